@@ -1,0 +1,15 @@
+# One place for compiler flags that apply to pcanno's own targets only.
+option(PCANNO_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(PCANNO_WERROR "Treat warnings in pcanno's own code as errors" OFF)
+
+function(pcanno_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+  if(PCANNO_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(PCANNO_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
