@@ -22,9 +22,9 @@ inline bool running_in_ci() {
 
 /// Skips the test with a visible message when a shared data file is missing; under CI it fails instead, so
 /// CI can never pass by skipping.
-#define PCANNO_REQUIRE_DATA(path)                                                               \
+#define PCANNO_REQUIRE_DATA(data_file)                                                             \
   do {                                                                                          \
-    const std::filesystem::path pcanno_required_path_ = (path);                                 \
+    const std::filesystem::path pcanno_required_path_ = (data_file);                               \
     if (!std::filesystem::exists(pcanno_required_path_)) {                                      \
       if (::pcanno::test::running_in_ci()) {                                                    \
         FAIL() << "required test data missing under CI: " << pcanno_required_path_.string();    \

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite of the build in build/ (made by ./setup.sh). Tests that need a display run
+# under a virtual X server.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -f build/CTestTestfile.cmake ]; then
+  echo "run-tests: no build found in build/; run ./setup.sh first" >&2
+  exit 2
+fi
+cmake --build build --parallel "$(nproc)"
+runner=()
+if command -v xvfb-run >/dev/null 2>&1; then runner=(xvfb-run -a -s "-screen 0 1600x1000x24"); fi
+"${runner[@]}" ctest --test-dir build --output-on-failure --parallel "$(nproc)" "$@"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pcanno needs (only those missing) and builds a Release into build/.
+# Usage: ./setup.sh [extra cmake arguments], e.g. ./setup.sh -DPCANNO_SANITIZE=ON
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libeigen3-dev nlohmann-json3-dev libcli11-dev libboost-all-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libpcl-dev libopen3d-dev libvtk9-dev libvtk9-qt-dev qtbase5-dev
+  xvfb xauth xdotool python3 python3-jsonschema
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "setup: all Debian packages present"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPCANNO_WERROR=ON "$@"
+cmake --build build --parallel "$(nproc)"
+echo "setup: built into build/ (run ./run-tests.sh next)"
