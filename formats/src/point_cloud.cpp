@@ -1,0 +1,48 @@
+#include "pcanno/formats/point_cloud.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace pcanno::formats {
+
+const std::vector<float>* PointCloud::attribute(std::string_view name) const {
+  for (const PointAttribute& a : attributes) {
+    if (a.name == name) return &a.values;
+  }
+  return nullptr;
+}
+
+std::vector<float>* PointCloud::attribute(std::string_view name) {
+  for (PointAttribute& a : attributes) {
+    if (a.name == name) return &a.values;
+  }
+  return nullptr;
+}
+
+std::vector<float>& PointCloud::add_attribute(std::string name) {
+  if (std::vector<float>* existing = attribute(name)) return *existing;
+  attributes.push_back(PointAttribute{std::move(name), std::vector<float>(size(), 0.0f)});
+  return attributes.back().values;
+}
+
+void PointCloud::resize(std::size_t n) {
+  x.resize(n);
+  y.resize(n);
+  z.resize(n);
+  for (PointAttribute& a : attributes) a.values.resize(n);
+}
+
+Bounds3f PointCloud::bounds() const {
+  Bounds3f b;
+  // Guards against a hand-built cloud whose columns disagree in length.
+  const std::size_t n = std::min({x.size(), y.size(), z.size()});
+  for (std::size_t i = 0; i < n; ++i) {
+    const Eigen::Vector3f p(x[i], y[i], z[i]);
+    if (!p.allFinite()) continue;
+    b.min = b.min.cwiseMin(p);
+    b.max = b.max.cwiseMax(p);
+  }
+  return b;
+}
+
+}  // namespace pcanno::formats

@@ -1,0 +1,102 @@
+#include "pcanno/formats/raw_bin.hpp"
+
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "input_file.hpp"
+
+// The files are little-endian float32; a big-endian port needs a byte swap in deinterleave().
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "raw .bin decoding assumes a little-endian host");
+
+namespace pcanno::formats {
+namespace {
+
+const char* record_description(RawBinLayout layout) {
+  return layout == RawBinLayout::kNuscenes ? "x,y,z,intensity,ring float32"
+                                           : "x,y,z,intensity float32";
+}
+
+/// Checked before any allocation, so a damaged file costs nothing to reject.
+Status check_record_size(std::size_t byte_count, RawBinLayout layout, const std::string& path) {
+  const std::size_t record_bytes = floats_per_point(layout) * sizeof(float);
+  if (byte_count % record_bytes == 0) return {};
+  return Error{ErrorCode::kTruncated,
+               std::to_string(byte_count) + " bytes is not a multiple of " +
+                   std::to_string(record_bytes) + " (" + record_description(layout) + ")",
+               path};
+}
+
+/// memcpy per value: the source may be unaligned and must not be type-punned.
+PointCloud deinterleave(const unsigned char* bytes, std::size_t n, RawBinLayout layout) {
+  const std::size_t stride = floats_per_point(layout) * sizeof(float);
+  PointCloud cloud;
+  cloud.add_attribute(std::string(attribute_names::kIntensity));
+  if (layout == RawBinLayout::kNuscenes) cloud.add_attribute(std::string(attribute_names::kRing));
+  cloud.resize(n);
+  float* columns[5] = {
+      cloud.x.data(), cloud.y.data(), cloud.z.data(), cloud.attributes[0].values.data(),
+      layout == RawBinLayout::kNuscenes ? cloud.attributes[1].values.data() : nullptr};
+  const std::size_t floats = floats_per_point(layout);
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char* record = bytes + i * stride;
+    for (std::size_t k = 0; k < floats; ++k) {
+      std::memcpy(columns[k] + i, record + k * sizeof(float), sizeof(float));
+    }
+  }
+  return cloud;
+}
+
+}  // namespace
+
+std::size_t floats_per_point(RawBinLayout layout) {
+  return layout == RawBinLayout::kNuscenes ? 5 : 4;
+}
+
+Expected<PointCloud> parse_raw_bin(const void* bytes, std::size_t byte_count, RawBinLayout layout,
+                                   const std::string& path_for_errors) {
+  return detail::guard_allocation(path_for_errors, [&]() -> Expected<PointCloud> {
+    if (Status size_ok = check_record_size(byte_count, layout, path_for_errors); !size_ok) {
+      return std::move(size_ok).error();
+    }
+    if (byte_count == 0) return deinterleave(nullptr, 0, layout);
+    const std::size_t n = byte_count / (floats_per_point(layout) * sizeof(float));
+    return deinterleave(static_cast<const unsigned char*>(bytes), n, layout);
+  });
+}
+
+Expected<InterleavedCloud> read_raw_bin_interleaved(const std::filesystem::path& path,
+                                                    RawBinLayout layout) {
+  const std::string path_string = path.string();
+  return detail::guard_allocation(path_string, [&]() -> Expected<InterleavedCloud> {
+    Expected<detail::InputFile> file = detail::InputFile::open(path);
+    if (!file) return std::move(file).error();
+    if (Status size_ok = check_record_size(file->size(), layout, path_string); !size_ok) {
+      return std::move(size_ok).error();
+    }
+    InterleavedCloud cloud;
+    cloud.floats_per_point = floats_per_point(layout);
+    cloud.data.resize(file->size() / sizeof(float));
+    if (Status read = file->read_exact(cloud.data.data(), file->size()); !read) {
+      return std::move(read).error();
+    }
+    return cloud;
+  });
+}
+
+Expected<PointCloud> read_raw_bin(const std::filesystem::path& path, RawBinLayout layout) {
+  Expected<InterleavedCloud> raw = read_raw_bin_interleaved(path, layout);
+  if (!raw) return std::move(raw).error();
+  return parse_raw_bin(raw->data.data(), raw->data.size() * sizeof(float), layout, path.string());
+}
+
+Expected<PointCloud> read_kitti_bin(const std::filesystem::path& path) {
+  return read_raw_bin(path, RawBinLayout::kKitti);
+}
+
+Expected<PointCloud> read_nuscenes_bin(const std::filesystem::path& path) {
+  return read_raw_bin(path, RawBinLayout::kNuscenes);
+}
+
+}  // namespace pcanno::formats
