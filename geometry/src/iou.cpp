@@ -15,9 +15,9 @@ using Poly2 = SmallVector<Eigen::Vector2d, 24>;
 
 /// Squared sine of the tilt of box z from parent z is 4 (x^2 + y^2)(z^2 + w^2); this bound keeps the tilt
 /// under ~2e-9 rad, where the fast path's error is far below double rounding of typical coordinates.
-bool z_axis_vertical(const Eigen::Quaterniond& q_in) {
-  const Eigen::Quaterniond q = q_in.normalized();
-  return (q.x() * q.x() + q.y() * q.y()) * (q.z() * q.z() + q.w() * q.w()) <= 1e-18;
+bool z_axis_vertical(const Eigen::Quaterniond& q) {
+  const double n2 = q.squaredNorm();  // no normalisation needed: compare against n^4
+  return (q.x() * q.x() + q.y() * q.y()) * (q.z() * q.z() + q.w() * q.w()) <= 1e-18 * n2 * n2;
 }
 
 double tolerance_for(const Cuboid& a, const Cuboid& b) {
@@ -28,9 +28,13 @@ double tolerance_for(const Cuboid& a, const Cuboid& b) {
 
 /// Upright-box footprint, counter-clockwise, from the box axes (no corners() or hull needed).
 void upright_rectangle(const Cuboid& box, Poly2& out) {
-  const Eigen::Matrix3d R = box.rotation.normalized().toRotationMatrix();
-  Eigen::Vector2d ax(R(0, 0), R(1, 0));
-  Eigen::Vector2d ay(R(0, 1), R(1, 1));
+  // The top-left 2x2 of the rotation matrix straight from the quaternion (scaled by its squared norm).
+  const Eigen::Quaterniond& q = box.rotation;
+  const double inv_n2 = 1.0 / q.squaredNorm();
+  const double xx = q.x() * q.x(), yy = q.y() * q.y(), zz = q.z() * q.z();
+  const double xy = q.x() * q.y(), wz = q.w() * q.z();
+  Eigen::Vector2d ax(1.0 - 2.0 * (yy + zz) * inv_n2, 2.0 * (xy + wz) * inv_n2);
+  Eigen::Vector2d ay(2.0 * (xy - wz) * inv_n2, 1.0 - 2.0 * (xx + zz) * inv_n2);
   // With box z pointing down the footprint's axes are mirrored; flip one to stay counter-clockwise.
   if (detail::cross2(ax, ay) < 0.0) ay = -ay;
   ax *= 0.5 * box.size.x();
@@ -79,14 +83,17 @@ void box_polyhedron(const Cuboid& box, Polyhedron& out) {
   const auto c = box.corners();
   out.clear();
   for (const auto& f : kFaces) {
-    Face face;
+    Face& face = out.emplace_back();
+    face.clear();
     for (int k : f) face.push_back(c[k]);
-    out.push_back(face);
   }
 }
 
-/// Keeps the part of `poly` where n.p <= d. Returns false when nothing with volume is left.
-bool clip_polyhedron(Polyhedron& poly, const Eigen::Vector3d& n, double d, double eps) {
+enum class ClipResult { kUnchanged, kClipped, kEmpty };
+
+/// Writes into `out` the part of `poly` where n.p <= d. `out` is only written for kClipped.
+ClipResult clip_polyhedron(const Polyhedron& poly, const Eigen::Vector3d& n, double d, double eps,
+                           Polyhedron& out) {
   bool any_inside = false, any_outside = false;
   for (const Face& f : poly) {
     for (const Eigen::Vector3d& v : f) {
@@ -95,10 +102,10 @@ bool clip_polyhedron(Polyhedron& poly, const Eigen::Vector3d& n, double d, doubl
       any_outside |= s > eps;
     }
   }
-  if (!any_outside) return true;
-  if (!any_inside) return false;
+  if (!any_outside) return ClipResult::kUnchanged;
+  if (!any_inside) return ClipResult::kEmpty;
 
-  Polyhedron clipped;
+  out.clear();
   SmallVector<Eigen::Vector3d, 48> on_plane;
   auto add_on_plane = [&](const Eigen::Vector3d& p) {
     for (const Eigen::Vector3d& q : on_plane) {
@@ -107,7 +114,8 @@ bool clip_polyhedron(Polyhedron& poly, const Eigen::Vector3d& n, double d, doubl
     on_plane.push_back(p);
   };
   for (const Face& f : poly) {
-    Face out;
+    Face& face = out.emplace_back();
+    face.clear();
     const std::size_t m = f.size();
     double s_prev = n.dot(f[m - 1]) - d;
     for (std::size_t i = 0; i < m; ++i) {
@@ -116,16 +124,16 @@ bool clip_polyhedron(Polyhedron& poly, const Eigen::Vector3d& n, double d, doubl
       const double s_cur = n.dot(cur) - d;
       if ((s_prev > eps && s_cur < -eps) || (s_prev < -eps && s_cur > eps)) {
         const Eigen::Vector3d x = prev + (s_prev / (s_prev - s_cur)) * (cur - prev);
-        out.push_back(x);
+        face.push_back(x);
         add_on_plane(x);
       }
       if (s_cur <= eps) {
-        out.push_back(cur);
+        face.push_back(cur);
         if (s_cur >= -eps) add_on_plane(cur);
       }
       s_prev = s_cur;
     }
-    if (out.size() >= 3) clipped.push_back(out);
+    if (face.size() < 3) out.pop_back();
   }
 
   if (on_plane.size() >= 3) {
@@ -135,19 +143,18 @@ bool clip_polyhedron(Polyhedron& poly, const Eigen::Vector3d& n, double d, doubl
     centroid /= static_cast<double>(on_plane.size());
     const Eigen::Vector3d u = n.unitOrthogonal();
     const Eigen::Vector3d v = n.cross(u);
-    SmallVector<std::pair<double, Eigen::Vector3d>, 48> by_angle;
-    for (const auto& p : on_plane) {
-      const Eigen::Vector3d r = p - centroid;
-      by_angle.push_back({std::atan2(v.dot(r), u.dot(r)), p});
+    SmallVector<std::pair<double, int>, 48> by_angle;
+    for (std::size_t i = 0; i < on_plane.size(); ++i) {
+      const Eigen::Vector3d r = on_plane[i] - centroid;
+      by_angle.push_back({std::atan2(v.dot(r), u.dot(r)), static_cast<int>(i)});
     }
     std::sort(by_angle.begin(), by_angle.end(),
               [](const auto& l, const auto& r) { return l.first < r.first; });
-    Face cap;
-    for (const auto& entry : by_angle) cap.push_back(entry.second);
-    clipped.push_back(cap);
+    Face& cap = out.emplace_back();
+    cap.clear();
+    for (const auto& entry : by_angle) cap.push_back(on_plane[entry.second]);
   }
-  poly = clipped;
-  return poly.size() >= 4;
+  return out.size() >= 4 ? ClipResult::kClipped : ClipResult::kEmpty;
 }
 
 double polyhedron_volume(const Polyhedron& poly, const Eigen::Vector3d& ref) {
@@ -162,17 +169,25 @@ double polyhedron_volume(const Polyhedron& poly, const Eigen::Vector3d& ref) {
 }
 
 double general_intersection_volume(const Cuboid& a, const Cuboid& b, double eps) {
-  Polyhedron poly;
-  box_polyhedron(a, poly);
+  Polyhedron buffers[2];
+  int cur = 0;
+  box_polyhedron(a, buffers[cur]);
   const Eigen::Matrix3d Rb = b.rotation.normalized().toRotationMatrix();
-  for (int k = 0; k < 3; ++k) {
-    const Eigen::Vector3d axis = Rb.col(k);
-    const double centre = axis.dot(b.center);
-    const double half = 0.5 * b.size[k];
-    if (!clip_polyhedron(poly, axis, centre + half, eps)) return 0.0;
-    if (!clip_polyhedron(poly, -axis, -centre + half, eps)) return 0.0;
+  for (int plane = 0; plane < 6; ++plane) {
+    const double sign = plane % 2 == 0 ? 1.0 : -1.0;
+    const Eigen::Vector3d n = sign * Rb.col(plane / 2);
+    const double d = n.dot(b.center) + 0.5 * b.size[plane / 2];
+    switch (clip_polyhedron(buffers[cur], n, d, eps, buffers[1 - cur])) {
+      case ClipResult::kEmpty:
+        return 0.0;
+      case ClipResult::kClipped:
+        cur = 1 - cur;
+        break;
+      case ClipResult::kUnchanged:
+        break;
+    }
   }
-  return polyhedron_volume(poly, a.center);
+  return polyhedron_volume(buffers[cur], a.center);
 }
 
 double upright_intersection_volume(const Cuboid& a, const Cuboid& b, double eps) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "box_test.hpp"
@@ -115,29 +116,95 @@ class BevGrid {
   std::vector<std::uint32_t> point_index_;
 };
 
-}  // namespace
+/// A box's axis-aligned bounds rounded outward to float, so that a float comparison against them rejects
+/// only points the exact double-precision test would reject too.
+struct FloatBounds {
+  float lo[3];
+  float hi[3];
+};
 
-std::vector<std::uint32_t> points_in_cuboid(const PointView& points, const Cuboid& box,
-                                            double margin) {
-  const detail::BoxTest test(box, margin);
-  std::vector<std::uint32_t> out;
-  for (std::size_t i = 0; i < points.size; ++i) {
-    const std::size_t k = i * points.stride;
-    if (test.inside(points.x[k], points.y[k], points.z[k])) {
-      out.push_back(static_cast<std::uint32_t>(i));
+FloatBounds float_bounds(const Bounds3& b) {
+  const double lo[3] = {b.min_x, b.min_y, b.min_z};
+  const double hi[3] = {b.max_x, b.max_y, b.max_z};
+  FloatBounds out;
+  for (int k = 0; k < 3; ++k) {
+    if (std::isnan(lo[k]) || std::isnan(hi[k])) {  // no usable bounds: let every point through
+      out.lo[k] = -std::numeric_limits<float>::infinity();
+      out.hi[k] = std::numeric_limits<float>::infinity();
+      continue;
+    }
+    out.lo[k] = static_cast<float>(lo[k]);
+    if (static_cast<double>(out.lo[k]) > lo[k]) {
+      out.lo[k] = std::nextafter(out.lo[k], -std::numeric_limits<float>::infinity());
+    }
+    out.hi[k] = static_cast<float>(hi[k]);
+    if (static_cast<double>(out.hi[k]) < hi[k]) {
+      out.hi[k] = std::nextafter(out.hi[k], std::numeric_limits<float>::infinity());
     }
   }
   return out;
 }
 
+/// Calls `accept(i)` for every point inside `box`, in ascending order. A float bounding-box pass over
+/// chunks (branch-free, so the compiler vectorises it) rejects most points before the exact test.
+template <typename Accept>
+void for_each_point_inside(const PointView& points, const Cuboid& box, double margin, Accept&& accept) {
+  const detail::BoxTest test(box, margin);
+  const FloatBounds fb = float_bounds(grown_bounds(box, margin));
+  // Scalars rather than fb's members: stores to the byte array may alias anything, which would force the
+  // compiler to reload struct members every iteration and stop it from vectorising.
+  const float x_lo = fb.lo[0], x_hi = fb.hi[0], y_lo = fb.lo[1], y_hi = fb.hi[1];
+  const float z_lo = fb.lo[2], z_hi = fb.hi[2];
+  constexpr std::size_t kChunk = 512;
+  std::uint8_t candidate[kChunk];
+  const std::size_t stride = points.stride;
+  for (std::size_t base = 0; base < points.size; base += kChunk) {
+    const std::size_t m = std::min(kChunk, points.size - base);
+    const float* x = points.x + base * stride;
+    const float* y = points.y + base * stride;
+    const float* z = points.z + base * stride;
+    if (stride == 1) {
+      for (std::size_t j = 0; j < m; ++j) {
+        candidate[j] = (x[j] >= x_lo) & (x[j] <= x_hi) & (y[j] >= y_lo) & (y[j] <= y_hi) &
+                       (z[j] >= z_lo) & (z[j] <= z_hi);
+      }
+    } else {
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::size_t k = j * stride;
+        candidate[j] = (x[k] >= x_lo) & (x[k] <= x_hi) & (y[k] >= y_lo) & (y[k] <= y_hi) &
+                       (z[k] >= z_lo) & (z[k] <= z_hi);
+      }
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      if (j % 8 == 0 && j + 8 <= m) {
+        std::uint64_t word;  // skip eight rejected points at once; most points are far from the box
+        std::memcpy(&word, candidate + j, sizeof(word));
+        if (word == 0) {
+          j += 7;
+          continue;
+        }
+      }
+      if (!candidate[j]) continue;
+      const std::size_t k = j * stride;
+      if (test.inside(x[k], y[k], z[k])) accept(base + j);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> points_in_cuboid(const PointView& points, const Cuboid& box,
+                                            double margin) {
+  std::vector<std::uint32_t> out;
+  for_each_point_inside(points, box, margin,
+                        [&](std::size_t i) { out.push_back(static_cast<std::uint32_t>(i)); });
+  return out;
+}
+
 std::vector<std::uint8_t> points_in_cuboid_mask(const PointView& points, const Cuboid& box,
                                                 double margin) {
-  const detail::BoxTest test(box, margin);
-  std::vector<std::uint8_t> mask(points.size);
-  for (std::size_t i = 0; i < points.size; ++i) {
-    const std::size_t k = i * points.stride;
-    mask[i] = test.inside(points.x[k], points.y[k], points.z[k]) ? 1 : 0;
-  }
+  std::vector<std::uint8_t> mask(points.size, 0);
+  for_each_point_inside(points, box, margin, [&](std::size_t i) { mask[i] = 1; });
   return mask;
 }
 
@@ -161,14 +228,44 @@ std::vector<std::vector<std::uint32_t>> points_in_cuboids(const PointView& point
   }
 
   const BevGrid grid(points, region);
+  // Hits come cell by cell, not in index order. A bitmap over the points puts them back in order in
+  // O(range / 64 + hits), where sorting cost O(hits log hits) and dominated the query.
+  std::vector<std::uint64_t> bitmap((points.size + 63) / 64, 0);
+  std::vector<std::uint32_t> hits;
   for (std::size_t b = 0; b < boxes.size(); ++b) {
     const detail::BoxTest test(boxes[b], margin);
-    std::vector<std::uint32_t>& hits = out[b];
+    const FloatBounds fb = float_bounds(bounds[b]);
+    hits.clear();
     grid.for_each_candidate(bounds[b], [&](std::uint32_t i) {
       const std::size_t k = i * points.stride;
-      if (test.inside(points.x[k], points.y[k], points.z[k])) hits.push_back(i);
+      const float x = points.x[k], y = points.y[k], z = points.z[k];
+      if (!(x >= fb.lo[0] && x <= fb.hi[0] && y >= fb.lo[1] && y <= fb.hi[1] && z >= fb.lo[2] &&
+            z <= fb.hi[2])) {
+        return;
+      }
+      if (test.inside(x, y, z)) hits.push_back(i);
     });
-    std::sort(hits.begin(), hits.end());
+    std::vector<std::uint32_t>& sorted = out[b];
+    sorted.reserve(hits.size());
+    if (hits.size() < 64) {
+      sorted = hits;
+      std::sort(sorted.begin(), sorted.end());
+      continue;
+    }
+    std::uint32_t lo = hits.front(), hi = hits.front();
+    for (std::uint32_t i : hits) {
+      bitmap[i / 64] |= std::uint64_t{1} << (i % 64);
+      lo = std::min(lo, i);
+      hi = std::max(hi, i);
+    }
+    for (std::size_t w = lo / 64; w <= hi / 64; ++w) {
+      std::uint64_t word = bitmap[w];
+      bitmap[w] = 0;
+      while (word != 0) {
+        sorted.push_back(static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(word)));
+        word &= word - 1;
+      }
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <Eigen/Core>
 
@@ -55,12 +56,17 @@ void clip_by_line(const Polygon& subject, const Eigen::Vector2d& p, const Eigen:
 template <typename Polygon>
 void clip_convex_into(const Polygon& subject, const Polygon& clip, double eps, Polygon& result,
                       Polygon& scratch) {
-  result = subject;
+  // Ping-pong between the two buffers instead of swapping their contents.
+  const Polygon* cur = &subject;
+  Polygon* next = &result;
+  Polygon* spare = &scratch;
   const std::size_t m = clip.size();
-  for (std::size_t i = 0; i < m && result.size() >= 3; ++i) {
-    clip_by_line(result, clip[i], clip[(i + 1) % m], eps, scratch);
-    std::swap(result, scratch);
+  for (std::size_t i = 0; i < m && cur->size() >= 3; ++i) {
+    clip_by_line(*cur, clip[i], clip[(i + 1) % m], eps, *next);
+    cur = next;
+    std::swap(next, spare);
   }
+  if (cur != &result) result = *cur;
   if (result.size() < 3) result.clear();
 }
 

@@ -1,0 +1,34 @@
+#pragma once
+#include <functional>
+#include <string>
+
+#include "pcanno/formats/error.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace pcanno::app {
+
+/// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  ///< the command ran and failed; a message went to stderr
+inline constexpr int kExitUsage = 2;    ///< bad arguments
+
+/// The work a parsed subcommand will do. Parsing fills it; main runs it, so that every subcommand reports
+/// errors and exit codes the same way.
+using CommandAction = std::function<int()>;
+
+/// Options every subcommand shares.
+struct GlobalOptions {
+  bool quiet = false;  ///< no progress output
+};
+
+/// Prints `pcanno: error: <file:line: message>` to stderr and returns kExitFailure.
+int report(const formats::Error& error);
+int report_message(const std::string& message);
+
+/// Registration hooks, one per subcommand file.
+void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+
+}  // namespace pcanno::app

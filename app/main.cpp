@@ -1,0 +1,43 @@
+// The `pcanno` command: one executable, one subcommand per task, shared exit codes (0 ok, 1 failure with a
+// message, 2 usage error).
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_support.hpp"
+
+int main(int argc, char** argv) {
+  using namespace pcanno::app;
+  CLI::App app{"pcanno: LiDAR point-cloud annotation toolkit (cuboids, polylines, tracks; KITTI, nuScenes, "
+               "OpenLABEL)",
+               "pcanno"};
+  app.set_version_flag("--version", std::string("pcanno ") + PCANNO_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  app.add_flag("-q,--quiet", global.quiet, "Suppress progress output");
+
+  CommandAction action;
+  add_info_command(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message and a hint to use --help
+    return kExitUsage;
+  }
+  if (!action) return report_message("no command to run; see `pcanno --help`");
+  try {
+    return action();
+  } catch (const std::exception& e) {
+    return report_message(std::string("unexpected failure: ") + e.what());
+  }
+}
