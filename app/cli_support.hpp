@@ -15,8 +15,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  ///< the command ran and failed; a message went to stderr
 inline constexpr int kExitUsage = 2;    ///< bad arguments
 
-/// The work a parsed subcommand will do. Parsing fills it; main runs it, so that every subcommand reports
-/// errors and exit codes the same way.
+/// The work a parsed subcommand will do. Parsing fills it; main runs it, so that every subcommand
+/// reports errors and exit codes the same way.
 using CommandAction = std::function<int()>;
 
 /// Options every subcommand shares.

@@ -1,5 +1,5 @@
-// `pcanno info PATH`: what a path holds. Point-cloud files today; dataset layouts join with the sequence
-// readers.
+// `pcanno info PATH`: what a path holds. Point-cloud files today; dataset layouts join with the
+// sequence readers.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -37,7 +37,8 @@ constexpr CloudFormat kCloudFormats[] = {
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::optional<CloudFormat> pick_format(const InfoOptions& opt) {
@@ -53,19 +54,21 @@ std::optional<CloudFormat> pick_format(const InfoOptions& opt) {
 int run_info(const InfoOptions& opt) {
   std::error_code ec;
   if (!fs::exists(opt.path, ec)) {
-    return report(formats::Error{formats::ErrorCode::kNotFound, "no such file or directory", opt.path});
+    return report(
+        formats::Error{formats::ErrorCode::kNotFound, "no such file or directory", opt.path});
   }
   if (fs::is_directory(opt.path, ec)) {
-    return report(formats::Error{formats::ErrorCode::kUnsupported,
-                                 "is a directory; dataset layouts are not recognised by this build yet",
-                                 opt.path});
+    return report(formats::Error{
+        formats::ErrorCode::kUnsupported,
+        "is a directory; dataset layouts are not recognised by this build yet", opt.path});
   }
   const std::optional<CloudFormat> format = pick_format(opt);
   if (!format) {
-    return report(formats::Error{formats::ErrorCode::kUnknownFormat,
-                                 "unknown point-cloud format (known: .bin KITTI, .pcd.bin nuScenes; "
-                                 "use --format to choose)",
-                                 opt.path});
+    return report(
+        formats::Error{formats::ErrorCode::kUnknownFormat,
+                       "unknown point-cloud format (known: .bin KITTI, .pcd.bin nuScenes; "
+                       "use --format to choose)",
+                       opt.path});
   }
   const auto cloud = formats::read_raw_bin(opt.path, format->layout);
   if (!cloud) return report(cloud.error());
@@ -82,7 +85,8 @@ int run_info(const InfoOptions& opt) {
     j["points"] = cloud->size();
     j["fields"] = fields;
     if (!b.empty()) {
-      j["bounds"] = {{"min", {b.min.x(), b.min.y(), b.min.z()}}, {"max", {b.max.x(), b.max.y(), b.max.z()}}};
+      j["bounds"] = {{"min", {b.min.x(), b.min.y(), b.min.z()}},
+                     {"max", {b.max.x(), b.max.y(), b.max.z()}}};
     } else {
       j["bounds"] = nullptr;
     }
@@ -96,9 +100,9 @@ int run_info(const InfoOptions& opt) {
             << "  points  " << cloud->size() << '\n'
             << "  fields  " << fields_text.str() << '\n';
   if (!b.empty()) {
-    std::cout << std::fixed << std::setprecision(3) << "  bounds  x [" << b.min.x() << ", " << b.max.x()
-              << "]  y [" << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z() << ", "
-              << b.max.z() << "] m\n";
+    std::cout << std::fixed << std::setprecision(3) << "  bounds  x [" << b.min.x() << ", "
+              << b.max.x() << "]  y [" << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z()
+              << ", " << b.max.z() << "] m\n";
   }
   return kExitOk;
 }
@@ -107,7 +111,8 @@ int run_info(const InfoOptions& opt) {
 
 void add_info_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAction& action) {
   auto opt = std::make_shared<InfoOptions>();
-  CLI::App* cmd = app.add_subcommand("info", "Say what a path holds: format, point count, fields, bounds");
+  CLI::App* cmd =
+      app.add_subcommand("info", "Say what a path holds: format, point count, fields, bounds");
   cmd->add_option("path", opt->path, "Point-cloud file")->required();
   cmd->add_option("--format", opt->format, "Override suffix detection")
       ->check(CLI::IsMember({"kitti-bin", "nuscenes-bin"}));

@@ -1,5 +1,5 @@
-// The `pcanno` command: one executable, one subcommand per task, shared exit codes (0 ok, 1 failure with a
-// message, 2 usage error).
+// The `pcanno` command: one executable, one subcommand per task, shared exit codes (0 ok, 1 failure
+// with a message, 2 usage error).
 #include <exception>
 #include <iostream>
 
@@ -9,9 +9,10 @@
 
 int main(int argc, char** argv) {
   using namespace pcanno::app;
-  CLI::App app{"pcanno: LiDAR point-cloud annotation toolkit (cuboids, polylines, tracks; KITTI, nuScenes, "
-               "OpenLABEL)",
-               "pcanno"};
+  CLI::App app{
+      "pcanno: LiDAR point-cloud annotation toolkit (cuboids, polylines, tracks; KITTI, nuScenes, "
+      "OpenLABEL)",
+      "pcanno"};
   app.set_version_flag("--version", std::string("pcanno ") + PCANNO_VERSION);
   app.require_subcommand(1);
   app.fallthrough();

@@ -14,7 +14,8 @@ const formats::PointCloud& kitti_frame() {
                                        "kitti_tracking/training/velodyne/0000/000000.bin";
     auto loaded = formats::read_kitti_bin(path);
     if (loaded) return std::move(*loaded);
-    std::cerr << "bench: " << loaded.error().describe() << "; using a synthetic 123398-point scan\n";
+    std::cerr << "bench: " << loaded.error().describe()
+              << "; using a synthetic 123398-point scan\n";
     formats::PointCloud synthetic;
     std::mt19937_64 rng(1);
     std::uniform_real_distribution<float> xy(-80.f, 80.f), z(-2.5f, 2.f);
@@ -38,8 +39,8 @@ std::vector<geometry::Cuboid> boxes_on_frame(int n) {
     const std::size_t i = pick(rng);
     const double r2 = double(cloud.x[i]) * cloud.x[i] + double(cloud.y[i]) * cloud.y[i];
     if (r2 > 40.0 * 40.0) continue;  // labelled objects sit mostly within 40 m
-    boxes.push_back(geometry::Cuboid::from_yaw(
-        Eigen::Vector3d(cloud.x[i], cloud.y[i], cloud.z[i]), Eigen::Vector3d(4.4, 1.8, 1.6), yaw(rng)));
+    boxes.push_back(geometry::Cuboid::from_yaw(Eigen::Vector3d(cloud.x[i], cloud.y[i], cloud.z[i]),
+                                               Eigen::Vector3d(4.4, 1.8, 1.6), yaw(rng)));
   }
   return boxes;
 }
@@ -49,7 +50,8 @@ std::vector<std::pair<geometry::Cuboid, geometry::Cuboid>> iou_pairs(bool uprigh
   std::uniform_real_distribution<double> u(-1.0, 1.0), size(1.0, 5.0);
   std::normal_distribution<double> g(0.0, 1.0);
   auto rotation = [&] {
-    if (upright) return Eigen::Quaterniond(Eigen::AngleAxisd(3.14 * u(rng), Eigen::Vector3d::UnitZ()));
+    if (upright)
+      return Eigen::Quaterniond(Eigen::AngleAxisd(3.14 * u(rng), Eigen::Vector3d::UnitZ()));
     return Eigen::Quaterniond(g(rng), g(rng), g(rng), g(rng)).normalized();
   };
   std::vector<std::pair<geometry::Cuboid, geometry::Cuboid>> pairs;

@@ -6,11 +6,12 @@
 
 namespace pcanno::bench {
 
-/// KITTI tracking 0000 frame 0 (123 398 points) from the shared data; a synthetic scan of the same size
-/// and extent when the shared data is absent (reported on stderr).
+/// KITTI tracking 0000 frame 0 (123 398 points) from the shared data; a synthetic scan of the same
+/// size and extent when the shared data is absent (reported on stderr).
 const formats::PointCloud& kitti_frame();
 
-/// `n` car-sized upright boxes placed on real points of the frame, so that each holds a realistic share.
+/// `n` car-sized upright boxes placed on real points of the frame, so that each holds a realistic
+/// share.
 std::vector<geometry::Cuboid> boxes_on_frame(int n);
 
 /// Pairs of overlapping boxes for IoU: upright (yaw only) or arbitrarily rotated.

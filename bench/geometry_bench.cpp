@@ -1,5 +1,5 @@
-// Geometry kernels beside naive baselines: IoU per pair (upright and general) and point-in-box over a real
-// 123k-point KITTI frame. Peers (Open3D, PCL) are in peer_*_bench.cpp.
+// Geometry kernels beside naive baselines: IoU per pair (upright and general) and point-in-box over
+// a real 123k-point KITTI frame. Peers (Open3D, PCL) are in peer_*_bench.cpp.
 #include <algorithm>
 #include <random>
 
@@ -16,7 +16,8 @@ namespace {
 using geometry::Cuboid;
 constexpr int kPairs = 1024;
 
-// ---- IoU -------------------------------------------------------------------------------------------
+// ---- IoU
+// -------------------------------------------------------------------------------------------
 
 void BM_IouUpright_pcanno(benchmark::State& state) {
   const auto pairs = iou_pairs(true, kPairs);
@@ -36,7 +37,8 @@ double naive_upright_iou(const Cuboid& a, const Cuboid& b) {
     for (const auto& c : box.corners()) pts.push_back(c.head<2>());
     return geometry::convex_hull(pts);
   };
-  const double area = std::abs(geometry::signed_area(geometry::clip_convex(footprint(a), footprint(b))));
+  const double area =
+      std::abs(geometry::signed_area(geometry::clip_convex(footprint(a), footprint(b))));
   const double dz = std::min(a.center.z() + a.size.z() / 2, b.center.z() + b.size.z() / 2) -
                     std::max(a.center.z() - a.size.z() / 2, b.center.z() - b.size.z() / 2);
   const double inter = area * std::max(0.0, dz);
@@ -65,8 +67,8 @@ void BM_IouGeneral_pcanno(benchmark::State& state) {
 }
 BENCHMARK(BM_IouGeneral_pcanno);
 
-/// What tools without an exact 3D IoU do: sample one box and test the samples against the other. 10k
-/// samples still leave about +-0.005 of noise.
+/// What tools without an exact 3D IoU do: sample one box and test the samples against the other.
+/// 10k samples still leave about +-0.005 of noise.
 void BM_IouGeneral_naive_monte_carlo_10k(benchmark::State& state) {
   const auto pairs = iou_pairs(false, kPairs);
   std::mt19937_64 rng(5);
@@ -86,14 +88,17 @@ void BM_IouGeneral_naive_monte_carlo_10k(benchmark::State& state) {
 }
 BENCHMARK(BM_IouGeneral_naive_monte_carlo_10k);
 
-// ---- Points in boxes ---------------------------------------------------------------------------------
+// ---- Points in boxes
+// ---------------------------------------------------------------------------------
 
 /// Per point: rotate into the box frame with the quaternion, compare with the half sizes.
-std::vector<std::uint32_t> naive_points_in_box(const formats::PointCloud& cloud, const Cuboid& box) {
+std::vector<std::uint32_t> naive_points_in_box(const formats::PointCloud& cloud,
+                                               const Cuboid& box) {
   std::vector<std::uint32_t> out;
   const Eigen::Quaterniond inv = box.rotation.conjugate();
   for (std::size_t i = 0; i < cloud.size(); ++i) {
-    const Eigen::Vector3d local = inv * (Eigen::Vector3d(cloud.x[i], cloud.y[i], cloud.z[i]) - box.center);
+    const Eigen::Vector3d local =
+        inv * (Eigen::Vector3d(cloud.x[i], cloud.y[i], cloud.z[i]) - box.center);
     if ((local.cwiseAbs().array() <= 0.5 * box.size.array()).all()) out.push_back(i);
   }
   return out;
@@ -127,7 +132,8 @@ void BM_PointsInBox50_pcanno_one_by_one(benchmark::State& state) {
   const auto& cloud = kitti_frame();
   const auto boxes = boxes_on_frame(50);
   for (auto _ : state) {
-    for (const auto& box : boxes) benchmark::DoNotOptimize(geometry::points_in_cuboid(cloud.view(), box));
+    for (const auto& box : boxes)
+      benchmark::DoNotOptimize(geometry::points_in_cuboid(cloud.view(), box));
   }
   state.SetItemsProcessed(state.iterations() * cloud.size());
 }

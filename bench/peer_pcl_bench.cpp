@@ -12,7 +12,8 @@ pcl::PointCloud<pcl::PointXYZ>::Ptr pcl_cloud() {
   const auto& cloud = kitti_frame();
   auto out = pcl::make_shared<pcl::PointCloud<pcl::PointXYZ>>();
   out->resize(cloud.size());
-  for (std::size_t i = 0; i < cloud.size(); ++i) (*out)[i] = pcl::PointXYZ(cloud.x[i], cloud.y[i], cloud.z[i]);
+  for (std::size_t i = 0; i < cloud.size(); ++i)
+    (*out)[i] = pcl::PointXYZ(cloud.x[i], cloud.y[i], cloud.z[i]);
   return out;
 }
 

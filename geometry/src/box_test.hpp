@@ -5,15 +5,16 @@
 
 namespace pcanno::geometry::detail {
 
-/// The one point-in-box predicate behind Cuboid::contains and every batched query, so that all of them
-/// classify boundary points identically. Works in double precision.
+/// The one point-in-box predicate behind Cuboid::contains and every batched query, so that all of
+/// them classify boundary points identically. Works in double precision.
 class BoxTest {
  public:
   BoxTest(const Cuboid& box, double margin) {
     const Eigen::Matrix3d R = box.rotation.normalized().toRotationMatrix();
     for (int r = 0; r < 3; ++r) {
       c_[r] = box.center[r];
-      for (int k = 0; k < 3; ++k) axis_[k][r] = R(r, k);  // axis_[k] = box axis k in the parent frame
+      for (int k = 0; k < 3; ++k)
+        axis_[k][r] = R(r, k);  // axis_[k] = box axis k in the parent frame
       half_[r] = 0.5 * box.size[r] + margin;
     }
   }

@@ -18,7 +18,8 @@ double Cuboid::yaw() const {
 
 bool Cuboid::is_upright(double tol_rad) const {
   const Eigen::Vector3d up = rotation.normalized() * Eigen::Vector3d::UnitZ();
-  // Angle between box +z and parent +z, from the horizontal component (accurate near zero, unlike acos).
+  // Angle between box +z and parent +z, from the horizontal component (accurate near zero, unlike
+  // acos).
   return up.z() > 0.0 && std::atan2(up.head<2>().norm(), up.z()) <= tol_rad;
 }
 

@@ -10,11 +10,13 @@ namespace pcanno::geometry {
 namespace {
 
 using detail::SmallVector;
-// Two convex polygons of at most 8 vertices (projected hulls) intersect in at most 16; margin for rounding.
+// Two convex polygons of at most 8 vertices (projected hulls) intersect in at most 16; margin for
+// rounding.
 using Poly2 = SmallVector<Eigen::Vector2d, 24>;
 
-/// Squared sine of the tilt of box z from parent z is 4 (x^2 + y^2)(z^2 + w^2); this bound keeps the tilt
-/// under ~2e-9 rad, where the fast path's error is far below double rounding of typical coordinates.
+/// Squared sine of the tilt of box z from parent z is 4 (x^2 + y^2)(z^2 + w^2); this bound keeps
+/// the tilt under ~2e-9 rad, where the fast path's error is far below double rounding of typical
+/// coordinates.
 bool z_axis_vertical(const Eigen::Quaterniond& q) {
   const double n2 = q.squaredNorm();  // no normalisation needed: compare against n^4
   return (q.x() * q.x() + q.y() * q.y()) * (q.z() * q.z() + q.w() * q.w()) <= 1e-18 * n2 * n2;
@@ -28,7 +30,8 @@ double tolerance_for(const Cuboid& a, const Cuboid& b) {
 
 /// Upright-box footprint, counter-clockwise, from the box axes (no corners() or hull needed).
 void upright_rectangle(const Cuboid& box, Poly2& out) {
-  // The top-left 2x2 of the rotation matrix straight from the quaternion (scaled by its squared norm).
+  // The top-left 2x2 of the rotation matrix straight from the quaternion (scaled by its squared
+  // norm).
   const Eigen::Quaterniond& q = box.rotation;
   const double inv_n2 = 1.0 / q.squaredNorm();
   const double xx = q.x() * q.x(), yy = q.y() * q.y(), zz = q.z() * q.z();
@@ -69,10 +72,11 @@ bool bounding_spheres_disjoint(const Cuboid& a, const Cuboid& b) {
   return (a.center - b.center).squaredNorm() > (ra + rb) * (ra + rb);
 }
 
-// ---- General path: convex polyhedron clipping -------------------------------------------------------
+// ---- General path: convex polyhedron clipping
+// -------------------------------------------------------
 
-// A box clipped by up to six planes keeps at most 6 + 6 faces; a face of a convex polyhedron with at most
-// 12 faces has at most 11 edges. Capacities leave margin for near-duplicate vertices.
+// A box clipped by up to six planes keeps at most 6 + 6 faces; a face of a convex polyhedron with
+// at most 12 faces has at most 11 edges. Capacities leave margin for near-duplicate vertices.
 using Face = SmallVector<Eigen::Vector3d, 24>;
 using Polyhedron = SmallVector<Face, 16>;
 
@@ -220,7 +224,8 @@ double intersection_volume(const Cuboid& a, const Cuboid& b) {
 
 double iou_3d(const Cuboid& a, const Cuboid& b) {
   const double inter = intersection_volume(a, b);
-  // Bounding the intersection by the smaller box absorbs rounding so identical boxes give exactly 1.
+  // Bounding the intersection by the smaller box absorbs rounding so identical boxes give
+  // exactly 1.
   const double va = a.volume(), vb = b.volume();
   return ratio(std::min({inter, va, vb}), va, vb);
 }

@@ -23,10 +23,12 @@ Cuboid kitti_camera_to_lidar(const KittiCameraBox& box, const Eigen::Matrix4d& T
   Eigen::Vector3d center = bottom.head<3>() / bottom.w();
   const double h = box.hwl.x(), w = box.hwl.y(), l = box.hwl.z();
   center.z() += 0.5 * h;
-  return Cuboid::from_yaw(center, Eigen::Vector3d(l, w, h), wrap_angle(-box.rotation_y - 0.5 * kPi));
+  return Cuboid::from_yaw(center, Eigen::Vector3d(l, w, h),
+                          wrap_angle(-box.rotation_y - 0.5 * kPi));
 }
 
-KittiCameraBox kitti_lidar_to_camera(const Cuboid& box_in_lidar, const Eigen::Matrix4d& T_rect_velo) {
+KittiCameraBox kitti_lidar_to_camera(const Cuboid& box_in_lidar,
+                                     const Eigen::Matrix4d& T_rect_velo) {
   const Eigen::Vector3d& s = box_in_lidar.size;
   Eigen::Vector3d bottom = box_in_lidar.center;
   bottom.z() -= 0.5 * s.z();

@@ -41,7 +41,8 @@ Bounds3 grown_bounds(const Cuboid& box, double margin) {
   grown.size = (box.size + Eigen::Vector3d::Constant(2.0 * margin)).cwiseMax(0.0);
   Bounds3 bounds;
   for (const Eigen::Vector3d& c : grown.corners()) bounds.extend(c);
-  // Pad by a hair so that rounding in corners() can never drop a boundary point the exact test accepts.
+  // Pad by a hair so that rounding in corners() can never drop a boundary point the exact test
+  // accepts.
   const double pad = 1e-9 * (1.0 + std::abs(bounds.max_x) + std::abs(bounds.max_y) +
                              std::abs(bounds.min_x) + std::abs(bounds.min_y));
   bounds.min_x -= pad;
@@ -116,8 +117,8 @@ class BevGrid {
   std::vector<std::uint32_t> point_index_;
 };
 
-/// A box's axis-aligned bounds rounded outward to float, so that a float comparison against them rejects
-/// only points the exact double-precision test would reject too.
+/// A box's axis-aligned bounds rounded outward to float, so that a float comparison against them
+/// rejects only points the exact double-precision test would reject too.
 struct FloatBounds {
   float lo[3];
   float hi[3];
@@ -145,14 +146,16 @@ FloatBounds float_bounds(const Bounds3& b) {
   return out;
 }
 
-/// Calls `accept(i)` for every point inside `box`, in ascending order. A float bounding-box pass over
-/// chunks (branch-free, so the compiler vectorises it) rejects most points before the exact test.
+/// Calls `accept(i)` for every point inside `box`, in ascending order. A float bounding-box pass
+/// over chunks (branch-free, so the compiler vectorises it) rejects most points before the exact
+/// test.
 template <typename Accept>
-void for_each_point_inside(const PointView& points, const Cuboid& box, double margin, Accept&& accept) {
+void for_each_point_inside(const PointView& points, const Cuboid& box, double margin,
+                           Accept&& accept) {
   const detail::BoxTest test(box, margin);
   const FloatBounds fb = float_bounds(grown_bounds(box, margin));
-  // Scalars rather than fb's members: stores to the byte array may alias anything, which would force the
-  // compiler to reload struct members every iteration and stop it from vectorising.
+  // Scalars rather than fb's members: stores to the byte array may alias anything, which would
+  // force the compiler to reload struct members every iteration and stop it from vectorising.
   const float x_lo = fb.lo[0], x_hi = fb.hi[0], y_lo = fb.lo[1], y_hi = fb.hi[1];
   const float z_lo = fb.lo[2], z_hi = fb.hi[2];
   constexpr std::size_t kChunk = 512;
@@ -223,7 +226,8 @@ std::vector<std::vector<std::uint32_t>> points_in_cuboids(const PointView& point
   }
   if (!std::isfinite(region.min_x + region.max_x + region.min_y + region.max_y)) {
     // A box with non-finite coordinates has no well-defined cell; fall back to the direct test.
-    for (std::size_t b = 0; b < boxes.size(); ++b) out[b] = points_in_cuboid(points, boxes[b], margin);
+    for (std::size_t b = 0; b < boxes.size(); ++b)
+      out[b] = points_in_cuboid(points, boxes[b], margin);
     return out;
   }
 

@@ -21,9 +21,9 @@ double signed_area_of(const Polygon& poly) {
   return 0.5 * twice;
 }
 
-/// Clips `subject` by the half-plane left of the directed line p -> q into `out` (Sutherland-Hodgman).
-/// Vertices within `eps` of the line count as on it; an intersection is only made where an edge truly
-/// crosses, so a polygon clipped by its own edges comes back unchanged.
+/// Clips `subject` by the half-plane left of the directed line p -> q into `out`
+/// (Sutherland-Hodgman). Vertices within `eps` of the line count as on it; an intersection is only
+/// made where an edge truly crosses, so a polygon clipped by its own edges comes back unchanged.
 template <typename Polygon>
 void clip_by_line(const Polygon& subject, const Eigen::Vector2d& p, const Eigen::Vector2d& q,
                   double eps, Polygon& out) {

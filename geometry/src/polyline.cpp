@@ -44,13 +44,15 @@ Polyline resample(const Polyline& line, double spacing) {
   if (!line.closed) {
     const Eigen::Vector3d& last = line.vertices.back();
     if ((out.vertices.back() - last).norm() > tail_tol) out.vertices.push_back(last);
-  } else if (out.vertices.size() > 1 && (out.vertices.back() - out.vertices.front()).norm() <= tail_tol) {
+  } else if (out.vertices.size() > 1 &&
+             (out.vertices.back() - out.vertices.front()).norm() <= tail_tol) {
     out.vertices.pop_back();  // the closing segment already returns to the first vertex
   }
   return out;
 }
 
-std::optional<PolylineProjection> closest_point(const Polyline& line, const Eigen::Vector3d& query) {
+std::optional<PolylineProjection> closest_point(const Polyline& line,
+                                                const Eigen::Vector3d& query) {
   if (line.vertices.empty()) return std::nullopt;
   PolylineProjection best;
   best.point = line.vertices.front();

@@ -43,7 +43,8 @@ YawPitchRoll yaw_pitch_roll(const Eigen::Quaterniond& q_in) {
   const Eigen::Quaterniond q = q_in.normalized();
   const double w = q.w(), x = q.x(), y = q.y(), z = q.z();
   YawPitchRoll ypr;
-  // Closed forms rather than Eigen's eulerAngles(), whose ranges do not match the usual yaw in (-pi, pi].
+  // Closed forms rather than Eigen's eulerAngles(), whose ranges do not match the usual yaw in
+  // (-pi, pi].
   ypr.yaw = std::atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z));
   const double sin_pitch = std::clamp(2.0 * (w * y - z * x), -1.0, 1.0);
   ypr.pitch = std::asin(sin_pitch);
@@ -63,8 +64,9 @@ Eigen::Quaterniond quaternion_from_yaw(double yaw) {
 }
 
 Eigen::Quaterniond quaternion_from_array(const std::array<double, 4>& v, QuaternionOrder order) {
-  Eigen::Quaterniond q = order == QuaternionOrder::kWXYZ ? Eigen::Quaterniond(v[0], v[1], v[2], v[3])
-                                                         : Eigen::Quaterniond(v[3], v[0], v[1], v[2]);
+  Eigen::Quaterniond q = order == QuaternionOrder::kWXYZ
+                             ? Eigen::Quaterniond(v[0], v[1], v[2], v[3])
+                             : Eigen::Quaterniond(v[3], v[0], v[1], v[2]);
   const double norm = q.norm();
   if (!(norm > 0.0) || !std::isfinite(norm)) return Eigen::Quaterniond::Identity();
   q.coeffs() /= norm;

@@ -87,7 +87,8 @@ TEST(Cli, InfoPicksLongestSuffixForNuscenes) {
   EXPECT_EQ(j["format"], "nuscenes-bin");
   EXPECT_EQ(j["points"], 34688);  // 693 760 bytes / 20
   EXPECT_EQ(j["fields"].size(), 5u);
-  // The same bytes forced through the KITTI layout are a different, wrong reading: 693760 / 16 points.
+  // The same bytes forced through the KITTI layout are a different, wrong reading: 693760 / 16
+  // points.
   const RunResult forced = run_stdout("info --json --format kitti-bin " + path);
   ASSERT_EQ(forced.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(forced.out)["points"], 43360);

@@ -35,11 +35,13 @@ TEST(KittiConvention, AllTrackingLabelsRoundTripThroughLidar) {
     for (const auto& row : *rows) {
       if (row.is_dont_care()) continue;
       const geometry::Cuboid box_in_lidar = geometry::kitti_camera_to_lidar(row.box, T_rect_velo);
-      const geometry::KittiCameraBox back = geometry::kitti_lidar_to_camera(box_in_lidar, T_rect_velo);
-      worst_location = std::max(worst_location, (back.location - row.box.location).cwiseAbs().maxCoeff());
+      const geometry::KittiCameraBox back =
+          geometry::kitti_lidar_to_camera(box_in_lidar, T_rect_velo);
+      worst_location =
+          std::max(worst_location, (back.location - row.box.location).cwiseAbs().maxCoeff());
       worst_dims = std::max(worst_dims, (back.hwl - row.box.hwl).cwiseAbs().maxCoeff());
-      worst_ry = std::max(worst_ry,
-                          std::abs(geometry::angle_difference(back.rotation_y, row.box.rotation_y)));
+      worst_ry = std::max(
+          worst_ry, std::abs(geometry::angle_difference(back.rotation_y, row.box.rotation_y)));
       ++converted;
     }
   }
@@ -77,25 +79,30 @@ TEST(KittiConvention, LidarYawZeroFacesForward) {
   // LiDAR yaw 0 (forward, +x) is rotation_y = -pi/2 (camera +z); yaw pi/2 (left) is ry = pi or -pi.
   const Eigen::Matrix4d identity = Eigen::Matrix4d::Identity();
   const auto fwd = geometry::kitti_lidar_to_camera(
-      geometry::Cuboid::from_yaw(Eigen::Vector3d(10, 0, 0), Eigen::Vector3d(4, 2, 1.5), 0.0), identity);
+      geometry::Cuboid::from_yaw(Eigen::Vector3d(10, 0, 0), Eigen::Vector3d(4, 2, 1.5), 0.0),
+      identity);
   EXPECT_NEAR(fwd.rotation_y, -geometry::kPi / 2, 1e-15);
   EXPECT_NEAR(fwd.location.z(), -0.75, 1e-15);  // bottom face: centre lowered by h/2 along LiDAR z
   EXPECT_EQ(fwd.hwl, Eigen::Vector3d(1.5, 2, 4));
   const auto left = geometry::kitti_lidar_to_camera(
-      geometry::Cuboid::from_yaw(Eigen::Vector3d::Zero(), Eigen::Vector3d::Ones(), geometry::kPi / 2),
+      geometry::Cuboid::from_yaw(Eigen::Vector3d::Zero(), Eigen::Vector3d::Ones(),
+                                 geometry::kPi / 2),
       identity);
   EXPECT_NEAR(std::abs(left.rotation_y), geometry::kPi, 1e-12);
 }
 
-/// The camera-frame inside test of formats.md 3.1, written independently of the library: points moved into
-/// rectified camera 0, then compared with the label's own box (bottom-face origin, y down).
-std::size_t count_in_camera_box(const formats::PointCloud& cloud, const Eigen::Matrix4d& T_rect_velo,
+/// The camera-frame inside test of formats.md 3.1, written independently of the library: points
+/// moved into rectified camera 0, then compared with the label's own box (bottom-face origin, y
+/// down).
+std::size_t count_in_camera_box(const formats::PointCloud& cloud,
+                                const Eigen::Matrix4d& T_rect_velo,
                                 const geometry::KittiCameraBox& box) {
   const double h = box.hwl.x(), w = box.hwl.y(), l = box.hwl.z();
   const double c = std::cos(box.rotation_y), s = std::sin(box.rotation_y);
   std::size_t count = 0;
   for (std::size_t i = 0; i < cloud.size(); ++i) {
-    const Eigen::Vector4d p = T_rect_velo * Eigen::Vector4d(cloud.x[i], cloud.y[i], cloud.z[i], 1.0);
+    const Eigen::Vector4d p =
+        T_rect_velo * Eigen::Vector4d(cloud.x[i], cloud.y[i], cloud.z[i], 1.0);
     const Eigen::Vector3d d = p.head<3>() - box.location;
     const double xo = c * d.x() - s * d.z(), zo = s * d.x() + c * d.z();
     if (std::abs(xo) <= l / 2 && std::abs(zo) <= w / 2 && d.y() >= -h && d.y() <= 0) ++count;
@@ -111,17 +118,21 @@ TEST(KittiConvention, Frame0BoxesHoldTheirPoints) {
   const auto cloud = formats::read_kitti_bin(cloud_path);
   ASSERT_TRUE(calib && rows && cloud);
   // formats.md 3.1 (verified with the camera-frame test): Van 1093, Cyclist 883, Pedestrian 309.
-  std::map<std::string, std::size_t> documented{{"Van", 1093}, {"Cyclist", 883}, {"Pedestrian", 309}};
+  std::map<std::string, std::size_t> documented{
+      {"Van", 1093}, {"Cyclist", 883}, {"Pedestrian", 309}};
   int checked = 0;
   for (const auto& row : *rows) {
     if (row.frame != 0 || row.is_dont_care()) continue;
     ASSERT_TRUE(documented.count(row.type)) << row.type;
     EXPECT_EQ(count_in_camera_box(*cloud, calib->T_rect_velo(), row.box), documented[row.type]);
-    // The LiDAR box of the exact convention sits within ~1.5 cm of the camera box (the calibration is
-    // not a pure axis permutation), which moves a few ground points at the bottom face in or out.
+    // The LiDAR box of the exact convention sits within ~1.5 cm of the camera box (the calibration
+    // is not a pure axis permutation), which moves a few ground points at the bottom face in or
+    // out.
     const auto box = geometry::kitti_camera_to_lidar(row.box, calib->T_rect_velo());
-    const double in_lidar_box = static_cast<double>(geometry::points_in_cuboid(cloud->view(), box).size());
-    EXPECT_NEAR(in_lidar_box, static_cast<double>(documented[row.type]), 0.05 * documented[row.type])
+    const double in_lidar_box =
+        static_cast<double>(geometry::points_in_cuboid(cloud->view(), box).size());
+    EXPECT_NEAR(in_lidar_box, static_cast<double>(documented[row.type]),
+                0.05 * documented[row.type])
         << row.type;
     ++checked;
   }

@@ -1,5 +1,5 @@
-// The nuScenes global <-> LiDAR convention on a real keyframe: 68 annotations, their LiDAR-frame ground
-// truth as mmdetection3d publishes it, and their num_lidar_pts.
+// The nuScenes global <-> LiDAR convention on a real keyframe: 68 annotations, their LiDAR-frame
+// ground truth as mmdetection3d publishes it, and their num_lidar_pts.
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -22,7 +22,8 @@ using nlohmann::json;
 
 fs::path root() { return test::shared_data_dir() / "nuscenes/v1.0-mini-scene0061"; }
 
-/// The published file was written by Python and holds bare NaN (in velocity_xy), which strict JSON forbids.
+/// The published file was written by Python and holds bare NaN (in velocity_xy), which strict JSON
+/// forbids.
 json load(const fs::path& path) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -101,7 +102,8 @@ TEST(NuscenesConvention, GlobalAnnotationsMatchLidarFrameGroundTruth) {
     EXPECT_TRUE(box.size.isApprox(vec3(gt["size_lwh"]), 1e-9)) << "annotation " << i;
     EXPECT_EQ(gt["num_lidar_pts"].get<int>(), s.num_lidar_pts[i]);
     // And back to the global record.
-    const geometry::NuscenesBox back = geometry::nuscenes_lidar_to_global(box, s.T_global_ego, s.T_ego_lidar);
+    const geometry::NuscenesBox back =
+        geometry::nuscenes_lidar_to_global(box, s.T_global_ego, s.T_ego_lidar);
     EXPECT_LE((back.translation - s.annotations[i].translation).norm(), 1e-9);
     EXPECT_LE(geometry::rotation_angle_between(back.rotation, s.annotations[i].rotation), 1e-9);
     EXPECT_EQ(back.size_wlh, s.annotations[i].size_wlh);

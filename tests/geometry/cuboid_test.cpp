@@ -11,12 +11,13 @@ namespace pcanno::geometry {
 namespace {
 
 TEST(Cuboid, CornersFollowDocumentedOrder) {
-  const Cuboid box{Eigen::Vector3d(1, 2, 3), Eigen::Vector3d(4, 2, 1), Eigen::Quaterniond::Identity()};
+  const Cuboid box{Eigen::Vector3d(1, 2, 3), Eigen::Vector3d(4, 2, 1),
+                   Eigen::Quaterniond::Identity()};
   const auto c = box.corners();
-  EXPECT_TRUE(c[0].isApprox(Eigen::Vector3d(3, 3, 2.5)));    // front-left bottom
-  EXPECT_TRUE(c[1].isApprox(Eigen::Vector3d(-1, 3, 2.5)));   // back-left bottom
-  EXPECT_TRUE(c[2].isApprox(Eigen::Vector3d(-1, 1, 2.5)));   // back-right bottom
-  EXPECT_TRUE(c[3].isApprox(Eigen::Vector3d(3, 1, 2.5)));    // front-right bottom
+  EXPECT_TRUE(c[0].isApprox(Eigen::Vector3d(3, 3, 2.5)));   // front-left bottom
+  EXPECT_TRUE(c[1].isApprox(Eigen::Vector3d(-1, 3, 2.5)));  // back-left bottom
+  EXPECT_TRUE(c[2].isApprox(Eigen::Vector3d(-1, 1, 2.5)));  // back-right bottom
+  EXPECT_TRUE(c[3].isApprox(Eigen::Vector3d(3, 1, 2.5)));   // front-right bottom
   for (int i = 0; i < 4; ++i) {
     EXPECT_TRUE((c[i + 4] - c[i]).isApprox(Eigen::Vector3d(0, 0, 1)));  // i+4 above i
   }
@@ -90,7 +91,8 @@ TEST(Cuboid, ContainsMatchesBoxFrameBounds) {
 }
 
 TEST(Cuboid, ContainsBoundaryAndMargin) {
-  const Cuboid box{Eigen::Vector3d::Zero(), Eigen::Vector3d(2, 2, 2), Eigen::Quaterniond::Identity()};
+  const Cuboid box{Eigen::Vector3d::Zero(), Eigen::Vector3d(2, 2, 2),
+                   Eigen::Quaterniond::Identity()};
   EXPECT_TRUE(box.contains(Eigen::Vector3d(1, 1, 1)));  // corner is inside
   EXPECT_FALSE(box.contains(Eigen::Vector3d(1.1, 0, 0)));
   EXPECT_TRUE(box.contains(Eigen::Vector3d(1.1, 0, 0), 0.2));

@@ -66,10 +66,11 @@ TEST(Iou, TurnedByPiAgainstItselfGivesOne) {
 }
 
 TEST(Iou, FortyFiveDegreesGivesOctagon) {
-  // A unit square and itself turned 45 degrees overlap in a regular octagon of area 2(sqrt2 - 1), so the
-  // IoU is 1/sqrt(2).
+  // A unit square and itself turned 45 degrees overlap in a regular octagon of area 2(sqrt2 - 1),
+  // so the IoU is 1/sqrt(2).
   const Cuboid a = unit_cube();
-  const Cuboid about_z = Cuboid::from_yaw(Eigen::Vector3d::Zero(), Eigen::Vector3d::Ones(), kPi / 4);
+  const Cuboid about_z =
+      Cuboid::from_yaw(Eigen::Vector3d::Zero(), Eigen::Vector3d::Ones(), kPi / 4);
   EXPECT_NEAR(iou_3d(a, about_z), 1.0 / std::sqrt(2.0), 1e-12);
   EXPECT_NEAR(iou_bev(a, about_z), 1.0 / std::sqrt(2.0), 1e-12);
   Cuboid about_x = a;
@@ -78,7 +79,8 @@ TEST(Iou, FortyFiveDegreesGivesOctagon) {
 }
 
 TEST(Iou, NestedBoxesGiveVolumeRatio) {
-  const Cuboid big{Eigen::Vector3d(1, 1, 1), Eigen::Vector3d(4, 4, 4), Eigen::Quaterniond::Identity()};
+  const Cuboid big{Eigen::Vector3d(1, 1, 1), Eigen::Vector3d(4, 4, 4),
+                   Eigen::Quaterniond::Identity()};
   Cuboid small{Eigen::Vector3d(1.5, 0.5, 1.2), Eigen::Vector3d(1, 2, 0.5),
                Eigen::Quaterniond(Eigen::AngleAxisd(0.7, Eigen::Vector3d(1, 2, 3).normalized()))};
   EXPECT_NEAR(iou_3d(big, small), small.volume() / big.volume(), 1e-12);
@@ -89,7 +91,8 @@ TEST(Iou, DisjointAndTouchingBoxesGiveZero) {
   EXPECT_EQ(iou_bev(unit_cube(), unit_cube(Eigen::Vector3d(3, 0, 0))), 0.0);
   EXPECT_NEAR(iou_3d(unit_cube(), unit_cube(Eigen::Vector3d(1, 0, 0))), 0.0, 1e-12);
   EXPECT_NEAR(iou_3d(unit_cube(), unit_cube(Eigen::Vector3d(0, 0, 1))), 0.0, 1e-12);
-  // Overlapping bounding spheres but separated along a diagonal: the general path must find nothing.
+  // Overlapping bounding spheres but separated along a diagonal: the general path must find
+  // nothing.
   Cuboid tilted = unit_cube(Eigen::Vector3d(1.3, 1.3, 0));
   tilted.rotation = Eigen::AngleAxisd(kPi / 4, Eigen::Vector3d::UnitZ()) *
                     Eigen::AngleAxisd(0.2, Eigen::Vector3d::UnitX());
@@ -125,7 +128,8 @@ TEST(Iou, SymmetricAndBounded) {
 }
 
 TEST(Iou, InvariantUnderRigidMotionAndPathsAgree) {
-  // Moving an upright pair by a random rigid motion sends it down the general path; both paths must agree.
+  // Moving an upright pair by a random rigid motion sends it down the general path; both paths must
+  // agree.
   std::mt19937_64 rng(25);
   for (int i = 0; i < 1000; ++i) {
     const Cuboid a = test::random_box(rng, Eigen::Vector3d::Zero(), 1.5, true);
@@ -163,13 +167,17 @@ TEST(Iou, GeneralPathAgreesWithMonteCarlo) {
   EXPECT_GT(overlapping, 700);  // the pairs really exercise the clipping, not just the zero case
 }
 
-// ---- Bird's-eye view against an independent exact polygon computation -----------------------------
+// ---- Bird's-eye view against an independent exact polygon computation
+// -----------------------------
 
 using Poly = std::vector<Eigen::Vector2d>;
 
-double cross(const Eigen::Vector2d& a, const Eigen::Vector2d& b) { return a.x() * b.y() - a.y() * b.x(); }
+double cross(const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+  return a.x() * b.y() - a.y() * b.x();
+}
 
-/// Convex polygon from points by sorting around the centroid (different method from the library's hull).
+/// Convex polygon from points by sorting around the centroid (different method from the library's
+/// hull).
 Poly by_angle(const Poly& pts) {
   if (pts.size() < 3) return {};
   Eigen::Vector2d c = Eigen::Vector2d::Zero();
@@ -188,8 +196,8 @@ double area(const Poly& p) {
   return 0.5 * std::abs(twice);
 }
 
-/// Hull by gift wrapping (counter-clockwise); coincident points, such as the top and bottom corners of an
-/// upright box, are skipped.
+/// Hull by gift wrapping (counter-clockwise); coincident points, such as the top and bottom corners
+/// of an upright box, are skipped.
 Poly hull(const Poly& pts) {
   std::size_t start = 0;
   for (std::size_t i = 1; i < pts.size(); ++i) {
@@ -223,8 +231,8 @@ bool inside_convex(const Poly& poly, const Eigen::Vector2d& p) {
   return true;
 }
 
-/// Intersection area of two convex polygons: the hull of the vertices of each inside the other and all
-/// edge-edge crossings.
+/// Intersection area of two convex polygons: the hull of the vertices of each inside the other and
+/// all edge-edge crossings.
 double reference_intersection_area(const Poly& a, const Poly& b) {
   Poly pts;
   for (const auto& p : a) {

@@ -43,7 +43,8 @@ Scan make_scan(std::mt19937_64& rng, const std::vector<Cuboid>& boxes, std::size
 
 std::vector<Cuboid> make_boxes(std::mt19937_64& rng, int n, bool upright) {
   std::vector<Cuboid> boxes;
-  for (int i = 0; i < n; ++i) boxes.push_back(test::random_box(rng, Eigen::Vector3d::Zero(), 40.0, upright));
+  for (int i = 0; i < n; ++i)
+    boxes.push_back(test::random_box(rng, Eigen::Vector3d::Zero(), 40.0, upright));
   return boxes;
 }
 
@@ -88,8 +89,10 @@ TEST(PointsInCuboid, BatchedAgreesWithSingleBox) {
 }
 
 TEST(PointsInCuboid, BoundaryPointsCountAsInsideEverywhere) {
-  const Cuboid box{Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(2, 2, 2), Eigen::Quaterniond::Identity()};
-  const std::vector<float> xs{1.f, -1.f, 0.f, 1.0001f}, ys{0.f, 1.f, -1.f, 0.f}, zs{1.f, 0.f, -1.f, 0.f};
+  const Cuboid box{Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(2, 2, 2),
+                   Eigen::Quaterniond::Identity()};
+  const std::vector<float> xs{1.f, -1.f, 0.f, 1.0001f}, ys{0.f, 1.f, -1.f, 0.f},
+      zs{1.f, 0.f, -1.f, 0.f};
   const PointView view = PointView::soa(xs.data(), ys.data(), zs.data(), xs.size());
   const std::vector<std::uint32_t> expected{0, 1, 2};
   EXPECT_EQ(points_in_cuboid(view, box), expected);
@@ -97,8 +100,10 @@ TEST(PointsInCuboid, BoundaryPointsCountAsInsideEverywhere) {
 }
 
 TEST(PointsInCuboid, LabelsPickFirstContainingBox) {
-  const Cuboid a{Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(2, 2, 2), Eigen::Quaterniond::Identity()};
-  const Cuboid b{Eigen::Vector3d(1, 0, 0), Eigen::Vector3d(2, 2, 2), Eigen::Quaterniond::Identity()};
+  const Cuboid a{Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(2, 2, 2),
+                 Eigen::Quaterniond::Identity()};
+  const Cuboid b{Eigen::Vector3d(1, 0, 0), Eigen::Vector3d(2, 2, 2),
+                 Eigen::Quaterniond::Identity()};
   const std::vector<float> xs{0.5f, 1.5f, -0.5f, 5.f}, ys(4, 0.f), zs(4, 0.f);
   const PointView view = PointView::soa(xs.data(), ys.data(), zs.data(), xs.size());
   const std::vector<std::int32_t> expected{0, 1, 0, -1};

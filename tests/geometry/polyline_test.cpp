@@ -10,7 +10,8 @@ namespace pcanno::geometry {
 namespace {
 
 Polyline l_shape() {
-  return Polyline{{Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(3, 0, 0), Eigen::Vector3d(3, 4, 0)}, false};
+  return Polyline{{Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(3, 0, 0), Eigen::Vector3d(3, 4, 0)},
+                  false};
 }
 
 TEST(Polyline, LengthOpenAndClosed) {
@@ -72,8 +73,9 @@ TEST(Polyline, ClosestPointAndSegment) {
   EXPECT_EQ(before_start->segment, 0u);
   EXPECT_EQ(before_start->t, 0.0);
   EXPECT_FALSE(closest_point(Polyline{}, Eigen::Vector3d::Zero()).has_value());
-  EXPECT_EQ(closest_point(Polyline{{Eigen::Vector3d(1, 1, 1)}, false}, Eigen::Vector3d::Zero())->distance,
-            std::sqrt(3.0));
+  EXPECT_EQ(
+      closest_point(Polyline{{Eigen::Vector3d(1, 1, 1)}, false}, Eigen::Vector3d::Zero())->distance,
+      std::sqrt(3.0));
 }
 
 TEST(Polyline, ClosestPointIsNoFartherThanAnySample) {

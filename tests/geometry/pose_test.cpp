@@ -95,7 +95,8 @@ TEST(Pose, YawPitchRollMatchesAxisConvention) {
   EXPECT_TRUE((q_yaw * Eigen::Vector3d::UnitX()).isApprox(Eigen::Vector3d::UnitY(), 1e-12));
   const Eigen::Quaterniond q_pitch = quaternion_from_yaw_pitch_roll({0, kPi / 2, 0});
   EXPECT_TRUE((q_pitch * Eigen::Vector3d::UnitX()).isApprox(-Eigen::Vector3d::UnitZ(), 1e-12));
-  EXPECT_TRUE(quaternion_from_yaw(0.7).isApprox(quaternion_from_yaw_pitch_roll({0.7, 0, 0}), 1e-15));
+  EXPECT_TRUE(
+      quaternion_from_yaw(0.7).isApprox(quaternion_from_yaw_pitch_roll({0.7, 0, 0}), 1e-15));
 }
 
 TEST(Pose, QuaternionStorageOrdersAreExplicit) {
@@ -111,9 +112,9 @@ TEST(Pose, QuaternionStorageOrdersAreExplicit) {
   // Reading in the wrong order gives a different rotation: the order matters.
   EXPECT_GT(rotation_angle_between(quaternion_from_array(wxyz, QuaternionOrder::kXYZW), q), 0.1);
   // nuScenes LIDAR_TOP calibration (w,x,y,z) is about -90 degrees about z.
-  const auto lidar = quaternion_from_array({0.7077955162816508, -0.006492242208333184,
-                                            0.01064621441113813, -0.7063073042356348},
-                                           QuaternionOrder::kWXYZ);
+  const auto lidar = quaternion_from_array(
+      {0.7077955162816508, -0.006492242208333184, 0.01064621441113813, -0.7063073042356348},
+      QuaternionOrder::kWXYZ);
   EXPECT_NEAR(yaw_pitch_roll(lidar).yaw, -kPi / 2, 0.01);
   EXPECT_TRUE(quaternion_from_array({0, 0, 0, 0}, QuaternionOrder::kWXYZ)
                   .isApprox(Eigen::Quaterniond::Identity()));

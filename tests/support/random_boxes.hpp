@@ -20,8 +20,8 @@ inline Eigen::Vector3d random_vector(std::mt19937_64& rng, double lo, double hi)
 }
 
 /// A box of plausible road-object size near `around`, rotated arbitrarily or yaw-only.
-inline geometry::Cuboid random_box(std::mt19937_64& rng, const Eigen::Vector3d& around, double spread,
-                                   bool upright) {
+inline geometry::Cuboid random_box(std::mt19937_64& rng, const Eigen::Vector3d& around,
+                                   double spread, bool upright) {
   std::uniform_real_distribution<double> yaw(-3.2, 3.2);
   geometry::Cuboid box;
   box.center = around + random_vector(rng, -spread, spread);

@@ -18,25 +18,27 @@ namespace pcanno::geometry {
 ///      |/         |/         Front face (box +x): 0, 3, 7, 4.  Back face: 1, 2, 6, 5.
 ///      0 -------- 1          Left face (box +y): 0, 1, 5, 4.   Right face: 3, 2, 6, 7.
 struct Cuboid {
-  Eigen::Vector3d center = Eigen::Vector3d::Zero();              ///< geometric centre [m], parent frame
-  Eigen::Vector3d size = Eigen::Vector3d::Ones();                ///< length, width, height [m], > 0
-  Eigen::Quaterniond rotation = Eigen::Quaterniond::Identity();  ///< box frame -> parent frame, unit
+  using Quaternion = Eigen::Quaterniond;
+  Eigen::Vector3d center = Eigen::Vector3d::Zero();  ///< geometric centre [m], parent frame
+  Eigen::Vector3d size = Eigen::Vector3d::Ones();    ///< length, width, height [m], > 0
+  Quaternion rotation = Quaternion::Identity();      ///< box frame -> parent frame, unit
 
   /// Upright box turned by `yaw` [rad] counter-clockwise about parent +z from parent +x.
   static Cuboid from_yaw(const Eigen::Vector3d& center, const Eigen::Vector3d& size, double yaw);
 
-  /// Heading of box +x projected into the parent xy-plane [rad], in [-pi, pi]. For a box pointing straight
-  /// up or down the heading is undefined and 0 is returned.
+  /// Heading of box +x projected into the parent xy-plane [rad], in [-pi, pi]. For a box pointing
+  /// straight up or down the heading is undefined and 0 is returned.
   double yaw() const;
 
-  /// True when box +z is parallel to parent +z within `tol_rad` (yaw-only boxes, as KITTI and nuScenes use).
+  /// True when box +z is parallel to parent +z within `tol_rad` (yaw-only boxes, as KITTI and
+  /// nuScenes use).
   bool is_upright(double tol_rad = 1e-9) const;
 
   /// Parent frame, in the order drawn above.
   std::array<Eigen::Vector3d, 8> corners() const;
 
-  /// True when `p` (parent frame) lies inside the box grown by `margin` [m] on every face; the boundary
-  /// counts as inside. A negative margin shrinks the box.
+  /// True when `p` (parent frame) lies inside the box grown by `margin` [m] on every face; the
+  /// boundary counts as inside. A negative margin shrinks the box.
   bool contains(const Eigen::Vector3d& p, double margin = 0.0) const;
 
   double volume() const { return size.prod(); }  ///< [m^3]
@@ -48,7 +50,8 @@ struct Cuboid {
 /// The same physical box expressed in another frame: `box_in_a = transform(T_a_b, box_in_b)`.
 Cuboid transform(const Pose& T_a_b, const Cuboid& box_in_b);
 
-/// The box with its +x axis reversed (yaw + pi about box +z); the same volume, the opposite heading.
+/// The box with its +x axis reversed (yaw + pi about box +z); the same volume, the opposite
+/// heading.
 Cuboid flipped_heading(const Cuboid& box);
 
 }  // namespace pcanno::geometry

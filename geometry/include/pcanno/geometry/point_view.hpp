@@ -3,9 +3,9 @@
 
 namespace pcanno::geometry {
 
-/// Read-only, non-owning view of float32 point coordinates, so that algorithms run on our structure-of-arrays
-/// clouds and on interleaved PCL, Open3D-float or VTK buffers alike without copying.
-/// Point i is (x[i * stride], y[i * stride], z[i * stride]).
+/// Read-only, non-owning view of float32 point coordinates, so that algorithms run on our
+/// structure-of-arrays clouds and on interleaved PCL, Open3D-float or VTK buffers alike without
+/// copying. Point i is (x[i * stride], y[i * stride], z[i * stride]).
 struct PointView {
   const float* x = nullptr;
   const float* y = nullptr;
@@ -17,7 +17,8 @@ struct PointView {
   static PointView soa(const float* x, const float* y, const float* z, std::size_t n) {
     return PointView{x, y, z, n, 1};
   }
-  /// Interleaved records of `stride_floats` floats starting with x, y, z (KITTI .bin: 4, nuScenes: 5).
+  /// Interleaved records of `stride_floats` floats starting with x, y, z (KITTI .bin: 4, nuScenes:
+  /// 5).
   static PointView interleaved(const float* data, std::size_t n, std::size_t stride_floats) {
     return PointView{data, data + 1, data + 2, n, stride_floats};
   }

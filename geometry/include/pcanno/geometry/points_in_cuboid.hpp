@@ -7,9 +7,9 @@
 
 namespace pcanno::geometry {
 
-/// Point-in-box queries. Points and box must share a frame. The test is done in double precision and the
-/// boundary counts as inside, so every function here agrees point for point with `Cuboid::contains`.
-/// `margin` [m] grows (or, negative, shrinks) the box on every face.
+/// Point-in-box queries. Points and box must share a frame. The test is done in double precision
+/// and the boundary counts as inside, so every function here agrees point for point with
+/// `Cuboid::contains`. `margin` [m] grows (or, negative, shrinks) the box on every face.
 
 /// Indices of the points inside `box`, ascending.
 std::vector<std::uint32_t> points_in_cuboid(const PointView& points, const Cuboid& box,
@@ -19,9 +19,9 @@ std::vector<std::uint32_t> points_in_cuboid(const PointView& points, const Cuboi
 std::vector<std::uint8_t> points_in_cuboid_mask(const PointView& points, const Cuboid& box,
                                                 double margin = 0.0);
 
-/// Indices of the points inside each box (`result[b]` for `boxes[b]`, ascending). Points are binned once into
-/// a bird's-eye-view grid covering the boxes, so the cost grows with the points near the boxes rather than
-/// with points x boxes.
+/// Indices of the points inside each box (`result[b]` for `boxes[b]`, ascending). Points are binned
+/// once into a bird's-eye-view grid covering the boxes, so the cost grows with the points near the
+/// boxes rather than with points x boxes.
 std::vector<std::vector<std::uint32_t>> points_in_cuboids(const PointView& points,
                                                           const std::vector<Cuboid>& boxes,
                                                           double margin = 0.0);
