@@ -1,6 +1,7 @@
 #include "pcanno/formats/point_cloud.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace pcanno::formats {
@@ -43,6 +44,27 @@ Bounds3f PointCloud::bounds() const {
     b.max = b.max.cwiseMax(p);
   }
   return b;
+}
+
+}  // namespace pcanno::formats
+
+namespace pcanno::formats {
+
+std::size_t remove_non_finite(PointCloud& cloud) {
+  const std::size_t n = cloud.size();
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(std::isfinite(cloud.x[i]) && std::isfinite(cloud.y[i]) && std::isfinite(cloud.z[i]))) continue;
+    if (kept != i) {
+      cloud.x[kept] = cloud.x[i];
+      cloud.y[kept] = cloud.y[i];
+      cloud.z[kept] = cloud.z[i];
+      for (auto& a : cloud.attributes) a.values[kept] = a.values[i];
+    }
+    ++kept;
+  }
+  cloud.resize(kept);
+  return n - kept;
 }
 
 }  // namespace pcanno::formats

@@ -1,0 +1,134 @@
+#include "pcanno/formats/cloud_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "builtin_readers.hpp"
+
+namespace pcanno::formats {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The first bytes of a file for sniffing; empty when it cannot be read (the reader reports why).
+std::vector<std::uint8_t> file_head(const std::filesystem::path& path) {
+  std::vector<std::uint8_t> head(512);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  return head;
+}
+
+std::string known_ids(const std::vector<CloudReader>& readers) {
+  std::ostringstream out;
+  for (std::size_t i = 0; i < readers.size(); ++i) out << (i ? ", " : "") << readers[i].id;
+  return out.str();
+}
+
+}  // namespace
+
+void CloudReaderRegistry::add(CloudReader reader) {
+  for (auto& r : readers_) {
+    if (r.id == reader.id) {
+      r = std::move(reader);
+      return;
+    }
+  }
+  readers_.push_back(std::move(reader));
+}
+
+const CloudReader* CloudReaderRegistry::find(const std::string& id) const {
+  for (const auto& r : readers_) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+Expected<const CloudReader*> CloudReaderRegistry::select(const std::filesystem::path& path,
+                                                         const std::string& format_id) const {
+  if (!format_id.empty()) {
+    if (const CloudReader* r = find(format_id)) return r;
+    return Error{ErrorCode::kUnsupported,
+                 "unknown format '" + format_id + "' (known: " + known_ids(readers_) + ")",
+                 path.string()};
+  }
+  const std::string name = lower(path.filename().string());
+  std::size_t best_len = 0;
+  std::vector<const CloudReader*> candidates;
+  for (const auto& r : readers_) {
+    for (const auto& suffix : r.suffixes) {
+      if (!ends_with(name, suffix) || suffix.size() < best_len) continue;
+      if (suffix.size() > best_len) candidates.clear();
+      best_len = suffix.size();
+      candidates.push_back(&r);
+    }
+  }
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty()) {
+    for (const auto& r : readers_) candidates.push_back(&r);
+  }
+  // Several readers claim the suffix, or none does: let the bytes decide.
+  const std::vector<std::uint8_t> head = file_head(path);
+  const CloudReader* best = nullptr;
+  int best_score = 0;
+  for (const CloudReader* r : candidates) {
+    const int score = r->sniff ? r->sniff(head.data(), head.size()) : 0;
+    if (score > best_score || (score == best_score && best && score > 0 && r->priority > best->priority)) {
+      best = r;
+      best_score = score;
+    }
+  }
+  if (best != nullptr) return best;
+  if (best_len > 0) {  // suffix matched but nothing sniffs: highest priority among them
+    return *std::max_element(candidates.begin(), candidates.end(),
+                             [](const auto* a, const auto* b) { return a->priority < b->priority; });
+  }
+  std::ostringstream suffixes;
+  for (const auto& r : readers_) {
+    for (const auto& s : r.suffixes) suffixes << ' ' << s;
+  }
+  return Error{ErrorCode::kUnknownFormat,
+               "not a recognised point-cloud file (known suffixes:" + suffixes.str() +
+                   "; choose one with a format id: " + known_ids(readers_) + ")",
+               path.string()};
+}
+
+Expected<CloudFile> CloudReaderRegistry::read(const std::filesystem::path& path,
+                                              const ReadOptions& options,
+                                              const std::string& format_id) const {
+  auto reader = select(path, format_id);
+  if (!reader) return reader.error();
+  auto file = (*reader)->read(path, options);
+  if (!file) return file;
+  if (file->info.format.empty()) file->info.format = (*reader)->id;
+  if (options.drop_non_finite) file->info.dropped_non_finite = remove_non_finite(file->cloud);
+  return file;
+}
+
+CloudReaderRegistry CloudReaderRegistry::with_builtin_readers() {
+  CloudReaderRegistry registry;
+  for (CloudReader& r : detail::builtin_cloud_readers()) registry.add(std::move(r));
+  return registry;
+}
+
+const CloudReaderRegistry& default_cloud_readers() {
+  static const CloudReaderRegistry registry = CloudReaderRegistry::with_builtin_readers();
+  return registry;
+}
+
+Expected<CloudFile> read_cloud(const std::filesystem::path& path, const ReadOptions& options,
+                               const std::string& format_id) {
+  return default_cloud_readers().read(path, options, format_id);
+}
+
+}  // namespace pcanno::formats
