@@ -10,6 +10,7 @@ function(pcanno_set_warnings target)
   if(PCANNO_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                                              -fno-sanitize-recover=undefined)
-    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    # PUBLIC: whoever links a sanitized static library needs the sanitizer runtimes too.
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()
 endfunction()
