@@ -16,7 +16,8 @@ std::string lower(std::string s) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// The first bytes of a file for sniffing; empty when it cannot be read (the reader reports why).
@@ -83,15 +84,17 @@ Expected<const CloudReader*> CloudReaderRegistry::select(const std::filesystem::
   int best_score = 0;
   for (const CloudReader* r : candidates) {
     const int score = r->sniff ? r->sniff(head.data(), head.size()) : 0;
-    if (score > best_score || (score == best_score && best && score > 0 && r->priority > best->priority)) {
+    if (score > best_score ||
+        (score == best_score && best && score > 0 && r->priority > best->priority)) {
       best = r;
       best_score = score;
     }
   }
   if (best != nullptr) return best;
   if (best_len > 0) {  // suffix matched but nothing sniffs: highest priority among them
-    return *std::max_element(candidates.begin(), candidates.end(),
-                             [](const auto* a, const auto* b) { return a->priority < b->priority; });
+    return *std::max_element(
+        candidates.begin(), candidates.end(),
+        [](const auto* a, const auto* b) { return a->priority < b->priority; });
   }
   std::ostringstream suffixes;
   for (const auto& r : readers_) {

@@ -54,7 +54,8 @@ std::size_t remove_non_finite(PointCloud& cloud) {
   const std::size_t n = cloud.size();
   std::size_t kept = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!(std::isfinite(cloud.x[i]) && std::isfinite(cloud.y[i]) && std::isfinite(cloud.z[i]))) continue;
+    if (!(std::isfinite(cloud.x[i]) && std::isfinite(cloud.y[i]) && std::isfinite(cloud.z[i])))
+      continue;
     if (kept != i) {
       cloud.x[kept] = cloud.x[i];
       cloud.y[kept] = cloud.y[i];

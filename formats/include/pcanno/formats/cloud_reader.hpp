@@ -14,18 +14,20 @@ namespace pcanno::formats {
 
 /// Options every point-cloud reader honours.
 struct ReadOptions {
-  bool drop_non_finite = false;  ///< remove points with a NaN or infinite coordinate (organised PCDs)
-  /// Called with the fraction done in [0, 1]; returning false cancels the read (ErrorCode::kCancelled).
-  /// Readers call it at least at the start and the end, and every few MB in between.
+  bool drop_non_finite =
+      false;  ///< remove points with a NaN or infinite coordinate (organised PCDs)
+  /// Called with the fraction done in [0, 1]; returning false cancels the read
+  /// (ErrorCode::kCancelled). Readers call it at least at the start and the end, and every few MB
+  /// in between.
   std::function<bool(double fraction)> progress;
 };
 
 /// Facts about the file beyond the points, for `pcanno info` and for writers that keep them.
 struct CloudFileInfo {
-  std::string format;                  ///< reader id, e.g. "pcd"
-  std::string variant;                 ///< e.g. "binary_compressed", "binary_little_endian", "1.4 format 6"
-  std::uint32_t width = 0;             ///< organised clouds (PCD WIDTH); 0 when unorganised
-  std::uint32_t height = 0;            ///< organised clouds (PCD HEIGHT > 1); 0 when unorganised
+  std::string format;        ///< reader id, e.g. "pcd"
+  std::string variant;       ///< e.g. "binary_compressed", "binary_little_endian", "1.4 format 6"
+  std::uint32_t width = 0;   ///< organised clouds (PCD WIDTH); 0 when unorganised
+  std::uint32_t height = 0;  ///< organised clouds (PCD HEIGHT > 1); 0 when unorganised
   std::size_t dropped_non_finite = 0;  ///< points removed by ReadOptions::drop_non_finite
 };
 
@@ -34,22 +36,24 @@ struct CloudFile {
   CloudFileInfo info;
 };
 
-/// One point-cloud format. Readers are registered in a CloudReaderRegistry by id, suffixes and priority.
+/// One point-cloud format. Readers are registered in a CloudReaderRegistry by id, suffixes and
+/// priority.
 struct CloudReader {
-  std::string id;                     ///< stable, lower case: "kitti-bin", "nuscenes-bin", "pcd", "ply", "las"
+  std::string id;  ///< stable, lower case: "kitti-bin", "nuscenes-bin", "pcd", "ply", "las"
   std::string description;            ///< one line for `--help` and `pcanno plugins`
   std::vector<std::string> suffixes;  ///< lower case with the dot: ".pcd", ".pcd.bin"
-  int priority = 0;                   ///< higher wins among readers with equal suffix match and sniff score
-  /// Confidence in [0, 100] that a file starting with `head` is this format (100: magic bytes matched;
-  /// 0: certainly not). May be null for formats without a signature (the raw .bin layouts).
+  int priority = 0;  ///< higher wins among readers with equal suffix match and sniff score
+  /// Confidence in [0, 100] that a file starting with `head` is this format (100: magic bytes
+  /// matched; 0: certainly not). May be null for formats without a signature (the raw .bin
+  /// layouts).
   std::function<int(const std::uint8_t* head, std::size_t n)> sniff;
   std::function<Expected<CloudFile>(const std::filesystem::path&, const ReadOptions&)> read;
 };
 
-/// Readers keyed by id, suffix and priority (the CloudCompare pattern). Choosing a reader for a path:
-/// an explicit id wins; else the readers whose suffix is the longest match of the file name (".pcd.bin"
-/// beats ".bin", never the file size); among several, or when no suffix matches, the best sniff score of
-/// the first bytes; then priority.
+/// Readers keyed by id, suffix and priority (the CloudCompare pattern). Choosing a reader for a
+/// path: an explicit id wins; else the readers whose suffix is the longest match of the file name
+/// (".pcd.bin" beats ".bin", never the file size); among several, or when no suffix matches, the
+/// best sniff score of the first bytes; then priority.
 class CloudReaderRegistry {
  public:
   /// Adds a reader; a reader with the same id is replaced (a plugin may override a built-in).

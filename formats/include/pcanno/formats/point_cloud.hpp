@@ -66,7 +66,8 @@ struct PointCloud {
   Bounds3f bounds() const;
 };
 
-/// Removes every point with a NaN or infinite coordinate (attributes follow); returns how many went.
+/// Removes every point with a NaN or infinite coordinate (attributes follow); returns how many
+/// went.
 std::size_t remove_non_finite(PointCloud& cloud);
 
 }  // namespace pcanno::formats
