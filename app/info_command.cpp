@@ -1,123 +1,209 @@
-// `pcanno info PATH`: what a path holds. Point-cloud files today; dataset layouts join with the
-// sequence readers.
+// `pcanno info PATH`: what a path holds. A point-cloud file: format, points, fields, bounds. A
+// dataset folder: layout, frames, time span, calibration, poses; with --frames, every frame
+// decoded.
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
-#include "pcanno/formats/raw_bin.hpp"
+#include "pcanno/formats/cloud_reader.hpp"
+#include "pcanno/formats/sequence.hpp"
+#include "progress.hpp"
 
 namespace pcanno::app {
 namespace {
 
 namespace fs = std::filesystem;
+using nlohmann::json;
 
 struct InfoOptions {
   std::string path;
-  std::string format;  ///< empty: from the suffix
+  std::string format;  ///< cloud reader id; empty: suffix, then content
+  formats::SequenceOptions sequence;
   bool json = false;
+  bool frames = false;
 };
 
-struct CloudFormat {
-  const char* id;
-  const char* suffix;
-  formats::RawBinLayout layout;
-};
-
-// Longest suffix first, so `.pcd.bin` never falls to `.bin`.
-constexpr CloudFormat kCloudFormats[] = {
-    {"nuscenes-bin", ".pcd.bin", formats::RawBinLayout::kNuscenes},
-    {"kitti-bin", ".bin", formats::RawBinLayout::kKitti},
-};
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+json bounds_json(const formats::Bounds3f& b) {
+  if (b.empty()) return nullptr;
+  return {{"min", {b.min.x(), b.min.y(), b.min.z()}}, {"max", {b.max.x(), b.max.y(), b.max.z()}}};
 }
 
-std::optional<CloudFormat> pick_format(const InfoOptions& opt) {
-  for (const CloudFormat& f : kCloudFormats) {
-    if (opt.format.empty() ? ends_with(fs::path(opt.path).filename().string(), f.suffix)
-                           : opt.format == f.id) {
-      return f;
-    }
+int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
+  const auto file = formats::read_cloud(opt.path, {}, opt.format);
+  if (!file) return report(file.error());
+  const formats::PointCloud& cloud = file->cloud;
+  std::vector<std::string> fields{"x", "y", "z"};
+  for (const auto& a : cloud.attributes) fields.push_back(a.name);
+  const formats::Bounds3f b = cloud.bounds();
+
+  if (opt.json) {
+    json j{{"path", opt.path},
+           {"kind", "cloud"},
+           {"format", file->info.format},
+           {"variant", file->info.variant},
+           {"points", cloud.size()},
+           {"fields", fields},
+           {"bounds", bounds_json(b)}};
+    if (file->info.height > 0)
+      j["organized"] = {{"width", file->info.width}, {"height", file->info.height}};
+    std::cout << j.dump(2) << '\n';
+    return kExitOk;
   }
-  return std::nullopt;
+  std::ostringstream out;
+  out << opt.path << ": point cloud\n";
+  out << "  format  " << file->info.format;
+  if (!file->info.variant.empty()) out << " (" << file->info.variant << ")";
+  out << "\n  points  " << cloud.size();
+  if (file->info.height > 0)
+    out << " (organised " << file->info.width << " x " << file->info.height << ")";
+  out << "\n  fields ";
+  for (const auto& f : fields) out << ' ' << f;
+  out << '\n';
+  if (!b.empty()) {
+    out << std::fixed << std::setprecision(3) << "  bounds  x [" << b.min.x() << ", " << b.max.x()
+        << "]  y [" << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z() << ", " << b.max.z()
+        << "] m\n";
+  }
+  std::cout << out.str();
+  return kExitOk;
 }
 
-int run_info(const InfoOptions& opt) {
+struct FrameStats {
+  std::size_t min = 0, median = 0, max = 0, total = 0;
+};
+
+/// Decodes every frame; a frame that fails to read fails the command, naming the file.
+formats::Expected<FrameStats> decode_all(const formats::Sequence& seq,
+                                         const GlobalOptions& global) {
+  std::vector<std::size_t> counts;
+  counts.reserve(seq.size());
+  ProgressBar bar("decoding frames", seq.size(), global.quiet);
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    const auto frame = seq.load_frame(i);
+    if (!frame) return frame.error();
+    counts.push_back(frame->cloud.size());
+    bar.update(i + 1);
+  }
+  FrameStats s;
+  if (counts.empty()) return s;
+  for (std::size_t c : counts) s.total += c;
+  std::sort(counts.begin(), counts.end());
+  s.min = counts.front();
+  s.max = counts.back();
+  s.median = counts[counts.size() / 2];
+  return s;
+}
+
+int info_sequence(const InfoOptions& opt, const GlobalOptions& global) {
+  const auto seq = formats::open_sequence(opt.path, opt.sequence);
+  if (!seq) return report(seq.error());
+  const auto all = formats::list_sequences(opt.path, opt.sequence);
+  std::optional<FrameStats> stats;
+  if (opt.frames) {
+    auto decoded = decode_all(*seq, global);
+    if (!decoded) return report(decoded.error());
+    stats = *decoded;
+  }
+  const bool timed = seq->has_timestamps();
+  const std::int64_t first_us = timed ? seq->frames.front().timestamp_us : -1;
+  const std::int64_t last_us = timed ? seq->frames.back().timestamp_us : -1;
+
+  if (opt.json) {
+    json j{{"path", opt.path},
+           {"kind", "sequence"},
+           {"layout", seq->layout},
+           {"name", seq->name},
+           {"frames", seq->size()},
+           {"calibration", seq->has_calibration()},
+           {"poses", seq->has_poses()},
+           {"labels", seq->labels.empty() ? json(nullptr) : json(seq->labels.string())},
+           {"warnings", seq->warnings}};
+    j["timestamps"] = timed ? json{{"first_us", first_us},
+                                   {"last_us", last_us},
+                                   {"span_s", (last_us - first_us) * 1e-6}}
+                            : json(nullptr);
+    if (all) {
+      j["sequences"] = json::array();
+      for (const auto& s : *all) j["sequences"].push_back({{"name", s.name}, {"frames", s.frames}});
+    }
+    if (stats) {
+      j["points_per_frame"] = {{"min", stats->min},
+                               {"median", stats->median},
+                               {"max", stats->max},
+                               {"total", stats->total}};
+    }
+    std::cout << j.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::ostringstream out;
+  out << opt.path << ": " << seq->layout << " sequence " << seq->name << '\n';
+  out << "  frames       " << seq->size() << '\n';
+  out << "  timestamps   ";
+  if (timed) {
+    out << std::fixed << std::setprecision(3) << (last_us - first_us) * 1e-6 << " s span ("
+        << first_us << " .. " << last_us << " us)\n";
+  } else {
+    out << "none\n";
+  }
+  out << "  calibration  " << (seq->has_calibration() ? "yes" : "no") << '\n';
+  out << "  poses        " << (seq->has_poses() ? "yes (T_world_lidar per frame)" : "no") << '\n';
+  if (!seq->labels.empty()) out << "  labels       " << seq->labels.string() << '\n';
+  if (all && all->size() > 1) {
+    out << "  sequences    " << all->size() << " here:";
+    for (const auto& s : *all) out << ' ' << s.name << " (" << s.frames << ')';
+    out << '\n';
+  }
+  if (stats) {
+    out << "  points/frame min " << stats->min << ", median " << stats->median << ", max "
+        << stats->max << ", total " << stats->total << '\n';
+  }
+  for (const auto& w : seq->warnings) out << "  note: " << w << '\n';
+  std::cout << out.str();
+  return kExitOk;
+}
+
+int run_info(const InfoOptions& opt, const GlobalOptions& global) {
   std::error_code ec;
   if (!fs::exists(opt.path, ec)) {
     return report(
         formats::Error{formats::ErrorCode::kNotFound, "no such file or directory", opt.path});
   }
-  if (fs::is_directory(opt.path, ec)) {
-    return report(formats::Error{
-        formats::ErrorCode::kUnsupported,
-        "is a directory; dataset layouts are not recognised by this build yet", opt.path});
-  }
-  const std::optional<CloudFormat> format = pick_format(opt);
-  if (!format) {
-    return report(
-        formats::Error{formats::ErrorCode::kUnknownFormat,
-                       "unknown point-cloud format (known: .bin KITTI, .pcd.bin nuScenes; "
-                       "use --format to choose)",
-                       opt.path});
-  }
-  const auto cloud = formats::read_raw_bin(opt.path, format->layout);
-  if (!cloud) return report(cloud.error());
-
-  std::vector<std::string> fields{"x", "y", "z"};
-  for (const auto& a : cloud->attributes) fields.push_back(a.name);
-  const formats::Bounds3f b = cloud->bounds();
-
-  if (opt.json) {
-    nlohmann::json j;
-    j["path"] = opt.path;
-    j["kind"] = "cloud";
-    j["format"] = format->id;
-    j["points"] = cloud->size();
-    j["fields"] = fields;
-    if (!b.empty()) {
-      j["bounds"] = {{"min", {b.min.x(), b.min.y(), b.min.z()}},
-                     {"max", {b.max.x(), b.max.y(), b.max.z()}}};
-    } else {
-      j["bounds"] = nullptr;
-    }
-    std::cout << j.dump(2) << '\n';
-    return kExitOk;
-  }
-  std::ostringstream fields_text;
-  for (std::size_t i = 0; i < fields.size(); ++i) fields_text << (i ? " " : "") << fields[i];
-  std::cout << opt.path << ": point cloud\n"
-            << "  format  " << format->id << '\n'
-            << "  points  " << cloud->size() << '\n'
-            << "  fields  " << fields_text.str() << '\n';
-  if (!b.empty()) {
-    std::cout << std::fixed << std::setprecision(3) << "  bounds  x [" << b.min.x() << ", "
-              << b.max.x() << "]  y [" << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z()
-              << ", " << b.max.z() << "] m\n";
-  }
-  return kExitOk;
+  return fs::is_directory(opt.path, ec) ? info_sequence(opt, global) : info_cloud(opt, global);
 }
 
 }  // namespace
 
-void add_info_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAction& action) {
+void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
   auto opt = std::make_shared<InfoOptions>();
-  CLI::App* cmd =
-      app.add_subcommand("info", "Say what a path holds: format, point count, fields, bounds");
-  cmd->add_option("path", opt->path, "Point-cloud file")->required();
-  cmd->add_option("--format", opt->format, "Override suffix detection")
-      ->check(CLI::IsMember({"kitti-bin", "nuscenes-bin"}));
+  CLI::App* cmd = app.add_subcommand(
+      "info",
+      "Say what a path holds: a point-cloud file (format, points, fields, bounds) or a dataset "
+      "folder (layout, frames, time span, calibration, poses)");
+  cmd->add_option("path", opt->path, "Point-cloud file or dataset folder")->required();
+  std::vector<std::string> ids;
+  for (const auto& r : formats::default_cloud_readers().readers()) ids.push_back(r.id);
+  cmd->add_option("--format", opt->format, "Cloud format, overriding detection")
+      ->check(CLI::IsMember(ids));
+  cmd->add_option("--layout", opt->sequence.layout,
+                  "Dataset layout, overriding detection (kitti-tracking, kitti-object, kitti-raw, "
+                  "nuscenes, folder)");
+  cmd->add_option("--sequence", opt->sequence.name,
+                  "Which sequence: KITTI tracking number (0003) or nuScenes scene (scene-0061)");
+  cmd->add_option("--version-dir", opt->sequence.nuscenes_version,
+                  "nuScenes version folder (v1.0-mini, ...); detected when omitted");
+  cmd->add_flag("--sweeps", opt->sequence.include_sweeps,
+                "nuScenes: every LiDAR sweep, not only keyframes");
+  cmd->add_flag("--frames", opt->frames, "Decode every frame and report points per frame");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
-  cmd->callback([opt, &action] { action = [opt] { return run_info(*opt); }; });
+  cmd->callback(
+      [opt, &global, &action] { action = [opt, &global] { return run_info(*opt, global); }; });
 }
 
 }  // namespace pcanno::app

@@ -46,6 +46,7 @@ TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run("no-such-command").exit_code, 2);
   EXPECT_EQ(run("--no-such-flag").exit_code, 2);
   EXPECT_EQ(run("info").exit_code, 2);  // missing PATH
+  EXPECT_EQ(run("info --bogus-option x.bin").exit_code, 2);
   EXPECT_EQ(run("info x.bin --format bogus").exit_code, 2);
 }
 
@@ -55,7 +56,7 @@ TEST(Cli, FailuresExitWithOneAndNameTheFile) {
   EXPECT_NE(missing.out.find("/definitely/not/here.bin"), std::string::npos) << missing.out;
   const RunResult unknown = run("info " PCANNO_SAMPLE_DATA_DIR "/README.md");
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_NE(unknown.out.find("unknown point-cloud format"), std::string::npos) << unknown.out;
+  EXPECT_NE(unknown.out.find("not a recognised point-cloud file"), std::string::npos) << unknown.out;
 }
 
 TEST(Cli, InfoOnSampleKittiFrame) {
@@ -92,6 +93,30 @@ TEST(Cli, InfoPicksLongestSuffixForNuscenes) {
   const RunResult forced = run_stdout("info --json --format kitti-bin " + path);
   ASSERT_EQ(forced.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(forced.out)["points"], 43360);
+}
+
+TEST(Cli, InfoOnSampleSequence) {
+  const std::string path = std::string(PCANNO_SAMPLE_DATA_DIR) + "/kitti_tracking/training";
+  const RunResult r = run_stdout("info --json --frames " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["kind"], "sequence");
+  EXPECT_EQ(j["layout"], "kitti-tracking");
+  EXPECT_EQ(j["frames"], 5);
+  EXPECT_EQ(j["calibration"], true);
+  EXPECT_EQ(j["poses"], false);
+  // Frames 0-4 are 1974368, 1978944, 1980544, 1979200 and 1977392 bytes of 16-byte points.
+  EXPECT_EQ(j["points_per_frame"]["total"], 9890448 / 16);
+  EXPECT_EQ(j["points_per_frame"]["min"], 1974368 / 16);
+  EXPECT_EQ(j["points_per_frame"]["max"], 1980544 / 16);
+  EXPECT_DOUBLE_EQ(j["timestamps"]["span_s"].get<double>(), 0.4);
+
+  const RunResult text = run_stdout("info " + path);
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("kitti-tracking sequence 0000"), std::string::npos) << text.out;
+  const RunResult wrong = run("info --sequence 0042 " + path);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.out.find("0042"), std::string::npos) << wrong.out;
 }
 
 }  // namespace
