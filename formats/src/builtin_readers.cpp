@@ -1,5 +1,6 @@
 #include "builtin_readers.hpp"
 
+#include "pcanno/formats/las.hpp"
 #include "pcanno/formats/raw_bin.hpp"
 
 namespace pcanno::formats::detail {
@@ -32,6 +33,7 @@ std::vector<CloudReader> builtin_cloud_readers() {
   std::vector<CloudReader> readers;
   readers.push_back(raw_bin_reader(RawBinLayout::kKitti));
   readers.push_back(raw_bin_reader(RawBinLayout::kNuscenes));
+  readers.push_back(make_las_reader());
   return readers;
 }
 
