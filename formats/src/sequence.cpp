@@ -1,6 +1,7 @@
 #include "pcanno/formats/sequence.hpp"
 
 #include "layouts.hpp"
+#include "pcanno/formats/nuscenes_layout.hpp"
 
 namespace pcanno::formats {
 namespace fs = std::filesystem;
@@ -41,6 +42,7 @@ Expected<CloudFile> Sequence::load_frame(std::size_t i, const ReadOptions& optio
 std::string detect_layout(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_directory(path, ec)) return "";
+  if (looks_like_nuscenes(path)) return "nuscenes";
   if (!detail::kitti_tracking_root(path).empty()) return "kitti-tracking";
   if (!detail::kitti_object_root(path).empty()) return "kitti-object";
   if (!detail::kitti_raw_root(path).empty()) return "kitti-raw";
@@ -82,6 +84,7 @@ Expected<Sequence> open_sequence(const fs::path& path, const SequenceOptions& op
     if (detail::kitti_raw_root(path).empty()) return no_layout(path);
     return detail::open_kitti_raw(path, options);
   }
+  if (layout == "nuscenes") return open_nuscenes_sequence(path, options);
   if (layout == "folder") return detail::open_cloud_folder(path, options);
   if (!layout.empty()) {
     return Error{ErrorCode::kUnsupported,

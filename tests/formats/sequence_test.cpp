@@ -201,3 +201,31 @@ TEST(Sequence, BrokenCalibrationIsReportedWithItsLine) {
 
 }  // namespace
 }  // namespace pcanno::formats
+
+namespace pcanno::formats {
+namespace {
+
+TEST(Sequence, SampleNuscenesSceneOpensWithPosesAndCalibration) {
+  const std::filesystem::path root = test::sample_data_dir() / "nuscenes/v1.0-mini-scene0061";
+  EXPECT_EQ(detect_layout(root), "nuscenes");
+  const auto seq = open_sequence(root);
+  ASSERT_TRUE(seq) << seq.error().describe();
+  EXPECT_EQ(seq->layout, "nuscenes");
+  EXPECT_EQ(seq->name, "scene-0061");
+  ASSERT_EQ(seq->size(), 1u);
+  EXPECT_EQ(seq->frames[0].timestamp_us, 1532402927647951);  // data README
+  EXPECT_TRUE(seq->has_poses());
+  ASSERT_NE(seq->calibration_of(0), nullptr);
+  ASSERT_TRUE(seq->calibration_of(0)->T_ego_lidar.has_value());
+  // formats.md 6.3: LIDAR_TOP sits 0.9437 m ahead of and 1.8402 m above the ego origin.
+  EXPECT_NEAR(seq->calibration_of(0)->T_ego_lidar->translation().x(), 0.9437, 1e-4);
+  EXPECT_NEAR(seq->calibration_of(0)->T_ego_lidar->translation().z(), 1.8402, 1e-4);
+  EXPECT_EQ(seq->load_frame(0)->cloud.size(), 34688u);
+  const auto scenes = list_sequences(root);
+  ASSERT_TRUE(scenes);
+  ASSERT_EQ(scenes->size(), 1u);
+  EXPECT_EQ((*scenes)[0].name, "scene-0061");
+}
+
+}  // namespace
+}  // namespace pcanno::formats
