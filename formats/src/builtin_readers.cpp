@@ -1,6 +1,8 @@
 #include "builtin_readers.hpp"
 
 #include "pcanno/formats/las.hpp"
+#include "pcanno/formats/pcd.hpp"
+#include "pcanno/formats/ply.hpp"
 #include "pcanno/formats/raw_bin.hpp"
 
 namespace pcanno::formats::detail {
@@ -33,6 +35,8 @@ std::vector<CloudReader> builtin_cloud_readers() {
   std::vector<CloudReader> readers;
   readers.push_back(raw_bin_reader(RawBinLayout::kKitti));
   readers.push_back(raw_bin_reader(RawBinLayout::kNuscenes));
+  readers.push_back(make_pcd_reader());
+  readers.push_back(make_ply_reader());
   readers.push_back(make_las_reader());
   return readers;
 }
