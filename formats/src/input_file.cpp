@@ -1,5 +1,9 @@
 #include "input_file.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <system_error>
 #include <utility>
@@ -65,6 +69,52 @@ Expected<InputFile> InputFile::open(const std::filesystem::path& path) {
   }
   file.size_ = static_cast<std::size_t>(end);
   return file;
+}
+
+Expected<MappedFile> MappedFile::open(const std::filesystem::path& path) {
+  // InputFile gives the same checks and messages (missing, directory, not regular, permission).
+  Expected<InputFile> file = InputFile::open(path);
+  if (!file) return std::move(file).error();
+  MappedFile mapped;
+  mapped.size_ = file->size();
+  if (mapped.size_ == 0) return mapped;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    void* p = ::mmap(nullptr, mapped.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);  // the mapping keeps the file alive
+    if (p != MAP_FAILED) {
+      ::madvise(p, mapped.size_, MADV_SEQUENTIAL);
+      mapped.data_ = static_cast<const unsigned char*>(p);
+      mapped.mapped_ = true;
+      return mapped;
+    }
+  }
+  mapped.fallback_.resize(mapped.size_);
+  if (Status read = file->read_exact(mapped.fallback_.data(), mapped.size_); !read) {
+    return std::move(read).error();
+  }
+  mapped.data_ = mapped.fallback_.data();
+  return mapped;
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept { *this = std::move(other); }
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    if (mapped_) ::munmap(const_cast<unsigned char*>(data_), size_);
+    size_ = other.size_;
+    mapped_ = other.mapped_;
+    fallback_ = std::move(other.fallback_);
+    data_ = mapped_ ? other.data_ : fallback_.data();
+    other.data_ = nullptr;
+    other.size_ = 0;
+    other.mapped_ = false;
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (mapped_) ::munmap(const_cast<unsigned char*>(data_), size_);
 }
 
 Status InputFile::read_exact(void* destination, std::size_t n) {

@@ -6,6 +6,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "pcanno/formats/expected.hpp"
 
@@ -32,6 +33,30 @@ class InputFile {
   std::size_t size_ = 0;
   std::size_t position_ = 0;
   std::string path_;
+};
+
+/// A regular file mapped read-only into memory, for binary readers that decode straight from the
+/// page cache instead of copying the file into a buffer first. Falls back to reading into memory
+/// where mapping is not possible. Caveat of every mmap reader: a file truncated by another process
+/// while mapped raises SIGBUS; files being written concurrently should be read with InputFile.
+class MappedFile {
+ public:
+  static Expected<MappedFile> open(const std::filesystem::path& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  const unsigned char* data() const { return data_; }
+  std::size_t size() const { return size_; }  ///< [bytes]
+
+ private:
+  MappedFile() = default;
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<unsigned char> fallback_;
 };
 
 /// The whole file as bytes (text readers).
