@@ -45,4 +45,14 @@ Expected<std::vector<KittiLabelRow>> parse_kitti_tracking_labels(
 Expected<std::vector<KittiLabelRow>> read_kitti_object_labels(const std::filesystem::path& path);
 Expected<std::vector<KittiLabelRow>> read_kitti_tracking_labels(const std::filesystem::path& path);
 
+/// One row as the official files print it, newline included. Object rows use two decimals (`%.2f`)
+/// and tracking rows six (`%.6f`); tracking truncation is printed as an integer when it is one, and
+/// occluded always is. DontCare rows get each benchmark's own defaults (formats.md 2.1, 4.1)
+/// whatever their other fields hold, and tracking DontCare rows track id -1: only the 2D box of a
+/// DontCare row means anything. The score becomes a 16th/18th column only when present, with six
+/// decimals in both benchmarks (detections are ranked by it). Values must be finite; the codecs
+/// check before formatting.
+std::string format_kitti_object_row(const KittiLabelRow& row);
+std::string format_kitti_tracking_row(const KittiLabelRow& row);
+
 }  // namespace pcanno::formats
