@@ -30,5 +30,6 @@ int report_message(const std::string& message);
 
 /// Registration hooks, one per subcommand file.
 void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_convert_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 
 }  // namespace pcanno::app

@@ -13,6 +13,7 @@
 
 #include "cli_support.hpp"
 #include "pcanno/formats/cloud_reader.hpp"
+#include "pcanno/formats/frame_cache.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "progress.hpp"
 
@@ -85,10 +86,14 @@ formats::Expected<FrameStats> decode_all(const formats::Sequence& seq,
   std::vector<std::size_t> counts;
   counts.reserve(seq.size());
   ProgressBar bar("decoding frames", seq.size(), global.quiet);
+  // The cache decodes the next frames on a worker thread while this one is counted.
+  formats::FrameCacheOptions cache_options;
+  cache_options.max_bytes = std::size_t{256} << 20;
+  formats::FrameCache cache = formats::make_frame_cache(seq, cache_options);
   for (std::size_t i = 0; i < seq.size(); ++i) {
-    const auto frame = seq.load_frame(i);
+    const auto frame = cache.get(i);
     if (!frame) return frame.error();
-    counts.push_back(frame->cloud.size());
+    counts.push_back((*frame)->size());
     bar.update(i + 1);
   }
   FrameStats s;

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
 
   CommandAction action;
   add_info_command(app, global, action);
+  add_convert_command(app, global, action);
 
   try {
     app.parse(argc, argv);

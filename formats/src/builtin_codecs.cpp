@@ -2,6 +2,7 @@
 
 #include "pcanno/formats/kitti_codecs.hpp"
 #include "pcanno/formats/nuscenes_codec.hpp"
+#include "pcanno/formats/pcanno_document.hpp"
 
 namespace pcanno::formats::detail {
 
@@ -10,6 +11,7 @@ std::vector<LabelCodec> builtin_label_codecs() {
   codecs.push_back(make_kitti_object_codec());
   codecs.push_back(make_kitti_tracking_codec());
   codecs.push_back(make_nuscenes_codec());
+  codecs.push_back(make_pcanno_codec());
   return codecs;
 }
 

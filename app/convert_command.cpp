@@ -1,0 +1,133 @@
+// `pcanno convert INPUT --to FORMAT --out PATH`: labels between KITTI object, KITTI tracking,
+// nuScenes, OpenLABEL and the native document, through the one annotation model.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_support.hpp"
+#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/sequence.hpp"
+#include "progress.hpp"
+
+namespace pcanno::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ConvertOptions {
+  std::string input;
+  std::string to;
+  std::string out;
+  std::string from;
+  std::string sequence;       ///< dataset supplying calibration, poses and points
+  std::string sequence_name;  ///< which sequence or scene inside it
+  std::string class_map;
+  bool force = false;
+  bool include_outside_fov = false;
+  bool all_frames = false;
+};
+
+int run_convert(const ConvertOptions& opt, const GlobalOptions& global) {
+  const formats::LabelCodecRegistry& codecs = formats::default_label_codecs();
+  const formats::LabelCodec* writer = codecs.find(opt.to);
+  if (writer == nullptr || !writer->write) {
+    return report_message("cannot write labels as '" + opt.to + "'");
+  }
+
+  // The dataset gives calibration, poses and points: --sequence, or the input itself when it is
+  // one.
+  std::optional<formats::Sequence> sequence;
+  formats::SequenceOptions seq_options;
+  seq_options.name = opt.sequence_name;
+  const std::string dataset = !opt.sequence.empty()                        ? opt.sequence
+                              : !formats::detect_layout(opt.input).empty() ? opt.input
+                                                                           : std::string();
+  if (!dataset.empty()) {
+    auto opened = formats::open_sequence(dataset, seq_options);
+    if (!opened) return report(opened.error());
+    sequence = std::move(*opened);
+  }
+
+  std::optional<formats::ClassMap> class_map;
+  if (!opt.class_map.empty()) {
+    auto loaded = formats::read_class_map(opt.class_map);
+    if (!loaded) return report(loaded.error());
+    class_map = std::move(*loaded);
+  }
+
+  formats::LabelContext context;
+  context.sequence = sequence ? &*sequence : nullptr;
+  context.class_map = class_map ? &*class_map : nullptr;
+  context.overwrite = opt.force;
+  context.include_outside_fov = opt.include_outside_fov;
+  context.keyframes_only = !opt.all_frames;
+
+  const auto reader = codecs.select(opt.input, opt.from);
+  if (!reader) return report(reader.error());
+  if (!(*reader)->read) return report_message("cannot read labels as '" + (*reader)->id + "'");
+
+  ProgressBar bar("converting", 1000, global.quiet);
+  context.progress = [&bar](double fraction) {
+    bar.update(static_cast<std::size_t>(fraction * 500.0));
+    return true;
+  };
+  auto annotations = (*reader)->read(opt.input, context);
+  if (!annotations) return report(annotations.error());
+  context.progress = [&bar](double fraction) {
+    bar.update(500 + static_cast<std::size_t>(fraction * 500.0));
+    return true;
+  };
+  const auto written = writer->write(*annotations, opt.out, context);
+  if (!written) return report(written.error());
+
+  if (!global.quiet) {
+    std::cout << "read " << annotations->box_count() << " boxes in " << annotations->tracks.size()
+              << " tracks from " << opt.input << " (" << (*reader)->id << ")\n";
+    std::cout << "wrote " << written->boxes_written << " boxes as " << writer->id << ":\n";
+    for (const auto& path : written->written) std::cout << "  " << path.string() << '\n';
+    for (const auto& [reason, count] : written->dropped) {
+      std::cout << "dropped " << count << ": " << reason << '\n';
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_convert_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  auto opt = std::make_shared<ConvertOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "convert", "Convert labels between KITTI object/tracking, nuScenes, OpenLABEL and pcanno");
+  std::vector<std::string> writable, readable;
+  for (const auto& c : formats::default_label_codecs().codecs()) {
+    if (c.write) writable.push_back(c.id);
+    if (c.read) readable.push_back(c.id);
+  }
+  cmd->add_option("input", opt->input,
+                  "Label file, label folder, or a dataset root holding labels and calibration")
+      ->required();
+  cmd->add_option("--to", opt->to, "Output format")->required()->check(CLI::IsMember(writable));
+  cmd->add_option("--out", opt->out, "Output file or folder")->required();
+  cmd->add_option("--from", opt->from, "Input format, overriding detection")
+      ->check(CLI::IsMember(readable));
+  cmd->add_option(
+      "--sequence", opt->sequence,
+      "Dataset supplying calibration, poses and points (KITTI training/, nuScenes dataroot)");
+  cmd->add_option("--sequence-name", opt->sequence_name,
+                  "Sequence or scene inside the dataset (0003, scene-0061)");
+  cmd->add_option("--class-map", opt->class_map,
+                  "JSON class map: {\"Car\": \"vehicle.car\", \"Cyclist\": {\"category\": "
+                  "\"vehicle.bicycle\", \"attributes\": [\"cycle.with_rider\"]}}");
+  cmd->add_flag("-f,--force", opt->force, "Replace existing output");
+  cmd->add_flag("--include-outside-fov", opt->include_outside_fov,
+                "KITTI object: also write boxes the camera cannot see");
+  cmd->add_flag("--all-frames", opt->all_frames,
+                "nuScenes: annotate every frame, not only keyframes");
+  cmd->callback(
+      [opt, &global, &action] { action = [opt, &global] { return run_convert(*opt, global); }; });
+}
+
+}  // namespace pcanno::app

@@ -1,0 +1,34 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/expected.hpp"
+
+// Private to the native document codec: nlohmann stays out of the public headers.
+namespace pcanno::formats::detail {
+
+/// Ordered, so that the writer controls member order ("format" and "version" first).
+using DocumentJson = nlohmann::ordered_json;
+
+/// The document tree of `annotations`; may throw std::bad_alloc.
+DocumentJson pcanno_document_to_json(const Annotations& annotations);
+
+/// Validates `root` and converts it; never throws. Errors name the JSON pointer.
+Expected<Annotations> pcanno_document_from_json(const DocumentJson& root, const std::string& path);
+
+/// Pretty text: two-space indent, arrays of scalars on one line, trailing newline. With `strict`,
+/// text that is not valid UTF-8 is an error naming its JSON pointer; otherwise it is replaced by
+/// U+FFFD. May throw std::bad_alloc.
+Expected<std::string> pcanno_document_text(const DocumentJson& root, bool strict,
+                                           const std::string& path);
+
+/// nlohmann's what() without its "[json.exception...] " id, non-printable bytes as \xNN, capped.
+std::string readable_json_exception(const char* what);
+
+/// One JSON pointer reference token (RFC 6901): '~' -> "~0", '/' -> "~1", with the leading '/'.
+std::string pointer_token(std::string_view key);
+
+}  // namespace pcanno::formats::detail

@@ -1,0 +1,139 @@
+// `pcanno convert` end to end on sample_data: KITTI tracking -> pcanno -> KITTI tracking and ->
+// nuScenes.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_data.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+CommandResult pcanno(const std::string& args) {
+  CommandResult r;
+  FILE* pipe = popen((std::string(PCANNO_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class ConvertTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pcanno_convert_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path dir_;
+  const fs::path training_ = fs::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training";
+  const fs::path labels_ = training_ / "label_02/0000.txt";
+};
+
+TEST_F(ConvertTest, KittiTrackingThroughNativeDocumentIsExact) {
+  const fs::path doc = dir_ / "0000.pcanno.json";
+  const CommandResult to_doc =
+      pcanno("convert " + labels_.string() + " --to pcanno --out " + doc.string());
+  ASSERT_EQ(to_doc.exit_code, 0) << to_doc.out;
+  const auto j = nlohmann::json::parse(slurp(doc));
+  EXPECT_EQ(j["format"], "pcanno");
+  std::size_t boxes = 0;
+  for (const auto& t : j["tracks"]) boxes += t["boxes"].size();
+  EXPECT_EQ(boxes, 15u);  // frames 0-4 of sequence 0000: 3 objects each (and 10 DontCare rows)
+  EXPECT_EQ(j["ignore_regions"].size(), 10u);
+
+  const fs::path back = dir_ / "0000.txt";
+  const CommandResult to_kitti = pcanno("convert " + doc.string() + " --to kitti-tracking --out " +
+                                        back.string() + " --sequence " + training_.string());
+  ASSERT_EQ(to_kitti.exit_code, 0) << to_kitti.out;
+  EXPECT_EQ(slurp(back), slurp(labels_));  // every column at the printed precision
+  EXPECT_NE(to_kitti.out.find("wrote 15 boxes"), std::string::npos) << to_kitti.out;
+
+  // The output exists now: replacing it needs --force.
+  const CommandResult again = pcanno("convert " + doc.string() + " --to kitti-tracking --out " +
+                                     back.string() + " --sequence " + training_.string());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.out.find("--force"), std::string::npos) << again.out;
+  EXPECT_EQ(pcanno("convert " + doc.string() + " --to kitti-tracking --force --out " +
+                   back.string() + " --sequence " + training_.string())
+                .exit_code,
+            0);
+}
+
+TEST_F(ConvertTest, KittiTrackingToNuscenesWritesEveryTable) {
+  const fs::path out = dir_ / "nuscenes";
+  const CommandResult r =
+      pcanno("convert " + labels_.string() + " --to nuscenes --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::size_t tables = 0;
+  for (const auto& version : fs::directory_iterator(out)) {
+    if (!version.is_directory() || version.path().filename().string().rfind("v", 0) != 0) continue;
+    for (const auto& table : fs::directory_iterator(version.path())) {
+      const auto j = nlohmann::json::parse(slurp(table.path()));
+      EXPECT_TRUE(j.is_array()) << table.path();
+      if (table.path().filename() == "sample_annotation.json") {
+        EXPECT_EQ(j.size(), 15u);
+      }
+      if (table.path().filename() == "sample.json") {
+        EXPECT_EQ(j.size(), 5u);
+      }
+      ++tables;
+    }
+  }
+  EXPECT_EQ(tables, 13u);
+}
+
+TEST_F(ConvertTest, UsageAndInputErrors) {
+  EXPECT_EQ(pcanno("convert " + labels_.string() + " --to bogus --out x").exit_code, 2);
+  EXPECT_EQ(pcanno("convert " + labels_.string() + " --out x").exit_code, 2);  // --to is required
+  const CommandResult missing =
+      pcanno("convert /no/such/labels.txt --to pcanno --out " + (dir_ / "x.json").string());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "x.json"));
+  // A class with no nuScenes category fails before anything is written.
+  std::ofstream(dir_ / "map.json") << R"({"Car": "vehicle.car"})";
+  std::string text = slurp(labels_);
+  for (std::size_t at = text.find("Van"); at != std::string::npos; at = text.find("Van", at)) {
+    text.replace(at, 3, "Zebra");
+  }
+  fs::create_directories(dir_ / "training/label_02");
+  std::ofstream(dir_ / "training/label_02/0000.txt") << text;
+  const CommandResult unmapped =
+      pcanno("convert " + (dir_ / "training/label_02/0000.txt").string() +
+             " --to nuscenes --class-map " + (dir_ / "map.json").string() + " --sequence " +
+             training_.string() + " --out " + (dir_ / "nus").string());
+  EXPECT_EQ(unmapped.exit_code, 1);
+  EXPECT_NE(unmapped.out.find("Zebra"), std::string::npos) << unmapped.out;
+  EXPECT_FALSE(fs::exists(dir_ / "nus"));
+}
+
+}  // namespace
