@@ -42,13 +42,26 @@ int run_convert(const ConvertOptions& opt, const GlobalOptions& global) {
   std::optional<formats::Sequence> sequence;
   formats::SequenceOptions seq_options;
   seq_options.name = opt.sequence_name;
-  const std::string dataset = !opt.sequence.empty()                        ? opt.sequence
-                              : !formats::detect_layout(opt.input).empty() ? opt.input
-                                                                           : std::string();
+  const bool input_is_dataset = !formats::detect_layout(opt.input).empty();
+  const std::string dataset = !opt.sequence.empty() ? opt.sequence
+                              : input_is_dataset    ? opt.input
+                                                    : std::string();
   if (!dataset.empty()) {
     auto opened = formats::open_sequence(dataset, seq_options);
     if (!opened) return report(opened.error());
     sequence = std::move(*opened);
+  }
+  // A dataset input (nuScenes) knows its poses while --sequence brings what it lacks (KITTI
+  // calibration): poses missing from --sequence are taken from the input, frame by frame.
+  if (sequence && input_is_dataset && !opt.sequence.empty()) {
+    auto input_sequence = formats::open_sequence(opt.input);
+    if (input_sequence && input_sequence->size() == sequence->size()) {
+      for (std::size_t i = 0; i < sequence->size(); ++i) {
+        if (!sequence->frames[i].T_world_lidar) {
+          sequence->frames[i].T_world_lidar = input_sequence->frames[i].T_world_lidar;
+        }
+      }
+    }
   }
 
   std::optional<formats::ClassMap> class_map;

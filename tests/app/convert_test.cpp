@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -110,6 +111,44 @@ TEST_F(ConvertTest, KittiTrackingToNuscenesWritesEveryTable) {
     }
   }
   EXPECT_EQ(tables, 13u);
+}
+
+/// Columns 10-16 of a tracking row: h w l, x y z, rotation_y.
+std::vector<std::vector<double>> boxes_3d(const std::string& text) {
+  std::vector<std::vector<double>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string s; fields >> s;) f.push_back(s);
+    if (f.size() < 17 || f[2] == "DontCare") continue;
+    std::vector<double> row{std::stod(f[0]), std::stod(f[1])};
+    for (int k = 10; k <= 16; ++k) row.push_back(std::stod(f[k]));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+TEST_F(ConvertTest, KittiTrackingToNuscenesAndBackKeepsThe3dBoxes) {
+  const fs::path nus = dir_ / "nuscenes";
+  ASSERT_EQ(
+      pcanno("convert " + labels_.string() + " --to nuscenes --out " + nus.string()).exit_code, 0);
+  const fs::path back = dir_ / "0000.txt";
+  const CommandResult r = pcanno("convert " + nus.string() + " --to kitti-tracking --out " +
+                                 back.string() + " --sequence " + training_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto original = boxes_3d(slurp(labels_));
+  const auto returned = boxes_3d(slurp(back));
+  ASSERT_EQ(original.size(), 15u);
+  ASSERT_EQ(returned.size(), original.size());
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    EXPECT_EQ(returned[i][0], original[i][0]);  // frame
+    EXPECT_EQ(returned[i][1], original[i][1]);  // track id
+    for (std::size_t k = 2; k < original[i].size(); ++k) {
+      EXPECT_NEAR(returned[i][k], original[i][k], 1e-6) << "row " << i << " column " << k + 8;
+    }
+  }
 }
 
 TEST_F(ConvertTest, UsageAndInputErrors) {
