@@ -75,6 +75,24 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, bool over
   return {};
 }
 
+Status write_staged_file(const fs::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create file", path, errno);
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return io_error("write failed at byte " + std::to_string(written), path, err);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) return io_error("cannot close", path, errno);
+  return {};
+}
+
 Expected<StagedDirectory> StagedDirectory::begin(const fs::path& destination, bool overwrite) {
   std::error_code ec;
   if (!overwrite && fs::exists(destination, ec)) return exists_error(destination);
@@ -116,6 +134,13 @@ StagedDirectory::~StagedDirectory() {
 
 Status StagedDirectory::commit() {
   if (committed_) return Error{ErrorCode::kIo, "already committed", destination_.string()};
+  // One sync for every file written with write_staged_file: durable before visible.
+  if (const int dir = ::open(staging_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    const int synced = ::syncfs(dir);
+    const int err = errno;
+    ::close(dir);
+    if (synced != 0) return io_error("cannot flush the export", staging_, err);
+  }
   std::error_code ec;
   fs::path old;
   if (fs::exists(destination_, ec)) {

@@ -264,7 +264,7 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
     if (!go) return std::move(go).error();
     Expected<std::string> text = frame_text(frames[f], sequence, context, images, report);
     if (!text) return located(std::move(text).error(), final_file);
-    Status written = write_file_atomic(staged->path() / (names[f] + ".txt"), *text, false);
+    Status written = write_staged_file(staged->path() / (names[f] + ".txt"), *text);
     if (!written) return std::move(written).error();
   }
   Status committed = staged->commit();

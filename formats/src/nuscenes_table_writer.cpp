@@ -326,7 +326,7 @@ Status write_nuscenes_tables(const NuscenesDb& db) {
       error.path = file.string();
       return error;
     }
-    Status written = write_file_atomic(file, *text, /*overwrite=*/false);
+    Status written = write_staged_file(file, *text);
     if (!written) return written;
   }
   return {};

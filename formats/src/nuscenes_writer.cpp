@@ -484,7 +484,7 @@ Status write_cloud(Plan& plan, const ExportFrame& frame, const Sequence* seq,
     return Error{ErrorCode::kIo, "cannot create folder: " + ec.message(),
                  dest.parent_path().string()};
   }
-  if (seq == nullptr) return write_file_atomic(dest, "", false);
+  if (seq == nullptr) return write_staged_file(dest, "");
   const FrameRef& ref = seq->frames[static_cast<std::size_t>(frame.index)];
   const bool copy = ref.format == "nuscenes-bin";
   if (copy) {
@@ -497,8 +497,8 @@ Status write_cloud(Plan& plan, const ExportFrame& frame, const Sequence* seq,
   Expected<CloudFile> file = seq->load_frame(static_cast<std::size_t>(frame.index));
   if (!file) return std::move(file).error();
   if (!copy) {
-    Status s = write_file_atomic(
-        dest, detail::to_nuscenes_bin(file->cloud, ref.format == "kitti-bin"), false);
+    Status s =
+        write_staged_file(dest, detail::to_nuscenes_bin(file->cloud, ref.format == "kitti-bin"));
     if (!s) return s;
   }
   if (frame.annotations.empty()) return {};
@@ -536,7 +536,7 @@ Expected<WriteReport> write_dataset(const Annotations& a, const fs::path& out,
       return Error{ErrorCode::kIo, "cannot copy the map: " + ec.message(),
                    plan->source_map->string()};
   } else {
-    Status s = write_file_atomic(map_file, detail::make_grey_png(1, 1, 128), false);
+    Status s = write_staged_file(map_file, detail::make_grey_png(1, 1, 128));
     if (!s) return std::move(s).error();
   }
   Status s = detail::write_nuscenes_tables(db);

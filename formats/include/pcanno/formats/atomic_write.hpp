@@ -12,6 +12,11 @@ namespace pcanno::formats {
 /// replaced when `overwrite` is set; otherwise the call fails with kPermission naming the file.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view bytes, bool overwrite);
 
+/// Writes a new file inside a StagedDirectory's folder, without flushing it: commit() makes the
+/// whole folder durable with one filesystem sync before renaming it into place, which is far
+/// cheaper than a flush per file for exports of thousands of files. Fails if the file exists.
+Status write_staged_file(const std::filesystem::path& path, std::string_view bytes);
+
 /// A dataset export built in a temporary sibling folder and renamed into place by commit(). Until
 /// then the destination is untouched; a StagedDirectory destroyed without commit() removes its
 /// temporary folder, so an export that fails halfway leaves nothing behind.
@@ -30,7 +35,8 @@ class StagedDirectory {
   const std::filesystem::path& path() const { return staging_; }
   const std::filesystem::path& destination() const { return destination_; }
 
-  /// Moves the staged folder to the destination (replacing an existing one when allowed).
+  /// Flushes the staged folder to disk, then moves it to the destination (replacing an existing one
+  /// when allowed).
   Status commit();
 
  private:
