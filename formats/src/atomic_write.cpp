@@ -34,6 +34,20 @@ Error exists_error(const fs::path& path) {
                "exists already; pass the overwrite option (--force) to replace it", path.string()};
 }
 
+/// Writes every byte, retrying short writes and interruptions.
+Status write_all(int fd, std::string_view bytes, const fs::path& path) {
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("write failed at byte " + std::to_string(written), path, errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
 }  // namespace
 
 Status write_file_atomic(const fs::path& path, std::string_view bytes, bool overwrite) {
@@ -45,17 +59,10 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, bool over
   const fs::path tmp = temporary_sibling(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create temporary file", tmp, errno);
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      fs::remove(tmp, ec);
-      return io_error("write failed at byte " + std::to_string(written), tmp, err);
-    }
-    written += static_cast<std::size_t>(n);
+  if (Status all = write_all(fd, bytes, tmp); !all) {
+    ::close(fd);
+    fs::remove(tmp, ec);
+    return all;
   }
   // Durable before visible: the rename must never expose a file whose data is still in flight.
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
@@ -78,16 +85,9 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, bool over
 Status write_staged_file(const fs::path& path, std::string_view bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create file", path, errno);
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return io_error("write failed at byte " + std::to_string(written), path, err);
-    }
-    written += static_cast<std::size_t>(n);
+  if (Status all = write_all(fd, bytes, path); !all) {
+    ::close(fd);
+    return all;
   }
   if (::close(fd) != 0) return io_error("cannot close", path, errno);
   return {};

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "json_errors.hpp"
 #include "pcanno/geometry/pose.hpp"
 
 namespace pcanno::formats::detail {
@@ -20,32 +21,6 @@ namespace fs = std::filesystem;
 using Json = JsonRecord;
 
 std::string record_label(std::size_t index) { return "record " + std::to_string(index); }
-
-/// nlohmann's what() starts with "[json.exception.parse_error.101] ", an id that means nothing to
-/// a user, and quotes the bytes last read: possibly binary, possibly a whole truncated string of
-/// megabytes. Those become \xNN and the message is capped.
-std::string without_exception_id(const char* what) {
-  constexpr std::size_t kMaxLength = 240;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string_view text = what;
-  if (!text.empty() && text.front() == '[') {
-    const std::size_t end = text.find("] ");
-    if (end != std::string_view::npos) text.remove_prefix(end + 2);
-  }
-  std::string out;
-  for (std::size_t i = 0; i < text.size() && out.size() < kMaxLength; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (out.size() >= kMaxLength) out += "...";
-  return out;
-}
 
 /// SAX consumer that materialises one top-level array element at a time. Pointers on the stack
 /// stay valid: a container only grows while none of its children is open.
@@ -90,7 +65,7 @@ class RecordSax {
   bool parse_error(std::size_t position, const std::string& /*last_token*/,
                    const nlohmann::detail::exception& ex) {
     syntax_position_ = position;
-    syntax_message_ = without_exception_id(ex.what());
+    syntax_message_ = readable_json_exception(ex.what());
     return false;
   }
 
@@ -214,7 +189,7 @@ Status for_each_json_record(const fs::path& file,
   } catch (const std::length_error&) {
     return Error{ErrorCode::kOutOfMemory, "size exceeds what a container can hold", file.string()};
   } catch (const nlohmann::json::exception& e) {
-    return Error{ErrorCode::kMalformed, without_exception_id(e.what()), file.string()};
+    return Error{ErrorCode::kMalformed, readable_json_exception(e.what()), file.string()};
   } catch (const std::exception& e) {
     return Error{ErrorCode::kIo, e.what(), file.string()};
   }

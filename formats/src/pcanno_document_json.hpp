@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_errors.hpp"
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
 
@@ -24,9 +25,6 @@ Expected<Annotations> pcanno_document_from_json(const DocumentJson& root, const 
 /// U+FFFD. May throw std::bad_alloc.
 Expected<std::string> pcanno_document_text(const DocumentJson& root, bool strict,
                                            const std::string& path);
-
-/// nlohmann's what() without its "[json.exception...] " id, non-printable bytes as \xNN, capped.
-std::string readable_json_exception(const char* what);
 
 /// One JSON pointer reference token (RFC 6901): '~' -> "~0", '/' -> "~1", with the leading '/'.
 std::string pointer_token(std::string_view key);

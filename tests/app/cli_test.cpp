@@ -7,26 +7,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
 #include "test_data.hpp"
 
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  ///< stdout and stderr together
-};
+using RunResult = pcanno::test::CommandResult;
 
 RunResult run(const std::string& args) {
-  const std::string command = std::string(PCANNO_BINARY) + " " + args + " 2>&1";
-  RunResult r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return pcanno::test::run_command(std::string(PCANNO_BINARY) + " " + args + " 2>&1");
 }
 
 RunResult run_stdout(const std::string& args) { return run(args + " 2>/dev/null"); }
@@ -56,7 +45,8 @@ TEST(Cli, FailuresExitWithOneAndNameTheFile) {
   EXPECT_NE(missing.out.find("/definitely/not/here.bin"), std::string::npos) << missing.out;
   const RunResult unknown = run("info " PCANNO_SAMPLE_DATA_DIR "/README.md");
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_NE(unknown.out.find("not a recognised point-cloud file"), std::string::npos) << unknown.out;
+  EXPECT_NE(unknown.out.find("not a recognised point-cloud file"), std::string::npos)
+      << unknown.out;
 }
 
 TEST(Cli, InfoOnSampleKittiFrame) {

@@ -14,27 +14,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
 #include "test_data.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-};
+using pcanno::test::CommandResult;
 
 CommandResult pcanno(const std::string& args) {
-  CommandResult r;
-  FILE* pipe = popen((std::string(PCANNO_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return pcanno::test::run_command(std::string(PCANNO_BINARY) + " " + args + " 2>&1");
 }
 
 std::string slurp(const fs::path& p) {

@@ -1,4 +1,4 @@
-# Configures a Debug build with AddressSanitizer and UBSan next to the main build, builds the reader tests
+# Configures an optimised (RelWithDebInfo) build with AddressSanitizer and UBSan next to the main build, builds the reader tests
 # there and runs them, so that CI exercises every reader under the sanitizers on each run.
 foreach(var SOURCE_DIR WORK_DIR GENERATOR TARGET)
   if(NOT DEFINED ${var})
@@ -15,6 +15,6 @@ function(run step)
 endfunction()
 
 run("configure sanitized build" ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
-    -DCMAKE_BUILD_TYPE=Debug -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF)
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF)
 run("build ${TARGET}" ${CMAKE_COMMAND} --build "${WORK_DIR}" --target ${TARGET})
 run("run ${TARGET} under ASan+UBSan" "${WORK_DIR}/tests/${TARGET}" --gtest_brief=1)
