@@ -1,5 +1,5 @@
-# Configures an optimised (RelWithDebInfo) build with AddressSanitizer and UBSan next to the main build, builds the reader tests
-# there and runs them, so that CI exercises every reader under the sanitizers on each run.
+# Configures an optimised (RelWithDebInfo) build with AddressSanitizer and UBSan next to the main build,
+# builds a test suite there and runs it, so that CI exercises the readers under the sanitizers each run.
 foreach(var SOURCE_DIR WORK_DIR GENERATOR TARGET)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_sanitized.cmake needs -D${var}=...")
