@@ -80,7 +80,7 @@ Expected<MappedFile> MappedFile::open(const std::filesystem::path& path) {
   if (mapped.size_ == 0) return mapped;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
-    void* p = ::mmap(nullptr, mapped.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* p = ::mmap(nullptr, mapped.size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     ::close(fd);  // the mapping keeps the file alive
     if (p != MAP_FAILED) {
       ::madvise(p, mapped.size_, MADV_SEQUENTIAL);
