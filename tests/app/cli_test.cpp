@@ -1,7 +1,4 @@
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
+// The `pcanno` executable as a user runs it: exit codes, help, and `info`.
 #include <string>
 
 #include <gtest/gtest.h>

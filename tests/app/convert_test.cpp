@@ -1,10 +1,7 @@
 // `pcanno convert` end to end on sample_data: KITTI tracking -> pcanno -> KITTI tracking and ->
 // nuScenes.
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
