@@ -1,6 +1,9 @@
 #include "pcanno/formats/raw_bin.hpp"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -36,7 +39,23 @@ Status check_record_size(std::size_t byte_count, RawBinLayout layout, const std:
 template <std::size_t kFloats>
 void deinterleave_into(const unsigned char* bytes, std::size_t first, std::size_t n,
                        float* const* columns) {
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  if constexpr (kFloats == 4) {
+    // KITTI records are exactly one SSE register: four records transpose into four columns.
+    for (; i + 4 <= n; i += 4) {
+      const float* src = reinterpret_cast<const float*>(bytes) + i * 4;
+      __m128 r0 = _mm_loadu_ps(src), r1 = _mm_loadu_ps(src + 4);
+      __m128 r2 = _mm_loadu_ps(src + 8), r3 = _mm_loadu_ps(src + 12);
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      _mm_storeu_ps(columns[0] + first + i, r0);
+      _mm_storeu_ps(columns[1] + first + i, r1);
+      _mm_storeu_ps(columns[2] + first + i, r2);
+      _mm_storeu_ps(columns[3] + first + i, r3);
+    }
+  }
+#endif
+  for (; i < n; ++i) {
     float record[kFloats];
     std::memcpy(record, bytes + i * kFloats * sizeof(float), sizeof(record));
     for (std::size_t k = 0; k < kFloats; ++k) columns[k][first + i] = record[k];
