@@ -6,19 +6,10 @@
 #include <sstream>
 
 #include "builtin_readers.hpp"
+#include "text_scan.hpp"
 
 namespace pcanno::formats {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 /// The first bytes of a file for sniffing; empty when it cannot be read (the reader reports why).
 std::vector<std::uint8_t> file_head(const std::filesystem::path& path) {
@@ -63,12 +54,12 @@ Expected<const CloudReader*> CloudReaderRegistry::select(const std::filesystem::
                  "unknown format '" + format_id + "' (known: " + known_ids(readers_) + ")",
                  path.string()};
   }
-  const std::string name = lower(path.filename().string());
+  const std::string name = detail::lower_ascii(path.filename().string());
   std::size_t best_len = 0;
   std::vector<const CloudReader*> candidates;
   for (const auto& r : readers_) {
     for (const auto& suffix : r.suffixes) {
-      if (!ends_with(name, suffix) || suffix.size() < best_len) continue;
+      if (!detail::ends_with(name, suffix) || suffix.size() < best_len) continue;
       if (suffix.size() > best_len) candidates.clear();
       best_len = suffix.size();
       candidates.push_back(&r);

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "layouts.hpp"
+#include "text_scan.hpp"
 
 namespace pcanno::formats::detail {
 namespace fs = std::filesystem;
@@ -70,15 +71,10 @@ std::string format_by_suffix(const fs::path& file) {
 }
 
 bool has_cloud_suffix(const fs::path& file) {
-  std::string name = file.filename().string();
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  const std::string name = lower_ascii(file.filename().string());
   for (const CloudReader& r : default_cloud_readers().readers()) {
     for (const std::string& suffix : r.suffixes) {
-      if (name.size() > suffix.size() &&
-          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        return true;
-      }
+      if (name.size() > suffix.size() && ends_with(name, suffix)) return true;
     }
   }
   return false;

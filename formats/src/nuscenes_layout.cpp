@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "input_file.hpp"
+#include "text_scan.hpp"
 
 namespace pcanno::formats {
 namespace {
@@ -104,21 +105,11 @@ std::vector<std::size_t> scene_frames(const NuscenesDb& db, const LidarIndex& ix
   return frames;
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 /// By file name, not `fileformat`: nuScenes writes "pcd" for its raw `.pcd.bin` files.
 std::string cloud_format_of(const std::string& filename) {
-  const std::string name = lower(filename);
-  if (ends_with(name, ".pcd.bin") || ends_with(name, ".bin")) return "nuscenes-bin";
-  if (ends_with(name, ".pcd")) return "pcd";
+  const std::string name = detail::lower_ascii(filename);
+  if (detail::ends_with(name, ".pcd.bin") || detail::ends_with(name, ".bin")) return "nuscenes-bin";
+  if (detail::ends_with(name, ".pcd")) return "pcd";
   return "";  // the reader registry decides by suffix and content
 }
 
