@@ -453,23 +453,11 @@ int sniff_pcd(const std::uint8_t* head, std::size_t n) {
 
 Expected<CloudFile> parse_pcd(const void* bytes, std::size_t n, const ReadOptions& options,
                               const std::string& path_for_errors) {
-  return detail::guard_allocation(path_for_errors, [&]() -> Expected<CloudFile> {
-    if (options.progress && !options.progress(0.0)) return detail::cancelled_error(path_for_errors);
-    return decode_pcd(static_cast<const std::uint8_t*>(bytes), n, options.progress, 0.0,
-                      path_for_errors);
-  });
+  return detail::parse_whole(bytes, n, options, path_for_errors, decode_pcd);
 }
 
 Expected<CloudFile> read_pcd(const std::filesystem::path& path, const ReadOptions& options) {
-  const std::string path_string = path.string();
-  return detail::guard_allocation(path_string, [&]() -> Expected<CloudFile> {
-    // Reading is cheap next to parsing text, so it gets the first fifth of the progress bar.
-    constexpr double kReadShare = 0.2;
-    Expected<detail::FileBytes> bytes =
-        detail::read_file_bytes(path, options.progress, 0.0, kReadShare);
-    if (!bytes) return std::move(bytes).error();
-    return decode_pcd(bytes->data.get(), bytes->size, options.progress, kReadShare, path_string);
-  });
+  return detail::read_whole(path, options, decode_pcd);
 }
 
 CloudReader make_pcd_reader() {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "input_file.hpp"
+#include "pcanno/formats/cloud_reader.hpp"
 #include "pcanno/formats/expected.hpp"
 
 namespace pcanno::formats::detail {
@@ -83,6 +84,31 @@ inline Expected<FileBytes> read_file_bytes(const std::filesystem::path& path,
     if (!slice.update(done)) return cancelled_error(path_string);
   }
   return bytes;
+}
+
+/// The entry points every decoder of a whole in-memory file shares: `decode(bytes, size, progress,
+/// begin_fraction, path)` does the format's work; these add allocation guarding, cancellation and
+/// the file read (which gets the first fifth of the progress bar: reading is cheap next to decoding
+/// text).
+template <typename Decode>
+Expected<CloudFile> parse_whole(const void* bytes, std::size_t n, const ReadOptions& options,
+                                const std::string& path, Decode decode) {
+  return guard_allocation(path, [&]() -> Expected<CloudFile> {
+    if (options.progress && !options.progress(0.0)) return cancelled_error(path);
+    return decode(static_cast<const std::uint8_t*>(bytes), n, options.progress, 0.0, path);
+  });
+}
+
+template <typename Decode>
+Expected<CloudFile> read_whole(const std::filesystem::path& path, const ReadOptions& options,
+                               Decode decode) {
+  const std::string path_string = path.string();
+  return guard_allocation(path_string, [&]() -> Expected<CloudFile> {
+    constexpr double kReadShare = 0.2;
+    Expected<FileBytes> bytes = read_file_bytes(path, options.progress, 0.0, kReadShare);
+    if (!bytes) return std::move(bytes).error();
+    return decode(bytes->data.get(), bytes->size, options.progress, kReadShare, path_string);
+  });
 }
 
 }  // namespace pcanno::formats::detail

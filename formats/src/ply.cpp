@@ -362,23 +362,11 @@ int sniff_ply(const std::uint8_t* head, std::size_t n) {
 
 Expected<CloudFile> parse_ply(const void* bytes, std::size_t n, const ReadOptions& options,
                               const std::string& path_for_errors) {
-  return detail::guard_allocation(path_for_errors, [&]() -> Expected<CloudFile> {
-    if (options.progress && !options.progress(0.0)) return detail::cancelled_error(path_for_errors);
-    return decode_ply(static_cast<const std::uint8_t*>(bytes), n, options.progress, 0.0,
-                      path_for_errors);
-  });
+  return detail::parse_whole(bytes, n, options, path_for_errors, decode_ply);
 }
 
 Expected<CloudFile> read_ply(const std::filesystem::path& path, const ReadOptions& options) {
-  const std::string path_string = path.string();
-  return detail::guard_allocation(path_string, [&]() -> Expected<CloudFile> {
-    // Reading is cheap next to decoding text, so it gets the first fifth of the progress bar.
-    constexpr double kReadShare = 0.2;
-    Expected<detail::FileBytes> bytes =
-        detail::read_file_bytes(path, options.progress, 0.0, kReadShare);
-    if (!bytes) return std::move(bytes).error();
-    return decode_ply(bytes->data.get(), bytes->size, options.progress, kReadShare, path_string);
-  });
+  return detail::read_whole(path, options, decode_ply);
 }
 
 CloudReader make_ply_reader() {
