@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "nuscenes_test_data.hpp"
 #include "pcanno/formats/nuscenes_db.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"
@@ -18,13 +19,10 @@ namespace fs = std::filesystem;
 using test::shared_data_dir;
 using test::TempDir;
 
-fs::path mini_root() { return shared_data_dir() / "nuscenes/v1.0-mini-scene0061"; }
-fs::path lyft_root() { return shared_data_dir() / "nuscenes/lyft-tiny/v1.01-train"; }
+using test::any_contains;
+using test::lyft_root;
 
-bool any_contains(const std::vector<std::string>& lines, const std::string& part) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [&](const std::string& l) { return l.find(part) != std::string::npos; });
-}
+fs::path mini_root() { return test::nuscenes_mini_root(); }
 
 // ---------------------------------------------------------------------------------------------
 // Real data

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "nuscenes_test_data.hpp"
 #include "pcanno/formats/nuscenes_layout.hpp"
 #include "pcanno/formats/raw_bin.hpp"
 #include "temp_dir.hpp"
@@ -19,13 +20,10 @@ namespace fs = std::filesystem;
 using test::shared_data_dir;
 using test::TempDir;
 
-fs::path mini_root() { return shared_data_dir() / "nuscenes/v1.0-mini-scene0061"; }
-fs::path lyft_root() { return shared_data_dir() / "nuscenes/lyft-tiny/v1.01-train"; }
+using test::any_contains;
+using test::lyft_root;
 
-bool any_contains(const std::vector<std::string>& lines, const std::string& part) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [&](const std::string& l) { return l.find(part) != std::string::npos; });
-}
+fs::path mini_root() { return test::nuscenes_mini_root(); }
 
 SequenceOptions scene_options(const std::string& name, bool sweeps = false) {
   SequenceOptions options;
