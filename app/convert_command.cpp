@@ -132,8 +132,9 @@ void add_convert_command(CLI::App& app, const GlobalOptions& global, CommandActi
   cmd->add_option("--sequence-name", opt->sequence_name,
                   "Sequence or scene inside the dataset (0003, scene-0061)");
   cmd->add_option("--class-map", opt->class_map,
-                  "JSON class map: {\"Car\": \"vehicle.car\", \"Cyclist\": {\"category\": "
-                  "\"vehicle.bicycle\", \"attributes\": [\"cycle.with_rider\"]}}");
+                  "JSON class map, document class -> format category: {\"Car\": \"vehicle.car\", "
+                  "\"Cyclist\": {\"category\": \"vehicle.bicycle\", \"attributes\": "
+                  "[\"cycle.with_rider\"]}}. KITTI applies the entries naming a KITTI type");
   cmd->add_flag("-f,--force", opt->force, "Replace existing output");
   cmd->add_flag("--include-outside-fov", opt->include_outside_fov,
                 "KITTI object: also write boxes the camera cannot see");

@@ -114,10 +114,10 @@ Expected<Annotations> read_object(const fs::path& path, const LabelContext& cont
       }
       Track track;
       track.id = next_id++;
-      track.label = row.type;
+      track.label = kitti::class_of_kitti_type(row.type, context);
       track.boxes.push_back(kitti::box_state_from_row(row, static_cast<std::int64_t>(frame),
                                                       calibration->kitti->T_rect_velo()));
-      out.ensure_class(row.type);
+      out.ensure_class(track.label);
       out.tracks.push_back(std::move(track));
     }
   }
@@ -209,7 +209,7 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
     return {};
   };
   for (const Track& track : annotations.tracks) {
-    Status type_ok = kitti::check_kitti_type(track.label);
+    Status type_ok = kitti::check_kitti_type(kitti::kitti_type_of_class(track.label, context));
     if (!type_ok) return std::move(type_ok).error();
     for (const BoxState& state : track.boxes) {
       if (Status ok = need_frame(state.frame); !ok) return std::move(ok).error();

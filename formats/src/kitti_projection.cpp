@@ -1,6 +1,7 @@
 #include "kitti_projection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -180,7 +181,7 @@ Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxStat
   KittiLabelRow row;
   row.frame = static_cast<int>(state.frame);
   row.track_id = static_cast<int>(track.id);
-  row.type = track.label;
+  row.type = kitti_type_of_class(track.label, context);
   row.box = geometry::kitti_lidar_to_camera(*lidar, calib.T_rect_velo());
   row.score = state.score;
 
@@ -236,6 +237,27 @@ Status check_kitti_type(const std::string& label) {
                  ""};
   }
   return {};
+}
+
+std::string kitti_type_of_class(const std::string& label, const LabelContext& context) {
+  static constexpr std::array<std::string_view, 10> kKittiTypes = {
+      "Car",     "Van",  "Truck", "Pedestrian", "Person_sitting",
+      "Cyclist", "Tram", "Misc",  "Person",     "DontCare"};
+  if (context.class_map != nullptr) {
+    const ClassMapping* m = context.class_map->to_external(label);
+    if (m != nullptr &&
+        std::find(kKittiTypes.begin(), kKittiTypes.end(), m->external) != kKittiTypes.end()) {
+      return m->external;
+    }
+  }
+  return label;
+}
+
+std::string class_of_kitti_type(const std::string& type, const LabelContext& context) {
+  if (context.class_map != nullptr) {
+    if (const ClassMapping* m = context.class_map->from_external(type)) return m->name;
+  }
+  return type;
 }
 
 Error no_calibration(const fs::path& path, const std::string& detail) {

@@ -81,6 +81,15 @@ BoxState box_state_from_row(const KittiLabelRow& row, std::int64_t frame,
 /// A KITTI type must be one blank-free token; kUnsupported naming the class otherwise.
 Status check_kitti_type(const std::string& label);
 
+/// The KITTI type written for the class `label`. A class map entry applies only when it maps to one
+/// of KITTI's own types (Car, Van, ..., Person): one --class-map then serves a KITTI <-> nuScenes
+/// conversion, whose entries map to nuScenes categories and so leave KITTI names alone.
+std::string kitti_type_of_class(const std::string& label, const LabelContext& context);
+
+/// The document class of a KITTI type: the name of the class map entry mapping to `type`, else
+/// `type` itself.
+std::string class_of_kitti_type(const std::string& type, const LabelContext& context);
+
 /// kUnsupported: "KITTI labels are in the camera frame; give the calibration with --sequence".
 Error no_calibration(const std::filesystem::path& path, const std::string& detail = "");
 

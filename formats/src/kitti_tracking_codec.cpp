@@ -143,13 +143,13 @@ Expected<Annotations> read_tracking(const fs::path& path, const LabelContext& co
     if (new_track) {
       Track track;
       track.id = row.track_id;
-      track.label = row.type;
+      track.label = kitti::class_of_kitti_type(row.type, context);
+      out.ensure_class(track.label);
       out.tracks.push_back(std::move(track));
       class_line.emplace(row.track_id, row.source_line);
-      out.ensure_class(row.type);
     }
     Track& track = out.tracks[track_it->second];
-    if (track.label != row.type) {
+    if (track.label != kitti::class_of_kitti_type(row.type, context)) {
       return row_error(*file, row,
                        "track " + std::to_string(row.track_id) + " is '" + track.label +
                            "' on line " + std::to_string(class_line[row.track_id]) + " but '" +
@@ -225,7 +225,8 @@ Expected<WriteReport> write_tracking(const Annotations& annotations, const fs::p
   const std::size_t total = std::max<std::size_t>(annotations.box_count(), 1);
   std::size_t done = 0;
   for (const Track& track : annotations.tracks) {
-    if (Status ok = kitti::check_kitti_type(track.label); !ok) {
+    if (Status ok = kitti::check_kitti_type(kitti::kitti_type_of_class(track.label, context));
+        !ok) {
       Error e = std::move(ok).error();
       e.path = file.string();
       return e;

@@ -10,7 +10,10 @@
 // Reading: boxes land in the LiDAR frame of their own frame (ShapeFrame::kLidar) by Convention A
 // (geometry/kitti_convention.hpp), provenance kImported, with every image-side column kept in
 // BoxState::kitti and the score in BoxState::score. DontCare rows become ignore regions. Classes
-// are taken as written ("Person" and "Person_sitting" alike). Calibration comes from
+// are taken as written ("Person" and "Person_sitting" alike) unless LabelContext::class_map has an
+// entry whose external name is the KITTI type; writing applies the entries that map a class to one
+// of KITTI's own types (so a map written for nuScenes categories leaves KITTI names alone), and
+// refuses a class that is not a single blank-free word. Calibration comes from
 // LabelContext::sequence, else from the dataset around the labels (`<root>/label_02/SSSS.txt` or
 // `<root>/label_2/` -> `<root>` opened with open_sequence(), or `<root>/calib/` alone when the
 // clouds are absent); without any, kUnsupported asks for --sequence. The document's `sequence`
