@@ -16,7 +16,9 @@
 // - Clouds: a nuScenes `.pcd.bin` is copied byte for byte; any other cloud (KITTI `.bin`, PCD, ...)
 //   becomes float32 x y z intensity ring, with intensity = KITTI reflectance * 255 (nuScenes uses
 //   0..255) or the file's intensity as is, and ring = the file's ring or 0. Without a sequence each
-//   frame gets an empty (0-point) file, so every referenced file exists.
+//   frame gets an empty (0-point) file, so every referenced file exists; these are hard links to
+//   one file where the file system allows, since allocating thousands of inodes was most of the
+//   export's time.
 // - Classes: category = ClassMap (context, else default_nuscenes_class_map()) or the label itself
 //   when it is one of the 23 categories; the class's implied attributes plus every box attribute
 //   whose value is "true" become attribute_tokens (names outside the 8 are added to
@@ -111,6 +113,7 @@ struct Plan {
   NuscenesDb db;
   std::vector<ExportFrame> frames;
   std::optional<fs::path> source_map;
+  std::optional<fs::path> empty_cloud;  ///< first 0-point file written, linked to by the others
   WriteReport report;
 };
 
@@ -484,7 +487,12 @@ Status write_cloud(Plan& plan, const ExportFrame& frame, const Sequence* seq,
     return Error{ErrorCode::kIo, "cannot create folder: " + ec.message(),
                  dest.parent_path().string()};
   }
-  if (seq == nullptr) return write_staged_file(dest, "");
+  if (seq == nullptr) {
+    if (plan.empty_cloud && (fs::create_hard_link(*plan.empty_cloud, dest, ec), !ec)) return {};
+    if (Status s = write_staged_file(dest, ""); !s) return s;
+    plan.empty_cloud = dest;
+    return {};
+  }
   const FrameRef& ref = seq->frames[static_cast<std::size_t>(frame.index)];
   const bool copy = ref.format == "nuscenes-bin";
   if (copy) {
