@@ -17,6 +17,12 @@ using DocumentJson = nlohmann::ordered_json;
 /// The document tree of `annotations`; may throw std::bad_alloc.
 DocumentJson pcanno_document_to_json(const Annotations& annotations);
 
+/// The members of one class, track (with its boxes) or polyline track, as in the document; the
+/// journal of document edits writes its payloads with these. May throw std::bad_alloc.
+DocumentJson class_to_json(const ClassSpec& spec);
+DocumentJson track_to_json(const Track& track);
+DocumentJson polyline_to_json(const PolylineTrack& polyline);
+
 /// Validates `root` and converts it; never throws. Errors name the JSON pointer.
 Expected<Annotations> pcanno_document_from_json(const DocumentJson& root, const std::string& path);
 

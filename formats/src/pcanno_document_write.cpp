@@ -265,6 +265,10 @@ std::string escaped(const std::string& text) {
 
 }  // namespace
 
+DocumentJson class_to_json(const ClassSpec& spec) { return class_json(spec); }
+DocumentJson track_to_json(const Track& track) { return track_json(track); }
+DocumentJson polyline_to_json(const PolylineTrack& polyline) { return polyline_json(polyline); }
+
 DocumentJson pcanno_document_to_json(const Annotations& annotations) {
   Json root = Json::object();
   root["format"] = "pcanno";
