@@ -72,14 +72,18 @@ const ClassSpec* Annotations::class_spec(std::string_view name) const {
   return nullptr;
 }
 
+ClassSpec make_class_spec(std::string_view name) {
+  ClassSpec spec;
+  spec.name = std::string(name);
+  spec.color = color_for(name);
+  return spec;
+}
+
 ClassSpec& Annotations::ensure_class(std::string_view name) {
   for (ClassSpec& c : classes) {
     if (c.name == name) return c;
   }
-  ClassSpec spec;
-  spec.name = std::string(name);
-  spec.color = color_for(name);
-  classes.push_back(std::move(spec));
+  classes.push_back(make_class_spec(name));
   return classes.back();
 }
 

@@ -36,6 +36,9 @@ struct ClassSpec {
   std::map<std::string, std::vector<std::string>, std::less<>> attributes;
 };
 
+/// The class an importer or a new box creates: a colour derived from the name, default size.
+ClassSpec make_class_spec(std::string_view name);
+
 /// KITTI image-side fields, kept so a KITTI -> pcanno -> KITTI round trip reproduces every column.
 struct KittiCameraFields {
   double truncated = 0.0;        ///< object: 0..1; tracking: 0/1/2

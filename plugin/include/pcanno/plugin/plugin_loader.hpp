@@ -1,0 +1,23 @@
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pcanno/formats/expected.hpp"
+#include "pcanno/plugin/registry.hpp"
+
+// Shared-library plugins. A plugin exports one C-linkage entry point, pcanno_plugin_entry
+// (pcanno_plugin.h), that reports the plugin ABI version and registers its components. A plugin
+// that fails to load (not a shared library, missing entry point, wrong ABI version, registration
+// error) is recorded in Registry::failures() and skipped; loading never aborts the host.
+
+namespace pcanno::plugin {
+
+/// Loads one plugin file into `registry`; the error says why it was rejected.
+formats::Status load_plugin(Registry& registry, const std::filesystem::path& file);
+
+/// Loads every `*.so` in the folders of PCANNO_PLUGIN_PATH (':'-separated; files may be named
+/// directly). Failures are recorded in registry.failures(); returns the number loaded.
+std::size_t load_plugins_from_environment(Registry& registry);
+
+}  // namespace pcanno::plugin

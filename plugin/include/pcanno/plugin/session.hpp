@@ -1,0 +1,159 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/sequence.hpp"
+#include "pcanno/geometry/pose.hpp"
+#include "pcanno/plugin/command.hpp"
+#include "pcanno/plugin/journal.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/undo_stack.hpp"
+
+namespace pcanno::plugin {
+
+struct SessionOptions {
+  std::filesystem::path sequence;  ///< dataset root or folder; empty: a document without points
+  formats::SequenceOptions sequence_options;
+  /// Native document (.json). Loaded when it exists, created by the first save otherwise.
+  std::filesystem::path document;
+  bool journal = true;  ///< journal every edit beside the document (needs `document`)
+  JournalSync journal_sync = JournalSync::kData;
+  /// Load shared-library plugins from PCANNO_PLUGIN_PATH into the registry.
+  bool load_plugins = true;
+};
+
+enum class ChangeKind { kEdit, kUndo, kRedo, kFrame, kSelection, kSaved };
+
+/// What an observer is told after every change.
+struct Change {
+  ChangeKind kind = ChangeKind::kEdit;
+  std::string name;                     ///< command name for edits, undo and redo
+  std::vector<std::int64_t> tracks;     ///< tracks touched (edits, undo, redo)
+  std::vector<std::int64_t> polylines;  ///< polyline tracks touched
+};
+
+/// What is selected; shared by the tools and the views.
+struct Selection {
+  std::optional<std::int64_t> track;
+  std::optional<std::int64_t> polyline;
+  std::optional<std::size_t> vertex;  ///< of the selected polyline, at the current frame
+  bool operator==(const Selection& o) const {
+    return track == o.track && polyline == o.polyline && vertex == o.vertex;
+  }
+};
+
+/// A box present at a frame.
+struct BoxAtFrame {
+  const formats::Track* track = nullptr;
+  const formats::BoxState* state = nullptr;
+};
+
+/// An annotation session: a sequence, its document, unlimited undo, the crash journal and the
+/// registry. Single-threaded: the host calls it from one thread (its UI thread).
+class Session {
+ public:
+  using Observer = std::function<void(const Change&)>;
+
+  /// Opens the sequence and the document. A journal newer than the document (written since its
+  /// last save) is replayed; what was replayed or dropped is listed in warnings().
+  static Expected<std::unique_ptr<Session>> open(const SessionOptions& options);
+  /// A session over a document in memory, without journal (tests, hosts that load data
+  /// themselves). The document is normalised (sorted by id and frame).
+  static std::unique_ptr<Session> create(formats::Annotations document,
+                                         std::optional<formats::Sequence> sequence = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const formats::Sequence* sequence() const { return sequence_ ? &*sequence_ : nullptr; }
+  const formats::Annotations& document() const { return doc_; }
+  const std::filesystem::path& document_path() const { return document_path_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  Registry& registry() { return registry_; }
+  const Registry& registry() const { return registry_; }
+
+  /// Frames: the sequence's, else the document's.
+  std::size_t frame_count() const;
+  std::int64_t frame() const { return frame_; }
+  Status set_frame(std::int64_t frame);
+
+  const Selection& selection() const { return selection_; }
+  void set_selection(const Selection& selection);
+
+  /// Boxes at `frame`, by track id.
+  std::vector<BoxAtFrame> boxes_at(std::int64_t frame) const;
+  /// T_world_lidar of `frame`; nullopt without poses.
+  std::optional<geometry::Pose> T_world_lidar(std::int64_t frame) const;
+  /// A box in the world frame (the LiDAR frame when the sequence has no poses), the frame tools
+  /// and views work in.
+  Expected<geometry::Cuboid> box_in_world(std::int64_t track_id, std::int64_t frame) const;
+  /// The frame new shapes at `frame` are stored in: kWorld with poses, else kLidar (whose
+  /// coordinates then equal the world's).
+  formats::ShapeFrame shape_frame_for(std::int64_t frame) const;
+
+  /// Applies, journals and records a command (one undo step, or part of the open transaction).
+  /// Nothing changes when the edits are inconsistent or the journal cannot be written.
+  Status apply(const Command& command);
+  Status apply(Expected<Command> command);
+
+  bool can_undo() const;
+  bool can_redo() const;
+  std::string undo_name() const;  ///< "" when there is nothing to undo
+  std::string redo_name() const;
+  Status undo();
+  Status redo();
+
+  /// Groups the commands applied until commit_transaction() into one undo step (nested calls
+  /// join the outer transaction). cancel_transaction() reverts them.
+  void begin_transaction(const std::string& name);
+  Status commit_transaction();
+  Status cancel_transaction();
+  bool in_transaction() const { return transaction_depth_ > 0; }
+
+  /// Writes the document atomically to `path` (default: document_path()), then starts a fresh
+  /// journal. Save As moves the journal with the document.
+  Status save(const std::filesystem::path& path = {});
+  /// True when there are edits since the last save or open.
+  bool dirty() const { return dirty_; }
+
+  int add_observer(Observer observer);
+  void remove_observer(int id);
+
+ private:
+  Session() = default;
+  Status apply_and_journal(const std::vector<formats::DocumentEdit>& edits,
+                           std::vector<formats::DocumentEdit>& undo);
+  Status ensure_journal();
+  void notify(ChangeKind kind, const std::string& name,
+              const std::vector<formats::DocumentEdit>& edits);
+
+  std::optional<formats::Sequence> sequence_;
+  formats::Annotations doc_;
+  UndoStack undo_;
+  Registry registry_;
+  Selection selection_;
+  std::int64_t frame_ = 0;
+  bool dirty_ = false;
+  std::vector<std::string> warnings_;
+
+  std::filesystem::path document_path_;
+  bool journal_enabled_ = false;
+  JournalSync journal_sync_ = JournalSync::kData;
+  std::string journal_base_ = "none";  ///< content_hash() of the saved document
+  std::optional<Journal> journal_;
+
+  int transaction_depth_ = 0;
+  UndoStep transaction_;
+
+  std::map<int, Observer> observers_;
+  int next_observer_ = 0;
+};
+
+}  // namespace pcanno::plugin

@@ -1,0 +1,363 @@
+#include "pcanno/plugin/session.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/shape_frames.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
+
+namespace pcanno::plugin {
+namespace {
+
+namespace fs = std::filesystem;
+using formats::DocumentEdit;
+
+Expected<std::string> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{ErrorCode::kPermission, "cannot open the document", path.string()};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return Error{ErrorCode::kIo, "cannot read the document", path.string()};
+  return buffer.str();
+}
+
+/// A free name `<path>.<tag>`, `<path>.<tag>-2`, ... for a journal set aside.
+fs::path aside_name(const fs::path& path, const std::string& tag) {
+  std::error_code ec;
+  for (int i = 1;; ++i) {
+    fs::path p = path;
+    p += "." + tag + (i == 1 ? "" : "-" + std::to_string(i));
+    if (!fs::exists(p, ec)) return p;
+  }
+}
+
+/// The track and polyline ids an edit list touches, for observers.
+void touched(const std::vector<DocumentEdit>& edits, std::vector<std::int64_t>& tracks,
+             std::vector<std::int64_t>& polylines) {
+  std::set<std::int64_t> t;
+  std::set<std::int64_t> p;
+  for (const DocumentEdit& e : edits) {
+    if (const auto* x = std::get_if<formats::TrackEdit>(&e)) t.insert(x->track_id);
+    if (const auto* x = std::get_if<formats::BoxEdit>(&e)) t.insert(x->track_id);
+    if (const auto* x = std::get_if<formats::PolylineEdit>(&e)) p.insert(x->polyline_id);
+    if (const auto* x = std::get_if<formats::PolylineStateEdit>(&e)) p.insert(x->polyline_id);
+  }
+  tracks.assign(t.begin(), t.end());
+  polylines.assign(p.begin(), p.end());
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Session>> Session::open(const SessionOptions& options) {
+  std::unique_ptr<Session> s(new Session());
+  s->registry_ = Registry::with_builtins();
+  if (options.load_plugins) load_plugins_from_environment(s->registry_);
+
+  if (!options.sequence.empty()) {
+    Expected<formats::Sequence> seq =
+        formats::open_sequence(options.sequence, options.sequence_options);
+    if (!seq) return std::move(seq).error();
+    s->sequence_ = std::move(*seq);
+  }
+
+  s->document_path_ = options.document;
+  std::error_code ec;
+  if (!options.document.empty() && fs::exists(options.document, ec)) {
+    Expected<std::string> bytes = read_bytes(options.document);
+    if (!bytes) return std::move(bytes).error();
+    Expected<formats::Annotations> doc =
+        formats::parse_pcanno_document(*bytes, options.document.string());
+    if (!doc) return std::move(doc).error();
+    s->doc_ = std::move(*doc);
+    s->journal_base_ = content_hash(*bytes);
+  } else if (s->sequence_) {
+    const formats::Sequence& seq = *s->sequence_;
+    s->doc_.sequence = formats::SequenceRef{seq.layout, seq.root.string(), seq.name};
+    for (const formats::FrameRef& f : seq.frames) {
+      s->doc_.frames.push_back(formats::FrameInfo{f.name, f.timestamp_us, {}, ""});
+    }
+  }
+  s->doc_.normalize();
+
+  s->journal_enabled_ = options.journal && !options.document.empty();
+  s->journal_sync_ = options.journal_sync;
+  if (!s->journal_enabled_) return s;
+
+  const fs::path journal_path = journal_path_for(options.document);
+  Expected<JournalContents> contents = Journal::read(journal_path);
+  if (!contents && contents.error().code == ErrorCode::kNotFound) return s;
+  const auto set_aside = [&](const std::string& tag, const std::string& why) {
+    const fs::path aside = aside_name(journal_path, tag);
+    std::error_code rename_ec;
+    fs::rename(journal_path, aside, rename_ec);
+    s->warnings_.push_back(why + "; it was kept as " + aside.string());
+  };
+  if (!contents) {
+    set_aside("unreadable", contents.error().describe());
+    return s;
+  }
+  if (contents->base != s->journal_base_) {
+    // Written before the document's last save (a crash between saving and clearing it), or for
+    // another copy of the document: its edits are either in the document already or not ours.
+    set_aside("stale", "the journal " + journal_path.string() +
+                           " does not belong to this version of the document");
+    return s;
+  }
+  std::size_t replayed = 0;
+  for (const std::vector<DocumentEdit>& entry : contents->entries) {
+    Expected<std::vector<DocumentEdit>> undo = formats::apply_edits(s->doc_, entry);
+    if (!undo) {
+      contents->damaged = true;
+      contents->dropped = "entry " + std::to_string(replayed + 1) + " of " + journal_path.string() +
+                          " does not apply: " + undo.error().describe();
+      break;
+    }
+    ++replayed;
+  }
+  if (replayed > 0) {
+    s->dirty_ = true;
+    s->warnings_.push_back("recovered " + std::to_string(replayed) + " unsaved edit(s) from " +
+                           journal_path.string());
+  }
+  if (!contents->dropped.empty()) s->warnings_.push_back(contents->dropped);
+  if (contents->damaged) {
+    // Keep the damaged file for inspection, and journal what was recovered afresh, so that the
+    // document plus the new journal is the state shown.
+    set_aside("damaged", "the journal " + journal_path.string() + " is damaged");
+    Expected<Journal> fresh = Journal::create(journal_path, s->journal_base_, s->journal_sync_);
+    if (!fresh) return std::move(fresh).error();
+    for (std::size_t i = 0; i < replayed; ++i) {
+      if (Status ok = fresh->append(contents->entries[i]); !ok) return std::move(ok).error();
+    }
+    s->journal_ = std::move(*fresh);
+    return s;
+  }
+  Expected<Journal> resumed =
+      Journal::resume(journal_path, contents->valid_bytes, s->journal_sync_);
+  if (!resumed) return std::move(resumed).error();
+  s->journal_ = std::move(*resumed);
+  return s;
+}
+
+std::unique_ptr<Session> Session::create(formats::Annotations document,
+                                         std::optional<formats::Sequence> sequence) {
+  std::unique_ptr<Session> s(new Session());
+  s->registry_ = Registry::with_builtins();
+  s->doc_ = std::move(document);
+  s->doc_.normalize();
+  s->sequence_ = std::move(sequence);
+  return s;
+}
+
+Session::~Session() = default;
+
+std::size_t Session::frame_count() const {
+  return sequence_ ? sequence_->size() : doc_.frames.size();
+}
+
+Status Session::set_frame(std::int64_t frame) {
+  const auto n = static_cast<std::int64_t>(frame_count());
+  if (frame < 0 || (n > 0 && frame >= n)) {
+    return Error{ErrorCode::kNotFound,
+                 "frame " + std::to_string(frame) + " is outside 0.." + std::to_string(n - 1), ""};
+  }
+  if (frame != frame_) {
+    frame_ = frame;
+    if (selection_.vertex) selection_.vertex.reset();  // vertices are per frame
+    notify(ChangeKind::kFrame, "", {});
+  }
+  return {};
+}
+
+void Session::set_selection(const Selection& selection) {
+  if (selection == selection_) return;
+  selection_ = selection;
+  notify(ChangeKind::kSelection, "", {});
+}
+
+std::vector<BoxAtFrame> Session::boxes_at(std::int64_t frame) const {
+  std::vector<BoxAtFrame> out;
+  for (const formats::Track& t : doc_.tracks) {
+    if (const formats::BoxState* b = t.at(frame)) out.push_back(BoxAtFrame{&t, b});
+  }
+  return out;
+}
+
+std::optional<geometry::Pose> Session::T_world_lidar(std::int64_t frame) const {
+  return formats::T_world_lidar_at(sequence(), frame);
+}
+
+Expected<geometry::Cuboid> Session::box_in_world(std::int64_t track_id, std::int64_t frame) const {
+  const formats::Track* t = doc_.track(track_id);
+  const formats::BoxState* b = t != nullptr ? t->at(frame) : nullptr;
+  if (b == nullptr) {
+    return Error{
+        ErrorCode::kNotFound,
+        "track " + std::to_string(track_id) + " has no box in frame " + std::to_string(frame), ""};
+  }
+  // Without a pose, the world of the views is the LiDAR frame.
+  if (b->shape_frame == formats::ShapeFrame::kLidar && !T_world_lidar(frame)) return b->box;
+  return formats::box_in_world(*b, sequence());
+}
+
+formats::ShapeFrame Session::shape_frame_for(std::int64_t frame) const {
+  return T_world_lidar(frame) ? formats::ShapeFrame::kWorld : formats::ShapeFrame::kLidar;
+}
+
+Status Session::ensure_journal() {
+  if (!journal_enabled_ || journal_) return {};
+  Expected<Journal> j =
+      Journal::create(journal_path_for(document_path_), journal_base_, journal_sync_);
+  if (!j) return std::move(j).error();
+  journal_ = std::move(*j);
+  return {};
+}
+
+Status Session::apply_and_journal(const std::vector<DocumentEdit>& edits,
+                                  std::vector<DocumentEdit>& undo) {
+  if (Status ok = ensure_journal(); !ok) return ok;
+  Expected<std::vector<DocumentEdit>> inverse = formats::apply_edits(doc_, edits);
+  if (!inverse) return std::move(inverse).error();
+  if (journal_) {
+    if (Status ok = journal_->append(edits); !ok) {
+      // An edit that cannot be journaled could be lost in a crash: refuse it.
+      (void)formats::apply_edits(doc_, *inverse);
+      return ok;
+    }
+  }
+  undo = std::move(*inverse);
+  dirty_ = true;
+  return {};
+}
+
+Status Session::apply(const Command& command) {
+  if (command.edits.empty()) return {};
+  std::vector<DocumentEdit> undo;
+  if (Status ok = apply_and_journal(command.edits, undo); !ok) return ok;
+  if (transaction_depth_ > 0) {
+    transaction_.redo.insert(transaction_.redo.end(), command.edits.begin(), command.edits.end());
+    undo.insert(undo.end(), std::make_move_iterator(transaction_.undo.begin()),
+                std::make_move_iterator(transaction_.undo.end()));
+    transaction_.undo = std::move(undo);
+  } else {
+    undo_.push(UndoStep{command.name, command.edits, std::move(undo)});
+  }
+  notify(ChangeKind::kEdit, command.name, command.edits);
+  return {};
+}
+
+Status Session::apply(Expected<Command> command) {
+  if (!command) return std::move(command).error();
+  return apply(*command);
+}
+
+bool Session::can_undo() const { return transaction_depth_ == 0 && undo_.can_undo(); }
+bool Session::can_redo() const { return transaction_depth_ == 0 && undo_.can_redo(); }
+std::string Session::undo_name() const { return can_undo() ? undo_.next_undo()->name : ""; }
+std::string Session::redo_name() const { return can_redo() ? undo_.next_redo()->name : ""; }
+
+Status Session::undo() {
+  if (transaction_depth_ > 0) {
+    return Error{ErrorCode::kUnsupported, "finish the running operation before undoing", ""};
+  }
+  const UndoStep* step = undo_.next_undo();
+  if (step == nullptr) return Error{ErrorCode::kNotFound, "nothing to undo", ""};
+  std::vector<DocumentEdit> ignored;
+  if (Status ok = apply_and_journal(step->undo, ignored); !ok) return ok;
+  const std::string name = step->name;
+  const std::vector<DocumentEdit> edits = step->undo;
+  undo_.mark_undone();
+  notify(ChangeKind::kUndo, name, edits);
+  return {};
+}
+
+Status Session::redo() {
+  if (transaction_depth_ > 0) {
+    return Error{ErrorCode::kUnsupported, "finish the running operation before redoing", ""};
+  }
+  const UndoStep* step = undo_.next_redo();
+  if (step == nullptr) return Error{ErrorCode::kNotFound, "nothing to redo", ""};
+  std::vector<DocumentEdit> ignored;
+  if (Status ok = apply_and_journal(step->redo, ignored); !ok) return ok;
+  const std::string name = step->name;
+  const std::vector<DocumentEdit> edits = step->redo;
+  undo_.mark_redone();
+  notify(ChangeKind::kRedo, name, edits);
+  return {};
+}
+
+void Session::begin_transaction(const std::string& name) {
+  if (transaction_depth_++ == 0) transaction_ = UndoStep{name, {}, {}};
+}
+
+Status Session::commit_transaction() {
+  if (transaction_depth_ == 0) {
+    return Error{ErrorCode::kUnsupported, "no transaction is open", ""};
+  }
+  if (--transaction_depth_ > 0) return {};
+  if (!transaction_.redo.empty()) undo_.push(std::move(transaction_));
+  transaction_ = UndoStep{};
+  return {};
+}
+
+Status Session::cancel_transaction() {
+  if (transaction_depth_ == 0) {
+    return Error{ErrorCode::kUnsupported, "no transaction is open", ""};
+  }
+  transaction_depth_ = 0;
+  UndoStep step = std::move(transaction_);
+  transaction_ = UndoStep{};
+  if (step.undo.empty()) return {};
+  std::vector<DocumentEdit> ignored;
+  if (Status ok = apply_and_journal(step.undo, ignored); !ok) return ok;
+  notify(ChangeKind::kUndo, step.name, step.undo);
+  return {};
+}
+
+Status Session::save(const fs::path& path) {
+  const fs::path target = path.empty() ? document_path_ : path;
+  if (target.empty()) {
+    return Error{ErrorCode::kNotFound, "the document has no file yet; choose where to save it", ""};
+  }
+  const std::string text = formats::serialize_pcanno_document(doc_);
+  if (Status ok = formats::write_file_atomic(target, text, true); !ok) return ok;
+  // The saved file holds every edit: the journal is cleared (or, after Save As, the old one is
+  // dropped and a new one starts beside the new file on the next edit).
+  const fs::path old_journal = journal_path_for(document_path_);
+  journal_.reset();
+  std::error_code ec;
+  if (!document_path_.empty()) fs::remove(old_journal, ec);
+  document_path_ = target;
+  journal_base_ = content_hash(text);
+  dirty_ = false;
+  notify(ChangeKind::kSaved, "", {});
+  return {};
+}
+
+int Session::add_observer(Observer observer) {
+  observers_.emplace(next_observer_, std::move(observer));
+  return next_observer_++;
+}
+
+void Session::remove_observer(int id) { observers_.erase(id); }
+
+void Session::notify(ChangeKind kind, const std::string& name,
+                     const std::vector<DocumentEdit>& edits) {
+  if (observers_.empty()) return;
+  Change change;
+  change.kind = kind;
+  change.name = name;
+  touched(edits, change.tracks, change.polylines);
+  // Copied: an observer may remove itself (or others) while being told.
+  const std::map<int, Observer> observers = observers_;
+  for (const auto& [id, observer] : observers) {
+    if (observer) observer(change);
+  }
+}
+
+}  // namespace pcanno::plugin
