@@ -1,0 +1,58 @@
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "pcanno/geometry/cuboid.hpp"
+#include "pcanno/geometry/ground.hpp"
+#include "pcanno/geometry/point_view.hpp"
+
+// One-click box fitting: the object's points are grown from a seed, its footprint found by the
+// L-shape search with the closeness criterion (Zhang et al., "Efficient L-Shape Fitting for
+// Vehicle Detection Using Laser Scanners", 2017), its height from robust percentiles above the
+// ground, and sparse objects completed with the class's size prior from the visible corner.
+
+namespace pcanno::geometry {
+
+struct FitOptions {
+  double search_radius = 5.0;   ///< [m] BEV distance from the seed of candidate points
+  double cluster_radius = 0.5;  ///< [m] neighbour distance of the region growing
+  double min_height = 0.15;     ///< [m] above ground: lower points are ground
+  double max_height = 4.0;      ///< [m] above ground: higher points are not the object
+  double coarse_step_deg = 2.0;
+  double fine_step_deg = 0.1;
+  double top_percentile = 0.98;  ///< of the points' height: the roof, robust to a stray return
+  /// Class size prior (length, width, height [m]); used to complete what the scan cannot see.
+  std::optional<Eigen::Vector3d> size_prior;
+  /// Below this many points the prior's height is used, and its footprint from the visible corner.
+  std::size_t sparse_points = 40;
+  /// Heading [rad] the box should point closest to (motion, previous box, user hint); without one
+  /// the heading closest to the sensor's +x is chosen.
+  std::optional<double> heading_hint;
+  Eigen::Vector3d sensor_origin = Eigen::Vector3d::Zero();  ///< [m] in the points' frame
+};
+
+struct FitResult {
+  Cuboid box;                          ///< in the points' frame, yaw-only
+  std::vector<std::size_t> point_ids;  ///< the object's points (indices into the view)
+  bool used_prior = false;             ///< some extent came from the size prior
+};
+
+/// Indices of the points connected to `seed` through neighbours closer than `radius` [m],
+/// starting from the point nearest to the seed in bird's-eye view.
+std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points,
+                                      const Eigen::Vector3d& seed, double radius);
+
+/// The footprint direction in [0, pi/2) [rad] maximising the closeness criterion for `xy`, coarse
+/// then fine; nullopt for fewer than 2 points.
+std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
+                                        double coarse_step_deg, double fine_step_deg);
+
+/// Fits a box to the object around `seed` (in the points' frame). nullopt when no object point is
+/// within `search_radius` of the seed.
+std::optional<FitResult> fit_box(const PointView& points, const GroundModel& ground,
+                                 const Eigen::Vector3d& seed, const FitOptions& options = {});
+
+}  // namespace pcanno::geometry

@@ -1,0 +1,232 @@
+#include "pcanno/geometry/box_fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "pcanno/geometry/angles.hpp"
+
+namespace pcanno::geometry {
+namespace {
+
+constexpr double kDeg = M_PI / 180.0;
+
+/// Closeness score of the footprint direction `theta`: points near a rectangle edge score high.
+double closeness(const std::vector<Eigen::Vector2d>& xy, double theta) {
+  const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
+  const Eigen::Vector2d e2(-e1.y(), e1.x());
+  double min1 = std::numeric_limits<double>::infinity();
+  double max1 = -min1;
+  double min2 = min1;
+  double max2 = -min1;
+  for (const Eigen::Vector2d& p : xy) {
+    const double c1 = p.dot(e1);
+    const double c2 = p.dot(e2);
+    min1 = std::min(min1, c1);
+    max1 = std::max(max1, c1);
+    min2 = std::min(min2, c2);
+    max2 = std::max(max2, c2);
+  }
+  // d0 caps each point's contribution, so that a point exactly on an edge does not dominate.
+  constexpr double kD0 = 0.01;
+  double score = 0.0;
+  for (const Eigen::Vector2d& p : xy) {
+    const double c1 = p.dot(e1);
+    const double c2 = p.dot(e2);
+    const double d1 = std::min(max1 - c1, c1 - min1);
+    const double d2 = std::min(max2 - c2, c2 - min2);
+    score += 1.0 / std::max(std::min(d1, d2), kD0);
+  }
+  return score;
+}
+
+struct CellKey {
+  long x, y, z;
+  bool operator==(const CellKey& o) const { return x == o.x && y == o.y && z == o.z; }
+};
+struct CellHash {
+  std::size_t operator()(const CellKey& k) const {
+    return static_cast<std::size_t>(k.x * 73856093L ^ k.y * 19349663L ^ k.z * 83492791L);
+  }
+};
+
+/// The heading among yaw + k pi/2 ... closest to `hint`: yaw or yaw + pi (the footprint is
+/// symmetric).
+double closest_heading(double yaw, double hint) {
+  const double flipped = wrap_angle(yaw + M_PI);
+  return std::abs(angle_difference(yaw, hint)) <= std::abs(angle_difference(flipped, hint))
+             ? wrap_angle(yaw)
+             : flipped;
+}
+
+/// Grows [lo, hi] to `extent` away from `sensor`, keeping the side nearest the sensor.
+void extend_away(double& lo, double& hi, double extent, double sensor) {
+  if (hi - lo >= extent) return;
+  if (std::abs(sensor - lo) <= std::abs(sensor - hi)) {
+    hi = lo + extent;
+  } else {
+    lo = hi - extent;
+  }
+}
+
+}  // namespace
+
+std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points,
+                                      const Eigen::Vector3d& seed, double radius) {
+  if (points.empty() || !(radius > 0.0)) return {};
+  std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid;
+  const auto cell_of = [&](const Eigen::Vector3d& p) {
+    return CellKey{static_cast<long>(std::floor(p.x() / radius)),
+                   static_cast<long>(std::floor(p.y() / radius)),
+                   static_cast<long>(std::floor(p.z() / radius))};
+  };
+  std::size_t start = 0;
+  double best = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    grid[cell_of(points[i])].push_back(i);
+    const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
+    if (d < best) {
+      best = d;
+      start = i;
+    }
+  }
+  std::vector<bool> taken(points.size(), false);
+  std::vector<std::size_t> cluster{start};
+  taken[start] = true;
+  const double r2 = radius * radius;
+  for (std::size_t head = 0; head < cluster.size(); ++head) {
+    const Eigen::Vector3d& p = points[cluster[head]];
+    const CellKey c = cell_of(p);
+    for (long dx = -1; dx <= 1; ++dx) {
+      for (long dy = -1; dy <= 1; ++dy) {
+        for (long dz = -1; dz <= 1; ++dz) {
+          const auto it = grid.find(CellKey{c.x + dx, c.y + dy, c.z + dz});
+          if (it == grid.end()) continue;
+          for (const std::size_t j : it->second) {
+            if (!taken[j] && (points[j] - p).squaredNorm() <= r2) {
+              taken[j] = true;
+              cluster.push_back(j);
+            }
+          }
+        }
+      }
+    }
+  }
+  return cluster;
+}
+
+std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
+                                        double coarse_step_deg, double fine_step_deg) {
+  if (xy.size() < 2) return std::nullopt;
+  const double coarse = std::max(coarse_step_deg, 0.01) * kDeg;
+  const double fine = std::max(fine_step_deg, 0.001) * kDeg;
+  double best_theta = 0.0;
+  double best_score = -1.0;
+  for (double theta = 0.0; theta < M_PI / 2; theta += coarse) {
+    const double s = closeness(xy, theta);
+    if (s > best_score) {
+      best_score = s;
+      best_theta = theta;
+    }
+  }
+  const double centre = best_theta;
+  for (double theta = centre - coarse; theta <= centre + coarse; theta += fine) {
+    const double s = closeness(xy, theta);
+    if (s > best_score) {
+      best_score = s;
+      best_theta = theta;
+    }
+  }
+  best_theta = std::fmod(best_theta, M_PI / 2);
+  if (best_theta < 0) best_theta += M_PI / 2;
+  return best_theta;
+}
+
+std::optional<FitResult> fit_box(const PointView& points, const GroundModel& ground,
+                                 const Eigen::Vector3d& seed, const FitOptions& options) {
+  std::vector<Eigen::Vector3d> candidates;
+  std::vector<std::size_t> candidate_ids;
+  const double r2 = options.search_radius * options.search_radius;
+  for (std::size_t i = 0; i < points.size; ++i) {
+    const std::size_t k = i * points.stride;
+    const Eigen::Vector3d p(points.x[k], points.y[k], points.z[k]);
+    if (!p.allFinite() || (p.head<2>() - seed.head<2>()).squaredNorm() > r2) continue;
+    const double h = ground.height_above(p);
+    if (h < options.min_height || h > options.max_height) continue;
+    candidates.push_back(p);
+    candidate_ids.push_back(i);
+  }
+  if (candidates.empty()) return std::nullopt;
+  const std::vector<std::size_t> cluster = grow_cluster(candidates, seed, options.cluster_radius);
+
+  FitResult result;
+  std::vector<Eigen::Vector2d> xy;
+  std::vector<double> heights;
+  for (const std::size_t c : cluster) {
+    result.point_ids.push_back(candidate_ids[c]);
+    xy.push_back(candidates[c].head<2>());
+    heights.push_back(ground.height_above(candidates[c]));
+  }
+  std::sort(result.point_ids.begin(), result.point_ids.end());
+
+  const double theta =
+      l_shape_direction(xy, options.coarse_step_deg, options.fine_step_deg).value_or(0.0);
+  const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
+  const Eigen::Vector2d e2(-e1.y(), e1.x());
+  double lo1 = std::numeric_limits<double>::infinity();
+  double hi1 = -lo1;
+  double lo2 = lo1;
+  double hi2 = -lo1;
+  for (const Eigen::Vector2d& p : xy) {
+    lo1 = std::min(lo1, p.dot(e1));
+    hi1 = std::max(hi1, p.dot(e1));
+    lo2 = std::min(lo2, p.dot(e2));
+    hi2 = std::max(hi2, p.dot(e2));
+  }
+  // The box's x axis: the side along the heading hint when there is one (a scan showing one face
+  // cannot tell length from width), else the footprint's longer side.
+  bool e1_is_length = options.heading_hint ? std::abs(std::cos(theta - *options.heading_hint)) >=
+                                                 std::abs(std::sin(theta - *options.heading_hint))
+                                           : hi1 - lo1 >= hi2 - lo2;
+  const bool sparse = cluster.size() < options.sparse_points;
+  if (options.size_prior) {
+    const Eigen::Vector3d& prior = *options.size_prior;
+    const Eigen::Vector2d sensor = options.sensor_origin.head<2>();
+    // Extents the scan cannot see are completed away from the sensor: the near sides are the
+    // measured ones.
+    const double along1 = e1_is_length ? prior.x() : prior.y();
+    const double along2 = e1_is_length ? prior.y() : prior.x();
+    const double w1 = hi1 - lo1;
+    const double w2 = hi2 - lo2;
+    if (sparse || w1 < along1 * 0.8 || w2 < along2 * 0.8) {
+      extend_away(lo1, hi1, along1, sensor.dot(e1));
+      extend_away(lo2, hi2, along2, sensor.dot(e2));
+      result.used_prior = true;
+    }
+  }
+
+  const Eigen::Vector2d centre_xy = e1 * (lo1 + hi1) / 2 + e2 * (lo2 + hi2) / 2;
+  std::sort(heights.begin(), heights.end());
+  const std::size_t top_index = std::min(
+      heights.size() - 1,
+      static_cast<std::size_t>(options.top_percentile * static_cast<double>(heights.size())));
+  double height = heights[top_index];
+  if (options.size_prior && (sparse || height < 0.5 * options.size_prior->z())) {
+    height = std::max(height, options.size_prior->z());
+    result.used_prior = true;
+  }
+  height = std::max(height, options.min_height);
+  const double ground_z = ground.height_at(centre_xy.x(), centre_xy.y());
+
+  const double length = e1_is_length ? hi1 - lo1 : hi2 - lo2;
+  const double width = e1_is_length ? hi2 - lo2 : hi1 - lo1;
+  const double yaw0 = e1_is_length ? theta : theta + M_PI / 2;
+  const double yaw = closest_heading(yaw0, options.heading_hint.value_or(0.0));
+  result.box =
+      Cuboid::from_yaw(Eigen::Vector3d(centre_xy.x(), centre_xy.y(), ground_z + height / 2),
+                       Eigen::Vector3d(std::max(length, 0.05), std::max(width, 0.05), height), yaw);
+  return result;
+}
+
+}  // namespace pcanno::geometry

@@ -1,0 +1,151 @@
+#include "pcanno/geometry/box_fit.hpp"
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pcanno/geometry/angles.hpp"
+#include "pcanno/geometry/iou.hpp"
+
+namespace pcanno::geometry {
+namespace {
+
+/// A scan as x, y, z float arrays.
+struct Scan {
+  std::vector<float> x, y, z;
+  void add(const Eigen::Vector3d& p) {
+    x.push_back(static_cast<float>(p.x()));
+    y.push_back(static_cast<float>(p.y()));
+    z.push_back(static_cast<float>(p.z()));
+  }
+  PointView view() const { return PointView::soa(x.data(), y.data(), z.data(), x.size()); }
+};
+
+/// Flat ground at z = -1.7 (a roof-mounted sensor), a little noise, 40 m around the sensor.
+void add_ground(Scan& scan, std::mt19937& rng, double slope = 0.0) {
+  std::normal_distribution<double> noise(0.0, 0.02);
+  for (double gx = -40; gx <= 40; gx += 0.5) {
+    for (double gy = -40; gy <= 40; gy += 0.5) {
+      scan.add({gx, gy, -1.7 + slope * gx + noise(rng)});
+    }
+  }
+}
+
+/// Points on the faces of `box` the sensor at the origin sees (outward normal towards it), 4 cm
+/// apart, with 1 cm noise.
+void add_visible_surface(Scan& scan, const Cuboid& box, std::mt19937& rng) {
+  std::normal_distribution<double> noise(0.0, 0.01);
+  const Eigen::Matrix3d R = box.rotation.toRotationMatrix();
+  const Eigen::Vector3d half = box.size / 2;
+  for (int axis = 0; axis < 3; ++axis) {
+    for (int sign = -1; sign <= 1; sign += 2) {
+      const Eigen::Vector3d normal = R.col(axis) * sign;
+      const Eigen::Vector3d face_centre = box.center + normal * half[axis];
+      if (normal.dot(-face_centre) <= 0) continue;  // faces away from the sensor
+      const int u = (axis + 1) % 3;
+      const int v = (axis + 2) % 3;
+      for (double a = -half[u]; a <= half[u]; a += 0.04) {
+        for (double b = -half[v]; b <= half[v]; b += 0.04) {
+          const Eigen::Vector3d p = face_centre + R.col(u) * a + R.col(v) * b;
+          scan.add(p + Eigen::Vector3d(noise(rng), noise(rng), noise(rng)));
+        }
+      }
+    }
+  }
+}
+
+TEST(Ground, FindsTheRoadUnderCarsAndWalls) {
+  std::mt19937 rng(1);
+  Scan scan;
+  add_ground(scan, rng);
+  add_visible_surface(scan, Cuboid::from_yaw({10, 3, -0.9}, {4.2, 1.8, 1.6}, 0.3), rng);
+  // A wall: many points high above the road must not win.
+  for (double y = -20; y <= 20; y += 0.05) {
+    for (double z = -1.7; z <= 3; z += 0.05) scan.add({15, y, z});
+  }
+  const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+  ASSERT_TRUE(ground);
+  EXPECT_NEAR(ground->global().normal.z(), 1.0, 1e-3);
+  EXPECT_NEAR(ground->height_at(5, 5), -1.7, 0.03);
+  // Under the car and beside the wall, the lowest car and wall points within the inlier band pull
+  // the patch up a little: well inside the 0.15 m that separates objects from ground.
+  EXPECT_NEAR(ground->height_above({10, 3, 0.0}), 1.7, 0.08);
+}
+
+TEST(Ground, PatchesFollowASlope) {
+  std::mt19937 rng(2);
+  Scan scan;
+  // Flat for x < 0, rising 10% beyond: one plane cannot fit both; the patches can.
+  std::normal_distribution<double> noise(0.0, 0.02);
+  for (double gx = -40; gx <= 40; gx += 0.5) {
+    for (double gy = -20; gy <= 20; gy += 0.5) {
+      scan.add({gx, gy, -1.7 + (gx > 0 ? 0.1 * gx : 0.0) + noise(rng)});
+    }
+  }
+  const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+  ASSERT_TRUE(ground);
+  EXPECT_NEAR(ground->height_at(-25, 0), -1.7, 0.1);
+  EXPECT_NEAR(ground->height_at(35, 0), -1.7 + 3.5, 0.15);
+}
+
+TEST(BoxFit, LShapeFindsFootprintAndHeadingOfACar) {
+  for (const double yaw : {0.0, 0.4, -1.1, 2.5}) {
+    std::mt19937 rng(static_cast<unsigned>(yaw * 100 + 7));
+    const Cuboid truth = Cuboid::from_yaw({12, -4, -0.9}, {4.4, 1.8, 1.6}, yaw);
+    Scan scan;
+    add_ground(scan, rng);
+    add_visible_surface(scan, truth, rng);
+    const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+    ASSERT_TRUE(ground);
+    FitOptions options;
+    options.heading_hint = yaw + 0.3;  // motion or a previous box, roughly right
+    const std::optional<FitResult> fit =
+        fit_box(scan.view(), *ground, truth.center + Eigen::Vector3d(0.4, -0.3, 0), options);
+    ASSERT_TRUE(fit);
+    EXPECT_NEAR(angle_difference(fit->box.yaw(), yaw), 0.0, 1.0 * M_PI / 180) << yaw;
+    EXPECT_GT(iou_3d(fit->box, truth), 0.85) << yaw;
+    EXPECT_FALSE(fit->used_prior);
+  }
+}
+
+TEST(BoxFit, SparseObjectIsCompletedFromTheVisibleCorner) {
+  std::mt19937 rng(5);
+  const Cuboid truth = Cuboid::from_yaw({25, 6, -0.9}, {4.4, 1.8, 1.6}, 0.0);
+  Scan scan;
+  add_ground(scan, rng);
+  // Only the rear face is seen, thinly: 1 point in 12.
+  Scan full;
+  add_visible_surface(full, truth, rng);
+  for (std::size_t i = 0; i < full.x.size(); i += 12) {
+    if (full.x[i] < 22.85) scan.add({full.x[i], full.y[i], full.z[i]});
+  }
+  const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+  ASSERT_TRUE(ground);
+  FitOptions options;
+  options.size_prior = Eigen::Vector3d(4.4, 1.8, 1.6);
+  options.heading_hint = 0.0;
+  const std::optional<FitResult> without =
+      fit_box(scan.view(), *ground, truth.center, FitOptions{});
+  const std::optional<FitResult> with = fit_box(scan.view(), *ground, truth.center, options);
+  ASSERT_TRUE(without && with);
+  EXPECT_TRUE(with->used_prior);
+  EXPECT_GT(iou_3d(with->box, truth), 0.8);
+  EXPECT_GT(iou_3d(with->box, truth), iou_3d(without->box, truth) + 0.3);
+}
+
+TEST(BoxFit, ClusterStopsAtGapsAndSeedFarFromPointsFails) {
+  std::vector<Eigen::Vector3d> points = {{0, 0, 0}, {0.3, 0, 0}, {0.6, 0, 0}, {2.0, 0, 0}};
+  EXPECT_EQ(grow_cluster(points, {0.1, 0, 0}, 0.4).size(), 3u);
+  EXPECT_EQ(grow_cluster(points, {2.1, 0, 0}, 0.4), std::vector<std::size_t>{3});
+  Scan scan;
+  std::mt19937 rng(9);
+  add_ground(scan, rng);
+  const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+  ASSERT_TRUE(ground);
+  EXPECT_FALSE(fit_box(scan.view(), *ground, {5, 5, 0}));  // nothing but road there
+}
+
+}  // namespace
+}  // namespace pcanno::geometry
