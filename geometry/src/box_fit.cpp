@@ -70,6 +70,33 @@ void extend_away(double& lo, double& hi, double extent, double sensor) {
   }
 }
 
+/// Largest distance between two points' bounding-box corners in bird's-eye view [m].
+double max_extent(const std::vector<Eigen::Vector2d>& xy) {
+  if (xy.empty()) return 0.0;
+  Eigen::Vector2d lo = xy.front();
+  Eigen::Vector2d hi = xy.front();
+  for (const Eigen::Vector2d& p : xy) {
+    lo = lo.cwiseMin(p);
+    hi = hi.cwiseMax(p);
+  }
+  return (hi - lo).norm();
+}
+
+/// Main direction of `xy` in [0, pi/2) [rad]: the footprint of a pedestrian or cyclist is too small
+/// for the L-shape's edges, but its points still stretch along the direction of travel.
+std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy) {
+  if (xy.size() < 3) return std::nullopt;
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  for (const Eigen::Vector2d& p : xy) mean += p;
+  mean /= static_cast<double>(xy.size());
+  Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
+  for (const Eigen::Vector2d& p : xy) cov += (p - mean) * (p - mean).transpose();
+  const double angle = 0.5 * std::atan2(2 * cov(0, 1), cov(0, 0) - cov(1, 1));
+  double theta = std::fmod(angle, M_PI / 2);
+  if (theta < 0) theta += M_PI / 2;
+  return theta;
+}
+
 }  // namespace
 
 std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points,
@@ -116,6 +143,52 @@ std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points
   return cluster;
 }
 
+/// The connected component the seed points at: among the components with points within
+/// `seed_radius` of the seed in bird's-eye view, the one with the most such points. Growing from
+/// the single nearest point would stop at a stray return next to the object.
+static std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d>& points,
+                                               const Eigen::Vector3d& seed,
+                                               const FitOptions& options) {
+  std::vector<int> component(points.size(), -1);
+  std::vector<std::vector<std::size_t>> components;
+  const double near2 = options.seed_radius * options.seed_radius;
+  std::size_t best = 0;
+  std::size_t best_near = 0;
+  double best_distance = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
+    if (component[i] >= 0 || d > near2) continue;
+    std::vector<Eigen::Vector3d> rest;
+    std::vector<std::size_t> rest_ids;
+    for (std::size_t j = 0; j < points.size(); ++j) {
+      if (component[j] < 0) {
+        rest.push_back(points[j]);
+        rest_ids.push_back(j);
+      }
+    }
+    std::vector<std::size_t> members;
+    for (const std::size_t r : grow_cluster(rest, points[i], options.cluster_radius)) {
+      members.push_back(rest_ids[r]);
+    }
+    std::size_t near = 0;
+    double nearest = std::numeric_limits<double>::infinity();
+    for (const std::size_t m : members) {
+      component[m] = static_cast<int>(components.size());
+      const double dm = (points[m].head<2>() - seed.head<2>()).squaredNorm();
+      near += dm <= near2;
+      nearest = std::min(nearest, dm);
+    }
+    if (near > best_near || (near == best_near && nearest < best_distance)) {
+      best = components.size();
+      best_near = near;
+      best_distance = nearest;
+    }
+    components.push_back(std::move(members));
+  }
+  if (components.empty()) return grow_cluster(points, seed, options.cluster_radius);
+  return components[best];
+}
+
 std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
                                         double coarse_step_deg, double fine_step_deg) {
   if (xy.size() < 2) return std::nullopt;
@@ -158,7 +231,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     candidate_ids.push_back(i);
   }
   if (candidates.empty()) return std::nullopt;
-  const std::vector<std::size_t> cluster = grow_cluster(candidates, seed, options.cluster_radius);
+  const std::vector<std::size_t> cluster = object_cluster(candidates, seed, options);
 
   FitResult result;
   std::vector<Eigen::Vector2d> xy;
@@ -170,8 +243,11 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   }
   std::sort(result.point_ids.begin(), result.point_ids.end());
 
+  const bool small = max_extent(xy) < options.small_object_extent;
   const double theta =
-      l_shape_direction(xy, options.coarse_step_deg, options.fine_step_deg).value_or(0.0);
+      (small ? principal_direction(xy)
+             : l_shape_direction(xy, options.coarse_step_deg, options.fine_step_deg))
+          .value_or(0.0);
   const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
   const Eigen::Vector2d e2(-e1.y(), e1.x());
   double lo1 = std::numeric_limits<double>::infinity();

@@ -19,11 +19,16 @@ namespace pcanno::geometry {
 struct FitOptions {
   double search_radius = 5.0;   ///< [m] BEV distance from the seed of candidate points
   double cluster_radius = 0.5;  ///< [m] neighbour distance of the region growing
-  double min_height = 0.15;     ///< [m] above ground: lower points are ground
-  double max_height = 4.0;      ///< [m] above ground: higher points are not the object
+  /// [m] the object is the connected cluster with the most points this close to the seed
+  double seed_radius = 2.0;
+  /// [m] footprints smaller than this (diagonal) take their direction from the points' principal
+  /// axis instead of the L-shape search: pedestrians, cyclists
+  double small_object_extent = 2.5;
+  double min_height = 0.15;  ///< [m] above ground: lower points are ground
+  double max_height = 4.0;   ///< [m] above ground: higher points are not the object
   double coarse_step_deg = 2.0;
   double fine_step_deg = 0.1;
-  double top_percentile = 0.98;  ///< of the points' height: the roof, robust to a stray return
+  double top_percentile = 0.995;  ///< of the points' height: the roof, robust to a stray return
   /// Class size prior (length, width, height [m]); used to complete what the scan cannot see.
   std::optional<Eigen::Vector3d> size_prior;
   /// Below this many points the prior's height is used, and its footprint from the visible corner.
