@@ -1,0 +1,47 @@
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "pcanno/geometry/point_view.hpp"
+#include "pcanno/geometry/pose.hpp"
+
+// Scan registration for ego-motion and for refining a tracked object: point-to-plane ICP with a
+// robust (Geman-McClure) kernel, nearest neighbours from a voxel hash (the KISS-ICP recipe).
+
+namespace pcanno::geometry {
+
+/// One point per occupied voxel of side `voxel` [m] (the first point that fell in it, so the result
+/// is a subset of the input), skipping non-finite points and points farther than `max_range` [m]
+/// from the origin (0: no limit).
+std::vector<Eigen::Vector3d> voxel_downsample(const PointView& points, double voxel,
+                                              double max_range = 0.0);
+std::vector<Eigen::Vector3d> voxel_downsample(const std::vector<Eigen::Vector3d>& points,
+                                              double voxel);
+
+struct IcpOptions {
+  double max_correspondence = 1.0;  ///< [m] pairs farther apart are ignored
+  int max_iterations = 40;
+  double convergence = 1e-4;   ///< stop when the update's translation [m] + rotation [rad] is below
+  double normal_radius = 1.0;  ///< [m] neighbourhood of the target's normal estimate
+  std::size_t min_pairs = 10;  ///< fewer inlier pairs: the result is not converged
+};
+
+struct IcpResult {
+  Pose T_target_source = Pose::Identity();
+  double rmse = 0.0;      ///< [m] point-to-plane residual of the inlier pairs
+  std::size_t pairs = 0;  ///< inlier correspondences at the last iteration
+  int iterations = 0;
+  bool converged = false;
+  /// Inlier pairs / source points: how much of the source found the target (a confidence).
+  double fitness = 0.0;
+};
+
+/// Aligns `source` to `target`, starting from `initial` (a motion prior): the returned
+/// T_target_source maps source points onto the target's surfaces.
+IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
+                                  const std::vector<Eigen::Vector3d>& target, const Pose& initial,
+                                  const IcpOptions& options = {});
+
+}  // namespace pcanno::geometry

@@ -1,0 +1,182 @@
+#include "pcanno/geometry/registration.hpp"
+
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+
+namespace pcanno::geometry {
+namespace {
+
+struct Voxel {
+  long x, y, z;
+  bool operator==(const Voxel& o) const { return x == o.x && y == o.y && z == o.z; }
+};
+struct VoxelHash {
+  std::size_t operator()(const Voxel& v) const {
+    return static_cast<std::size_t>(v.x * 73856093L ^ v.y * 19349663L ^ v.z * 83492791L);
+  }
+};
+
+Voxel voxel_of(const Eigen::Vector3d& p, double size) {
+  return Voxel{static_cast<long>(std::floor(p.x() / size)),
+               static_cast<long>(std::floor(p.y() / size)),
+               static_cast<long>(std::floor(p.z() / size))};
+}
+
+/// Target points with normals, hashed by voxel for neighbour queries within one voxel ring.
+class TargetMap {
+ public:
+  TargetMap(const std::vector<Eigen::Vector3d>& points, double cell, double normal_radius)
+      : cell_(cell) {
+    for (std::size_t i = 0; i < points.size(); ++i) grid_[voxel_of(points[i], cell_)].push_back(i);
+    points_ = points;
+    normals_.resize(points.size(), Eigen::Vector3d::Zero());
+    valid_.resize(points.size(), false);
+    const double r2 = normal_radius * normal_radius;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      Eigen::Vector3d mean = Eigen::Vector3d::Zero();
+      Eigen::Matrix3d second = Eigen::Matrix3d::Zero();
+      int n = 0;
+      for_neighbours(points[i], [&](std::size_t j) {
+        const Eigen::Vector3d d = points_[j] - points[i];
+        if (d.squaredNorm() > r2) return;
+        mean += points_[j];
+        second += points_[j] * points_[j].transpose();
+        ++n;
+      });
+      if (n < 5) continue;
+      mean /= n;
+      const Eigen::Matrix3d cov = second / n - mean * mean.transpose();
+      const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig(cov);
+      // A plane: one direction much flatter than the other two.
+      if (eig.eigenvalues()(0) > 0.3 * eig.eigenvalues()(1)) continue;
+      normals_[i] = eig.eigenvectors().col(0);
+      valid_[i] = true;
+    }
+  }
+
+  /// Nearest target point with a normal within `max_distance` of `p`, or npos.
+  std::size_t nearest(const Eigen::Vector3d& p, double max_distance) const {
+    std::size_t best = npos;
+    double best_d2 = max_distance * max_distance;
+    for_neighbours(p, [&](std::size_t j) {
+      if (!valid_[j]) return;
+      const double d2 = (points_[j] - p).squaredNorm();
+      if (d2 < best_d2) {
+        best_d2 = d2;
+        best = j;
+      }
+    });
+    return best;
+  }
+
+  const Eigen::Vector3d& point(std::size_t i) const { return points_[i]; }
+  const Eigen::Vector3d& normal(std::size_t i) const { return normals_[i]; }
+  static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+
+ private:
+  template <typename Visit>
+  void for_neighbours(const Eigen::Vector3d& p, Visit&& visit) const {
+    const Voxel c = voxel_of(p, cell_);
+    for (long dx = -1; dx <= 1; ++dx) {
+      for (long dy = -1; dy <= 1; ++dy) {
+        for (long dz = -1; dz <= 1; ++dz) {
+          const auto it = grid_.find(Voxel{c.x + dx, c.y + dy, c.z + dz});
+          if (it == grid_.end()) continue;
+          for (const std::size_t j : it->second) visit(j);
+        }
+      }
+    }
+  }
+
+  double cell_;
+  std::unordered_map<Voxel, std::vector<std::size_t>, VoxelHash> grid_;
+  std::vector<Eigen::Vector3d> points_;
+  std::vector<Eigen::Vector3d> normals_;
+  std::vector<bool> valid_;
+};
+
+}  // namespace
+
+std::vector<Eigen::Vector3d> voxel_downsample(const PointView& points, double voxel,
+                                              double max_range) {
+  std::unordered_map<Voxel, bool, VoxelHash> seen;
+  std::vector<Eigen::Vector3d> out;
+  const double r2 = max_range * max_range;
+  for (std::size_t i = 0; i < points.size; ++i) {
+    const std::size_t k = i * points.stride;
+    const Eigen::Vector3d p(points.x[k], points.y[k], points.z[k]);
+    if (!p.allFinite() || (max_range > 0 && p.squaredNorm() > r2)) continue;
+    if (seen.emplace(voxel_of(p, voxel), true).second) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<Eigen::Vector3d> voxel_downsample(const std::vector<Eigen::Vector3d>& points,
+                                              double voxel) {
+  std::unordered_map<Voxel, bool, VoxelHash> seen;
+  std::vector<Eigen::Vector3d> out;
+  for (const Eigen::Vector3d& p : points) {
+    if (p.allFinite() && seen.emplace(voxel_of(p, voxel), true).second) out.push_back(p);
+  }
+  return out;
+}
+
+IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
+                                  const std::vector<Eigen::Vector3d>& target, const Pose& initial,
+                                  const IcpOptions& options) {
+  IcpResult result;
+  result.T_target_source = initial;
+  if (source.empty() || target.size() < 5) return result;
+  const TargetMap map(target, std::max(options.max_correspondence, options.normal_radius),
+                      options.normal_radius);
+  double sigma = options.max_correspondence / 3.0;
+  for (int it = 0; it < options.max_iterations; ++it) {
+    Eigen::Matrix<double, 6, 6> H = Eigen::Matrix<double, 6, 6>::Zero();
+    Eigen::Matrix<double, 6, 1> g = Eigen::Matrix<double, 6, 1>::Zero();
+    double squared = 0.0;
+    std::size_t pairs = 0;
+    for (const Eigen::Vector3d& s : source) {
+      const Eigen::Vector3d p = result.T_target_source * s;
+      const std::size_t j = map.nearest(p, options.max_correspondence);
+      if (j == TargetMap::npos) continue;
+      const Eigen::Vector3d& n = map.normal(j);
+      const double r = n.dot(p - map.point(j));
+      // Geman-McClure weight: large residuals (moving objects, new surfaces) fade out.
+      const double w = sigma * sigma / std::pow(sigma + r * r, 2);
+      Eigen::Matrix<double, 1, 6> J;
+      J.head<3>() = n.transpose();
+      J.tail<3>() = (p.cross(n)).transpose();
+      H += w * J.transpose() * J;
+      g += w * J.transpose() * r;
+      squared += r * r;
+      ++pairs;
+    }
+    result.pairs = pairs;
+    result.iterations = it + 1;
+    if (pairs < options.min_pairs) return result;
+    result.rmse = std::sqrt(squared / static_cast<double>(pairs));
+    const Eigen::Matrix<double, 6, 1> dx = -H.ldlt().solve(g);
+    if (!dx.allFinite()) return result;
+    Pose update = Pose::Identity();
+    const double angle = dx.tail<3>().norm();
+    if (angle > 0) {
+      update.linear() = Eigen::AngleAxisd(angle, dx.tail<3>() / angle).toRotationMatrix();
+    }
+    update.translation() = dx.head<3>();
+    result.T_target_source = update * result.T_target_source;
+    // The kernel tightens as the alignment improves, down to a few centimetres.
+    sigma = std::max(0.05, std::min(sigma, 3.0 * result.rmse));
+    if (dx.head<3>().norm() + angle < options.convergence) {
+      result.converged = true;
+      break;
+    }
+  }
+  result.fitness = static_cast<double>(result.pairs) / static_cast<double>(source.size());
+  return result;
+}
+
+}  // namespace pcanno::geometry
