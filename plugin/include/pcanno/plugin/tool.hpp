@@ -53,6 +53,9 @@ struct KeyEvent {
   std::string key;
   int modifiers = kNoModifier;
   bool press = true;
+  /// The view with the keyboard focus, when the host knows it: keyboard nudges move along its
+  /// screen axes. Without it a tool uses the view of the last pointer event.
+  std::optional<ViewInfo> view;
 };
 
 struct WheelEvent {

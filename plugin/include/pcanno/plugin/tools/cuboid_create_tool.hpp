@@ -1,0 +1,62 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "pcanno/geometry/cuboid.hpp"
+#include "pcanno/plugin/tool.hpp"
+#include "pcanno/plugin/tools/tool_support.hpp"
+
+namespace pcanno::plugin {
+
+/// Creates a box of the current class by dragging its footprint in the top (or perspective) view.
+///
+/// - Left drag: the footprint's opposite corners are where the press and release rays meet the
+///   ground plane z = 0. The box is aligned with the screen: length along the screen x axis, width
+///   along screen y, yaw = screen_yaw(view), so in a north-up top view a drag from (x0, y0) to
+///   (x1, y1) gives the footprint [x0, x1] x [y0, y1] exactly. The preview shows the box while
+///   dragging.
+/// - A click (release within kClickPixels of the press): a box of the class's default size
+///   (default_box_size) centred on the click, oriented by the view. Auto-fit to the points under
+///   the click belongs to the automation services and is not done here yet.
+/// - Height: the class's default height, the bottom on the ground: the kGroundQuantile quantile of
+///   the z of the frame's points inside the footprint, or z = 0 without (enough) points.
+/// - The new track is selected. Escape cancels a drag (and, when idle, finishes the tool); "1".."9"
+///   choose the document's classes in order.
+class CuboidCreateTool : public Tool {
+ public:
+  static constexpr double kClickPixels = 3.0;
+  static constexpr double kGroundQuantile = 0.05;
+  static constexpr double kMinSide = 0.01;  ///< [m], for drags along one screen axis only
+
+  std::string id() const override { return "cuboid-create"; }
+  void deactivate(Session& session) override;
+  int on_pointer(Session& session, const PointerEvent& event) override;
+  int on_key(Session& session, const KeyEvent& event) override;
+
+  void set_label(std::string label);
+  const std::string& label() const { return label_; }
+  /// Points [m, world] to estimate the ground from, instead of the session's frame (tests, hosts).
+  void set_points(std::vector<Eigen::Vector3d> points_in_world) {
+    points_.set_points(std::move(points_in_world));
+  }
+
+  /// The box [world] a drag from `start` to `end` (on the ground plane) in `view` creates.
+  geometry::Cuboid box_for_drag(const Session& session, const Eigen::Vector3d& start,
+                                const Eigen::Vector3d& end, const ViewInfo& view);
+
+ private:
+  void cancel();
+  int create(Session& session, const geometry::Cuboid& box_in_world);
+
+  std::string label_ = "Car";
+  bool dragging_ = false;
+  Eigen::Vector3d start_ = Eigen::Vector3d::Zero();  ///< [m, world] on the ground plane
+  Eigen::Vector3d end_ = Eigen::Vector3d::Zero();
+  ViewInfo view_;
+  FramePoints points_;
+};
+
+}  // namespace pcanno::plugin

@@ -1,0 +1,145 @@
+#include "pcanno/plugin/tools/cuboid_create_tool.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <utility>
+#include <variant>
+
+#include "pcanno/plugin/session.hpp"
+#include "pcanno/plugin/tools/tool_geometry.hpp"
+
+namespace pcanno::plugin {
+namespace {
+
+bool creates_in(ViewKind kind) { return kind == ViewKind::kTop || kind == ViewKind::kPerspective; }
+
+std::string size_text(const std::string& label, const geometry::Cuboid& box) {
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, " %.2f x %.2f x %.2f m", box.size.x(), box.size.y(),
+                box.size.z());
+  return label + buffer;
+}
+
+}  // namespace
+
+void CuboidCreateTool::set_label(std::string label) {
+  if (!label.empty()) label_ = std::move(label);
+}
+
+void CuboidCreateTool::deactivate(Session& /*session*/) { cancel(); }
+
+void CuboidCreateTool::cancel() {
+  dragging_ = false;
+  preview_ = ToolPreview{};
+}
+
+geometry::Cuboid CuboidCreateTool::box_for_drag(const Session& session,
+                                                const Eigen::Vector3d& start,
+                                                const Eigen::Vector3d& end, const ViewInfo& view) {
+  const Eigen::Vector3d default_size = default_box_size(session.document(), label_);
+  const double yaw = screen_yaw(view);
+  const Eigen::Vector2d along_x(std::cos(yaw), std::sin(yaw));  // screen x on the ground
+  const Eigen::Vector2d along_y(-along_x.y(), along_x.x());     // screen y on the ground
+  const Eigen::Vector2d drag = (end - start).head<2>();
+
+  Eigen::Vector3d size = default_size;
+  Eigen::Vector3d center(start.x(), start.y(), 0.0);
+  if (drag.norm() >= pixels_to_meters(view, kClickPixels)) {
+    size.x() = std::max(std::abs(drag.dot(along_x)), kMinSide);
+    size.y() = std::max(std::abs(drag.dot(along_y)), kMinSide);
+    center.head<2>() = 0.5 * (start + end).head<2>();
+  }
+  geometry::Cuboid box = geometry::Cuboid::from_yaw(center, size, yaw);
+  const std::optional<double> ground =
+      ground_z_under(points_.points(session), box, kGroundQuantile);
+  box.center.z() = ground.value_or(0.0) + 0.5 * size.z();
+  return box;
+}
+
+int CuboidCreateTool::on_pointer(Session& session, const PointerEvent& event) {
+  const auto update_preview = [&] {
+    const geometry::Cuboid box = box_for_drag(session, start_, end_, view_);
+    preview_.boxes = {box};
+    preview_.status = size_text(label_, box);
+  };
+  switch (event.type) {
+    case PointerEvent::Type::kPress: {
+      if (event.button != MouseButton::kLeft || !creates_in(event.view.kind)) return kIgnored;
+      const std::optional<Eigen::Vector3d> p = intersect_ground(event.ray);
+      if (!p) return kIgnored;
+      dragging_ = true;
+      start_ = end_ = *p;
+      view_ = event.view;
+      update_preview();
+      return kConsumed | kRender;
+    }
+    case PointerEvent::Type::kMove: {
+      if (!dragging_) return kIgnored;
+      // A ray above the horizon keeps the last corner.
+      if (const std::optional<Eigen::Vector3d> p = intersect_ground(event.ray)) end_ = *p;
+      update_preview();
+      return kConsumed | kRender;
+    }
+    case PointerEvent::Type::kRelease: {
+      if (!dragging_ || event.button != MouseButton::kLeft) return kIgnored;
+      if (const std::optional<Eigen::Vector3d> p = intersect_ground(event.ray)) end_ = *p;
+      const geometry::Cuboid box = box_for_drag(session, start_, end_, view_);
+      cancel();
+      return create(session, box);
+    }
+    case PointerEvent::Type::kDoubleClick:
+      return dragging_ ? kConsumed : kIgnored;
+  }
+  return kIgnored;
+}
+
+int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_world) {
+  const formats::Annotations& doc = session.document();
+  const std::int64_t frame = session.frame();
+  NewBox request;
+  request.label = label_;
+  request.frame = frame;
+  request.shape_frame = session.shape_frame_for(frame);
+  request.box = box_for_storage(session, request.shape_frame, frame, box_in_world);
+  Expected<Command> command = create_track(doc, request);
+  if (command) {
+    // A class new to the document gets the size its first box defaulted to, so the next click
+    // gives the same box.
+    for (formats::DocumentEdit& edit : command->edits) {
+      auto* class_edit = std::get_if<formats::ClassEdit>(&edit);
+      if (class_edit != nullptr && class_edit->spec) {
+        class_edit->spec->default_size = default_box_size(doc, label_);
+      }
+    }
+  }
+  const std::int64_t id = next_track_id(doc);
+  const Status done = session.apply(std::move(command));
+  if (!done) {
+    preview_.status = "cannot create the box: " + done.error().describe();
+    return kConsumed | kRender;
+  }
+  session.set_selection(Selection{id, std::nullopt, std::nullopt});
+  preview_.status = "created track " + std::to_string(id) + ":" + size_text(label_, box_in_world);
+  return kConsumed | kRender;
+}
+
+int CuboidCreateTool::on_key(Session& session, const KeyEvent& event) {
+  if (!event.press) return kIgnored;
+  if (event.key == "Escape") {
+    if (!dragging_) return kConsumed | kFinished;
+    cancel();
+    return kConsumed | kRender;
+  }
+  if (event.key.size() == 1 && event.key[0] >= '1' && event.key[0] <= '9') {
+    const auto index = static_cast<std::size_t>(event.key[0] - '1');
+    const std::vector<formats::ClassSpec>& classes = session.document().classes;
+    if (index >= classes.size()) return kIgnored;
+    set_label(classes[index].name);
+    preview_.status = "class " + label_;
+    if (dragging_) preview_.boxes = {box_for_drag(session, start_, end_, view_)};
+    return kConsumed | kRender;
+  }
+  return kIgnored;
+}
+
+}  // namespace pcanno::plugin

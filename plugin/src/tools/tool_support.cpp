@@ -1,0 +1,124 @@
+#include "pcanno/plugin/tools/tool_support.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "pcanno/plugin/session.hpp"
+
+namespace pcanno::plugin {
+
+std::optional<geometry::Pose> T_world_shape(const Session& session, formats::ShapeFrame shape_frame,
+                                            std::int64_t frame) {
+  if (shape_frame == formats::ShapeFrame::kWorld) return std::nullopt;
+  return session.T_world_lidar(frame);  // nullopt without a pose: the LiDAR frame is the world
+}
+
+geometry::Cuboid box_for_storage(const Session& session, formats::ShapeFrame shape_frame,
+                                 std::int64_t frame, const geometry::Cuboid& box_in_world) {
+  const std::optional<geometry::Pose> T_world_stored = T_world_shape(session, shape_frame, frame);
+  if (!T_world_stored) return box_in_world;
+  return geometry::transform(geometry::invert(*T_world_stored), box_in_world);
+}
+
+Eigen::Vector3d point_for_storage(const Session& session, formats::ShapeFrame shape_frame,
+                                  std::int64_t frame, const Eigen::Vector3d& point_in_world) {
+  const std::optional<geometry::Pose> T_world_stored = T_world_shape(session, shape_frame, frame);
+  if (!T_world_stored) return point_in_world;
+  return geometry::invert(*T_world_stored) * point_in_world;
+}
+
+const formats::PolylineState* polyline_state(const formats::Annotations& doc, std::int64_t id,
+                                             std::int64_t frame) {
+  for (const formats::PolylineTrack& p : doc.polylines) {
+    if (p.id != id) continue;
+    for (const formats::PolylineState& s : p.states) {
+      if (s.frame == frame) return &s;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<geometry::Polyline> polyline_in_world(const Session& session, std::int64_t id,
+                                                    std::int64_t frame) {
+  const formats::PolylineState* s = polyline_state(session.document(), id, frame);
+  if (s == nullptr) return std::nullopt;
+  const std::optional<geometry::Pose> T_world_stored =
+      T_world_shape(session, s->shape_frame, frame);
+  if (!T_world_stored) return s->line;
+  return geometry::transform(*T_world_stored, s->line);
+}
+
+Eigen::Vector3d default_box_size(const formats::Annotations& doc, const std::string& label) {
+  if (const formats::ClassSpec* spec = doc.class_spec(label)) return spec->default_size;
+  std::string name = label;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // Typical sizes (l, w, h) [m] of KITTI and nuScenes classes, so a first click on a new class
+  // gives a box close to the object rather than a car-sized one.
+  struct Known {
+    const char* word;
+    double l, w, h;
+  };
+  static const Known kKnown[] = {
+      {"pedestrian", 0.8, 0.7, 1.75}, {"person", 0.8, 0.7, 1.75},    {"cyclist", 1.8, 0.7, 1.7},
+      {"bicycle", 1.8, 0.7, 1.2},     {"motorcycle", 2.1, 0.8, 1.5}, {"van", 5.0, 2.0, 2.2},
+      {"truck", 8.0, 2.6, 3.2},       {"bus", 11.0, 2.9, 3.4},       {"tram", 15.0, 2.6, 3.5},
+      {"trailer", 10.0, 2.6, 3.8},    {"cone", 0.4, 0.4, 0.9},       {"barrier", 0.5, 2.5, 1.0},
+  };
+  for (const Known& k : kKnown) {
+    if (name.find(k.word) != std::string::npos) return Eigen::Vector3d(k.l, k.w, k.h);
+  }
+  return formats::make_class_spec(label).default_size;
+}
+
+void FramePoints::set_points(std::vector<Eigen::Vector3d> points_in_world) {
+  injected_ = std::move(points_in_world);
+}
+
+void FramePoints::clear_points() { injected_.reset(); }
+
+const std::vector<Eigen::Vector3d>& FramePoints::points(const Session& session) {
+  if (injected_) return *injected_;
+  const formats::Sequence* sequence = session.sequence();
+  const std::int64_t frame = session.frame();
+  if (sequence == cached_sequence_ && frame == cached_frame_) return cache_;
+  cached_sequence_ = sequence;
+  cached_frame_ = frame;
+  cache_.clear();
+  if (sequence == nullptr || frame < 0 || static_cast<std::size_t>(frame) >= sequence->size()) {
+    return cache_;
+  }
+  // A frame that cannot be read leaves the tools without points (ground plane instead); the
+  // views report the read error themselves.
+  formats::Expected<formats::CloudFile> file =
+      sequence->load_frame(static_cast<std::size_t>(frame));
+  if (!file) return cache_;
+  const formats::PointCloud& cloud = file->cloud;
+  const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(frame);
+  cache_.reserve(cloud.size());
+  for (std::size_t i = 0; i < cloud.size(); ++i) {
+    const Eigen::Vector3d p_lidar(cloud.x[i], cloud.y[i], cloud.z[i]);
+    if (!p_lidar.allFinite()) continue;
+    cache_.push_back(T_world_lidar ? Eigen::Vector3d(*T_world_lidar * p_lidar) : p_lidar);
+  }
+  return cache_;
+}
+
+std::optional<double> ground_z_under(const std::vector<Eigen::Vector3d>& points,
+                                     const geometry::Cuboid& box, double q,
+                                     std::size_t min_points) {
+  const Eigen::Matrix3d R_box_world = box.rotation.toRotationMatrix().transpose();
+  const Eigen::Vector2d half = 0.5 * box.size.head<2>();
+  std::vector<double> z;
+  for (const Eigen::Vector3d& p : points) {
+    const Eigen::Vector3d p_box = R_box_world * (p - box.center);
+    if (std::abs(p_box.x()) <= half.x() && std::abs(p_box.y()) <= half.y()) z.push_back(p.z());
+  }
+  if (z.size() < std::max<std::size_t>(min_points, 1)) return std::nullopt;
+  const auto k = static_cast<std::size_t>(std::floor(std::clamp(q, 0.0, 1.0) * (z.size() - 1)));
+  std::nth_element(z.begin(), z.begin() + static_cast<std::ptrdiff_t>(k), z.end());
+  return z[k];
+}
+
+}  // namespace pcanno::plugin

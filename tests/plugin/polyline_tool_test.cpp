@@ -1,0 +1,182 @@
+#include "pcanno/plugin/tools/polyline_tool.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "pcanno/plugin/tools/cuboid_create_tool.hpp"
+#include "tool_test_helpers.hpp"
+
+namespace pcanno::plugin {
+namespace {
+
+using namespace tool_test;
+using T = PointerEvent::Type;
+
+const geometry::Polyline& line_of(const Session& s, std::size_t i = 0) {
+  return s.document().polylines.at(i).states.at(0).line;
+}
+
+/// Draws (0,0) -> (2,0) -> (4,1) on the ground and keeps the line current.
+void draw_three(PolylineTool& tool, Session& s) {
+  const ViewInfo view = top_view();
+  for (const Eigen::Vector3d& p : {Eigen::Vector3d(0.0, 0.0, 0.0), Eigen::Vector3d(2.0, 0.0, 0.0),
+                                   Eigen::Vector3d(4.0, 1.0, 0.0)}) {
+    EXPECT_EQ(click(tool, s, view, p), kConsumed | kRender);
+  }
+}
+
+TEST(PolylineTool, ThreeClicksAndReturnMakeAThreeVertexLine) {
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  tool.activate(*s);
+  draw_three(tool, *s);
+  EXPECT_EQ(key(tool, *s, "Return"), kConsumed | kRender | kFinished);
+  ASSERT_EQ(s->document().polylines.size(), 1u);
+  EXPECT_EQ(s->document().polylines[0].label, "Lane");
+  const geometry::Polyline& line = line_of(*s);
+  ASSERT_EQ(line.vertices.size(), 3u);
+  EXPECT_EQ(line.vertices[0], Eigen::Vector3d(0.0, 0.0, 0.0));
+  EXPECT_EQ(line.vertices[1], Eigen::Vector3d(2.0, 0.0, 0.0));
+  EXPECT_EQ(line.vertices[2], Eigen::Vector3d(4.0, 1.0, 0.0));
+  EXPECT_FALSE(line.closed);
+  // Finished: the next click starts another line.
+  click(tool, *s, top_view(), {9.0, 9.0, 0.0});
+  EXPECT_EQ(s->document().polylines.size(), 2u);
+  EXPECT_EQ(line_of(*s).vertices.size(), 3u);
+}
+
+TEST(PolylineTool, ControlClickOnASegmentInsertsAVertexThere) {
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  draw_three(tool, *s);
+  EXPECT_EQ(click(tool, *s, top_view(), {1.0, 0.05, 0.0}, kControl), kConsumed | kRender);
+  const geometry::Polyline& line = line_of(*s);
+  ASSERT_EQ(line.vertices.size(), 4u);
+  EXPECT_NEAR((line.vertices[1] - Eigen::Vector3d(1.0, 0.0, 0.0)).norm(), 0.0, 1e-12);
+  EXPECT_EQ(line.vertices[2], Eigen::Vector3d(2.0, 0.0, 0.0));
+  EXPECT_EQ(s->undo_name(), "Insert vertex");
+  // Away from every segment nothing is inserted (and no vertex appended).
+  click(tool, *s, top_view(), {1.0, 3.0, 0.0}, kControl);
+  EXPECT_EQ(line_of(*s).vertices.size(), 4u);
+}
+
+TEST(PolylineTool, DraggingAVertexMovesItInOneUndoStep) {
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  draw_three(tool, *s);
+  const std::string before = text(*s);
+  drag(tool, *s, top_view(), {2.05, 0.0, 0.0}, {2.5, 1.0, 0.0});
+  ASSERT_EQ(line_of(*s).vertices.size(), 3u);  // moved, not appended
+  EXPECT_EQ(line_of(*s).vertices[1], Eigen::Vector3d(2.5, 1.0, 0.0));
+  EXPECT_EQ(s->undo_name(), "Move vertex");
+  ASSERT_TRUE(s->undo());
+  EXPECT_EQ(text(*s), before);
+  // A click on a vertex without moving changes nothing but the selection.
+  click(tool, *s, top_view(), {4.0, 1.0, 0.0});
+  EXPECT_EQ(text(*s), before);
+  EXPECT_EQ(s->selection(), (Selection{std::nullopt, 0, 2}));
+}
+
+TEST(PolylineTool, DeleteRemovesTheHoveredOrSelectedVertex) {
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  draw_three(tool, *s);
+  tool.on_pointer(*s, at(T::kMove, top_view(), {0.05, 0.0, 0.0}));  // hover vertex 0
+  EXPECT_EQ(key(tool, *s, "Delete"), kConsumed | kRender);
+  ASSERT_EQ(line_of(*s).vertices.size(), 2u);
+  EXPECT_EQ(line_of(*s).vertices[0], Eigen::Vector3d(2.0, 0.0, 0.0));
+  // Selected by a click, then the pointer moves away: the selected one goes.
+  click(tool, *s, top_view(), {4.0, 1.0, 0.0});
+  tool.on_pointer(*s, at(T::kMove, top_view(), {7.0, 7.0, 0.0}));
+  EXPECT_EQ(key(tool, *s, "BackSpace"), kConsumed | kRender);
+  ASSERT_EQ(line_of(*s).vertices.size(), 1u);
+  EXPECT_EQ(line_of(*s).vertices[0], Eigen::Vector3d(2.0, 0.0, 0.0));
+  // The last vertex takes the line with it.
+  tool.on_pointer(*s, at(T::kMove, top_view(), {2.0, 0.0, 0.0}));
+  key(tool, *s, "Delete");
+  EXPECT_TRUE(s->document().polylines.empty());
+  EXPECT_EQ(key(tool, *s, "Delete"), kIgnored);
+}
+
+TEST(PolylineTool, CAndADoubleClickOnTheFirstVertexCloseTheLine) {
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  draw_three(tool, *s);
+  key(tool, *s, "c");
+  EXPECT_TRUE(line_of(*s).closed);
+  key(tool, *s, "c");
+  EXPECT_FALSE(line_of(*s).closed);
+  // A double click: press, release, double click, release on the first vertex.
+  const ViewInfo view = top_view();
+  click(tool, *s, view, {0.0, 0.0, 0.0});
+  EXPECT_EQ(tool.on_pointer(*s, at(T::kDoubleClick, view, {0.0, 0.0, 0.0})), kConsumed | kRender);
+  tool.on_pointer(*s, at(T::kRelease, view, {0.0, 0.0, 0.0}));
+  EXPECT_TRUE(line_of(*s).closed);
+  EXPECT_EQ(line_of(*s).vertices.size(), 3u);
+  EXPECT_EQ(s->undo_name(), "Close polyline");
+}
+
+TEST(PolylineTool, NewVerticesSnapToTheNearestPointWithinTheTolerance) {
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  const Eigen::Vector3d curb(3.02, 0.03, 0.37);
+  tool.set_points({curb, {3.5, 0.0, 0.1}, {3.1, 0.0, -10.0} /* farther from the ray */});
+  click(tool, *s, top_view(), {3.0, 0.0, 0.0});  // 8 px = 0.16 m
+  EXPECT_EQ(line_of(*s).vertices[0], curb);
+  click(tool, *s, top_view(), {5.0, 0.0, 0.0});  // no point near: the ground
+  EXPECT_EQ(line_of(*s).vertices[1], Eigen::Vector3d(5.0, 0.0, 0.0));
+  tool.set_snapping(false);
+  click(tool, *s, top_view(), {3.5, 0.0, 0.0});
+  EXPECT_EQ(line_of(*s).vertices[2], Eigen::Vector3d(3.5, 0.0, 0.0));
+  // A click on a vertex does not move it, though a point lies within the snap tolerance.
+  tool.set_snapping(true);
+  tool.set_points({curb, {3.5, 0.0, 0.1}, {5.1, 0.0, 0.2}});
+  const std::string before = text(*s);
+  click(tool, *s, top_view(), {5.0, 0.0, 0.0});
+  EXPECT_EQ(text(*s), before);
+  // A moved vertex snaps too.
+  drag(tool, *s, top_view(), {5.0, 0.0, 0.0}, {3.45, 0.05, 0.0});
+  EXPECT_EQ(line_of(*s).vertices[1], Eigen::Vector3d(3.5, 0.0, 0.1));
+}
+
+TEST(PolylineTool, PointsComeFromTheSequenceFrameInTheWorld) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "pcanno_tools_seq";
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path cloud = dir / "000000.pcd";
+  {
+    std::ofstream out(cloud);
+    out << "VERSION 0.7\nFIELDS x y z\nSIZE 4 4 4\nTYPE F F F\nCOUNT 1 1 1\nWIDTH 4\nHEIGHT 1\n"
+           "VIEWPOINT 0 0 0 1 0 0 0\nPOINTS 4\nDATA ascii\n"
+           "1 2 0.5\n-1 -1 -2\n-1 1 -1.5\n-0.5 -1 -1.75\n";
+  }
+  formats::Sequence seq;
+  seq.layout = "folder";
+  formats::FrameRef frame;
+  frame.cloud_path = cloud;
+  frame.format = "pcd";
+  frame.T_world_lidar = geometry::Pose(Eigen::Translation3d(10.0, 0.0, 3.0));
+  seq.frames.push_back(frame);
+  auto s = Session::create(frames_only(1), seq);
+
+  PolylineTool tool;
+  click(tool, *s, top_view(), {11.05, 2.0, 0.0});
+  ASSERT_EQ(s->document().polylines.size(), 1u);
+  const formats::PolylineState& state = s->document().polylines[0].states[0];
+  EXPECT_EQ(state.shape_frame, formats::ShapeFrame::kWorld);
+  EXPECT_EQ(state.line.vertices[0], Eigen::Vector3d(11.0, 2.0, 3.5));  // lidar (1, 2, 0.5)
+
+  // The same cloud gives the create tool its ground: the lowest of the three points under the
+  // footprint (5th percentile of three) is lidar z = -2, world z = 1.
+  CuboidCreateTool create;
+  drag(create, *s, top_view(), {8.5, -1.5, 0.0}, {10.5, 1.5, 0.0});
+  ASSERT_EQ(s->document().tracks.size(), 1u);
+  const geometry::Cuboid& box = s->document().tracks[0].boxes[0].box;
+  EXPECT_NEAR(box.center.z() - 0.5 * box.size.z(), 1.0, 1e-9);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pcanno::plugin
