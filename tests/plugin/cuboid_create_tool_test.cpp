@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "pcanno/geometry/angles.hpp"
+#include "pcanno/geometry/iou.hpp"
 #include "tool_test_helpers.hpp"
 
 namespace pcanno::plugin {
@@ -102,6 +103,37 @@ TEST(CuboidCreateTool, AClickGivesTheClassDefaultSizeOnTheGroundOfThePoints) {
   const formats::ClassSpec* spec = s->document().class_spec("Pedestrian");
   ASSERT_NE(spec, nullptr);
   EXPECT_NEAR((spec->default_size - pedestrian).norm(), 0.0, kExact);
+}
+
+TEST(CuboidCreateTool, AClickOnAnObjectFitsItsPoints) {
+  auto s = Session::create(frames_only(1));
+  CuboidCreateTool tool;
+  tool.set_label("Car");
+  // Road around the sensor and the two faces of a parked car the sensor sees, 5 cm apart.
+  const geometry::Cuboid car = geometry::Cuboid::from_yaw(Eigen::Vector3d(12.0, 4.0, -0.95),
+                                                          Eigen::Vector3d(4.4, 1.8, 1.5), 0.2);
+  std::vector<Eigen::Vector3d> points;
+  for (double x = -20; x <= 30; x += 0.4) {
+    for (double y = -15; y <= 15; y += 0.4) points.emplace_back(x, y, -1.7);
+  }
+  const Eigen::Matrix3d R = car.rotation.toRotationMatrix();
+  for (double a = -2.2; a <= 2.2; a += 0.05) {
+    for (double h = -0.75; h <= 0.75; h += 0.05) {
+      points.push_back(car.center + R.col(0) * a - R.col(1) * 0.9 + R.col(2) * h);  // right side
+    }
+  }
+  for (double b = -0.9; b <= 0.9; b += 0.05) {
+    for (double h = -0.75; h <= 0.75; h += 0.05) {
+      points.push_back(car.center - R.col(0) * 2.2 + R.col(1) * b + R.col(2) * h);  // rear
+    }
+  }
+  tool.set_points(points);
+  click(tool, *s, top_view(), Eigen::Vector3d(12.3, 3.8, 0.0));
+  ASSERT_EQ(s->document().tracks.size(), 1u);
+  const formats::BoxState& state = s->document().tracks[0].boxes[0];
+  EXPECT_EQ(state.provenance, formats::Provenance::kFitted);
+  EXPECT_GT(geometry::iou_3d(state.box, car), 0.85);
+  EXPECT_LT(std::abs(geometry::angle_difference(state.box.yaw(), 0.2)), 0.02);
 }
 
 TEST(CuboidCreateTool, EscapeCancelsTheDragAndNumberKeysChooseTheClass) {

@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 
@@ -83,9 +84,11 @@ int CuboidCreateTool::on_pointer(Session& session, const PointerEvent& event) {
     case PointerEvent::Type::kRelease: {
       if (!dragging_ || event.button != MouseButton::kLeft) return kIgnored;
       if (const std::optional<Eigen::Vector3d> p = intersect_ground(event.ray)) end_ = *p;
+      const bool click = (end_ - start_).head<2>().norm() < pixels_to_meters(view_, kClickPixels);
+      const std::optional<geometry::Cuboid> fitted = click ? fit_at(session, start_) : std::nullopt;
       const geometry::Cuboid box = box_for_drag(session, start_, end_, view_);
       cancel();
-      return create(session, box);
+      return fitted ? create(session, *fitted, formats::Provenance::kFitted) : create(session, box);
     }
     case PointerEvent::Type::kDoubleClick:
       return dragging_ ? kConsumed : kIgnored;
@@ -93,12 +96,41 @@ int CuboidCreateTool::on_pointer(Session& session, const PointerEvent& event) {
   return kIgnored;
 }
 
-int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_world) {
+std::optional<geometry::Cuboid> CuboidCreateTool::fit_at(const Session& session,
+                                                         const Eigen::Vector3d& click) {
+  const std::vector<Eigen::Vector3d>& points = points_.points(session);
+  if (points.size() < 10) return std::nullopt;
+  std::vector<float> x(points.size()), y(points.size()), z(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    x[i] = static_cast<float>(points[i].x());
+    y[i] = static_cast<float>(points[i].y());
+    z[i] = static_cast<float>(points[i].z());
+  }
+  const geometry::PointView view = geometry::PointView::soa(x.data(), y.data(), z.data(), x.size());
+  const std::optional<geometry::GroundModel> ground = geometry::GroundModel::fit(view);
+  if (!ground) return std::nullopt;
+  geometry::FitOptions options;
+  options.size_prior = default_box_size(session.document(), label_);
+  // Without motion or a previous box, the likeliest heading is the recording car's own.
+  if (const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(session.frame())) {
+    options.sensor_origin = T_world_lidar->translation();
+    const Eigen::Vector3d forward = T_world_lidar->linear().col(0);
+    options.heading_hint = std::atan2(forward.y(), forward.x());
+  }
+  const Eigen::Vector3d seed(click.x(), click.y(), ground->height_at(click.x(), click.y()));
+  const std::optional<geometry::FitResult> fit = geometry::fit_box(view, *ground, seed, options);
+  if (!fit || fit->point_ids.size() < 5) return std::nullopt;
+  return fit->box;
+}
+
+int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_world,
+                             formats::Provenance provenance) {
   const formats::Annotations& doc = session.document();
   const std::int64_t frame = session.frame();
   NewBox request;
   request.label = label_;
   request.frame = frame;
+  request.provenance = provenance;
   request.shape_frame = session.shape_frame_for(frame);
   request.box = box_for_storage(session, request.shape_frame, frame, box_in_world);
   Expected<Command> command = create_track(doc, request);

@@ -18,9 +18,10 @@ namespace pcanno::plugin {
 ///   along screen y, yaw = screen_yaw(view), so in a north-up top view a drag from (x0, y0) to
 ///   (x1, y1) gives the footprint [x0, x1] x [y0, y1] exactly. The preview shows the box while
 ///   dragging.
-/// - A click (release within kClickPixels of the press): a box of the class's default size
-///   (default_box_size) centred on the click, oriented by the view. Auto-fit to the points under
-///   the click belongs to the automation services and is not done here yet.
+/// - A click (release within kClickPixels of the press) on an object: the box fitted to its points
+///   (geometry::fit_box with the class's default size as prior; provenance "fitted"). A click
+///   where the frame has no object points: a box of the class's default size (default_box_size)
+///   centred on the click, oriented by the view.
 /// - Height: the class's default height, the bottom on the ground: the kGroundQuantile quantile of
 ///   the z of the frame's points inside the footprint, or z = 0 without (enough) points.
 /// - The new track is selected. Escape cancels a drag (and, when idle, finishes the tool); "1".."9"
@@ -49,7 +50,11 @@ class CuboidCreateTool : public Tool {
 
  private:
   void cancel();
-  int create(Session& session, const geometry::Cuboid& box_in_world);
+  int create(Session& session, const geometry::Cuboid& box_in_world,
+             formats::Provenance provenance = formats::Provenance::kManual);
+  /// The box fitted to the object under a click (geometry/box_fit.hpp), nullopt when the frame has
+  /// no points there.
+  std::optional<geometry::Cuboid> fit_at(const Session& session, const Eigen::Vector3d& click);
 
   std::string label_ = "Car";
   bool dragging_ = false;
