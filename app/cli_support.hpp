@@ -7,6 +7,9 @@
 namespace CLI {
 class App;
 }
+namespace pcanno::plugin {
+class Registry;
+}
 
 namespace pcanno::app {
 
@@ -27,9 +30,18 @@ struct GlobalOptions {
 /// Prints `pcanno: error: <file:line: message>` to stderr and returns kExitFailure.
 int report(const formats::Error& error);
 int report_message(const std::string& message);
+/// Prints `pcanno: error: <message>` and returns kExitUsage, for arguments only checkable after
+/// parsing (format ids that plugins may supply).
+int report_usage(const std::string& message);
+/// Prints one `pcanno: warning: plugin <file> not loaded: <reason>` per failed plugin. Never fatal.
+void warn_plugin_failures(const plugin::Registry& registry);
 
-/// Registration hooks, one per subcommand file.
+/// Registration hooks, one per subcommand file. Commands that use codecs or list components get the
+/// registry: built-ins plus the plugins of PCANNO_PLUGIN_PATH.
 void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
-void add_convert_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_convert_command(CLI::App& app, const GlobalOptions& global,
+                         const plugin::Registry& registry, CommandAction& action);
+void add_plugins_command(CLI::App& app, const GlobalOptions& global,
+                         const plugin::Registry& registry, CommandAction& action);
 
 }  // namespace pcanno::app

@@ -1,15 +1,19 @@
 // `pcanno convert INPUT --to FORMAT --out PATH`: labels between KITTI object, KITTI tracking,
-// nuScenes, OpenLABEL and the native document, through the one annotation model.
+// nuScenes, OpenLABEL, the native document and any codec a plugin adds, through the one annotation
+// model.
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli_support.hpp"
 #include "pcanno/formats/label_codec.hpp"
 #include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 
 namespace pcanno::app {
@@ -30,11 +34,33 @@ struct ConvertOptions {
   bool all_frames = false;
 };
 
-int run_convert(const ConvertOptions& opt, const GlobalOptions& global) {
-  const formats::LabelCodecRegistry& codecs = formats::default_label_codecs();
+/// "a, b, c": the ids of the codecs that can write (or read).
+std::string codec_ids(const formats::LabelCodecRegistry& codecs, bool writable) {
+  std::ostringstream ids;
+  for (const auto& c : codecs.codecs()) {
+    if (writable ? !c.write : !c.read) continue;
+    if (ids.tellp() > 0) ids << ", ";
+    ids << c.id;
+  }
+  return ids.str();
+}
+
+int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
+                const plugin::Registry& registry) {
+  warn_plugin_failures(registry);
+  const formats::LabelCodecRegistry& codecs = registry.codecs();
+  // Checked here rather than by CLI11 because plugins may add formats.
   const formats::LabelCodec* writer = codecs.find(opt.to);
   if (writer == nullptr || !writer->write) {
-    return report_message("cannot write labels as '" + opt.to + "'");
+    return report_usage("--to: cannot write labels as '" + opt.to +
+                        "'; output formats: " + codec_ids(codecs, true));
+  }
+  if (!opt.from.empty()) {
+    const formats::LabelCodec* reader = codecs.find(opt.from);
+    if (reader == nullptr || !reader->read) {
+      return report_usage("--from: cannot read labels as '" + opt.from +
+                          "'; input formats: " + codec_ids(codecs, false));
+    }
   }
 
   // The dataset gives calibration, poses and points: --sequence, or the input itself when it is
@@ -110,22 +136,20 @@ int run_convert(const ConvertOptions& opt, const GlobalOptions& global) {
 
 }  // namespace
 
-void add_convert_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+void add_convert_command(CLI::App& app, const GlobalOptions& global,
+                         const plugin::Registry& registry, CommandAction& action) {
   auto opt = std::make_shared<ConvertOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "convert", "Convert labels between KITTI object/tracking, nuScenes, OpenLABEL and pcanno");
-  std::vector<std::string> writable, readable;
-  for (const auto& c : formats::default_label_codecs().codecs()) {
-    if (c.write) writable.push_back(c.id);
-    if (c.read) readable.push_back(c.id);
-  }
+  CLI::App* cmd = app.add_subcommand("convert",
+                                     "Convert labels between KITTI object/tracking, nuScenes, "
+                                     "OpenLABEL, pcanno and plugin formats");
+  const formats::LabelCodecRegistry& codecs = registry.codecs();
   cmd->add_option("input", opt->input,
                   "Label file, label folder, or a dataset root holding labels and calibration")
       ->required();
-  cmd->add_option("--to", opt->to, "Output format")->required()->check(CLI::IsMember(writable));
+  cmd->add_option("--to", opt->to, "Output format: " + codec_ids(codecs, true))->required();
   cmd->add_option("--out", opt->out, "Output file or folder")->required();
-  cmd->add_option("--from", opt->from, "Input format, overriding detection")
-      ->check(CLI::IsMember(readable));
+  cmd->add_option("--from", opt->from,
+                  "Input format, overriding detection: " + codec_ids(codecs, false));
   cmd->add_option(
       "--sequence", opt->sequence,
       "Dataset supplying calibration, poses and points (KITTI training/, nuScenes dataroot)");
@@ -140,8 +164,9 @@ void add_convert_command(CLI::App& app, const GlobalOptions& global, CommandActi
                 "KITTI object: also write boxes the camera cannot see");
   cmd->add_flag("--all-frames", opt->all_frames,
                 "nuScenes: annotate every frame, not only keyframes");
-  cmd->callback(
-      [opt, &global, &action] { action = [opt, &global] { return run_convert(*opt, global); }; });
+  cmd->callback([opt, &global, &registry, &action] {
+    action = [opt, &global, &registry] { return run_convert(*opt, global, registry); };
+  });
 }
 
 }  // namespace pcanno::app

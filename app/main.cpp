@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_support.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
+#include "pcanno/plugin/registry.hpp"
 
 int main(int argc, char** argv) {
   using namespace pcanno::app;
@@ -20,9 +22,15 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   app.add_flag("-q,--quiet", global.quiet, "Suppress progress output");
 
+  // Plugins load before parsing so that `convert --help` lists their codecs. Failures are kept in
+  // the registry and reported by the commands that use it, never fatal.
+  pcanno::plugin::Registry registry = pcanno::plugin::Registry::with_builtins();
+  pcanno::plugin::load_plugins_from_environment(registry);
+
   CommandAction action;
   add_info_command(app, global, action);
-  add_convert_command(app, global, action);
+  add_convert_command(app, global, registry, action);
+  add_plugins_command(app, global, registry, action);
 
   try {
     app.parse(argc, argv);
