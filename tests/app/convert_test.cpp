@@ -138,6 +138,55 @@ TEST_F(ConvertTest, KittiTrackingToNuscenesAndBackKeepsThe3dBoxes) {
   }
 }
 
+/// Rows of a KITTI label file other than DontCare (which OpenLABEL has no counterpart for).
+std::vector<std::string> object_rows(const std::string& text) {
+  std::vector<std::string> rows;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" DontCare ") == std::string::npos) rows.push_back(line);
+  }
+  return rows;
+}
+
+TEST_F(ConvertTest, KittiTrackingThroughOpenlabelKeepsEveryObjectRow) {
+  const fs::path openlabel = dir_ / "0000.json";
+  const std::string to_openlabel =
+      "convert " + labels_.string() + " --to openlabel --out " + openlabel.string();
+  const CommandResult to_ol = pcanno(to_openlabel);
+  ASSERT_EQ(to_ol.exit_code, 0) << to_ol.out;
+  EXPECT_NE(to_ol.out.find("wrote 15 boxes as openlabel"), std::string::npos) << to_ol.out;
+  EXPECT_NE(to_ol.out.find("dropped 10: ignore regions"), std::string::npos) << to_ol.out;
+  const auto j = nlohmann::json::parse(slurp(openlabel));
+  EXPECT_EQ(j["openlabel"]["metadata"]["schema_version"], "1.0.0");
+  std::size_t cuboids = 0;
+  for (const auto& frame : j["openlabel"]["frames"]) {
+    for (const auto& object : frame["objects"]) {
+      const auto& cuboid = object["object_data"]["cuboid"];
+      ASSERT_EQ(cuboid.size(), 1u);
+      EXPECT_EQ(cuboid[0]["val"].size(), 10u);
+      EXPECT_EQ(cuboid[0]["coordinate_system"], "lidar");
+      ++cuboids;
+    }
+  }
+  EXPECT_EQ(cuboids, 15u);
+
+  // Detected as OpenLABEL without --from; the calibration comes from --sequence.
+  const fs::path back = dir_ / "0000.txt";
+  const CommandResult to_kitti =
+      pcanno("convert " + openlabel.string() + " --to kitti-tracking --out " + back.string() +
+             " --sequence " + training_.string());
+  ASSERT_EQ(to_kitti.exit_code, 0) << to_kitti.out;
+  EXPECT_NE(to_kitti.out.find("(openlabel)"), std::string::npos) << to_kitti.out;
+  const auto original = object_rows(slurp(labels_));
+  ASSERT_EQ(original.size(), 15u);
+  EXPECT_EQ(object_rows(slurp(back)), original);  // every column at the printed precision
+
+  const CommandResult again = pcanno(to_openlabel);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.out.find("--force"), std::string::npos) << again.out;
+  EXPECT_EQ(pcanno(to_openlabel + " --force").exit_code, 0);
+}
+
 TEST_F(ConvertTest, UsageAndInputErrors) {
   EXPECT_EQ(pcanno("convert " + labels_.string() + " --to bogus --out x").exit_code, 2);
   EXPECT_EQ(pcanno("convert " + labels_.string() + " --out x").exit_code, 2);  // --to is required
