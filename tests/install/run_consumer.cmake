@@ -21,3 +21,4 @@ run("configure consumer" ${CMAKE_COMMAND} -S "${CONSUMER_SOURCE}" -B "${WORK_DIR
     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
 run("build consumer" ${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run("run consumer" "${WORK_DIR}/build/consumer")
+run("run C consumer" "${WORK_DIR}/build/c_consumer")
