@@ -32,6 +32,15 @@ pcanno_status fail(pcanno_status status, const std::string& message) noexcept {
   return status;
 }
 
+pcanno_status fail(pcanno_status status, const char* function, const char* what) noexcept {
+  try {
+    return fail(status, std::string(function) + ": " + what);
+  } catch (...) {
+    g_error_text = "out of memory while recording an error";
+    return status;
+  }
+}
+
 pcanno_status to_c(formats::ErrorCode code) noexcept {
   switch (code) {
     case formats::ErrorCode::kNotFound:

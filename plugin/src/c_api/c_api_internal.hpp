@@ -20,6 +20,8 @@ namespace pcanno::plugin::capi {
 /// Records `message` as this thread's last error and returns `status`. Never throws: when even
 /// the message cannot be stored, a fixed text stands in for it.
 pcanno_status fail(pcanno_status status, const std::string& message) noexcept;
+/// `<function>: <what>`, built without letting an allocation failure escape.
+pcanno_status fail(pcanno_status status, const char* function, const char* what) noexcept;
 pcanno_status fail(const formats::Error& error) noexcept;
 pcanno_status fail_status(const formats::Status& status) noexcept;  ///< requires !status
 /// Clears the last error.
@@ -37,11 +39,11 @@ pcanno_status guarded(const char* function, Body&& body) noexcept {
     if (status == PCANNO_OK) clear_error();
     return status;
   } catch (const std::bad_alloc&) {
-    return fail(PCANNO_ERR_OUT_OF_MEMORY, std::string(function) + ": out of memory");
+    return fail(PCANNO_ERR_OUT_OF_MEMORY, function, "out of memory");
   } catch (const std::exception& e) {
-    return fail(PCANNO_ERR_INTERNAL, std::string(function) + ": internal error: " + e.what());
+    return fail(PCANNO_ERR_INTERNAL, function, e.what());  // the status says it is internal
   } catch (...) {
-    return fail(PCANNO_ERR_INTERNAL, std::string(function) + ": internal error");
+    return fail(PCANNO_ERR_INTERNAL, function, "unknown exception");
   }
 }
 
