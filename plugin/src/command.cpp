@@ -197,7 +197,8 @@ Expected<Command> merge_tracks(const Annotations& doc, std::int64_t kept_id,
   if (!absorbed) return std::move(absorbed).error();
   Track merged = **kept;
   for (const BoxState& b : (*absorbed)->boxes) {
-    if (merged.at(b.frame) != nullptr) {
+    // Look in the kept track, not in `merged`: appending unsorts it, and at() binary-searches.
+    if ((*kept)->at(b.frame) != nullptr) {
       return refused("tracks " + std::to_string(kept_id) + " and " + std::to_string(absorbed_id) +
                      " both have a box in frame " + std::to_string(b.frame) +
                      "; delete one of them first");

@@ -25,3 +25,4 @@ run("configure plugin" ${CMAKE_COMMAND} -S "${PLUGIN_SOURCE}" -B "${WORK_DIR}/pl
     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
 run("build plugin" ${CMAKE_COMMAND} --build "${WORK_DIR}/plugin")
 run("run consumer" "${WORK_DIR}/build/consumer" "${WORK_DIR}/plugin/plugins/pcanno_csv_exporter.so")
+run("run C consumer" "${WORK_DIR}/build/c_consumer")

@@ -118,6 +118,21 @@ TEST(Session, MergeSplitKeyframesAndAttributes) {
   EXPECT_EQ(s->document().track(1), nullptr);
 }
 
+// Regression: the overlap check binary-searched the merged box list while appending to it, so
+// kept {5} + absorbed {1, 5} gave a track with two boxes in frame 5 (a document that saves but
+// does not load). Found by the journal crash test.
+TEST(Session, MergeRefusesOverlapWhateverTheOrderOfFrames) {
+  auto s = Session::create(frames_only(10));
+  ASSERT_TRUE(s->apply(create_track(s->document(), car_at(5, 0.0))));
+  ASSERT_TRUE(s->apply(create_track(s->document(), car_at(1, 5.0))));
+  formats::BoxState at5 = s->document().track(1)->boxes[0];
+  at5.frame = 5;
+  ASSERT_TRUE(s->apply(put_box(s->document(), 1, at5)));
+  Expected<Command> merge = merge_tracks(s->document(), 0, 1);
+  ASSERT_FALSE(merge);
+  EXPECT_NE(merge.error().message.find("both have a box in frame 5"), std::string::npos);
+}
+
 TEST(Session, PolylineVertexEdits) {
   auto s = Session::create(frames_only(3));
   geometry::Polyline line;
