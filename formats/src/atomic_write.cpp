@@ -79,6 +79,15 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, bool over
     fs::remove(tmp, ec);
     return io_error("cannot move into place", path, ec.value());
   }
+  // The rename itself is durable only once the folder is: a caller that deletes something next
+  // (the engine's journal after a save) must not be reordered before it by the file system.
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return io_error("cannot open the folder to flush it", folder, errno);
+  const int synced = ::fsync(dir);
+  const int err = errno;
+  ::close(dir);
+  if (synced != 0) return io_error("cannot flush the folder", folder, err);
   return {};
 }
 
