@@ -188,6 +188,17 @@ std::vector<BoxAtFrame> Session::boxes_at(std::int64_t frame) const {
   return out;
 }
 
+std::vector<PolylineAtFrame> Session::polylines_at(std::int64_t frame) const {
+  std::vector<PolylineAtFrame> out;
+  for (const formats::PolylineTrack& p : doc_.polylines) {
+    const auto it = std::lower_bound(
+        p.states.begin(), p.states.end(), frame,
+        [](const formats::PolylineState& s, std::int64_t f) { return s.frame < f; });
+    if (it != p.states.end() && it->frame == frame) out.push_back(PolylineAtFrame{&p, &*it});
+  }
+  return out;
+}
+
 std::optional<geometry::Pose> Session::T_world_lidar(std::int64_t frame) const {
   return formats::T_world_lidar_at(sequence(), frame);
 }

@@ -150,7 +150,12 @@ TEST(Session, PolylineVertexEdits) {
   EXPECT_EQ(s->document().polylines[0].states[0].line.vertices.size(), 2u);
   EXPECT_FALSE(move_vertex(s->document(), 0, 0, 7, {0, 0, 0}));
   EXPECT_FALSE(insert_vertex(s->document(), 0, 2, 0, {0, 0, 0}));  // no line in frame 2
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->undo());
+  ASSERT_TRUE(s->apply(set_polyline(s->document(), 0, 2, line)));
+  ASSERT_EQ(s->polylines_at(2).size(), 1u);
+  EXPECT_EQ(s->polylines_at(2)[0].state->line.vertices, line.vertices);
+  EXPECT_TRUE(s->polylines_at(1).empty());
+  EXPECT_EQ(s->polylines_at(0).size(), 1u);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(s->undo());
   EXPECT_TRUE(s->document().polylines.empty());
 }
 

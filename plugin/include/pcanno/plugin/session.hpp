@@ -55,6 +55,12 @@ struct BoxAtFrame {
   const formats::BoxState* state = nullptr;
 };
 
+/// A polyline present at a frame.
+struct PolylineAtFrame {
+  const formats::PolylineTrack* polyline = nullptr;
+  const formats::PolylineState* state = nullptr;
+};
+
 /// An annotation session: a sequence, its document, unlimited undo, the crash journal and the
 /// registry. Single-threaded: the host calls it from one thread (its UI thread).
 class Session {
@@ -89,6 +95,8 @@ class Session {
 
   /// Boxes at `frame`, by track id.
   std::vector<BoxAtFrame> boxes_at(std::int64_t frame) const;
+  /// Polyline states at `frame`, by polyline id.
+  std::vector<PolylineAtFrame> polylines_at(std::int64_t frame) const;
   /// T_world_lidar of `frame`; nullopt without poses.
   std::optional<geometry::Pose> T_world_lidar(std::int64_t frame) const;
   /// A box in the world frame (the LiDAR frame when the sequence has no poses), the frame tools
