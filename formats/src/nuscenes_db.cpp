@@ -49,7 +49,7 @@ Status load_table(const fs::path& dir, const std::string& version, const char* t
   });
 }
 
-Status load_tables(NuscenesDb& db, std::size_t& rounded) {
+Status load_tables(NuscenesDb& db, std::size_t& rounded, bool with_annotations) {
   const fs::path dir = db.table_dir();
   const std::string& v = db.version;
   Status s = load_table(dir, v, "attribute", db.attributes, rounded, [](auto& f, auto& r) {
@@ -80,13 +80,15 @@ Status load_tables(NuscenesDb& db, std::size_t& rounded) {
     f.quaternion("rotation", r.rotation);
   });
   if (!s) return s;
-  s = load_table(dir, v, "instance", db.instances, rounded, [](auto& f, auto& r) {
-    f.text("token", r.token);
-    f.text("category_token", r.category_token);
-    f.integer("nbr_annotations", r.nbr_annotations, kOptional);
-    f.text("first_annotation_token", r.first_annotation_token);
-    f.text("last_annotation_token", r.last_annotation_token);
-  });
+  // A Sequence needs neither annotation table, and sample_annotation is by far the largest.
+  if (with_annotations)
+    s = load_table(dir, v, "instance", db.instances, rounded, [](auto& f, auto& r) {
+      f.text("token", r.token);
+      f.text("category_token", r.category_token);
+      f.integer("nbr_annotations", r.nbr_annotations, kOptional);
+      f.text("first_annotation_token", r.first_annotation_token);
+      f.text("last_annotation_token", r.last_annotation_token);
+    });
   if (!s) return s;
   s = load_table(dir, v, "log", db.logs, rounded, [](auto& f, auto& r) {
     f.text("token", r.token);
@@ -111,20 +113,22 @@ Status load_tables(NuscenesDb& db, std::size_t& rounded) {
     f.text("next", r.next);
   });
   if (!s) return s;
-  s = load_table(dir, v, "sample_annotation", db.sample_annotations, rounded, [](auto& f, auto& r) {
-    f.text("token", r.token);
-    f.text("sample_token", r.sample_token);
-    f.text("instance_token", r.instance_token);
-    f.text_list("attribute_tokens", r.attribute_tokens);
-    f.text("visibility_token", r.visibility_token, kOptional);
-    f.vector3("translation", r.translation);
-    f.vector3("size", r.size_wlh);
-    f.quaternion("rotation", r.rotation);
-    f.integer("num_lidar_pts", r.num_lidar_pts);
-    f.integer("num_radar_pts", r.num_radar_pts, kOptional);
-    f.text("prev", r.prev);
-    f.text("next", r.next);
-  });
+  if (with_annotations)
+    s = load_table(dir, v, "sample_annotation", db.sample_annotations, rounded,
+                   [](auto& f, auto& r) {
+                     f.text("token", r.token);
+                     f.text("sample_token", r.sample_token);
+                     f.text("instance_token", r.instance_token);
+                     f.text_list("attribute_tokens", r.attribute_tokens);
+                     f.text("visibility_token", r.visibility_token, kOptional);
+                     f.vector3("translation", r.translation);
+                     f.vector3("size", r.size_wlh);
+                     f.quaternion("rotation", r.rotation);
+                     f.integer("num_lidar_pts", r.num_lidar_pts);
+                     f.integer("num_radar_pts", r.num_radar_pts, kOptional);
+                     f.text("prev", r.prev);
+                     f.text("next", r.next);
+                   });
   if (!s) return s;
   s = load_table(dir, v, "sample_data", db.sample_data, rounded, [](auto& f, auto& r) {
     f.text("token", r.token);
@@ -426,7 +430,8 @@ Expected<std::string> detect_nuscenes_version(const fs::path& dataroot) {
                dataroot.string()};
 }
 
-Expected<NuscenesDb> load_nuscenes_db(const fs::path& dataroot, const std::string& version) {
+Expected<NuscenesDb> load_nuscenes_db(const fs::path& dataroot, const std::string& version,
+                                      bool with_annotations) {
   return detail::guard_allocation(dataroot.string(), [&]() -> Expected<NuscenesDb> {
     NuscenesDb db;
     db.dataroot = dataroot;
@@ -444,7 +449,8 @@ Expected<NuscenesDb> load_nuscenes_db(const fs::path& dataroot, const std::strin
                    db.table_dir().string()};
     }
     std::size_t rounded = 0;
-    if (Status loaded = load_tables(db, rounded); !loaded) return std::move(loaded).error();
+    if (Status loaded = load_tables(db, rounded, with_annotations); !loaded)
+      return std::move(loaded).error();
 
     db.warnings = db.rebuild_index();
     check_links(db, db.warnings);

@@ -225,14 +225,14 @@ Expected<Sequence> make_nuscenes_sequence(const NuscenesDb& db, const std::strin
 
 Expected<Sequence> open_nuscenes_sequence(const fs::path& dataroot,
                                           const SequenceOptions& options) {
-  Expected<NuscenesDb> db = load_nuscenes_db(dataroot, options.nuscenes_version);
+  Expected<NuscenesDb> db = load_nuscenes_db(dataroot, options.nuscenes_version, false);
   if (!db) return std::move(db).error();
   return make_nuscenes_sequence(*db, options.name, options.include_sweeps);
 }
 
 Expected<std::vector<SequenceSummary>> list_nuscenes_scenes(const fs::path& dataroot,
                                                             const SequenceOptions& options) {
-  Expected<NuscenesDb> db = load_nuscenes_db(dataroot, options.nuscenes_version);
+  Expected<NuscenesDb> db = load_nuscenes_db(dataroot, options.nuscenes_version, false);
   if (!db) return std::move(db).error();
   return detail::guard_allocation(
       dataroot.string(), [&]() -> Expected<std::vector<SequenceSummary>> {

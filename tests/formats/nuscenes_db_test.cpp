@@ -50,6 +50,17 @@ TEST(NuscenesDb, MiniLoadsAllThirteenTables) {
   EXPECT_TRUE(db->warnings.empty()) << db->warnings.front();
 }
 
+TEST(NuscenesDb, WithoutAnnotationsSkipsOnlyTheAnnotationTables) {
+  PCANNO_REQUIRE_DATA(mini_root() / "v1.0-mini/sample_data.json");
+  const Expected<NuscenesDb> db = load_nuscenes_db(mini_root(), "v1.0-mini", false);
+  ASSERT_TRUE(db) << db.error().describe();
+  EXPECT_TRUE(db->instances.empty());
+  EXPECT_TRUE(db->sample_annotations.empty());
+  EXPECT_EQ(db->sample_data.size(), 1u);
+  EXPECT_EQ(db->categories.size(), 23u);
+  EXPECT_TRUE(db->warnings.empty()) << db->warnings.front();
+}
+
 TEST(NuscenesDb, MiniRecordValues) {
   PCANNO_REQUIRE_DATA(mini_root() / "v1.0-mini/sample_data.json");
   const Expected<NuscenesDb> db = load_nuscenes_db(mini_root(), "v1.0-mini");

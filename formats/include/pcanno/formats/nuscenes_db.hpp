@@ -243,8 +243,11 @@ struct NuscenesDb {
 /// camera_intrinsic, width, height, nbr_*, num_radar_pts, log details, map category: defaults);
 /// absent optional tables (lidarseg, panoptic); links to records that are not there; duplicate
 /// tokens. Tables are streamed record by record, so memory holds the structs, not a JSON tree.
+/// Without `with_annotations` the instance and sample_annotation tables are not read (opening a
+/// Sequence needs neither).
 Expected<NuscenesDb> load_nuscenes_db(const std::filesystem::path& dataroot,
-                                      const std::string& version = "");
+                                      const std::string& version = "",
+                                      bool with_annotations = true);
 
 /// The version folder load_nuscenes_db() would use for an empty `version`.
 Expected<std::string> detect_nuscenes_version(const std::filesystem::path& dataroot);
