@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   CommandAction action;
   add_info_command(app, global, action);
   add_convert_command(app, global, registry, action);
+  add_track_command(app, global, registry, action);
   add_plugins_command(app, global, registry, action);
 
   try {

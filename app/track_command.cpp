@@ -1,0 +1,133 @@
+// `pcanno track SEQUENCE LABELS --out OUT`: completes tracks from keyframe labels (any supported
+// format) by interpolation in the world frame, propagation, or the linear baseline of other tools.
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_support.hpp"
+#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/automation/ego_motion.hpp"
+#include "pcanno/plugin/automation/track_completion.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "progress.hpp"
+
+namespace pcanno::app {
+namespace {
+
+struct TrackOptions {
+  std::string sequence;
+  std::string labels;
+  std::string out;
+  std::string to;
+  std::string from;
+  std::string sequence_name;
+  std::string method = "auto";
+  std::size_t keyframes_every = 0;
+  bool force = false;
+  bool no_cache = false;
+};
+
+int run_track(const TrackOptions& opt, const GlobalOptions& global,
+              const plugin::Registry& registry) {
+  warn_plugin_failures(registry);
+  const std::optional<plugin::CompletionMethod> method =
+      plugin::completion_method_from_string(opt.method);
+  if (!method) {
+    return report_usage("--method: '" + opt.method +
+                        "' is not one of linear, interpolate, propagate, auto");
+  }
+  formats::SequenceOptions seq_options;
+  seq_options.name = opt.sequence_name;
+  auto sequence = formats::open_sequence(opt.sequence, seq_options);
+  if (!sequence) return report(sequence.error());
+
+  const formats::LabelCodecRegistry& codecs = registry.codecs();
+  const auto reader = codecs.select(opt.labels, opt.from);
+  if (!reader) return report(reader.error());
+  if (!(*reader)->read) return report_message("cannot read labels as '" + (*reader)->id + "'");
+  const formats::LabelCodec* writer = codecs.find(opt.to.empty() ? (*reader)->id : opt.to);
+  if (writer == nullptr || !writer->write) {
+    return report_usage("--to: cannot write labels as '" + opt.to + "'");
+  }
+
+  // Labels are read on their own (KITTI finds its calibration beside them), because they may
+  // cover more frames than the dataset holds clouds for; those boxes are dropped below.
+  formats::LabelContext context;
+  context.overwrite = opt.force;
+  auto doc = (*reader)->read(opt.labels, context);
+  if (!doc) return report(doc.error());
+  context.sequence = &*sequence;
+  const std::size_t beyond = plugin::crop_to_frames(*doc, sequence->size());
+  if (opt.keyframes_every > 0) plugin::keep_keyframes_every(*doc, opt.keyframes_every);
+  const std::size_t keyframes = doc->box_count();
+
+  if (*method != plugin::CompletionMethod::kLinear && !sequence->has_poses()) {
+    plugin::EgoMotionOptions ego;
+    if (!opt.no_cache) ego.cache_dir = plugin::default_ego_motion_cache();
+    ProgressBar bar("estimating ego motion", 1000, global.quiet);
+    auto estimated = plugin::ensure_poses(*sequence, ego, [&bar](double f) {
+      bar.update(static_cast<std::size_t>(f * 1000.0));
+      return true;
+    });
+    if (!estimated) return report(estimated.error());
+  }
+  plugin::CompletionOptions completion;
+  completion.method = *method;
+  ProgressBar bar("completing tracks", 1000, global.quiet);
+  auto done = plugin::complete_tracks(*doc, *sequence, completion, [&bar](double f) {
+    bar.update(static_cast<std::size_t>(f * 1000.0));
+    return true;
+  });
+  if (!done) return report(done.error());
+  auto written = writer->write(*doc, opt.out, context);
+  if (!written) return report(written.error());
+  if (!global.quiet) {
+    std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size()
+              << " tracks; " << plugin::to_string(*method) << " added " << done->boxes_added
+              << " boxes\n";
+    if (beyond > 0) {
+      std::cout << "  " << beyond << " input boxes lie beyond the " << sequence->size()
+                << " frames with clouds and were left out\n";
+    }
+    for (const std::string& note : done->notes) std::cout << "  " << note << '\n';
+    std::cout << "wrote " << written->boxes_written << " boxes as " << writer->id << ":\n";
+    for (const auto& path : written->written) std::cout << "  " << path.string() << '\n';
+    for (const auto& [reason, count] : written->dropped) {
+      std::cout << "dropped " << count << ": " << reason << '\n';
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_track_command(CLI::App& app, const GlobalOptions& global,
+                       const plugin::Registry& registry, CommandAction& action) {
+  auto opt = std::make_shared<TrackOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "track", "Complete tracks between keyframes: world-frame interpolation, propagation, or "
+               "the linear baseline");
+  cmd->add_option("sequence", opt->sequence, "Dataset with the clouds (KITTI training/, ...)")
+      ->required();
+  cmd->add_option("labels", opt->labels, "Keyframe labels in any supported format")->required();
+  cmd->add_option("--out", opt->out, "Output file or folder")->required();
+  cmd->add_option("--to", opt->to, "Output format (default: the input's)");
+  cmd->add_option("--from", opt->from, "Input format, overriding detection");
+  cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");
+  cmd->add_option("--method", opt->method,
+                  "linear (plain parameter interpolation, as other tools), interpolate (world "
+                  "frame), propagate (predict + register), auto (default)");
+  cmd->add_option("--keyframes-every", opt->keyframes_every,
+                  "Keep only each track's first, every K-th and last box as keyframes (to measure "
+                  "completion against full ground truth)");
+  cmd->add_flag("-f,--force", opt->force, "Replace existing output");
+  cmd->add_flag("--no-cache", opt->no_cache, "Do not read or write the ego-motion cache");
+  cmd->callback([opt, &global, &registry, &action] {
+    action = [opt, &global, &registry] { return run_track(*opt, global, registry); };
+  });
+}
+
+}  // namespace pcanno::app

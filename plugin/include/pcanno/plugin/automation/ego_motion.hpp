@@ -1,0 +1,46 @@
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/sequence.hpp"
+#include "pcanno/geometry/registration.hpp"
+
+// Ego motion for sequences without poses (KITTI tracking without oxts, a folder of scans):
+// scan-to-scan point-to-plane ICP on voxel-downsampled clouds, each pair started from the previous
+// pair's motion (constant velocity). The world frame is the LiDAR frame of frame 0.
+
+namespace pcanno::plugin {
+
+struct EgoMotionOptions {
+  double voxel = 0.5;      ///< [m] downsampling of both scans
+  double max_range = 60.0;  ///< [m] farther points are dropped (sparse, and they weigh rotation)
+  geometry::IcpOptions icp;
+  /// Folder for cached results, one file per sequence (empty: no cache). Estimating takes about
+  /// 0.2 s per frame; a cached sequence opens instantly.
+  std::filesystem::path cache_dir;
+};
+
+struct EgoMotion {
+  std::vector<geometry::Pose> T_world_lidar;  ///< per frame
+  std::vector<double> fitness;  ///< per frame: share of the scan registered to the previous one
+  bool from_cache = false;
+};
+
+/// Estimates T_world_lidar for every frame. `progress` gets the fraction done; returning false
+/// cancels (kCancelled).
+formats::Expected<EgoMotion> estimate_ego_motion(
+    const formats::Sequence& sequence, const EgoMotionOptions& options = {},
+    const std::function<bool(double)>& progress = {});
+
+/// Where estimate_ego_motion() caches by default: $XDG_CACHE_HOME/pcanno/ego-motion, else
+/// ~/.cache/pcanno/ego-motion.
+std::filesystem::path default_ego_motion_cache();
+
+/// Gives every frame of `sequence` its estimated pose, unless the sequence has poses already.
+/// Returns true when poses were estimated.
+formats::Expected<bool> ensure_poses(formats::Sequence& sequence, const EgoMotionOptions& options,
+                                     const std::function<bool(double)>& progress = {});
+
+}  // namespace pcanno::plugin

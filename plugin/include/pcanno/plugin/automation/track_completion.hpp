@@ -1,0 +1,61 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/sequence.hpp"
+
+// Completing tracks from keyframes: every frame between a track's keyframes gets a box.
+// - kLinear: what today's tools do, kept for comparison: centre, size and yaw interpolated as
+//   plain numbers in each frame's own LiDAR frame, ignoring the ego vehicle's motion.
+// - kInterpolate: in the world frame (the sequence needs poses; see ensure_poses()), slerp rotation
+//   and a C1 Hermite path through the keyframes with heading-aligned tangents for vehicles, the size
+//   held at the keyframe with the most points (a rigid object does not change size).
+// - kPropagate: from each keyframe forward, frame by frame: predict with constant velocity and turn
+//   rate in the world frame, then register the object's points (ICP) to correct; stops at the next
+//   keyframe, or when the object is lost (too few points, poor registration).
+// - kAuto: kInterpolate between keyframes, kPropagate after a track's last keyframe (to the end
+//   of the sequence) when the track has a single keyframe.
+
+namespace pcanno::plugin {
+
+enum class CompletionMethod { kLinear, kInterpolate, kPropagate, kAuto };
+
+/// "linear", "interpolate", "propagate", "auto".
+const char* to_string(CompletionMethod method);
+std::optional<CompletionMethod> completion_method_from_string(const std::string& name);
+
+struct CompletionOptions {
+  CompletionMethod method = CompletionMethod::kAuto;
+  std::size_t min_points = 10;    ///< propagation: fewer object points and the object is lost
+  double min_fitness = 0.3;       ///< propagation: ICP inlier share below this: lost
+  std::size_t max_propagate = 50;  ///< frames propagated past a single keyframe (kAuto)
+};
+
+struct CompletionReport {
+  std::size_t boxes_added = 0;
+  std::size_t tracks_completed = 0;
+  /// "track 7 lost at frame 12: 4 points" and the like.
+  std::vector<std::string> notes;
+};
+
+/// Adds the missing boxes to `doc` (existing boxes are kept as they are). Interpolated boxes get
+/// provenance "interpolated", propagated ones "tracked", both keyframe = false; they are stored in
+/// the frame the track's keyframes use. `sequence` supplies timestamps, poses (kInterpolate and
+/// kPropagate need them for every frame) and points (kPropagate, size estimation).
+formats::Expected<CompletionReport> complete_tracks(
+    formats::Annotations& doc, const formats::Sequence& sequence, const CompletionOptions& options,
+    const std::function<bool(double)>& progress = {});
+
+/// Removes boxes (and ignore regions) at frames >= `frame_count`, and tracks left empty; the
+/// document's frame list is cut to `frame_count` too. Returns the number of boxes removed.
+std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count);
+
+/// Keeps, per track, the first box, every `k`-th box after it and the last, marking them keyframes;
+/// the others are removed. For measuring completion against full ground truth.
+void keep_keyframes_every(formats::Annotations& doc, std::size_t k);
+
+}  // namespace pcanno::plugin
