@@ -45,5 +45,9 @@ void add_track_command(CLI::App& app, const GlobalOptions& global,
                        const plugin::Registry& registry, CommandAction& action);
 void add_plugins_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
+void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                      CommandAction& action);
+void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                       CommandAction& action);
 
 }  // namespace pcanno::app

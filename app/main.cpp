@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   add_convert_command(app, global, registry, action);
   add_track_command(app, global, registry, action);
   add_plugins_command(app, global, registry, action);
+  add_eval_command(app, global, registry, action);
+  add_check_command(app, global, registry, action);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "builtin_tools.hpp"
+#include "services/builtin_services.hpp"
 
 namespace pcanno::plugin {
 
@@ -21,6 +22,7 @@ Registry Registry::with_builtins() {
                                      codec.description});
   }
   detail::add_builtin_tools(r);
+  detail::add_builtin_services(r);
   return r;
 }
 

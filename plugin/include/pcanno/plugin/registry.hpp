@@ -46,7 +46,7 @@ struct PluginFailure {
 /// plugin may override a built-in.
 class Registry {
  public:
-  /// The built-in readers, codecs and tools.
+  /// The built-in readers, codecs, tools and services (services/qa.hpp: "check").
   static Registry with_builtins();
 
   void add_reader(formats::CloudReader reader, ComponentInfo info);
