@@ -85,9 +85,8 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   auto written = writer->write(*doc, opt.out, context);
   if (!written) return report(written.error());
   if (!global.quiet) {
-    std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size()
-              << " tracks; " << plugin::to_string(*method) << " added " << done->boxes_added
-              << " boxes\n";
+    std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size() << " tracks; "
+              << plugin::to_string(*method) << " added " << done->boxes_added << " boxes\n";
     if (beyond > 0) {
       std::cout << "  " << beyond << " input boxes lie beyond the " << sequence->size()
                 << " frames with clouds and were left out\n";
@@ -104,12 +103,13 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
 
 }  // namespace
 
-void add_track_command(CLI::App& app, const GlobalOptions& global,
-                       const plugin::Registry& registry, CommandAction& action) {
+void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                       CommandAction& action) {
   auto opt = std::make_shared<TrackOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "track", "Complete tracks between keyframes: world-frame interpolation, propagation, or "
-               "the linear baseline");
+      "track",
+      "Complete tracks between keyframes: world-frame interpolation, propagation, or "
+      "the linear baseline");
   cmd->add_option("sequence", opt->sequence, "Dataset with the clouds (KITTI training/, ...)")
       ->required();
   cmd->add_option("labels", opt->labels, "Keyframe labels in any supported format")->required();

@@ -87,7 +87,8 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
                                         const EgoMotionOptions& options,
                                         const std::function<bool(double)>& progress) {
   const std::size_t n = sequence.size();
-  if (n == 0) return Error{ErrorCode::kNotFound, "the sequence has no frames", sequence.root.string()};
+  if (n == 0)
+    return Error{ErrorCode::kNotFound, "the sequence has no frames", sequence.root.string()};
   fs::path cache_file;
   if (!options.cache_dir.empty()) {
     cache_file = options.cache_dir / (cache_key(sequence, options) + ".txt");
@@ -100,7 +101,8 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
   geometry::Pose velocity = geometry::Pose::Identity();  // T_previous_current of the last pair
   for (std::size_t i = 0; i < n; ++i) {
     if (progress && !progress(static_cast<double>(i) / static_cast<double>(n))) {
-      return Error{ErrorCode::kCancelled, "ego-motion estimation cancelled", sequence.root.string()};
+      return Error{ErrorCode::kCancelled, "ego-motion estimation cancelled",
+                   sequence.root.string()};
     }
     Expected<formats::CloudFile> cloud = sequence.load_frame(i);
     if (!cloud) return std::move(cloud).error();

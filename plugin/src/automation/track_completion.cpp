@@ -130,10 +130,9 @@ std::vector<BoxState> linear_between(const BoxState& a, const BoxState& b, const
 /// One propagation step: the box at `to` from the box at `from` (world), or nullopt when lost.
 std::optional<geometry::Cuboid> propagate_step(const geometry::Cuboid& box,
                                                const std::optional<geometry::Cuboid>& before,
-                                               double dt_before, std::int64_t from,
-                                               std::int64_t to, double dt, FrameData& data,
-                                               const CompletionOptions& options,
-                                               std::string& why) {
+                                               double dt_before, std::int64_t from, std::int64_t to,
+                                               double dt, FrameData& data,
+                                               const CompletionOptions& options, std::string& why) {
   // Constant velocity and turn rate, from the last two boxes.
   Eigen::Vector3d velocity = Eigen::Vector3d::Zero();
   double yaw_rate = 0.0;
@@ -141,8 +140,8 @@ std::optional<geometry::Cuboid> propagate_step(const geometry::Cuboid& box,
     velocity = (box.center - before->center) / dt_before;
     yaw_rate = geometry::angle_difference(box.yaw(), before->yaw()) / dt_before;
   }
-  const geometry::Cuboid predicted = geometry::Cuboid::from_yaw(
-      box.center + velocity * dt, box.size, box.yaw() + yaw_rate * dt);
+  const geometry::Cuboid predicted =
+      geometry::Cuboid::from_yaw(box.center + velocity * dt, box.size, box.yaw() + yaw_rate * dt);
 
   // The object's points above its bottom (the ground under it is not the object).
   const auto object_points = [&](std::int64_t f, const geometry::Cuboid& b, double grow) {
@@ -163,8 +162,8 @@ std::optional<geometry::Cuboid> propagate_step(const geometry::Cuboid& box,
   }
   // The prediction as a motion of the object: rotate about its centre, then move.
   geometry::Pose T_pred = geometry::Pose::Identity();
-  T_pred.linear() = Eigen::AngleAxisd(predicted.yaw() - box.yaw(), Eigen::Vector3d::UnitZ())
-                        .toRotationMatrix();
+  T_pred.linear() =
+      Eigen::AngleAxisd(predicted.yaw() - box.yaw(), Eigen::Vector3d::UnitZ()).toRotationMatrix();
   T_pred.translation() = predicted.center - T_pred.linear() * box.center;
   geometry::IcpOptions icp;
   icp.max_correspondence = 0.5;
@@ -248,9 +247,10 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
                                            const std::function<bool(double)>& progress) {
   CompletionReport report;
   FrameData data(doc, sequence);
-  const auto last_frame = static_cast<std::int64_t>(
-      std::max(sequence.size(), doc.frames.size()) > 0 ? std::max(sequence.size(), doc.frames.size()) - 1
-                                                       : 0);
+  const auto last_frame =
+      static_cast<std::int64_t>(std::max(sequence.size(), doc.frames.size()) > 0
+                                    ? std::max(sequence.size(), doc.frames.size()) - 1
+                                    : 0);
   for (std::size_t ti = 0; ti < doc.tracks.size(); ++ti) {
     if (progress && !progress(static_cast<double>(ti) / static_cast<double>(doc.tracks.size()))) {
       return Error{ErrorCode::kCancelled, "track completion cancelled", ""};
@@ -310,8 +310,9 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
             k + 1 < keys.size()
                 ? keys[k + 1].frame
                 : (propagate_tail
-                       ? std::min(last_frame + 1,
-                                  keys[k].frame + static_cast<std::int64_t>(options.max_propagate) + 1)
+                       ? std::min(
+                             last_frame + 1,
+                             keys[k].frame + static_cast<std::int64_t>(options.max_propagate) + 1)
                        : keys[k].frame + 1);
         geometry::Cuboid box = world_keys[k].box;
         std::optional<geometry::Cuboid> before;

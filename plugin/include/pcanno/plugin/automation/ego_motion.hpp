@@ -14,7 +14,7 @@
 namespace pcanno::plugin {
 
 struct EgoMotionOptions {
-  double voxel = 0.5;      ///< [m] downsampling of both scans
+  double voxel = 0.5;       ///< [m] downsampling of both scans
   double max_range = 60.0;  ///< [m] farther points are dropped (sparse, and they weigh rotation)
   geometry::IcpOptions icp;
   /// Folder for cached results, one file per sequence (empty: no cache). Estimating takes about
@@ -30,9 +30,9 @@ struct EgoMotion {
 
 /// Estimates T_world_lidar for every frame. `progress` gets the fraction done; returning false
 /// cancels (kCancelled).
-formats::Expected<EgoMotion> estimate_ego_motion(
-    const formats::Sequence& sequence, const EgoMotionOptions& options = {},
-    const std::function<bool(double)>& progress = {});
+formats::Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
+                                                 const EgoMotionOptions& options = {},
+                                                 const std::function<bool(double)>& progress = {});
 
 /// Where estimate_ego_motion() caches by default: $XDG_CACHE_HOME/pcanno/ego-motion, else
 /// ~/.cache/pcanno/ego-motion.

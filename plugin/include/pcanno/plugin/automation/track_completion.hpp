@@ -12,8 +12,8 @@
 // - kLinear: what today's tools do, kept for comparison: centre, size and yaw interpolated as
 //   plain numbers in each frame's own LiDAR frame, ignoring the ego vehicle's motion.
 // - kInterpolate: in the world frame (the sequence needs poses; see ensure_poses()), slerp rotation
-//   and a C1 Hermite path through the keyframes with heading-aligned tangents for vehicles, the size
-//   held at the keyframe with the most points (a rigid object does not change size).
+//   and a C1 Hermite path through the keyframes with heading-aligned tangents for vehicles, the
+//   size held at the keyframe with the most points (a rigid object does not change size).
 // - kPropagate: from each keyframe forward, frame by frame: predict with constant velocity and turn
 //   rate in the world frame, then register the object's points (ICP) to correct; stops at the next
 //   keyframe, or when the object is lost (too few points, poor registration).
@@ -30,8 +30,8 @@ std::optional<CompletionMethod> completion_method_from_string(const std::string&
 
 struct CompletionOptions {
   CompletionMethod method = CompletionMethod::kAuto;
-  std::size_t min_points = 10;    ///< propagation: fewer object points and the object is lost
-  double min_fitness = 0.3;       ///< propagation: ICP inlier share below this: lost
+  std::size_t min_points = 10;     ///< propagation: fewer object points and the object is lost
+  double min_fitness = 0.3;        ///< propagation: ICP inlier share below this: lost
   std::size_t max_propagate = 50;  ///< frames propagated past a single keyframe (kAuto)
 };
 
