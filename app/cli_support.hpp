@@ -41,6 +41,7 @@ void warn_plugin_failures(const plugin::Registry& registry);
 void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_convert_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
+void add_fit_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_track_command(CLI::App& app, const GlobalOptions& global,
                        const plugin::Registry& registry, CommandAction& action);
 void add_plugins_command(CLI::App& app, const GlobalOptions& global,
