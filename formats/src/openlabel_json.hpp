@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_pointer.hpp"
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
 #include "pcanno/formats/label_codec.hpp"
@@ -46,29 +47,6 @@ inline constexpr const char* kNuscenesAnnotationAttribute = "nuscenes.annotation
 inline constexpr const char* kNuscenesVisibilityAttribute = "nuscenes.visibility_token";  // text
 inline constexpr const char* kNuscenesLidarPtsAttribute = "nuscenes.num_lidar_pts";       // num
 inline constexpr const char* kNuscenesRadarPtsAttribute = "nuscenes.num_radar_pts";       // num
-
-/// A JSON pointer spelled out only when an error needs it. Lives on the stack of the reads below.
-class Pointer {
- public:
-  Pointer() = default;
-
-  Pointer member(std::string_view key) const { return Pointer(this, key, 0); }
-  Pointer element(std::size_t index) const { return Pointer(this, {}, index); }
-
-  /// "" for the document itself.
-  std::string str() const {
-    if (!parent_) return "";
-    return parent_->str() + (key_.data() ? pointer_token(key_) : "/" + std::to_string(index_));
-  }
-
- private:
-  Pointer(const Pointer* parent, std::string_view key, std::size_t index)
-      : parent_(parent), key_(key), index_(index) {}
-
-  const Pointer* parent_ = nullptr;
-  std::string_view key_;  ///< null data(): an array element
-  std::size_t index_ = 0;
-};
 
 /// The value as a message shows it: scalars verbatim (capped), containers by kind.
 std::string found(const Json& value);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "json_errors.hpp"
+#include "json_pointer.hpp"
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
 
@@ -31,8 +32,5 @@ Expected<Annotations> pcanno_document_from_json(const DocumentJson& root, const 
 /// U+FFFD. May throw std::bad_alloc.
 Expected<std::string> pcanno_document_text(const DocumentJson& root, bool strict,
                                            const std::string& path);
-
-/// One JSON pointer reference token (RFC 6901): '~' -> "~0", '/' -> "~1", with the leading '/'.
-std::string pointer_token(std::string_view key);
 
 }  // namespace pcanno::formats::detail

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "json_pointer.hpp"
 #include "pcanno/formats/pcanno_document.hpp"
 #include "pcanno_document_json.hpp"
 
@@ -18,30 +19,6 @@ using Json = DocumentJson;
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 constexpr double kUnitNormTolerance = 1e-6;
-
-/// A JSON pointer that is only spelled out when an error needs it: reading one box would otherwise
-/// format a dozen strings that are thrown away. Lives on the stack of the reads below it.
-class Pointer {
- public:
-  Pointer() = default;
-
-  Pointer member(std::string_view key) const { return Pointer(this, key, 0); }
-  Pointer element(std::size_t index) const { return Pointer(this, {}, index); }
-
-  /// "" for the document itself.
-  std::string str() const {
-    if (!parent_) return "";
-    return parent_->str() + (key_.data() ? pointer_token(key_) : "/" + std::to_string(index_));
-  }
-
- private:
-  Pointer(const Pointer* parent, std::string_view key, std::size_t index)
-      : parent_(parent), key_(key), index_(index) {}
-
-  const Pointer* parent_ = nullptr;
-  std::string_view key_;  ///< null data(): an array element
-  std::size_t index_ = 0;
-};
 
 /// The value as the message should show it: scalars verbatim (capped, escaped), containers by kind.
 std::string found(const Json& value) {
