@@ -35,6 +35,7 @@ struct EvalCommandOptions {
   std::string frames;
   std::string plot;
   bool exclude_keyframes = false;
+  bool by_keyframe_distance = false;
   bool json = false;
   std::size_t worst = 5;
 };
@@ -85,6 +86,9 @@ json report_json(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
                       {"min_iou_3d", t.min_iou_3d},
                       {"worst_frame", t.worst_frame}});
   }
+  json distances = json::array();
+  for (const auto& d : r.by_keyframe_distance)
+    distances.push_back({{"keyframe_distance", d.distance}, {"iou", summary_json(d.iou)}});
   json frames = json::array();
   for (const auto& f : r.frames)
     frames.push_back({{"frame", f.frame}, {"iou", summary_json(f.iou)}});
@@ -110,6 +114,7 @@ json report_json(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
           {"classes", classes},
           {"tracks", tracks},
           {"frame_results", frames},
+          {"keyframe_distance_results", distances},
           {"boxes", boxes},
           {"unmatched_predictions", unmatched},
           {"excluded_keyframes", r.excluded_keyframes},
@@ -172,6 +177,16 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
   for (const auto& c : r.classes) rows.push_back(summary_row(c.label, c.iou));
   rows.push_back(summary_row("overall", r.overall));
   out << table(rows);
+
+  if (opt.by_keyframe_distance) {
+    out << "\nby frames to the nearest keyframe:\n";
+    std::vector<std::vector<std::string>> d_rows{
+        {"FRAMES", "BOXES", "MISSED", "MEAN 3D", "MEAN BEV", "3D>=0.5", "3D>=0.7"}};
+    for (const auto& d : r.by_keyframe_distance) {
+      d_rows.push_back(summary_row(std::to_string(d.distance), d.iou));
+    }
+    out << table(d_rows);
+  }
 
   std::vector<const plugin::TrackResult*> worst;
   for (const auto& t : r.tracks) worst.push_back(&t);
@@ -264,6 +279,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_option("--sequence-name", opt->sequence_name,
                   "Sequence or scene inside the dataset (0003, scene-0061)");
   cmd->add_option("--frames", opt->frames, "Evaluate only these frames: A-B, N, or a list A-B,N");
+  cmd->add_flag("--by-keyframe-distance", opt->by_keyframe_distance,
+                "Also tabulate IoU by the number of frames to the nearest keyframe");
   cmd->add_flag("--exclude-keyframes", opt->exclude_keyframes,
                 "Skip ground-truth boxes whose predicted box is a keyframe (score only the boxes "
                 "a tracker or interpolation made)");

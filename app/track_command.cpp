@@ -26,6 +26,8 @@ struct TrackOptions {
   std::string sequence_name;
   std::string method = "auto";
   std::size_t keyframes_every = 0;
+  bool first_keyframe_only = false;
+  bool refine = false;
   bool force = false;
   bool no_cache = false;
 };
@@ -61,7 +63,11 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   if (!doc) return report(doc.error());
   context.sequence = &*sequence;
   const std::size_t beyond = plugin::crop_to_frames(*doc, sequence->size());
-  if (opt.keyframes_every > 0) plugin::keep_keyframes_every(*doc, opt.keyframes_every);
+  if (opt.first_keyframe_only) {
+    plugin::keep_keyframes_every(*doc, 0, false);
+  } else if (opt.keyframes_every > 0) {
+    plugin::keep_keyframes_every(*doc, opt.keyframes_every);
+  }
   const std::size_t keyframes = doc->box_count();
 
   if (*method != plugin::CompletionMethod::kLinear && !sequence->has_poses()) {
@@ -76,6 +82,7 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   }
   plugin::CompletionOptions completion;
   completion.method = *method;
+  completion.refine = opt.refine;
   ProgressBar bar("completing tracks", 1000, global.quiet);
   auto done = plugin::complete_tracks(*doc, *sequence, completion, [&bar](double f) {
     bar.update(static_cast<std::size_t>(f * 1000.0));
@@ -120,9 +127,15 @@ void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin:
   cmd->add_option("--method", opt->method,
                   "linear (plain parameter interpolation, as other tools), interpolate (world "
                   "frame), propagate (predict + register), auto (default)");
-  cmd->add_option("--keyframes-every", opt->keyframes_every,
-                  "Keep only each track's first, every K-th and last box as keyframes (to measure "
-                  "completion against full ground truth)");
+  CLI::Option* keyframes_every = cmd->add_option(
+      "--keyframes-every", opt->keyframes_every,
+      "Keep only each track's first, every K-th and last box as keyframes (to measure "
+      "completion against full ground truth)");
+  cmd->add_flag("--first-keyframe-only", opt->first_keyframe_only,
+                "Keep only each track's first box as a keyframe (to measure propagation alone)")
+      ->excludes(keyframes_every);
+  cmd->add_flag("--refine", opt->refine,
+                "Move interpolated boxes onto their frame's points (bounded: 0.5 m, 10 degrees)");
   cmd->add_flag("-f,--force", opt->force, "Replace existing output");
   cmd->add_flag("--no-cache", opt->no_cache, "Do not read or write the ego-motion cache");
   cmd->callback([opt, &global, &registry, &action] {

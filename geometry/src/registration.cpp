@@ -26,7 +26,8 @@ Voxel voxel_of(const Eigen::Vector3d& p, double size) {
                static_cast<long>(std::floor(p.z() / size))};
 }
 
-/// Target points with normals, hashed by voxel for neighbour queries within one voxel ring.
+/// Target points, hashed by voxel for neighbour queries within one voxel ring, with normals when
+/// `normal_radius` > 0 (then only points on a plane are matched).
 class TargetMap {
  public:
   TargetMap(const std::vector<Eigen::Vector3d>& points, double cell, double normal_radius)
@@ -34,7 +35,8 @@ class TargetMap {
     for (std::size_t i = 0; i < points.size(); ++i) grid_[voxel_of(points[i], cell_)].push_back(i);
     points_ = points;
     normals_.resize(points.size(), Eigen::Vector3d::Zero());
-    valid_.resize(points.size(), false);
+    valid_.resize(points.size(), normal_radius <= 0.0);
+    if (normal_radius <= 0.0) return;
     const double r2 = normal_radius * normal_radius;
     for (std::size_t i = 0; i < points.size(); ++i) {
       Eigen::Vector3d mean = Eigen::Vector3d::Zero();
@@ -171,6 +173,64 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
     // The kernel tightens as the alignment improves, down to a few centimetres.
     sigma = std::max(0.05, std::min(sigma, 3.0 * result.rmse));
     if (dx.head<3>().norm() + angle < options.convergence) {
+      result.converged = true;
+      break;
+    }
+  }
+  result.fitness = static_cast<double>(result.pairs) / static_cast<double>(source.size());
+  return result;
+}
+
+IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source,
+                                      const std::vector<Eigen::Vector3d>& target,
+                                      const Pose& initial, const IcpOptions& options) {
+  IcpResult result;
+  result.T_target_source = initial;
+  if (source.empty() || target.empty()) return result;
+  const TargetMap map(target, options.max_correspondence, 0.0);
+  double sigma = options.max_correspondence / 3.0;
+  std::vector<Eigen::Vector3d> moved(source.size());
+  std::vector<std::size_t> match(source.size());
+  for (int it = 0; it < options.max_iterations; ++it) {
+    Eigen::Vector3d pivot = Eigen::Vector3d::Zero();
+    std::size_t pairs = 0;
+    for (std::size_t i = 0; i < source.size(); ++i) {
+      moved[i] = result.T_target_source * source[i];
+      match[i] = map.nearest(moved[i], options.max_correspondence);
+      if (match[i] == TargetMap::npos) continue;
+      pivot += moved[i];
+      ++pairs;
+    }
+    result.pairs = pairs;
+    result.iterations = it + 1;
+    if (pairs < options.min_pairs) return result;
+    pivot /= static_cast<double>(pairs);
+    // Unknowns: translation (3) and a turn about the vertical through the pivot.
+    Eigen::Matrix4d H = Eigen::Matrix4d::Zero();
+    Eigen::Vector4d g = Eigen::Vector4d::Zero();
+    double squared = 0.0;
+    for (std::size_t i = 0; i < source.size(); ++i) {
+      if (match[i] == TargetMap::npos) continue;
+      const Eigen::Vector3d r = moved[i] - map.point(match[i]);
+      const Eigen::Vector3d arm = moved[i] - pivot;
+      const double r2 = r.squaredNorm();
+      const double w = sigma * sigma / std::pow(sigma + r2, 2);
+      Eigen::Matrix<double, 3, 4> J = Eigen::Matrix<double, 3, 4>::Zero();
+      J.leftCols<3>().setIdentity();
+      J.col(3) = Eigen::Vector3d(-arm.y(), arm.x(), 0.0);
+      H += w * J.transpose() * J;
+      g += w * J.transpose() * r;
+      squared += r2;
+    }
+    result.rmse = std::sqrt(squared / static_cast<double>(pairs));
+    const Eigen::Vector4d dx = -H.ldlt().solve(g);
+    if (!dx.allFinite()) return result;
+    Pose update = Pose::Identity();
+    update.linear() = Eigen::AngleAxisd(dx(3), Eigen::Vector3d::UnitZ()).toRotationMatrix();
+    update.translation() = pivot + dx.head<3>() - update.linear() * pivot;
+    result.T_target_source = update * result.T_target_source;
+    sigma = std::max(0.03, std::min(sigma, 3.0 * result.rmse));
+    if (dx.head<3>().norm() + std::abs(dx(3)) < options.convergence) {
       result.converged = true;
       break;
     }

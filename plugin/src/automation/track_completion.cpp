@@ -6,8 +6,8 @@
 
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
-#include "pcanno/geometry/registration.hpp"
 #include "pcanno/geometry/track_interpolation.hpp"
+#include "pcanno/plugin/automation/propagation.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -27,10 +27,11 @@ bool is_vehicle(const std::string& label) {
   return false;
 }
 
-/// Per-frame data the completion needs, loaded lazily: poses, times and clouds.
+/// Per-frame data the completion needs: times, poses and (lazily) points.
 class FrameData {
  public:
-  FrameData(const formats::Annotations& doc, const formats::Sequence& seq) : doc_(doc), seq_(seq) {}
+  FrameData(const formats::Annotations& doc, const formats::Sequence& seq)
+      : doc_(doc), seq_(seq), clouds_(seq) {}
 
   double time_s(std::int64_t f) const {
     const auto i = static_cast<std::size_t>(f);
@@ -48,36 +49,12 @@ class FrameData {
     return f >= 0 && i < seq_.size() ? seq_.frames[i].T_world_lidar : std::nullopt;
   }
 
-  /// The frame's cloud, or nullptr when it cannot be read. Keeps a handful of frames.
-  const formats::CloudFile* cloud(std::int64_t f) {
-    const auto it = clouds_.find(f);
-    if (it != clouds_.end()) return &it->second;
-    if (f < 0 || static_cast<std::size_t>(f) >= seq_.size()) return nullptr;
-    Expected<formats::CloudFile> file = seq_.load_frame(static_cast<std::size_t>(f));
-    if (!file) return nullptr;
-    if (clouds_.size() >= 8) clouds_.erase(clouds_.begin());
-    return &clouds_.emplace(f, std::move(*file)).first->second;
-  }
-
-  /// Points of frame `f` inside `box_in_world`, in the world frame.
-  std::vector<Eigen::Vector3d> points_in(std::int64_t f, const geometry::Cuboid& box_in_world) {
-    std::vector<Eigen::Vector3d> out;
-    const formats::CloudFile* file = cloud(f);
-    const std::optional<geometry::Pose> T = T_world_lidar(f);
-    if (file == nullptr || !T) return out;
-    const geometry::Cuboid box_in_lidar = geometry::transform(T->inverse(), box_in_world);
-    const geometry::PointView view = file->cloud.view();
-    for (const std::size_t i : geometry::points_in_cuboid(view, box_in_lidar)) {
-      const std::size_t k = i * view.stride;
-      out.push_back(*T * Eigen::Vector3d(view.x[k], view.y[k], view.z[k]));
-    }
-    return out;
-  }
+  SequenceClouds& clouds() { return clouds_; }
 
  private:
   const formats::Annotations& doc_;
   const formats::Sequence& seq_;
-  std::map<std::int64_t, formats::CloudFile> clouds_;
+  SequenceClouds clouds_;
 };
 
 Expected<geometry::Cuboid> to_world(const BoxState& s, const FrameData& data) {
@@ -90,10 +67,6 @@ Expected<geometry::Cuboid> to_world(const BoxState& s, const FrameData& data) {
                  ""};
   }
   return geometry::transform(*T, s.box);
-}
-
-geometry::Cuboid upright(const geometry::Cuboid& box) {
-  return geometry::Cuboid::from_yaw(box.center, box.size, box.yaw());
 }
 
 BoxState made(const BoxState& like, std::int64_t frame, const geometry::Cuboid& box_in_world,
@@ -125,61 +98,6 @@ std::vector<BoxState> linear_between(const BoxState& a, const BoxState& b, const
     out.push_back(s);
   }
   return out;
-}
-
-/// One propagation step: the box at `to` from the box at `from` (world), or nullopt when lost.
-std::optional<geometry::Cuboid> propagate_step(const geometry::Cuboid& box,
-                                               const std::optional<geometry::Cuboid>& before,
-                                               double dt_before, std::int64_t from, std::int64_t to,
-                                               double dt, FrameData& data,
-                                               const CompletionOptions& options, std::string& why) {
-  // Constant velocity and turn rate, from the last two boxes.
-  Eigen::Vector3d velocity = Eigen::Vector3d::Zero();
-  double yaw_rate = 0.0;
-  if (before && dt_before > 0) {
-    velocity = (box.center - before->center) / dt_before;
-    yaw_rate = geometry::angle_difference(box.yaw(), before->yaw()) / dt_before;
-  }
-  const geometry::Cuboid predicted =
-      geometry::Cuboid::from_yaw(box.center + velocity * dt, box.size, box.yaw() + yaw_rate * dt);
-
-  // The object's points above its bottom (the ground under it is not the object).
-  const auto object_points = [&](std::int64_t f, const geometry::Cuboid& b, double grow) {
-    geometry::Cuboid region = b;
-    region.size += Eigen::Vector3d(grow, grow, 0.2);
-    std::vector<Eigen::Vector3d> pts = data.points_in(f, region);
-    const double bottom = b.center.z() - 0.5 * b.size.z() + 0.2;
-    pts.erase(std::remove_if(pts.begin(), pts.end(),
-                             [&](const Eigen::Vector3d& p) { return p.z() < bottom; }),
-              pts.end());
-    return pts;
-  };
-  const std::vector<Eigen::Vector3d> source = object_points(from, box, 0.3);
-  const std::vector<Eigen::Vector3d> target = object_points(to, predicted, 1.5);
-  if (source.size() < options.min_points || target.size() < options.min_points) {
-    why = std::to_string(std::min(source.size(), target.size())) + " points";
-    return std::nullopt;
-  }
-  // The prediction as a motion of the object: rotate about its centre, then move.
-  geometry::Pose T_pred = geometry::Pose::Identity();
-  T_pred.linear() =
-      Eigen::AngleAxisd(predicted.yaw() - box.yaw(), Eigen::Vector3d::UnitZ()).toRotationMatrix();
-  T_pred.translation() = predicted.center - T_pred.linear() * box.center;
-  geometry::IcpOptions icp;
-  icp.max_correspondence = 0.5;
-  icp.normal_radius = 0.5;
-  icp.min_pairs = options.min_points;
-  const geometry::IcpResult r = geometry::register_point_to_plane(source, target, T_pred, icp);
-  // An unconverged small object often oscillates by millimetres: what counts is how much of it
-  // found a surface to lie on.
-  if (r.pairs < options.min_points || r.fitness < options.min_fitness) {
-    why = "registration fitness " + std::to_string(r.fitness);
-    return std::nullopt;
-  }
-  // Objects stay upright: only the motion's yaw is kept.
-  geometry::Cuboid moved = upright(geometry::transform(r.T_target_source, box));
-  moved.size = box.size;
-  return moved;
 }
 
 }  // namespace
@@ -227,12 +145,11 @@ std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count) {
   return removed;
 }
 
-void keep_keyframes_every(formats::Annotations& doc, std::size_t k) {
-  if (k == 0) k = 1;
+void keep_keyframes_every(formats::Annotations& doc, std::size_t k, bool keep_last) {
   for (Track& t : doc.tracks) {
     std::vector<BoxState> kept;
     for (std::size_t i = 0; i < t.boxes.size(); ++i) {
-      if (i % k == 0 || i + 1 == t.boxes.size()) {
+      if (i == 0 || (k > 0 && i % k == 0) || (keep_last && i + 1 == t.boxes.size())) {
         kept.push_back(t.boxes[i]);
         kept.back().keyframe = true;
       }
@@ -281,7 +198,7 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         std::size_t densest = 0;
         std::size_t most = 0;
         for (std::size_t k = 0; k < keys.size(); ++k) {
-          const std::size_t n = data.points_in(keys[k].frame, world_keys[k].box).size();
+          const std::size_t n = data.clouds().points_in(keys[k].frame, world_keys[k].box).size();
           if (n > most) {
             most = n;
             densest = k;
@@ -291,6 +208,8 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         io.tangent = is_vehicle(track.label) ? geometry::TangentMode::kHeadingAligned
                                              : geometry::TangentMode::kFiniteDifference;
         io.size = world_keys[densest].box.size;
+        std::vector<std::vector<Eigen::Vector3d>> models;  // per keyframe, built on demand
+        const bool refine = options.refine || options.method == CompletionMethod::kAuto;
         for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
           for (std::int64_t f = keys[k].frame + 1; f < keys[k + 1].frame; ++f) {
             if (!data.T_world_lidar(f) && keys[k].shape_frame == formats::ShapeFrame::kLidar) {
@@ -298,13 +217,38 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
                            "frame " + std::to_string(f) + " has no pose: estimate the ego motion",
                            ""};
             }
-            const geometry::Cuboid w = geometry::interpolate_box(world_keys, data.time_s(f), io);
+            geometry::Cuboid w = geometry::interpolate_box(world_keys, data.time_s(f), io);
+            if (refine) {
+              if (models.size() <= k + 1) models.resize(keys.size());
+              for (const std::size_t m : {k, k + 1}) {
+                if (models[m].empty()) {
+                  models[m] = object_model(data.clouds(), keys[m].frame, world_keys[m].box,
+                                           options.propagation);
+                }
+              }
+              std::vector<Eigen::Vector3d> model = models[k];
+              model.insert(model.end(), models[k + 1].begin(), models[k + 1].end());
+              if (const std::optional<RefinedBox> r =
+                      refine_box(data.clouds(), f, w, model, options.refine_max_shift,
+                                 options.refine_max_turn, options.propagation)) {
+                // Near a keyframe the interpolation is as good as the labels; the points earn
+                // their weight with the distance the curve spans alone.
+                const double d =
+                    static_cast<double>(std::min(f - keys[k].frame, keys[k + 1].frame - f));
+                const double weight = std::min(1.0, d / options.refine_ramp_frames);
+                w = geometry::Cuboid::from_yaw(
+                    w.center + weight * (r->box_in_world.center - w.center), w.size,
+                    w.yaw() + weight * geometry::angle_difference(r->box_in_world.yaw(), w.yaw()));
+              }
+            }
             added.push_back(made(keys[k], f, w, data, formats::Provenance::kInterpolated));
           }
         }
       }
       const bool propagate_gaps = options.method == CompletionMethod::kPropagate;
-      const bool propagate_tail = options.method == CompletionMethod::kAuto && keys.size() == 1;
+      const bool propagate_tail = (options.method == CompletionMethod::kAuto ||
+                                   options.method == CompletionMethod::kPropagate) &&
+                                  keys.size() == 1;
       for (std::size_t k = 0; k < keys.size() && (propagate_gaps || propagate_tail); ++k) {
         const std::int64_t stop =
             k + 1 < keys.size()
@@ -314,25 +258,22 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
                              last_frame + 1,
                              keys[k].frame + static_cast<std::int64_t>(options.max_propagate) + 1)
                        : keys[k].frame + 1);
-        geometry::Cuboid box = world_keys[k].box;
-        std::optional<geometry::Cuboid> before;
-        double dt_before = 0.0;
-        for (std::int64_t f = keys[k].frame + 1; f < stop; ++f) {
-          if (!data.T_world_lidar(f)) break;
-          std::string why;
-          const double dt = data.time_s(f) - data.time_s(f - 1);
-          const std::optional<geometry::Cuboid> next =
-              propagate_step(box, before, dt_before, f - 1, f, dt, data, options, why);
-          if (!next) {
-            report.notes.push_back("track " + std::to_string(track.id) + " lost at frame " +
-                                   std::to_string(f) + ": " + why);
-            break;
-          }
-          added.push_back(made(keys[k], f, *next, data, formats::Provenance::kTracked));
-          before = box;
-          dt_before = dt;
-          box = *next;
+        if (stop <= keys[k].frame + 1) continue;
+        // The box before the keyframe seeds the velocity when the track has one.
+        std::optional<geometry::Cuboid> previous;
+        if (const BoxState* b = track.at(keys[k].frame - 1)) {
+          if (Expected<geometry::Cuboid> w = to_world(*b, data)) previous = *w;
         }
+        Expected<PropagationResult> r =
+            propagate_box(data.clouds(), keys[k].frame, world_keys[k].box, stop - 1, previous,
+                          options.propagation);
+        if (!r) return std::move(r).error();
+        for (const PropagatedBox& p : r->boxes) {
+          added.push_back(
+              made(keys[k], p.frame, p.box_in_world, data, formats::Provenance::kTracked));
+          added.back().score = p.confidence;
+        }
+        if (r->lost) report.notes.push_back("track " + std::to_string(track.id) + " " + *r->lost);
       }
     }
     if (added.empty()) continue;

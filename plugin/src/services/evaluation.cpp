@@ -1,6 +1,7 @@
 #include "pcanno/plugin/services/evaluation.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <utility>
@@ -76,6 +77,13 @@ Expected<EvalReport> evaluate(const formats::Annotations& pred, const formats::A
         continue;
       }
       BoxResult r;
+      if (pred_track != nullptr) {
+        for (const BoxState& k : pred_track->boxes) {
+          if (!k.keyframe) continue;
+          const std::int64_t d = std::abs(k.frame - g.frame);
+          if (r.keyframe_distance < 0 || d < r.keyframe_distance) r.keyframe_distance = d;
+        }
+      }
       r.track_id = id;
       r.frame = g.frame;
       r.label = track->label;
@@ -112,7 +120,9 @@ Expected<EvalReport> evaluate(const formats::Annotations& pred, const formats::A
   std::map<std::string, std::vector<const BoxResult*>> by_class;
   std::map<std::int64_t, std::vector<const BoxResult*>> by_track;
   std::map<std::int64_t, std::vector<const BoxResult*>> by_frame;
+  std::map<std::int64_t, std::vector<const BoxResult*>> by_distance;
   for (const BoxResult& b : report.boxes) {
+    if (b.keyframe_distance >= 0) by_distance[b.keyframe_distance].push_back(&b);
     all.push_back(&b);
     by_class[b.label].push_back(&b);
     by_track[b.track_id].push_back(&b);
@@ -136,6 +146,9 @@ Expected<EvalReport> evaluate(const formats::Annotations& pred, const formats::A
     report.tracks.push_back(std::move(t));
   }
   for (const auto& [frame, boxes] : by_frame) report.frames.push_back({frame, summarize(boxes)});
+  for (const auto& [d, boxes] : by_distance) {
+    report.by_keyframe_distance.push_back({d, summarize(boxes)});
+  }
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
 #include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/automation/propagation.hpp"
 
 // Completing tracks from keyframes: every frame between a track's keyframes gets a box.
 // - kLinear: what today's tools do, kept for comparison: centre, size and yaw interpolated as
@@ -14,11 +15,12 @@
 // - kInterpolate: in the world frame (the sequence needs poses; see ensure_poses()), slerp rotation
 //   and a C1 Hermite path through the keyframes with heading-aligned tangents for vehicles, the
 //   size held at the keyframe with the most points (a rigid object does not change size).
-// - kPropagate: from each keyframe forward, frame by frame: predict with constant velocity and turn
-//   rate in the world frame, then register the object's points (ICP) to correct; stops at the next
-//   keyframe, or when the object is lost (too few points, poor registration).
-// - kAuto: kInterpolate between keyframes, kPropagate after a track's last keyframe (to the end
-//   of the sequence) when the track has a single keyframe.
+// - kPropagate: from each keyframe forward with propagate_box() (propagation.hpp); stops at the
+// next
+//   keyframe, or when the object is lost (too few points, poor registration). Tracked boxes carry
+//   the registration's confidence as their score.
+// - kAuto: kInterpolate with refinement between keyframes; kPropagate after the keyframe (to the
+//   end of the sequence, at most max_propagate frames) when a track has a single keyframe.
 
 namespace pcanno::plugin {
 
@@ -30,8 +32,15 @@ std::optional<CompletionMethod> completion_method_from_string(const std::string&
 
 struct CompletionOptions {
   CompletionMethod method = CompletionMethod::kAuto;
-  std::size_t min_points = 10;     ///< propagation: fewer object points and the object is lost
-  double min_fitness = 0.3;        ///< propagation: ICP inlier share below this: lost
+  PropagationOptions propagation;
+  /// kInterpolate: move each interpolated box towards its frame's points, registered with the
+  /// neighbouring keyframes' object points (within `refine_max_shift` and `refine_max_turn`).
+  /// The move is weighted by the distance to the nearest keyframe over `refine_ramp_frames`,
+  /// because next to a keyframe the curve is as good as the labels. kAuto always refines.
+  bool refine = false;
+  double refine_ramp_frames = 5.0;
+  double refine_max_shift = 0.5;   ///< [m]
+  double refine_max_turn = 0.17;   ///< [rad], about 10 degrees
   std::size_t max_propagate = 50;  ///< frames propagated past a single keyframe (kAuto)
 };
 
@@ -54,8 +63,9 @@ formats::Expected<CompletionReport> complete_tracks(
 /// document's frame list is cut to `frame_count` too. Returns the number of boxes removed.
 std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count);
 
-/// Keeps, per track, the first box, every `k`-th box after it and the last, marking them keyframes;
-/// the others are removed. For measuring completion against full ground truth.
-void keep_keyframes_every(formats::Annotations& doc, std::size_t k);
+/// Keeps, per track, the first box, every `k`-th box after it and (with `keep_last`) the last,
+/// marking them keyframes; the others are removed. For measuring completion against full ground
+/// truth; k = 0 with keep_last = false keeps only the first box (propagation alone).
+void keep_keyframes_every(formats::Annotations& doc, std::size_t k, bool keep_last = true);
 
 }  // namespace pcanno::plugin

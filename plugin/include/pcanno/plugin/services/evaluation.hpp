@@ -33,6 +33,9 @@ struct BoxResult {
   bool same_label = true;  ///< the predicted track has the ground truth's class
   double iou_3d = 0.0;     ///< in [0, 1]
   double iou_bev = 0.0;    ///< in [0, 1], footprints on the xy-plane of the common frame
+  /// Frames from `frame` to the nearest keyframe of the predicted track (how far the tracker or
+  /// interpolator had to reach); -1 when that track has no keyframe.
+  std::int64_t keyframe_distance = -1;
 };
 
 /// Aggregate over a set of ground-truth boxes; every mean counts a missed box as 0.
@@ -60,6 +63,11 @@ struct TrackResult {
   std::int64_t worst_frame = -1;  ///< frame of min_iou_3d (the first such frame)
 };
 
+struct KeyframeDistanceResult {
+  std::int64_t distance = 0;  ///< [frames] to the nearest keyframe
+  IouSummary iou;
+};
+
 struct FrameResult {
   std::int64_t frame = 0;
   IouSummary iou;
@@ -77,6 +85,9 @@ struct EvalReport {
   std::vector<ClassResult> classes;  ///< by class name
   std::vector<TrackResult> tracks;   ///< by track id
   std::vector<FrameResult> frames;   ///< frames with at least one evaluated box, ascending
+  /// Boxes grouped by BoxResult::keyframe_distance, ascending (boxes without one are left out):
+  /// how quality falls with the distance a propagation or interpolation spans.
+  std::vector<KeyframeDistanceResult> by_keyframe_distance;
   IouSummary overall;
   std::vector<UnmatchedPrediction> unmatched;  ///< by track id, then frame
   std::size_t excluded_keyframes = 0;          ///< ground-truth boxes skipped by exclude_keyframes

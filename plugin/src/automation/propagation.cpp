@@ -1,0 +1,322 @@
+#include "pcanno/plugin/automation/propagation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pcanno/geometry/angles.hpp"
+#include "pcanno/geometry/points_in_cuboid.hpp"
+#include "pcanno/geometry/registration.hpp"
+
+namespace pcanno::plugin {
+namespace {
+
+using formats::Error;
+using formats::ErrorCode;
+using formats::Expected;
+
+double frame_time_s(const formats::Sequence& seq, std::int64_t f) {
+  const auto i = static_cast<std::size_t>(f);
+  if (i < seq.size() && seq.frames[i].timestamp_us >= 0) {
+    return static_cast<double>(seq.frames[i].timestamp_us) * 1e-6;
+  }
+  return 0.1 * static_cast<double>(f);  // KITTI's nominal 10 Hz
+}
+
+geometry::Pose box_pose(const geometry::Cuboid& box) {
+  geometry::Pose T_world_box = geometry::Pose::Identity();
+  T_world_box.linear() = Eigen::AngleAxisd(box.yaw(), Eigen::Vector3d::UnitZ()).toRotationMatrix();
+  T_world_box.translation() = box.center;
+  return T_world_box;
+}
+
+/// `points` inside `box` grown by `margin` sideways and 0.2 m upwards, at least `clearance` above
+/// its bottom (the ground under an object is not the object).
+std::vector<Eigen::Vector3d> select(const std::vector<Eigen::Vector3d>& points,
+                                    const geometry::Cuboid& box, double margin, double clearance) {
+  const geometry::Pose T_box_world = box_pose(box).inverse();
+  const Eigen::Vector3d half = 0.5 * box.size;
+  std::vector<Eigen::Vector3d> out;
+  for (const Eigen::Vector3d& p : points) {
+    const Eigen::Vector3d q = T_box_world * p;
+    if (std::abs(q.x()) <= half.x() + margin && std::abs(q.y()) <= half.y() + margin &&
+        q.z() >= clearance - half.z() && q.z() <= half.z() + 0.2) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+/// Frame `f`'s points around `box`: enough for the object, its search margin and the ground
+/// around it, read from the full cloud once per step.
+std::vector<Eigen::Vector3d> surroundings(SequenceClouds& clouds, std::int64_t f,
+                                          const geometry::Cuboid& box, double margin) {
+  geometry::Cuboid region = box;
+  region.size += Eigen::Vector3d(2 * margin + 2.0, 2 * margin + 2.0, 1.0);
+  return clouds.points_in(f, region);
+}
+
+/// The ground's height around `box` [m, world]: the median of the low points within `margin` of
+/// it; nullopt when too few points fall there.
+std::optional<double> ground_height(const std::vector<Eigen::Vector3d>& near,
+                                    const geometry::Cuboid& box, double margin, double clearance) {
+  const geometry::Pose T_box_world = box_pose(box).inverse();
+  const Eigen::Vector3d half = 0.5 * box.size;
+  std::vector<double> z;
+  for (const Eigen::Vector3d& p : near) {
+    const Eigen::Vector3d q = T_box_world * p;
+    if (std::abs(q.x()) <= half.x() + margin && std::abs(q.y()) <= half.y() + margin &&
+        q.z() < clearance - half.z() && q.z() > -half.z() - 0.5) {
+      z.push_back(p.z());
+    }
+  }
+  if (z.size() < 5) return std::nullopt;
+  std::nth_element(z.begin(), z.begin() + static_cast<std::ptrdiff_t>(z.size() / 2), z.end());
+  return z[z.size() / 2];
+}
+
+/// Adds `points_in_world` that lie in `box` (with a small margin) to the model, in box coordinates.
+void grow_model(std::vector<Eigen::Vector3d>& model_in_box, const geometry::Cuboid& box,
+                const std::vector<Eigen::Vector3d>& points_in_world,
+                const PropagationOptions& options) {
+  const geometry::Pose T_box_world = box_pose(box).inverse();
+  const Eigen::Vector3d half = 0.5 * box.size + Eigen::Vector3d::Constant(0.1);
+  for (const Eigen::Vector3d& p : points_in_world) {
+    const Eigen::Vector3d q = T_box_world * p;
+    if ((q.cwiseAbs().array() <= half.array()).all()) model_in_box.push_back(q);
+  }
+  model_in_box = geometry::voxel_downsample(model_in_box, options.model_voxel);
+  if (model_in_box.size() > options.max_model_points) {
+    model_in_box = geometry::voxel_downsample(model_in_box, 2 * options.model_voxel);
+  }
+}
+
+struct Aligned {
+  geometry::Cuboid box;                        ///< [world]
+  double confidence = 0.0;                     ///< share of the object points the model explains
+  std::vector<Eigen::Vector3d> object_points;  ///< the scan's points in `box`, ground removed
+  std::string failure;                         ///< why the object counts as lost; empty on success
+};
+
+/// Registers `model_in_box`, placed at `start`, to frame `f`'s points around it (coarse then fine
+/// when `coarse`), and puts the box on the ground `ground_offset` below its bottom.
+Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cuboid& start,
+                    const std::vector<Eigen::Vector3d>& model_in_box, bool coarse,
+                    const std::optional<double>& ground_offset, const PropagationOptions& options) {
+  Aligned out;
+  const std::vector<Eigen::Vector3d> near = surroundings(clouds, f, start, options.search_margin);
+  const std::vector<Eigen::Vector3d> scan =
+      select(near, start, options.search_margin, options.ground_clearance);
+  if (scan.size() < options.min_points) {
+    out.failure = std::to_string(scan.size()) + " points";
+    return out;
+  }
+  std::vector<Eigen::Vector3d> source;
+  const geometry::Pose T_world_start = box_pose(start);
+  source.reserve(model_in_box.size());
+  for (const Eigen::Vector3d& q : model_in_box) source.push_back(T_world_start * q);
+  // Both clouds thinned to about a third of the correspondence distance: the nearest-neighbour
+  // queries visit a ring of cells that size, and dense objects put thousands of points in it.
+  geometry::IcpOptions icp;
+  icp.min_pairs = options.min_points;
+  geometry::Pose T = geometry::Pose::Identity();
+  if (coarse) {
+    icp.max_correspondence = options.coarse_correspondence;
+    icp.max_iterations = 15;
+    const double voxel = options.coarse_correspondence / 3;
+    T = geometry::register_point_to_point_yaw(geometry::voxel_downsample(source, voxel),
+                                              geometry::voxel_downsample(scan, voxel), T, icp)
+            .T_target_source;
+  }
+  icp.max_correspondence = options.fine_correspondence;
+  icp.max_iterations = 30;
+  const double voxel = options.fine_correspondence / 3;
+  T = geometry::register_point_to_point_yaw(geometry::voxel_downsample(source, voxel),
+                                            geometry::voxel_downsample(scan, voxel), T, icp)
+          .T_target_source;
+  const geometry::Cuboid moved = geometry::transform(T, start);
+  // The height follows the ground, not the registration: with the ground cut away, a vertical
+  // shift barely changes how well the model fits, so z from ICP wanders.
+  Eigen::Vector3d centre = moved.center;
+  centre.z() = start.center.z();
+  out.box = geometry::Cuboid::from_yaw(centre, start.size, moved.yaw());
+  if (ground_offset) {
+    if (const std::optional<double> g =
+            ground_height(near, out.box, options.search_margin, options.ground_clearance)) {
+      out.box.center.z() = *g + *ground_offset + 0.5 * start.size.z();
+    }
+  }
+
+  // Confidence from the scan's side: of the object points found in the new box, how many lie on
+  // the model. Clutter pulled into the search region is not counted against it.
+  out.object_points = select(near, out.box, 0.0, options.ground_clearance);
+  if (out.object_points.size() < options.min_points) {
+    out.failure = std::to_string(out.object_points.size()) + " points in the registered box";
+    return out;
+  }
+  const geometry::Pose T_world_box = box_pose(out.box);
+  std::vector<Eigen::Vector3d> placed;
+  placed.reserve(model_in_box.size());
+  for (const Eigen::Vector3d& q : model_in_box) placed.push_back(T_world_box * q);
+  // Brute force: models are a few thousand points and one box's scan a few hundred.
+  const double r2 = options.fine_correspondence * options.fine_correspondence;
+  std::size_t explained = 0;
+  for (const Eigen::Vector3d& p : out.object_points) {
+    for (const Eigen::Vector3d& q : placed) {
+      if ((p - q).squaredNorm() <= r2) {
+        ++explained;
+        break;
+      }
+    }
+  }
+  out.confidence = static_cast<double>(explained) / static_cast<double>(out.object_points.size());
+  if (out.confidence < options.min_fitness) {
+    out.failure = "registration explains " +
+                  std::to_string(static_cast<int>(100 * out.confidence)) + "% of its points";
+  }
+  return out;
+}
+
+}  // namespace
+
+SequenceClouds::SequenceClouds(const formats::Sequence& sequence, std::size_t keep)
+    : sequence_(sequence), keep_(std::max<std::size_t>(keep, 1)) {}
+
+const formats::CloudFile* SequenceClouds::get(std::int64_t frame) {
+  for (auto it = clouds_.begin(); it != clouds_.end(); ++it) {
+    if (it->first == frame) return &it->second;
+  }
+  if (frame < 0 || static_cast<std::size_t>(frame) >= sequence_.size()) return nullptr;
+  Expected<formats::CloudFile> file = sequence_.load_frame(static_cast<std::size_t>(frame));
+  if (!file) {
+    error_ = file.error();
+    return nullptr;
+  }
+  if (clouds_.size() >= keep_) clouds_.erase(clouds_.begin());
+  clouds_.emplace_back(frame, std::move(*file));
+  return &clouds_.back().second;
+}
+
+std::vector<Eigen::Vector3d> SequenceClouds::points_in(std::int64_t frame,
+                                                       const geometry::Cuboid& box_in_world) {
+  std::vector<Eigen::Vector3d> out;
+  if (frame < 0 || static_cast<std::size_t>(frame) >= sequence_.size()) return out;
+  const std::optional<geometry::Pose>& T_world_lidar =
+      sequence_.frames[static_cast<std::size_t>(frame)].T_world_lidar;
+  const formats::CloudFile* file = T_world_lidar ? get(frame) : nullptr;
+  if (file == nullptr) return out;
+  const geometry::Cuboid box_in_lidar = geometry::transform(T_world_lidar->inverse(), box_in_world);
+  const geometry::PointView view = file->cloud.view();
+  for (const std::uint32_t i : geometry::points_in_cuboid(view, box_in_lidar)) {
+    const std::size_t k = i * view.stride;
+    out.push_back(*T_world_lidar * Eigen::Vector3d(view.x[k], view.y[k], view.z[k]));
+  }
+  return out;
+}
+
+std::vector<Eigen::Vector3d> object_model(SequenceClouds& clouds, std::int64_t frame,
+                                          const geometry::Cuboid& box_in_world,
+                                          const PropagationOptions& options) {
+  std::vector<Eigen::Vector3d> model;
+  const std::vector<Eigen::Vector3d> near = surroundings(clouds, frame, box_in_world, 0.0);
+  grow_model(model, box_in_world, select(near, box_in_world, 0.0, options.ground_clearance),
+             options);
+  return model;
+}
+
+std::optional<RefinedBox> refine_box(SequenceClouds& clouds, std::int64_t frame,
+                                     const geometry::Cuboid& box_in_world,
+                                     const std::vector<Eigen::Vector3d>& model_in_box,
+                                     double max_shift, double max_turn,
+                                     const PropagationOptions& options) {
+  if (model_in_box.size() < options.min_points) return std::nullopt;
+  const Aligned a =
+      align_model(clouds, frame, box_in_world, model_in_box, false, std::nullopt, options);
+  if (!a.failure.empty()) return std::nullopt;
+  if ((a.box.center - box_in_world.center).norm() > max_shift ||
+      std::abs(geometry::angle_difference(a.box.yaw(), box_in_world.yaw())) > max_turn) {
+    return std::nullopt;
+  }
+  return RefinedBox{a.box, a.confidence};
+}
+
+Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t from,
+                                          const geometry::Cuboid& box_in_world, std::int64_t to,
+                                          const std::optional<geometry::Cuboid>& previous,
+                                          const PropagationOptions& options,
+                                          const std::function<bool(double)>& progress) {
+  const formats::Sequence& seq = clouds.sequence();
+  const auto frames = static_cast<std::int64_t>(seq.size());
+  if (from < 0 || from >= frames) {
+    return Error{ErrorCode::kNotFound,
+                 "propagation starts at frame " + std::to_string(from) + ", the sequence has " +
+                     std::to_string(frames) + " frames",
+                 seq.root.string()};
+  }
+  to = std::clamp<std::int64_t>(to, 0, frames - 1);
+  const std::int64_t step = to >= from ? 1 : -1;
+  PropagationResult result;
+  const auto lose = [&](std::int64_t f, std::string why) {
+    result.lost_at = f;
+    result.lost = "lost at frame " + std::to_string(f) + ": " + std::move(why);
+    return result;
+  };
+  if (!seq.frames[static_cast<std::size_t>(from)].T_world_lidar) {
+    return Error{ErrorCode::kUnsupported,
+                 "frame " + std::to_string(from) + " has no pose: estimate the ego motion first",
+                 seq.root.string()};
+  }
+  std::vector<Eigen::Vector3d> model = object_model(clouds, from, box_in_world, options);
+  if (model.size() < options.min_points) {
+    if (clouds.get(from) == nullptr) {
+      return lose(from, "its cloud cannot be read" +
+                            (clouds.error() ? ": " + clouds.error()->message : std::string()));
+    }
+    return lose(from, std::to_string(model.size()) + " points in the starting box");
+  }
+
+  // How high the box's bottom sits above the ground (KITTI's boxes rest on it, others float).
+  std::optional<double> ground_offset;
+  if (const std::optional<double> g =
+          ground_height(surroundings(clouds, from, box_in_world, options.search_margin),
+                        box_in_world, options.search_margin, options.ground_clearance)) {
+    ground_offset = box_in_world.center.z() - 0.5 * box_in_world.size.z() - *g;
+  }
+  geometry::Cuboid box = box_in_world;
+  Eigen::Vector3d velocity = Eigen::Vector3d::Zero();  // [m/s, world]
+  double yaw_rate = 0.0;                               // [rad/s]
+  if (previous) {
+    const double dt = frame_time_s(seq, from) - frame_time_s(seq, from - step);
+    if (std::abs(dt) > 1e-6) {
+      velocity = (box.center - previous->center) / dt;
+      yaw_rate = geometry::angle_difference(box.yaw(), previous->yaw()) / dt;
+    }
+  }
+  const std::int64_t count = std::abs(to - from);
+  for (std::int64_t f = from + step; step > 0 ? f <= to : f >= to; f += step) {
+    if (progress && !progress(static_cast<double>(std::abs(f - from) - 1) /
+                              static_cast<double>(std::max<std::int64_t>(count, 1)))) {
+      return Error{ErrorCode::kCancelled, "propagation cancelled", seq.root.string()};
+    }
+    if (!seq.frames[static_cast<std::size_t>(f)].T_world_lidar) return lose(f, "no pose");
+    if (clouds.get(f) == nullptr) {
+      return lose(f, "its cloud cannot be read" +
+                         (clouds.error() ? ": " + clouds.error()->message : std::string()));
+    }
+    const double dt = frame_time_s(seq, f) - frame_time_s(seq, f - step);
+    const geometry::Cuboid predicted =
+        geometry::Cuboid::from_yaw(box.center + velocity * dt, box.size, box.yaw() + yaw_rate * dt);
+    Aligned aligned = align_model(clouds, f, predicted, model, true, ground_offset, options);
+    if (!aligned.failure.empty()) return lose(f, std::move(aligned.failure));
+    const geometry::Cuboid& next = aligned.box;
+    result.boxes.push_back({f, next, aligned.confidence, aligned.object_points.size()});
+    if (std::abs(dt) > 1e-6) {
+      velocity = (next.center - box.center) / dt;
+      yaw_rate = geometry::angle_difference(next.yaw(), box.yaw()) / dt;
+    }
+    box = next;
+    grow_model(model, box, aligned.object_points, options);
+  }
+  return result;
+}
+
+}  // namespace pcanno::plugin
