@@ -239,4 +239,55 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
   return result;
 }
 
+GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
+                                    const std::vector<Eigen::Vector3d>& target, const Pose& initial,
+                                    const GridSearchOptions& options) {
+  GridSearchResult best;
+  best.T_target_source = initial;
+  const std::vector<Eigen::Vector3d> thinned = voxel_downsample(source, options.voxel);
+  if (thinned.empty() || target.empty() || options.step <= 0 || options.voxel <= 0) return best;
+  std::unordered_map<Voxel, bool, VoxelHash> occupied;
+  for (const Eigen::Vector3d& p : target) occupied.emplace(voxel_of(p, options.voxel), true);
+  std::vector<Eigen::Vector3d> placed;
+  Eigen::Vector3d pivot = Eigen::Vector3d::Zero();
+  for (const Eigen::Vector3d& p : thinned) {
+    placed.push_back(initial * p);
+    pivot += placed.back();
+  }
+  pivot /= static_cast<double>(placed.size());
+  const int n = static_cast<int>(std::floor(options.extent / options.step + 1e-9));
+  const int m = options.yaw_step > 0
+                    ? static_cast<int>(std::floor(options.yaw_extent / options.yaw_step + 1e-9))
+                    : 0;
+  double best_cost = std::numeric_limits<double>::max();
+  std::size_t best_hits = 0;
+  for (int k = -m; k <= m; ++k) {
+    const Eigen::Matrix3d R =
+        Eigen::AngleAxisd(k * options.yaw_step, Eigen::Vector3d::UnitZ()).toRotationMatrix();
+    std::vector<Eigen::Vector3d> turned;
+    turned.reserve(placed.size());
+    for (const Eigen::Vector3d& p : placed) turned.push_back(R * (p - pivot) + pivot);
+    for (int i = -n; i <= n; ++i) {
+      for (int j = -n; j <= n; ++j) {
+        const Eigen::Vector3d shift(i * options.step, j * options.step, 0.0);
+        std::size_t hits = 0;
+        for (const Eigen::Vector3d& p : turned)
+          hits += occupied.count(voxel_of(p + shift, options.voxel));
+        // Distance from the prior in steps breaks ties: a flat side slides along itself.
+        const double cost = static_cast<double>(i * i + j * j + k * k);
+        if (hits > best_hits || (hits == best_hits && hits > 0 && cost < best_cost)) {
+          best_hits = hits;
+          best_cost = cost;
+          Pose update = Pose::Identity();
+          update.linear() = R;
+          update.translation() = pivot + shift - R * pivot;
+          best.T_target_source = update * initial;
+        }
+      }
+    }
+  }
+  best.score = static_cast<double>(best_hits) / static_cast<double>(placed.size());
+  return best;
+}
+
 }  // namespace pcanno::geometry

@@ -114,18 +114,16 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   const geometry::Pose T_world_start = box_pose(start);
   source.reserve(model_in_box.size());
   for (const Eigen::Vector3d& q : model_in_box) source.push_back(T_world_start * q);
-  // Both clouds thinned to about a third of the correspondence distance: the nearest-neighbour
-  // queries visit a ring of cells that size, and dense objects put thousands of points in it.
+  // A grid search finds the basin, ICP the minimum in it. Both clouds are thinned to a third of
+  // the correspondence distance: the nearest-neighbour queries visit a ring of cells that size,
+  // and dense objects put thousands of points in it.
   geometry::IcpOptions icp;
   icp.min_pairs = options.min_points;
   geometry::Pose T = geometry::Pose::Identity();
   if (coarse) {
-    icp.max_correspondence = options.coarse_correspondence;
-    icp.max_iterations = 15;
-    const double voxel = options.coarse_correspondence / 3;
-    T = geometry::register_point_to_point_yaw(geometry::voxel_downsample(source, voxel),
-                                              geometry::voxel_downsample(scan, voxel), T, icp)
-            .T_target_source;
+    geometry::GridSearchOptions grid;
+    grid.extent = options.search_margin;
+    T = geometry::grid_search_xy_yaw(source, scan, T, grid).T_target_source;
   }
   icp.max_correspondence = options.fine_correspondence;
   icp.max_iterations = 30;
@@ -269,7 +267,7 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
   if (model.size() < options.min_points) {
     if (clouds.get(from) == nullptr) {
       return lose(from, "its cloud cannot be read" +
-                            (clouds.error() ? ": " + clouds.error()->message : std::string()));
+                            (clouds.error() ? ": " + clouds.error()->describe() : std::string()));
     }
     return lose(from, std::to_string(model.size()) + " points in the starting box");
   }
@@ -300,7 +298,7 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
     if (!seq.frames[static_cast<std::size_t>(f)].T_world_lidar) return lose(f, "no pose");
     if (clouds.get(f) == nullptr) {
       return lose(f, "its cloud cannot be read" +
-                         (clouds.error() ? ": " + clouds.error()->message : std::string()));
+                         (clouds.error() ? ": " + clouds.error()->describe() : std::string()));
     }
     const double dt = frame_time_s(seq, f) - frame_time_s(seq, f - step);
     const geometry::Cuboid predicted =

@@ -53,4 +53,26 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
                                       const std::vector<Eigen::Vector3d>& target,
                                       const Pose& initial, const IcpOptions& options = {});
 
+struct GridSearchOptions {
+  double extent = 1.0;      ///< [m] candidate shifts in x and y, either way from the initial pose
+  double step = 0.2;        ///< [m]
+  double yaw_extent = 0.1;  ///< [rad] candidate turns either way
+  double yaw_step = 0.05;   ///< [rad]
+  double voxel = 0.2;       ///< [m] occupancy grid of the target
+};
+
+struct GridSearchResult {
+  Pose T_target_source = Pose::Identity();
+  double score = 0.0;  ///< share of the (thinned) source in occupied target voxels
+};
+
+/// Exhaustive search over shifts in x, y and turns about the vertical through the source's
+/// centroid, around `initial`, for the pose that puts most of the source into voxels the target
+/// occupies. ICP only finds the nearest minimum; this finds the basin when the prior is a metre
+/// off, as it is for a moving object seen from a standstill guess. Ties go to the candidate closest
+/// to `initial`.
+GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
+                                    const std::vector<Eigen::Vector3d>& target,
+                                    const Pose& initial, const GridSearchOptions& options = {});
+
 }  // namespace pcanno::geometry

@@ -12,8 +12,9 @@
 
 // Propagation: one box carried from its frame to the next ones (or the previous ones) by the
 // object's own points. Each step predicts the box with constant velocity and turn rate in the world
-// frame, then aligns the object's point model to the new scan (point-to-point ICP in x, y, z and
-// yaw, coarse then fine), and adds that scan's points to the model. The model lives in the box's
+// frame, then aligns the object's point model to the new scan (a grid search over x, y and yaw
+// for the basin, then point-to-point ICP in x, y, z and yaw), and adds that scan's points to the
+// model. The model lives in the box's
 // own frame, so every step registers everything seen of the object so far, not just the last scan:
 // drift does not compound the way it does frame to frame.
 
@@ -24,8 +25,7 @@ struct PropagationOptions {
   double min_fitness = 0.5;    ///< share of the new scan's points the model explains, below: lost
   double search_margin = 1.0;  ///< [m] the new scan is searched this far around the prediction
   double ground_clearance = 0.2;       ///< [m] points this close above the box's bottom are ground
-  double coarse_correspondence = 1.0;  ///< [m] first ICP pass: absorbs the prediction's error
-  double fine_correspondence = 0.25;   ///< [m] second pass
+  double fine_correspondence = 0.25;  ///< [m] ICP after the grid search over the search margin
   double model_voxel = 0.05;           ///< [m] the accumulated model keeps one point per voxel
   std::size_t max_model_points = 4000;
 };
