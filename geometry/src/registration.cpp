@@ -1,6 +1,7 @@
 #include "pcanno/geometry/registration.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <unordered_map>
 
@@ -26,12 +27,15 @@ Voxel voxel_of(const Eigen::Vector3d& p, double size) {
                static_cast<long>(std::floor(p.z() / size))};
 }
 
-/// Target points, hashed by voxel for neighbour queries within one voxel ring, with normals when
-/// `normal_radius` > 0 (then only points on a plane are matched).
+/// Target points hashed by voxel, for neighbour queries within `radius`, with normals when
+/// `normal_radius` > 0 (then only points on a plane are matched; it must not exceed `radius`).
+/// Voxels are twice the radius, so the neighbours of a point lie in the 2 x 2 x 2 voxels around the
+/// corner it is nearest to: 8 lookups per query instead of the 27 of a radius-sized ring.
 class TargetMap {
  public:
-  TargetMap(const std::vector<Eigen::Vector3d>& points, double cell, double normal_radius)
-      : cell_(cell) {
+  TargetMap(const std::vector<Eigen::Vector3d>& points, double radius, double normal_radius)
+      : cell_(2.0 * radius) {
+    grid_.reserve(points.size());
     for (std::size_t i = 0; i < points.size(); ++i) grid_[voxel_of(points[i], cell_)].push_back(i);
     points_ = points;
     normals_.resize(points.size(), Eigen::Vector3d::Zero());
@@ -75,6 +79,16 @@ class TargetMap {
     return best;
   }
 
+  /// Whether any target point with a normal lies within `max_distance` of `p`.
+  bool any_within(const Eigen::Vector3d& p, double max_distance) const {
+    const double r2 = max_distance * max_distance;
+    bool found = false;
+    for_neighbours(p, [&](std::size_t j) {
+      found = found || (valid_[j] && (points_[j] - p).squaredNorm() <= r2);
+    });
+    return found;
+  }
+
   const Eigen::Vector3d& point(std::size_t i) const { return points_[i]; }
   const Eigen::Vector3d& normal(std::size_t i) const { return normals_[i]; }
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
@@ -82,10 +96,15 @@ class TargetMap {
  private:
   template <typename Visit>
   void for_neighbours(const Eigen::Vector3d& p, Visit&& visit) const {
+    const Eigen::Vector3d q = p / cell_;
     const Voxel c = voxel_of(p, cell_);
-    for (long dx = -1; dx <= 1; ++dx) {
-      for (long dy = -1; dy <= 1; ++dy) {
-        for (long dz = -1; dz <= 1; ++dz) {
+    // Towards the nearer face on each axis: the other one is farther than the radius.
+    const long sx = q.x() - std::floor(q.x()) < 0.5 ? -1 : 1;
+    const long sy = q.y() - std::floor(q.y()) < 0.5 ? -1 : 1;
+    const long sz = q.z() - std::floor(q.z()) < 0.5 ? -1 : 1;
+    for (const long dx : {0L, sx}) {
+      for (const long dy : {0L, sy}) {
+        for (const long dz : {0L, sz}) {
           const auto it = grid_.find(Voxel{c.x + dx, c.y + dy, c.z + dz});
           if (it == grid_.end()) continue;
           for (const std::size_t j : it->second) visit(j);
@@ -239,6 +258,15 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
   return result;
 }
 
+double fraction_within(const std::vector<Eigen::Vector3d>& points,
+                       const std::vector<Eigen::Vector3d>& reference, double radius) {
+  if (points.empty() || reference.empty() || radius <= 0) return 0.0;
+  const TargetMap map(reference, radius, 0.0);
+  std::size_t near = 0;
+  for (const Eigen::Vector3d& p : points) near += map.any_within(p, radius);
+  return static_cast<double>(near) / static_cast<double>(points.size());
+}
+
 GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
                                     const std::vector<Eigen::Vector3d>& target, const Pose& initial,
                                     const GridSearchOptions& options) {
@@ -246,8 +274,32 @@ GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
   best.T_target_source = initial;
   const std::vector<Eigen::Vector3d> thinned = voxel_downsample(source, options.voxel);
   if (thinned.empty() || target.empty() || options.step <= 0 || options.voxel <= 0) return best;
-  std::unordered_map<Voxel, bool, VoxelHash> occupied;
-  for (const Eigen::Vector3d& p : target) occupied.emplace(voxel_of(p, options.voxel), true);
+  // Occupancy as a dense bitmap over the target's bounding box: the search is a few hundred
+  // candidates times a few hundred points, and a hash lookup each would dominate.
+  Eigen::Vector3d lo = target.front();
+  Eigen::Vector3d hi = target.front();
+  for (const Eigen::Vector3d& p : target) {
+    lo = lo.cwiseMin(p);
+    hi = hi.cwiseMax(p);
+  }
+  const Voxel origin = voxel_of(lo, options.voxel);
+  const Voxel top = voxel_of(hi, options.voxel);
+  const long nx = top.x - origin.x + 1;
+  const long ny = top.y - origin.y + 1;
+  const long nz = top.z - origin.z + 1;
+  if (nx * ny * nz > 50'000'000) return best;  // not an object's surroundings
+  std::vector<std::uint8_t> occupied(static_cast<std::size_t>(nx * ny * nz), 0);
+  const auto cell = [&](const Voxel& v) -> long {
+    const long x = v.x - origin.x, y = v.y - origin.y, z = v.z - origin.z;
+    if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) return -1;
+    return (z * ny + y) * nx + x;
+  };
+  for (const Eigen::Vector3d& p : target) {
+    if (const long c = cell(voxel_of(p, options.voxel)); c >= 0) {
+      occupied[static_cast<std::size_t>(c)] = 1;
+    }
+  }
+
   std::vector<Eigen::Vector3d> placed;
   Eigen::Vector3d pivot = Eigen::Vector3d::Zero();
   for (const Eigen::Vector3d& p : thinned) {
@@ -271,8 +323,10 @@ GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
       for (int j = -n; j <= n; ++j) {
         const Eigen::Vector3d shift(i * options.step, j * options.step, 0.0);
         std::size_t hits = 0;
-        for (const Eigen::Vector3d& p : turned)
-          hits += occupied.count(voxel_of(p + shift, options.voxel));
+        for (const Eigen::Vector3d& p : turned) {
+          const long c = cell(voxel_of(p + shift, options.voxel));
+          hits += c >= 0 && occupied[static_cast<std::size_t>(c)] != 0;
+        }
         // Distance from the prior in steps breaks ties: a flat side slides along itself.
         const double cost = static_cast<double>(i * i + j * j + k * k);
         if (hits > best_hits || (hits == best_hits && hits > 0 && cost < best_cost)) {

@@ -114,7 +114,7 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   const geometry::Pose T_world_start = box_pose(start);
   source.reserve(model_in_box.size());
   for (const Eigen::Vector3d& q : model_in_box) source.push_back(T_world_start * q);
-  // A grid search finds the basin, ICP the minimum in it. Both clouds are thinned to a third of
+  // A grid search finds the basin, ICP the minimum in it. Both clouds are thinned to half
   // the correspondence distance: the nearest-neighbour queries visit a ring of cells that size,
   // and dense objects put thousands of points in it.
   geometry::IcpOptions icp;
@@ -123,10 +123,13 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   if (coarse) {
     geometry::GridSearchOptions grid;
     grid.extent = options.search_margin;
+    grid.step = 0.25;
+    grid.voxel = 0.25;
     T = geometry::grid_search_xy_yaw(source, scan, T, grid).T_target_source;
   }
   icp.max_correspondence = options.fine_correspondence;
-  icp.max_iterations = 30;
+  icp.max_iterations = 10;
+  icp.convergence = 1e-3;
   const double voxel = options.fine_correspondence / 3;
   T = geometry::register_point_to_point_yaw(geometry::voxel_downsample(source, voxel),
                                             geometry::voxel_downsample(scan, voxel), T, icp)
@@ -155,18 +158,8 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   std::vector<Eigen::Vector3d> placed;
   placed.reserve(model_in_box.size());
   for (const Eigen::Vector3d& q : model_in_box) placed.push_back(T_world_box * q);
-  // Brute force: models are a few thousand points and one box's scan a few hundred.
-  const double r2 = options.fine_correspondence * options.fine_correspondence;
-  std::size_t explained = 0;
-  for (const Eigen::Vector3d& p : out.object_points) {
-    for (const Eigen::Vector3d& q : placed) {
-      if ((p - q).squaredNorm() <= r2) {
-        ++explained;
-        break;
-      }
-    }
-  }
-  out.confidence = static_cast<double>(explained) / static_cast<double>(out.object_points.size());
+  out.confidence =
+      geometry::fraction_within(out.object_points, placed, options.fine_correspondence);
   if (out.confidence < options.min_fitness) {
     out.failure = "registration explains " +
                   std::to_string(static_cast<int>(100 * out.confidence)) + "% of its points";

@@ -53,6 +53,11 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
                                       const std::vector<Eigen::Vector3d>& target,
                                       const Pose& initial, const IcpOptions& options = {});
 
+/// Share of `points` with a `reference` point within `radius` [m] (0 for no points): how much of
+/// a scan a model explains.
+double fraction_within(const std::vector<Eigen::Vector3d>& points,
+                       const std::vector<Eigen::Vector3d>& reference, double radius);
+
 struct GridSearchOptions {
   double extent = 1.0;      ///< [m] candidate shifts in x and y, either way from the initial pose
   double step = 0.2;        ///< [m]

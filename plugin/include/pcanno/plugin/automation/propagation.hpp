@@ -26,7 +26,7 @@ struct PropagationOptions {
   double search_margin = 1.0;  ///< [m] the new scan is searched this far around the prediction
   double ground_clearance = 0.2;       ///< [m] points this close above the box's bottom are ground
   double fine_correspondence = 0.25;  ///< [m] ICP after the grid search over the search margin
-  double model_voxel = 0.05;           ///< [m] the accumulated model keeps one point per voxel
+  double model_voxel = 0.1;            ///< [m] the accumulated model keeps one point per voxel
   std::size_t max_model_points = 4000;
 };
 
