@@ -243,11 +243,18 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   }
   std::sort(result.point_ids.begin(), result.point_ids.end());
 
+  // A small object's few returns say little about its heading (a cyclist seen from behind is a
+  // line across it): a hint, from motion or the previous box, wins there.
   const bool small = max_extent(xy) < options.small_object_extent;
-  const double theta =
-      (small ? principal_direction(xy)
-             : l_shape_direction(xy, options.coarse_step_deg, options.fine_step_deg))
-          .value_or(0.0);
+  std::optional<double> direction;
+  if (small && options.heading_hint) {
+    direction = std::fmod(*options.heading_hint, M_PI / 2);
+    if (*direction < 0) *direction += M_PI / 2;
+  } else {
+    direction = small ? principal_direction(xy)
+                      : l_shape_direction(xy, options.coarse_step_deg, options.fine_step_deg);
+  }
+  const double theta = direction.value_or(0.0);
   const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
   const Eigen::Vector2d e2(-e1.y(), e1.x());
   double lo1 = std::numeric_limits<double>::infinity();

@@ -1,6 +1,8 @@
-// One-click fitting on the official KITTI tracking ground truth (sequence 0000, frames 0-19): every
-// Car, Van, Cyclist and Pedestrian box with at least 50 points, seeded at its centre moved by up to
-// 0.5 m, must be found again.
+// One-click fitting on the official KITTI ground truth: every Car, Van, Cyclist and Pedestrian box
+// with at least 50 points, in tracking sequence 0000 frames 0-19 and the three object frames, is
+// seeded at its centre moved by up to 0.5 m and fitted; the IoU with the truth is compared with an
+// axis-aligned min/max box around the same cluster (the baseline tools without fitting draw).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -29,61 +31,140 @@ Eigen::Vector3d class_prior(const std::string& type) {
   return {4.2, 1.7, 1.55};
 }
 
-TEST(KittiBoxFit, SeededFitsRecoverGroundTruthBoxes) {
-  const fs::path root = test::shared_data_dir() / "kitti_tracking/training";
-  PCANNO_REQUIRE_DATA(root / "velodyne/0000/000019.bin");
-  const auto calib = formats::read_kitti_calib(root / "calib/0000.txt");
-  const auto rows = formats::read_kitti_tracking_labels(root / "label_02/0000.txt");
-  ASSERT_TRUE(calib && rows);
-  std::mt19937 rng(42);
+struct Scores {
+  std::vector<double> fit_bev, fit_3d, aabb_bev, aabb_3d;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// The min/max box of the cluster the fitter found, axis-aligned in the LiDAR frame.
+geometry::Cuboid aabb(const geometry::PointView& view, const std::vector<std::size_t>& ids) {
+  Eigen::Vector3d lo = Eigen::Vector3d::Constant(1e9);
+  Eigen::Vector3d hi = -lo;
+  for (const std::size_t i : ids) {
+    const std::size_t k = i * view.stride;
+    const Eigen::Vector3d p(view.x[k], view.y[k], view.z[k]);
+    lo = lo.cwiseMin(p);
+    hi = hi.cwiseMax(p);
+  }
+  return geometry::Cuboid::from_yaw(0.5 * (lo + hi), (hi - lo).cwiseMax(0.05), 0.0);
+}
+
+/// Fits every eligible box of one frame and records both IoUs per class.
+/// With `hinted`, the heading of the track's box in the previous frame is the fitter's heading
+/// hint, as the cuboid tool passes it when a person clicks an object already labelled a frame
+/// earlier.
+void score_frame(const fs::path& bin, const Eigen::Matrix4d& T_rect_velo,
+                 const std::vector<formats::KittiLabelRow>& rows, int frame, bool hinted,
+                 std::mt19937& rng, std::map<std::string, Scores>& by_class) {
+  const auto cloud = formats::read_kitti_bin(bin);
+  ASSERT_TRUE(cloud) << bin;
+  const auto ground = geometry::GroundModel::fit(cloud->view());
+  ASSERT_TRUE(ground) << bin;
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
-  std::map<std::string, std::pair<double, int>> by_class;
-  double total = 0.0;
-  int n = 0;
-  int above_07 = 0;
+  for (const auto& row : rows) {
+    if (row.frame != frame) continue;
+    if (row.type != "Car" && row.type != "Van" && row.type != "Cyclist" &&
+        row.type != "Pedestrian") {
+      continue;
+    }
+    const geometry::Cuboid truth = geometry::kitti_camera_to_lidar(row.box, T_rect_velo);
+    if (geometry::points_in_cuboid(cloud->view(), truth).size() < 50) continue;
+    Eigen::Vector2d offset;  // up to 0.5 m from the centre, in bird's-eye view
+    do {
+      offset = Eigen::Vector2d(unit(rng), unit(rng)) * 0.5;
+    } while (offset.norm() > 0.5);
+    geometry::FitOptions options;
+    options.size_prior = class_prior(row.type);
+    for (const auto& before : rows) {
+      if (hinted && frame > 0 && before.frame == frame - 1 && before.track_id == row.track_id) {
+        options.heading_hint = geometry::kitti_camera_to_lidar(before.box, T_rect_velo).yaw();
+      }
+    }
+    const auto fit =
+        geometry::fit_box(cloud->view(), *ground,
+                          truth.center + Eigen::Vector3d(offset.x(), offset.y(), 0.0), options);
+    Scores& s = by_class[row.type];
+    s.fit_bev.push_back(fit ? geometry::iou_bev(fit->box, truth) : 0.0);
+    s.fit_3d.push_back(fit ? geometry::iou_3d(fit->box, truth) : 0.0);
+    const geometry::Cuboid base = fit ? aabb(cloud->view(), fit->point_ids) : geometry::Cuboid{};
+    s.aabb_bev.push_back(fit ? geometry::iou_bev(base, truth) : 0.0);
+    s.aabb_3d.push_back(fit ? geometry::iou_3d(base, truth) : 0.0);
+  }
+}
+
+std::map<std::string, Scores> score_all(bool hinted) {
+  const fs::path tracking = test::shared_data_dir() / "kitti_tracking/training";
+  const fs::path object = test::shared_data_dir() / "kitti_object/training";
+  std::mt19937 rng(42);
+  std::map<std::string, Scores> by_class;
+
+  const auto calib = formats::read_kitti_calib(tracking / "calib/0000.txt");
+  const auto rows = formats::read_kitti_tracking_labels(tracking / "label_02/0000.txt");
+  EXPECT_TRUE(calib && rows);
+  if (!calib || !rows) return by_class;
   for (int frame = 0; frame < 20; ++frame) {
     char name[32];
     std::snprintf(name, sizeof(name), "velodyne/0000/%06d.bin", frame);
-    const auto cloud = formats::read_kitti_bin(root / name);
-    ASSERT_TRUE(cloud);
-    const auto ground = geometry::GroundModel::fit(cloud->view());
-    ASSERT_TRUE(ground);
-    for (const auto& row : *rows) {
-      if (row.frame != frame) continue;
-      if (row.type != "Car" && row.type != "Van" && row.type != "Cyclist" &&
-          row.type != "Pedestrian") {
-        continue;
-      }
-      const geometry::Cuboid truth = geometry::kitti_camera_to_lidar(row.box, calib->T_rect_velo());
-      if (geometry::points_in_cuboid(cloud->view(), truth).size() < 50) continue;
-      // Up to 0.5 m away from the centre, in bird's-eye view.
-      Eigen::Vector2d offset;
-      do {
-        offset = Eigen::Vector2d(unit(rng), unit(rng)) * 0.5;
-      } while (offset.norm() > 0.5);
-      geometry::FitOptions options;
-      options.size_prior = class_prior(row.type);
-      const auto fit =
-          geometry::fit_box(cloud->view(), *ground,
-                            truth.center + Eigen::Vector3d(offset.x(), offset.y(), 0.0), options);
-      const double iou = fit ? geometry::iou_3d(fit->box, truth) : 0.0;
-      total += iou;
-      ++n;
-      above_07 += iou >= 0.7;
-      by_class[row.type].first += iou;
-      ++by_class[row.type].second;
+    score_frame(tracking / name, calib->T_rect_velo(), *rows, frame, hinted, rng, by_class);
+  }
+  for (int frame = 0; frame < 3; ++frame) {
+    char stem[16];
+    std::snprintf(stem, sizeof(stem), "%06d", frame);
+    const auto object_calib =
+        formats::read_kitti_calib(object / "calib" / (stem + std::string(".txt")));
+    const auto object_rows =
+        formats::read_kitti_object_labels(object / "label_2" / (stem + std::string(".txt")));
+    EXPECT_TRUE(object_calib && object_rows) << stem;
+    if (!object_calib || !object_rows) continue;
+    score_frame(object / "velodyne" / (stem + std::string(".bin")), object_calib->T_rect_velo(),
+                *object_rows, -1, hinted, rng, by_class);
+  }
+
+  return by_class;
+}
+
+TEST(KittiBoxFit, SeededFitsRecoverGroundTruthBoxesBetterThanMinMaxBoxes) {
+  const fs::path tracking = test::shared_data_dir() / "kitti_tracking/training";
+  const fs::path object = test::shared_data_dir() / "kitti_object/training";
+  PCANNO_REQUIRE_DATA(tracking / "velodyne/0000/000019.bin");
+  PCANNO_REQUIRE_DATA(object / "velodyne/000002.bin");
+  for (const bool hinted : {false, true}) {
+    SCOPED_TRACE(hinted ? "heading hint from the previous frame" : "no hint");
+    const std::map<std::string, Scores> by_class = score_all(hinted);
+    std::printf("%s\n%-10s %4s | %-17s | %-17s\n",
+                hinted ? "heading hint from the previous frame:" : "no heading hint:", "class", "n",
+                "fit median BEV/3D", "min/max BEV/3D");
+    std::size_t total = 0;
+    for (const auto& [type, s] : by_class) {
+      total += s.fit_3d.size();
+      std::printf("%-10s %4zu | %.3f / %.3f     | %.3f / %.3f\n", type.c_str(), s.fit_3d.size(),
+                  median(s.fit_bev), median(s.fit_3d), median(s.aabb_bev), median(s.aabb_3d));
+    }
+    EXPECT_EQ(total, 62u);
+    // Vans and pedestrians show their heading in their points: the fit beats the min/max box.
+    for (const char* type : {"Van", "Pedestrian"}) {
+      const Scores& s = by_class.at(type);
+      EXPECT_GT(median(s.fit_bev), median(s.aabb_bev)) << type;
+      EXPECT_GT(median(s.fit_3d), median(s.aabb_3d)) << type;
+    }
+    // The target, a median BEV IoU >= 0.8 for vehicles, on the 34 vans of sequence 0000
+    // (the object frames hold a single car with 50 points; docs/automation.md reports it).
+    EXPECT_GE(median(by_class.at("Van").fit_bev), 0.8);
+    if (hinted) {
+      // A cyclist seen from behind shows a line across its heading; with the previous box's
+      // heading the fit matches the min/max box in bird's-eye view (this cyclist rides along the
+      // sensor's x axis, where an axis-aligned box is at its best) and beats it in 3D.
+      const Scores& s = by_class.at("Cyclist");
+      EXPECT_GE(median(s.fit_bev), median(s.aabb_bev) - 0.01);
+      EXPECT_GT(median(s.fit_3d), median(s.aabb_3d));
     }
   }
-  ASSERT_GT(n, 0);
-  const double mean = total / n;
-  for (const auto& [type, sum_count] : by_class) {
-    std::printf("fit %-10s n=%3d mean 3D IoU %.3f\n", type.c_str(), sum_count.second,
-                sum_count.first / sum_count.second);
-  }
-  std::printf("fit all        n=%3d mean 3D IoU %.3f, >= 0.7: %.1f%%\n", n, mean,
-              100.0 * above_07 / n);
-  // Measured 0.656 (Van 0.71, Cyclist 0.63, Pedestrian 0.46); docs/automation.md tracks it.
-  EXPECT_GT(mean, 0.6);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ struct FitOptions {
   /// Below this many points the prior's height is used, and its footprint from the visible corner.
   std::size_t sparse_points = 40;
   /// Heading [rad] the box should point closest to (motion, previous box, user hint); without one
-  /// the heading closest to the sensor's +x is chosen.
+  /// the heading closest to the sensor's +x is chosen. Small objects take it as their direction.
   std::optional<double> heading_hint;
   Eigen::Vector3d sensor_origin = Eigen::Vector3d::Zero();  ///< [m] in the points' frame
 };
