@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@ struct FitCommandOptions {
   std::int64_t frame = 0;
   std::string seed;
   std::string label = "Car";
+  std::optional<double> heading;
   bool json = false;
 };
 
@@ -51,10 +53,14 @@ int run_fit(const FitCommandOptions& opt) {
   if (!ground) return report_message("no ground found in frame " + std::to_string(opt.frame));
   geometry::FitOptions options;
   options.size_prior = plugin::default_box_size(formats::Annotations{}, opt.label);
+  options.heading_hint = opt.heading;
   const auto fit = geometry::fit_box(cloud->cloud.view(), *ground, seed, options);
   if (!fit) {
-    return report_message("no object points within " + std::to_string(options.search_radius) +
-                          " m of the seed in frame " + std::to_string(opt.frame));
+    char radius[32];
+    std::snprintf(radius, sizeof(radius), "%.1f", options.seed_radius);
+    return report_message(opt.sequence + ": frame " + std::to_string(opt.frame) +
+                          ": no object within " + radius + " m of the seed (" + opt.seed +
+                          "): only ground or nothing there");
   }
   const geometry::Cuboid& b = fit->box;
   if (opt.json) {
@@ -91,6 +97,8 @@ void add_fit_command(CLI::App& app, const GlobalOptions& /*global*/, CommandActi
   cmd->add_option("--seed", opt->seed, "x,y,z [m] near the object, in the frame's LiDAR frame")
       ->required();
   cmd->add_option("--class", opt->label, "Class, for its size prior (default Car)");
+  cmd->add_option("--heading", opt->heading,
+                  "Known heading [rad, LiDAR frame] from motion or the previous box");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");
   cmd->add_flag("--json", opt->json, "Print the box as JSON");
   cmd->callback([opt, &action] { action = [opt] { return run_fit(*opt); }; });

@@ -91,14 +91,17 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   if (!done) return report(done.error());
   auto written = writer->write(*doc, opt.out, context);
   if (!written) return report(written.error());
+  // Left-out boxes and lost objects are warnings: they change what the output holds.
+  if (beyond > 0) {
+    std::cerr << "pcanno: warning: " << beyond
+              << (beyond == 1 ? " input box lies" : " input boxes lie") << " beyond the "
+              << sequence->size() << " frames with clouds and " << (beyond == 1 ? "was" : "were")
+              << " left out\n";
+  }
+  for (const std::string& note : done->notes) std::cerr << "pcanno: warning: " << note << '\n';
   if (!global.quiet) {
     std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size() << " tracks; "
               << plugin::to_string(*method) << " added " << done->boxes_added << " boxes\n";
-    if (beyond > 0) {
-      std::cout << "  " << beyond << " input boxes lie beyond the " << sequence->size()
-                << " frames with clouds and were left out\n";
-    }
-    for (const std::string& note : done->notes) std::cout << "  " << note << '\n';
     std::cout << "wrote " << written->boxes_written << " boxes as " << writer->id << ":\n";
     for (const auto& path : written->written) std::cout << "  " << path.string() << '\n';
     for (const auto& [reason, count] : written->dropped) {

@@ -185,7 +185,8 @@ static std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d
     }
     components.push_back(std::move(members));
   }
-  if (components.empty()) return grow_cluster(points, seed, options.cluster_radius);
+  // Nothing within seed_radius: the click was on empty ground, not next to an object.
+  if (components.empty()) return {};
   return components[best];
 }
 
@@ -232,6 +233,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   }
   if (candidates.empty()) return std::nullopt;
   const std::vector<std::size_t> cluster = object_cluster(candidates, seed, options);
+  if (cluster.size() < 3) return std::nullopt;
 
   FitResult result;
   std::vector<Eigen::Vector2d> xy;
@@ -305,7 +307,8 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   const double length = e1_is_length ? hi1 - lo1 : hi2 - lo2;
   const double width = e1_is_length ? hi2 - lo2 : hi1 - lo1;
   const double yaw0 = e1_is_length ? theta : theta + M_PI / 2;
-  const double yaw = closest_heading(yaw0, options.heading_hint.value_or(0.0));
+  const double yaw =
+      closest_heading(yaw0, options.heading_hint.value_or(options.preferred_heading.value_or(0.0)));
   result.box =
       Cuboid::from_yaw(Eigen::Vector3d(centre_xy.x(), centre_xy.y(), ground_z + height / 2),
                        Eigen::Vector3d(std::max(length, 0.05), std::max(width, 0.05), height), yaw);

@@ -145,6 +145,13 @@ TEST(BoxFit, ClusterStopsAtGapsAndSeedFarFromPointsFails) {
   const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
   ASSERT_TRUE(ground);
   EXPECT_FALSE(fit_box(scan.view(), *ground, {5, 5, 0}));  // nothing but road there
+  // An object 3 m from the click is not what was clicked: within the search radius, beyond the
+  // seed radius.
+  add_visible_surface(scan, Cuboid::from_yaw({8, 0, -0.95}, {4.2, 1.8, 1.5}, 0.0), rng);
+  const std::optional<GroundModel> with_car = GroundModel::fit(scan.view());
+  ASSERT_TRUE(with_car);
+  ASSERT_TRUE(fit_box(scan.view(), *with_car, {8, 0, 0}));
+  EXPECT_FALSE(fit_box(scan.view(), *with_car, {8, 4.0, 0}));
 }
 
 }  // namespace

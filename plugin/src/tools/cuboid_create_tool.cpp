@@ -115,7 +115,7 @@ std::optional<geometry::Cuboid> CuboidCreateTool::fit_at(const Session& session,
   if (const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(session.frame())) {
     options.sensor_origin = T_world_lidar->translation();
     const Eigen::Vector3d forward = T_world_lidar->linear().col(0);
-    options.heading_hint = std::atan2(forward.y(), forward.x());
+    options.preferred_heading = std::atan2(forward.y(), forward.x());
   }
   const Eigen::Vector3d seed(click.x(), click.y(), ground->height_at(click.x(), click.y()));
   const std::optional<geometry::FitResult> fit = geometry::fit_box(view, *ground, seed, options);

@@ -20,7 +20,7 @@ struct FitOptions {
   double search_radius = 5.0;   ///< [m] BEV distance from the seed of candidate points
   double cluster_radius = 0.5;  ///< [m] neighbour distance of the region growing
   /// [m] the object is the connected cluster with the most points this close to the seed
-  double seed_radius = 2.0;
+  double seed_radius = 2.5;
   /// [m] footprints smaller than this (diagonal) take their direction from the points' principal
   /// axis instead of the L-shape search: pedestrians, cyclists
   double small_object_extent = 2.5;
@@ -33,9 +33,12 @@ struct FitOptions {
   std::optional<Eigen::Vector3d> size_prior;
   /// Below this many points the prior's height is used, and its footprint from the visible corner.
   std::size_t sparse_points = 40;
-  /// Heading [rad] the box should point closest to (motion, previous box, user hint); without one
-  /// the heading closest to the sensor's +x is chosen. Small objects take it as their direction.
+  /// Heading [rad] known from motion, the previous box or the user. The box points closest to it,
+  /// and small objects take it as their direction.
   std::optional<double> heading_hint;
+  /// Without a hint, which of the two headings along the fitted axis to take [rad] (e.g. the
+  /// recording car's): only breaks the front/back tie. Without either, the sensor's +x.
+  std::optional<double> preferred_heading;
   Eigen::Vector3d sensor_origin = Eigen::Vector3d::Zero();  ///< [m] in the points' frame
 };
 
@@ -56,7 +59,7 @@ std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
                                         double coarse_step_deg, double fine_step_deg);
 
 /// Fits a box to the object around `seed` (in the points' frame). nullopt when no object point is
-/// within `search_radius` of the seed.
+/// within `seed_radius` of the seed (a click on empty ground), or its cluster has fewer than 3 points.
 std::optional<FitResult> fit_box(const PointView& points, const GroundModel& ground,
                                  const Eigen::Vector3d& seed, const FitOptions& options = {});
 
