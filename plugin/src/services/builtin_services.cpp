@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_services.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/session.hpp"
 
@@ -42,6 +43,7 @@ void add_builtin_services(Registry& registry) {
                     "QA: class motion limits, heading flips, size drift, boxes with too few "
                     "points, overlapping boxes; findings per track and frame with a severity"},
       CheckService{}});
+  add_automation_services(registry);
 }
 
 }  // namespace detail

@@ -6,7 +6,7 @@ class Registry;
 
 namespace pcanno::plugin::detail {
 
-/// Registers the built-in automation services: check.
+/// Registers the built-in automation services: check, fit, propagate, interpolate.
 void add_builtin_services(Registry& registry);
 
 }  // namespace pcanno::plugin::detail

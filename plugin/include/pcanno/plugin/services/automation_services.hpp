@@ -1,0 +1,42 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The automation services a host or the workstation runs on a Session, registered by
+// Registry::with_builtins(). Each applies its boxes as ONE undoable transaction, never replaces a
+// keyframe, and works on sequences without poses (the ego motion is estimated and cached first).
+// Parameters are text, as AttributeMap entries:
+// - "fit": seed = "x,y,z" [m, the session's world frame: the frame tools use], frame (default:
+//   the session's), class (default Car), track (optional: add the box to this track instead of a
+//   new one). The box gets provenance "fitted" and is a keyframe.
+// - "propagate": track (required), from (default: the session's frame; the track needs a box
+//   there), direction = forward | backward (default forward), to (default: the frame before the
+//   track's next keyframe that way, else the sequence's end). Boxes get provenance "tracked", the
+//   registration's confidence as score; an object lost on the way is a note, not an error.
+// - "interpolate": track (required), refine = true | false (default true). Every frame between
+//   the track's keyframes gets a world-frame interpolated box; old non-keyframe boxes there are
+//   replaced.
+
+namespace pcanno::plugin {
+
+class Registry;
+
+/// What the last run of an automation service did.
+struct ServiceOutcome {
+  std::size_t boxes = 0;              ///< boxes added or replaced
+  std::optional<std::int64_t> track;  ///< the track worked on (fit: the new track)
+  std::vector<std::string> notes;     ///< "lost at frame 12: 4 points", ...
+};
+
+/// The outcome of the last successful run of service `id` ("fit", "propagate", "interpolate") in
+/// this registry (and its copies); nullptr before the first.
+const ServiceOutcome* last_service_outcome(const Registry& registry, const std::string& id);
+
+namespace detail {
+void add_automation_services(Registry& registry);
+}  // namespace detail
+
+}  // namespace pcanno::plugin

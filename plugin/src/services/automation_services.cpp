@@ -1,0 +1,360 @@
+#include "pcanno/plugin/services/automation_services.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+
+#include "pcanno/geometry/box_fit.hpp"
+#include "pcanno/geometry/ground.hpp"
+#include "pcanno/plugin/automation/ego_motion.hpp"
+#include "pcanno/plugin/automation/propagation.hpp"
+#include "pcanno/plugin/automation/track_completion.hpp"
+#include "pcanno/plugin/command.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/session.hpp"
+#include "pcanno/plugin/tools/tool_support.hpp"
+
+namespace pcanno::plugin {
+namespace {
+
+using formats::AttributeMap;
+using formats::Error;
+using formats::ErrorCode;
+using formats::Expected;
+using formats::Status;
+using Progress = std::function<bool(double)>;
+
+Error bad(const std::string& service, const std::string& message) {
+  return Error{ErrorCode::kMalformed, service + ": " + message, ""};
+}
+
+std::optional<std::string> parameter(const AttributeMap& p, const std::string& name) {
+  const auto it = p.find(name);
+  return it == p.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+Expected<std::int64_t> integer(const std::string& service, const AttributeMap& p,
+                               const std::string& name, std::optional<std::int64_t> fallback) {
+  const std::optional<std::string> text = parameter(p, name);
+  if (!text) {
+    if (fallback) return *fallback;
+    return bad(service, "parameter '" + name + "' is required");
+  }
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || errno != 0) {
+    return bad(service, "parameter '" + name + "' = '" + *text + "': expected an integer");
+  }
+  return static_cast<std::int64_t>(v);
+}
+
+Status unknown_parameters(const std::string& service, const AttributeMap& p,
+                          std::initializer_list<const char*> known) {
+  for (const auto& [name, value] : p) {
+    bool ok = false;
+    std::string list;
+    for (const char* k : known) {
+      ok = ok || name == k;
+      list += list.empty() ? k : std::string(", ") + k;
+    }
+    if (!ok) return bad(service, "unknown parameter '" + name + "'; known: " + list);
+  }
+  return {};
+}
+
+/// The session's sequence with a pose for every frame: its own, or estimated (and cached).
+Expected<formats::Sequence> posed_sequence(const Session& session, const Progress& progress) {
+  if (session.sequence() == nullptr) {
+    return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
+  }
+  formats::Sequence seq = *session.sequence();
+  EgoMotionOptions ego;
+  ego.cache_dir = default_ego_motion_cache();
+  Expected<bool> estimated = ensure_poses(seq, ego, progress);
+  if (!estimated) return std::move(estimated).error();
+  return seq;
+}
+
+geometry::Cuboid to_world(const formats::BoxState& s, const formats::Sequence& seq) {
+  if (s.shape_frame == formats::ShapeFrame::kWorld) return s.box;
+  return geometry::transform(*seq.frames[static_cast<std::size_t>(s.frame)].T_world_lidar, s.box);
+}
+
+/// A box made by automation at `frame`, stored in the frame the session stores new shapes in.
+formats::BoxState make_state(const Session& session, const formats::Sequence& seq,
+                             std::int64_t frame, const geometry::Cuboid& box_in_world,
+                             formats::Provenance provenance) {
+  formats::BoxState s;
+  s.frame = frame;
+  s.shape_frame = session.shape_frame_for(frame);
+  s.box =
+      s.shape_frame == formats::ShapeFrame::kWorld
+          ? box_in_world
+          : geometry::transform(
+                seq.frames[static_cast<std::size_t>(frame)].T_world_lidar->inverse(), box_in_world);
+  s.provenance = provenance;
+  s.keyframe = false;
+  return s;
+}
+
+/// Applies `states` to `track` as one undo step named `name`.
+Status apply_all(Session& session, const std::string& name, std::int64_t track,
+                 const std::vector<formats::BoxState>& states) {
+  if (states.empty()) return {};
+  session.begin_transaction(name);
+  for (const formats::BoxState& s : states) {
+    if (Status st = session.apply(put_box(session.document(), track, s)); !st) {
+      (void)session.cancel_transaction();
+      return st;
+    }
+  }
+  return session.commit_transaction();
+}
+
+const formats::Track* find_track(const Session& session, std::int64_t id) {
+  for (const formats::Track& t : session.document().tracks) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+/// Shared state, so that the registry's copy of the service and last_service_outcome() agree.
+struct Outcomes {
+  std::shared_ptr<std::optional<ServiceOutcome>> last =
+      std::make_shared<std::optional<ServiceOutcome>>();
+};
+
+struct PropagateService : Outcomes {
+  Status operator()(Session& session, const AttributeMap& p, const Progress& progress) const {
+    const std::string name = "propagate";
+    if (Status s = unknown_parameters(name, p, {"track", "from", "to", "direction"}); !s) return s;
+    Expected<std::int64_t> track_id = integer(name, p, "track", std::nullopt);
+    if (!track_id) return std::move(track_id).error();
+    Expected<std::int64_t> from = integer(name, p, "from", session.frame());
+    if (!from) return std::move(from).error();
+    const std::string direction = parameter(p, "direction").value_or("forward");
+    if (direction != "forward" && direction != "backward") {
+      return bad(name, "parameter 'direction' = '" + direction + "': expected forward or backward");
+    }
+    const std::int64_t step = direction == "forward" ? 1 : -1;
+    const formats::Track* track = find_track(session, *track_id);
+    if (track == nullptr) return bad(name, "no track " + std::to_string(*track_id));
+    if (track->at(*from) == nullptr) {
+      return bad(name, "track " + std::to_string(*track_id) + " has no box in frame " +
+                           std::to_string(*from) + " to start from");
+    }
+    Expected<formats::Sequence> seq = posed_sequence(session, {});
+    if (!seq) return std::move(seq).error();
+    const auto last_frame = static_cast<std::int64_t>(seq->size()) - 1;
+    // Up to the next keyframe that way: a person's box is never replaced.
+    std::int64_t to = step > 0 ? last_frame : 0;
+    for (std::int64_t f = *from + step; f >= 0 && f <= last_frame; f += step) {
+      const formats::BoxState* b = track->at(f);
+      if (b != nullptr && b->keyframe) {
+        to = f - step;
+        break;
+      }
+    }
+    if (parameter(p, "to")) {
+      Expected<std::int64_t> asked = integer(name, p, "to", std::nullopt);
+      if (!asked) return std::move(asked).error();
+      to = step > 0 ? std::min(to, *asked) : std::max(to, *asked);
+    }
+    ServiceOutcome outcome;
+    outcome.track = *track_id;
+    if ((to - *from) * step > 0) {
+      std::optional<geometry::Cuboid> previous;
+      if (const formats::BoxState* b = track->at(*from - step)) previous = to_world(*b, *seq);
+      SequenceClouds clouds(*seq);
+      Expected<PropagationResult> r = propagate_box(
+          clouds, *from, to_world(*track->at(*from), *seq), to, previous, {}, progress);
+      if (!r) return std::move(r).error();
+      std::vector<formats::BoxState> states;
+      for (const PropagatedBox& b : r->boxes) {
+        states.push_back(
+            make_state(session, *seq, b.frame, b.box_in_world, formats::Provenance::kTracked));
+        states.back().score = b.confidence;
+      }
+      if (r->lost) outcome.notes.push_back("track " + std::to_string(*track_id) + " " + *r->lost);
+      if (Status s =
+              apply_all(session, "propagate track " + std::to_string(*track_id), *track_id, states);
+          !s) {
+        return s;
+      }
+      outcome.boxes = states.size();
+    }
+    *last = std::move(outcome);
+    return {};
+  }
+};
+
+struct InterpolateService : Outcomes {
+  Status operator()(Session& session, const AttributeMap& p, const Progress& progress) const {
+    const std::string name = "interpolate";
+    if (Status s = unknown_parameters(name, p, {"track", "refine"}); !s) return s;
+    Expected<std::int64_t> track_id = integer(name, p, "track", std::nullopt);
+    if (!track_id) return std::move(track_id).error();
+    const std::string refine = parameter(p, "refine").value_or("true");
+    if (refine != "true" && refine != "false") {
+      return bad(name, "parameter 'refine' = '" + refine + "': expected true or false");
+    }
+    const formats::Track* track = find_track(session, *track_id);
+    if (track == nullptr) return bad(name, "no track " + std::to_string(*track_id));
+    // The track alone, keyframes only: completion fills every frame between them.
+    formats::Annotations one;
+    one.frames = session.document().frames;
+    one.classes = session.document().classes;
+    formats::Track keys = *track;
+    keys.boxes.clear();
+    for (const formats::BoxState& b : track->boxes) {
+      if (b.keyframe) keys.boxes.push_back(b);
+    }
+    if (keys.boxes.size() < 2) {
+      return bad(name, "track " + std::to_string(*track_id) + " has " +
+                           std::to_string(keys.boxes.size()) +
+                           " keyframe(s); interpolation needs two");
+    }
+    one.tracks.push_back(keys);
+    Expected<formats::Sequence> seq = posed_sequence(session, {});
+    if (!seq) return std::move(seq).error();
+    CompletionOptions options;
+    options.method = CompletionMethod::kInterpolate;
+    options.refine = refine == "true";
+    Expected<CompletionReport> report = complete_tracks(one, *seq, options, progress);
+    if (!report) return std::move(report).error();
+    std::vector<formats::BoxState> states;
+    for (const formats::BoxState& b : one.tracks.front().boxes) {
+      if (b.keyframe) continue;
+      states.push_back(make_state(session, *seq, b.frame, to_world(b, *seq),
+                                  formats::Provenance::kInterpolated));
+    }
+    if (Status s =
+            apply_all(session, "interpolate track " + std::to_string(*track_id), *track_id, states);
+        !s) {
+      return s;
+    }
+    ServiceOutcome outcome;
+    outcome.track = *track_id;
+    outcome.boxes = states.size();
+    outcome.notes = report->notes;
+    *last = std::move(outcome);
+    return {};
+  }
+};
+
+struct FitService : Outcomes {
+  Status operator()(Session& session, const AttributeMap& p, const Progress& /*progress*/) const {
+    const std::string name = "fit";
+    if (Status s = unknown_parameters(name, p, {"seed", "frame", "class", "track"}); !s) return s;
+    const std::optional<std::string> seed_text = parameter(p, "seed");
+    if (!seed_text) return bad(name, "parameter 'seed' is required (x,y,z in metres)");
+    Eigen::Vector3d seed_in_world;
+    {
+      std::string text = *seed_text;
+      for (char& c : text) c = c == ',' ? ' ' : c;
+      std::istringstream in(text);
+      if (!(in >> seed_in_world.x() >> seed_in_world.y() >> seed_in_world.z())) {
+        return bad(name, "parameter 'seed' = '" + *seed_text + "': expected x,y,z in metres");
+      }
+    }
+    Expected<std::int64_t> frame = integer(name, p, "frame", session.frame());
+    if (!frame) return std::move(frame).error();
+    if (session.sequence() == nullptr || *frame < 0 ||
+        static_cast<std::size_t>(*frame) >= session.sequence()->size()) {
+      return bad(name, "frame " + std::to_string(*frame) + " has no cloud");
+    }
+    const std::string label = parameter(p, "class").value_or("Car");
+    Expected<formats::CloudFile> cloud =
+        session.sequence()->load_frame(static_cast<std::size_t>(*frame));
+    if (!cloud) return std::move(cloud).error();
+    const geometry::Pose T_world_lidar =
+        session.T_world_lidar(*frame).value_or(geometry::Pose::Identity());
+    const std::optional<geometry::GroundModel> ground =
+        geometry::GroundModel::fit(cloud->cloud.view());
+    if (!ground) return bad(name, "no ground found in frame " + std::to_string(*frame));
+    geometry::FitOptions options;
+    options.size_prior = default_box_size(session.document(), label);
+    options.preferred_heading = 0.0;  // the recording car's heading, in its own LiDAR frame
+    const std::optional<geometry::FitResult> fit = geometry::fit_box(
+        cloud->cloud.view(), *ground, T_world_lidar.inverse() * seed_in_world, options);
+    if (!fit) {
+      return Error{ErrorCode::kNotFound,
+                   "fit: nothing but ground within " + std::to_string(options.seed_radius) +
+                       " m of the seed " + *seed_text + " in frame " + std::to_string(*frame),
+                   ""};
+    }
+    const geometry::Cuboid box_in_world = geometry::transform(T_world_lidar, fit->box);
+    ServiceOutcome outcome;
+    if (parameter(p, "track")) {
+      Expected<std::int64_t> track_id = integer(name, p, "track", std::nullopt);
+      if (!track_id) return std::move(track_id).error();
+      if (find_track(session, *track_id) == nullptr) {
+        return bad(name, "no track " + std::to_string(*track_id));
+      }
+      formats::BoxState s;
+      s.frame = *frame;
+      s.shape_frame = session.shape_frame_for(*frame);
+      s.box = s.shape_frame == formats::ShapeFrame::kWorld ? box_in_world : fit->box;
+      s.provenance = formats::Provenance::kFitted;
+      s.keyframe = true;
+      if (Status st = session.apply(put_box(session.document(), *track_id, s)); !st) return st;
+      outcome.track = *track_id;
+    } else {
+      NewBox request;
+      request.label = label;
+      request.frame = *frame;
+      request.shape_frame = session.shape_frame_for(*frame);
+      request.box = request.shape_frame == formats::ShapeFrame::kWorld ? box_in_world : fit->box;
+      request.provenance = formats::Provenance::kFitted;
+      const std::int64_t id = next_track_id(session.document());
+      if (Status st = session.apply(create_track(session.document(), request, id)); !st) return st;
+      outcome.track = id;
+    }
+    outcome.boxes = 1;
+    if (fit->used_prior) outcome.notes.push_back("completed with the class size prior");
+    *last = std::move(outcome);
+    return {};
+  }
+};
+
+template <typename Service>
+const ServiceOutcome* outcome_of(const AutomationService& s) {
+  const auto* service = s.run.target<Service>();
+  return service != nullptr && service->last->has_value() ? &**service->last : nullptr;
+}
+
+}  // namespace
+
+const ServiceOutcome* last_service_outcome(const Registry& registry, const std::string& id) {
+  const AutomationService* s = registry.service(id);
+  if (s == nullptr) return nullptr;
+  if (id == "fit") return outcome_of<FitService>(*s);
+  if (id == "propagate") return outcome_of<PropagateService>(*s);
+  if (id == "interpolate") return outcome_of<InterpolateService>(*s);
+  return nullptr;
+}
+
+namespace detail {
+
+void add_automation_services(Registry& registry) {
+  registry.add_service(AutomationService{
+      ComponentInfo{"service", "fit", "1.0.0", 0, "built-in",
+                    "One-click box: the object around a seed point, L-shape footprint, class "
+                    "size prior; parameters seed, frame, class, track"},
+      FitService{}});
+  registry.add_service(AutomationService{
+      ComponentInfo{"service", "propagate", "1.0.0", 0, "built-in",
+                    "Carry a track's box frame by frame by registering the object's points; "
+                    "parameters track, from, direction, to"},
+      PropagateService{}});
+  registry.add_service(AutomationService{
+      ComponentInfo{"service", "interpolate", "1.0.0", 0, "built-in",
+                    "World-frame interpolation between a track's keyframes, refined on the "
+                    "points; parameters track, refine"},
+      InterpolateService{}});
+}
+
+}  // namespace detail
+}  // namespace pcanno::plugin
