@@ -82,6 +82,19 @@ double max_extent(const std::vector<Eigen::Vector2d>& xy) {
   return (hi - lo).norm();
 }
 
+/// One point per `cell` [m] square: a vehicle's side stacks many returns on one spot of the
+/// footprint, and the closeness search costs per point.
+std::vector<Eigen::Vector2d> bev_thinned(const std::vector<Eigen::Vector2d>& xy, double cell) {
+  std::unordered_map<CellKey, bool, CellHash> seen;
+  std::vector<Eigen::Vector2d> out;
+  for (const Eigen::Vector2d& p : xy) {
+    const CellKey key{static_cast<long>(std::floor(p.x() / cell)),
+                      static_cast<long>(std::floor(p.y() / cell)), 0};
+    if (seen.emplace(key, true).second) out.push_back(p);
+  }
+  return out;
+}
+
 /// Main direction of `xy` in [0, pi/2) [rad]: the footprint of a pedestrian or cyclist is too small
 /// for the L-shape's edges, but its points still stretch along the direction of travel.
 std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy) {
@@ -99,57 +112,74 @@ std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy
 
 }  // namespace
 
-std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points,
-                                      const Eigen::Vector3d& seed, double radius) {
-  if (points.empty() || !(radius > 0.0)) return {};
-  std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid;
-  const auto cell_of = [&](const Eigen::Vector3d& p) {
-    return CellKey{static_cast<long>(std::floor(p.x() / radius)),
-                   static_cast<long>(std::floor(p.y() / radius)),
-                   static_cast<long>(std::floor(p.z() / radius))};
-  };
-  std::size_t start = 0;
-  double best = std::numeric_limits<double>::infinity();
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    grid[cell_of(points[i])].push_back(i);
-    const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
-    if (d < best) {
-      best = d;
-      start = i;
-    }
+namespace {
+
+/// Points hashed by cells of the neighbour radius, for breadth-first region growing.
+class NeighbourGrid {
+ public:
+  NeighbourGrid(const std::vector<Eigen::Vector3d>& points, double radius)
+      : points_(points), radius_(radius) {
+    grid_.reserve(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) grid_[cell_of(points[i])].push_back(i);
   }
-  std::vector<bool> taken(points.size(), false);
-  std::vector<std::size_t> cluster{start};
-  taken[start] = true;
-  const double r2 = radius * radius;
-  for (std::size_t head = 0; head < cluster.size(); ++head) {
-    const Eigen::Vector3d& p = points[cluster[head]];
-    const CellKey c = cell_of(p);
-    for (long dx = -1; dx <= 1; ++dx) {
-      for (long dy = -1; dy <= 1; ++dy) {
-        for (long dz = -1; dz <= 1; ++dz) {
-          const auto it = grid.find(CellKey{c.x + dx, c.y + dy, c.z + dz});
-          if (it == grid.end()) continue;
-          for (const std::size_t j : it->second) {
-            if (!taken[j] && (points[j] - p).squaredNorm() <= r2) {
-              taken[j] = true;
-              cluster.push_back(j);
+
+  /// The points connected to `start` through neighbours closer than the radius, skipping and
+  /// marking `taken` ones (which leave the grid).
+  std::vector<std::size_t> grow(std::size_t start, std::vector<bool>& taken) {
+    std::vector<std::size_t> cluster{start};
+    taken[start] = true;
+    const double r2 = radius_ * radius_;
+    for (std::size_t head = 0; head < cluster.size(); ++head) {
+      const Eigen::Vector3d& p = points_[cluster[head]];
+      const CellKey c = cell_of(p);
+      for (long dx = -1; dx <= 1; ++dx) {
+        for (long dy = -1; dy <= 1; ++dy) {
+          for (long dz = -1; dz <= 1; ++dz) {
+            const auto it = grid_.find(CellKey{c.x + dx, c.y + dy, c.z + dz});
+            if (it == grid_.end()) continue;
+            // Taken points leave their cell, so dense objects are not scanned over and over.
+            std::vector<std::size_t>& cell = it->second;
+            for (std::size_t k = 0; k < cell.size();) {
+              const std::size_t j = cell[k];
+              if (taken[j]) {
+                cell[k] = cell.back();
+                cell.pop_back();
+              } else if ((points_[j] - p).squaredNorm() <= r2) {
+                taken[j] = true;
+                cluster.push_back(j);
+                cell[k] = cell.back();
+                cell.pop_back();
+              } else {
+                ++k;
+              }
             }
           }
         }
       }
     }
+    return cluster;
   }
-  return cluster;
-}
+
+ private:
+  CellKey cell_of(const Eigen::Vector3d& p) const {
+    return CellKey{static_cast<long>(std::floor(p.x() / radius_)),
+                   static_cast<long>(std::floor(p.y() / radius_)),
+                   static_cast<long>(std::floor(p.z() / radius_))};
+  }
+
+  const std::vector<Eigen::Vector3d>& points_;
+  double radius_;
+  std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid_;
+};
 
 /// The connected component the seed points at: among the components with points within
 /// `seed_radius` of the seed in bird's-eye view, the one with the most such points. Growing from
 /// the single nearest point would stop at a stray return next to the object.
-static std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d>& points,
-                                               const Eigen::Vector3d& seed,
-                                               const FitOptions& options) {
-  std::vector<int> component(points.size(), -1);
+std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d>& points,
+                                        const Eigen::Vector3d& seed, const FitOptions& options) {
+  if (points.empty() || !(options.cluster_radius > 0.0)) return {};
+  NeighbourGrid grid(points, options.cluster_radius);
+  std::vector<bool> taken(points.size(), false);
   std::vector<std::vector<std::size_t>> components;
   const double near2 = options.seed_radius * options.seed_radius;
   std::size_t best = 0;
@@ -157,23 +187,11 @@ static std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d
   double best_distance = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < points.size(); ++i) {
     const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
-    if (component[i] >= 0 || d > near2) continue;
-    std::vector<Eigen::Vector3d> rest;
-    std::vector<std::size_t> rest_ids;
-    for (std::size_t j = 0; j < points.size(); ++j) {
-      if (component[j] < 0) {
-        rest.push_back(points[j]);
-        rest_ids.push_back(j);
-      }
-    }
-    std::vector<std::size_t> members;
-    for (const std::size_t r : grow_cluster(rest, points[i], options.cluster_radius)) {
-      members.push_back(rest_ids[r]);
-    }
+    if (taken[i] || d > near2) continue;
+    std::vector<std::size_t> members = grid.grow(i, taken);
     std::size_t near = 0;
     double nearest = std::numeric_limits<double>::infinity();
     for (const std::size_t m : members) {
-      component[m] = static_cast<int>(components.size());
       const double dm = (points[m].head<2>() - seed.head<2>()).squaredNorm();
       near += dm <= near2;
       nearest = std::min(nearest, dm);
@@ -185,9 +203,26 @@ static std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d
     }
     components.push_back(std::move(members));
   }
-  // Nothing within seed_radius: the click was on empty ground, not next to an object.
   if (components.empty()) return {};
   return components[best];
+}
+
+}  // namespace
+
+std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points,
+                                      const Eigen::Vector3d& seed, double radius) {
+  if (points.empty() || !(radius > 0.0)) return {};
+  std::size_t start = 0;
+  double best = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
+    if (d < best) {
+      best = d;
+      start = i;
+    }
+  }
+  std::vector<bool> taken(points.size(), false);
+  return NeighbourGrid(points, radius).grow(start, taken);
 }
 
 std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
@@ -254,7 +289,8 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     if (*direction < 0) *direction += M_PI / 2;
   } else {
     direction = small ? principal_direction(xy)
-                      : l_shape_direction(xy, options.coarse_step_deg, options.fine_step_deg);
+                      : l_shape_direction(bev_thinned(xy, 0.03), options.coarse_step_deg,
+                                          options.fine_step_deg);
   }
   const double theta = direction.value_or(0.0);
   const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
