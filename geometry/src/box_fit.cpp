@@ -13,30 +13,25 @@ namespace {
 constexpr double kDeg = M_PI / 180.0;
 
 /// Closeness score of the footprint direction `theta`: points near a rectangle edge score high.
-double closeness(const std::vector<Eigen::Vector2d>& xy, double theta) {
+/// `projected` is scratch space, kept by the caller across the many directions of a search.
+double closeness(const std::vector<Eigen::Vector2d>& xy, double theta,
+                 std::vector<Eigen::Vector2d>& projected) {
   const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
   const Eigen::Vector2d e2(-e1.y(), e1.x());
-  double min1 = std::numeric_limits<double>::infinity();
-  double max1 = -min1;
-  double min2 = min1;
-  double max2 = -min1;
-  for (const Eigen::Vector2d& p : xy) {
-    const double c1 = p.dot(e1);
-    const double c2 = p.dot(e2);
-    min1 = std::min(min1, c1);
-    max1 = std::max(max1, c1);
-    min2 = std::min(min2, c2);
-    max2 = std::max(max2, c2);
+  projected.resize(xy.size());
+  Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
+  Eigen::Vector2d hi = -lo;
+  for (std::size_t i = 0; i < xy.size(); ++i) {
+    projected[i] = Eigen::Vector2d(xy[i].dot(e1), xy[i].dot(e2));
+    lo = lo.cwiseMin(projected[i]);
+    hi = hi.cwiseMax(projected[i]);
   }
   // d0 caps each point's contribution, so that a point exactly on an edge does not dominate.
   constexpr double kD0 = 0.01;
   double score = 0.0;
-  for (const Eigen::Vector2d& p : xy) {
-    const double c1 = p.dot(e1);
-    const double c2 = p.dot(e2);
-    const double d1 = std::min(max1 - c1, c1 - min1);
-    const double d2 = std::min(max2 - c2, c2 - min2);
-    score += 1.0 / std::max(std::min(d1, d2), kD0);
+  for (const Eigen::Vector2d& c : projected) {
+    const Eigen::Vector2d d = (hi - c).cwiseMin(c - lo);
+    score += 1.0 / std::max(d.minCoeff(), kD0);
   }
   return score;
 }
@@ -114,13 +109,38 @@ std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy
 
 namespace {
 
-/// Points hashed by cells of the neighbour radius, for breadth-first region growing.
+/// Points bucketed in a dense grid of cells at least the neighbour radius wide, for breadth-first
+/// region growing. Cells are ranges of one index array (a counting sort), and a taken point is
+/// swapped out of its cell's live range, so dense objects are not scanned over and over.
 class NeighbourGrid {
  public:
   NeighbourGrid(const std::vector<Eigen::Vector3d>& points, double radius)
       : points_(points), radius_(radius) {
-    grid_.reserve(points.size());
-    for (std::size_t i = 0; i < points.size(); ++i) grid_[cell_of(points[i])].push_back(i);
+    if (points.empty()) return;
+    Eigen::Vector3d lo = points.front();
+    Eigen::Vector3d hi = lo;
+    for (const Eigen::Vector3d& p : points) {
+      lo = lo.cwiseMin(p);
+      hi = hi.cwiseMax(p);
+    }
+    // Wider cells for a spread-out set keep the grid small; neighbours still lie in the 27 cells.
+    constexpr double kMaxCells = 4e6;
+    const Eigen::Vector3d extent = hi - lo;
+    const double volume = (extent.array() + radius).prod();
+    cell_ = std::max(radius, std::cbrt(volume / kMaxCells));
+    lo_ = lo;
+    for (int a = 0; a < 3; ++a) dims_[a] = static_cast<long>(extent[a] / cell_) + 1;
+    std::vector<std::size_t> count(static_cast<std::size_t>(dims_[0] * dims_[1] * dims_[2]) + 1, 0);
+    cell_index_.resize(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      cell_index_[i] = index_of(points[i]);
+      ++count[cell_index_[i] + 1];
+    }
+    for (std::size_t c = 1; c < count.size(); ++c) count[c] += count[c - 1];
+    begin_.assign(count.begin(), count.end() - 1);
+    live_end_ = begin_;
+    order_.resize(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) order_[live_end_[cell_index_[i]]++] = i;
   }
 
   /// The points connected to `start` through neighbours closer than the radius, skipping and
@@ -131,24 +151,22 @@ class NeighbourGrid {
     const double r2 = radius_ * radius_;
     for (std::size_t head = 0; head < cluster.size(); ++head) {
       const Eigen::Vector3d& p = points_[cluster[head]];
-      const CellKey c = cell_of(p);
-      for (long dx = -1; dx <= 1; ++dx) {
-        for (long dy = -1; dy <= 1; ++dy) {
-          for (long dz = -1; dz <= 1; ++dz) {
-            const auto it = grid_.find(CellKey{c.x + dx, c.y + dy, c.z + dz});
-            if (it == grid_.end()) continue;
-            // Taken points leave their cell, so dense objects are not scanned over and over.
-            std::vector<std::size_t>& cell = it->second;
-            for (std::size_t k = 0; k < cell.size();) {
-              const std::size_t j = cell[k];
-              if (taken[j]) {
-                cell[k] = cell.back();
-                cell.pop_back();
-              } else if ((points_[j] - p).squaredNorm() <= r2) {
-                taken[j] = true;
-                cluster.push_back(j);
-                cell[k] = cell.back();
-                cell.pop_back();
+      const std::size_t c = cell_index_[cluster[head]];
+      const long cz = static_cast<long>(c) / (dims_[0] * dims_[1]);
+      const long cy = static_cast<long>(c) / dims_[0] % dims_[1];
+      const long cx = static_cast<long>(c) % dims_[0];
+      for (long z = std::max(cz - 1, 0L); z <= std::min(cz + 1, dims_[2] - 1); ++z) {
+        for (long y = std::max(cy - 1, 0L); y <= std::min(cy + 1, dims_[1] - 1); ++y) {
+          for (long x = std::max(cx - 1, 0L); x <= std::min(cx + 1, dims_[0] - 1); ++x) {
+            const auto cell = static_cast<std::size_t>((z * dims_[1] + y) * dims_[0] + x);
+            for (std::size_t k = begin_[cell]; k < live_end_[cell];) {
+              const std::size_t j = order_[k];
+              if (taken[j] || (points_[j] - p).squaredNorm() <= r2) {
+                if (!taken[j]) {
+                  taken[j] = true;
+                  cluster.push_back(j);
+                }
+                order_[k] = order_[--live_end_[cell]];
               } else {
                 ++k;
               }
@@ -161,15 +179,23 @@ class NeighbourGrid {
   }
 
  private:
-  CellKey cell_of(const Eigen::Vector3d& p) const {
-    return CellKey{static_cast<long>(std::floor(p.x() / radius_)),
-                   static_cast<long>(std::floor(p.y() / radius_)),
-                   static_cast<long>(std::floor(p.z() / radius_))};
+  std::size_t index_of(const Eigen::Vector3d& p) const {
+    long v[3];
+    for (int a = 0; a < 3; ++a) {
+      v[a] = std::clamp(static_cast<long>((p[a] - lo_[a]) / cell_), 0L, dims_[a] - 1);
+    }
+    return static_cast<std::size_t>((v[2] * dims_[1] + v[1]) * dims_[0] + v[0]);
   }
 
   const std::vector<Eigen::Vector3d>& points_;
   double radius_;
-  std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid_;
+  double cell_ = 1.0;
+  Eigen::Vector3d lo_ = Eigen::Vector3d::Zero();
+  long dims_[3] = {1, 1, 1};
+  std::vector<std::size_t> cell_index_;  ///< per point
+  std::vector<std::size_t> begin_;       ///< per cell, into order_
+  std::vector<std::size_t> live_end_;    ///< per cell: end of its points not yet taken
+  std::vector<std::size_t> order_;       ///< point indices grouped by cell
 };
 
 /// The connected component the seed points at: among the components with points within
@@ -230,23 +256,24 @@ std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
   if (xy.size() < 2) return std::nullopt;
   const double coarse = std::max(coarse_step_deg, 0.01) * kDeg;
   const double fine = std::max(fine_step_deg, 0.001) * kDeg;
+  std::vector<Eigen::Vector2d> scratch;
   double best_theta = 0.0;
   double best_score = -1.0;
-  for (double theta = 0.0; theta < M_PI / 2; theta += coarse) {
-    const double s = closeness(xy, theta);
-    if (s > best_score) {
-      best_score = s;
-      best_theta = theta;
+  const auto search = [&](double from, double to, double step) {
+    for (double theta = from; theta <= to + 1e-12; theta += step) {
+      const double s = closeness(xy, theta, scratch);
+      if (s > best_score) {
+        best_score = s;
+        best_theta = theta;
+      }
     }
-  }
-  const double centre = best_theta;
-  for (double theta = centre - coarse; theta <= centre + coarse; theta += fine) {
-    const double s = closeness(xy, theta);
-    if (s > best_score) {
-      best_score = s;
-      best_theta = theta;
-    }
-  }
+  };
+  search(0.0, M_PI / 2 - coarse / 2, coarse);
+  // Refine around the best coarse direction, then once more around the best of that, so the fine
+  // step is reached without scanning the whole coarse interval at it.
+  const double middle = std::max(fine, std::min(coarse / 4, 0.5 * kDeg));
+  if (middle < coarse) search(best_theta - coarse, best_theta + coarse, middle);
+  if (fine < middle) search(best_theta - middle, best_theta + middle, fine);
   best_theta = std::fmod(best_theta, M_PI / 2);
   if (best_theta < 0) best_theta += M_PI / 2;
   return best_theta;
@@ -259,8 +286,11 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   const double r2 = options.search_radius * options.search_radius;
   for (std::size_t i = 0; i < points.size; ++i) {
     const std::size_t k = i * points.stride;
+    // The BEV test first, on the raw values: most of the cloud is far away, and a NaN fails it.
+    const double dx = points.x[k] - seed.x();
+    const double dy = points.y[k] - seed.y();
+    if (!(dx * dx + dy * dy <= r2) || !std::isfinite(points.z[k])) continue;
     const Eigen::Vector3d p(points.x[k], points.y[k], points.z[k]);
-    if (!p.allFinite() || (p.head<2>() - seed.head<2>()).squaredNorm() > r2) continue;
     const double h = ground.height_above(p);
     if (h < options.min_height || h > options.max_height) continue;
     candidates.push_back(p);

@@ -1,5 +1,7 @@
 #include "pcanno/geometry/registration.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -27,17 +29,46 @@ Voxel voxel_of(const Eigen::Vector3d& p, double size) {
                static_cast<long>(std::floor(p.z() / size))};
 }
 
-/// Target points hashed by voxel, for neighbour queries within `radius`, with normals when
+/// Target points bucketed in a dense grid, for neighbour queries within `radius`, with normals when
 /// `normal_radius` > 0 (then only points on a plane are matched; it must not exceed `radius`).
-/// Voxels are twice the radius, so the neighbours of a point lie in the 2 x 2 x 2 voxels around the
-/// corner it is nearest to: 8 lookups per query instead of the 27 of a radius-sized ring.
+/// Cells are as wide as the radius, so a query visits the 2 or 3 cells per axis its neighbourhood
+/// overlaps: array lookups and few candidates, no hashing.
 class TargetMap {
  public:
   TargetMap(const std::vector<Eigen::Vector3d>& points, double radius, double normal_radius)
-      : cell_(2.0 * radius) {
-    grid_.reserve(points.size());
-    for (std::size_t i = 0; i < points.size(); ++i) grid_[voxel_of(points[i], cell_)].push_back(i);
-    points_ = points;
+      : points_(points) {
+    Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
+    Eigen::Vector3d hi = -lo;
+    for (const Eigen::Vector3d& p : points) {
+      if (!p.allFinite()) continue;
+      lo = lo.cwiseMin(p);
+      hi = hi.cwiseMax(p);
+    }
+    if (lo.x() <= hi.x()) {
+      // A spread-out target (a whole scan) gets wider cells, so the grid stays small.
+      constexpr double kMaxCells = 4e6;
+      const Eigen::Vector3d extent = hi - lo;
+      cell_ = std::max(radius, std::cbrt((extent.array() + radius).prod() / kMaxCells));
+      lo_ = lo;
+      for (int a = 0; a < 3; ++a) dims_[a] = static_cast<long>(extent[a] / cell_) + 1;
+      reach_ = radius / cell_;
+    }
+    const auto cells = static_cast<std::size_t>(dims_[0] * dims_[1] * dims_[2]);
+    std::vector<long> cell_of(points.size(), -1);
+    begin_.assign(cells + 1, 0);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      if (!points[i].allFinite()) continue;
+      const Eigen::Vector3d q = (points[i] - lo_) / cell_;
+      cell_of[i] =
+          index({static_cast<long>(q.x()), static_cast<long>(q.y()), static_cast<long>(q.z())});
+      ++begin_[static_cast<std::size_t>(cell_of[i]) + 1];
+    }
+    for (std::size_t c = 1; c <= cells; ++c) begin_[c] += begin_[c - 1];
+    std::vector<std::size_t> next(begin_.begin(), begin_.end() - 1);
+    order_.resize(begin_.back());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      if (cell_of[i] >= 0) order_[next[static_cast<std::size_t>(cell_of[i])]++] = i;
+    }
     normals_.resize(points.size(), Eigen::Vector3d::Zero());
     valid_.resize(points.size(), normal_radius <= 0.0);
     if (normal_radius <= 0.0) return;
@@ -96,26 +127,43 @@ class TargetMap {
  private:
   template <typename Visit>
   void for_neighbours(const Eigen::Vector3d& p, Visit&& visit) const {
-    const Eigen::Vector3d q = p / cell_;
-    const Voxel c = voxel_of(p, cell_);
-    // Towards the nearer face on each axis: the other one is farther than the radius.
-    const long sx = q.x() - std::floor(q.x()) < 0.5 ? -1 : 1;
-    const long sy = q.y() - std::floor(q.y()) < 0.5 ? -1 : 1;
-    const long sz = q.z() - std::floor(q.z()) < 0.5 ? -1 : 1;
-    for (const long dx : {0L, sx}) {
-      for (const long dy : {0L, sy}) {
-        for (const long dz : {0L, sz}) {
-          const auto it = grid_.find(Voxel{c.x + dx, c.y + dy, c.z + dz});
-          if (it == grid_.end()) continue;
-          for (const std::size_t j : it->second) visit(j);
-        }
+    const Eigen::Vector3d from = (p - lo_).array() / cell_ - reach_;
+    const Eigen::Vector3d to = (p - lo_).array() / cell_ + reach_;
+    // Outside the grid (or not finite): no neighbours, and no overflow in the casts below.
+    if (!(to.minCoeff() >= 0.0) ||
+        !(from.x() < dims_[0] && from.y() < dims_[1] && from.z() < dims_[2])) {
+      return;
+    }
+    long lo[3];
+    long hi[3];
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = static_cast<long>(std::max(0.0, std::floor(from[a])));
+      hi[a] = static_cast<long>(std::min(static_cast<double>(dims_[a] - 1), to[a]));
+    }
+    for (long z = lo[2]; z <= hi[2]; ++z) {
+      for (long y = lo[1]; y <= hi[1]; ++y) {
+        const auto row = static_cast<std::size_t>(index({lo[0], y, z}));
+        const std::size_t end = begin_[row + static_cast<std::size_t>(hi[0] - lo[0]) + 1];
+        // Cells of a row are consecutive, and so are their points.
+        for (std::size_t k = begin_[row]; k < end; ++k) visit(order_[k]);
       }
     }
   }
 
-  double cell_;
-  std::unordered_map<Voxel, std::vector<std::size_t>, VoxelHash> grid_;
-  std::vector<Eigen::Vector3d> points_;
+  long index(const std::array<long, 3>& v) const {
+    const long x = std::clamp(v[0], 0L, dims_[0] - 1);
+    const long y = std::clamp(v[1], 0L, dims_[1] - 1);
+    const long z = std::clamp(v[2], 0L, dims_[2] - 1);
+    return (z * dims_[1] + y) * dims_[0] + x;
+  }
+
+  double cell_ = 1.0;
+  double reach_ = 1.0;  ///< the radius in cells
+  Eigen::Vector3d lo_ = Eigen::Vector3d::Zero();
+  long dims_[3] = {1, 1, 1};
+  std::vector<std::size_t> begin_;  ///< per cell (and one past the last), into order_
+  std::vector<std::size_t> order_;  ///< point indices grouped by cell
+  const std::vector<Eigen::Vector3d>& points_;
   std::vector<Eigen::Vector3d> normals_;
   std::vector<bool> valid_;
 };
@@ -282,22 +330,30 @@ GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
     lo = lo.cwiseMin(p);
     hi = hi.cwiseMax(p);
   }
+  // Shifts are whole voxels, so each candidate only offsets the points' precomputed cell indices.
+  // The grid is padded in x and y by twice the largest shift: a point that can reach the target
+  // under some shift then never indexes outside it.
+  const long stride = std::max(1L, std::lround(options.step / options.voxel));
+  const int n = static_cast<int>(std::floor(options.extent / (stride * options.voxel) + 1e-9));
+  const long reach = n * stride;
+  const long pad = 2 * reach;
   const Voxel origin = voxel_of(lo, options.voxel);
   const Voxel top = voxel_of(hi, options.voxel);
-  const long nx = top.x - origin.x + 1;
-  const long ny = top.y - origin.y + 1;
+  const long nx = top.x - origin.x + 1 + 2 * pad;
+  const long ny = top.y - origin.y + 1 + 2 * pad;
   const long nz = top.z - origin.z + 1;
   if (nx * ny * nz > 50'000'000) return best;  // not an object's surroundings
   std::vector<std::uint8_t> occupied(static_cast<std::size_t>(nx * ny * nz), 0);
+  // Index of `v`'s cell, or -1 when no shift can bring it into the target's extent.
   const auto cell = [&](const Voxel& v) -> long {
-    const long x = v.x - origin.x, y = v.y - origin.y, z = v.z - origin.z;
-    if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) return -1;
+    const long x = v.x - origin.x + pad, y = v.y - origin.y + pad, z = v.z - origin.z;
+    if (x < reach || y < reach || z < 0 || x >= nx - reach || y >= ny - reach || z >= nz) {
+      return -1;
+    }
     return (z * ny + y) * nx + x;
   };
   for (const Eigen::Vector3d& p : target) {
-    if (const long c = cell(voxel_of(p, options.voxel)); c >= 0) {
-      occupied[static_cast<std::size_t>(c)] = 1;
-    }
+    occupied[static_cast<std::size_t>(cell(voxel_of(p, options.voxel)))] = 1;
   }
 
   std::vector<Eigen::Vector3d> placed;
@@ -307,31 +363,33 @@ GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
     pivot += placed.back();
   }
   pivot /= static_cast<double>(placed.size());
-  const int n = static_cast<int>(std::floor(options.extent / options.step + 1e-9));
   const int m = options.yaw_step > 0
                     ? static_cast<int>(std::floor(options.yaw_extent / options.yaw_step + 1e-9))
                     : 0;
   double best_cost = std::numeric_limits<double>::max();
   std::size_t best_hits = 0;
+  std::vector<long> cells;
+  cells.reserve(placed.size());
   for (int k = -m; k <= m; ++k) {
     const Eigen::Matrix3d R =
         Eigen::AngleAxisd(k * options.yaw_step, Eigen::Vector3d::UnitZ()).toRotationMatrix();
-    std::vector<Eigen::Vector3d> turned;
-    turned.reserve(placed.size());
-    for (const Eigen::Vector3d& p : placed) turned.push_back(R * (p - pivot) + pivot);
+    cells.clear();
+    for (const Eigen::Vector3d& p : placed) {
+      if (const long c = cell(voxel_of(R * (p - pivot) + pivot, options.voxel)); c >= 0) {
+        cells.push_back(c);
+      }
+    }
     for (int i = -n; i <= n; ++i) {
       for (int j = -n; j <= n; ++j) {
-        const Eigen::Vector3d shift(i * options.step, j * options.step, 0.0);
+        const long offset = (j * nx + i) * stride;
         std::size_t hits = 0;
-        for (const Eigen::Vector3d& p : turned) {
-          const long c = cell(voxel_of(p + shift, options.voxel));
-          hits += c >= 0 && occupied[static_cast<std::size_t>(c)] != 0;
-        }
+        for (const long c : cells) hits += occupied[static_cast<std::size_t>(c + offset)];
         // Distance from the prior in steps breaks ties: a flat side slides along itself.
         const double cost = static_cast<double>(i * i + j * j + k * k);
         if (hits > best_hits || (hits == best_hits && hits > 0 && cost < best_cost)) {
           best_hits = hits;
           best_cost = cost;
+          const Eigen::Vector3d shift(i * stride * options.voxel, j * stride * options.voxel, 0.0);
           Pose update = Pose::Identity();
           update.linear() = R;
           update.translation() = pivot + shift - R * pivot;

@@ -60,7 +60,7 @@ double fraction_within(const std::vector<Eigen::Vector3d>& points,
 
 struct GridSearchOptions {
   double extent = 1.0;      ///< [m] candidate shifts in x and y, either way from the initial pose
-  double step = 0.2;        ///< [m]
+  double step = 0.2;        ///< [m], rounded to a whole number of voxels
   double yaw_extent = 0.1;  ///< [rad] candidate turns either way
   double yaw_step = 0.05;   ///< [rad]
   double voxel = 0.2;       ///< [m] occupancy grid of the target
