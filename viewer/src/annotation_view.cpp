@@ -97,7 +97,7 @@ void AnnotationView::set_view_kind(plugin::ViewKind kind) {
 
 void AnnotationView::set_camera(const CameraPose& pose) {
   apply_camera(pose, impl_->renderer->GetActiveCamera());
-  impl_->renderer->ResetCameraClippingRange();
+  if (scene_) scene_->reset_clipping_range();
 }
 
 bool AnnotationView::set_tool(const std::string& id) {
@@ -133,7 +133,7 @@ void AnnotationView::refresh() {
   load_frame();
   scene_->update_from_session(session_);
   if (plugin::Tool* tool = active_tool()) scene_->set_preview(tool->preview());
-  impl_->renderer->ResetCameraClippingRange();
+  scene_->reset_clipping_range();
   if (vtkRenderWindow* window = impl_->renderer->GetRenderWindow()) window->Render();
 }
 

@@ -103,7 +103,7 @@ formats::Expected<Image> render_image(const plugin::Session& session,
                     session.T_world_lidar(frame).value_or(geometry::Pose::Identity()));
     scene.update_from_session(session);
     apply_camera(render_camera(session, request), renderer->GetActiveCamera());
-    renderer->ResetCameraClippingRange();
+    scene.reset_clipping_range();
     window->Render();
 
     auto grab = vtkSmartPointer<vtkWindowToImageFilter>::New();

@@ -16,6 +16,7 @@
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
+#include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkSOADataArrayTemplate.h>
 #include <vtkSmartPointer.h>
@@ -133,8 +134,16 @@ float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data())
 
 }  // namespace
 
+Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world) {
+  return box_in_world.center +
+         box_in_world.rotation * Eigen::Vector3d(0.0, 0.0, box_in_world.size.z() / 2.0 + 0.4);
+}
+
 struct SceneRenderer::Vtk {
   vtkRenderer* renderer = nullptr;
+  // Annotations draw here: the host's renderer, or an overlay layer above it sharing its camera.
+  vtkRenderer* annotations = nullptr;
+  Ptr<vtkRenderer> overlay;
 
   // Points: x, y, z wrapped in place, shared by the full and the level-of-detail polydata.
   Ptr<vtkSOADataArrayTemplate<float>> xyz = Ptr<vtkSOADataArrayTemplate<float>>::New();
@@ -176,7 +185,20 @@ struct SceneRenderer::Vtk {
   Ptr<vtkLabeledDataMapper> label_mapper = Ptr<vtkLabeledDataMapper>::New();
   Ptr<vtkActor2D> labels_actor = Ptr<vtkActor2D>::New();
 
-  explicit Vtk(vtkRenderer* r) : renderer(r) {
+  Vtk(vtkRenderer* r, bool on_top) : renderer(r), annotations(r) {
+    if (vtkRenderWindow* window = r->GetRenderWindow(); on_top && window != nullptr) {
+      overlay = Ptr<vtkRenderer>::New();
+      overlay->SetLayer(r->GetLayer() + 1);
+      overlay->SetActiveCamera(r->GetActiveCamera());
+      overlay->SetViewport(r->GetViewport());
+      overlay->InteractiveOff();
+      overlay->SetPreserveColorBuffer(1);
+      if (window->GetNumberOfLayers() < overlay->GetLayer() + 1) {
+        window->SetNumberOfLayers(overlay->GetLayer() + 1);
+      }
+      window->AddRenderer(overlay);
+      annotations = overlay;
+    }
     xyz->SetNumberOfComponents(3);
     points->SetData(xyz);
     verts->SetData(offsets, connectivity);
@@ -219,19 +241,24 @@ struct SceneRenderer::Vtk {
     label_mapper->SetFieldDataName("labels");
     labels_actor->SetMapper(label_mapper);
 
-    for (vtkActor* a : {cloud_actor.Get(), lod_actor.Get(), boxes_actor.Get(),
-                        polylines_actor.Get(), preview_actor.Get()}) {
-      renderer->AddActor(a);
+    renderer->AddActor(cloud_actor);
+    renderer->AddActor(lod_actor);
+    for (vtkActor* a : {boxes_actor.Get(), polylines_actor.Get(), preview_actor.Get()}) {
+      annotations->AddActor(a);
     }
-    renderer->AddActor2D(labels_actor);
+    annotations->AddActor2D(labels_actor);
   }
 
   ~Vtk() {
-    for (vtkActor* a : {cloud_actor.Get(), lod_actor.Get(), boxes_actor.Get(),
-                        polylines_actor.Get(), preview_actor.Get()}) {
-      renderer->RemoveActor(a);
+    renderer->RemoveActor(cloud_actor);
+    renderer->RemoveActor(lod_actor);
+    for (vtkActor* a : {boxes_actor.Get(), polylines_actor.Get(), preview_actor.Get()}) {
+      annotations->RemoveActor(a);
     }
-    renderer->RemoveActor2D(labels_actor);
+    annotations->RemoveActor2D(labels_actor);
+    if (overlay) {
+      if (vtkRenderWindow* window = overlay->GetRenderWindow()) window->RemoveRenderer(overlay);
+    }
   }
 
   void use_scalars(vtkDataArray* scalars, bool direct) {
@@ -260,7 +287,7 @@ struct SceneRenderer::Vtk {
 };
 
 SceneRenderer::SceneRenderer(vtkRenderer* renderer, SceneStyle style)
-    : style_(std::move(style)), vtk_(std::make_unique<Vtk>(renderer)) {
+    : style_(std::move(style)), vtk_(std::make_unique<Vtk>(renderer, style_.annotations_on_top)) {
   set_style(style_);
 }
 
@@ -503,6 +530,20 @@ void SceneRenderer::set_interacting(bool interacting) {
 }
 
 bool SceneRenderer::lod_active() const { return interacting_ && !vtk_->lod_ids.empty(); }
+
+void SceneRenderer::reset_clipping_range() {
+  double bounds[6];
+  double all[6] = {1e300, -1e300, 1e300, -1e300, 1e300, -1e300};
+  for (vtkRenderer* r : {vtk_->renderer, vtk_->annotations}) {
+    r->ComputeVisiblePropBounds(bounds);
+    if (bounds[0] > bounds[1]) continue;  // nothing visible
+    for (int i = 0; i < 6; i += 2) {
+      all[i] = std::min(all[i], bounds[i]);
+      all[i + 1] = std::max(all[i + 1], bounds[i + 1]);
+    }
+  }
+  if (all[0] <= all[1]) vtk_->renderer->ResetCameraClippingRange(all);
+}
 
 void SceneRenderer::refresh() {
   rebuild_boxes();

@@ -12,6 +12,8 @@
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/viewer/scene_style.hpp"
 
+#include <Eigen/Core>
+
 class vtkRenderer;
 
 namespace pcanno::plugin {
@@ -35,6 +37,10 @@ struct ScenePolyline {
   std::int64_t id = 0;
   bool selected = false;
 };
+
+/// Where a box's track-id label is anchored [world]: above the middle of its top face, so that the
+/// text covers points rather than the box's edges.
+Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world);
 
 /// Draws a frame of the engine into a host's vtkRenderer: one point-cloud actor, one actor for all
 /// box edges and heading arrows, one for polylines, one 2D actor for track-id labels, one for the
@@ -79,6 +85,10 @@ class SceneRenderer {
 
   std::size_t point_count() const { return cloud_ ? cloud_->size() : 0; }
   const std::vector<SceneBox>& boxes() const { return boxes_; }
+
+  /// Fits the camera's near and far planes around everything the scene draws (points and the
+  /// annotation overlay share one camera). Call after moving the camera.
+  void reset_clipping_range();
 
   /// Recomputes the point colours (after set_style, or a class change of the boxes).
   void refresh();

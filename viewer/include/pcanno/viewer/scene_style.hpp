@@ -40,9 +40,12 @@ struct SceneStyle {
   Rgb polyline_color{255, 120, 0};
   Rgb preview_color{255, 0, 255};  ///< tool preview (rubber band, handles)
   Rgb label_color{255, 255, 255};
-  double interpolated_dim = 0.55;       ///< brightness factor of interpolated boxes, 0..1
-  double dash_length = 0.4;             ///< [m] dash and gap of interpolated edges
-  bool show_labels = true;              ///< track ids
+  double interpolated_dim = 0.55;  ///< brightness factor of interpolated boxes, 0..1
+  double dash_length = 0.4;        ///< [m] dash and gap of interpolated edges
+  bool show_labels = true;         ///< track ids
+  /// Boxes, polylines, labels and the tool preview in an overlay layer of the host's window, so
+  /// points never hide them (needs the renderer to be in a window when the scene is created).
+  bool annotations_on_top = true;
   int label_font_size = 14;             ///< [px]
   double intensity_max = 1.0;           ///< intensity mapped to white (KITTI 0..1; nuScenes 255)
   double height_min = -2.5;             ///< [m] sensor frame z mapped to the first ramp colour
