@@ -50,5 +50,9 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
                       CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                        CommandAction& action);
+#ifdef PCANNO_WITH_VIEWER
+void add_render_command(CLI::App& app, const GlobalOptions& global,
+                        const plugin::Registry& registry, CommandAction& action);
+#endif
 
 }  // namespace pcanno::app
