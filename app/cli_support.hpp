@@ -50,5 +50,7 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
                       CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                        CommandAction& action);
+/// `pcanno view` (the Qt workstation); only in builds with Qt and VTK (PCANNO_HAVE_WORKSTATION).
+void add_view_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 
 }  // namespace pcanno::app
