@@ -179,10 +179,17 @@ void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session
 
 bool WorkstationWindow::propagate_selected() {
   const auto sel = session_->selection().track;
-  if (!sel) return false;
-  return run_service("propagate", {{"track", std::to_string(*sel)},
-                                   {"from", std::to_string(session_->frame())},
-                                   {"direction", "forward"}});
+  const formats::Track* track = sel ? session_->document().track(*sel) : nullptr;
+  if (!track || track->boxes.empty()) return false;
+  // From the track's latest box at or before this frame: stepping past the last box and pressing
+  // P continues the track from where it ends, as annotators expect.
+  std::int64_t from = track->boxes.front().frame;
+  for (const formats::BoxState& b : track->boxes) {
+    if (b.frame <= session_->frame()) from = b.frame;
+  }
+  return run_service(
+      "propagate",
+      {{"track", std::to_string(*sel)}, {"from", std::to_string(from)}, {"direction", "forward"}});
 }
 
 bool WorkstationWindow::interpolate_selected() {

@@ -61,6 +61,11 @@ WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, Q
   attach_session();
   top_view_->set_ortho_view(
       plugin::make_top_view(Eigen::Vector3d(15.0, 0.0, 0.0), kTopMetersPerPixel));
+  // Until a box is selected the side and front views look at a car-sized spot ahead.
+  const geometry::Cuboid ahead = geometry::Cuboid::from_yaw(Eigen::Vector3d(15.0, 0.0, -0.8),
+                                                            Eigen::Vector3d(4.5, 1.9, 1.7), 0.0);
+  side_view_->set_ortho_view(plugin::make_side_view(ahead, 0.03));
+  front_view_->set_ortho_view(plugin::make_front_view(ahead, 0.03));
   refresh();
   run_checks();
 }
