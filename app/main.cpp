@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
 #ifdef PCANNO_HAVE_WORKSTATION
   add_view_command(app, global, action);
 #endif
+#ifdef PCANNO_WITH_VIEWER
+  add_render_command(app, global, registry, action);
+#endif
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,118 @@
+// AnnotationView embedded in a plain offscreen vtkRenderWindow, driven by synthetic VTK events:
+// dragging a rectangle in the top view with the cuboid tool creates that box in the document.
+#include <gtest/gtest.h>
+
+#include <vtkCamera.h>
+#include <vtkCommand.h>
+#include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkNew.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderWindowInteractor.h>
+#include <vtkRenderer.h>
+
+#include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/annotation_view.hpp"
+#include "pcanno/viewer/scene_renderer.hpp"
+
+namespace pcanno::viewer {
+namespace {
+
+constexpr int kWidth = 800, kHeight = 600;
+
+class AnnotationViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    formats::Annotations doc;
+    doc.ensure_class("Car");
+    session_ = plugin::Session::create(std::move(doc));
+    window_->SetOffScreenRendering(1);
+    window_->SetSize(kWidth, kHeight);
+    window_->AddRenderer(renderer_);
+    interactor_->SetRenderWindow(window_);
+    interactor_->SetInteractorStyle(style_);
+    view_ = std::make_unique<AnnotationView>(*session_, renderer_, interactor_);
+    view_->set_view_kind(plugin::ViewKind::kTop);
+    camera_ = make_camera(plugin::ViewKind::kTop, Eigen::Vector3d(10.0, 5.0, 0.0), 30.0);
+    view_->set_camera(camera_);
+  }
+  void TearDown() override { view_.reset(); }
+
+  // Sends `event` at the pixel where world point `p` appears (VTK display coordinates).
+  void send(unsigned long event, const Eigen::Vector3d& p) {
+    const auto px = project(camera_, p, kWidth, kHeight);
+    ASSERT_TRUE(px);
+    const int x = static_cast<int>(px->x());
+    const int y = kHeight - 1 - static_cast<int>(px->y());
+    interactor_->SetEventInformation(x, y, 0, 0);
+    interactor_->InvokeEvent(event);
+  }
+
+  std::unique_ptr<plugin::Session> session_;
+  vtkNew<vtkRenderWindow> window_;
+  vtkNew<vtkRenderer> renderer_;
+  vtkNew<vtkRenderWindowInteractor> interactor_;
+  vtkNew<vtkInteractorStyleTrackballCamera> style_;
+  std::unique_ptr<AnnotationView> view_;
+  CameraPose camera_;
+};
+
+TEST_F(AnnotationViewTest, DragInTopViewCreatesThatBox) {
+  ASSERT_TRUE(view_->set_tool("cuboid-create"));
+  const double camera_before = renderer_->GetActiveCamera()->GetPosition()[0];
+  send(vtkCommand::LeftButtonPressEvent, {8.0, 3.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {10.0, 4.0, 0.0});
+  // The preview box is drawn while dragging.
+  ASSERT_NE(view_->active_tool(), nullptr);
+  EXPECT_EQ(view_->active_tool()->preview().boxes.size(), 1u);
+  send(vtkCommand::MouseMoveEvent, {12.0, 5.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {12.0, 5.0, 0.0});
+
+  const formats::Annotations& doc = session_->document();
+  ASSERT_EQ(doc.tracks.size(), 1u);
+  const formats::Track& track = doc.tracks.front();
+  EXPECT_EQ(track.label, "Car");
+  ASSERT_EQ(track.boxes.size(), 1u);
+  const geometry::Cuboid& box = track.boxes.front().box;
+  // One pixel is 30 m / 600 px = 5 cm: the footprint is [8, 12] x [3, 5] within that.
+  const double tol = 0.06;
+  EXPECT_NEAR(box.center.x(), 10.0, tol);
+  EXPECT_NEAR(box.center.y(), 4.0, tol);
+  EXPECT_NEAR(box.size.x(), 4.0, 2 * tol);
+  EXPECT_NEAR(box.size.y(), 2.0, 2 * tol);
+  EXPECT_NEAR(box.yaw(), 0.0, 1e-6);
+  EXPECT_NEAR(box.center.z() - box.size.z() / 2.0, 0.0, 1e-6);  // bottom on the ground z = 0
+  EXPECT_EQ(track.boxes.front().provenance, formats::Provenance::kManual);
+  // The tool consumed the drag: the camera did not orbit.
+  EXPECT_DOUBLE_EQ(renderer_->GetActiveCamera()->GetPosition()[0], camera_before);
+  // The scene shows the new box, selected.
+  ASSERT_EQ(view_->scene().boxes().size(), 1u);
+  EXPECT_TRUE(view_->scene().boxes().front().selected);
+}
+
+TEST_F(AnnotationViewTest, ClickSelectsAndDeleteRemovesAndUndoRestores) {
+  ASSERT_TRUE(view_->set_tool("cuboid-create"));
+  send(vtkCommand::LeftButtonPressEvent, {8.0, 3.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {12.0, 5.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {12.0, 5.0, 0.0});
+  ASSERT_EQ(session_->document().tracks.size(), 1u);
+  const std::int64_t id = session_->document().tracks.front().id;
+
+  ASSERT_TRUE(view_->set_tool("select"));
+  send(vtkCommand::LeftButtonPressEvent, {20.0, 15.0, 0.0});  // empty ground
+  send(vtkCommand::LeftButtonReleaseEvent, {20.0, 15.0, 0.0});
+  EXPECT_FALSE(session_->selection().track);
+  send(vtkCommand::LeftButtonPressEvent, {10.5, 4.2, 0.0});  // inside the footprint
+  send(vtkCommand::LeftButtonReleaseEvent, {10.5, 4.2, 0.0});
+  ASSERT_TRUE(session_->selection().track);
+  EXPECT_EQ(*session_->selection().track, id);
+
+  interactor_->SetKeySym("Delete");
+  interactor_->InvokeEvent(vtkCommand::KeyPressEvent);
+  EXPECT_EQ(session_->boxes_at(0).size(), 0u);
+  EXPECT_EQ(view_->scene().boxes().size(), 0u);  // redrawn through the session observer
+  ASSERT_TRUE(session_->undo());
+  EXPECT_EQ(view_->scene().boxes().size(), 1u);
+}
+
+}  // namespace
+}  // namespace pcanno::viewer

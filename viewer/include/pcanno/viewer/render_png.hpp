@@ -1,0 +1,55 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/point_cloud.hpp"
+#include "pcanno/plugin/tool.hpp"
+#include "pcanno/viewer/camera.hpp"
+#include "pcanno/viewer/scene_style.hpp"
+
+namespace pcanno::plugin {
+class Session;
+}
+
+namespace pcanno::viewer {
+
+/// What an offscreen render shows and how big it is.
+struct RenderRequest {
+  int width = 1280;  ///< [px]
+  int height = 800;  ///< [px]
+  plugin::ViewKind view = plugin::ViewKind::kPerspective;
+  /// Centre the view on this track's box at the session's frame; else on the frame's scene.
+  std::optional<std::int64_t> center_track;
+  SceneStyle style;
+};
+
+/// The camera render_png() uses for `request` at the session's current frame: centred on the
+/// requested box, else on the boxes' centroid (the sensor's position when there are none) with
+/// an extent covering them.
+CameraPose render_camera(const plugin::Session& session, const RenderRequest& request);
+
+/// RGB image, rows top to bottom.
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgb;  ///< width * height * 3
+};
+
+/// Renders the session's current frame (boxes, polylines) over `cloud` (its sensor frame; may be
+/// null) in an offscreen window with render_camera().
+formats::Expected<Image> render_image(const plugin::Session& session,
+                                      std::shared_ptr<const formats::PointCloud> cloud,
+                                      const RenderRequest& request);
+
+/// render_image() written as a PNG, atomically (temporary sibling, then rename). An existing file
+/// is replaced only with `overwrite`.
+formats::Status render_png(const plugin::Session& session,
+                           std::shared_ptr<const formats::PointCloud> cloud,
+                           const RenderRequest& request, const std::filesystem::path& path,
+                           bool overwrite = true);
+
+}  // namespace pcanno::viewer

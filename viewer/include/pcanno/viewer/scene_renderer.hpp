@@ -1,0 +1,110 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/point_cloud.hpp"
+#include "pcanno/geometry/cuboid.hpp"
+#include "pcanno/geometry/polyline.hpp"
+#include "pcanno/geometry/pose.hpp"
+#include "pcanno/plugin/tool.hpp"
+#include "pcanno/viewer/scene_style.hpp"
+
+#include <Eigen/Core>
+
+class vtkRenderer;
+
+namespace pcanno::plugin {
+class Session;
+}
+
+namespace pcanno::viewer {
+
+/// One box as the scene draws it [world].
+struct SceneBox {
+  geometry::Cuboid box_in_world;
+  std::int64_t track_id = 0;
+  std::string label;        ///< class name
+  formats::BoxState state;  ///< provenance and keyframe flag (its `box` is not used)
+  bool selected = false;
+};
+
+/// One polyline as the scene draws it [world].
+struct ScenePolyline {
+  geometry::Polyline line_in_world;
+  std::int64_t id = 0;
+  bool selected = false;
+};
+
+/// Where a box's track-id label is anchored [world]: above the middle of its top face, so that the
+/// text covers points rather than the box's edges.
+Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world);
+
+/// Draws a frame of the engine into a host's vtkRenderer: one point-cloud actor, one actor for all
+/// box edges and heading arrows, one for polylines, one 2D actor for track-id labels, one for the
+/// tool preview.
+///
+/// Points are not copied: the actor's vtkPoints wrap the cloud's x, y, z vectors (a
+/// structure-of-arrays VTK array, SetArray with save = 1) and the intensity and z columns feed the
+/// colour lookup table directly, while the shared_ptr keeps the cloud alive. The sensor -> world
+/// pose goes in the actor's user matrix. What is computed per frame: the vertex index list when
+/// the point count grows (one shared 0, 1, 2, ... buffer reused for offsets and connectivity), and
+/// for kDistance / kClass colouring one float or RGB value per point. The GPU upload itself copies,
+/// as any OpenGL upload must. No VTK filter runs on a frame change.
+class SceneRenderer {
+ public:
+  explicit SceneRenderer(vtkRenderer* renderer, SceneStyle style = {});
+  ~SceneRenderer();  ///< removes its actors from the renderer
+  SceneRenderer(const SceneRenderer&) = delete;
+  SceneRenderer& operator=(const SceneRenderer&) = delete;
+
+  const SceneStyle& style() const { return style_; }
+  /// Takes effect on the next set_* call or refresh().
+  void set_style(const SceneStyle& style);
+
+  /// Shows `cloud` (in its sensor frame) placed by `T_world_lidar`. nullptr clears the points.
+  void set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
+                 const geometry::Pose& T_world_lidar = geometry::Pose::Identity());
+  const std::shared_ptr<const formats::PointCloud>& cloud() const { return cloud_; }
+
+  /// Replaces all boxes; `doc` gives class colours.
+  void set_boxes(std::vector<SceneBox> boxes, const formats::Annotations& doc);
+  void set_polylines(std::vector<ScenePolyline> polylines);
+  /// The active tool's preview (rubber band, handles); an empty preview hides it.
+  void set_preview(const plugin::ToolPreview& preview);
+
+  /// Boxes, polylines and selection of the session's current frame (not the cloud: the host
+  /// owns frame loading, see AnnotationView).
+  void update_from_session(const plugin::Session& session);
+
+  /// While the camera moves, big clouds draw a strided subset (level of detail).
+  void set_interacting(bool interacting);
+  bool lod_active() const;
+
+  std::size_t point_count() const { return cloud_ ? cloud_->size() : 0; }
+  const std::vector<SceneBox>& boxes() const { return boxes_; }
+
+  /// Fits the camera's near and far planes around everything the scene draws (points and the
+  /// annotation overlay share one camera). Call after moving the camera.
+  void reset_clipping_range();
+
+  /// Recomputes the point colours (after set_style, or a class change of the boxes).
+  void refresh();
+
+ private:
+  struct Vtk;
+  void update_point_colors();
+  void rebuild_boxes();
+
+  SceneStyle style_;
+  std::unique_ptr<Vtk> vtk_;
+  std::shared_ptr<const formats::PointCloud> cloud_;
+  geometry::Pose T_world_lidar_ = geometry::Pose::Identity();
+  std::vector<SceneBox> boxes_;
+  formats::Annotations classes_;  ///< only the class schema of the last set_boxes()
+  bool interacting_ = false;
+};
+
+}  // namespace pcanno::viewer

@@ -1,0 +1,61 @@
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace pcanno::viewer {
+
+/// How points are coloured.
+enum class ColorBy {
+  kIntensity,  ///< grey ramp over the intensity column (zero-copy: a lookup table over it)
+  kHeight,     ///< blue -> green -> red over z in the sensor frame (zero-copy as well)
+  kDistance,   ///< the same ramp over the horizontal range from the sensor (computed per frame)
+  kClass,      ///< the colour of the box class a point lies in; grey outside (computed per frame)
+};
+const char* to_string(ColorBy c);  ///< "intensity", "height", "distance", "class"
+
+using Rgb = std::array<std::uint8_t, 3>;
+
+/// Everything a scene's look depends on; plain data with defaults. Box colours come from the
+/// document's class schema (ClassSpec::color) unless `class_colors` overrides them.
+///
+/// Box legend (provenance of the box at the shown frame):
+/// - keyframe, or manual / imported: the class colour, solid edges;
+/// - interpolated (not a keyframe): the class colour at `interpolated_dim`, dashed edges;
+/// - tracked, fitted or model (not a keyframe): `automatic_color`, solid;
+/// - selected: `selection_color`, whatever the provenance.
+/// Every box has a heading arrow on its top face pointing along box +x, and its track id as a
+/// label above its top face.
+struct SceneStyle {
+  ColorBy color_by = ColorBy::kIntensity;
+  float point_size = 2.0f;                               ///< [px]
+  float line_width = 2.0f;                               ///< [px] box edges, arrows and polylines
+  std::array<double, 3> background{0.0, 0.0, 0.0};       ///< RGB in 0..1
+  std::map<std::string, Rgb, std::less<>> class_colors;  ///< per class, overrides the document
+  Rgb default_box_color{200, 200, 200};                  ///< class unknown to the document
+  Rgb selection_color{255, 255, 0};
+  Rgb automatic_color{0, 200, 255};  ///< tracked / fitted / model boxes
+  Rgb polyline_color{255, 120, 0};
+  Rgb preview_color{255, 0, 255};  ///< tool preview (rubber band, handles)
+  Rgb label_color{255, 255, 255};
+  double interpolated_dim = 0.55;  ///< brightness factor of interpolated boxes, 0..1
+  double dash_length = 0.4;        ///< [m] dash and gap of interpolated edges
+  bool show_labels = true;         ///< track ids
+  /// Boxes, polylines, labels and the tool preview in an overlay layer of the host's window, so
+  /// points never hide them (needs the renderer to be in a window when the scene is created).
+  bool annotations_on_top = true;
+  int label_font_size = 14;             ///< [px]
+  double intensity_max = 1.0;           ///< intensity mapped to white (KITTI 0..1; nuScenes 255)
+  double height_min = -2.5;             ///< [m] sensor frame z mapped to the first ramp colour
+  double height_max = 1.0;              ///< [m] mapped to the last
+  double distance_max = 60.0;           ///< [m] range mapped to the last ramp colour
+  Rgb outside_class_color{90, 90, 90};  ///< kClass: points in no box
+  /// Level of detail: while the camera moves, clouds above this many points draw every k-th point
+  /// only (k chosen to draw about `lod_points`).
+  std::size_t lod_threshold = 2'000'000;
+  std::size_t lod_points = 500'000;
+};
+
+}  // namespace pcanno::viewer

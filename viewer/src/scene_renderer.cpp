@@ -1,0 +1,553 @@
+#include "pcanno/viewer/scene_renderer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <vtkActor.h>
+#include <vtkActor2D.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
+#include <vtkFloatArray.h>
+#include <vtkLabeledDataMapper.h>
+#include <vtkLookupTable.h>
+#include <vtkMatrix4x4.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+#include <vtkSOADataArrayTemplate.h>
+#include <vtkSmartPointer.h>
+#include <vtkStringArray.h>
+#include <vtkTextProperty.h>
+#include <vtkTypeInt64Array.h>
+#include <vtkUnsignedCharArray.h>
+
+#include "pcanno/geometry/points_in_cuboid.hpp"
+#include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/box_look.hpp"
+
+namespace pcanno::viewer {
+namespace {
+
+template <class T>
+using Ptr = vtkSmartPointer<T>;
+
+// Line geometry with one colour per cell, built on the CPU for a handful of boxes: cheap next to
+// the points, and one polydata keeps it one draw call.
+struct LineBatch {
+  Ptr<vtkPoints> points = Ptr<vtkPoints>::New();
+  Ptr<vtkCellArray> lines = Ptr<vtkCellArray>::New();
+  Ptr<vtkUnsignedCharArray> colors = Ptr<vtkUnsignedCharArray>::New();
+
+  LineBatch() {
+    points->SetDataTypeToDouble();
+    colors->SetNumberOfComponents(3);
+    colors->SetName("colors");
+  }
+  void clear() {
+    points->Reset();
+    lines->Reset();
+    colors->Reset();
+  }
+  void segment(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Rgb& c) {
+    const vtkIdType ia = points->InsertNextPoint(a.data());
+    const vtkIdType ib = points->InsertNextPoint(b.data());
+    const vtkIdType ids[2] = {ia, ib};
+    lines->InsertNextCell(2, ids);
+    colors->InsertNextTypedTuple(c.data());
+  }
+  void dashed(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Rgb& c, double dash) {
+    const double length = (b - a).norm();
+    const int n = std::max(1, static_cast<int>(std::floor(length / (2.0 * dash))));
+    // n dashes with n - 1 equal gaps, so both corners are drawn.
+    const double step = length / (2.0 * n - 1.0);
+    const Eigen::Vector3d dir = (b - a) / std::max(length, 1e-12);
+    for (int i = 0; i < n; ++i) {
+      segment(a + dir * (2.0 * i * step), a + dir * ((2.0 * i + 1.0) * step), c);
+    }
+  }
+  void polyline(const std::vector<Eigen::Vector3d>& v, bool closed, const Rgb& c) {
+    if (v.size() < 2) return;
+    std::vector<vtkIdType> ids;
+    for (const auto& p : v) ids.push_back(points->InsertNextPoint(p.data()));
+    if (closed) ids.push_back(ids.front());
+    lines->InsertNextCell(static_cast<vtkIdType>(ids.size()), ids.data());
+    colors->InsertNextTypedTuple(c.data());
+  }
+  void box(const geometry::Cuboid& b, const BoxLook& look, double dash) {
+    static constexpr int kEdges[12][2] = {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {4, 5}, {5, 6},
+                                          {6, 7}, {7, 4}, {0, 4}, {1, 5}, {2, 6}, {3, 7}};
+    const auto c = b.corners();
+    for (const auto& e : kEdges) {
+      if (look.dashed) {
+        dashed(c[e[0]], c[e[1]], look.color, dash);
+      } else {
+        segment(c[e[0]], c[e[1]], look.color);
+      }
+    }
+    // Heading arrow on the top face: centre -> front face, with a two-stroke head.
+    const Eigen::Matrix3d R = b.rotation.toRotationMatrix();
+    const Eigen::Vector3d top = b.center + R.col(2) * (b.size.z() / 2.0);
+    const Eigen::Vector3d tip = top + R.col(0) * (b.size.x() / 2.0);
+    const double head = std::min(0.25 * b.size.x(), 0.5 * b.size.y());
+    segment(top, tip, look.color);
+    segment(tip, tip - R.col(0) * head + R.col(1) * head * 0.6, look.color);
+    segment(tip, tip - R.col(0) * head - R.col(1) * head * 0.6, look.color);
+  }
+};
+
+Ptr<vtkPolyData> polydata_of(const LineBatch& batch) {
+  auto pd = Ptr<vtkPolyData>::New();
+  pd->SetPoints(batch.points);
+  pd->SetLines(batch.lines);
+  pd->GetCellData()->SetScalars(batch.colors);
+  return pd;
+}
+
+Ptr<vtkActor> line_actor(vtkPolyData* pd, float width) {
+  auto mapper = Ptr<vtkPolyDataMapper>::New();
+  mapper->SetInputData(pd);
+  mapper->SetScalarModeToUseCellData();
+  mapper->SetColorModeToDirectScalars();
+  auto actor = Ptr<vtkActor>::New();
+  actor->SetMapper(mapper);
+  // Unlit, so that a box is drawn in exactly its legend colour from every side.
+  actor->GetProperty()->LightingOff();
+  actor->GetProperty()->SetLineWidth(width);
+  actor->GetProperty()->SetPointSize(8.0f);
+  return actor;
+}
+
+Ptr<vtkMatrix4x4> to_vtk(const geometry::Pose& pose) {
+  auto m = Ptr<vtkMatrix4x4>::New();
+  for (int r = 0; r < 4; ++r) {
+    for (int c = 0; c < 4; ++c) m->SetElement(r, c, pose.matrix()(r, c));
+  }
+  return m;
+}
+
+// VTK's arrays take non-const pointers; with save = 1 they never write or free them.
+float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data()); }
+
+}  // namespace
+
+Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world) {
+  return box_in_world.center +
+         box_in_world.rotation * Eigen::Vector3d(0.0, 0.0, box_in_world.size.z() / 2.0 + 0.4);
+}
+
+struct SceneRenderer::Vtk {
+  vtkRenderer* renderer = nullptr;
+  // Annotations draw here: the host's renderer, or an overlay layer above it sharing its camera.
+  vtkRenderer* annotations = nullptr;
+  Ptr<vtkRenderer> overlay;
+
+  // Points: x, y, z wrapped in place, shared by the full and the level-of-detail polydata.
+  Ptr<vtkSOADataArrayTemplate<float>> xyz = Ptr<vtkSOADataArrayTemplate<float>>::New();
+  Ptr<vtkPoints> points = Ptr<vtkPoints>::New();
+  std::vector<vtkTypeInt64> iota;  // 0, 1, 2, ...: offsets and connectivity of one-point cells
+  Ptr<vtkTypeInt64Array> offsets = Ptr<vtkTypeInt64Array>::New();
+  Ptr<vtkTypeInt64Array> connectivity = Ptr<vtkTypeInt64Array>::New();
+  Ptr<vtkCellArray> verts = Ptr<vtkCellArray>::New();
+  Ptr<vtkPolyData> cloud = Ptr<vtkPolyData>::New();
+  Ptr<vtkPolyDataMapper> cloud_mapper = Ptr<vtkPolyDataMapper>::New();
+  Ptr<vtkActor> cloud_actor = Ptr<vtkActor>::New();
+
+  std::vector<vtkTypeInt64> lod_ids;  // every k-th point
+  Ptr<vtkTypeInt64Array> lod_offsets = Ptr<vtkTypeInt64Array>::New();
+  Ptr<vtkTypeInt64Array> lod_connectivity = Ptr<vtkTypeInt64Array>::New();
+  Ptr<vtkCellArray> lod_verts = Ptr<vtkCellArray>::New();
+  Ptr<vtkPolyData> lod_cloud = Ptr<vtkPolyData>::New();
+  Ptr<vtkPolyDataMapper> lod_mapper = Ptr<vtkPolyDataMapper>::New();
+  Ptr<vtkActor> lod_actor = Ptr<vtkActor>::New();
+
+  // Colour sources: the cloud's own columns (wrapped) or per-frame buffers.
+  Ptr<vtkFloatArray> intensity = Ptr<vtkFloatArray>::New();
+  Ptr<vtkFloatArray> height = Ptr<vtkFloatArray>::New();
+  Ptr<vtkFloatArray> distance = Ptr<vtkFloatArray>::New();
+  Ptr<vtkUnsignedCharArray> class_rgb = Ptr<vtkUnsignedCharArray>::New();
+  Ptr<vtkLookupTable> grey = Ptr<vtkLookupTable>::New();
+  Ptr<vtkLookupTable> ramp = Ptr<vtkLookupTable>::New();
+
+  LineBatch boxes, polylines, preview;
+  Ptr<vtkPolyData> boxes_pd = polydata_of(boxes);
+  Ptr<vtkPolyData> polylines_pd = polydata_of(polylines);
+  Ptr<vtkPolyData> preview_pd = polydata_of(preview);
+  Ptr<vtkCellArray> preview_verts = Ptr<vtkCellArray>::New();
+  Ptr<vtkActor> boxes_actor, polylines_actor, preview_actor;
+
+  Ptr<vtkPoints> label_points = Ptr<vtkPoints>::New();
+  Ptr<vtkStringArray> label_text = Ptr<vtkStringArray>::New();
+  Ptr<vtkPolyData> labels_pd = Ptr<vtkPolyData>::New();
+  Ptr<vtkLabeledDataMapper> label_mapper = Ptr<vtkLabeledDataMapper>::New();
+  Ptr<vtkActor2D> labels_actor = Ptr<vtkActor2D>::New();
+
+  Vtk(vtkRenderer* r, bool on_top) : renderer(r), annotations(r) {
+    if (vtkRenderWindow* window = r->GetRenderWindow(); on_top && window != nullptr) {
+      overlay = Ptr<vtkRenderer>::New();
+      overlay->SetLayer(r->GetLayer() + 1);
+      overlay->SetActiveCamera(r->GetActiveCamera());
+      overlay->SetViewport(r->GetViewport());
+      overlay->InteractiveOff();
+      overlay->SetPreserveColorBuffer(1);
+      if (window->GetNumberOfLayers() < overlay->GetLayer() + 1) {
+        window->SetNumberOfLayers(overlay->GetLayer() + 1);
+      }
+      window->AddRenderer(overlay);
+      annotations = overlay;
+    }
+    xyz->SetNumberOfComponents(3);
+    points->SetData(xyz);
+    verts->SetData(offsets, connectivity);
+    cloud->SetPoints(points);
+    cloud->SetVerts(verts);
+    cloud_mapper->SetInputData(cloud);
+    cloud_actor->SetMapper(cloud_mapper);
+    cloud_actor->GetProperty()->LightingOff();
+
+    lod_verts->SetData(lod_offsets, lod_connectivity);
+    lod_cloud->SetPoints(points);
+    lod_cloud->SetVerts(lod_verts);
+    lod_mapper->SetInputData(lod_cloud);
+    lod_actor->SetMapper(lod_mapper);
+    lod_actor->GetProperty()->LightingOff();
+    lod_actor->VisibilityOff();
+
+    for (vtkFloatArray* a : {intensity.Get(), height.Get(), distance.Get()}) {
+      a->SetNumberOfComponents(1);
+    }
+    class_rgb->SetNumberOfComponents(3);
+    grey->SetHueRange(0.0, 0.0);
+    grey->SetSaturationRange(0.0, 0.0);
+    grey->SetValueRange(0.3, 1.0);  // the weakest returns stay visible on black
+    grey->Build();
+    ramp->SetHueRange(0.667, 0.0);  // blue (low, near) -> red (high, far)
+    ramp->Build();
+
+    polylines_pd->SetLines(polylines.lines);
+    preview_pd->SetVerts(preview_verts);
+    boxes_actor = line_actor(boxes_pd, 2.0f);
+    polylines_actor = line_actor(polylines_pd, 2.0f);
+    preview_actor = line_actor(preview_pd, 2.0f);
+
+    label_text->SetName("labels");
+    labels_pd->SetPoints(label_points);
+    labels_pd->GetPointData()->AddArray(label_text);
+    label_mapper->SetInputData(labels_pd);
+    label_mapper->SetLabelModeToLabelFieldData();
+    label_mapper->SetFieldDataName("labels");
+    labels_actor->SetMapper(label_mapper);
+
+    renderer->AddActor(cloud_actor);
+    renderer->AddActor(lod_actor);
+    for (vtkActor* a : {boxes_actor.Get(), polylines_actor.Get(), preview_actor.Get()}) {
+      annotations->AddActor(a);
+    }
+    annotations->AddActor2D(labels_actor);
+  }
+
+  ~Vtk() {
+    renderer->RemoveActor(cloud_actor);
+    renderer->RemoveActor(lod_actor);
+    for (vtkActor* a : {boxes_actor.Get(), polylines_actor.Get(), preview_actor.Get()}) {
+      annotations->RemoveActor(a);
+    }
+    annotations->RemoveActor2D(labels_actor);
+    if (overlay) {
+      if (vtkRenderWindow* window = overlay->GetRenderWindow()) window->RemoveRenderer(overlay);
+    }
+  }
+
+  void use_scalars(vtkDataArray* scalars, bool direct) {
+    for (vtkPolyData* pd : {cloud.Get(), lod_cloud.Get()}) {
+      pd->GetPointData()->SetScalars(scalars);
+      pd->Modified();
+    }
+    for (vtkPolyDataMapper* m : {cloud_mapper.Get(), lod_mapper.Get()}) {
+      m->SetScalarVisibility(scalars != nullptr);
+      m->SetScalarModeToUsePointData();
+      if (direct) {
+        m->SetColorModeToDirectScalars();
+      } else {
+        m->SetColorModeToMapScalars();
+      }
+    }
+  }
+
+  void use_lut(vtkLookupTable* lut, double lo, double hi) {
+    for (vtkPolyDataMapper* m : {cloud_mapper.Get(), lod_mapper.Get()}) {
+      m->SetLookupTable(lut);
+      m->SetScalarRange(lo, hi);
+      m->UseLookupTableScalarRangeOff();
+    }
+  }
+};
+
+SceneRenderer::SceneRenderer(vtkRenderer* renderer, SceneStyle style)
+    : style_(std::move(style)), vtk_(std::make_unique<Vtk>(renderer, style_.annotations_on_top)) {
+  set_style(style_);
+}
+
+SceneRenderer::~SceneRenderer() = default;
+
+void SceneRenderer::set_style(const SceneStyle& style) {
+  style_ = style;
+  for (vtkActor* a : {vtk_->cloud_actor.Get(), vtk_->lod_actor.Get()}) {
+    a->GetProperty()->SetPointSize(style_.point_size);
+  }
+  for (vtkActor* a :
+       {vtk_->boxes_actor.Get(), vtk_->polylines_actor.Get(), vtk_->preview_actor.Get()}) {
+    a->GetProperty()->SetLineWidth(style_.line_width);
+  }
+  vtkTextProperty* text = vtk_->label_mapper->GetLabelTextProperty();
+  text->SetFontSize(style_.label_font_size);
+  text->SetColor(style_.label_color[0] / 255.0, style_.label_color[1] / 255.0,
+                 style_.label_color[2] / 255.0);
+  text->SetFrame(0);
+  text->SetBackgroundOpacity(0.0);
+  text->BoldOn();
+  text->ShadowOff();
+  vtk_->labels_actor->SetVisibility(style_.show_labels);
+  refresh();
+}
+
+void SceneRenderer::set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
+                              const geometry::Pose& T_world_lidar) {
+  cloud_ = std::move(cloud);
+  T_world_lidar_ = T_world_lidar;
+  Vtk& v = *vtk_;
+  const std::size_t n = cloud_ ? cloud_->size() : 0;
+  const auto count = static_cast<vtkIdType>(n);
+  if (n == 0) {
+    v.xyz->SetNumberOfTuples(0);
+  } else {
+    v.xyz->SetArray(0, borrow(cloud_->x), count, /*updateMaxId=*/true, /*save=*/true);
+    v.xyz->SetArray(1, borrow(cloud_->y), count, true, true);
+    v.xyz->SetArray(2, borrow(cloud_->z), count, true, true);
+  }
+  v.xyz->Modified();
+  v.points->Modified();
+
+  // One shared 0..n buffer serves as offsets (n + 1 values) and connectivity (n values). It only
+  // grows, so a sequence of similar frames allocates it once.
+  if (v.iota.size() < n + 1) {
+    const std::size_t old = v.iota.size();
+    v.iota.resize(n + 1 + n / 8);
+    for (std::size_t i = old; i < v.iota.size(); ++i) v.iota[i] = static_cast<vtkTypeInt64>(i);
+  }
+  v.offsets->SetArray(v.iota.data(), count + 1, 1);
+  v.connectivity->SetArray(v.iota.data(), count, 1);
+  v.verts->SetData(v.offsets, v.connectivity);
+
+  // Level of detail: every k-th point, only for clouds big enough to need it.
+  v.lod_ids.clear();
+  if (n > style_.lod_threshold && style_.lod_points > 0) {
+    const std::size_t k = (n + style_.lod_points - 1) / style_.lod_points;
+    v.lod_ids.reserve(n / k + 1);
+    for (std::size_t i = 0; i < n; i += k) v.lod_ids.push_back(static_cast<vtkTypeInt64>(i));
+    const auto m = static_cast<vtkIdType>(v.lod_ids.size());
+    v.lod_offsets->SetArray(v.iota.data(), m + 1, 1);
+    v.lod_connectivity->SetArray(v.lod_ids.data(), m, 1);
+    v.lod_verts->SetData(v.lod_offsets, v.lod_connectivity);
+  }
+  auto matrix = to_vtk(T_world_lidar_);
+  v.cloud_actor->SetUserMatrix(matrix);
+  v.lod_actor->SetUserMatrix(matrix);
+  update_point_colors();
+  set_interacting(interacting_);
+}
+
+void SceneRenderer::update_point_colors() {
+  Vtk& v = *vtk_;
+  if (!cloud_ || cloud_->empty()) {
+    v.use_scalars(nullptr, false);
+    return;
+  }
+  const std::size_t n = cloud_->size();
+  const auto count = static_cast<vtkIdType>(n);
+  ColorBy mode = style_.color_by;
+  const std::vector<float>* intensity = cloud_->attribute(formats::attribute_names::kIntensity);
+  if (mode == ColorBy::kIntensity && intensity == nullptr) mode = ColorBy::kHeight;
+  switch (mode) {
+    case ColorBy::kIntensity:
+      v.intensity->SetArray(borrow(*intensity), count, 1);
+      v.intensity->Modified();
+      v.use_lut(v.grey, 0.0, style_.intensity_max);
+      v.use_scalars(v.intensity, false);
+      return;
+    case ColorBy::kHeight:
+      v.height->SetArray(borrow(cloud_->z), count, 1);
+      v.height->Modified();
+      v.use_lut(v.ramp, style_.height_min, style_.height_max);
+      v.use_scalars(v.height, false);
+      return;
+    case ColorBy::kDistance: {
+      v.distance->SetNumberOfTuples(count);
+      float* d = v.distance->GetPointer(0);
+      for (std::size_t i = 0; i < n; ++i) {
+        d[i] = std::sqrt(cloud_->x[i] * cloud_->x[i] + cloud_->y[i] * cloud_->y[i]);
+      }
+      v.distance->Modified();
+      v.use_lut(v.ramp, 0.0, style_.distance_max);
+      v.use_scalars(v.distance, false);
+      return;
+    }
+    case ColorBy::kClass: {
+      // Boxes into the cloud's sensor frame, then one batched point-in-box pass.
+      const geometry::Pose T_lidar_world = T_world_lidar_.inverse();
+      std::vector<geometry::Cuboid> boxes;
+      std::vector<Rgb> colors;
+      for (const SceneBox& b : boxes_) {
+        geometry::Cuboid c = b.box_in_world;
+        c.center = T_lidar_world * c.center;
+        c.rotation = Eigen::Quaterniond(T_lidar_world.linear()) * c.rotation;
+        boxes.push_back(c);
+        colors.push_back(class_color(style_, classes_, b.label));
+      }
+      const std::vector<std::int32_t> owner =
+          boxes.empty() ? std::vector<std::int32_t>(n, -1)
+                        : geometry::box_index_per_point(cloud_->view(), boxes);
+      v.class_rgb->SetNumberOfTuples(count);
+      std::uint8_t* rgb = v.class_rgb->GetPointer(0);
+      for (std::size_t i = 0; i < n; ++i) {
+        const Rgb& c = owner[i] < 0 ? style_.outside_class_color : colors[owner[i]];
+        std::copy(c.begin(), c.end(), rgb + 3 * i);
+      }
+      v.class_rgb->Modified();
+      v.use_scalars(v.class_rgb, true);
+      return;
+    }
+  }
+}
+
+void SceneRenderer::set_boxes(std::vector<SceneBox> boxes, const formats::Annotations& doc) {
+  boxes_ = std::move(boxes);
+  classes_.classes = doc.classes;
+  rebuild_boxes();
+  if (style_.color_by == ColorBy::kClass) update_point_colors();
+}
+
+void SceneRenderer::rebuild_boxes() {
+  Vtk& v = *vtk_;
+  v.boxes.clear();
+  v.label_points->Reset();
+  v.label_text->Reset();
+  for (const SceneBox& b : boxes_) {
+    const BoxLook look = box_look(style_, classes_, b.label, b.state, b.selected);
+    v.boxes.box(b.box_in_world, look, style_.dash_length);
+    // The label floats above the box so that it covers points rather than the box's edges.
+    const Eigen::Vector3d anchor =
+        b.box_in_world.center +
+        b.box_in_world.rotation * Eigen::Vector3d(0, 0, 1) * (b.box_in_world.size.z() / 2.0 + 0.4);
+    v.label_points->InsertNextPoint(anchor.data());
+    v.label_text->InsertNextValue(std::to_string(b.track_id));
+  }
+  v.boxes.points->Modified();
+  v.boxes.lines->Modified();
+  v.boxes.colors->Modified();
+  v.boxes_pd->Modified();
+  v.label_points->Modified();
+  v.label_text->Modified();
+  v.labels_pd->Modified();
+}
+
+void SceneRenderer::set_polylines(std::vector<ScenePolyline> polylines) {
+  Vtk& v = *vtk_;
+  v.polylines.clear();
+  for (const ScenePolyline& p : polylines) {
+    v.polylines.polyline(p.line_in_world.vertices, p.line_in_world.closed,
+                         p.selected ? style_.selection_color : style_.polyline_color);
+  }
+  v.polylines.points->Modified();
+  v.polylines.lines->Modified();
+  v.polylines_pd->Modified();
+}
+
+void SceneRenderer::set_preview(const plugin::ToolPreview& preview) {
+  Vtk& v = *vtk_;
+  v.preview.clear();
+  v.preview_verts->Reset();
+  const BoxLook look{style_.preview_color, false};
+  for (const geometry::Cuboid& b : preview.boxes) v.preview.box(b, look, style_.dash_length);
+  for (const geometry::Polyline& l : preview.lines) {
+    v.preview.polyline(l.vertices, l.closed, style_.preview_color);
+  }
+  for (const Eigen::Vector3d& h : preview.handles) {
+    const vtkIdType id = v.preview.points->InsertNextPoint(h.data());
+    v.preview_verts->InsertNextCell(1, &id);
+    v.preview.colors->InsertNextTypedTuple(style_.preview_color.data());
+  }
+  // Cell colours run over verts first, then lines: rebuild in that order.
+  v.preview.colors->Reset();
+  for (vtkIdType i = 0;
+       i < v.preview_verts->GetNumberOfCells() + v.preview.lines->GetNumberOfCells(); ++i) {
+    v.preview.colors->InsertNextTypedTuple(style_.preview_color.data());
+  }
+  v.preview.points->Modified();
+  v.preview_pd->Modified();
+}
+
+void SceneRenderer::update_from_session(const plugin::Session& session) {
+  const std::int64_t frame = session.frame();
+  const plugin::Selection& sel = session.selection();
+  std::vector<SceneBox> boxes;
+  for (const plugin::BoxAtFrame& b : session.boxes_at(frame)) {
+    auto in_world = session.box_in_world(b.track->id, frame);
+    if (!in_world) continue;
+    SceneBox sb;
+    sb.box_in_world = *in_world;
+    sb.track_id = b.track->id;
+    sb.label = b.track->label;
+    sb.state = *b.state;
+    sb.selected = sel.track && *sel.track == b.track->id;
+    boxes.push_back(std::move(sb));
+  }
+  set_boxes(std::move(boxes), session.document());
+
+  std::vector<ScenePolyline> lines;
+  const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(frame);
+  for (const plugin::PolylineAtFrame& p : session.polylines_at(frame)) {
+    ScenePolyline sp;
+    sp.id = p.polyline->id;
+    sp.line_in_world = p.state->line;
+    if (p.state->shape_frame == formats::ShapeFrame::kLidar && T_world_lidar) {
+      for (auto& vtx : sp.line_in_world.vertices) vtx = *T_world_lidar * vtx;
+    }
+    sp.selected = sel.polyline && *sel.polyline == p.polyline->id;
+    lines.push_back(std::move(sp));
+  }
+  set_polylines(std::move(lines));
+}
+
+void SceneRenderer::set_interacting(bool interacting) {
+  interacting_ = interacting;
+  const bool lod = lod_active();
+  vtk_->lod_actor->SetVisibility(lod);
+  vtk_->cloud_actor->SetVisibility(!lod);
+}
+
+bool SceneRenderer::lod_active() const { return interacting_ && !vtk_->lod_ids.empty(); }
+
+void SceneRenderer::reset_clipping_range() {
+  double bounds[6];
+  double all[6] = {1e300, -1e300, 1e300, -1e300, 1e300, -1e300};
+  for (vtkRenderer* r : {vtk_->renderer, vtk_->annotations}) {
+    r->ComputeVisiblePropBounds(bounds);
+    if (bounds[0] > bounds[1]) continue;  // nothing visible
+    for (int i = 0; i < 6; i += 2) {
+      all[i] = std::min(all[i], bounds[i]);
+      all[i + 1] = std::max(all[i + 1], bounds[i + 1]);
+    }
+  }
+  if (all[0] <= all[1]) vtk_->renderer->ResetCameraClippingRange(all);
+}
+
+void SceneRenderer::refresh() {
+  rebuild_boxes();
+  update_point_colors();
+}
+
+}  // namespace pcanno::viewer
