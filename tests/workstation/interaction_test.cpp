@@ -86,6 +86,9 @@ TEST_F(WorkstationTest, CreateResizeStepPropagateUndoSaveReload) {
   const std::size_t undo_before = session.can_undo() ? 1 : 0;
   ASSERT_EQ(undo_before, 1u);
   QTest::keyClick(w.main_view(), Qt::Key_P);
+  EXPECT_TRUE(w.job_running());  // on the worker: the UI keeps running meanwhile
+  // Edits wait while the job owns the session.
+  EXPECT_FALSE(w.undo());
   ASSERT_TRUE(wait_for_job());
   const formats::Track* track = session.document().track(id);
   ASSERT_NE(track, nullptr);

@@ -85,6 +85,7 @@ class WorkstationTest : public ::testing::Test {
   bool wait_for_job(int ms = 60000) {
     for (int waited = 0; window_->job_running() && waited < ms; waited += 20) QTest::qWait(20);
     QTest::qWait(50);
+    EXPECT_TRUE(window_->isActiveWindow());  // progress shows in the status bar, not a dialog
     return !window_->job_running();
   }
 

@@ -3,7 +3,8 @@
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressDialog>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QStatusBar>
 
 #include "pcanno/formats/sequence.hpp"
@@ -203,23 +204,20 @@ bool WorkstationWindow::run_service(const std::string& id, formats::AttributeMap
   play_timer_.stop();
   changed_during_job_ = false;
   if (!job_->start(*session_, id, std::move(parameters))) return false;
-  progress_ = new QProgressDialog(QString("Running %1...").arg(QString::fromStdString(id)),
-                                  "Cancel", 0, 100, this);
-  progress_->setWindowModality(Qt::WindowModal);
-  progress_->setMinimumDuration(300);
-  progress_->setAutoClose(false);
-  progress_->setAutoReset(false);
-  connect(progress_, &QProgressDialog::canceled, job_, &AutomationJob::cancel);
-  connect(job_, &AutomationJob::progress, progress_, &QProgressDialog::setValue);
-  statusBar()->showMessage(QString("%1 running (Esc cancels)").arg(QString::fromStdString(id)));
+  // Progress in the status bar rather than a modal dialog: a modal dialog takes the window's
+  // activation, which nothing gives back without a window manager (Xvfb), and the window stays
+  // visible while the job runs. Edits wait: the tools and commands refuse while job_running().
+  job_bar_->setValue(0);
+  job_bar_->show();
+  job_cancel_->show();
+  statusBar()->showMessage(
+      QString("%1 running (Esc or Cancel stops it)").arg(QString::fromStdString(id)));
   return true;
 }
 
 void WorkstationWindow::service_finished(const QString& id, bool ok, const QString& message) {
-  if (progress_) {
-    progress_->deleteLater();
-    progress_ = nullptr;
-  }
+  job_bar_->hide();
+  job_cancel_->hide();
   QString text;
   if (ok) {
     const plugin::ServiceOutcome* outcome =

@@ -8,6 +8,8 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
@@ -160,6 +162,16 @@ void WorkstationWindow::build_layout() {
   statusBar()->addPermanentWidget(selection_label_);
   statusBar()->addPermanentWidget(points_label_);
   statusBar()->addPermanentWidget(cursor_label_);
+  job_bar_ = new QProgressBar(this);
+  job_bar_->setRange(0, 100);
+  job_bar_->setMaximumWidth(160);
+  job_cancel_ = new QPushButton("Cancel", this);
+  statusBar()->addPermanentWidget(job_bar_);
+  statusBar()->addPermanentWidget(job_cancel_);
+  job_bar_->hide();
+  job_cancel_->hide();
+  connect(job_cancel_, &QPushButton::clicked, job_, &AutomationJob::cancel);
+  connect(job_, &AutomationJob::progress, job_bar_, &QProgressBar::setValue);
 }
 
 void WorkstationWindow::attach_session() {
@@ -352,7 +364,10 @@ int WorkstationWindow::on_pointer(SceneView& view, const plugin::PointerEvent& e
 }
 
 int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
-  if (job_running()) return plugin::kConsumed;
+  if (job_running()) {
+    if (event.key == "Escape") job_->cancel();
+    return plugin::kConsumed;
+  }
   int result = plugin::kIgnored;
   if (mode_ == Mode::kCreate) {
     result = create_tool_.on_key(*session_, event);

@@ -18,7 +18,8 @@
 
 class QLabel;
 class QSlider;
-class QProgressDialog;
+class QProgressBar;
+class QPushButton;
 
 namespace pcanno::viewer::workstation {
 
@@ -135,7 +136,8 @@ class WorkstationWindow : public QMainWindow {
   QLabel* cursor_label_ = nullptr;
   QLabel* selection_label_ = nullptr;
   QLabel* mode_label_ = nullptr;
-  QProgressDialog* progress_ = nullptr;
+  QProgressBar* job_bar_ = nullptr;  ///< status bar: progress of the running job
+  QPushButton* job_cancel_ = nullptr;
   AutomationJob* job_ = nullptr;
 
   QTimer refresh_timer_;  ///< coalesces observer notifications into one refresh
