@@ -10,8 +10,10 @@
 #include <vtkRenderWindowInteractor.h>
 #include <vtkRenderer.h>
 
+#include "display.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/annotation_view.hpp"
+#include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
 
 namespace pcanno::viewer {
@@ -22,9 +24,12 @@ constexpr int kWidth = 800, kHeight = 600;
 class AnnotationViewTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PCANNO_REQUIRE_DISPLAY();
     formats::Annotations doc;
     doc.ensure_class("Car");
     session_ = plugin::Session::create(std::move(doc));
+    ASSERT_TRUE(display_.ok()) << display_.error();
+    window_->SetDisplayId(display_.display());
     window_->SetOffScreenRendering(1);
     window_->SetSize(kWidth, kHeight);
     window_->AddRenderer(renderer_);
@@ -48,6 +53,7 @@ class AnnotationViewTest : public ::testing::Test {
   }
 
   std::unique_ptr<plugin::Session> session_;
+  DisplayConnection display_;  // outlives the window
   vtkNew<vtkRenderWindow> window_;
   vtkNew<vtkRenderer> renderer_;
   vtkNew<vtkRenderWindowInteractor> interactor_;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "display.hpp"
 #include "edge_check.hpp"
 #include "pcanno/formats/kitti_codecs.hpp"
 #include "pcanno/formats/sequence.hpp"
@@ -53,6 +54,7 @@ std::vector<test::ExpectedBox> expected_boxes(const plugin::Session& session,
 class RenderViews : public ::testing::TestWithParam<plugin::ViewKind> {};
 
 TEST_P(RenderViews, BoxEdgesWhereTheCameraProjectsThem) {
+  PCANNO_REQUIRE_DISPLAY();
   SampleScene scene = sample_scene(0);
   RenderRequest request;
   request.width = 800;
@@ -102,6 +104,7 @@ INSTANTIATE_TEST_SUITE_P(AllViews, RenderViews,
                          });
 
 TEST(Render, CentredOnATrackInSideView) {
+  PCANNO_REQUIRE_DISPLAY();
   SampleScene scene = sample_scene(0);
   RenderRequest request;
   request.width = 640;
@@ -120,6 +123,7 @@ TEST(Render, CentredOnATrackInSideView) {
 }
 
 TEST(Render, SelectionColourAndBadSize) {
+  PCANNO_REQUIRE_DISPLAY();
   SampleScene scene = sample_scene(0);
   RenderRequest request;
   request.width = 8;

@@ -14,6 +14,7 @@
 
 #include "pcanno/formats/atomic_write.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
 
 namespace pcanno::viewer {
@@ -81,14 +82,16 @@ formats::Expected<Image> render_image(const plugin::Session& session,
                         "image size " + std::to_string(request.width) + "x" +
                             std::to_string(request.height) + " is outside 16..8192 pixels");
   }
-  // VTK's X11 window aborts the process without a display; refuse cleanly instead.
-  const char* display = std::getenv("DISPLAY");
-  if (display == nullptr || *display == '\0') {
-    return render_error(formats::ErrorCode::kUnsupported,
-                        "rendering needs an X display (DISPLAY is not set); run under "
-                        "`xvfb-run -a`");
+  // VTK's X11 window aborts the process without a display; refuse cleanly instead. Declared
+  // before the window, so that it closes after it.
+  DisplayConnection display;
+  if (!display.ok()) {
+    return render_error(
+        formats::ErrorCode::kUnsupported,
+        "rendering needs an X display (" + display.error() + "); run under `xvfb-run -a`");
   }
   auto window = vtkSmartPointer<vtkRenderWindow>::New();
+  window->SetDisplayId(display.display());
   window->SetOffScreenRendering(1);
   window->SetMultiSamples(0);  // exact legend colours on edges: no blending with the background
   window->SetSize(request.width, request.height);
