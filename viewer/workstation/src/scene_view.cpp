@@ -3,13 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkInteractorStyleTrackballCamera.h>
-#include <vtkPolyData.h>
-#include <vtkPolyDataMapper.h>
-#include <vtkProperty.h>
 #include <vtkRenderWindowInteractor.h>
 #include <vtkRenderer.h>
 #include <QKeyEvent>
@@ -19,25 +15,11 @@
 
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/viewer/workstation/key_names.hpp"
-#include "pcanno/viewer/workstation/scene_data.hpp"
 
 namespace pcanno::viewer::workstation {
 namespace {
 
 constexpr double kOrthoDistance = 200.0;  ///< [m] camera from its focus in orthographic views
-
-void add_actor(vtkRenderer* renderer, vtkPolyData* data, double point_size, double line_width) {
-  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-  mapper->SetInputData(data);
-  mapper->SetColorModeToDirectScalars();
-  mapper->ScalarVisibilityOn();
-  auto actor = vtkSmartPointer<vtkActor>::New();
-  actor->SetMapper(mapper);
-  actor->GetProperty()->SetPointSize(static_cast<float>(point_size));
-  actor->GetProperty()->SetLineWidth(static_cast<float>(line_width));
-  actor->GetProperty()->LightingOff();
-  renderer->AddActor(actor);
-}
 
 plugin::MouseButton button_of(Qt::MouseButton b) {
   switch (b) {
@@ -54,19 +36,15 @@ plugin::MouseButton button_of(Qt::MouseButton b) {
 
 }  // namespace
 
-SceneView::SceneView(plugin::ViewKind kind, SceneData& scene, QWidget* parent)
+SceneView::SceneView(plugin::ViewKind kind, const SceneStyle& style, QWidget* parent)
     : QVTKOpenGLNativeWidget(parent),
       kind_(kind),
       window_(vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New()),
       renderer_(vtkSmartPointer<vtkRenderer>::New()) {
   setRenderWindow(window_);
-  window_->AddRenderer(renderer_);
-  renderer_->SetBackground(0.08, 0.08, 0.1);
+  window_->AddRenderer(renderer_);  // before the scene: its overlay layer joins this window
+  scene_ = std::make_unique<SceneRenderer>(renderer_, style);
   const bool ortho = kind != plugin::ViewKind::kPerspective;
-  add_actor(renderer_, scene.points(), ortho ? 2.0 : 1.5, 1.0);
-  add_actor(renderer_, scene.boxes(), 1.0, 2.0);
-  add_actor(renderer_, scene.preview(), 1.0, 2.0);
-  add_actor(renderer_, scene.handles(), 9.0, 1.0);
   setFocusPolicy(Qt::StrongFocus);
   setMouseTracking(true);
   setMinimumSize(120, 90);
@@ -75,8 +53,8 @@ SceneView::SceneView(plugin::ViewKind kind, SceneData& scene, QWidget* parent)
     ortho_ = plugin::make_top_view(Eigen::Vector3d::Zero(), 0.1);
     apply_ortho_camera();
   } else {
-    auto style = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
-    window_->GetInteractor()->SetInteractorStyle(style);
+    auto trackball = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
+    window_->GetInteractor()->SetInteractorStyle(trackball);
     reset_camera();
   }
 }
@@ -172,7 +150,6 @@ void SceneView::set_birds_eye(bool on) {
     cam->SetPosition(f[0] - 18.0, f[1], f[2] + 9.0);
     cam->SetViewUp(0.0, 0.0, 1.0);
   }
-  renderer_->ResetCameraClippingRange();
   render_later();
 }
 
@@ -195,7 +172,7 @@ void SceneView::render_later() {
       renderer_->GetActiveCamera()->SetParallelScale(ortho_.meters_per_pixel *
                                                      std::max(1, height()) / 2.0);
     } else {
-      renderer_->ResetCameraClippingRange();
+      scene_->reset_clipping_range();
     }
     window_->Render();
     update();

@@ -63,6 +63,9 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   }
   int status = 0;
   if (!options.screenshot.empty()) {
+    // Show the side and front views at work: on the first track, when there is one.
+    const formats::Annotations& doc = window.session().document();
+    if (!doc.tracks.empty()) window.select_track(doc.tracks.front().id);
     QTimer::singleShot(1500, &window, [&] {
       if (!window.save_screenshot(QString::fromStdString(options.screenshot.string()))) {
         std::cerr << "pcanno: error: cannot write " << options.screenshot << "\n";

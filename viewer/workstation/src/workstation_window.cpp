@@ -80,11 +80,17 @@ WorkstationWindow::~WorkstationWindow() {
 }
 
 void WorkstationWindow::build_layout() {
-  main_view_ = new SceneView(plugin::ViewKind::kPerspective, scene_, this);
-  top_view_ = new SceneView(plugin::ViewKind::kTop, scene_, this);
-  side_view_ = new SceneView(plugin::ViewKind::kSide, scene_, this);
-  front_view_ = new SceneView(plugin::ViewKind::kFront, scene_, this);
-  for (SceneView* v : {main_view_, top_view_, side_view_, front_view_}) {
+  SceneStyle style;
+  style.color_by = ColorBy::kHeight;  // reads best in the small orthographic views
+  style.background = {0.08, 0.08, 0.1};
+  SceneStyle main_style = style;
+  main_style.point_size = 1.5f;
+  main_view_ = new SceneView(plugin::ViewKind::kPerspective, main_style, this);
+  top_view_ = new SceneView(plugin::ViewKind::kTop, style, this);
+  style.show_labels = false;  // side and front views show one box close up
+  side_view_ = new SceneView(plugin::ViewKind::kSide, style, this);
+  front_view_ = new SceneView(plugin::ViewKind::kFront, style, this);
+  for (SceneView* v : views()) {
     v->pointer_handler = [this](SceneView& view, const plugin::PointerEvent& e) {
       return on_pointer(view, e);
     };
@@ -212,7 +218,7 @@ void WorkstationWindow::refresh() {
     slider_->setValue(static_cast<int>(frame));
   }
   if (loaded_frame_ != frame) load_points();
-  scene_.set_boxes(*session_);
+  for (SceneView* v : views()) v->scene().update_from_session(*session_);
   update_preview();
   refresh_views(sel != shown_selection_ || frame != shown_frame_);
   shown_selection_ = sel;
@@ -223,15 +229,16 @@ void WorkstationWindow::refresh() {
 void WorkstationWindow::load_points() {
   const std::int64_t frame = session_->frame();
   std::string error;
-  const formats::FrameCache::FramePtr cloud =
-      frames_->get(static_cast<std::size_t>(std::max<std::int64_t>(0, frame)), &error);
+  cloud_ = frames_->get(static_cast<std::size_t>(std::max<std::int64_t>(0, frame)), &error);
   const std::optional<geometry::Pose> pose = session_->T_world_lidar(frame);
-  scene_.set_points(cloud.get(), pose);
+  for (SceneView* v : views()) {
+    v->scene().set_cloud(cloud_, pose.value_or(geometry::Pose::Identity()));
+  }
   std::vector<Eigen::Vector3d> world;
-  if (cloud) {
-    world.reserve(cloud->size());
-    for (std::size_t i = 0; i < cloud->size(); ++i) {
-      const Eigen::Vector3d p(cloud->x[i], cloud->y[i], cloud->z[i]);
+  if (cloud_) {
+    world.reserve(cloud_->size());
+    for (std::size_t i = 0; i < cloud_->size(); ++i) {
+      const Eigen::Vector3d p(cloud_->x[i], cloud_->y[i], cloud_->z[i]);
       world.push_back(pose ? Eigen::Vector3d(*pose * p) : p);
     }
   }
@@ -260,20 +267,20 @@ void WorkstationWindow::refresh_views(bool recentre_top) {
           plugin::make_top_view(box->center, top_view_->view_info().meters_per_pixel));
     }
   }
-  for (SceneView* v : {main_view_, top_view_, side_view_, front_view_}) v->render_later();
+  for (SceneView* v : views()) v->render_later();
 }
 
 void WorkstationWindow::update_preview() {
   const plugin::ToolPreview& preview =
       mode_ == Mode::kCreate ? create_tool_.preview() : edit_tool_.preview();
   if (mode_ == Mode::kEdit && !session_->selection().track) {
-    scene_.set_preview({});
+    for (SceneView* v : views()) v->scene().set_preview({});
   } else {
-    scene_.set_preview(preview);
+    for (SceneView* v : views()) v->scene().set_preview(preview);
   }
   if (!preview.status.empty())
     statusBar()->showMessage(QString::fromStdString(preview.status), 4000);
-  for (SceneView* v : {main_view_, top_view_, side_view_, front_view_}) v->render_later();
+  for (SceneView* v : views()) v->render_later();
 }
 
 void WorkstationWindow::update_status() {
@@ -285,7 +292,7 @@ void WorkstationWindow::update_status() {
     name = QString::fromStdString(seq->frames[static_cast<std::size_t>(frame)].name);
   }
   frame_label_->setText(QString("Frame %1 / %2  %3").arg(frame).arg(count).arg(name));
-  points_label_->setText(QString("%L1 points").arg(scene_.point_count()));
+  points_label_->setText(QString("%L1 points").arg(cloud_ ? cloud_->size() : 0));
   mode_label_->setText(mode_ == Mode::kCreate ? "CREATE (drag in top view)" : "EDIT");
   QString sel = "no selection";
   if (const auto id = session_->selection().track) {
@@ -415,7 +422,7 @@ bool WorkstationWindow::save_screenshot(const QString& path) {
   QPixmap pixmap = grab();
   QPainter painter(&pixmap);
   // QWidget::grab() leaves GL views blank on some platforms: paint their framebuffers in.
-  for (SceneView* v : {main_view_, top_view_, side_view_, front_view_}) {
+  for (SceneView* v : views()) {
     painter.drawImage(v->mapTo(this, QPoint(0, 0)), v->grabFramebuffer());
   }
   painter.end();

@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include <QVTKOpenGLNativeWidget.h>
@@ -9,21 +10,22 @@
 #include <QPointF>
 
 #include "pcanno/plugin/tool.hpp"
+#include "pcanno/viewer/scene_renderer.hpp"
 
 namespace pcanno::viewer::workstation {
 
-class SceneData;
-
-/// One view of the workstation: the perspective main view (VTK trackball camera: orbit, pan,
-/// zoom, and a bird's-eye preset) or an orthographic top, side or front view whose camera is a
-/// plugin::ViewInfo (the same camera the engine's tools expect). Mouse, wheel and key events go to
-/// the host's handlers first as engine events (pointer ray in the world frame plus this view's
-/// camera); what the tools ignore moves the camera.
+/// One view of the workstation, drawn by the viewer library's SceneRenderer (the cloud shared
+/// with the other views without copies, boxes, heading arrows, track ids, the tool preview): the
+/// perspective main view (VTK trackball camera: orbit, pan, zoom, and a bird's-eye preset) or an
+/// orthographic top, side or front view whose camera is a plugin::ViewInfo (the same camera the
+/// engine's tools expect). Mouse, wheel and key events go to the host's handlers first as engine
+/// events (pointer ray in the world frame plus this view's camera); what the tools ignore moves the
+/// camera.
 class SceneView : public QVTKOpenGLNativeWidget {
   Q_OBJECT
 
  public:
-  SceneView(plugin::ViewKind kind, SceneData& scene, QWidget* parent = nullptr);
+  SceneView(plugin::ViewKind kind, const SceneStyle& style, QWidget* parent = nullptr);
   ~SceneView() override;
 
   plugin::ViewKind kind() const { return kind_; }
@@ -43,6 +45,7 @@ class SceneView : public QVTKOpenGLNativeWidget {
   void render_later();
 
   vtkRenderer* renderer() const { return renderer_; }
+  SceneRenderer& scene() { return *scene_; }
 
   std::function<int(SceneView&, const plugin::PointerEvent&)> pointer_handler;
   std::function<int(SceneView&, const plugin::WheelEvent&)> wheel_handler;
@@ -64,6 +67,7 @@ class SceneView : public QVTKOpenGLNativeWidget {
   plugin::ViewKind kind_;
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
   vtkSmartPointer<vtkRenderer> renderer_;
+  std::unique_ptr<SceneRenderer> scene_;
   plugin::ViewInfo ortho_;           ///< orthographic views: the camera
   bool vtk_drag_ = false;            ///< a press the tools ignored: VTK's style owns the drag
   std::optional<QPointF> pan_from_;  ///< orthographic views: middle/right drag pans

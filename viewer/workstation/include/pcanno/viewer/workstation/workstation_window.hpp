@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -14,7 +15,6 @@
 #include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
 #include "pcanno/plugin/tools/select_tool.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
-#include "pcanno/viewer/workstation/scene_data.hpp"
 
 class QLabel;
 class QSlider;
@@ -100,6 +100,9 @@ class WorkstationWindow : public QMainWindow {
   void on_change(const plugin::Change& change);
   void refresh();  ///< panels, boxes, views from the session
   void refresh_views(bool recentre_top);
+  std::array<SceneView*, 4> views() const {
+    return {main_view_, top_view_, side_view_, front_view_};
+  }
   void load_points();
   void update_status();
   void update_preview();
@@ -115,7 +118,7 @@ class WorkstationWindow : public QMainWindow {
   std::unique_ptr<plugin::Session> session_;
   int observer_ = -1;
   std::unique_ptr<FrameSource> frames_;
-  SceneData scene_;
+  formats::FrameCache::FramePtr cloud_;  ///< the current frame's points, shared by the views
 
   plugin::SelectTool select_tool_;
   plugin::CuboidEditTool edit_tool_;
