@@ -119,8 +119,9 @@ QPointF SceneView::pixel_of(const Eigen::Vector3d& p) const {
           height() / 2.0 - d.dot(plugin::screen_up(ortho_)) / ortho_.meters_per_pixel};
 }
 
-void SceneView::set_ortho_view(const plugin::ViewInfo& view) {
+void SceneView::set_ortho_view(const plugin::ViewInfo& view, double slab) {
   ortho_ = view;
+  slab_ = slab;
   ortho_.kind = kind_;
   apply_ortho_camera();
 }
@@ -133,7 +134,11 @@ void SceneView::apply_ortho_camera() {
   cam->SetPosition(pos.x(), pos.y(), pos.z());
   cam->SetViewUp(up.x(), up.y(), up.z());
   cam->SetParallelScale(ortho_.meters_per_pixel * std::max(1, height()) / 2.0);
-  cam->SetClippingRange(1.0, 2.0 * kOrthoDistance);
+  if (slab_ > 0.0) {
+    cam->SetClippingRange(kOrthoDistance - slab_, kOrthoDistance + slab_);
+  } else {
+    cam->SetClippingRange(1.0, 2.0 * kOrthoDistance);
+  }
   render_later();
 }
 

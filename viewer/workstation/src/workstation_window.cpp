@@ -30,6 +30,7 @@ namespace {
 
 constexpr double kTopMetersPerPixel = 0.1;  ///< initial top view: 35 m across a 350 px view
 constexpr double kOrthoMargin = 1.8;        ///< side and front views show the box this much larger
+constexpr double kSlabMargin = 0.6;  ///< [m] side and front views: depth shown beyond the box
 
 QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
   auto* d = new QDockWidget(title, window);
@@ -66,8 +67,8 @@ WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, Q
   // Until a box is selected the side and front views look at a car-sized spot ahead.
   const geometry::Cuboid ahead = geometry::Cuboid::from_yaw(Eigen::Vector3d(15.0, 0.0, -0.8),
                                                             Eigen::Vector3d(4.5, 1.9, 1.7), 0.0);
-  side_view_->set_ortho_view(plugin::make_side_view(ahead, 0.03));
-  front_view_->set_ortho_view(plugin::make_front_view(ahead, 0.03));
+  side_view_->set_ortho_view(plugin::make_side_view(ahead, 0.03), 3.0);
+  front_view_->set_ortho_view(plugin::make_front_view(ahead, 0.03), 3.0);
   refresh();
   run_checks();
 }
@@ -259,9 +260,11 @@ void WorkstationWindow::refresh_views(bool recentre_top) {
       return std::max(a, b) * kOrthoMargin / pixels;
     };
     side_view_->set_ortho_view(
-        plugin::make_side_view(*box, fit(side_view_, box->size.x(), box->size.z())));
+        plugin::make_side_view(*box, fit(side_view_, box->size.x(), box->size.z())),
+        0.5 * box->size.y() + kSlabMargin);
     front_view_->set_ortho_view(
-        plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())));
+        plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())),
+        0.5 * box->size.x() + kSlabMargin);
     if (recentre_top) {
       top_view_->set_ortho_view(
           plugin::make_top_view(box->center, top_view_->view_info().meters_per_pixel));

@@ -36,8 +36,10 @@ class SceneView : public QVTKOpenGLNativeWidget {
   /// Orthographic views: the widget pixel showing world point `p` (its projection on the screen).
   QPointF pixel_of(const Eigen::Vector3d& p) const;
 
-  /// Orthographic views: looks as `view` does (focus, axes, metres per pixel).
-  void set_ortho_view(const plugin::ViewInfo& view);
+  /// Orthographic views: looks as `view` does (focus, axes, metres per pixel). `slab` > 0 [m]
+  /// shows only what lies within that distance of the focus along the view direction, so a side
+  /// view of a box is not buried under the whole street behind it.
+  void set_ortho_view(const plugin::ViewInfo& view, double slab = 0.0);
   /// Perspective view: straight down from above the focal point, or back to the chase camera.
   void set_birds_eye(bool on);
   bool birds_eye() const { return birds_eye_; }
@@ -69,6 +71,7 @@ class SceneView : public QVTKOpenGLNativeWidget {
   vtkSmartPointer<vtkRenderer> renderer_;
   std::unique_ptr<SceneRenderer> scene_;
   plugin::ViewInfo ortho_;           ///< orthographic views: the camera
+  double slab_ = 0.0;                ///< [m] half depth shown around the focus; 0: all
   bool vtk_drag_ = false;            ///< a press the tools ignored: VTK's style owns the drag
   std::optional<QPointF> pan_from_;  ///< orthographic views: middle/right drag pans
   bool birds_eye_ = false;
