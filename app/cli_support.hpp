@@ -50,6 +50,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
                       CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                        CommandAction& action);
+/// `pcanno view` (the Qt workstation); only in builds with Qt and VTK (PCANNO_HAVE_WORKSTATION).
+void add_view_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 #ifdef PCANNO_WITH_VIEWER
 void add_render_command(CLI::App& app, const GlobalOptions& global,
                         const plugin::Registry& registry, CommandAction& action);

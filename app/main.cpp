@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   add_plugins_command(app, global, registry, action);
   add_eval_command(app, global, registry, action);
   add_check_command(app, global, registry, action);
+#ifdef PCANNO_HAVE_WORKSTATION
+  add_view_command(app, global, action);
+#endif
 #ifdef PCANNO_WITH_VIEWER
   add_render_command(app, global, registry, action);
 #endif

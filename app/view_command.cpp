@@ -1,0 +1,64 @@
+// `pcanno view`: the Qt workstation on a dataset, with labels or a native document.
+#include <filesystem>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_support.hpp"
+#include "pcanno/viewer/workstation/workstation_app.hpp"
+
+namespace pcanno::app {
+namespace {
+
+struct ViewCommandOptions {
+  std::string sequence;
+  std::string labels;
+  std::string from;
+  std::string document;
+  std::string screenshot;
+  std::string layout_report;
+};
+
+int run_view(const ViewCommandOptions& opt, const char* program) {
+  viewer::workstation::WorkstationOptions options;
+  options.sequence = opt.sequence;
+  if (options.sequence.empty()) {
+    // The repo's sample data, so that `pcanno view` alone shows something.
+    const std::filesystem::path sample(PCANNO_SAMPLE_DATA_DIR);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(sample, ec)) {
+      return report_message("no SEQUENCE given and the sample data is missing (" + sample.string() +
+                            "); pass a dataset folder");
+    }
+    options.sequence = sample;
+  }
+  options.labels = opt.labels;
+  options.labels_format = opt.from;
+  options.document = opt.document;
+  options.screenshot = opt.screenshot;
+  options.layout_report = opt.layout_report;
+  return viewer::workstation::run_workstation(options, program);
+}
+
+}  // namespace
+
+void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAction& action) {
+  auto opt = std::make_shared<ViewCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "view", "Open the annotation workstation (Qt window; F1 lists the shortcuts)");
+  cmd->add_option("sequence", opt->sequence,
+                  "Dataset root or folder of clouds (default: the repo's sample_data/)");
+  cmd->add_option("--labels", opt->labels, "Labels to open, in any registered format");
+  cmd->add_option("--from", opt->from, "Codec id of --labels (default: detected)");
+  cmd->add_option("--document", opt->document,
+                  "Native document to edit; every edit is journalled beside it (autosave), "
+                  "created on first save when missing");
+  cmd->add_option("--screenshot", opt->screenshot, "Save a PNG of the window, then quit")
+      ->group("");  // hidden: docs and tests
+  cmd->add_option("--layout-report", opt->layout_report,
+                  "Write the views' screen geometry as JSON (tests)")
+      ->group("");
+  cmd->callback([opt, &action] { action = [opt] { return run_view(*opt, "pcanno"); }; });
+}
+
+}  // namespace pcanno::app

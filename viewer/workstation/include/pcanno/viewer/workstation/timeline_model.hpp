@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pcanno/formats/annotations.hpp"
+#include "pcanno/plugin/services/qa.hpp"
+
+namespace pcanno::viewer::workstation {
+
+/// What the timeline shows for one frame of one track.
+struct TimelineCell {
+  std::int64_t frame = 0;
+  bool has_box = false;
+  bool keyframe = false;
+  formats::Provenance provenance = formats::Provenance::kManual;  ///< when has_box
+  std::optional<plugin::Severity> qa;  ///< the worst QA finding of the track at this frame
+  std::string qa_text;                 ///< the findings' messages, one a line (tooltip)
+};
+
+/// One cell per frame 0 .. frame_count - 1 for track `track` (cells without boxes when the track
+/// is unknown), QA findings from `qa` (may be null) that name this track and frame.
+std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::size_t frame_count,
+                                         std::optional<std::int64_t> track,
+                                         const plugin::QaReport* qa);
+
+}  // namespace pcanno::viewer::workstation

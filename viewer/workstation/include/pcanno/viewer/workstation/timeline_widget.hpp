@@ -1,0 +1,45 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include <QWidget>
+
+#include "pcanno/viewer/workstation/timeline_model.hpp"
+
+namespace pcanno::viewer::workstation {
+
+/// The selected track over time: one cell per frame, filled by provenance (keyframe, manual,
+/// interpolated, tracked, fitted, imported, model), a QA mark above frames with findings, and the
+/// current frame as a cursor. Clicking a cell jumps to its frame.
+class TimelineWidget : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TimelineWidget(QWidget* parent = nullptr);
+
+  void set_cells(std::vector<TimelineCell> cells);
+  void set_current_frame(std::int64_t frame);
+  const std::vector<TimelineCell>& cells() const { return cells_; }
+  /// The frame under widget x, or -1.
+  std::int64_t frame_at(int x) const;
+  QSize sizeHint() const override { return {600, 44}; }
+
+ signals:
+  void frame_clicked(qint64 frame);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  bool event(QEvent* event) override;  // tooltips with the QA findings
+
+ private:
+  double cell_width() const;
+
+  std::vector<TimelineCell> cells_;
+  std::int64_t current_ = 0;
+};
+
+/// The fill colour of a timeline cell, also used by the legend of the shortcut sheet.
+QColor timeline_colour(const TimelineCell& cell);
+
+}  // namespace pcanno::viewer::workstation

@@ -1,0 +1,34 @@
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pcanno/formats/expected.hpp"
+#include "pcanno/plugin/session.hpp"
+
+namespace pcanno::viewer::workstation {
+
+/// What `pcanno view` opens.
+struct WorkstationOptions {
+  std::filesystem::path sequence;    ///< dataset root, or a folder holding datasets (sample_data/)
+  std::filesystem::path labels;      ///< labels in any registered format (optional)
+  std::string labels_format;         ///< codec id; detected when empty
+  std::filesystem::path document;    ///< native document: autosaved through the journal
+  std::filesystem::path screenshot;  ///< save a PNG of the window once drawn, then quit
+  std::filesystem::path layout_report;  ///< tests: write the views' screen geometry as JSON
+};
+
+/// The session the workstation edits:
+/// - an existing `document`: opened (its journal replayed); `labels` are then ignored (a note);
+/// - `labels` and a new `document`: the labels are written as the document, which is then opened,
+///   so every edit is journalled from the start;
+/// - `labels` alone: an in-memory session (Save asks where);
+/// - a new `document` alone: an empty document there;
+/// - neither: the labels the dataset layout carries (KITTI label_02), when it has them.
+/// A `sequence` that is no dataset but holds some (the repo's sample_data/) opens the first
+/// sub-folder that is one. `notes` receives what was chosen or ignored.
+formats::Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
+    const WorkstationOptions& options, std::vector<std::string>* notes = nullptr);
+
+}  // namespace pcanno::viewer::workstation

@@ -1,0 +1,156 @@
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <QMainWindow>
+#include <QTimer>
+
+#include "pcanno/plugin/services/qa.hpp"
+#include "pcanno/plugin/session.hpp"
+#include "pcanno/plugin/tools/cuboid_create_tool.hpp"
+#include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
+#include "pcanno/plugin/tools/select_tool.hpp"
+#include "pcanno/viewer/workstation/frame_source.hpp"
+
+class QLabel;
+class QSlider;
+class QProgressBar;
+class QPushButton;
+
+namespace pcanno::viewer::workstation {
+
+class SceneView;
+class TimelineWidget;
+class TrackListPanel;
+class ClassPalettePanel;
+class AttributePanel;
+class AutomationJob;
+
+/// The annotation workstation: a perspective main view, top/side/front orthographic views that
+/// follow the selected box, the track list, class palette, attribute editor and timeline, frame
+/// navigation and playback, automation on a worker thread, undo/redo, open/save/export. Every
+/// edit goes through the engine's tools and commands, so the journal autosaves it.
+class WorkstationWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  enum class Mode { kEdit, kCreate };
+
+  explicit WorkstationWindow(std::unique_ptr<plugin::Session> session, QWidget* parent = nullptr);
+  ~WorkstationWindow() override;
+
+  plugin::Session& session() { return *session_; }
+  SceneView* main_view() const { return main_view_; }
+  SceneView* top_view() const { return top_view_; }
+  SceneView* side_view() const { return side_view_; }
+  SceneView* front_view() const { return front_view_; }
+  TimelineWidget* timeline() const { return timeline_; }
+  TrackListPanel* track_list() const { return track_list_; }
+  ClassPalettePanel* class_palette() const { return palette_; }
+  AttributePanel* attributes() const { return attributes_; }
+  QSlider* frame_slider() const { return slider_; }
+
+  Mode mode() const { return mode_; }
+  void set_mode(Mode mode);
+  /// Jumps to `frame` (clamped); the cloud comes from the prefetching cache.
+  void set_frame(std::int64_t frame);
+  void step(int delta);
+  void select_track(std::optional<std::int64_t> track);
+  /// Hotkey 1..9: class `index` for new boxes and for the selected track.
+  void choose_class(int index);
+
+  /// Runs "propagate" (forward from the current frame) or "interpolate" on the selected track on
+  /// a worker thread; false when nothing is selected or a job runs.
+  bool propagate_selected();
+  bool interpolate_selected();
+  bool job_running() const;
+
+  bool undo();
+  bool redo();
+  /// Saves to `path`, else the document's path, else asks (Save As); the status bar says how.
+  bool save(const std::filesystem::path& path = {});
+  /// Runs the QA checks now (they otherwise run shortly after each edit).
+  void run_checks();
+  const plugin::QaReport& qa_report() const { return qa_; }
+  QString status_text() const;
+
+  /// Writes the window to `path` (PNG), the GL views included.
+  bool save_screenshot(const QString& path);
+
+ public slots:
+  void open_labels_dialog();
+  void save_as_dialog();
+  void export_dialog();
+  void show_shortcuts();
+  void toggle_play();
+  void toggle_birds_eye();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void build_layout();
+  void build_actions();
+  void attach_session();
+  /// Session observer: on the UI thread refresh soon; during a job (worker thread) only flag.
+  void on_change(const plugin::Change& change);
+  void refresh();  ///< panels, boxes, views from the session
+  void refresh_views(bool recentre_top);
+  std::array<SceneView*, 4> views() const {
+    return {main_view_, top_view_, side_view_, front_view_};
+  }
+  void load_points();
+  void update_status();
+  void update_preview();
+  void replace_session(std::unique_ptr<plugin::Session> session);
+  bool run_service(const std::string& id, formats::AttributeMap parameters);
+  void service_finished(const QString& id, bool ok, const QString& message);
+  void edit_attribute(bool frame_scope, const QString& key, const QString& value);
+  void report(const formats::Status& status, const QString& what);
+
+  int on_pointer(SceneView& view, const plugin::PointerEvent& event);
+  int on_key(SceneView& view, const plugin::KeyEvent& event);
+
+  std::unique_ptr<plugin::Session> session_;
+  int observer_ = -1;
+  std::unique_ptr<FrameSource> frames_;
+  formats::FrameCache::FramePtr cloud_;  ///< the current frame's points, shared by the views
+
+  plugin::SelectTool select_tool_;
+  plugin::CuboidEditTool edit_tool_;
+  plugin::CuboidCreateTool create_tool_;
+  Mode mode_ = Mode::kEdit;
+
+  SceneView* main_view_ = nullptr;
+  SceneView* top_view_ = nullptr;
+  SceneView* side_view_ = nullptr;
+  SceneView* front_view_ = nullptr;
+  TimelineWidget* timeline_ = nullptr;
+  TrackListPanel* track_list_ = nullptr;
+  ClassPalettePanel* palette_ = nullptr;
+  AttributePanel* attributes_ = nullptr;
+  QSlider* slider_ = nullptr;
+  QLabel* frame_label_ = nullptr;
+  QLabel* points_label_ = nullptr;
+  QLabel* cursor_label_ = nullptr;
+  QLabel* selection_label_ = nullptr;
+  QLabel* mode_label_ = nullptr;
+  QProgressBar* job_bar_ = nullptr;  ///< status bar: progress of the running job
+  QPushButton* job_cancel_ = nullptr;
+  AutomationJob* job_ = nullptr;
+
+  QTimer refresh_timer_;  ///< coalesces observer notifications into one refresh
+  QTimer qa_timer_;       ///< QA a moment after the last edit
+  QTimer play_timer_;     ///< 10 Hz playback
+  plugin::QaReport qa_;
+  std::optional<std::int64_t> shown_selection_;  ///< the top view recentres when it changes
+  std::int64_t shown_frame_ = -1;
+  std::int64_t loaded_frame_ = -1;
+  std::atomic<bool> changed_during_job_{false};
+};
+
+}  // namespace pcanno::viewer::workstation

@@ -1,0 +1,300 @@
+#include "pcanno/viewer/workstation/scene_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <vtkCamera.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkRenderWindowInteractor.h>
+#include <vtkRenderer.h>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QTimer>
+#include <QWheelEvent>
+
+#include "pcanno/plugin/tools/tool_geometry.hpp"
+#include "pcanno/viewer/workstation/key_names.hpp"
+
+namespace pcanno::viewer::workstation {
+namespace {
+
+constexpr double kOrthoDistance = 200.0;  ///< [m] camera from its focus in orthographic views
+
+plugin::MouseButton button_of(Qt::MouseButton b) {
+  switch (b) {
+    case Qt::LeftButton:
+      return plugin::MouseButton::kLeft;
+    case Qt::MiddleButton:
+      return plugin::MouseButton::kMiddle;
+    case Qt::RightButton:
+      return plugin::MouseButton::kRight;
+    default:
+      return plugin::MouseButton::kNone;
+  }
+}
+
+}  // namespace
+
+SceneView::SceneView(plugin::ViewKind kind, const SceneStyle& style, QWidget* parent)
+    : QVTKOpenGLNativeWidget(parent),
+      kind_(kind),
+      window_(vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New()),
+      renderer_(vtkSmartPointer<vtkRenderer>::New()) {
+  setRenderWindow(window_);
+  window_->AddRenderer(renderer_);  // before the scene: its overlay layer joins this window
+  scene_ = std::make_unique<SceneRenderer>(renderer_, style);
+  const bool ortho = kind != plugin::ViewKind::kPerspective;
+  setFocusPolicy(Qt::StrongFocus);
+  setMouseTracking(true);
+  setMinimumSize(120, 90);
+  if (ortho) {
+    renderer_->GetActiveCamera()->ParallelProjectionOn();
+    ortho_ = plugin::make_top_view(Eigen::Vector3d::Zero(), 0.1);
+    apply_ortho_camera();
+  } else {
+    auto trackball = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
+    window_->GetInteractor()->SetInteractorStyle(trackball);
+    reset_camera();
+  }
+}
+
+SceneView::~SceneView() = default;
+
+plugin::ViewInfo SceneView::view_info() const {
+  if (kind_ != plugin::ViewKind::kPerspective) return ortho_;
+  vtkCamera* cam = renderer_->GetActiveCamera();
+  double pos[3], focal[3], up[3];
+  cam->GetPosition(pos);
+  cam->GetFocalPoint(focal);
+  cam->GetViewUp(up);
+  const Eigen::Vector3d p(pos[0], pos[1], pos[2]);
+  const Eigen::Vector3d f(focal[0], focal[1], focal[2]);
+  const Eigen::Vector3d z = (p - f).normalized();
+  const Eigen::Vector3d x = Eigen::Vector3d(up[0], up[1], up[2]).cross(z).normalized();
+  const Eigen::Vector3d y = z.cross(x);
+  plugin::ViewInfo v;
+  v.kind = plugin::ViewKind::kPerspective;
+  v.T_world_camera.linear().col(0) = x;
+  v.T_world_camera.linear().col(1) = y;
+  v.T_world_camera.linear().col(2) = z;
+  v.T_world_camera.translation() = p;
+  const double angle = cam->GetViewAngle() * M_PI / 180.0;
+  v.meters_per_pixel = 2.0 * (p - f).norm() * std::tan(angle / 2.0) / std::max(1, height());
+  v.focus = f;
+  return v;
+}
+
+plugin::Ray SceneView::ray_at(const QPointF& pixel) const {
+  plugin::Ray ray;
+  if (kind_ != plugin::ViewKind::kPerspective) {
+    const double dx = (pixel.x() - width() / 2.0) * ortho_.meters_per_pixel;
+    const double dy = (height() / 2.0 - pixel.y()) * ortho_.meters_per_pixel;
+    ray.direction = -plugin::towards_viewer(ortho_);
+    ray.origin = ortho_.focus + dx * plugin::screen_right(ortho_) + dy * plugin::screen_up(ortho_) -
+                 kOrthoDistance * ray.direction;
+    return ray;
+  }
+  // VTK display coordinates: device pixels, origin bottom-left.
+  const double ratio = devicePixelRatioF();
+  const double dx = pixel.x() * ratio;
+  const double dy = (height() - pixel.y()) * ratio;
+  double near_p[4], far_p[4];
+  renderer_->SetDisplayPoint(dx, dy, 0.0);
+  renderer_->DisplayToWorld();
+  renderer_->GetWorldPoint(near_p);
+  renderer_->SetDisplayPoint(dx, dy, 1.0);
+  renderer_->DisplayToWorld();
+  renderer_->GetWorldPoint(far_p);
+  const Eigen::Vector3d a(near_p[0] / near_p[3], near_p[1] / near_p[3], near_p[2] / near_p[3]);
+  const Eigen::Vector3d b(far_p[0] / far_p[3], far_p[1] / far_p[3], far_p[2] / far_p[3]);
+  ray.origin = a;
+  ray.direction = (b - a).normalized();
+  return ray;
+}
+
+QPointF SceneView::pixel_of(const Eigen::Vector3d& p) const {
+  const Eigen::Vector3d d = p - ortho_.focus;
+  return {width() / 2.0 + d.dot(plugin::screen_right(ortho_)) / ortho_.meters_per_pixel,
+          height() / 2.0 - d.dot(plugin::screen_up(ortho_)) / ortho_.meters_per_pixel};
+}
+
+void SceneView::set_ortho_view(const plugin::ViewInfo& view, double slab) {
+  ortho_ = view;
+  slab_ = slab;
+  ortho_.kind = kind_;
+  apply_ortho_camera();
+}
+
+void SceneView::apply_ortho_camera() {
+  vtkCamera* cam = renderer_->GetActiveCamera();
+  const Eigen::Vector3d pos = ortho_.focus + kOrthoDistance * plugin::towards_viewer(ortho_);
+  const Eigen::Vector3d up = plugin::screen_up(ortho_);
+  cam->SetFocalPoint(ortho_.focus.x(), ortho_.focus.y(), ortho_.focus.z());
+  cam->SetPosition(pos.x(), pos.y(), pos.z());
+  cam->SetViewUp(up.x(), up.y(), up.z());
+  cam->SetParallelScale(ortho_.meters_per_pixel * std::max(1, height()) / 2.0);
+  if (slab_ > 0.0) {
+    cam->SetClippingRange(kOrthoDistance - slab_, kOrthoDistance + slab_);
+  } else {
+    cam->SetClippingRange(1.0, 2.0 * kOrthoDistance);
+  }
+  render_later();
+}
+
+void SceneView::set_birds_eye(bool on) {
+  if (kind_ != plugin::ViewKind::kPerspective) return;
+  birds_eye_ = on;
+  vtkCamera* cam = renderer_->GetActiveCamera();
+  double f[3];
+  cam->GetFocalPoint(f);
+  if (on) {
+    cam->SetPosition(f[0], f[1], f[2] + 60.0);
+    cam->SetViewUp(1.0, 0.0, 0.0);  // driving direction up the screen
+  } else {
+    cam->SetPosition(f[0] - 18.0, f[1], f[2] + 9.0);
+    cam->SetViewUp(0.0, 0.0, 1.0);
+  }
+  render_later();
+}
+
+void SceneView::reset_camera() {
+  if (kind_ != plugin::ViewKind::kPerspective) return;
+  vtkCamera* cam = renderer_->GetActiveCamera();
+  cam->SetFocalPoint(12.0, 0.0, -1.0);
+  cam->SetViewAngle(45.0);
+  birds_eye_ = !birds_eye_;
+  set_birds_eye(!birds_eye_);
+  cam->SetClippingRange(0.5, 500.0);
+}
+
+void SceneView::render_later() {
+  if (render_queued_) return;
+  render_queued_ = true;
+  QTimer::singleShot(0, this, [this] {
+    render_queued_ = false;
+    if (kind_ != plugin::ViewKind::kPerspective) {
+      renderer_->GetActiveCamera()->SetParallelScale(ortho_.meters_per_pixel *
+                                                     std::max(1, height()) / 2.0);
+    } else {
+      scene_->reset_clipping_range();
+    }
+    window_->Render();
+    update();
+  });
+}
+
+bool SceneView::event(QEvent* event) {
+  switch (event->type()) {
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonRelease:
+    case QEvent::MouseButtonDblClick:
+    case QEvent::MouseMove:
+      if (handle_mouse(event)) return true;
+      break;
+    case QEvent::Wheel:
+      if (handle_wheel(event)) return true;
+      break;
+    case QEvent::KeyPress:
+    case QEvent::KeyRelease:
+      // Never to VTK: its default keys quit, switch to wireframe or reset the camera.
+      if (handle_key(event)) return true;
+      return QWidget::event(event);
+    case QEvent::Resize:
+      if (kind_ != plugin::ViewKind::kPerspective) render_later();
+      break;
+    default:
+      break;
+  }
+  return QVTKOpenGLNativeWidget::event(event);
+}
+
+bool SceneView::handle_mouse(QEvent* event) {
+  auto* e = static_cast<QMouseEvent*>(event);
+  plugin::PointerEvent pe;
+  switch (event->type()) {
+    case QEvent::MouseButtonPress:
+      pe.type = plugin::PointerEvent::Type::kPress;
+      break;
+    case QEvent::MouseButtonRelease:
+      pe.type = plugin::PointerEvent::Type::kRelease;
+      break;
+    case QEvent::MouseButtonDblClick:
+      pe.type = plugin::PointerEvent::Type::kDoubleClick;
+      break;
+    default:
+      pe.type = plugin::PointerEvent::Type::kMove;
+      break;
+  }
+  pe.button = button_of(e->button());
+  if (pe.type == plugin::PointerEvent::Type::kMove && (e->buttons() & Qt::LeftButton)) {
+    pe.button = plugin::MouseButton::kLeft;
+  }
+  pe.modifiers = modifiers_of(e->modifiers());
+  pe.ray = ray_at(e->localPos());
+  pe.view = view_info();
+  if (pe.type == plugin::PointerEvent::Type::kPress) setFocus(Qt::MouseFocusReason);
+
+  if (const auto hit =
+          kind_ == plugin::ViewKind::kPerspective || kind_ == plugin::ViewKind::kTop
+              ? plugin::intersect_ground(pe.ray, pe.view.focus.z())
+              : plugin::intersect_plane(pe.ray, pe.view.focus, plugin::towards_viewer(pe.view))) {
+    emit cursor_moved(hit->x(), hit->y(), hit->z());
+  }
+
+  const bool left =
+      pe.button == plugin::MouseButton::kLeft || pe.type == plugin::PointerEvent::Type::kMove;
+  if (!vtk_drag_ && !pan_from_ && left && pointer_handler) {
+    const int result = pointer_handler(*this, pe);
+    if (result & plugin::kConsumed) return true;
+  }
+
+  if (kind_ == plugin::ViewKind::kPerspective) {
+    // What the tools ignored orbits, pans and zooms (VTK's trackball camera).
+    if (pe.type == plugin::PointerEvent::Type::kPress) vtk_drag_ = true;
+    if (pe.type == plugin::PointerEvent::Type::kRelease) vtk_drag_ = false;
+    return false;
+  }
+  // Orthographic views: middle or right drag pans; the left button belongs to the tools.
+  if (pe.type == plugin::PointerEvent::Type::kPress &&
+      (e->button() == Qt::MiddleButton || e->button() == Qt::RightButton)) {
+    pan_from_ = e->localPos();
+  } else if (pe.type == plugin::PointerEvent::Type::kMove && pan_from_) {
+    const QPointF d = e->localPos() - *pan_from_;
+    ortho_.focus -= (d.x() * plugin::screen_right(ortho_) - d.y() * plugin::screen_up(ortho_)) *
+                    ortho_.meters_per_pixel;
+    pan_from_ = e->localPos();
+    apply_ortho_camera();
+  } else if (pe.type == plugin::PointerEvent::Type::kRelease) {
+    pan_from_.reset();
+  }
+  return true;
+}
+
+bool SceneView::handle_wheel(QEvent* event) {
+  auto* e = static_cast<QWheelEvent*>(event);
+  plugin::WheelEvent we;
+  we.steps = e->angleDelta().y() / 120.0;
+  we.modifiers = modifiers_of(e->modifiers());
+  we.ray = ray_at(e->position());
+  we.view = view_info();
+  if (wheel_handler && (wheel_handler(*this, we) & plugin::kConsumed)) return true;
+  if (kind_ == plugin::ViewKind::kPerspective) return false;
+  ortho_.meters_per_pixel =
+      std::clamp(ortho_.meters_per_pixel * std::pow(0.85, we.steps), 0.002, 2.0);
+  apply_ortho_camera();
+  return true;
+}
+
+bool SceneView::handle_key(QEvent* event) {
+  auto* e = static_cast<QKeyEvent*>(event);
+  plugin::KeyEvent ke;
+  ke.key = key_name(*e);
+  if (ke.key.empty()) return false;
+  ke.modifiers = modifiers_of(e->modifiers());
+  ke.press = event->type() == QEvent::KeyPress;
+  ke.view = view_info();
+  return key_handler && (key_handler(*this, ke) & plugin::kConsumed);
+}
+
+}  // namespace pcanno::viewer::workstation

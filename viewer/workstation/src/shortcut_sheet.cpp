@@ -1,0 +1,36 @@
+#include "pcanno/viewer/workstation/shortcut_sheet.hpp"
+
+namespace pcanno::viewer::workstation {
+
+QString shortcut_sheet_html() {
+  static const char* const kRows[][2] = {
+      {"N, then left drag in the top view", "new box (a click fits one to the object)"},
+      {"1 .. 9", "class for new boxes and the selected track"},
+      {"left click", "select a box (top or main view)"},
+      {"left drag on a face / inside", "resize / move (top, side and front views)"},
+      {"Up Down PageUp PageDown", "nudge the selected box (Shift: fine)"},
+      {"q / e", "turn the box left / right"},
+      {"w s / d a / r f / + -", "length / width / height / all sizes"},
+      {"Delete", "delete the selected box at this frame"},
+      {"Left / Right, Home / End", "previous / next, first / last frame"},
+      {"Space", "play / pause at 10 Hz"},
+      {"P", "propagate the selected track forward (worker thread, one undo step)"},
+      {"I", "interpolate the selected track between its keyframes"},
+      {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo"},
+      {"Ctrl+O / Ctrl+S / Ctrl+Shift+S / Ctrl+E", "open labels / save / save as / export"},
+      {"B", "bird's-eye view in the main view"},
+      {"main view: left / middle drag, wheel", "orbit / pan / zoom"},
+      {"top, side, front: middle or right drag, wheel", "pan / zoom"},
+      {"F1", "this sheet"},
+  };
+  QString html = "<table cellspacing=4>";
+  for (const auto& row : kRows) {
+    html += QString("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(row[0], row[1]);
+  }
+  html +=
+      "</table><p>Timeline: white = keyframe, blue = interpolated, orange = tracked, "
+      "green = fitted; marks above: QA warnings (yellow) and errors (red).</p>";
+  return html;
+}
+
+}  // namespace pcanno::viewer::workstation

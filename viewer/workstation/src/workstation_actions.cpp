@@ -1,0 +1,257 @@
+// The window's menus and commands: files, undo, automation, navigation, help.
+#include <QAction>
+#include <QFileDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStatusBar>
+
+#include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_services.hpp"
+#include "pcanno/viewer/workstation/automation_job.hpp"
+#include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/shortcut_sheet.hpp"
+#include "pcanno/viewer/workstation/workstation_window.hpp"
+
+namespace pcanno::viewer::workstation {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// "id: description (*)" filters for the codecs that can read (or write), in registry order.
+QStringList codec_filters(const plugin::Registry& registry, bool writing,
+                          std::vector<std::string>& ids) {
+  QStringList filters;
+  for (const formats::LabelCodec& c : registry.codecs().codecs()) {
+    if (writing ? !c.write : !c.read) continue;
+    ids.push_back(c.id);
+    filters << QString("%1: %2 (*)")
+                   .arg(QString::fromStdString(c.id), QString::fromStdString(c.description));
+  }
+  return filters;
+}
+
+}  // namespace
+
+void WorkstationWindow::build_actions() {
+  const auto add = [this](QMenu* menu, const QString& text, const QKeySequence& key, auto slot) {
+    QAction* a = menu->addAction(text);
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::WindowShortcut);
+    connect(a, &QAction::triggered, this, slot);
+    return a;
+  };
+  QMenu* file = menuBar()->addMenu("&File");
+  add(file, "&Open labels...", QKeySequence::Open, [this] { open_labels_dialog(); });
+  add(file, "&Save", QKeySequence::Save, [this] { save(); });
+  add(file, "Save &as...", QKeySequence("Ctrl+Shift+S"), [this] { save_as_dialog(); });
+  add(file, "&Export...", QKeySequence("Ctrl+E"), [this] { export_dialog(); });
+  add(file, "&Quit", QKeySequence("Ctrl+Q"), [this] { close(); });
+
+  QMenu* edit = menuBar()->addMenu("&Edit");
+  add(edit, "&Undo", QKeySequence("Ctrl+Z"), [this] { undo(); });
+  add(edit, "&Redo", QKeySequence("Ctrl+Shift+Z"), [this] { redo(); });
+  add(edit, "&New box", QKeySequence("N"),
+      [this] { set_mode(mode_ == Mode::kCreate ? Mode::kEdit : Mode::kCreate); });
+  add(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
+  add(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
+  add(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks(); });
+  QMenu* classes = edit->addMenu("&Class");
+  for (int i = 0; i < 9; ++i) {
+    add(classes, QString("Class %1").arg(i + 1), QKeySequence(QString::number(i + 1)),
+        [this, i] { choose_class(i); });
+  }
+
+  QMenu* view = menuBar()->addMenu("&View");
+  add(view, "&Previous frame", QKeySequence(Qt::Key_Left), [this] { step(-1); });
+  add(view, "&Next frame", QKeySequence(Qt::Key_Right), [this] { step(1); });
+  add(view, "&First frame", QKeySequence(Qt::Key_Home), [this] { set_frame(0); });
+  add(view, "&Last frame", QKeySequence(Qt::Key_End),
+      [this] { set_frame(static_cast<std::int64_t>(session_->frame_count()) - 1); });
+  add(view, "P&lay / pause", QKeySequence(Qt::Key_Space), [this] { toggle_play(); });
+  add(view, "&Bird's eye", QKeySequence("B"), [this] { toggle_birds_eye(); });
+
+  QMenu* help = menuBar()->addMenu("&Help");
+  add(help, "&Shortcuts", QKeySequence(Qt::Key_F1), [this] { show_shortcuts(); });
+}
+
+bool WorkstationWindow::job_running() const { return job_ && job_->running(); }
+
+bool WorkstationWindow::undo() {
+  if (job_running() || !session_->can_undo()) return false;
+  const formats::Status s = session_->undo();
+  report(s, "undo");
+  return static_cast<bool>(s);
+}
+
+bool WorkstationWindow::redo() {
+  if (job_running() || !session_->can_redo()) return false;
+  const formats::Status s = session_->redo();
+  report(s, "redo");
+  return static_cast<bool>(s);
+}
+
+bool WorkstationWindow::save(const fs::path& path) {
+  if (job_running()) return false;
+  const fs::path target = path.empty() ? session_->document_path() : path;
+  if (target.empty()) {
+    save_as_dialog();
+    return !session_->dirty();
+  }
+  const formats::Status s = session_->save(target);
+  report(s, "save");
+  if (s) statusBar()->showMessage("saved " + QString::fromStdString(target.string()), 5000);
+  update_status();
+  return static_cast<bool>(s);
+}
+
+void WorkstationWindow::save_as_dialog() {
+  const QString path = QFileDialog::getSaveFileName(this, "Save document", "labels.pcanno.json",
+                                                    "pcanno document (*.json)");
+  if (!path.isEmpty()) save(path.toStdString());
+}
+
+void WorkstationWindow::open_labels_dialog() {
+  if (job_running()) return;
+  std::vector<std::string> ids;
+  QStringList filters = codec_filters(session_->registry(), false, ids);
+  filters.prepend("any format, detected (*)");
+  QString chosen;
+  const QString path =
+      QFileDialog::getOpenFileName(this, "Open labels", QString(), filters.join(";;"), &chosen);
+  if (path.isEmpty()) return;
+  const int index = filters.indexOf(chosen) - 1;
+  const std::string id = index >= 0 ? ids[static_cast<std::size_t>(index)] : "";
+  auto codec = session_->registry().codecs().select(path.toStdString(), id);
+  if (!codec) return report(std::move(codec).error(), "open");
+  const formats::Sequence* seq = session_->sequence();
+  if ((*codec)->id == "pcanno") {
+    // A native document keeps its journal: open it as the session's document.
+    plugin::SessionOptions options;
+    if (seq) options.sequence = seq->root;
+    options.document = path.toStdString();
+    auto opened = plugin::Session::open(options);
+    if (!opened) return report(std::move(opened).error(), "open");
+    return replace_session(std::move(*opened));
+  }
+  formats::LabelContext context;
+  context.sequence = seq;
+  auto doc = (*codec)->read(path.toStdString(), context);
+  if (!doc) return report(std::move(doc).error(), "open");
+  std::optional<formats::Sequence> copy;
+  if (seq) copy = *seq;
+  replace_session(plugin::Session::create(std::move(*doc), std::move(copy)));
+}
+
+void WorkstationWindow::export_dialog() {
+  if (job_running()) return;
+  std::vector<std::string> ids;
+  const QStringList filters = codec_filters(session_->registry(), true, ids);
+  QString chosen;
+  const QString path =
+      QFileDialog::getSaveFileName(this, "Export labels", QString(), filters.join(";;"), &chosen);
+  if (path.isEmpty() || filters.indexOf(chosen) < 0) return;
+  const formats::LabelCodec* codec =
+      session_->registry().codecs().find(ids[static_cast<std::size_t>(filters.indexOf(chosen))]);
+  formats::LabelContext context;
+  context.sequence = session_->sequence();
+  context.overwrite = true;  // the dialog asked before overwriting
+  auto written = codec->write(session_->document(), path.toStdString(), context);
+  if (!written) return report(std::move(written).error(), "export");
+  statusBar()->showMessage(QString("exported %1 boxes as %2")
+                               .arg(written->boxes_written)
+                               .arg(QString::fromStdString(codec->id)),
+                           8000);
+}
+
+void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session) {
+  if (observer_ >= 0) session_->remove_observer(observer_);
+  observer_ = -1;
+  session_ = std::move(session);
+  frames_ = std::make_unique<FrameSource>(session_->sequence());
+  loaded_frame_ = -1;
+  shown_selection_.reset();
+  attach_session();
+  refresh();
+  run_checks();
+}
+
+bool WorkstationWindow::propagate_selected() {
+  const auto sel = session_->selection().track;
+  const formats::Track* track = sel ? session_->document().track(*sel) : nullptr;
+  if (!track || track->boxes.empty()) return false;
+  // From the track's latest box at or before this frame: stepping past the last box and pressing
+  // P continues the track from where it ends, as annotators expect.
+  std::int64_t from = track->boxes.front().frame;
+  for (const formats::BoxState& b : track->boxes) {
+    if (b.frame <= session_->frame()) from = b.frame;
+  }
+  return run_service(
+      "propagate",
+      {{"track", std::to_string(*sel)}, {"from", std::to_string(from)}, {"direction", "forward"}});
+}
+
+bool WorkstationWindow::interpolate_selected() {
+  const auto sel = session_->selection().track;
+  if (!sel) return false;
+  return run_service("interpolate", {{"track", std::to_string(*sel)}});
+}
+
+bool WorkstationWindow::run_service(const std::string& id, formats::AttributeMap parameters) {
+  if (job_running()) return false;
+  play_timer_.stop();
+  changed_during_job_ = false;
+  if (!job_->start(*session_, id, std::move(parameters))) return false;
+  // Progress in the status bar rather than a modal dialog: a modal dialog takes the window's
+  // activation, which nothing gives back without a window manager (Xvfb), and the window stays
+  // visible while the job runs. Edits wait: the tools and commands refuse while job_running().
+  job_bar_->setValue(0);
+  job_bar_->show();
+  job_cancel_->show();
+  statusBar()->showMessage(
+      QString("%1 running (Esc or Cancel stops it)").arg(QString::fromStdString(id)));
+  return true;
+}
+
+void WorkstationWindow::service_finished(const QString& id, bool ok, const QString& message) {
+  job_bar_->hide();
+  job_cancel_->hide();
+  QString text;
+  if (ok) {
+    const plugin::ServiceOutcome* outcome =
+        plugin::last_service_outcome(session_->registry(), id.toStdString());
+    text = QString("%1: %2 boxes").arg(id).arg(outcome ? outcome->boxes : 0);
+    if (outcome && !outcome->notes.empty()) {
+      text += "; " + QString::fromStdString(outcome->notes.front());
+    }
+  } else {
+    text = id + " stopped: " + message;
+  }
+  statusBar()->showMessage(text, 10000);
+  changed_during_job_ = false;
+  refresh();
+  run_checks();
+}
+
+void WorkstationWindow::toggle_play() {
+  if (play_timer_.isActive()) {
+    play_timer_.stop();
+  } else if (!job_running()) {
+    if (session_->frame() + 1 >= static_cast<std::int64_t>(session_->frame_count())) set_frame(0);
+    play_timer_.start();
+  }
+}
+
+void WorkstationWindow::toggle_birds_eye() { main_view_->set_birds_eye(!main_view_->birds_eye()); }
+
+void WorkstationWindow::show_shortcuts() {
+  auto* box = new QMessageBox(QMessageBox::NoIcon, "pcanno view: shortcuts", shortcut_sheet_html(),
+                              QMessageBox::Close, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->setModal(false);
+  box->show();
+}
+
+}  // namespace pcanno::viewer::workstation

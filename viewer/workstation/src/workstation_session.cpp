@@ -1,0 +1,98 @@
+#include "pcanno/viewer/workstation/workstation_session.hpp"
+
+#include <algorithm>
+
+#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/registry.hpp"
+
+namespace pcanno::viewer::workstation {
+namespace fs = std::filesystem;
+using formats::Error;
+using formats::ErrorCode;
+using formats::Expected;
+
+namespace {
+
+void note(std::vector<std::string>* notes, std::string text) {
+  if (notes) notes->push_back(std::move(text));
+}
+
+/// `path` itself when it is a dataset, else its first sub-folder (by name) that is one.
+Expected<fs::path> dataset_root(const fs::path& path, std::vector<std::string>* notes) {
+  Expected<formats::Sequence> direct = formats::open_sequence(path);
+  if (direct) return path;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return std::move(direct).error();
+  std::vector<fs::path> children;
+  for (const fs::directory_entry& e : fs::directory_iterator(path, ec)) {
+    if (e.is_directory(ec)) children.push_back(e.path());
+  }
+  std::sort(children.begin(), children.end());
+  for (const fs::path& child : children) {
+    if (formats::open_sequence(child)) {
+      note(notes, path.string() + " holds several datasets; opened " + child.filename().string());
+      return child;
+    }
+  }
+  return std::move(direct).error();
+}
+
+Expected<formats::Annotations> read_labels(const fs::path& labels, const std::string& format,
+                                           const formats::Sequence* sequence) {
+  const plugin::Registry registry = plugin::Registry::with_builtins();
+  Expected<const formats::LabelCodec*> codec = registry.codecs().select(labels, format);
+  if (!codec) return std::move(codec).error();
+  if (!(*codec)->read) {
+    return Error{ErrorCode::kUnsupported, "format " + (*codec)->id + " cannot be read",
+                 labels.string()};
+  }
+  formats::LabelContext context;
+  context.sequence = sequence;
+  return (*codec)->read(labels, context);
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
+    const WorkstationOptions& options, std::vector<std::string>* notes) {
+  plugin::SessionOptions session_options;
+  std::optional<formats::Sequence> sequence;
+  if (!options.sequence.empty()) {
+    Expected<fs::path> root = dataset_root(options.sequence, notes);
+    if (!root) return std::move(root).error();
+    session_options.sequence = *root;
+    Expected<formats::Sequence> seq = formats::open_sequence(*root);
+    if (!seq) return std::move(seq).error();
+    sequence = std::move(*seq);
+  }
+  session_options.document = options.document;
+  std::error_code ec;
+  const bool document_exists = !options.document.empty() && fs::exists(options.document, ec);
+
+  fs::path labels = options.labels;
+  if (labels.empty() && options.document.empty() && sequence && !sequence->labels.empty() &&
+      fs::exists(sequence->labels, ec)) {
+    labels = sequence->labels;
+    note(notes, "labels from the dataset: " + labels.string());
+  }
+  if (!labels.empty() && document_exists) {
+    note(notes, "the document exists, so it is opened and --labels is ignored");
+    labels.clear();
+  }
+  if (labels.empty()) return plugin::Session::open(session_options);
+
+  Expected<formats::Annotations> doc =
+      read_labels(labels, options.labels_format, sequence ? &*sequence : nullptr);
+  if (!doc) return std::move(doc).error();
+  if (options.document.empty()) return plugin::Session::create(std::move(*doc), sequence);
+  // Written first and then opened, so that the journal covers every edit from the start.
+  if (formats::Status written = formats::write_pcanno_document(*doc, options.document, false);
+      !written) {
+    return std::move(written).error();
+  }
+  note(notes, "labels written to the new document " + options.document.string());
+  return plugin::Session::open(session_options);
+}
+
+}  // namespace pcanno::viewer::workstation

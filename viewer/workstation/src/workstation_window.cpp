@@ -1,0 +1,451 @@
+#include "pcanno/viewer/workstation/workstation_window.hpp"
+
+#include <algorithm>
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+#include "pcanno/plugin/command.hpp"
+#include "pcanno/plugin/tools/tool_geometry.hpp"
+#include "pcanno/viewer/workstation/attribute_panel.hpp"
+#include "pcanno/viewer/workstation/automation_job.hpp"
+#include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/timeline_model.hpp"
+#include "pcanno/viewer/workstation/timeline_widget.hpp"
+#include "pcanno/viewer/workstation/track_list_panel.hpp"
+
+namespace pcanno::viewer::workstation {
+namespace {
+
+constexpr double kTopMetersPerPixel = 0.1;  ///< initial top view: 35 m across a 350 px view
+constexpr double kOrthoMargin = 1.8;        ///< side and front views show the box this much larger
+constexpr double kSlabMargin = 0.6;  ///< [m] side and front views: depth shown beyond the box
+
+QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
+  auto* d = new QDockWidget(title, window);
+  d->setObjectName(title);
+  d->setWidget(content);
+  d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  return d;
+}
+
+}  // namespace
+
+WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, QWidget* parent)
+    : QMainWindow(parent), session_(std::move(session)), job_(new AutomationJob(this)) {
+  frames_ = std::make_unique<FrameSource>(session_->sequence());
+  build_layout();
+  build_actions();
+  refresh_timer_.setSingleShot(true);
+  connect(&refresh_timer_, &QTimer::timeout, this, [this] { refresh(); });
+  qa_timer_.setSingleShot(true);
+  qa_timer_.setInterval(400);
+  connect(&qa_timer_, &QTimer::timeout, this, [this] { run_checks(); });
+  play_timer_.setInterval(100);  // 10 Hz, the LiDAR's own rate
+  connect(&play_timer_, &QTimer::timeout, this, [this] {
+    if (session_->frame() + 1 >= static_cast<std::int64_t>(session_->frame_count())) {
+      play_timer_.stop();
+      return;
+    }
+    step(1);
+  });
+  connect(job_, &AutomationJob::finished, this, &WorkstationWindow::service_finished);
+  attach_session();
+  top_view_->set_ortho_view(
+      plugin::make_top_view(Eigen::Vector3d(15.0, 0.0, 0.0), kTopMetersPerPixel));
+  // Until a box is selected the side and front views look at a car-sized spot ahead.
+  const geometry::Cuboid ahead = geometry::Cuboid::from_yaw(Eigen::Vector3d(15.0, 0.0, -0.8),
+                                                            Eigen::Vector3d(4.5, 1.9, 1.7), 0.0);
+  side_view_->set_ortho_view(plugin::make_side_view(ahead, 0.03), 3.0);
+  front_view_->set_ortho_view(plugin::make_front_view(ahead, 0.03), 3.0);
+  refresh();
+  run_checks();
+}
+
+WorkstationWindow::~WorkstationWindow() {
+  play_timer_.stop();
+  delete job_;  // joins a running job before the session goes
+  job_ = nullptr;
+  if (observer_ >= 0) session_->remove_observer(observer_);
+}
+
+void WorkstationWindow::build_layout() {
+  SceneStyle style;
+  style.color_by = ColorBy::kHeight;  // reads best in the small orthographic views
+  style.background = {0.08, 0.08, 0.1};
+  SceneStyle main_style = style;
+  main_style.point_size = 1.5f;
+  main_view_ = new SceneView(plugin::ViewKind::kPerspective, main_style, this);
+  top_view_ = new SceneView(plugin::ViewKind::kTop, style, this);
+  style.show_labels = false;  // side and front views show one box close up
+  side_view_ = new SceneView(plugin::ViewKind::kSide, style, this);
+  front_view_ = new SceneView(plugin::ViewKind::kFront, style, this);
+  for (SceneView* v : views()) {
+    v->pointer_handler = [this](SceneView& view, const plugin::PointerEvent& e) {
+      return on_pointer(view, e);
+    };
+    v->key_handler = [this](SceneView& view, const plugin::KeyEvent& e) { return on_key(view, e); };
+    connect(v, &SceneView::cursor_moved, this, [this](double x, double y, double z) {
+      cursor_label_->setText(
+          QString("x %1  y %2  z %3").arg(x, 0, 'f', 2).arg(y, 0, 'f', 2).arg(z, 0, 'f', 2));
+    });
+  }
+  main_view_->setObjectName("main_view");
+  top_view_->setObjectName("top_view");
+  side_view_->setObjectName("side_view");
+  front_view_->setObjectName("front_view");
+
+  auto* ortho = new QSplitter(Qt::Vertical, this);
+  ortho->addWidget(top_view_);
+  ortho->addWidget(side_view_);
+  ortho->addWidget(front_view_);
+  ortho->setSizes({420, 200, 200});
+  auto* views = new QSplitter(Qt::Horizontal, this);
+  views->addWidget(main_view_);
+  views->addWidget(ortho);
+  views->setSizes({820, 400});
+
+  timeline_ = new TimelineWidget(this);
+  slider_ = new QSlider(Qt::Horizontal, this);
+  slider_->setObjectName("frame_slider");
+  frame_label_ = new QLabel(this);
+  auto* nav = new QHBoxLayout;
+  nav->addWidget(slider_, 1);
+  nav->addWidget(frame_label_);
+  auto* central = new QWidget(this);
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(2, 2, 2, 2);
+  layout->addWidget(views, 1);
+  layout->addWidget(timeline_);
+  layout->addLayout(nav);
+  setCentralWidget(central);
+  connect(slider_, &QSlider::valueChanged, this, [this](int v) { set_frame(v); });
+  connect(timeline_, &TimelineWidget::frame_clicked, this, [this](qint64 f) { set_frame(f); });
+
+  track_list_ = new TrackListPanel(this);
+  palette_ = new ClassPalettePanel(this);
+  attributes_ = new AttributePanel(this);
+  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Tracks", track_list_));
+  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Classes (1-9)", palette_));
+  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Attributes", attributes_));
+  connect(track_list_, &TrackListPanel::track_selected, this,
+          [this](qint64 id) { select_track(id); });
+  connect(track_list_, &TrackListPanel::track_activated, this, [this](qint64 id) {
+    select_track(id);
+    if (const formats::Track* t = session_->document().track(id); t && !t->boxes.empty()) {
+      set_frame(t->boxes.front().frame);
+    }
+  });
+  connect(palette_, &ClassPalettePanel::class_chosen, this, [this](const QString& label) {
+    create_tool_.set_label(label.toStdString());
+    const auto sel = session_->selection().track;
+    const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
+    if (t && t->label != label.toStdString()) {
+      report(session_->apply(plugin::set_class(session_->document(), *sel, label.toStdString())),
+             "class");
+    }
+  });
+  connect(attributes_, &AttributePanel::attribute_edited, this,
+          [this](bool frame_scope, const QString& k, const QString& v) {
+            edit_attribute(frame_scope, k, v);
+          });
+
+  mode_label_ = new QLabel(this);
+  selection_label_ = new QLabel(this);
+  points_label_ = new QLabel(this);
+  cursor_label_ = new QLabel(this);
+  statusBar()->addPermanentWidget(mode_label_);
+  statusBar()->addPermanentWidget(selection_label_);
+  statusBar()->addPermanentWidget(points_label_);
+  statusBar()->addPermanentWidget(cursor_label_);
+  job_bar_ = new QProgressBar(this);
+  job_bar_->setRange(0, 100);
+  job_bar_->setMaximumWidth(160);
+  job_cancel_ = new QPushButton("Cancel", this);
+  statusBar()->addPermanentWidget(job_bar_);
+  statusBar()->addPermanentWidget(job_cancel_);
+  job_bar_->hide();
+  job_cancel_->hide();
+  connect(job_cancel_, &QPushButton::clicked, job_, &AutomationJob::cancel);
+  connect(job_, &AutomationJob::progress, job_bar_, &QProgressBar::setValue);
+}
+
+void WorkstationWindow::attach_session() {
+  observer_ = session_->add_observer([this](const plugin::Change& c) { on_change(c); });
+  for (const std::string& w : session_->warnings())
+    statusBar()->showMessage(QString::fromStdString(w), 8000);
+}
+
+void WorkstationWindow::on_change(const plugin::Change& change) {
+  // During a job this runs on the worker thread: touch nothing but the flag.
+  if (job_ && job_->running()) {
+    changed_during_job_ = true;
+    return;
+  }
+  if (change.kind == plugin::ChangeKind::kEdit || change.kind == plugin::ChangeKind::kUndo ||
+      change.kind == plugin::ChangeKind::kRedo) {
+    qa_timer_.start();
+  }
+  refresh();
+}
+
+void WorkstationWindow::refresh() {
+  if (job_ && job_->running()) {
+    changed_during_job_ = true;
+    return;
+  }
+  const formats::Annotations& doc = session_->document();
+  const std::optional<std::int64_t> sel = session_->selection().track;
+  const std::int64_t frame = session_->frame();
+  track_list_->set_tracks(doc, sel);
+  palette_->set_classes(doc);
+  attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame);
+  timeline_->set_cells(timeline_cells(doc, session_->frame_count(), sel, &qa_));
+  timeline_->set_current_frame(frame);
+  {
+    const QSignalBlocker block(slider_);
+    slider_->setRange(0, std::max<int>(0, static_cast<int>(session_->frame_count()) - 1));
+    slider_->setValue(static_cast<int>(frame));
+  }
+  if (loaded_frame_ != frame) load_points();
+  for (SceneView* v : views()) v->scene().update_from_session(*session_);
+  update_preview();
+  refresh_views(sel != shown_selection_ || frame != shown_frame_);
+  shown_selection_ = sel;
+  shown_frame_ = frame;
+  update_status();
+}
+
+void WorkstationWindow::load_points() {
+  const std::int64_t frame = session_->frame();
+  std::string error;
+  cloud_ = frames_->get(static_cast<std::size_t>(std::max<std::int64_t>(0, frame)), &error);
+  const std::optional<geometry::Pose> pose = session_->T_world_lidar(frame);
+  for (SceneView* v : views()) {
+    v->scene().set_cloud(cloud_, pose.value_or(geometry::Pose::Identity()));
+  }
+  std::vector<Eigen::Vector3d> world;
+  if (cloud_) {
+    world.reserve(cloud_->size());
+    for (std::size_t i = 0; i < cloud_->size(); ++i) {
+      const Eigen::Vector3d p(cloud_->x[i], cloud_->y[i], cloud_->z[i]);
+      world.push_back(pose ? Eigen::Vector3d(*pose * p) : p);
+    }
+  }
+  create_tool_.set_points(std::move(world));  // the tool would otherwise read the frame again
+  if (!error.empty()) statusBar()->showMessage(QString::fromStdString(error), 8000);
+  loaded_frame_ = frame;
+}
+
+void WorkstationWindow::refresh_views(bool recentre_top) {
+  const std::optional<std::int64_t> sel = session_->selection().track;
+  std::optional<geometry::Cuboid> box;
+  if (sel) {
+    if (auto b = session_->box_in_world(*sel, session_->frame())) box = *b;
+  }
+  if (box) {
+    const auto fit = [](const SceneView* v, double a, double b) {
+      const double pixels = std::max(40, std::min(v->width(), v->height()));
+      return std::max(a, b) * kOrthoMargin / pixels;
+    };
+    side_view_->set_ortho_view(
+        plugin::make_side_view(*box, fit(side_view_, box->size.x(), box->size.z())),
+        0.5 * box->size.y() + kSlabMargin);
+    front_view_->set_ortho_view(
+        plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())),
+        0.5 * box->size.x() + kSlabMargin);
+    if (recentre_top) {
+      top_view_->set_ortho_view(
+          plugin::make_top_view(box->center, top_view_->view_info().meters_per_pixel));
+    }
+  }
+  for (SceneView* v : views()) v->render_later();
+}
+
+void WorkstationWindow::update_preview() {
+  const plugin::ToolPreview& preview =
+      mode_ == Mode::kCreate ? create_tool_.preview() : edit_tool_.preview();
+  if (mode_ == Mode::kEdit && !session_->selection().track) {
+    for (SceneView* v : views()) v->scene().set_preview({});
+  } else {
+    for (SceneView* v : views()) v->scene().set_preview(preview);
+  }
+  if (!preview.status.empty())
+    statusBar()->showMessage(QString::fromStdString(preview.status), 4000);
+  for (SceneView* v : views()) v->render_later();
+}
+
+void WorkstationWindow::update_status() {
+  const std::int64_t frame = session_->frame();
+  const std::size_t count = session_->frame_count();
+  QString name;
+  if (const formats::Sequence* seq = session_->sequence();
+      seq && frame >= 0 && static_cast<std::size_t>(frame) < seq->size()) {
+    name = QString::fromStdString(seq->frames[static_cast<std::size_t>(frame)].name);
+  }
+  frame_label_->setText(QString("Frame %1 / %2  %3").arg(frame).arg(count).arg(name));
+  points_label_->setText(QString("%L1 points").arg(cloud_ ? cloud_->size() : 0));
+  mode_label_->setText(mode_ == Mode::kCreate ? "CREATE (drag in top view)" : "EDIT");
+  QString sel = "no selection";
+  if (const auto id = session_->selection().track) {
+    if (const formats::Track* t = session_->document().track(*id)) {
+      sel = QString("#%1 %2").arg(*id).arg(QString::fromStdString(t->label));
+      if (const formats::BoxState* b = t->at(frame)) {
+        sel += QString(" %1%2 %3x%4x%5 m")
+                   .arg(formats::to_string(b->provenance), b->keyframe ? " key" : "")
+                   .arg(b->box.size.x(), 0, 'f', 2)
+                   .arg(b->box.size.y(), 0, 'f', 2)
+                   .arg(b->box.size.z(), 0, 'f', 2);
+      }
+    }
+  }
+  selection_label_->setText(sel);
+  QString title = "pcanno view";
+  if (!session_->document_path().empty()) {
+    title += " - " + QString::fromStdString(session_->document_path().filename().string());
+  }
+  setWindowTitle(title + (session_->dirty() ? " *" : ""));
+}
+
+QString WorkstationWindow::status_text() const {
+  return frame_label_->text() + " | " + points_label_->text() + " | " + selection_label_->text() +
+         " | " + cursor_label_->text();
+}
+
+void WorkstationWindow::set_mode(Mode mode) {
+  if (mode_ == mode) return;
+  if (mode_ == Mode::kCreate) create_tool_.deactivate(*session_);
+  if (mode_ == Mode::kEdit) edit_tool_.deactivate(*session_);
+  mode_ = mode;
+  update_preview();
+  update_status();
+}
+
+void WorkstationWindow::set_frame(std::int64_t frame) {
+  if (job_running() || session_->frame_count() == 0) return;
+  frame =
+      std::clamp<std::int64_t>(frame, 0, static_cast<std::int64_t>(session_->frame_count()) - 1);
+  if (frame == session_->frame()) return;
+  report(session_->set_frame(frame), "frame");
+}
+
+void WorkstationWindow::step(int delta) { set_frame(session_->frame() + delta); }
+
+void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
+  plugin::Selection s;
+  s.track = track;
+  if (s == session_->selection()) return;
+  session_->set_selection(s);
+}
+
+void WorkstationWindow::choose_class(int index) { palette_->choose(index); }
+
+int WorkstationWindow::on_pointer(SceneView& view, const plugin::PointerEvent& event) {
+  if (job_running()) return plugin::kConsumed;
+  const bool plan =
+      view.kind() == plugin::ViewKind::kTop || view.kind() == plugin::ViewKind::kPerspective;
+  int result = plugin::kIgnored;
+  if (mode_ == Mode::kCreate && plan) {
+    const auto before = session_->selection().track;
+    result = create_tool_.on_pointer(*session_, event);
+    if (event.type == plugin::PointerEvent::Type::kRelease &&
+        session_->selection().track != before) {
+      set_mode(Mode::kEdit);  // one box per N, as annotators expect
+    }
+  } else {
+    result = edit_tool_.on_pointer(*session_, event);
+    if (!(result & plugin::kConsumed) && plan && event.type == plugin::PointerEvent::Type::kPress) {
+      result |= select_tool_.on_pointer(*session_, event);
+    }
+  }
+  if (result & plugin::kRender) update_preview();
+  return result;
+}
+
+int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
+  if (job_running()) {
+    if (event.key == "Escape") job_->cancel();
+    return plugin::kConsumed;
+  }
+  int result = plugin::kIgnored;
+  if (mode_ == Mode::kCreate) {
+    result = create_tool_.on_key(*session_, event);
+    if (result & plugin::kFinished) set_mode(Mode::kEdit);
+  }
+  if (!(result & plugin::kConsumed)) result = edit_tool_.on_key(*session_, event);
+  if (!(result & plugin::kConsumed)) result = select_tool_.on_key(*session_, event);
+  if (result & plugin::kRender) update_preview();
+  return result;
+}
+
+void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
+  const auto sel = session_->selection().track;
+  if (!sel || key.isEmpty()) return;
+  const std::optional<std::string> v =
+      value.isEmpty() ? std::nullopt : std::optional<std::string>(value.toStdString());
+  if (frame_scope) {
+    report(session_->apply(plugin::set_box_attribute(session_->document(), *sel, session_->frame(),
+                                                     key.toStdString(), v)),
+           "attribute");
+  } else {
+    report(session_->apply(
+               plugin::set_track_attribute(session_->document(), *sel, key.toStdString(), v)),
+           "attribute");
+  }
+}
+
+void WorkstationWindow::report(const formats::Status& status, const QString& what) {
+  if (!status) {
+    statusBar()->showMessage(what + ": " + QString::fromStdString(status.error().describe()), 8000);
+  }
+}
+
+void WorkstationWindow::run_checks() {
+  if (job_running()) return;
+  plugin::QaOptions options;
+  options.check_points = false;  // reading every cloud would stall the UI; `pcanno check` does it
+  auto report = plugin::check_annotations(session_->document(), session_->sequence(), options);
+  if (report) qa_ = std::move(*report);
+  timeline_->set_cells(timeline_cells(session_->document(), session_->frame_count(),
+                                      session_->selection().track, &qa_));
+}
+
+bool WorkstationWindow::save_screenshot(const QString& path) {
+  QPixmap pixmap = grab();
+  QPainter painter(&pixmap);
+  // QWidget::grab() leaves GL views blank on some platforms: paint their framebuffers in.
+  for (SceneView* v : views()) {
+    painter.drawImage(v->mapTo(this, QPoint(0, 0)), v->grabFramebuffer());
+  }
+  painter.end();
+  return pixmap.save(path, "PNG");
+}
+
+void WorkstationWindow::closeEvent(QCloseEvent* event) {
+  if (job_running()) job_->cancel();
+  // With a document the journal already holds every edit; without one, offer to save.
+  if (session_->dirty() && session_->document_path().empty()) {
+    const auto answer =
+        QMessageBox::question(this, "Unsaved labels", "Save the labels before closing?",
+                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel) return event->ignore();
+    if (answer == QMessageBox::Save) {
+      save_as_dialog();
+      if (session_->dirty()) return event->ignore();
+    }
+  }
+  event->accept();
+}
+
+}  // namespace pcanno::viewer::workstation
