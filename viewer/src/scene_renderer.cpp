@@ -529,6 +529,8 @@ void SceneRenderer::set_interacting(bool interacting) {
   vtk_->cloud_actor->SetVisibility(!lod);
 }
 
+vtkPolyData* SceneRenderer::cloud_polydata() const { return vtk_->cloud; }
+
 bool SceneRenderer::lod_active() const { return interacting_ && !vtk_->lod_ids.empty(); }
 
 void SceneRenderer::reset_clipping_range() {
