@@ -11,6 +11,8 @@
 #include <vtkRenderer.h>
 
 #include "display.hpp"
+#include "pcanno/formats/kitti_codecs.hpp"
+#include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/annotation_view.hpp"
 #include "pcanno/viewer/display_connection.hpp"
@@ -118,6 +120,42 @@ TEST_F(AnnotationViewTest, ClickSelectsAndDeleteRemovesAndUndoRestores) {
   EXPECT_EQ(view_->scene().boxes().size(), 0u);  // redrawn through the session observer
   ASSERT_TRUE(session_->undo());
   EXPECT_EQ(view_->scene().boxes().size(), 1u);
+}
+
+TEST(AnnotationViewFrames, ShowsTheSessionFrameAndFollowsFrameChanges) {
+  PCANNO_REQUIRE_DISPLAY();
+  const auto training = test::sample_data_dir() / "kitti_tracking/training";
+  auto sequence = formats::open_sequence(training);
+  ASSERT_TRUE(sequence) << sequence.error().describe();
+  const std::size_t frame0 = sequence->load_frame(0)->cloud.size();
+  const std::size_t frame3 = sequence->load_frame(3)->cloud.size();
+  ASSERT_NE(frame0, frame3);
+  formats::LabelContext context;
+  context.sequence = &*sequence;
+  auto labels = formats::read_kitti_tracking_annotations(training / "label_02/0000.txt", context);
+  ASSERT_TRUE(labels);
+  auto session = plugin::Session::create(std::move(*labels), std::move(*sequence));
+
+  DisplayConnection display;
+  ASSERT_TRUE(display.ok()) << display.error();
+  vtkNew<vtkRenderWindow> window;
+  window->SetDisplayId(display.display());
+  window->SetOffScreenRendering(1);
+  window->SetSize(320, 200);
+  vtkNew<vtkRenderer> renderer;
+  window->AddRenderer(renderer);
+  vtkNew<vtkRenderWindowInteractor> interactor;
+  interactor->SetRenderWindow(window);
+  {
+    AnnotationView view(*session, renderer, interactor);
+    EXPECT_EQ(view.scene().point_count(), frame0);
+    EXPECT_EQ(view.scene().boxes().size(), 3u);
+    ASSERT_TRUE(session->set_frame(3));  // the view observes the session
+    EXPECT_EQ(view.scene().point_count(), frame3);
+    EXPECT_EQ(view.scene().boxes().size(), session->boxes_at(3).size());
+  }
+  // The view removed its observer: changes after it is gone reach nobody.
+  EXPECT_TRUE(session->set_frame(1));
 }
 
 }  // namespace

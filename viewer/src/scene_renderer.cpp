@@ -321,13 +321,13 @@ void SceneRenderer::set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
   Vtk& v = *vtk_;
   const std::size_t n = cloud_ ? cloud_->size() : 0;
   const auto count = static_cast<vtkIdType>(n);
-  if (n == 0) {
-    v.xyz->SetNumberOfTuples(0);
-  } else {
-    v.xyz->SetArray(0, borrow(cloud_->x), count, /*updateMaxId=*/true, /*save=*/true);
-    v.xyz->SetArray(1, borrow(cloud_->y), count, true, true);
-    v.xyz->SetArray(2, borrow(cloud_->z), count, true, true);
-  }
+  // An empty cloud points at a static placeholder: resizing borrowed buffers would make VTK
+  // allocate (and own) copies.
+  static float placeholder[1] = {0.0f};
+  v.xyz->SetArray(0, n ? borrow(cloud_->x) : placeholder, count, /*updateMaxId=*/true,
+                  /*save=*/true);
+  v.xyz->SetArray(1, n ? borrow(cloud_->y) : placeholder, count, true, true);
+  v.xyz->SetArray(2, n ? borrow(cloud_->z) : placeholder, count, true, true);
   v.xyz->Modified();
   v.points->Modified();
 
@@ -351,6 +351,11 @@ void SceneRenderer::set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
     const auto m = static_cast<vtkIdType>(v.lod_ids.size());
     v.lod_offsets->SetArray(v.iota.data(), m + 1, 1);
     v.lod_connectivity->SetArray(v.lod_ids.data(), m, 1);
+    v.lod_verts->SetData(v.lod_offsets, v.lod_connectivity);
+  } else {
+    // No level of detail: no cells, and no pointer into an index buffer that may move.
+    v.lod_offsets->SetArray(v.iota.data(), 1, 1);
+    v.lod_connectivity->SetArray(v.iota.data(), 0, 1);
     v.lod_verts->SetData(v.lod_offsets, v.lod_connectivity);
   }
   auto matrix = to_vtk(T_world_lidar_);
