@@ -122,6 +122,41 @@ TEST_F(AnnotationViewTest, ClickSelectsAndDeleteRemovesAndUndoRestores) {
   EXPECT_EQ(view_->scene().boxes().size(), 1u);
 }
 
+TEST_F(AnnotationViewTest, EditToolMovesAndResizesByDragging) {
+  ASSERT_TRUE(view_->set_tool("cuboid-create"));
+  send(vtkCommand::LeftButtonPressEvent, {8.0, 3.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {12.0, 5.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {12.0, 5.0, 0.0});
+  ASSERT_TRUE(session_->selection().track);  // the new box is selected
+  const std::int64_t id = *session_->selection().track;
+
+  ASSERT_TRUE(view_->set_tool("cuboid-edit"));
+  // Drag inside the footprint, away from the face handles: the box moves with the pointer.
+  send(vtkCommand::LeftButtonPressEvent, {10.6, 4.4, 0.0});
+  send(vtkCommand::MouseMoveEvent, {12.0, 5.4, 0.0});
+  send(vtkCommand::MouseMoveEvent, {13.6, 6.4, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {13.6, 6.4, 0.0});
+  auto moved = session_->box_in_world(id, 0);
+  ASSERT_TRUE(moved);
+  EXPECT_NEAR(moved->center.x(), 13.0, 0.1);
+  EXPECT_NEAR(moved->center.y(), 6.0, 0.1);
+  EXPECT_NEAR(moved->size.x(), 4.0, 0.1);
+
+  // Drag the front face (+x, at x = 15) one metre further: length 5, the back face stays.
+  send(vtkCommand::LeftButtonPressEvent, {15.0, 6.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {15.5, 6.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {16.0, 6.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {16.0, 6.0, 0.0});
+  auto resized = session_->box_in_world(id, 0);
+  EXPECT_NEAR(resized->size.x(), 5.0, 0.1);
+  EXPECT_NEAR(resized->center.x() - resized->size.x() / 2.0, 11.0, 0.1);
+  // Each drag is one undo step.
+  ASSERT_TRUE(session_->undo());
+  EXPECT_NEAR(session_->box_in_world(id, 0)->size.x(), 4.0, 0.1);
+  ASSERT_TRUE(session_->undo());
+  EXPECT_NEAR(session_->box_in_world(id, 0)->center.x(), 10.0, 0.1);
+}
+
 TEST(AnnotationViewFrames, ShowsTheSessionFrameAndFollowsFrameChanges) {
   PCANNO_REQUIRE_DISPLAY();
   const auto training = test::sample_data_dir() / "kitti_tracking/training";
