@@ -129,6 +129,20 @@ Ptr<vtkMatrix4x4> to_vtk(const geometry::Pose& pose) {
   return m;
 }
 
+// The 95th percentile of a strided sample: a colour range that one saturated return cannot squash.
+double robust_max(const std::vector<float>& values) {
+  if (values.empty()) return 1.0;
+  const std::size_t stride = std::max<std::size_t>(1, values.size() / 4096);
+  std::vector<float> sample;
+  for (std::size_t i = 0; i < values.size(); i += stride) {
+    if (std::isfinite(values[i])) sample.push_back(values[i]);
+  }
+  if (sample.empty()) return 1.0;
+  auto q = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() * 95 / 100);
+  std::nth_element(sample.begin(), q, sample.end());
+  return *q > 0.0f ? *q : 1.0;
+}
+
 // VTK's arrays take non-const pointers; with save = 1 they never write or free them.
 float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data()); }
 
@@ -380,7 +394,8 @@ void SceneRenderer::update_point_colors() {
     case ColorBy::kIntensity:
       v.intensity->SetArray(borrow(*intensity), count, 1);
       v.intensity->Modified();
-      v.use_lut(v.grey, 0.0, style_.intensity_max);
+      v.use_lut(v.grey, 0.0,
+                style_.intensity_max > 0.0 ? style_.intensity_max : robust_max(*intensity));
       v.use_scalars(v.intensity, false);
       return;
     case ColorBy::kHeight:
