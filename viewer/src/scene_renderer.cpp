@@ -309,6 +309,7 @@ SceneRenderer::~SceneRenderer() = default;
 
 void SceneRenderer::set_style(const SceneStyle& style) {
   style_ = style;
+  auto_intensity_max_ = 0.0;
   for (vtkActor* a : {vtk_->cloud_actor.Get(), vtk_->lod_actor.Get()}) {
     a->GetProperty()->SetPointSize(style_.point_size);
   }
@@ -394,8 +395,13 @@ void SceneRenderer::update_point_colors() {
     case ColorBy::kIntensity:
       v.intensity->SetArray(borrow(*intensity), count, 1);
       v.intensity->Modified();
+      // The automatic range is taken from the first frame and kept: a per-frame range would make
+      // the brightness flicker while scrolling, and would cost a pass over every frame.
+      if (style_.intensity_max <= 0.0 && auto_intensity_max_ <= 0.0) {
+        auto_intensity_max_ = robust_max(*intensity);
+      }
       v.use_lut(v.grey, 0.0,
-                style_.intensity_max > 0.0 ? style_.intensity_max : robust_max(*intensity));
+                style_.intensity_max > 0.0 ? style_.intensity_max : auto_intensity_max_);
       v.use_scalars(v.intensity, false);
       return;
     case ColorBy::kHeight:
