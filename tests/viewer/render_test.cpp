@@ -8,6 +8,7 @@
 #include "display.hpp"
 #include "edge_check.hpp"
 #include "pcanno/formats/kitti_codecs.hpp"
+#include "pcanno/formats/nuscenes_codec.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
@@ -148,6 +149,160 @@ TEST(Render, SelectionColourAndBadSize) {
       test::check_edges(*image, render_camera(*scene.session, request), {selected});
   EXPECT_GE(check.edge_samples, 20);
   EXPECT_GE(check.hit_ratio(), 0.95) << check.misses;
+}
+
+// nuScenes: boxes in the world frame, the cloud placed by T_world_lidar, views along the sensor's
+// heading. Dozens of boxes, some only a few pixels wide.
+TEST(Render, NuScenesWorldFrameTopView) {
+  PCANNO_REQUIRE_DISPLAY();
+  const auto root = test::sample_data_dir() / "nuscenes/v1.0-mini-scene0061";
+  auto sequence = formats::open_sequence(root);
+  ASSERT_TRUE(sequence) << sequence.error().describe();
+  ASSERT_TRUE(sequence->has_poses());
+  formats::LabelContext context;
+  context.sequence = &*sequence;
+  auto labels = formats::read_nuscenes_annotations(root, context);
+  ASSERT_TRUE(labels) << labels.error().describe();
+  auto cloud = sequence->load_frame(0);
+  ASSERT_TRUE(cloud);
+  auto points = std::make_shared<const formats::PointCloud>(std::move(cloud->cloud));
+  auto session = plugin::Session::create(std::move(*labels), std::move(*sequence));
+  ASSERT_TRUE(session->set_frame(0));
+  RenderRequest request;
+  request.width = 1000;
+  request.height = 800;
+  request.view = plugin::ViewKind::kTop;
+  request.style.color_by = ColorBy::kHeight;
+  request.style.show_labels = false;  // dozens of ids would cover the small boxes
+  auto image = render_image(*session, points, request);
+  ASSERT_TRUE(image) << image.error().describe();
+  const auto boxes = expected_boxes(*session, request.style);
+  ASSERT_GT(boxes.size(), 30u);
+  const test::EdgeCheck check =
+      test::check_edges(*image, render_camera(*session, request), boxes, 2, 12, 0.0);
+  EXPECT_GE(check.edge_samples, 100);
+  EXPECT_GE(check.hit_ratio(), 0.95)
+      << check.edge_hits << "/" << check.edge_samples << " " << check.misses;
+  EXPECT_EQ(check.background_box_colored, 0);
+  EXPECT_GT(check.background_lit, 0);
+}
+
+// The provenance legend on screen: an interpolated box is dashed in the dimmed class colour, a
+// tracked one solid in the automatic colour.
+TEST(Render, ProvenanceLegendOnScreen) {
+  PCANNO_REQUIRE_DISPLAY();
+  formats::Annotations doc;
+  doc.ensure_class("Car").color = {200, 60, 60};
+  doc.frames.resize(1);
+  const geometry::Cuboid a = geometry::Cuboid::from_yaw({0, 0, 0.8}, {4.0, 1.8, 1.6}, 0.0);
+  const geometry::Cuboid b = geometry::Cuboid::from_yaw({0, 6, 0.8}, {4.0, 1.8, 1.6}, 0.0);
+  for (int i = 0; i < 2; ++i) {
+    formats::Track t;
+    t.id = i + 1;
+    t.label = "Car";
+    formats::BoxState st;
+    st.box = i == 0 ? a : b;
+    st.keyframe = false;
+    st.provenance = i == 0 ? formats::Provenance::kInterpolated : formats::Provenance::kTracked;
+    t.boxes.push_back(st);
+    doc.tracks.push_back(t);
+  }
+  auto session = plugin::Session::create(std::move(doc));
+  RenderRequest request;
+  request.width = 600;
+  request.height = 600;
+  request.view = plugin::ViewKind::kTop;
+  request.style.show_labels = false;
+  auto image = render_image(*session, nullptr, request);
+  ASSERT_TRUE(image) << image.error().describe();
+  const CameraPose camera = render_camera(*session, request);
+
+  const Rgb dimmed = box_look(request.style, session->document(), "Car",
+                              session->document().tracks[0].boxes[0], false)
+                         .color;
+  EXPECT_EQ(dimmed, (Rgb{110, 33, 33}));
+  // Along the long edges of the interpolated box, pixel by pixel: dashes and gaps.
+  int on = 0, off = 0, runs = 0;
+  bool was_on = false;
+  const auto corners = a.corners();
+  for (const auto& [i, j] : {std::pair{4, 5}, std::pair{6, 7}}) {
+    const Eigen::Vector2d p0 = *project(camera, corners[i], request.width, request.height);
+    const Eigen::Vector2d p1 = *project(camera, corners[j], request.width, request.height);
+    const int steps = static_cast<int>((p1 - p0).norm());
+    for (int k = steps / 10; k < steps - steps / 10; ++k) {
+      const Eigen::Vector2d p = p0 + (p1 - p0) * (double(k) / steps);
+      bool hit = false;
+      for (int d = -1; d <= 1 && !hit; ++d) {  // across the edge only
+        const Eigen::Vector2d q =
+            p + Eigen::Vector2d(-(p1 - p0).y(), (p1 - p0).x()).normalized() * d;
+        const std::uint8_t* c =
+            image->rgb.data() + (std::size_t(q.y()) * request.width + std::size_t(q.x())) * 3;
+        hit = test::close_color(c, dimmed, 12);
+      }
+      (hit ? on : off)++;
+      if (hit && !was_on) ++runs;
+      was_on = hit;
+    }
+  }
+  EXPECT_GT(on, 0);
+  EXPECT_GT(off, on / 3) << "no gaps: the edge is not dashed";
+  EXPECT_GE(runs, 6) << "expected several dashes per edge";
+
+  test::ExpectedBox tracked{b, request.style.automatic_color};
+  const test::EdgeCheck check = test::check_edges(*image, camera, {tracked}, 2, 12, 0.0);
+  EXPECT_GE(check.edge_samples, 20);
+  EXPECT_GE(check.hit_ratio(), 0.95) << check.misses;
+}
+
+TEST(Render, ClassColouringPaintsThePointsInsideBoxes) {
+  PCANNO_REQUIRE_DISPLAY();
+  SampleScene scene = sample_scene(0);
+  RenderRequest request;
+  request.width = 640;
+  request.height = 480;
+  request.view = plugin::ViewKind::kTop;
+  request.center_track = 0;  // the van: ~1000 points inside
+  request.style.color_by = ColorBy::kClass;
+  request.style.show_labels = false;
+  auto image = render_image(*scene.session, scene.cloud, request);
+  ASSERT_TRUE(image) << image.error().describe();
+  const CameraPose camera = render_camera(*scene.session, request);
+  const geometry::Cuboid van = *scene.session->box_in_world(0, 0);
+  const Rgb van_color = class_color(request.style, scene.session->document(), "Van");
+  // Inside the footprint, well away from its edges and the heading arrow: van-coloured points.
+  int inside = 0;
+  const Eigen::Matrix3d R = van.rotation.toRotationMatrix();
+  for (double u = -0.4; u <= 0.4; u += 0.02) {
+    for (double v = -0.35; v <= 0.35; v += 0.02) {
+      if (std::abs(v) < 0.12) continue;  // the arrow runs along the box's x axis
+      const Eigen::Vector3d p =
+          van.center + R * Eigen::Vector3d(u * van.size.x(), v * van.size.y(), 0.0);
+      const auto px = project(camera, p, request.width, request.height);
+      const std::uint8_t* c =
+          image->rgb.data() + (std::size_t(px->y()) * request.width + std::size_t(px->x())) * 3;
+      if (test::close_color(c, van_color, 2)) ++inside;
+    }
+  }
+  EXPECT_GT(inside, 20);
+  // ... and nowhere outside its footprint (other points are grey or in other classes' colours).
+  int outside = 0, outside_van = 0;
+  const geometry::Pose T_world_box = geometry::make_pose(van.rotation, van.center);
+  for (int y = 2; y < request.height - 2; y += 5) {
+    for (int x = 2; x < request.width - 2; x += 5) {
+      const plugin::Ray ray =
+          pixel_ray(camera, Eigen::Vector2d(x + 0.5, y + 0.5), request.width, request.height);
+      const Eigen::Vector3d in_box = T_world_box.inverse() * ray.origin;
+      if (std::abs(in_box.x()) < van.size.x() / 2 + 0.3 &&
+          std::abs(in_box.y()) < van.size.y() / 2 + 0.3) {
+        continue;
+      }
+      ++outside;
+      const std::uint8_t* c = image->rgb.data() + (std::size_t(y) * request.width + x) * 3;
+      if (test::close_color(c, van_color, 2)) ++outside_van;
+    }
+  }
+  EXPECT_GT(outside, 5000);
+  EXPECT_EQ(outside_van, 0);
 }
 
 }  // namespace
