@@ -53,6 +53,7 @@ class WorkstationWindow : public QMainWindow {
   ClassPalettePanel* class_palette() const { return palette_; }
   AttributePanel* attributes() const { return attributes_; }
   QSlider* frame_slider() const { return slider_; }
+  const FrameSource& frame_source() const { return *frames_; }
 
   Mode mode() const { return mode_; }
   void set_mode(Mode mode);
