@@ -11,6 +11,8 @@
 #include <vtkRenderer.h>
 
 #include "display.hpp"
+#include "pcanno/formats/kitti_codecs.hpp"
+#include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/annotation_view.hpp"
 #include "pcanno/viewer/display_connection.hpp"
@@ -118,6 +120,77 @@ TEST_F(AnnotationViewTest, ClickSelectsAndDeleteRemovesAndUndoRestores) {
   EXPECT_EQ(view_->scene().boxes().size(), 0u);  // redrawn through the session observer
   ASSERT_TRUE(session_->undo());
   EXPECT_EQ(view_->scene().boxes().size(), 1u);
+}
+
+TEST_F(AnnotationViewTest, EditToolMovesAndResizesByDragging) {
+  ASSERT_TRUE(view_->set_tool("cuboid-create"));
+  send(vtkCommand::LeftButtonPressEvent, {8.0, 3.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {12.0, 5.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {12.0, 5.0, 0.0});
+  ASSERT_TRUE(session_->selection().track);  // the new box is selected
+  const std::int64_t id = *session_->selection().track;
+
+  ASSERT_TRUE(view_->set_tool("cuboid-edit"));
+  // Drag inside the footprint, away from the face handles: the box moves with the pointer.
+  send(vtkCommand::LeftButtonPressEvent, {10.6, 4.4, 0.0});
+  send(vtkCommand::MouseMoveEvent, {12.0, 5.4, 0.0});
+  send(vtkCommand::MouseMoveEvent, {13.6, 6.4, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {13.6, 6.4, 0.0});
+  auto moved = session_->box_in_world(id, 0);
+  ASSERT_TRUE(moved);
+  EXPECT_NEAR(moved->center.x(), 13.0, 0.1);
+  EXPECT_NEAR(moved->center.y(), 6.0, 0.1);
+  EXPECT_NEAR(moved->size.x(), 4.0, 0.1);
+
+  // Drag the front face (+x, at x = 15) one metre further: length 5, the back face stays.
+  send(vtkCommand::LeftButtonPressEvent, {15.0, 6.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {15.5, 6.0, 0.0});
+  send(vtkCommand::MouseMoveEvent, {16.0, 6.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {16.0, 6.0, 0.0});
+  auto resized = session_->box_in_world(id, 0);
+  EXPECT_NEAR(resized->size.x(), 5.0, 0.1);
+  EXPECT_NEAR(resized->center.x() - resized->size.x() / 2.0, 11.0, 0.1);
+  // Each drag is one undo step.
+  ASSERT_TRUE(session_->undo());
+  EXPECT_NEAR(session_->box_in_world(id, 0)->size.x(), 4.0, 0.1);
+  ASSERT_TRUE(session_->undo());
+  EXPECT_NEAR(session_->box_in_world(id, 0)->center.x(), 10.0, 0.1);
+}
+
+TEST(AnnotationViewFrames, ShowsTheSessionFrameAndFollowsFrameChanges) {
+  PCANNO_REQUIRE_DISPLAY();
+  const auto training = test::sample_data_dir() / "kitti_tracking/training";
+  auto sequence = formats::open_sequence(training);
+  ASSERT_TRUE(sequence) << sequence.error().describe();
+  const std::size_t frame0 = sequence->load_frame(0)->cloud.size();
+  const std::size_t frame3 = sequence->load_frame(3)->cloud.size();
+  ASSERT_NE(frame0, frame3);
+  formats::LabelContext context;
+  context.sequence = &*sequence;
+  auto labels = formats::read_kitti_tracking_annotations(training / "label_02/0000.txt", context);
+  ASSERT_TRUE(labels);
+  auto session = plugin::Session::create(std::move(*labels), std::move(*sequence));
+
+  DisplayConnection display;
+  ASSERT_TRUE(display.ok()) << display.error();
+  vtkNew<vtkRenderWindow> window;
+  window->SetDisplayId(display.display());
+  window->SetOffScreenRendering(1);
+  window->SetSize(320, 200);
+  vtkNew<vtkRenderer> renderer;
+  window->AddRenderer(renderer);
+  vtkNew<vtkRenderWindowInteractor> interactor;
+  interactor->SetRenderWindow(window);
+  {
+    AnnotationView view(*session, renderer, interactor);
+    EXPECT_EQ(view.scene().point_count(), frame0);
+    EXPECT_EQ(view.scene().boxes().size(), 3u);
+    ASSERT_TRUE(session->set_frame(3));  // the view observes the session
+    EXPECT_EQ(view.scene().point_count(), frame3);
+    EXPECT_EQ(view.scene().boxes().size(), session->boxes_at(3).size());
+  }
+  // The view removed its observer: changes after it is gone reach nobody.
+  EXPECT_TRUE(session->set_frame(1));
 }
 
 }  // namespace

@@ -150,5 +150,56 @@ TEST(Render, SelectionColourAndBadSize) {
   EXPECT_GE(check.hit_ratio(), 0.95) << check.misses;
 }
 
+TEST(Render, ClassColouringPaintsThePointsInsideBoxes) {
+  PCANNO_REQUIRE_DISPLAY();
+  SampleScene scene = sample_scene(0);
+  RenderRequest request;
+  request.width = 640;
+  request.height = 480;
+  request.view = plugin::ViewKind::kTop;
+  request.center_track = 0;  // the van: ~1000 points inside
+  request.style.color_by = ColorBy::kClass;
+  request.style.show_labels = false;
+  auto image = render_image(*scene.session, scene.cloud, request);
+  ASSERT_TRUE(image) << image.error().describe();
+  const CameraPose camera = render_camera(*scene.session, request);
+  const geometry::Cuboid van = *scene.session->box_in_world(0, 0);
+  const Rgb van_color = class_color(request.style, scene.session->document(), "Van");
+  // Inside the footprint, well away from its edges and the heading arrow: van-coloured points.
+  int inside = 0;
+  const Eigen::Matrix3d R = van.rotation.toRotationMatrix();
+  for (double u = -0.4; u <= 0.4; u += 0.02) {
+    for (double v = -0.35; v <= 0.35; v += 0.02) {
+      if (std::abs(v) < 0.12) continue;  // the arrow runs along the box's x axis
+      const Eigen::Vector3d p =
+          van.center + R * Eigen::Vector3d(u * van.size.x(), v * van.size.y(), 0.0);
+      const auto px = project(camera, p, request.width, request.height);
+      const std::uint8_t* c =
+          image->rgb.data() + (std::size_t(px->y()) * request.width + std::size_t(px->x())) * 3;
+      if (test::close_color(c, van_color, 2)) ++inside;
+    }
+  }
+  EXPECT_GT(inside, 20);
+  // ... and nowhere outside its footprint (other points are grey or in other classes' colours).
+  int outside = 0, outside_van = 0;
+  const geometry::Pose T_world_box = geometry::make_pose(van.rotation, van.center);
+  for (int y = 2; y < request.height - 2; y += 5) {
+    for (int x = 2; x < request.width - 2; x += 5) {
+      const plugin::Ray ray =
+          pixel_ray(camera, Eigen::Vector2d(x + 0.5, y + 0.5), request.width, request.height);
+      const Eigen::Vector3d in_box = T_world_box.inverse() * ray.origin;
+      if (std::abs(in_box.x()) < van.size.x() / 2 + 0.3 &&
+          std::abs(in_box.y()) < van.size.y() / 2 + 0.3) {
+        continue;
+      }
+      ++outside;
+      const std::uint8_t* c = image->rgb.data() + (std::size_t(y) * request.width + x) * 3;
+      if (test::close_color(c, van_color, 2)) ++outside_van;
+    }
+  }
+  EXPECT_GT(outside, 5000);
+  EXPECT_EQ(outside_van, 0);
+}
+
 }  // namespace
 }  // namespace pcanno::viewer

@@ -41,34 +41,39 @@ CameraPose from_view_info(const plugin::ViewInfo& view, double extent) {
 
 }  // namespace
 
-CameraPose make_camera(plugin::ViewKind kind, const Eigen::Vector3d& focus, double extent) {
+CameraPose make_camera(plugin::ViewKind kind, const Eigen::Vector3d& focus, double extent,
+                       double yaw) {
   CameraPose pose;
   pose.focal_point = focus;
+  // The heading's frame: forward along `yaw` in the xy-plane, left 90 degrees from it.
+  const Eigen::Vector3d forward(std::cos(yaw), std::sin(yaw), 0.0);
+  const Eigen::Vector3d left(-std::sin(yaw), std::cos(yaw), 0.0);
+  const Eigen::Vector3d up = Eigen::Vector3d::UnitZ();
   switch (kind) {
     case plugin::ViewKind::kPerspective: {
       pose.parallel = false;
       // Distance at which the vertical field of view spans `extent` at the focus.
       const double distance = extent / (2.0 * half_height_tan(pose));
-      pose.position = focus + distance * Eigen::Vector3d(-0.8, -0.25, 0.55).normalized();
-      pose.view_up = Eigen::Vector3d::UnitZ();
+      pose.position = focus + distance * (-0.8 * forward - 0.25 * left + 0.55 * up).normalized();
+      pose.view_up = up;
       return pose;
     }
     case plugin::ViewKind::kTop: {
-      plugin::ViewInfo view = plugin::make_top_view(focus, 0.02, 0.0);
+      plugin::ViewInfo view = plugin::make_top_view(focus, 0.02, yaw);
       view.focus = focus;
       return from_view_info(view, extent);
     }
     case plugin::ViewKind::kSide:
       pose.parallel = true;
       pose.parallel_scale = extent / 2.0;
-      pose.position = focus - kOrthoDistance * Eigen::Vector3d::UnitY();
-      pose.view_up = Eigen::Vector3d::UnitZ();
+      pose.position = focus - kOrthoDistance * left;
+      pose.view_up = up;
       return pose;
     case plugin::ViewKind::kFront:
       pose.parallel = true;
       pose.parallel_scale = extent / 2.0;
-      pose.position = focus - kOrthoDistance * Eigen::Vector3d::UnitX();
-      pose.view_up = Eigen::Vector3d::UnitZ();
+      pose.position = focus - kOrthoDistance * forward;
+      pose.view_up = up;
       return pose;
   }
   return pose;

@@ -1,6 +1,7 @@
 #include "pcanno/viewer/render_png.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -36,23 +37,32 @@ CameraPose render_camera(const plugin::Session& session, const RenderRequest& re
       return camera_on_box(request.view, *box);
     }
   }
-  // The boxes' centroid and spread; a box-less frame shows 40 m around the sensor.
+  Eigen::Vector3d focus = Eigen::Vector3d::Zero();
+  double yaw = 0.0;  // views follow the sensor's heading when the sequence has poses
+  if (const auto T = session.T_world_lidar(frame)) {
+    focus = T->translation();
+    const Eigen::Vector3d forward = T->linear().col(0);
+    yaw = std::atan2(forward.y(), forward.x());
+  }
+  // The boxes' centre and spread in the heading's frame, as the views see them; a box-less frame
+  // shows 40 m around the sensor.
+  const Eigen::Matrix3d R_world_heading =
+      Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()).toRotationMatrix();
   Eigen::Vector3d lo = Eigen::Vector3d::Constant(1e300), hi = -lo;
   std::size_t count = 0;
   for (const plugin::BoxAtFrame& b : session.boxes_at(frame)) {
     auto box = session.box_in_world(b.track->id, frame);
     if (!box) continue;
     for (const Eigen::Vector3d& c : box->corners()) {
-      lo = lo.cwiseMin(c);
-      hi = hi.cwiseMax(c);
+      const Eigen::Vector3d in_heading = R_world_heading.transpose() * c;
+      lo = lo.cwiseMin(in_heading);
+      hi = hi.cwiseMax(in_heading);
     }
     ++count;
   }
-  Eigen::Vector3d focus = Eigen::Vector3d::Zero();
-  if (const auto T = session.T_world_lidar(frame)) focus = T->translation();
   double extent = 40.0;
   if (count > 0) {
-    focus = (lo + hi) / 2.0;
+    focus = R_world_heading * ((lo + hi) / 2.0);
     const Eigen::Vector3d span = hi - lo;
     const double aspect = static_cast<double>(request.width) / request.height;
     switch (request.view) {
@@ -66,12 +76,13 @@ CameraPose render_camera(const plugin::Session& session, const RenderRequest& re
         extent = std::max(span.z(), span.y() / aspect);
         break;
       case plugin::ViewKind::kPerspective:
-        extent = span.norm();
+        // Capped: a nuScenes frame labels objects 100 m apart, which would make every box tiny.
+        extent = std::min(span.norm(), 50.0);
         break;
     }
     extent = std::max(extent * 1.3, 8.0);  // a margin, and never closer than a car's size
   }
-  return make_camera(request.view, focus, extent);
+  return make_camera(request.view, focus, extent, yaw);
 }
 
 formats::Expected<Image> render_image(const plugin::Session& session,

@@ -129,6 +129,20 @@ Ptr<vtkMatrix4x4> to_vtk(const geometry::Pose& pose) {
   return m;
 }
 
+// The 95th percentile of a strided sample: a colour range that one saturated return cannot squash.
+double robust_max(const std::vector<float>& values) {
+  if (values.empty()) return 1.0;
+  const std::size_t stride = std::max<std::size_t>(1, values.size() / 4096);
+  std::vector<float> sample;
+  for (std::size_t i = 0; i < values.size(); i += stride) {
+    if (std::isfinite(values[i])) sample.push_back(values[i]);
+  }
+  if (sample.empty()) return 1.0;
+  auto q = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() * 95 / 100);
+  std::nth_element(sample.begin(), q, sample.end());
+  return *q > 0.0f ? *q : 1.0;
+}
+
 // VTK's arrays take non-const pointers; with save = 1 they never write or free them.
 float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data()); }
 
@@ -321,13 +335,13 @@ void SceneRenderer::set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
   Vtk& v = *vtk_;
   const std::size_t n = cloud_ ? cloud_->size() : 0;
   const auto count = static_cast<vtkIdType>(n);
-  if (n == 0) {
-    v.xyz->SetNumberOfTuples(0);
-  } else {
-    v.xyz->SetArray(0, borrow(cloud_->x), count, /*updateMaxId=*/true, /*save=*/true);
-    v.xyz->SetArray(1, borrow(cloud_->y), count, true, true);
-    v.xyz->SetArray(2, borrow(cloud_->z), count, true, true);
-  }
+  // An empty cloud points at a static placeholder: resizing borrowed buffers would make VTK
+  // allocate (and own) copies.
+  static float placeholder[1] = {0.0f};
+  v.xyz->SetArray(0, n ? borrow(cloud_->x) : placeholder, count, /*updateMaxId=*/true,
+                  /*save=*/true);
+  v.xyz->SetArray(1, n ? borrow(cloud_->y) : placeholder, count, true, true);
+  v.xyz->SetArray(2, n ? borrow(cloud_->z) : placeholder, count, true, true);
   v.xyz->Modified();
   v.points->Modified();
 
@@ -352,6 +366,11 @@ void SceneRenderer::set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
     v.lod_offsets->SetArray(v.iota.data(), m + 1, 1);
     v.lod_connectivity->SetArray(v.lod_ids.data(), m, 1);
     v.lod_verts->SetData(v.lod_offsets, v.lod_connectivity);
+  } else {
+    // No level of detail: no cells, and no pointer into an index buffer that may move.
+    v.lod_offsets->SetArray(v.iota.data(), 1, 1);
+    v.lod_connectivity->SetArray(v.iota.data(), 0, 1);
+    v.lod_verts->SetData(v.lod_offsets, v.lod_connectivity);
   }
   auto matrix = to_vtk(T_world_lidar_);
   v.cloud_actor->SetUserMatrix(matrix);
@@ -375,7 +394,8 @@ void SceneRenderer::update_point_colors() {
     case ColorBy::kIntensity:
       v.intensity->SetArray(borrow(*intensity), count, 1);
       v.intensity->Modified();
-      v.use_lut(v.grey, 0.0, style_.intensity_max);
+      v.use_lut(v.grey, 0.0,
+                style_.intensity_max > 0.0 ? style_.intensity_max : robust_max(*intensity));
       v.use_scalars(v.intensity, false);
       return;
     case ColorBy::kHeight:
@@ -528,6 +548,8 @@ void SceneRenderer::set_interacting(bool interacting) {
   vtk_->lod_actor->SetVisibility(lod);
   vtk_->cloud_actor->SetVisibility(!lod);
 }
+
+vtkPolyData* SceneRenderer::cloud_polydata() const { return vtk_->cloud; }
 
 bool SceneRenderer::lod_active() const { return interacting_ && !vtk_->lod_ids.empty(); }
 

@@ -23,12 +23,16 @@ struct CameraPose {
   double view_angle = 45.0;      ///< [deg] vertical field of view (perspective)
 };
 
-/// The camera of view `kind` around `focus` [m, world], showing about `extent` [m] vertically:
-/// - perspective: from behind and above (-x, +z of `focus`, looking along world +x);
-/// - top: straight down, world +x to the right, +y up the screen (plugin::make_top_view, yaw 0);
-/// - side: looking along world +y from its -y side, +x right, +z up;
-/// - front: looking along world +x from behind, -y right, +z up.
-CameraPose make_camera(plugin::ViewKind kind, const Eigen::Vector3d& focus, double extent);
+/// The camera of view `kind` around `focus` [m, world], showing about `extent` [m] vertically,
+/// oriented by the heading `yaw` [rad] (0: world +x, KITTI's forward; the sensor's yaw with poses):
+/// - perspective: from behind and above, looking along the heading;
+/// - top: straight down, the heading to the right (plugin::make_top_view with this yaw; at yaw 0
+///   world +x right, +y up the screen);
+/// - side: looking along the heading's left (+y at yaw 0) from its right, the heading to the right,
+///   +z up;
+/// - front: looking along the heading from behind, its right (-y at yaw 0) to the right, +z up.
+CameraPose make_camera(plugin::ViewKind kind, const Eigen::Vector3d& focus, double extent,
+                       double yaw = 0.0);
 
 /// The camera of view `kind` centred on `box_in_world`, the box filling about 1/(1 + 2 margin) of
 /// the view. Side and front views look along the box's own axes (plugin::make_side_view /

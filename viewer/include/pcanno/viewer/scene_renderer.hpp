@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 
+class vtkPolyData;
 class vtkRenderer;
 
 namespace pcanno::plugin {
@@ -84,6 +85,9 @@ class SceneRenderer {
   bool lod_active() const;
 
   std::size_t point_count() const { return cloud_ ? cloud_->size() : 0; }
+  /// The point-cloud polydata the actor draws (its vtkPoints wrap the cloud's buffers), for hosts
+  /// that pick points and for tests.
+  vtkPolyData* cloud_polydata() const;
   const std::vector<SceneBox>& boxes() const { return boxes_; }
 
   /// Fits the camera's near and far planes around everything the scene draws (points and the

@@ -46,8 +46,10 @@ struct SceneStyle {
   /// Boxes, polylines, labels and the tool preview in an overlay layer of the host's window, so
   /// points never hide them (needs the renderer to be in a window when the scene is created).
   bool annotations_on_top = true;
-  int label_font_size = 14;             ///< [px]
-  double intensity_max = 1.0;           ///< intensity mapped to white (KITTI 0..1; nuScenes 255)
+  int label_font_size = 14;  ///< [px]
+  /// Intensity mapped to white; <= 0: the frame's 95th percentile (from a sample of <= 4096
+  /// points), so that KITTI (0..1) and nuScenes (0..255) both read well.
+  double intensity_max = 0.0;
   double height_min = -2.5;             ///< [m] sensor frame z mapped to the first ramp colour
   double height_max = 1.0;              ///< [m] mapped to the last
   double distance_max = 60.0;           ///< [m] range mapped to the last ramp colour
