@@ -151,6 +151,8 @@ class WorkstationWindow : public QMainWindow {
   std::optional<std::int64_t> shown_selection_;  ///< the top view recentres when it changes
   std::int64_t shown_frame_ = -1;
   std::int64_t loaded_frame_ = -1;
+  /// T_world_lidar the cameras were last placed for (identity: the LiDAR frame's origin).
+  geometry::Pose ego_ = geometry::Pose::Identity();
   std::atomic<bool> changed_during_job_{false};
 };
 
