@@ -7,6 +7,7 @@
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
+#include "pcanno/viewer/workstation/track_list_panel.hpp"
 #include "workstation_fixture.hpp"
 
 namespace pcanno::test {
@@ -90,6 +91,37 @@ TEST_F(WorkstationTest, AttributeEditorSetsAndRemovesAttributes) {
   EXPECT_EQ(w.session().document().track(0)->attributes.count("parked"), 0u);
   ASSERT_TRUE(w.undo());
   EXPECT_EQ(w.session().document().track(0)->attributes.at("parked"), "yes");
+}
+
+}  // namespace
+}  // namespace pcanno::test
+
+namespace pcanno::test {
+namespace {
+
+TEST_F(WorkstationTest, ExportsToEveryWritingFormatAndOpensKittiBack) {
+  ws::WorkstationWindow& w = open(ws::WorkstationOptions{});  // the sample's 3 tracks
+  const std::size_t boxes = w.session().document().box_count();
+  ASSERT_EQ(boxes, 15u);
+  for (const formats::LabelCodec& c : w.session().registry().codecs().codecs()) {
+    if (!c.write) continue;
+    // File formats get a file name, folder formats (KITTI object, nuScenes) a new folder.
+    const std::string suffix = c.id == "kitti-tracking"                  ? ".txt"
+                               : c.id == "openlabel" || c.id == "pcanno" ? ".json"
+                                                                         : "";
+    const fs::path out = dir_ / ("export_" + c.id + suffix);
+    const formats::Status s = w.export_labels(out, c.id);
+    EXPECT_TRUE(s) << c.id << ": " << (s ? "" : s.error().describe());
+    EXPECT_TRUE(fs::exists(out)) << c.id;
+  }
+  // KITTI tracking back in: same tracks and boxes.
+  const formats::Status opened =
+      w.open_labels(dir_ / "export_kitti-tracking.txt", "kitti-tracking");
+  ASSERT_TRUE(opened) << opened.error().describe();
+  EXPECT_EQ(w.session().document().tracks.size(), 3u);
+  EXPECT_EQ(w.session().document().box_count(), boxes);
+  EXPECT_EQ(w.track_list()->visible_tracks().size(), 3u);
+  EXPECT_FALSE(w.export_labels(dir_ / "x", "no-such-format"));
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ class WorkstationWindow : public QMainWindow {
   bool redo();
   /// Saves to `path`, else the document's path, else asks (Save As); the status bar says how.
   bool save(const std::filesystem::path& path = {});
+  /// Replaces the document with labels from `path` in format `codec_id` (detected when empty); a
+  /// native document is opened with its journal.
+  formats::Status open_labels(const std::filesystem::path& path, const std::string& codec_id = "");
+  /// Writes the document to `path` through label codec `codec_id`.
+  formats::Status export_labels(const std::filesystem::path& path, const std::string& codec_id,
+                                bool overwrite = false);
   /// Runs the QA checks now (they otherwise run shortly after each edit).
   void run_checks();
   const plugin::QaReport& qa_report() const { return qa_; }
