@@ -8,6 +8,7 @@
 #include "display.hpp"
 #include "edge_check.hpp"
 #include "pcanno/formats/kitti_codecs.hpp"
+#include "pcanno/formats/nuscenes_codec.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
@@ -148,6 +149,42 @@ TEST(Render, SelectionColourAndBadSize) {
       test::check_edges(*image, render_camera(*scene.session, request), {selected});
   EXPECT_GE(check.edge_samples, 20);
   EXPECT_GE(check.hit_ratio(), 0.95) << check.misses;
+}
+
+// nuScenes: boxes in the world frame, the cloud placed by T_world_lidar, views along the sensor's
+// heading. Dozens of boxes, some only a few pixels wide.
+TEST(Render, NuScenesWorldFrameTopView) {
+  PCANNO_REQUIRE_DISPLAY();
+  const auto root = test::sample_data_dir() / "nuscenes/v1.0-mini-scene0061";
+  auto sequence = formats::open_sequence(root);
+  ASSERT_TRUE(sequence) << sequence.error().describe();
+  ASSERT_TRUE(sequence->has_poses());
+  formats::LabelContext context;
+  context.sequence = &*sequence;
+  auto labels = formats::read_nuscenes_annotations(root, context);
+  ASSERT_TRUE(labels) << labels.error().describe();
+  auto cloud = sequence->load_frame(0);
+  ASSERT_TRUE(cloud);
+  auto points = std::make_shared<const formats::PointCloud>(std::move(cloud->cloud));
+  auto session = plugin::Session::create(std::move(*labels), std::move(*sequence));
+  ASSERT_TRUE(session->set_frame(0));
+  RenderRequest request;
+  request.width = 1000;
+  request.height = 800;
+  request.view = plugin::ViewKind::kTop;
+  request.style.color_by = ColorBy::kHeight;
+  request.style.show_labels = false;  // dozens of ids would cover the small boxes
+  auto image = render_image(*session, points, request);
+  ASSERT_TRUE(image) << image.error().describe();
+  const auto boxes = expected_boxes(*session, request.style);
+  ASSERT_GT(boxes.size(), 30u);
+  const test::EdgeCheck check =
+      test::check_edges(*image, render_camera(*session, request), boxes, 2, 12, 0.0);
+  EXPECT_GE(check.edge_samples, 100);
+  EXPECT_GE(check.hit_ratio(), 0.95)
+      << check.edge_hits << "/" << check.edge_samples << " " << check.misses;
+  EXPECT_EQ(check.background_box_colored, 0);
+  EXPECT_GT(check.background_lit, 0);
 }
 
 TEST(Render, ClassColouringPaintsThePointsInsideBoxes) {

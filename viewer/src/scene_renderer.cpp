@@ -25,6 +25,7 @@
 #include <vtkTypeInt64Array.h>
 #include <vtkUnsignedCharArray.h>
 
+#include "line_batch.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
@@ -32,94 +33,10 @@
 namespace pcanno::viewer {
 namespace {
 
-template <class T>
-using Ptr = vtkSmartPointer<T>;
-
-// Line geometry with one colour per cell, built on the CPU for a handful of boxes: cheap next to
-// the points, and one polydata keeps it one draw call.
-struct LineBatch {
-  Ptr<vtkPoints> points = Ptr<vtkPoints>::New();
-  Ptr<vtkCellArray> lines = Ptr<vtkCellArray>::New();
-  Ptr<vtkUnsignedCharArray> colors = Ptr<vtkUnsignedCharArray>::New();
-
-  LineBatch() {
-    points->SetDataTypeToDouble();
-    colors->SetNumberOfComponents(3);
-    colors->SetName("colors");
-  }
-  void clear() {
-    points->Reset();
-    lines->Reset();
-    colors->Reset();
-  }
-  void segment(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Rgb& c) {
-    const vtkIdType ia = points->InsertNextPoint(a.data());
-    const vtkIdType ib = points->InsertNextPoint(b.data());
-    const vtkIdType ids[2] = {ia, ib};
-    lines->InsertNextCell(2, ids);
-    colors->InsertNextTypedTuple(c.data());
-  }
-  void dashed(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Rgb& c, double dash) {
-    const double length = (b - a).norm();
-    const int n = std::max(1, static_cast<int>(std::floor(length / (2.0 * dash))));
-    // n dashes with n - 1 equal gaps, so both corners are drawn.
-    const double step = length / (2.0 * n - 1.0);
-    const Eigen::Vector3d dir = (b - a) / std::max(length, 1e-12);
-    for (int i = 0; i < n; ++i) {
-      segment(a + dir * (2.0 * i * step), a + dir * ((2.0 * i + 1.0) * step), c);
-    }
-  }
-  void polyline(const std::vector<Eigen::Vector3d>& v, bool closed, const Rgb& c) {
-    if (v.size() < 2) return;
-    std::vector<vtkIdType> ids;
-    for (const auto& p : v) ids.push_back(points->InsertNextPoint(p.data()));
-    if (closed) ids.push_back(ids.front());
-    lines->InsertNextCell(static_cast<vtkIdType>(ids.size()), ids.data());
-    colors->InsertNextTypedTuple(c.data());
-  }
-  void box(const geometry::Cuboid& b, const BoxLook& look, double dash) {
-    static constexpr int kEdges[12][2] = {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {4, 5}, {5, 6},
-                                          {6, 7}, {7, 4}, {0, 4}, {1, 5}, {2, 6}, {3, 7}};
-    const auto c = b.corners();
-    for (const auto& e : kEdges) {
-      if (look.dashed) {
-        dashed(c[e[0]], c[e[1]], look.color, dash);
-      } else {
-        segment(c[e[0]], c[e[1]], look.color);
-      }
-    }
-    // Heading arrow on the top face: centre -> front face, with a two-stroke head.
-    const Eigen::Matrix3d R = b.rotation.toRotationMatrix();
-    const Eigen::Vector3d top = b.center + R.col(2) * (b.size.z() / 2.0);
-    const Eigen::Vector3d tip = top + R.col(0) * (b.size.x() / 2.0);
-    const double head = std::min(0.25 * b.size.x(), 0.5 * b.size.y());
-    segment(top, tip, look.color);
-    segment(tip, tip - R.col(0) * head + R.col(1) * head * 0.6, look.color);
-    segment(tip, tip - R.col(0) * head - R.col(1) * head * 0.6, look.color);
-  }
-};
-
-Ptr<vtkPolyData> polydata_of(const LineBatch& batch) {
-  auto pd = Ptr<vtkPolyData>::New();
-  pd->SetPoints(batch.points);
-  pd->SetLines(batch.lines);
-  pd->GetCellData()->SetScalars(batch.colors);
-  return pd;
-}
-
-Ptr<vtkActor> line_actor(vtkPolyData* pd, float width) {
-  auto mapper = Ptr<vtkPolyDataMapper>::New();
-  mapper->SetInputData(pd);
-  mapper->SetScalarModeToUseCellData();
-  mapper->SetColorModeToDirectScalars();
-  auto actor = Ptr<vtkActor>::New();
-  actor->SetMapper(mapper);
-  // Unlit, so that a box is drawn in exactly its legend colour from every side.
-  actor->GetProperty()->LightingOff();
-  actor->GetProperty()->SetLineWidth(width);
-  actor->GetProperty()->SetPointSize(8.0f);
-  return actor;
-}
+using detail::line_actor;
+using detail::LineBatch;
+using detail::polydata_of;
+using detail::Ptr;
 
 Ptr<vtkMatrix4x4> to_vtk(const geometry::Pose& pose) {
   auto m = Ptr<vtkMatrix4x4>::New();
@@ -309,6 +226,7 @@ SceneRenderer::~SceneRenderer() = default;
 
 void SceneRenderer::set_style(const SceneStyle& style) {
   style_ = style;
+  auto_intensity_max_ = 0.0;
   for (vtkActor* a : {vtk_->cloud_actor.Get(), vtk_->lod_actor.Get()}) {
     a->GetProperty()->SetPointSize(style_.point_size);
   }
@@ -394,8 +312,13 @@ void SceneRenderer::update_point_colors() {
     case ColorBy::kIntensity:
       v.intensity->SetArray(borrow(*intensity), count, 1);
       v.intensity->Modified();
+      // The automatic range is taken from the first frame and kept: a per-frame range would make
+      // the brightness flicker while scrolling, and would cost a pass over every frame.
+      if (style_.intensity_max <= 0.0 && auto_intensity_max_ <= 0.0) {
+        auto_intensity_max_ = robust_max(*intensity);
+      }
       v.use_lut(v.grey, 0.0,
-                style_.intensity_max > 0.0 ? style_.intensity_max : robust_max(*intensity));
+                style_.intensity_max > 0.0 ? style_.intensity_max : auto_intensity_max_);
       v.use_scalars(v.intensity, false);
       return;
     case ColorBy::kHeight:

@@ -109,6 +109,7 @@ class SceneRenderer {
   std::vector<SceneBox> boxes_;
   formats::Annotations classes_;  ///< only the class schema of the last set_boxes()
   bool interacting_ = false;
+  double auto_intensity_max_ = 0.0;  ///< SceneStyle::intensity_max <= 0: from the first frame
 };
 
 }  // namespace pcanno::viewer

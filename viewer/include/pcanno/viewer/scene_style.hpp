@@ -47,8 +47,9 @@ struct SceneStyle {
   /// points never hide them (needs the renderer to be in a window when the scene is created).
   bool annotations_on_top = true;
   int label_font_size = 14;  ///< [px]
-  /// Intensity mapped to white; <= 0: the frame's 95th percentile (from a sample of <= 4096
-  /// points), so that KITTI (0..1) and nuScenes (0..255) both read well.
+  /// Intensity mapped to white; <= 0: the 95th percentile of the first frame shown (a sample of
+  /// <= 4096 points), kept for the following frames, so that KITTI (0..1) and nuScenes (0..255)
+  /// both read well without the brightness changing from frame to frame.
   double intensity_max = 0.0;
   double height_min = -2.5;             ///< [m] sensor frame z mapped to the first ramp colour
   double height_max = 1.0;              ///< [m] mapped to the last
