@@ -168,6 +168,26 @@ void SceneView::reset_camera() {
   cam->SetClippingRange(0.5, 500.0);
 }
 
+void SceneView::move_camera(const Eigen::Isometry3d& delta) {
+  if (kind_ != plugin::ViewKind::kPerspective) {
+    ortho_.focus = delta * ortho_.focus;
+    apply_ortho_camera();
+    return;
+  }
+  vtkCamera* cam = renderer_->GetActiveCamera();
+  double pos[3], focal[3], up[3];
+  cam->GetPosition(pos);
+  cam->GetFocalPoint(focal);
+  cam->GetViewUp(up);
+  const Eigen::Vector3d p = delta * Eigen::Vector3d(pos[0], pos[1], pos[2]);
+  const Eigen::Vector3d f = delta * Eigen::Vector3d(focal[0], focal[1], focal[2]);
+  const Eigen::Vector3d u = delta.linear() * Eigen::Vector3d(up[0], up[1], up[2]);
+  cam->SetPosition(p.x(), p.y(), p.z());
+  cam->SetFocalPoint(f.x(), f.y(), f.z());
+  cam->SetViewUp(u.x(), u.y(), u.z());
+  render_later();
+}
+
 void SceneView::render_later() {
   if (render_queued_) return;
   render_queued_ = true;

@@ -123,26 +123,37 @@ void WorkstationWindow::open_labels_dialog() {
       QFileDialog::getOpenFileName(this, "Open labels", QString(), filters.join(";;"), &chosen);
   if (path.isEmpty()) return;
   const int index = filters.indexOf(chosen) - 1;
-  const std::string id = index >= 0 ? ids[static_cast<std::size_t>(index)] : "";
-  auto codec = session_->registry().codecs().select(path.toStdString(), id);
-  if (!codec) return report(std::move(codec).error(), "open");
+  report(open_labels(path.toStdString(), index >= 0 ? ids[static_cast<std::size_t>(index)] : ""),
+         "open");
+}
+
+formats::Status WorkstationWindow::open_labels(const fs::path& path, const std::string& codec_id) {
+  if (job_running()) return formats::Error{formats::ErrorCode::kIo, "a job is running", ""};
+  auto codec = session_->registry().codecs().select(path, codec_id);
+  if (!codec) return std::move(codec).error();
   const formats::Sequence* seq = session_->sequence();
   if ((*codec)->id == "pcanno") {
     // A native document keeps its journal: open it as the session's document.
     plugin::SessionOptions options;
     if (seq) options.sequence = seq->root;
-    options.document = path.toStdString();
+    options.document = path;
     auto opened = plugin::Session::open(options);
-    if (!opened) return report(std::move(opened).error(), "open");
-    return replace_session(std::move(*opened));
+    if (!opened) return std::move(opened).error();
+    replace_session(std::move(*opened));
+    return {};
+  }
+  if (!(*codec)->read) {
+    return formats::Error{formats::ErrorCode::kUnsupported,
+                          "format " + (*codec)->id + " cannot be read", path.string()};
   }
   formats::LabelContext context;
   context.sequence = seq;
-  auto doc = (*codec)->read(path.toStdString(), context);
-  if (!doc) return report(std::move(doc).error(), "open");
+  auto doc = (*codec)->read(path, context);
+  if (!doc) return std::move(doc).error();
   std::optional<formats::Sequence> copy;
   if (seq) copy = *seq;
   replace_session(plugin::Session::create(std::move(*doc), std::move(copy)));
+  return {};
 }
 
 void WorkstationWindow::export_dialog() {
@@ -153,17 +164,29 @@ void WorkstationWindow::export_dialog() {
   const QString path =
       QFileDialog::getSaveFileName(this, "Export labels", QString(), filters.join(";;"), &chosen);
   if (path.isEmpty() || filters.indexOf(chosen) < 0) return;
-  const formats::LabelCodec* codec =
-      session_->registry().codecs().find(ids[static_cast<std::size_t>(filters.indexOf(chosen))]);
+  // The dialog asked before overwriting.
+  report(export_labels(path.toStdString(), ids[static_cast<std::size_t>(filters.indexOf(chosen))],
+                       true),
+         "export");
+}
+
+formats::Status WorkstationWindow::export_labels(const fs::path& path, const std::string& codec_id,
+                                                 bool overwrite) {
+  const formats::LabelCodec* codec = session_->registry().codecs().find(codec_id);
+  if (!codec || !codec->write) {
+    return formats::Error{formats::ErrorCode::kUnknownFormat,
+                          "no label format " + codec_id + " that writes", path.string()};
+  }
   formats::LabelContext context;
   context.sequence = session_->sequence();
-  context.overwrite = true;  // the dialog asked before overwriting
-  auto written = codec->write(session_->document(), path.toStdString(), context);
-  if (!written) return report(std::move(written).error(), "export");
+  context.overwrite = overwrite;
+  auto written = codec->write(session_->document(), path, context);
+  if (!written) return std::move(written).error();
   statusBar()->showMessage(QString("exported %1 boxes as %2")
                                .arg(written->boxes_written)
                                .arg(QString::fromStdString(codec->id)),
                            8000);
+  return {};
 }
 
 void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session) {

@@ -73,8 +73,16 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
   fs::path labels = options.labels;
   if (labels.empty() && options.document.empty() && sequence && !sequence->labels.empty() &&
       fs::exists(sequence->labels, ec)) {
-    labels = sequence->labels;
-    note(notes, "labels from the dataset: " + labels.string());
+    // The dataset's own labels, read with the codec of its layout. They are a convenience: when
+    // they cannot be read the dataset still opens, with an empty document.
+    // The nuScenes codec reads the dataroot (tables and all), not the table folder.
+    const fs::path own_labels = sequence->layout == "nuscenes" ? sequence->root : sequence->labels;
+    Expected<formats::Annotations> own = read_labels(own_labels, sequence->layout, &*sequence);
+    if (own) {
+      note(notes, "labels from the dataset: " + sequence->labels.string());
+      return plugin::Session::create(std::move(*own), sequence);
+    }
+    note(notes, "the dataset's labels were not opened: " + own.error().describe());
   }
   if (!labels.empty() && document_exists) {
     note(notes, "the document exists, so it is opened and --labels is ignored");

@@ -218,7 +218,17 @@ void WorkstationWindow::refresh() {
     slider_->setRange(0, std::max<int>(0, static_cast<int>(session_->frame_count()) - 1));
     slider_->setValue(static_cast<int>(frame));
   }
-  if (loaded_frame_ != frame) load_points();
+  if (loaded_frame_ != frame) {
+    load_points();
+    // With poses the world is a map frame: the cameras ride along with the ego vehicle.
+    const geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity());
+    const geometry::Pose delta = ego * ego_.inverse();
+    if (!delta.isApprox(geometry::Pose::Identity())) {
+      main_view_->move_camera(delta);
+      if (!sel) top_view_->move_camera(delta);
+    }
+    ego_ = ego;
+  }
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
   update_preview();
   refresh_views(sel != shown_selection_ || frame != shown_frame_);

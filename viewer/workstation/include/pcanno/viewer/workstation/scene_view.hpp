@@ -44,6 +44,10 @@ class SceneView : public QVTKOpenGLNativeWidget {
   void set_birds_eye(bool on);
   bool birds_eye() const { return birds_eye_; }
   void reset_camera();
+  /// Moves the camera rigidly by `delta` [world]: how the views follow the ego vehicle from frame
+  /// to frame in sequences with poses. Orthographic views move their focus only (they stay
+  /// north-up, the axes the tools' drags are defined in).
+  void move_camera(const Eigen::Isometry3d& delta);
   void render_later();
 
   vtkRenderer* renderer() const { return renderer_; }

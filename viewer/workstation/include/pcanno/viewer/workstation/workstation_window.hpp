@@ -53,6 +53,7 @@ class WorkstationWindow : public QMainWindow {
   ClassPalettePanel* class_palette() const { return palette_; }
   AttributePanel* attributes() const { return attributes_; }
   QSlider* frame_slider() const { return slider_; }
+  const FrameSource& frame_source() const { return *frames_; }
 
   Mode mode() const { return mode_; }
   void set_mode(Mode mode);
@@ -73,6 +74,12 @@ class WorkstationWindow : public QMainWindow {
   bool redo();
   /// Saves to `path`, else the document's path, else asks (Save As); the status bar says how.
   bool save(const std::filesystem::path& path = {});
+  /// Replaces the document with labels from `path` in format `codec_id` (detected when empty); a
+  /// native document is opened with its journal.
+  formats::Status open_labels(const std::filesystem::path& path, const std::string& codec_id = "");
+  /// Writes the document to `path` through label codec `codec_id`.
+  formats::Status export_labels(const std::filesystem::path& path, const std::string& codec_id,
+                                bool overwrite = false);
   /// Runs the QA checks now (they otherwise run shortly after each edit).
   void run_checks();
   const plugin::QaReport& qa_report() const { return qa_; }
@@ -150,6 +157,8 @@ class WorkstationWindow : public QMainWindow {
   std::optional<std::int64_t> shown_selection_;  ///< the top view recentres when it changes
   std::int64_t shown_frame_ = -1;
   std::int64_t loaded_frame_ = -1;
+  /// T_world_lidar the cameras were last placed for (identity: the LiDAR frame's origin).
+  geometry::Pose ego_ = geometry::Pose::Identity();
   std::atomic<bool> changed_during_job_{false};
 };
 
