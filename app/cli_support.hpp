@@ -1,8 +1,12 @@
 #pragma once
+#include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "pcanno/formats/error.hpp"
+#include "pcanno/formats/sequence.hpp"
 
 namespace CLI {
 class App;
@@ -33,6 +37,12 @@ int report_message(const std::string& message);
 /// Prints `pcanno: error: <message>` and returns kExitUsage, for arguments only checkable after
 /// parsing (format ids that plugins may supply).
 int report_usage(const std::string& message);
+/// Opens sequence `name` of the dataset at `path` for a command that works on one `frame`. On
+/// failure it reports why and sets `exit_code`: 1 for an unreadable dataset, 2 for a frame the
+/// sequence does not have.
+std::optional<formats::Sequence> open_sequence_at_frame(const std::filesystem::path& path,
+                                                        const std::string& name, std::int64_t frame,
+                                                        int& exit_code);
 /// Prints one `pcanno: warning: plugin <file> not loaded: <reason>` per failed plugin. Never fatal.
 void warn_plugin_failures(const plugin::Registry& registry);
 
@@ -42,8 +52,8 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction&
 void add_convert_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
 void add_fit_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
-void add_track_command(CLI::App& app, const GlobalOptions& global,
-                       const plugin::Registry& registry, CommandAction& action);
+void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                       CommandAction& action);
 void add_plugins_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
 void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,

@@ -38,14 +38,9 @@ int run_fit(const FitCommandOptions& opt) {
                           opt.seed + "'");
     }
   }
-  formats::SequenceOptions seq_options;
-  seq_options.name = opt.sequence_name;
-  auto sequence = formats::open_sequence(opt.sequence, seq_options);
-  if (!sequence) return report(sequence.error());
-  if (opt.frame < 0 || static_cast<std::size_t>(opt.frame) >= sequence->size()) {
-    return report_usage("--frame: " + std::to_string(opt.frame) + " is outside 0.." +
-                        std::to_string(static_cast<std::int64_t>(sequence->size()) - 1));
-  }
+  int exit_code = kExitOk;
+  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code);
+  if (!sequence) return exit_code;
   auto cloud = sequence->load_frame(static_cast<std::size_t>(opt.frame));
   if (!cloud) return report(cloud.error());
   const std::optional<geometry::GroundModel> ground =

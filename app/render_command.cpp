@@ -67,15 +67,9 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   request.style.point_size = opt.point_size;
   request.center_track = opt.track;
 
-  formats::SequenceOptions seq_options;
-  seq_options.name = opt.sequence_name;
-  auto sequence = formats::open_sequence(opt.sequence, seq_options);
-  if (!sequence) return report(sequence.error());
-  if (opt.frame < 0 || static_cast<std::size_t>(opt.frame) >= sequence->size()) {
-    return report_usage("--frame: " + std::to_string(opt.frame) + " is outside 0.." +
-                        std::to_string(static_cast<std::int64_t>(sequence->size()) - 1) +
-                        " (the sequence has " + std::to_string(sequence->size()) + " frames)");
-  }
+  int exit_code = kExitOk;
+  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code);
+  if (!sequence) return exit_code;
   formats::Annotations labels;
   if (!opt.labels.empty()) {
     auto read = read_labels(registry, opt.labels, opt.from, &*sequence);
