@@ -15,6 +15,7 @@ function(run step)
 endfunction()
 
 run("configure sanitized build" ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF)
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF
+    -DPCANNO_BUILD_VIEWER=OFF)
 run("build ${TARGET}" ${CMAKE_COMMAND} --build "${WORK_DIR}" --target ${TARGET})
 run("run ${TARGET} under ASan+UBSan" "${WORK_DIR}/tests/${TARGET}" --gtest_brief=1)
