@@ -142,6 +142,29 @@ TEST_F(RenderCommand, ErrorsAndExitCodes) {
   EXPECT_EQ(read_png(out).width, 64);
 }
 
+TEST_F(RenderCommand, EveryColourModeAndPointSize) {
+  PCANNO_REQUIRE_DISPLAY();
+  for (const char* mode : {"intensity", "height", "distance", "class"}) {
+    const fs::path out = dir_ / (std::string(mode) + ".png");
+    const CommandResult r =
+        pcanno("render " + training_.string() + " --labels " + labels_.string() +
+               " --frame 2 --view top --size 200x150 --point-size 3 --color-by " + mode +
+               " --out " + out.string());
+    EXPECT_EQ(r.exit_code, 0) << mode << ": " << r.out;
+    EXPECT_EQ(read_png(out).width, 200) << mode;
+  }
+  CommandResult r = pcanno("render " + training_.string() + " --frame 0 --point-size 0 --out " +
+                           (dir_ / "x.png").string());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = pcanno("render " + training_.string() + " --frame 0 --color-by rainbow --out " +
+             (dir_ / "x.png").string());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = pcanno("render " + training_.string() + " --labels " + labels_.string() +
+             " --frame 0 --track 99 --out " + (dir_ / "x.png").string());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("track 99"), std::string::npos) << r.out;
+}
+
 TEST_F(RenderCommand, HelpAndNoDisplay) {
   CommandResult r = pcanno("render --help");
   EXPECT_EQ(r.exit_code, 0);

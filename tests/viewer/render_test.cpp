@@ -187,6 +187,73 @@ TEST(Render, NuScenesWorldFrameTopView) {
   EXPECT_GT(check.background_lit, 0);
 }
 
+// The provenance legend on screen: an interpolated box is dashed in the dimmed class colour, a
+// tracked one solid in the automatic colour.
+TEST(Render, ProvenanceLegendOnScreen) {
+  PCANNO_REQUIRE_DISPLAY();
+  formats::Annotations doc;
+  doc.ensure_class("Car").color = {200, 60, 60};
+  doc.frames.resize(1);
+  const geometry::Cuboid a = geometry::Cuboid::from_yaw({0, 0, 0.8}, {4.0, 1.8, 1.6}, 0.0);
+  const geometry::Cuboid b = geometry::Cuboid::from_yaw({0, 6, 0.8}, {4.0, 1.8, 1.6}, 0.0);
+  for (int i = 0; i < 2; ++i) {
+    formats::Track t;
+    t.id = i + 1;
+    t.label = "Car";
+    formats::BoxState st;
+    st.box = i == 0 ? a : b;
+    st.keyframe = false;
+    st.provenance = i == 0 ? formats::Provenance::kInterpolated : formats::Provenance::kTracked;
+    t.boxes.push_back(st);
+    doc.tracks.push_back(t);
+  }
+  auto session = plugin::Session::create(std::move(doc));
+  RenderRequest request;
+  request.width = 600;
+  request.height = 600;
+  request.view = plugin::ViewKind::kTop;
+  request.style.show_labels = false;
+  auto image = render_image(*session, nullptr, request);
+  ASSERT_TRUE(image) << image.error().describe();
+  const CameraPose camera = render_camera(*session, request);
+
+  const Rgb dimmed = box_look(request.style, session->document(), "Car",
+                              session->document().tracks[0].boxes[0], false)
+                         .color;
+  EXPECT_EQ(dimmed, (Rgb{110, 33, 33}));
+  // Along the long edges of the interpolated box, pixel by pixel: dashes and gaps.
+  int on = 0, off = 0, runs = 0;
+  bool was_on = false;
+  const auto corners = a.corners();
+  for (const auto& [i, j] : {std::pair{4, 5}, std::pair{6, 7}}) {
+    const Eigen::Vector2d p0 = *project(camera, corners[i], request.width, request.height);
+    const Eigen::Vector2d p1 = *project(camera, corners[j], request.width, request.height);
+    const int steps = static_cast<int>((p1 - p0).norm());
+    for (int k = steps / 10; k < steps - steps / 10; ++k) {
+      const Eigen::Vector2d p = p0 + (p1 - p0) * (double(k) / steps);
+      bool hit = false;
+      for (int d = -1; d <= 1 && !hit; ++d) {  // across the edge only
+        const Eigen::Vector2d q =
+            p + Eigen::Vector2d(-(p1 - p0).y(), (p1 - p0).x()).normalized() * d;
+        const std::uint8_t* c =
+            image->rgb.data() + (std::size_t(q.y()) * request.width + std::size_t(q.x())) * 3;
+        hit = test::close_color(c, dimmed, 12);
+      }
+      (hit ? on : off)++;
+      if (hit && !was_on) ++runs;
+      was_on = hit;
+    }
+  }
+  EXPECT_GT(on, 0);
+  EXPECT_GT(off, on / 3) << "no gaps: the edge is not dashed";
+  EXPECT_GE(runs, 6) << "expected several dashes per edge";
+
+  test::ExpectedBox tracked{b, request.style.automatic_color};
+  const test::EdgeCheck check = test::check_edges(*image, camera, {tracked}, 2, 12, 0.0);
+  EXPECT_GE(check.edge_samples, 20);
+  EXPECT_GE(check.hit_ratio(), 0.95) << check.misses;
+}
+
 TEST(Render, ClassColouringPaintsThePointsInsideBoxes) {
   PCANNO_REQUIRE_DISPLAY();
   SampleScene scene = sample_scene(0);
