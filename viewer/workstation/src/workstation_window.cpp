@@ -149,6 +149,7 @@ void WorkstationWindow::build_layout() {
   });
   connect(palette_, &ClassPalettePanel::class_chosen, this, [this](const QString& label) {
     create_tool_.set_label(label.toStdString());
+    if (job_running()) return;
     const auto sel = session_->selection().track;
     const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
     if (t && t->label != label.toStdString()) {
@@ -334,7 +335,7 @@ QString WorkstationWindow::status_text() const {
 }
 
 void WorkstationWindow::set_mode(Mode mode) {
-  if (mode_ == mode) return;
+  if (mode_ == mode || job_running()) return;
   if (mode_ == Mode::kCreate) create_tool_.deactivate(*session_);
   if (mode_ == Mode::kEdit) edit_tool_.deactivate(*session_);
   mode_ = mode;
@@ -353,13 +354,16 @@ void WorkstationWindow::set_frame(std::int64_t frame) {
 void WorkstationWindow::step(int delta) { set_frame(session_->frame() + delta); }
 
 void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
+  if (job_running()) return;  // the worker owns the session until the job ends
   plugin::Selection s;
   s.track = track;
   if (s == session_->selection()) return;
   session_->set_selection(s);
 }
 
-void WorkstationWindow::choose_class(int index) { palette_->choose(index); }
+void WorkstationWindow::choose_class(int index) {
+  if (!job_running()) palette_->choose(index);
+}
 
 int WorkstationWindow::on_pointer(SceneView& view, const plugin::PointerEvent& event) {
   if (job_running()) return plugin::kConsumed;
@@ -400,6 +404,7 @@ int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event
 }
 
 void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
+  if (job_running()) return;
   const auto sel = session_->selection().track;
   if (!sel || key.isEmpty()) return;
   const std::optional<std::string> v =
@@ -443,7 +448,12 @@ bool WorkstationWindow::save_screenshot(const QString& path) {
 }
 
 void WorkstationWindow::closeEvent(QCloseEvent* event) {
-  if (job_running()) job_->cancel();
+  if (job_running()) {
+    // The worker owns the session: stop it first, close once it has let go.
+    job_->cancel();
+    statusBar()->showMessage("cancelling the running job; close again when it has stopped", 5000);
+    return event->ignore();
+  }
   // With a document the journal already holds every edit; without one, offer to save.
   if (session_->dirty() && session_->document_path().empty()) {
     const auto answer =
