@@ -116,13 +116,14 @@ class NeighbourGrid {
  public:
   NeighbourGrid(const std::vector<Eigen::Vector3d>& points, double radius)
       : points_(points), radius_(radius) {
-    if (points.empty()) return;
-    Eigen::Vector3d lo = points.front();
-    Eigen::Vector3d hi = lo;
+    Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
+    Eigen::Vector3d hi = -lo;
     for (const Eigen::Vector3d& p : points) {
+      if (!p.allFinite()) continue;
       lo = lo.cwiseMin(p);
       hi = hi.cwiseMax(p);
     }
+    if (!(lo.x() <= hi.x())) lo = hi = Eigen::Vector3d::Zero();
     // Wider cells for a spread-out set keep the grid small; neighbours still lie in the 27 cells.
     constexpr double kMaxCells = 4e6;
     const Eigen::Vector3d extent = hi - lo;
@@ -151,13 +152,16 @@ class NeighbourGrid {
     const double r2 = radius_ * radius_;
     for (std::size_t head = 0; head < cluster.size(); ++head) {
       const Eigen::Vector3d& p = points_[cluster[head]];
-      const std::size_t c = cell_index_[cluster[head]];
-      const long cz = static_cast<long>(c) / (dims_[0] * dims_[1]);
-      const long cy = static_cast<long>(c) / dims_[0] % dims_[1];
-      const long cx = static_cast<long>(c) % dims_[0];
-      for (long z = std::max(cz - 1, 0L); z <= std::min(cz + 1, dims_[2] - 1); ++z) {
-        for (long y = std::max(cy - 1, 0L); y <= std::min(cy + 1, dims_[1] - 1); ++y) {
-          for (long x = std::max(cx - 1, 0L); x <= std::min(cx + 1, dims_[0] - 1); ++x) {
+      // Only the cells the neighbourhood's bounding box overlaps: 2 or 3 per axis, not always 3.
+      long lo[3];
+      long hi[3];
+      for (int a = 0; a < 3; ++a) {
+        lo[a] = std::max(0L, static_cast<long>(std::floor((p[a] - radius_ - lo_[a]) / cell_)));
+        hi[a] = std::min(dims_[a] - 1, static_cast<long>((p[a] + radius_ - lo_[a]) / cell_));
+      }
+      for (long z = lo[2]; z <= hi[2]; ++z) {
+        for (long y = lo[1]; y <= hi[1]; ++y) {
+          for (long x = lo[0]; x <= hi[0]; ++x) {
             const auto cell = static_cast<std::size_t>((z * dims_[1] + y) * dims_[0] + x);
             for (std::size_t k = begin_[cell]; k < live_end_[cell];) {
               const std::size_t j = order_[k];
@@ -182,7 +186,9 @@ class NeighbourGrid {
   std::size_t index_of(const Eigen::Vector3d& p) const {
     long v[3];
     for (int a = 0; a < 3; ++a) {
-      v[a] = std::clamp(static_cast<long>((p[a] - lo_[a]) / cell_), 0L, dims_[a] - 1);
+      // Non-finite points land in cell 0, where no distance test ever accepts them.
+      const double q = (p[a] - lo_[a]) / cell_;
+      v[a] = q >= 0.0 ? static_cast<long>(std::min(q, static_cast<double>(dims_[a] - 1))) : 0L;
     }
     return static_cast<std::size_t>((v[2] * dims_[1] + v[1]) * dims_[0] + v[0]);
   }
