@@ -35,6 +35,7 @@ struct EvalCommandOptions {
   std::string frames;
   std::string plot;
   bool exclude_keyframes = false;
+  bool exclude_derived_gt = false;
   bool by_keyframe_distance = false;
   bool json = false;
   std::size_t worst = 5;
@@ -109,6 +110,7 @@ json report_json(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
   return {{"pred", opt.pred},
           {"gt", opt.gt},
           {"exclude_keyframes", opt.exclude_keyframes},
+          {"exclude_derived_gt", opt.exclude_derived_gt},
           {"frames", opt.frames.empty() ? json(nullptr) : json(opt.frames)},
           {"overall", summary_json(r.overall)},
           {"classes", classes},
@@ -118,6 +120,7 @@ json report_json(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
           {"boxes", boxes},
           {"unmatched_predictions", unmatched},
           {"excluded_keyframes", r.excluded_keyframes},
+          {"excluded_derived_gt", r.excluded_derived},
           {"label_mismatches", r.label_mismatches}};
 }
 
@@ -170,6 +173,9 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
   out << "\nmissed (no prediction): " << r.overall.missed
       << "; unmatched predictions: " << r.unmatched.size();
   if (opt.exclude_keyframes) out << "; keyframes excluded: " << r.excluded_keyframes;
+  if (opt.exclude_derived_gt) {
+    out << "; interpolated ground truth excluded: " << r.excluded_derived;
+  }
   if (r.label_mismatches > 0) out << "; boxes with another class: " << r.label_mismatches;
   out << "\n\n";
   std::vector<std::vector<std::string>> rows{
@@ -217,6 +223,7 @@ int run_eval(const EvalCommandOptions& opt, const plugin::Registry& registry) {
   }
   plugin::EvalOptions options;
   options.exclude_keyframes = opt.exclude_keyframes;
+  options.exclude_derived_gt = opt.exclude_derived_gt;
   if (!opt.frames.empty()) {
     auto frames = parse_frames(opt.frames);
     if (!frames) {
@@ -284,6 +291,11 @@ void add_eval_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_flag("--exclude-keyframes", opt->exclude_keyframes,
                 "Skip ground-truth boxes whose predicted box is a keyframe (score only the boxes "
                 "a tracker or interpolation made)");
+  cmd->add_flag("--exclude-derived-gt", opt->exclude_derived_gt,
+                "Skip ground-truth boxes that are the exact midpoint of their neighbours in the "
+                "frames before and after: a labelling tool interpolated them (KITTI tracking "
+                "labels are linear between the annotators' keyframes), so only hand-placed boxes "
+                "are scored");
   cmd->add_option("--worst", opt->worst, "Tracks listed as worst in the table")
       ->capture_default_str();
   cmd->add_option("--plot", opt->plot,

@@ -103,6 +103,22 @@ TEST_F(EvalCommandTest, APerturbedCopyScoresLower) {
   EXPECT_NE(text.out.find("\n0      Van", worst), std::string::npos) << text.out;
 }
 
+TEST_F(EvalCommandTest, ExcludeDerivedGroundTruthSkipsInterpolatedLabels) {
+  // The sample's KITTI labels (15 boxes, frames 0-4) hold 5 boxes whose camera-frame values are the
+  // exact mean of their neighbours' (counted from the text file by hand: second differences of
+  // every field within the 6-decimal rounding). Those are the annotation tool's interpolation.
+  const json j = eval_json(labels_.string() + " " + labels_.string() + " --exclude-derived-gt");
+  ASSERT_FALSE(j.is_null());
+  EXPECT_EQ(j["excluded_derived_gt"], 5);
+  EXPECT_EQ(j["overall"]["boxes"], 10);
+  EXPECT_EQ(j["exclude_derived_gt"], true);
+  // Off by default.
+  const json all = eval_json(labels_.string() + " " + labels_.string());
+  ASSERT_FALSE(all.is_null());
+  EXPECT_EQ(all["excluded_derived_gt"], 0);
+  EXPECT_EQ(all["overall"]["boxes"], 15);
+}
+
 TEST_F(EvalCommandTest, ExcludeKeyframesAndFrames) {
   // Keyframes 0 and 4; the Van is off in frames 1-3 only (the frames a tracker would fill in).
   const fs::path pred = raised_van({1, 2, 3}, {0, 4});

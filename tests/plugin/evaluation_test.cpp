@@ -175,6 +175,50 @@ TEST(Evaluation, ExcludeKeyframesScoresOnlyTheBoxesATrackerMade) {
   EXPECT_EQ(all->unmatched.size(), 1u);
 }
 
+TEST(Evaluation, MidpointDetectionNeedsCentreSizeAndRotation) {
+  const geometry::Cuboid a = car(0.2, 0.0), b = car(0.6, 3.0);
+  const geometry::Cuboid mid = car(0.4, 0.0);
+  geometry::Cuboid half = mid;
+  half.center = 0.5 * (a.center + b.center);
+  EXPECT_TRUE(is_interpolated_midpoint(a, half, b, 1e-9));
+  // Order does not matter: interpolation from b back to a passes the same box.
+  EXPECT_TRUE(is_interpolated_midpoint(b, half, a, 1e-9));
+  geometry::Cuboid moved = half;
+  moved.center.z() += 1e-3;
+  EXPECT_FALSE(is_interpolated_midpoint(a, moved, b, 1e-4));
+  EXPECT_TRUE(is_interpolated_midpoint(a, moved, b, 2e-3));
+  geometry::Cuboid turned = half;
+  turned.rotation = geometry::quaternion_from_yaw(0.41);
+  EXPECT_FALSE(is_interpolated_midpoint(a, turned, b, 1e-4));
+  geometry::Cuboid grown = half;
+  grown.size.x() += 0.01;
+  EXPECT_FALSE(is_interpolated_midpoint(a, grown, b, 1e-4));
+}
+
+TEST(Evaluation, ExcludeDerivedGroundTruthSkipsOnlyInterpolatedLabels) {
+  // Frame 2 is the mean of frames 1 and 3, as a tool's linear fill between them makes it. Frame 1
+  // is on the line from 0 to 2 in x but not in z, frame 3 is not halfway to the turned box at 4.
+  Annotations gt, pred;
+  formats::Track& g = add_track(gt, 5, "Car");
+  g.boxes.push_back(state(0, car(0.0, 0.0)));
+  g.boxes.push_back(state(1, car(0.0, 1.0, 0.3)));
+  g.boxes.push_back(state(2, car(0.0, 2.0, 0.3)));
+  g.boxes.push_back(state(3, car(0.0, 3.0, 0.3)));
+  g.boxes.push_back(state(4, car(0.1, 3.5, 0.3)));
+  formats::Track& p = add_track(pred, 5, "Car");
+  for (const BoxState& s : g.boxes) p.boxes.push_back(state(s.frame, s.box, false));
+  EvalOptions options;
+  options.exclude_derived_gt = true;
+  const auto r = evaluate(pred, gt, nullptr, options);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->excluded_derived, 1u);
+  ASSERT_EQ(r->overall.boxes, 4u);
+  for (const BoxResult& b : r->boxes) EXPECT_NE(b.frame, 2);
+  // Track ends never count as derived: they have one neighbour.
+  EXPECT_EQ(r->boxes.front().frame, 0);
+  EXPECT_EQ(r->boxes.back().frame, 4);
+}
+
 TEST(Evaluation, FramesRestrictTheBoxesScored) {
   Annotations gt, pred;
   formats::Track& g = add_track(gt, 1, "Car");

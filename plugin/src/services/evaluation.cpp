@@ -28,7 +28,24 @@ Expected<std::pair<geometry::Cuboid, geometry::Cuboid>> common_frame(
   return std::make_pair(*p, *g);
 }
 
+/// The ground-truth box at `frame` of `track` was derived from its neighbours, in `track`'s frame.
+bool is_derived(const formats::Track& track, const BoxState& g, double tolerance) {
+  const BoxState* before = track.at(g.frame - 1);
+  const BoxState* after = track.at(g.frame + 1);
+  if (before == nullptr || after == nullptr) return false;
+  if (before->shape_frame != g.shape_frame || after->shape_frame != g.shape_frame) return false;
+  return is_interpolated_midpoint(before->box, g.box, after->box, tolerance);
+}
+
 }  // namespace
+
+bool is_interpolated_midpoint(const geometry::Cuboid& before, const geometry::Cuboid& box,
+                              const geometry::Cuboid& after, double tolerance) {
+  if ((box.center - 0.5 * (before.center + after.center)).norm() > tolerance) return false;
+  if ((box.size - 0.5 * (before.size + after.size)).norm() > tolerance) return false;
+  const Eigen::Quaterniond half = before.rotation.slerp(0.5, after.rotation);
+  return half.angularDistance(box.rotation) <= tolerance;
+}
 
 IouSummary summarize(const std::vector<const BoxResult*>& boxes) {
   IouSummary s;
@@ -74,6 +91,10 @@ Expected<EvalReport> evaluate(const formats::Annotations& pred, const formats::A
       const BoxState* q = pred_track != nullptr ? pred_track->at(g.frame) : nullptr;
       if (options.exclude_keyframes && q != nullptr && q->keyframe) {
         ++report.excluded_keyframes;
+        continue;
+      }
+      if (options.exclude_derived_gt && is_derived(*track, g, options.derived_tolerance)) {
+        ++report.excluded_derived;
         continue;
       }
       BoxResult r;

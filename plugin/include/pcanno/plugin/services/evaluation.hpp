@@ -7,6 +7,7 @@
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
 #include "pcanno/formats/sequence.hpp"
+#include "pcanno/geometry/cuboid.hpp"
 
 // Box-level evaluation of predicted tracks against ground truth (`pcanno eval`, the automation
 // benchmark of docs/automation.md). Boxes are matched by track id and frame only, never by
@@ -22,6 +23,12 @@ struct EvalOptions {
   /// keyframe predictions without ground truth: a tracker gets its keyframes as input, so only the
   /// boxes it made are scored.
   bool exclude_keyframes = false;
+  /// Skip the ground-truth boxes that are the exact midpoint of their track's boxes in the frames
+  /// before and after (centre, size and rotation, to `derived_tolerance`). An annotation tool made
+  /// them by interpolation (KITTI tracking labels are piecewise linear between the annotators'
+  /// keyframes), so scoring them measures agreement with that tool, not with the object.
+  bool exclude_derived_gt = false;
+  double derived_tolerance = 1e-5;  ///< [m] on centre and size, [rad] on rotation
 };
 
 /// One ground-truth box and its prediction.
@@ -91,6 +98,7 @@ struct EvalReport {
   IouSummary overall;
   std::vector<UnmatchedPrediction> unmatched;  ///< by track id, then frame
   std::size_t excluded_keyframes = 0;          ///< ground-truth boxes skipped by exclude_keyframes
+  std::size_t excluded_derived = 0;            ///< ground-truth boxes skipped by exclude_derived_gt
   std::size_t label_mismatches = 0;            ///< predicted boxes whose track has another class
 };
 
@@ -102,6 +110,12 @@ formats::Expected<EvalReport> evaluate(const formats::Annotations& pred,
                                        const formats::Annotations& gt,
                                        const formats::Sequence* sequence,
                                        const EvalOptions& options = {});
+
+/// True when `box` is the midpoint of `before` and `after` (all in one frame): centres and sizes
+/// within `tolerance` [m] of their means, rotation within `tolerance` [rad] of the half-way slerp.
+/// Linear interpolation of position and angle between two keyframes produces exactly such boxes.
+bool is_interpolated_midpoint(const geometry::Cuboid& before, const geometry::Cuboid& box,
+                              const geometry::Cuboid& after, double tolerance);
 
 /// Summary of a set of box results (missed ones count as IoU 0).
 IouSummary summarize(const std::vector<const BoxResult*>& boxes);
