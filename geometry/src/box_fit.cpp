@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <unordered_map>
 
+#include "cluster_grid.hpp"
 #include "pcanno/geometry/angles.hpp"
 
 namespace pcanno::geometry {
@@ -12,28 +15,39 @@ namespace {
 
 constexpr double kDeg = M_PI / 180.0;
 
-/// Closeness score of the footprint direction `theta`: points near a rectangle edge score high.
-/// `projected` is scratch space, kept by the caller across the many directions of a search.
-double closeness(const std::vector<Eigen::Vector2d>& xy, double theta,
-                 std::vector<Eigen::Vector2d>& projected) {
-  const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
-  const Eigen::Vector2d e2(-e1.y(), e1.x());
-  projected.resize(xy.size());
-  Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
-  Eigen::Vector2d hi = -lo;
-  for (std::size_t i = 0; i < xy.size(); ++i) {
-    projected[i] = Eigen::Vector2d(xy[i].dot(e1), xy[i].dot(e2));
-    lo = lo.cwiseMin(projected[i]);
-    hi = hi.cwiseMax(projected[i]);
+/// The footprint points as coordinate arrays, and scratch space for their projections: Eigen's
+/// packet code vectorises the closeness loops (reductions included) over the many directions of a
+/// search.
+struct FootprintSoa {
+  Eigen::ArrayXd x, y, along, across;
+
+  explicit FootprintSoa(const std::vector<Eigen::Vector2d>& xy)
+      : x(static_cast<Eigen::Index>(xy.size())), y(x.size()), along(x.size()), across(x.size()) {
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      x[i] = xy[static_cast<std::size_t>(i)].x();
+      y[i] = xy[static_cast<std::size_t>(i)].y();
+    }
   }
+};
+
+/// Closeness score of the footprint direction `theta`: points near a rectangle edge score high.
+double closeness(FootprintSoa& f, double theta) {
+  const double c = std::cos(theta);
+  const double s = std::sin(theta);
+  f.along = f.x * c + f.y * s;
+  f.across = f.y * c - f.x * s;
+  const double lo1 = f.along.minCoeff();
+  const double hi1 = f.along.maxCoeff();
+  const double lo2 = f.across.minCoeff();
+  const double hi2 = f.across.maxCoeff();
   // d0 caps each point's contribution, so that a point exactly on an edge does not dominate.
   constexpr double kD0 = 0.01;
-  double score = 0.0;
-  for (const Eigen::Vector2d& c : projected) {
-    const Eigen::Vector2d d = (hi - c).cwiseMin(c - lo);
-    score += 1.0 / std::max(d.minCoeff(), kD0);
-  }
-  return score;
+  return (hi1 - f.along)
+      .min(f.along - lo1)
+      .min((hi2 - f.across).min(f.across - lo2))
+      .max(kD0)
+      .inverse()
+      .sum();
 }
 
 struct CellKey {
@@ -90,6 +104,51 @@ std::vector<Eigen::Vector2d> bev_thinned(const std::vector<Eigen::Vector2d>& xy,
   return out;
 }
 
+/// Calls `visit(i)` for at least every point within `radius` [m] of `seed` in bird's-eye view, in
+/// index order; the caller makes the exact test. A float pass over blocks, which the compiler
+/// vectorises, skips the bulk of a scan; its margin covers the float rounding of the difference.
+template <typename Visit>
+void for_each_near_in_bev(const PointView& points, const Eigen::Vector2d& seed, double radius,
+                          Visit&& visit) {
+  const auto sx = static_cast<float>(seed.x());
+  const auto sy = static_cast<float>(seed.y());
+  const double margin = 1e-3 + 1e-6 * (std::abs(seed.x()) + std::abs(seed.y()) + radius);
+  const auto r2 = static_cast<float>((radius + margin) * (radius + margin));
+  constexpr std::size_t kBlock = 1024;
+  std::uint8_t near[kBlock];
+  const std::size_t stride = points.stride;
+  for (std::size_t base = 0; base < points.size; base += kBlock) {
+    const std::size_t m = std::min(kBlock, points.size - base);
+    const float* x = points.x + base * stride;
+    const float* y = points.y + base * stride;
+    // NaN compares false, so it is never visited.
+    if (stride == 1) {
+      for (std::size_t i = 0; i < m; ++i) {
+        const float dx = x[i] - sx;
+        const float dy = y[i] - sy;
+        near[i] = dx * dx + dy * dy <= r2;
+      }
+    } else {
+      for (std::size_t i = 0; i < m; ++i) {
+        const float dx = x[i * stride] - sx;
+        const float dy = y[i * stride] - sy;
+        near[i] = dx * dx + dy * dy <= r2;
+      }
+    }
+    // Eight flags at a time; a short last block is padded with zeros to whole words.
+    const std::size_t words = (m + 7) / 8 * 8;
+    std::fill(near + m, near + words, std::uint8_t{0});
+    for (std::size_t i = 0; i < words; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, near + i, sizeof word);
+      if (word == 0) continue;
+      for (std::size_t j = i; j < i + 8; ++j) {
+        if (near[j]) visit(base + j);
+      }
+    }
+  }
+}
+
 /// Main direction of `xy` in [0, pi/2) [rad]: the footprint of a pedestrian or cyclist is too small
 /// for the L-shape's edges, but its points still stretch along the direction of travel.
 std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy) {
@@ -105,113 +164,13 @@ std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy
   return theta;
 }
 
-}  // namespace
-
-namespace {
-
-/// Points bucketed in a dense grid of cells at least the neighbour radius wide, for breadth-first
-/// region growing. Cells are ranges of one index array (a counting sort), and a taken point is
-/// swapped out of its cell's live range, so dense objects are not scanned over and over.
-class NeighbourGrid {
- public:
-  NeighbourGrid(const std::vector<Eigen::Vector3d>& points, double radius)
-      : points_(points), radius_(radius) {
-    Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
-    Eigen::Vector3d hi = -lo;
-    for (const Eigen::Vector3d& p : points) {
-      if (!p.allFinite()) continue;
-      lo = lo.cwiseMin(p);
-      hi = hi.cwiseMax(p);
-    }
-    if (!(lo.x() <= hi.x())) lo = hi = Eigen::Vector3d::Zero();
-    // Wider cells for a spread-out set keep the grid small; neighbours still lie in the 27 cells.
-    constexpr double kMaxCells = 4e6;
-    const Eigen::Vector3d extent = hi - lo;
-    const double volume = (extent.array() + radius).prod();
-    cell_ = std::max(radius, std::cbrt(volume / kMaxCells));
-    lo_ = lo;
-    for (int a = 0; a < 3; ++a) dims_[a] = static_cast<long>(extent[a] / cell_) + 1;
-    std::vector<std::size_t> count(static_cast<std::size_t>(dims_[0] * dims_[1] * dims_[2]) + 1, 0);
-    cell_index_.resize(points.size());
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      cell_index_[i] = index_of(points[i]);
-      ++count[cell_index_[i] + 1];
-    }
-    for (std::size_t c = 1; c < count.size(); ++c) count[c] += count[c - 1];
-    begin_.assign(count.begin(), count.end() - 1);
-    live_end_ = begin_;
-    order_.resize(points.size());
-    for (std::size_t i = 0; i < points.size(); ++i) order_[live_end_[cell_index_[i]]++] = i;
-  }
-
-  /// The points connected to `start` through neighbours closer than the radius, skipping and
-  /// marking `taken` ones (which leave the grid).
-  std::vector<std::size_t> grow(std::size_t start, std::vector<bool>& taken) {
-    std::vector<std::size_t> cluster{start};
-    taken[start] = true;
-    const double r2 = radius_ * radius_;
-    for (std::size_t head = 0; head < cluster.size(); ++head) {
-      const Eigen::Vector3d& p = points_[cluster[head]];
-      // Only the cells the neighbourhood's bounding box overlaps: 2 or 3 per axis, not always 3.
-      long lo[3];
-      long hi[3];
-      for (int a = 0; a < 3; ++a) {
-        lo[a] = std::max(0L, static_cast<long>(std::floor((p[a] - radius_ - lo_[a]) / cell_)));
-        hi[a] = std::min(dims_[a] - 1, static_cast<long>((p[a] + radius_ - lo_[a]) / cell_));
-      }
-      for (long z = lo[2]; z <= hi[2]; ++z) {
-        for (long y = lo[1]; y <= hi[1]; ++y) {
-          for (long x = lo[0]; x <= hi[0]; ++x) {
-            const auto cell = static_cast<std::size_t>((z * dims_[1] + y) * dims_[0] + x);
-            for (std::size_t k = begin_[cell]; k < live_end_[cell];) {
-              const std::size_t j = order_[k];
-              if (taken[j] || (points_[j] - p).squaredNorm() <= r2) {
-                if (!taken[j]) {
-                  taken[j] = true;
-                  cluster.push_back(j);
-                }
-                order_[k] = order_[--live_end_[cell]];
-              } else {
-                ++k;
-              }
-            }
-          }
-        }
-      }
-    }
-    return cluster;
-  }
-
- private:
-  std::size_t index_of(const Eigen::Vector3d& p) const {
-    long v[3];
-    for (int a = 0; a < 3; ++a) {
-      // Non-finite points land in cell 0, where no distance test ever accepts them.
-      const double q = (p[a] - lo_[a]) / cell_;
-      v[a] = q >= 0.0 ? static_cast<long>(std::min(q, static_cast<double>(dims_[a] - 1))) : 0L;
-    }
-    return static_cast<std::size_t>((v[2] * dims_[1] + v[1]) * dims_[0] + v[0]);
-  }
-
-  const std::vector<Eigen::Vector3d>& points_;
-  double radius_;
-  double cell_ = 1.0;
-  Eigen::Vector3d lo_ = Eigen::Vector3d::Zero();
-  long dims_[3] = {1, 1, 1};
-  std::vector<std::size_t> cell_index_;  ///< per point
-  std::vector<std::size_t> begin_;       ///< per cell, into order_
-  std::vector<std::size_t> live_end_;    ///< per cell: end of its points not yet taken
-  std::vector<std::size_t> order_;       ///< point indices grouped by cell
-};
-
 /// The connected component the seed points at: among the components with points within
 /// `seed_radius` of the seed in bird's-eye view, the one with the most such points. Growing from
 /// the single nearest point would stop at a stray return next to the object.
 std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d>& points,
                                         const Eigen::Vector3d& seed, const FitOptions& options) {
   if (points.empty() || !(options.cluster_radius > 0.0)) return {};
-  NeighbourGrid grid(points, options.cluster_radius);
-  std::vector<bool> taken(points.size(), false);
+  ClusterGrid grid(points, options.cluster_radius);
   std::vector<std::vector<std::size_t>> components;
   const double near2 = options.seed_radius * options.seed_radius;
   std::size_t best = 0;
@@ -219,8 +178,8 @@ std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d>& poin
   double best_distance = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < points.size(); ++i) {
     const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
-    if (taken[i] || d > near2) continue;
-    std::vector<std::size_t> members = grid.grow(i, taken);
+    if (grid.taken(i) || d > near2) continue;
+    std::vector<std::size_t> members = grid.grow(i);
     std::size_t near = 0;
     double nearest = std::numeric_limits<double>::infinity();
     for (const std::size_t m : members) {
@@ -253,8 +212,7 @@ std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points
       start = i;
     }
   }
-  std::vector<bool> taken(points.size(), false);
-  return NeighbourGrid(points, radius).grow(start, taken);
+  return ClusterGrid(points, radius).grow(start);
 }
 
 std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
@@ -262,12 +220,12 @@ std::optional<double> l_shape_direction(const std::vector<Eigen::Vector2d>& xy,
   if (xy.size() < 2) return std::nullopt;
   const double coarse = std::max(coarse_step_deg, 0.01) * kDeg;
   const double fine = std::max(fine_step_deg, 0.001) * kDeg;
-  std::vector<Eigen::Vector2d> scratch;
+  FootprintSoa footprint(xy);
   double best_theta = 0.0;
   double best_score = -1.0;
   const auto search = [&](double from, double to, double step) {
     for (double theta = from; theta <= to + 1e-12; theta += step) {
-      const double s = closeness(xy, theta, scratch);
+      const double s = closeness(footprint, theta);
       if (s > best_score) {
         best_score = s;
         best_theta = theta;
@@ -290,18 +248,17 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   std::vector<Eigen::Vector3d> candidates;
   std::vector<std::size_t> candidate_ids;
   const double r2 = options.search_radius * options.search_radius;
-  for (std::size_t i = 0; i < points.size; ++i) {
+  for_each_near_in_bev(points, seed.head<2>(), options.search_radius, [&](std::size_t i) {
     const std::size_t k = i * points.stride;
-    // The BEV test first, on the raw values: most of the cloud is far away, and a NaN fails it.
     const double dx = points.x[k] - seed.x();
     const double dy = points.y[k] - seed.y();
-    if (!(dx * dx + dy * dy <= r2) || !std::isfinite(points.z[k])) continue;
+    if (!(dx * dx + dy * dy <= r2) || !std::isfinite(points.z[k])) return;
     const Eigen::Vector3d p(points.x[k], points.y[k], points.z[k]);
     const double h = ground.height_above(p);
-    if (h < options.min_height || h > options.max_height) continue;
+    if (h < options.min_height || h > options.max_height) return;
     candidates.push_back(p);
     candidate_ids.push_back(i);
-  }
+  });
   if (candidates.empty()) return std::nullopt;
   const std::vector<std::size_t> cluster = object_cluster(candidates, seed, options);
   if (cluster.size() < 3) return std::nullopt;

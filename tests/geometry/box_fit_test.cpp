@@ -1,5 +1,6 @@
 #include "pcanno/geometry/box_fit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -110,6 +111,42 @@ TEST(BoxFit, LShapeFindsFootprintAndHeadingOfACar) {
   }
 }
 
+TEST(BoxFit, InterleavedRecordsAndNonFiniteReturnsGiveTheSameBox) {
+  // KITTI .bin records (x, y, z, intensity) take the strided path of the candidate search; NaN
+  // returns (dropouts some drivers emit) are never candidates.
+  std::mt19937 rng(17);
+  const Cuboid truth = Cuboid::from_yaw({9, -4, -0.95}, {4.3, 1.8, 1.5}, 0.4);
+  Scan scan;
+  add_ground(scan, rng);
+  add_visible_surface(scan, truth, rng);
+  const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+  ASSERT_TRUE(ground);
+  const Eigen::Vector3d seed = truth.center + Eigen::Vector3d(0.2, 0.3, 0);
+  const std::optional<FitResult> soa = fit_box(scan.view(), *ground, seed);
+  ASSERT_TRUE(soa);
+
+  const float nan = std::nanf("");
+  std::vector<float> records;
+  std::vector<std::size_t> original;  // record index -> scan index, NaN records excluded
+  for (std::size_t i = 0; i < scan.x.size(); ++i) {
+    if (i % 97 == 0) {
+      for (const float v : {nan, scan.y[i], scan.z[i], 0.5f}) records.push_back(v);
+      original.push_back(static_cast<std::size_t>(-1));
+    }
+    for (const float v : {scan.x[i], scan.y[i], scan.z[i], 0.5f}) records.push_back(v);
+    original.push_back(i);
+  }
+  const std::optional<FitResult> strided =
+      fit_box(PointView::interleaved(records.data(), original.size(), 4), *ground, seed);
+  ASSERT_TRUE(strided);
+  std::vector<std::size_t> mapped;
+  for (const std::size_t id : strided->point_ids) mapped.push_back(original[id]);
+  EXPECT_EQ(mapped, soa->point_ids);
+  EXPECT_EQ(strided->box.center, soa->box.center);
+  EXPECT_EQ(strided->box.size, soa->box.size);
+  EXPECT_EQ(strided->box.yaw(), soa->box.yaw());
+}
+
 TEST(BoxFit, SparseObjectIsCompletedFromTheVisibleCorner) {
   std::mt19937 rng(5);
   const Cuboid truth = Cuboid::from_yaw({25, 6, -0.9}, {4.4, 1.8, 1.6}, 0.0);
@@ -133,6 +170,67 @@ TEST(BoxFit, SparseObjectIsCompletedFromTheVisibleCorner) {
   EXPECT_TRUE(with->used_prior);
   EXPECT_GT(iou_3d(with->box, truth), 0.8);
   EXPECT_GT(iou_3d(with->box, truth), iou_3d(without->box, truth) + 0.3);
+}
+
+/// The component of `start` by the definition: breadth-first over every pair, O(n^2).
+std::vector<std::size_t> brute_force_component(const std::vector<Eigen::Vector3d>& points,
+                                               std::size_t start, double radius) {
+  std::vector<bool> in(points.size(), false);
+  std::vector<std::size_t> queue{start};
+  in[start] = true;
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    for (std::size_t j = 0; j < points.size(); ++j) {
+      if (!in[j] && (points[j] - points[queue[head]]).squaredNorm() <= radius * radius) {
+        in[j] = true;
+        queue.push_back(j);
+      }
+    }
+  }
+  std::sort(queue.begin(), queue.end());
+  return queue;
+}
+
+std::size_t nearest_in_bev(const std::vector<Eigen::Vector3d>& points, const Eigen::Vector3d& s) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    if ((points[i] - s).head<2>().squaredNorm() < (points[best] - s).head<2>().squaredNorm()) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+TEST(BoxFit, ClusterGrowingMatchesTheDefinitionOnRandomClumps) {
+  // Compact sets use whole cells; a set spread over a kilometre in every axis is too big for that
+  // grid and uses the point-by-point search. Both must give exactly the connected component.
+  std::mt19937 rng(21);
+  for (const double spread : {3.0, 1000.0}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<Eigen::Vector3d> points;
+      std::uniform_real_distribution<double> centre(-spread, spread);
+      std::normal_distribution<double> jitter(0.0, 0.3);
+      for (int clump = 0; clump < 6; ++clump) {
+        const Eigen::Vector3d c(centre(rng), centre(rng), centre(rng) * 0.3);
+        for (int k = 0; k < 60; ++k) {
+          points.push_back(c + Eigen::Vector3d(jitter(rng), jitter(rng), jitter(rng)));
+        }
+      }
+      if (spread > 100.0) points.push_back({-spread, -spread, -spread});  // stretch every axis
+      const Eigen::Vector3d seed = points[static_cast<std::size_t>(trial * 13) % points.size()];
+      const double radius = 0.2 + 0.02 * trial;
+      const std::vector<std::size_t> expected =
+          brute_force_component(points, nearest_in_bev(points, seed), radius);
+      EXPECT_EQ(grow_cluster(points, seed, radius), expected)
+          << "spread " << spread << " trial " << trial;
+    }
+  }
+}
+
+TEST(BoxFit, NonFinitePointsNeverJoinACluster) {
+  const double nan = std::nan("");
+  std::vector<Eigen::Vector3d> points = {{0, 0, 0},   {nan, 0, 0},   {0.1, 0, 0},
+                                         {0, nan, 0}, {0.2, 0, nan}, {0.2, 0, 0}};
+  EXPECT_EQ(grow_cluster(points, {0, 0, 0}, 0.15), (std::vector<std::size_t>{0, 2, 5}));
 }
 
 TEST(BoxFit, ClusterStopsAtGapsAndSeedFarFromPointsFails) {

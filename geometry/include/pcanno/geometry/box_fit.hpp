@@ -49,7 +49,7 @@ struct FitResult {
 };
 
 /// Indices of the points connected to `seed` through neighbours closer than `radius` [m],
-/// starting from the point nearest to the seed in bird's-eye view.
+/// starting from the point nearest to the seed in bird's-eye view; ascending.
 std::vector<std::size_t> grow_cluster(const std::vector<Eigen::Vector3d>& points,
                                       const Eigen::Vector3d& seed, double radius);
 
