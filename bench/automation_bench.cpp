@@ -1,4 +1,5 @@
-// Automation on KITTI tracking 0000 (frames 0-19, official ground truth): one-click fit, one
+// Automation on KITTI tracking 0000 (frames 0-19, official ground truth): one-click fit (and its
+// region growing beside a k-d tree search with Open3D's FLANN), one
 // propagation step, one ego-motion registration (beside Open3D's point-to-plane ICP on the same
 // thinned scans when Open3D is built in), and the whole of `pcanno track` in process. Needs the
 // shared data; without it the benchmarks report an error and are skipped.
@@ -17,6 +18,7 @@
 #include "pcanno/plugin/registry.hpp"
 
 #ifdef PCANNO_BENCH_WITH_OPEN3D
+#include <open3d/geometry/KDTreeFlann.h>
 #include <open3d/geometry/PointCloud.h>
 #include <open3d/pipelines/registration/Registration.h>
 #endif
@@ -88,6 +90,88 @@ void BM_FitCar(benchmark::State& state) {
 }
 BENCHMARK(BM_FitCar)->Unit(benchmark::kMicrosecond);
 
+/// The fit's region-growing input: the points of frame 0 within 5 m (bird's-eye view) of the van
+/// and 0.15-4 m above the ground, and the point nearest to the seed.
+struct ClusterInput {
+  std::vector<Eigen::Vector3d> points;
+  Eigen::Vector3d seed = Eigen::Vector3d::Zero();
+  std::size_t start = 0;
+};
+
+const ClusterInput* cluster_input() {
+  static const std::optional<ClusterInput> input = []() -> std::optional<ClusterInput> {
+    const Data* d = data();
+    if (d == nullptr) return std::nullopt;
+    auto cloud = d->sequence.load_frame(0);
+    if (!cloud) return std::nullopt;
+    const geometry::PointView view = cloud->cloud.view();
+    const auto ground = geometry::GroundModel::fit(view);
+    if (!ground) return std::nullopt;
+    ClusterInput in;
+    in.seed = d->truth.tracks.front().at(0)->box.center;
+    for (std::size_t i = 0; i < view.size; ++i) {
+      const Eigen::Vector3d p(view.x[i * view.stride], view.y[i * view.stride],
+                              view.z[i * view.stride]);
+      const double h = ground->height_above(p);
+      if ((p - in.seed).head<2>().norm() > 5.0 || h < 0.15 || h > 4.0) continue;
+      if ((p - in.seed).head<2>().squaredNorm() <
+          (in.points.empty() ? 1e300 : (in.points[in.start] - in.seed).head<2>().squaredNorm())) {
+        in.start = in.points.size();
+      }
+      in.points.push_back(p);
+    }
+    return in;
+  }();
+  return input ? &*input : nullptr;
+}
+
+constexpr double kClusterRadius = 0.5;  ///< FitOptions::cluster_radius
+
+void BM_RegionGrowing_pcanno(benchmark::State& state) {
+  const ClusterInput* in = cluster_input();
+  if (in == nullptr) return state.SkipWithError("no shared KITTI data");
+  std::size_t size = 0;
+  for (auto _ : state) {
+    size = geometry::grow_cluster(in->points, in->seed, kClusterRadius).size();
+    benchmark::DoNotOptimize(size);
+  }
+  state.counters["candidates"] = static_cast<double>(in->points.size());
+  state.counters["cluster"] = static_cast<double>(size);
+}
+BENCHMARK(BM_RegionGrowing_pcanno)->Unit(benchmark::kMicrosecond);
+
+#ifdef PCANNO_BENCH_WITH_OPEN3D
+/// The textbook way: a k-d tree (Open3D's, FLANN) and a breadth-first search of radius queries,
+/// tree construction included as grow_cluster includes its grid.
+void BM_RegionGrowing_open3d_kdtree(benchmark::State& state) {
+  const ClusterInput* in = cluster_input();
+  if (in == nullptr) return state.SkipWithError("no shared KITTI data");
+  const open3d::geometry::PointCloud cloud(in->points);
+  std::size_t size = 0;
+  for (auto _ : state) {
+    const open3d::geometry::KDTreeFlann tree(cloud);
+    std::vector<bool> taken(in->points.size(), false);
+    std::vector<std::size_t> queue{in->start};
+    taken[in->start] = true;
+    std::vector<int> found;
+    std::vector<double> d2;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      tree.SearchRadius(in->points[queue[head]], kClusterRadius, found, d2);
+      for (const int j : found) {
+        if (taken[static_cast<std::size_t>(j)]) continue;
+        taken[static_cast<std::size_t>(j)] = true;
+        queue.push_back(static_cast<std::size_t>(j));
+      }
+    }
+    size = queue.size();
+    benchmark::DoNotOptimize(size);
+  }
+  state.counters["candidates"] = static_cast<double>(in->points.size());
+  state.counters["cluster"] = static_cast<double>(size);
+}
+BENCHMARK(BM_RegionGrowing_open3d_kdtree)->Unit(benchmark::kMicrosecond);
+#endif
+
 void BM_PropagateStep(benchmark::State& state) {
   const Data* d = data();
   if (d == nullptr) return state.SkipWithError("no shared KITTI data");
@@ -103,8 +187,8 @@ void BM_PropagateStep(benchmark::State& state) {
     if (!r) return state.SkipWithError(r.error().message.c_str());
     steps += r->boxes.size();
   }
-  state.counters["steps"] = benchmark::Counter(static_cast<double>(steps),
-                                               benchmark::Counter::kAvgIterations);
+  state.counters["steps"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kAvgIterations);
 }
 // Track 0 is the van, track 1 the cyclist.
 BENCHMARK(BM_PropagateStep)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
