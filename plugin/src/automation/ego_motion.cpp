@@ -123,6 +123,30 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
   return out;
 }
 
+Expected<EgoMotionCheck> check_ego_motion(const formats::Sequence& sequence,
+                                          const EgoMotionOptions& options,
+                                          const std::function<bool(double)>& progress) {
+  std::vector<geometry::Pose> reference;
+  for (std::size_t i = 0; i < sequence.size(); ++i) {
+    const std::optional<geometry::Pose>& pose = sequence.frames[i].T_world_lidar;
+    if (!pose) {
+      return Error{ErrorCode::kUnsupported,
+                   "frame " + std::to_string(i) +
+                       " has no pose (T_world_lidar) to measure the ego motion against",
+                   sequence.root.string()};
+    }
+    reference.push_back(*pose);
+  }
+  Expected<EgoMotion> motion = estimate_ego_motion(sequence, options, progress);
+  if (!motion) return std::move(motion).error();
+  std::optional<geometry::TrajectoryError> error =
+      geometry::trajectory_error(motion->T_world_lidar, reference);
+  if (!error) {
+    return Error{ErrorCode::kNotFound, "the sequence has no frames", sequence.root.string()};
+  }
+  return EgoMotionCheck{std::move(*motion), std::move(*error)};
+}
+
 Expected<bool> ensure_poses(formats::Sequence& sequence, const EgoMotionOptions& options,
                             const std::function<bool(double)>& progress) {
   if (sequence.has_poses()) return false;

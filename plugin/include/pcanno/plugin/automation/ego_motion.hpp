@@ -6,6 +6,7 @@
 #include "pcanno/formats/expected.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/geometry/registration.hpp"
+#include "pcanno/geometry/trajectory_error.hpp"
 
 // Ego motion for sequences without poses (KITTI tracking without oxts, a folder of scans):
 // scan-to-scan point-to-plane ICP on voxel-downsampled clouds, each pair started from the previous
@@ -37,6 +38,20 @@ formats::Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequen
 /// Where estimate_ego_motion() caches by default: $XDG_CACHE_HOME/pcanno/ego-motion, else
 /// ~/.cache/pcanno/ego-motion.
 std::filesystem::path default_ego_motion_cache();
+
+/// The estimate for a sequence that has poses of its own (oxts, nuScenes ego poses), and how far it
+/// drifts from them.
+struct EgoMotionCheck {
+  EgoMotion estimate;
+  geometry::TrajectoryError error;
+};
+
+/// Estimates the ego motion from the scans alone, as for a sequence without poses, and measures it
+/// against the sequence's poses. kUnsupported naming the first frame without a pose when the
+/// sequence lacks some.
+formats::Expected<EgoMotionCheck> check_ego_motion(
+    const formats::Sequence& sequence, const EgoMotionOptions& options = {},
+    const std::function<bool(double)>& progress = {});
 
 /// Gives every frame of `sequence` its estimated pose, unless the sequence has poses already.
 /// Returns true when poses were estimated.
