@@ -71,6 +71,10 @@ class TargetMap {
     }
     normals_.resize(points.size(), Eigen::Vector3d::Zero());
     valid_.resize(points.size(), normal_radius <= 0.0);
+    // nearest() runs over each row of cells in turn: a copy in cell order reads them sequentially.
+    sorted_.reserve(order_.size());
+    for (const std::size_t i : order_) sorted_.push_back(points[i]);
+    sorted_valid_.assign(order_.size(), normal_radius <= 0.0 ? 1 : 0);
     if (normal_radius <= 0.0) return;
     const double r2 = normal_radius * normal_radius;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -93,21 +97,23 @@ class TargetMap {
       normals_[i] = eig.eigenvectors().col(0);
       valid_[i] = true;
     }
+    for (std::size_t k = 0; k < order_.size(); ++k) sorted_valid_[k] = valid_[order_[k]] ? 1 : 0;
   }
 
   /// Nearest target point with a normal within `max_distance` of `p`, or npos.
   std::size_t nearest(const Eigen::Vector3d& p, double max_distance) const {
     std::size_t best = npos;
     double best_d2 = max_distance * max_distance;
-    for_neighbours(p, [&](std::size_t j) {
-      if (!valid_[j]) return;
-      const double d2 = (points_[j] - p).squaredNorm();
-      if (d2 < best_d2) {
-        best_d2 = d2;
-        best = j;
+    for_neighbour_ranges(p, [&](std::size_t from, std::size_t to) {
+      for (std::size_t k = from; k < to; ++k) {
+        const double d2 = (sorted_[k] - p).squaredNorm();
+        if (d2 < best_d2 && sorted_valid_[k]) {
+          best_d2 = d2;
+          best = k;
+        }
       }
     });
-    return best;
+    return best == npos ? npos : order_[best];
   }
 
   /// Whether any target point with a normal lies within `max_distance` of `p`.
@@ -127,6 +133,14 @@ class TargetMap {
  private:
   template <typename Visit>
   void for_neighbours(const Eigen::Vector3d& p, Visit&& visit) const {
+    for_neighbour_ranges(p, [&](std::size_t from, std::size_t to) {
+      for (std::size_t k = from; k < to; ++k) visit(order_[k]);
+    });
+  }
+
+  /// The neighbourhood of `p` as ranges [from, to) of order_ (and sorted_): one per row of cells.
+  template <typename VisitRange>
+  void for_neighbour_ranges(const Eigen::Vector3d& p, VisitRange&& visit) const {
     const Eigen::Vector3d from = (p - lo_).array() / cell_ - reach_;
     const Eigen::Vector3d to = (p - lo_).array() / cell_ + reach_;
     // Outside the grid (or not finite): no neighbours, and no overflow in the casts below.
@@ -145,7 +159,7 @@ class TargetMap {
         const auto row = static_cast<std::size_t>(index({lo[0], y, z}));
         const std::size_t end = begin_[row + static_cast<std::size_t>(hi[0] - lo[0]) + 1];
         // Cells of a row are consecutive, and so are their points.
-        for (std::size_t k = begin_[row]; k < end; ++k) visit(order_[k]);
+        visit(begin_[row], end);
       }
     }
   }
@@ -161,8 +175,10 @@ class TargetMap {
   double reach_ = 1.0;  ///< the radius in cells
   Eigen::Vector3d lo_ = Eigen::Vector3d::Zero();
   long dims_[3] = {1, 1, 1};
-  std::vector<std::size_t> begin_;  ///< per cell (and one past the last), into order_
-  std::vector<std::size_t> order_;  ///< point indices grouped by cell
+  std::vector<std::size_t> begin_;          ///< per cell (and one past the last), into order_
+  std::vector<std::size_t> order_;          ///< point indices grouped by cell
+  std::vector<Eigen::Vector3d> sorted_;     ///< the points in order_'s order
+  std::vector<std::uint8_t> sorted_valid_;  ///< valid_ in order_'s order
   const std::vector<Eigen::Vector3d>& points_;
   std::vector<Eigen::Vector3d> normals_;
   std::vector<bool> valid_;
