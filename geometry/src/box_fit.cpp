@@ -7,6 +7,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "chunked_scan.hpp"
 #include "cluster_grid.hpp"
 #include "pcanno/geometry/angles.hpp"
 
@@ -105,8 +106,8 @@ std::vector<Eigen::Vector2d> bev_thinned(const std::vector<Eigen::Vector2d>& xy,
 }
 
 /// Calls `visit(i)` for at least every point within `radius` [m] of `seed` in bird's-eye view, in
-/// index order; the caller makes the exact test. A float pass over blocks, which the compiler
-/// vectorises, skips the bulk of a scan; its margin covers the float rounding of the difference.
+/// index order; the caller makes the exact test. The float pre-test's margin covers the rounding of
+/// the difference, and NaN fails it.
 template <typename Visit>
 void for_each_near_in_bev(const PointView& points, const Eigen::Vector2d& seed, double radius,
                           Visit&& visit) {
@@ -114,39 +115,14 @@ void for_each_near_in_bev(const PointView& points, const Eigen::Vector2d& seed, 
   const auto sy = static_cast<float>(seed.y());
   const double margin = 1e-3 + 1e-6 * (std::abs(seed.x()) + std::abs(seed.y()) + radius);
   const auto r2 = static_cast<float>((radius + margin) * (radius + margin));
-  constexpr std::size_t kBlock = 1024;
-  std::uint8_t near[kBlock];
-  const std::size_t stride = points.stride;
-  for (std::size_t base = 0; base < points.size; base += kBlock) {
-    const std::size_t m = std::min(kBlock, points.size - base);
-    const float* x = points.x + base * stride;
-    const float* y = points.y + base * stride;
-    // NaN compares false, so it is never visited.
-    if (stride == 1) {
-      for (std::size_t i = 0; i < m; ++i) {
-        const float dx = x[i] - sx;
-        const float dy = y[i] - sy;
-        near[i] = dx * dx + dy * dy <= r2;
-      }
-    } else {
-      for (std::size_t i = 0; i < m; ++i) {
-        const float dx = x[i * stride] - sx;
-        const float dy = y[i * stride] - sy;
-        near[i] = dx * dx + dy * dy <= r2;
-      }
-    }
-    // Eight flags at a time; a short last block is padded with zeros to whole words.
-    const std::size_t words = (m + 7) / 8 * 8;
-    std::fill(near + m, near + words, std::uint8_t{0});
-    for (std::size_t i = 0; i < words; i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, near + i, sizeof word);
-      if (word == 0) continue;
-      for (std::size_t j = i; j < i + 8; ++j) {
-        if (near[j]) visit(base + j);
-      }
-    }
-  }
+  detail::for_each_candidate(
+      points,
+      [=](float x, float y, float) {
+        const float dx = x - sx;
+        const float dy = y - sy;
+        return dx * dx + dy * dy <= r2;
+      },
+      visit);
 }
 
 /// Main direction of `xy` in [0, pi/2) [rad]: the footprint of a pedestrian or cyclist is too small

@@ -5,6 +5,8 @@
 
 #include <Eigen/Core>
 
+#include "dense_grid.hpp"
+
 namespace pcanno::geometry {
 
 /// Connected components of a point set under "closer than `radius`", grown one at a time: the
@@ -33,18 +35,13 @@ class ClusterGrid {
   std::vector<std::size_t> grow_points(std::size_t start);
   /// Some point of cell `a` lies within the radius of some point of cell `b`.
   bool cells_touch(std::size_t a, std::size_t b) const;
-  std::size_t cell_of(const Eigen::Vector3d& p) const;
 
   const std::vector<Eigen::Vector3d>& points_;
   double radius_;
-  double cell_ = 1.0;
   bool whole_cells_ = false;
-  Eigen::Vector3d lo_ = Eigen::Vector3d::Zero();
-  long dims_[3] = {1, 1, 1};
+  detail::DenseGrid grid_;               ///< order is reshuffled within cells by grow_points
   std::vector<std::uint8_t> taken_;      ///< per point
-  std::vector<std::uint32_t> begin_;     ///< per cell (+1 sentinel), into order_
   std::vector<std::uint32_t> live_end_;  ///< per cell: end of its untaken points (point search)
-  std::vector<std::uint32_t> order_;     ///< finite point indices grouped by cell
 };
 
 }  // namespace pcanno::geometry

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "box_test.hpp"
+#include "chunked_scan.hpp"
 
 namespace pcanno::geometry {
 namespace {
@@ -147,51 +148,23 @@ FloatBounds float_bounds(const Bounds3& b) {
 }
 
 /// Calls `accept(i)` for every point inside `box`, in ascending order. A float bounding-box pass
-/// over chunks (branch-free, so the compiler vectorises it) rejects most points before the exact
-/// test.
+/// rejects most points before the exact test.
 template <typename Accept>
 void for_each_point_inside(const PointView& points, const Cuboid& box, double margin,
                            Accept&& accept) {
   const detail::BoxTest test(box, margin);
   const FloatBounds fb = float_bounds(grown_bounds(box, margin));
-  // Scalars rather than fb's members: stores to the byte array may alias anything, which would
-  // force the compiler to reload struct members every iteration and stop it from vectorising.
   const float x_lo = fb.lo[0], x_hi = fb.hi[0], y_lo = fb.lo[1], y_hi = fb.hi[1];
   const float z_lo = fb.lo[2], z_hi = fb.hi[2];
-  constexpr std::size_t kChunk = 512;
-  std::uint8_t candidate[kChunk];
-  const std::size_t stride = points.stride;
-  for (std::size_t base = 0; base < points.size; base += kChunk) {
-    const std::size_t m = std::min(kChunk, points.size - base);
-    const float* x = points.x + base * stride;
-    const float* y = points.y + base * stride;
-    const float* z = points.z + base * stride;
-    if (stride == 1) {
-      for (std::size_t j = 0; j < m; ++j) {
-        candidate[j] = (x[j] >= x_lo) & (x[j] <= x_hi) & (y[j] >= y_lo) & (y[j] <= y_hi) &
-                       (z[j] >= z_lo) & (z[j] <= z_hi);
-      }
-    } else {
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::size_t k = j * stride;
-        candidate[j] = (x[k] >= x_lo) & (x[k] <= x_hi) & (y[k] >= y_lo) & (y[k] <= y_hi) &
-                       (z[k] >= z_lo) & (z[k] <= z_hi);
-      }
-    }
-    for (std::size_t j = 0; j < m; ++j) {
-      if (j % 8 == 0 && j + 8 <= m) {
-        std::uint64_t word;  // skip eight rejected points at once; most points are far from the box
-        std::memcpy(&word, candidate + j, sizeof(word));
-        if (word == 0) {
-          j += 7;
-          continue;
-        }
-      }
-      if (!candidate[j]) continue;
-      const std::size_t k = j * stride;
-      if (test.inside(x[k], y[k], z[k])) accept(base + j);
-    }
-  }
+  detail::for_each_candidate(
+      points,
+      [=](float x, float y, float z) {
+        return (x >= x_lo) & (x <= x_hi) & (y >= y_lo) & (y <= y_hi) & (z >= z_lo) & (z <= z_hi);
+      },
+      [&](std::size_t i) {
+        const std::size_t k = i * points.stride;
+        if (test.inside(points.x[k], points.y[k], points.z[k])) accept(i);
+      });
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 
+#include "dense_grid.hpp"
+
 namespace pcanno::geometry {
 namespace {
 
@@ -36,45 +38,14 @@ Voxel voxel_of(const Eigen::Vector3d& p, double size) {
 class TargetMap {
  public:
   TargetMap(const std::vector<Eigen::Vector3d>& points, double radius, double normal_radius)
-      : points_(points) {
-    Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
-    Eigen::Vector3d hi = -lo;
-    for (const Eigen::Vector3d& p : points) {
-      if (!p.allFinite()) continue;
-      lo = lo.cwiseMin(p);
-      hi = hi.cwiseMax(p);
-    }
-    if (lo.x() <= hi.x()) {
-      // A spread-out target (a whole scan) gets wider cells, so the grid stays small.
-      constexpr double kMaxCells = 4e6;
-      const Eigen::Vector3d extent = hi - lo;
-      cell_ = std::max(radius, std::cbrt((extent.array() + radius).prod() / kMaxCells));
-      lo_ = lo;
-      for (int a = 0; a < 3; ++a) dims_[a] = static_cast<long>(extent[a] / cell_) + 1;
-      reach_ = radius / cell_;
-    }
-    const auto cells = static_cast<std::size_t>(dims_[0] * dims_[1] * dims_[2]);
-    std::vector<long> cell_of(points.size(), -1);
-    begin_.assign(cells + 1, 0);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      if (!points[i].allFinite()) continue;
-      const Eigen::Vector3d q = (points[i] - lo_) / cell_;
-      cell_of[i] =
-          index({static_cast<long>(q.x()), static_cast<long>(q.y()), static_cast<long>(q.z())});
-      ++begin_[static_cast<std::size_t>(cell_of[i]) + 1];
-    }
-    for (std::size_t c = 1; c <= cells; ++c) begin_[c] += begin_[c - 1];
-    std::vector<std::size_t> next(begin_.begin(), begin_.end() - 1);
-    order_.resize(begin_.back());
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      if (cell_of[i] >= 0) order_[next[static_cast<std::size_t>(cell_of[i])]++] = i;
-    }
+      : grid_(make_grid(points, radius)), points_(points) {
+    reach_ = radius / grid_.cell();
     normals_.resize(points.size(), Eigen::Vector3d::Zero());
     valid_.resize(points.size(), normal_radius <= 0.0);
     // nearest() runs over each row of cells in turn: a copy in cell order reads them sequentially.
-    sorted_.reserve(order_.size());
-    for (const std::size_t i : order_) sorted_.push_back(points[i]);
-    sorted_valid_.assign(order_.size(), normal_radius <= 0.0 ? 1 : 0);
+    sorted_.reserve(grid_.order.size());
+    for (const std::uint32_t i : grid_.order) sorted_.push_back(points[i]);
+    sorted_valid_.assign(grid_.order.size(), normal_radius <= 0.0 ? 1 : 0);
     if (normal_radius <= 0.0) return;
     const double r2 = normal_radius * normal_radius;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -97,7 +68,9 @@ class TargetMap {
       normals_[i] = eig.eigenvectors().col(0);
       valid_[i] = true;
     }
-    for (std::size_t k = 0; k < order_.size(); ++k) sorted_valid_[k] = valid_[order_[k]] ? 1 : 0;
+    for (std::size_t k = 0; k < grid_.order.size(); ++k) {
+      sorted_valid_[k] = valid_[grid_.order[k]] ? 1 : 0;
+    }
   }
 
   /// Nearest target point with a normal within `max_distance` of `p`, or npos.
@@ -113,7 +86,7 @@ class TargetMap {
         }
       }
     });
-    return best == npos ? npos : order_[best];
+    return best == npos ? npos : grid_.order[best];
   }
 
   /// Whether any target point with a normal lies within `max_distance` of `p`.
@@ -134,51 +107,52 @@ class TargetMap {
   template <typename Visit>
   void for_neighbours(const Eigen::Vector3d& p, Visit&& visit) const {
     for_neighbour_ranges(p, [&](std::size_t from, std::size_t to) {
-      for (std::size_t k = from; k < to; ++k) visit(order_[k]);
+      for (std::size_t k = from; k < to; ++k) visit(grid_.order[k]);
     });
   }
 
-  /// The neighbourhood of `p` as ranges [from, to) of order_ (and sorted_): one per row of cells.
+  /// The neighbourhood of `p` as ranges [from, to) of the grid's order (and sorted_): one per row
+  /// of cells.
   template <typename VisitRange>
   void for_neighbour_ranges(const Eigen::Vector3d& p, VisitRange&& visit) const {
-    const Eigen::Vector3d from = (p - lo_).array() / cell_ - reach_;
-    const Eigen::Vector3d to = (p - lo_).array() / cell_ + reach_;
+    const Eigen::Vector3d from = (p - grid_.lo()).array() / grid_.cell() - reach_;
+    const Eigen::Vector3d to = (p - grid_.lo()).array() / grid_.cell() + reach_;
     // Outside the grid (or not finite): no neighbours, and no overflow in the casts below.
     if (!(to.minCoeff() >= 0.0) ||
-        !(from.x() < dims_[0] && from.y() < dims_[1] && from.z() < dims_[2])) {
+        !(from.x() < grid_.dim(0) && from.y() < grid_.dim(1) && from.z() < grid_.dim(2))) {
       return;
     }
     long lo[3];
     long hi[3];
     for (int a = 0; a < 3; ++a) {
       lo[a] = static_cast<long>(std::max(0.0, std::floor(from[a])));
-      hi[a] = static_cast<long>(std::min(static_cast<double>(dims_[a] - 1), to[a]));
+      hi[a] = static_cast<long>(std::min(static_cast<double>(grid_.dim(a) - 1), to[a]));
     }
     for (long z = lo[2]; z <= hi[2]; ++z) {
       for (long y = lo[1]; y <= hi[1]; ++y) {
-        const auto row = static_cast<std::size_t>(index({lo[0], y, z}));
-        const std::size_t end = begin_[row + static_cast<std::size_t>(hi[0] - lo[0]) + 1];
+        const std::size_t row = grid_.index(lo[0], y, z);
+        const std::size_t end = grid_.begin[row + static_cast<std::size_t>(hi[0] - lo[0]) + 1];
         // Cells of a row are consecutive, and so are their points.
-        visit(begin_[row], end);
+        visit(grid_.begin[row], end);
       }
     }
   }
 
-  long index(const std::array<long, 3>& v) const {
-    const long x = std::clamp(v[0], 0L, dims_[0] - 1);
-    const long y = std::clamp(v[1], 0L, dims_[1] - 1);
-    const long z = std::clamp(v[2], 0L, dims_[2] - 1);
-    return (z * dims_[1] + y) * dims_[0] + x;
+  /// Cells at least `radius` wide; wider for a spread-out target (a whole scan), so that the
+  /// grid stays small.
+  static detail::DenseGrid make_grid(const std::vector<Eigen::Vector3d>& points, double radius) {
+    constexpr double kMaxCells = 4e6;
+    const detail::Bounds bounds = detail::finite_bounds(points);
+    // The floor keeps a zero radius from making zero-width cells.
+    const double cell =
+        std::max({radius, std::cbrt((bounds.extent().array() + radius).prod() / kMaxCells), 1e-3});
+    return detail::DenseGrid(points, bounds, cell);
   }
 
-  double cell_ = 1.0;
-  double reach_ = 1.0;  ///< the radius in cells
-  Eigen::Vector3d lo_ = Eigen::Vector3d::Zero();
-  long dims_[3] = {1, 1, 1};
-  std::vector<std::size_t> begin_;          ///< per cell (and one past the last), into order_
-  std::vector<std::size_t> order_;          ///< point indices grouped by cell
-  std::vector<Eigen::Vector3d> sorted_;     ///< the points in order_'s order
-  std::vector<std::uint8_t> sorted_valid_;  ///< valid_ in order_'s order
+  detail::DenseGrid grid_;
+  double reach_ = 1.0;                      ///< the radius in cells
+  std::vector<Eigen::Vector3d> sorted_;     ///< the points in the grid's order
+  std::vector<std::uint8_t> sorted_valid_;  ///< valid_ in the grid's order
   const std::vector<Eigen::Vector3d>& points_;
   std::vector<Eigen::Vector3d> normals_;
   std::vector<bool> valid_;
