@@ -307,3 +307,47 @@ TEST(Render, ClassColouringPaintsThePointsInsideBoxes) {
 
 }  // namespace
 }  // namespace pcanno::viewer
+
+namespace pcanno::viewer {
+namespace {
+
+// A frame without boxes is framed on its cloud: the Stanford bunny (15 cm across) fills the view
+// instead of being a dot in 40 m of empty space.
+TEST(Render, ABoxlessCloudFillsTheView) {
+  PCANNO_REQUIRE_DISPLAY();
+  auto sequence = formats::open_sequence(test::sample_data_dir() / "pcd");
+  ASSERT_TRUE(sequence) << sequence.error().describe();
+  auto loaded = sequence->load_frame(0);
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  auto cloud = std::make_shared<const formats::PointCloud>(std::move(loaded->cloud));
+  ASSERT_GT(cloud->size(), 300u);
+  auto session = plugin::Session::create(formats::Annotations{}, std::move(*sequence));
+  for (const plugin::ViewKind view :
+       {plugin::ViewKind::kTop, plugin::ViewKind::kPerspective, plugin::ViewKind::kFront}) {
+    RenderRequest request;
+    request.width = 400;
+    request.height = 300;
+    request.view = view;
+    request.style.color_by = ColorBy::kHeight;
+    auto image = render_image(*session, cloud, request);
+    ASSERT_TRUE(image) << image.error().describe();
+    int x0 = image->width, x1 = -1, y0 = image->height, y1 = -1;
+    for (int y = 0; y < image->height; ++y) {
+      for (int x = 0; x < image->width; ++x) {
+        const std::uint8_t* c = image->rgb.data() + (std::size_t(y) * image->width + x) * 3;
+        if (c[0] + c[1] + c[2] == 0) continue;
+        x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+      }
+    }
+    ASSERT_GE(x1, 0) << "nothing drawn";
+    const double cover = std::max(double(x1 - x0) / image->width, double(y1 - y0) / image->height);
+    // The perspective camera looks at the object from behind and above, over its diagonal.
+    const double least = view == plugin::ViewKind::kPerspective ? 0.35 : 0.5;
+    EXPECT_GT(cover, least) << "the cloud covers only " << cover << " of view " << int(view);
+    EXPECT_NEAR((x0 + x1) / 2.0, image->width / 2.0, image->width * 0.2);
+    EXPECT_NEAR((y0 + y1) / 2.0, image->height / 2.0, image->height * 0.2);
+  }
+}
+
+}  // namespace
+}  // namespace pcanno::viewer

@@ -1,9 +1,13 @@
 #include "pcanno/viewer/render_png.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <vtkImageData.h>
 #include <vtkPNGWriter.h>
@@ -30,7 +34,56 @@ formats::Error render_error(formats::ErrorCode code, std::string message) {
 
 }  // namespace
 
-CameraPose render_camera(const plugin::Session& session, const RenderRequest& request) {
+namespace {
+
+// The vertical extent [m] a view needs to show `span` (in the heading's frame) in `request`'s
+// aspect ratio.
+double extent_for(const RenderRequest& request, const Eigen::Vector3d& span) {
+  const double aspect = static_cast<double>(request.width) / request.height;
+  switch (request.view) {
+    case plugin::ViewKind::kTop:
+      return std::max(span.y(), span.x() / aspect);
+    case plugin::ViewKind::kSide:
+      return std::max(span.z(), span.x() / aspect);
+    case plugin::ViewKind::kFront:
+      return std::max(span.z(), span.y() / aspect);
+    case plugin::ViewKind::kPerspective:
+      return span.norm();
+  }
+  return span.norm();
+}
+
+// The 1st..99th percentile box of a strided sample of the cloud, in the heading's frame: stray
+// returns far out must not shrink the object to a dot.
+std::optional<std::pair<Eigen::Vector3d, Eigen::Vector3d>> robust_bounds(
+    const formats::PointCloud& cloud, const geometry::Pose& T_heading_lidar) {
+  const std::size_t stride = std::max<std::size_t>(1, cloud.size() / 20000);
+  std::array<std::vector<double>, 3> axes;
+  for (std::size_t i = 0; i < cloud.size(); i += stride) {
+    const Eigen::Vector3d p(cloud.x[i], cloud.y[i], cloud.z[i]);
+    if (!p.allFinite()) continue;
+    const Eigen::Vector3d q = T_heading_lidar * p;
+    for (int k = 0; k < 3; ++k) axes[k].push_back(q[k]);
+  }
+  if (axes[0].empty()) return std::nullopt;
+  Eigen::Vector3d lo, hi;
+  for (int k = 0; k < 3; ++k) {
+    std::vector<double>& v = axes[k];
+    const auto at = [&v](double q) {
+      auto it = v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+      std::nth_element(v.begin(), it, v.end());
+      return *it;
+    };
+    lo[k] = at(0.01);
+    hi[k] = at(0.99);
+  }
+  return std::pair{lo, hi};
+}
+
+}  // namespace
+
+CameraPose render_camera(const plugin::Session& session, const RenderRequest& request,
+                         const formats::PointCloud* cloud) {
   const std::int64_t frame = session.frame();
   if (request.center_track) {
     if (auto box = session.box_in_world(*request.center_track, frame)) {
@@ -39,13 +92,14 @@ CameraPose render_camera(const plugin::Session& session, const RenderRequest& re
   }
   Eigen::Vector3d focus = Eigen::Vector3d::Zero();
   double yaw = 0.0;  // views follow the sensor's heading when the sequence has poses
-  if (const auto T = session.T_world_lidar(frame)) {
-    focus = T->translation();
-    const Eigen::Vector3d forward = T->linear().col(0);
+  const geometry::Pose T_world_lidar =
+      session.T_world_lidar(frame).value_or(geometry::Pose::Identity());
+  if (session.T_world_lidar(frame)) {
+    focus = T_world_lidar.translation();
+    const Eigen::Vector3d forward = T_world_lidar.linear().col(0);
     yaw = std::atan2(forward.y(), forward.x());
   }
-  // The boxes' centre and spread in the heading's frame, as the views see them; a box-less frame
-  // shows 40 m around the sensor.
+  // The boxes' centre and spread in the heading's frame, as the views see them.
   const Eigen::Matrix3d R_world_heading =
       Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()).toRotationMatrix();
   Eigen::Vector3d lo = Eigen::Vector3d::Constant(1e300), hi = -lo;
@@ -60,29 +114,28 @@ CameraPose render_camera(const plugin::Session& session, const RenderRequest& re
     }
     ++count;
   }
-  double extent = 40.0;
   if (count > 0) {
     focus = R_world_heading * ((lo + hi) / 2.0);
-    const Eigen::Vector3d span = hi - lo;
-    const double aspect = static_cast<double>(request.width) / request.height;
-    switch (request.view) {
-      case plugin::ViewKind::kTop:
-        extent = std::max(span.y(), span.x() / aspect);
-        break;
-      case plugin::ViewKind::kSide:
-        extent = std::max(span.z(), span.x() / aspect);
-        break;
-      case plugin::ViewKind::kFront:
-        extent = std::max(span.z(), span.y() / aspect);
-        break;
-      case plugin::ViewKind::kPerspective:
-        // Capped: a nuScenes frame labels objects 100 m apart, which would make every box tiny.
-        extent = std::min(span.norm(), 50.0);
-        break;
-    }
+    double extent = extent_for(request, hi - lo);
+    // Capped: a nuScenes frame labels objects 100 m apart, which would make every box tiny.
+    if (request.view == plugin::ViewKind::kPerspective) extent = std::min(extent, 50.0);
     extent = std::max(extent * 1.3, 8.0);  // a margin, and never closer than a car's size
+    return make_camera(request.view, focus, extent, yaw);
   }
-  return make_camera(request.view, focus, extent, yaw);
+  // No boxes: the cloud itself, from a scanned object a hand wide to a street (at most 80 m
+  // across); without a cloud, 40 m around the sensor.
+  if (cloud != nullptr) {
+    geometry::Pose T_heading_lidar = geometry::Pose::Identity();
+    T_heading_lidar.linear() = R_world_heading.transpose();
+    T_heading_lidar = T_heading_lidar * T_world_lidar;
+    if (auto bounds = robust_bounds(*cloud, T_heading_lidar)) {
+      const auto& [b_lo, b_hi] = *bounds;
+      focus = R_world_heading * ((b_lo + b_hi) / 2.0);
+      const double extent = std::clamp(extent_for(request, b_hi - b_lo) * 1.15, 0.01, 80.0);
+      return make_camera(request.view, focus, extent, yaw);
+    }
+  }
+  return make_camera(request.view, focus, 40.0, yaw);
 }
 
 formats::Expected<Image> render_image(const plugin::Session& session,
@@ -112,11 +165,12 @@ formats::Expected<Image> render_image(const plugin::Session& session,
   window->AddRenderer(renderer);
   {
     SceneRenderer scene(renderer, request.style);
+    const CameraPose camera = render_camera(session, request, cloud.get());
     const std::int64_t frame = session.frame();
     scene.set_cloud(std::move(cloud),
                     session.T_world_lidar(frame).value_or(geometry::Pose::Identity()));
     scene.update_from_session(session);
-    apply_camera(render_camera(session, request), renderer->GetActiveCamera());
+    apply_camera(camera, renderer->GetActiveCamera());
     scene.reset_clipping_range();
     window->Render();
 

@@ -66,8 +66,10 @@ float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data())
 }  // namespace
 
 Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world) {
-  return box_in_world.center +
-         box_in_world.rotation * Eigen::Vector3d(0.0, 0.0, box_in_world.size.z() / 2.0 + 0.4);
+  const Eigen::Vector3d& s = box_in_world.size;
+  return box_in_world.center + box_in_world.rotation * Eigen::Vector3d(0.0,
+                                                                       s.y() / 2.0 + kLabelOffset,
+                                                                       s.z() / 2.0 + kLabelOffset);
 }
 
 struct SceneRenderer::Vtk {
@@ -238,8 +240,17 @@ void SceneRenderer::set_style(const SceneStyle& style) {
   text->SetFontSize(style_.label_font_size);
   text->SetColor(style_.label_color[0] / 255.0, style_.label_color[1] / 255.0,
                  style_.label_color[2] / 255.0);
-  text->SetFrame(0);
-  text->SetBackgroundOpacity(0.0);
+  // A dark backing keeps the id legible over bright points and over the box's own edges; the
+  // frame in the same colour pads it, so that a thin digit such as 1 still gets a visible patch.
+  const double backing[3] = {style_.label_backing[0] / 255.0, style_.label_backing[1] / 255.0,
+                             style_.label_backing[2] / 255.0};
+  text->SetBackgroundColor(backing);
+  text->SetBackgroundOpacity(style_.label_backing_opacity);
+  text->SetFrame(style_.label_backing_opacity > 0.0);
+  text->SetFrameColor(backing);
+  text->SetFrameWidth(2);
+  text->SetJustificationToCentered();
+  text->SetVerticalJustificationToBottom();
   text->BoldOn();
   text->ShadowOff();
   vtk_->labels_actor->SetVisibility(style_.show_labels);
@@ -381,10 +392,7 @@ void SceneRenderer::rebuild_boxes() {
   for (const SceneBox& b : boxes_) {
     const BoxLook look = box_look(style_, classes_, b.label, b.state, b.selected);
     v.boxes.box(b.box_in_world, look, style_.dash_length);
-    // The label floats above the box so that it covers points rather than the box's edges.
-    const Eigen::Vector3d anchor =
-        b.box_in_world.center +
-        b.box_in_world.rotation * Eigen::Vector3d(0, 0, 1) * (b.box_in_world.size.z() / 2.0 + 0.4);
+    const Eigen::Vector3d anchor = label_anchor(b.box_in_world);
     v.label_points->InsertNextPoint(anchor.data());
     v.label_text->InsertNextValue(std::to_string(b.track_id));
   }
@@ -482,6 +490,15 @@ void SceneRenderer::reset_clipping_range() {
   for (vtkRenderer* r : {vtk_->renderer, vtk_->annotations}) {
     r->ComputeVisiblePropBounds(bounds);
     if (bounds[0] > bounds[1]) continue;  // nothing visible
+    for (int i = 0; i < 6; i += 2) {
+      all[i] = std::min(all[i], bounds[i]);
+      all[i + 1] = std::max(all[i + 1], bounds[i + 1]);
+    }
+  }
+  // The track ids are 2D actors, which add nothing to the prop bounds, yet their anchors float
+  // above the boxes: an anchor outside the depth range hides its label.
+  if (vtk_->labels_actor->GetVisibility() && vtk_->label_points->GetNumberOfPoints() > 0) {
+    vtk_->label_points->GetBounds(bounds);
     for (int i = 0; i < 6; i += 2) {
       all[i] = std::min(all[i], bounds[i]);
       all[i + 1] = std::max(all[i + 1], bounds[i + 1]);

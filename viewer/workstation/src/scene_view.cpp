@@ -44,6 +44,7 @@ SceneView::SceneView(plugin::ViewKind kind, const SceneStyle& style, QWidget* pa
   setRenderWindow(window_);
   window_->AddRenderer(renderer_);  // before the scene: its overlay layer joins this window
   scene_ = std::make_unique<SceneRenderer>(renderer_, style);
+  renderer_->SetBackground(style.background[0], style.background[1], style.background[2]);
   const bool ortho = kind != plugin::ViewKind::kPerspective;
   setFocusPolicy(Qt::StrongFocus);
   setMouseTracking(true);

@@ -1,6 +1,7 @@
 // The window's menus and commands: files, undo, automation, navigation, help.
 #include <QAction>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -58,6 +59,18 @@ void WorkstationWindow::build_actions() {
   add(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
   add(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
   add(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks(); });
+  // Window-wide, so they work whichever widget has the focus; plain arrows belong to the focused
+  // widget (frame stepping, or nudges in a view).
+  QMenu* nudge = edit->addMenu("N&udge");
+  static const char* const kNudges[][2] = {
+      {"Left", "left"}, {"Right", "right"}, {"Up", "up"}, {"Down", "down"}};
+  for (const auto& n : kNudges) {
+    const std::string key = n[0];
+    add(nudge, QString("Nudge %1").arg(n[1]), QKeySequence(QString("Alt+") + n[0]),
+        [this, key] { nudge_selected(key, false); });
+    add(nudge, QString("Nudge %1 (fine)").arg(n[1]), QKeySequence(QString("Alt+Shift+") + n[0]),
+        [this, key] { nudge_selected(key, true); });
+  }
   QMenu* classes = edit->addMenu("&Class");
   for (int i = 0; i < 9; ++i) {
     add(classes, QString("Class %1").arg(i + 1), QKeySequence(QString::number(i + 1)),
@@ -72,6 +85,10 @@ void WorkstationWindow::build_actions() {
       [this] { set_frame(static_cast<std::int64_t>(session_->frame_count()) - 1); });
   add(view, "P&lay / pause", QKeySequence(Qt::Key_Space), [this] { toggle_play(); });
   add(view, "&Bird's eye", QKeySequence("B"), [this] { toggle_birds_eye(); });
+  QAction* north_up =
+      add(view, "Top view &north up", QKeySequence("H"), [this](bool on) { set_top_north_up(on); });
+  north_up->setCheckable(true);
+  north_up->setChecked(top_north_up_);
 
   QMenu* help = menuBar()->addMenu("&Help");
   add(help, "&Shortcuts", QKeySequence(Qt::Key_F1), [this] { show_shortcuts(); });
@@ -108,9 +125,19 @@ bool WorkstationWindow::save(const fs::path& path) {
 }
 
 void WorkstationWindow::save_as_dialog() {
-  const QString path = QFileDialog::getSaveFileName(this, "Save document", "labels.pcanno.json",
-                                                    "pcanno document (*.json)");
-  if (!path.isEmpty()) save(path.toStdString());
+  QString path = QFileDialog::getSaveFileName(this, "Save document", "labels.pcanno.json",
+                                              "pcanno document (*.json)");
+  if (path.isEmpty()) return;
+  // A name typed without the suffix would save a file that `pcanno` and Open do not recognise.
+  if (!path.endsWith(".json", Qt::CaseInsensitive)) {
+    path += ".pcanno.json";
+    if (QFileInfo::exists(path) &&
+        QMessageBox::question(this, "Save document", path + " exists. Replace it?") !=
+            QMessageBox::Yes) {
+      return;
+    }
+  }
+  save(path.toStdString());
 }
 
 void WorkstationWindow::open_labels_dialog() {

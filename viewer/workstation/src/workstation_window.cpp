@@ -277,8 +277,10 @@ void WorkstationWindow::refresh_views(bool recentre_top) {
         plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())),
         0.5 * box->size.x() + kSlabMargin);
     if (recentre_top) {
-      top_view_->set_ortho_view(
-          plugin::make_top_view(box->center, top_view_->view_info().meters_per_pixel));
+      // Heading to the right: length along the screen's x, the drags and nudges then run along
+      // and across the object, and its id sits above it (SceneRenderer's label anchor).
+      top_view_->set_ortho_view(plugin::make_top_view(
+          box->center, top_view_->view_info().meters_per_pixel, top_north_up_ ? 0.0 : box->yaw()));
     }
   }
   for (SceneView* v : views()) v->render_later();
@@ -341,6 +343,30 @@ void WorkstationWindow::set_mode(Mode mode) {
   mode_ = mode;
   update_preview();
   update_status();
+}
+
+void WorkstationWindow::set_top_north_up(bool north_up) {
+  top_north_up_ = north_up;
+  const plugin::ViewInfo now = top_view_->view_info();
+  double yaw = 0.0;
+  if (const auto sel = session_->selection().track; sel && !north_up) {
+    if (auto box = session_->box_in_world(*sel, session_->frame())) yaw = box->yaw();
+  }
+  top_view_->set_ortho_view(plugin::make_top_view(now.focus, now.meters_per_pixel, yaw));
+  statusBar()->showMessage(
+      north_up ? "top view: north up" : "top view: turned to the selected box's heading", 4000);
+}
+
+bool WorkstationWindow::nudge_selected(const std::string& key, bool fine) {
+  if (job_running() || !session_->selection().track) return false;
+  plugin::KeyEvent event;
+  event.key = key;
+  event.press = true;
+  event.modifiers = fine ? plugin::kShift : plugin::kNoModifier;
+  event.view = top_view_->view_info();
+  const int result = edit_tool_.on_key(*session_, event);
+  if (result & plugin::kRender) update_preview();
+  return (result & plugin::kConsumed) != 0;
 }
 
 void WorkstationWindow::set_frame(std::int64_t frame) {

@@ -28,9 +28,11 @@ struct RenderRequest {
 };
 
 /// The camera render_png() uses for `request` at the session's current frame: centred on the
-/// requested box, else on the boxes' centroid (the sensor's position when there are none) with
-/// an extent covering them.
-CameraPose render_camera(const plugin::Session& session, const RenderRequest& request);
+/// requested box, else on the boxes with an extent covering them; a frame without boxes is framed
+/// on `cloud` (its sensor frame; the 1st..99th percentiles, at most 80 m across), or shows 40 m
+/// around the sensor without one.
+CameraPose render_camera(const plugin::Session& session, const RenderRequest& request,
+                         const formats::PointCloud* cloud = nullptr);
 
 /// RGB image, rows top to bottom.
 struct Image {

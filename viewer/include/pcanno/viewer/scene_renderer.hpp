@@ -39,9 +39,13 @@ struct ScenePolyline {
   bool selected = false;
 };
 
-/// Where a box's track-id label is anchored [world]: above the middle of its top face, so that the
-/// text covers points rather than the box's edges.
+/// Where a box's track-id label is anchored [world]: beside the middle of the box's left (+y) top
+/// edge, `kLabelOffset` outside the outline and above the roof. The text stands on this point
+/// (centred, growing up the screen from it), so in a top view that follows the heading it sits just
+/// above the outline instead of over the object's own points, where a light id on light points
+/// vanishes.
 Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world);
+inline constexpr double kLabelOffset = 0.3;  ///< [m] outwards from the +y side and up from the roof
 
 /// Draws a frame of the engine into a host's vtkRenderer: one point-cloud actor, one actor for all
 /// box edges and heading arrows, one for polylines, one 2D actor for track-id labels, one for the

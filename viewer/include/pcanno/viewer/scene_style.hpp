@@ -26,8 +26,8 @@ using Rgb = std::array<std::uint8_t, 3>;
 /// - interpolated (not a keyframe): the class colour at `interpolated_dim`, dashed edges;
 /// - tracked, fitted or model (not a keyframe): `automatic_color`, solid;
 /// - selected: `selection_color`, whatever the provenance.
-/// Every box has a heading arrow on its top face pointing along box +x, and its track id as a
-/// label above its top face.
+/// Every box has a heading arrow on its top face pointing along box +x, and its track id on a dark
+/// backing beside its left top edge (label_anchor()).
 struct SceneStyle {
   ColorBy color_by = ColorBy::kIntensity;
   float point_size = 2.0f;                               ///< [px]
@@ -40,13 +40,15 @@ struct SceneStyle {
   Rgb polyline_color{255, 120, 0};
   Rgb preview_color{255, 0, 255};  ///< tool preview (rubber band, handles)
   Rgb label_color{255, 255, 255};
-  double interpolated_dim = 0.55;  ///< brightness factor of interpolated boxes, 0..1
-  double dash_length = 0.4;        ///< [m] dash and gap of interpolated edges
-  bool show_labels = true;         ///< track ids
+  Rgb label_backing{0, 0, 0};          ///< box behind each track id
+  double label_backing_opacity = 0.8;  ///< 0: no backing
+  double interpolated_dim = 0.55;      ///< brightness factor of interpolated boxes, 0..1
+  double dash_length = 0.4;            ///< [m] dash and gap of interpolated edges
+  bool show_labels = true;             ///< track ids
   /// Boxes, polylines, labels and the tool preview in an overlay layer of the host's window, so
   /// points never hide them (needs the renderer to be in a window when the scene is created).
   bool annotations_on_top = true;
-  int label_font_size = 14;  ///< [px]
+  int label_font_size = 16;  ///< [px]
   /// Intensity mapped to white; <= 0: the 95th percentile of the first frame shown (a sample of
   /// <= 4096 points), kept for the following frames, so that KITTI (0..1) and nuScenes (0..255)
   /// both read well without the brightness changing from frame to frame.

@@ -31,9 +31,10 @@ class AttributePanel;
 class AutomationJob;
 
 /// The annotation workstation: a perspective main view, top/side/front orthographic views that
-/// follow the selected box, the track list, class palette, attribute editor and timeline, frame
-/// navigation and playback, automation on a worker thread, undo/redo, open/save/export. Every
-/// edit goes through the engine's tools and commands, so the journal autosaves it.
+/// follow the selected box (the top view turned to its heading unless north-up is chosen), the
+/// track list, class palette, attribute editor and timeline, frame navigation and playback,
+/// automation on a worker thread, undo/redo, open/save/export. Every edit goes through the engine's
+/// tools and commands, so the journal autosaves it.
 class WorkstationWindow : public QMainWindow {
   Q_OBJECT
 
@@ -69,6 +70,16 @@ class WorkstationWindow : public QMainWindow {
   bool propagate_selected();
   bool interpolate_selected();
   bool job_running() const;
+
+  /// Moves the selected box as arrow key `key` ("Left", "Right", "Up", "Down") would in the top
+  /// view (its screen axes: along and across the heading while the view follows it); `fine` takes
+  /// the small step. False when nothing is selected or a job runs.
+  bool nudge_selected(const std::string& key, bool fine);
+
+  /// The top view turns with the selected box so that its heading points right (the default), or
+  /// stays north-up (world +x right).
+  void set_top_north_up(bool north_up);
+  bool top_north_up() const { return top_north_up_; }
 
   bool undo();
   bool redo();
@@ -154,6 +165,7 @@ class WorkstationWindow : public QMainWindow {
   QTimer qa_timer_;       ///< QA a moment after the last edit
   QTimer play_timer_;     ///< 10 Hz playback
   plugin::QaReport qa_;
+  bool top_north_up_ = false;
   std::optional<std::int64_t> shown_selection_;  ///< the top view recentres when it changes
   std::int64_t shown_frame_ = -1;
   std::int64_t loaded_frame_ = -1;
