@@ -495,15 +495,6 @@ void SceneRenderer::reset_clipping_range() {
       all[i + 1] = std::max(all[i + 1], bounds[i + 1]);
     }
   }
-  // The track ids are 2D actors, which add nothing to the prop bounds, yet their anchors float
-  // above the boxes: an anchor outside the depth range hides its label.
-  if (vtk_->labels_actor->GetVisibility() && vtk_->label_points->GetNumberOfPoints() > 0) {
-    vtk_->label_points->GetBounds(bounds);
-    for (int i = 0; i < 6; i += 2) {
-      all[i] = std::min(all[i], bounds[i]);
-      all[i + 1] = std::max(all[i + 1], bounds[i + 1]);
-    }
-  }
   if (all[0] <= all[1]) vtk_->renderer->ResetCameraClippingRange(all);
 }
 
