@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QMenuBar>
+#include <QWheelEvent>
 
 #include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"
@@ -39,6 +40,22 @@ TEST_F(WorkstationTest, TopViewFollowsTheSelectedHeadingAndHTogglesNorthUp) {
   EXPECT_NEAR(centre.x(), w.top_view()->width() / 2.0, 1e-6);
   EXPECT_NEAR(front.y(), centre.y(), 1e-6);
   EXPECT_GT(front.x(), centre.x());
+
+  // Zoomed to the box: a pedestrian gets the 12 m minimum across the view's short side.
+  const double across =
+      top.meters_per_pixel * std::min(w.top_view()->width(), w.top_view()->height());
+  EXPECT_NEAR(across, 12.0, 1e-6);
+  // The annotator's own zoom survives stepping frames.
+  QWheelEvent wheel(QPointF(50, 50), QPointF(w.top_view()->mapToGlobal(QPoint(50, 50))), QPoint(),
+                    QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+  QApplication::sendEvent(w.top_view(), &wheel);
+  const double zoomed = w.top_view()->view_info().meters_per_pixel;
+  ASSERT_LT(zoomed, top.meters_per_pixel);
+  w.step(1);
+  QTest::qWait(50);
+  EXPECT_DOUBLE_EQ(w.top_view()->view_info().meters_per_pixel, zoomed);
+  w.step(-1);
+  QTest::qWait(50);
 
   w.main_view()->setFocus();
   QTest::keyClick(w.main_view(), Qt::Key_H);

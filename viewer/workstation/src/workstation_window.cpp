@@ -30,7 +30,9 @@ namespace {
 
 constexpr double kTopMetersPerPixel = 0.1;  ///< initial top view: 35 m across a 350 px view
 constexpr double kOrthoMargin = 1.8;        ///< side and front views show the box this much larger
-constexpr double kSlabMargin = 0.6;  ///< [m] side and front views: depth shown beyond the box
+constexpr double kSlabMargin = 0.6;       ///< [m] side and front views: depth shown beyond the box
+constexpr double kTopSelectedZoom = 3.0;  ///< top view on selection: this many box diagonals across
+constexpr double kTopSelectedSpan = 12.0;  ///< [m] ... and never less (pedestrians)
 
 QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
   auto* d = new QDockWidget(title, window);
@@ -232,7 +234,7 @@ void WorkstationWindow::refresh() {
   }
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
   update_preview();
-  refresh_views(sel != shown_selection_ || frame != shown_frame_);
+  refresh_views(sel != shown_selection_ || frame != shown_frame_, sel != shown_selection_);
   shown_selection_ = sel;
   shown_frame_ = frame;
   update_status();
@@ -259,7 +261,7 @@ void WorkstationWindow::load_points() {
   loaded_frame_ = frame;
 }
 
-void WorkstationWindow::refresh_views(bool recentre_top) {
+void WorkstationWindow::refresh_views(bool recentre_top, bool zoom_top) {
   const std::optional<std::int64_t> sel = session_->selection().track;
   std::optional<geometry::Cuboid> box;
   if (sel) {
@@ -277,10 +279,16 @@ void WorkstationWindow::refresh_views(bool recentre_top) {
         plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())),
         0.5 * box->size.x() + kSlabMargin);
     if (recentre_top) {
+      // A newly selected box fills about a third of the top view, with its neighbours around it;
+      // stepping frames keeps whatever zoom the annotator chose since.
+      const double meters_per_pixel =
+          zoom_top ? std::max(kTopSelectedSpan, kTopSelectedZoom * box->size.head<2>().norm()) /
+                         std::max(40, std::min(top_view_->width(), top_view_->height()))
+                   : top_view_->view_info().meters_per_pixel;
       // Heading to the right: length along the screen's x, the drags and nudges then run along
       // and across the object, and its id sits above it (SceneRenderer's label anchor).
-      top_view_->set_ortho_view(plugin::make_top_view(
-          box->center, top_view_->view_info().meters_per_pixel, top_north_up_ ? 0.0 : box->yaw()));
+      top_view_->set_ortho_view(
+          plugin::make_top_view(box->center, meters_per_pixel, top_north_up_ ? 0.0 : box->yaw()));
     }
   }
   for (SceneView* v : views()) v->render_later();

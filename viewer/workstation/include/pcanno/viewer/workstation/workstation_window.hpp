@@ -117,7 +117,8 @@ class WorkstationWindow : public QMainWindow {
   /// Session observer: on the UI thread refresh soon; during a job (worker thread) only flag.
   void on_change(const plugin::Change& change);
   void refresh();  ///< panels, boxes, views from the session
-  void refresh_views(bool recentre_top);
+  /// `recentre_top`: the top view moves onto the selected box; `zoom_top`: and fits it.
+  void refresh_views(bool recentre_top, bool zoom_top);
   std::array<SceneView*, 4> views() const {
     return {main_view_, top_view_, side_view_, front_view_};
   }
