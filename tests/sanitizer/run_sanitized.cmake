@@ -1,5 +1,7 @@
-# Configures an optimised (RelWithDebInfo) build with AddressSanitizer and UBSan next to the main build,
-# builds a test suite there and runs it, so that CI exercises the readers under the sanitizers each run.
+# Configures a build with AddressSanitizer and UBSan next to the main build, builds a test suite there
+# and runs it, so that CI exercises the readers under the sanitizers each run. -O1 -g1, the level the
+# sanitizers' authors recommend, compiles twice as fast as RelWithDebInfo's -O2 -g (building is
+# nearly all of the time these tests take) and still gives stack traces with file and line.
 foreach(var SOURCE_DIR WORK_DIR GENERATOR TARGET)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_sanitized.cmake needs -D${var}=...")
@@ -15,7 +17,8 @@ function(run step)
 endfunction()
 
 run("configure sanitized build" ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF
     -DPCANNO_BUILD_VIEWER=OFF)
 run("build ${TARGET}" ${CMAKE_COMMAND} --build "${WORK_DIR}" --target ${TARGET})
 run("run ${TARGET} under ASan+UBSan" "${WORK_DIR}/tests/${TARGET}" --gtest_brief=1)
