@@ -5,12 +5,10 @@
 #include <memory>
 
 #include "display.hpp"
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/render_png.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
-#include "test_data.hpp"
+#include "sample_scene.hpp"
 
 namespace pcanno::viewer {
 namespace {
@@ -115,18 +113,9 @@ class TopViewLabels : public ::testing::TestWithParam<ColorBy> {};
 
 TEST_P(TopViewLabels, EveryIdIsLegibleOverTheSampleCloud) {
   PCANNO_REQUIRE_DISPLAY();
-  const auto training = test::sample_data_dir() / "kitti_tracking/training";
-  auto sequence = formats::open_sequence(training);
-  ASSERT_TRUE(sequence) << sequence.error().describe();
-  formats::LabelContext context;
-  context.sequence = &*sequence;
-  auto labels = formats::read_kitti_tracking_annotations(training / "label_02/0000.txt", context);
-  ASSERT_TRUE(labels) << labels.error().describe();
-  auto loaded = sequence->load_frame(0);
-  ASSERT_TRUE(loaded);
-  auto cloud = std::make_shared<const formats::PointCloud>(std::move(loaded->cloud));
-  auto session = plugin::Session::create(std::move(*labels), std::move(*sequence));
-  ASSERT_TRUE(session->set_frame(0));
+  test::SampleScene scene = test::sample_scene(0);
+  plugin::Session* session = scene.session.get();
+  const auto& cloud = scene.cloud;
 
   RenderRequest request;
   request.width = 900;

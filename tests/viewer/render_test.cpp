@@ -13,32 +13,14 @@
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
 #include "pcanno/viewer/render_png.hpp"
+#include "sample_scene.hpp"
 #include "test_data.hpp"
 
 namespace pcanno::viewer {
 namespace {
 
-struct SampleScene {
-  std::unique_ptr<plugin::Session> session;
-  std::shared_ptr<const formats::PointCloud> cloud;
-};
-
-SampleScene sample_scene(std::int64_t frame) {
-  const auto training = test::sample_data_dir() / "kitti_tracking/training";
-  auto sequence = formats::open_sequence(training);
-  EXPECT_TRUE(sequence) << (sequence ? "" : sequence.error().describe());
-  formats::LabelContext context;
-  context.sequence = &*sequence;
-  auto labels = formats::read_kitti_tracking_annotations(training / "label_02/0000.txt", context);
-  EXPECT_TRUE(labels) << (labels ? "" : labels.error().describe());
-  auto cloud = sequence->load_frame(static_cast<std::size_t>(frame));
-  EXPECT_TRUE(cloud);
-  SampleScene scene;
-  scene.cloud = std::make_shared<const formats::PointCloud>(std::move(cloud->cloud));
-  scene.session = plugin::Session::create(std::move(*labels), std::move(*sequence));
-  EXPECT_TRUE(scene.session->set_frame(frame));
-  return scene;
-}
+using test::sample_scene;
+using test::SampleScene;
 
 std::vector<test::ExpectedBox> expected_boxes(const plugin::Session& session,
                                               const SceneStyle& style) {

@@ -12,10 +12,8 @@
 #include <vtkSmartPointer.h>
 
 #include "display.hpp"
-#include "pcanno/formats/sequence.hpp"
-#include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/render_png.hpp"
-#include "test_data.hpp"
+#include "sample_scene.hpp"
 
 namespace pcanno::viewer {
 namespace {
@@ -32,13 +30,7 @@ vtkStandardNewMacro(CapturingOutput);
 
 TEST(VtkWarnings, RenderingTheSampleFramePrintsNothing) {
   PCANNO_REQUIRE_DISPLAY();
-  const auto training = test::sample_data_dir() / "kitti_tracking/training";
-  auto sequence = formats::open_sequence(training);
-  ASSERT_TRUE(sequence) << sequence.error().describe();
-  auto loaded = sequence->load_frame(0);
-  ASSERT_TRUE(loaded);
-  auto cloud = std::make_shared<const formats::PointCloud>(std::move(loaded->cloud));
-  auto session = plugin::Session::create(formats::Annotations{}, std::move(*sequence));
+  const test::SampleScene scene = test::sample_scene(0);
 
   auto capture = vtkSmartPointer<CapturingOutput>::New();
   vtkSmartPointer<vtkOutputWindow> previous = vtkOutputWindow::GetInstance();
@@ -59,7 +51,7 @@ TEST(VtkWarnings, RenderingTheSampleFramePrintsNothing) {
     request.width = 320;
     request.height = 240;
     request.style.color_by = mode;
-    auto image = render_image(*session, cloud, request);
+    auto image = render_image(*scene.session, scene.cloud, request);
     EXPECT_TRUE(image) << image.error().describe();
   }
   output = capture->captured;

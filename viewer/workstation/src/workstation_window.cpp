@@ -288,7 +288,7 @@ void WorkstationWindow::refresh_views(bool recentre_top, bool zoom_top) {
       // Heading to the right: length along the screen's x, the drags and nudges then run along
       // and across the object, and its id sits above it (SceneRenderer's label anchor).
       top_view_->set_ortho_view(
-          plugin::make_top_view(box->center, meters_per_pixel, top_north_up_ ? 0.0 : box->yaw()));
+          plugin::make_top_view(box->center, meters_per_pixel, top_view_yaw(*box)));
     }
   }
   for (SceneView* v : views()) v->render_later();
@@ -356,9 +356,9 @@ void WorkstationWindow::set_mode(Mode mode) {
 void WorkstationWindow::set_top_north_up(bool north_up) {
   top_north_up_ = north_up;
   const plugin::ViewInfo now = top_view_->view_info();
-  double yaw = 0.0;
-  if (const auto sel = session_->selection().track; sel && !north_up) {
-    if (auto box = session_->box_in_world(*sel, session_->frame())) yaw = box->yaw();
+  double yaw = 0.0;  // no selection: nothing to turn to
+  if (const auto sel = session_->selection().track) {
+    if (auto box = session_->box_in_world(*sel, session_->frame())) yaw = top_view_yaw(*box);
   }
   top_view_->set_ortho_view(plugin::make_top_view(now.focus, now.meters_per_pixel, yaw));
   statusBar()->showMessage(

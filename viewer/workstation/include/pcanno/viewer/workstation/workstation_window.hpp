@@ -123,6 +123,8 @@ class WorkstationWindow : public QMainWindow {
     return {main_view_, top_view_, side_view_, front_view_};
   }
   void load_points();
+  /// The top view's yaw for `box`: its heading, or 0 when north up is chosen.
+  double top_view_yaw(const geometry::Cuboid& box) const { return top_north_up_ ? 0.0 : box.yaw(); }
   void update_status();
   void update_preview();
   void replace_session(std::unique_ptr<plugin::Session> session);
