@@ -1,6 +1,7 @@
 #include "pcanno/plugin/journal.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <array>
@@ -68,6 +69,20 @@ Status sync_folder(const fs::path& file) {
   return {};
 }
 
+/// Takes the journal for this process: a second session appending to the same journal would
+/// interleave edits made against different states. The kernel drops the lock when the process
+/// dies, so a crash never leaves a journal locked.
+Status lock_exclusive(int fd, const fs::path& path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return {};
+  if (errno == EWOULDBLOCK) {
+    return Error{ErrorCode::kPermission,
+                 "the journal is in use by another pcanno session (the same document or dataset "
+                 "is open twice)",
+                 path.string()};
+  }
+  return io_error("cannot lock the journal", path, errno);
+}
+
 }  // namespace
 
 std::string content_hash(std::string_view bytes) {
@@ -88,9 +103,12 @@ fs::path journal_path_for(const fs::path& document) {
 }
 
 Expected<Journal> Journal::create(const fs::path& path, const std::string& base, JournalSync sync) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  // Not O_TRUNC: a journal another session holds must not be emptied before the lock says so.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create the journal", path, errno);
   Journal journal(path, fd, sync);
+  if (Status ok = lock_exclusive(fd, path); !ok) return std::move(ok).error();
+  if (::ftruncate(fd, 0) != 0) return io_error("cannot empty the journal", path, errno);
   const std::string header = std::string(kMagic) + base + "\n";
   if (Status ok = write_all(fd, header, path); !ok) return std::move(ok).error();
   if (sync == JournalSync::kData) {
@@ -105,6 +123,7 @@ Expected<Journal> Journal::resume(const fs::path& path, std::uint64_t valid_byte
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open the journal", path, errno);
   Journal journal(path, fd, sync);
+  if (Status ok = lock_exclusive(fd, path); !ok) return std::move(ok).error();
   if (::ftruncate(fd, static_cast<off_t>(valid_bytes)) != 0) {
     return io_error("cannot cut the journal's torn tail", path, errno);
   }
@@ -112,6 +131,14 @@ Expected<Journal> Journal::resume(const fs::path& path, std::uint64_t valid_byte
     return io_error("cannot sync the journal", path, errno);
   }
   return journal;
+}
+
+bool Journal::in_use(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool locked = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // drops the probe's own lock, if it got one
+  return locked;
 }
 
 Expected<JournalContents> Journal::read(const fs::path& path) {

@@ -26,16 +26,6 @@ Expected<std::string> read_bytes(const fs::path& path) {
   return buffer.str();
 }
 
-/// A free name `<path>.<tag>`, `<path>.<tag>-2`, ... for a journal set aside.
-fs::path aside_name(const fs::path& path, const std::string& tag) {
-  std::error_code ec;
-  for (int i = 1;; ++i) {
-    fs::path p = path;
-    p += "." + tag + (i == 1 ? "" : "-" + std::to_string(i));
-    if (!fs::exists(p, ec)) return p;
-  }
-}
-
 /// The track and polyline ids an edit list touches, for observers.
 void touched(const std::vector<DocumentEdit>& edits, std::vector<std::int64_t>& tracks,
              std::vector<std::int64_t>& polylines) {
@@ -75,72 +65,22 @@ Expected<std::unique_ptr<Session>> Session::open(const SessionOptions& options) 
     if (!doc) return std::move(doc).error();
     s->doc_ = std::move(*doc);
     s->journal_base_ = content_hash(*bytes);
-  } else if (s->sequence_) {
-    const formats::Sequence& seq = *s->sequence_;
-    s->doc_.sequence = formats::SequenceRef{seq.layout, seq.root.string(), seq.name};
-    for (const formats::FrameRef& f : seq.frames) {
-      s->doc_.frames.push_back(formats::FrameInfo{f.name, f.timestamp_us, {}, ""});
+  } else {
+    if (options.labels) s->doc_ = *options.labels;
+    if (s->sequence_) {
+      const formats::Sequence& seq = *s->sequence_;
+      if (s->doc_.sequence.path.empty()) {
+        s->doc_.sequence = formats::SequenceRef{seq.layout, seq.root.string(), seq.name};
+      }
+      if (s->doc_.frames.empty()) {
+        for (const formats::FrameRef& f : seq.frames) {
+          s->doc_.frames.push_back(formats::FrameInfo{f.name, f.timestamp_us, {}, ""});
+        }
+      }
     }
   }
   s->doc_.normalize();
-
-  s->journal_enabled_ = options.journal && !options.document.empty();
-  s->journal_sync_ = options.journal_sync;
-  if (!s->journal_enabled_) return s;
-
-  const fs::path journal_path = journal_path_for(options.document);
-  Expected<JournalContents> contents = Journal::read(journal_path);
-  if (!contents && contents.error().code == ErrorCode::kNotFound) return s;
-  const auto set_aside = [&](const std::string& tag, const std::string& why) {
-    const fs::path aside = aside_name(journal_path, tag);
-    std::error_code rename_ec;
-    fs::rename(journal_path, aside, rename_ec);
-    s->warnings_.push_back(why + "; it was kept as " + aside.string());
-  };
-  if (!contents) {
-    set_aside("unreadable", contents.error().describe());
-    return s;
-  }
-  if (contents->base != s->journal_base_) {
-    // Written before the document's last save (a crash between saving and clearing it), or for
-    // another copy of the document: its edits are either in the document already or not ours.
-    set_aside("stale", "the journal " + journal_path.string() +
-                           " does not belong to this version of the document");
-    return s;
-  }
-  std::size_t replayed = 0;
-  for (const std::vector<DocumentEdit>& entry : contents->entries) {
-    Expected<std::vector<DocumentEdit>> undo = formats::apply_edits(s->doc_, entry);
-    if (!undo) {
-      contents->damaged = true;
-      contents->dropped = "entry " + std::to_string(replayed + 1) + " of " + journal_path.string() +
-                          " does not apply: " + undo.error().describe();
-      break;
-    }
-    ++replayed;
-  }
-  if (replayed > 0) {
-    s->dirty_ = true;
-    s->warnings_.push_back("recovered " + std::to_string(replayed) + " unsaved edit(s) from " +
-                           journal_path.string());
-  }
-  if (!contents->dropped.empty()) s->warnings_.push_back(contents->dropped);
-  if (contents->damaged) {
-    // Keep the damaged file for inspection, and journal what was recovered afresh, so that the
-    // document plus the new journal is the state shown.
-    set_aside("damaged", "the journal " + journal_path.string() + " is damaged");
-    Expected<Journal> fresh = Journal::create(journal_path, s->journal_base_, s->journal_sync_);
-    if (!fresh) return std::move(fresh).error();
-    for (std::size_t i = 0; i < replayed; ++i) {
-      if (Status ok = fresh->append(contents->entries[i]); !ok) return std::move(ok).error();
-    }
-    s->journal_ = std::move(*fresh);
-    return s;
-  }
-  Expected<Journal> resumed =
-      Journal::resume(journal_path, contents->valid_bytes, s->journal_sync_);
-  if (!resumed) return std::move(resumed).error();
-  s->journal_ = std::move(*resumed);
+  if (Status ok = s->attach_journal(options); !ok) return std::move(ok).error();
   return s;
 }
 
@@ -154,7 +94,7 @@ std::unique_ptr<Session> Session::create(formats::Annotations document,
   return s;
 }
 
-Session::~Session() = default;
+Session::~Session() { close_journal(); }
 
 std::size_t Session::frame_count() const {
   return sequence_ ? sequence_->size() : doc_.frames.size();
@@ -220,17 +160,9 @@ formats::ShapeFrame Session::shape_frame_for(std::int64_t frame) const {
   return T_world_lidar(frame) ? formats::ShapeFrame::kWorld : formats::ShapeFrame::kLidar;
 }
 
-Status Session::ensure_journal() {
-  if (!journal_enabled_ || journal_) return {};
-  Expected<Journal> j =
-      Journal::create(journal_path_for(document_path_), journal_base_, journal_sync_);
-  if (!j) return std::move(j).error();
-  journal_ = std::move(*j);
-  return {};
-}
-
 Status Session::apply_and_journal(const std::vector<DocumentEdit>& edits,
                                   std::vector<DocumentEdit>& undo) {
+  if (Status ok = refuse_while_pending(); !ok) return ok;
   if (Status ok = ensure_journal(); !ok) return ok;
   Expected<std::vector<DocumentEdit>> inverse = formats::apply_edits(doc_, edits);
   if (!inverse) return std::move(inverse).error();
@@ -327,26 +259,6 @@ Status Session::cancel_transaction() {
   std::vector<DocumentEdit> ignored;
   if (Status ok = apply_and_journal(step.undo, ignored); !ok) return ok;
   notify(ChangeKind::kUndo, step.name, step.undo);
-  return {};
-}
-
-Status Session::save(const fs::path& path) {
-  const fs::path target = path.empty() ? document_path_ : path;
-  if (target.empty()) {
-    return Error{ErrorCode::kNotFound, "the document has no file yet; choose where to save it", ""};
-  }
-  const std::string text = formats::serialize_pcanno_document(doc_);
-  if (Status ok = formats::write_file_atomic(target, text, true); !ok) return ok;
-  // The saved file holds every edit: the journal is cleared (or, after Save As, the old one is
-  // dropped and a new one starts beside the new file on the next edit).
-  const fs::path old_journal = journal_path_for(document_path_);
-  journal_.reset();
-  std::error_code ec;
-  if (!document_path_.empty()) fs::remove(old_journal, ec);
-  document_path_ = target;
-  journal_base_ = content_hash(text);
-  dirty_ = false;
-  notify(ChangeKind::kSaved, "", {});
   return {};
 }
 

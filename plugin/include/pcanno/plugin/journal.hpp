@@ -8,8 +8,9 @@
 #include "pcanno/formats/document_edit.hpp"
 #include "pcanno/formats/expected.hpp"
 
-// The crash journal: every applied edit list is appended to `<document>.journal` before the
-// session acknowledges it, so a crash loses no acknowledged edit.
+// The crash journal: every applied edit list is appended to the journal before the session
+// acknowledges it, so a crash loses no acknowledged edit. A session with a document journals to
+// `<document>.journal`; one without to a recovery journal (recovery.hpp).
 //
 // File: a header line `pcanno-journal 1 <base>` naming the hash of the saved document bytes the
 // journal applies to ("none" for a document never saved), then one line per applied command, undo
@@ -45,11 +46,15 @@ struct JournalContents {
 class Journal {
  public:
   /// Starts a new journal at `path` (replacing any) for a document whose bytes hash to `base`.
+  /// A journal holds an exclusive lock on its file while it lives: create() and resume() fail
+  /// with kPermission when another session (in any process) holds it.
   static formats::Expected<Journal> create(const std::filesystem::path& path,
                                            const std::string& base, JournalSync sync);
   /// Continues the journal at `path` after its first `valid_bytes` (a torn tail is cut off).
   static formats::Expected<Journal> resume(const std::filesystem::path& path,
                                            std::uint64_t valid_bytes, JournalSync sync);
+  /// True when a live session holds the journal at `path`.
+  static bool in_use(const std::filesystem::path& path);
   /// Reads a journal; kNotFound when there is none, kMalformed when the header is not one.
   static formats::Expected<JournalContents> read(const std::filesystem::path& path);
 

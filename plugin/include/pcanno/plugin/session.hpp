@@ -13,6 +13,7 @@
 #include "pcanno/geometry/pose.hpp"
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/journal.hpp"
+#include "pcanno/plugin/recovery.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/undo_stack.hpp"
 
@@ -23,8 +24,18 @@ struct SessionOptions {
   formats::SequenceOptions sequence_options;
   /// Native document (.json). Loaded when it exists, created by the first save otherwise.
   std::filesystem::path document;
-  bool journal = true;  ///< journal every edit beside the document (needs `document`)
+  /// Labels to start from when there is no `document` (the host read them with any codec);
+  /// without them the session starts from the sequence's frames, without boxes.
+  std::optional<formats::Annotations> labels;
+  /// What `labels` were read from ("<codec id>:<path>"): with the dataset it keys the recovery
+  /// journal, so that reopening the same dataset with the same labels finds unsaved edits.
+  std::string labels_source;
+  /// Journal every edit: beside the document, or without one in a recovery journal under
+  /// `recovery_folder` (recovery.hpp). Save and Save As move the journal beside the document.
+  bool journal = true;
   JournalSync journal_sync = JournalSync::kData;
+  std::filesystem::path recovery_folder;  ///< default_recovery_folder() when empty
+  RecoveryPolicy recovery = RecoveryPolicy::kRecover;  ///< unsaved edits found when opening
   /// Load shared-library plugins from PCANNO_PLUGIN_PATH into the registry.
   bool load_plugins = true;
 };
@@ -67,11 +78,13 @@ class Session {
  public:
   using Observer = std::function<void(const Change&)>;
 
-  /// Opens the sequence and the document. A journal newer than the document (written since its
-  /// last save) is replayed; what was replayed or dropped is listed in warnings().
+  /// Opens the sequence and the document (or starting labels). Unsaved edits found in the journal
+  /// are handled by `options.recovery`; what was replayed, offered or set aside is listed in
+  /// warnings(). Fails with kPermission when another live session journals the same document.
   static Expected<std::unique_ptr<Session>> open(const SessionOptions& options);
-  /// A session over a document in memory, without journal (tests, hosts that load data
-  /// themselves). The document is normalised (sorted by id and frame).
+  /// A session over a document in memory, without journal: for read-only uses (rendering) and
+  /// tests. Hosts that edit use open() with `SessionOptions::labels`, which journals. The
+  /// document is normalised (sorted by id and frame).
   static std::unique_ptr<Session> create(formats::Annotations document,
                                          std::optional<formats::Sequence> sequence = {});
   ~Session();
@@ -125,11 +138,26 @@ class Session {
   Status cancel_transaction();
   bool in_transaction() const { return transaction_depth_ > 0; }
 
-  /// Writes the document atomically to `path` (default: document_path()), then starts a fresh
-  /// journal. Save As moves the journal with the document.
+  /// Writes the document atomically to `path` (default: document_path()), then removes the
+  /// journal that held the saved edits; the next edit starts a journal beside the document (Save
+  /// As moves the journal, also from a recovery journal).
   Status save(const std::filesystem::path& path = {});
-  /// True when there are edits since the last save or open.
+  /// True when there are edits since the last save or open (recovered edits count as unsaved).
   bool dirty() const { return dirty_; }
+
+  /// The journal edits go to ("" with journaling off); it exists once the first edit is made.
+  const std::filesystem::path& journal_path() const { return journal_path_; }
+  /// Unsaved edits of an earlier session, found by open() with RecoveryPolicy::kOffer. While set,
+  /// edits, undo, redo and save are refused: the host first calls recover() or
+  /// discard_recovery().
+  const std::optional<PendingRecovery>& pending_recovery() const { return pending_; }
+  /// Replays the pending edits (as open() with kRecover would have).
+  Status recover();
+  /// Sets the pending journal aside as `<journal>.discarded` and keeps the saved state.
+  Status discard_recovery();
+  /// Closing without saving, when the user chose to discard the unsaved edits: removes the journal
+  /// so that the next open starts from the saved state. The session refuses edits afterwards.
+  Status abandon();
 
   int add_observer(Observer observer);
   void remove_observer(int id);
@@ -139,6 +167,15 @@ class Session {
   Status apply_and_journal(const std::vector<formats::DocumentEdit>& edits,
                            std::vector<formats::DocumentEdit>& undo);
   Status ensure_journal();
+  Status refuse_while_pending() const;
+  /// Chooses journal_path_ and takes the journal found there.
+  Status attach_journal(const SessionOptions& options);
+  /// Holds the journal at journal_path_ and applies `policy` to the unsaved edits it holds.
+  Status take_journal(RecoveryPolicy policy);
+  void close_journal();
+  /// Replays `contents` read from the journal held in journal_.
+  Status replay(JournalContents contents);
+  void set_journal_aside(const std::string& tag, const std::string& why);
   void notify(ChangeKind kind, const std::string& name,
               const std::vector<formats::DocumentEdit>& edits);
 
@@ -152,10 +189,15 @@ class Session {
   std::vector<std::string> warnings_;
 
   std::filesystem::path document_path_;
-  bool journal_enabled_ = false;
+  std::filesystem::path journal_path_;  ///< "" when journaling is off
   JournalSync journal_sync_ = JournalSync::kData;
-  std::string journal_base_ = "none";  ///< content_hash() of the saved document
+  /// content_hash() of the saved document, or of the starting labels without a document ("none"
+  /// for a document path that does not exist yet).
+  std::string journal_base_ = "none";
   std::optional<Journal> journal_;
+  std::optional<PendingRecovery> pending_;
+  std::optional<JournalContents> pending_contents_;
+  bool abandoned_ = false;
 
   int transaction_depth_ = 0;
   UndoStep transaction_;
