@@ -24,7 +24,8 @@ void add_builtin_tools(Registry& registry) {
   registry.add_tool(factory<SelectTool>(
       "select", "pick a box or a polyline vertex or segment; Delete removes the selected box"));
   registry.add_tool(factory<CuboidCreateTool>(
-      "cuboid-create", "drag a box's footprint in the top view, or click for a default-size box"));
+      "cuboid-create",
+      "drag a box's footprint in the top view, or click an object to fit a box to its points"));
   registry.add_tool(factory<CuboidEditTool>(
       "cuboid-edit",
       "move, turn and resize the selected box by its faces in the top, side and front views; "

@@ -120,7 +120,8 @@ struct SequenceRef {
 };
 
 /// The content of an annotation document: schema, tracks, polylines, frames. Every codec reads into
-/// and writes from this; the engine's Document wraps it with commands and undo.
+/// and writes from this; the engine's plugin::Session owns one and edits it with commands, undo and
+/// the journal.
 struct Annotations {
   SequenceRef sequence;
   std::vector<ClassSpec> classes;
