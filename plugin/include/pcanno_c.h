@@ -13,8 +13,9 @@
  *   PCANNO_ERR_BUFFER_TOO_SMALL, so call once with (NULL, 0, &required) to size it.
  * - Arrays out work the same way: `count` receives how many items there are; a smaller `capacity`
  *   gets the first `capacity` items and PCANNO_ERR_BUFFER_TOO_SMALL.
- * - Every edit is one undo step, journaled beside the document before the call returns (unless
- *   the journal is switched off), so a crash loses no edit that was acknowledged.
+ * - Every edit is one undo step, journaled before the call returns (beside the document, or in
+ *   the recovery folder without one; unless the journal is switched off), so a crash loses no
+ *   edit that was acknowledged.
  */
 #ifndef PCANNO_C_H
 #define PCANNO_C_H
@@ -54,6 +55,10 @@ typedef enum pcanno_status {
   PCANNO_ERR_UNKNOWN_FORMAT = 9,
   PCANNO_ERR_TRUNCATED = 10,
   PCANNO_ERR_BUFFER_TOO_SMALL = 11,
+  /* Not a failure: pcanno_session_open_ex() opened the session (*out is set), and unsaved edits
+   * of an earlier session await pcanno_session_recover() or pcanno_session_discard_recovery().
+   * Returned only when the options ask for PCANNO_RECOVERY_OFFER. */
+  PCANNO_RECOVERY_PENDING = 12,
   PCANNO_ERR_INTERNAL = 100 /* a bug in pcanno; the message says what was caught */
 } pcanno_status;
 
@@ -79,6 +84,16 @@ typedef enum pcanno_journal_sync {
   PCANNO_JOURNAL_SYNC_DATA = 1  /* fdatasync per edit: survives power loss (default) */
 } pcanno_journal_sync;
 
+/* What opening does with unsaved edits found in a journal (a crash, or a session closed without
+ * saving). Sessions without a document journal to a recovery file under $XDG_STATE_HOME/pcanno/
+ * recovery (else ~/.local/state/pcanno/recovery), keyed by the dataset and sequence; see
+ * docs/journal.md. */
+typedef enum pcanno_recovery_policy {
+  PCANNO_RECOVERY_RECOVER = 0, /* replay them (default) */
+  PCANNO_RECOVERY_OFFER = 1,   /* open without them and return PCANNO_RECOVERY_PENDING */
+  PCANNO_RECOVERY_DISCARD = 2  /* set them aside (<journal>.discarded) and open the saved state */
+} pcanno_recovery_policy;
+
 /* One box of a track at one frame. Box frame: origin at the centre, +x forward (length), +y left
  * (width), +z up (height). Fixed-width fields give every caller the same layout. */
 typedef struct pcanno_box {
@@ -100,9 +115,12 @@ typedef struct pcanno_open_options {
   const char* sequence_path; /* dataset root or folder; NULL or "": a document without points */
   const char* sequence_name; /* KITTI tracking "0003", nuScenes "scene-0061"; NULL/"": the first */
   const char* document_path; /* native .json, loaded when it exists; NULL/"": none until saved */
-  int32_t journal;           /* 1 (default): journal each edit beside the document */
+  int32_t journal;           /* 1 (default): journal each edit (beside the document, if any) */
   int32_t journal_sync;      /* pcanno_journal_sync, default PCANNO_JOURNAL_SYNC_DATA */
   int32_t load_plugins;      /* 1 (default): load plugins found on PCANNO_PLUGIN_PATH */
+  /* Added after the first release: a struct_size that ends before them gives the defaults. */
+  int32_t recovery;            /* pcanno_recovery_policy, default PCANNO_RECOVERY_RECOVER */
+  const char* recovery_folder; /* NULL/"": the default folder above */
 } pcanno_open_options;
 
 /* Library version ("0.1.0") and PCANNO_C_ABI_VERSION of the library actually loaded. */
@@ -120,11 +138,27 @@ PCANNO_C_API void pcanno_open_options_init(pcanno_open_options* options);
 PCANNO_C_API pcanno_status pcanno_session_open_ex(const pcanno_open_options* options,
                                                   pcanno_session** out);
 /* Opens a sequence and/or a document with the default options; either path may be NULL or "".
- * A journal left by a crash is replayed; pcanno_session_warnings() says what was recovered. */
+ * Unsaved edits left by a crash are replayed; pcanno_session_warnings() says what was recovered. */
 PCANNO_C_API pcanno_status pcanno_session_open(const char* sequence_path, const char* document_path,
                                                pcanno_session** out);
 /* Closes without saving (the journal keeps unsaved edits for the next open). NULL is ignored. */
 PCANNO_C_API void pcanno_session_close(pcanno_session* session);
+/* Closes and drops the unsaved edits with their journal: the next open starts from the saved
+ * state. The handle is freed even when removing the journal fails (then PCANNO_ERR_IO). */
+PCANNO_C_API pcanno_status pcanno_session_close_discarding(pcanno_session* session);
+
+/* Unsaved edits awaiting a decision after PCANNO_RECOVERY_PENDING: *edits gets their count (0
+ * when none wait) and *modified_unix_s when they were last written (either may be NULL). */
+PCANNO_C_API pcanno_status pcanno_session_pending_recovery(const pcanno_session* session,
+                                                           size_t* edits,
+                                                           int64_t* modified_unix_s);
+/* Replays the pending edits, or sets them aside; NOT_FOUND when none wait. Until one of these is
+ * called, edits, undo, redo and save are refused. */
+PCANNO_C_API pcanno_status pcanno_session_recover(pcanno_session* session);
+PCANNO_C_API pcanno_status pcanno_session_discard_recovery(pcanno_session* session);
+/* The file unsaved edits are journaled to ("" with journaling off). */
+PCANNO_C_API pcanno_status pcanno_session_journal_path(const pcanno_session* session, char* buffer,
+                                                       size_t size, size_t* required);
 
 /* What opening recovered or set aside, one message per line; "" when nothing happened. */
 PCANNO_C_API pcanno_status pcanno_session_warnings(const pcanno_session* session, char* buffer,

@@ -6,6 +6,7 @@ Usage: python3 test_c_api.py <path to libpcanno_c.so> <sample_data dir>
 import ctypes
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -13,8 +14,10 @@ import unittest
 LIBRARY = os.environ.get("PCANNO_C_LIBRARY", "")
 SAMPLE_DATA = os.environ.get("PCANNO_SAMPLE_DATA", "")
 
-OK, NOT_FOUND, INVALID_ARGUMENT, MALFORMED = 0, 1, 2, 3
-PERMISSION, BUFFER_TOO_SMALL = 8, 11
+OK, NOT_FOUND, INVALID_ARGUMENT, MALFORMED, UNSUPPORTED = 0, 1, 2, 3, 5
+PERMISSION, BUFFER_TOO_SMALL, RECOVERY_PENDING = 8, 11, 12
+RECOVERY_RECOVER, RECOVERY_OFFER, RECOVERY_DISCARD = 0, 1, 2
+JOURNAL_SYNC_DATA = 1
 FRAME_LIDAR = 0
 PROVENANCE_MANUAL, PROVENANCE_MODEL = 0, 5
 
@@ -39,6 +42,21 @@ class Box(ctypes.Structure):
                 self.keyframe)
 
 
+class OpenOptions(ctypes.Structure):
+    """pcanno_open_options."""
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("sequence_path", ctypes.c_char_p),
+        ("sequence_name", ctypes.c_char_p),
+        ("document_path", ctypes.c_char_p),
+        ("journal", ctypes.c_int32),
+        ("journal_sync", ctypes.c_int32),
+        ("load_plugins", ctypes.c_int32),
+        ("recovery", ctypes.c_int32),
+        ("recovery_folder", ctypes.c_char_p),
+    ]
+
+
 def load(path):
     lib = ctypes.CDLL(path)
     session_p = ctypes.c_void_p
@@ -48,6 +66,21 @@ def load(path):
         "pcanno_session_open": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p,
                                                ctypes.POINTER(session_p)]),
         "pcanno_session_close": (None, [session_p]),
+        "pcanno_open_options_init": (None, [ctypes.POINTER(OpenOptions)]),
+        "pcanno_session_open_ex": (ctypes.c_int, [ctypes.POINTER(OpenOptions),
+                                                  ctypes.POINTER(session_p)]),
+        "pcanno_session_close_discarding": (ctypes.c_int, [session_p]),
+        "pcanno_session_pending_recovery": (ctypes.c_int, [session_p,
+                                                           ctypes.POINTER(ctypes.c_size_t),
+                                                           ctypes.POINTER(ctypes.c_int64)]),
+        "pcanno_session_recover": (ctypes.c_int, [session_p]),
+        "pcanno_session_discard_recovery": (ctypes.c_int, [session_p]),
+        "pcanno_session_journal_path": (ctypes.c_int, [session_p, ctypes.c_char_p,
+                                                       ctypes.c_size_t,
+                                                       ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_warnings": (ctypes.c_int, [session_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                   ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_is_dirty": (ctypes.c_int, [session_p]),
         "pcanno_session_frame_count": (ctypes.c_int, [session_p, ctypes.POINTER(ctypes.c_int64)]),
         "pcanno_session_track_ids": (ctypes.c_int, [session_p, ctypes.POINTER(ctypes.c_int64),
                                                     ctypes.c_size_t,
@@ -79,11 +112,21 @@ def load(path):
 class Session:
     """A thin Python wrapper: raises on any status but OK."""
 
-    def __init__(self, lib, sequence, document):
+    def __init__(self, lib, sequence, document, recovery=None, expect=OK):
+        """Opens with pcanno_session_open, or with pcanno_session_open_ex and a recovery policy."""
         self.lib = lib
         self.handle = ctypes.c_void_p()
-        self.check(lib.pcanno_session_open(sequence.encode(), document.encode(),
-                                           ctypes.byref(self.handle)))
+        if recovery is None:
+            status = lib.pcanno_session_open(sequence.encode(), document.encode(),
+                                             ctypes.byref(self.handle))
+        else:
+            options = OpenOptions()
+            lib.pcanno_open_options_init(ctypes.byref(options))
+            options.sequence_path = sequence.encode()
+            options.document_path = document.encode()
+            options.recovery = recovery
+            status = lib.pcanno_session_open_ex(ctypes.byref(options), ctypes.byref(self.handle))
+        self.assert_status(status, expect)
 
     def close(self):
         self.lib.pcanno_session_close(self.handle)
@@ -118,6 +161,27 @@ class Session:
                                                        required.value, None))
         return buffer.value.decode()
 
+    def text(self, function):
+        """A string out of `function(handle, buffer, size, required)`."""
+        required = ctypes.c_size_t()
+        status = function(self.handle, None, 0, ctypes.byref(required))
+        self.assert_status(status, BUFFER_TOO_SMALL)
+        buffer = ctypes.create_string_buffer(required.value)
+        self.check(function(self.handle, buffer, required.value, None))
+        return buffer.value.decode()
+
+    def pending(self):
+        edits, modified = ctypes.c_size_t(), ctypes.c_int64()
+        self.check(self.lib.pcanno_session_pending_recovery(self.handle, ctypes.byref(edits),
+                                                            ctypes.byref(modified)))
+        return edits.value, modified.value
+
+    def add_track(self, label, box):
+        track_id = ctypes.c_int64(-1)
+        self.check(self.lib.pcanno_session_add_track(self.handle, label, ctypes.byref(box),
+                                                     ctypes.byref(track_id)))
+        return track_id.value
+
     def assert_status(self, status, expected):
         if status != expected:
             raise AssertionError("status %d, expected %d: %s" %
@@ -137,7 +201,7 @@ def make_box(frame, x, yaw):
     return box
 
 
-class CApiTest(unittest.TestCase):
+class CApiBase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.lib = load(LIBRARY)
@@ -146,10 +210,16 @@ class CApiTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="pcanno_ctypes_")
         self.document = os.path.join(self.tmp.name, "doc.json")
+        # Sessions without a document journal under $XDG_STATE_HOME; the library reads it at
+        # each open, so each test gets its own.
+        self.state = os.path.join(self.tmp.name, "state")
+        os.environ["XDG_STATE_HOME"] = self.state
 
     def tearDown(self):
         self.tmp.cleanup()
 
+
+class CApiTest(CApiBase):
     def test_open_add_get_undo_save_export(self):
         lib = self.lib
         s = Session(lib, self.sequence, self.document)
@@ -202,6 +272,93 @@ class CApiTest(unittest.TestCase):
         self.assertEqual(tuple(reopened.box(track_id.value, 1).center), tuple(moved.center))
         self.assertEqual(lib.pcanno_session_can_undo(reopened.handle), 0)
         reopened.close()
+
+
+CRASHING_HOST = r"""
+import ctypes, os, signal, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import test_c_api as t
+lib = t.load(sys.argv[2])
+s = t.Session(lib, sys.argv[3], "")
+box = t.make_box(2, 17.125, 0.3)
+track = s.add_track(b"Cyclist", box)
+print(track, flush=True)  # acknowledged: the C call returned
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+class RecoveryTest(CApiBase):
+    """No edit is lost when a host opens a sequence without a document."""
+
+    def test_a_killed_host_without_document_is_offered_its_edits_back(self):
+        child = subprocess.run([sys.executable, "-c", CRASHING_HOST, os.path.abspath(__file__),
+                                LIBRARY, self.sequence], capture_output=True, text=True,
+                               timeout=60, env=dict(os.environ))
+        self.assertEqual(child.returncode, -9, child.stderr)  # killed, not exited
+        track = int(child.stdout.strip())
+        s = Session(self.lib, self.sequence, "", RECOVERY_OFFER, expect=RECOVERY_PENDING)
+        self.assertIn("pcanno_session_recover", self.lib.pcanno_last_error().decode())
+        edits, modified = s.pending()
+        self.assertEqual(edits, 1)
+        self.assertGreater(modified, 1700000000)
+        journal = s.text(self.lib.pcanno_session_journal_path)
+        self.assertTrue(journal.startswith(os.path.join(self.state, "pcanno", "recovery", "")),
+                        journal)
+        self.assertEqual(s.track_ids(), [])
+        # Edits wait for the decision.
+        s.assert_status(self.lib.pcanno_session_add_track(s.handle, b"Car",
+                                                          ctypes.byref(make_box(0, 1.0, 0.0)),
+                                                          None), UNSUPPORTED)
+        s.check(self.lib.pcanno_session_recover(s.handle))
+        self.assertEqual(s.pending(), (0, 0))
+        self.assertEqual(s.track_ids(), [track])
+        self.assertEqual(s.label(track), "Cyclist")
+        expected = make_box(2, 17.125, 0.3)
+        expected.track_id, expected.provenance, expected.keyframe = track, PROVENANCE_MODEL, 0
+        self.assertEqual(s.box(track, 2).fields(), expected.fields())
+        self.assertEqual(self.lib.pcanno_session_is_dirty(s.handle), 1)
+        s.close()
+        # The default open replays them without asking.
+        again = Session(self.lib, self.sequence, "")
+        self.assertEqual(again.track_ids(), [track])
+        self.assertIn("recovered 1 unsaved edit(s)",
+                      again.text(self.lib.pcanno_session_warnings))
+        again.close()
+
+    def test_save_as_then_an_edit_then_closing_keeps_the_edit(self):
+        s = Session(self.lib, self.sequence, "")
+        first = s.add_track(b"Car", make_box(0, 10.0, 0.0))
+        s.check(self.lib.pcanno_session_save(s.handle, self.document.encode()))
+        self.assertEqual(self.lib.pcanno_session_is_dirty(s.handle), 0)
+        second = s.add_track(b"Van", make_box(1, 20.0, 0.5))
+        self.assertEqual(self.lib.pcanno_session_is_dirty(s.handle), 1)
+        self.assertEqual(s.text(self.lib.pcanno_session_journal_path), self.document + ".journal")
+        s.close()  # abandoned without saving
+        reopened = Session(self.lib, self.sequence, self.document)
+        self.assertEqual(sorted(reopened.track_ids()), sorted([first, second]))
+        self.assertIn("recovered 1 unsaved edit(s)",
+                      reopened.text(self.lib.pcanno_session_warnings))
+        reopened.close()
+
+    def test_discarding_leaves_nothing_to_recover(self):
+        s = Session(self.lib, self.sequence, "")
+        s.add_track(b"Car", make_box(0, 10.0, 0.0))
+        s.check(self.lib.pcanno_session_close_discarding(s.handle))
+        s.handle = ctypes.c_void_p()
+        fresh = Session(self.lib, self.sequence, "", RECOVERY_OFFER)
+        self.assertEqual(fresh.pending(), (0, 0))
+        self.assertEqual(fresh.track_ids(), [])
+        fresh.close()
+
+    def test_discard_policy_opens_the_saved_state(self):
+        s = Session(self.lib, self.sequence, "")
+        s.add_track(b"Car", make_box(0, 10.0, 0.0))
+        journal = s.text(self.lib.pcanno_session_journal_path)
+        s.close()
+        fresh = Session(self.lib, self.sequence, "", RECOVERY_DISCARD)
+        self.assertEqual(fresh.track_ids(), [])
+        self.assertTrue(os.path.exists(journal + ".discarded"))
+        fresh.close()
 
 
 def main():

@@ -1,5 +1,6 @@
 // The C ABI: sessions, errors, undo, save and export. Boxes and tracks are in c_api_box.cpp.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -151,13 +152,39 @@ pcanno_status open_session(const pcanno_open_options& o, pcanno_session** out) {
   options.journal_sync =
       o.journal_sync == PCANNO_JOURNAL_SYNC_NONE ? JournalSync::kNone : JournalSync::kData;
   options.load_plugins = o.load_plugins != 0;
+  switch (o.recovery) {
+    case PCANNO_RECOVERY_RECOVER:
+      options.recovery = RecoveryPolicy::kRecover;
+      break;
+    case PCANNO_RECOVERY_OFFER:
+      options.recovery = RecoveryPolicy::kOffer;
+      break;
+    case PCANNO_RECOVERY_DISCARD:
+      options.recovery = RecoveryPolicy::kDiscard;
+      break;
+    default:
+      return fail(PCANNO_ERR_INVALID_ARGUMENT,
+                  "pcanno_session_open_ex: recovery " + std::to_string(o.recovery) +
+                      " is not a pcanno_recovery_policy (0 recover, 1 offer, 2 discard)");
+  }
+  options.recovery_folder = optional_string(o.recovery_folder);
   Expected<std::unique_ptr<Session>> session = Session::open(options);
   if (!session) return fail(session.error());
+  const bool pending = (*session)->pending_recovery().has_value();
   auto handle = std::make_unique<pcanno_session>();
   handle->session = std::move(*session);
   *out = handle.release();
+  if (pending) {
+    return fail(PCANNO_RECOVERY_PENDING,
+                "unsaved edits of an earlier session await pcanno_session_recover() or "
+                "pcanno_session_discard_recovery()");
+  }
   return PCANNO_OK;
 }
+
+/// The fields of pcanno_open_options that the first release had: callers built against it pass
+/// this struct_size, and the later fields take their defaults.
+constexpr std::size_t kFirstOpenOptionsSize = offsetof(pcanno_open_options, recovery);
 
 }  // namespace
 }  // namespace pcanno::plugin::capi
@@ -197,6 +224,8 @@ const char* pcanno_status_name(pcanno_status status) {
       return "truncated";
     case PCANNO_ERR_BUFFER_TOO_SMALL:
       return "buffer_too_small";
+    case PCANNO_RECOVERY_PENDING:
+      return "recovery_pending";
     case PCANNO_ERR_INTERNAL:
       return "internal";
   }
@@ -217,14 +246,17 @@ pcanno_status pcanno_session_open_ex(const pcanno_open_options* options, pcanno_
     if (out == nullptr) return null_argument(fn, "out");
     *out = nullptr;
     if (options == nullptr) return null_argument(fn, "options");
-    if (options->struct_size < sizeof(pcanno_open_options)) {
+    if (options->struct_size < kFirstOpenOptionsSize) {
       return fail(PCANNO_ERR_INVALID_ARGUMENT, "pcanno_session_open_ex: options->struct_size is " +
                                                    std::to_string(options->struct_size) +
                                                    ", expected at least " +
-                                                   std::to_string(sizeof(pcanno_open_options)) +
+                                                   std::to_string(kFirstOpenOptionsSize) +
                                                    " (initialise with pcanno_open_options_init)");
     }
-    return open_session(*options, out);
+    pcanno_open_options full;
+    pcanno_open_options_init(&full);
+    std::memcpy(&full, options, std::min(options->struct_size, sizeof(pcanno_open_options)));
+    return open_session(full, out);
   });
 }
 
@@ -248,6 +280,55 @@ void pcanno_session_close(pcanno_session* session) {
     delete session;
   } catch (...) {
   }
+}
+
+pcanno_status pcanno_session_close_discarding(pcanno_session* session) {
+  return guarded(__func__, [&](const char* fn) {
+    std::unique_ptr<pcanno_session> owned(session);
+    Session* s = session_of(session, fn);
+    if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
+    const pcanno::formats::Status ok = s->abandon();
+    return ok ? PCANNO_OK : fail_status(ok);
+  });
+}
+
+pcanno_status pcanno_session_pending_recovery(const pcanno_session* session, size_t* edits,
+                                              int64_t* modified_unix_s) {
+  return guarded(__func__, [&](const char* fn) {
+    const Session* s = session_of(session, fn);
+    if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
+    const std::optional<PendingRecovery>& p = s->pending_recovery();
+    if (edits != nullptr) *edits = p ? p->edits : 0;
+    if (modified_unix_s != nullptr) *modified_unix_s = p ? p->modified_unix_s : 0;
+    return PCANNO_OK;
+  });
+}
+
+pcanno_status pcanno_session_recover(pcanno_session* session) {
+  return guarded(__func__, [&](const char* fn) {
+    Session* s = session_of(session, fn);
+    if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
+    const pcanno::formats::Status ok = s->recover();
+    return ok ? PCANNO_OK : fail_status(ok);
+  });
+}
+
+pcanno_status pcanno_session_discard_recovery(pcanno_session* session) {
+  return guarded(__func__, [&](const char* fn) {
+    Session* s = session_of(session, fn);
+    if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
+    const pcanno::formats::Status ok = s->discard_recovery();
+    return ok ? PCANNO_OK : fail_status(ok);
+  });
+}
+
+pcanno_status pcanno_session_journal_path(const pcanno_session* session, char* buffer, size_t size,
+                                          size_t* required) {
+  return guarded(__func__, [&](const char* fn) {
+    const Session* s = session_of(session, fn);
+    if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
+    return copy_out(s->journal_path().string(), buffer, size, required, fn);
+  });
 }
 
 pcanno_status pcanno_session_warnings(const pcanno_session* session, char* buffer, size_t size,
