@@ -17,6 +17,8 @@ struct ViewCommandOptions {
   std::string document;
   std::string screenshot;
   std::string layout_report;
+  bool recover = false;
+  bool discard_recovery = false;
 };
 
 int run_view(const ViewCommandOptions& opt, const char* program) {
@@ -37,6 +39,8 @@ int run_view(const ViewCommandOptions& opt, const char* program) {
   options.document = opt.document;
   options.screenshot = opt.screenshot;
   options.layout_report = opt.layout_report;
+  if (opt.recover) options.recovery = plugin::RecoveryPolicy::kRecover;
+  if (opt.discard_recovery) options.recovery = plugin::RecoveryPolicy::kDiscard;
   return viewer::workstation::run_workstation(options, program);
 }
 
@@ -53,6 +57,14 @@ void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAct
   cmd->add_option("--document", opt->document,
                   "Native document to edit; every edit is journalled beside it (autosave), "
                   "created on first save when missing");
+  CLI::Option* recover = cmd->add_flag(
+      "--recover", opt->recover,
+      "Replay unsaved edits that a session which ended without saving left for these labels "
+      "(default: ask in a dialog)");
+  cmd->add_flag("--discard-recovery", opt->discard_recovery,
+                "Set such unsaved edits aside (kept as <journal>.discarded) and open the saved "
+                "state")
+      ->excludes(recover);
   cmd->add_option("--screenshot", opt->screenshot, "Save a PNG of the window, then quit")
       ->group("");  // hidden: docs and tests
   cmd->add_option("--layout-report", opt->layout_report,

@@ -30,10 +30,16 @@ TEST_F(WorkstationTest, EditsSurviveACrashThroughTheJournal) {
     window_.reset();  // gone without saving, as in a crash
   }
   EXPECT_FALSE(fs::exists(doc_path));
-  // Reopening the document replays the journal written beside it.
-  auto reopened =
-      ws::open_workstation_session(ws::WorkstationOptions{sample_, {}, {}, doc_path, {}, {}});
+  // Reopening the document offers the journal written beside it; recovering replays it.
+  ws::WorkstationOptions again;
+  again.sequence = sample_;
+  again.document = doc_path;
+  auto reopened = ws::open_workstation_session(again);
   ASSERT_TRUE(reopened) << reopened.error().describe();
+  ASSERT_TRUE((*reopened)->pending_recovery());
+  EXPECT_EQ((*reopened)->pending_recovery()->edits, 1u);
+  EXPECT_TRUE((*reopened)->document().tracks.empty());
+  ASSERT_TRUE((*reopened)->recover());
   ASSERT_EQ((*reopened)->document().tracks.size(), 1u);
   const formats::BoxState& box = (*reopened)->document().tracks.front().boxes.front();
   EXPECT_NEAR(box.box.center.x(), 22.0, 0.15);

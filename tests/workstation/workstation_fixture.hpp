@@ -1,6 +1,8 @@
 #pragma once
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <memory>
 
@@ -30,6 +32,9 @@ class WorkstationTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    // Sessions without a document journal under $XDG_STATE_HOME: one folder per test, so that no
+    // test recovers another's unsaved edits.
+    ::setenv("XDG_STATE_HOME", (dir_ / "state").c_str(), 1);
   }
   void TearDown() override {
     window_.reset();

@@ -14,6 +14,7 @@
 #include "pcanno/viewer/workstation/automation_job.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/shortcut_sheet.hpp"
+#include "pcanno/viewer/workstation/unsaved_edits.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
 namespace pcanno::viewer::workstation {
@@ -140,8 +141,23 @@ void WorkstationWindow::save_as_dialog() {
   save(path.toStdString());
 }
 
+bool WorkstationWindow::settle_unsaved(const QString& action) {
+  switch (ask_about_unsaved(this, *session_, action)) {
+    case UnsavedChoice::kSave:
+      // Save asks where when there is no document yet; cancelling that cancels the action.
+      return save() && !session_->dirty();
+    case UnsavedChoice::kDiscard:
+      if (session_->dirty()) report(session_->abandon(), "discard");
+      return true;
+    case UnsavedChoice::kCancel:
+      return false;
+  }
+  return false;
+}
+
 void WorkstationWindow::open_labels_dialog() {
   if (job_running()) return;
+  if (!settle_unsaved("opening other labels")) return;
   std::vector<std::string> ids;
   QStringList filters = codec_filters(session_->registry(), false, ids);
   filters.prepend("any format, detected (*)");
@@ -159,27 +175,35 @@ formats::Status WorkstationWindow::open_labels(const fs::path& path, const std::
   auto codec = session_->registry().codecs().select(path, codec_id);
   if (!codec) return std::move(codec).error();
   const formats::Sequence* seq = session_->sequence();
+  plugin::SessionOptions options;
+  if (seq) {
+    options.sequence = seq->root;
+    options.sequence_options.name = seq->name;
+  }
+  options.recovery = plugin::RecoveryPolicy::kOffer;
   if ((*codec)->id == "pcanno") {
     // A native document keeps its journal: open it as the session's document.
-    plugin::SessionOptions options;
-    if (seq) options.sequence = seq->root;
     options.document = path;
-    auto opened = plugin::Session::open(options);
-    if (!opened) return std::move(opened).error();
-    replace_session(std::move(*opened));
-    return {};
+  } else {
+    if (!(*codec)->read) {
+      return formats::Error{formats::ErrorCode::kUnsupported,
+                            "format " + (*codec)->id + " cannot be read", path.string()};
+    }
+    formats::LabelContext context;
+    context.sequence = seq;
+    auto doc = (*codec)->read(path, context);
+    if (!doc) return std::move(doc).error();
+    // Journaled in the recovery folder, keyed by the dataset and these labels, until saved.
+    std::error_code ec;
+    const fs::path absolute = fs::weakly_canonical(path, ec);
+    options.labels = std::move(*doc);
+    options.labels_source = (*codec)->id + ":" + (ec ? path : absolute).string();
   }
-  if (!(*codec)->read) {
-    return formats::Error{formats::ErrorCode::kUnsupported,
-                          "format " + (*codec)->id + " cannot be read", path.string()};
-  }
-  formats::LabelContext context;
-  context.sequence = seq;
-  auto doc = (*codec)->read(path, context);
-  if (!doc) return std::move(doc).error();
-  std::optional<formats::Sequence> copy;
-  if (seq) copy = *seq;
-  replace_session(plugin::Session::create(std::move(*doc), std::move(copy)));
+  auto opened = plugin::Session::open(options);
+  if (!opened) return std::move(opened).error();
+  const QString recovery = resolve_pending_recovery(this, **opened);
+  replace_session(std::move(*opened));
+  if (!recovery.isEmpty()) statusBar()->showMessage(recovery, 8000);
   return {};
 }
 

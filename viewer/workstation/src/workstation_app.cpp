@@ -1,23 +1,29 @@
 #include "pcanno/viewer/workstation/workstation_app.hpp"
 
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <QVTKOpenGLNativeWidget.h>
 #include <QApplication>
 #include <QSurfaceFormat>
 #include <QTimer>
 
+#include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/unsaved_edits.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
 namespace pcanno::viewer::workstation {
 namespace {
 
-/// Where each view is on the screen and how it maps to the world, so that a test driving the
-/// window with xdotool can aim as a person looking at it would.
-void write_layout_report(WorkstationWindow& window, const std::filesystem::path& path) {
-  std::ofstream out(path);
+/// Where each view is on the screen and how it maps to the world (the screen's right and up
+/// directions in the world), so that a test driving the window with xdotool can aim as a person
+/// looking at it would. Rewritten (atomically) whenever it changes: selecting a box turns and
+/// zooms the top view.
+void write_layout_report(WorkstationWindow& window, const std::filesystem::path& path,
+                         std::string& last) {
+  std::ostringstream out;
   out << "{\n";
   const SceneView* views[] = {window.main_view(), window.top_view(), window.side_view(),
                               window.front_view()};
@@ -26,17 +32,32 @@ void write_layout_report(WorkstationWindow& window, const std::filesystem::path&
     const SceneView* v = views[i];
     const QPoint g = v->mapToGlobal(QPoint(0, 0));
     const plugin::ViewInfo info = v->view_info();
+    const Eigen::Vector3d right = plugin::screen_right(info);
+    const Eigen::Vector3d up = plugin::screen_up(info);
     out << "  \"" << names[i] << "\": {\"x\": " << g.x() << ", \"y\": " << g.y()
         << ", \"width\": " << v->width() << ", \"height\": " << v->height()
         << ", \"meters_per_pixel\": " << info.meters_per_pixel << ", \"focus\": [" << info.focus.x()
-        << ", " << info.focus.y() << ", " << info.focus.z() << "]}" << (i < 3 ? ",\n" : "\n");
+        << ", " << info.focus.y() << ", " << info.focus.z() << "], \"right\": [" << right.x()
+        << ", " << right.y() << ", " << right.z() << "], \"up\": [" << up.x() << ", " << up.y()
+        << ", " << up.z() << "]}" << (i < 3 ? ",\n" : "\n");
   }
   out << "}\n";
+  if (out.str() == last) return;
+  last = out.str();
+  (void)formats::write_file_atomic(path, last, true);
 }
 
 }  // namespace
 
 int run_workstation(const WorkstationOptions& options, const char* program) {
+  // VTK renders through a core-profile context; this must precede the QApplication.
+  QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
+  int argc = 1;
+  char* argv[] = {const_cast<char*>(program), nullptr};
+  // First, so that unsaved edits found while opening can be offered in a dialog.
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("pcanno view");
+
   std::vector<std::string> notes;
   auto session = open_workstation_session(options, &notes);
   if (!session) {
@@ -44,13 +65,13 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
     return 1;
   }
   for (const std::string& n : notes) std::cerr << "pcanno: note: " << n << "\n";
-
-  // VTK renders through a core-profile context; this must precede the QApplication.
-  QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
-  int argc = 1;
-  char* argv[] = {const_cast<char*>(program), nullptr};
-  QApplication app(argc, argv);
-  QApplication::setApplicationName("pcanno view");
+  for (const std::string& w : (*session)->warnings()) std::cerr << "pcanno: note: " << w << "\n";
+  if ((*session)->pending_recovery()) {
+    std::cerr << "pcanno: asking whether to recover them (--recover or --discard-recovery "
+                 "decide on the command line)\n";
+  }
+  const QString recovery = resolve_pending_recovery(nullptr, **session);
+  if (!recovery.isEmpty()) std::cerr << "pcanno: " << recovery.toStdString() << "\n";
 
   WorkstationWindow window(std::move(*session));
   window.resize(1600, 1000);
@@ -58,8 +79,12 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   window.activateWindow();
   window.main_view()->setFocus();
 
+  std::string last_report;
+  QTimer report_timer;
   if (!options.layout_report.empty()) {
-    QTimer::singleShot(700, &window, [&] { write_layout_report(window, options.layout_report); });
+    QObject::connect(&report_timer, &QTimer::timeout, &window,
+                     [&] { write_layout_report(window, options.layout_report, last_report); });
+    report_timer.start(250);
   }
   int status = 0;
   if (!options.screenshot.empty()) {

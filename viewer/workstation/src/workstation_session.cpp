@@ -38,8 +38,11 @@ Expected<fs::path> dataset_root(const fs::path& path, std::vector<std::string>* 
   return std::move(direct).error();
 }
 
+/// Labels read with the codec `format` (detected when empty). `source` receives what keys the
+/// recovery journal of a session started from them: the codec and the absolute path.
 Expected<formats::Annotations> read_labels(const fs::path& labels, const std::string& format,
-                                           const formats::Sequence* sequence) {
+                                           const formats::Sequence* sequence,
+                                           std::string& source) {
   const plugin::Registry registry = plugin::Registry::with_builtins();
   Expected<const formats::LabelCodec*> codec = registry.codecs().select(labels, format);
   if (!codec) return std::move(codec).error();
@@ -49,6 +52,9 @@ Expected<formats::Annotations> read_labels(const fs::path& labels, const std::st
   }
   formats::LabelContext context;
   context.sequence = sequence;
+  std::error_code ec;
+  const fs::path absolute = fs::weakly_canonical(labels, ec);
+  source = (*codec)->id + ":" + (ec ? labels : absolute).string();
   return (*codec)->read(labels, context);
 }
 
@@ -67,6 +73,7 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
     sequence = std::move(*seq);
   }
   session_options.document = options.document;
+  session_options.recovery = options.recovery;
   std::error_code ec;
   const bool document_exists = !options.document.empty() && fs::exists(options.document, ec);
 
@@ -77,11 +84,14 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
     // they cannot be read the dataset still opens, with an empty document.
     // The nuScenes codec reads the dataroot (tables and all), not the table folder.
     const fs::path own_labels = sequence->layout == "nuscenes" ? sequence->root : sequence->labels;
-    Expected<formats::Annotations> own = read_labels(own_labels, sequence->layout, &*sequence);
+    Expected<formats::Annotations> own = read_labels(own_labels, sequence->layout, &*sequence,
+                                                     session_options.labels_source);
     if (own) {
       note(notes, "labels from the dataset: " + sequence->labels.string());
-      return plugin::Session::create(std::move(*own), sequence);
+      session_options.labels = std::move(*own);
+      return plugin::Session::open(session_options);
     }
+    session_options.labels_source.clear();
     note(notes, "the dataset's labels were not opened: " + own.error().describe());
   }
   if (!labels.empty() && document_exists) {
@@ -90,10 +100,16 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
   }
   if (labels.empty()) return plugin::Session::open(session_options);
 
-  Expected<formats::Annotations> doc =
-      read_labels(labels, options.labels_format, sequence ? &*sequence : nullptr);
+  std::string source;
+  Expected<formats::Annotations> doc = read_labels(labels, options.labels_format,
+                                                   sequence ? &*sequence : nullptr, source);
   if (!doc) return std::move(doc).error();
-  if (options.document.empty()) return plugin::Session::create(std::move(*doc), sequence);
+  if (options.document.empty()) {
+    // Journaled in the recovery folder under the dataset and these labels until saved.
+    session_options.labels = std::move(*doc);
+    session_options.labels_source = source;
+    return plugin::Session::open(session_options);
+  }
   // Written first and then opened, so that the journal covers every edit from the start.
   if (formats::Status written = formats::write_pcanno_document(*doc, options.document, false);
       !written) {

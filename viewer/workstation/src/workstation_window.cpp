@@ -488,17 +488,7 @@ void WorkstationWindow::closeEvent(QCloseEvent* event) {
     statusBar()->showMessage("cancelling the running job; close again when it has stopped", 5000);
     return event->ignore();
   }
-  // With a document the journal already holds every edit; without one, offer to save.
-  if (session_->dirty() && session_->document_path().empty()) {
-    const auto answer =
-        QMessageBox::question(this, "Unsaved labels", "Save the labels before closing?",
-                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-    if (answer == QMessageBox::Cancel) return event->ignore();
-    if (answer == QMessageBox::Save) {
-      save_as_dialog();
-      if (session_->dirty()) return event->ignore();
-    }
-  }
+  if (!settle_unsaved("closing")) return event->ignore();
   event->accept();
 }
 

@@ -17,15 +17,20 @@ struct WorkstationOptions {
   std::filesystem::path document;    ///< native document: autosaved through the journal
   std::filesystem::path screenshot;  ///< save a PNG of the window once drawn, then quit
   std::filesystem::path layout_report;  ///< tests: write the views' screen geometry as JSON
+  /// Unsaved edits of an earlier session (a crash, a window closed without saving): kOffer asks
+  /// the user in a dialog before the window shows (`pcanno view --recover` / `--discard-recovery`
+  /// decide on the command line instead).
+  plugin::RecoveryPolicy recovery = plugin::RecoveryPolicy::kOffer;
 };
 
 /// The session the workstation edits:
 /// - an existing `document`: opened (its journal replayed); `labels` are then ignored (a note);
 /// - `labels` and a new `document`: the labels are written as the document, which is then opened,
 ///   so every edit is journalled from the start;
-/// - `labels` alone: an in-memory session (Save asks where);
+/// - `labels` alone: the labels, journaled in the recovery folder until saved (Save asks where);
 /// - a new `document` alone: an empty document there;
-/// - neither: the labels the dataset layout carries (KITTI label_02), when it has them.
+/// - neither: the labels the dataset layout carries (KITTI label_02), when it has them, journaled
+///   in the recovery folder like `labels` alone.
 /// A `sequence` that is no dataset but holds some (the repo's sample_data/) opens the first
 /// sub-folder that is one. `notes` receives what was chosen or ignored.
 formats::Expected<std::unique_ptr<plugin::Session>> open_workstation_session(

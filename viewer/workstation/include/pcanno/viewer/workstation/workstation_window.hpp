@@ -86,7 +86,9 @@ class WorkstationWindow : public QMainWindow {
   /// Saves to `path`, else the document's path, else asks (Save As); the status bar says how.
   bool save(const std::filesystem::path& path = {});
   /// Replaces the document with labels from `path` in format `codec_id` (detected when empty); a
-  /// native document is opened with its journal.
+  /// native document is opened with its journal, other labels are journaled in the recovery
+  /// folder. Unsaved edits left for either are offered back in a dialog. The current session's
+  /// unsaved edits stay in its journal (the Open dialog asks about them first).
   formats::Status open_labels(const std::filesystem::path& path, const std::string& codec_id = "");
   /// Writes the document to `path` through label codec `codec_id`.
   formats::Status export_labels(const std::filesystem::path& path, const std::string& codec_id,
@@ -128,6 +130,9 @@ class WorkstationWindow : public QMainWindow {
   void update_status();
   void update_preview();
   void replace_session(std::unique_ptr<plugin::Session> session);
+  /// Before `action` ("closing"): when there are unsaved edits, asks to save (Save As when there
+  /// is no document), discard (their journal goes) or cancel. True when the action may go on.
+  bool settle_unsaved(const QString& action);
   bool run_service(const std::string& id, formats::AttributeMap parameters);
   void service_finished(const QString& id, bool ok, const QString& message);
   void edit_attribute(bool frame_scope, const QString& key, const QString& value);
