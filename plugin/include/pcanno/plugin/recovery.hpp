@@ -29,8 +29,9 @@ struct PendingRecovery {
 std::filesystem::path default_recovery_folder();
 
 /// The recovery journal of a session without a document, in `folder`:
-/// `<dataset folder name>-<16 hex digits>.journal`, the digits hashing the dataset's absolute
-/// path, the sequence name and `labels_source` (what the starting labels were read from).
+/// `<dataset folder name>[_<sequence name>]-<16 hex digits>.journal` (the sequence name when it
+/// differs from the folder's), the digits hashing the dataset's absolute path, the sequence name
+/// and `labels_source` (what the starting labels were read from).
 /// `slot` > 1 gives the journal of the slot-th session open at once on the same key
 /// (`...-<digits>-<slot>.journal`).
 std::filesystem::path recovery_journal_path(const std::filesystem::path& folder,
