@@ -9,7 +9,7 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libboost-all-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcl-dev libopen3d-dev libvtk9-dev libvtk9-qt-dev qtbase5-dev
-  xvfb xauth xdotool python3 python3-jsonschema clang libclang-rt-14-dev
+  xvfb xauth xdotool python3 python3-jsonschema clang libclang-rt-14-dev ccache
 )
 
 missing=()
@@ -28,6 +28,13 @@ else
   echo "setup: all Debian packages present"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPCANNO_WERROR=ON "$@"
+# ccache keyed on paths relative to the checkout, so that another clone on the same machine (CI's)
+# reuses what this one compiled.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPCANNO_WERROR=ON "${launcher[@]}" "$@"
 cmake --build build --parallel "$(nproc)"
 echo "setup: built into build/ (run ./run-tests.sh next)"

@@ -16,7 +16,13 @@ function(run step)
   message(STATUS "${step}: ok")
 endfunction()
 
+# The main build's compiler launcher (ccache), so that a rerun on the same machine is fast.
+set(launcher_args "")
+if(LAUNCHER)
+  set(launcher_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}" "-DCMAKE_C_COMPILER_LAUNCHER=${LAUNCHER}")
+endif()
 run("configure sanitized build" ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
+    ${launcher_args}
     -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
     "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DPCANNO_SANITIZE=ON -DPCANNO_BUILD_APP=OFF -DPCANNO_BUILD_BENCH=OFF
     -DPCANNO_BUILD_VIEWER=OFF)
