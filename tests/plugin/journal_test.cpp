@@ -12,12 +12,15 @@
 
 #include "pcanno/formats/pcanno_document.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "session_text.hpp"
 
 namespace pcanno::plugin {
 namespace {
 
 namespace fs = std::filesystem;
 using formats::serialize_pcanno_document;
+using test_support::mentions;
+using test_support::text;
 
 /// A fresh folder per test, removed afterwards.
 class JournalTest : public ::testing::Test {
@@ -76,13 +79,6 @@ class JournalTest : public ::testing::Test {
   }
   static void write(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-  }
-  static std::string text(const Session& s) { return serialize_pcanno_document(s.document()); }
-  static bool mentions(const std::vector<std::string>& warnings, const std::string& needle) {
-    for (const std::string& w : warnings) {
-      if (w.find(needle) != std::string::npos) return true;
-    }
-    return false;
   }
 
   fs::path dir_;

@@ -13,12 +13,15 @@
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/recovery.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "session_text.hpp"
 
 namespace pcanno::plugin {
 namespace {
 
 namespace fs = std::filesystem;
 using formats::serialize_pcanno_document;
+using test_support::mentions;
+using test_support::text;
 
 class RecoveryTest : public ::testing::Test {
  protected:
@@ -73,14 +76,6 @@ class RecoveryTest : public ::testing::Test {
     return b;
   }
 
-  static std::string text(const Session& s) { return serialize_pcanno_document(s.document()); }
-
-  static bool mentions(const std::vector<std::string>& warnings, const std::string& needle) {
-    for (const std::string& w : warnings) {
-      if (w.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
 
   fs::path dir_;
   fs::path recovery_;

@@ -26,17 +26,7 @@ struct DialogAnswer {
 std::shared_ptr<DialogAnswer> answer_next_file_dialog(const QString& path,
                                                       const QString& type = {}) {
   auto answer = std::make_shared<DialogAnswer>();
-  auto* poll = new QTimer;
-  poll->setInterval(20);
-  auto tries = std::make_shared<int>(0);
-  QObject::connect(poll, &QTimer::timeout, [poll, answer, path, type, tries] {
-    auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
-    if (!dialog) {
-      if (++*tries > 250) poll->deleteLater();  // 5 s: the test's own check reports it
-      return;
-    }
-    poll->stop();
-    poll->deleteLater();
+  when_modal<QFileDialog>([answer, path, type](QFileDialog* dialog) {
     answer->seen = true;
     answer->filters = dialog->nameFilters();
     for (const QString& f : answer->filters) {
@@ -55,7 +45,6 @@ std::shared_ptr<DialogAnswer> answer_next_file_dialog(const QString& path,
     if (!QTest::qWaitFor([ok] { return ok->isEnabled(); }, 3000)) return dialog->reject();
     QTest::mouseClick(ok, Qt::LeftButton);
   });
-  poll->start();
   return answer;
 }
 

@@ -128,13 +128,10 @@ def quit_after_save_as(binary, sample, tmp):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    binary, sample = sys.argv[1], sys.argv[2]
-    if not x.available():
-        print("no X display or no xdotool: skipped")
-        return 77
+    args = x.script_args(sys.argv, __doc__)
+    if isinstance(args, int):
+        return args
+    binary, sample = args
     tmp = tempfile.mkdtemp(prefix="pcanno_e2e_recovery_")
     try:
         crash_and_recover(binary, sample, tmp)

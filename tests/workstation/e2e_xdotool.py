@@ -17,13 +17,10 @@ import xdo_support as x
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    binary, sample = sys.argv[1], sys.argv[2]
-    if not x.available():
-        print("no X display or no xdotool: skipped")
-        return 77
+    args = x.script_args(sys.argv, __doc__)
+    if isinstance(args, int):
+        return args
+    binary, sample = args
     tmp = tempfile.mkdtemp(prefix="pcanno_e2e_")
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(tmp, "state"))
     doc = os.path.join(tmp, "e2e.pcanno.json")

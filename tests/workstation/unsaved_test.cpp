@@ -2,7 +2,6 @@
 // (Save, Discard, Cancel), and unsaved edits a session left behind are offered back.
 #include <QMessageBox>
 #include <QPushButton>
-#include <QTimer>
 
 #include "pcanno/formats/pcanno_document.hpp"
 #include "pcanno/plugin/journal.hpp"
@@ -24,17 +23,7 @@ struct BoxSeen {
 std::shared_ptr<BoxSeen> answer_next_message_box(QMessageBox::StandardButton button,
                                                  const QString& text = {}) {
   auto seen = std::make_shared<BoxSeen>();
-  auto* poll = new QTimer;
-  poll->setInterval(20);
-  auto tries = std::make_shared<int>(0);
-  QObject::connect(poll, &QTimer::timeout, [poll, seen, button, text, tries] {
-    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-    if (!box) {
-      if (++*tries > 250) poll->deleteLater();  // 5 s: the test's own check reports it
-      return;
-    }
-    poll->stop();
-    poll->deleteLater();
+  when_modal<QMessageBox>([seen, button, text](QMessageBox* box) {
     seen->seen = true;
     seen->title = box->windowTitle();
     QAbstractButton* b = box->button(button);
@@ -43,7 +32,6 @@ std::shared_ptr<BoxSeen> answer_next_message_box(QMessageBox::StandardButton but
     }
     if (b) QTest::mouseClick(b, Qt::LeftButton);
   });
-  poll->start();
   return seen;
 }
 

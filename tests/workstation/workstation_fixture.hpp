@@ -6,9 +6,12 @@
 #include <filesystem>
 #include <memory>
 
+#include <functional>
+
 #include <QApplication>
 #include <QMouseEvent>
 #include <QTest>
+#include <QTimer>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +26,26 @@
 namespace pcanno::test {
 
 namespace ws = pcanno::viewer::workstation;
+
+/// Calls `answer` with the next modal dialog of type `Dialog` once it is up (polled from the event
+/// loop that the dialog's exec() runs). Gives up after 5 s: the test's own checks then fail.
+template <typename Dialog>
+void when_modal(std::function<void(Dialog*)> answer) {
+  auto* poll = new QTimer;
+  poll->setInterval(20);
+  auto tries = std::make_shared<int>(0);
+  QObject::connect(poll, &QTimer::timeout, [poll, answer, tries] {
+    auto* dialog = qobject_cast<Dialog*>(QApplication::activeModalWidget());
+    if (!dialog) {
+      if (++*tries > 250) poll->deleteLater();
+      return;
+    }
+    poll->stop();
+    poll->deleteLater();
+    answer(dialog);
+  });
+  poll->start();
+}
 
 class WorkstationTest : public ::testing::Test {
  protected:

@@ -17,6 +17,18 @@ def available():
     return bool(os.environ.get("DISPLAY")) and shutil.which("xdotool") is not None
 
 
+def script_args(argv, usage):
+    """(binary, sample) from a script's argv, or its exit code: 2 (usage) or 77 (skipped) when
+    there is no X display or no xdotool."""
+    if len(argv) != 3:
+        print(usage)
+        return 2
+    if not available():
+        print("no X display or no xdotool: skipped")
+        return 77
+    return argv[1], argv[2]
+
+
 def xdo(*args, timeout=10.0):
     return subprocess.run(["xdotool", *map(str, args)], check=True, timeout=timeout,
                           capture_output=True, text=True).stdout
