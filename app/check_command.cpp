@@ -128,11 +128,8 @@ int run_check(const CheckCommandOptions& opt, const GlobalOptions& global,
   plugin::QaOptions options;
   options.min_points = opt.min_points;
   options.check_points = !opt.no_points;
-  ProgressBar bar("checking", 1000, global.quiet || opt.json);
-  options.progress = [&bar](double fraction) {
-    bar.update(static_cast<std::size_t>(fraction * 1000.0));
-    return true;
-  };
+  ProgressBar bar("checking", global.quiet || opt.json);
+  options.progress = bar.callback();
   auto checked = plugin::check_annotations(*labels, seq, options);
   if (!checked) return report(checked.error());
   const plugin::QaReport& r = *checked;

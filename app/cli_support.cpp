@@ -6,7 +6,13 @@
 
 namespace pcanno::app {
 
-int report(const formats::Error& error) { return report_message(error.describe()); }
+int report(const formats::Error& error) {
+  if (error.code == formats::ErrorCode::kCancelled) {
+    std::cerr << "pcanno: cancelled\n";
+    return kExitCancelled;
+  }
+  return report_message(error.describe());
+}
 
 int report_message(const std::string& message) {
   std::cerr << "pcanno: error: " << message << '\n';

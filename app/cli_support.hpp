@@ -21,6 +21,9 @@ namespace pcanno::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  ///< the command ran and failed; a message went to stderr
 inline constexpr int kExitUsage = 2;    ///< bad arguments
+/// Ctrl+C stopped the command (128 + SIGINT, what shells report for an interrupted command);
+/// "pcanno: cancelled" went to stderr and no output was left behind.
+inline constexpr int kExitCancelled = 130;
 
 /// The work a parsed subcommand will do. Parsing fills it; main runs it, so that every subcommand
 /// reports errors and exit codes the same way.
@@ -31,7 +34,9 @@ struct GlobalOptions {
   bool quiet = false;  ///< no progress output
 };
 
-/// Prints `pcanno: error: <file:line: message>` to stderr and returns kExitFailure.
+/// Prints `pcanno: error: <file:line: message>` to stderr and returns kExitFailure; a cancelled
+/// step (ErrorCode::kCancelled: Ctrl+C, see progress.hpp) prints `pcanno: cancelled` and returns
+/// kExitCancelled.
 int report(const formats::Error& error);
 int report_message(const std::string& message);
 /// Prints `pcanno: error: <message>` and returns kExitUsage, for arguments only checkable after

@@ -108,17 +108,11 @@ int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
   if (!reader) return report(reader.error());
   if (!(*reader)->read) return report_message("cannot read labels as '" + (*reader)->id + "'");
 
-  ProgressBar bar("converting", 1000, global.quiet);
-  context.progress = [&bar](double fraction) {
-    bar.update(static_cast<std::size_t>(fraction * 500.0));
-    return true;
-  };
+  ProgressBar bar("converting", global.quiet);
+  context.progress = bar.callback(0.0, 0.5);
   auto annotations = (*reader)->read(opt.input, context);
   if (!annotations) return report(annotations.error());
-  context.progress = [&bar](double fraction) {
-    bar.update(500 + static_cast<std::size_t>(fraction * 500.0));
-    return true;
-  };
+  context.progress = bar.callback(0.5, 1.0);
   const auto written = writer->write(*annotations, opt.out, context);
   if (!written) return report(written.error());
 

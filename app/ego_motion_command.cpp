@@ -83,11 +83,8 @@ int run_ego_motion(const EgoMotionCommandOptions& opt, const GlobalOptions& glob
 
   plugin::EgoMotionOptions ego;
   if (!opt.no_cache) ego.cache_dir = plugin::default_ego_motion_cache();
-  ProgressBar bar("estimating ego motion", 1000, global.quiet || opt.json);
-  const auto progress = [&bar](double f) {
-    bar.update(static_cast<std::size_t>(f * 1000.0));
-    return true;
-  };
+  ProgressBar bar("estimating ego motion", global.quiet || opt.json);
+  const auto progress = bar.callback();
   plugin::EgoMotion motion;
   std::optional<geometry::TrajectoryError> error;
   if (sequence->has_poses()) {

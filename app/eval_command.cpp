@@ -19,6 +19,7 @@
 #include "label_input.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
+#include "progress.hpp"
 
 namespace pcanno::app {
 namespace {
@@ -214,7 +215,8 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
   std::cout << out.str();
 }
 
-int run_eval(const EvalCommandOptions& opt, const plugin::Registry& registry) {
+int run_eval(const EvalCommandOptions& opt, const GlobalOptions& global,
+             const plugin::Registry& registry) {
   warn_plugin_failures(registry);
   for (const auto& [id, option] :
        {std::pair{opt.from_pred, "--from-pred"}, std::pair{opt.from_gt, "--from-gt"}}) {
@@ -236,9 +238,10 @@ int run_eval(const EvalCommandOptions& opt, const plugin::Registry& registry) {
   auto sequence = open_dataset(opt.gt, opt.sequence, opt.sequence_name);
   if (!sequence) return report(sequence.error());
   const formats::Sequence* seq = *sequence ? &**sequence : nullptr;
-  auto gt = read_labels(registry, opt.gt, opt.from_gt, seq);
+  ProgressBar bar("reading labels", global.quiet || opt.json);
+  auto gt = read_labels(registry, opt.gt, opt.from_gt, seq, nullptr, bar.callback(0.0, 0.5));
   if (!gt) return report(gt.error());
-  auto pred = read_labels(registry, opt.pred, opt.from_pred, seq);
+  auto pred = read_labels(registry, opt.pred, opt.from_pred, seq, nullptr, bar.callback(0.5, 1.0));
   if (!pred) return report(pred.error());
 
   // Without --sequence, poses (needed only when the two documents use different shape frames)
@@ -248,8 +251,10 @@ int run_eval(const EvalCommandOptions& opt, const plugin::Registry& registry) {
     referenced = open_referenced_dataset(*gt);
     if (referenced) seq = &*referenced;
   }
+  if (formats::Status go = CancelToken::check(); !go) return report(go.error());
   auto report_or = plugin::evaluate(*pred, *gt, seq, options);
   if (!report_or) return report(report_or.error());
+  if (formats::Status go = CancelToken::check(); !go) return report(go.error());
   const plugin::EvalReport& r = *report_or;
 
   if (!opt.plot.empty()) {
@@ -269,8 +274,8 @@ int run_eval(const EvalCommandOptions& opt, const plugin::Registry& registry) {
 
 }  // namespace
 
-void add_eval_command(CLI::App& app, const GlobalOptions& /*global*/,
-                      const plugin::Registry& registry, CommandAction& action) {
+void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                      CommandAction& action) {
   auto opt = std::make_shared<EvalCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "eval",
@@ -301,8 +306,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_option("--plot", opt->plot,
                   "Write a PNG: mean 3D IoU per frame and a histogram of the per-box 3D IoU");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
-  cmd->callback([opt, &registry, &action] {
-    action = [opt, &registry] { return run_eval(*opt, registry); };
+  cmd->callback([opt, &global, &registry, &action] {
+    action = [opt, &global, &registry] { return run_eval(*opt, global, registry); };
   });
 }
 

@@ -91,6 +91,7 @@ formats::Expected<FrameStats> decode_all(const formats::Sequence& seq,
   cache_options.max_bytes = std::size_t{256} << 20;
   formats::FrameCache cache = formats::make_frame_cache(seq, cache_options);
   for (std::size_t i = 0; i < seq.size(); ++i) {
+    if (formats::Status go = CancelToken::check(); !go) return std::move(go).error();
     const auto frame = cache.get(i);
     if (!frame) return frame.error();
     counts.push_back((*frame)->size());

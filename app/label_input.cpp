@@ -53,7 +53,8 @@ formats::Expected<formats::Annotations> read_labels(const plugin::Registry& regi
                                                     const std::string& path,
                                                     const std::string& from,
                                                     const formats::Sequence* sequence,
-                                                    std::string* codec_id) {
+                                                    std::string* codec_id,
+                                                    const std::function<bool(double)>& progress) {
   const auto codec = registry.codecs().select(path, from);
   if (!codec) return codec.error();
   if (!(*codec)->read) {
@@ -63,6 +64,7 @@ formats::Expected<formats::Annotations> read_labels(const plugin::Registry& regi
   if (codec_id != nullptr) *codec_id = (*codec)->id;
   formats::LabelContext context;
   context.sequence = sequence;
+  context.progress = progress;
   return (*codec)->read(path, context);
 }
 

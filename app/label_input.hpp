@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,11 +33,10 @@ formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::stri
 std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels);
 
 /// Labels from `path` with codec `from` (detected when empty), a dataset supplying calibration.
-/// `codec_id` receives the codec used.
-formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
-                                                    const std::string& path,
-                                                    const std::string& from,
-                                                    const formats::Sequence* sequence,
-                                                    std::string* codec_id = nullptr);
+/// `codec_id` receives the codec used; `progress` goes to the codec (LabelContext::progress).
+formats::Expected<formats::Annotations> read_labels(
+    const plugin::Registry& registry, const std::string& path, const std::string& from,
+    const formats::Sequence* sequence, std::string* codec_id = nullptr,
+    const std::function<bool(double)>& progress = {});
 
 }  // namespace pcanno::app

@@ -8,6 +8,7 @@
 #include "cli_support.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "progress.hpp"
 
 int main(int argc, char** argv) {
   using namespace pcanno::app;
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (!action) return report_message("no command to run; see `pcanno --help`");
+  const CancelToken cancel;  // Ctrl+C stops the command's long steps cleanly (progress.hpp)
   try {
     return action();
   } catch (const std::exception& e) {

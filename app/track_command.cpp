@@ -73,22 +73,17 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   if (*method != plugin::CompletionMethod::kLinear && !sequence->has_poses()) {
     plugin::EgoMotionOptions ego;
     if (!opt.no_cache) ego.cache_dir = plugin::default_ego_motion_cache();
-    ProgressBar bar("estimating ego motion", 1000, global.quiet);
-    auto estimated = plugin::ensure_poses(*sequence, ego, [&bar](double f) {
-      bar.update(static_cast<std::size_t>(f * 1000.0));
-      return true;
-    });
+    ProgressBar bar("estimating ego motion", global.quiet);
+    auto estimated = plugin::ensure_poses(*sequence, ego, bar.callback());
     if (!estimated) return report(estimated.error());
   }
   plugin::CompletionOptions completion;
   completion.method = *method;
   completion.refine = opt.refine;
-  ProgressBar bar("completing tracks", 1000, global.quiet);
-  auto done = plugin::complete_tracks(*doc, *sequence, completion, [&bar](double f) {
-    bar.update(static_cast<std::size_t>(f * 1000.0));
-    return true;
-  });
+  ProgressBar bar("completing tracks", global.quiet);
+  auto done = plugin::complete_tracks(*doc, *sequence, completion, bar.callback(0.0, 0.9));
   if (!done) return report(done.error());
+  context.progress = bar.callback(0.9, 1.0);
   auto written = writer->write(*doc, opt.out, context);
   if (!written) return report(written.error());
   // Left-out boxes and lost objects are warnings: they change what the output holds.

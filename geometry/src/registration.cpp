@@ -37,7 +37,10 @@ Voxel voxel_of(const Eigen::Vector3d& p, double size) {
 /// overlaps: array lookups and few candidates, no hashing.
 class TargetMap {
  public:
-  TargetMap(const std::vector<Eigen::Vector3d>& points, double radius, double normal_radius)
+  /// `stop` (may be empty) is polled while the normals are estimated; stopped() tells whether it
+  /// cut them short.
+  TargetMap(const std::vector<Eigen::Vector3d>& points, double radius, double normal_radius,
+            const std::function<bool()>& stop = {})
       : grid_(make_grid(points, radius)), points_(points) {
     reach_ = radius / grid_.cell();
     normals_.resize(points.size(), Eigen::Vector3d::Zero());
@@ -48,7 +51,12 @@ class TargetMap {
     sorted_valid_.assign(grid_.order.size(), normal_radius <= 0.0 ? 1 : 0);
     if (normal_radius <= 0.0) return;
     const double r2 = normal_radius * normal_radius;
+    constexpr std::size_t kStopEvery = 2048;  // normals between polls: a few milliseconds
     for (std::size_t i = 0; i < points.size(); ++i) {
+      if (stop && i % kStopEvery == 0 && stop()) {
+        stopped_ = true;
+        return;
+      }
       Eigen::Vector3d mean = Eigen::Vector3d::Zero();
       Eigen::Matrix3d second = Eigen::Matrix3d::Zero();
       int n = 0;
@@ -101,6 +109,7 @@ class TargetMap {
 
   const Eigen::Vector3d& point(std::size_t i) const { return points_[i]; }
   const Eigen::Vector3d& normal(std::size_t i) const { return normals_[i]; }
+  bool stopped() const { return stopped_; }
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
 
  private:
@@ -156,7 +165,14 @@ class TargetMap {
   const std::vector<Eigen::Vector3d>& points_;
   std::vector<Eigen::Vector3d> normals_;
   std::vector<bool> valid_;
+  bool stopped_ = false;
 };
+
+/// True, with `result.stopped` set, when `options.stop` asks the registration to end now.
+bool stop_now(const IcpOptions& options, IcpResult& result) {
+  result.stopped = options.stop && options.stop();
+  return result.stopped;
+}
 
 }  // namespace
 
@@ -191,9 +207,14 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
   result.T_target_source = initial;
   if (source.empty() || target.size() < 5) return result;
   const TargetMap map(target, std::max(options.max_correspondence, options.normal_radius),
-                      options.normal_radius);
+                      options.normal_radius, options.stop);
+  if (map.stopped()) {
+    result.stopped = true;
+    return result;
+  }
   double sigma = options.max_correspondence / 3.0;
   for (int it = 0; it < options.max_iterations; ++it) {
+    if (stop_now(options, result)) return result;
     Eigen::Matrix<double, 6, 6> H = Eigen::Matrix<double, 6, 6>::Zero();
     Eigen::Matrix<double, 6, 1> g = Eigen::Matrix<double, 6, 1>::Zero();
     double squared = 0.0;
@@ -249,6 +270,7 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
   std::vector<Eigen::Vector3d> moved(source.size());
   std::vector<std::size_t> match(source.size());
   for (int it = 0; it < options.max_iterations; ++it) {
+    if (stop_now(options, result)) return result;
     Eigen::Vector3d pivot = Eigen::Vector3d::Zero();
     std::size_t pairs = 0;
     for (std::size_t i = 0; i < source.size(); ++i) {

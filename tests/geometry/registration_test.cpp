@@ -69,6 +69,33 @@ TEST(Registration, NoOverlapIsNotConverged) {
   EXPECT_EQ(r.pairs, 0u);
 }
 
+TEST(Registration, AStopPredicateEndsItAtOnce) {
+  std::mt19937 rng(13);
+  const std::vector<Eigen::Vector3d> target = voxel_downsample(street(rng), 0.3);
+  std::vector<Eigen::Vector3d> source;
+  for (const Eigen::Vector3d& p : target) source.push_back(p + Eigen::Vector3d(0.5, 0.2, 0.0));
+  const Pose prior = Pose::Identity();
+  // Unstopped, it takes several iterations from a prior half a metre off.
+  const IcpResult full = register_point_to_plane(source, target, prior);
+  ASSERT_TRUE(full.converged);
+  ASSERT_GT(full.iterations, 2);
+  EXPECT_FALSE(full.stopped);
+  // Asked to stop at the third poll (normals, then iterations): it returns there, unconverged.
+  int polls = 0;
+  IcpOptions options;
+  options.stop = [&] { return ++polls >= 3; };
+  const IcpResult stopped = register_point_to_plane(source, target, prior, options);
+  EXPECT_TRUE(stopped.stopped);
+  EXPECT_FALSE(stopped.converged);
+  EXPECT_EQ(polls, 3);
+  EXPECT_LT(stopped.iterations, full.iterations);
+  // The point-to-point variant polls before every iteration too.
+  polls = 0;
+  const IcpResult yaw = register_point_to_point_yaw(source, target, prior, options);
+  EXPECT_TRUE(yaw.stopped);
+  EXPECT_EQ(yaw.iterations, 2);
+}
+
 /// A pedestrian seen by a 64-beam scanner at 15 m: a few dozen returns on a body with no planes.
 std::vector<Eigen::Vector3d> pedestrian(std::mt19937& rng, std::size_t n) {
   std::uniform_real_distribution<double> angle(-M_PI / 2, M_PI / 2);  // the side facing the sensor

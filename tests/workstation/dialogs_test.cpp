@@ -86,6 +86,7 @@ TEST_F(DialogTest, ExportDialogOffersEveryWriterAndWritesTheChosenOne) {
       answer_next_file_dialog(QString::fromStdString(out.string()), "kitti-tracking:");
   w.export_dialog();
   ASSERT_TRUE(answer->seen);
+  ASSERT_TRUE(wait_for_job());  // the export runs as a job, with progress and Cancel
   for (const formats::LabelCodec& c : w.session().registry().codecs().codecs()) {
     if (!c.write) continue;
     EXPECT_GE(answer->filters.filter(QString::fromStdString(c.id + ":")).size(), 1) << c.id;

@@ -73,6 +73,12 @@ void write_cache(const fs::path& file, const EgoMotion& motion) {
 
 }  // namespace
 
+bool ego_motion_cached(const formats::Sequence& sequence, const EgoMotionOptions& options) {
+  if (options.cache_dir.empty() || sequence.size() == 0) return false;
+  return read_cache(options.cache_dir / (cache_key(sequence, options) + ".txt"), sequence.size())
+      .has_value();
+}
+
 fs::path default_ego_motion_cache() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
     return fs::path(xdg) / "pcanno/ego-motion";
@@ -94,23 +100,34 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
     cache_file = options.cache_dir / (cache_key(sequence, options) + ".txt");
     if (std::optional<EgoMotion> cached = read_cache(cache_file, n)) return *cached;
   }
+  const auto cancelled = [&] {
+    return Error{ErrorCode::kCancelled, "ego-motion estimation cancelled", sequence.root.string()};
+  };
   EgoMotion out;
   out.T_world_lidar.push_back(geometry::Pose::Identity());
   out.fitness.push_back(1.0);
   std::vector<Eigen::Vector3d> previous;
   geometry::Pose velocity = geometry::Pose::Identity();  // T_previous_current of the last pair
   for (std::size_t i = 0; i < n; ++i) {
-    if (progress && !progress(static_cast<double>(i) / static_cast<double>(n))) {
-      return Error{ErrorCode::kCancelled, "ego-motion estimation cancelled",
-                   sequence.root.string()};
-    }
-    Expected<formats::CloudFile> cloud = sequence.load_frame(i);
+    // Frame i is the share [i, i + 1) / n; loading takes its first tenth, the registration the
+    // rest. Both poll the callback, so a cancel lands within one ICP iteration, not one frame.
+    const auto at = [&](double within) {
+      return !progress || progress((static_cast<double>(i) + within) / static_cast<double>(n));
+    };
+    if (!at(0.0)) return cancelled();
+    formats::ReadOptions read;
+    read.progress = [&](double f) { return at(0.1 * f); };
+    Expected<formats::CloudFile> cloud = sequence.load_frame(i, read);
+    if (!cloud && cloud.error().code == ErrorCode::kCancelled) return cancelled();
     if (!cloud) return std::move(cloud).error();
     std::vector<Eigen::Vector3d> current =
         geometry::voxel_downsample(cloud->cloud.view(), options.voxel, options.max_range);
     if (i > 0) {
+      geometry::IcpOptions icp = options.icp;
+      icp.stop = [&] { return !at(0.5); };
       const geometry::IcpResult r =
-          geometry::register_point_to_plane(current, previous, velocity, options.icp);
+          geometry::register_point_to_plane(current, previous, velocity, icp);
+      if (r.stopped) return cancelled();
       // A failed registration keeps the constant-velocity guess rather than a wild pose.
       const geometry::Pose step = r.converged ? r.T_target_source : velocity;
       out.T_world_lidar.push_back(out.T_world_lidar.back() * step);
@@ -119,7 +136,9 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
     }
     previous = std::move(current);
   }
+  // Only a finished estimate is cached (atomically): a cancelled one leaves no file behind.
   if (!cache_file.empty()) write_cache(cache_file, out);
+  if (progress && !progress(1.0)) return cancelled();
   return out;
 }
 

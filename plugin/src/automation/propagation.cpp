@@ -177,7 +177,9 @@ const formats::CloudFile* SequenceClouds::get(std::int64_t frame) {
     if (it->first == frame) return &it->second;
   }
   if (frame < 0 || static_cast<std::size_t>(frame) >= sequence_.size()) return nullptr;
-  Expected<formats::CloudFile> file = sequence_.load_frame(static_cast<std::size_t>(frame));
+  formats::ReadOptions read;
+  if (stop_) read.progress = [this](double) { return !stop_(); };
+  Expected<formats::CloudFile> file = sequence_.load_frame(static_cast<std::size_t>(frame), read);
   if (!file) {
     error_ = file.error();
     return nullptr;
@@ -245,23 +247,38 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
   }
   to = std::clamp<std::int64_t>(to, 0, frames - 1);
   const std::int64_t step = to >= from ? 1 : -1;
+  const std::int64_t count = std::abs(to - from);
+  double done = 0.0;  // the fraction reported last
+  const auto report = [&](double fraction) {
+    done = fraction;
+    return !progress || progress(fraction);
+  };
+  // Loads poll too: a large cloud takes a while to read.
+  const CloudLoadStop stop_loads(clouds, [&] { return !report(done); });
+  const auto cancelled = [&] {
+    return Error{ErrorCode::kCancelled, "propagation cancelled", seq.root.string()};
+  };
   PropagationResult result;
   const auto lose = [&](std::int64_t f, std::string why) {
     result.lost_at = f;
     result.lost = "lost at frame " + std::to_string(f) + ": " + std::move(why);
     return result;
   };
+  // A frame whose cloud get() did not return: cancelled while loading, or unreadable.
+  const auto unreadable = [&](std::int64_t f) -> Expected<PropagationResult> {
+    if (clouds.error() && clouds.error()->code == ErrorCode::kCancelled) return cancelled();
+    return lose(f, "its cloud cannot be read" +
+                       (clouds.error() ? ": " + clouds.error()->describe() : std::string()));
+  };
   if (!seq.frames[static_cast<std::size_t>(from)].T_world_lidar) {
     return Error{ErrorCode::kUnsupported,
                  "frame " + std::to_string(from) + " has no pose: estimate the ego motion first",
                  seq.root.string()};
   }
+  if (!report(0.0)) return cancelled();
   std::vector<Eigen::Vector3d> model = object_model(clouds, from, box_in_world, options);
   if (model.size() < options.min_points) {
-    if (clouds.get(from) == nullptr) {
-      return lose(from, "its cloud cannot be read" +
-                            (clouds.error() ? ": " + clouds.error()->describe() : std::string()));
-    }
+    if (clouds.get(from) == nullptr) return unreadable(from);
     return lose(from, std::to_string(model.size()) + " points in the starting box");
   }
 
@@ -282,17 +299,13 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
       yaw_rate = geometry::angle_difference(box.yaw(), previous->yaw()) / dt;
     }
   }
-  const std::int64_t count = std::abs(to - from);
   for (std::int64_t f = from + step; step > 0 ? f <= to : f >= to; f += step) {
-    if (progress && !progress(static_cast<double>(std::abs(f - from) - 1) /
-                              static_cast<double>(std::max<std::int64_t>(count, 1)))) {
-      return Error{ErrorCode::kCancelled, "propagation cancelled", seq.root.string()};
+    if (!report(static_cast<double>(std::abs(f - from) - 1) /
+                static_cast<double>(std::max<std::int64_t>(count, 1)))) {
+      return cancelled();
     }
     if (!seq.frames[static_cast<std::size_t>(f)].T_world_lidar) return lose(f, "no pose");
-    if (clouds.get(f) == nullptr) {
-      return lose(f, "its cloud cannot be read" +
-                         (clouds.error() ? ": " + clouds.error()->describe() : std::string()));
-    }
+    if (clouds.get(f) == nullptr) return unreadable(f);
     const double dt = frame_time_s(seq, f) - frame_time_s(seq, f - step);
     const geometry::Cuboid predicted =
         geometry::Cuboid::from_yaw(box.center + velocity * dt, box.size, box.yaw() + yaw_rate * dt);
@@ -307,6 +320,7 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
     box = next;
     grow_model(model, box, aligned.object_points, options);
   }
+  if (!report(1.0)) return cancelled();
   return result;
 }
 

@@ -168,17 +168,42 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
       static_cast<std::int64_t>(std::max(sequence.size(), doc.frames.size()) > 0
                                     ? std::max(sequence.size(), doc.frames.size()) - 1
                                     : 0);
+  double done = 0.0;  // the fraction reported last
+  const auto report_progress = [&](double fraction) {
+    done = fraction;
+    return !progress || progress(fraction);
+  };
+  // Frame loads poll too, so that a cancel does not wait for a large cloud.
+  const CloudLoadStop stop_loads(data.clouds(), [&] { return !report_progress(done); });
+  const auto cancelled = [] {
+    return Error{ErrorCode::kCancelled, "track completion cancelled", ""};
+  };
+  const auto tracks = static_cast<double>(doc.tracks.size());
+  std::vector<std::vector<BoxState>> pending(doc.tracks.size());  // per track, boxes to add
   for (std::size_t ti = 0; ti < doc.tracks.size(); ++ti) {
-    if (progress && !progress(static_cast<double>(ti) / static_cast<double>(doc.tracks.size()))) {
-      return Error{ErrorCode::kCancelled, "track completion cancelled", ""};
-    }
-    Track& track = doc.tracks[ti];
+    if (!report_progress(static_cast<double>(ti) / tracks)) return cancelled();
+    const Track& track = doc.tracks[ti];
     std::vector<BoxState> keys;
     for (const BoxState& b : track.boxes) {
       if (b.keyframe) keys.push_back(b);
     }
     if (keys.empty()) continue;
     std::vector<BoxState> added;
+    const bool propagate_gaps = options.method == CompletionMethod::kPropagate;
+    const bool propagate_tail = (options.method == CompletionMethod::kAuto ||
+                                 options.method == CompletionMethod::kPropagate) &&
+                                keys.size() == 1;
+    // The track's share of the progress: how far through the frames it spans the work is.
+    const std::int64_t first = keys.front().frame;
+    const std::int64_t end =
+        propagate_tail
+            ? std::min(last_frame, first + static_cast<std::int64_t>(options.max_propagate))
+            : keys.back().frame;
+    const auto at_frame = [&](double f) {
+      const double span = static_cast<double>(std::max<std::int64_t>(end - first, 1));
+      return report_progress((static_cast<double>(ti) + (f - static_cast<double>(first)) / span) /
+                             tracks);
+    };
 
     if (options.method == CompletionMethod::kLinear) {
       for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
@@ -199,6 +224,7 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         std::size_t most = 0;
         for (std::size_t k = 0; k < keys.size(); ++k) {
           const std::size_t n = data.clouds().points_in(keys[k].frame, world_keys[k].box).size();
+          if (!report_progress(done)) return cancelled();
           if (n > most) {
             most = n;
             densest = k;
@@ -212,6 +238,7 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         const bool refine = options.refine || options.method == CompletionMethod::kAuto;
         for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
           for (std::int64_t f = keys[k].frame + 1; f < keys[k + 1].frame; ++f) {
+            if (!at_frame(static_cast<double>(f))) return cancelled();
             if (!data.T_world_lidar(f) && keys[k].shape_frame == formats::ShapeFrame::kLidar) {
               return Error{ErrorCode::kUnsupported,
                            "frame " + std::to_string(f) + " has no pose: estimate the ego motion",
@@ -228,9 +255,12 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
               }
               std::vector<Eigen::Vector3d> model = models[k];
               model.insert(model.end(), models[k + 1].begin(), models[k + 1].end());
-              if (const std::optional<RefinedBox> r =
-                      refine_box(data.clouds(), f, w, model, options.refine_max_shift,
-                                 options.refine_max_turn, options.propagation)) {
+              const std::optional<RefinedBox> r =
+                  refine_box(data.clouds(), f, w, model, options.refine_max_shift,
+                             options.refine_max_turn, options.propagation);
+              // A load stopped by a cancel reads as "no points": stop here, not with a guess.
+              if (!report_progress(done)) return cancelled();
+              if (r) {
                 // Near a keyframe the interpolation is as good as the labels; the points earn
                 // their weight with the distance the curve spans alone.
                 const double d =
@@ -245,10 +275,6 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
           }
         }
       }
-      const bool propagate_gaps = options.method == CompletionMethod::kPropagate;
-      const bool propagate_tail = (options.method == CompletionMethod::kAuto ||
-                                   options.method == CompletionMethod::kPropagate) &&
-                                  keys.size() == 1;
       for (std::size_t k = 0; k < keys.size() && (propagate_gaps || propagate_tail); ++k) {
         const std::int64_t stop =
             k + 1 < keys.size()
@@ -264,9 +290,11 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         if (const BoxState* b = track.at(keys[k].frame - 1)) {
           if (Expected<geometry::Cuboid> w = to_world(*b, data)) previous = *w;
         }
-        Expected<PropagationResult> r =
-            propagate_box(data.clouds(), keys[k].frame, world_keys[k].box, stop - 1, previous,
-                          options.propagation);
+        const auto from = static_cast<double>(keys[k].frame);
+        const auto frames = static_cast<double>(stop - 1 - keys[k].frame);
+        Expected<PropagationResult> r = propagate_box(
+            data.clouds(), keys[k].frame, world_keys[k].box, stop - 1, previous,
+            options.propagation, [&](double p) { return at_frame(from + p * frames); });
         if (!r) return std::move(r).error();
         for (const PropagatedBox& p : r->boxes) {
           added.push_back(
@@ -276,9 +304,15 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         if (r->lost) report.notes.push_back("track " + std::to_string(track.id) + " " + *r->lost);
       }
     }
-    if (added.empty()) continue;
+    pending[ti] = std::move(added);
+  }
+  if (!report_progress(1.0)) return cancelled();
+  // Only now is the document changed: a cancelled or failed completion leaves it as it was.
+  for (std::size_t ti = 0; ti < doc.tracks.size(); ++ti) {
+    if (pending[ti].empty()) continue;
+    Track& track = doc.tracks[ti];
     ++report.tracks_completed;
-    for (BoxState& s : added) {
+    for (BoxState& s : pending[ti]) {
       if (track.at(s.frame) != nullptr) continue;  // never overwrite what a person drew
       track.boxes.push_back(std::move(s));
       ++report.boxes_added;

@@ -8,6 +8,7 @@
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
+#include "pcanno/plugin/automation/progress.hpp"
 #include "pcanno/plugin/automation/propagation.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
 #include "pcanno/plugin/command.hpp"
@@ -23,7 +24,6 @@ using formats::Error;
 using formats::ErrorCode;
 using formats::Expected;
 using formats::Status;
-using Progress = std::function<bool(double)>;
 
 Error bad(const std::string& service, const std::string& message) {
   return Error{ErrorCode::kMalformed, service + ": " + message, ""};
@@ -64,15 +64,36 @@ Status unknown_parameters(const std::string& service, const AttributeMap& p,
   return {};
 }
 
-/// The session's sequence with a pose for every frame: its own, or estimated (and cached).
-Expected<formats::Sequence> posed_sequence(const Session& session, const Progress& progress) {
-  if (session.sequence() == nullptr) {
-    return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
-  }
-  formats::Sequence seq = *session.sequence();
+Error no_sequence() {
+  return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
+}
+
+/// The ego-motion estimate for sequences without poses goes to the default cache.
+EgoMotionOptions ego_options() {
   EgoMotionOptions ego;
   ego.cache_dir = default_ego_motion_cache();
-  Expected<bool> estimated = ensure_poses(seq, ego, progress);
+  return ego;
+}
+
+/// How much of a job that then works on `frames` frames goes to estimating the session's ego
+/// motion first: none when the sequence has poses or the estimate is cached. A frame of ego
+/// motion (a whole scan registered to the last) costs about four of propagation or refinement
+/// (one object registered): 40 ms against 10 ms per KITTI frame, loading included.
+double ego_motion_share(const Session& session, std::int64_t frames) {
+  const formats::Sequence* seq = session.sequence();
+  if (seq == nullptr || seq->has_poses() || ego_motion_cached(*seq, ego_options())) return 0.0;
+  const double ego = 4.0 * static_cast<double>(seq->size());
+  return ego / (ego + static_cast<double>(std::max<std::int64_t>(frames, 1)));
+}
+
+/// The session's sequence with a pose for every frame: its own, or estimated (and cached), as
+/// the first step of a job: [0, share] of `progress`.
+Expected<formats::Sequence> posed_sequence(const Session& session, const Progress& progress,
+                                           double share) {
+  if (session.sequence() == nullptr) return no_sequence();
+  formats::Sequence seq = *session.sequence();
+  const ProgressStep step(progress, 0.0, share, "estimating ego motion");
+  Expected<bool> estimated = ensure_poses(seq, ego_options(), step.callback());
   if (!estimated) return std::move(estimated).error();
   return seq;
 }
@@ -145,9 +166,8 @@ struct PropagateService : Outcomes {
       return bad(name, "track " + std::to_string(*track_id) + " has no box in frame " +
                            std::to_string(*from) + " to start from");
     }
-    Expected<formats::Sequence> seq = posed_sequence(session, {});
-    if (!seq) return std::move(seq).error();
-    const auto last_frame = static_cast<std::int64_t>(seq->size()) - 1;
+    if (session.sequence() == nullptr) return no_sequence();
+    const auto last_frame = static_cast<std::int64_t>(session.sequence()->size()) - 1;
     // Up to the next keyframe that way: a person's box is never replaced.
     std::int64_t to = step > 0 ? last_frame : 0;
     for (std::int64_t f = *from + step; f >= 0 && f <= last_frame; f += step) {
@@ -165,11 +185,18 @@ struct PropagateService : Outcomes {
     ServiceOutcome outcome;
     outcome.track = *track_id;
     if ((to - *from) * step > 0) {
+      // One progress bar over both steps: the ego motion (when the sequence has no poses), then
+      // the propagation.
+      const double share = ego_motion_share(session, (to - *from) * step);
+      Expected<formats::Sequence> seq = posed_sequence(session, progress, share);
+      if (!seq) return std::move(seq).error();
       std::optional<geometry::Cuboid> previous;
       if (const formats::BoxState* b = track->at(*from - step)) previous = to_world(*b, *seq);
       SequenceClouds clouds(*seq);
-      Expected<PropagationResult> r = propagate_box(
-          clouds, *from, to_world(*track->at(*from), *seq), to, previous, {}, progress);
+      const ProgressStep propagating(progress, share, 1.0, "propagating");
+      Expected<PropagationResult> r =
+          propagate_box(clouds, *from, to_world(*track->at(*from), *seq), to, previous, {},
+                        propagating.callback());
       if (!r) return std::move(r).error();
       std::vector<formats::BoxState> states;
       for (const PropagatedBox& b : r->boxes) {
@@ -217,12 +244,16 @@ struct InterpolateService : Outcomes {
                            " keyframe(s); interpolation needs two");
     }
     one.tracks.push_back(keys);
-    Expected<formats::Sequence> seq = posed_sequence(session, {});
+    const double share =
+        ego_motion_share(session, keys.boxes.back().frame - keys.boxes.front().frame);
+    Expected<formats::Sequence> seq = posed_sequence(session, progress, share);
     if (!seq) return std::move(seq).error();
     CompletionOptions options;
     options.method = CompletionMethod::kInterpolate;
     options.refine = refine == "true";
-    Expected<CompletionReport> report = complete_tracks(one, *seq, options, progress);
+    const ProgressStep interpolating(progress, share, 1.0, "interpolating");
+    Expected<CompletionReport> report =
+        complete_tracks(one, *seq, options, interpolating.callback());
     if (!report) return std::move(report).error();
     std::vector<formats::BoxState> states;
     for (const formats::BoxState& b : one.tracks.front().boxes) {
@@ -245,7 +276,7 @@ struct InterpolateService : Outcomes {
 };
 
 struct FitService : Outcomes {
-  Status operator()(Session& session, const AttributeMap& p, const Progress& /*progress*/) const {
+  Status operator()(Session& session, const AttributeMap& p, const Progress& progress) const {
     const std::string name = "fit";
     if (Status s = unknown_parameters(name, p, {"seed", "frame", "class", "track"}); !s) return s;
     const std::optional<std::string> seed_text = parameter(p, "seed");
@@ -266,8 +297,11 @@ struct FitService : Outcomes {
       return bad(name, "frame " + std::to_string(*frame) + " has no cloud");
     }
     const std::string label = parameter(p, "class").value_or("Car");
+    // The load is most of the work; the fit itself takes milliseconds.
+    formats::ReadOptions read;
+    read.progress = [&progress](double f) { return !progress || progress(0.8 * f); };
     Expected<formats::CloudFile> cloud =
-        session.sequence()->load_frame(static_cast<std::size_t>(*frame));
+        session.sequence()->load_frame(static_cast<std::size_t>(*frame), read);
     if (!cloud) return std::move(cloud).error();
     const geometry::Pose T_world_lidar =
         session.T_world_lidar(*frame).value_or(geometry::Pose::Identity());
@@ -285,6 +319,7 @@ struct FitService : Outcomes {
                        " m of the seed " + *seed_text + " in frame " + std::to_string(*frame),
                    ""};
     }
+    if (progress && !progress(1.0)) return Error{ErrorCode::kCancelled, "fit cancelled", ""};
     const geometry::Cuboid box_in_world = geometry::transform(T_world_lidar, fit->box);
     ServiceOutcome outcome;
     if (parameter(p, "track")) {

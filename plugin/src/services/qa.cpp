@@ -272,19 +272,21 @@ class Checker {
     }
     std::size_t done = 0;
     for (auto& [frame, items] : by_frame) {
-      if (opt_.progress && !opt_.progress(static_cast<double>(done) / by_frame.size())) {
-        return formats::Error{formats::ErrorCode::kCancelled, "check cancelled", ""};
-      }
+      fraction_ = static_cast<double>(done) / static_cast<double>(by_frame.size());
+      if (opt_.progress && !opt_.progress(fraction_)) return cancelled();
       ++done;
       std::sort(items.begin(), items.end(),
                 [](const Item& a, const Item& b) { return a.track->id < b.track->id; });
       check_overlaps(frame, items);
       if (opt_.check_points && seq_ != nullptr) check_points(frame, items);
+      if (load_cancelled_) return cancelled();
     }
-    if (opt_.progress && !opt_.progress(1.0)) {
-      return formats::Error{formats::ErrorCode::kCancelled, "check cancelled", ""};
-    }
+    if (opt_.progress && !opt_.progress(1.0)) return cancelled();
     return {};
+  }
+
+  static formats::Error cancelled() {
+    return formats::Error{formats::ErrorCode::kCancelled, "check cancelled", ""};
   }
 
   void check_overlaps(std::int64_t frame, const std::vector<Item>& items) {
@@ -331,7 +333,14 @@ class Checker {
       counted.push_back(&item);
     }
     if (boxes.empty()) return;
-    const auto cloud = seq_->load_frame(static_cast<std::size_t>(frame));
+    // The load polls the callback too: a large cloud takes a while to read.
+    formats::ReadOptions read;
+    if (opt_.progress) read.progress = [this](double) { return opt_.progress(fraction_); };
+    const auto cloud = seq_->load_frame(static_cast<std::size_t>(frame), read);
+    if (!cloud && cloud.error().code == formats::ErrorCode::kCancelled) {
+      load_cancelled_ = true;
+      return;
+    }
     if (!cloud) {
       add(Severity::kWarning, "cloud", -1, frame,
           "cloud not read, points not counted: " + cloud.error().describe());
@@ -356,6 +365,8 @@ class Checker {
   const formats::Sequence* seq_;
   const QaOptions& opt_;
   QaReport report_;
+  double fraction_ = 0.0;        ///< reported last
+  bool load_cancelled_ = false;  ///< a cloud's load was cancelled through the progress callback
 };
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "pcanno/viewer/workstation/automation_job.hpp"
 
+#include <algorithm>
+
+#include "pcanno/plugin/automation/progress.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 
@@ -15,24 +18,31 @@ AutomationJob::~AutomationJob() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool AutomationJob::start(plugin::Session& session, const std::string& service,
-                          formats::AttributeMap parameters) {
+bool AutomationJob::start(const std::string& name, Work work) {
   if (running_) return false;
-  const plugin::AutomationService* s = session.registry().service(service);
-  if (!s) return false;
   if (thread_.joinable()) thread_.join();
   running_ = true;
   cancel_ = false;
   done_ = false;
   percent_ = 0;
-  service_ = service;
-  auto run = s->run;
-  thread_ = std::thread([this, &session, run, parameters = std::move(parameters)] {
-    const formats::Status status = run(session, parameters, [this](double fraction) {
-      percent_ = static_cast<int>(fraction * 100.0);
+  name_ = name;
+  {
+    const std::lock_guard<std::mutex> lock(step_mutex_);
+    step_.clear();
+  }
+  thread_ = std::thread([this, work = std::move(work)] {
+    const formats::Status status = work([this](double fraction) {
+      percent_ = std::clamp(static_cast<int>(fraction * 100.0), 0, 100);
+      // The services name their steps on this thread (plugin::ProgressStep).
+      const std::string& step = plugin::current_step();
+      {
+        const std::lock_guard<std::mutex> lock(step_mutex_);
+        if (step_ != step) step_ = step;
+      }
       return !cancel_.load();
     });
     ok_ = static_cast<bool>(status);
+    cancelled_ = !status && status.error().code == formats::ErrorCode::kCancelled;
     message_ = status ? std::string() : status.error().describe();
     done_ = true;
   });
@@ -40,13 +50,29 @@ bool AutomationJob::start(plugin::Session& session, const std::string& service,
   return true;
 }
 
+bool AutomationJob::start(plugin::Session& session, const std::string& service,
+                          formats::AttributeMap parameters) {
+  if (running_) return false;
+  const plugin::AutomationService* s = session.registry().service(service);
+  if (!s) return false;
+  return start(service, [&session, run = s->run, parameters = std::move(parameters)](
+                            const std::function<bool(double)>& progress) {
+    return run(session, parameters, progress);
+  });
+}
+
 void AutomationJob::poll() {
-  emit progress(percent_.load());
+  QString step;
+  {
+    const std::lock_guard<std::mutex> lock(step_mutex_);
+    step = QString::fromStdString(step_);
+  }
+  emit progress(percent_.load(), step.isEmpty() ? QString::fromStdString(name_) : step);
   if (!done_) return;
   poll_.stop();
   thread_.join();
   running_ = false;
-  emit finished(QString::fromStdString(service_), ok_, QString::fromStdString(message_));
+  emit finished(QString::fromStdString(name_), ok_, cancelled_, QString::fromStdString(message_));
 }
 
 }  // namespace pcanno::viewer::workstation

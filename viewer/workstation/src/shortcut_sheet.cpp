@@ -17,6 +17,8 @@ QString shortcut_sheet_html() {
       {"Space", "play / pause at 10 Hz"},
       {"P", "propagate the selected track forward (worker thread, one undo step)"},
       {"I", "interpolate the selected track between its keyframes"},
+      {"Ctrl+K", "run every check, points in boxes included (worker thread)"},
+      {"Esc", "cancel the running job (propagate, interpolate, checks, export): nothing changes"},
       {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo"},
       {"Ctrl+O / Ctrl+S / Ctrl+Shift+S / Ctrl+E", "open labels / save / save as / export"},
       {"B", "bird's-eye view in the main view"},

@@ -11,6 +11,7 @@
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/automation_services.hpp"
+#include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/shortcut_sheet.hpp"
@@ -59,7 +60,12 @@ void WorkstationWindow::build_actions() {
       [this] { set_mode(mode_ == Mode::kCreate ? Mode::kEdit : Mode::kCreate); });
   add(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
   add(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
-  add(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks(); });
+  add(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
+  // Esc stops a running job wherever the focus is; between jobs the action is disabled, so Esc
+  // reaches the focused widget (the tools cancel a drag with it).
+  job_cancel_action_ =
+      add(edit, "Cancel the running &job", QKeySequence(Qt::Key_Escape), [this] { cancel_job(); });
+  job_cancel_action_->setEnabled(false);
   // Window-wide, so they work whichever widget has the focus; plain arrows belong to the focused
   // widget (frame stepping, or nudges in a view).
   QMenu* nudge = edit->addMenu("N&udge");
@@ -215,30 +221,59 @@ void WorkstationWindow::export_dialog() {
   const QString path =
       QFileDialog::getSaveFileName(this, "Export labels", QString(), filters.join(";;"), &chosen);
   if (path.isEmpty() || filters.indexOf(chosen) < 0) return;
-  // The dialog asked before overwriting.
-  report(export_labels(path.toStdString(), ids[static_cast<std::size_t>(filters.indexOf(chosen))],
-                       true),
-         "export");
+  // The dialog asked before overwriting. On the worker: a large export (KITTI object projects
+  // every box into the camera) shows its progress and can be cancelled.
+  export_labels_job(path.toStdString(), ids[static_cast<std::size_t>(filters.indexOf(chosen))],
+                    true);
 }
 
-formats::Status WorkstationWindow::export_labels(const fs::path& path, const std::string& codec_id,
-                                                 bool overwrite) {
+formats::Expected<std::function<formats::Status(const std::function<bool(double)>&)>>
+WorkstationWindow::export_work(const fs::path& path, const std::string& codec_id, bool overwrite) {
   const formats::LabelCodec* codec = session_->registry().codecs().find(codec_id);
   if (!codec || !codec->write) {
     return formats::Error{formats::ErrorCode::kUnknownFormat,
                           "no label format " + codec_id + " that writes", path.string()};
   }
-  formats::LabelContext context;
-  context.sequence = session_->sequence();
-  context.overwrite = overwrite;
-  auto written = codec->write(session_->document(), path, context);
-  if (!written) return std::move(written).error();
-  statusBar()->showMessage(QString("exported %1 boxes as %2")
-                               .arg(written->boxes_written)
-                               .arg(QString::fromStdString(codec->id)),
-                           8000);
+  // The codec writes to a temporary path and renames it into place: a cancelled export leaves
+  // nothing behind.
+  return std::function<formats::Status(const std::function<bool(double)>&)>(
+      [this, codec, path, overwrite](const std::function<bool(double)>& progress) {
+        formats::LabelContext context;
+        context.sequence = session_->sequence();
+        context.overwrite = overwrite;
+        context.progress = progress;
+        auto written = codec->write(session_->document(), path, context);
+        if (!written) return formats::Status(std::move(written).error());
+        export_summary_ =
+            "exported " + std::to_string(written->boxes_written) + " boxes as " + codec->id;
+        return formats::Status();
+      });
+}
+
+formats::Status WorkstationWindow::export_labels(const fs::path& path, const std::string& codec_id,
+                                                 bool overwrite) {
+  auto work = export_work(path, codec_id, overwrite);
+  if (!work) return std::move(work).error();
+  if (formats::Status s = (*work)({}); !s) return s;
+  statusBar()->showMessage(QString::fromStdString(export_summary_), 8000);
   return {};
 }
+
+bool WorkstationWindow::export_labels_job(const fs::path& path, const std::string& codec_id,
+                                          bool overwrite) {
+  if (job_running()) return false;
+  auto work = export_work(path, codec_id, overwrite);
+  if (!work) {
+    report(std::move(work).error(), "export");
+    return false;
+  }
+  play_timer_.stop();
+  if (!job_->start("export", std::move(*work))) return false;
+  job_started("export");
+  return true;
+}
+
+bool WorkstationWindow::run_checks_job() { return run_service("check", {}); }
 
 void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session) {
   if (observer_ >= 0) session_->remove_observer(observer_);
@@ -278,35 +313,70 @@ bool WorkstationWindow::run_service(const std::string& id, formats::AttributeMap
   play_timer_.stop();
   changed_during_job_ = false;
   if (!job_->start(*session_, id, std::move(parameters))) return false;
-  // Progress in the status bar rather than a modal dialog: a modal dialog takes the window's
-  // activation, which nothing gives back without a window manager (Xvfb), and the window stays
-  // visible while the job runs. Edits wait: the tools and commands refuse while job_running().
-  job_bar_->setValue(0);
-  job_bar_->show();
-  job_cancel_->show();
-  statusBar()->showMessage(
-      QString("%1 running (Esc or Cancel stops it)").arg(QString::fromStdString(id)));
+  job_started(id);
   return true;
 }
 
-void WorkstationWindow::service_finished(const QString& id, bool ok, const QString& message) {
+void WorkstationWindow::job_started(const std::string& name) {
+  // Progress in the status bar rather than a modal dialog: a modal dialog takes the window's
+  // activation, which nothing gives back without a window manager (Xvfb), and the window stays
+  // visible while the job runs. Edits wait: the tools and commands refuse while job_running().
+  job_bar_->setFormat(QString::fromStdString(name) + " %p%");
+  job_bar_->setValue(0);
+  job_bar_->show();
+  job_cancel_->setEnabled(true);
+  job_cancel_->show();
+  job_cancel_action_->setEnabled(true);
+  statusBar()->showMessage(
+      QString("%1 running (Esc or Cancel stops it)").arg(QString::fromStdString(name)));
+}
+
+void WorkstationWindow::cancel_job() {
+  if (!job_running() || job_->cancelling()) return;
+  job_->cancel();
+  // Said at once; the worker stops within half a second and job_finished() confirms.
+  job_bar_->setFormat("cancelling " + QString::fromStdString(job_->name()) + "...");
+  job_cancel_->setEnabled(false);
+  statusBar()->showMessage("cancelling " + QString::fromStdString(job_->name()) + "...");
+}
+
+QString WorkstationWindow::job_progress_text() const {
+  return job_bar_->isVisible() ? job_bar_->text() : QString();
+}
+
+void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelled,
+                                     const QString& message) {
   job_bar_->hide();
   job_cancel_->hide();
+  job_cancel_action_->setEnabled(false);
   QString text;
-  if (ok) {
+  bool full_check = false;
+  if (cancelled) {
+    text = name + " cancelled: nothing changed";
+  } else if (!ok) {
+    text = name + " stopped: " + message;
+  } else if (name == "export") {
+    text = QString::fromStdString(export_summary_);
+  } else if (name == "check") {
+    if (const plugin::QaReport* r = plugin::last_check_report(session_->registry())) {
+      qa_ = *r;
+      full_check = true;
+      text = QString("check: %1 errors, %2 warnings")
+                 .arg(r->count(plugin::Severity::kError))
+                 .arg(r->count(plugin::Severity::kWarning));
+    }
+  } else {
     const plugin::ServiceOutcome* outcome =
-        plugin::last_service_outcome(session_->registry(), id.toStdString());
-    text = QString("%1: %2 boxes").arg(id).arg(outcome ? outcome->boxes : 0);
+        plugin::last_service_outcome(session_->registry(), name.toStdString());
+    text = QString("%1: %2 boxes").arg(name).arg(outcome ? outcome->boxes : 0);
     if (outcome && !outcome->notes.empty()) {
       text += "; " + QString::fromStdString(outcome->notes.front());
     }
-  } else {
-    text = id + " stopped: " + message;
   }
   statusBar()->showMessage(text, 10000);
   changed_during_job_ = false;
   refresh();
-  run_checks();
+  if (!full_check) run_checks();  // the full report just arrived: keep it until the next edit
 }
 
 void WorkstationWindow::toggle_play() {

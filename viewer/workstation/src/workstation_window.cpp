@@ -62,7 +62,7 @@ WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, Q
     }
     step(1);
   });
-  connect(job_, &AutomationJob::finished, this, &WorkstationWindow::service_finished);
+  connect(job_, &AutomationJob::finished, this, &WorkstationWindow::job_finished);
   attach_session();
   top_view_->set_ortho_view(
       plugin::make_top_view(Eigen::Vector3d(15.0, 0.0, 0.0), kTopMetersPerPixel));
@@ -172,16 +172,25 @@ void WorkstationWindow::build_layout() {
   statusBar()->addPermanentWidget(selection_label_);
   statusBar()->addPermanentWidget(points_label_);
   statusBar()->addPermanentWidget(cursor_label_);
+  // The running job: its step and percent in the bar, Cancel (or Esc) beside it.
   job_bar_ = new QProgressBar(this);
+  job_bar_->setObjectName("job_progress");
   job_bar_->setRange(0, 100);
-  job_bar_->setMaximumWidth(160);
+  job_bar_->setMinimumWidth(220);
+  job_bar_->setTextVisible(true);
   job_cancel_ = new QPushButton("Cancel", this);
+  job_cancel_->setObjectName("job_cancel");
+  job_cancel_->setToolTip("Stop the running job (Esc); nothing changes");
   statusBar()->addPermanentWidget(job_bar_);
   statusBar()->addPermanentWidget(job_cancel_);
   job_bar_->hide();
   job_cancel_->hide();
-  connect(job_cancel_, &QPushButton::clicked, job_, &AutomationJob::cancel);
-  connect(job_, &AutomationJob::progress, job_bar_, &QProgressBar::setValue);
+  connect(job_cancel_, &QPushButton::clicked, this, [this] { cancel_job(); });
+  connect(job_, &AutomationJob::progress, this, [this](int percent, const QString& step) {
+    if (job_->cancelling()) return;  // cancel_job() said so; the worker stops any moment
+    job_bar_->setFormat(step + " %p%");
+    job_bar_->setValue(percent);
+  });
 }
 
 void WorkstationWindow::attach_session() {
@@ -423,7 +432,7 @@ int WorkstationWindow::on_pointer(SceneView& view, const plugin::PointerEvent& e
 
 int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
   if (job_running()) {
-    if (event.key == "Escape") job_->cancel();
+    if (event.key == "Escape") cancel_job();
     return plugin::kConsumed;
   }
   int result = plugin::kIgnored;
@@ -484,7 +493,7 @@ bool WorkstationWindow::save_screenshot(const QString& path) {
 void WorkstationWindow::closeEvent(QCloseEvent* event) {
   if (job_running()) {
     // The worker owns the session: stop it first, close once it has let go.
-    job_->cancel();
+    cancel_job();
     statusBar()->showMessage("cancelling the running job; close again when it has stopped", 5000);
     return event->ignore();
   }

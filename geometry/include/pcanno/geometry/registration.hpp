@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include <Eigen/Core>
@@ -26,6 +27,10 @@ struct IcpOptions {
   double convergence = 1e-4;   ///< stop when the update's translation [m] + rotation [rad] is below
   double normal_radius = 1.0;  ///< [m] neighbourhood of the target's normal estimate
   std::size_t min_pairs = 10;  ///< fewer inlier pairs: the result is not converged
+  /// Polled before every iteration and every few thousand normal estimates: returning true stops
+  /// the registration at once (IcpResult::stopped), so that a cancelled job does not wait for a
+  /// whole scan-to-scan alignment. Empty: never stops early.
+  std::function<bool()> stop;
 };
 
 struct IcpResult {
@@ -36,6 +41,7 @@ struct IcpResult {
   bool converged = false;
   /// Inlier pairs / source points: how much of the source found the target (a confidence).
   double fitness = 0.0;
+  bool stopped = false;  ///< IcpOptions::stop ended it; the pose is the last iterate
 };
 
 /// Aligns `source` to `target`, starting from `initial` (a motion prior): the returned

@@ -29,11 +29,16 @@ struct EgoMotion {
   bool from_cache = false;
 };
 
-/// Estimates T_world_lidar for every frame. `progress` gets the fraction done; returning false
-/// cancels (kCancelled).
+/// Estimates T_world_lidar for every frame. `progress` gets the fraction done, several times per
+/// frame (while it loads and between ICP iterations); returning false cancels (kCancelled) within
+/// one ICP iteration. Only a finished estimate is cached.
 formats::Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
                                                  const EgoMotionOptions& options = {},
                                                  const std::function<bool(double)>& progress = {});
+
+/// True when `options.cache_dir` holds a finished estimate for `sequence` (its frames unchanged
+/// since), so that estimate_ego_motion() returns at once.
+bool ego_motion_cached(const formats::Sequence& sequence, const EgoMotionOptions& options);
 
 /// Where estimate_ego_motion() caches by default: $XDG_CACHE_HOME/pcanno/ego-motion, else
 /// ~/.cache/pcanno/ego-motion.

@@ -53,6 +53,10 @@ class SequenceClouds {
   const formats::CloudFile* get(std::int64_t frame);
   const formats::Sequence& sequence() const { return sequence_; }
   const std::optional<formats::Error>& error() const { return error_; }
+  /// Polled while a frame loads: returning true stops the load, and get() returns nullptr with
+  /// error() kCancelled. Empty (the default): loads run to the end.
+  void set_stop(std::function<bool()> stop) { stop_ = std::move(stop); }
+  const std::function<bool()>& stop() const { return stop_; }
   /// Points of frame `f` inside `box_in_world`, in the world frame; empty without a pose or cloud.
   std::vector<Eigen::Vector3d> points_in(std::int64_t frame, const geometry::Cuboid& box_in_world);
 
@@ -61,6 +65,23 @@ class SequenceClouds {
   std::size_t keep_;
   std::vector<std::pair<std::int64_t, formats::CloudFile>> clouds_;  // most recent last
   std::optional<formats::Error> error_;
+  std::function<bool()> stop_;
+};
+
+/// Sets `clouds`' stop predicate for the guard's lifetime, then restores the one before.
+class CloudLoadStop {
+ public:
+  CloudLoadStop(SequenceClouds& clouds, std::function<bool()> stop)
+      : clouds_(clouds), previous_(clouds.stop()) {
+    clouds_.set_stop(std::move(stop));
+  }
+  ~CloudLoadStop() { clouds_.set_stop(std::move(previous_)); }
+  CloudLoadStop(const CloudLoadStop&) = delete;
+  CloudLoadStop& operator=(const CloudLoadStop&) = delete;
+
+ private:
+  SequenceClouds& clouds_;
+  std::function<bool()> previous_;
 };
 
 /// Carries `box_in_world` (at frame `from`) frame by frame towards `to` (inclusive; `to` < `from`
@@ -68,7 +89,8 @@ class SequenceClouds {
 /// travel, seeds the velocity; without it the first prediction is that the object stands still.
 /// The sequence needs poses for the frames visited (see ensure_poses()). Stops early, with `lost`
 /// set, when the object has too few points or the registration explains too little of them.
-/// `progress` gets the fraction done; returning false cancels (kCancelled).
+/// `progress` gets the fraction done, per frame and while a frame loads; returning false cancels
+/// (kCancelled).
 formats::Expected<PropagationResult> propagate_box(
     SequenceClouds& clouds, std::int64_t from, const geometry::Cuboid& box_in_world,
     std::int64_t to, const std::optional<geometry::Cuboid>& previous = std::nullopt,

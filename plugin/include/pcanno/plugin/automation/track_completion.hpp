@@ -54,7 +54,9 @@ struct CompletionReport {
 /// Adds the missing boxes to `doc` (existing boxes are kept as they are). Interpolated boxes get
 /// provenance "interpolated", propagated ones "tracked", both keyframe = false; they are stored in
 /// the frame the track's keyframes use. `sequence` supplies timestamps, poses (kInterpolate and
-/// kPropagate need them for every frame) and points (kPropagate, size estimation).
+/// kPropagate need them for every frame) and points (kPropagate, size estimation). `progress` gets
+/// the fraction done, per frame filled and while a frame loads; returning false cancels
+/// (kCancelled). `doc` changes only on success: cancelled or failed, it is left as it was.
 formats::Expected<CompletionReport> complete_tracks(
     formats::Annotations& doc, const formats::Sequence& sequence, const CompletionOptions& options,
     const std::function<bool(double)>& progress = {});

@@ -1,5 +1,7 @@
 #pragma once
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -7,6 +9,7 @@
 #include <QTimer>
 
 #include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/expected.hpp"
 
 namespace pcanno::plugin {
 class Session;
@@ -14,28 +17,40 @@ class Session;
 
 namespace pcanno::viewer::workstation {
 
-/// Runs one automation service of the session's registry ("propagate", "interpolate", ...) on a
-/// worker thread. The Session is single-threaded, so while a job runs the window must not touch
-/// it: it shows a modal progress dialog and defers its refreshes (observers fire on the worker;
-/// see WorkstationWindow::on_change). The service applies its boxes as one undo step. Progress and
-/// the end are reported on the UI thread by polling, so no Qt object is touched from the worker.
+/// Runs one long job on a worker thread: an automation service of the session's registry
+/// ("propagate", "interpolate", "check", ...) or any other work (an export). The Session is
+/// single-threaded, so while a job runs the window must not touch it: it shows the progress in
+/// its status bar and defers its refreshes (observers fire on the worker; see
+/// WorkstationWindow::on_change). Services apply their result as one undo step at the end, so a
+/// cancelled job leaves the document as it was. Progress and the end are reported on the UI thread
+/// by polling, so no Qt object is touched from the worker.
 class AutomationJob : public QObject {
   Q_OBJECT
 
  public:
+  /// The work: reports the fraction done and stops (kCancelled) when the callback returns false.
+  using Work = std::function<formats::Status(const std::function<bool(double)>& progress)>;
+
   explicit AutomationJob(QObject* parent = nullptr);
   ~AutomationJob() override;  ///< cancels and joins a running job
 
-  /// False when a job is running or the registry has no such service.
+  /// Runs `work` as job `name`; false when a job is running.
+  bool start(const std::string& name, Work work);
+  /// Runs service `service` of the session's registry; false when a job is running or the
+  /// registry has no such service.
   bool start(plugin::Session& session, const std::string& service,
              formats::AttributeMap parameters);
   bool running() const { return running_; }
+  /// Asks the job to stop; it does within half a second and ends with finished(..., cancelled).
   void cancel() { cancel_ = true; }
+  bool cancelling() const { return running_ && cancel_; }
+  const std::string& name() const { return name_; }
 
  signals:
-  void progress(int percent);
-  /// `ok` false: failed or cancelled, with the reason in `message`.
-  void finished(QString service, bool ok, QString message);
+  /// `step`: what the job is doing now ("estimating ego motion"), else its name.
+  void progress(int percent, QString step);
+  /// `ok` false: failed or cancelled (`cancelled`), with the reason in `message`.
+  void finished(QString name, bool ok, bool cancelled, QString message);
 
  private:
   void poll();
@@ -45,10 +60,13 @@ class AutomationJob : public QObject {
   std::atomic<bool> cancel_{false};
   std::atomic<bool> done_{false};
   std::atomic<int> percent_{0};
-  bool running_ = false;
-  std::string service_;
-  bool ok_ = false;      ///< written by the worker before done_, read after
-  std::string message_;  ///< likewise
+  std::atomic<bool> running_{false};  ///< read by session observers on the worker too
+  std::string name_;
+  std::mutex step_mutex_;
+  std::string step_;        ///< plugin::current_step() on the worker; guarded by step_mutex_
+  bool ok_ = false;         ///< written by the worker before done_, read after
+  bool cancelled_ = false;  ///< likewise
+  std::string message_;     ///< likewise
 };
 
 }  // namespace pcanno::viewer::workstation

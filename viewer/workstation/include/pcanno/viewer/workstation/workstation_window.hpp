@@ -2,6 +2,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "pcanno/plugin/tools/select_tool.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
 
+class QAction;
 class QLabel;
 class QSlider;
 class QProgressBar;
@@ -70,6 +72,11 @@ class WorkstationWindow : public QMainWindow {
   bool propagate_selected();
   bool interpolate_selected();
   bool job_running() const;
+  /// Stops the running job (Esc, or the status bar's Cancel): within half a second the job ends,
+  /// having changed nothing, and the status bar says so.
+  void cancel_job();
+  /// The status bar's job display: "<step> <percent>%" while a job runs, hidden otherwise.
+  QString job_progress_text() const;
 
   /// Moves the selected box as arrow key `key` ("Left", "Right", "Up", "Down") would in the top
   /// view (its screen axes: along and across the heading while the view follows it); `fine` takes
@@ -90,11 +97,17 @@ class WorkstationWindow : public QMainWindow {
   /// folder. Unsaved edits left for either are offered back in a dialog. The current session's
   /// unsaved edits stay in its journal (the Open dialog asks about them first).
   formats::Status open_labels(const std::filesystem::path& path, const std::string& codec_id = "");
-  /// Writes the document to `path` through label codec `codec_id`.
+  /// Writes the document to `path` through label codec `codec_id`, now (blocking).
   formats::Status export_labels(const std::filesystem::path& path, const std::string& codec_id,
                                 bool overwrite = false);
-  /// Runs the QA checks now (they otherwise run shortly after each edit).
+  /// The same as a job on the worker thread, with progress and cancel (what Export... does);
+  /// false when a job runs or the codec cannot write.
+  bool export_labels_job(const std::filesystem::path& path, const std::string& codec_id,
+                         bool overwrite = false);
+  /// Runs the quick QA checks now, without reading clouds (they run shortly after each edit).
   void run_checks();
+  /// Runs every check, points in boxes included (the "check" service), as a job (Ctrl+K).
+  bool run_checks_job();
   const plugin::QaReport& qa_report() const { return qa_; }
   QString status_text() const;
 
@@ -134,7 +147,12 @@ class WorkstationWindow : public QMainWindow {
   /// is no document), discard (their journal goes) or cancel. True when the action may go on.
   bool settle_unsaved(const QString& action);
   bool run_service(const std::string& id, formats::AttributeMap parameters);
-  void service_finished(const QString& id, bool ok, const QString& message);
+  /// Shows a job that has just started in the status bar.
+  void job_started(const std::string& name);
+  void job_finished(const QString& name, bool ok, bool cancelled, const QString& message);
+  /// The export of export_labels() as work for a job; the summary goes to export_summary_.
+  formats::Expected<std::function<formats::Status(const std::function<bool(double)>&)>> export_work(
+      const std::filesystem::path& path, const std::string& codec_id, bool overwrite);
   void edit_attribute(bool frame_scope, const QString& key, const QString& value);
   void report(const formats::Status& status, const QString& what);
 
@@ -167,7 +185,9 @@ class WorkstationWindow : public QMainWindow {
   QLabel* mode_label_ = nullptr;
   QProgressBar* job_bar_ = nullptr;  ///< status bar: progress of the running job
   QPushButton* job_cancel_ = nullptr;
+  QAction* job_cancel_action_ = nullptr;  ///< Esc, enabled only while a job runs
   AutomationJob* job_ = nullptr;
+  std::string export_summary_;  ///< written by an export job's worker, read when it has ended
 
   QTimer refresh_timer_;  ///< coalesces observer notifications into one refresh
   QTimer qa_timer_;       ///< QA a moment after the last edit
