@@ -4,8 +4,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pcanno/formats/error.hpp"
+#include "pcanno/formats/label_codec.hpp"
 #include "pcanno/formats/sequence.hpp"
 
 namespace CLI {
@@ -43,6 +45,18 @@ int report_usage(const std::string& message);
 std::optional<formats::Sequence> open_sequence_at_frame(const std::filesystem::path& path,
                                                         const std::string& name, std::int64_t frame,
                                                         int& exit_code);
+/// What a label writer did, on stdout: "wrote N boxes[, P polyline states][, I ignore regions] as
+/// ID:", one line per file or folder written, then "dropped N: <what and why>" per reason.
+void print_write_report(const formats::WriteReport& report, const std::string& codec_id);
+
+/// The paths among `paths` that exist already.
+std::vector<std::filesystem::path> existing_paths(const std::vector<std::filesystem::path>& paths);
+
+/// Refuses to replace existing output without --force: prints `pcanno: error: would replace N
+/// existing outputs: a, b, ...; pass --force to replace them` (files or folders, at most 10
+/// named) and returns kExitFailure.
+int refuse_to_replace(const std::vector<std::filesystem::path>& existing);
+
 /// Prints one `pcanno: warning: plugin <file> not loaded: <reason>` per failed plugin. Never fatal.
 void warn_plugin_failures(const plugin::Registry& registry);
 
