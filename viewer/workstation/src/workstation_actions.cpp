@@ -209,10 +209,11 @@ formats::Status WorkstationWindow::export_labels(const fs::path& path, const std
   context.overwrite = overwrite;
   auto written = codec->write(session_->document(), path, context);
   if (!written) return std::move(written).error();
-  statusBar()->showMessage(QString("exported %1 boxes as %2")
-                               .arg(written->boxes_written)
-                               .arg(QString::fromStdString(codec->id)),
-                           8000);
+  // What the format could not hold is said, not lost silently: "exported as kitti-tracking:
+  // wrote 15 boxes; dropped 2 polyline states: KITTI labels hold boxes only".
+  statusBar()->showMessage(
+      QString::fromStdString("exported as " + codec->id + ": " + formats::summarize(*written)),
+      8000);
   return {};
 }
 
