@@ -81,7 +81,7 @@ int convert_document(const ConvertOptions& opt, const GlobalOptions& global,
   };
   // Missing folders of --out are made, and taken away again when the write fails.
   formats::OutputFolders folders;
-  if (auto made = folders.create(fs::path(opt.out).parent_path()); !made) {
+  if (auto made = folders.create(output_parent(opt.out)); !made) {
     return report(made.error());
   }
   const auto written = writer.write(*annotations, opt.out, context);

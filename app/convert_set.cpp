@@ -304,7 +304,7 @@ int read_and_write(const ConvertOptions& opt, const GlobalOptions& global,
       return true;
     };
     formats::OutputFolders folders;
-    if (auto made = folders.create(fs::path(opt.out).parent_path()); !made) {
+    if (auto made = folders.create(output_parent(opt.out)); !made) {
       return report(made.error());
     }
     auto written = writer.write(*c.doc, opt.out, context);
@@ -327,9 +327,12 @@ std::string describe_document(const formats::Annotations& annotations) {
                          annotations.ignore_regions.size());
 }
 
-int convert_set(const ConvertOptions& opt, const GlobalOptions& global,
+int convert_set(const ConvertOptions& given, const GlobalOptions& global,
                 const formats::LabelCodec& reader, const formats::LabelCodec& writer,
                 std::vector<LabelUnit> units, formats::LabelContext context) {
+  // "out/" names the folder "out": outputs are staged beside it, not inside.
+  ConvertOptions opt = given;
+  if (!fs::path(opt.out).has_filename()) opt.out = fs::path(opt.out).parent_path().string();
   const bool single = units.size() == 1;
   if (!single) {
     std::error_code ec;

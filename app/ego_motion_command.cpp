@@ -111,7 +111,7 @@ int run_ego_motion(const EgoMotionCommandOptions& opt, const GlobalOptions& glob
   if (!opt.out.empty()) {
     // Missing folders of --out are made, and taken away again when the write fails.
     formats::OutputFolders folders;
-    formats::Status written = folders.create(std::filesystem::path(opt.out).parent_path());
+    formats::Status written = folders.create(output_parent(opt.out));
     if (written) {
       written = formats::write_file_atomic(opt.out, odometry_text(motion.T_world_lidar), opt.force);
     }

@@ -263,7 +263,7 @@ int run_eval(const EvalCommandOptions& opt, const plugin::Registry& registry) {
   if (!opt.plot.empty()) {
     // Missing folders of --plot are made, and taken away again when the write fails.
     formats::OutputFolders folders;
-    formats::Status written = folders.create(std::filesystem::path(opt.plot).parent_path());
+    formats::Status written = folders.create(output_parent(opt.plot));
     if (written) written = write_eval_plot(opt.plot, r, opt.force);
     if (!written) return report(written.error());
     folders.keep();

@@ -94,7 +94,7 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   }
   // Missing folders of --out are made, and taken away again when the write fails.
   formats::OutputFolders folders;
-  formats::Status written = folders.create(std::filesystem::path(opt.out).parent_path());
+  formats::Status written = folders.create(output_parent(opt.out));
   if (written) written = viewer::render_png(*session, points, request, opt.out, opt.force);
   if (!written) return report(written.error());
   folders.keep();

@@ -101,7 +101,7 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   if (!done) return report(done.error());
   // Missing folders of --out are made, and taken away again when the write fails.
   formats::OutputFolders folders;
-  if (auto made = folders.create(std::filesystem::path(opt.out).parent_path()); !made) {
+  if (auto made = folders.create(output_parent(opt.out)); !made) {
     return report(made.error());
   }
   auto written = writer->write(*doc, opt.out, context);

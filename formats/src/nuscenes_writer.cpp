@@ -63,7 +63,10 @@ Status write_cloud(NuscenesExportPlan& plan, const NuscenesExportFrame& frame, c
 }
 
 Expected<std::vector<WriteReport>> write_dataset(const std::vector<NuscenesSceneExport>& scenes,
-                                                 const fs::path& out, const LabelContext& ctx) {
+                                                 const fs::path& given_out,
+                                                 const LabelContext& ctx) {
+  // "nus/" names the folder "nus": the staging folder must be its sibling, not its child.
+  const fs::path out = given_out.has_filename() ? given_out : given_out.parent_path();
   if (scenes.empty()) {
     return Error{ErrorCode::kMalformed, "nothing to export: no scene", out.string()};
   }

@@ -293,6 +293,7 @@ TEST_F(ConvertSetTest, OutFoldersAreMadeForEveryWriterAndRemovedOnFailure) {
        std::vector<std::pair<std::string, fs::path>>{{"kitti-tracking", dir_ / "a/b"},
                                                      {"kitti-object", dir_ / "c/d/label_2"},
                                                      {"nuscenes", dir_ / "e/f/nus"},
+                                                     {"nuscenes", dir_ / "k/l/nus/"},
                                                      {"openlabel", dir_ / "g/h/x.json"},
                                                      {"pcanno", dir_ / "i/j/x.pcanno.json"}}) {
     const std::string command =
