@@ -118,9 +118,13 @@ int write_nuscenes(const ConvertOptions& opt, std::vector<Converted>& converted,
 /// Moves every entry of `staging` into the existing folder `out`; a folder in the way (allowed by
 /// --force) is moved aside first and removed once the new one is in place.
 formats::Status move_into(const fs::path& staging, const fs::path& out) {
-  std::vector<fs::path> entries;
-  for (const auto& e : fs::directory_iterator(staging)) entries.push_back(e.path());
   std::error_code ec;
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(staging, ec)) entries.push_back(e.path());
+  if (ec) {
+    return formats::Error{formats::ErrorCode::kIo, "cannot list: " + ec.message(),
+                          staging.string()};
+  }
   for (const fs::path& entry : entries) {
     const fs::path dest = out / entry.filename();
     fs::path aside;
@@ -193,11 +197,13 @@ int write_each(const ConvertOptions& opt, const formats::LabelCodec& writer,
   }
 
   std::vector<fs::path> replaced;
-  for (const auto& e : fs::directory_iterator(staging)) {
+  for (const auto& e : fs::directory_iterator(staging, ec)) {
     const fs::path dest = out / e.path().filename();
     if (merge_seqmap && dest == seqmap) continue;
-    if (fs::exists(fs::symlink_status(dest, ec))) replaced.push_back(dest);
+    std::error_code exists_ec;
+    if (fs::exists(fs::symlink_status(dest, exists_ec))) replaced.push_back(dest);
   }
+  std::sort(replaced.begin(), replaced.end());
   if (!replaced.empty() && !opt.force) return refuse_to_replace(replaced);
   if (fs::exists(out, ec)) {
     formats::Status moved = move_into(staging, out);
