@@ -43,6 +43,49 @@ std::optional<formats::Sequence> open_sequence_at_frame(const std::filesystem::p
   return std::move(*sequence);
 }
 
+void print_write_report(const formats::WriteReport& report, const std::string& codec_id) {
+  std::cout << "wrote " << report.boxes_written << (report.boxes_written == 1 ? " box" : " boxes");
+  if (report.polyline_states_written > 0) {
+    std::cout << ", " << report.polyline_states_written << " polyline states";
+  }
+  if (report.ignore_regions_written > 0) {
+    std::cout << ", " << report.ignore_regions_written << " ignore regions";
+  }
+  std::cout << " as " << codec_id << ":\n";
+  for (const auto& path : report.written) std::cout << "  " << path.string() << '\n';
+  for (const auto& [reason, count] : report.dropped) {
+    std::cout << "dropped " << count << ": " << reason << '\n';
+  }
+}
+
+std::filesystem::path output_parent(const std::string& out) {
+  const std::filesystem::path p(out);
+  return (p.has_filename() ? p : p.parent_path()).parent_path();
+}
+
+std::vector<std::filesystem::path> existing_paths(const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (const auto& p : paths) {
+    if (std::filesystem::exists(std::filesystem::symlink_status(p, ec))) out.push_back(p);
+  }
+  return out;
+}
+
+int refuse_to_replace(const std::vector<std::filesystem::path>& existing) {
+  constexpr std::size_t kNamed = 10;
+  std::string names;
+  for (std::size_t i = 0; i < existing.size() && i < kNamed; ++i) {
+    names += (i == 0 ? "" : ", ") + existing[i].string();
+  }
+  if (existing.size() > kNamed) {
+    names += " and " + std::to_string(existing.size() - kNamed) + " more";
+  }
+  return report_message("would replace " + std::to_string(existing.size()) + " existing " +
+                        (existing.size() == 1 ? "output" : "outputs") + ": " + names +
+                        "; pass --force to replace " + (existing.size() == 1 ? "it" : "them"));
+}
+
 void warn_plugin_failures(const plugin::Registry& registry) {
   for (const plugin::PluginFailure& f : registry.failures()) {
     std::cerr << "pcanno: warning: plugin " << f.path << " not loaded: " << f.reason << '\n';

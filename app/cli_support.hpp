@@ -4,8 +4,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pcanno/formats/error.hpp"
+#include "pcanno/formats/label_codec.hpp"
 #include "pcanno/formats/sequence.hpp"
 
 namespace CLI {
@@ -48,6 +50,22 @@ int report_usage(const std::string& message);
 std::optional<formats::Sequence> open_sequence_at_frame(const std::filesystem::path& path,
                                                         const std::string& name, std::int64_t frame,
                                                         int& exit_code);
+/// What a label writer did, on stdout: "wrote N boxes[, P polyline states][, I ignore regions] as
+/// ID:", one line per file or folder written, then "dropped N: <what and why>" per reason.
+void print_write_report(const formats::WriteReport& report, const std::string& codec_id);
+
+/// The folder holding the output `out` ("a/b" for "a/b/c" and for "a/b/c/"): what a command makes
+/// before writing, since `--out` may name folders that do not exist yet.
+std::filesystem::path output_parent(const std::string& out);
+
+/// The paths among `paths` that exist already.
+std::vector<std::filesystem::path> existing_paths(const std::vector<std::filesystem::path>& paths);
+
+/// Refuses to replace existing output without --force: prints `pcanno: error: would replace N
+/// existing outputs: a, b, ...; pass --force to replace them` (files or folders, at most 10
+/// named) and returns kExitFailure.
+int refuse_to_replace(const std::vector<std::filesystem::path>& existing);
+
 /// Prints one `pcanno: warning: plugin <file> not loaded: <reason>` per failed plugin. Never fatal.
 void warn_plugin_failures(const plugin::Registry& registry);
 

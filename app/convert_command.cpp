@@ -1,6 +1,7 @@
 // `pcanno convert INPUT --to FORMAT --out PATH`: labels between KITTI object, KITTI tracking,
 // nuScenes, OpenLABEL, the native document and any codec a plugin adds, through the one annotation
-// model.
+// model. An input holding several sequences (a KITTI tracking training folder or label_02 folder,
+// a nuScenes dataroot with several scenes) is converted whole (convert_set.cpp).
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -11,7 +12,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_support.hpp"
+#include "convert_set.hpp"
+#include "label_input.hpp"
 #include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
@@ -20,19 +24,6 @@ namespace pcanno::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ConvertOptions {
-  std::string input;
-  std::string to;
-  std::string out;
-  std::string from;
-  std::string sequence;       ///< dataset supplying calibration, poses and points
-  std::string sequence_name;  ///< which sequence or scene inside it
-  std::string class_map;
-  bool force = false;
-  bool include_outside_fov = false;
-  bool all_frames = false;
-};
 
 /// "a, b, c": the ids of the codecs that can write (or read).
 std::string codec_ids(const formats::LabelCodecRegistry& codecs, bool writable) {
@@ -45,24 +36,10 @@ std::string codec_ids(const formats::LabelCodecRegistry& codecs, bool writable) 
   return ids.str();
 }
 
-int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
-                const plugin::Registry& registry) {
-  warn_plugin_failures(registry);
-  const formats::LabelCodecRegistry& codecs = registry.codecs();
-  // Checked here rather than by CLI11 because plugins may add formats.
-  const formats::LabelCodec* writer = codecs.find(opt.to);
-  if (writer == nullptr || !writer->write) {
-    return report_usage("--to: cannot write labels as '" + opt.to +
-                        "'; output formats: " + codec_ids(codecs, true));
-  }
-  if (!opt.from.empty()) {
-    const formats::LabelCodec* reader = codecs.find(opt.from);
-    if (reader == nullptr || !reader->read) {
-      return report_usage("--from: cannot read labels as '" + opt.from +
-                          "'; input formats: " + codec_ids(codecs, false));
-    }
-  }
-
+/// One document: the input as a whole, with the dataset of --sequence or the input itself.
+int convert_document(const ConvertOptions& opt, const GlobalOptions& global,
+                     const formats::LabelCodec& reader, const formats::LabelCodec& writer,
+                     formats::LabelContext context) {
   // The dataset gives calibration, poses and points: --sequence, or the input itself when it is
   // one.
   std::optional<formats::Sequence> sequence;
@@ -89,6 +66,48 @@ int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
       }
     }
   }
+  context.sequence = sequence ? &*sequence : nullptr;
+
+  // Reading is the first half of the bar, writing the second; Ctrl+C cancels either.
+  ProgressBar bar("converting", global.quiet);
+  context.progress = bar.callback(0.0, 0.5);
+  auto annotations = reader.read(opt.input, context);
+  if (!annotations) return report(annotations.error());
+  context.progress = bar.callback(0.5, 1.0);
+  // Missing folders of --out are made, and taken away again when the write fails.
+  formats::OutputFolders folders;
+  if (auto made = folders.create(output_parent(opt.out)); !made) {
+    return report(made.error());
+  }
+  const auto written = writer.write(*annotations, opt.out, context);
+  if (!written) return report(written.error());
+  folders.keep();
+
+  if (!global.quiet) {
+    std::cout << "read " << describe_document(*annotations) << " from " << opt.input << " ("
+              << reader.id << ")\n";
+    print_write_report(*written, writer.id);
+  }
+  return kExitOk;
+}
+
+int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
+                const plugin::Registry& registry) {
+  warn_plugin_failures(registry);
+  const formats::LabelCodecRegistry& codecs = registry.codecs();
+  // Checked here rather than by CLI11 because plugins may add formats.
+  const formats::LabelCodec* writer = codecs.find(opt.to);
+  if (writer == nullptr || !writer->write) {
+    return report_usage("--to: cannot write labels as '" + opt.to +
+                        "'; output formats: " + codec_ids(codecs, true));
+  }
+  if (!opt.from.empty()) {
+    const formats::LabelCodec* reader = codecs.find(opt.from);
+    if (reader == nullptr || !reader->read) {
+      return report_usage("--from: cannot read labels as '" + opt.from +
+                          "'; input formats: " + codec_ids(codecs, false));
+    }
+  }
 
   std::optional<formats::ClassMap> class_map;
   if (!opt.class_map.empty()) {
@@ -98,7 +117,6 @@ int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
   }
 
   formats::LabelContext context;
-  context.sequence = sequence ? &*sequence : nullptr;
   context.class_map = class_map ? &*class_map : nullptr;
   context.overwrite = opt.force;
   context.include_outside_fov = opt.include_outside_fov;
@@ -108,24 +126,10 @@ int run_convert(const ConvertOptions& opt, const GlobalOptions& global,
   if (!reader) return report(reader.error());
   if (!(*reader)->read) return report_message("cannot read labels as '" + (*reader)->id + "'");
 
-  ProgressBar bar("converting", global.quiet);
-  context.progress = bar.callback(0.0, 0.5);
-  auto annotations = (*reader)->read(opt.input, context);
-  if (!annotations) return report(annotations.error());
-  context.progress = bar.callback(0.5, 1.0);
-  const auto written = writer->write(*annotations, opt.out, context);
-  if (!written) return report(written.error());
-
-  if (!global.quiet) {
-    std::cout << "read " << annotations->box_count() << " boxes in " << annotations->tracks.size()
-              << " tracks from " << opt.input << " (" << (*reader)->id << ")\n";
-    std::cout << "wrote " << written->boxes_written << " boxes as " << writer->id << ":\n";
-    for (const auto& path : written->written) std::cout << "  " << path.string() << '\n';
-    for (const auto& [reason, count] : written->dropped) {
-      std::cout << "dropped " << count << ": " << reason << '\n';
-    }
-  }
-  return kExitOk;
+  auto units = list_label_units((*reader)->id, opt.input, opt.sequence, opt.sequence_name);
+  if (!units) return report(units.error());
+  if (units->empty()) return convert_document(opt, global, **reader, *writer, context);
+  return convert_set(opt, global, **reader, *writer, std::move(*units), context);
 }
 
 }  // namespace
@@ -138,22 +142,30 @@ void add_convert_command(CLI::App& app, const GlobalOptions& global,
                                      "OpenLABEL, pcanno and plugin formats");
   const formats::LabelCodecRegistry& codecs = registry.codecs();
   cmd->add_option("input", opt->input,
-                  "Label file, label folder, or a dataset root holding labels and calibration")
+                  "Label file, label folder, or a dataset root holding labels and calibration; "
+                  "a folder holding several sequences (KITTI tracking label_02/, a nuScenes "
+                  "dataroot with several scenes) is converted whole")
       ->required();
   cmd->add_option("--to", opt->to, "Output format: " + codec_ids(codecs, true))->required();
-  cmd->add_option("--out", opt->out, "Output file or folder")->required();
+  cmd->add_option("--out", opt->out,
+                  "Output file or folder (made when missing). Several sequences: a folder with "
+                  "one output per sequence; nuScenes: one dataroot holding every scene")
+      ->required();
   cmd->add_option("--from", opt->from,
                   "Input format, overriding detection: " + codec_ids(codecs, false));
   cmd->add_option(
       "--sequence", opt->sequence,
       "Dataset supplying calibration, poses and points (KITTI training/, nuScenes dataroot)");
   cmd->add_option("--sequence-name", opt->sequence_name,
-                  "Sequence or scene inside the dataset (0003, scene-0061)");
+                  "Sequence or scene inside the dataset (0003, scene-0061): convert only this one");
   cmd->add_option("--class-map", opt->class_map,
                   "JSON class map, document class -> format category: {\"Car\": \"vehicle.car\", "
                   "\"Cyclist\": {\"category\": \"vehicle.bicycle\", \"attributes\": "
                   "[\"cycle.with_rider\"]}}. KITTI applies the entries naming a KITTI type");
   cmd->add_flag("-f,--force", opt->force, "Replace existing output");
+  cmd->add_flag("--skip-failed", opt->skip_failed,
+                "Several sequences: convert those that can be read and list the others, rather "
+                "than writing nothing");
   cmd->add_flag("--include-outside-fov", opt->include_outside_fov,
                 "KITTI object: also write boxes the camera cannot see");
   cmd->add_flag("--all-frames", opt->all_frames,

@@ -3,6 +3,7 @@
 // measured against the sequence's own poses where it has them (the drift report).
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "cli_support.hpp"
 #include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "progress.hpp"
@@ -77,6 +79,11 @@ json error_json(const geometry::TrajectoryError& e) {
 int run_ego_motion(const EgoMotionCommandOptions& opt, const GlobalOptions& global) {
   formats::SequenceOptions options;
   options.name = opt.sequence_name;
+  // An existing --out is refused before the estimate, not after it.
+  std::error_code ec;
+  if (!opt.out.empty() && !opt.force && std::filesystem::exists(opt.out, ec)) {
+    return refuse_to_replace({opt.out});
+  }
   auto sequence = formats::open_sequence(opt.sequence, options);
   if (!sequence) return report(sequence.error());
   if (sequence->size() == 0) return report_message(opt.sequence + ": the sequence has no frames");
@@ -99,9 +106,14 @@ int run_ego_motion(const EgoMotionCommandOptions& opt, const GlobalOptions& glob
   }
 
   if (!opt.out.empty()) {
-    const formats::Status written =
-        formats::write_file_atomic(opt.out, odometry_text(motion.T_world_lidar), opt.force);
+    // Missing folders of --out are made, and taken away again when the write fails.
+    formats::OutputFolders folders;
+    formats::Status written = folders.create(output_parent(opt.out));
+    if (written) {
+      written = formats::write_file_atomic(opt.out, odometry_text(motion.T_world_lidar), opt.force);
+    }
     if (!written) return report(written.error());
+    folders.keep();
   }
   std::vector<std::size_t> weak;  // frames registered poorly to the one before
   for (std::size_t i = 1; i < motion.fitness.size(); ++i) {
@@ -172,7 +184,7 @@ void add_ego_motion_command(CLI::App& app, const GlobalOptions& global, CommandA
                   "Sequence or scene inside the dataset (0003, scene-0061)");
   cmd->add_option("--out", opt->out,
                   "Write the estimated T_world_lidar per frame, KITTI odometry format (12 numbers "
-                  "per line; the world is frame 0's LiDAR frame)");
+                  "per line; the world is frame 0's LiDAR frame); folders are made when missing");
   cmd->add_flag("-f,--force", opt->force, "Replace an existing --out file");
   cmd->add_flag("--no-cache", opt->no_cache, "Do not read or write the ego-motion cache");
   cmd->add_option("--low-fitness", opt->low_fitness,

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "cli_support.hpp"
 #include "eval_plot.hpp"
 #include "label_input.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 #include "progress.hpp"
@@ -39,6 +41,7 @@ struct EvalCommandOptions {
   bool exclude_derived_gt = false;
   bool by_keyframe_distance = false;
   bool json = false;
+  bool force = false;  ///< replace an existing --plot file
   std::size_t worst = 5;
 };
 
@@ -235,6 +238,11 @@ int run_eval(const EvalCommandOptions& opt, const GlobalOptions& global,
     options.frames = std::move(*frames);
   }
 
+  // An existing --plot is refused before the work, not after it.
+  std::error_code ec;
+  if (!opt.plot.empty() && !opt.force && std::filesystem::exists(opt.plot, ec)) {
+    return refuse_to_replace({opt.plot});
+  }
   auto sequence = open_dataset(opt.gt, opt.sequence, opt.sequence_name);
   if (!sequence) return report(sequence.error());
   const formats::Sequence* seq = *sequence ? &**sequence : nullptr;
@@ -258,8 +266,12 @@ int run_eval(const EvalCommandOptions& opt, const GlobalOptions& global,
   const plugin::EvalReport& r = *report_or;
 
   if (!opt.plot.empty()) {
-    const auto written = write_eval_plot(opt.plot, r);
+    // Missing folders of --plot are made, and taken away again when the write fails.
+    formats::OutputFolders folders;
+    formats::Status written = folders.create(output_parent(opt.plot));
+    if (written) written = write_eval_plot(opt.plot, r, opt.force);
     if (!written) return report(written.error());
+    folders.keep();
   }
   if (opt.json) {
     json j = report_json(opt, r);
@@ -304,7 +316,9 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
   cmd->add_option("--worst", opt->worst, "Tracks listed as worst in the table")
       ->capture_default_str();
   cmd->add_option("--plot", opt->plot,
-                  "Write a PNG: mean 3D IoU per frame and a histogram of the per-box 3D IoU");
+                  "Write a PNG: mean 3D IoU per frame and a histogram of the per-box 3D IoU "
+                  "(folders are made when missing)");
+  cmd->add_flag("-f,--force", opt->force, "Replace an existing --plot file");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
   cmd->callback([opt, &global, &registry, &action] {
     action = [opt, &global, &registry] { return run_eval(*opt, global, registry); };

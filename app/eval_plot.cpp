@@ -106,8 +106,8 @@ void histogram_panel(RgbImage& img, const plugin::EvalReport& report, int x0, in
 
 }  // namespace
 
-formats::Status write_eval_plot(const std::filesystem::path& path,
-                                const plugin::EvalReport& report) {
+formats::Status write_eval_plot(const std::filesystem::path& path, const plugin::EvalReport& report,
+                                bool overwrite) {
   RgbImage img(kWidth, kHeight, kWhite);
   frame_panel(img, report, 70, 460);
   histogram_panel(img, report, 560, 940);
@@ -117,7 +117,7 @@ formats::Status write_eval_plot(const std::filesystem::path& path,
                "  3D>=0.5 " + fixed(100.0 * o.fraction_3d_50, 1) + "%  3D>=0.7 " +
                fixed(100.0 * o.fraction_3d_70, 1) + "%  MISSED " + std::to_string(o.missed),
            kBlue);
-  return write_png(path, img);
+  return write_png(path, img, overwrite);
 }
 
 }  // namespace pcanno::app

@@ -163,10 +163,11 @@ std::vector<std::uint8_t> encode_png(const RgbImage& image) {
   return png;
 }
 
-formats::Status write_png(const std::filesystem::path& path, const RgbImage& image) {
+formats::Status write_png(const std::filesystem::path& path, const RgbImage& image,
+                          bool overwrite) {
   const std::vector<std::uint8_t> png = encode_png(image);
   return formats::write_file_atomic(
-      path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()), true);
+      path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()), overwrite);
 }
 
 }  // namespace pcanno::app

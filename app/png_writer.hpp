@@ -40,7 +40,7 @@ class RgbImage {
 /// (uncompressed) deflate blocks: no compression library, any PNG reader accepts it.
 std::vector<std::uint8_t> encode_png(const RgbImage& image);
 
-/// encode_png() written atomically to `path`, replacing an existing file.
-formats::Status write_png(const std::filesystem::path& path, const RgbImage& image);
+/// encode_png() written atomically to `path`; an existing file is replaced only when `overwrite`.
+formats::Status write_png(const std::filesystem::path& path, const RgbImage& image, bool overwrite);
 
 }  // namespace pcanno::app

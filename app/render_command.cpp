@@ -2,6 +2,7 @@
 // [--color-by C] [--point-size P] [--track ID]`: the viewer's scene as a PNG, offscreen (needs an X
 // display; `xvfb-run -a` on a headless machine). For tests, reports and CI.
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "cli_support.hpp"
 #include "label_input.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
@@ -67,6 +69,9 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   request.style.point_size = opt.point_size;
   request.center_track = opt.track;
 
+  // An existing --out is refused before the work, not after it.
+  std::error_code ec;
+  if (!opt.force && std::filesystem::exists(opt.out, ec)) return refuse_to_replace({opt.out});
   int exit_code = kExitOk;
   auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code);
   if (!sequence) return exit_code;
@@ -87,8 +92,12 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
     return report_usage("--track: track " + std::to_string(*opt.track) + " has no box in frame " +
                         std::to_string(opt.frame));
   }
-  auto written = viewer::render_png(*session, points, request, opt.out, opt.force);
+  // Missing folders of --out are made, and taken away again when the write fails.
+  formats::OutputFolders folders;
+  formats::Status written = folders.create(output_parent(opt.out));
+  if (written) written = viewer::render_png(*session, points, request, opt.out, opt.force);
   if (!written) return report(written.error());
+  folders.keep();
   return kExitOk;
 }
 
@@ -103,7 +112,9 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
       "(use `xvfb-run -a pcanno render ...` on a headless machine)");
   cmd->add_option("sequence", opt->sequence, "Dataset or folder of clouds")->required();
   cmd->add_option("--frame", opt->frame, "Frame index")->required();
-  cmd->add_option("--out", opt->out, "PNG to write (written atomically)")->required();
+  cmd->add_option("--out", opt->out,
+                  "PNG to write (written atomically; folders are made when missing)")
+      ->required();
   cmd->add_option("--labels", opt->labels, "Labels to draw (any readable format)");
   cmd->add_option("--from", opt->from, "Label format id (detected when omitted)");
   cmd->add_option("--view", opt->view, "Camera: perspective (default), top, side or front")

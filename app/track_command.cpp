@@ -1,5 +1,6 @@
 // `pcanno track SEQUENCE LABELS --out OUT`: completes tracks from keyframe labels (any supported
 // format) by interpolation in the world frame, propagation, or the linear baseline of other tools.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "cli_support.hpp"
 #include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
@@ -41,6 +43,11 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
     return report_usage("--method: '" + opt.method +
                         "' is not one of linear, interpolate, propagate, auto");
   }
+  // An existing output file is refused before the work, not only by the writer at its end.
+  std::error_code ec;
+  if (!opt.force && std::filesystem::is_regular_file(opt.out, ec)) {
+    return refuse_to_replace({opt.out});
+  }
   formats::SequenceOptions seq_options;
   seq_options.name = opt.sequence_name;
   auto sequence = formats::open_sequence(opt.sequence, seq_options);
@@ -55,13 +62,16 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
     return report_usage("--to: cannot write labels as '" + opt.to + "'");
   }
 
-  // Labels are read on their own (KITTI finds its calibration beside them), because they may
-  // cover more frames than the dataset holds clouds for; those boxes are dropped below.
+  // The keyframes take the dataset's calibration wherever their file is. They may cover more
+  // frames than the dataset holds clouds for: those are read as frames of the same drive and
+  // their boxes dropped below, said so.
   formats::LabelContext context;
   context.overwrite = opt.force;
+  context.sequence = &*sequence;
+  context.frames_beyond_sequence = true;
   auto doc = (*reader)->read(opt.labels, context);
   if (!doc) return report(doc.error());
-  context.sequence = &*sequence;
+  context.frames_beyond_sequence = false;
   const std::size_t beyond = plugin::crop_to_frames(*doc, sequence->size());
   if (opt.first_keyframe_only) {
     plugin::keep_keyframes_every(*doc, 0, false);
@@ -83,9 +93,15 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   ProgressBar bar("completing tracks", global.quiet);
   auto done = plugin::complete_tracks(*doc, *sequence, completion, bar.callback(0.0, 0.9));
   if (!done) return report(done.error());
+  // Missing folders of --out are made, and taken away again when the write fails.
+  formats::OutputFolders folders;
+  if (auto made = folders.create(output_parent(opt.out)); !made) {
+    return report(made.error());
+  }
   context.progress = bar.callback(0.9, 1.0);
   auto written = writer->write(*doc, opt.out, context);
   if (!written) return report(written.error());
+  folders.keep();
   // Left-out boxes and lost objects are warnings: they change what the output holds.
   if (beyond > 0) {
     std::cerr << "pcanno: warning: " << beyond
@@ -97,11 +113,7 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   if (!global.quiet) {
     std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size() << " tracks; "
               << plugin::to_string(*method) << " added " << done->boxes_added << " boxes\n";
-    std::cout << "wrote " << written->boxes_written << " boxes as " << writer->id << ":\n";
-    for (const auto& path : written->written) std::cout << "  " << path.string() << '\n';
-    for (const auto& [reason, count] : written->dropped) {
-      std::cout << "dropped " << count << ": " << reason << '\n';
-    }
+    print_write_report(*written, writer->id);
   }
   return kExitOk;
 }
@@ -117,8 +129,11 @@ void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin:
       "the linear baseline");
   cmd->add_option("sequence", opt->sequence, "Dataset with the clouds (KITTI training/, ...)")
       ->required();
-  cmd->add_option("labels", opt->labels, "Keyframe labels in any supported format")->required();
-  cmd->add_option("--out", opt->out, "Output file or folder")->required();
+  cmd->add_option("labels", opt->labels,
+                  "Keyframe labels in any supported format, anywhere (KITTI labels take the "
+                  "dataset's calibration)")
+      ->required();
+  cmd->add_option("--out", opt->out, "Output file or folder (made when missing)")->required();
   cmd->add_option("--to", opt->to, "Output format (default: the input's)");
   cmd->add_option("--from", opt->from, "Input format, overriding detection");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");

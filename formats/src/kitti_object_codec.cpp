@@ -14,6 +14,7 @@
 #include "pcanno/formats/atomic_write.hpp"
 #include "pcanno/formats/kitti_codecs.hpp"
 #include "pcanno/formats/kitti_label.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "text_scan.hpp"
 
 namespace pcanno::formats {
@@ -184,6 +185,7 @@ Expected<std::string> frame_text(const FrameContent& content, const Sequence* se
           ""};
     }
     text += format_kitti_object_row(row);
+    ++report.ignore_regions_written;
   }
   return text;
 }
@@ -233,12 +235,14 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
   }
 
   WriteReport report;
+  kitti::count_unwritable(annotations, report);
   kitti::ImageSizes images(sequence);
   const auto located = [](Error e, const fs::path& file) {
     e.path = file.string();
     return e;
   };
 
+  OutputFolders folders;
   if (out.extension() == ".txt") {
     if (frame_count > 1) {
       return Error{ErrorCode::kUnsupported,
@@ -249,12 +253,15 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
     Expected<std::string> text =
         frames.empty() ? std::string() : frame_text(frames[0], sequence, context, images, report);
     if (!text) return located(std::move(text).error(), out);
+    if (Status made = folders.create(out.parent_path()); !made) return std::move(made).error();
     Status written = write_file_atomic(out, *text, context.overwrite);
     if (!written) return std::move(written).error();
+    folders.keep();
     report.written = {out};
     return report;
   }
 
+  if (Status made = folders.create(out.parent_path()); !made) return std::move(made).error();
   Expected<StagedDirectory> staged = StagedDirectory::begin(out, context.overwrite);
   if (!staged) return std::move(staged).error();
   const std::vector<std::string> names = output_names(annotations, sequence, frame_count);
@@ -269,6 +276,7 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
   }
   Status committed = staged->commit();
   if (!committed) return std::move(committed).error();
+  folders.keep();
   report.written = {out};
   return report;
 }

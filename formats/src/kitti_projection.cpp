@@ -213,6 +213,19 @@ Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxStat
   return std::optional<KittiLabelRow>(std::move(row));
 }
 
+void count_unwritable(const Annotations& annotations, WriteReport& report) {
+  if (const std::size_t polylines = polyline_state_count(annotations); polylines > 0) {
+    report.dropped[kDroppedPolylines] += polylines;
+  }
+  std::size_t attributes = 0;
+  for (const Track& track : annotations.tracks) {
+    attributes += track.attributes.size();
+    for (const BoxState& state : track.boxes) attributes += state.attributes.size();
+  }
+  for (const FrameInfo& frame : annotations.frames) attributes += frame.attributes.size();
+  if (attributes > 0) report.dropped[kDroppedAttributes] += attributes;
+}
+
 BoxState box_state_from_row(const KittiLabelRow& row, std::int64_t frame,
                             const Eigen::Matrix4d& T_rect_velo) {
   BoxState state;

@@ -62,7 +62,15 @@ ImageBox project_box(const geometry::Cuboid& box_in_lidar, const KittiCalib& cal
 
 enum class KittiBenchmark { kObject, kTracking };
 
-inline constexpr const char* kOutsideFov = "outside the camera's field of view";
+inline constexpr const char* kOutsideFov = "boxes outside the camera's field of view";
+inline constexpr const char* kDroppedPolylines = "polyline states: KITTI labels hold boxes only";
+inline constexpr const char* kDroppedAttributes =
+    "attributes of tracks, boxes and frames: KITTI labels have no attribute columns";
+
+/// Counts in `report.dropped` what no KITTI label row can hold: polyline states, and the
+/// attributes of tracks, boxes and frames. Ignore regions are written (DontCare), boxes counted
+/// one by one by box_row().
+void count_unwritable(const Annotations& annotations, WriteReport& report);
 
 /// The label row of one box, or std::nullopt when the box is dropped (outside the field of view
 /// without LabelContext::include_outside_fov; counted in `report`). Imported KITTI boxes keep their

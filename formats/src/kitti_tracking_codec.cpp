@@ -15,6 +15,7 @@
 #include "pcanno/formats/atomic_write.hpp"
 #include "pcanno/formats/kitti_codecs.hpp"
 #include "pcanno/formats/kitti_label.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "text_scan.hpp"
 
 namespace pcanno::formats {
@@ -34,8 +35,18 @@ bool is_dir(const fs::path& p) {
 
 bool is_txt(const fs::path& p) { return p.extension() == ".txt"; }
 
-/// The training folder holding `label_02/`: `path` itself or `path/training`; empty when neither.
-fs::path tracking_labels_root(const fs::path& path) {
+/// `label_02/` and `label_02` name the same folder; only the second has a filename().
+fs::path without_trailing_slash(const fs::path& p) {
+  return p.has_filename() ? p : p.parent_path();
+}
+
+/// The training folder holding `label_02/`: `path` itself, `path/training`, or the parent of a
+/// `label_02` folder; empty when none.
+fs::path tracking_labels_root(const fs::path& given) {
+  const fs::path path = without_trailing_slash(given);
+  if (path.filename() == "label_02" && is_dir(path)) {
+    return path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  }
   for (const fs::path& root : {path, path / "training"}) {
     if (is_dir(root / "label_02")) return root;
   }
@@ -79,16 +90,35 @@ Expected<Annotations> read_tracking(const fs::path& path, const LabelContext& co
 
   std::optional<Sequence> discovered;
   const Sequence* sequence = context.sequence;
-  if (sequence == nullptr && file->parent_path().filename() == "label_02") {
-    int max_frame = -1;
-    for (const KittiLabelRow& row : *rows) max_frame = std::max(max_frame, row.frame);
+  int max_frame = -1;
+  for (const KittiLabelRow& row : *rows) max_frame = std::max(max_frame, row.frame);
+  const fs::path folder = file->parent_path();
+  if (sequence == nullptr && folder.filename() == "label_02") {
     std::vector<std::string> names;
     for (int i = 0; i <= max_frame; ++i) names.push_back(frame_name(i));
-    discovered = kitti::discover_kitti_sequence(
-        file->parent_path().parent_path(), KittiBenchmark::kTracking, file->stem().string(), names);
+    discovered = kitti::discover_kitti_sequence(folder.parent_path(), KittiBenchmark::kTracking,
+                                                file->stem().string(), names);
     if (discovered) sequence = &*discovered;
+    if (sequence == nullptr) {
+      const fs::path calib = folder.parent_path() / "calib" / (file->stem().string() + ".txt");
+      return kitti::no_calibration(*file, "sequence " + file->stem().string() + ": " +
+                                              calib.string() + " is missing or unreadable");
+    }
   }
   if (sequence == nullptr) return kitti::no_calibration(*file);
+  if (context.frames_beyond_sequence && max_frame >= 0 &&
+      static_cast<std::size_t>(max_frame) >= sequence->size() && sequence == context.sequence) {
+    // Rows past the clouds: more frames of the same drive, sharing its one calibration.
+    discovered = *sequence;
+    const int calibration = discovered->frames.empty() ? -1 : discovered->frames.back().calibration;
+    while (discovered->frames.size() <= static_cast<std::size_t>(max_frame)) {
+      FrameRef frame;
+      frame.name = frame_name(static_cast<std::int64_t>(discovered->frames.size()));
+      frame.calibration = calibration;
+      discovered->frames.push_back(std::move(frame));
+    }
+    sequence = &*discovered;
+  }
 
   Annotations out;
   out.sequence = SequenceRef{sequence->layout, sequence->root.string(), sequence->name};
@@ -220,6 +250,7 @@ Expected<WriteReport> write_tracking(const Annotations& annotations, const fs::p
   if (sequence == nullptr && annotations.box_count() > 0) return kitti::no_calibration(file);
 
   WriteReport report;
+  kitti::count_unwritable(annotations, report);
   kitti::ImageSizes images(sequence);
   std::vector<OutputLine> lines;
   const std::size_t total = std::max<std::size_t>(annotations.box_count(), 1);
@@ -268,6 +299,7 @@ Expected<WriteReport> write_tracking(const Annotations& annotations, const fs::p
                    file.string()};
     }
     lines.push_back({region.frame, -1, format_kitti_tracking_row(row)});
+    ++report.ignore_regions_written;
   }
   std::stable_sort(lines.begin(), lines.end(), [](const OutputLine& a, const OutputLine& b) {
     return a.frame != b.frame ? a.frame < b.frame : a.id < b.id;
@@ -286,6 +318,8 @@ Expected<WriteReport> write_tracking(const Annotations& annotations, const fs::p
   Status go = kitti::report_progress(context, 0.95, file);
   if (!go) return std::move(go).error();
 
+  OutputFolders folders;
+  if (Status made = folders.create(folder); !made) return std::move(made).error();
   Status written = write_file_atomic(file, text, context.overwrite);
   if (!written) return std::move(written).error();
   // The seqmap is an index shared by the sequences in this folder, so it is always updated.
@@ -294,6 +328,7 @@ Expected<WriteReport> write_tracking(const Annotations& annotations, const fs::p
     if (!existed) fs::remove(file, ec);  // no labels without their seqmap line
     return std::move(indexed).error();
   }
+  folders.keep();
   report.written = {file, seqmap};
   return report;
 }
@@ -324,6 +359,16 @@ Expected<WriteReport> write_kitti_tracking_annotations(const Annotations& annota
   return detail::guard_allocation(out.string(), [&]() -> Expected<WriteReport> {
     return write_tracking(annotations, out, context);
   });
+}
+
+std::vector<fs::path> list_kitti_tracking_label_files(const fs::path& path) {
+  if (!is_dir(path)) {
+    std::error_code ec;
+    return fs::is_regular_file(path, ec) ? std::vector<fs::path>{path} : std::vector<fs::path>{};
+  }
+  const fs::path root = tracking_labels_root(path);
+  if (root.empty()) return {};
+  return detail::list_files(root / "label_02", is_txt);
 }
 
 LabelCodec make_kitti_tracking_codec() {

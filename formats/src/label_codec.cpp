@@ -122,6 +122,27 @@ Expected<const LabelCodec*> LabelCodecRegistry::select(const std::filesystem::pa
       path.string()};
 }
 
+std::string summarize(const WriteReport& report) {
+  std::string out = "wrote " + std::to_string(report.boxes_written) +
+                    (report.boxes_written == 1 ? " box" : " boxes");
+  if (report.polyline_states_written > 0) {
+    out += ", " + std::to_string(report.polyline_states_written) + " polyline states";
+  }
+  if (report.ignore_regions_written > 0) {
+    out += ", " + std::to_string(report.ignore_regions_written) + " ignore regions";
+  }
+  for (const auto& [reason, count] : report.dropped) {
+    if (count > 0) out += "; dropped " + std::to_string(count) + " " + reason;
+  }
+  return out;
+}
+
+std::size_t polyline_state_count(const Annotations& annotations) {
+  std::size_t n = 0;
+  for (const PolylineTrack& p : annotations.polylines) n += p.states.size();
+  return n;
+}
+
 LabelCodecRegistry LabelCodecRegistry::with_builtin_codecs() {
   LabelCodecRegistry registry;
   for (LabelCodec& c : detail::builtin_label_codecs()) registry.add(std::move(c));

@@ -12,6 +12,7 @@
 #include "json_errors.hpp"
 #include "openlabel_json.hpp"
 #include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "text_scan.hpp"
 
 namespace pcanno::formats {
@@ -111,8 +112,11 @@ Expected<WriteReport> write_file(const Annotations& annotations, const fs::path&
   if (context.progress && !context.progress(0.5)) {
     return Error{ErrorCode::kCancelled, "cancelled before writing", file.string()};
   }
+  OutputFolders folders;
+  if (Status made = folders.create(file.parent_path()); !made) return std::move(made).error();
   Status written = write_file_atomic(file, *text, context.overwrite);
   if (!written) return std::move(written).error();
+  folders.keep();
   report.written.push_back(file);
   if (context.progress) context.progress(1.0);
   return report;

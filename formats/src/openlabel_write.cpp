@@ -326,6 +326,7 @@ Expected<J> Writer::build() {
       J entry = J::object();
       entry["object_data"] = std::move(data);
       out.frames.emplace_back(state.frame, std::move(entry));
+      ++report_.polyline_states_written;
     }
     objects.push_back(std::move(out));
   }

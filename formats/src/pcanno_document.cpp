@@ -9,6 +9,7 @@
 
 #include "json_errors.hpp"
 #include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/output_folder.hpp"
 #include "pcanno_document_json.hpp"
 
 namespace pcanno::formats {
@@ -127,12 +128,17 @@ LabelCodec make_pcanno_codec() {
     if (context.progress && !context.progress(0.0)) {
       return Error{ErrorCode::kCancelled, "cancelled before writing", path.string()};
     }
+    OutputFolders folders;
+    if (Status made = folders.create(path.parent_path()); !made) return std::move(made).error();
     Status status = write_pcanno_document(annotations, path, context.overwrite);
     if (!status) return std::move(status).error();
+    folders.keep();
     if (context.progress) context.progress(1.0);
-    WriteReport report;
+    WriteReport report;  // the native document holds everything
     report.written.push_back(path);
     report.boxes_written = annotations.box_count();
+    report.polyline_states_written = polyline_state_count(annotations);
+    report.ignore_regions_written = annotations.ignore_regions.size();
     return report;
   };
   return codec;

@@ -231,10 +231,15 @@ PCANNO_C_API pcanno_status pcanno_session_save(pcanno_session* session, const ch
 
 /* Writes the annotations with the registered label codec `codec_id` ("kitti-tracking",
  * "nuscenes", "openlabel", "pcanno", or a plugin's) to `out_path`, with the session's sequence
- * for calibration. Existing output is replaced only when `overwrite` is non-zero. An unknown id
- * is PCANNO_ERR_NOT_FOUND naming the known ones. */
+ * for calibration. Missing folders of `out_path` are made. Existing output is replaced only when
+ * `overwrite` is non-zero. An unknown id is PCANNO_ERR_NOT_FOUND naming the known ones. */
 PCANNO_C_API pcanno_status pcanno_session_export(pcanno_session* session, const char* codec_id,
                                                  const char* out_path, int overwrite);
+/* What the last successful pcanno_session_export on this thread wrote and what the format could
+ * not hold: "wrote 15 boxes, 10 ignore regions; dropped 2 polyline states: KITTI labels hold
+ * boxes only" ("" before any export). Copied out as described at the top. */
+PCANNO_C_API pcanno_status pcanno_last_export_summary(char* buffer, size_t size,
+                                                      size_t* required);
 /* Ids of the codecs that can write, comma-separated ("kitti-object,kitti-tracking,..."). */
 PCANNO_C_API pcanno_status pcanno_session_codec_ids(const pcanno_session* session, char* buffer,
                                                     size_t size, size_t* required);

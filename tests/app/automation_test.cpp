@@ -1,13 +1,18 @@
 // `pcanno fit` and `pcanno track` end to end on the sample KITTI tracking frames (0-4 of 0000,
 // no poses: track estimates the ego motion), including the bad inputs the issue names.
+#include <array>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "app_test_support.hpp"
+#include "test_data.hpp"
 
 namespace {
 
@@ -134,6 +139,89 @@ TEST_F(AutomationCommandTest, TrackRejectsDuplicateKeyframesAndReportsLabelsWith
       << r.out;
   const json done = json::parse(pcanno::test::slurp(out));
   for (const json& b : done["tracks"][0]["boxes"]) EXPECT_LT(b["frame"].get<int>(), 5);
+}
+
+/// The rows of a KITTI tracking label text whose frame `keep` accepts.
+template <typename Keep>
+std::string rows_where(const std::string& text, Keep keep) {
+  std::istringstream lines(text);
+  std::string out;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && keep(std::stoi(line.substr(0, line.find(' '))))) out += line + "\n";
+  }
+  return out;
+}
+
+/// Frame, track id and 3D centre (x y z, camera frame) of each object row.
+std::vector<std::array<double, 5>> centres(const std::string& text) {
+  std::vector<std::array<double, 5>> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream in(line);
+    std::vector<std::string> f;
+    for (std::string s; in >> s;) f.push_back(s);
+    if (f.size() < 17 || f[2] == "DontCare") continue;
+    out.push_back(
+        {std::stod(f[0]), std::stod(f[1]), std::stod(f[13]), std::stod(f[14]), std::stod(f[15])});
+  }
+  return out;
+}
+
+// The keyframe file lies outside the dataset, with no calibration beside it: `track` reads it
+// with the dataset's calibration (it used to ask for a --sequence option `track` does not have).
+TEST_F(AutomationCommandTest, TrackReadsKeyframesOutsideTheDatasetWithItsCalibration) {
+  fs::create_directories(dir_ / "elsewhere");
+  const std::string keys =
+      rows_where(pcanno::test::slurp(labels_), [](int frame) { return frame % 2 == 0; });
+  std::ofstream(dir_ / "elsewhere/keyframes.txt") << keys;
+  const fs::path out = dir_ / "made/here";  // --out folders are made too
+  const CommandResult r =
+      pcanno("track " + training_.string() + " " + (dir_ / "elsewhere/keyframes.txt").string() +
+             " --method linear --no-cache --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const std::string done = pcanno::test::slurp(out / "0000.txt");
+  // Keyframe rows come back verbatim; frames 1 and 3 gain the three objects.
+  EXPECT_EQ(rows_where(done, [](int frame) { return frame % 2 == 0; }), keys);
+  EXPECT_EQ(centres(rows_where(done, [](int frame) { return frame % 2 == 1; })).size(), 6u);
+
+  // Rows past the dataset's clouds are left out, and said so.
+  const std::size_t van = keys.rfind('\n', keys.find(" Van ")) + 1;  // a row with a box
+  const std::string row = keys.substr(van, keys.find('\n', van) - van);
+  std::ofstream(dir_ / "elsewhere/beyond.txt") << keys << "40" << row.substr(row.find(' ')) << "\n";
+  const CommandResult beyond =
+      pcanno("track " + training_.string() + " " + (dir_ / "elsewhere/beyond.txt").string() +
+             " --method linear --no-cache --to pcanno --out " + (dir_ / "b.json").string());
+  ASSERT_EQ(beyond.exit_code, 0) << beyond.out;
+  EXPECT_NE(beyond.out.find("1 input box lies beyond the 5 frames with clouds"), std::string::npos)
+      << beyond.out;
+}
+
+TEST_F(AutomationCommandTest, TrackCompletesRealKeyframesFromATemporaryFolder) {
+  const fs::path training = pcanno::test::shared_data_dir() / "kitti_tracking/training";
+  PCANNO_REQUIRE_DATA(training / "velodyne/0000/000019.bin");
+  const std::string truth = pcanno::test::slurp(training / "label_02/0000.txt");
+  const auto key = [](int frame) { return frame % 5 == 0 || frame == 19; };
+  const std::string keys = rows_where(truth, key);
+  std::ofstream(dir_ / "keys.txt") << keys;
+  const CommandResult r =
+      pcanno("track " + training.string() + " " + (dir_ / "keys.txt").string() +
+             " --method linear --no-cache --quiet --out " + (dir_ / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const std::string done = pcanno::test::slurp(dir_ / "out/0000.txt");
+  EXPECT_EQ(rows_where(done, key), keys);
+  // Every ground-truth box between two keyframes of its track is filled in, within 0.5 m of the
+  // annotators' box (KITTI's own labels are linear between their keyframes too).
+  const auto filled = centres(rows_where(done, [&key](int f) { return !key(f); }));
+  std::size_t compared = 0;
+  for (const auto& gt : centres(rows_where(truth, [&key](int f) { return !key(f); }))) {
+    for (const auto& box : filled) {
+      if (box[0] != gt[0] || box[1] != gt[1]) continue;
+      const double d = std::hypot(box[2] - gt[2], box[3] - gt[3], box[4] - gt[4]);
+      EXPECT_LT(d, 0.5) << "frame " << gt[0] << " track " << gt[1];
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 30u);
 }
 
 TEST_F(AutomationCommandTest, TrackPropagationReportsALostObject) {

@@ -35,7 +35,7 @@ std::vector<std::vector<double>> read_rows(const fs::path& file) {
 }
 
 TEST_F(EgoMotionCommandTest, WritesTheEstimateAsOdometryPoses) {
-  const fs::path out = dir_ / "poses.txt";
+  const fs::path out = dir_ / "new/folders/poses.txt";  // made by the command
   const CommandResult r = pcanno(
       "ego-motion " + training_.string() + " --no-cache --json --out " + out.string(), false);
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -63,9 +63,15 @@ TEST_F(EgoMotionCommandTest, WritesTheEstimateAsOdometryPoses) {
   EXPECT_GT(rows[4][3], 0.5);  // x of the last frame: ahead
 
   // An existing file is kept unless --force.
+  const std::string before = pcanno::test::slurp(out);
   const CommandResult again = pcanno("ego-motion " + training_.string() + " --out " + out.string());
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.out.find(out.string()), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("--force"), std::string::npos) << again.out;
+  EXPECT_EQ(pcanno::test::slurp(out), before);
+  EXPECT_EQ(pcanno("ego-motion " + training_.string() + " --no-cache --force --out " + out.string())
+                .exit_code,
+            0);
 }
 
 TEST_F(EgoMotionCommandTest, ReportsDriftAgainstTheSequencesOwnPoses) {

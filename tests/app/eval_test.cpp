@@ -160,7 +160,7 @@ TEST_F(EvalCommandTest, PlotIsAValidPng) {
     GTEST_SKIP() << "python3 not available to validate the PNG independently";
   }
   const fs::path pred = raised_van({2});
-  const fs::path png = dir_ / "iou.png";
+  const fs::path png = dir_ / "plots/today/iou.png";  // folders made by the command
   const CommandResult r =
       pcanno("eval " + pred.string() + " " + labels_.string() + " --plot " + png.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -178,6 +178,15 @@ TEST_F(EvalCommandTest, PlotIsAValidPng) {
   EXPECT_GT(colours.value("2ea043", 0), 10000);
   EXPECT_GT(colours.value("d2322d", 0), 100);
   EXPECT_EQ(colours.value("e6a01e", 0), 0);
+
+  // The plot exists now: kept unless --force.
+  const std::string command =
+      "eval " + pred.string() + " " + labels_.string() + " --plot " + png.string();
+  const CommandResult again = pcanno(command);
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.out.find(png.string()), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("--force"), std::string::npos) << again.out;
+  EXPECT_EQ(pcanno(command + " --force").exit_code, 0);
 }
 
 }  // namespace

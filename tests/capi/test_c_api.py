@@ -101,6 +101,8 @@ def load(path):
         "pcanno_session_save": (ctypes.c_int, [session_p, ctypes.c_char_p]),
         "pcanno_session_export": (ctypes.c_int, [session_p, ctypes.c_char_p, ctypes.c_char_p,
                                                  ctypes.c_int]),
+        "pcanno_last_export_summary": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t,
+                                                      ctypes.POINTER(ctypes.c_size_t)]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name)
@@ -261,6 +263,10 @@ class CApiTest(CApiBase):
                         PERMISSION)
         s.assert_status(lib.pcanno_session_export(s.handle, b"csv", out.encode(), 1), NOT_FOUND)
         self.assertIn("kitti-tracking", lib.pcanno_last_error().decode())
+        # The summary is the last successful export's: the one box added above, nothing dropped.
+        summary = ctypes.create_string_buffer(256)
+        s.check(lib.pcanno_last_export_summary(summary, len(summary), None))
+        self.assertEqual(summary.value.decode(), "wrote 1 box")
         s.close()
         with open(out) as f:
             rows = f.read().splitlines()

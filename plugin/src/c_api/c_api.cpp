@@ -20,6 +20,8 @@ namespace {
 // the message could not be stored, so pcanno_last_error() itself never fails.
 thread_local std::string g_error;
 thread_local const char* g_error_text = "";
+// What the last successful export on this thread wrote and dropped (formats::summarize()).
+thread_local std::string g_export_summary;
 
 }  // namespace
 
@@ -426,6 +428,12 @@ pcanno_status pcanno_session_save(pcanno_session* session, const char* path) {
   });
 }
 
+pcanno_status pcanno_last_export_summary(char* buffer, size_t size, size_t* required) {
+  return guarded(__func__, [&](const char* fn) {
+    return copy_out(g_export_summary, buffer, size, required, fn);
+  });
+}
+
 pcanno_status pcanno_session_export(pcanno_session* session, const char* codec_id,
                                     const char* out_path, int overwrite) {
   return guarded(__func__, [&](const char* fn) {
@@ -446,7 +454,9 @@ pcanno_status pcanno_session_export(pcanno_session* session, const char* codec_i
     context.overwrite = overwrite != 0;
     pcanno::formats::Expected<pcanno::formats::WriteReport> report =
         codec->write(s->document(), out_path, context);
-    return report ? PCANNO_OK : fail(report.error());
+    if (!report) return fail(report.error());
+    g_export_summary = pcanno::formats::summarize(*report);
+    return PCANNO_OK;
   });
 }
 

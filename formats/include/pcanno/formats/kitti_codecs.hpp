@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <vector>
 
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
@@ -28,9 +29,11 @@
 // share of that projection outside the image (tracking: level 1 when at least half, else 0),
 // occlusion the imported value or 0. Such a box is dropped, unless
 // LabelContext::include_outside_fov, when its centre is at z <= 0.1 m in rectified camera 0 or its
-// projection misses the image: WriteReport::dropped["outside the camera's field of view"].
-// Ignore regions become DontCare rows with each benchmark's defaults. Existing output is refused
-// unless LabelContext::overwrite; all output is written atomically.
+// projection misses the image: WriteReport::dropped["boxes outside the camera's field of view"].
+// Ignore regions become DontCare rows with each benchmark's defaults. Polyline states and
+// attributes (of tracks, boxes and frames) have no KITTI column: they are counted in
+// WriteReport::dropped. Existing output is refused unless LabelContext::overwrite; all output is
+// written atomically.
 
 namespace pcanno::formats {
 
@@ -39,17 +42,28 @@ namespace pcanno::formats {
 /// exporting sequences one by one into one folder builds the devkit's complete seqmap.
 inline constexpr const char* kKittiTrackingSeqmapName = "evaluate_tracking.seqmap";
 
-/// Reads one tracking sequence: `label_02/SSSS.txt`, or a training root holding `label_02/`
-/// (sequence LabelContext::sequence->name, else the first file). Track ids become Track::id; a
-/// track id given twice in one frame, a track changing class, or a negative id on an object row is
-/// kMalformed naming the file and line. Frames are the sequence's (names, timestamps), else
-/// 0..max frame of the labels; a row beyond the sequence's frames is kMalformed.
+/// The label files of a KITTI tracking label set, one per sequence, sorted by name:
+/// `label_02/*.txt` of a training root, of `<path>/training` or of a `label_02` folder; `path`
+/// itself when it is a file; empty when it is none of these. Clouds are not needed.
+std::vector<std::filesystem::path> list_kitti_tracking_label_files(
+    const std::filesystem::path& path);
+
+/// Reads one tracking sequence: `label_02/SSSS.txt`, or a training root or `label_02` folder
+/// (sequence LabelContext::sequence->name, else the first file). Without
+/// LabelContext::sequence, a file in `label_02/` takes its calibration from `../calib/SSSS.txt`
+/// (and its frames from the clouds when `../velodyne/SSSS/` exists); a missing calibration file
+/// is kUnsupported naming it. LabelContext::frames_beyond_sequence extends the given sequence.
+/// Track ids become Track::id; a track id given twice in one frame, a track changing class, or a
+/// negative id on an object row is kMalformed naming the file and line. Frames are the sequence's
+/// (names, timestamps), else 0..max frame of the labels; a row beyond the sequence's frames is
+/// kMalformed.
 Expected<Annotations> read_kitti_tracking_annotations(const std::filesystem::path& labels,
                                                       const LabelContext& context = {});
 
 /// Writes `<out>` when it ends in `.txt`, else `<out>/<sequence name>.txt` (name of
 /// LabelContext::sequence, else of the document's sequence, else "0000"), and the seqmap beside
-/// it. Rows are sorted by frame, then track id (DontCare rows, id -1, first in their frame).
+/// it; the folder and its parents are created when missing (and removed again on failure). Rows
+/// are sorted by frame, then track id (DontCare rows, id -1, first in their frame).
 Expected<WriteReport> write_kitti_tracking_annotations(const Annotations& annotations,
                                                        const std::filesystem::path& out,
                                                        const LabelContext& context = {});
@@ -63,14 +77,15 @@ Expected<Annotations> read_kitti_object_annotations(const std::filesystem::path&
 
 /// Writes a `label_2` folder with one NNNNNN.txt per frame (empty for frames without boxes;
 /// frame names when they are all six digits, else frame indices), objects by track id, then
-/// DontCare rows. The folder is staged and renamed into place, so a failure leaves nothing. An
-/// `out` ending in `.txt` writes a single file and needs a one-frame document.
+/// DontCare rows. The folder is staged and renamed into place, so a failure leaves nothing; its
+/// missing parents are created. An `out` ending in `.txt` writes a single file and needs a
+/// one-frame document.
 Expected<WriteReport> write_kitti_object_annotations(const Annotations& annotations,
                                                      const std::filesystem::path& out,
                                                      const LabelContext& context = {});
 
 /// Codec "kitti-tracking": detects `label_02/*.txt`, a `.txt` whose first row has 17/18 columns,
-/// or a KITTI training root holding `label_02/`.
+/// a `label_02` folder, or a KITTI training root holding `label_02/`.
 LabelCodec make_kitti_tracking_codec();
 
 /// Codec "kitti-object": detects a `label_2` folder or a file in one, a `.txt` whose first row has

@@ -49,15 +49,33 @@ struct LabelContext {
   bool keyframes_only = true;        ///< nuScenes: annotate keyframes only, not every frame
   /// Fraction done in [0, 1]; returning false cancels (kCancelled) and nothing is written.
   std::function<bool(double)> progress;
+  /// Readers: labels on frames past the end of `sequence` add frames (named by index, with the
+  /// calibration of the sequence's last frame) instead of being an error. For commands that take
+  /// the calibration from a dataset holding fewer clouds than the labels cover and crop the
+  /// document to the clouds afterwards (`pcanno track`).
+  bool frames_beyond_sequence = false;
 };
 
-/// What a writer did, for the command's closing summary.
+/// What a writer did, for the command's closing summary. Every writer accounts for every box,
+/// polyline state and ignore region of the document: each is either written (counted here) or
+/// dropped (counted in `dropped` under a reason naming what and why), never lost silently.
 struct WriteReport {
   std::vector<std::filesystem::path> written;  ///< files or folders created
   std::size_t boxes_written = 0;
-  /// Reason -> count of boxes or rows left out ("outside the camera's field of view", ...).
+  /// Reason -> count of what was left out. A reason starts with the kind, then the cause, so that
+  /// "<count> <reason>" reads as a sentence: "boxes outside the camera's field of view",
+  /// "polyline states: KITTI labels hold boxes only", ...
   std::map<std::string, std::size_t> dropped;
+  std::size_t polyline_states_written = 0;  ///< polyline shapes, one per track and frame
+  std::size_t ignore_regions_written = 0;   ///< KITTI DontCare rows and the like
 };
+
+/// One line for a status bar or a log: "wrote 15 boxes, 10 ignore regions; dropped 2 polyline
+/// states: KITTI labels hold boxes only". Zero counts are left out.
+std::string summarize(const WriteReport& report);
+
+/// The polyline states of a document, for writers that cannot hold polylines.
+std::size_t polyline_state_count(const Annotations& annotations);
 
 /// One label format. `read` and `write` may each be empty when a direction is not supported.
 struct LabelCodec {

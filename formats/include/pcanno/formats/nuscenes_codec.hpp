@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <vector>
 
 #include "pcanno/formats/annotations.hpp"
 #include "pcanno/formats/expected.hpp"
@@ -53,8 +54,10 @@ Expected<Annotations> read_nuscenes_annotations(const std::filesystem::path& dat
 /// `<version>/` (attribute "nuscenes.version", default "v1.0-pcanno"), a map raster under maps/
 /// (copied from the source dataroot when the sequence is a nuScenes scene whose map is found,
 /// else a generated 1x1 grey PNG), and one LIDAR_TOP file per exported frame under samples/
-/// (sweeps/ for sweeps). See the .cpp file for the conventions on tokens, timestamps, poses,
-/// point conversion and point counts.
+/// (sweeps/ for sweeps); missing parents of `out_dataroot` are created. See
+/// nuscenes_export_plan.cpp for the conventions on tokens, timestamps, poses, point conversion and
+/// point counts. Polyline states, ignore regions and attributes without a nuScenes field are
+/// counted in WriteReport::dropped.
 ///
 /// Errors before anything is written: a class with no nuScenes category (kMalformed, "class 'X'
 /// has no nuScenes category; add it to --class-map"), a document whose frame count differs from
@@ -64,5 +67,22 @@ Expected<Annotations> read_nuscenes_annotations(const std::filesystem::path& dat
 Expected<WriteReport> write_nuscenes_dataset(const Annotations& annotations,
                                              const std::filesystem::path& out_dataroot,
                                              const LabelContext& context);
+
+/// One scene of a multi-scene export.
+struct NuscenesSceneExport {
+  const Annotations* annotations = nullptr;
+  const Sequence* sequence = nullptr;  ///< its clouds, calibration and poses; may be null
+};
+
+/// Writes ONE nuScenes dataroot holding every scene, as write_nuscenes_dataset() writes one: each
+/// scene gets its own log, map record (and raster) and scene record, its samples, sample_data and
+/// instances linked within it; categories, attributes, visibility and the LIDAR_TOP sensor are
+/// shared. Tokens stay deterministic (keyed by the scene name) and unique per table across scenes.
+/// Scene names come from each document's sequence name and must differ (kMalformed otherwise).
+/// `context.sequence` is not used: each scene brings its own. Returns one WriteReport per scene,
+/// in order (boxes written and dropped in that scene); the first lists the dataroot as written.
+Expected<std::vector<WriteReport>> write_nuscenes_scenes(
+    const std::vector<NuscenesSceneExport>& scenes, const std::filesystem::path& out_dataroot,
+    const LabelContext& context);
 
 }  // namespace pcanno::formats
