@@ -79,8 +79,8 @@ std::vector<Converted> read_all(const std::vector<LabelUnit>& units,
     Converted c;
     c.unit = &units[i];
     context.sequence = units[i].sequence ? &*units[i].sequence : nullptr;
-    context.progress = bar.callback(0.5 * static_cast<double>(i) / n,
-                                    0.5 * static_cast<double>(i + 1) / n);
+    context.progress =
+        bar.callback(0.5 * static_cast<double>(i) / n, 0.5 * static_cast<double>(i + 1) / n);
     auto doc = reader.read(units[i].labels, context);
     if (doc) {
       c.doc = std::move(*doc);
@@ -279,7 +279,8 @@ int read_and_write(const ConvertOptions& opt, const GlobalOptions& global,
   // Reading is the first half of the bar, writing the second; Ctrl+C cancels either.
   ProgressBar bar("converting", global.quiet);
   converted = read_all(units, reader, context, bar);
-  if (formats::Status cancelled = CancelToken::check(); !cancelled) return report(cancelled.error());
+  if (formats::Status cancelled = CancelToken::check(); !cancelled)
+    return report(cancelled.error());
   std::size_t failed = 0;
   for (const Converted& c : converted) {
     if (c.doc) continue;

@@ -150,8 +150,7 @@ PCANNO_C_API pcanno_status pcanno_session_close_discarding(pcanno_session* sessi
 /* Unsaved edits awaiting a decision after PCANNO_RECOVERY_PENDING: *edits gets their count (0
  * when none wait) and *modified_unix_s when they were last written (either may be NULL). */
 PCANNO_C_API pcanno_status pcanno_session_pending_recovery(const pcanno_session* session,
-                                                           size_t* edits,
-                                                           int64_t* modified_unix_s);
+                                                           size_t* edits, int64_t* modified_unix_s);
 /* Replays the pending edits, or sets them aside; NOT_FOUND when none wait. Until one of these is
  * called, edits, undo, redo and save are refused. */
 PCANNO_C_API pcanno_status pcanno_session_recover(pcanno_session* session);
@@ -238,8 +237,7 @@ PCANNO_C_API pcanno_status pcanno_session_export(pcanno_session* session, const 
 /* What the last successful pcanno_session_export on this thread wrote and what the format could
  * not hold: "wrote 15 boxes, 10 ignore regions; dropped 2 polyline states: KITTI labels hold
  * boxes only" ("" before any export). Copied out as described at the top. */
-PCANNO_C_API pcanno_status pcanno_last_export_summary(char* buffer, size_t size,
-                                                      size_t* required);
+PCANNO_C_API pcanno_status pcanno_last_export_summary(char* buffer, size_t size, size_t* required);
 /* Ids of the codecs that can write, comma-separated ("kitti-object,kitti-tracking,..."). */
 PCANNO_C_API pcanno_status pcanno_session_codec_ids(const pcanno_session* session, char* buffer,
                                                     size_t size, size_t* required);

@@ -123,8 +123,8 @@ Status Session::take_journal(RecoveryPolicy policy) {
       PendingRecovery{journal_path_, contents->entries.size(), modified_unix_s(journal_path_)};
   pending_contents_ = std::move(*contents);
   warnings_.push_back(std::to_string(pending_->edits) +
-                      " unsaved edit(s) from an earlier session are in " +
-                      journal_path_.string() + "; recover or discard them");
+                      " unsaved edit(s) from an earlier session are in " + journal_path_.string() +
+                      "; recover or discard them");
   return {};
 }
 
@@ -202,8 +202,9 @@ Status Session::abandon() {
   abandoned_ = true;
   std::error_code ec;
   if (!journal_path_.empty()) fs::remove(journal_path_, ec);
-  if (ec) return Error{ErrorCode::kIo, "cannot remove the journal: " + ec.message(),
-                       journal_path_.string()};
+  if (ec)
+    return Error{ErrorCode::kIo, "cannot remove the journal: " + ec.message(),
+                 journal_path_.string()};
   return {};
 }
 

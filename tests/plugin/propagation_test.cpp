@@ -141,8 +141,8 @@ TEST_F(Propagation, AVelocityPriorFromTheFrameBeforeIsUsed) {
   wrong.center.x() += 3.0;
   auto misled = propagate_box(clouds, 0, car_at(0), 3, wrong);
   ASSERT_TRUE(misled);
-  EXPECT_TRUE(misled->boxes.empty() || (misled->boxes[0].box_in_world.center -
-                                        car_at(1).center).norm() > 0.5);
+  EXPECT_TRUE(misled->boxes.empty() ||
+              (misled->boxes[0].box_in_world.center - car_at(1).center).norm() > 0.5);
   auto r = propagate_box(clouds, 1, car_at(1), kFrames - 1, car_at(0));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(r->lost);

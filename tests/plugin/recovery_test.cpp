@@ -76,7 +76,6 @@ class RecoveryTest : public ::testing::Test {
     return b;
   }
 
-
   fs::path dir_;
   fs::path recovery_;
 };
@@ -126,7 +125,7 @@ TEST_F(RecoveryTest, OfferWaitsForTheHostsDecisionAndRefusesEditsMeanwhile) {
   EXPECT_EQ(s->pending_recovery()->edits, 1u);
   EXPECT_EQ(s->pending_recovery()->journal, s->journal_path());
   EXPECT_GT(s->pending_recovery()->modified_unix_s, 1700000000);  // a real time, after 2023
-  EXPECT_EQ(s->document().tracks.size(), 1u);  // the starting labels only
+  EXPECT_EQ(s->document().tracks.size(), 1u);                     // the starting labels only
   EXPECT_FALSE(s->dirty());
   // An edit or a save now would overwrite the pending journal.
   EXPECT_FALSE(s->apply(create_track(s->document(), van(40.0))));

@@ -117,7 +117,8 @@ TEST_F(WorkstationJobs, ExportAndTheFullChecksRunAsJobs) {
   EXPECT_FALSE(w.export_labels_job(dir_ / "again.txt", "kitti-tracking"));  // one job at a time
   ASSERT_TRUE(wait_for_job());
   EXPECT_TRUE(fs::exists(out));
-  EXPECT_TRUE(w.statusBar()->currentMessage().startsWith("exported 15 boxes"))
+  EXPECT_TRUE(
+      w.statusBar()->currentMessage().startsWith("exported as kitti-tracking: wrote 15 boxes"))
       << w.statusBar()->currentMessage().toStdString();
   EXPECT_FALSE(w.export_labels_job(dir_ / "x", "no-such-format"));
 

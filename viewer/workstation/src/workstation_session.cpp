@@ -41,8 +41,7 @@ Expected<fs::path> dataset_root(const fs::path& path, std::vector<std::string>* 
 /// Labels read with the codec `format` (detected when empty). `source` receives what keys the
 /// recovery journal of a session started from them: the codec and the absolute path.
 Expected<formats::Annotations> read_labels(const fs::path& labels, const std::string& format,
-                                           const formats::Sequence* sequence,
-                                           std::string& source) {
+                                           const formats::Sequence* sequence, std::string& source) {
   const plugin::Registry registry = plugin::Registry::with_builtins();
   Expected<const formats::LabelCodec*> codec = registry.codecs().select(labels, format);
   if (!codec) return std::move(codec).error();
@@ -84,8 +83,8 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
     // they cannot be read the dataset still opens, with an empty document.
     // The nuScenes codec reads the dataroot (tables and all), not the table folder.
     const fs::path own_labels = sequence->layout == "nuscenes" ? sequence->root : sequence->labels;
-    Expected<formats::Annotations> own = read_labels(own_labels, sequence->layout, &*sequence,
-                                                     session_options.labels_source);
+    Expected<formats::Annotations> own =
+        read_labels(own_labels, sequence->layout, &*sequence, session_options.labels_source);
     if (own) {
       note(notes, "labels from the dataset: " + sequence->labels.string());
       session_options.labels = std::move(*own);
@@ -101,8 +100,8 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
   if (labels.empty()) return plugin::Session::open(session_options);
 
   std::string source;
-  Expected<formats::Annotations> doc = read_labels(labels, options.labels_format,
-                                                   sequence ? &*sequence : nullptr, source);
+  Expected<formats::Annotations> doc =
+      read_labels(labels, options.labels_format, sequence ? &*sequence : nullptr, source);
   if (!doc) return std::move(doc).error();
   if (options.document.empty()) {
     // Journaled in the recovery folder under the dataset and these labels until saved.

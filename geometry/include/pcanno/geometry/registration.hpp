@@ -53,8 +53,8 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
 /// Point-to-point ICP restricted to what a road user's motion between scans can be: a translation
 /// and a turn about the vertical (4 DoF; roll and pitch of `initial` are kept). Unlike
 /// point-to-plane it needs no planar neighbourhoods, so it holds on the few, scattered returns of a
-/// pedestrian or a cyclist. The turn is taken about the centroid of the matched source points, which
-/// keeps the problem well conditioned far from the origin. `normal_radius` is unused.
+/// pedestrian or a cyclist. The turn is taken about the centroid of the matched source points,
+/// which keeps the problem well conditioned far from the origin. `normal_radius` is unused.
 IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source,
                                       const std::vector<Eigen::Vector3d>& target,
                                       const Pose& initial, const IcpOptions& options = {});
@@ -83,7 +83,7 @@ struct GridSearchResult {
 /// off, as it is for a moving object seen from a standstill guess. Ties go to the candidate closest
 /// to `initial`.
 GridSearchResult grid_search_xy_yaw(const std::vector<Eigen::Vector3d>& source,
-                                    const std::vector<Eigen::Vector3d>& target,
-                                    const Pose& initial, const GridSearchOptions& options = {});
+                                    const std::vector<Eigen::Vector3d>& target, const Pose& initial,
+                                    const GridSearchOptions& options = {});
 
 }  // namespace pcanno::geometry

@@ -19,8 +19,8 @@ enum class RecoveryPolicy {
 
 /// Unsaved edits found when opening, awaiting the host's decision (RecoveryPolicy::kOffer).
 struct PendingRecovery {
-  std::filesystem::path journal;  ///< the journal holding them
-  std::size_t edits = 0;          ///< journal entries (commands, undos, redos) that would replay
+  std::filesystem::path journal;     ///< the journal holding them
+  std::size_t edits = 0;             ///< journal entries (commands, undos, redos) that would replay
   std::int64_t modified_unix_s = 0;  ///< when the last of them was written [s since 1970, UTC]
 };
 

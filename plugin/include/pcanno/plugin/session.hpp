@@ -34,7 +34,7 @@ struct SessionOptions {
   /// `recovery_folder` (recovery.hpp). Save and Save As move the journal beside the document.
   bool journal = true;
   JournalSync journal_sync = JournalSync::kData;
-  std::filesystem::path recovery_folder;  ///< default_recovery_folder() when empty
+  std::filesystem::path recovery_folder;               ///< default_recovery_folder() when empty
   RecoveryPolicy recovery = RecoveryPolicy::kRecover;  ///< unsaved edits found when opening
   /// Load shared-library plugins from PCANNO_PLUGIN_PATH into the registry.
   bool load_plugins = true;

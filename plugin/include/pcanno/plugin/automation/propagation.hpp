@@ -24,9 +24,9 @@ struct PropagationOptions {
   std::size_t min_points = 8;  ///< fewer object points in the new scan: lost
   double min_fitness = 0.5;    ///< share of the new scan's points the model explains, below: lost
   double search_margin = 1.0;  ///< [m] the new scan is searched this far around the prediction
-  double ground_clearance = 0.2;       ///< [m] points this close above the box's bottom are ground
+  double ground_clearance = 0.2;      ///< [m] points this close above the box's bottom are ground
   double fine_correspondence = 0.25;  ///< [m] ICP after the grid search over the search margin
-  double model_voxel = 0.1;            ///< [m] the accumulated model keeps one point per voxel
+  double model_voxel = 0.1;           ///< [m] the accumulated model keeps one point per voxel
   std::size_t max_model_points = 4000;
 };
 
