@@ -354,8 +354,7 @@ Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
 }
 
 int sniff_ply(const std::uint8_t* head, std::size_t n) {
-  const std::string_view text(reinterpret_cast<const char*>(head), n);
-  return text.substr(0, 4) == "ply\n" || text.substr(0, 5) == "ply\r\n" ? 100 : 0;
+  return detail::is_ply_magic(std::string_view(reinterpret_cast<const char*>(head), n)) ? 100 : 0;
 }
 
 }  // namespace
