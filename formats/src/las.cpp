@@ -112,6 +112,7 @@ void scan_vlrs_for_laszip(const unsigned char* bytes, std::size_t available, Hea
 /// caller may hold only its start).
 Expected<HeaderScan> decode_header(const unsigned char* bytes, std::size_t available,
                                    std::uint64_t file_size, const std::string& path) {
+  if (file_size == 0) return detail::empty_file_error(path, "a LAS header");
   const std::size_t signature_bytes = std::min<std::size_t>(available, 4);
   if (signature_bytes != 0 && std::memcmp(bytes, "LASF", signature_bytes) != 0) {
     return located(

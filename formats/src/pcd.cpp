@@ -393,6 +393,7 @@ Expected<CloudFile> decode_pcd(const std::uint8_t* bytes, std::size_t size,
 
   if (h.data == PcdDataKind::kAscii) {
     if (Status s = check_ascii_capacity(h, plan->elements.size(), size, path); !s) {
+  if (size == 0) return detail::empty_file_error(path, "a PCD header");
       return std::move(s).error();
     }
     ProgressSlice progress(callback, begin, 1.0, available);

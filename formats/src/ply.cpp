@@ -327,6 +327,7 @@ Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
         if (Status s = data.check_capacity(e); !s) return std::move(s).error();
         dst = allocate(e, file.cloud);
       }
+  if (size == 0) return detail::empty_file_error(path, "a PLY header");
       if (Status s = data.walk(e, dst.empty() ? nullptr : dst.data(), progress); !s) {
         return std::move(s).error();
       }

@@ -505,7 +505,7 @@ TEST(LasCorrupt, GeneratedCorpusGivesLocatedErrors) {
   check("cut_points.las", good.substr(0, good.size() - 10), ErrorCode::kTruncated, 227 + 1064 * 34,
         "room for 1064 points");
   check("header_only.las", good.substr(0, 100), ErrorCode::kTruncated, 100, "needs at least 227");
-  check("empty.las", "", ErrorCode::kTruncated, 0, "ends after 0 bytes");
+  check("empty.las", "", ErrorCode::kTruncated, 0, "file is empty");
 
   b = good;
   put<std::uint16_t>(b, 105, 20);

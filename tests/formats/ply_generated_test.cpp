@@ -187,7 +187,6 @@ TEST(PlyCorrupt, HeaderProblemsNameTheirLine) {
   };
   const std::vector<Case> cases = {
       {"plx\nformat ascii 1.0\nend_header\n", ErrorCode::kMalformed, 1},
-      {"", ErrorCode::kMalformed, 1},
       {"ply\nformat binary_middle_endian 1.0\nend_header\n", ErrorCode::kUnsupported, 2},
       {"ply\nformat ascii 2.0\nend_header\n", ErrorCode::kUnsupported, 2},
       {"ply\nformat ascii 1.0\nelement vertex 1\nproperty float128 x\nend_header\n",

@@ -67,7 +67,9 @@ class CloudReaderRegistry {
   Expected<const CloudReader*> select(const std::filesystem::path& path,
                                       const std::string& format_id = "") const;
 
-  /// select() then read.
+  /// select() then read. When the suffix chose the reader and it fails on the content, while
+  /// another reader recognises the first bytes (a LAS file named .ply), the error says which
+  /// format the content looks like and how to force it (`--format <id>`), keeping the location.
   Expected<CloudFile> read(const std::filesystem::path& path, const ReadOptions& options = {},
                            const std::string& format_id = "") const;
 
@@ -84,5 +86,19 @@ const CloudReaderRegistry& default_cloud_readers();
 /// Reads any supported point-cloud file through default_cloud_readers().
 Expected<CloudFile> read_cloud(const std::filesystem::path& path, const ReadOptions& options = {},
                                const std::string& format_id = "");
+  /// A sniff score from which the first bytes count as recognised (a magic number matched).
+  static constexpr int kRecognisedScore = 50;
+
+  /// The reader other than `except` whose sniff recognises the first bytes of `path`
+  /// (score >= kRecognisedScore; ties go to priority), or nullptr.
+  const CloudReader* recognise(const std::filesystem::path& path,
+                               const CloudReader* except = nullptr) const;
+
+
+  struct Choice {
+    const CloudReader* reader = nullptr;
+    bool by_suffix_alone = false;  ///< the file name chose; the content was not consulted
+  };
+  Expected<Choice> choose(const std::filesystem::path& path, const std::string& format_id) const;
 
 }  // namespace pcanno::formats
