@@ -31,18 +31,31 @@ struct InfoOptions {
   bool frames = false;
 };
 
-json bounds_json(const formats::Bounds3f& b) {
+json bounds_json(const formats::Bounds3d& b) {
   if (b.empty()) return nullptr;
   return {{"min", {b.min.x(), b.min.y(), b.min.z()}}, {"max", {b.max.x(), b.max.y(), b.max.z()}}};
 }
 
-int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
-  const auto file = formats::read_cloud(opt.path, {}, opt.format);
+/// `x [min, max]  y [...]  z [...]` to the millimetre: the bounds are double (a cloud at UTM
+/// coordinates keeps them exact through its local origin).
+std::string bounds_text(const formats::Bounds3d& b) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << "x [" << b.min.x() << ", " << b.max.x() << "]  y ["
+      << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z() << ", " << b.max.z() << "] m";
+  return out.str();
+}
+
+int info_cloud(const InfoOptions& opt, const GlobalOptions&,
+               const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
+  formats::ReadOptions read;
+  read.readers = readers;
+  const auto file = formats::read_cloud(opt.path, read, opt.format);
   if (!file) return report(file.error());
   const formats::PointCloud& cloud = file->cloud;
   std::vector<std::string> fields{"x", "y", "z"};
   for (const auto& a : cloud.attributes) fields.push_back(a.name);
-  const formats::Bounds3f b = cloud.bounds();
+  const formats::Bounds3d b = cloud.bounds();
+  const std::optional<formats::Bounds3d>& declared = file->info.declared_bounds;
 
   if (opt.json) {
     json j{{"path", opt.path},
@@ -51,7 +64,9 @@ int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
            {"variant", file->info.variant},
            {"points", cloud.size()},
            {"fields", fields},
-           {"bounds", bounds_json(b)}};
+           {"bounds", bounds_json(b)},
+           {"origin", {cloud.origin.x(), cloud.origin.y(), cloud.origin.z()}}};
+    if (declared) j["declared_bounds"] = bounds_json(*declared);
     if (file->info.height > 0)
       j["organized"] = {{"width", file->info.width}, {"height", file->info.height}};
     std::cout << j.dump(2) << '\n';
@@ -67,10 +82,12 @@ int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
   out << "\n  fields ";
   for (const auto& f : fields) out << ' ' << f;
   out << '\n';
-  if (!b.empty()) {
-    out << std::fixed << std::setprecision(3) << "  bounds  x [" << b.min.x() << ", " << b.max.x()
-        << "]  y [" << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z() << ", " << b.max.z()
-        << "] m\n";
+  if (!b.empty()) out << "  bounds  " << bounds_text(b) << '\n';
+  if (declared && !declared->empty()) out << "  header  " << bounds_text(*declared) << '\n';
+  if (!cloud.origin.isZero()) {
+    out << std::fixed << std::setprecision(3) << "  origin  (" << cloud.origin.x() << ", "
+        << cloud.origin.y() << ", " << cloud.origin.z()
+        << ") m: float coordinates are kept relative to it\n";
   }
   std::cout << out.str();
   return kExitOk;

@@ -273,9 +273,9 @@ TEST(PlyReader, RegistryEntrySniffsReadsAndReportsProgress) {
     return r.sniff(reinterpret_cast<const std::uint8_t*>(head.data()), head.size());
   };
   EXPECT_EQ(sniff("ply\nformat ascii 1.0\n"), 100);
+  EXPECT_EQ(sniff("ply\r\nformat ascii 1.0\r\n"), 100);
   EXPECT_EQ(sniff("ply \nformat ascii 1.0\n"), 100);
   EXPECT_EQ(sniff("ply\t \r\nformat ascii 1.0\n"), 100);
-  EXPECT_EQ(sniff("ply\r\nformat ascii 1.0\r\n"), 100);
   EXPECT_EQ(sniff("plyx\n"), 0);
   EXPECT_EQ(sniff("# .PCD v0.7\n"), 0);
   EXPECT_EQ(sniff(""), 0);

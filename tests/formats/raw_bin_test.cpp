@@ -48,7 +48,7 @@ TEST(ReadKittiBin, TrackingFrameZero) {
   EXPECT_EQ((*intensity)[last], 0.0f);
   // Reflectance is in [0, 1] and the sweep reaches tens of metres in every horizontal direction.
   for (float v : *intensity) ASSERT_TRUE(v >= 0.0f && v <= 1.0f) << v;
-  const Bounds3f b = cloud->bounds();
+  const Bounds3d b = cloud->bounds();
   EXPECT_LT(b.min.x(), -30.0f);
   EXPECT_GT(b.max.x(), 30.0f);
   EXPECT_GT(b.min.x(), -120.0f);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct CloudFile {
   PointCloud cloud;
   CloudFileInfo info;
 };
+  /// [m] The bounds the file's header declares, as written (LAS min/max): `pcanno info` shows them
+  /// beside the bounds of the points, as writers do not always keep them true.
+  std::optional<Bounds3d> declared_bounds;
 
 /// One point-cloud format. Readers are registered in a CloudReaderRegistry by id, suffixes and
 /// priority.

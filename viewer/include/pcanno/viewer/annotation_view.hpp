@@ -55,6 +55,8 @@ class AnnotationView {
   void on_vtk_event(unsigned long event_id);
   void handle_result(int result);
   void load_frame();
+  /// Where a new camera looks [world]: 10 m ahead of the origin, plus the loaded cloud's origin.
+  Eigen::Vector3d default_focus() const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
