@@ -15,6 +15,7 @@
 #include "pcanno/formats/cloud_reader.hpp"
 #include "pcanno/formats/frame_cache.hpp"
 #include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 
 namespace pcanno::app {
@@ -123,10 +124,13 @@ formats::Expected<FrameStats> decode_all(const formats::Sequence& seq,
   return s;
 }
 
-int info_sequence(const InfoOptions& opt, const GlobalOptions& global) {
-  const auto seq = formats::open_sequence(opt.path, opt.sequence);
+int info_sequence(const InfoOptions& opt, const GlobalOptions& global,
+                  const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
+  formats::SequenceOptions sequence_options = opt.sequence;
+  sequence_options.readers = readers;
+  const auto seq = formats::open_sequence(opt.path, sequence_options);
   if (!seq) return report(seq.error());
-  const auto all = formats::list_sequences(opt.path, opt.sequence);
+  const auto all = formats::list_sequences(opt.path, sequence_options);
   std::optional<FrameStats> stats;
   if (opt.frames) {
     auto decoded = decode_all(*seq, global);
@@ -191,26 +195,31 @@ int info_sequence(const InfoOptions& opt, const GlobalOptions& global) {
   return kExitOk;
 }
 
-int run_info(const InfoOptions& opt, const GlobalOptions& global) {
+int run_info(const InfoOptions& opt, const GlobalOptions& global,
+             const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
   std::error_code ec;
   if (!fs::exists(opt.path, ec)) {
     return report(
         formats::Error{formats::ErrorCode::kNotFound, "no such file or directory", opt.path});
   }
-  return fs::is_directory(opt.path, ec) ? info_sequence(opt, global) : info_cloud(opt, global);
+  return fs::is_directory(opt.path, ec) ? info_sequence(opt, global, readers)
+                                        : info_cloud(opt, global, readers);
 }
 
 }  // namespace
 
-void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+void add_info_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                      CommandAction& action) {
   auto opt = std::make_shared<InfoOptions>();
   CLI::App* cmd = app.add_subcommand(
       "info",
       "Say what a path holds: a point-cloud file (format, points, fields, bounds) or a dataset "
       "folder (layout, frames, time span, calibration, poses)");
   cmd->add_option("path", opt->path, "Point-cloud file or dataset folder")->required();
+  // Built-in and plugin readers alike: read_cloud() and open_sequence() get the registry's.
+  std::shared_ptr<const formats::CloudReaderRegistry> readers = registry.shared_readers();
   std::vector<std::string> ids;
-  for (const auto& r : formats::default_cloud_readers().readers()) ids.push_back(r.id);
+  for (const auto& r : readers->readers()) ids.push_back(r.id);
   cmd->add_option("--format", opt->format, "Cloud format, overriding detection")
       ->check(CLI::IsMember(ids));
   cmd->add_option("--layout", opt->sequence.layout,
@@ -224,8 +233,9 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction&
                 "nuScenes: every LiDAR sweep, not only keyframes");
   cmd->add_flag("--frames", opt->frames, "Decode every frame and report points per frame");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
-  cmd->callback(
-      [opt, &global, &action] { action = [opt, &global] { return run_info(*opt, global); }; });
+  cmd->callback([opt, &global, &action, readers] {
+    action = [opt, &global, readers] { return run_info(*opt, global, readers); };
+  });
 }
 
 }  // namespace pcanno::app

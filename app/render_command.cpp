@@ -68,7 +68,8 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   request.center_track = opt.track;
 
   int exit_code = kExitOk;
-  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code);
+  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
+                                         registry.shared_readers());
   if (!sequence) return exit_code;
   formats::Annotations labels;
   if (!opt.labels.empty()) {

@@ -178,9 +178,13 @@ const CloudReaderRegistry& default_cloud_readers() {
   return registry;
 }
 
+const CloudReaderRegistry& cloud_readers(const ReadOptions& options) {
+  return options.readers ? *options.readers : default_cloud_readers();
+}
+
 Expected<CloudFile> read_cloud(const std::filesystem::path& path, const ReadOptions& options,
                                const std::string& format_id) {
-  return default_cloud_readers().read(path, options, format_id);
+  return cloud_readers(options).read(path, options, format_id);
 }
 
 }  // namespace pcanno::formats
