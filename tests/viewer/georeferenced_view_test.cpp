@@ -139,6 +139,7 @@ TEST(GeoreferencedView, ABoxDraggedOnAUtmCloudLandsWhereThePointerWas) {
     // The default camera looks at the cloud, not at the world origin 5.8e6 m away.
     const CameraPose initial = camera_pose(renderer->GetActiveCamera());
     EXPECT_LT((initial.focal_point - kUtm).head<2>().norm(), 100.0);
+    EXPECT_NEAR(initial.focal_point.z(), 0.25, 3.0);  // at the ground's height
 
     view.set_view_kind(plugin::ViewKind::kTop);
     // 30 m over 600 px: 5 cm per pixel.

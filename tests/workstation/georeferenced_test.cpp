@@ -34,6 +34,8 @@ TEST_F(WorkstationTest, AUtmTileShowsAndABoxLandsWhereItWasDragged) {
       << top->view_info().focus.transpose();
   EXPECT_LT((w.main_view()->view_info().focus - middle).head<2>().norm(), 50.0)
       << w.main_view()->view_info().focus.transpose();
+  // At the tile's height: its ground is in front of the perspective camera, not 120 m above it.
+  EXPECT_NEAR(w.main_view()->view_info().focus.z(), utm.z(), 3.0);
   EXPECT_EQ(top->scene().point_count(), ground.size());
 
   w.main_view()->setFocus();

@@ -97,11 +97,11 @@ void AnnotationView::set_view_kind(plugin::ViewKind kind) {
 }
 
 Eigen::Vector3d AnnotationView::default_focus() const {
-  // 10 m ahead of the world origin, moved by the cloud's own origin: a UTM cloud is millions of
+  // 10 m ahead of the world origin, moved to the cloud's viewpoint: a UTM cloud is millions of
   // metres from the world origin, a sensor-frame cloud is not moved.
-  const Eigen::Vector3d cloud_offset =
-      scene_->T_world_cloud().translation() - scene_->T_world_lidar().translation();
-  return Eigen::Vector3d(10.0, 0.0, 0.0) + cloud_offset;
+  if (!scene_->cloud()) return Eigen::Vector3d(10.0, 0.0, 0.0);
+  return Eigen::Vector3d(10.0, 0.0, 0.0) +
+         scene_->T_world_lidar().linear() * viewpoint_of(*scene_->cloud());
 }
 
 void AnnotationView::set_camera(const CameraPose& pose) {

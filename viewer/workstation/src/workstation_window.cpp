@@ -224,9 +224,9 @@ void WorkstationWindow::refresh() {
   if (loaded_frame_ != frame) {
     load_points();
     // With poses the world is a map frame: the cameras ride along with the ego vehicle. A
-    // georeferenced cloud (UTM) is far from the world origin: they ride to its origin too.
-    const geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity()) *
-                               (cloud_ ? cloud_->T_lidar_cloud() : geometry::Pose::Identity());
+    // georeferenced cloud (UTM) is far from the world origin: they ride to its viewpoint too.
+    geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity());
+    if (cloud_) ego.translation() += ego.linear() * viewpoint_of(*cloud_);
     const geometry::Pose delta = ego * ego_.inverse();
     if (!delta.isApprox(geometry::Pose::Identity())) {
       main_view_->move_camera(delta);

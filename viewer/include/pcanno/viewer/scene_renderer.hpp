@@ -47,6 +47,14 @@ struct ScenePolyline {
 Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world);
 inline constexpr double kLabelOffset = 0.3;  ///< [m] outwards from the +y side and up from the roof
 
+/// Where the views put their notional sensor for `cloud` [m, the cloud's file (LiDAR) frame]. The
+/// default cameras are made for sensor-frame clouds (the scanner at 0, the ground 1.7 m below): for
+/// those (a zero PointCloud::origin) this is 0. A georeferenced cloud (a LAS tile at UTM
+/// coordinates) gets a point above the middle of its data, kSensorHeight over its median height,
+/// so that the same cameras frame the tile instead of the CRS origin millions of metres away.
+Eigen::Vector3d viewpoint_of(const formats::PointCloud& cloud);
+inline constexpr double kSensorHeight = 1.73;  ///< [m] a vehicle's LiDAR over the road (KITTI)
+
 /// Draws a frame of the engine into a host's vtkRenderer: one point-cloud actor, one actor for all
 /// box edges and heading arrows, one for polylines, one 2D actor for track-id labels, one for the
 /// tool preview.
