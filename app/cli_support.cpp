@@ -24,11 +24,12 @@ int report_usage(const std::string& message) {
   return kExitUsage;
 }
 
-std::optional<formats::Sequence> open_sequence_at_frame(const std::filesystem::path& path,
-                                                        const std::string& name, std::int64_t frame,
-                                                        int& exit_code) {
+std::optional<formats::Sequence> open_sequence_at_frame(
+    const std::filesystem::path& path, const std::string& name, std::int64_t frame, int& exit_code,
+    std::shared_ptr<const formats::CloudReaderRegistry> readers) {
   formats::SequenceOptions options;
   options.name = name;
+  options.readers = std::move(readers);
   auto sequence = formats::open_sequence(path, options);
   if (!sequence) {
     exit_code = report(sequence.error());

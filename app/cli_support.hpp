@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,10 +47,10 @@ int report_message(const std::string& message);
 int report_usage(const std::string& message);
 /// Opens sequence `name` of the dataset at `path` for a command that works on one `frame`. On
 /// failure it reports why and sets `exit_code`: 1 for an unreadable dataset, 2 for a frame the
-/// sequence does not have.
-std::optional<formats::Sequence> open_sequence_at_frame(const std::filesystem::path& path,
-                                                        const std::string& name, std::int64_t frame,
-                                                        int& exit_code);
+/// sequence does not have. `readers`: the cloud readers (plugin ones included); null: built-ins.
+std::optional<formats::Sequence> open_sequence_at_frame(
+    const std::filesystem::path& path, const std::string& name, std::int64_t frame, int& exit_code,
+    std::shared_ptr<const formats::CloudReaderRegistry> readers = nullptr);
 /// What a label writer did, on stdout: "wrote N boxes[, P polyline states][, I ignore regions] as
 /// ID:", one line per file or folder written, then "dropped N: <what and why>" per reason.
 void print_write_report(const formats::WriteReport& report, const std::string& codec_id);
@@ -71,7 +72,8 @@ void warn_plugin_failures(const plugin::Registry& registry);
 
 /// Registration hooks, one per subcommand file. Commands that use codecs or list components get the
 /// registry: built-ins plus the plugins of PCANNO_PLUGIN_PATH.
-void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_info_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                      CommandAction& action);
 void add_convert_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
 void add_fit_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);

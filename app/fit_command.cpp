@@ -49,7 +49,11 @@ int run_fit(const FitCommandOptions& opt) {
   geometry::FitOptions options;
   options.size_prior = plugin::default_box_size(formats::Annotations{}, opt.label);
   options.heading_hint = opt.heading;
-  const auto fit = geometry::fit_box(cloud->cloud.view(), *ground, seed, options);
+  // The cloud's floats are relative to its origin (georeferenced clouds); the box goes back.
+  const Eigen::Vector3d& origin = cloud->cloud.origin;
+  options.sensor_origin = -origin;
+  auto fit = geometry::fit_box(cloud->cloud.view(), *ground, seed - origin, options);
+  if (fit) fit->box.center += origin;
   if (!fit) {
     char radius[32];
     std::snprintf(radius, sizeof(radius), "%.1f", options.seed_radius);

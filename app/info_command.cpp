@@ -15,6 +15,7 @@
 #include "pcanno/formats/cloud_reader.hpp"
 #include "pcanno/formats/frame_cache.hpp"
 #include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 
 namespace pcanno::app {
@@ -31,18 +32,31 @@ struct InfoOptions {
   bool frames = false;
 };
 
-json bounds_json(const formats::Bounds3f& b) {
+json bounds_json(const formats::Bounds3d& b) {
   if (b.empty()) return nullptr;
   return {{"min", {b.min.x(), b.min.y(), b.min.z()}}, {"max", {b.max.x(), b.max.y(), b.max.z()}}};
 }
 
-int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
-  const auto file = formats::read_cloud(opt.path, {}, opt.format);
+/// `x [min, max]  y [...]  z [...]` to the millimetre: the bounds are double (a cloud at UTM
+/// coordinates keeps them exact through its local origin).
+std::string bounds_text(const formats::Bounds3d& b) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << "x [" << b.min.x() << ", " << b.max.x() << "]  y ["
+      << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z() << ", " << b.max.z() << "] m";
+  return out.str();
+}
+
+int info_cloud(const InfoOptions& opt, const GlobalOptions&,
+               const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
+  formats::ReadOptions read;
+  read.readers = readers;
+  const auto file = formats::read_cloud(opt.path, read, opt.format);
   if (!file) return report(file.error());
   const formats::PointCloud& cloud = file->cloud;
   std::vector<std::string> fields{"x", "y", "z"};
   for (const auto& a : cloud.attributes) fields.push_back(a.name);
-  const formats::Bounds3f b = cloud.bounds();
+  const formats::Bounds3d b = cloud.bounds();
+  const std::optional<formats::Bounds3d>& declared = file->info.declared_bounds;
 
   if (opt.json) {
     json j{{"path", opt.path},
@@ -51,7 +65,9 @@ int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
            {"variant", file->info.variant},
            {"points", cloud.size()},
            {"fields", fields},
-           {"bounds", bounds_json(b)}};
+           {"bounds", bounds_json(b)},
+           {"origin", {cloud.origin.x(), cloud.origin.y(), cloud.origin.z()}}};
+    if (declared) j["declared_bounds"] = bounds_json(*declared);
     if (file->info.height > 0)
       j["organized"] = {{"width", file->info.width}, {"height", file->info.height}};
     std::cout << j.dump(2) << '\n';
@@ -67,10 +83,12 @@ int info_cloud(const InfoOptions& opt, const GlobalOptions&) {
   out << "\n  fields ";
   for (const auto& f : fields) out << ' ' << f;
   out << '\n';
-  if (!b.empty()) {
-    out << std::fixed << std::setprecision(3) << "  bounds  x [" << b.min.x() << ", " << b.max.x()
-        << "]  y [" << b.min.y() << ", " << b.max.y() << "]  z [" << b.min.z() << ", " << b.max.z()
-        << "] m\n";
+  if (!b.empty()) out << "  bounds  " << bounds_text(b) << '\n';
+  if (declared && !declared->empty()) out << "  header  " << bounds_text(*declared) << '\n';
+  if (!cloud.origin.isZero()) {
+    out << std::fixed << std::setprecision(3) << "  origin  (" << cloud.origin.x() << ", "
+        << cloud.origin.y() << ", " << cloud.origin.z()
+        << ") m: float coordinates are kept relative to it\n";
   }
   std::cout << out.str();
   return kExitOk;
@@ -107,10 +125,13 @@ formats::Expected<FrameStats> decode_all(const formats::Sequence& seq,
   return s;
 }
 
-int info_sequence(const InfoOptions& opt, const GlobalOptions& global) {
-  const auto seq = formats::open_sequence(opt.path, opt.sequence);
+int info_sequence(const InfoOptions& opt, const GlobalOptions& global,
+                  const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
+  formats::SequenceOptions sequence_options = opt.sequence;
+  sequence_options.readers = readers;
+  const auto seq = formats::open_sequence(opt.path, sequence_options);
   if (!seq) return report(seq.error());
-  const auto all = formats::list_sequences(opt.path, opt.sequence);
+  const auto all = formats::list_sequences(opt.path, sequence_options);
   std::optional<FrameStats> stats;
   if (opt.frames) {
     auto decoded = decode_all(*seq, global);
@@ -175,26 +196,31 @@ int info_sequence(const InfoOptions& opt, const GlobalOptions& global) {
   return kExitOk;
 }
 
-int run_info(const InfoOptions& opt, const GlobalOptions& global) {
+int run_info(const InfoOptions& opt, const GlobalOptions& global,
+             const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
   std::error_code ec;
   if (!fs::exists(opt.path, ec)) {
     return report(
         formats::Error{formats::ErrorCode::kNotFound, "no such file or directory", opt.path});
   }
-  return fs::is_directory(opt.path, ec) ? info_sequence(opt, global) : info_cloud(opt, global);
+  return fs::is_directory(opt.path, ec) ? info_sequence(opt, global, readers)
+                                        : info_cloud(opt, global, readers);
 }
 
 }  // namespace
 
-void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+void add_info_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                      CommandAction& action) {
   auto opt = std::make_shared<InfoOptions>();
   CLI::App* cmd = app.add_subcommand(
       "info",
       "Say what a path holds: a point-cloud file (format, points, fields, bounds) or a dataset "
       "folder (layout, frames, time span, calibration, poses)");
   cmd->add_option("path", opt->path, "Point-cloud file or dataset folder")->required();
+  // Built-in and plugin readers alike: read_cloud() and open_sequence() get the registry's.
+  std::shared_ptr<const formats::CloudReaderRegistry> readers = registry.shared_readers();
   std::vector<std::string> ids;
-  for (const auto& r : formats::default_cloud_readers().readers()) ids.push_back(r.id);
+  for (const auto& r : readers->readers()) ids.push_back(r.id);
   cmd->add_option("--format", opt->format, "Cloud format, overriding detection")
       ->check(CLI::IsMember(ids));
   cmd->add_option("--layout", opt->sequence.layout,
@@ -208,8 +234,9 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction&
                 "nuScenes: every LiDAR sweep, not only keyframes");
   cmd->add_flag("--frames", opt->frames, "Decode every frame and report points per frame");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
-  cmd->callback(
-      [opt, &global, &action] { action = [opt, &global] { return run_info(*opt, global); }; });
+  cmd->callback([opt, &global, &action, readers] {
+    action = [opt, &global, readers] { return run_info(*opt, global, readers); };
+  });
 }
 
 }  // namespace pcanno::app

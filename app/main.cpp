@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   pcanno::plugin::load_plugins_from_environment(registry);
 
   CommandAction action;
-  add_info_command(app, global, action);
+  add_info_command(app, global, registry, action);
   add_convert_command(app, global, registry, action);
   add_track_command(app, global, registry, action);
   add_fit_command(app, global, action);

@@ -73,7 +73,8 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   std::error_code ec;
   if (!opt.force && std::filesystem::exists(opt.out, ec)) return refuse_to_replace({opt.out});
   int exit_code = kExitOk;
-  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code);
+  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
+                                         registry.shared_readers());
   if (!sequence) return exit_code;
   formats::Annotations labels;
   if (!opt.labels.empty()) {

@@ -24,7 +24,10 @@ CloudReader raw_bin_reader(RawBinLayout layout) {
     auto cloud = read_raw_bin(path, layout);
     if (!cloud) return cloud.error();
     if (options.progress) options.progress(1.0);
-    return CloudFile{std::move(*cloud), CloudFileInfo{id, "float32 records", 0, 0, 0}};
+    CloudFile file{std::move(*cloud), CloudFileInfo{}};
+    file.info.format = id;
+    file.info.variant = "float32 records";
+    return file;
   };
   return r;
 }

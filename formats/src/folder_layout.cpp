@@ -65,14 +65,14 @@ std::vector<fs::path> list_dirs(const fs::path& dir) {
 namespace {
 
 /// The reader id for a file name by suffix alone (no sniffing: listing must stay cheap).
-std::string format_by_suffix(const fs::path& file) {
-  auto reader = default_cloud_readers().select(file);
+std::string format_by_suffix(const fs::path& file, const CloudReaderRegistry& readers) {
+  auto reader = readers.select(file);
   return reader ? (*reader)->id : std::string();
 }
 
-bool has_cloud_suffix(const fs::path& file) {
+bool has_cloud_suffix(const fs::path& file, const CloudReaderRegistry& readers) {
   const std::string name = lower_ascii(file.filename().string());
-  for (const CloudReader& r : default_cloud_readers().readers()) {
+  for (const CloudReader& r : readers.readers()) {
     for (const std::string& suffix : r.suffixes) {
       if (name.size() > suffix.size() && ends_with(name, suffix)) return true;
     }
@@ -82,26 +82,30 @@ bool has_cloud_suffix(const fs::path& file) {
 
 }  // namespace
 
-bool looks_like_cloud_folder(const fs::path& dir) {
+bool looks_like_cloud_folder(const fs::path& dir, const CloudReaderRegistry& readers) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code type_ec;
-    if (it->is_regular_file(type_ec) && has_cloud_suffix(it->path())) return true;
+    if (it->is_regular_file(type_ec) && has_cloud_suffix(it->path(), readers)) return true;
   }
   return false;
 }
 
-Expected<Sequence> open_cloud_folder(const fs::path& dir, const SequenceOptions& /*options*/) {
+Expected<Sequence> open_cloud_folder(const fs::path& dir, const SequenceOptions& options) {
+  const CloudReaderRegistry& readers = options.readers ? *options.readers : default_cloud_readers();
+  const auto is_cloud = [&readers](const fs::path& file) {
+    return has_cloud_suffix(file, readers);
+  };
   Sequence seq;
   seq.layout = "folder";
   seq.root = dir;
   seq.name = fs::absolute(dir).lexically_normal().filename().string();
   if (seq.name.empty())
     seq.name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
-  for (const fs::path& file : list_files(dir, has_cloud_suffix)) {
+  for (const fs::path& file : list_files(dir, is_cloud)) {
     FrameRef frame;
     frame.cloud_path = file;
-    frame.format = format_by_suffix(file);
+    frame.format = format_by_suffix(file, readers);
     frame.name = file.stem().string();
     seq.frames.push_back(std::move(frame));
   }

@@ -62,6 +62,15 @@ class MappedFile {
 /// The whole file as bytes (text readers).
 Expected<std::string> read_file_text(const std::filesystem::path& path);
 
+/// A 0-byte file: "file is empty", at byte 0, saying what should have been there (`expected`, e.g.
+/// "a PCD header"). A copy that failed halfway or a placeholder is the usual cause, and "header
+/// ends without a DATA line" would send the user looking for a header problem.
+inline Error empty_file_error(const std::string& path, const std::string& expected) {
+  Error e{ErrorCode::kTruncated, "file is empty (0 bytes; expected " + expected + ")", path};
+  e.offset = 0;
+  return e;
+}
+
 /// Runs `body` and turns allocation failure into kOutOfMemory, so that no exception leaves the
 /// public API.
 template <typename Body>

@@ -112,6 +112,7 @@ void scan_vlrs_for_laszip(const unsigned char* bytes, std::size_t available, Hea
 /// caller may hold only its start).
 Expected<HeaderScan> decode_header(const unsigned char* bytes, std::size_t available,
                                    std::uint64_t file_size, const std::string& path) {
+  if (file_size == 0) return detail::empty_file_error(path, "a LAS header");
   const std::size_t signature_bytes = std::min<std::size_t>(available, 4);
   if (signature_bytes != 0 && std::memcmp(bytes, "LASF", signature_bytes) != 0) {
     return located(
@@ -281,18 +282,16 @@ PointLayout layout_for(const LasHeader& h) {
   return layout;
 }
 
-/// The smallest coordinate per axis, floored: a whole-unit origin keeps the stored floats readable.
-Eigen::Vector3d data_origin(const unsigned char* points, const LasHeader& h) {
-  Eigen::Vector3d low = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
+/// The exact bounds of the coordinates, from the scaled integers in double.
+Bounds3d data_bounds(const unsigned char* points, const LasHeader& h) {
+  Bounds3d bounds;
   for (std::uint64_t i = 0; i < h.point_count; ++i) {
     const unsigned char* record = points + i * h.record_length;
-    for (int k = 0; k < 3; ++k) {
-      const double v = load<std::int32_t>(record, 4 * k) * h.scale[k] + h.offset[k];
-      if (std::isfinite(v)) low[k] = std::min(low[k], v);
-    }
+    Eigen::Vector3d p;
+    for (int k = 0; k < 3; ++k) p[k] = load<std::int32_t>(record, 4 * k) * h.scale[k] + h.offset[k];
+    bounds.add(p);
   }
-  for (int k = 0; k < 3; ++k) low[k] = std::isfinite(low[k]) ? std::floor(low[k]) : 0.0;
-  return low;
+  return bounds;
 }
 
 /// Decodes the records at `points`; decode_header() has checked that they lie inside the buffer.
@@ -303,14 +302,16 @@ Expected<LasCloud> decode_points(const unsigned char* points, LasHeader header,
   const std::size_t n = static_cast<std::size_t>(header.point_count);
   const std::size_t stride = header.record_length;
   const PointLayout layout = layout_for(header);
-  if (las_options.recentre) {
-    out.origin = las_options.origin ? *las_options.origin : data_origin(points, header);
-  }
+  out.bounds = data_bounds(points, header);
+  PointCloud& cloud = out.file.cloud;
+  cloud.origin = las_options.origin ? *las_options.origin : local_origin_for(out.bounds);
+  out.file.info.declared_bounds.emplace();
+  out.file.info.declared_bounds->min = header.min;
+  out.file.info.declared_bounds->max = header.max;
   if (layout.time_offset >= 0 && n > 0) {
     out.time_origin = load<double>(points, static_cast<std::size_t>(layout.time_offset));
   }
 
-  PointCloud& cloud = out.file.cloud;
   cloud.add_attribute(std::string(attribute_names::kIntensity));
   cloud.add_attribute(std::string(attribute_names::kReturnNumber));
   cloud.add_attribute(std::string(attribute_names::kClassification));
@@ -342,7 +343,7 @@ Expected<LasCloud> decode_points(const unsigned char* points, LasHeader header,
     const unsigned char* record = points + i * stride;
     for (int k = 0; k < 3; ++k) {
       const double v = load<std::int32_t>(record, 4 * k) * header.scale[k] + header.offset[k];
-      xyz[k][i] = to_float(v - out.origin[k]);
+      xyz[k][i] = to_float(v - cloud.origin[k]);
     }
     intensity[i] = load<std::uint16_t>(record, 12);
     return_number[i] = static_cast<float>(record[14] & layout.return_mask);

@@ -40,8 +40,9 @@ bool parse_kitti_timestamp(std::string_view text, std::int64_t& us);
 Expected<Sequence> open_kitti_raw(const std::filesystem::path& root,
                                   const SequenceOptions& options);
 
-/// A plain folder of clouds in any registered format, sorted naturally.
-bool looks_like_cloud_folder(const std::filesystem::path& dir);
+/// A plain folder of clouds in any format of `readers` (by suffix), sorted naturally. The folder
+/// layout reads them with SequenceOptions::readers, else the built-ins.
+bool looks_like_cloud_folder(const std::filesystem::path& dir, const CloudReaderRegistry& readers);
 Expected<Sequence> open_cloud_folder(const std::filesystem::path& dir,
                                      const SequenceOptions& options);
 

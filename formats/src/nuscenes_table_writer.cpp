@@ -373,8 +373,9 @@ std::string to_nuscenes_bin(const PointCloud& cloud, bool reflectance) {
   std::string bytes(cloud.size() * 5 * sizeof(float), '\0');
   for (std::size_t i = 0; i < cloud.size(); ++i) {
     const float value = intensity != nullptr ? (*intensity)[i] : 0.0f;
-    const float record[5] = {cloud.x[i], cloud.y[i], cloud.z[i],
-                             reflectance ? value * 255.0f : value,
+    const Eigen::Vector3d p = cloud.point(i);  // the file's coordinates, whatever the origin
+    const float record[5] = {static_cast<float>(p.x()), static_cast<float>(p.y()),
+                             static_cast<float>(p.z()), reflectance ? value * 255.0f : value,
                              ring != nullptr ? (*ring)[i] : 0.0f};
     // Little-endian like the readers (raw_bin.cpp asserts the host order).
     std::memcpy(&bytes[i * sizeof record], record, sizeof record);

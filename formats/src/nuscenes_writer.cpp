@@ -55,7 +55,12 @@ Status write_cloud(NuscenesExportPlan& plan, const NuscenesExportFrame& frame, c
     if (!s) return s;
   }
   if (frame.annotations.empty()) return {};
-  const auto inside = geometry::points_in_cuboids(file->cloud.view(), frame.boxes_in_lidar);
+  // The cloud's floats are relative to its origin (georeferenced clouds): the boxes go there too.
+  std::vector<geometry::Cuboid> boxes_in_cloud;
+  for (const geometry::Cuboid& box : frame.boxes_in_lidar) {
+    boxes_in_cloud.push_back(geometry::transform(file->cloud.T_lidar_cloud().inverse(), box));
+  }
+  const auto inside = geometry::points_in_cuboids(file->cloud.view(), boxes_in_cloud);
   for (std::size_t b = 0; b < frame.annotations.size(); ++b) {
     db.sample_annotations[frame.annotations[b]].num_lidar_pts = static_cast<int>(inside[b].size());
   }

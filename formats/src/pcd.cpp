@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "exact_xyz.hpp"
 #include "input_file.hpp"
 #include "lzf.hpp"
 #include "pcd_ply_progress.hpp"
@@ -55,6 +56,7 @@ struct Element {
   int channels = 1;                ///< 0: skipped padding; 1: a number; 3/4: packed rgb/rgba
   std::size_t outputs[4] = {kNoOutput, kNoOutput, kNoOutput, kNoOutput};  ///< 0-2: x y z; 3+: attr
   float* dst[4] = {nullptr, nullptr, nullptr, nullptr};
+  double* exact = nullptr;  ///< float64 x, y or z: the value in double as well (ExactXyz)
 };
 
 struct Plan {
@@ -141,8 +143,8 @@ Expected<Plan> plan_columns(const PcdHeader& h, const std::string& path) {
   return std::move(builder.plan());
 }
 
-/// Sizes the cloud and points every element at its columns.
-void allocate(Plan& plan, std::size_t n, PointCloud& cloud) {
+/// Sizes the cloud and points every element at its columns (float64 x, y, z also at `exact`).
+void allocate(Plan& plan, std::size_t n, PointCloud& cloud, detail::ExactXyz& exact) {
   for (std::string& name : plan.attribute_names) {
     cloud.attributes.push_back(PointAttribute{std::move(name), {}});
   }
@@ -155,6 +157,9 @@ void allocate(Plan& plan, std::size_t n, PointCloud& cloud) {
                  : o == 1 ? cloud.y.data()
                  : o == 2 ? cloud.z.data()
                           : cloud.attributes[o - 3].values.data();
+    }
+    if (e.channels == 1 && e.outputs[0] <= 2) {
+      e.exact = exact.prepare(static_cast<int>(e.outputs[0]), e.type, n);
     }
   }
 }
@@ -178,6 +183,11 @@ void decode_binary_range(const Plan& plan, const std::uint8_t* data, bool soa, s
                                   : data + begin * stride + e.field_offset + e.element_offset;
     if (e.channels == 1) {
       detail::decode_column(e.type, false, src, step, end - begin, e.dst[0] + begin);
+      if (e.exact != nullptr) {
+        for (std::size_t i = begin; i < end; ++i, src += step) {
+          e.exact[i] = detail::load_as_double(e.type, false, src);
+        }
+      }
       continue;
     }
     for (std::size_t i = begin; i < end; ++i, src += step) {
@@ -254,6 +264,7 @@ Status decode_ascii(const PcdHeader& h, const Plan& plan, const char* text, std:
       bool ok = true;
       if (e.channels == 1) {
         ok = detail::parse_ascii_scalar(tokens[j], e.type, e.dst[0][i]);
+        if (ok && e.exact != nullptr) detail::parse_double_or_nan(tokens[j], e.exact[i]);
       } else if (e.channels > 1) {
         std::uint32_t packed = 0;
         ok = parse_packed_colour(tokens[j], e.type, packed);
@@ -382,12 +393,14 @@ CloudFileInfo info_for(const PcdHeader& h) {
 Expected<CloudFile> decode_pcd(const std::uint8_t* bytes, std::size_t size,
                                const std::function<bool(double)>& callback, double begin,
                                const std::string& path) {
+  if (size == 0) return detail::empty_file_error(path, "a PCD header");
   Expected<PcdHeader> header = parse_pcd_header(bytes, size, path);
   if (!header) return std::move(header).error();
   const PcdHeader& h = *header;
   Expected<Plan> plan = plan_columns(h, path);
   if (!plan) return std::move(plan).error();
   CloudFile file{PointCloud{}, info_for(h)};
+  detail::ExactXyz exact;  // float64 coordinates: kept exact through a local origin
   const std::size_t stride = h.point_stride();
   const std::size_t available = size - h.data_offset;
 
@@ -396,10 +409,11 @@ Expected<CloudFile> decode_pcd(const std::uint8_t* bytes, std::size_t size,
       return std::move(s).error();
     }
     ProgressSlice progress(callback, begin, 1.0, available);
-    allocate(*plan, static_cast<std::size_t>(h.points), file.cloud);
+    allocate(*plan, static_cast<std::size_t>(h.points), file.cloud, exact);
     Status s = decode_ascii(h, *plan, reinterpret_cast<const char*>(bytes), size, progress, path);
     if (!s) return std::move(s).error();
     if (!progress.finish()) return detail::cancelled_error(path);
+    detail::apply_local_origin(file.cloud, exact);
     return file;
   }
 
@@ -414,10 +428,11 @@ Expected<CloudFile> decode_pcd(const std::uint8_t* bytes, std::size_t size,
     }
     const auto n = static_cast<std::size_t>(h.points);
     ProgressSlice progress(callback, begin, 1.0, n * stride);
-    allocate(*plan, n, file.cloud);
+    allocate(*plan, n, file.cloud, exact);
     Status s = decode_binary(*plan, bytes + h.data_offset, false, n, stride, progress, path);
     if (!s) return std::move(s).error();
     if (!progress.finish()) return detail::cancelled_error(path);
+    detail::apply_local_origin(file.cloud, exact);
     return file;
   }
 
@@ -427,12 +442,13 @@ Expected<CloudFile> decode_pcd(const std::uint8_t* bytes, std::size_t size,
       inflate(h, bytes, size, callback, begin, middle, path);
   if (!raw) return std::move(raw).error();
   const auto n = static_cast<std::size_t>(h.points);
-  allocate(*plan, n, file.cloud);
+  allocate(*plan, n, file.cloud, exact);
   ProgressSlice decoding(callback, middle, 1.0, n * stride);
   if (Status s = decode_binary(*plan, raw->get(), true, n, stride, decoding, path); !s) {
     return std::move(s).error();
   }
   if (!decoding.finish()) return detail::cancelled_error(path);
+  detail::apply_local_origin(file.cloud, exact);
   return file;
 }
 

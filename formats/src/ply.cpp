@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "exact_xyz.hpp"
 #include "input_file.hpp"
 #include "pcd_ply_progress.hpp"
 #include "pcd_ply_scalar.hpp"
@@ -66,9 +67,10 @@ class BinaryData {
   }
 
   /// One item of an element with list properties; scalar p goes to dst[p][i] when dst is given
-  /// and dst[p] set. Returns the position after the item.
+  /// and dst[p] set (and to exact[p][i] in double when that is set). Returns the position after the
+  /// item.
   Expected<std::size_t> walk_item(const PlyElement& e, std::size_t pos, std::uint64_t item,
-                                  float* const* dst) const {
+                                  float* const* dst, double* const* exact = nullptr) const {
     for (std::size_t p = 0; p < e.properties.size(); ++p) {
       const PlyProperty& prop = e.properties[p];
       const std::size_t head = detail::scalar_size(prop.is_list ? prop.count_type : prop.type);
@@ -76,6 +78,9 @@ class BinaryData {
       if (!prop.is_list) {
         if (dst != nullptr && dst[p] != nullptr) {
           detail::decode_column(prop.type, swap_, bytes_ + pos, 0, 1, dst[p] + item);
+        }
+        if (exact != nullptr && exact[p] != nullptr) {
+          exact[p][item] = detail::load_as_double(prop.type, swap_, bytes_ + pos);
         }
         pos += head;
         continue;
@@ -112,13 +117,14 @@ class BinaryData {
     return pos;
   }
 
-  /// Decodes the vertex element into dst (one column per property, nullptr for lists).
+  /// Decodes the vertex element into dst (one column per property, nullptr for lists), and the
+  /// properties with an `exact` column into it in double as well.
   Expected<std::size_t> read(const PlyElement& e, std::size_t pos, float* const* dst,
-                             ProgressSlice& progress) const {
+                             double* const* exact, ProgressSlice& progress) const {
     const auto n = static_cast<std::size_t>(e.count);
     if (e.has_lists()) {
       for (std::size_t i = 0; i < n; ++i) {
-        Expected<std::size_t> next = walk_item(e, pos, i, dst);
+        Expected<std::size_t> next = walk_item(e, pos, i, dst, exact);
         if (!next) return next;
         pos = *next;
         if (!progress.update(pos)) return detail::cancelled_error(path_);
@@ -139,6 +145,11 @@ class BinaryData {
       for (std::size_t p = 0; p < e.properties.size(); ++p) {
         detail::decode_column(e.properties[p].type, swap_, records + offsets[p], stride, count,
                               dst[p] + begin);
+        if (exact[p] == nullptr) continue;
+        for (std::size_t j = 0; j < count; ++j) {
+          exact[p][begin + j] = detail::load_as_double(e.properties[p].type, swap_,
+                                                       records + offsets[p] + j * stride);
+        }
       }
       if (!progress.update(pos + (begin + count) * stride)) return detail::cancelled_error(path_);
     }
@@ -196,8 +207,10 @@ class AsciiData {
   AsciiData(const char* text, std::size_t size, const PlyHeader& h, const std::string& path)
       : size_(size), path_(path), scan_(text, h.data_offset, size, h.lines + 1) {}
 
-  /// Walks (and with dst, decodes) a whole element.
-  Status walk(const PlyElement& e, float* const* dst, ProgressSlice& progress) {
+  /// Walks (and with dst, decodes) a whole element; properties with an `exact` column are parsed
+  /// into it in double as well.
+  Status walk(const PlyElement& e, float* const* dst, double* const* exact,
+              ProgressSlice& progress) {
     if (e.properties.empty()) return {};  // items without properties take no tokens
     std::string_view token;
     for (std::uint64_t i = 0; i < e.count; ++i) {
@@ -215,6 +228,8 @@ class AsciiData {
         } else if (dst != nullptr && dst[p] != nullptr &&
                    !detail::parse_ascii_scalar(token, prop.type, dst[p][i])) {
           return malformed(e, i, prop, "expected a number, found " + quote_token(token));
+        } else if (exact != nullptr && exact[p] != nullptr) {
+          detail::parse_double_or_nan(token, exact[p][i]);  // valid: the float parse accepted it
         }
       }
       if (!progress.update(scan_.position())) return detail::cancelled_error(path_);
@@ -281,8 +296,10 @@ Expected<std::size_t> find_vertices(const PlyHeader& h, const std::string& path)
   return Error{ErrorCode::kUnsupported, "no 'vertex' element: nothing to read as points", path};
 }
 
-/// Sizes the cloud for the vertex element and returns one column per property (nullptr for lists).
-std::vector<float*> allocate(const PlyElement& vertex, PointCloud& cloud) {
+/// Sizes the cloud for the vertex element and returns one column per property (nullptr for lists);
+/// `exact_dst` gets the double columns of float64 x, y, z (nullptr for every other property).
+std::vector<float*> allocate(const PlyElement& vertex, PointCloud& cloud, detail::ExactXyz& exact,
+                             std::vector<double*>& exact_dst) {
   for (const PlyProperty& p : vertex.properties) {
     if (!p.is_list && p.name != "x" && p.name != "y" && p.name != "z") {
       cloud.attributes.push_back(PointAttribute{p.name, {}});
@@ -290,14 +307,16 @@ std::vector<float*> allocate(const PlyElement& vertex, PointCloud& cloud) {
   }
   cloud.resize(static_cast<std::size_t>(vertex.count));
   std::vector<float*> dst;
+  exact_dst.clear();
   std::size_t attribute = 0;
   for (const PlyProperty& p : vertex.properties) {
+    exact_dst.push_back(nullptr);
     if (p.is_list) {
       dst.push_back(nullptr);
     } else if (p.name == "x" || p.name == "y" || p.name == "z") {
-      dst.push_back(p.name == "x"   ? cloud.x.data()
-                    : p.name == "y" ? cloud.y.data()
-                                    : cloud.z.data());
+      const int k = p.name == "x" ? 0 : p.name == "y" ? 1 : 2;
+      dst.push_back(k == 0 ? cloud.x.data() : k == 1 ? cloud.y.data() : cloud.z.data());
+      exact_dst.back() = exact.prepare(k, p.type, cloud.size());
     } else {
       dst.push_back(cloud.attributes[attribute++].values.data());
     }
@@ -308,6 +327,7 @@ std::vector<float*> allocate(const PlyElement& vertex, PointCloud& cloud) {
 Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
                                const std::function<bool(double)>& callback, double begin,
                                const std::string& path) {
+  if (size == 0) return detail::empty_file_error(path, "a PLY header");
   Expected<PlyHeader> header = detail::parse_ply_header(bytes, size, path);
   if (!header) return std::move(header).error();
   const PlyHeader& h = *header;
@@ -317,6 +337,8 @@ Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
   file.info.format = "ply";
   file.info.variant = detail::to_string(h.encoding);
   ProgressSlice progress(callback, begin, 1.0, size);
+  detail::ExactXyz exact;
+  std::vector<double*> exact_dst;
 
   if (h.encoding == PlyEncoding::kAscii) {
     AsciiData data(reinterpret_cast<const char*>(bytes), size, h, path);
@@ -325,9 +347,11 @@ Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
       std::vector<float*> dst;
       if (i == *vertex_index) {
         if (Status s = data.check_capacity(e); !s) return std::move(s).error();
-        dst = allocate(e, file.cloud);
+        dst = allocate(e, file.cloud, exact, exact_dst);
       }
-      if (Status s = data.walk(e, dst.empty() ? nullptr : dst.data(), progress); !s) {
+      if (Status s = data.walk(e, dst.empty() ? nullptr : dst.data(),
+                               dst.empty() ? nullptr : exact_dst.data(), progress);
+          !s) {
         return std::move(s).error();
       }
     }
@@ -340,8 +364,8 @@ Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
       if (i == *vertex_index) {
         // With lists this bounds the count by the smallest item, which is enough to size memory.
         if (Status s = data.check_fixed(e, pos); !s) return std::move(s).error();
-        const std::vector<float*> dst = allocate(e, file.cloud);
-        next = data.read(e, pos, dst.data(), progress);
+        const std::vector<float*> dst = allocate(e, file.cloud, exact, exact_dst);
+        next = data.read(e, pos, dst.data(), exact_dst.data(), progress);
       } else {
         next = data.skip(e, pos, progress);
       }
@@ -349,13 +373,13 @@ Expected<CloudFile> decode_ply(const std::uint8_t* bytes, std::size_t size,
       pos = *next;
     }
   }
+  detail::apply_local_origin(file.cloud, exact);
   if (!progress.finish()) return detail::cancelled_error(path);
   return file;
 }
 
 int sniff_ply(const std::uint8_t* head, std::size_t n) {
-  const std::string_view text(reinterpret_cast<const char*>(head), n);
-  return text.substr(0, 4) == "ply\n" || text.substr(0, 5) == "ply\r\n" ? 100 : 0;
+  return detail::is_ply_magic(std::string_view(reinterpret_cast<const char*>(head), n)) ? 100 : 0;
 }
 
 }  // namespace

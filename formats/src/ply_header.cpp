@@ -110,6 +110,15 @@ Status parse_format(const std::vector<std::string_view>& t, std::int64_t line, P
 
 }  // namespace
 
+bool is_ply_magic(std::string_view head) {
+  if (head.substr(0, 3) != "ply") return false;
+  for (std::size_t i = 3; i < head.size(); ++i) {
+    if (head[i] == '\n') return true;
+    if (!is_blank(head[i])) return false;
+  }
+  return false;
+}
+
 const char* to_string(PlyEncoding encoding) {
   switch (encoding) {
     case PlyEncoding::kAscii:
@@ -140,7 +149,7 @@ Expected<PlyHeader> parse_ply_header(const std::uint8_t* bytes, std::size_t n,
   return guard_allocation(path, [&]() -> Expected<PlyHeader> {
     const char* text = reinterpret_cast<const char*>(bytes);
     const std::string_view head(text, n);
-    if (head.substr(0, 4) != "ply\n" && head.substr(0, 5) != "ply\r\n") {
+    if (!is_ply_magic(head)) {
       return at_line(ErrorCode::kMalformed,
                      "expected 'ply' alone on the first line (the PLY magic), found " +
                          quote_token(head.substr(0, std::min<std::size_t>(n, 16))),

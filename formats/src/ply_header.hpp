@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pcanno/formats/expected.hpp"
@@ -40,6 +41,10 @@ struct PlyHeader {
   std::size_t data_offset = 0;  ///< first byte after the newline of `end_header`
   std::int64_t lines = 0;       ///< header lines, so ASCII data starts on line `lines + 1`
 };
+
+/// True when `head` starts with the PLY magic line: "ply" then only blanks (spaces, tabs, CR) up to
+/// the newline. PDAL, PCL and Open3D accept the trailing blanks, and real writers emit them.
+bool is_ply_magic(std::string_view head);
 
 /// Parses `ply`, `format`, `element`, `property` (scalar and list, both type spellings),
 /// `comment`/`obj_info` (ignored) up to `end_header`. Errors name the line: kMalformed for a bad

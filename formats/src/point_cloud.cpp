@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace pcanno::formats {
@@ -33,17 +34,33 @@ void PointCloud::resize(std::size_t n) {
   for (PointAttribute& a : attributes) a.values.resize(n);
 }
 
-Bounds3f PointCloud::bounds() const {
-  Bounds3f b;
+Bounds3d PointCloud::bounds() const {
+  Bounds3d b;
   // Guards against a hand-built cloud whose columns disagree in length.
   const std::size_t n = std::min({x.size(), y.size(), z.size()});
+  Eigen::Vector3f lo = Eigen::Vector3f::Constant(std::numeric_limits<float>::infinity());
+  Eigen::Vector3f hi = -lo;
   for (std::size_t i = 0; i < n; ++i) {
     const Eigen::Vector3f p(x[i], y[i], z[i]);
     if (!p.allFinite()) continue;
-    b.min = b.min.cwiseMin(p);
-    b.max = b.max.cwiseMax(p);
+    lo = lo.cwiseMin(p);
+    hi = hi.cwiseMax(p);
   }
+  if (!(lo.x() <= hi.x())) return b;
+  b.min = origin + lo.cast<double>();
+  b.max = origin + hi.cast<double>();
   return b;
+}
+
+Eigen::Vector3d local_origin_for(const Bounds3d& bounds) {
+  Eigen::Vector3d origin = Eigen::Vector3d::Zero();
+  if (bounds.empty()) return origin;
+  for (int k = 0; k < 3; ++k) {
+    const double reach = std::max(std::abs(bounds.min[k]), std::abs(bounds.max[k]));
+    if (reach > kFloatExactRange && reach <= kGeoreferencedRange)
+      origin[k] = std::round(0.5 * (bounds.min[k] + bounds.max[k]));
+  }
+  return origin;
 }
 
 }  // namespace pcanno::formats

@@ -23,14 +23,27 @@ const char* record_description(RawBinLayout layout) {
                                            : "x,y,z,intensity float32";
 }
 
-/// Checked before any allocation, so a damaged file costs nothing to reject.
+/// Checked before any allocation, so a damaged file costs nothing to reject. The error points at
+/// the incomplete last record, and when the size fits the other raw layout (a Lyft or nuScenes
+/// sweep named .bin is a multiple of 20, not 16) it says how to read it as that.
 Status check_record_size(std::size_t byte_count, RawBinLayout layout, const std::string& path) {
   const std::size_t record_bytes = floats_per_point(layout) * sizeof(float);
   if (byte_count % record_bytes == 0) return {};
-  return Error{ErrorCode::kTruncated,
-               std::to_string(byte_count) + " bytes is not a multiple of " +
-                   std::to_string(record_bytes) + " (" + record_description(layout) + ")",
-               path};
+  std::string message = std::to_string(byte_count) + " bytes is not a multiple of " +
+                        std::to_string(record_bytes) + " (" + record_description(layout) + ")";
+  const RawBinLayout other =
+      layout == RawBinLayout::kKitti ? RawBinLayout::kNuscenes : RawBinLayout::kKitti;
+  const std::size_t other_bytes = floats_per_point(other) * sizeof(float);
+  if (byte_count % other_bytes == 0) {
+    const bool nuscenes = other == RawBinLayout::kNuscenes;
+    message += "; it is a multiple of " + std::to_string(other_bytes) + ", as " +
+               (nuscenes ? "nuScenes and Lyft sweeps" : "KITTI velodyne scans") + " (" +
+               record_description(other) + ") are: use --format " +
+               (nuscenes ? "nuscenes-bin" : "kitti-bin");
+  }
+  Error error{ErrorCode::kTruncated, std::move(message), path};
+  error.offset = static_cast<std::int64_t>(byte_count - byte_count % record_bytes);
+  return error;
 }
 
 /// Copies `n` records starting at `bytes` into the columns from point `first` on. memcpy per

@@ -36,17 +36,24 @@ Expected<CloudFile> Sequence::load_frame(std::size_t i, const ReadOptions& optio
                      std::to_string(frames.size()) + " frames)",
                  root.string()};
   }
-  return read_cloud(frames[i].cloud_path, options, frames[i].format);
+  if (options.readers || !readers) {
+    return read_cloud(frames[i].cloud_path, options, frames[i].format);
+  }
+  ReadOptions with_readers = options;
+  with_readers.readers = readers;
+  return read_cloud(frames[i].cloud_path, with_readers, frames[i].format);
 }
 
-std::string detect_layout(const fs::path& path) {
+std::string detect_layout(const fs::path& path, const CloudReaderRegistry* readers) {
   std::error_code ec;
   if (!fs::is_directory(path, ec)) return "";
   if (looks_like_nuscenes(path)) return "nuscenes";
   if (!detail::kitti_tracking_root(path).empty()) return "kitti-tracking";
   if (!detail::kitti_object_root(path).empty()) return "kitti-object";
   if (!detail::kitti_raw_root(path).empty()) return "kitti-raw";
-  if (detail::looks_like_cloud_folder(path)) return "folder";
+  if (detail::looks_like_cloud_folder(path, readers ? *readers : default_cloud_readers())) {
+    return "folder";
+  }
   return "";
 }
 
@@ -68,8 +75,11 @@ Error no_layout(const fs::path& path) {
 
 }  // namespace
 
-Expected<Sequence> open_sequence(const fs::path& path, const SequenceOptions& options) {
-  const std::string layout = options.layout.empty() ? detect_layout(path) : options.layout;
+namespace {
+
+Expected<Sequence> open_layout(const fs::path& path, const SequenceOptions& options) {
+  const std::string layout =
+      options.layout.empty() ? detect_layout(path, options.readers.get()) : options.layout;
   if (layout == "kitti-tracking") {
     const fs::path root = detail::kitti_tracking_root(path);
     if (root.empty()) return no_layout(path);
@@ -95,9 +105,18 @@ Expected<Sequence> open_sequence(const fs::path& path, const SequenceOptions& op
   return no_layout(path);
 }
 
+}  // namespace
+
+Expected<Sequence> open_sequence(const fs::path& path, const SequenceOptions& options) {
+  Expected<Sequence> sequence = open_layout(path, options);
+  if (sequence) sequence->readers = options.readers;
+  return sequence;
+}
+
 Expected<std::vector<SequenceSummary>> list_sequences(const fs::path& path,
                                                       const SequenceOptions& options) {
-  const std::string layout = options.layout.empty() ? detect_layout(path) : options.layout;
+  const std::string layout =
+      options.layout.empty() ? detect_layout(path, options.readers.get()) : options.layout;
   if (layout == "kitti-tracking")
     return detail::list_kitti_tracking(detail::kitti_tracking_root(path));
   auto seq = open_sequence(path, options);

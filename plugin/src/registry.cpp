@@ -36,7 +36,10 @@ void Registry::add_reader(formats::CloudReader reader, ComponentInfo info) {
   info.kind = "reader";
   info.id = reader.id;
   reader.priority = info.priority;
-  readers_.add(std::move(reader));
+  // Copy on write: a copied Registry, or a handle from shared_readers(), never sees this change.
+  auto readers = std::make_shared<formats::CloudReaderRegistry>(*readers_);
+  readers->add(std::move(reader));
+  readers_ = std::move(readers);
   remember(std::move(info));
 }
 

@@ -49,8 +49,10 @@ Expected<std::unique_ptr<Session>> Session::open(const SessionOptions& options) 
   if (options.load_plugins) load_plugins_from_environment(s->registry_);
 
   if (!options.sequence.empty()) {
-    Expected<formats::Sequence> seq =
-        formats::open_sequence(options.sequence, options.sequence_options);
+    // Plugin readers open frames as the built-ins do (by suffix and content).
+    formats::SequenceOptions sequence_options = options.sequence_options;
+    if (!sequence_options.readers) sequence_options.readers = s->registry_.shared_readers();
+    Expected<formats::Sequence> seq = formats::open_sequence(options.sequence, sequence_options);
     if (!seq) return std::move(seq).error();
     s->sequence_ = std::move(*seq);
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -54,8 +55,19 @@ struct RawLas {
     }
   }
   std::size_t at(std::uint64_t i) const { return points_at + i * record_length; }
-  double coordinate(std::uint64_t i, int k) const {
-    return get<std::int32_t>(bytes, at(i) + 4 * k) * scale[k] + offset[k];
+  std::int32_t integer(std::uint64_t i, int k) const {
+    return get<std::int32_t>(bytes, at(i) + 4 * k);
+  }
+  double coordinate(std::uint64_t i, int k) const { return integer(i, k) * scale[k] + offset[k]; }
+  /// True when `p` [units] is point i's coordinate to within a tenth of the scale, so that it
+  /// rounds back to the stored integers; for scales finer than a millimetre (test1_4.las: 1.2e-6)
+  /// to 0.1 mm, what float offsets across a tile can hold.
+  bool exact(std::uint64_t i, const Eigen::Vector3d& p) const {
+    for (int k = 0; k < 3; ++k) {
+      const double tolerance = std::max(0.1 * scale[k], 1e-4);
+      if (std::abs(p[k] - coordinate(i, k)) > tolerance) return false;
+    }
+    return true;
   }
   unsigned intensity(std::uint64_t i) const { return get<std::uint16_t>(bytes, at(i) + 12); }
   unsigned return_number(std::uint64_t i) const {
@@ -136,10 +148,10 @@ TEST(LasRead, SimpleFirstPointMatchesTheDocumentedValues) {
   const Expected<CloudFile> las = read_las(file);
   ASSERT_TRUE(las) << las.error().describe();
   const PointCloud& c = las->cloud;
-  // Absolute coordinates as float: steps of 1/16 m near 637012 and 849028 (las.hpp).
-  EXPECT_NEAR(c.x[0], 637012.24, 1.0 / 32);
-  EXPECT_NEAR(c.y[0], 849028.31, 1.0 / 32);
-  EXPECT_NEAR(c.z[0], 431.66, 1e-4);
+  // Relative to a local origin, in double: exact to the file's 0.01 scale.
+  EXPECT_NEAR(c.point(0).x(), 637012.24, 1e-4);
+  EXPECT_NEAR(c.point(0).y(), 849028.31, 1e-4);
+  EXPECT_NEAR(c.point(0).z(), 431.66, 1e-4);
   EXPECT_EQ((*c.attribute("intensity"))[0], 143.0f);
   EXPECT_EQ((*c.attribute("red"))[0], 68.0f);
   EXPECT_EQ((*c.attribute("green"))[0], 77.0f);
@@ -147,33 +159,33 @@ TEST(LasRead, SimpleFirstPointMatchesTheDocumentedValues) {
   EXPECT_EQ((*c.attribute("time"))[0], 0.0f);  // relative to the first point
 }
 
-TEST(LasRead, RecentredCoordinatesKeepCentimetres) {
+TEST(LasRead, LocalOriginKeepsEveryCoordinateExact) {
   const fs::path file = las_file("simple.las");
   PCANNO_REQUIRE_DATA(file);
-  LasReadOptions recentre;
-  recentre.recentre = true;
-  const Expected<LasCloud> las = read_las_cloud(file, recentre);
+  const Expected<LasCloud> las = read_las_cloud(file, LasReadOptions{});
   ASSERT_TRUE(las) << las.error().describe();
   const RawLas raw(test::slurp(file));
-  // Default origin: the smallest coordinate per axis, floored (the README's bounds 635619.85,
-  // 848899.70, 406.59).
-  EXPECT_EQ(las->origin, Eigen::Vector3d(635619.0, 848899.0, 406.0));
-  EXPECT_NEAR(las->origin.x() + las->file.cloud.x[0], 637012.24, 1e-4);
-  EXPECT_NEAR(las->origin.y() + las->file.cloud.y[0], 849028.31, 1e-4);
-  EXPECT_NEAR(las->origin.z() + las->file.cloud.z[0], 431.66, 1e-4);
+  const PointCloud& c = las->file.cloud;
+  // Default origin: the middle of the data's x and y rounded to a metre (the README's bounds
+  // 635619.85..638982.55, 848899.70..853535.43); z (406.59..586.38) stays absolute.
+  EXPECT_EQ(c.origin, Eigen::Vector3d(637301.0, 851218.0, 0.0));
   for (std::uint64_t i = 0; i < raw.count; ++i) {
-    EXPECT_NEAR(las->origin.x() + las->file.cloud.x[i], raw.coordinate(i, 0), 1e-3);
-    EXPECT_NEAR(las->origin.y() + las->file.cloud.y[i], raw.coordinate(i, 1), 1e-3);
-    EXPECT_NEAR(las->origin.z() + las->file.cloud.z[i], raw.coordinate(i, 2), 1e-3);
+    ASSERT_TRUE(raw.exact(i, c.point(i))) << i << ": " << c.point(i).transpose();
   }
+  // The exact bounds, and the header's as written.
+  EXPECT_NEAR(las->bounds.min.x(), 635619.85, 1e-6);
+  EXPECT_NEAR(las->bounds.max.y(), 853535.43, 1e-6);
+  ASSERT_TRUE(las->file.info.declared_bounds);
+  EXPECT_EQ(las->file.info.declared_bounds->min, las->header.min);
   // The GPS time of point 0 is kept in double for the relative "time" column.
   EXPECT_EQ(las->time_origin, get<double>(raw.bytes, raw.at(0) + 20));
 
   // An explicit origin (shared by neighbouring tiles) is used as given.
-  recentre.origin = Eigen::Vector3d(637000.0, 849000.0, 0.0);
-  const Expected<LasCloud> shared = read_las_cloud(file, recentre);
+  LasReadOptions shared_origin;
+  shared_origin.origin = Eigen::Vector3d(637000.0, 849000.0, 0.0);
+  const Expected<LasCloud> shared = read_las_cloud(file, shared_origin);
   ASSERT_TRUE(shared);
-  EXPECT_EQ(shared->origin, *recentre.origin);
+  EXPECT_EQ(shared->file.cloud.origin, *shared_origin.origin);
   EXPECT_NEAR(shared->file.cloud.x[0], 12.24, 1e-5);
   EXPECT_NEAR(shared->file.cloud.y[0], 28.31, 1e-5);
 }
@@ -190,9 +202,7 @@ TEST(LasRead, FieldsAgreeWithAnIndependentDecoder) {
     ASSERT_EQ(c.size(), raw.count);
     std::uint64_t sums[3] = {}, expected[3] = {};
     for (std::uint64_t i = 0; i < raw.count; ++i) {
-      ASSERT_EQ(c.x[i], static_cast<float>(raw.coordinate(i, 0))) << i;
-      ASSERT_EQ(c.y[i], static_cast<float>(raw.coordinate(i, 1))) << i;
-      ASSERT_EQ(c.z[i], static_cast<float>(raw.coordinate(i, 2))) << i;
+      ASSERT_TRUE(raw.exact(i, c.point(i))) << i << ": " << c.point(i).transpose();
       sums[0] += static_cast<std::uint64_t>((*c.attribute("intensity"))[i]);
       sums[1] += static_cast<std::uint64_t>((*c.attribute("classification"))[i]);
       sums[2] += static_cast<std::uint64_t>((*c.attribute("return_number"))[i]);
@@ -505,7 +515,7 @@ TEST(LasCorrupt, GeneratedCorpusGivesLocatedErrors) {
   check("cut_points.las", good.substr(0, good.size() - 10), ErrorCode::kTruncated, 227 + 1064 * 34,
         "room for 1064 points");
   check("header_only.las", good.substr(0, 100), ErrorCode::kTruncated, 100, "needs at least 227");
-  check("empty.las", "", ErrorCode::kTruncated, 0, "ends after 0 bytes");
+  check("empty.las", "", ErrorCode::kTruncated, 0, "file is empty");
 
   b = good;
   put<std::uint16_t>(b, 105, 20);
@@ -607,8 +617,8 @@ TEST(LasRobustness, CutAndFlippedRealFilesNeverCrash) {
       }
       const std::string label = "damaged_" + std::to_string(i) + ".las";
       std::string shifted = "x" + bytes;  // unaligned start
-      const Expected<LasCloud> parsed = parse_las_cloud(
-          shifted.data() + 1, bytes.size(), LasReadOptions{true, std::nullopt}, {}, label);
+      const Expected<LasCloud> parsed =
+          parse_las_cloud(shifted.data() + 1, bytes.size(), LasReadOptions{}, {}, label);
       expect_sane(parsed, bytes.size(), label);
       ++(parsed ? accepted : rejected);
       if (i % 4 == 0) {
@@ -642,7 +652,7 @@ TEST(LasRobustness, RandomHeadersNeverCrash) {
     for (int f = 0; f < flips; ++f)
       bytes[4 + rng() % std::min<std::size_t>(bytes.size() - 4, 260)] = static_cast<char>(rng());
     const Expected<LasCloud> las =
-        parse_las_cloud(bytes.data(), bytes.size(), LasReadOptions{true, std::nullopt}, {}, "r");
+        parse_las_cloud(bytes.data(), bytes.size(), LasReadOptions{}, {}, "r");
     expect_sane(las, bytes.size(), "r");
   }
 }

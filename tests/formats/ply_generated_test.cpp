@@ -77,6 +77,43 @@ TEST(PlyGenerated, EveryScalarTypeInBothSpellingsAndByteOrders) {
   EXPECT_EQ(row(*text, 0), expected);
 }
 
+// Some writers put a blank after the magic (`ply `) and after other header words, or end lines
+// with CR LF; PDAL, PCL and Open3D read such files, so must we. Binary data starts right after the
+// newline of end_header whatever blanks precede it.
+TEST(PlyGenerated, TrailingBlanksOnHeaderLinesAreAccepted) {
+  for (const std::string magic : {"ply \n", "ply\t\n", "ply \r\n", "ply\r\n", "ply  \t \n"}) {
+    const std::string body =
+        "comment written like PDAL's writer \nelement vertex 2 \nproperty double x \n"
+        "property double y\t\nproperty double z \r\nproperty uchar class \n";
+    const std::string ascii = magic + "format ascii 1.0 \n" + body + "end_header \n" +
+                              "12.125 -80.5 101.25 2 \n-1.5 2.5 3.5 7\n";
+    const Expected<CloudFile> text = parse(ascii);
+    ASSERT_TRUE(text) << text.error().describe();
+    ASSERT_EQ(text->cloud.size(), 2u);
+    EXPECT_EQ(row(*text, 1), (std::vector<float>{-1.5f, 2.5f, 3.5f, 7.0f}));
+    for (const bool big : {false, true}) {
+      std::string data;
+      for (const double v : {12.125, -80.5, 101.25}) put(data, v, big);
+      put(data, std::uint8_t{2}, big);
+      for (const double v : {-1.5, 2.5, 3.5}) put(data, v, big);
+      put(data, std::uint8_t{7}, big);
+      const std::string format = big ? "binary_big_endian" : "binary_little_endian";
+      const Expected<CloudFile> binary =
+          parse(magic + "format " + format + " 1.0 \n" + body + "end_header \r\n" + data);
+      ASSERT_TRUE(binary) << binary.error().describe();
+      ASSERT_EQ(binary->cloud.size(), 2u);
+      EXPECT_EQ(row(*binary, 1), (std::vector<float>{-1.5f, 2.5f, 3.5f, 7.0f})) << format;
+      EXPECT_EQ((*binary->cloud.attribute("class"))[0], 2.0f);
+    }
+  }
+  // Blanks are not letters: these are still refused at line 1.
+  for (const std::string bad : {"plyx\n", "ply x\n", " ply\n", "ply"}) {
+    const Expected<CloudFile> got = parse(bad + "format ascii 1.0\nend_header\n");
+    ASSERT_FALSE(got) << bad;
+    EXPECT_EQ(got.error().line, 1);
+  }
+}
+
 TEST(PlyGenerated, ListPropertiesInsideTheVertexAreSkipped) {
   const std::string body =
       "element vertex 3\nproperty float x\nproperty list uchar int idx\nproperty float y\n"
@@ -150,7 +187,6 @@ TEST(PlyCorrupt, HeaderProblemsNameTheirLine) {
   };
   const std::vector<Case> cases = {
       {"plx\nformat ascii 1.0\nend_header\n", ErrorCode::kMalformed, 1},
-      {"", ErrorCode::kMalformed, 1},
       {"ply\nformat binary_middle_endian 1.0\nend_header\n", ErrorCode::kUnsupported, 2},
       {"ply\nformat ascii 2.0\nend_header\n", ErrorCode::kUnsupported, 2},
       {"ply\nformat ascii 1.0\nelement vertex 1\nproperty float128 x\nend_header\n",
@@ -238,6 +274,8 @@ TEST(PlyReader, RegistryEntrySniffsReadsAndReportsProgress) {
   };
   EXPECT_EQ(sniff("ply\nformat ascii 1.0\n"), 100);
   EXPECT_EQ(sniff("ply\r\nformat ascii 1.0\r\n"), 100);
+  EXPECT_EQ(sniff("ply \nformat ascii 1.0\n"), 100);
+  EXPECT_EQ(sniff("ply\t \r\nformat ascii 1.0\n"), 100);
   EXPECT_EQ(sniff("plyx\n"), 0);
   EXPECT_EQ(sniff("# .PCD v0.7\n"), 0);
   EXPECT_EQ(sniff(""), 0);

@@ -62,7 +62,7 @@ TEST(PointCloud, BoundsSkipNonFinitePoints) {
   c.x.push_back(50.0f);
   c.y.push_back(std::numeric_limits<float>::infinity());
   c.z.push_back(-50.0f);
-  const Bounds3f b = c.bounds();
+  const Bounds3d b = c.bounds();
   ASSERT_FALSE(b.empty());
   EXPECT_EQ(b.min.x(), -2.0f);
   EXPECT_EQ(b.max.x(), 3.0f);
@@ -70,6 +70,33 @@ TEST(PointCloud, BoundsSkipNonFinitePoints) {
   EXPECT_EQ(b.max.y(), 4.0f);
   EXPECT_EQ(b.min.z(), 0.0f);
   EXPECT_EQ(b.max.z(), 2.0f);
+}
+
+TEST(PointCloud, BoundsAndPointsAddTheOriginInDouble) {
+  PointCloud c = three_points();
+  c.origin = Eigen::Vector3d(500000.125, 5800000.5, 100.0);
+  const Bounds3d b = c.bounds();
+  // 5800000.5 - 1 is not a float; in double the sum is exact.
+  EXPECT_EQ(b.min, Eigen::Vector3d(500000.125 - 2.0, 5800000.5 - 1.0, 100.0));
+  EXPECT_EQ(b.max, Eigen::Vector3d(500000.125 + 3.0, 5800000.5 + 4.0, 102.0));
+  EXPECT_EQ(c.point(0), c.origin + Eigen::Vector3d(c.x[0], c.y[0], c.z[0]));
+}
+
+TEST(PointCloud, LocalOriginOnlyForAxesBeyondTheFloatExactRange) {
+  Bounds3d sensor;
+  sensor.add(Eigen::Vector3d(-80.0, -80.0, -3.0));
+  sensor.add(Eigen::Vector3d(80.0, 80.0, 5.0));
+  EXPECT_EQ(local_origin_for(sensor), Eigen::Vector3d::Zero());
+  Bounds3d utm;
+  utm.add(Eigen::Vector3d(500000.123, 5800000.456, 101.5));
+  utm.add(Eigen::Vector3d(501000.5, 5801999.0, 180.25));
+  // x and y: the middle (500500.31, 5800999.73) rounded to a metre; z stays (elevations fit a
+  // float to 0.02 mm).
+  EXPECT_EQ(local_origin_for(utm), Eigen::Vector3d(500500.0, 5801000.0, 0.0));
+  EXPECT_EQ(local_origin_for(Bounds3d{}), Eigen::Vector3d::Zero());
+  Bounds3d edge;  // exactly at the range: still absolute
+  edge.add(Eigen::Vector3d(kFloatExactRange, -kFloatExactRange, 0.0));
+  EXPECT_EQ(local_origin_for(edge), Eigen::Vector3d::Zero());
 }
 
 TEST(PointCloud, BoundsOfNoFinitePointIsEmpty) {

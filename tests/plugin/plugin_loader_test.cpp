@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "pcanno/formats/annotations.hpp"
+#include "pcanno/plugin/plugin_api.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
@@ -151,7 +152,8 @@ TEST_F(PluginLoaderTest, RejectsBrokenPluginsWithTheirReasonAndLoadsTheRest) {
   ASSERT_EQ(registry.failures().size(), 4u);
 
   EXPECT_EQ(failure_for(registry, PCANNO_TEST_WRONG_ABI_PLUGIN),
-            "built for plugin ABI 999, this pcanno supports 1");
+            "built for plugin ABI 999, this pcanno supports " +
+                std::to_string(PCANNO_PLUGIN_ABI_VERSION));
   EXPECT_EQ(std::getenv("PCANNO_TEST_WRONG_ABI_REGISTERED"), nullptr)
       << "the registration of a plugin for another ABI was called";
 

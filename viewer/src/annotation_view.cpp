@@ -74,7 +74,8 @@ AnnotationView::AnnotationView(plugin::Session& session, vtkRenderer* renderer,
     m.tags.push_back(interactor->AddObserver(e, m.callback, kObserverPriority));
   }
   m.session_observer = session_.add_observer([this](const plugin::Change&) { refresh(); });
-  set_camera(make_camera(kind_, Eigen::Vector3d(10.0, 0.0, 0.0), 40.0));
+  load_frame();  // first: a georeferenced cloud moves the default focus
+  set_camera(make_camera(kind_, default_focus(), 40.0));
   refresh();
 }
 
@@ -85,7 +86,7 @@ AnnotationView::~AnnotationView() {
 
 void AnnotationView::set_view_kind(plugin::ViewKind kind) {
   kind_ = kind;
-  Eigen::Vector3d focus(10.0, 0.0, 0.0);
+  const Eigen::Vector3d focus = default_focus();
   if (const auto& sel = session_.selection(); sel.track) {
     if (auto box = session_.box_in_world(*sel.track, session_.frame())) {
       set_camera(camera_on_box(kind, *box));
@@ -93,6 +94,14 @@ void AnnotationView::set_view_kind(plugin::ViewKind kind) {
     }
   }
   set_camera(make_camera(kind, focus, 40.0));
+}
+
+Eigen::Vector3d AnnotationView::default_focus() const {
+  // 10 m ahead of the world origin, moved to the cloud's viewpoint: a UTM cloud is millions of
+  // metres from the world origin, a sensor-frame cloud is not moved.
+  if (!scene_->cloud()) return Eigen::Vector3d(10.0, 0.0, 0.0);
+  return Eigen::Vector3d(10.0, 0.0, 0.0) +
+         scene_->T_world_lidar().linear() * viewpoint_of(*scene_->cloud());
 }
 
 void AnnotationView::set_camera(const CameraPose& pose) {

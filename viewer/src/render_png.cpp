@@ -60,7 +60,7 @@ std::optional<std::pair<Eigen::Vector3d, Eigen::Vector3d>> robust_bounds(
   const std::size_t stride = std::max<std::size_t>(1, cloud.size() / 20000);
   std::array<std::vector<double>, 3> axes;
   for (std::size_t i = 0; i < cloud.size(); i += stride) {
-    const Eigen::Vector3d p(cloud.x[i], cloud.y[i], cloud.z[i]);
+    const Eigen::Vector3d p = cloud.point(i);  // in double: a UTM cloud keeps its detail
     if (!p.allFinite()) continue;
     const Eigen::Vector3d q = T_heading_lidar * p;
     for (int k = 0; k < 3; ++k) axes[k].push_back(q[k]);

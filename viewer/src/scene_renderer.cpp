@@ -65,6 +65,23 @@ float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data())
 
 }  // namespace
 
+Eigen::Vector3d viewpoint_of(const formats::PointCloud& cloud) {
+  if (cloud.origin.isZero()) return Eigen::Vector3d::Zero();
+  // The median height of a strided sample: a few stray returns above or below do not move it.
+  const std::size_t stride = std::max<std::size_t>(1, cloud.size() / 4096);
+  std::vector<float> z;
+  for (std::size_t i = 0; i < cloud.size(); i += stride) {
+    if (std::isfinite(cloud.z[i])) z.push_back(cloud.z[i]);
+  }
+  Eigen::Vector3d viewpoint = cloud.origin;
+  if (!z.empty()) {
+    const auto middle = z.begin() + static_cast<std::ptrdiff_t>(z.size() / 2);
+    std::nth_element(z.begin(), middle, z.end());
+    viewpoint.z() += *middle + kSensorHeight;
+  }
+  return viewpoint;
+}
+
 Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world) {
   const Eigen::Vector3d& s = box_in_world.size;
   return box_in_world.center + box_in_world.rotation * Eigen::Vector3d(0.0,
@@ -166,6 +183,7 @@ struct SceneRenderer::Vtk {
     polylines_actor = line_actor(polylines_pd, 2.0f);
     preview_actor = line_actor(preview_pd, 2.0f);
 
+    label_points->SetDataTypeToDouble();  // anchors at UTM coordinates keep their millimetres
     label_text->SetName("labels");
     labels_pd->SetPoints(label_points);
     labels_pd->GetPointData()->AddArray(label_text);
@@ -301,7 +319,10 @@ void SceneRenderer::set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
     v.lod_connectivity->SetArray(v.iota.data(), 0, 1);
     v.lod_verts->SetData(v.lod_offsets, v.lod_connectivity);
   }
-  auto matrix = to_vtk(T_world_lidar_);
+  // The floats are relative to the cloud's origin (georeferenced clouds); the actor matrix adds it
+  // back in double, and VTK composes it with the camera in double before the GPU sees floats, so
+  // a UTM cloud draws without float jitter.
+  auto matrix = to_vtk(T_world_cloud());
   v.cloud_actor->SetUserMatrix(matrix);
   v.lod_actor->SetUserMatrix(matrix);
   update_point_colors();
@@ -333,7 +354,15 @@ void SceneRenderer::update_point_colors() {
       v.use_scalars(v.intensity, false);
       return;
     case ColorBy::kHeight:
-      v.height->SetArray(borrow(cloud_->z), count, 1);
+      if (cloud_->origin.z() == 0.0) {
+        v.height->SetArray(borrow(cloud_->z), count, 1);
+      } else {  // heights in the file's frame, whatever part of them the origin holds
+        v.height->SetNumberOfTuples(count);
+        float* h = v.height->GetPointer(0);
+        for (std::size_t i = 0; i < n; ++i) {
+          h[i] = static_cast<float>(cloud_->origin.z() + cloud_->z[i]);
+        }
+      }
       v.height->Modified();
       v.use_lut(v.ramp, style_.height_min, style_.height_max);
       v.use_scalars(v.height, false);
@@ -341,8 +370,9 @@ void SceneRenderer::update_point_colors() {
     case ColorBy::kDistance: {
       v.distance->SetNumberOfTuples(count);
       float* d = v.distance->GetPointer(0);
+      const double ox = cloud_->origin.x(), oy = cloud_->origin.y();
       for (std::size_t i = 0; i < n; ++i) {
-        d[i] = std::sqrt(cloud_->x[i] * cloud_->x[i] + cloud_->y[i] * cloud_->y[i]);
+        d[i] = static_cast<float>(std::hypot(ox + cloud_->x[i], oy + cloud_->y[i]));
       }
       v.distance->Modified();
       v.use_lut(v.ramp, 0.0, style_.distance_max);
@@ -350,15 +380,12 @@ void SceneRenderer::update_point_colors() {
       return;
     }
     case ColorBy::kClass: {
-      // Boxes into the cloud's sensor frame, then one batched point-in-box pass.
-      const geometry::Pose T_lidar_world = T_world_lidar_.inverse();
+      // Boxes into the cloud's float frame, then one batched point-in-box pass.
+      const geometry::Pose T_cloud_world = T_world_cloud().inverse();
       std::vector<geometry::Cuboid> boxes;
       std::vector<Rgb> colors;
       for (const SceneBox& b : boxes_) {
-        geometry::Cuboid c = b.box_in_world;
-        c.center = T_lidar_world * c.center;
-        c.rotation = Eigen::Quaterniond(T_lidar_world.linear()) * c.rotation;
-        boxes.push_back(c);
+        boxes.push_back(geometry::transform(T_cloud_world, b.box_in_world));
         colors.push_back(class_color(style_, classes_, b.label));
       }
       const std::vector<std::int32_t> owner =
@@ -481,6 +508,10 @@ void SceneRenderer::set_interacting(bool interacting) {
 }
 
 vtkPolyData* SceneRenderer::cloud_polydata() const { return vtk_->cloud; }
+
+geometry::Pose SceneRenderer::T_world_cloud() const {
+  return cloud_ ? T_world_lidar_ * cloud_->T_lidar_cloud() : T_world_lidar_;
+}
 
 bool SceneRenderer::lod_active() const { return interacting_ && !vtk_->lod_ids.empty(); }
 

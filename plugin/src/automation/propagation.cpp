@@ -197,11 +197,13 @@ std::vector<Eigen::Vector3d> SequenceClouds::points_in(std::int64_t frame,
       sequence_.frames[static_cast<std::size_t>(frame)].T_world_lidar;
   const formats::CloudFile* file = T_world_lidar ? get(frame) : nullptr;
   if (file == nullptr) return out;
-  const geometry::Cuboid box_in_lidar = geometry::transform(T_world_lidar->inverse(), box_in_world);
+  // The cloud's floats are relative to its origin (georeferenced clouds).
+  const geometry::Pose T_world_cloud = *T_world_lidar * file->cloud.T_lidar_cloud();
+  const geometry::Cuboid box_in_cloud = geometry::transform(T_world_cloud.inverse(), box_in_world);
   const geometry::PointView view = file->cloud.view();
-  for (const std::uint32_t i : geometry::points_in_cuboid(view, box_in_lidar)) {
+  for (const std::uint32_t i : geometry::points_in_cuboid(view, box_in_cloud)) {
     const std::size_t k = i * view.stride;
-    out.push_back(*T_world_lidar * Eigen::Vector3d(view.x[k], view.y[k], view.z[k]));
+    out.push_back(T_world_cloud * Eigen::Vector3d(view.x[k], view.y[k], view.z[k]));
   }
   return out;
 }

@@ -303,8 +303,10 @@ struct FitService : Outcomes {
     Expected<formats::CloudFile> cloud =
         session.sequence()->load_frame(static_cast<std::size_t>(*frame), read);
     if (!cloud) return std::move(cloud).error();
+    // The fit runs on the cloud's floats: relative to its origin when it is georeferenced.
     const geometry::Pose T_world_lidar =
-        session.T_world_lidar(*frame).value_or(geometry::Pose::Identity());
+        session.T_world_lidar(*frame).value_or(geometry::Pose::Identity()) *
+        cloud->cloud.T_lidar_cloud();
     const std::optional<geometry::GroundModel> ground =
         geometry::GroundModel::fit(cloud->cloud.view());
     if (!ground) return bad(name, "no ground found in frame " + std::to_string(*frame));

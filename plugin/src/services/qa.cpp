@@ -347,6 +347,10 @@ class Checker {
       return;
     }
     ++report_.clouds_read;
+    // Into the cloud's float frame (a georeferenced cloud is relative to its origin).
+    for (geometry::Cuboid& box : boxes) {
+      box = geometry::transform(cloud->cloud.T_lidar_cloud().inverse(), box);
+    }
     const auto inside = geometry::points_in_cuboids(cloud->cloud.view(), boxes);
     for (std::size_t k = 0; k < counted.size(); ++k) {
       const std::size_t n = inside[k].size();

@@ -100,27 +100,35 @@ std::optional<geometry::Cuboid> CuboidCreateTool::fit_at(const Session& session,
                                                          const Eigen::Vector3d& click) {
   const std::vector<Eigen::Vector3d>& points = points_.points(session);
   if (points.size() < 10) return std::nullopt;
+  // The fit runs on floats, so it works around the click ("local" frame, subtracted in double): at
+  // world coordinates such as a UTM northing of 5.8e6 a float has 0.5 m steps, near the click it
+  // keeps sub-millimetre ones.
+  const Eigen::Vector3d t_world_local = click;
   std::vector<float> x(points.size()), y(points.size()), z(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
-    x[i] = static_cast<float>(points[i].x());
-    y[i] = static_cast<float>(points[i].y());
-    z[i] = static_cast<float>(points[i].z());
+    const Eigen::Vector3d p_local = points[i] - t_world_local;
+    x[i] = static_cast<float>(p_local.x());
+    y[i] = static_cast<float>(p_local.y());
+    z[i] = static_cast<float>(p_local.z());
   }
   const geometry::PointView view = geometry::PointView::soa(x.data(), y.data(), z.data(), x.size());
   const std::optional<geometry::GroundModel> ground = geometry::GroundModel::fit(view);
   if (!ground) return std::nullopt;
   geometry::FitOptions options;
   options.size_prior = default_box_size(session.document(), label_);
+  options.sensor_origin = -t_world_local;  // without a pose the sensor sits at the world origin
   // Without motion or a previous box, the likeliest heading is the recording car's own.
   if (const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(session.frame())) {
-    options.sensor_origin = T_world_lidar->translation();
+    options.sensor_origin = T_world_lidar->translation() - t_world_local;
     const Eigen::Vector3d forward = T_world_lidar->linear().col(0);
     options.preferred_heading = std::atan2(forward.y(), forward.x());
   }
-  const Eigen::Vector3d seed(click.x(), click.y(), ground->height_at(click.x(), click.y()));
+  const Eigen::Vector3d seed(0.0, 0.0, ground->height_at(0.0, 0.0));
   const std::optional<geometry::FitResult> fit = geometry::fit_box(view, *ground, seed, options);
   if (!fit || fit->point_ids.size() < 5) return std::nullopt;
-  return fit->box;
+  geometry::Cuboid box_in_world = fit->box;
+  box_in_world.center += t_world_local;
+  return box_in_world;
 }
 
 int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_world,

@@ -98,7 +98,8 @@ const std::vector<Eigen::Vector3d>& FramePoints::points(const Session& session) 
   const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(frame);
   cache_.reserve(cloud.size());
   for (std::size_t i = 0; i < cloud.size(); ++i) {
-    const Eigen::Vector3d p_lidar(cloud.x[i], cloud.y[i], cloud.z[i]);
+    // In double with the cloud's origin: a UTM cloud keeps its millimetres.
+    const Eigen::Vector3d p_lidar = cloud.point(i);
     if (!p_lidar.allFinite()) continue;
     cache_.push_back(T_world_lidar ? Eigen::Vector3d(*T_world_lidar * p_lidar) : p_lidar);
   }

@@ -4,6 +4,7 @@
 
 #include "pcanno/formats/pcanno_document.hpp"
 #include "pcanno/formats/sequence.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 
 namespace pcanno::viewer::workstation {
@@ -19,8 +20,9 @@ void note(std::vector<std::string>* notes, std::string text) {
 }
 
 /// `path` itself when it is a dataset, else its first sub-folder (by name) that is one.
-Expected<fs::path> dataset_root(const fs::path& path, std::vector<std::string>* notes) {
-  Expected<formats::Sequence> direct = formats::open_sequence(path);
+Expected<fs::path> dataset_root(const fs::path& path, const formats::SequenceOptions& options,
+                                std::vector<std::string>* notes) {
+  Expected<formats::Sequence> direct = formats::open_sequence(path, options);
   if (direct) return path;
   std::error_code ec;
   if (!fs::is_directory(path, ec)) return std::move(direct).error();
@@ -30,7 +32,7 @@ Expected<fs::path> dataset_root(const fs::path& path, std::vector<std::string>* 
   }
   std::sort(children.begin(), children.end());
   for (const fs::path& child : children) {
-    if (formats::open_sequence(child)) {
+    if (formats::open_sequence(child, options)) {
       note(notes, path.string() + " holds several datasets; opened " + child.filename().string());
       return child;
     }
@@ -64,10 +66,16 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
   plugin::SessionOptions session_options;
   std::optional<formats::Sequence> sequence;
   if (!options.sequence.empty()) {
-    Expected<fs::path> root = dataset_root(options.sequence, notes);
+    // Plugin cloud readers recognise and read frames here as in the session itself.
+    plugin::Registry registry = plugin::Registry::with_builtins();
+    plugin::load_plugins_from_environment(registry);
+    session_options.sequence_options.readers = registry.shared_readers();
+    Expected<fs::path> root =
+        dataset_root(options.sequence, session_options.sequence_options, notes);
     if (!root) return std::move(root).error();
     session_options.sequence = *root;
-    Expected<formats::Sequence> seq = formats::open_sequence(*root);
+    Expected<formats::Sequence> seq =
+        formats::open_sequence(*root, session_options.sequence_options);
     if (!seq) return std::move(seq).error();
     sequence = std::move(*seq);
   }

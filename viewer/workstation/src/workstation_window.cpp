@@ -232,8 +232,10 @@ void WorkstationWindow::refresh() {
   }
   if (loaded_frame_ != frame) {
     load_points();
-    // With poses the world is a map frame: the cameras ride along with the ego vehicle.
-    const geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity());
+    // With poses the world is a map frame: the cameras ride along with the ego vehicle. A
+    // georeferenced cloud (UTM) is far from the world origin: they ride to its viewpoint too.
+    geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity());
+    if (cloud_) ego.translation() += ego.linear() * viewpoint_of(*cloud_);
     const geometry::Pose delta = ego * ego_.inverse();
     if (!delta.isApprox(geometry::Pose::Identity())) {
       main_view_->move_camera(delta);
@@ -261,7 +263,7 @@ void WorkstationWindow::load_points() {
   if (cloud_) {
     world.reserve(cloud_->size());
     for (std::size_t i = 0; i < cloud_->size(); ++i) {
-      const Eigen::Vector3d p(cloud_->x[i], cloud_->y[i], cloud_->z[i]);
+      const Eigen::Vector3d p = cloud_->point(i);  // in double: UTM clouds keep millimetres
       world.push_back(pose ? Eigen::Vector3d(*pose * p) : p);
     }
   }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "pcanno/formats/point_cloud.hpp"
 
 namespace pcanno::formats {
+
+class CloudReaderRegistry;
 
 /// Options every point-cloud reader honours.
 struct ReadOptions {
@@ -20,6 +23,10 @@ struct ReadOptions {
   /// (ErrorCode::kCancelled). Readers call it at least at the start and the end, and every few MB
   /// in between.
   std::function<bool(double fraction)> progress;
+  /// The readers read_cloud() and Sequence::load_frame() choose from; null: the built-ins
+  /// (default_cloud_readers()). A host with plugins passes its session's readers (formats knows
+  /// nothing of plugins), so that plugin formats open wherever a built-in one would.
+  std::shared_ptr<const CloudReaderRegistry> readers;
 };
 
 /// Facts about the file beyond the points, for `pcanno info` and for writers that keep them.
@@ -29,6 +36,9 @@ struct CloudFileInfo {
   std::uint32_t width = 0;   ///< organised clouds (PCD WIDTH); 0 when unorganised
   std::uint32_t height = 0;  ///< organised clouds (PCD HEIGHT > 1); 0 when unorganised
   std::size_t dropped_non_finite = 0;  ///< points removed by ReadOptions::drop_non_finite
+  /// [m] The bounds the file's header declares, as written (LAS min/max): `pcanno info` shows them
+  /// beside the bounds of the points, as writers do not always keep them true.
+  std::optional<Bounds3d> declared_bounds;
 };
 
 struct CloudFile {
@@ -67,21 +77,40 @@ class CloudReaderRegistry {
   Expected<const CloudReader*> select(const std::filesystem::path& path,
                                       const std::string& format_id = "") const;
 
-  /// select() then read.
+  /// select() then read. When the suffix chose the reader and it fails on the content, while
+  /// another reader recognises the first bytes (a LAS file named .ply), the error says which
+  /// format the content looks like and how to force it (`--format <id>`), keeping the location.
   Expected<CloudFile> read(const std::filesystem::path& path, const ReadOptions& options = {},
                            const std::string& format_id = "") const;
 
   /// A registry holding every built-in reader.
   static CloudReaderRegistry with_builtin_readers();
 
+  /// A sniff score from which the first bytes count as recognised (a magic number matched).
+  static constexpr int kRecognisedScore = 50;
+
+  /// The reader other than `except` whose sniff recognises the first bytes of `path`
+  /// (score >= kRecognisedScore; ties go to priority), or nullptr.
+  const CloudReader* recognise(const std::filesystem::path& path,
+                               const CloudReader* except = nullptr) const;
+
  private:
+  struct Choice {
+    const CloudReader* reader = nullptr;
+    bool by_suffix_alone = false;  ///< the file name chose; the content was not consulted
+  };
+  Expected<Choice> choose(const std::filesystem::path& path, const std::string& format_id) const;
+
   std::vector<CloudReader> readers_;
 };
 
 /// The process-wide registry of built-in readers (created on first use, thread-safe to read).
 const CloudReaderRegistry& default_cloud_readers();
 
-/// Reads any supported point-cloud file through default_cloud_readers().
+/// The registry `options` names, else default_cloud_readers().
+const CloudReaderRegistry& cloud_readers(const ReadOptions& options);
+
+/// Reads any supported point-cloud file through options.readers (default: the built-ins).
 Expected<CloudFile> read_cloud(const std::filesystem::path& path, const ReadOptions& options = {},
                                const std::string& format_id = "");
 

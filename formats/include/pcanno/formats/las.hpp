@@ -56,24 +56,22 @@ std::size_t las_point_size(int point_format);
 
 /// How read_las_cloud() converts LAS coordinates to PointCloud's float x/y/z.
 ///
-/// Precision trade-off: a float has 24 significant bits, so an absolute coordinate like the UTM
-/// easting 637012.24 (between 2^19 and 2^20) is stored in steps of 1/16 m: off by up to 3.1 cm,
-/// and northings in the millions by up to 25 cm. That is what most viewers do and is fine for
-/// looking at a cloud, but not for measuring. With `recentre`, x/y/z hold the coordinate minus a
-/// per-file origin computed in double, so a 2 km tile keeps sub-millimetre steps; the origin is
-/// returned (LasCloud::origin) to add back in double.
+/// Precision: a float has 24 significant bits, so an absolute coordinate like the UTM easting
+/// 637012.24 (between 2^19 and 2^20) would be stored in steps of 1/16 m, and northings in the
+/// millions in steps of 0.5 m. So x/y/z hold the coordinate minus PointCloud::origin, subtracted in
+/// double from the exact scaled integers: a 2 km tile keeps sub-millimetre steps, and origin +
+/// x/y/z (PointCloud::point()) gives the file's coordinate back to its scale.
 struct LasReadOptions {
-  bool recentre = false;
-  /// [units] The origin to subtract when `recentre` is set; tiles that must share one frame pass
-  /// the same value. Default: the smallest decoded coordinate per axis, floored to a whole unit
-  /// (taken from the points because the header bounds are unreliable, see LasHeader::min); zero
-  /// for a file without points.
+  /// [units] The origin to subtract; tiles that must share one frame pass the same value.
+  /// Default: local_origin_for() of the exact bounds of the decoded coordinates (zero for data
+  /// near the CRS origin; taken from the points because the header bounds are unreliable, see
+  /// LasHeader::min).
   std::optional<Eigen::Vector3d> origin;
 };
 
 /// A decoded LAS file with what the float columns cannot carry.
 ///
-/// Columns: x, y, z [units] (absolute, or relative to `origin`); attributes "intensity" (uint16 as
+/// Columns: x, y, z [units] relative to file.cloud.origin; attributes "intensity" (uint16 as
 /// stored, 0..65535), "return_number" (1-based; 3 bits in formats 0-5, 4 bits in 6-10),
 /// "classification" (the class code: 8 bits in formats 6-10, the low 5 bits in 0-5 of LAS 1.1+, the
 /// whole byte in LAS 1.0), "time" for formats with GPS time (1, 3-10), and "red", "green", "blue"
@@ -82,9 +80,9 @@ struct LasReadOptions {
 struct LasCloud {
   CloudFile file;  ///< info.format "las", info.variant e.g. "1.2 format 3"
   LasHeader header;
-  /// [units] The stored float coordinates plus this (in double) are the file's coordinates. Zero
-  /// unless LasReadOptions::recentre.
-  Eigen::Vector3d origin = Eigen::Vector3d::Zero();
+  /// [units] Exact bounds of the decoded coordinates (scaled integers plus offset, in double),
+  /// over every point record, before ReadOptions::drop_non_finite.
+  Bounds3d bounds;
   /// [s] GPS time of point 0 (0 for formats without time). "time" holds GPS time minus this: as a
   /// float, an absolute adjusted standard GPS time (~1e8 s) would be quantised to 8 s and a GPS
   /// week time to 1/16 s, while relative to the first point a one-hour strip resolves 0.25 ms.
@@ -113,10 +111,10 @@ Expected<LasCloud> parse_las_cloud(const void* bytes, std::size_t byte_count,
                                    const LasReadOptions& las_options, const ReadOptions& options,
                                    const std::string& path_for_errors);
 
-/// read_las_cloud() with absolute coordinates, keeping only the CloudFile.
+/// read_las_cloud() with the default origin, keeping only the CloudFile.
 Expected<CloudFile> read_las(const std::filesystem::path& path, const ReadOptions& options = {});
 
-/// parse_las_cloud() with absolute coordinates, keeping only the CloudFile.
+/// parse_las_cloud() with the default origin, keeping only the CloudFile.
 Expected<CloudFile> parse_las(const void* bytes, std::size_t byte_count, const ReadOptions& options,
                               const std::string& path_for_errors);
 

@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ struct Sequence {
       labels;  ///< label file or folder of the layout when present (label_02/SSSS.txt)
   std::vector<std::string>
       warnings;  ///< tolerated deviations (dangling nuScenes links, missing oxts)
+  /// The readers the frames are read with (SequenceOptions::readers when it was opened); null:
+  /// the built-ins. Shared, so that copies of the sequence (a FrameCache's) keep it alive.
+  std::shared_ptr<const CloudReaderRegistry> readers;
 
   std::size_t size() const { return frames.size(); }
   bool has_calibration() const { return !calibrations.empty(); }
@@ -56,7 +60,8 @@ struct Sequence {
   bool has_timestamps() const;                                 ///< every frame has a timestamp
   const Calibration* calibration_of(std::size_t frame) const;  ///< nullptr when none
 
-  /// Reads frame `i` through the default cloud readers; out of range is kNotFound.
+  /// Reads frame `i` through options.readers, else the sequence's `readers`, else the built-ins;
+  /// out of range is kNotFound.
   Expected<CloudFile> load_frame(std::size_t i, const ReadOptions& options = {}) const;
 };
 
@@ -67,6 +72,10 @@ struct SequenceOptions {
       name;  ///< KITTI tracking sequence "0003", nuScenes scene "scene-0061", KITTI raw drive
   std::string nuscenes_version;  ///< "v1.0-mini", ...; detected from the dataroot when empty
   bool include_sweeps = false;   ///< nuScenes: every LIDAR_TOP sweep, not only keyframes
+  /// The cloud readers that recognise frame files (the "folder" layout lists the files their
+  /// suffixes claim) and read them later (Sequence::readers); null: the built-ins. A host with
+  /// plugins passes its registry's readers here.
+  std::shared_ptr<const CloudReaderRegistry> readers;
 };
 
 /// A short description of one sequence a path holds, for listings.
@@ -85,7 +94,9 @@ Expected<Sequence> open_sequence(const std::filesystem::path& path,
 Expected<std::vector<SequenceSummary>> list_sequences(const std::filesystem::path& path,
                                                       const SequenceOptions& options = {});
 
-/// The layout id `path` looks like, or an empty string; cheap (no file is parsed).
-std::string detect_layout(const std::filesystem::path& path);
+/// The layout id `path` looks like, or an empty string; cheap (no file is parsed). `readers`
+/// decides which files count as clouds for the "folder" layout (null: the built-ins).
+std::string detect_layout(const std::filesystem::path& path,
+                          const CloudReaderRegistry* readers = nullptr);
 
 }  // namespace pcanno::formats

@@ -34,7 +34,7 @@
 #include "pcanno/plugin/registry.hpp"
 
 /// The plugin ABI this header describes. The host loads only plugins reporting the same number.
-#define PCANNO_PLUGIN_ABI_VERSION 1
+#define PCANNO_PLUGIN_ABI_VERSION 2  // 2: PointCloud::origin, ReadOptions::readers, declared bounds
 
 #if defined(_WIN32)
 #define PCANNO_PLUGIN_EXPORT __declspec(dllexport)

@@ -54,7 +54,12 @@ class Registry {
   void add_tool(ToolFactory factory);
   void add_service(AutomationService service);
 
-  const formats::CloudReaderRegistry& readers() const { return readers_; }
+  const formats::CloudReaderRegistry& readers() const { return *readers_; }
+  /// The same readers as a shared handle for formats::ReadOptions::readers and
+  /// formats::SequenceOptions::readers, so that read_cloud(), open_sequence() and FrameCache use
+  /// plugin readers as they use built-ins. Later add_reader() calls do not change a handle
+  /// already given out (copy on write).
+  std::shared_ptr<const formats::CloudReaderRegistry> shared_readers() const { return readers_; }
   const formats::LabelCodecRegistry& codecs() const { return codecs_; }
   const std::vector<ToolFactory>& tools() const { return tools_; }
   const std::vector<AutomationService>& services() const { return services_; }
@@ -71,7 +76,8 @@ class Registry {
  private:
   void remember(ComponentInfo info);
 
-  formats::CloudReaderRegistry readers_;
+  std::shared_ptr<formats::CloudReaderRegistry> readers_ =
+      std::make_shared<formats::CloudReaderRegistry>();
   formats::LabelCodecRegistry codecs_;
   std::vector<ToolFactory> tools_;
   std::vector<AutomationService> services_;

@@ -55,6 +55,9 @@ class AnnotationView {
   void on_vtk_event(unsigned long event_id);
   void handle_result(int result);
   void load_frame();
+  /// Where a new camera looks [world]: 10 m ahead of the origin, moved to the loaded cloud's
+  /// viewpoint (viewpoint_of(): a georeferenced cloud's middle).
+  Eigen::Vector3d default_focus() const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

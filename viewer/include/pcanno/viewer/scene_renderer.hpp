@@ -47,13 +47,21 @@ struct ScenePolyline {
 Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world);
 inline constexpr double kLabelOffset = 0.3;  ///< [m] outwards from the +y side and up from the roof
 
+/// Where the views put their notional sensor for `cloud` [m, the cloud's file (LiDAR) frame]. The
+/// default cameras are made for sensor-frame clouds (the scanner at 0, the ground 1.7 m below): for
+/// those (a zero PointCloud::origin) this is 0. A georeferenced cloud (a LAS tile at UTM
+/// coordinates) gets a point above the middle of its data, kSensorHeight over its median height,
+/// so that the same cameras frame the tile instead of the CRS origin millions of metres away.
+Eigen::Vector3d viewpoint_of(const formats::PointCloud& cloud);
+inline constexpr double kSensorHeight = 1.73;  ///< [m] a vehicle's LiDAR over the road (KITTI)
+
 /// Draws a frame of the engine into a host's vtkRenderer: one point-cloud actor, one actor for all
 /// box edges and heading arrows, one for polylines, one 2D actor for track-id labels, one for the
 /// tool preview.
 ///
 /// Points are not copied: the actor's vtkPoints wrap the cloud's x, y, z vectors (a
 /// structure-of-arrays VTK array, SetArray with save = 1) and the intensity and z columns feed the
-/// colour lookup table directly, while the shared_ptr keeps the cloud alive. The sensor -> world
+/// colour lookup table directly, while the shared_ptr keeps the cloud alive. The cloud -> world
 /// pose goes in the actor's user matrix. What is computed per frame: the vertex index list when
 /// the point count grows (one shared 0, 1, 2, ... buffer reused for offsets and connectivity), and
 /// for kDistance / kClass colouring one float or RGB value per point. The GPU upload itself copies,
@@ -73,6 +81,7 @@ class SceneRenderer {
   void set_cloud(std::shared_ptr<const formats::PointCloud> cloud,
                  const geometry::Pose& T_world_lidar = geometry::Pose::Identity());
   const std::shared_ptr<const formats::PointCloud>& cloud() const { return cloud_; }
+  const geometry::Pose& T_world_lidar() const { return T_world_lidar_; }  ///< of set_cloud()
 
   /// Replaces all boxes; `doc` gives class colours.
   void set_boxes(std::vector<SceneBox> boxes, const formats::Annotations& doc);
@@ -90,8 +99,12 @@ class SceneRenderer {
 
   std::size_t point_count() const { return cloud_ ? cloud_->size() : 0; }
   /// The point-cloud polydata the actor draws (its vtkPoints wrap the cloud's buffers), for hosts
-  /// that pick points and for tests.
+  /// that pick points and for tests. Its points are in the cloud's float frame: relative to
+  /// PointCloud::origin, which T_world_cloud() maps to the world.
   vtkPolyData* cloud_polydata() const;
+  /// The cloud's float frame -> world: T_world_lidar * PointCloud::T_lidar_cloud() (the actor's
+  /// user matrix). Boxes, labels and the camera stay in world coordinates (double).
+  geometry::Pose T_world_cloud() const;
   const std::vector<SceneBox>& boxes() const { return boxes_; }
 
   /// Fits the camera's near and far planes around everything the scene draws (points and the
