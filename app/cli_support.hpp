@@ -76,7 +76,8 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, const plugin::
                       CommandAction& action);
 void add_convert_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
-void add_fit_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_fit_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                     CommandAction& action);
 void add_ego_motion_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                        CommandAction& action);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "cli_support.hpp"
 #include "pcanno/formats/sequence.hpp"
 #include "pcanno/geometry/box_fit.hpp"
+#include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/tools/tool_support.hpp"
 
 namespace pcanno::app {
@@ -27,7 +29,8 @@ struct FitCommandOptions {
   bool json = false;
 };
 
-int run_fit(const FitCommandOptions& opt) {
+int run_fit(const FitCommandOptions& opt,
+            std::shared_ptr<const formats::CloudReaderRegistry> readers) {
   Eigen::Vector3d seed;
   {
     std::string text = opt.seed;
@@ -39,7 +42,8 @@ int run_fit(const FitCommandOptions& opt) {
     }
   }
   int exit_code = kExitOk;
-  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code);
+  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
+                                         std::move(readers));
   if (!sequence) return exit_code;
   auto cloud = sequence->load_frame(static_cast<std::size_t>(opt.frame));
   if (!cloud) return report(cloud.error());
@@ -88,7 +92,8 @@ int run_fit(const FitCommandOptions& opt) {
 
 }  // namespace
 
-void add_fit_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAction& action) {
+void add_fit_command(CLI::App& app, const GlobalOptions& /*global*/,
+                     const plugin::Registry& registry, CommandAction& action) {
   auto opt = std::make_shared<FitCommandOptions>();
   CLI::App* cmd = app.add_subcommand("fit", "Fit a box to the object around a seed point");
   cmd->add_option("sequence", opt->sequence, "Dataset or folder of clouds")->required();
@@ -100,7 +105,10 @@ void add_fit_command(CLI::App& app, const GlobalOptions& /*global*/, CommandActi
                   "Known heading [rad, LiDAR frame] from motion or the previous box");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");
   cmd->add_flag("--json", opt->json, "Print the box as JSON");
-  cmd->callback([opt, &action] { action = [opt] { return run_fit(*opt); }; });
+  // Plugin cloud readers open the dataset's frames as the built-ins do.
+  std::shared_ptr<const formats::CloudReaderRegistry> readers = registry.shared_readers();
+  cmd->callback(
+      [opt, &action, readers] { action = [opt, readers] { return run_fit(*opt, readers); }; });
 }
 
 }  // namespace pcanno::app

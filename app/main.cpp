@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   add_info_command(app, global, registry, action);
   add_convert_command(app, global, registry, action);
   add_track_command(app, global, registry, action);
-  add_fit_command(app, global, action);
+  add_fit_command(app, global, registry, action);
   add_ego_motion_command(app, global, action);
   add_plugins_command(app, global, registry, action);
   add_eval_command(app, global, registry, action);

@@ -3,6 +3,7 @@
 // and a format that only a plugin reads (by --format, by suffix, as a folder dataset).
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +73,36 @@ TEST_F(CloudInfoTest, LasAtUtmCoordinatesReportsBoundsToTheMillimetre) {
   EXPECT_NEAR(hi[1], 5800200.001, 5e-4);
   // The header's own bounds, as the writer declared them.
   EXPECT_NEAR(j["declared_bounds"]["min"][1].get<double>(), 5800000.456, 1e-9);
+}
+
+// `pcanno fit` on the same kind of tile: the seed and the box are in the file's coordinates.
+TEST_F(CloudInfoTest, FitOnAUtmTileWorksInRealCoordinates) {
+  const Eigen::Vector3d utm(500000.0, 5800000.0, 120.0);
+  const Eigen::Vector3d car = utm + Eigen::Vector3d(20.0, 10.0, 0.75);  // 4.5 x 1.8 x 1.5 m
+  std::vector<Eigen::Vector3d> points;
+  for (double x = 0; x <= 40; x += 0.25) {
+    for (double y = 0; y <= 20; y += 0.25) points.push_back(utm + Eigen::Vector3d(x, y, 0.0));
+  }
+  for (double a = -2.25; a <= 2.25; a += 0.05) {
+    for (double h = -0.75; h <= 0.75; h += 0.05) {
+      points.push_back(car + Eigen::Vector3d(a, -0.9, h));  // the side the sensor sees
+      points.push_back(car + Eigen::Vector3d(a, 0.9, h));   // and the other one
+    }
+  }
+  for (double b = -0.9; b <= 0.9; b += 0.05) {
+    for (double h = -0.75; h <= 0.75; h += 0.05)
+      points.push_back(car + Eigen::Vector3d(-2.25, b, h));
+  }
+  write("tile/tile.las", pcanno::test::las_bytes(points));
+  char seed[96];
+  std::snprintf(seed, sizeof(seed), "%.3f,%.3f,%.3f", car.x(), car.y(), car.z());
+  const CommandResult r = pcanno("fit " + (dir_ / "tile").string() +
+                                 " --frame 0 --class Car --seed " + seed + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  const std::vector<double> center = j["center"];
+  EXPECT_NEAR(center[0], car.x(), 0.3) << r.out;
+  EXPECT_NEAR(center[1], car.y(), 0.3) << r.out;
 }
 
 TEST_F(CloudInfoTest, MisleadingFilesGetErrorsThatSayWhatToDo) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "las_writer.hpp"
+#include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/tools/cuboid_create_tool.hpp"
 #include "tool_test_helpers.hpp"
 
@@ -119,6 +121,36 @@ TEST_F(GeoreferencedToolsTest, AClickFitsTheSameBoxAsNearTheOrigin) {
   EXPECT_NEAR(state.box.yaw(), expected.yaw(), 1e-3);
   // And it is the car.
   EXPECT_LT((state.box.center.head<2>() - (kUtm + car.center).head<2>()).norm(), 0.2);
+}
+
+// The automation services read the same frame: "fit" from a seed in real coordinates, and the QA
+// check counts the points in a box there (a box off by the origin would hold none).
+TEST_F(GeoreferencedToolsTest, FitAndCheckServicesWorkInRealCoordinates) {
+  const geometry::Cuboid car = geometry::Cuboid::from_yaw(Eigen::Vector3d(12.0, 4.0, -0.95),
+                                                          Eigen::Vector3d(4.4, 1.8, 1.5), 0.2);
+  auto s = utm_session(street(car));
+  ASSERT_NE(s, nullptr);
+  const AutomationService* fit = s->registry().service("fit");
+  ASSERT_NE(fit, nullptr);
+  char seed[96];
+  std::snprintf(seed, sizeof(seed), "%.3f,%.3f,%.3f", kUtm.x() + 12.3, kUtm.y() + 3.8, -0.8);
+  const formats::Status fitted =
+      fit->run(*s, {{"seed", seed}, {"frame", "0"}, {"class", "Car"}}, {});
+  ASSERT_TRUE(fitted) << fitted.error().describe();
+  ASSERT_EQ(s->document().tracks.size(), 1u);
+  const geometry::Cuboid& box = s->document().tracks[0].boxes[0].box;
+  EXPECT_LT((box.center.head<2>() - (kUtm + car.center).head<2>()).norm(), 0.2)
+      << box.center.transpose();
+
+  const AutomationService* check = s->registry().service("check");
+  ASSERT_NE(check, nullptr);
+  ASSERT_TRUE(check->run(*s, {{"min_points", "50"}}, {}));
+  const QaReport* report = last_check_report(s->registry());
+  ASSERT_NE(report, nullptr);
+  EXPECT_EQ(report->clouds_read, 1u);
+  for (const Finding& f : report->findings) {
+    EXPECT_NE(f.check, "few-points") << f.message;  // the car's points are inside its box
+  }
 }
 
 }  // namespace

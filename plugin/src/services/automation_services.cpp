@@ -303,18 +303,20 @@ struct FitService : Outcomes {
     Expected<formats::CloudFile> cloud =
         session.sequence()->load_frame(static_cast<std::size_t>(*frame), read);
     if (!cloud) return std::move(cloud).error();
-    // The fit runs on the cloud's floats: relative to its origin when it is georeferenced.
     const geometry::Pose T_world_lidar =
-        session.T_world_lidar(*frame).value_or(geometry::Pose::Identity()) *
-        cloud->cloud.T_lidar_cloud();
+        session.T_world_lidar(*frame).value_or(geometry::Pose::Identity());
+    // The fit runs on the cloud's floats: relative to its origin when it is georeferenced.
+    const geometry::Pose T_lidar_cloud = cloud->cloud.T_lidar_cloud();
     const std::optional<geometry::GroundModel> ground =
         geometry::GroundModel::fit(cloud->cloud.view());
     if (!ground) return bad(name, "no ground found in frame " + std::to_string(*frame));
     geometry::FitOptions options;
     options.size_prior = default_box_size(session.document(), label);
     options.preferred_heading = 0.0;  // the recording car's heading, in its own LiDAR frame
-    const std::optional<geometry::FitResult> fit = geometry::fit_box(
-        cloud->cloud.view(), *ground, T_world_lidar.inverse() * seed_in_world, options);
+    options.sensor_origin = T_lidar_cloud.inverse().translation();  // the sensor at the LiDAR 0
+    std::optional<geometry::FitResult> fit =
+        geometry::fit_box(cloud->cloud.view(), *ground,
+                          (T_world_lidar * T_lidar_cloud).inverse() * seed_in_world, options);
     if (!fit) {
       return Error{ErrorCode::kNotFound,
                    "fit: nothing but ground within " + std::to_string(options.seed_radius) +
@@ -322,6 +324,7 @@ struct FitService : Outcomes {
                    ""};
     }
     if (progress && !progress(1.0)) return Error{ErrorCode::kCancelled, "fit cancelled", ""};
+    fit->box = geometry::transform(T_lidar_cloud, fit->box);  // into the LiDAR frame
     const geometry::Cuboid box_in_world = geometry::transform(T_world_lidar, fit->box);
     ServiceOutcome outcome;
     if (parameter(p, "track")) {

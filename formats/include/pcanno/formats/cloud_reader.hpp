@@ -36,8 +36,8 @@ struct CloudFileInfo {
   std::uint32_t width = 0;   ///< organised clouds (PCD WIDTH); 0 when unorganised
   std::uint32_t height = 0;  ///< organised clouds (PCD HEIGHT > 1); 0 when unorganised
   std::size_t dropped_non_finite = 0;  ///< points removed by ReadOptions::drop_non_finite
-  /// [m] The bounds the file's header declares, as written (LAS min/max): `pcanno info` shows them
-  /// beside the bounds of the points, as writers do not always keep them true.
+  /// [file units] The bounds the header declares, as written (LAS min/max): `pcanno info` shows
+  /// them beside the bounds of the points, as writers do not always keep them true.
   std::optional<Bounds3d> declared_bounds;
 };
 
@@ -77,9 +77,10 @@ class CloudReaderRegistry {
   Expected<const CloudReader*> select(const std::filesystem::path& path,
                                       const std::string& format_id = "") const;
 
-  /// select() then read. When the suffix chose the reader and it fails on the content, while
-  /// another reader recognises the first bytes (a LAS file named .ply), the error says which
-  /// format the content looks like and how to force it (`--format <id>`), keeping the location.
+  /// select() then read. A 0-byte file is kTruncated "file is empty" at byte 0, whatever the
+  /// format. When the suffix chose the reader and it fails on the content while another reader
+  /// recognises the first bytes (a LAS file named .ply), the error (kUnknownFormat, byte 0) says
+  /// which format the content looks like and how to force it (`--format <id>`).
   Expected<CloudFile> read(const std::filesystem::path& path, const ReadOptions& options = {},
                            const std::string& format_id = "") const;
 
