@@ -10,6 +10,7 @@
 #include "las_writer.hpp"
 #include "pcanno/formats/cloud_reader.hpp"
 #include "pcanno/formats/las.hpp"
+#include "test_data.hpp"
 #include "temp_dir.hpp"
 
 // Clouds at real-world (UTM) coordinates: a float holds a northing of 5.8e6 only to 0.5 m, so the
@@ -117,6 +118,22 @@ TEST(GeoreferencedCloud, DoublePlyAndPcdAtUtmKeepEveryCoordinate) {
       ASSERT_LT((got->cloud.point(i) - points[i]).cwiseAbs().maxCoeff(), 1e-4)
           << name << " point " << i << ": " << got->cloud.point(i).transpose();
     }
+  }
+}
+
+TEST(GeoreferencedCloud, RealStatePlaneLasBoundsMatchItsHeaderToTheMillimetre) {
+  // Autzen (Oregon state plane, feet): x ~ 6.4e5, y ~ 8.5e5, where float32 steps are 1/16 unit.
+  const fs::path file = test::shared_data_dir() / "las" / "autzen.las";
+  PCANNO_REQUIRE_DATA(file);
+  Expected<CloudFile> read = read_cloud(file);
+  ASSERT_TRUE(read) << read.error().describe();
+  ASSERT_TRUE(read->info.declared_bounds);
+  EXPECT_GT(read->cloud.origin.head<2>().norm(), 1e5);  // kept local to the data
+  const Bounds3d from_points = read->cloud.bounds();
+  const Bounds3d& header = *read->info.declared_bounds;
+  for (int a = 0; a < 3; ++a) {
+    EXPECT_NEAR(from_points.min[a], header.min[a], 1e-3) << "axis " << a;
+    EXPECT_NEAR(from_points.max[a], header.max[a], 1e-3) << "axis " << a;
   }
 }
 
