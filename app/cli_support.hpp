@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/error.hpp"
-#include "pcanno/formats/label_codec.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/support/error.hpp"
 
 namespace CLI {
 class App;

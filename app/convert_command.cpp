@@ -14,9 +14,9 @@
 #include "cli_support.hpp"
 #include "convert_set.hpp"
 #include "label_input.hpp"
-#include "pcanno/formats/label_codec.hpp"
-#include "pcanno/formats/output_folder.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 

@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "pcanno/formats/atomic_write.hpp"
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/nuscenes_codec.hpp"
-#include "pcanno/formats/output_folder.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "pcanno/formats/labels/nuscenes/codec.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
 #include "progress.hpp"
 
 namespace pcanno::app {

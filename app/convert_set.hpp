@@ -4,8 +4,8 @@
 
 #include "cli_support.hpp"
 #include "label_input.hpp"
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
 
 // `pcanno convert` of a whole label set: every sequence of the input read, then written together
 // (one nuScenes dataroot, or one output per sequence in the --out folder), with a per-sequence

@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
-#include "pcanno/formats/atomic_write.hpp"
-#include "pcanno/formats/output_folder.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "progress.hpp"
 

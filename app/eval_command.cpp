@@ -18,7 +18,7 @@
 #include "cli_support.hpp"
 #include "eval_plot.hpp"
 #include "label_input.hpp"
-#include "pcanno/formats/output_folder.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 #include "progress.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 #include <filesystem>
 
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 
 namespace pcanno::app {

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/tools/tool_support.hpp"

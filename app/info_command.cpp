@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
-#include "pcanno/formats/cloud_reader.hpp"
-#include "pcanno/formats/frame_cache.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/clouds/reader.hpp"
+#include "pcanno/formats/datasets/frame_cache.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 

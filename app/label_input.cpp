@@ -5,8 +5,8 @@
 #include <system_error>
 #include <utility>
 
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/nuscenes_db.hpp"
+#include "pcanno/formats/datasets/nuscenes_db.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/plugin/registry.hpp"
 
 namespace pcanno::app {

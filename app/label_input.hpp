@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/label_codec.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/support/expected.hpp"
 
 namespace pcanno::plugin {
 class Registry;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
 
 namespace pcanno::app {
 

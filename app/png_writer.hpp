@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/support/expected.hpp"
 
 namespace pcanno::app {
 

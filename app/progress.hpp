@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/support/expected.hpp"
 
 namespace pcanno::app {
 

@@ -12,8 +12,8 @@
 
 #include "cli_support.hpp"
 #include "label_input.hpp"
-#include "pcanno/formats/output_folder.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/render_png.hpp"

@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_support.hpp"
-#include "pcanno/formats/label_codec.hpp"
-#include "pcanno/formats/output_folder.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
 #include "pcanno/plugin/registry.hpp"

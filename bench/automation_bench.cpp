@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <random>
 
-#include "pcanno/formats/raw_bin.hpp"
+#include "pcanno/formats/clouds/raw_bin.hpp"
 
 namespace pcanno::bench {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <vector>
 
-#include "pcanno/formats/point_cloud.hpp"
+#include "pcanno/formats/clouds/point_cloud.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 
 namespace pcanno::bench {

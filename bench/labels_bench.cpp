@@ -8,10 +8,10 @@
 
 #include <benchmark/benchmark.h>
 
-#include "pcanno/formats/kitti_calib.hpp"
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/nuscenes_codec.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "pcanno/formats/labels/nuscenes/codec.hpp"
 
 namespace pcanno::bench {
 namespace {

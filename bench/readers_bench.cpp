@@ -1,6 +1,6 @@
-// Point-cloud readers beside PCL, Open3D and a plain fread of the same bytes, on real KITTI-sized files.
-// Files the shared data lacks (binary PCD, binary PLY of the KITTI frame) are written once by PCL into a
-// temporary folder, so every reader parses the same points.
+// Point-cloud readers beside PCL, Open3D and a plain fread of the same bytes, on real KITTI-sized
+// files. Files the shared data lacks (binary PCD, binary PLY of the KITTI frame) are written once
+// by PCL into a temporary folder, so every reader parses the same points.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,8 +13,8 @@
 #include <pcl/io/ply_io.h>
 #include <pcl/point_types.h>
 
-#include "pcanno/formats/cloud_reader.hpp"
-#include "pcanno/formats/raw_bin.hpp"
+#include "pcanno/formats/clouds/raw_bin.hpp"
+#include "pcanno/formats/clouds/reader.hpp"
 
 namespace pcanno::bench {
 namespace {
@@ -44,7 +44,8 @@ const Files& files() {
     if (pcl::io::loadPCDFile(out.pcd_compressed.string(), cloud) == 0) {
       pcl::io::savePCDFileBinary(out.pcd_binary.string(), cloud);
     } else {
-      std::cerr << "bench: shared data missing (" << out.pcd_compressed << "); file benchmarks will fail\n";
+      std::cerr << "bench: shared data missing (" << out.pcd_compressed
+                << "); file benchmarks will fail\n";
     }
     return out;
   }();
@@ -57,7 +58,7 @@ void report(benchmark::State& state, std::size_t points, const fs::path& file) {
   state.counters["points"] = static_cast<double>(points);
 }
 
-// ---- baselines and pcanno ---------------------------------------------------------------------------
+// ---- baselines and pcanno -----------------------------------------------------------------------
 
 void read_with_fread(benchmark::State& state, const fs::path& file) {
   std::vector<char> buffer;
@@ -132,8 +133,8 @@ void read_with_open3d(benchmark::State& state, const fs::path& file) {
   report(state, points, file);
 }
 
-#define PCANNO_READER_BENCH(name, function, member)                                         \
-  void BM_##name(benchmark::State& state) { function(state, files().member); }              \
+#define PCANNO_READER_BENCH(name, function, member)                            \
+  void BM_##name(benchmark::State& state) { function(state, files().member); } \
   BENCHMARK(BM_##name)->Unit(benchmark::kMicrosecond)
 
 PCANNO_READER_BENCH(KittiBin_fread, read_with_fread, kitti_bin);

@@ -30,8 +30,8 @@
 #include <vtkSmartPointer.h>
 #include <vtkVertexGlyphFilter.h>
 
-#include "pcanno/formats/frame_cache.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/frame_cache.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/viewer/camera.hpp"
 #include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"

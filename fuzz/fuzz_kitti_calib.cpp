@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pcanno/formats/kitti_calib.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   (void)pcanno::formats::parse_kitti_calib(

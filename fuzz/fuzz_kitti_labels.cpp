@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pcanno/formats/kitti_label.hpp"
+#include "pcanno/formats/labels/kitti/label.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

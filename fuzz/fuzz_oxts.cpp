@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pcanno/formats/oxts.hpp"
+#include "pcanno/formats/datasets/oxts.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto records = pcanno::formats::parse_oxts(

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pcanno/formats/document_edit.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/labels/document/edit.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,7 +1,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "pcanno/formats/pcd.hpp"
+#include "pcanno/formats/clouds/pcd.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   (void)pcanno::formats::parse_pcd(data, size, {}, "fuzz.pcd");

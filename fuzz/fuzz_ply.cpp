@@ -1,7 +1,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "pcanno/formats/ply.hpp"
+#include "pcanno/formats/clouds/ply.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   (void)pcanno::formats::parse_ply(data, size, {}, "fuzz.ply");

@@ -1,7 +1,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "pcanno/formats/raw_bin.hpp"
+#include "pcanno/formats/clouds/raw_bin.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pcanno::formats;

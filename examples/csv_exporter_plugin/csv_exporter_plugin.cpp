@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include <pcanno/formats/atomic_write.hpp>
+#include <pcanno/formats/support/atomic_write.hpp>
 #include <pcanno/plugin/plugin_api.hpp>
 
 namespace {

@@ -1,20 +1,26 @@
-#include "builtin_codecs.hpp"
+// The registry of built-in codecs sits above every codec folder: labels/ defines the codec
+// interface and cannot include the codecs themselves without a back-edge.
+#include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/labels/nuscenes/codec.hpp"
+#include "pcanno/formats/labels/openlabel/codec.hpp"
 
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/nuscenes_codec.hpp"
-#include "pcanno/formats/openlabel_codec.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+namespace pcanno::formats {
 
-namespace pcanno::formats::detail {
-
-std::vector<LabelCodec> builtin_label_codecs() {
-  std::vector<LabelCodec> codecs;
-  codecs.push_back(make_kitti_object_codec());
-  codecs.push_back(make_kitti_tracking_codec());
-  codecs.push_back(make_nuscenes_codec());
-  codecs.push_back(make_openlabel_codec());
-  codecs.push_back(make_pcanno_codec());
-  return codecs;
+LabelCodecRegistry LabelCodecRegistry::with_builtin_codecs() {
+  LabelCodecRegistry registry;
+  registry.add(make_kitti_object_codec());
+  registry.add(make_kitti_tracking_codec());
+  registry.add(make_nuscenes_codec());
+  registry.add(make_openlabel_codec());
+  registry.add(make_pcanno_codec());
+  return registry;
 }
 
-}  // namespace pcanno::formats::detail
+const LabelCodecRegistry& default_label_codecs() {
+  static const LabelCodecRegistry registry = LabelCodecRegistry::with_builtin_codecs();
+  return registry;
+}
+
+}  // namespace pcanno::formats

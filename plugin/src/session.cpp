@@ -6,9 +6,9 @@
 #include <sstream>
 #include <utility>
 
-#include "pcanno/formats/atomic_write.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
-#include "pcanno/formats/shape_frames.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/labels/shape_frames.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 
 namespace pcanno::plugin {

@@ -4,8 +4,8 @@
 #include <system_error>
 #include <utility>
 
-#include "pcanno/formats/atomic_write.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/session.hpp"
 
 namespace pcanno::plugin {

@@ -17,7 +17,7 @@
 
 #include "app_test_support.hpp"
 #include "long_sequence.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 
 namespace pcanno::test {
 namespace {

@@ -15,10 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app_test_support.hpp"
-#include "pcanno/formats/label_codec.hpp"
-#include "pcanno/formats/nuscenes_codec.hpp"
-#include "pcanno/formats/nuscenes_db.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/nuscenes_db.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/labels/nuscenes/codec.hpp"
 #include "test_data.hpp"
 
 namespace {

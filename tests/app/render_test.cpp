@@ -13,8 +13,8 @@
 #include "../viewer/edge_check.hpp"
 #include "app_test_support.hpp"
 #include "display.hpp"
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
 

@@ -7,10 +7,10 @@
 
 #include <map>
 
-#include "pcanno/formats/kitti_calib.hpp"
-#include "pcanno/formats/kitti_label.hpp"
-#include "pcanno/formats/raw_bin.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/clouds/raw_bin.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/kitti/label.hpp"
 #include "pcanno/geometry/kitti_convention.hpp"
 #include "pcanno/geometry/registration.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"

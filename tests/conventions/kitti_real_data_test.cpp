@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/kitti_calib.hpp"
-#include "pcanno/formats/kitti_label.hpp"
-#include "pcanno/formats/raw_bin.hpp"
+#include "pcanno/formats/clouds/raw_bin.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
+#include "pcanno/formats/labels/kitti/label.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/kitti_convention.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"

@@ -3,7 +3,7 @@
 // regression tests: keyframes every 10 and 20 frames, and propagation from one keyframe alone.
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
 #include "pcanno/plugin/registry.hpp"

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "pcanno/formats/raw_bin.hpp"
+#include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/nuscenes_convention.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"

@@ -12,8 +12,8 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "session_text.hpp"
 

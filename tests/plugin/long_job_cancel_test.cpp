@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "long_sequence.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/progress.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"

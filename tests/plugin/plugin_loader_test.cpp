@@ -15,7 +15,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/plugin/plugin_api.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/frame_cache.hpp"
+#include "pcanno/formats/datasets/frame_cache.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"

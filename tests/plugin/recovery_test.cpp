@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/recovery.hpp"
 #include "pcanno/plugin/session.hpp"

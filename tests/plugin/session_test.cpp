@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/polyline_commands.hpp"
 
 namespace pcanno::plugin {

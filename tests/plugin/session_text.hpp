@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/session.hpp"
 
 // What the journal and recovery tests compare: documents as their saved bytes, warnings by text.

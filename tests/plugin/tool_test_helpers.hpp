@@ -4,7 +4,7 @@
 
 #include <Eigen/Core>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "command_stream.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/journal.hpp"
 #include "pcanno/plugin/session.hpp"
 

@@ -31,7 +31,7 @@
 #include <gtest/gtest.h>
 
 #include "command_stream.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/journal.hpp"
 #include "pcanno/plugin/session.hpp"
 

@@ -1,8 +1,8 @@
 #pragma once
 #include <string>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "synthetic_street.hpp"
 
 // A long sequence without poses for the tests of progress and cancellation: 600 frames of the

@@ -11,8 +11,8 @@
 #include <vtkRenderer.h>
 
 #include "display.hpp"
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/annotation_view.hpp"
 #include "pcanno/viewer/display_connection.hpp"

@@ -18,7 +18,7 @@
 
 #include "display.hpp"
 #include "las_writer.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/annotation_view.hpp"
 #include "pcanno/viewer/display_connection.hpp"

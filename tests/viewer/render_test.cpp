@@ -7,9 +7,9 @@
 
 #include "display.hpp"
 #include "edge_check.hpp"
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/nuscenes_codec.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "pcanno/formats/labels/nuscenes/codec.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
 #include "pcanno/viewer/render_png.hpp"

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "test_data.hpp"
 

@@ -11,7 +11,7 @@
 #include <vtkRenderer.h>
 #include <vtkSOADataArrayTemplate.h>
 
-#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/viewer/box_look.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
 

@@ -3,8 +3,8 @@
 #include <QLineEdit>
 #include <QTableWidget>
 
-#include "pcanno/formats/pcanno_document.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"

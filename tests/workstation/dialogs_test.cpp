@@ -6,8 +6,8 @@
 #include <QStatusBar>
 #include <QTimer>
 
-#include "pcanno/formats/kitti_codecs.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "workstation_fixture.hpp"
 
 namespace pcanno::test {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "las_writer.hpp"
-#include "pcanno/formats/point_cloud.hpp"
+#include "pcanno/formats/clouds/point_cloud.hpp"
 #include "workstation_fixture.hpp"
 
 namespace pcanno::test {

@@ -3,7 +3,7 @@
 // saved document read back from disk.
 #include <algorithm>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "workstation_fixture.hpp"
 

@@ -9,7 +9,7 @@
 #include <QStatusBar>
 
 #include "long_sequence.hpp"
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "workstation_fixture.hpp"
 

@@ -3,7 +3,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"

@@ -3,7 +3,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 
-#include "pcanno/formats/pcanno_document.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/journal.hpp"
 #include "pcanno/viewer/workstation/unsaved_edits.hpp"
 #include "workstation_fixture.hpp"

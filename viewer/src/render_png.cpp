@@ -17,7 +17,7 @@
 #include <vtkUnsignedCharArray.h>
 #include <vtkWindowToImageFilter.h>
 
-#include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/journal.hpp"
 
 namespace pcanno::plugin {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "c_api_internal.hpp"
-#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
 
 #ifndef PCANNO_VERSION_STRING
 #error "the build defines PCANNO_VERSION_STRING (plugin/CMakeLists.txt)"

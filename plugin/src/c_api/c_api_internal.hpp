@@ -4,8 +4,8 @@
 #include <new>
 #include <string>
 
-#include "pcanno/formats/error.hpp"
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/support/error.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno_c.h"
 

@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "pcanno/formats/shape_frames.hpp"
+#include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/iou.hpp"
 
 namespace pcanno::plugin {

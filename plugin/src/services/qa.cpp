@@ -8,7 +8,7 @@
 #include <tuple>
 #include <utility>
 
-#include "pcanno/formats/shape_frames.hpp"
+#include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/iou.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"

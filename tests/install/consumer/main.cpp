@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include <pcanno/formats/error.hpp>
+#include <pcanno/formats/support/error.hpp>
 #include <pcanno/geometry/cuboid.hpp>
 #include <pcanno/geometry/iou.hpp>
 #include <pcanno/plugin/plugin_loader.hpp>

@@ -8,7 +8,7 @@
 #include <QPushButton>
 #include <QStatusBar>
 
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/automation_services.hpp"
 #include "pcanno/plugin/services/qa.hpp"

@@ -8,7 +8,7 @@
 #include <QSurfaceFormat>
 #include <QTimer>
 
-#include "pcanno/formats/atomic_write.hpp"
+#include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/unsaved_edits.hpp"

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "pcanno/formats/pcanno_document.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/document_edit.hpp"
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/document/edit.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 
 // Commands are made against the current document by the free functions below and applied by

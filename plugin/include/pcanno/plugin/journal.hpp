@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pcanno/formats/document_edit.hpp"
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/labels/document/edit.hpp"
+#include "pcanno/formats/support/expected.hpp"
 
 // The crash journal: every applied edit list is appended to the journal before the session
 // acknowledges it, so a crash loses no acknowledged edit. A session with a document journals to

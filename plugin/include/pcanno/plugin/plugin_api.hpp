@@ -28,9 +28,9 @@
 #include <exception>
 #include <string>
 
-#include "pcanno/formats/cloud_reader.hpp"
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/clouds/reader.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/registry.hpp"
 
 /// The plugin ABI this header describes. The host loads only plugins reporting the same number.

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/registry.hpp"
 
 // Shared-library plugins. A plugin exports one C-linkage entry point, pcanno_plugin_entry

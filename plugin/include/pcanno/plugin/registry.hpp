@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/cloud_reader.hpp"
-#include "pcanno/formats/label_codec.hpp"
+#include "pcanno/formats/clouds/reader.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/plugin/tool.hpp"
 
 namespace pcanno::plugin {

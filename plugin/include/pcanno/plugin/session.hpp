@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/geometry/pose.hpp"
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/journal.hpp"

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/document_edit.hpp"
+#include "pcanno/formats/labels/document/edit.hpp"
 
 namespace pcanno::plugin {
 

@@ -2,7 +2,7 @@
 #include <memory>
 #include <string>
 
-#include "pcanno/formats/frame_cache.hpp"
+#include "pcanno/formats/datasets/frame_cache.hpp"
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/viewer/camera.hpp"
 #include "pcanno/viewer/scene_style.hpp"

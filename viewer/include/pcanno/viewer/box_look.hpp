@@ -1,7 +1,7 @@
 #pragma once
 #include <string_view>
 
-#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/viewer/scene_style.hpp"
 
 namespace pcanno::viewer {

@@ -5,8 +5,8 @@
 #include <optional>
 #include <vector>
 
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/point_cloud.hpp"
+#include "pcanno/formats/clouds/point_cloud.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/viewer/camera.hpp"
 #include "pcanno/viewer/scene_style.hpp"

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/point_cloud.hpp"
+#include "pcanno/formats/clouds/point_cloud.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 #include "pcanno/geometry/polyline.hpp"
 #include "pcanno/geometry/pose.hpp"

@@ -3,8 +3,8 @@
 #include <functional>
 #include <vector>
 
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/registration.hpp"
 #include "pcanno/geometry/trajectory_error.hpp"
 

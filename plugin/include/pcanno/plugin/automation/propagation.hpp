@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 
 // Propagation: one box carried from its frame to the next ones (or the previous ones) by the

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/automation/propagation.hpp"
 
 // Completing tracks from keyframes: every frame between a track's keyframes gets a box.

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 
 // Box-level evaluation of predicted tracks against ground truth (`pcanno eval`, the automation

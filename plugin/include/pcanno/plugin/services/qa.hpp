@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/expected.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/support/expected.hpp"
 
 // Quality checks on an annotation document (`pcanno check`, the "check" service). Each finding
 // names a check, a severity, a track and a frame, so a reviewer can jump to it.

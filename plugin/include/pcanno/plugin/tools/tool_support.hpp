@@ -6,8 +6,8 @@
 
 #include <Eigen/Core>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 #include "pcanno/geometry/polyline.hpp"
 

@@ -8,8 +8,8 @@
 #include <QObject>
 #include <QTimer>
 
-#include "pcanno/formats/annotations.hpp"
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/support/expected.hpp"
 
 namespace pcanno::plugin {
 class Session;

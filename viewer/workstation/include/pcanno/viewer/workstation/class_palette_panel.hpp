@@ -6,7 +6,7 @@
 
 #include <QWidget>
 
-#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 
 class QListWidget;
 

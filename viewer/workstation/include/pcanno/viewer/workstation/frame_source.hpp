@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "pcanno/formats/frame_cache.hpp"
-#include "pcanno/formats/sequence.hpp"
+#include "pcanno/formats/datasets/frame_cache.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 
 namespace pcanno::viewer::workstation {
 

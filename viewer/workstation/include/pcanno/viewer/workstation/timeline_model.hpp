@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 
 namespace pcanno::viewer::workstation {

@@ -5,7 +5,7 @@
 
 #include <QWidget>
 
-#include "pcanno/formats/annotations.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 
 class QLineEdit;
 class QListWidget;

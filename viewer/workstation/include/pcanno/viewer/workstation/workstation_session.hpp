@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/expected.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/session.hpp"
 
 namespace pcanno::viewer::workstation {

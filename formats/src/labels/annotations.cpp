@@ -1,0 +1,114 @@
+#include "pcanno/formats/labels/annotations.hpp"
+
+#include <algorithm>
+
+namespace pcanno::formats {
+namespace {
+
+constexpr std::pair<Provenance, const char*> kProvenanceNames[] = {
+    {Provenance::kManual, "manual"},     {Provenance::kInterpolated, "interpolated"},
+    {Provenance::kTracked, "tracked"},   {Provenance::kFitted, "fitted"},
+    {Provenance::kImported, "imported"}, {Provenance::kModel, "model"},
+};
+
+/// A stable colour per class name, so that classes created on import look the same every time.
+std::array<std::uint8_t, 3> color_for(std::string_view name) {
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  return {static_cast<std::uint8_t>(64 + (h & 0x7f)),
+          static_cast<std::uint8_t>(64 + ((h >> 8) & 0x7f)),
+          static_cast<std::uint8_t>(64 + ((h >> 16) & 0x7f))};
+}
+
+}  // namespace
+
+const char* to_string(Provenance p) {
+  for (const auto& [value, name] : kProvenanceNames) {
+    if (value == p) return name;
+  }
+  return "manual";
+}
+
+std::optional<Provenance> provenance_from_string(std::string_view s) {
+  for (const auto& [value, name] : kProvenanceNames) {
+    if (s == name) return value;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(ShapeFrame f) { return f == ShapeFrame::kWorld ? "world" : "lidar"; }
+
+std::optional<ShapeFrame> shape_frame_from_string(std::string_view s) {
+  if (s == "lidar") return ShapeFrame::kLidar;
+  if (s == "world") return ShapeFrame::kWorld;
+  return std::nullopt;
+}
+
+const BoxState* Track::at(std::int64_t frame) const {
+  const auto it = std::lower_bound(boxes.begin(), boxes.end(), frame,
+                                   [](const BoxState& b, std::int64_t f) { return b.frame < f; });
+  return it != boxes.end() && it->frame == frame ? &*it : nullptr;
+}
+
+BoxState* Track::at(std::int64_t frame) {
+  return const_cast<BoxState*>(static_cast<const Track*>(this)->at(frame));
+}
+
+const Track* Annotations::track(std::int64_t id) const {
+  for (const Track& t : tracks) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+Track* Annotations::track(std::int64_t id) {
+  return const_cast<Track*>(static_cast<const Annotations*>(this)->track(id));
+}
+
+const ClassSpec* Annotations::class_spec(std::string_view name) const {
+  for (const ClassSpec& c : classes) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+ClassSpec make_class_spec(std::string_view name) {
+  ClassSpec spec;
+  spec.name = std::string(name);
+  spec.color = color_for(name);
+  return spec;
+}
+
+ClassSpec& Annotations::ensure_class(std::string_view name) {
+  for (ClassSpec& c : classes) {
+    if (c.name == name) return c;
+  }
+  classes.push_back(make_class_spec(name));
+  return classes.back();
+}
+
+std::size_t Annotations::box_count() const {
+  std::size_t n = 0;
+  for (const Track& t : tracks) n += t.boxes.size();
+  return n;
+}
+
+void Annotations::normalize() {
+  std::stable_sort(tracks.begin(), tracks.end(),
+                   [](const Track& a, const Track& b) { return a.id < b.id; });
+  for (Track& t : tracks) {
+    std::stable_sort(t.boxes.begin(), t.boxes.end(),
+                     [](const BoxState& a, const BoxState& b) { return a.frame < b.frame; });
+  }
+  std::stable_sort(polylines.begin(), polylines.end(),
+                   [](const PolylineTrack& a, const PolylineTrack& b) { return a.id < b.id; });
+  for (PolylineTrack& p : polylines) {
+    std::stable_sort(
+        p.states.begin(), p.states.end(),
+        [](const PolylineState& a, const PolylineState& b) { return a.frame < b.frame; });
+  }
+  std::stable_sort(ignore_regions.begin(), ignore_regions.end(),
+                   [](const IgnoreRegion& a, const IgnoreRegion& b) { return a.frame < b.frame; });
+}
+
+}  // namespace pcanno::formats
