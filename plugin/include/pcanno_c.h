@@ -46,7 +46,7 @@ typedef enum pcanno_status {
   PCANNO_OK = 0,
   PCANNO_ERR_NOT_FOUND = 1,        /* no such file, track, box, frame or codec */
   PCANNO_ERR_INVALID_ARGUMENT = 2, /* NULL where a value is needed, a value out of range */
-  PCANNO_ERR_MALFORMED = 3,        /* bad content, or an edit that cannot be honoured */
+  PCANNO_ERR_MALFORMED = 3,        /* the content of a file or a buffer breaks its format */
   PCANNO_ERR_IO = 4,               /* the operating system reported a failure */
   PCANNO_ERR_UNSUPPORTED = 5,      /* valid, but not possible here (e.g. no calibration) */
   PCANNO_ERR_CANCELLED = 6,
@@ -59,6 +59,8 @@ typedef enum pcanno_status {
    * of an earlier session await pcanno_session_recover() or pcanno_session_discard_recovery().
    * Returned only when the options ask for PCANNO_RECOVERY_OFFER. */
   PCANNO_RECOVERY_PENDING = 12,
+  PCANNO_ERR_BUSY = 13,     /* a long job owns the session; try again when it has ended */
+  PCANNO_ERR_CONFLICT = 14, /* contradicts the session's state: nothing to undo, id in use */
   PCANNO_ERR_INTERNAL = 100 /* a bug in pcanno; the message says what was caught */
 } pcanno_status;
 

@@ -22,6 +22,12 @@ const char* to_string(ErrorCode code) {
       return "cancelled";
     case ErrorCode::kOutOfMemory:
       return "out_of_memory";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kBusy:
+      return "busy";
+    case ErrorCode::kConflict:
+      return "conflict";
   }
   // Reachable only through a cast from an out-of-range integer.
   return "unknown";

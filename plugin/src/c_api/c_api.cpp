@@ -64,6 +64,12 @@ pcanno_status to_c(formats::ErrorCode code) noexcept {
       return PCANNO_ERR_CANCELLED;
     case formats::ErrorCode::kOutOfMemory:
       return PCANNO_ERR_OUT_OF_MEMORY;
+    case formats::ErrorCode::kInvalidArgument:
+      return PCANNO_ERR_INVALID_ARGUMENT;
+    case formats::ErrorCode::kBusy:
+      return PCANNO_ERR_BUSY;
+    case formats::ErrorCode::kConflict:
+      return PCANNO_ERR_CONFLICT;
   }
   return PCANNO_ERR_INTERNAL;
 }
@@ -228,6 +234,10 @@ const char* pcanno_status_name(pcanno_status status) {
       return "buffer_too_small";
     case PCANNO_RECOVERY_PENDING:
       return "recovery_pending";
+    case PCANNO_ERR_BUSY:
+      return "busy";
+    case PCANNO_ERR_CONFLICT:
+      return "conflict";
     case PCANNO_ERR_INTERNAL:
       return "internal";
   }

@@ -4,7 +4,8 @@
 
 namespace pcanno::formats {
 
-/// Why an operation failed. Callers branch on the code; the message is for people.
+/// Why an operation failed. Callers branch on the code; the message is for people. New codes go at
+/// the end: hosts and logs keep the numbers.
 enum class ErrorCode {
   kNotFound,       ///< the file or directory does not exist
   kPermission,     ///< it exists but may not be opened
@@ -15,6 +16,10 @@ enum class ErrorCode {
   kIo,             ///< the operating system reported a read or write failure
   kCancelled,      ///< a progress callback asked to stop
   kOutOfMemory,    ///< an allocation failed
+  // Engine states, so that they stop borrowing file codes:
+  kInvalidArgument,  ///< a value the caller passed is out of range or names nothing usable
+  kBusy,             ///< a long job owns the session; edits wait until it ends or is cancelled
+  kConflict,         ///< the request contradicts the current state (nothing to undo, id in use)
 };
 
 /// Stable snake_case name ("not_found", "permission", ...), for logs and machine-readable reports.
