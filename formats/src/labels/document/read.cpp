@@ -9,7 +9,8 @@
 
 #include "labels/document/json.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
-#include "support/json_pointer.hpp"
+#include "support/json_errors.hpp"
+#include "support/json_reader.hpp"
 
 namespace pcanno::formats::detail {
 namespace {
@@ -20,157 +21,19 @@ constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 constexpr double kUnitNormTolerance = 1e-6;
 
-/// The value as the message should show it: scalars verbatim (capped, escaped), containers by kind.
-std::string found(const Json& value) {
-  constexpr std::size_t kMaxChars = 60;
-  switch (value.type()) {
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::binary:
-      return "binary data";
-    case Json::value_t::discarded:
-      return "nothing";
-    case Json::value_t::number_float: {
-      // dump() would print a NaN as null, which misleads when the writer checks its own tree.
-      const double d = value.get<double>();
-      if (std::isnan(d)) return "NaN";
-      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-      break;
-    }
-    case Json::value_t::string: {
-      const auto& s = value.get_ref<const std::string&>();
-      if (s.size() > kMaxChars) {
-        return Json(s.substr(0, kMaxChars)).dump(-1, ' ', true, Json::error_handler_t::replace) +
-               "...";
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return value.dump(-1, ' ', true, Json::error_handler_t::replace);
-}
-
 /// Converts a document tree to Annotations. The first failure sticks: every read returns false from
 /// then on, so each level only propagates `false` and the error names the innermost pointer.
-class DocumentReader {
+class DocumentReader : private JsonReader<Json> {
  public:
-  explicit DocumentReader(const std::string& path) : path_(path) {}
+  explicit DocumentReader(const std::string& path) : JsonReader(path) {}
 
   Expected<Annotations> read(const Json& root) {
     Annotations out;
-    if (!document(root, out)) return std::move(*error_);
+    if (!document(root, out)) return take_error();
     return out;
   }
 
  private:
-  bool fail(const Pointer& pointer, const std::string& what,
-            ErrorCode code = ErrorCode::kMalformed) {
-    if (error_) return false;
-    const std::string where = pointer.str();
-    // "" is the whole document; "/" reads better in a message.
-    error_ = Error{code, (where.empty() ? "/" : where) + ": " + what, path_};
-    return false;
-  }
-  bool expected(const Pointer& pointer, const std::string& what, const Json& value) {
-    return fail(pointer, "expected " + what + ", found " + found(value));
-  }
-
-  template <typename Read>
-  bool required(const Json& object, const Pointer& pointer, const char* key, Read&& read) {
-    const auto it = object.find(key);
-    const Pointer member = pointer.member(key);
-    if (it == object.end()) return fail(member, "required member is missing");
-    return read(*it, member);
-  }
-  template <typename Read>
-  bool optional(const Json& object, const Pointer& pointer, const char* key, Read&& read) {
-    const auto it = object.find(key);
-    return it == object.end() || read(*it, pointer.member(key));
-  }
-
-  bool object(const Json& v, const Pointer& p) {
-    return v.is_object() || expected(p, "an object", v);
-  }
-  bool array(const Json& v, const Pointer& p) { return v.is_array() || expected(p, "an array", v); }
-
-  bool text(const Json& v, const Pointer& p, std::string& out) {
-    if (!v.is_string()) return expected(p, "a string", v);
-    out = v.get<std::string>();
-    return true;
-  }
-  bool name(const Json& v, const Pointer& p, std::string& out) {
-    if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
-      return expected(p, "a non-empty string", v);
-    }
-    out = v.get<std::string>();
-    return true;
-  }
-  bool boolean(const Json& v, const Pointer& p, bool& out) {
-    if (!v.is_boolean()) return expected(p, "true or false", v);
-    out = v.get<bool>();
-    return true;
-  }
-
-  /// JSON Schema counts 3.0 as an integer, so the loader does too (within the exact double range).
-  bool integer(const Json& v, const Pointer& p, std::int64_t min, std::int64_t max,
-               std::int64_t& out) {
-    constexpr double kExactLimit = 9007199254740992.0;  // 2^53
-    std::int64_t value = 0;
-    bool in_range = true;
-    if (v.is_number_unsigned()) {
-      const auto u = v.get<std::uint64_t>();
-      in_range = u <= static_cast<std::uint64_t>(max);
-      value = in_range ? static_cast<std::int64_t>(u) : 0;
-    } else if (v.is_number_integer()) {
-      value = v.get<std::int64_t>();
-    } else if (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>() &&
-               std::fabs(v.get<double>()) <= kExactLimit) {
-      value = static_cast<std::int64_t>(v.get<double>());
-    } else {
-      return expected(p, "an integer", v);
-    }
-    if (!in_range || value < min || value > max) {
-      std::string range = "an integer";
-      if (min != kInt64Min && max != kInt64Max) {
-        range += " in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
-      } else if (min != kInt64Min) {
-        range += " >= " + std::to_string(min);
-      }
-      return expected(p, range, v);
-    }
-    out = value;
-    return true;
-  }
-  bool integer32(const Json& v, const Pointer& p, int min, int& out) {
-    std::int64_t value = 0;
-    if (!integer(v, p, min, std::numeric_limits<int>::max(), value)) return false;
-    out = static_cast<int>(value);
-    return true;
-  }
-
-  bool number(const Json& v, const Pointer& p, double& out) {
-    if (!v.is_number() || !std::isfinite(v.get<double>())) return expected(p, "a finite number", v);
-    out = v.get<double>();
-    return true;
-  }
-  bool numbers(const Json& v, const Pointer& p, double* out, std::size_t n, bool positive) {
-    if (!v.is_array() || v.size() != n) {
-      return expected(p, "an array of " + std::to_string(n) + " numbers", v);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const Pointer element = p.element(i);
-      if (!number(v[i], element, out[i])) return false;
-      if (positive && !(out[i] > 0.0)) return expected(element, "a positive number", v[i]);
-    }
-    return true;
-  }
-  bool vector3(const Json& v, const Pointer& p, Eigen::Vector3d& out, bool positive = false) {
-    return numbers(v, p, out.data(), 3, positive);
-  }
-
   bool provenance(const Json& v, const Pointer& p, Provenance& out) {
     if (v.is_string()) {
       if (const auto value = provenance_from_string(v.get_ref<const std::string&>())) {
@@ -221,18 +84,6 @@ class DocumentReader {
     return true;
   }
 
-  template <typename Item, typename ReadItem>
-  bool each(const Json& v, const Pointer& p, std::vector<Item>& out, ReadItem&& read_item) {
-    if (!array(v, p)) return false;
-    out.reserve(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      Item item;
-      if (!read_item(v[i], p.element(i), item)) return false;
-      out.push_back(std::move(item));
-    }
-    return true;
-  }
-
   bool document(const Json& root, Annotations& out);
   bool sequence(const Json& v, const Pointer& p, SequenceRef& out);
   bool class_spec(const Json& v, const Pointer& p, Annotations& out);
@@ -245,8 +96,6 @@ class DocumentReader {
   bool polyline_state(const Json& v, const Pointer& p, PolylineState& out);
   bool ignore_region(const Json& v, const Pointer& p, IgnoreRegion& out);
 
-  const std::string& path_;
-  std::optional<Error> error_;
   std::uint64_t frame_count_ = 0;
   std::map<std::string, std::string, std::less<>> class_pointers_;
   std::map<std::int64_t, std::string> track_pointers_;
@@ -444,7 +293,7 @@ bool DocumentReader::box(const Json& v, const Pointer& p, BoxState& out) {
          required(v, p, "rotation_wxyz",
                   [&](const Json& m, const Pointer& q) {
                     double wxyz[4];
-                    if (!numbers(m, q, wxyz, 4, false)) return false;
+                    if (!numbers(m, q, 4, wxyz)) return false;
                     Eigen::Quaterniond rotation(wxyz[0], wxyz[1], wxyz[2], wxyz[3]);
                     const double norm = rotation.norm();
                     if (!(norm > 0.0) || !std::isfinite(norm)) {
@@ -488,7 +337,7 @@ bool DocumentReader::kitti(const Json& v, const Pointer& p, KittiCameraFields& o
          required(v, p, "alpha",
                   [&](const Json& m, const Pointer& q) { return number(m, q, out.alpha); }) &&
          required(v, p, "bbox", [&](const Json& m, const Pointer& q) {
-           return numbers(m, q, out.bbox.data(), 4, false);
+           return numbers(m, q, 4, out.bbox.data());
          });
 }
 
@@ -578,27 +427,13 @@ bool DocumentReader::ignore_region(const Json& v, const Pointer& p, IgnoreRegion
                   [&](const Json& m, const Pointer& q) { return frame_index(m, q, out.frame); }) &&
          required(v, p, "bbox",
                   [&](const Json& m, const Pointer& q) {
-                    return numbers(m, q, out.bbox.data(), 4, false);
+                    return numbers(m, q, 4, out.bbox.data());
                   }) &&
          optional(v, p, "label",
                   [&](const Json& m, const Pointer& q) { return text(m, q, out.label); });
 }
 
 }  // namespace
-
-std::string pointer_token(std::string_view key) {
-  std::string out = "/";
-  for (const char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 Expected<Annotations> pcanno_document_from_json(const DocumentJson& root, const std::string& path) {
   try {

@@ -17,6 +17,7 @@
 #include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/pose.hpp"
 #include "support/json_pointer.hpp"
+#include "support/json_reader.hpp"
 
 // Private to the OpenLABEL codec (openlabel_*.cpp): nlohmann stays out of the public headers.
 namespace pcanno::formats::detail::openlabel {
@@ -48,39 +49,8 @@ inline constexpr const char* kNuscenesVisibilityAttribute = "nuscenes.visibility
 inline constexpr const char* kNuscenesLidarPtsAttribute = "nuscenes.num_lidar_pts";       // num
 inline constexpr const char* kNuscenesRadarPtsAttribute = "nuscenes.num_radar_pts";       // num
 
-/// The value as a message shows it: scalars verbatim (capped), containers by kind.
-std::string found(const Json& value);
-
-/// Type checks that report by JSON pointer. The first failure sticks: every check returns false
-/// from then on, so callers only propagate `false` and the error names the innermost value.
-class Checker {
- public:
-  explicit Checker(const std::string& path) : path_(path) {}
-
-  bool failed() const { return error_.has_value(); }
-  Error take_error() { return std::move(*error_); }
-
-  bool fail(const Pointer& p, const std::string& what, ErrorCode code = ErrorCode::kMalformed);
-  bool expected(const Pointer& p, const std::string& what, const Json& value);
-
-  bool object(const Json& v, const Pointer& p);
-  bool array(const Json& v, const Pointer& p);
-  bool text(const Json& v, const Pointer& p, std::string& out);
-  bool name(const Json& v, const Pointer& p, std::string& out);  ///< non-empty text
-  bool boolean(const Json& v, const Pointer& p, bool& out);
-  bool number(const Json& v, const Pointer& p, double& out);  ///< finite
-  /// An integer in [min, max]; 3.0 counts as 3, as JSON Schema has it.
-  bool integer(const Json& v, const Pointer& p, std::int64_t min, std::int64_t max,
-               std::int64_t& out);
-  /// An array of finite numbers, any length.
-  bool numbers(const Json& v, const Pointer& p, std::vector<double>& out);
-  /// An array of exactly `n` finite numbers.
-  bool numbers(const Json& v, const Pointer& p, std::size_t n, double* out);
-
- private:
-  const std::string& path_;
-  std::optional<Error> error_;
-};
+/// Type checks by JSON pointer; the first failure sticks (support/json_reader.hpp).
+using Checker = JsonReader<Json>;
 
 /// The kinds of element data that can become attributes.
 enum class ValueKind { kText, kNum, kBoolean, kVec };
