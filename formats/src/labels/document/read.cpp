@@ -84,6 +84,40 @@ class DocumentReader : private JsonReader<Json> {
     return true;
   }
 
+  /// The id of the track or polyline at `item` (`what`); `ids` maps the ids read so far to the
+  /// pointers of their items, so that a second use names the first.
+  bool unique_id(const Json& v, const Pointer& p, const Pointer& item, const char* what,
+                 std::map<std::int64_t, std::string>& ids, std::int64_t& out) {
+    if (!integer(v, p, kInt64Min, kInt64Max, out)) return false;
+    const auto [previous, inserted] = ids.emplace(out, item.str());
+    return inserted || fail(p, std::string(what) + " id " + std::to_string(out) +
+                                   " is used twice (also " + previous->second + ")");
+  }
+
+  /// The per-frame states of a track or polyline, each read by `read_state`, at most one per frame
+  /// (`what`: "the track has a box").
+  template <typename State>
+  bool states(const Json& v, const Pointer& p, const char* what,
+              bool (DocumentReader::*read_state)(const Json&, const Pointer&, State&),
+              std::vector<State>& out) {
+    if (!array(v, p)) return false;
+    out.reserve(v.size());
+    std::map<std::int64_t, std::size_t> frames;  // frame -> index of its first state
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      State state;
+      const Pointer element = p.element(i);
+      if (!(this->*read_state)(v[i], element, state)) return false;
+      const auto [previous, inserted] = frames.emplace(state.frame, i);
+      if (!inserted) {
+        return fail(element.member("frame"), std::string(what) + " in frame " +
+                                                 std::to_string(state.frame) + " already (" +
+                                                 p.element(previous->second).str() + ")");
+      }
+      out.push_back(std::move(state));
+    }
+    return true;
+  }
+
   bool document(const Json& root, Annotations& out);
   bool sequence(const Json& v, const Pointer& p, SequenceRef& out);
   bool class_spec(const Json& v, const Pointer& p, Annotations& out);
@@ -243,39 +277,19 @@ bool DocumentReader::frame(const Json& v, const Pointer& p, FrameInfo& out) {
 }
 
 bool DocumentReader::track(const Json& v, const Pointer& p, Track& out) {
-  const bool ok =
-      object(v, p) &&
-      required(v, p, "id",
-               [&](const Json& m, const Pointer& q) {
-                 if (!integer(m, q, kInt64Min, kInt64Max, out.id)) return false;
-                 const auto [previous, inserted] = track_pointers_.emplace(out.id, p.str());
-                 return inserted || fail(q, "track id " + std::to_string(out.id) +
-                                                " is used twice (also " + previous->second + ")");
-               }) &&
-      required(v, p, "label",
-               [&](const Json& m, const Pointer& q) { return name(m, q, out.label); }) &&
-      optional(v, p, "source_id",
-               [&](const Json& m, const Pointer& q) { return text(m, q, out.source_id); }) &&
-      optional_attributes(v, p, out.attributes);
-  if (!ok) return false;
-  std::map<std::int64_t, std::size_t> frames;  // frame -> index of its first state
-  return required(v, p, "boxes", [&](const Json& m, const Pointer& q) {
-    if (!array(m, q)) return false;
-    out.boxes.reserve(m.size());
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      BoxState state;
-      const Pointer element = q.element(i);
-      if (!box(m[i], element, state)) return false;
-      const auto [previous, inserted] = frames.emplace(state.frame, i);
-      if (!inserted) {
-        return fail(element.member("frame"), "the track has a box in frame " +
-                                                 std::to_string(state.frame) + " already (" +
-                                                 q.element(previous->second).str() + ")");
-      }
-      out.boxes.push_back(std::move(state));
-    }
-    return true;
-  });
+  return object(v, p) &&
+         required(v, p, "id",
+                  [&](const Json& m, const Pointer& q) {
+                    return unique_id(m, q, p, "track", track_pointers_, out.id);
+                  }) &&
+         required(v, p, "label",
+                  [&](const Json& m, const Pointer& q) { return name(m, q, out.label); }) &&
+         optional(v, p, "source_id",
+                  [&](const Json& m, const Pointer& q) { return text(m, q, out.source_id); }) &&
+         optional_attributes(v, p, out.attributes) &&
+         required(v, p, "boxes", [&](const Json& m, const Pointer& q) {
+           return states(m, q, "the track has a box", &DocumentReader::box, out.boxes);
+         });
 }
 
 bool DocumentReader::box(const Json& v, const Pointer& p, BoxState& out) {
@@ -359,37 +373,18 @@ bool DocumentReader::nuscenes(const Json& v, const Pointer& p, NuscenesFields& o
 }
 
 bool DocumentReader::polyline(const Json& v, const Pointer& p, PolylineTrack& out) {
-  const bool ok =
-      object(v, p) &&
-      required(v, p, "id",
-               [&](const Json& m, const Pointer& q) {
-                 if (!integer(m, q, kInt64Min, kInt64Max, out.id)) return false;
-                 const auto [previous, inserted] = polyline_pointers_.emplace(out.id, p.str());
-                 return inserted || fail(q, "polyline id " + std::to_string(out.id) +
-                                                " is used twice (also " + previous->second + ")");
-               }) &&
-      required(v, p, "label",
-               [&](const Json& m, const Pointer& q) { return name(m, q, out.label); }) &&
-      optional_attributes(v, p, out.attributes);
-  if (!ok) return false;
-  std::map<std::int64_t, std::size_t> frames;  // frame -> index of its first state
-  return required(v, p, "states", [&](const Json& m, const Pointer& q) {
-    if (!array(m, q)) return false;
-    out.states.reserve(m.size());
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      PolylineState state;
-      const Pointer element = q.element(i);
-      if (!polyline_state(m[i], element, state)) return false;
-      const auto [previous, inserted] = frames.emplace(state.frame, i);
-      if (!inserted) {
-        return fail(element.member("frame"), "the polyline has a state in frame " +
-                                                 std::to_string(state.frame) + " already (" +
-                                                 q.element(previous->second).str() + ")");
-      }
-      out.states.push_back(std::move(state));
-    }
-    return true;
-  });
+  return object(v, p) &&
+         required(v, p, "id",
+                  [&](const Json& m, const Pointer& q) {
+                    return unique_id(m, q, p, "polyline", polyline_pointers_, out.id);
+                  }) &&
+         required(v, p, "label",
+                  [&](const Json& m, const Pointer& q) { return name(m, q, out.label); }) &&
+         optional_attributes(v, p, out.attributes) &&
+         required(v, p, "states", [&](const Json& m, const Pointer& q) {
+           return states(m, q, "the polyline has a state", &DocumentReader::polyline_state,
+                         out.states);
+         });
 }
 
 bool DocumentReader::polyline_state(const Json& v, const Pointer& p, PolylineState& out) {

@@ -15,9 +15,9 @@ namespace {
 constexpr double kRigidTolerance = 1e-6;
 
 bool read_translation(Checker& check, const Json& v, const Pointer& p, Eigen::Vector3d& out) {
-  const auto it = v.find("translation");
-  if (it == v.end()) return check.fail(p.member("translation"), "required member is missing");
-  return check.numbers(*it, p.member("translation"), 3, out.data());
+  return check.required(v, p, "translation", [&](const Json& m, const Pointer& q) {
+    return check.vector3(m, q, out);
+  });
 }
 
 bool read_matrix(Checker& check, const Json& v, const Pointer& p, geometry::Pose& out) {
@@ -181,19 +181,19 @@ bool CoordinateSystems::frame_transforms(Checker& check, const Json& v, const Po
     if (!check.object(transform, t)) return false;
     Edge edge;
     for (const auto& [key, field] : {std::pair("src", &edge.a), std::pair("dst", &edge.b)}) {
-      const auto m = transform.find(key);
-      if (m == transform.end()) return check.fail(t.member(key), "required member is missing");
-      if (!check.text(*m, t.member(key), *field)) return false;
-      if (!is_declared(*field)) {
-        return check.fail(t.member(key),
-                          "unknown coordinate system '" + *field + "' (declared: " + names() + ")");
+      std::string& name = *field;
+      if (!check.required(transform, t, key, [&](const Json& m, const Pointer& q) {
+            return check.text(m, q, name) &&
+                   (is_declared(name) || check.fail(q, "unknown coordinate system '" + name +
+                                                           "' (declared: " + names() + ")"));
+          })) {
+        return false;
       }
     }
-    const auto data = transform.find("transform_src_to_dst");
-    if (data == transform.end()) {
-      return check.fail(t.member("transform_src_to_dst"), "required member is missing");
-    }
-    if (!read_transform_data(check, *data, t.member("transform_src_to_dst"), edge.T_b_a)) {
+    if (!check.required(transform, t, "transform_src_to_dst",
+                        [&](const Json& m, const Pointer& q) {
+                          return read_transform_data(check, m, q, edge.T_b_a);
+                        })) {
       return false;
     }
     out.push_back(std::move(edge));

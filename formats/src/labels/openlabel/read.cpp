@@ -58,9 +58,16 @@ class OpenlabelReader {
               const Json& v, const Pointer& p, ObjectSlot& slot, AttributeMap*& attributes);
   bool poly3d(std::int64_t frame, const std::vector<Edge>& edges, const std::string& key,
               const Json& v, const Pointer& p, ObjectSlot& slot, AttributeMap*& attributes);
-  bool placement(const Json& shape, const Pointer& p, const std::string& key,
-                 const ObjectSlot& slot, std::int64_t frame, const std::vector<Edge>& edges,
-                 std::optional<Placement>& out);
+  /// The single entry of a frame's cuboid or poly3d list (`plural`; pcanno keeps one `kept` per
+  /// object and frame) and its "val" numbers. `entry` stays null for an empty list and, with
+  /// `nullable`, for a null val (the standard's "no value in this frame").
+  bool shape_values(const Json& v, const Pointer& p, const char* plural, const char* kept,
+                    bool nullable, const Json*& entry, std::vector<double>& x);
+  /// Where shape `entry` (at `e`) of object `key` goes in this frame, and pcanno's per-state
+  /// fields from its attributes.
+  bool place_shape(const Json& entry, const Pointer& e, const std::string& key,
+                   const ObjectSlot& slot, std::int64_t frame, const std::vector<Edge>& edges,
+                   Placement& placed, ShapeFields& fields);
 
   Checker check_;
   const LabelContext& context_;
@@ -75,9 +82,11 @@ bool OpenlabelReader::document(const Json& root, Annotations& out) {
   const Pointer p = top.member("openlabel");
   if (ol == root.end()) return check_.fail(p, "required member is missing: not an OpenLABEL file");
   if (!check_.object(*ol, p)) return false;
-  const auto meta = ol->find("metadata");
-  if (meta == ol->end()) return check_.fail(p.member("metadata"), "required member is missing");
-  if (!metadata(*meta, p.member("metadata"), out) || !cs_.read(check_, *ol, p)) return false;
+  if (!check_.required(*ol, p, "metadata",
+                       [&](const Json& v, const Pointer& q) { return metadata(v, q, out); }) ||
+      !cs_.read(check_, *ol, p)) {
+    return false;
+  }
   if (const auto it = ol->find("frame_intervals");
       it != ol->end() && !frame_intervals(*it, p.member("frame_intervals"))) {
     return false;
@@ -203,15 +212,15 @@ bool OpenlabelReader::document(const Json& root, Annotations& out) {
 }
 
 bool OpenlabelReader::metadata(const Json& v, const Pointer& p, Annotations& out) {
-  if (!check_.object(v, p)) return false;
-  const auto version = v.find("schema_version");
-  const Pointer vp = p.member("schema_version");
-  if (version == v.end()) return check_.fail(vp, "required member is missing");
-  std::string text;
-  if (!check_.text(*version, vp, text)) return false;
-  if (text != "1" && text.rfind("1.", 0) != 0) {
-    return check_.fail(vp, "OpenLABEL schema version \"" + text + "\" is not read (1.x is)",
-                       ErrorCode::kUnsupported);
+  if (!check_.object(v, p) ||
+      !check_.required(v, p, "schema_version", [&](const Json& m, const Pointer& q) {
+        std::string text;
+        if (!check_.text(m, q, text)) return false;
+        return text == "1" || text.rfind("1.", 0) == 0 ||
+               check_.fail(q, "OpenLABEL schema version \"" + text + "\" is not read (1.x is)",
+                           ErrorCode::kUnsupported);
+      })) {
+    return false;
   }
   const auto string_member = [&](const Json& object, const Pointer& op, const char* key,
                                  std::string& field) {
@@ -255,10 +264,9 @@ bool OpenlabelReader::frame_intervals(const Json& v, const Pointer& p) {
     std::int64_t bounds[2] = {0, 0};
     const char* keys[2] = {"frame_start", "frame_end"};
     for (int k = 0; k < 2; ++k) {
-      const auto it = v[i].find(keys[k]);
-      if (it == v[i].end()) return check_.fail(e.member(keys[k]), "required member is missing");
-      if (!check_.integer(*it, e.member(keys[k]), 0, std::numeric_limits<std::int64_t>::max(),
-                          bounds[k])) {
+      if (!check_.required(v[i], e, keys[k], [&](const Json& m, const Pointer& q) {
+            return check_.integer(m, q, 0, std::numeric_limits<std::int64_t>::max(), bounds[k]);
+          })) {
         return false;
       }
     }
@@ -274,10 +282,12 @@ bool OpenlabelReader::frame_intervals(const Json& v, const Pointer& p) {
 
 bool OpenlabelReader::object(const std::string& key, const Json& v, const Pointer& p,
                              ObjectSlot& slot) {
-  if (!check_.object(v, p)) return false;
-  const auto type = v.find("type");
-  if (type == v.end()) return check_.fail(p.member("type"), "required member is missing");
-  if (!check_.name(*type, p.member("type"), slot.label)) return false;
+  if (!check_.object(v, p) ||
+      !check_.required(v, p, "type", [&](const Json& m, const Pointer& q) {
+        return check_.name(m, q, slot.label);
+      })) {
+    return false;
+  }
   std::string unused;
   if (const auto name = v.find("name");
       name != v.end() && !check_.text(*name, p.member("name"), unused)) {
@@ -380,17 +390,40 @@ bool OpenlabelReader::frame_object(std::int64_t frame, const std::vector<Edge>& 
   return true;
 }
 
-bool OpenlabelReader::placement(const Json& shape, const Pointer& p, const std::string& key,
-                                const ObjectSlot& slot, std::int64_t frame,
-                                const std::vector<Edge>& edges, std::optional<Placement>& out) {
+bool OpenlabelReader::shape_values(const Json& v, const Pointer& p, const char* plural,
+                                   const char* kept, bool nullable, const Json*& entry,
+                                   std::vector<double>& x) {
+  entry = nullptr;
+  if (!check_.array(v, p)) return false;
+  if (v.empty()) return true;
+  if (v.size() > 1) {
+    return check_.fail(p,
+                       std::to_string(v.size()) + " " + plural + "; pcanno keeps one " + kept +
+                           " per object and frame",
+                       ErrorCode::kUnsupported);
+  }
+  const Pointer e = p.element(0);
+  if (!check_.object(v[0], e)) return false;
+  return check_.required(v[0], e, "val", [&](const Json& val, const Pointer& vp) {
+    if (nullable && val.is_null()) return true;  // the standard's "no value in this frame"
+    if (!check_.numbers(val, vp, x)) return false;
+    entry = &v[0];
+    return true;
+  });
+}
+
+bool OpenlabelReader::place_shape(const Json& entry, const Pointer& e, const std::string& key,
+                                  const ObjectSlot& slot, std::int64_t frame,
+                                  const std::vector<Edge>& edges, Placement& placed,
+                                  ShapeFields& fields) {
   std::string cs = slot.coordinate_system;
   Pointer top;
   const Pointer ol = top.member("openlabel");
   const Pointer objects = ol.member("objects");
   const Pointer object = objects.member(key);
   Pointer where = object.member("coordinate_system");
-  const Pointer own = p.member("coordinate_system");
-  if (const auto it = shape.find("coordinate_system"); it != shape.end()) {
+  const Pointer own = e.member("coordinate_system");
+  if (const auto it = entry.find("coordinate_system"); it != entry.end()) {
     if (!check_.text(*it, own, cs)) return false;
     where = own;
   }
@@ -398,17 +431,15 @@ bool OpenlabelReader::placement(const Json& shape, const Pointer& p, const std::
     // Without a name the shape is in the LiDAR frame: the one declared, or the sensor frame of a
     // file that declares none.
     if (!cs_.empty() && cs_.lidar().empty()) {
-      return check_.fail(p, "no coordinate_system, and no LiDAR coordinate system is declared");
+      return check_.fail(e, "no coordinate_system, and no LiDAR coordinate system is declared");
     }
-    out = Placement{ShapeFrame::kLidar, std::nullopt};
-    return true;
-  }
-  if (!cs_.is_declared(cs)) {
+    placed = Placement{ShapeFrame::kLidar, std::nullopt};
+  } else if (!cs_.is_declared(cs)) {
     return check_.fail(where,
                        "unknown coordinate system '" + cs + "' (declared: " + cs_.names() + ")");
-  }
-  out = cs_.place(cs, edges);
-  if (!out) {
+  } else if (const std::optional<Placement> reached = cs_.place(cs, edges)) {
+    placed = *reached;
+  } else {
     return check_.fail(where,
                        "coordinate system '" + cs +
                            "' has no pose (pose_wrt_parent or a transform of frame " +
@@ -417,28 +448,20 @@ bool OpenlabelReader::placement(const Json& shape, const Pointer& p, const std::
                            (cs_.world().empty() ? "none" : cs_.world()) + ") coordinate system",
                        ErrorCode::kUnsupported);
   }
-  return true;
+  return check_.optional(entry, e, "attributes", [&](const Json& v, const Pointer& p) {
+    return read_shape_fields(check_, v, p, fields);
+  });
 }
 
 bool OpenlabelReader::cuboid(std::int64_t frame, const std::vector<Edge>& edges,
                              const std::string& key, const Json& v, const Pointer& p,
                              ObjectSlot& slot, AttributeMap*& attributes) {
-  if (!check_.array(v, p)) return false;
-  if (v.empty()) return true;
-  if (v.size() > 1) {
-    return check_.fail(
-        p, std::to_string(v.size()) + " cuboids; pcanno keeps one box per object and frame",
-        ErrorCode::kUnsupported);
-  }
-  const Json& entry = v[0];
-  const Pointer e = p.element(0);
-  if (!check_.object(entry, e)) return false;
-  const auto val = entry.find("val");
-  const Pointer vp = e.member("val");
-  if (val == entry.end()) return check_.fail(vp, "required member is missing");
-  if (val->is_null()) return true;  // the standard's "no value in this frame"
+  const Json* entry = nullptr;
   std::vector<double> x;
-  if (!check_.numbers(*val, vp, x)) return false;
+  if (!shape_values(v, p, "cuboids", "box", true, entry, x)) return false;
+  if (entry == nullptr) return true;
+  const Pointer e = p.element(0);
+  const Pointer vp = e.member("val");
   if (x.size() != 9 && x.size() != 10) {
     return check_.fail(vp, "expected 10 numbers (quaternion form) or 9 (Euler form), found " +
                                std::to_string(x.size()) + " numbers");
@@ -463,19 +486,16 @@ bool OpenlabelReader::cuboid(std::int64_t frame, const std::vector<Edge>& edges,
   }
   for (std::size_t i = 0; i < 3; ++i) {
     if (!(x[size_at + i] > 0.0)) {
-      return check_.expected(vp.element(size_at + i), "a positive size", (*val)[size_at + i]);
+      return check_.expected(vp.element(size_at + i), "a positive size",
+                             (*entry)["val"][size_at + i]);
     }
     state.box.size[static_cast<Eigen::Index>(i)] = x[size_at + i];
   }
-  std::optional<Placement> placed;
-  if (!placement(entry, e, key, slot, frame, edges, placed)) return false;
-  state.shape_frame = placed->frame;
-  if (placed->T) state.box = geometry::transform(*placed->T, state.box);
-
+  Placement placed;
   ShapeFields fields;
-  if (const auto it = entry.find("attributes"); it != entry.end()) {
-    if (!read_shape_fields(check_, *it, e.member("attributes"), fields)) return false;
-  }
+  if (!place_shape(*entry, e, key, slot, frame, edges, placed, fields)) return false;
+  state.shape_frame = placed.frame;
+  if (placed.T) state.box = geometry::transform(*placed.T, state.box);
   state.provenance = fields.provenance;
   state.keyframe = fields.keyframe;
   state.score = fields.score;
@@ -490,41 +510,31 @@ bool OpenlabelReader::cuboid(std::int64_t frame, const std::vector<Edge>& edges,
 bool OpenlabelReader::poly3d(std::int64_t frame, const std::vector<Edge>& edges,
                              const std::string& key, const Json& v, const Pointer& p,
                              ObjectSlot& slot, AttributeMap*& attributes) {
-  if (!check_.array(v, p)) return false;
-  if (v.empty()) return true;
-  if (v.size() > 1) {
-    return check_.fail(
-        p, std::to_string(v.size()) + " poly3d; pcanno keeps one polyline per object and frame",
-        ErrorCode::kUnsupported);
-  }
-  const Json& entry = v[0];
-  const Pointer e = p.element(0);
-  if (!check_.object(entry, e)) return false;
-  const auto val = entry.find("val");
-  const Pointer vp = e.member("val");
-  if (val == entry.end()) return check_.fail(vp, "required member is missing");
+  const Json* entry = nullptr;
   std::vector<double> x;
-  if (!check_.numbers(*val, vp, x)) return false;
+  if (!shape_values(v, p, "poly3d", "polyline", false, entry, x)) return false;
+  if (entry == nullptr) return true;
+  const Pointer e = p.element(0);
   if (x.size() % 3 != 0) {
-    return check_.fail(vp, "expected x, y, z for each vertex (a multiple of 3 numbers), found " +
-                               std::to_string(x.size()) + " numbers");
+    return check_.fail(e.member("val"),
+                       "expected x, y, z for each vertex (a multiple of 3 numbers), found " +
+                           std::to_string(x.size()) + " numbers");
   }
   PolylineState state;
   state.frame = frame;
-  if (const auto closed = entry.find("closed");
-      closed != entry.end() && !check_.boolean(*closed, e.member("closed"), state.line.closed)) {
+  if (!check_.optional(*entry, e, "closed", [&](const Json& closed, const Pointer& q) {
+        return check_.boolean(closed, q, state.line.closed);
+      })) {
     return false;
   }
-  for (std::size_t i = 0; i < x.size(); i += 3)
+  for (std::size_t i = 0; i < x.size(); i += 3) {
     state.line.vertices.emplace_back(x[i], x[i + 1], x[i + 2]);
-  std::optional<Placement> placed;
-  if (!placement(entry, e, key, slot, frame, edges, placed)) return false;
-  state.shape_frame = placed->frame;
-  if (placed->T) state.line = geometry::transform(*placed->T, state.line);
-  ShapeFields fields;
-  if (const auto it = entry.find("attributes"); it != entry.end()) {
-    if (!read_shape_fields(check_, *it, e.member("attributes"), fields)) return false;
   }
+  Placement placed;
+  ShapeFields fields;
+  if (!place_shape(*entry, e, key, slot, frame, edges, placed, fields)) return false;
+  state.shape_frame = placed.frame;
+  if (placed.T) state.line = geometry::transform(*placed.T, state.line);
   state.provenance = fields.provenance;
   state.keyframe = fields.keyframe;
   state.attributes = std::move(fields.extra);
