@@ -248,6 +248,26 @@ struct ObjectOut {
   std::int64_t uid = 0;
   J object;
   std::vector<std::pair<std::int64_t, J>> frames;  ///< frame -> {"object_data": ...}
+
+  /// The static part of a track's or polyline's object.
+  void describe(const std::string& label, const std::vector<std::int64_t>& frame_list,
+                const AttributeMap& attributes) {
+    object["name"] = label + " " + std::to_string(uid);
+    object["type"] = label;
+    object["frame_intervals"] = intervals(frame_list);
+    if (!attributes.empty()) object["object_data"] = attribute_block(attributes);
+  }
+
+  /// One state: its shape under `shape_key` ("cuboid", "poly3d"), its attributes as text data.
+  void add_state(std::int64_t frame, const char* shape_key, J shape,
+                 const AttributeMap& attributes) {
+    J data = J::object();
+    data[shape_key] = J::array({std::move(shape)});
+    if (!attributes.empty()) data["text"] = text_list(attributes);
+    J entry = J::object();
+    entry["object_data"] = std::move(data);
+    frames.emplace_back(frame, std::move(entry));
+  }
 };
 
 Expected<J> Writer::build() {
@@ -262,22 +282,14 @@ Expected<J> Writer::build() {
     if (!frames) return std::move(frames).error();
     ObjectOut out;
     out.uid = track.id;
-    out.object["name"] = track.label + " " + std::to_string(track.id);
-    out.object["type"] = track.label;
-    out.object["frame_intervals"] = intervals(*frames);
-    if (!track.attributes.empty()) out.object["object_data"] = attribute_block(track.attributes);
+    out.describe(track.label, *frames, track.attributes);
     if (!track.source_id.empty()) {
       any_source_id = true;
       out.object["resource_uid"] = J::object({{kSourceResource, track.source_id}});
     }
     for (const BoxState& state : track.boxes) {
       if (Status ok = check_box(track, state); !ok) return std::move(ok).error();
-      J data = J::object();
-      data["cuboid"] = J::array({cuboid(state)});
-      if (!state.attributes.empty()) data["text"] = text_list(state.attributes);
-      J entry = J::object();
-      entry["object_data"] = std::move(data);
-      out.frames.emplace_back(state.frame, std::move(entry));
+      out.add_state(state.frame, "cuboid", cuboid(state), state.attributes);
       ++report_.boxes_written;
     }
     objects.push_back(std::move(out));
@@ -307,12 +319,7 @@ Expected<J> Writer::build() {
       exhausted = next_uid == kLastId;
       if (!exhausted) ++next_uid;
     }
-    out.object["name"] = polyline.label + " " + std::to_string(out.uid);
-    out.object["type"] = polyline.label;
-    out.object["frame_intervals"] = intervals(*frames);
-    if (!polyline.attributes.empty()) {
-      out.object["object_data"] = attribute_block(polyline.attributes);
-    }
+    out.describe(polyline.label, *frames, polyline.attributes);
     for (const PolylineState& state : polyline.states) {
       for (const Eigen::Vector3d& v : state.line.vertices) {
         if (!finite(v)) {
@@ -320,12 +327,7 @@ Expected<J> Writer::build() {
                         ": a vertex has a non-finite number");
         }
       }
-      J data = J::object();
-      data["poly3d"] = J::array({poly3d(state)});
-      if (!state.attributes.empty()) data["text"] = text_list(state.attributes);
-      J entry = J::object();
-      entry["object_data"] = std::move(data);
-      out.frames.emplace_back(state.frame, std::move(entry));
+      out.add_state(state.frame, "poly3d", poly3d(state), state.attributes);
       ++report_.polyline_states_written;
     }
     objects.push_back(std::move(out));
