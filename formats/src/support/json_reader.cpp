@@ -94,8 +94,8 @@ bool JsonReader<Json>::number(const Json& v, const Pointer& p, double& out) {
 }
 
 template <typename Json>
-bool JsonReader<Json>::integer(const Json& v, const Pointer& p, std::int64_t min,
-                               std::int64_t max, std::int64_t& out) {
+bool JsonReader<Json>::integer(const Json& v, const Pointer& p, std::int64_t min, std::int64_t max,
+                               std::int64_t& out) {
   constexpr double kExactLimit = 9007199254740992.0;  // 2^53
   constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
   constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
@@ -107,7 +107,8 @@ bool JsonReader<Json>::integer(const Json& v, const Pointer& p, std::int64_t min
     value = in_range ? static_cast<std::int64_t>(u) : 0;
   } else if (v.is_number_integer()) {
     value = v.template get<std::int64_t>();
-  } else if (v.is_number_float() && std::trunc(v.template get<double>()) == v.template get<double>() &&
+  } else if (v.is_number_float() &&
+             std::trunc(v.template get<double>()) == v.template get<double>() &&
              std::fabs(v.template get<double>()) <= kExactLimit) {
     value = static_cast<std::int64_t>(v.template get<double>());
   } else {

@@ -420,10 +420,9 @@ bool DocumentReader::ignore_region(const Json& v, const Pointer& p, IgnoreRegion
   return object(v, p) &&
          required(v, p, "frame",
                   [&](const Json& m, const Pointer& q) { return frame_index(m, q, out.frame); }) &&
-         required(v, p, "bbox",
-                  [&](const Json& m, const Pointer& q) {
-                    return numbers(m, q, 4, out.bbox.data());
-                  }) &&
+         required(
+             v, p, "bbox",
+             [&](const Json& m, const Pointer& q) { return numbers(m, q, 4, out.bbox.data()); }) &&
          optional(v, p, "label",
                   [&](const Json& m, const Pointer& q) { return text(m, q, out.label); });
 }

@@ -15,9 +15,8 @@ namespace {
 constexpr double kRigidTolerance = 1e-6;
 
 bool read_translation(Checker& check, const Json& v, const Pointer& p, Eigen::Vector3d& out) {
-  return check.required(v, p, "translation", [&](const Json& m, const Pointer& q) {
-    return check.vector3(m, q, out);
-  });
+  return check.required(v, p, "translation",
+                        [&](const Json& m, const Pointer& q) { return check.vector3(m, q, out); });
 }
 
 bool read_matrix(Checker& check, const Json& v, const Pointer& p, geometry::Pose& out) {
@@ -190,10 +189,9 @@ bool CoordinateSystems::frame_transforms(Checker& check, const Json& v, const Po
         return false;
       }
     }
-    if (!check.required(transform, t, "transform_src_to_dst",
-                        [&](const Json& m, const Pointer& q) {
-                          return read_transform_data(check, m, q, edge.T_b_a);
-                        })) {
+    if (!check.required(transform, t, "transform_src_to_dst", [&](const Json& m, const Pointer& q) {
+          return read_transform_data(check, m, q, edge.T_b_a);
+        })) {
       return false;
     }
     out.push_back(std::move(edge));

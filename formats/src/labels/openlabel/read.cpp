@@ -282,8 +282,7 @@ bool OpenlabelReader::frame_intervals(const Json& v, const Pointer& p) {
 
 bool OpenlabelReader::object(const std::string& key, const Json& v, const Pointer& p,
                              ObjectSlot& slot) {
-  if (!check_.object(v, p) ||
-      !check_.required(v, p, "type", [&](const Json& m, const Pointer& q) {
+  if (!check_.object(v, p) || !check_.required(v, p, "type", [&](const Json& m, const Pointer& q) {
         return check_.name(m, q, slot.label);
       })) {
     return false;
