@@ -111,15 +111,15 @@ inline bool parse_int(std::string_view token, int& value) {
   return true;
 }
 
-/// A token made safe for an error message: quoted, non-printable bytes as \xNN, long tokens
-/// shortened, because the bytes may be binary garbage.
-inline std::string quote_token(std::string_view token) {
-  constexpr std::size_t kMaxShown = 40;
+/// `bytes` made safe for a message, because they may be binary garbage: bytes outside printable
+/// ASCII, and those in `also` (quotes), as \xNN. Stops once the result holds `max_chars`.
+inline std::string escape_bytes(std::string_view bytes, std::string_view also = {},
+                                std::size_t max_chars = std::string::npos) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (std::size_t i = 0; i < token.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(token[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && out.size() < max_chars; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7f && also.find(static_cast<char>(c)) == std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += "\\x";
@@ -127,7 +127,13 @@ inline std::string quote_token(std::string_view token) {
       out += kHex[c & 0xf];
     }
   }
-  out += '\'';
+  return out;
+}
+
+/// A token made safe for an error message: quoted, escaped, long tokens shortened.
+inline std::string quote_token(std::string_view token) {
+  constexpr std::size_t kMaxShown = 40;
+  std::string out = "'" + escape_bytes(token.substr(0, kMaxShown), "'\\") + "'";
   if (token.size() > kMaxShown) out += "...";
   return out;
 }

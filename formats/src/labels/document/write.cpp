@@ -6,6 +6,7 @@
 
 #include "labels/document/json.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
+#include "support/text_scan.hpp"
 
 namespace pcanno::formats::detail {
 namespace {
@@ -246,23 +247,6 @@ class TextWriter {
   std::string bad_pointer_;
 };
 
-/// The pointer of invalid text may itself hold the invalid bytes; those must not reach a terminal.
-std::string escaped(const std::string& text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 DocumentJson class_to_json(const ClassSpec& spec) { return class_json(spec); }
@@ -311,8 +295,9 @@ Expected<std::string> pcanno_document_text(const DocumentJson& root, bool strict
                                            const std::string& path) {
   TextWriter writer(strict);
   if (!writer.value(root, 0)) {
-    return Error{ErrorCode::kMalformed, escaped(writer.bad_pointer()) + ": text is not valid UTF-8",
-                 path};
+    // The pointer of invalid text may itself hold the invalid bytes.
+    return Error{ErrorCode::kMalformed,
+                 escape_bytes(writer.bad_pointer()) + ": text is not valid UTF-8", path};
   }
   writer.text() += '\n';
   return std::move(writer.text());
