@@ -1,6 +1,9 @@
 #include "support/json_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
+
+#include "support/json_errors.hpp"
 
 namespace pcanno::formats::detail {
 
@@ -35,6 +38,28 @@ std::string found(const Json& value) {
       break;
   }
   return value.dump(-1, ' ', true, Json::error_handler_t::replace);
+}
+
+template <typename Json>
+Expected<Json> parse_json(std::string_view text, const std::string& path) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const typename Json::parse_error& e) {
+    // The lexer counts the end of input it read as one byte past the last.
+    const bool ended_early = e.byte > text.size();
+    Error error{ended_early ? ErrorCode::kTruncated : ErrorCode::kMalformed,
+                std::string(ended_early ? "the JSON ends early: " : "invalid JSON: ") +
+                    readable_json_exception(e.what()),
+                path};
+    const std::size_t offset = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    error.offset = static_cast<std::int64_t>(offset);
+    error.line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+    return error;
+  } catch (const typename Json::exception& e) {
+    // A number beyond the double range ("1e999") is the one non-syntax failure of parse().
+    return Error{ErrorCode::kMalformed, "invalid JSON: " + readable_json_exception(e.what()), path};
+  }
 }
 
 template <typename Json>
@@ -165,5 +190,7 @@ template class JsonReader<nlohmann::json>;
 template class JsonReader<nlohmann::ordered_json>;
 template std::string found(const nlohmann::json& value);
 template std::string found(const nlohmann::ordered_json& value);
+template Expected<nlohmann::json> parse_json(std::string_view, const std::string&);
+template Expected<nlohmann::ordered_json> parse_json(std::string_view, const std::string&);
 
 }  // namespace pcanno::formats::detail

@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,12 @@ namespace pcanno::formats::detail {
 /// non-finite numbers by name, containers by kind (an array with its length).
 template <typename Json>
 std::string found(const Json& value);
+
+/// `text` as a JSON tree. Invalid JSON is kMalformed and JSON that ends early kTruncated, both
+/// with the byte offset and line; a number beyond the double range is kMalformed. May throw
+/// std::bad_alloc.
+template <typename Json>
+Expected<Json> parse_json(std::string_view text, const std::string& path);
 
 /// Typed reads of a JSON tree that report by JSON pointer and name the file. The first failure
 /// sticks: every read returns false from then on, so callers only propagate `false`, and the error
@@ -101,5 +108,7 @@ extern template class JsonReader<nlohmann::json>;
 extern template class JsonReader<nlohmann::ordered_json>;
 extern template std::string found(const nlohmann::json& value);
 extern template std::string found(const nlohmann::ordered_json& value);
+extern template Expected<nlohmann::json> parse_json(std::string_view, const std::string&);
+extern template Expected<nlohmann::ordered_json> parse_json(std::string_view, const std::string&);
 
 }  // namespace pcanno::formats::detail

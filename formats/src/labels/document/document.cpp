@@ -11,6 +11,7 @@
 #include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
 #include "support/json_errors.hpp"
+#include "support/json_reader.hpp"
 
 namespace pcanno::formats {
 namespace detail {
@@ -47,23 +48,9 @@ bool looks_like_pcanno_document(const std::filesystem::path& path) {
 }
 
 Expected<Annotations> parse_text(std::string_view json_text, const std::string& path) {
-  Json root;
-  try {
-    root = Json::parse(json_text.begin(), json_text.end());
-  } catch (const Json::parse_error& e) {
-    // The lexer counts the end of input it read as one byte past the last.
-    const bool ended_early = e.byte > json_text.size();
-    Error error{ended_early ? ErrorCode::kTruncated : ErrorCode::kMalformed,
-                std::string(ended_early ? "the JSON ends early: " : "invalid JSON: ") +
-                    readable_json_exception(e.what()),
-                path};
-    error.offset = static_cast<std::int64_t>(e.byte > 0 ? e.byte - 1 : 0);
-    return error;
-  } catch (const Json::exception& e) {
-    // A number beyond the double range ("1e999") is the one non-syntax failure of parse().
-    return Error{ErrorCode::kMalformed, "invalid JSON: " + readable_json_exception(e.what()), path};
-  }
-  return pcanno_document_from_json(root, path);
+  Expected<Json> root = parse_json<Json>(json_text, path);
+  if (!root) return std::move(root).error();
+  return pcanno_document_from_json(*root, path);
 }
 
 }  // namespace

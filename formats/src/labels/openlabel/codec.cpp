@@ -51,32 +51,11 @@ bool looks_like_openlabel(const fs::path& path) {
   return i < head.size() && head[i] == ':';
 }
 
-std::int64_t line_at(std::string_view text, std::size_t offset) {
-  const std::size_t end = std::min(offset, text.size());
-  return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n');
-}
-
 Expected<Annotations> parse_text(std::string_view text, const std::string& path,
                                  const LabelContext& context) {
-  ol::Json root;
-  try {
-    root = ol::Json::parse(text.begin(), text.end());
-  } catch (const ol::Json::parse_error& e) {
-    // The lexer counts the end of input it read as one byte past the last.
-    const bool ended_early = e.byte > text.size();
-    Error error{ended_early ? ErrorCode::kTruncated : ErrorCode::kMalformed,
-                std::string(ended_early ? "the JSON ends early: " : "invalid JSON: ") +
-                    detail::readable_json_exception(e.what()),
-                path};
-    error.offset = static_cast<std::int64_t>(e.byte > 0 ? e.byte - 1 : 0);
-    error.line = line_at(text, static_cast<std::size_t>(error.offset));
-    return error;
-  } catch (const ol::Json::exception& e) {
-    // A number beyond the double range ("1e999") is the one non-syntax failure of parse().
-    return Error{ErrorCode::kMalformed,
-                 "invalid JSON: " + detail::readable_json_exception(e.what()), path};
-  }
-  return ol::annotations_from_openlabel(root, path, context);
+  Expected<ol::Json> root = detail::parse_json<ol::Json>(text, path);
+  if (!root) return std::move(root).error();
+  return ol::annotations_from_openlabel(*root, path, context);
 }
 
 fs::path output_file(const Annotations& annotations, const fs::path& out,
