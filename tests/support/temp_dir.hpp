@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "files.hpp"  // slurp, for the tests that include only this
+
 namespace pcanno::test {
 
 /// A fresh directory under the system temp dir, removed with its contents on destruction, so
@@ -16,7 +18,7 @@ class TempDir {
     static std::atomic<unsigned> counter{0};
     std::random_device rd;
     const std::string name =
-        "pcanno_formats_test_" + std::to_string(rd()) + "_" + std::to_string(counter.fetch_add(1));
+        "pcanno_test_" + std::to_string(rd()) + "_" + std::to_string(counter.fetch_add(1));
     path_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::create_directories(path_);
   }
@@ -40,11 +42,5 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
-
-/// The whole file as bytes; empty when it cannot be read (tests check existence first).
-inline std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 }  // namespace pcanno::test

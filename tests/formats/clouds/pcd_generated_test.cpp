@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/clouds/pcd.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/clouds/pcd.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "temp_dir.hpp"

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/clouds/reader.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "temp_dir.hpp"

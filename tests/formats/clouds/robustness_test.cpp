@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/labels/kitti/label.hpp"

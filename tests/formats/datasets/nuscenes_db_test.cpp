@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "nuscenes_test_data.hpp"
 #include "pcanno/formats/datasets/nuscenes_db.hpp"
 #include "temp_dir.hpp"

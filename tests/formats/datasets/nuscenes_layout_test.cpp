@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
 #include "nuscenes_test_data.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/datasets/nuscenes_layout.hpp"

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "nuscenes_link_rules.hpp"
 #include "pcanno/formats/datasets/nuscenes_db.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"

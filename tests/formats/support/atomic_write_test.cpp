@@ -1,10 +1,10 @@
 #include "pcanno/formats/support/atomic_write.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "temp_dir.hpp"
 
 namespace pcanno::formats {
@@ -12,12 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::slurp;
 
 std::size_t entries(const fs::path& dir) {
   return static_cast<std::size_t>(

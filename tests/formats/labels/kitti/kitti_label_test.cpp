@@ -1,10 +1,10 @@
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "kitti_fixtures.hpp"
 #include "pcanno/formats/labels/kitti/label.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"
@@ -15,21 +15,17 @@ namespace {
 namespace fs = std::filesystem;
 using test::shared_data_dir;
 
-fs::path tracking_labels(int sequence) {
-  char name[16];
-  std::snprintf(name, sizeof(name), "%04d.txt", sequence);
-  return shared_data_dir() / "kitti_tracking/training/label_02" / name;
-}
+using test::kitti_tracking_labels;
 
 const fs::path kObjectLabels = fs::path("kitti_object/training/label_2");
 
 TEST(KittiTrackingLabels, AllSequencesCountsPerClass) {
-  PCANNO_REQUIRE_DATA(tracking_labels(20));
+  PCANNO_REQUIRE_DATA(kitti_tracking_labels(20));
   std::map<std::string, std::size_t> per_class;
   std::size_t total = 0;
   for (int s = 0; s <= 20; ++s) {
     const Expected<std::vector<KittiLabelRow>> rows =
-        read_kitti_tracking_labels(tracking_labels(s));
+        read_kitti_tracking_labels(kitti_tracking_labels(s));
     ASSERT_TRUE(rows) << rows.error().describe();
     int previous_frame = 0;
     for (const KittiLabelRow& row : *rows) {
@@ -54,8 +50,9 @@ TEST(KittiTrackingLabels, AllSequencesCountsPerClass) {
 }
 
 TEST(KittiTrackingLabels, SequenceZeroExcerpt) {
-  PCANNO_REQUIRE_DATA(tracking_labels(0));
-  const Expected<std::vector<KittiLabelRow>> rows = read_kitti_tracking_labels(tracking_labels(0));
+  PCANNO_REQUIRE_DATA(kitti_tracking_labels(0));
+  const Expected<std::vector<KittiLabelRow>> rows =
+      read_kitti_tracking_labels(kitti_tracking_labels(0));
   ASSERT_TRUE(rows) << rows.error().describe();
   ASSERT_EQ(rows->size(), 88u);
   std::map<std::string, int> per_class;
@@ -77,8 +74,9 @@ TEST(KittiTrackingLabels, SequenceZeroExcerpt) {
 }
 
 TEST(KittiTrackingLabels, VanOfFrameZeroTrackZero) {
-  PCANNO_REQUIRE_DATA(tracking_labels(0));
-  const Expected<std::vector<KittiLabelRow>> rows = read_kitti_tracking_labels(tracking_labels(0));
+  PCANNO_REQUIRE_DATA(kitti_tracking_labels(0));
+  const Expected<std::vector<KittiLabelRow>> rows =
+      read_kitti_tracking_labels(kitti_tracking_labels(0));
   ASSERT_TRUE(rows) << rows.error().describe();
   const KittiLabelRow* van = nullptr;
   for (const KittiLabelRow& row : *rows) {
@@ -100,8 +98,9 @@ TEST(KittiTrackingLabels, VanOfFrameZeroTrackZero) {
 }
 
 TEST(KittiTrackingLabels, DontCareKeepsTrackingSentinelsPositionally) {
-  PCANNO_REQUIRE_DATA(tracking_labels(0));
-  const Expected<std::vector<KittiLabelRow>> rows = read_kitti_tracking_labels(tracking_labels(0));
+  PCANNO_REQUIRE_DATA(kitti_tracking_labels(0));
+  const Expected<std::vector<KittiLabelRow>> rows =
+      read_kitti_tracking_labels(kitti_tracking_labels(0));
   ASSERT_TRUE(rows && !rows->empty());
   // formats.md 4.1: `0 -1 DontCare -1 -1 -10.000000 219.310000 188.490000 245.500000 218.560000
   // -1000.000000 -1000.000000 -1000.000000 -10.000000 -1.000000 -1.000000 -1.000000`.
@@ -120,10 +119,10 @@ TEST(KittiTrackingLabels, DontCareKeepsTrackingSentinelsPositionally) {
 }
 
 TEST(KittiTrackingLabels, SequencesSevenAndNineHaveEmptyFrames) {
-  PCANNO_REQUIRE_DATA(tracking_labels(9));
+  PCANNO_REQUIRE_DATA(kitti_tracking_labels(9));
   for (int s : {7, 9}) {
     const Expected<std::vector<KittiLabelRow>> rows =
-        read_kitti_tracking_labels(tracking_labels(s));
+        read_kitti_tracking_labels(kitti_tracking_labels(s));
     ASSERT_TRUE(rows) << rows.error().describe();
     std::set<int> frames;
     for (const KittiLabelRow& row : *rows) frames.insert(row.frame);

@@ -1,0 +1,26 @@
+#pragma once
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// Reading files whole, for tests that compare what a writer produced.
+namespace pcanno::test {
+
+/// The whole file as bytes; empty when it cannot be read (tests check existence first).
+inline std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// The lines of `text`, without their '\n'; a final newline adds no empty line.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace pcanno::test

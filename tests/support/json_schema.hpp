@@ -1,0 +1,61 @@
+#pragma once
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "files.hpp"
+#include "test_data.hpp"
+
+// Validating written files against a JSON Schema with python3-jsonschema, the reference validator.
+namespace pcanno::test {
+
+/// One interpreter for all files (each start costs about half a second): checks `schema` itself,
+/// then whether each of `files` is valid. Empty when python3 or jsonschema fails. The verdicts pass
+/// through a file in `dir`.
+inline std::vector<bool> schema_verdicts(const std::filesystem::path& schema,
+                                         const std::filesystem::path& dir,
+                                         const std::vector<std::filesystem::path>& files) {
+  const std::filesystem::path out = dir / "verdicts.txt";
+  std::string command =
+      "python3 -c \"import json,jsonschema,sys; s=json.load(open(sys.argv[1])); "
+      "v=jsonschema.validators.validator_for(s); v.check_schema(s); "
+      "[print(int(v(s).is_valid(json.load(open(p))))) for p in sys.argv[2:]]\" '" +
+      schema.string() + "'";
+  for (const std::filesystem::path& f : files) command += " '" + f.string() + "'";
+  command += " > '" + out.string() + "'";
+  if (std::system(command.c_str()) != 0) return {};
+  std::vector<bool> verdicts;
+  for (const char c : slurp(out)) {
+    if (c == '0' || c == '1') verdicts.push_back(c == '1');
+  }
+  return verdicts;
+}
+
+/// jsonschema.validate(instance, schema) exactly: exit status 0 when `file` is valid.
+inline int validate_with_python(const std::filesystem::path& file,
+                                const std::filesystem::path& schema) {
+  const std::string command =
+      "python3 -c \"import json,jsonschema,sys; "
+      "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\" '" +
+      file.string() + "' '" + schema.string() + "' >/dev/null 2>&1";
+  return std::system(command.c_str());
+}
+
+}  // namespace pcanno::test
+
+/// Ends the test when `schema` is missing (a failure) or python3-jsonschema is (a failure under
+/// CI, a visible skip elsewhere).
+#define PCANNO_REQUIRE_JSONSCHEMA(schema)                                       \
+  do {                                                                          \
+    ASSERT_TRUE(std::filesystem::exists(schema)) << (schema);                   \
+    if (std::system("python3 -c \"import jsonschema\" >/dev/null 2>&1") != 0) { \
+      if (::pcanno::test::running_in_ci()) {                                    \
+        FAIL() << "python3 with jsonschema is required under CI";               \
+      }                                                                         \
+      GTEST_SKIP() << "python3 or its jsonschema module is missing (Debian: "   \
+                      "python3-jsonschema); schema validation not checked";     \
+    }                                                                           \
+  } while (0)
