@@ -146,7 +146,19 @@ TEST(PcannoDocument, ValidationErrorsNameTheJsonPointer) {
        ErrorCode::kMalformed, "/polylines/0/states/0/frame: frame 9 is out of range"},
       {"polyline states in one frame",
        [&](Json& j) { j[ptr("/polylines/0/states")].push_back(j[ptr("/polylines/0/states/0")]); },
-       ErrorCode::kMalformed, "/polylines/0/states/1/frame"},
+       ErrorCode::kMalformed,
+       "/polylines/0/states/1/frame: the polyline has a state in frame 0 already "
+       "(/polylines/0/states/0)"},
+      {"polyline states missing", [&](Json& j) { j[ptr("/polylines/0")].erase("states"); },
+       ErrorCode::kMalformed, "/polylines/0/states: required member is missing"},
+      {"centre an array",
+       [&](Json& j) {
+         j[ptr("/tracks/0/boxes/0/center/1")] = {1, 2};
+       },
+       ErrorCode::kMalformed,
+       "/tracks/0/boxes/0/center/1: expected a finite number, found an array of 2"},
+      {"frame below zero", [&](Json& j) { j[ptr("/ignore_regions/0/frame")] = -3; },
+       ErrorCode::kMalformed, "/ignore_regions/0/frame: expected an integer >= 0, found -3"},
       {"duplicate polyline id", [&](Json& j) { j["polylines"].push_back(j[ptr("/polylines/0")]); },
        ErrorCode::kMalformed, "/polylines/1/id: polyline id 1 is used twice"},
       {"ignore region bbox short",
@@ -180,7 +192,15 @@ TEST(PcannoDocument, InvalidJsonReportsTheByteOffset) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kMalformed);
   EXPECT_EQ(bad.error().offset, 35);
+  EXPECT_EQ(bad.error().line, 1);
   EXPECT_EQ(bad.error().message.find("[json.exception"), std::string::npos);
+  const Expected<Annotations> third_line =
+      parse_pcanno_document("{\"format\": \"pcanno\",\n \"version\": 1,\n x}", "bad.json");
+  ASSERT_FALSE(third_line);
+  EXPECT_EQ(third_line.error().line, 3);
+  EXPECT_EQ(third_line.error().offset, 37);
+  EXPECT_EQ(third_line.error().describe().rfind("bad.json:3: byte 37: invalid JSON: ", 0), 0u)
+      << third_line.error().describe();
 
   const Expected<Annotations> cut = parse_pcanno_document("{\"format\": \"pcan", "cut.json");
   ASSERT_FALSE(cut);

@@ -71,6 +71,61 @@ TEST(OpenlabelErrors, NameTheJsonPointer) {
     std::string message;  ///< the start of Error::message
   };
   const std::vector<Case> cases = {
+      {"two poly3d",
+       [&](Json& j) {
+         const Json line = {{"name", "lane"}, {"closed", false}, {"val", {0, 0, 0, 1, 0, 0}}};
+         j[ptr("/openlabel/frames/3/objects/7/object_data")]["poly3d"] = {line, line};
+       },
+       ErrorCode::kUnsupported,
+       "/openlabel/frames/3/objects/7/object_data/poly3d: 2 poly3d; pcanno keeps one polyline "
+       "per object and frame"},
+      {"poly3d without val",
+       [&](Json& j) {
+         j[ptr("/openlabel/frames/3/objects/7/object_data")]["poly3d"] = {{{"name", "lane"}}};
+       },
+       ErrorCode::kMalformed,
+       "/openlabel/frames/3/objects/7/object_data/poly3d/0/val: required member is missing"},
+      {"poly3d of 4 numbers",
+       [&](Json& j) {
+         j[ptr("/openlabel/frames/3/objects/7/object_data")]["poly3d"] = {
+             {{"name", "lane"}, {"val", {0, 0, 0, 1}}}};
+       },
+       ErrorCode::kMalformed,
+       "/openlabel/frames/3/objects/7/object_data/poly3d/0/val: expected x, y, z for each vertex "
+       "(a multiple of 3 numbers), found 4 numbers"},
+      {"poly3d closed a string",
+       [&](Json& j) {
+         j[ptr("/openlabel/frames/3/objects/7/object_data")]["poly3d"] = {
+             {{"name", "lane"}, {"closed", "no"}, {"val", {0, 0, 0}}}};
+       },
+       ErrorCode::kMalformed,
+       "/openlabel/frames/3/objects/7/object_data/poly3d/0/closed: expected true or false, found "
+       "\"no\""},
+      {"cuboid without val",
+       [&](Json& j) { j[ptr("/openlabel/frames/3/objects/7/object_data/cuboid/0")].erase("val"); },
+       ErrorCode::kMalformed, std::string(val) + ": required member is missing"},
+      {"interval without start",
+       [&](Json& j) {
+         j[ptr("/openlabel")]["frame_intervals"] = {{{"frame_end", 3}}};
+       },
+       ErrorCode::kMalformed,
+       "/openlabel/frame_intervals/0/frame_start: required member is missing"},
+      {"interval start below zero",
+       [&](Json& j) {
+         j[ptr("/openlabel")]["frame_intervals"] = {{{"frame_start", -1}, {"frame_end", 3}}};
+       },
+       ErrorCode::kMalformed,
+       "/openlabel/frame_intervals/0/frame_start: expected an integer >= 0, found -1"},
+      {"transform without data",
+       [&](Json& j) {
+         j[ptr("/openlabel/frames/3")]["frame_properties"] =
+             Json::parse(R"({"transforms": {"t": {"src": "lidar", "dst": "world"}}})");
+       },
+       ErrorCode::kMalformed,
+       "/openlabel/frames/3/frame_properties/transforms/t/transform_src_to_dst: required member "
+       "is missing"},
+      {"object without type", [&](Json& j) { j[ptr("/openlabel/objects/7")].erase("type"); },
+       ErrorCode::kMalformed, "/openlabel/objects/7/type: required member is missing"},
       {"missing openlabel",
        [](Json& j) {
          j = Json{{"OpenLabel", j["openlabel"]}};
