@@ -34,6 +34,25 @@ inline std::vector<bool> schema_verdicts(const std::filesystem::path& schema,
   return verdicts;
 }
 
+/// Expects `schema` to accept each of `valid` and to refuse each of `invalid` (`what` names them in
+/// failures), checked with one python3 run.
+inline void expect_schema_verdicts(const std::filesystem::path& schema,
+                                   const std::filesystem::path& dir,
+                                   const std::vector<std::filesystem::path>& valid,
+                                   const std::vector<std::filesystem::path>& invalid,
+                                   const std::vector<std::string>& what) {
+  std::vector<std::filesystem::path> all = valid;
+  all.insert(all.end(), invalid.begin(), invalid.end());
+  const std::vector<bool> verdicts = schema_verdicts(schema, dir, all);
+  ASSERT_EQ(verdicts.size(), all.size()) << "python3 -c ... failed; is the schema itself valid?";
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    EXPECT_TRUE(verdicts[i]) << valid[i].filename() << " fails the schema";
+  }
+  for (std::size_t i = 0; i < invalid.size(); ++i) {
+    EXPECT_FALSE(verdicts[valid.size() + i]) << what.at(i) << ": the schema accepts it";
+  }
+}
+
 /// jsonschema.validate(instance, schema) exactly: exit status 0 when `file` is valid.
 inline int validate_with_python(const std::filesystem::path& file,
                                 const std::filesystem::path& schema) {

@@ -5,11 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
+#include "pcanno/formats/clouds/las.hpp"
 #include "pcanno/formats/clouds/point_cloud.hpp"
+#include "temp_dir.hpp"
 #include "test_data.hpp"
 
-// Shared by the LAS reader tests in this folder: the shared data's las/ files, and raw bytes.
+// Shared by the LAS reader tests in this folder: the shared data's las/ files, raw bytes, and the
+// test helpers they use.
 namespace pcanno::formats::las_test {
+
+namespace fs = std::filesystem;
 
 inline std::filesystem::path las_file(const std::string& name) {
   return test::shared_data_dir() / "las" / name;

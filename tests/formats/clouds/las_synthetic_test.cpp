@@ -1,5 +1,7 @@
+#include "pcanno/formats/clouds/las.hpp"
+
 #include <algorithm>
-#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
@@ -7,22 +9,16 @@
 
 #include <gtest/gtest.h>
 
-#include "files.hpp"
 #include "las_fixtures.hpp"
-#include "pcanno/formats/clouds/las.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace las_test;
 
 // --- Synthetic files: every point format, with values chosen by the test -------------------------
 
 const std::size_t kSpecSize[] = {20, 28, 26, 34, 57, 63, 30, 36, 38, 59, 67};
-
 /// A LAS file of `n` points whose fields are functions of the index, so the expected values need no
 /// decoder. Bytes the reader must ignore (scan angle, user data, flags, extra bytes) are 0xab.
 std::string synthetic_las(int minor, int format, std::size_t n, std::size_t extra = 0) {

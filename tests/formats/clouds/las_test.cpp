@@ -1,22 +1,20 @@
+#include "pcanno/formats/clouds/las.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <random>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "files.hpp"
 #include "las_fixtures.hpp"
-#include "pcanno/formats/clouds/las.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace las_test;
 
 /// A deliberately naive decoder written from the offsets in formats.md 9, independent of las.cpp.
@@ -29,7 +27,6 @@ struct RawLas {
   std::uint64_t count = 0;
   double scale[3] = {};
   double offset[3] = {};
-
   explicit RawLas(std::string b) : bytes(std::move(b)) {
     minor = static_cast<unsigned char>(bytes[25]);
     format = static_cast<unsigned char>(bytes[104]) & 0x3f;
@@ -67,7 +64,6 @@ struct RawLas {
                        : static_cast<unsigned char>(bytes[at(i) + 15]) & 0x1f;
   }
 };
-
 struct DataFile {
   const char* name;
   std::uint64_t points;
@@ -75,7 +71,6 @@ struct DataFile {
   int format;
   int record_length;
 };
-
 // The data README's las/ table.
 const DataFile kDataFiles[] = {
     {"simple1_1.las", 1065, 1, 1, 28},  {"simple.las", 1065, 2, 3, 34},

@@ -1,7 +1,5 @@
 #include "pcanno/formats/support/atomic_write.hpp"
 
-#include <iterator>
-
 #include <gtest/gtest.h>
 
 #include "files.hpp"
@@ -14,11 +12,6 @@ namespace fs = std::filesystem;
 
 using test::slurp;
 
-std::size_t entries(const fs::path& dir) {
-  return static_cast<std::size_t>(
-      std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-}
-
 TEST(AtomicWrite, WritesAndRefusesToOverwriteWithoutPermission) {
   test::TempDir dir;
   const fs::path file = dir.path() / "labels.txt";
@@ -30,7 +23,7 @@ TEST(AtomicWrite, WritesAndRefusesToOverwriteWithoutPermission) {
   EXPECT_EQ(slurp(file), "first\n");
   ASSERT_TRUE(write_file_atomic(file, "second\n", true));
   EXPECT_EQ(slurp(file), "second\n");
-  EXPECT_EQ(entries(dir.path()), 1u);  // no temporary left behind
+  EXPECT_EQ(test::entry_count(dir.path()), 1u);  // no temporary left behind
   EXPECT_EQ(write_file_atomic(dir.path() / "missing/x.txt", "x", false).error().code,
             ErrorCode::kNotFound);
 }
@@ -46,7 +39,7 @@ TEST(StagedDirectory, NothingAppearsUntilCommit) {
     // Destroyed without commit: an export that failed halfway leaves nothing.
   }
   EXPECT_FALSE(fs::exists(out));
-  EXPECT_EQ(entries(dir.path()), 0u);
+  EXPECT_EQ(test::entry_count(dir.path()), 0u);
 
   auto staged = StagedDirectory::begin(out, false);
   ASSERT_TRUE(staged);
@@ -61,7 +54,7 @@ TEST(StagedDirectory, NothingAppearsUntilCommit) {
   ASSERT_TRUE(again->commit());
   EXPECT_FALSE(fs::exists(out / "a.json"));  // replaced as a whole
   EXPECT_EQ(slurp(out / "b.json"), "[2]");
-  EXPECT_EQ(entries(dir.path()), 1u);
+  EXPECT_EQ(test::entry_count(dir.path()), 1u);
 }
 
 }  // namespace

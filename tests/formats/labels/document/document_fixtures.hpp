@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <random>
 #include <string>
@@ -11,11 +12,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
+#include "json_schema.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/geometry/pose.hpp"
+#include "temp_dir.hpp"
+#include "test_data.hpp"
 
-// Shared by the native document tests in this folder: content to write, and comparisons.
+// Shared by the native document tests in this folder: content to write, comparisons, and the
+// test helpers they use.
 namespace pcanno::formats::document_test {
+
+namespace fs = std::filesystem;
 
 using Json = nlohmann::json;
 

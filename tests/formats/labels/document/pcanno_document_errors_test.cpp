@@ -1,9 +1,6 @@
 #include "pcanno/formats/labels/document/document.hpp"
 
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <limits>
 #include <random>
@@ -14,16 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "document_fixtures.hpp"
-#include "json_schema.hpp"
-#include "pcanno/geometry/pose.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using namespace document_test;
 
 TEST(PcannoDocument, ValidationErrorsNameTheJsonPointer) {

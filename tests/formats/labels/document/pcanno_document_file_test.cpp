@@ -1,36 +1,17 @@
 #include "pcanno/formats/labels/document/document.hpp"
 
-#include <cmath>
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <limits>
-#include <random>
 #include <string>
-#include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "document_fixtures.hpp"
-#include "files.hpp"
-#include "json_schema.hpp"
-#include "pcanno/geometry/pose.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using namespace document_test;
-
-std::size_t entries(const fs::path& dir) {
-  return static_cast<std::size_t>(
-      std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-}
 
 TEST(PcannoDocument, WriteAndReadFile) {
   test::TempDir dir;
@@ -50,7 +31,7 @@ TEST(PcannoDocument, WriteAndReadFile) {
   EXPECT_EQ(test::slurp(file), before);
   ASSERT_TRUE(write_pcanno_document(changed, file, true));
   EXPECT_EQ(read_pcanno_document(file)->tracks[0].label, "Fußgänger");
-  EXPECT_EQ(entries(dir.path()), 1u);  // no temporary left behind
+  EXPECT_EQ(test::entry_count(dir.path()), 1u);  // no temporary left behind
 
   EXPECT_EQ(read_pcanno_document(dir.path() / "missing.json").error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(read_pcanno_document(dir.path()));
@@ -97,7 +78,7 @@ TEST(PcannoDocument, WriterRefusesContentThatWouldNotLoad) {
         << status.error().describe();
     EXPECT_NE(status.error().message.find("not written"), std::string::npos);
     EXPECT_FALSE(fs::exists(file));
-    EXPECT_EQ(entries(dir.path()), 0u);
+    EXPECT_EQ(test::entry_count(dir.path()), 0u);
   }
   // serialize_pcanno_document cannot fail: invalid text is replaced rather than thrown.
   Annotations a = rich_annotations(4);

@@ -2,11 +2,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <functional>
-#include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -14,16 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "document_fixtures.hpp"
-#include "json_schema.hpp"
-#include "pcanno/geometry/pose.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using namespace document_test;
 
 TEST(PcannoDocument, ReadsAHandWrittenDocument) {

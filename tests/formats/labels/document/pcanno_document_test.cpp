@@ -2,28 +2,17 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <functional>
 #include <limits>
-#include <random>
 #include <string>
-#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "document_fixtures.hpp"
-#include "json_schema.hpp"
-#include "pcanno/geometry/pose.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using namespace document_test;
 
 TEST(PcannoDocument, RoundTripIsBitExactAndIdempotent) {

@@ -7,13 +7,31 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
+#include "kitti_fixtures.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/formats/labels/kitti/label.hpp"
 #include "pcanno/geometry/kitti_convention.hpp"
+#include "temp_dir.hpp"
+#include "test_data.hpp"
 
-// Shared by the KITTI label codec tests in this folder.
+// Shared by the KITTI label codec tests in this folder, with the test helpers they use.
 namespace pcanno::formats::kitti_codec_test {
+
+namespace fs = std::filesystem;
+using test::calibration_only_sequence;
+using test::kitti_object_root;
+using test::kitti_sequence_name;
+using test::kitti_tracking_labels;
+using test::kitti_tracking_root;
+using test::label_frame_count;
+using test::lines_of;
+using test::open_tracking_0000;
+using test::shared_data_dir;
+using test::slurp;
 
 inline const char* const kFov = "boxes outside the camera's field of view";
 

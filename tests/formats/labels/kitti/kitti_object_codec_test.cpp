@@ -1,41 +1,17 @@
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <limits>
-#include <map>
-#include <sstream>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "files.hpp"
 #include "kitti_codec_fixtures.hpp"
-#include "kitti_fixtures.hpp"
-#include "pcanno/formats/datasets/kitti_calib.hpp"
-#include "pcanno/formats/datasets/sequence.hpp"
-#include "pcanno/formats/labels/kitti/label.hpp"
-#include "pcanno/geometry/kitti_convention.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace kitti_codec_test;
-using test::calibration_only_sequence;
-using test::kitti_object_root;
-using test::kitti_sequence_name;
-using test::kitti_tracking_labels;
-using test::kitti_tracking_root;
-using test::label_frame_count;
-using test::lines_of;
-using test::open_tracking_0000;
-using test::shared_data_dir;
-using test::slurp;
 
 TEST(KittiCodecObject, RoundTripOfTheThreeLabelFilesIsExact) {
   PCANNO_REQUIRE_DATA(kitti_object_root() / "label_2/000002.txt");
@@ -69,7 +45,7 @@ TEST(KittiCodecObject, RoundTripOfTheThreeLabelFilesIsExact) {
   for (const char* name : {"000000.txt", "000001.txt", "000002.txt"}) {
     EXPECT_EQ(slurp(out / name), slurp(kitti_object_root() / "label_2" / name)) << name;
   }
-  EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 3);
+  EXPECT_EQ(test::entry_count(out), 3u);
 }
 
 TEST(KittiCodecObject, SingleFileWithExplicitSequence) {

@@ -1,41 +1,16 @@
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <limits>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "files.hpp"
 #include "kitti_codec_fixtures.hpp"
-#include "kitti_fixtures.hpp"
-#include "pcanno/formats/datasets/kitti_calib.hpp"
-#include "pcanno/formats/datasets/sequence.hpp"
-#include "pcanno/formats/labels/kitti/label.hpp"
-#include "pcanno/geometry/kitti_convention.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace kitti_codec_test;
-using test::calibration_only_sequence;
-using test::kitti_object_root;
-using test::kitti_sequence_name;
-using test::kitti_tracking_labels;
-using test::kitti_tracking_root;
-using test::label_frame_count;
-using test::lines_of;
-using test::open_tracking_0000;
-using test::shared_data_dir;
-using test::slurp;
 
 TEST(KittiCodecTracking, RoundTripOfAll21SequencesIsExact) {
   PCANNO_REQUIRE_DATA(kitti_tracking_labels(20));

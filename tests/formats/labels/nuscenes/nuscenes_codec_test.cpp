@@ -51,11 +51,6 @@ std::map<std::string, std::string> read_tree(const fs::path& root) {
   return files;
 }
 
-std::size_t entries_in(const fs::path& dir) {
-  return static_cast<std::size_t>(
-      std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-}
-
 /// Bitwise CRC-32, independent of the writer's table-driven one.
 std::uint32_t reference_crc32(const std::string& bytes) {
   std::uint32_t crc = 0xffffffffu;
@@ -376,7 +371,7 @@ TEST(NuscenesCodec, UnmappedClassFailsAndWritesNothing) {
   EXPECT_NE(r.error().message.find("class 'Alien' has no nuScenes category"), std::string::npos)
       << r.error().message;
   EXPECT_NE(r.error().message.find("--class-map"), std::string::npos);
-  EXPECT_EQ(entries_in(tmp.path()), 0u);  // no output, no staging folder left behind
+  EXPECT_EQ(test::entry_count(tmp.path()), 0u);  // no output, no staging folder left behind
   // Mapped, or already a nuScenes category: fine.
   ClassMap map;
   map.entries.push_back({"Alien", "animal", {}});
@@ -395,7 +390,7 @@ TEST(NuscenesCodec, ExistingOutputNeedsOverwrite) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kPermission);
   EXPECT_TRUE(fs::exists(out / "keep.txt"));
-  EXPECT_EQ(entries_in(tmp.path()), 1u);
+  EXPECT_EQ(test::entry_count(tmp.path()), 1u);
   LabelContext ctx;
   ctx.overwrite = true;
   ASSERT_TRUE(write_nuscenes_dataset(one_box_document("Car"), out, ctx));
@@ -520,7 +515,7 @@ TEST(NuscenesCodec, CancelledExportWritesNothing) {
       write_nuscenes_dataset(one_box_document("Car"), tmp.path() / "x", ctx);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kCancelled);
-  EXPECT_EQ(entries_in(tmp.path()), 0u);
+  EXPECT_EQ(test::entry_count(tmp.path()), 0u);
 }
 
 TEST(NuscenesCodec, ReadsLyftTables) {

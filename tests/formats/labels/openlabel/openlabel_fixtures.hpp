@@ -9,14 +9,35 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "files.hpp"
+#include "json_schema.hpp"
+#include "kitti_fixtures.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "pcanno/formats/labels/kitti/label.hpp"
 #include "pcanno/formats/labels/openlabel/codec.hpp"
 #include "pcanno/geometry/pose.hpp"
+#include "temp_dir.hpp"
+#include "test_data.hpp"
 
-// Shared by the OpenLABEL codec tests in this folder: content to write, and comparisons.
+// Shared by the OpenLABEL codec tests in this folder: content to write, comparisons, and the test
+// helpers they use.
 namespace pcanno::formats::openlabel_test {
+
+using Json = nlohmann::json;
+using test::calibration_only_sequence;
+using test::kitti_sequence_name;
+using test::kitti_tracking_labels;
+using test::label_frame_count;
+using test::open_tracking_0000;
+using test::shared_data_dir;
+using test::slurp;
+using test::validate_with_python;
 
 namespace fs = std::filesystem;
 

@@ -1,46 +1,17 @@
 #include "pcanno/formats/labels/openlabel/codec.hpp"
 
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <functional>
-#include <limits>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include "files.hpp"
-#include "json_schema.hpp"
-#include "kitti_fixtures.hpp"
 #include "openlabel_fixtures.hpp"
-#include "pcanno/formats/datasets/kitti_calib.hpp"
-#include "pcanno/formats/datasets/sequence.hpp"
-#include "pcanno/formats/labels/document/document.hpp"
-#include "pcanno/formats/labels/kitti/codecs.hpp"
-#include "pcanno/formats/labels/kitti/label.hpp"
-#include "pcanno/geometry/pose.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using namespace openlabel_test;
-using test::calibration_only_sequence;
-using test::kitti_sequence_name;
-using test::kitti_tracking_labels;
-using test::label_frame_count;
-using test::open_tracking_0000;
-using test::shared_data_dir;
-using test::slurp;
 
 std::vector<std::string> object_rows(const std::string& text) {
   std::vector<std::string> rows;

@@ -1,47 +1,18 @@
 #include "pcanno/formats/labels/openlabel/codec.hpp"
 
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <functional>
-#include <limits>
-#include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "files.hpp"
-#include "json_schema.hpp"
-#include "kitti_fixtures.hpp"
 #include "openlabel_fixtures.hpp"
-#include "pcanno/formats/datasets/kitti_calib.hpp"
-#include "pcanno/formats/datasets/sequence.hpp"
-#include "pcanno/formats/labels/document/document.hpp"
-#include "pcanno/formats/labels/kitti/codecs.hpp"
-#include "pcanno/formats/labels/kitti/label.hpp"
-#include "pcanno/geometry/pose.hpp"
-#include "temp_dir.hpp"
-#include "test_data.hpp"
 
 namespace pcanno::formats {
 namespace {
 
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 using namespace openlabel_test;
-using test::calibration_only_sequence;
-using test::kitti_sequence_name;
-using test::kitti_tracking_labels;
-using test::label_frame_count;
-using test::open_tracking_0000;
-using test::shared_data_dir;
-using test::slurp;
-using test::validate_with_python;
 
 TEST(OpenlabelSchema, AcceptsKittiTracking0000AsWritten) {
   PCANNO_REQUIRE_DATA(kitti_tracking_labels(0));
@@ -130,23 +101,16 @@ TEST(OpenlabelSchema, AcceptsWrittenFilesAndRejectsBrokenOnes) {
        [&](Json& j) { j[ptr("/openlabel/objects/0")]["colour"] = 1; }, false},
   };
   std::vector<fs::path> invalid;
+  std::vector<std::string> what;
   for (std::size_t i = 0; i < broken.size(); ++i) {
     Json j = Json::parse(synthetic);
     broken[i].mutate(j);
     const Expected<Annotations> read = parse_openlabel(j.dump(), "broken.json");
     EXPECT_EQ(!read, broken[i].reader_refuses) << broken[i].what;
     invalid.push_back(dir.write("broken" + std::to_string(i) + ".json", j.dump(2)));
+    what.push_back(broken[i].what);
   }
-  std::vector<fs::path> all = valid;
-  all.insert(all.end(), invalid.begin(), invalid.end());
-  const std::vector<bool> verdicts = test::schema_verdicts(schema_path(), dir.path(), all);
-  ASSERT_EQ(verdicts.size(), all.size()) << "python3 -c ... failed; is the schema itself valid?";
-  for (std::size_t i = 0; i < valid.size(); ++i) {
-    EXPECT_TRUE(verdicts[i]) << valid[i].filename() << " fails the schema";
-  }
-  for (std::size_t i = 0; i < broken.size(); ++i) {
-    EXPECT_FALSE(verdicts[valid.size() + i]) << broken[i].what << ": the schema accepts it";
-  }
+  test::expect_schema_verdicts(schema_path(), dir.path(), valid, invalid, what);
 }
 
 }  // namespace
