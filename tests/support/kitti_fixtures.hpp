@@ -79,4 +79,11 @@ inline formats::Sequence open_tracking_0000() {
   return seq ? std::move(seq).value() : formats::Sequence{};
 }
 
+/// Tracking sequence `s` as the codec tests read it: 0000 with its clouds, the others (whose clouds
+/// the shared data lacks) calibration only.
+inline formats::Sequence kitti_tracking_sequence(int s) {
+  return s == 0 ? open_tracking_0000()
+                : calibration_only_sequence(s, label_frame_count(kitti_tracking_labels(s)));
+}
+
 }  // namespace pcanno::test

@@ -19,10 +19,7 @@ TEST(KittiCodecTracking, RoundTripOfAll21SequencesIsExact) {
   fs::create_directories(out);
   std::size_t total_rows = 0;
   for (int s = 0; s <= 20; ++s) {
-    // Sequence 0000 has its clouds here; the others are labels plus calibration only.
-    const Sequence seq =
-        s == 0 ? open_tracking_0000()
-               : calibration_only_sequence(s, label_frame_count(kitti_tracking_labels(s)));
+    const Sequence seq = test::kitti_tracking_sequence(s);
     LabelContext context;
     context.sequence = &seq;
     Expected<Annotations> doc = read_kitti_tracking_annotations(kitti_tracking_labels(s), context);

@@ -27,9 +27,7 @@ TEST(OpenlabelKitti, All21TrackingSequencesRoundTrip) {
   test::TempDir dir;
   std::size_t boxes = 0;
   for (int s = 0; s <= 20; ++s) {
-    const Sequence seq =
-        s == 0 ? open_tracking_0000()
-               : calibration_only_sequence(s, label_frame_count(kitti_tracking_labels(s)));
+    const Sequence seq = test::kitti_tracking_sequence(s);
     LabelContext context;
     context.sequence = &seq;
     Expected<Annotations> kitti =
