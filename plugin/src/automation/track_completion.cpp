@@ -18,15 +18,6 @@ using formats::ErrorCode;
 using formats::Expected;
 using formats::Track;
 
-bool is_vehicle(const std::string& label) {
-  std::string l = label;
-  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* v : {"car", "van", "truck", "tram", "bus", "cyclist", "vehicle"}) {
-    if (l.find(v) != std::string::npos) return true;
-  }
-  return false;
-}
-
 /// Per-frame data the completion needs: times, poses and (lazily) points.
 class FrameData {
  public:
@@ -231,8 +222,10 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
           }
         }
         geometry::InterpolationOptions io;
-        io.tangent = is_vehicle(track.label) ? geometry::TangentMode::kHeadingAligned
-                                             : geometry::TangentMode::kFiniteDifference;
+        // The class schema says whether the object moves the way it points (cars, bicycles).
+        io.tangent = doc.class_or_default(track.label).motion.moves_along_heading
+                         ? geometry::TangentMode::kHeadingAligned
+                         : geometry::TangentMode::kFiniteDifference;
         io.size = world_keys[densest].box.size;
         std::vector<std::vector<Eigen::Vector3d>> models;  // per keyframe, built on demand
         const bool refine = options.refine || options.method == CompletionMethod::kAuto;

@@ -1,7 +1,6 @@
 #include "pcanno/plugin/services/qa.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -27,34 +26,6 @@ const char* to_string(Severity s) {
   return "error";
 }
 
-std::map<std::string, MotionLimits, std::less<>> default_class_limits() {
-  const MotionLimits vehicle{50.0, 10.0, 1.5};
-  const MotionLimits pedestrian{4.0, 5.0, 6.0};
-  const MotionLimits cyclist{15.0, 6.0, 3.0};
-  std::map<std::string, MotionLimits, std::less<>> limits{{"Car", vehicle},
-                                                          {"Van", vehicle},
-                                                          {"Truck", vehicle},
-                                                          {"Tram", vehicle},
-                                                          {"Pedestrian", pedestrian},
-                                                          {"Person", pedestrian},
-                                                          {"Person_sitting", pedestrian},
-                                                          {"Cyclist", cyclist},
-                                                          {"vehicle.bicycle", cyclist}};
-  // nuScenes categories, so documents imported from nuScenes get the same limits.
-  for (const char* name : {"vehicle.car", "vehicle.truck", "vehicle.bus.bendy", "vehicle.bus.rigid",
-                           "vehicle.trailer", "vehicle.construction", "vehicle.motorcycle",
-                           "vehicle.emergency.ambulance", "vehicle.emergency.police"}) {
-    limits.emplace(name, vehicle);
-  }
-  for (const char* name :
-       {"human.pedestrian.adult", "human.pedestrian.child", "human.pedestrian.construction_worker",
-        "human.pedestrian.police_officer", "human.pedestrian.personal_mobility",
-        "human.pedestrian.stroller", "human.pedestrian.wheelchair"}) {
-    limits.emplace(name, pedestrian);
-  }
-  return limits;
-}
-
 std::size_t QaReport::count(Severity s) const {
   return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(),
                                                 [s](const Finding& f) { return f.severity == s; }));
@@ -69,13 +40,6 @@ std::string format(const char* fmt, double a, double b = 0.0, double c = 0.0, do
   char buf[256];
   std::snprintf(buf, sizeof buf, fmt, a, b, c, d);
   return buf;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 double median(std::vector<double> v) {
@@ -119,14 +83,6 @@ class Checker {
            std::string message, double value = 0.0, double limit = 0.0) {
     report_.findings.push_back(
         Finding{s, std::move(check), track, frame, std::move(message), value, limit});
-  }
-
-  const MotionLimits& limits_of(const std::string& label) const {
-    if (auto it = opt_.class_limits.find(label); it != opt_.class_limits.end()) return it->second;
-    for (const auto& [name, limits] : opt_.class_limits) {
-      if (iequals(name, label)) return limits;
-    }
-    return opt_.generic_limits;
   }
 
   /// [s] of a frame: the document's timestamp, else the sequence's, else the nominal rate.
@@ -187,7 +143,8 @@ class Checker {
       }
       report_.motion_in_world = false;
     }
-    const MotionLimits& limits = limits_of(t.label);
+    // The class's motion profile: the document's schema, else the default schema by name.
+    const MotionLimits limits = doc_.class_or_default(t.label).motion.limits;
     std::vector<bool> speed_flagged(boxes.size(), false);
     std::vector<Eigen::Vector3d> velocity(boxes.size(), Eigen::Vector3d::Zero());
     for (std::size_t i = 1; i < boxes.size(); ++i) {
