@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "pcanno/formats/labels/frame_time.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
 #include "pcanno/geometry/track_interpolation.hpp"
@@ -24,16 +25,7 @@ class FrameData {
   FrameData(const formats::Annotations& doc, const formats::Sequence& seq)
       : doc_(doc), seq_(seq), clouds_(seq) {}
 
-  double time_s(std::int64_t f) const {
-    const auto i = static_cast<std::size_t>(f);
-    if (i < seq_.size() && seq_.frames[i].timestamp_us >= 0) {
-      return static_cast<double>(seq_.frames[i].timestamp_us) * 1e-6;
-    }
-    if (i < doc_.frames.size() && doc_.frames[i].timestamp_us >= 0) {
-      return static_cast<double>(doc_.frames[i].timestamp_us) * 1e-6;
-    }
-    return 0.1 * static_cast<double>(f);  // KITTI's nominal 10 Hz
-  }
+  double time_s(std::int64_t f) const { return formats::frame_time_s(&seq_, doc_, f); }
 
   std::optional<geometry::Pose> T_world_lidar(std::int64_t f) const {
     const auto i = static_cast<std::size_t>(f);

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "pcanno/formats/labels/frame_time.hpp"
 #include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/iou.hpp"
@@ -85,17 +86,9 @@ class Checker {
         Finding{s, std::move(check), track, frame, std::move(message), value, limit});
   }
 
-  /// [s] of a frame: the document's timestamp, else the sequence's, else the nominal rate.
+  /// [s] of a frame as recorded (formats::recorded_time_s); nullopt: use the nominal rate.
   std::optional<double> timestamp_s(std::int64_t frame) const {
-    if (frame >= 0 && static_cast<std::size_t>(frame) < doc_.frames.size() &&
-        doc_.frames[static_cast<std::size_t>(frame)].timestamp_us >= 0) {
-      return 1e-6 * static_cast<double>(doc_.frames[static_cast<std::size_t>(frame)].timestamp_us);
-    }
-    if (seq_ != nullptr && frame >= 0 && static_cast<std::size_t>(frame) < seq_->frames.size() &&
-        seq_->frames[static_cast<std::size_t>(frame)].timestamp_us >= 0) {
-      return 1e-6 * static_cast<double>(seq_->frames[static_cast<std::size_t>(frame)].timestamp_us);
-    }
-    return std::nullopt;
+    return formats::recorded_time_s(seq_, doc_, frame);
   }
 
   double seconds_between(std::int64_t a, std::int64_t b) const {
