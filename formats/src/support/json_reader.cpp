@@ -119,6 +119,12 @@ bool JsonReader<Json>::number(const Json& v, const Pointer& p, double& out) {
 }
 
 template <typename Json>
+bool JsonReader<Json>::positive(const Json& v, const Pointer& p, double& out) {
+  if (!number(v, p, out)) return false;
+  return out > 0.0 || expected(p, "a positive number", v);
+}
+
+template <typename Json>
 bool JsonReader<Json>::integer(const Json& v, const Pointer& p, std::int64_t min, std::int64_t max,
                                std::int64_t& out) {
   constexpr double kExactLimit = 9007199254740992.0;  // 2^53
@@ -174,14 +180,15 @@ bool JsonReader<Json>::numbers(const Json& v, const Pointer& p, std::vector<doub
 
 template <typename Json>
 bool JsonReader<Json>::numbers(const Json& v, const Pointer& p, std::size_t n, double* out,
-                               bool positive) {
+                               bool all_positive) {
   if (!v.is_array() || v.size() != n) {
     return expected(p, "an array of " + std::to_string(n) + " numbers", v);
   }
   for (std::size_t i = 0; i < n; ++i) {
     const Pointer element = p.element(i);
-    if (!number(v[i], element, out[i])) return false;
-    if (positive && !(out[i] > 0.0)) return expected(element, "a positive number", v[i]);
+    if (!(all_positive ? positive(v[i], element, out[i]) : number(v[i], element, out[i]))) {
+      return false;
+    }
   }
   return true;
 }

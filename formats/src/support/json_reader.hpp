@@ -84,7 +84,8 @@ class JsonReader {
   bool text(const Json& v, const Pointer& p, std::string& out);
   bool name(const Json& v, const Pointer& p, std::string& out);  ///< non-empty text
   bool boolean(const Json& v, const Pointer& p, bool& out);
-  bool number(const Json& v, const Pointer& p, double& out);  ///< finite
+  bool number(const Json& v, const Pointer& p, double& out);    ///< finite
+  bool positive(const Json& v, const Pointer& p, double& out);  ///< finite, > 0
   /// An integer in [min, max]; 3.0 counts as 3, as JSON Schema has it (within the exact double
   /// range). The message gives the bounds that are not the int64 extremes.
   bool integer(const Json& v, const Pointer& p, std::int64_t min, std::int64_t max,
@@ -93,10 +94,11 @@ class JsonReader {
   bool integer32(const Json& v, const Pointer& p, int min, int& out);
   /// An array of finite numbers, any length.
   bool numbers(const Json& v, const Pointer& p, std::vector<double>& out);
-  /// An array of exactly `n` finite numbers, each > 0 with `positive`.
-  bool numbers(const Json& v, const Pointer& p, std::size_t n, double* out, bool positive = false);
-  bool vector3(const Json& v, const Pointer& p, Eigen::Vector3d& out, bool positive = false) {
-    return numbers(v, p, 3, out.data(), positive);
+  /// An array of exactly `n` finite numbers, each > 0 with `all_positive`.
+  bool numbers(const Json& v, const Pointer& p, std::size_t n, double* out,
+               bool all_positive = false);
+  bool vector3(const Json& v, const Pointer& p, Eigen::Vector3d& out, bool all_positive = false) {
+    return numbers(v, p, 3, out.data(), all_positive);
   }
 
  private:

@@ -112,6 +112,8 @@ inline Annotations rich_annotations(std::uint64_t seed) {
   car.color = {255, 0, 17};
   car.default_size = {4.2, 1.75, 1.55};
   car.attributes = {{"occlusion", {"none", "partly", "largely"}}, {"parked", {}}};
+  // Limits whose shortest decimal text is long: the round trip must keep every bit.
+  car.motion = {MotionKind::kVehicle, {33.3 + 1e-13, 0.1 + 0.2, 4.9e-324}, false};
   ClassSpec pedestrian;
   pedestrian.name = "Fußgänger";
   pedestrian.color = {0, 128, 255};
@@ -120,6 +122,7 @@ inline Annotations rich_annotations(std::uint64_t seed) {
   lane.name = "lane/solid~white";
   lane.color = {250, 250, 250};
   lane.default_size = {1.0, 0.15, 0.01};
+  lane.motion = default_motion_profile(MotionKind::kStatic);
   a.classes = {car, pedestrian, lane};
 
   for (int f = 0; f < 12; ++f) {
@@ -209,6 +212,12 @@ inline void expect_same(const Annotations& a, const Annotations& b) {
     EXPECT_EQ(a.classes[i].name, b.classes[i].name);
     EXPECT_EQ(a.classes[i].color, b.classes[i].color);
     expect_same_vector(a.classes[i].default_size, b.classes[i].default_size);
+    EXPECT_EQ(a.classes[i].motion.kind, b.classes[i].motion.kind);
+    EXPECT_SAME_BITS(a.classes[i].motion.limits.speed, b.classes[i].motion.limits.speed);
+    EXPECT_SAME_BITS(a.classes[i].motion.limits.acceleration,
+                     b.classes[i].motion.limits.acceleration);
+    EXPECT_SAME_BITS(a.classes[i].motion.limits.yaw_rate, b.classes[i].motion.limits.yaw_rate);
+    EXPECT_EQ(a.classes[i].motion.moves_along_heading, b.classes[i].motion.moves_along_heading);
     EXPECT_EQ(a.classes[i].attributes, b.classes[i].attributes);
   }
   ASSERT_EQ(a.frames.size(), b.frames.size());

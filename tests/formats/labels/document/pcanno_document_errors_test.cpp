@@ -117,6 +117,28 @@ TEST(PcannoDocument, ValidationErrorsNameTheJsonPointer) {
        ErrorCode::kMalformed, "/classes/0/color/2"},
       {"default size negative", [&](Json& j) { j[ptr("/classes/1/default_size/0")] = -1; },
        ErrorCode::kMalformed, "/classes/1/default_size/0: expected a positive number"},
+      {"motion profile unknown",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "boat"}};
+       },
+       ErrorCode::kMalformed,
+       "/classes/0/motion/profile: expected one of vehicle, pedestrian, cyclist, static, unknown, "
+       "found \"boat\""},
+      {"motion profile missing",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"max_speed", 3}};
+       },
+       ErrorCode::kMalformed, "/classes/0/motion/profile: required member is missing"},
+      {"motion limit zero",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "vehicle"}, {"max_speed", 0}};
+       },
+       ErrorCode::kMalformed, "/classes/0/motion/max_speed: expected a positive number, found 0"},
+      {"motion heading not boolean",
+       [&](Json& j) {
+         j[ptr("/classes/1/motion")] = Json{{"profile", "static"}, {"moves_along_heading", 1}};
+       },
+       ErrorCode::kMalformed, "/classes/1/motion/moves_along_heading: expected true or false"},
       {"allowed values not strings",
        [&](Json& j) { j[ptr("/classes/0/attributes/occlusion/1")] = 1; }, ErrorCode::kMalformed,
        "/classes/0/attributes/occlusion/1"},

@@ -73,7 +73,11 @@ TEST(PcannoDocument, DocumentedLeniencies) {
     ASSERT_EQ(parsed->classes.size(), 4u);
     const ClassSpec* tram = parsed->class_spec("Tram");
     ASSERT_NE(tram, nullptr);
-    EXPECT_EQ(tram->default_size, ClassSpec{}.default_size);
+    // The default schema's tram: its size prior and vehicle motion, not a generic class.
+    ASSERT_NE(default_class_spec("Tram"), nullptr);
+    EXPECT_EQ(tram->default_size, default_class_spec("Tram")->default_size);
+    EXPECT_NE(tram->default_size, ClassSpec{}.default_size);
+    EXPECT_EQ(tram->motion, default_motion_profile(MotionKind::kVehicle));
     EXPECT_NE(parsed->class_spec("Curb"), nullptr);
     // The same colour an importer would give it.
     Annotations reference;
@@ -90,7 +94,8 @@ TEST(PcannoDocument, DocumentedLeniencies) {
     EXPECT_EQ(parsed->box_count(), 3u);
   }
   {
-    SCOPED_TRACE("only format and version are required; class colour and size are optional");
+    SCOPED_TRACE(
+        "only format and version are required; class colour, size and motion are optional");
     const Expected<Annotations> parsed = parse_pcanno_document(
         R"({"version": 1, "format": "pcanno", "classes": [{"name": "Van"}]})", "min.json");
     ASSERT_TRUE(parsed) << parsed.error().describe();
@@ -98,7 +103,8 @@ TEST(PcannoDocument, DocumentedLeniencies) {
     ASSERT_EQ(parsed->classes.size(), 1u);
     Annotations reference;
     EXPECT_EQ(parsed->classes[0].color, reference.ensure_class("Van").color);
-    EXPECT_EQ(parsed->classes[0].default_size, ClassSpec{}.default_size);
+    EXPECT_EQ(parsed->classes[0].default_size, reference.ensure_class("Van").default_size);
+    EXPECT_EQ(parsed->classes[0].motion, reference.ensure_class("Van").motion);
   }
   {
     SCOPED_TRACE("without frames, any frame index >= 0 is accepted");

@@ -56,6 +56,14 @@ TEST(PcannoDocument, SchemaAcceptsWrittenDocumentsAndRejectsBrokenOnes) {
       {"attribute not a string", [&](Json& j) { j[ptr("/tracks/0/attributes/occlusion")] = 1; }},
       {"empty label", [&](Json& j) { j[ptr("/tracks/0/label")] = ""; }},
       {"colour out of range", [&](Json& j) { j[ptr("/classes/0/color/0")] = 300; }},
+      {"motion profile unknown",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "boat"}};
+       }},
+      {"motion limit negative",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "static"}, {"max_yaw_rate", -1}};
+       }},
       {"vertex of two",
        [&](Json& j) {
          j[ptr("/polylines/0/states/0/vertices/0")] = Json::array({1, 2});
