@@ -56,8 +56,9 @@ void WorkstationWindow::build_actions() {
   QMenu* edit = menuBar()->addMenu("&Edit");
   add(edit, "&Undo", QKeySequence("Ctrl+Z"), [this] { undo(); });
   add(edit, "&Redo", QKeySequence("Ctrl+Shift+Z"), [this] { redo(); });
-  add(edit, "&New box", QKeySequence("N"),
-      [this] { set_mode(mode_ == Mode::kCreate ? Mode::kEdit : Mode::kCreate); });
+  add(edit, "&New box", QKeySequence("N"), [this] {
+    (void)start_tool(tools_->active_id() == "cuboid-create" ? tools_->home() : "cuboid-create");
+  });
   add(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
   add(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
   add(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
@@ -95,7 +96,10 @@ void WorkstationWindow::build_actions() {
   QAction* north_up =
       add(view, "Top view &north up", QKeySequence("H"), [this](bool on) { set_top_north_up(on); });
   north_up->setCheckable(true);
-  north_up->setChecked(top_north_up_);
+  north_up->setChecked(top_north_up());
+
+  tools_menu_ = menuBar()->addMenu("&Tools");
+  build_tools_menu();
 
   QMenu* help = menuBar()->addMenu("&Help");
   add(help, "&Shortcuts", QKeySequence(Qt::Key_F1), [this] { show_shortcuts(); });
@@ -279,10 +283,13 @@ bool WorkstationWindow::run_checks_job() { return run_service("check", {}); }
 void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session) {
   if (observer_ >= 0) session_->remove_observer(observer_);
   observer_ = -1;
+  tools_.reset();  // deactivates the active tool while its session is there
   session_ = std::move(session);
   frames_ = std::make_unique<FrameSource>(session_->sequence());
   loaded_frame_ = -1;
-  shown_selection_.reset();
+  follow_.forget_shown();
+  attach_tools();
+  build_tools_menu();  // the new session's registry may hold other plugins' tools
   attach_session();
   refresh();
   run_checks();

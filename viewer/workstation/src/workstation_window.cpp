@@ -21,6 +21,7 @@
 #include "pcanno/viewer/workstation/automation_job.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/status_texts.hpp"
 #include "pcanno/viewer/workstation/timeline_model.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"
@@ -29,10 +30,6 @@ namespace pcanno::viewer::workstation {
 namespace {
 
 constexpr double kTopMetersPerPixel = 0.1;  ///< initial top view: 35 m across a 350 px view
-constexpr double kOrthoMargin = 1.8;        ///< side and front views show the box this much larger
-constexpr double kSlabMargin = 0.6;       ///< [m] side and front views: depth shown beyond the box
-constexpr double kTopSelectedZoom = 3.0;  ///< top view on selection: this many box diagonals across
-constexpr double kTopSelectedSpan = 12.0;  ///< [m] ... and never less (pedestrians)
 
 QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
   auto* d = new QDockWidget(title, window);
@@ -48,6 +45,7 @@ WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, Q
     : QMainWindow(parent), session_(std::move(session)), job_(new AutomationJob(this)) {
   frames_ = std::make_unique<FrameSource>(session_->sequence());
   build_layout();
+  attach_tools();
   build_actions();
   refresh_timer_.setSingleShot(true);
   connect(&refresh_timer_, &QTimer::timeout, this, [this] { refresh(); });
@@ -79,6 +77,7 @@ WorkstationWindow::~WorkstationWindow() {
   play_timer_.stop();
   delete job_;  // joins a running job before the session goes
   job_ = nullptr;
+  tools_.reset();  // deactivates the active tool while the session is there
   if (observer_ >= 0) session_->remove_observer(observer_);
 }
 
@@ -150,7 +149,7 @@ void WorkstationWindow::build_layout() {
     }
   });
   connect(palette_, &ClassPalettePanel::class_chosen, this, [this](const QString& label) {
-    create_tool_.set_label(label.toStdString());
+    tools_->set_label(label.toStdString());
     if (job_running()) return;
     const auto sel = session_->selection().track;
     const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
@@ -230,24 +229,10 @@ void WorkstationWindow::refresh() {
     slider_->setRange(0, std::max<int>(0, static_cast<int>(session_->frame_count()) - 1));
     slider_->setValue(static_cast<int>(frame));
   }
-  if (loaded_frame_ != frame) {
-    load_points();
-    // With poses the world is a map frame: the cameras ride along with the ego vehicle. A
-    // georeferenced cloud (UTM) is far from the world origin: they ride to its viewpoint too.
-    geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity());
-    if (cloud_) ego.translation() += ego.linear() * viewpoint_of(*cloud_);
-    const geometry::Pose delta = ego * ego_.inverse();
-    if (!delta.isApprox(geometry::Pose::Identity())) {
-      main_view_->move_camera(delta);
-      if (!sel) top_view_->move_camera(delta);
-    }
-    ego_ = ego;
-  }
+  if (loaded_frame_ != frame) load_points();
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
   update_preview();
-  refresh_views(sel != shown_selection_ || frame != shown_frame_, sel != shown_selection_);
-  shown_selection_ = sel;
-  shown_frame_ = frame;
+  follow_cameras();
   update_status();
 }
 
@@ -267,87 +252,61 @@ void WorkstationWindow::load_points() {
       world.push_back(pose ? Eigen::Vector3d(*pose * p) : p);
     }
   }
-  create_tool_.set_points(std::move(world));  // the tool would otherwise read the frame again
+  // The tools would otherwise read the frame again.
+  tools_->set_points(std::make_shared<const std::vector<Eigen::Vector3d>>(std::move(world)));
   if (!error.empty()) statusBar()->showMessage(QString::fromStdString(error), 8000);
   loaded_frame_ = frame;
 }
 
-void WorkstationWindow::refresh_views(bool recentre_top, bool zoom_top) {
+std::optional<geometry::Cuboid> WorkstationWindow::selected_box() const {
   const std::optional<std::int64_t> sel = session_->selection().track;
-  std::optional<geometry::Cuboid> box;
-  if (sel) {
-    if (auto b = session_->box_in_world(*sel, session_->frame())) box = *b;
-  }
-  if (box) {
-    const auto fit = [](const SceneView* v, double a, double b) {
-      const double pixels = std::max(40, std::min(v->width(), v->height()));
-      return std::max(a, b) * kOrthoMargin / pixels;
-    };
-    side_view_->set_ortho_view(
-        plugin::make_side_view(*box, fit(side_view_, box->size.x(), box->size.z())),
-        0.5 * box->size.y() + kSlabMargin);
-    front_view_->set_ortho_view(
-        plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())),
-        0.5 * box->size.x() + kSlabMargin);
-    if (recentre_top) {
-      // A newly selected box fills about a third of the top view, with its neighbours around it;
-      // stepping frames keeps whatever zoom the annotator chose since.
-      const double meters_per_pixel =
-          zoom_top ? std::max(kTopSelectedSpan, kTopSelectedZoom * box->size.head<2>().norm()) /
-                         std::max(40, std::min(top_view_->width(), top_view_->height()))
-                   : top_view_->view_info().meters_per_pixel;
-      // Heading to the right: length along the screen's x, the drags and nudges then run along
-      // and across the object, and its id sits above it (SceneRenderer's label anchor).
-      top_view_->set_ortho_view(
-          plugin::make_top_view(box->center, meters_per_pixel, top_view_yaw(*box)));
-    }
-  }
+  if (!sel) return std::nullopt;
+  auto box = session_->box_in_world(*sel, session_->frame());
+  return box ? std::optional<geometry::Cuboid>(*box) : std::nullopt;
+}
+
+void WorkstationWindow::follow_cameras() {
+  FollowInput in;
+  in.frame = session_->frame();
+  in.selected = session_->selection().track;
+  in.box = selected_box();
+  // With poses the world is a map frame: the cameras ride along with the car. A georeferenced
+  // cloud (UTM) is far from the world origin: they ride to its viewpoint too.
+  in.ego = CameraFollow::ego_pose(session_->T_world_lidar(in.frame),
+                                  cloud_ ? viewpoint_of(*cloud_) : Eigen::Vector3d::Zero());
+  in.top = top_view_->view_info();
+  const auto shorter = [](const SceneView* v) { return std::min(v->width(), v->height()); };
+  in.top_pixels = shorter(top_view_);
+  in.side_pixels = shorter(side_view_);
+  in.front_pixels = shorter(front_view_);
+  const FollowMoves moves = follow_.update(in);
+  if (moves.main_delta) main_view_->move_camera(*moves.main_delta);
+  if (moves.top_delta) top_view_->move_camera(*moves.top_delta);
+  if (moves.top) top_view_->set_ortho_view(*moves.top);
+  if (moves.side) side_view_->set_ortho_view(moves.side->view, moves.side->slab);
+  if (moves.front) front_view_->set_ortho_view(moves.front->view, moves.front->slab);
   for (SceneView* v : views()) v->render_later();
 }
 
 void WorkstationWindow::update_preview() {
-  const plugin::ToolPreview& preview =
-      mode_ == Mode::kCreate ? create_tool_.preview() : edit_tool_.preview();
-  if (mode_ == Mode::kEdit && !session_->selection().track) {
-    for (SceneView* v : views()) v->scene().set_preview({});
-  } else {
-    for (SceneView* v : views()) v->scene().set_preview(preview);
-  }
+  // The box editor's handles belong to the selected box: none without one.
+  static const plugin::ToolPreview kNone;
+  const bool idle_editor = tools_->active_id() == "cuboid-edit" && !session_->selection().track;
+  const plugin::ToolPreview& preview = idle_editor ? kNone : tools_->preview();
+  for (SceneView* v : views()) v->scene().set_preview(preview);
   if (!preview.status.empty())
     statusBar()->showMessage(QString::fromStdString(preview.status), 4000);
   for (SceneView* v : views()) v->render_later();
 }
 
 void WorkstationWindow::update_status() {
-  const std::int64_t frame = session_->frame();
-  const std::size_t count = session_->frame_count();
-  QString name;
-  if (const formats::Sequence* seq = session_->sequence();
-      seq && frame >= 0 && static_cast<std::size_t>(frame) < seq->size()) {
-    name = QString::fromStdString(seq->frames[static_cast<std::size_t>(frame)].name);
-  }
-  frame_label_->setText(QString("Frame %1 / %2  %3").arg(frame).arg(count).arg(name));
-  points_label_->setText(QString("%L1 points").arg(cloud_ ? cloud_->size() : 0));
-  mode_label_->setText(mode_ == Mode::kCreate ? "CREATE (drag in top view)" : "EDIT");
-  QString sel = "no selection";
-  if (const auto id = session_->selection().track) {
-    if (const formats::Track* t = session_->document().track(*id)) {
-      sel = QString("#%1 %2").arg(*id).arg(QString::fromStdString(t->label));
-      if (const formats::BoxState* b = t->at(frame)) {
-        sel += QString(" %1%2 %3x%4x%5 m")
-                   .arg(formats::to_string(b->provenance), b->keyframe ? " key" : "")
-                   .arg(b->box.size.x(), 0, 'f', 2)
-                   .arg(b->box.size.y(), 0, 'f', 2)
-                   .arg(b->box.size.z(), 0, 'f', 2);
-      }
-    }
-  }
-  selection_label_->setText(sel);
-  QString title = "pcanno view";
-  if (!session_->document_path().empty()) {
-    title += " - " + QString::fromStdString(session_->document_path().filename().string());
-  }
-  setWindowTitle(title + (session_->dirty() ? " *" : ""));
+  const StatusTexts texts =
+      status_texts(*session_, cloud_ ? cloud_->size() : 0, tools_->active_id());
+  frame_label_->setText(texts.frame);
+  points_label_->setText(texts.points);
+  mode_label_->setText(texts.tool);
+  selection_label_->setText(texts.selection);
+  setWindowTitle(texts.title);
 }
 
 QString WorkstationWindow::status_text() const {
@@ -355,23 +314,9 @@ QString WorkstationWindow::status_text() const {
          " | " + cursor_label_->text();
 }
 
-void WorkstationWindow::set_mode(Mode mode) {
-  if (mode_ == mode || job_running()) return;
-  if (mode_ == Mode::kCreate) create_tool_.deactivate(*session_);
-  if (mode_ == Mode::kEdit) edit_tool_.deactivate(*session_);
-  mode_ = mode;
-  update_preview();
-  update_status();
-}
-
 void WorkstationWindow::set_top_north_up(bool north_up) {
-  top_north_up_ = north_up;
-  const plugin::ViewInfo now = top_view_->view_info();
-  double yaw = 0.0;  // no selection: nothing to turn to
-  if (const auto sel = session_->selection().track) {
-    if (auto box = session_->box_in_world(*sel, session_->frame())) yaw = top_view_yaw(*box);
-  }
-  top_view_->set_ortho_view(plugin::make_top_view(now.focus, now.meters_per_pixel, yaw));
+  follow_.set_north_up(north_up);
+  top_view_->set_ortho_view(follow_.turned(top_view_->view_info(), selected_box()));
   statusBar()->showMessage(
       north_up ? "top view: north up" : "top view: turned to the selected box's heading", 4000);
 }
@@ -383,7 +328,7 @@ bool WorkstationWindow::nudge_selected(const std::string& key, bool fine) {
   event.press = true;
   event.modifiers = fine ? plugin::kShift : plugin::kNoModifier;
   event.view = top_view_->view_info();
-  const int result = edit_tool_.on_key(*session_, event);
+  const int result = tools_->send_key("cuboid-edit", event);
   if (result & plugin::kRender) update_preview();
   return (result & plugin::kConsumed) != 0;
 }
@@ -410,25 +355,10 @@ void WorkstationWindow::choose_class(int index) {
   if (!job_running()) palette_->choose(index);
 }
 
-int WorkstationWindow::on_pointer(SceneView& view, const plugin::PointerEvent& event) {
+int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEvent& event) {
   if (job_running()) return plugin::kConsumed;
-  const bool plan =
-      view.kind() == plugin::ViewKind::kTop || view.kind() == plugin::ViewKind::kPerspective;
-  int result = plugin::kIgnored;
-  if (mode_ == Mode::kCreate && plan) {
-    const auto before = session_->selection().track;
-    result = create_tool_.on_pointer(*session_, event);
-    if (event.type == plugin::PointerEvent::Type::kRelease &&
-        session_->selection().track != before) {
-      set_mode(Mode::kEdit);  // one box per N, as annotators expect
-    }
-  } else {
-    result = edit_tool_.on_pointer(*session_, event);
-    if (!(result & plugin::kConsumed) && plan && event.type == plugin::PointerEvent::Type::kPress) {
-      result |= select_tool_.on_pointer(*session_, event);
-    }
-  }
-  if (result & plugin::kRender) update_preview();
+  const int result = tools_->on_pointer(event);
+  tool_result(result);
   return result;
 }
 
@@ -437,15 +367,15 @@ int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event
     if (event.key == "Escape") cancel_job();
     return plugin::kConsumed;
   }
-  int result = plugin::kIgnored;
-  if (mode_ == Mode::kCreate) {
-    result = create_tool_.on_key(*session_, event);
-    if (result & plugin::kFinished) set_mode(Mode::kEdit);
-  }
-  if (!(result & plugin::kConsumed)) result = edit_tool_.on_key(*session_, event);
-  if (!(result & plugin::kConsumed)) result = select_tool_.on_key(*session_, event);
-  if (result & plugin::kRender) update_preview();
+  const int result = tools_->on_key(event);
+  tool_result(result);
   return result;
+}
+
+void WorkstationWindow::tool_result(int result) {
+  if (!(result & (plugin::kRender | plugin::kFinished))) return;
+  update_preview();
+  update_status();  // a finished tool handed over to the box editor
 }
 
 void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {

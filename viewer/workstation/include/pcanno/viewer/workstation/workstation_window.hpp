@@ -12,13 +12,13 @@
 
 #include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/session.hpp"
-#include "pcanno/plugin/tools/cuboid_create_tool.hpp"
-#include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
-#include "pcanno/plugin/tools/select_tool.hpp"
+#include "pcanno/plugin/tool_manager.hpp"
+#include "pcanno/viewer/camera_follow.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
 
 class QAction;
 class QLabel;
+class QMenu;
 class QSlider;
 class QProgressBar;
 class QPushButton;
@@ -36,13 +36,13 @@ class AutomationJob;
 /// follow the selected box (the top view turned to its heading unless north-up is chosen), the
 /// track list, class palette, attribute editor and timeline, frame navigation and playback,
 /// automation on a worker thread, undo/redo, open/save/export. Every edit goes through the engine's
-/// tools and commands, so the journal autosaves it.
+/// tools (a plugin::ToolManager: the box editor at home, N starts the create tool for one box, the
+/// Tools menu starts any registered tool) and commands, so the journal autosaves it. The cameras
+/// follow the car and the selected box by viewer::CameraFollow.
 class WorkstationWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  enum class Mode { kEdit, kCreate };
-
   explicit WorkstationWindow(std::unique_ptr<plugin::Session> session, QWidget* parent = nullptr);
   ~WorkstationWindow() override;
 
@@ -58,8 +58,11 @@ class WorkstationWindow : public QMainWindow {
   QSlider* frame_slider() const { return slider_; }
   const FrameSource& frame_source() const { return *frames_; }
 
-  Mode mode() const { return mode_; }
-  void set_mode(Mode mode);
+  /// The window's tools; active_id() is "cuboid-edit" between creates.
+  const plugin::ToolManager& tools() const { return *tools_; }
+  /// Starts tool `id` of the session's registry (what the Tools menu and `pcanno view --tool`
+  /// do); kNotFound naming the known ids when there is none, said in the status bar too.
+  formats::Status start_tool(const std::string& id);
   /// Jumps to `frame` (clamped); the cloud comes from the prefetching cache.
   void set_frame(std::int64_t frame);
   void step(int delta);
@@ -86,7 +89,7 @@ class WorkstationWindow : public QMainWindow {
   /// The top view turns with the selected box so that its heading points right (the default), or
   /// stays north-up (world +x right).
   void set_top_north_up(bool north_up);
-  bool top_north_up() const { return top_north_up_; }
+  bool top_north_up() const { return follow_.north_up(); }
 
   bool undo();
   bool redo();
@@ -128,18 +131,22 @@ class WorkstationWindow : public QMainWindow {
  private:
   void build_layout();
   void build_actions();
+  /// The Tools menu: one entry per registered tool (rebuilt for a new session's registry).
+  void build_tools_menu();
+  /// The session's tools in the workstation's arrangement.
+  void attach_tools();
   void attach_session();
   /// Session observer: on the UI thread refresh soon; during a job (worker thread) only flag.
   void on_change(const plugin::Change& change);
   void refresh();  ///< panels, boxes, views from the session
-  /// `recentre_top`: the top view moves onto the selected box; `zoom_top`: and fits it.
-  void refresh_views(bool recentre_top, bool zoom_top);
+  /// The cameras after a refresh, by the follow rule.
+  void follow_cameras();
   std::array<SceneView*, 4> views() const {
     return {main_view_, top_view_, side_view_, front_view_};
   }
   void load_points();
-  /// The top view's yaw for `box`: its heading, or 0 when north up is chosen.
-  double top_view_yaw(const geometry::Cuboid& box) const { return top_north_up_ ? 0.0 : box.yaw(); }
+  /// The selected track's box at the current frame [world], if any.
+  std::optional<geometry::Cuboid> selected_box() const;
   void update_status();
   void update_preview();
   void replace_session(std::unique_ptr<plugin::Session> session);
@@ -158,16 +165,15 @@ class WorkstationWindow : public QMainWindow {
 
   int on_pointer(SceneView& view, const plugin::PointerEvent& event);
   int on_key(SceneView& view, const plugin::KeyEvent& event);
+  /// After a tool event: the preview redrawn, the tool shown.
+  void tool_result(int result);
 
   std::unique_ptr<plugin::Session> session_;
   int observer_ = -1;
   std::unique_ptr<FrameSource> frames_;
   formats::FrameCache::FramePtr cloud_;  ///< the current frame's points, shared by the views
-
-  plugin::SelectTool select_tool_;
-  plugin::CuboidEditTool edit_tool_;
-  plugin::CuboidCreateTool create_tool_;
-  Mode mode_ = Mode::kEdit;
+  std::unique_ptr<plugin::ToolManager> tools_;  ///< over session_; replaced with it
+  QMenu* tools_menu_ = nullptr;
 
   SceneView* main_view_ = nullptr;
   SceneView* top_view_ = nullptr;
@@ -193,12 +199,8 @@ class WorkstationWindow : public QMainWindow {
   QTimer qa_timer_;       ///< QA a moment after the last edit
   QTimer play_timer_;     ///< 10 Hz playback
   plugin::QaReport qa_;
-  bool top_north_up_ = false;
-  std::optional<std::int64_t> shown_selection_;  ///< the top view recentres when it changes
-  std::int64_t shown_frame_ = -1;
+  CameraFollow follow_;
   std::int64_t loaded_frame_ = -1;
-  /// T_world_lidar the cameras were last placed for (identity: the LiDAR frame's origin).
-  geometry::Pose ego_ = geometry::Pose::Identity();
   std::atomic<bool> changed_during_job_{false};
 };
 
