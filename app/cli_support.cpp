@@ -1,6 +1,8 @@
 #include "cli_support.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "pcanno/plugin/registry.hpp"
 
@@ -17,6 +19,23 @@ int report(const formats::Error& error) {
 int report_message(const std::string& message) {
   std::cerr << "pcanno: error: " << message << '\n';
   return kExitFailure;
+}
+
+std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::ostringstream out;
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      out << row[i];
+      if (i + 1 < row.size()) out << std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << '\n';
+  }
+  return out.str();
 }
 
 int report_usage(const std::string& message) {

@@ -67,6 +67,9 @@ std::vector<std::filesystem::path> existing_paths(const std::vector<std::filesys
 /// named) and returns kExitFailure.
 int refuse_to_replace(const std::vector<std::filesystem::path>& existing);
 
+/// Text columns padded to their widest cell plus two spaces; the last column is not padded.
+std::string aligned_table(const std::vector<std::vector<std::string>>& rows);
+
 /// Prints one `pcanno: warning: plugin <file> not loaded: <reason>` per failed plugin. Never fatal.
 void warn_plugin_failures(const plugin::Registry& registry);
 

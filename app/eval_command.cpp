@@ -140,22 +140,6 @@ std::string num(double v) {
   return buf;
 }
 
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::ostringstream out;
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      out << row[i];
-      if (i + 1 < row.size()) out << std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << '\n';
-  }
-  return out.str();
-}
 
 std::vector<std::string> summary_row(const std::string& name, const plugin::IouSummary& s) {
   return {name,
@@ -186,7 +170,7 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
       {"CLASS", "BOXES", "MISSED", "MEAN 3D", "MEAN BEV", "3D>=0.5", "3D>=0.7"}};
   for (const auto& c : r.classes) rows.push_back(summary_row(c.label, c.iou));
   rows.push_back(summary_row("overall", r.overall));
-  out << table(rows);
+  out << aligned_table(rows);
 
   if (opt.by_keyframe_distance) {
     out << "\nby frames to the nearest keyframe:\n";
@@ -195,7 +179,7 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
     for (const auto& d : r.by_keyframe_distance) {
       d_rows.push_back(summary_row(std::to_string(d.distance), d.iou));
     }
-    out << table(d_rows);
+    out << aligned_table(d_rows);
   }
 
   std::vector<const plugin::TrackResult*> worst;
@@ -213,7 +197,7 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
                         num(t->iou.mean_iou_3d), num(t->iou.mean_iou_bev), num(t->min_iou_3d),
                         std::to_string(t->worst_frame)});
     }
-    out << table(t_rows);
+    out << aligned_table(t_rows);
   }
   std::cout << out.str();
 }

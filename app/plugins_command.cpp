@@ -51,23 +51,6 @@ int plugins_json(const plugin::Registry& registry) {
   return kExitOk;
 }
 
-/// Columns padded to their widest cell; the last column (description) is not padded.
-std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::ostringstream out;
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      out << row[i];
-      if (i + 1 < row.size()) out << std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << '\n';
-  }
-  return out.str();
-}
 
 int plugins_text(const plugin::Registry& registry) {
   std::vector<std::vector<std::string>> rows{

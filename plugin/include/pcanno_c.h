@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 /* Raised whenever a struct or a function changes incompatibly; see pcanno_abi_version(). */
-#define PCANNO_C_ABI_VERSION 1
+#define PCANNO_C_ABI_VERSION 2 /* 2: session states return BUSY, CONFLICT, INVALID_ARGUMENT */
 
 typedef enum pcanno_status {
   PCANNO_OK = 0,
@@ -153,8 +153,8 @@ PCANNO_C_API pcanno_status pcanno_session_close_discarding(pcanno_session* sessi
  * when none wait) and *modified_unix_s when they were last written (either may be NULL). */
 PCANNO_C_API pcanno_status pcanno_session_pending_recovery(const pcanno_session* session,
                                                            size_t* edits, int64_t* modified_unix_s);
-/* Replays the pending edits, or sets them aside; NOT_FOUND when none wait. Until one of these is
- * called, edits, undo, redo and save are refused. */
+/* Replays the pending edits, or sets them aside; CONFLICT when none wait. Until one of these is
+ * called, edits, undo, redo and save are refused with CONFLICT. */
 PCANNO_C_API pcanno_status pcanno_session_recover(pcanno_session* session);
 PCANNO_C_API pcanno_status pcanno_session_discard_recovery(pcanno_session* session);
 /* The file unsaved edits are journaled to ("" with journaling off). */
@@ -190,7 +190,7 @@ PCANNO_C_API pcanno_status pcanno_session_get_box(const pcanno_session* session,
 /* ---- Editing (each call is one undo step) ------------------------------------------------- */
 
 /* A new track of class `label` holding `box`. box->track_id < 0 takes the next free id, else that
- * id (PCANNO_ERR_MALFORMED when in use). The new id goes to *track_id (may be NULL). */
+ * id (PCANNO_ERR_CONFLICT when in use). The new id goes to *track_id (may be NULL). */
 PCANNO_C_API pcanno_status pcanno_session_add_track(pcanno_session* session, const char* label,
                                                     const pcanno_box* box, int64_t* track_id);
 /* Adds `box` to the existing track box->track_id at box->frame, which must have no box yet. */
@@ -217,7 +217,8 @@ PCANNO_C_API pcanno_status pcanno_session_cancel_transaction(pcanno_session* ses
 
 /* ---- Undo, save, export ------------------------------------------------------------------- */
 
-PCANNO_C_API pcanno_status pcanno_session_undo(pcanno_session* session); /* NOT_FOUND: nothing */
+/* CONFLICT: nothing to undo or redo, or a transaction is open; BUSY: a long job owns the session. */
+PCANNO_C_API pcanno_status pcanno_session_undo(pcanno_session* session);
 PCANNO_C_API pcanno_status pcanno_session_redo(pcanno_session* session);
 /* 1 or 0; 0 for a NULL session. */
 PCANNO_C_API int pcanno_session_can_undo(const pcanno_session* session);

@@ -17,7 +17,8 @@ using formats::TrackEdit;
 namespace detail {
 
 Error not_found(const std::string& what) { return Error{ErrorCode::kNotFound, what, ""}; }
-Error refused(const std::string& what) { return Error{ErrorCode::kMalformed, what, ""}; }
+Error invalid(const std::string& what) { return Error{ErrorCode::kInvalidArgument, what, ""}; }
+Error conflict(const std::string& what) { return Error{ErrorCode::kConflict, what, ""}; }
 
 Expected<const Track*> find_track(const Annotations& doc, std::int64_t id) {
   const Track* t = doc.track(id);
@@ -43,18 +44,18 @@ void ensure_class_edit(const Annotations& doc, const std::string& label, Command
 }
 
 Status check_label(const std::string& label) {
-  if (label.empty()) return refused("a class name cannot be empty");
+  if (label.empty()) return invalid("a class name cannot be empty");
   return {};
 }
 
 Status check_box(const geometry::Cuboid& box) {
   const bool finite =
       box.center.allFinite() && box.size.allFinite() && box.rotation.coeffs().allFinite();
-  if (!finite) return refused("the box has a non-finite coordinate");
+  if (!finite) return invalid("the box has a non-finite coordinate");
   if ((box.size.array() <= 0.0).any())
-    return refused("a box needs a positive length, width and height");
+    return invalid("a box needs a positive length, width and height");
   if (std::abs(box.rotation.norm() - 1.0) > 1e-6)
-    return refused("the box rotation is not a unit quaternion");
+    return invalid("the box rotation is not a unit quaternion");
   return {};
 }
 
@@ -77,9 +78,9 @@ std::int64_t next_polyline_id(const Annotations& doc) {
 Expected<Command> create_track(const Annotations& doc, const NewBox& box, std::int64_t track_id) {
   if (Status ok = check_label(box.label); !ok) return std::move(ok).error();
   if (Status ok = check_box(box.box); !ok) return std::move(ok).error();
-  if (box.frame < 0) return refused("frame " + std::to_string(box.frame) + " is negative");
+  if (box.frame < 0) return invalid("frame " + std::to_string(box.frame) + " is negative");
   const std::int64_t id = track_id < 0 ? next_track_id(doc) : track_id;
-  if (doc.track(id) != nullptr) return refused("track id " + std::to_string(id) + " is in use");
+  if (doc.track(id) != nullptr) return conflict("track id " + std::to_string(id) + " is in use");
   Command cmd{"Create box", {}};
   ensure_class_edit(doc, box.label, cmd);
   Track track;
@@ -100,7 +101,7 @@ Expected<Command> put_box(const Annotations& doc, std::int64_t track_id, BoxStat
   Expected<const Track*> t = find_track(doc, track_id);
   if (!t) return std::move(t).error();
   if (Status ok = check_box(state.box); !ok) return std::move(ok).error();
-  if (state.frame < 0) return refused("frame " + std::to_string(state.frame) + " is negative");
+  if (state.frame < 0) return invalid("frame " + std::to_string(state.frame) + " is negative");
   const std::int64_t frame = state.frame;
   return Command{"Add box", {BoxEdit{track_id, frame, std::move(state)}}};
 }
@@ -161,7 +162,7 @@ Expected<Command> set_track_attribute(const Annotations& doc, std::int64_t track
                                       const std::optional<std::string>& value) {
   Expected<const Track*> t = find_track(doc, track_id);
   if (!t) return std::move(t).error();
-  if (key.empty()) return refused("an attribute needs a name");
+  if (key.empty()) return invalid("an attribute needs a name");
   Track track = **t;
   put_attribute(track.attributes, key, value);
   return Command{"Set attribute", {TrackEdit{track_id, std::move(track)}}};
@@ -172,7 +173,7 @@ Expected<Command> set_box_attribute(const Annotations& doc, std::int64_t track_i
                                     const std::optional<std::string>& value) {
   Expected<const BoxState*> b = find_box(doc, track_id, frame);
   if (!b) return std::move(b).error();
-  if (key.empty()) return refused("an attribute needs a name");
+  if (key.empty()) return invalid("an attribute needs a name");
   BoxState state = **b;
   put_attribute(state.attributes, key, value);
   return Command{"Set attribute", {BoxEdit{track_id, frame, std::move(state)}}};
@@ -190,7 +191,7 @@ Expected<Command> set_keyframe(const Annotations& doc, std::int64_t track_id, st
 
 Expected<Command> merge_tracks(const Annotations& doc, std::int64_t kept_id,
                                std::int64_t absorbed_id) {
-  if (kept_id == absorbed_id) return refused("a track cannot be merged with itself");
+  if (kept_id == absorbed_id) return invalid("a track cannot be merged with itself");
   Expected<const Track*> kept = find_track(doc, kept_id);
   if (!kept) return std::move(kept).error();
   Expected<const Track*> absorbed = find_track(doc, absorbed_id);
@@ -199,8 +200,8 @@ Expected<Command> merge_tracks(const Annotations& doc, std::int64_t kept_id,
   for (const BoxState& b : (*absorbed)->boxes) {
     // Look in the kept track, not in `merged`: appending unsorts it, and at() binary-searches.
     if ((*kept)->at(b.frame) != nullptr) {
-      return refused("tracks " + std::to_string(kept_id) + " and " + std::to_string(absorbed_id) +
-                     " both have a box in frame " + std::to_string(b.frame) +
+      return conflict("tracks " + std::to_string(kept_id) + " and " + std::to_string(absorbed_id) +
+                      " both have a box in frame " + std::to_string(b.frame) +
                      "; delete one of them first");
     }
     merged.boxes.push_back(b);
@@ -216,7 +217,7 @@ Expected<Command> split_track(const Annotations& doc, std::int64_t track_id,
   Expected<const Track*> t = find_track(doc, track_id);
   if (!t) return std::move(t).error();
   const std::int64_t id = new_id < 0 ? next_track_id(doc) : new_id;
-  if (doc.track(id) != nullptr) return refused("track id " + std::to_string(id) + " is in use");
+  if (doc.track(id) != nullptr) return conflict("track id " + std::to_string(id) + " is in use");
   Track head = **t;
   Track tail = **t;
   tail.id = id;
@@ -226,7 +227,7 @@ Expected<Command> split_track(const Annotations& doc, std::int64_t track_id,
                        [](const BoxState& b, std::int64_t f) { return b.frame < f; });
   const auto n = split - head.boxes.begin();
   if (n == 0 || split == head.boxes.end()) {
-    return refused("splitting track " + std::to_string(track_id) + " at frame " +
+    return invalid("splitting track " + std::to_string(track_id) + " at frame " +
                    std::to_string(first_frame) + " would leave one part without boxes");
   }
   head.boxes.erase(split, head.boxes.end());

@@ -8,7 +8,8 @@
 namespace pcanno::plugin::detail {
 
 Error not_found(const std::string& what);
-Error refused(const std::string& what);  ///< kMalformed: the request cannot be honoured
+Error invalid(const std::string& what);   ///< kInvalidArgument: a value out of range or unusable
+Error conflict(const std::string& what);  ///< kConflict: the document's state forbids it
 Expected<const formats::Track*> find_track(const Annotations& doc, std::int64_t id);
 Expected<const formats::BoxState*> find_box(const Annotations& doc, std::int64_t id,
                                             std::int64_t frame);

@@ -29,9 +29,9 @@ const PolylineState* state_at(const PolylineTrack& p, std::int64_t frame) {
 }
 
 Status check_line(const geometry::Polyline& line) {
-  if (line.vertices.empty()) return refused("a polyline needs at least one vertex");
+  if (line.vertices.empty()) return invalid("a polyline needs at least one vertex");
   for (const Eigen::Vector3d& v : line.vertices) {
-    if (!v.allFinite()) return refused("a polyline vertex has a non-finite coordinate");
+    if (!v.allFinite()) return invalid("a polyline vertex has a non-finite coordinate");
   }
   return {};
 }
@@ -59,7 +59,7 @@ Expected<Command> replace(const Annotations& doc, std::int64_t id, std::int64_t 
   const PolylineTrack* p = find(doc, id);
   if (p == nullptr) return not_found("no polyline " + std::to_string(id));
   if (Status ok = check_line(line); !ok) return std::move(ok).error();
-  if (frame < 0) return refused("frame " + std::to_string(frame) + " is negative");
+  if (frame < 0) return invalid("frame " + std::to_string(frame) + " is negative");
   PolylineState state;
   if (const PolylineState* old = state_at(*p, frame)) state = *old;
   state.frame = frame;
@@ -76,10 +76,10 @@ Expected<Command> create_polyline(const Annotations& doc, const std::string& lab
                                   formats::ShapeFrame shape_frame, std::int64_t id) {
   if (Status ok = check_label(label); !ok) return std::move(ok).error();
   if (Status ok = check_line(line); !ok) return std::move(ok).error();
-  if (frame < 0) return refused("frame " + std::to_string(frame) + " is negative");
+  if (frame < 0) return invalid("frame " + std::to_string(frame) + " is negative");
   const std::int64_t new_id = id < 0 ? next_polyline_id(doc) : id;
   if (find(doc, new_id) != nullptr) {
-    return refused("polyline id " + std::to_string(new_id) + " is in use");
+    return conflict("polyline id " + std::to_string(new_id) + " is in use");
   }
   Command cmd{"Create polyline", {}};
   ensure_class_edit(doc, label, cmd);
@@ -124,7 +124,7 @@ Expected<Command> delete_vertex(const Annotations& doc, std::int64_t id, std::in
   if (!line) return std::move(line).error();
   if (index >= line->vertices.size()) return no_vertex(index, line->vertices.size());
   if (line->vertices.size() == 1) {
-    return refused("the line's last vertex cannot be deleted; delete the polyline instead");
+    return conflict("the line's last vertex cannot be deleted; delete the polyline instead");
   }
   line->vertices.erase(line->vertices.begin() + static_cast<std::ptrdiff_t>(index));
   return replace(doc, id, frame, std::move(*line), "Delete vertex");

@@ -103,6 +103,7 @@ std::size_t Session::frame_count() const {
 }
 
 Status Session::set_frame(std::int64_t frame) {
+  if (Status ok = refuse_while_busy(); !ok) return ok;
   const auto n = static_cast<std::int64_t>(frame_count());
   if (frame < 0 || (n > 0 && frame >= n)) {
     return Error{ErrorCode::kNotFound,
@@ -164,6 +165,7 @@ formats::ShapeFrame Session::shape_frame_for(std::int64_t frame) const {
 
 Status Session::apply_and_journal(const std::vector<DocumentEdit>& edits,
                                   std::vector<DocumentEdit>& undo) {
+  if (Status ok = refuse_while_busy(); !ok) return ok;
   if (Status ok = refuse_while_pending(); !ok) return ok;
   if (Status ok = ensure_journal(); !ok) return ok;
   Expected<std::vector<DocumentEdit>> inverse = formats::apply_edits(doc_, edits);
@@ -208,10 +210,10 @@ std::string Session::redo_name() const { return can_redo() ? undo_.next_redo()->
 
 Status Session::undo() {
   if (transaction_depth_ > 0) {
-    return Error{ErrorCode::kUnsupported, "finish the running operation before undoing", ""};
+    return Error{ErrorCode::kConflict, "finish the running operation before undoing", ""};
   }
   const UndoStep* step = undo_.next_undo();
-  if (step == nullptr) return Error{ErrorCode::kNotFound, "nothing to undo", ""};
+  if (step == nullptr) return Error{ErrorCode::kConflict, "nothing to undo", ""};
   std::vector<DocumentEdit> ignored;
   if (Status ok = apply_and_journal(step->undo, ignored); !ok) return ok;
   const std::string name = step->name;
@@ -223,10 +225,10 @@ Status Session::undo() {
 
 Status Session::redo() {
   if (transaction_depth_ > 0) {
-    return Error{ErrorCode::kUnsupported, "finish the running operation before redoing", ""};
+    return Error{ErrorCode::kConflict, "finish the running operation before redoing", ""};
   }
   const UndoStep* step = undo_.next_redo();
-  if (step == nullptr) return Error{ErrorCode::kNotFound, "nothing to redo", ""};
+  if (step == nullptr) return Error{ErrorCode::kConflict, "nothing to redo", ""};
   std::vector<DocumentEdit> ignored;
   if (Status ok = apply_and_journal(step->redo, ignored); !ok) return ok;
   const std::string name = step->name;
@@ -242,7 +244,7 @@ void Session::begin_transaction(const std::string& name) {
 
 Status Session::commit_transaction() {
   if (transaction_depth_ == 0) {
-    return Error{ErrorCode::kUnsupported, "no transaction is open", ""};
+    return Error{ErrorCode::kConflict, "no transaction is open", ""};
   }
   if (--transaction_depth_ > 0) return {};
   if (!transaction_.redo.empty()) undo_.push(std::move(transaction_));
@@ -252,7 +254,7 @@ Status Session::commit_transaction() {
 
 Status Session::cancel_transaction() {
   if (transaction_depth_ == 0) {
-    return Error{ErrorCode::kUnsupported, "no transaction is open", ""};
+    return Error{ErrorCode::kConflict, "no transaction is open", ""};
   }
   transaction_depth_ = 0;
   UndoStep step = std::move(transaction_);

@@ -169,7 +169,8 @@ void Session::set_journal_aside(const std::string& tag, const std::string& why) 
 }
 
 Status Session::recover() {
-  if (!pending_) return Error{ErrorCode::kNotFound, "no unsaved edits await recovery", ""};
+  if (Status ok = refuse_while_busy(); !ok) return ok;
+  if (!pending_) return Error{ErrorCode::kConflict, "no unsaved edits await recovery", ""};
   JournalContents contents = std::move(*pending_contents_);
   pending_.reset();
   pending_contents_.reset();
@@ -179,7 +180,8 @@ Status Session::recover() {
 }
 
 Status Session::discard_recovery() {
-  if (!pending_) return Error{ErrorCode::kNotFound, "no unsaved edits await recovery", ""};
+  if (Status ok = refuse_while_busy(); !ok) return ok;
+  if (!pending_) return Error{ErrorCode::kConflict, "no unsaved edits await recovery", ""};
   set_journal_aside("discarded", "discarded " + std::to_string(pending_->edits) +
                                      " unsaved edit(s) at the user's request");
   pending_.reset();
@@ -197,6 +199,7 @@ void Session::close_journal() {
 }
 
 Status Session::abandon() {
+  if (Status ok = refuse_while_busy(); !ok) return ok;
   if (Status ok = refuse_while_pending(); !ok) return ok;
   journal_.reset();
   abandoned_ = true;
@@ -210,10 +213,10 @@ Status Session::abandon() {
 
 Status Session::refuse_while_pending() const {
   if (abandoned_) {
-    return Error{ErrorCode::kUnsupported, "the session was closed without saving", ""};
+    return Error{ErrorCode::kConflict, "the session was closed without saving", ""};
   }
   if (pending_) {
-    return Error{ErrorCode::kUnsupported,
+    return Error{ErrorCode::kConflict,
                  "unsaved edits from an earlier session are waiting in " +
                      pending_->journal.string() + ": recover or discard them first",
                  ""};
@@ -230,10 +233,12 @@ Status Session::ensure_journal() {
 }
 
 Status Session::save(const fs::path& path) {
+  if (Status ok = refuse_while_busy(); !ok) return ok;
   if (Status ok = refuse_while_pending(); !ok) return ok;
   const fs::path target = path.empty() ? document_path_ : path;
   if (target.empty()) {
-    return Error{ErrorCode::kNotFound, "the document has no file yet; choose where to save it", ""};
+    return Error{ErrorCode::kInvalidArgument,
+                 "the document has no file yet; choose where to save it", ""};
   }
   const std::string text = formats::serialize_pcanno_document(doc_);
   if (Status ok = formats::write_file_atomic(target, text, true); !ok) return ok;

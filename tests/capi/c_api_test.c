@@ -119,14 +119,14 @@ static void check_errors_and_null_arguments(pcanno_session* s, int64_t id) {
   EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT, pcanno_session_add_track(s, "Car", &box, NULL));
   box = make_box(1, 5.0, 0.0);
   box.size[2] = 0.0;
-  EXPECT_STATUS(PCANNO_ERR_MALFORMED, pcanno_session_add_track(s, "Car", &box, NULL));
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT, pcanno_session_add_track(s, "Car", &box, NULL));
   EXPECT_ERROR_MENTIONS("positive length, width and height");
   box = make_box(1, 5.0, 0.0);
   box.rotation_wxyz[0] = 2.0;
-  EXPECT_STATUS(PCANNO_ERR_MALFORMED, pcanno_session_add_track(s, "Car", &box, NULL));
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT, pcanno_session_add_track(s, "Car", &box, NULL));
   box = make_box(1, 5.0, 0.0);
   box.track_id = id; /* in use */
-  EXPECT_STATUS(PCANNO_ERR_MALFORMED, pcanno_session_add_track(s, "Car", &box, NULL));
+  EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_add_track(s, "Car", &box, NULL));
   {
     pcanno_session* none = (pcanno_session*)&count; /* must be reset to NULL on failure */
     EXPECT_STATUS(PCANNO_ERR_NOT_FOUND, pcanno_session_open("/nonexistent/pcanno", NULL, &none));
@@ -144,14 +144,14 @@ static void check_transaction(pcanno_session* s) {
   EXPECT_OK(pcanno_session_begin_transaction(s, "Add two"));
   EXPECT_OK(pcanno_session_add_track(s, "Pedestrian", &a, NULL));
   EXPECT_OK(pcanno_session_add_track(s, "Cyclist", &b, NULL));
-  EXPECT_STATUS(PCANNO_ERR_UNSUPPORTED, pcanno_session_undo(s)); /* not inside a transaction */
+  EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_undo(s)); /* not inside a transaction */
   EXPECT_OK(pcanno_session_commit_transaction(s));
   EXPECT_OK(pcanno_session_track_count(s, &count));
   CHECK(count == before + 2);
   EXPECT_OK(pcanno_session_undo(s)); /* one step takes both */
   EXPECT_OK(pcanno_session_track_count(s, &count));
   CHECK(count == before);
-  EXPECT_STATUS(PCANNO_ERR_UNSUPPORTED, pcanno_session_commit_transaction(s));
+  EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_commit_transaction(s));
 }
 
 /* Opens, edits, undoes, saves; returns the id of the box left in the saved document. */
@@ -211,7 +211,7 @@ static int64_t edit_and_save(const char* sequence, const char* document, pcanno_
   got = make_box(3, 11.0, 0.3);
   got.track_id = id;
   EXPECT_OK(pcanno_session_add_box(s, &got));
-  EXPECT_STATUS(PCANNO_ERR_MALFORMED, pcanno_session_add_box(s, &got));
+  EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_add_box(s, &got));
   EXPECT_ERROR_MENTIONS("pcanno_session_modify_box");
   EXPECT_OK(pcanno_session_track_frames(s, id, track_frames, 4, &count));
   CHECK(count == 2 && track_frames[0] == 2 && track_frames[1] == 3);
@@ -320,6 +320,8 @@ int main(int argc, char** argv) {
   CHECK(pcanno_abi_version() == PCANNO_C_ABI_VERSION);
   CHECK(strlen(pcanno_version()) > 0);
   CHECK(strcmp(pcanno_status_name(PCANNO_ERR_NOT_FOUND), "not_found") == 0);
+  CHECK(strcmp(pcanno_status_name(PCANNO_ERR_BUSY), "busy") == 0);
+  CHECK(strcmp(pcanno_status_name(PCANNO_ERR_CONFLICT), "conflict") == 0);
 
   id = edit_and_save(sequence, document, &saved);
   CHECK(file_exists(document));

@@ -212,7 +212,7 @@ pcanno_status pcanno_session_add_box(pcanno_session* session, const pcanno_box* 
     if (t == nullptr) return no_track(box->track_id);
     if (t->at(box->frame) != nullptr) {
       // put_box would replace it, dropping its attributes: that is modify's job.
-      return fail(PCANNO_ERR_MALFORMED, "track " + id_text(box->track_id) + " has a box in frame " +
+      return fail(PCANNO_ERR_CONFLICT, "track " + id_text(box->track_id) + " has a box in frame " +
                                             id_text(box->frame) +
                                             " already; use pcanno_session_modify_box");
     }

@@ -1,9 +1,11 @@
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -159,6 +161,28 @@ class Session {
   /// so that the next open starts from the saved state. The session refuses edits afterwards.
   Status abandon();
 
+  /// The one edit gate. A long job (propagation, a full check, an export) claims the session with
+  /// begin_job(); until end_job(), apply, undo, redo, save, set_frame and the recovery calls fail
+  /// with kBusy naming the job, except on a thread inside a JobScope (the job's worker). Reads
+  /// stay allowed. kBusy when another job holds the session.
+  Status begin_job(const std::string& name);
+  void end_job();
+  bool busy() const { return busy_; }
+  std::string busy_job() const;  ///< "" when no job holds the session
+
+  /// Lets the current thread edit while a job holds the session: create it on the job's worker
+  /// for the work's lifetime. Scopes do not nest across sessions.
+  class JobScope {
+   public:
+    explicit JobScope(const Session& session);
+    ~JobScope();
+    JobScope(const JobScope&) = delete;
+    JobScope& operator=(const JobScope&) = delete;
+
+   private:
+    const Session* previous_;
+  };
+
   int add_observer(Observer observer);
   void remove_observer(int id);
 
@@ -168,6 +192,8 @@ class Session {
                            std::vector<formats::DocumentEdit>& undo);
   Status ensure_journal();
   Status refuse_while_pending() const;
+  Status refuse_while_busy()
+      const;  ///< kBusy unless no job holds the session or this is its thread
   /// Chooses journal_path_ and takes the journal found there.
   Status attach_journal(const SessionOptions& options);
   /// Holds the journal at journal_path_ and applies `policy` to the unsaved edits it holds.
@@ -204,6 +230,10 @@ class Session {
 
   std::map<int, Observer> observers_;
   int next_observer_ = 0;
+
+  std::atomic<bool> busy_{false};
+  mutable std::mutex job_mutex_;
+  std::string job_name_;  ///< guarded by job_mutex_
 };
 
 }  // namespace pcanno::plugin
