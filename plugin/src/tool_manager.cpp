@@ -42,6 +42,10 @@ Tool* ToolManager::active() const {
 }
 
 Status ToolManager::start(const std::string& id) {
+  if (session_.busy()) {
+    return Error{ErrorCode::kBusy,
+                 "'" + session_.busy_job() + "' is running; tools start once it has ended", ""};
+  }
   if (id == active_id_ && active() != nullptr) return {};
   Expected<Tool*> next = tool(id);
   if (!next) return std::move(next).error();
@@ -87,6 +91,7 @@ int ToolManager::finish(int result) {
 }
 
 int ToolManager::on_pointer(const PointerEvent& event) {
+  if (session_.busy()) return kIgnored;  // the edit gate: a job owns the session
   const std::optional<std::int64_t> before = session_.selection().track;
   int result = kIgnored;
   bool first = true;
@@ -104,6 +109,7 @@ int ToolManager::on_pointer(const PointerEvent& event) {
 }
 
 int ToolManager::on_key(const KeyEvent& event) {
+  if (session_.busy()) return kIgnored;
   int result = kIgnored;
   bool first = true;
   for (Tool* t : route(std::nullopt)) {
@@ -116,6 +122,7 @@ int ToolManager::on_key(const KeyEvent& event) {
 }
 
 int ToolManager::on_wheel(const WheelEvent& event) {
+  if (session_.busy()) return kIgnored;
   int result = kIgnored;
   bool first = true;
   for (Tool* t : route(event.view.kind)) {
@@ -128,6 +135,7 @@ int ToolManager::on_wheel(const WheelEvent& event) {
 }
 
 int ToolManager::send_key(const std::string& id, const KeyEvent& event) {
+  if (session_.busy()) return kIgnored;
   Expected<Tool*> t = tool(id);
   if (!t) return kIgnored;
   return (*t)->on_key(session_, event) & ~kFinished;

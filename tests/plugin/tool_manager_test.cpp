@@ -79,6 +79,32 @@ TEST_F(ToolManagerTest, APluginToolStartsByIdAndEditsThroughItsHost) {
   EXPECT_EQ(tools_.active_id(), "select");
 }
 
+TEST_F(ToolManagerTest, WhileAJobHoldsTheSessionNoToolSeesAnEvent) {
+  ASSERT_TRUE(tools_.start("cuboid-create"));
+  ASSERT_TRUE(session_->begin_job("propagate"));
+  // A drag that would create a box: refused before any tool sees it, left to the view's camera.
+  EXPECT_EQ(tools_.on_pointer(at(T::kPress, top_view(), {0.0, 0.0, 0.0})), kIgnored);
+  EXPECT_EQ(tools_.on_pointer(at(T::kMove, top_view(), {4.0, 2.0, 0.0})), kIgnored);
+  EXPECT_EQ(tools_.on_pointer(at(T::kRelease, top_view(), {4.0, 2.0, 0.0})), kIgnored);
+  EXPECT_TRUE(tools_.active()->preview().boxes.empty());  // no drag was started
+  EXPECT_EQ(tools_.on_key(key_event("Escape")), kIgnored);
+  EXPECT_EQ(tools_.send_key("cuboid-edit", key_event("Right")), kIgnored);
+  EXPECT_EQ(tools_.active_id(), "cuboid-create");
+  const Status started = tools_.start("select");
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, ErrorCode::kBusy);
+  EXPECT_NE(started.error().message.find("propagate"), std::string::npos);
+  EXPECT_TRUE(session_->document().tracks.empty());
+
+  // The job ends: the same drag creates the box.
+  session_->end_job();
+  EXPECT_TRUE(tools_.on_pointer(at(T::kPress, top_view(), {0.0, 0.0, 0.0})) & kConsumed);
+  tools_.on_pointer(at(T::kMove, top_view(), {4.0, 2.0, 0.0}));
+  tools_.on_pointer(at(T::kRelease, top_view(), {4.0, 2.0, 0.0}));
+  EXPECT_EQ(session_->document().tracks.size(), 1u);
+  EXPECT_TRUE(tools_.start("select"));
+}
+
 TEST_F(ToolManagerTest, TheChosenClassReachesToolsCreatedBeforeAndAfter) {
   ASSERT_TRUE(tools_.start("select"));
   ASSERT_TRUE(tools_.tool("polyline"));  // created before the class is chosen

@@ -33,7 +33,9 @@ struct CompanionTool {
 ///   (one box per N, as annotators expect);
 /// - it carries what the host's tools share: the class new shapes get (Tool::set_label) and the
 ///   frame's points (Tool::set_points), given to every tool it creates;
-/// - it is the tools' ToolHost, so plugin tools apply their commands through it.
+/// - it is the tools' ToolHost, so plugin tools apply their commands through it;
+/// - while a job holds the session (Session::busy()), it is closed like the session's other edits:
+///   events reach no tool (kIgnored, so a view may still move its camera) and start() is kBusy.
 /// The session must outlive the manager.
 class ToolManager final : public ToolHost {
  public:
@@ -48,7 +50,7 @@ class ToolManager final : public ToolHost {
 
   /// Makes tool `id` the active one: the tool active before is deactivated, `id` activated.
   /// Starting the active tool again does nothing. kNotFound, naming the known ids, when the
-  /// registry has no such tool; the active tool stays.
+  /// registry has no such tool, and kBusy while a job holds the session; the active tool stays.
   formats::Status start(const std::string& id);
   /// "" until the first start().
   const std::string& active_id() const { return active_id_; }
