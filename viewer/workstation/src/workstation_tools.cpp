@@ -5,6 +5,7 @@
 
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
 namespace pcanno::viewer::workstation {
@@ -34,14 +35,11 @@ void WorkstationWindow::build_tools_menu() {
     a->setToolTip(QString::fromStdString(tool.info.description));
     a->setStatusTip(QString::fromStdString(tool.info.description));
     connect(a, &QAction::triggered, this, [this, id] { (void)start_tool(id); });
+    gate_->add(a);
   }
 }
 
 formats::Status WorkstationWindow::start_tool(const std::string& id) {
-  if (job_running()) {
-    return formats::Error{formats::ErrorCode::kBusy,
-                          "a job is running; tools start once it has ended", ""};
-  }
   formats::Status started = tools_->start(id);
   report(started, "tool");
   if (started) statusBar()->showMessage(QString::fromStdString("tool: " + id), 4000);

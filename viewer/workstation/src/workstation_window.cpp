@@ -3,23 +3,17 @@
 #include <algorithm>
 
 #include <QCloseEvent>
-#include <QDockWidget>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPainter>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QSlider>
-#include <QSplitter>
 #include <QStatusBar>
-#include <QVBoxLayout>
 
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/status_texts.hpp"
 #include "pcanno/viewer/workstation/timeline_model.hpp"
@@ -31,34 +25,23 @@ namespace {
 
 constexpr double kTopMetersPerPixel = 0.1;  ///< initial top view: 35 m across a 350 px view
 
-QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
-  auto* d = new QDockWidget(title, window);
-  d->setObjectName(title);
-  d->setWidget(content);
-  d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-  return d;
-}
-
 }  // namespace
 
 WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, QWidget* parent)
-    : QMainWindow(parent), session_(std::move(session)), job_(new AutomationJob(this)) {
+    : QMainWindow(parent),
+      session_(std::move(session)),
+      gate_(new EditGate(this)),
+      job_(new AutomationJob(this)) {
   frames_ = std::make_unique<FrameSource>(session_->sequence());
   build_layout();
   attach_tools();
   build_actions();
-  refresh_timer_.setSingleShot(true);
-  connect(&refresh_timer_, &QTimer::timeout, this, [this] { refresh(); });
   qa_timer_.setSingleShot(true);
   qa_timer_.setInterval(400);
   connect(&qa_timer_, &QTimer::timeout, this, [this] { run_checks(); });
   play_timer_.setInterval(100);  // 10 Hz, the LiDAR's own rate
   connect(&play_timer_, &QTimer::timeout, this, [this] {
-    if (session_->frame() + 1 >= static_cast<std::int64_t>(session_->frame_count())) {
-      play_timer_.stop();
-      return;
-    }
-    step(1);
+    if (!step(1)) play_timer_.stop();  // the last frame, or the frame cannot change
   });
   connect(job_, &AutomationJob::finished, this, &WorkstationWindow::job_finished);
   attach_session();
@@ -75,121 +58,10 @@ WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, Q
 
 WorkstationWindow::~WorkstationWindow() {
   play_timer_.stop();
-  delete job_;  // joins a running job before the session goes
+  delete job_;  // joins a running job and lets go of the session before it goes
   job_ = nullptr;
   tools_.reset();  // deactivates the active tool while the session is there
   if (observer_ >= 0) session_->remove_observer(observer_);
-}
-
-void WorkstationWindow::build_layout() {
-  SceneStyle style;
-  style.color_by = ColorBy::kHeight;  // reads best in the small orthographic views
-  style.background = {0.08, 0.08, 0.1};
-  SceneStyle main_style = style;
-  main_style.point_size = 1.5f;
-  main_view_ = new SceneView(plugin::ViewKind::kPerspective, main_style, this);
-  top_view_ = new SceneView(plugin::ViewKind::kTop, style, this);
-  style.show_labels = false;  // side and front views show one box close up
-  side_view_ = new SceneView(plugin::ViewKind::kSide, style, this);
-  front_view_ = new SceneView(plugin::ViewKind::kFront, style, this);
-  for (SceneView* v : views()) {
-    v->pointer_handler = [this](SceneView& view, const plugin::PointerEvent& e) {
-      return on_pointer(view, e);
-    };
-    v->key_handler = [this](SceneView& view, const plugin::KeyEvent& e) { return on_key(view, e); };
-    connect(v, &SceneView::cursor_moved, this, [this](double x, double y, double z) {
-      cursor_label_->setText(
-          QString("x %1  y %2  z %3").arg(x, 0, 'f', 2).arg(y, 0, 'f', 2).arg(z, 0, 'f', 2));
-    });
-  }
-  main_view_->setObjectName("main_view");
-  top_view_->setObjectName("top_view");
-  side_view_->setObjectName("side_view");
-  front_view_->setObjectName("front_view");
-
-  auto* ortho = new QSplitter(Qt::Vertical, this);
-  ortho->addWidget(top_view_);
-  ortho->addWidget(side_view_);
-  ortho->addWidget(front_view_);
-  ortho->setSizes({420, 200, 200});
-  auto* views = new QSplitter(Qt::Horizontal, this);
-  views->addWidget(main_view_);
-  views->addWidget(ortho);
-  views->setSizes({820, 400});
-
-  timeline_ = new TimelineWidget(this);
-  slider_ = new QSlider(Qt::Horizontal, this);
-  slider_->setObjectName("frame_slider");
-  frame_label_ = new QLabel(this);
-  auto* nav = new QHBoxLayout;
-  nav->addWidget(slider_, 1);
-  nav->addWidget(frame_label_);
-  auto* central = new QWidget(this);
-  auto* layout = new QVBoxLayout(central);
-  layout->setContentsMargins(2, 2, 2, 2);
-  layout->addWidget(views, 1);
-  layout->addWidget(timeline_);
-  layout->addLayout(nav);
-  setCentralWidget(central);
-  connect(slider_, &QSlider::valueChanged, this, [this](int v) { set_frame(v); });
-  connect(timeline_, &TimelineWidget::frame_clicked, this, [this](qint64 f) { set_frame(f); });
-
-  track_list_ = new TrackListPanel(this);
-  palette_ = new ClassPalettePanel(this);
-  attributes_ = new AttributePanel(this);
-  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Tracks", track_list_));
-  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Classes (1-9)", palette_));
-  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Attributes", attributes_));
-  connect(track_list_, &TrackListPanel::track_selected, this,
-          [this](qint64 id) { select_track(id); });
-  connect(track_list_, &TrackListPanel::track_activated, this, [this](qint64 id) {
-    select_track(id);
-    if (const formats::Track* t = session_->document().track(id); t && !t->boxes.empty()) {
-      set_frame(t->boxes.front().frame);
-    }
-  });
-  connect(palette_, &ClassPalettePanel::class_chosen, this, [this](const QString& label) {
-    tools_->set_label(label.toStdString());
-    if (job_running()) return;
-    const auto sel = session_->selection().track;
-    const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
-    if (t && t->label != label.toStdString()) {
-      report(session_->apply(plugin::set_class(session_->document(), *sel, label.toStdString())),
-             "class");
-    }
-  });
-  connect(attributes_, &AttributePanel::attribute_edited, this,
-          [this](bool frame_scope, const QString& k, const QString& v) {
-            edit_attribute(frame_scope, k, v);
-          });
-
-  mode_label_ = new QLabel(this);
-  selection_label_ = new QLabel(this);
-  points_label_ = new QLabel(this);
-  cursor_label_ = new QLabel(this);
-  statusBar()->addPermanentWidget(mode_label_);
-  statusBar()->addPermanentWidget(selection_label_);
-  statusBar()->addPermanentWidget(points_label_);
-  statusBar()->addPermanentWidget(cursor_label_);
-  // The running job: its step and percent in the bar, Cancel (or Esc) beside it.
-  job_bar_ = new QProgressBar(this);
-  job_bar_->setObjectName("job_progress");
-  job_bar_->setRange(0, 100);
-  job_bar_->setMinimumWidth(220);
-  job_bar_->setTextVisible(true);
-  job_cancel_ = new QPushButton("Cancel", this);
-  job_cancel_->setObjectName("job_cancel");
-  job_cancel_->setToolTip("Stop the running job (Esc); nothing changes");
-  statusBar()->addPermanentWidget(job_bar_);
-  statusBar()->addPermanentWidget(job_cancel_);
-  job_bar_->hide();
-  job_cancel_->hide();
-  connect(job_cancel_, &QPushButton::clicked, this, [this] { cancel_job(); });
-  connect(job_, &AutomationJob::progress, this, [this](int percent, const QString& step) {
-    if (job_->cancelling()) return;  // cancel_job() said so; the worker stops any moment
-    job_bar_->setFormat(step + " %p%");
-    job_bar_->setValue(percent);
-  });
 }
 
 void WorkstationWindow::attach_session() {
@@ -199,11 +71,8 @@ void WorkstationWindow::attach_session() {
 }
 
 void WorkstationWindow::on_change(const plugin::Change& change) {
-  // During a job this runs on the worker thread: touch nothing but the flag.
-  if (job_ && job_->running()) {
-    changed_during_job_ = true;
-    return;
-  }
+  // During a job this runs on the worker thread: touch nothing; the job's end refreshes.
+  if (session_->busy()) return;
   if (change.kind == plugin::ChangeKind::kEdit || change.kind == plugin::ChangeKind::kUndo ||
       change.kind == plugin::ChangeKind::kRedo) {
     qa_timer_.start();
@@ -212,10 +81,8 @@ void WorkstationWindow::on_change(const plugin::Change& change) {
 }
 
 void WorkstationWindow::refresh() {
-  if (job_ && job_->running()) {
-    changed_during_job_ = true;
-    return;
-  }
+  // The worker may be changing the document: read it once the job has ended.
+  if (session_->busy()) return;
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;
   const std::int64_t frame = session_->frame();
@@ -304,7 +171,7 @@ void WorkstationWindow::update_status() {
       status_texts(*session_, cloud_ ? cloud_->size() : 0, tools_->active_id());
   frame_label_->setText(texts.frame);
   points_label_->setText(texts.points);
-  mode_label_->setText(texts.tool);
+  tool_label_->setText(texts.tool);
   selection_label_->setText(texts.selection);
   setWindowTitle(texts.title);
 }
@@ -322,7 +189,7 @@ void WorkstationWindow::set_top_north_up(bool north_up) {
 }
 
 bool WorkstationWindow::nudge_selected(const std::string& key, bool fine) {
-  if (job_running() || !session_->selection().track) return false;
+  if (!session_->selection().track) return false;
   plugin::KeyEvent event;
   event.key = key;
   event.press = true;
@@ -333,40 +200,37 @@ bool WorkstationWindow::nudge_selected(const std::string& key, bool fine) {
   return (result & plugin::kConsumed) != 0;
 }
 
-void WorkstationWindow::set_frame(std::int64_t frame) {
-  if (job_running() || session_->frame_count() == 0) return;
+bool WorkstationWindow::set_frame(std::int64_t frame) {
+  if (session_->frame_count() == 0) return false;
   frame =
       std::clamp<std::int64_t>(frame, 0, static_cast<std::int64_t>(session_->frame_count()) - 1);
-  if (frame == session_->frame()) return;
-  report(session_->set_frame(frame), "frame");
+  if (frame == session_->frame()) return false;
+  const formats::Status moved = session_->set_frame(frame);  // kBusy during a job
+  report(moved, "frame");
+  return static_cast<bool>(moved);
 }
 
-void WorkstationWindow::step(int delta) { set_frame(session_->frame() + delta); }
+bool WorkstationWindow::step(int delta) { return set_frame(session_->frame() + delta); }
 
 void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
-  if (job_running()) return;  // the worker owns the session until the job ends
+  // Not an edit: allowed during a job (nothing of it is journaled), shown when the job has ended.
   plugin::Selection s;
   s.track = track;
   if (s == session_->selection()) return;
   session_->set_selection(s);
 }
 
-void WorkstationWindow::choose_class(int index) {
-  if (!job_running()) palette_->choose(index);
-}
+void WorkstationWindow::choose_class(int index) { palette_->choose(index); }
 
 int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEvent& event) {
-  if (job_running()) return plugin::kConsumed;
+  // The ToolManager is closed during a job: the event is left to the view's camera.
   const int result = tools_->on_pointer(event);
   tool_result(result);
   return result;
 }
 
 int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
-  if (job_running()) {
-    if (event.key == "Escape") cancel_job();
-    return plugin::kConsumed;
-  }
+  // During a job Esc is the cancel action's (a window shortcut); the tools see no key.
   const int result = tools_->on_key(event);
   tool_result(result);
   return result;
@@ -379,7 +243,6 @@ void WorkstationWindow::tool_result(int result) {
 }
 
 void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
-  if (job_running()) return;
   const auto sel = session_->selection().track;
   if (!sel || key.isEmpty()) return;
   const std::optional<std::string> v =
@@ -402,7 +265,7 @@ void WorkstationWindow::report(const formats::Status& status, const QString& wha
 }
 
 void WorkstationWindow::run_checks() {
-  if (job_running()) return;
+  if (session_->busy()) return;  // reads the document the worker may be changing
   plugin::QaOptions options;
   options.check_points = false;  // reading every cloud would stall the UI; `pcanno check` does it
   auto report = plugin::check_annotations(session_->document(), session_->sequence(), options);
