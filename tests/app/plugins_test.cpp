@@ -119,7 +119,7 @@ TEST_F(PluginsCommandTest, ListsLoadedPluginsAndThoseThatFailed) {
   EXPECT_EQ(csv_line.find(kExamplePlugin.string()), header.find("ORIGIN")) << text.out;
   EXPECT_EQ(csv_line.find("1.0.0"), header.find("VERSION")) << text.out;
   EXPECT_NE(text.out.find("plugins not loaded:"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("this pcanno supports 2"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("this pcanno supports 3"), std::string::npos) << text.out;
 }
 
 /// (track id, frame) -> the row's 16 fields.
