@@ -12,9 +12,9 @@
 
 #include "cli_support.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/plugin/registry.hpp"
-#include "pcanno/plugin/tools/tool_support.hpp"
 
 namespace pcanno::app {
 namespace {
@@ -24,13 +24,14 @@ struct FitCommandOptions {
   std::string sequence_name;
   std::int64_t frame = 0;
   std::string seed;
-  std::string label = "Car";
+  std::string label;  ///< empty: the default schema's default class
   std::optional<double> heading;
   bool json = false;
 };
 
 int run_fit(const FitCommandOptions& opt,
             std::shared_ptr<const formats::CloudReaderRegistry> readers) {
+  const std::string label = opt.label.empty() ? formats::Annotations{}.default_class() : opt.label;
   Eigen::Vector3d seed;
   {
     std::string text = opt.seed;
@@ -51,7 +52,8 @@ int run_fit(const FitCommandOptions& opt,
       geometry::GroundModel::fit(cloud->cloud.view());
   if (!ground) return report_message("no ground found in frame " + std::to_string(opt.frame));
   geometry::FitOptions options;
-  options.size_prior = plugin::default_box_size(formats::Annotations{}, opt.label);
+  // No document here: the class's size prior comes from the default class schema.
+  options.size_prior = formats::make_class_spec(label).default_size;
   options.heading_hint = opt.heading;
   // The cloud's floats are relative to its origin (georeferenced clouds); the box goes back.
   const Eigen::Vector3d& origin = cloud->cloud.origin;
@@ -69,7 +71,7 @@ int run_fit(const FitCommandOptions& opt,
   if (opt.json) {
     nlohmann::json out;
     out["frame"] = opt.frame;
-    out["class"] = opt.label;
+    out["class"] = label;
     out["frame_of_reference"] = "lidar";
     out["center"] = {b.center.x(), b.center.y(), b.center.z()};
     out["size"] = {b.size.x(), b.size.y(), b.size.z()};
@@ -80,7 +82,7 @@ int run_fit(const FitCommandOptions& opt,
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }
-  std::printf("%s in frame %lld (LiDAR frame), %zu points%s\n", opt.label.c_str(),
+  std::printf("%s in frame %lld (LiDAR frame), %zu points%s\n", label.c_str(),
               static_cast<long long>(opt.frame), fit->point_ids.size(),
               fit->used_prior ? ", completed with the class size prior" : "");
   std::printf(
@@ -100,7 +102,9 @@ void add_fit_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_option("--frame", opt->frame, "Frame index")->required();
   cmd->add_option("--seed", opt->seed, "x,y,z [m] near the object, in the frame's LiDAR frame")
       ->required();
-  cmd->add_option("--class", opt->label, "Class, for its size prior (default Car)");
+  cmd->add_option(
+      "--class", opt->label,
+      "Class, for its size prior (default " + formats::Annotations{}.default_class() + ")");
   cmd->add_option("--heading", opt->heading,
                   "Known heading [rad, LiDAR frame] from motion or the previous box");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");

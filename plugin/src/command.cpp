@@ -76,16 +76,17 @@ std::int64_t next_polyline_id(const Annotations& doc) {
 }
 
 Expected<Command> create_track(const Annotations& doc, const NewBox& box, std::int64_t track_id) {
-  if (Status ok = check_label(box.label); !ok) return std::move(ok).error();
+  const std::string label = box.label.empty() ? doc.default_class() : box.label;
+  if (Status ok = check_label(label); !ok) return std::move(ok).error();
   if (Status ok = check_box(box.box); !ok) return std::move(ok).error();
   if (box.frame < 0) return invalid("frame " + std::to_string(box.frame) + " is negative");
   const std::int64_t id = track_id < 0 ? next_track_id(doc) : track_id;
   if (doc.track(id) != nullptr) return conflict("track id " + std::to_string(id) + " is in use");
   Command cmd{"Create box", {}};
-  ensure_class_edit(doc, box.label, cmd);
+  ensure_class_edit(doc, label, cmd);
   Track track;
   track.id = id;
-  track.label = box.label;
+  track.label = label;
   BoxState state;
   state.frame = box.frame;
   state.box = box.box;

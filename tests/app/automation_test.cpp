@@ -58,6 +58,12 @@ TEST_F(AutomationCommandTest, FitFindsTheVanNextToTheClick) {
                                     std::to_string(x) + "," + std::to_string(y) + ",-0.8");
   ASSERT_EQ(text.exit_code, 0) << text.out;
   EXPECT_NE(text.out.find("Van in frame 0 (LiDAR frame)"), std::string::npos) << text.out;
+
+  // Without --class the box gets the default class schema's default class.
+  const CommandResult unnamed = pcanno("fit " + training_.string() + " --frame 0 --seed " +
+                                       std::to_string(x) + "," + std::to_string(y) + ",-0.8");
+  ASSERT_EQ(unnamed.exit_code, 0) << unnamed.out;
+  EXPECT_NE(unnamed.out.find("Car in frame 0 (LiDAR frame)"), std::string::npos) << unnamed.out;
 }
 
 TEST_F(AutomationCommandTest, FitReportsEmptySpaceAndBadArguments) {

@@ -14,7 +14,7 @@ import unittest
 LIBRARY = os.environ.get("PCANNO_C_LIBRARY", "")
 SAMPLE_DATA = os.environ.get("PCANNO_SAMPLE_DATA", "")
 
-OK, NOT_FOUND, INVALID_ARGUMENT, MALFORMED, UNSUPPORTED = 0, 1, 2, 3, 5
+OK, NOT_FOUND, INVALID_ARGUMENT, CONFLICT = 0, 1, 2, 14
 PERMISSION, BUFFER_TOO_SMALL, RECOVERY_PENDING = 8, 11, 12
 RECOVERY_RECOVER, RECOVERY_OFFER, RECOVERY_DISCARD = 0, 1, 2
 JOURNAL_SYNC_DATA = 1
@@ -314,7 +314,7 @@ class RecoveryTest(CApiBase):
         # Edits wait for the decision.
         s.assert_status(self.lib.pcanno_session_add_track(s.handle, b"Car",
                                                           ctypes.byref(make_box(0, 1.0, 0.0)),
-                                                          None), UNSUPPORTED)
+                                                          None), CONFLICT)
         s.check(self.lib.pcanno_session_recover(s.handle))
         self.assertEqual(s.pending(), (0, 0))
         self.assertEqual(s.track_ids(), [track])

@@ -157,10 +157,25 @@ TEST_F(AutomationServices, FitMakesAFittedTrackAtTheSeed) {
   EXPECT_GT(geometry::iou_bev(b->box, van), 0.7);
 }
 
+TEST_F(AutomationServices, FitWithoutAClassTakesTheDocumentsDefaultClass) {
+  const geometry::Cuboid van = truth_.tracks[0].at(0)->box;
+  // The document's first class, as the KITTI import listed them, is the default.
+  const std::string first = session_->document().classes.front().name;
+  ASSERT_NE(first, formats::default_class_schema().front().name) << "the test needs another";
+  ASSERT_TRUE(run("fit", {{"seed", std::to_string(van.center.x() + 0.3) + "," +
+                                       std::to_string(van.center.y()) + ",-0.8"},
+                          {"frame", "0"}}));
+  const ServiceOutcome* outcome = last_service_outcome(session_->registry(), "fit");
+  ASSERT_NE(outcome, nullptr);
+  ASSERT_TRUE(outcome->track);
+  EXPECT_EQ(session_->document().tracks[index(*outcome->track)].label, first);
+}
+
 TEST_F(AutomationServices, BadParametersAreClearErrors) {
   const Status no_track = run("propagate", {});
   ASSERT_FALSE(no_track);
   EXPECT_NE(no_track.error().message.find("parameter 'track' is required"), std::string::npos);
+  EXPECT_EQ(no_track.error().code, formats::ErrorCode::kInvalidArgument);
   const Status unknown = run("propagate", {{"track", "0"}, {"speed", "3"}});
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("unknown parameter 'speed'"), std::string::npos);
@@ -170,6 +185,7 @@ TEST_F(AutomationServices, BadParametersAreClearErrors) {
   const Status one_key = run("interpolate", {{"track", "0"}, {"refine", "maybe"}});
   ASSERT_FALSE(one_key);
   EXPECT_NE(one_key.error().message.find("expected true or false"), std::string::npos);
+  EXPECT_EQ(one_key.error().code, formats::ErrorCode::kInvalidArgument);
   const Status empty = run("fit", {{"seed", "0,60,0"}, {"frame", "0"}});
   ASSERT_FALSE(empty);
   EXPECT_NE(empty.error().message.find("nothing but ground"), std::string::npos);

@@ -289,7 +289,7 @@ TEST(Qa, TheCheckServiceRunsOnTheSessionAndKeepsItsReport) {
 
   const auto bad = service->run(*session, {{"min_points", "many"}}, {});
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, formats::ErrorCode::kMalformed);
+  EXPECT_EQ(bad.error().code, formats::ErrorCode::kInvalidArgument);
   EXPECT_FALSE(service->run(*session, {{"speed", "1"}}, {}));
 
   ASSERT_TRUE(service->run(*session, {{"check_points", "false"}}, {}));

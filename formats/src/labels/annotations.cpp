@@ -11,15 +11,6 @@ constexpr std::pair<Provenance, const char*> kProvenanceNames[] = {
     {Provenance::kImported, "imported"}, {Provenance::kModel, "model"},
 };
 
-/// A stable colour per class name, so that classes created on import look the same every time.
-std::array<std::uint8_t, 3> color_for(std::string_view name) {
-  std::uint32_t h = 2166136261u;  // FNV-1a
-  for (char c : name) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
-  return {static_cast<std::uint8_t>(64 + (h & 0x7f)),
-          static_cast<std::uint8_t>(64 + ((h >> 8) & 0x7f)),
-          static_cast<std::uint8_t>(64 + ((h >> 16) & 0x7f))};
-}
-
 }  // namespace
 
 const char* to_string(Provenance p) {
@@ -72,11 +63,13 @@ const ClassSpec* Annotations::class_spec(std::string_view name) const {
   return nullptr;
 }
 
-ClassSpec make_class_spec(std::string_view name) {
-  ClassSpec spec;
-  spec.name = std::string(name);
-  spec.color = color_for(name);
-  return spec;
+ClassSpec Annotations::class_or_default(std::string_view name) const {
+  if (const ClassSpec* spec = class_spec(name)) return *spec;
+  return make_class_spec(name);
+}
+
+std::string Annotations::default_class() const {
+  return classes.empty() ? default_class_schema().front().name : classes.front().name;
 }
 
 ClassSpec& Annotations::ensure_class(std::string_view name) {

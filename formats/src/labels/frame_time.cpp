@@ -2,7 +2,8 @@
 
 namespace pcanno::formats {
 
-double frame_time_s(const Sequence* sequence, const Annotations& document, std::int64_t frame) {
+std::optional<double> recorded_time_s(const Sequence* sequence, const Annotations& document,
+                                      std::int64_t frame) {
   if (frame >= 0) {
     const auto i = static_cast<std::size_t>(frame);
     if (sequence != nullptr && i < sequence->size() && sequence->frames[i].timestamp_us >= 0) {
@@ -12,7 +13,12 @@ double frame_time_s(const Sequence* sequence, const Annotations& document, std::
       return static_cast<double>(document.frames[i].timestamp_us) * 1e-6;
     }
   }
-  return kNominalFramePeriodS * static_cast<double>(frame);
+  return std::nullopt;
+}
+
+double frame_time_s(const Sequence* sequence, const Annotations& document, std::int64_t frame) {
+  return recorded_time_s(sequence, document, frame)
+      .value_or(kNominalFramePeriodS * static_cast<double>(frame));
 }
 
 }  // namespace pcanno::formats

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pcanno/formats/labels/frame_time.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
 #include "pcanno/geometry/registration.hpp"
@@ -14,12 +15,10 @@ using formats::Error;
 using formats::ErrorCode;
 using formats::Expected;
 
+// Propagation sees clouds only: the sequence's clock, else the nominal rate.
 double frame_time_s(const formats::Sequence& seq, std::int64_t f) {
-  const auto i = static_cast<std::size_t>(f);
-  if (i < seq.size() && seq.frames[i].timestamp_us >= 0) {
-    return static_cast<double>(seq.frames[i].timestamp_us) * 1e-6;
-  }
-  return 0.1 * static_cast<double>(f);  // KITTI's nominal 10 Hz
+  static const formats::Annotations kNoDocument;
+  return formats::frame_time_s(&seq, kNoDocument, f);
 }
 
 geometry::Pose box_pose(const geometry::Cuboid& box) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "pcanno/formats/labels/frame_time.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
 #include "pcanno/geometry/track_interpolation.hpp"
@@ -18,31 +19,13 @@ using formats::ErrorCode;
 using formats::Expected;
 using formats::Track;
 
-bool is_vehicle(const std::string& label) {
-  std::string l = label;
-  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* v : {"car", "van", "truck", "tram", "bus", "cyclist", "vehicle"}) {
-    if (l.find(v) != std::string::npos) return true;
-  }
-  return false;
-}
-
 /// Per-frame data the completion needs: times, poses and (lazily) points.
 class FrameData {
  public:
   FrameData(const formats::Annotations& doc, const formats::Sequence& seq)
       : doc_(doc), seq_(seq), clouds_(seq) {}
 
-  double time_s(std::int64_t f) const {
-    const auto i = static_cast<std::size_t>(f);
-    if (i < seq_.size() && seq_.frames[i].timestamp_us >= 0) {
-      return static_cast<double>(seq_.frames[i].timestamp_us) * 1e-6;
-    }
-    if (i < doc_.frames.size() && doc_.frames[i].timestamp_us >= 0) {
-      return static_cast<double>(doc_.frames[i].timestamp_us) * 1e-6;
-    }
-    return 0.1 * static_cast<double>(f);  // KITTI's nominal 10 Hz
-  }
+  double time_s(std::int64_t f) const { return formats::frame_time_s(&seq_, doc_, f); }
 
   std::optional<geometry::Pose> T_world_lidar(std::int64_t f) const {
     const auto i = static_cast<std::size_t>(f);
@@ -231,8 +214,10 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
           }
         }
         geometry::InterpolationOptions io;
-        io.tangent = is_vehicle(track.label) ? geometry::TangentMode::kHeadingAligned
-                                             : geometry::TangentMode::kFiniteDifference;
+        // The class schema says whether the object moves the way it points (cars, bicycles).
+        io.tangent = doc.class_or_default(track.label).motion.moves_along_heading
+                         ? geometry::TangentMode::kHeadingAligned
+                         : geometry::TangentMode::kFiniteDifference;
         io.size = world_keys[densest].box.size;
         std::vector<std::vector<Eigen::Vector3d>> models;  // per keyframe, built on demand
         const bool refine = options.refine || options.method == CompletionMethod::kAuto;

@@ -14,7 +14,6 @@
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
-#include "pcanno/plugin/tools/tool_support.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -26,7 +25,7 @@ using formats::Expected;
 using formats::Status;
 
 Error bad(const std::string& service, const std::string& message) {
-  return Error{ErrorCode::kMalformed, service + ": " + message, ""};
+  return Error{ErrorCode::kInvalidArgument, service + ": " + message, ""};
 }
 
 std::optional<std::string> parameter(const AttributeMap& p, const std::string& name) {
@@ -296,7 +295,7 @@ struct FitService : Outcomes {
         static_cast<std::size_t>(*frame) >= session.sequence()->size()) {
       return bad(name, "frame " + std::to_string(*frame) + " has no cloud");
     }
-    const std::string label = parameter(p, "class").value_or("Car");
+    const std::string label = parameter(p, "class").value_or(session.document().default_class());
     // The load is most of the work; the fit itself takes milliseconds.
     formats::ReadOptions read;
     read.progress = [&progress](double f) { return !progress || progress(0.8 * f); };
@@ -311,7 +310,7 @@ struct FitService : Outcomes {
         geometry::GroundModel::fit(cloud->cloud.view());
     if (!ground) return bad(name, "no ground found in frame " + std::to_string(*frame));
     geometry::FitOptions options;
-    options.size_prior = default_box_size(session.document(), label);
+    options.size_prior = session.document().class_or_default(label).default_size;
     options.preferred_heading = 0.0;  // the recording car's heading, in its own LiDAR frame
     options.sensor_origin = T_lidar_cloud.inverse().translation();  // the sensor at the LiDAR 0
     std::optional<geometry::FitResult> fit =

@@ -52,7 +52,7 @@ namespace {
 
 formats::Error bad_parameter(const std::string& name, const std::string& value,
                              const std::string& want) {
-  return formats::Error{formats::ErrorCode::kMalformed,
+  return formats::Error{formats::ErrorCode::kInvalidArgument,
                         "check: parameter '" + name + "' = '" + value + "': expected " + want, ""};
 }
 
@@ -80,7 +80,7 @@ formats::Expected<QaOptions> qa_options_from_parameters(const formats::Attribute
       }
       options.nominal_rate_hz = hz;
     } else {
-      return formats::Error{formats::ErrorCode::kMalformed,
+      return formats::Error{formats::ErrorCode::kInvalidArgument,
                             "check: unknown parameter '" + name +
                                 "'; known: min_points, check_points, nominal_rate_hz",
                             ""};

@@ -1,13 +1,13 @@
 #include "pcanno/plugin/services/qa.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 #include <tuple>
 #include <utility>
 
+#include "pcanno/formats/labels/frame_time.hpp"
 #include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/iou.hpp"
@@ -27,34 +27,6 @@ const char* to_string(Severity s) {
   return "error";
 }
 
-std::map<std::string, MotionLimits, std::less<>> default_class_limits() {
-  const MotionLimits vehicle{50.0, 10.0, 1.5};
-  const MotionLimits pedestrian{4.0, 5.0, 6.0};
-  const MotionLimits cyclist{15.0, 6.0, 3.0};
-  std::map<std::string, MotionLimits, std::less<>> limits{{"Car", vehicle},
-                                                          {"Van", vehicle},
-                                                          {"Truck", vehicle},
-                                                          {"Tram", vehicle},
-                                                          {"Pedestrian", pedestrian},
-                                                          {"Person", pedestrian},
-                                                          {"Person_sitting", pedestrian},
-                                                          {"Cyclist", cyclist},
-                                                          {"vehicle.bicycle", cyclist}};
-  // nuScenes categories, so documents imported from nuScenes get the same limits.
-  for (const char* name : {"vehicle.car", "vehicle.truck", "vehicle.bus.bendy", "vehicle.bus.rigid",
-                           "vehicle.trailer", "vehicle.construction", "vehicle.motorcycle",
-                           "vehicle.emergency.ambulance", "vehicle.emergency.police"}) {
-    limits.emplace(name, vehicle);
-  }
-  for (const char* name :
-       {"human.pedestrian.adult", "human.pedestrian.child", "human.pedestrian.construction_worker",
-        "human.pedestrian.police_officer", "human.pedestrian.personal_mobility",
-        "human.pedestrian.stroller", "human.pedestrian.wheelchair"}) {
-    limits.emplace(name, pedestrian);
-  }
-  return limits;
-}
-
 std::size_t QaReport::count(Severity s) const {
   return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(),
                                                 [s](const Finding& f) { return f.severity == s; }));
@@ -69,13 +41,6 @@ std::string format(const char* fmt, double a, double b = 0.0, double c = 0.0, do
   char buf[256];
   std::snprintf(buf, sizeof buf, fmt, a, b, c, d);
   return buf;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 double median(std::vector<double> v) {
@@ -121,25 +86,9 @@ class Checker {
         Finding{s, std::move(check), track, frame, std::move(message), value, limit});
   }
 
-  const MotionLimits& limits_of(const std::string& label) const {
-    if (auto it = opt_.class_limits.find(label); it != opt_.class_limits.end()) return it->second;
-    for (const auto& [name, limits] : opt_.class_limits) {
-      if (iequals(name, label)) return limits;
-    }
-    return opt_.generic_limits;
-  }
-
-  /// [s] of a frame: the document's timestamp, else the sequence's, else the nominal rate.
+  /// [s] of a frame as recorded (formats::recorded_time_s); nullopt: use the nominal rate.
   std::optional<double> timestamp_s(std::int64_t frame) const {
-    if (frame >= 0 && static_cast<std::size_t>(frame) < doc_.frames.size() &&
-        doc_.frames[static_cast<std::size_t>(frame)].timestamp_us >= 0) {
-      return 1e-6 * static_cast<double>(doc_.frames[static_cast<std::size_t>(frame)].timestamp_us);
-    }
-    if (seq_ != nullptr && frame >= 0 && static_cast<std::size_t>(frame) < seq_->frames.size() &&
-        seq_->frames[static_cast<std::size_t>(frame)].timestamp_us >= 0) {
-      return 1e-6 * static_cast<double>(seq_->frames[static_cast<std::size_t>(frame)].timestamp_us);
-    }
-    return std::nullopt;
+    return formats::recorded_time_s(seq_, doc_, frame);
   }
 
   double seconds_between(std::int64_t a, std::int64_t b) const {
@@ -187,7 +136,8 @@ class Checker {
       }
       report_.motion_in_world = false;
     }
-    const MotionLimits& limits = limits_of(t.label);
+    // The class's motion profile: the document's schema, else the default schema by name.
+    const MotionLimits limits = doc_.class_or_default(t.label).motion.limits;
     std::vector<bool> speed_flagged(boxes.size(), false);
     std::vector<Eigen::Vector3d> velocity(boxes.size(), Eigen::Vector3d::Zero());
     for (std::size_t i = 1; i < boxes.size(); ++i) {

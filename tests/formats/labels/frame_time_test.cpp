@@ -30,5 +30,15 @@ TEST(FrameTime, TheSequenceClockComesFirstThenTheDocumentsThenTenHertz) {
   EXPECT_DOUBLE_EQ(frame_time_s(&sequence, doc, 5), 0.5);  // past both
 }
 
+TEST(FrameTime, RecordedTimeIsEmptyWhereNoClockSaysAnything) {
+  const Sequence sequence = sequence_with_times({-1, 4'000'000});
+  Annotations doc;
+  doc.frames.push_back(FrameInfo{"0", -1, {}, ""});
+  EXPECT_FALSE(recorded_time_s(&sequence, doc, 0).has_value());
+  EXPECT_FALSE(recorded_time_s(nullptr, doc, -3).has_value());
+  ASSERT_TRUE(recorded_time_s(&sequence, doc, 1).has_value());
+  EXPECT_DOUBLE_EQ(*recorded_time_s(&sequence, doc, 1), 4.0);
+}
+
 }  // namespace
 }  // namespace pcanno::formats

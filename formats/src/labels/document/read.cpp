@@ -156,6 +156,10 @@ class DocumentReader {
     out = v.get<double>();
     return true;
   }
+  bool positive(const Json& v, const Pointer& p, double& out) {
+    if (!number(v, p, out)) return false;
+    return out > 0.0 || expected(p, "a positive number", v);
+  }
   bool numbers(const Json& v, const Pointer& p, double* out, std::size_t n, bool positive) {
     if (!v.is_array() || v.size() != n) {
       return expected(p, "an array of " + std::to_string(n) + " numbers", v);
@@ -195,6 +199,34 @@ class DocumentReader {
                     std::string("one of ") + to_string(ShapeFrame::kLidar) + ", " +
                         to_string(ShapeFrame::kWorld),
                     v);
+  }
+
+  /// A class's motion profile: `profile` names the kind, whose defaults fill what is left out.
+  bool motion(const Json& v, const Pointer& p, MotionProfile& out) {
+    if (!object(v, p)) return false;
+    const bool kind_ok = required(v, p, "profile", [&](const Json& m, const Pointer& q) {
+      if (m.is_string()) {
+        if (const auto kind = motion_kind_from_string(m.get_ref<const std::string&>())) {
+          out = default_motion_profile(*kind);
+          return true;
+        }
+      }
+      std::string choices;
+      for (int i = 0; i <= static_cast<int>(MotionKind::kUnknown); ++i) {
+        choices += std::string(i ? ", " : "") + to_string(static_cast<MotionKind>(i));
+      }
+      return expected(q, "one of " + choices, m);
+    });
+    const auto limit = [&](const char* key, double& field) {
+      return optional(v, p, key,
+                      [&](const Json& m, const Pointer& q) { return positive(m, q, field); });
+    };
+    return kind_ok && limit("max_speed", out.limits.speed) &&
+           limit("max_acceleration", out.limits.acceleration) &&
+           limit("max_yaw_rate", out.limits.yaw_rate) &&
+           optional(v, p, "moves_along_heading", [&](const Json& m, const Pointer& q) {
+             return boolean(m, q, out.moves_along_heading);
+           });
   }
 
   bool attributes(const Json& v, const Pointer& p, AttributeMap& out) {
@@ -345,7 +377,9 @@ bool DocumentReader::class_spec(const Json& v, const Pointer& p, Annotations& ou
     return fail(p.member("name"),
                 "class \"" + class_name + "\" is defined twice (also " + previous->second + ")");
   }
-  // Unset colour and size default to what an importer gives the class, not to a fixed grey.
+  // Unset colour, size and motion default to what an importer gives the class (the default
+  // schema's entry of that name, documents older than the motion member included), not to a fixed
+  // grey car.
   ClassSpec& spec = out.ensure_class(class_name);
   return optional(v, p, "color",
                   [&](const Json& m, const Pointer& q) {
@@ -363,6 +397,8 @@ bool DocumentReader::class_spec(const Json& v, const Pointer& p, Annotations& ou
                   [&](const Json& m, const Pointer& q) {
                     return vector3(m, q, spec.default_size, true);
                   }) &&
+         optional(v, p, "motion",
+                  [&](const Json& m, const Pointer& q) { return motion(m, q, spec.motion); }) &&
          optional(v, p, "attributes", [&](const Json& m, const Pointer& q) {
            if (!object(m, q)) return false;
            for (auto it = m.begin(); it != m.end(); ++it) {

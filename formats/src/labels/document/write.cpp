@@ -31,6 +31,15 @@ Json class_json(const ClassSpec& spec) {
   out["name"] = spec.name;
   out["color"] = Json::array({spec.color[0], spec.color[1], spec.color[2]});
   out["default_size"] = vector3(spec.default_size);
+  // Always written in full, so that the document keeps its behaviour when the default schema
+  // changes.
+  Json motion = Json::object();
+  motion["profile"] = to_string(spec.motion.kind);
+  motion["max_speed"] = spec.motion.limits.speed;
+  motion["max_acceleration"] = spec.motion.limits.acceleration;
+  motion["max_yaw_rate"] = spec.motion.limits.yaw_rate;
+  motion["moves_along_heading"] = spec.motion.moves_along_heading;
+  out["motion"] = std::move(motion);
   if (!spec.attributes.empty()) {
     Json allowed = Json::object();
     for (const auto& [key, values] : spec.attributes) allowed[key] = values;

@@ -36,7 +36,8 @@ std::int64_t next_polyline_id(const Annotations& doc);
 
 /// A new box, as a tool or a host creates it.
 struct NewBox {
-  std::string label = "Car";
+  /// Class name; empty: the document's default class (Annotations::default_class()).
+  std::string label;
   std::int64_t frame = 0;
   geometry::Cuboid box;  ///< in `shape_frame`
   formats::ShapeFrame shape_frame = formats::ShapeFrame::kLidar;

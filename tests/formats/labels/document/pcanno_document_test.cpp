@@ -111,6 +111,8 @@ Annotations rich_annotations(std::uint64_t seed) {
   car.color = {255, 0, 17};
   car.default_size = {4.2, 1.75, 1.55};
   car.attributes = {{"occlusion", {"none", "partly", "largely"}}, {"parked", {}}};
+  // Limits whose shortest decimal text is long: the round trip must keep every bit.
+  car.motion = {MotionKind::kVehicle, {33.3 + 1e-13, 0.1 + 0.2, 4.9e-324}, false};
   ClassSpec pedestrian;
   pedestrian.name = "Fußgänger";
   pedestrian.color = {0, 128, 255};
@@ -119,6 +121,7 @@ Annotations rich_annotations(std::uint64_t seed) {
   lane.name = "lane/solid~white";
   lane.color = {250, 250, 250};
   lane.default_size = {1.0, 0.15, 0.01};
+  lane.motion = default_motion_profile(MotionKind::kStatic);
   a.classes = {car, pedestrian, lane};
 
   for (int f = 0; f < 12; ++f) {
@@ -208,6 +211,12 @@ void expect_same(const Annotations& a, const Annotations& b) {
     EXPECT_EQ(a.classes[i].name, b.classes[i].name);
     EXPECT_EQ(a.classes[i].color, b.classes[i].color);
     expect_same_vector(a.classes[i].default_size, b.classes[i].default_size);
+    EXPECT_EQ(a.classes[i].motion.kind, b.classes[i].motion.kind);
+    EXPECT_SAME_BITS(a.classes[i].motion.limits.speed, b.classes[i].motion.limits.speed);
+    EXPECT_SAME_BITS(a.classes[i].motion.limits.acceleration,
+                     b.classes[i].motion.limits.acceleration);
+    EXPECT_SAME_BITS(a.classes[i].motion.limits.yaw_rate, b.classes[i].motion.limits.yaw_rate);
+    EXPECT_EQ(a.classes[i].motion.moves_along_heading, b.classes[i].motion.moves_along_heading);
     EXPECT_EQ(a.classes[i].attributes, b.classes[i].attributes);
   }
   ASSERT_EQ(a.frames.size(), b.frames.size());
@@ -697,6 +706,28 @@ TEST(PcannoDocument, ValidationErrorsNameTheJsonPointer) {
        ErrorCode::kMalformed, "/classes/0/color/2"},
       {"default size negative", [&](Json& j) { j[ptr("/classes/1/default_size/0")] = -1; },
        ErrorCode::kMalformed, "/classes/1/default_size/0: expected a positive number"},
+      {"motion profile unknown",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "boat"}};
+       },
+       ErrorCode::kMalformed,
+       "/classes/0/motion/profile: expected one of vehicle, pedestrian, cyclist, static, unknown, "
+       "found \"boat\""},
+      {"motion profile missing",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"max_speed", 3}};
+       },
+       ErrorCode::kMalformed, "/classes/0/motion/profile: required member is missing"},
+      {"motion limit zero",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "vehicle"}, {"max_speed", 0}};
+       },
+       ErrorCode::kMalformed, "/classes/0/motion/max_speed: expected a positive number, found 0"},
+      {"motion heading not boolean",
+       [&](Json& j) {
+         j[ptr("/classes/1/motion")] = Json{{"profile", "static"}, {"moves_along_heading", 1}};
+       },
+       ErrorCode::kMalformed, "/classes/1/motion/moves_along_heading: expected true or false"},
       {"allowed values not strings",
        [&](Json& j) { j[ptr("/classes/0/attributes/occlusion/1")] = 1; }, ErrorCode::kMalformed,
        "/classes/0/attributes/occlusion/1"},
@@ -756,7 +787,11 @@ TEST(PcannoDocument, DocumentedLeniencies) {
     ASSERT_EQ(parsed->classes.size(), 4u);
     const ClassSpec* tram = parsed->class_spec("Tram");
     ASSERT_NE(tram, nullptr);
-    EXPECT_EQ(tram->default_size, ClassSpec{}.default_size);
+    // The default schema's tram: its size prior and vehicle motion, not a generic class.
+    ASSERT_NE(default_class_spec("Tram"), nullptr);
+    EXPECT_EQ(tram->default_size, default_class_spec("Tram")->default_size);
+    EXPECT_NE(tram->default_size, ClassSpec{}.default_size);
+    EXPECT_EQ(tram->motion, default_motion_profile(MotionKind::kVehicle));
     EXPECT_NE(parsed->class_spec("Curb"), nullptr);
     // The same colour an importer would give it.
     Annotations reference;
@@ -773,7 +808,8 @@ TEST(PcannoDocument, DocumentedLeniencies) {
     EXPECT_EQ(parsed->box_count(), 3u);
   }
   {
-    SCOPED_TRACE("only format and version are required; class colour and size are optional");
+    SCOPED_TRACE(
+        "only format and version are required; class colour, size and motion are optional");
     const Expected<Annotations> parsed = parse_pcanno_document(
         R"({"version": 1, "format": "pcanno", "classes": [{"name": "Van"}]})", "min.json");
     ASSERT_TRUE(parsed) << parsed.error().describe();
@@ -781,7 +817,8 @@ TEST(PcannoDocument, DocumentedLeniencies) {
     ASSERT_EQ(parsed->classes.size(), 1u);
     Annotations reference;
     EXPECT_EQ(parsed->classes[0].color, reference.ensure_class("Van").color);
-    EXPECT_EQ(parsed->classes[0].default_size, ClassSpec{}.default_size);
+    EXPECT_EQ(parsed->classes[0].default_size, reference.ensure_class("Van").default_size);
+    EXPECT_EQ(parsed->classes[0].motion, reference.ensure_class("Van").motion);
   }
   {
     SCOPED_TRACE("without frames, any frame index >= 0 is accepted");
@@ -958,6 +995,14 @@ TEST(PcannoDocument, SchemaAcceptsWrittenDocumentsAndRejectsBrokenOnes) {
       {"attribute not a string", [&](Json& j) { j[ptr("/tracks/0/attributes/occlusion")] = 1; }},
       {"empty label", [&](Json& j) { j[ptr("/tracks/0/label")] = ""; }},
       {"colour out of range", [&](Json& j) { j[ptr("/classes/0/color/0")] = 300; }},
+      {"motion profile unknown",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "boat"}};
+       }},
+      {"motion limit negative",
+       [&](Json& j) {
+         j[ptr("/classes/0/motion")] = Json{{"profile", "static"}, {"max_yaw_rate", -1}};
+       }},
       {"vertex of two",
        [&](Json& j) {
          j[ptr("/polylines/0/states/0/vertices/0")] = Json::array({1, 2});

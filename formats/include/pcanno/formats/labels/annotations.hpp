@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pcanno/formats/labels/class_schema.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 #include "pcanno/geometry/polyline.hpp"
 
@@ -26,18 +27,6 @@ std::optional<ShapeFrame> shape_frame_from_string(std::string_view s);
 
 /// Free-form attributes: name -> value ("occlusion" -> "partly", "vehicle.moving" -> "true").
 using AttributeMap = std::map<std::string, std::string, std::less<>>;
-
-/// One class of the label schema.
-struct ClassSpec {
-  std::string name;                                  ///< "Car", "Pedestrian", ...
-  std::array<std::uint8_t, 3> color{200, 200, 200};  ///< RGB for the viewer
-  Eigen::Vector3d default_size{4.0, 1.8, 1.6};       ///< l, w, h [m] for one-click boxes
-  /// Allowed attributes: name -> allowed values (empty: any value).
-  std::map<std::string, std::vector<std::string>, std::less<>> attributes;
-};
-
-/// The class an importer or a new box creates: a colour derived from the name, default size.
-ClassSpec make_class_spec(std::string_view name);
 
 /// KITTI image-side fields, kept so a KITTI -> pcanno -> KITTI round trip reproduces every column.
 struct KittiCameraFields {
@@ -134,7 +123,13 @@ struct Annotations {
   const Track* track(std::int64_t id) const;
   Track* track(std::int64_t id);
   const ClassSpec* class_spec(std::string_view name) const;
-  /// Adds a class with default colour and size unless present; returns it.
+  /// The class `name` as this document defines it, else as make_class_spec() creates it (from the
+  /// default schema, or an unknown class). Size priors and motion profiles are read through this.
+  ClassSpec class_or_default(std::string_view name) const;
+  /// The class a new box gets when the caller names none: the document's first class, else the
+  /// default schema's first. Put a class first in `classes` to make it the default.
+  std::string default_class() const;
+  /// Adds make_class_spec(name) unless a class of that name is present; returns it.
   ClassSpec& ensure_class(std::string_view name);
   std::size_t box_count() const;
   /// Sorts tracks by id, and boxes and polyline states by frame.

@@ -13,8 +13,10 @@
 // - kLinear: what today's tools do, kept for comparison: centre, size and yaw interpolated as
 //   plain numbers in each frame's own LiDAR frame, ignoring the ego vehicle's motion.
 // - kInterpolate: in the world frame (the sequence needs poses; see ensure_poses()), slerp rotation
-//   and a C1 Hermite path through the keyframes with heading-aligned tangents for vehicles, the
-//   size held at the keyframe with the most points (a rigid object does not change size).
+//   and a C1 Hermite path through the keyframes, with heading-aligned tangents for classes that
+//   move along their heading (MotionProfile::moves_along_heading in the document's class schema,
+//   else the default schema's: vehicles, cyclists), the size held at the keyframe with the most
+//   points (a rigid object does not change size).
 // - kPropagate: from each keyframe forward with propagate_box() (propagation.hpp); stops at the
 // next
 //   keyframe, or when the object is lost (too few points, poor registration). Tracked boxes carry

@@ -10,8 +10,9 @@
 // keyframe, and works on sequences without poses (the ego motion is estimated and cached first).
 // Parameters are text, as AttributeMap entries:
 // - "fit": seed = "x,y,z" [m, the session's world frame: the frame tools use], frame (default:
-//   the session's), class (default Car), track (optional: add the box to this track instead of a
-//   new one). The box gets provenance "fitted" and is a keyframe.
+//   the session's), class (default: the document's default class, Annotations::default_class();
+//   its size prior completes a sparse object), track (optional: add the box to this track instead
+//   of a new one). The box gets provenance "fitted" and is a keyframe.
 // - "propagate": track (required), from (default: the session's frame; the track needs a box
 //   there), direction = forward | backward (default forward), to (default: the frame before the
 //   track's next keyframe that way, else the sequence's end). Boxes get provenance "tracked", the

@@ -19,8 +19,10 @@
 //   world frame when every box of the track can be put there (world-frame boxes, or LiDAR boxes
 //   with the frame's pose). Speed and acceleration are measured in the xy-plane: label heights
 //   jitter by centimetres from frame to frame (and with the ego's pitch in the LiDAR frame), which
-//   at 10 Hz would read as metres per second squared. Above the class limit: warning; above twice
-//   the limit: error. Without poses the motion is measured in the LiDAR frame and includes the ego
+//   at 10 Hz would read as metres per second squared. The limits are the class's motion profile
+//   (formats/labels/class_schema.hpp): the document's class schema, else the default schema by
+//   name (Annotations::class_or_default). Above the class limit: warning; above twice the limit:
+//   error. Without poses the motion is measured in the LiDAR frame and includes the ego
 //   vehicle's own motion, so these findings are capped at warning and one "ego-motion" info finding
 //   says so. Time comes from the document's frame timestamps, else the sequence's, else
 //   `nominal_rate_hz`. Acceleration is not reported next to a speed finding (a jump makes both).
@@ -53,22 +55,11 @@ struct Finding {
   double limit = 0.0;       ///< the limit it was compared with, 0 when none
 };
 
-/// Plausible motion of one class.
-struct MotionLimits {
-  double speed = 50.0;         ///< [m/s]
-  double acceleration = 10.0;  ///< [m/s^2]
-  double yaw_rate = 6.0;       ///< [rad/s]
-};
-
-/// Car, Van, Truck, Tram: 50 m/s, 10 m/s^2, 1.5 rad/s; Pedestrian, Person, Person_sitting: 4, 5,
-/// 6; Cyclist: 15, 6, 3; the nuScenes vehicle.*, human.pedestrian.* and vehicle.bicycle
-/// categories likewise. Other classes get QaOptions::generic_limits.
-std::map<std::string, MotionLimits, std::less<>> default_class_limits();
+/// Plausible motion of one class: a class's MotionProfile::limits in the class schema.
+using formats::MotionLimits;
 
 struct QaOptions {
-  std::map<std::string, MotionLimits, std::less<>> class_limits = default_class_limits();
-  MotionLimits generic_limits;    ///< classes without an entry (the loosest of the defaults)
-  double nominal_rate_hz = 10.0;  ///< [Hz] when frames have no timestamps
+  double nominal_rate_hz = 10.0;             ///< [Hz] when frames have no timestamps
   double heading_flip = 2.6179938779914944;  ///< [rad] 150 degrees
   double size_drift_warning = 0.10;          ///< relative to the track's median
   double size_drift_error = 0.25;
@@ -98,7 +89,7 @@ formats::Expected<QaReport> check_annotations(const formats::Annotations& annota
                                               const QaOptions& options = {});
 
 /// Options from the "check" service's parameters: "min_points" (integer >= 0), "check_points"
-/// ("true"/"false"), "nominal_rate_hz" (> 0). Anything else, or a bad value, is kMalformed.
+/// ("true"/"false"), "nominal_rate_hz" (> 0). Anything else, or a bad value, is kInvalidArgument.
 formats::Expected<QaOptions> qa_options_from_parameters(const formats::AttributeMap& parameters);
 
 /// The built-in automation service "check" runs check_annotations() on the session's document and

@@ -1,0 +1,88 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+// The class schema: what pcanno knows about a class of objects. A document carries its own schema
+// (Annotations::classes); the built-in default schema (default_class_schema()) fills in what a
+// document leaves out, by class name. QA, box fitting and track completion read a class's size
+// prior and motion profile from here (Annotations::class_or_default) rather than testing the class
+// name, so a new class ("Forklift") behaves like a vehicle by saying so in the schema; a new box
+// without a class gets Annotations::default_class().
+
+namespace pcanno::formats {
+
+/// How objects of a class move. kUnknown is what a class the default schema does not know gets:
+/// the loosest QA limits and no heading prior, so that pcanno judges nothing it cannot know.
+enum class MotionKind { kVehicle, kPedestrian, kCyclist, kStatic, kUnknown };
+const char* to_string(
+    MotionKind kind);  ///< "vehicle", "pedestrian", "cyclist", "static", "unknown"
+std::optional<MotionKind> motion_kind_from_string(std::string_view s);
+
+/// Plausible motion of a class, for QA: above a limit is a warning, above twice it an error.
+/// Speed and acceleration are measured in the xy-plane of the world frame.
+struct MotionLimits {
+  double speed = 50.0;         ///< [m/s]
+  double acceleration = 10.0;  ///< [m/s^2]
+  double yaw_rate = 6.0;       ///< [rad/s]
+};
+bool operator==(const MotionLimits& a, const MotionLimits& b);
+inline bool operator!=(const MotionLimits& a, const MotionLimits& b) { return !(a == b); }
+
+/// A class's motion: its kind, the QA limits and the track-completion setting.
+struct MotionProfile {
+  MotionKind kind = MotionKind::kUnknown;
+  MotionLimits limits;
+  /// Track completion: the object moves the way it points (cars, bicycles: they cannot move
+  /// sideways), so the interpolated path leaves each keyframe along the box's heading
+  /// (geometry::TangentMode::kHeadingAligned). False: along the keyframes' positions alone
+  /// (pedestrians step sideways and turn on the spot).
+  bool moves_along_heading = false;
+};
+bool operator==(const MotionProfile& a, const MotionProfile& b);
+inline bool operator!=(const MotionProfile& a, const MotionProfile& b) { return !(a == b); }
+
+/// The built-in profile of each kind:
+/// - vehicle: 50 m/s, 10 m/s^2, 1.5 rad/s, moves along its heading;
+/// - pedestrian: 4 m/s, 5 m/s^2, 6 rad/s;
+/// - cyclist: 15 m/s, 6 m/s^2, 3 rad/s, moves along its heading;
+/// - static: 1 m/s, 5 m/s^2 (label jitter), 6 rad/s (cones and barriers have no real heading);
+/// - unknown: 50 m/s, 10 m/s^2, 6 rad/s (the loosest of the others), MotionProfile{}.
+MotionProfile default_motion_profile(MotionKind kind);
+
+/// One class of the label schema.
+struct ClassSpec {
+  std::string name;                                  ///< as the tracks' labels spell it
+  std::array<std::uint8_t, 3> color{200, 200, 200};  ///< RGB for the viewer
+  /// Size prior: l, w, h [m] of a typical object. A one-click box starts at this size, and box
+  /// fitting completes a sparse object's unseen extent with it.
+  Eigen::Vector3d default_size{4.0, 1.8, 1.6};
+  MotionProfile motion;  ///< how the class moves (QA limits, track completion)
+  /// Allowed attributes: name -> allowed values (empty: any value).
+  std::map<std::string, std::vector<std::string>, std::less<>> attributes;
+};
+
+/// The built-in schema: the KITTI classes (the first, the car, is the default class of a new box),
+/// then the nuScenes categories and the flat Lyft names, each with its motion profile and a typical
+/// size. Colours are derived from the names, as make_class_spec() gives them. The only place in the
+/// engine that knows class names.
+const std::vector<ClassSpec>& default_class_schema();
+
+/// The default schema's class named `name`: an exact match, else the first whose name equals it
+/// ignoring ASCII case ("car" from a class map gets the car's profile). nullptr when none.
+const ClassSpec* default_class_spec(std::string_view name);
+
+/// The class an importer, a document without the details or a new box creates: the default
+/// schema's entry under `name` (renamed to `name`) when it has one; else an unknown class with the
+/// generic size (a ClassSpec{}). Either way the colour is derived from the name, so a class looks
+/// the same every time it is created.
+ClassSpec make_class_spec(std::string_view name);
+
+}  // namespace pcanno::formats

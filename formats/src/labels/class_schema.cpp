@@ -1,0 +1,160 @@
+#include "pcanno/formats/labels/class_schema.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace pcanno::formats {
+namespace {
+
+constexpr std::pair<MotionKind, const char*> kMotionKindNames[] = {
+    {MotionKind::kVehicle, "vehicle"}, {MotionKind::kPedestrian, "pedestrian"},
+    {MotionKind::kCyclist, "cyclist"}, {MotionKind::kStatic, "static"},
+    {MotionKind::kUnknown, "unknown"},
+};
+
+/// A stable colour per class name, so that classes created on import look the same every time.
+std::array<std::uint8_t, 3> color_for(std::string_view name) {
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  return {static_cast<std::uint8_t>(64 + (h & 0x7f)),
+          static_cast<std::uint8_t>(64 + ((h >> 8) & 0x7f)),
+          static_cast<std::uint8_t>(64 + ((h >> 16) & 0x7f))};
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+struct Entry {
+  const char* name;
+  MotionKind kind;
+  double l, w, h;  ///< typical size [m]
+};
+
+// Typical sizes of each dataset's classes (rounded means of their labels), so that a first click
+// on a class gives a box close to the object rather than a car-sized one.
+constexpr Entry kDefaultSchema[] = {
+    // KITTI object and tracking benchmarks. The first entry is the default class of a new box.
+    {"Car", MotionKind::kVehicle, 4.0, 1.8, 1.6},
+    {"Van", MotionKind::kVehicle, 5.0, 2.0, 2.2},
+    {"Truck", MotionKind::kVehicle, 8.0, 2.6, 3.2},
+    {"Pedestrian", MotionKind::kPedestrian, 0.8, 0.7, 1.75},
+    {"Person_sitting", MotionKind::kPedestrian, 0.8, 0.6, 1.3},
+    {"Person", MotionKind::kPedestrian, 0.8, 0.7, 1.75},
+    {"Cyclist", MotionKind::kCyclist, 1.8, 0.7, 1.7},
+    {"Tram", MotionKind::kVehicle, 15.0, 2.6, 3.5},
+    {"Misc", MotionKind::kUnknown, 4.0, 1.8, 1.6},
+    // nuScenes detection categories.
+    {"vehicle.car", MotionKind::kVehicle, 4.0, 1.8, 1.6},
+    {"vehicle.truck", MotionKind::kVehicle, 8.0, 2.6, 3.2},
+    {"vehicle.bus.bendy", MotionKind::kVehicle, 11.0, 2.9, 3.4},
+    {"vehicle.bus.rigid", MotionKind::kVehicle, 11.0, 2.9, 3.4},
+    {"vehicle.trailer", MotionKind::kVehicle, 10.0, 2.6, 3.8},
+    {"vehicle.construction", MotionKind::kVehicle, 6.5, 2.8, 3.2},
+    {"vehicle.emergency.ambulance", MotionKind::kVehicle, 6.0, 2.3, 2.6},
+    {"vehicle.emergency.police", MotionKind::kVehicle, 5.0, 2.0, 1.8},
+    {"vehicle.motorcycle", MotionKind::kVehicle, 2.1, 0.8, 1.5},
+    {"vehicle.bicycle", MotionKind::kCyclist, 1.8, 0.7, 1.2},
+    {"human.pedestrian.adult", MotionKind::kPedestrian, 0.8, 0.7, 1.75},
+    {"human.pedestrian.child", MotionKind::kPedestrian, 0.5, 0.5, 1.3},
+    {"human.pedestrian.construction_worker", MotionKind::kPedestrian, 0.8, 0.7, 1.75},
+    {"human.pedestrian.police_officer", MotionKind::kPedestrian, 0.8, 0.7, 1.75},
+    {"human.pedestrian.personal_mobility", MotionKind::kPedestrian, 1.2, 0.6, 1.7},
+    {"human.pedestrian.stroller", MotionKind::kPedestrian, 1.0, 0.6, 1.1},
+    {"human.pedestrian.wheelchair", MotionKind::kPedestrian, 1.1, 0.7, 1.3},
+    {"animal", MotionKind::kUnknown, 0.9, 0.4, 0.7},
+    // Pushed by a person: they move at walking pace when they move at all.
+    {"movable_object.pushable_pullable", MotionKind::kPedestrian, 0.7, 0.6, 1.0},
+    {"movable_object.barrier", MotionKind::kStatic, 0.5, 2.5, 1.0},
+    {"movable_object.trafficcone", MotionKind::kStatic, 0.4, 0.4, 0.9},
+    {"movable_object.debris", MotionKind::kStatic, 0.5, 0.5, 0.3},
+    {"static_object.bicycle_rack", MotionKind::kStatic, 2.5, 1.0, 1.2},
+    // Lyft Level 5 (nuScenes layout, flat names); car, pedestrian and truck match the KITTI
+    // classes ignoring case, animal the nuScenes one.
+    {"bus", MotionKind::kVehicle, 11.0, 2.9, 3.4},
+    {"other_vehicle", MotionKind::kVehicle, 8.0, 2.6, 3.2},
+    {"emergency_vehicle", MotionKind::kVehicle, 5.5, 2.1, 2.2},
+    {"motorcycle", MotionKind::kVehicle, 2.1, 0.8, 1.5},
+    {"bicycle", MotionKind::kCyclist, 1.8, 0.7, 1.2},
+};
+
+std::vector<ClassSpec> build_default_schema() {
+  std::vector<ClassSpec> out;
+  for (const Entry& e : kDefaultSchema) {
+    ClassSpec spec;
+    spec.name = e.name;
+    spec.color = color_for(e.name);
+    spec.default_size = Eigen::Vector3d(e.l, e.w, e.h);
+    spec.motion = default_motion_profile(e.kind);
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(MotionKind kind) {
+  for (const auto& [value, name] : kMotionKindNames) {
+    if (value == kind) return name;
+  }
+  return "unknown";
+}
+
+std::optional<MotionKind> motion_kind_from_string(std::string_view s) {
+  for (const auto& [value, name] : kMotionKindNames) {
+    if (s == name) return value;
+  }
+  return std::nullopt;
+}
+
+bool operator==(const MotionLimits& a, const MotionLimits& b) {
+  return a.speed == b.speed && a.acceleration == b.acceleration && a.yaw_rate == b.yaw_rate;
+}
+
+bool operator==(const MotionProfile& a, const MotionProfile& b) {
+  return a.kind == b.kind && a.limits == b.limits && a.moves_along_heading == b.moves_along_heading;
+}
+
+MotionProfile default_motion_profile(MotionKind kind) {
+  switch (kind) {
+    case MotionKind::kVehicle:
+      return {kind, {50.0, 10.0, 1.5}, true};
+    case MotionKind::kPedestrian:
+      return {kind, {4.0, 5.0, 6.0}, false};
+    case MotionKind::kCyclist:
+      return {kind, {15.0, 6.0, 3.0}, true};
+    case MotionKind::kStatic:
+      return {kind, {1.0, 5.0, 6.0}, false};
+    case MotionKind::kUnknown:
+      break;
+  }
+  return {};
+}
+
+const std::vector<ClassSpec>& default_class_schema() {
+  static const std::vector<ClassSpec> schema = build_default_schema();
+  return schema;
+}
+
+const ClassSpec* default_class_spec(std::string_view name) {
+  const std::vector<ClassSpec>& schema = default_class_schema();
+  for (const ClassSpec& c : schema) {
+    if (c.name == name) return &c;
+  }
+  for (const ClassSpec& c : schema) {
+    if (iequals(c.name, name)) return &c;
+  }
+  return nullptr;
+}
+
+ClassSpec make_class_spec(std::string_view name) {
+  ClassSpec spec;
+  if (const ClassSpec* known = default_class_spec(name)) spec = *known;
+  spec.name = std::string(name);
+  spec.color = color_for(name);
+  return spec;
+}
+
+}  // namespace pcanno::formats
