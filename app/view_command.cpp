@@ -17,6 +17,7 @@ struct ViewCommandOptions {
   std::string document;
   std::string screenshot;
   std::string layout_report;
+  std::string tool;
   bool recover = false;
   bool discard_recovery = false;
 };
@@ -39,6 +40,7 @@ int run_view(const ViewCommandOptions& opt, const char* program) {
   options.document = opt.document;
   options.screenshot = opt.screenshot;
   options.layout_report = opt.layout_report;
+  options.tool = opt.tool;
   if (opt.recover) options.recovery = plugin::RecoveryPolicy::kRecover;
   if (opt.discard_recovery) options.recovery = plugin::RecoveryPolicy::kDiscard;
   return viewer::workstation::run_workstation(options, program);
@@ -57,6 +59,9 @@ void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAct
   cmd->add_option("--document", opt->document,
                   "Native document to edit; every edit is journalled beside it (autosave), "
                   "created on first save when missing");
+  cmd->add_option("--tool", opt->tool,
+                  "Tool to start with, by id: a built-in or a plugin's (`pcanno plugins` lists "
+                  "them; default: the box editor)");
   CLI::Option* recover = cmd->add_flag(
       "--recover", opt->recover,
       "Replay unsaved edits that a session which ended without saving left for these labels "

@@ -101,7 +101,7 @@ TEST_F(PluginsCommandTest, ListsLoadedPluginsAndThoseThatFailed) {
   EXPECT_EQ((*csv)["priority"], 5);
   ASSERT_EQ(j["failures"].size(), 2u) << r.out;
   EXPECT_EQ(j["failures"][0]["path"], PCANNO_TEST_WRONG_ABI_PLUGIN);
-  EXPECT_EQ(j["failures"][0]["reason"], "built for plugin ABI 999, this pcanno supports 2");
+  EXPECT_EQ(j["failures"][0]["reason"], "built for plugin ABI 999, this pcanno supports 3");
   EXPECT_EQ(j["failures"][1]["path"], (dir_ / "bad.so").string());
   EXPECT_NE(j["failures"][1]["reason"].get<std::string>().find("not a shared library"),
             std::string::npos);
@@ -119,7 +119,7 @@ TEST_F(PluginsCommandTest, ListsLoadedPluginsAndThoseThatFailed) {
   EXPECT_EQ(csv_line.find(kExamplePlugin.string()), header.find("ORIGIN")) << text.out;
   EXPECT_EQ(csv_line.find("1.0.0"), header.find("VERSION")) << text.out;
   EXPECT_NE(text.out.find("plugins not loaded:"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("this pcanno supports 2"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("this pcanno supports 3"), std::string::npos) << text.out;
 }
 
 /// (track id, frame) -> the row's 16 fields.

@@ -1,5 +1,6 @@
 // AnnotationView embedded in a plain offscreen vtkRenderWindow, driven by synthetic VTK events:
-// dragging a rectangle in the top view with the cuboid tool creates that box in the document.
+// dragging a rectangle in the top view with the cuboid tool creates that box in the document, and a
+// plugin's tool starts by its id like a built-in.
 #include <gtest/gtest.h>
 
 #include <vtkCamera.h>
@@ -13,6 +14,7 @@
 #include "display.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/annotation_view.hpp"
 #include "pcanno/viewer/display_connection.hpp"
@@ -155,6 +157,43 @@ TEST_F(AnnotationViewTest, EditToolMovesAndResizesByDragging) {
   EXPECT_NEAR(session_->box_in_world(id, 0)->size.x(), 4.0, 0.1);
   ASSERT_TRUE(session_->undo());
   EXPECT_NEAR(session_->box_in_world(id, 0)->center.x(), 10.0, 0.1);
+}
+
+TEST_F(AnnotationViewTest, APluginToolStartsByIdAndItsClickEditsTheSession) {
+  ASSERT_TRUE(plugin::load_plugin(session_->registry(), PCANNO_TEST_COMPONENTS_PLUGIN));
+  const formats::Status unknown = view_->set_tool("lasso");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, formats::ErrorCode::kNotFound);
+  EXPECT_NE(unknown.error().message.find("test-tool"), std::string::npos)
+      << unknown.error().message;
+  EXPECT_EQ(view_->tool(), "select");
+
+  const formats::Status started = view_->set_tool("test-tool");
+  ASSERT_TRUE(started) << started.error().describe();
+  EXPECT_EQ(view_->tool(), "test-tool");
+  const double camera_before = renderer_->GetActiveCamera()->GetPosition()[0];
+  // The plugin's tool places a 1 m marker where the click meets the ground.
+  send(vtkCommand::LeftButtonPressEvent, {6.0, 2.0, 0.0});
+  send(vtkCommand::LeftButtonReleaseEvent, {6.0, 2.0, 0.0});
+  const formats::Annotations& doc = session_->document();
+  ASSERT_EQ(doc.tracks.size(), 1u);
+  EXPECT_EQ(doc.tracks.front().label, "Marker");
+  ASSERT_EQ(doc.tracks.front().boxes.size(), 1u);
+  const geometry::Cuboid& box = doc.tracks.front().boxes.front().box;
+  const double pixel = 30.0 / kHeight;  // [m] the camera shows 30 m over 600 px
+  EXPECT_NEAR(box.center.x(), 6.0, pixel);
+  EXPECT_NEAR(box.center.y(), 2.0, pixel);
+  EXPECT_NEAR(box.center.z(), 0.5, 1e-9);
+  EXPECT_EQ(session_->selection().track, doc.tracks.front().id);
+  // Consumed, so the camera stayed; the scene shows the marker, selected.
+  EXPECT_DOUBLE_EQ(renderer_->GetActiveCamera()->GetPosition()[0], camera_before);
+  ASSERT_EQ(view_->scene().boxes().size(), 1u);
+  EXPECT_TRUE(view_->scene().boxes().front().selected);
+
+  // Escape finishes the plugin's tool: the view is back to "select".
+  interactor_->SetKeySym("Escape");
+  interactor_->InvokeEvent(vtkCommand::KeyPressEvent);
+  EXPECT_EQ(view_->tool(), "select");
 }
 
 TEST(AnnotationViewFrames, ShowsTheSessionFrameAndFollowsFrameChanges) {

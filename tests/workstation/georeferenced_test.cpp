@@ -12,7 +12,6 @@ namespace pcanno::test {
 namespace {
 
 namespace fs = std::filesystem;
-using Mode = ws::WorkstationWindow::Mode;
 
 TEST_F(WorkstationTest, AUtmTileShowsAndABoxLandsWhereItWasDragged) {
   const Eigen::Vector3d utm(500000.0, 5800000.0, 120.0);
@@ -40,7 +39,7 @@ TEST_F(WorkstationTest, AUtmTileShowsAndABoxLandsWhereItWasDragged) {
 
   w.main_view()->setFocus();
   QTest::keyClick(w.main_view(), Qt::Key_N);
-  ASSERT_EQ(w.mode(), Mode::kCreate);
+  ASSERT_EQ(w.tools().active_id(), "cuboid-create");
   const QPoint a = top->pixel_of(middle + Eigen::Vector3d(-2.0, -1.0, 0.0)).toPoint();
   const QPoint b = top->pixel_of(middle + Eigen::Vector3d(2.0, 1.0, 0.0)).toPoint();
   const Eigen::Vector3d wa = world_at(*top, a);

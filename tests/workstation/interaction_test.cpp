@@ -11,7 +11,6 @@ namespace pcanno::test {
 namespace {
 
 namespace fs = std::filesystem;
-using Mode = ws::WorkstationWindow::Mode;
 
 TEST_F(WorkstationTest, CreateResizeStepPropagateUndoSaveReload) {
   const fs::path doc_path = dir_ / "van.pcanno.json";
@@ -31,7 +30,7 @@ TEST_F(WorkstationTest, CreateResizeStepPropagateUndoSaveReload) {
   // N, then drag the footprint of the van ahead on the left (KITTI 0000, frame 0) in the top
   // view, which is north-up: world +x to the right, +y up the screen.
   QTest::keyClick(w.main_view(), Qt::Key_N);
-  ASSERT_EQ(w.mode(), Mode::kCreate);
+  ASSERT_EQ(w.tools().active_id(), "cuboid-create");
   ws::SceneView* top = w.top_view();
   const QPoint a = top->pixel_of({11.5, 6.3, 0.0}).toPoint();
   const QPoint b = top->pixel_of({15.9, 2.9, 0.0}).toPoint();
@@ -44,7 +43,7 @@ TEST_F(WorkstationTest, CreateResizeStepPropagateUndoSaveReload) {
   const std::int64_t id = session.document().tracks.front().id;
   EXPECT_EQ(session.document().tracks.front().label, "Van");
   EXPECT_EQ(session.selection().track, id);
-  EXPECT_EQ(w.mode(), Mode::kEdit);  // one box per N
+  EXPECT_EQ(w.tools().active_id(), "cuboid-edit");  // one box per N
   auto created = session.box_in_world(id, 0);
   ASSERT_TRUE(created);
   EXPECT_NEAR(created->center.x(), (wa.x() + wb.x()) / 2, top_pixel);

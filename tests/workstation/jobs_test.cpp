@@ -1,8 +1,12 @@
 // Long jobs in the workstation: progress with the step's name in the status bar, Esc or the
-// Cancel button stops them promptly and nothing changes; export and the full checks run as jobs.
+// Cancel button stops them promptly and nothing changes; export and the full checks run as jobs;
+// while one runs, the edit gate is closed and no edit gets through.
 #include <cstdlib>
 
+#include <QAction>
+#include <QActionGroup>
 #include <QElapsedTimer>
+#include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
@@ -10,7 +14,10 @@
 
 #include "long_sequence.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
+#include "pcanno/viewer/workstation/track_list_panel.hpp"
 #include "workstation_fixture.hpp"
 
 namespace pcanno::test {
@@ -63,6 +70,29 @@ class WorkstationJobs : public WorkstationTest {
 
   QProgressBar* job_bar() { return window_->findChild<QProgressBar*>("job_progress"); }
   QPushButton* cancel_button() { return window_->findChild<QPushButton*>("job_cancel"); }
+
+  /// The menu bar's action called `text` ("&Undo"), or nullptr.
+  QAction* action(const QString& text) {
+    for (QAction* a : window_->menuBar()->findChildren<QAction*>()) {
+      if (a->text() == text) return a;
+    }
+    return nullptr;
+  }
+
+  /// The edit actions and panels, and whether each is enabled.
+  std::vector<std::pair<std::string, bool>> edit_controls() {
+    std::vector<std::pair<std::string, bool>> controls;
+    for (const char* text : {"&Undo", "&Redo", "&New box", "&Propagate track", "&Save",
+                             "&Next frame", "Class 1", "Nudge left", "cuboid-create"}) {
+      QAction* a = action(text);
+      EXPECT_NE(a, nullptr) << text;
+      if (a) controls.emplace_back(text, a->isEnabled());
+    }
+    controls.emplace_back("track list", window_->track_list()->isEnabled());
+    controls.emplace_back("class palette", window_->class_palette()->isEnabled());
+    controls.emplace_back("frame slider", window_->frame_slider()->isEnabled());
+    return controls;
+  }
 };
 
 TEST_F(WorkstationJobs, EscCancelsARunningPropagateAndNothingChanges) {
@@ -97,6 +127,54 @@ TEST_F(WorkstationJobs, EscCancelsARunningPropagateAndNothingChanges) {
   // The window is the annotator's again: frames step, and Esc no longer belongs to the job.
   QTest::keyClick(w.main_view(), Qt::Key_Right);
   EXPECT_EQ(w.session().frame(), 1);
+}
+
+TEST_F(WorkstationJobs, WhileAJobRunsTheEditGateIsClosedAndEditsChangeNothing) {
+  ws::WorkstationWindow& w = open_long_street();
+  const std::string before = formats::serialize_pcanno_document(w.session().document());
+  ASSERT_TRUE(w.edit_gate().is_open());
+  for (const auto& [name, enabled] : edit_controls()) EXPECT_TRUE(enabled) << name;
+  EXPECT_FALSE(action("Cancel the running &job")->isEnabled());
+
+  QTest::keyClick(w.main_view(), Qt::Key_P);
+  ASSERT_TRUE(w.job_running());
+  EXPECT_FALSE(w.edit_gate().is_open());
+  for (const auto& [name, enabled] : edit_controls()) EXPECT_FALSE(enabled) << name;
+  for (QAction* a : w.edit_gate().actions()->actions()) {
+    EXPECT_FALSE(a->isEnabled()) << a->text().toStdString();
+  }
+  EXPECT_TRUE(action("Cancel the running &job")->isEnabled());
+  EXPECT_TRUE(action("&Bird's eye")->isEnabled());  // looking around stays open
+
+  // Edit attempts, each of which would change the document between jobs: Delete (the picker
+  // deletes the selected car), N and a drag in the top view (a new box), the next frame, undo.
+  w.main_view()->setFocus();
+  QTest::keyClick(w.main_view(), Qt::Key_Delete);
+  QTest::keyClick(w.main_view(), Qt::Key_N);
+  EXPECT_EQ(w.tools().active_id(), "cuboid-edit");
+  ws::SceneView* top = w.top_view();
+  drag(top, QPoint(top->width() / 4, top->height() / 4), QPoint(top->width() / 3, top->height() / 3));
+  QTest::keyClick(w.main_view(), Qt::Key_Right);
+  EXPECT_FALSE(w.undo());
+  const formats::Status tool = w.start_tool("cuboid-create");
+  ASSERT_FALSE(tool);
+  EXPECT_EQ(tool.error().code, formats::ErrorCode::kBusy);
+  ASSERT_TRUE(w.job_running()) << "the job ended during the attempts; they prove nothing";
+  EXPECT_EQ(w.session().frame(), 0);
+  EXPECT_EQ(w.tools().active_id(), "cuboid-edit");
+  EXPECT_EQ(formats::serialize_pcanno_document(w.session().document()), before);
+
+  // Cancelled: the gate opens again and the same Delete deletes the car.
+  w.cancel_job();
+  ASSERT_TRUE(wait_until([&] { return !w.job_running(); }, 1000));
+  EXPECT_TRUE(w.edit_gate().is_open());
+  for (const auto& [name, enabled] : edit_controls()) EXPECT_TRUE(enabled) << name;
+  EXPECT_FALSE(action("Cancel the running &job")->isEnabled());
+  EXPECT_EQ(formats::serialize_pcanno_document(w.session().document()), before);
+  ASSERT_NE(w.session().document().track(1), nullptr);
+  w.main_view()->setFocus();
+  QTest::keyClick(w.main_view(), Qt::Key_Delete);
+  EXPECT_EQ(w.session().document().track(1), nullptr);
 }
 
 TEST_F(WorkstationJobs, TheCancelButtonStopsItToo) {

@@ -1,5 +1,6 @@
 // Frame navigation and the view keys: prefetched stepping, playback, Home/End, the slider, the
-// bird's-eye toggle, the shortcut sheet.
+// bird's-eye toggle, the shortcut sheet; each view's pixels and rays against its VTK camera.
+#include <vtkRenderer.h>
 #include <QMessageBox>
 #include <QSlider>
 
@@ -23,6 +24,30 @@ TEST_F(WorkstationTest, SteppingIsServedByThePrefetch) {
   EXPECT_EQ(after.misses, before.misses) << "a step waited on disk";
   EXPECT_GE(after.prefetch_hits, before.prefetch_hits + 2);
   EXPECT_LE(cache->bytes(), cache->max_bytes());
+}
+
+TEST_F(WorkstationTest, EachViewsPixelsAndRaysAgreeWithItsVtkCamera) {
+  ws::WorkstationWindow& w = open(ws::WorkstationOptions{});
+  w.select_track(0);  // the side and front views look at the van
+  QTest::qWait(100);
+  auto van = w.session().box_in_world(0, 0);
+  ASSERT_TRUE(van);
+  const Eigen::Vector3d p = van->center + Eigen::Vector3d(0.7, -0.4, 0.3);
+  for (ws::SceneView* v : {w.main_view(), w.top_view(), w.side_view(), w.front_view()}) {
+    SCOPED_TRACE(v->objectName().toStdString());
+    // Where VTK draws p: display coordinates are device pixels from the bottom-left corner.
+    vtkRenderer* renderer = v->renderer();
+    renderer->SetWorldPoint(p.x(), p.y(), p.z(), 1.0);
+    renderer->WorldToDisplay();
+    double display[3];
+    renderer->GetDisplayPoint(display);
+    const double ratio = v->devicePixelRatioF();
+    const QPointF pixel = v->pixel_of(p);
+    EXPECT_NEAR(pixel.x(), display[0] / ratio, 1e-3);
+    EXPECT_NEAR(pixel.y(), v->height() - display[1] / ratio, 1e-3);
+    // The pointer ray through that pixel passes through p.
+    EXPECT_LT(plugin::distance_to_ray(v->ray_at(pixel), p), 1e-6);
+  }
 }
 
 TEST_F(WorkstationTest, FrameKeysSliderAndPlayback) {

@@ -1,6 +1,5 @@
 #include "pcanno/viewer/annotation_view.hpp"
 
-#include <map>
 #include <optional>
 
 #include <vtkCallbackCommand.h>
@@ -11,10 +10,7 @@
 #include <vtkSmartPointer.h>
 
 #include "pcanno/plugin/session.hpp"
-#include "pcanno/plugin/tools/cuboid_create_tool.hpp"
-#include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
-#include "pcanno/plugin/tools/polyline_tool.hpp"
-#include "pcanno/plugin/tools/select_tool.hpp"
+#include "pcanno/plugin/tool_manager.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
 
 namespace pcanno::viewer {
@@ -43,7 +39,6 @@ struct AnnotationView::Impl {
   int session_observer = -1;
   std::optional<formats::FrameCache> cache;
   std::int64_t loaded_frame = -1;
-  std::map<std::string, std::unique_ptr<plugin::Tool>> tools;
   plugin::MouseButton pressed = plugin::MouseButton::kNone;
   bool camera_moving = false;  // a press the tool left to the interactor style
 };
@@ -52,15 +47,12 @@ AnnotationView::AnnotationView(plugin::Session& session, vtkRenderer* renderer,
                                vtkRenderWindowInteractor* interactor, SceneStyle style)
     : impl_(std::make_unique<Impl>()),
       scene_(std::make_unique<SceneRenderer>(renderer, std::move(style))),
-      session_(session) {
+      session_(session),
+      tools_(std::make_unique<plugin::ToolManager>(session)) {
   Impl& m = *impl_;
   m.renderer = renderer;
   m.interactor = interactor;
-  m.tools["select"] = std::make_unique<plugin::SelectTool>();
-  m.tools["cuboid-create"] = std::make_unique<plugin::CuboidCreateTool>();
-  m.tools["cuboid-edit"] = std::make_unique<plugin::CuboidEditTool>();
-  m.tools["polyline"] = std::make_unique<plugin::PolylineTool>();
-  m.tools[tool_id_]->activate(session_);
+  (void)tools_->start(tools_->home());  // "select"; a registry without it starts with no tool
   if (const formats::Sequence* seq = session_.sequence(); seq && seq->size() > 0) {
     formats::FrameCacheOptions options;
     options.max_bytes = std::size_t{512} << 20;
@@ -109,20 +101,15 @@ void AnnotationView::set_camera(const CameraPose& pose) {
   if (scene_) scene_->reset_clipping_range();
 }
 
-bool AnnotationView::set_tool(const std::string& id) {
-  auto it = impl_->tools.find(id);
-  if (it == impl_->tools.end()) return false;
-  if (plugin::Tool* current = active_tool()) current->deactivate(session_);
-  tool_id_ = id;
-  it->second->activate(session_);
-  scene_->set_preview(it->second->preview());
-  return true;
+formats::Status AnnotationView::set_tool(const std::string& id) {
+  if (formats::Status started = tools_->start(id); !started) return started;
+  scene_->set_preview(tools_->preview());
+  return {};
 }
 
-plugin::Tool* AnnotationView::active_tool() {
-  auto it = impl_->tools.find(tool_id_);
-  return it == impl_->tools.end() ? nullptr : it->second.get();
-}
+const std::string& AnnotationView::tool() const { return tools_->active_id(); }
+
+plugin::Tool* AnnotationView::active_tool() { return tools_->active(); }
 
 plugin::ViewInfo AnnotationView::current_view() const {
   const int* size = impl_->renderer->GetSize();
@@ -141,22 +128,19 @@ void AnnotationView::load_frame() {
 void AnnotationView::refresh() {
   load_frame();
   scene_->update_from_session(session_);
-  if (plugin::Tool* tool = active_tool()) scene_->set_preview(tool->preview());
+  scene_->set_preview(tools_->preview());
   scene_->reset_clipping_range();
   if (vtkRenderWindow* window = impl_->renderer->GetRenderWindow()) window->Render();
 }
 
 void AnnotationView::handle_result(int result) {
-  plugin::Tool* tool = active_tool();
-  if (tool && (result & plugin::kRender)) scene_->set_preview(tool->preview());
-  if (result & plugin::kFinished) set_tool("select");
+  // The manager has handed a finished tool over to "select" already.
   if (result & (plugin::kRender | plugin::kFinished)) refresh();
 }
 
 void AnnotationView::on_vtk_event(unsigned long id) {
   Impl& m = *impl_;
-  plugin::Tool* tool = active_tool();
-  if (tool == nullptr) return;
+  if (active_tool() == nullptr) return;
   int modifiers = plugin::kNoModifier;
   if (m.interactor->GetShiftKey()) modifiers |= plugin::kShift;
   if (m.interactor->GetControlKey()) modifiers |= plugin::kControl;
@@ -169,7 +153,7 @@ void AnnotationView::on_vtk_event(unsigned long id) {
     key.modifiers = modifiers;
     key.press = id == vtkCommand::KeyPressEvent;
     key.view = current_view();
-    result = tool->on_key(session_, key);
+    result = tools_->on_key(key);
   } else {
     // Display coordinates (origin bottom-left of the window) -> image pixel of this viewport.
     const int* pos = m.interactor->GetEventPosition();
@@ -186,7 +170,7 @@ void AnnotationView::on_vtk_event(unsigned long id) {
       wheel.modifiers = modifiers;
       wheel.ray = ray;
       wheel.view = view;
-      result = tool->on_wheel(session_, wheel);
+      result = tools_->on_wheel(wheel);
     } else {
       plugin::PointerEvent ev;
       ev.modifiers = modifiers;
@@ -215,7 +199,7 @@ void AnnotationView::on_vtk_event(unsigned long id) {
           ev.button = m.pressed;
           break;
       }
-      result = tool->on_pointer(session_, ev);
+      result = tools_->on_pointer(ev);
       // Presses the tool leaves to the style move the camera: big clouds switch to their level
       // of detail until the button comes up.
       if (ev.type == plugin::PointerEvent::Type::kPress && !(result & plugin::kConsumed)) {

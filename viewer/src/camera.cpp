@@ -11,9 +11,6 @@ namespace pcanno::viewer {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-// Orthographic cameras sit this far from their focus: far enough that nothing of a LiDAR scene
-// lies behind them, the clipping range is reset around the data anyway.
-constexpr double kOrthoDistance = 200.0;
 
 struct Axes {
   Eigen::Vector3d right, up, forward;  // camera x, y and viewing direction (-z)
@@ -34,7 +31,7 @@ CameraPose from_view_info(const plugin::ViewInfo& view, double extent) {
   pose.parallel = true;
   pose.parallel_scale = extent / 2.0;
   pose.focal_point = view.focus;
-  pose.position = view.focus + plugin::towards_viewer(view) * kOrthoDistance;
+  pose.position = view.focus + plugin::towards_viewer(view) * kOrthoCameraDistance;
   pose.view_up = plugin::screen_up(view);
   return pose;
 }
@@ -66,13 +63,13 @@ CameraPose make_camera(plugin::ViewKind kind, const Eigen::Vector3d& focus, doub
     case plugin::ViewKind::kSide:
       pose.parallel = true;
       pose.parallel_scale = extent / 2.0;
-      pose.position = focus - kOrthoDistance * left;
+      pose.position = focus - kOrthoCameraDistance * left;
       pose.view_up = up;
       return pose;
     case plugin::ViewKind::kFront:
       pose.parallel = true;
       pose.parallel_scale = extent / 2.0;
-      pose.position = focus - kOrthoDistance * forward;
+      pose.position = focus - kOrthoCameraDistance * forward;
       pose.view_up = up;
       return pose;
   }
@@ -100,6 +97,10 @@ CameraPose camera_on_box(plugin::ViewKind kind, const geometry::Cuboid& box_in_w
     }
   }
   return make_camera(kind, box_in_world.center, s.maxCoeff() * scale);
+}
+
+CameraPose ortho_camera(const plugin::ViewInfo& view, int height) {
+  return from_view_info(view, view.meters_per_pixel * std::max(1, height));
 }
 
 void apply_camera(const CameraPose& pose, vtkCamera* camera) {

@@ -23,8 +23,8 @@ std::string size_text(const std::string& label, const geometry::Cuboid& box) {
 
 }  // namespace
 
-void CuboidCreateTool::set_label(std::string label) {
-  if (!label.empty()) label_ = std::move(label);
+void CuboidCreateTool::set_label(const std::string& label) {
+  if (!label.empty()) label_ = label;
 }
 
 void CuboidCreateTool::deactivate(Session& /*session*/) { cancel(); }

@@ -9,8 +9,8 @@
 
 namespace pcanno::plugin {
 
-void PolylineTool::set_label(std::string label) {
-  if (!label.empty()) label_ = std::move(label);
+void PolylineTool::set_label(const std::string& label) {
+  if (!label.empty()) label_ = label;
 }
 
 void PolylineTool::activate(Session& session) {

@@ -72,8 +72,12 @@ Eigen::Vector3d default_box_size(const formats::Annotations& doc, const std::str
   return formats::make_class_spec(label).default_size;
 }
 
-void FramePoints::set_points(std::vector<Eigen::Vector3d> points_in_world) {
+void FramePoints::set_points(std::shared_ptr<const std::vector<Eigen::Vector3d>> points_in_world) {
   injected_ = std::move(points_in_world);
+}
+
+void FramePoints::set_points(std::vector<Eigen::Vector3d> points_in_world) {
+  injected_ = std::make_shared<const std::vector<Eigen::Vector3d>>(std::move(points_in_world));
 }
 
 void FramePoints::clear_points() { injected_.reset(); }

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "pcanno/plugin/automation/progress.hpp"
-#include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 
 namespace pcanno::viewer::workstation {
@@ -15,12 +14,24 @@ AutomationJob::AutomationJob(QObject* parent) : QObject(parent) {
 
 AutomationJob::~AutomationJob() {
   cancel_ = true;
-  if (thread_.joinable()) thread_.join();
+  end();
 }
 
-bool AutomationJob::start(const std::string& name, Work work) {
-  if (running_) return false;
+void AutomationJob::end() {
   if (thread_.joinable()) thread_.join();
+  if (session_ != nullptr) session_->end_job();
+  session_ = nullptr;
+}
+
+formats::Status AutomationJob::start(plugin::Session& session, const std::string& name,
+                                     Work work) {
+  if (running_) {
+    return formats::Error{formats::ErrorCode::kBusy, "'" + name_ + "' is running; cancel it or wait",
+                          ""};
+  }
+  if (formats::Status claimed = session.begin_job(name); !claimed) return claimed;
+  end();  // the last job's thread, already done
+  session_ = &session;
   running_ = true;
   cancel_ = false;
   done_ = false;
@@ -31,6 +42,7 @@ bool AutomationJob::start(const std::string& name, Work work) {
     step_.clear();
   }
   thread_ = std::thread([this, work = std::move(work)] {
+    const plugin::Session::JobScope scope(*session_);  // the one thread that may edit now
     const formats::Status status = work([this](double fraction) {
       percent_ = std::clamp(static_cast<int>(fraction * 100.0), 0, 100);
       // The services name their steps on this thread (plugin::ProgressStep).
@@ -47,18 +59,7 @@ bool AutomationJob::start(const std::string& name, Work work) {
     done_ = true;
   });
   poll_.start();
-  return true;
-}
-
-bool AutomationJob::start(plugin::Session& session, const std::string& service,
-                          formats::AttributeMap parameters) {
-  if (running_) return false;
-  const plugin::AutomationService* s = session.registry().service(service);
-  if (!s) return false;
-  return start(service, [&session, run = s->run, parameters = std::move(parameters)](
-                            const std::function<bool(double)>& progress) {
-    return run(session, parameters, progress);
-  });
+  return {};
 }
 
 void AutomationJob::poll() {
@@ -70,7 +71,7 @@ void AutomationJob::poll() {
   emit progress(percent_.load(), step.isEmpty() ? QString::fromStdString(name_) : step);
   if (!done_) return;
   poll_.stop();
-  thread_.join();
+  end();
   running_ = false;
   emit finished(QString::fromStdString(name_), ok_, cancelled_, QString::fromStdString(message_));
 }

@@ -14,12 +14,11 @@
 #include <QWheelEvent>
 
 #include "pcanno/plugin/tools/tool_geometry.hpp"
+#include "pcanno/viewer/camera.hpp"
 #include "pcanno/viewer/workstation/key_names.hpp"
 
 namespace pcanno::viewer::workstation {
 namespace {
-
-constexpr double kOrthoDistance = 200.0;  ///< [m] camera from its focus in orthographic views
 
 plugin::MouseButton button_of(Qt::MouseButton b) {
   switch (b) {
@@ -64,60 +63,24 @@ SceneView::~SceneView() = default;
 
 plugin::ViewInfo SceneView::view_info() const {
   if (kind_ != plugin::ViewKind::kPerspective) return ortho_;
-  vtkCamera* cam = renderer_->GetActiveCamera();
-  double pos[3], focal[3], up[3];
-  cam->GetPosition(pos);
-  cam->GetFocalPoint(focal);
-  cam->GetViewUp(up);
-  const Eigen::Vector3d p(pos[0], pos[1], pos[2]);
-  const Eigen::Vector3d f(focal[0], focal[1], focal[2]);
-  const Eigen::Vector3d z = (p - f).normalized();
-  const Eigen::Vector3d x = Eigen::Vector3d(up[0], up[1], up[2]).cross(z).normalized();
-  const Eigen::Vector3d y = z.cross(x);
-  plugin::ViewInfo v;
-  v.kind = plugin::ViewKind::kPerspective;
-  v.T_world_camera.linear().col(0) = x;
-  v.T_world_camera.linear().col(1) = y;
-  v.T_world_camera.linear().col(2) = z;
-  v.T_world_camera.translation() = p;
-  const double angle = cam->GetViewAngle() * M_PI / 180.0;
-  v.meters_per_pixel = 2.0 * (p - f).norm() * std::tan(angle / 2.0) / std::max(1, height());
-  v.focus = f;
-  return v;
+  return viewer::view_info(camera_pose(renderer_->GetActiveCamera()), kind_, std::max(1, height()));
+}
+
+CameraPose SceneView::pose() const {
+  if (kind_ != plugin::ViewKind::kPerspective) return ortho_camera(ortho_, height());
+  return camera_pose(renderer_->GetActiveCamera());
 }
 
 plugin::Ray SceneView::ray_at(const QPointF& pixel) const {
-  plugin::Ray ray;
-  if (kind_ != plugin::ViewKind::kPerspective) {
-    const double dx = (pixel.x() - width() / 2.0) * ortho_.meters_per_pixel;
-    const double dy = (height() / 2.0 - pixel.y()) * ortho_.meters_per_pixel;
-    ray.direction = -plugin::towards_viewer(ortho_);
-    ray.origin = ortho_.focus + dx * plugin::screen_right(ortho_) + dy * plugin::screen_up(ortho_) -
-                 kOrthoDistance * ray.direction;
-    return ray;
-  }
-  // VTK display coordinates: device pixels, origin bottom-left.
-  const double ratio = devicePixelRatioF();
-  const double dx = pixel.x() * ratio;
-  const double dy = (height() - pixel.y()) * ratio;
-  double near_p[4], far_p[4];
-  renderer_->SetDisplayPoint(dx, dy, 0.0);
-  renderer_->DisplayToWorld();
-  renderer_->GetWorldPoint(near_p);
-  renderer_->SetDisplayPoint(dx, dy, 1.0);
-  renderer_->DisplayToWorld();
-  renderer_->GetWorldPoint(far_p);
-  const Eigen::Vector3d a(near_p[0] / near_p[3], near_p[1] / near_p[3], near_p[2] / near_p[3]);
-  const Eigen::Vector3d b(far_p[0] / far_p[3], far_p[1] / far_p[3], far_p[2] / far_p[3]);
-  ray.origin = a;
-  ray.direction = (b - a).normalized();
-  return ray;
+  // Logical pixels: the device pixel ratio scales the image and the pixel alike.
+  return pixel_ray(pose(), Eigen::Vector2d(pixel.x(), pixel.y()), std::max(1, width()),
+                   std::max(1, height()));
 }
 
 QPointF SceneView::pixel_of(const Eigen::Vector3d& p) const {
-  const Eigen::Vector3d d = p - ortho_.focus;
-  return {width() / 2.0 + d.dot(plugin::screen_right(ortho_)) / ortho_.meters_per_pixel,
-          height() / 2.0 - d.dot(plugin::screen_up(ortho_)) / ortho_.meters_per_pixel};
+  const std::optional<Eigen::Vector2d> px =
+      project(pose(), p, std::max(1, width()), std::max(1, height()));
+  return px ? QPointF(px->x(), px->y()) : QPointF(-1.0, -1.0);
 }
 
 void SceneView::set_ortho_view(const plugin::ViewInfo& view, double slab) {
@@ -129,16 +92,11 @@ void SceneView::set_ortho_view(const plugin::ViewInfo& view, double slab) {
 
 void SceneView::apply_ortho_camera() {
   vtkCamera* cam = renderer_->GetActiveCamera();
-  const Eigen::Vector3d pos = ortho_.focus + kOrthoDistance * plugin::towards_viewer(ortho_);
-  const Eigen::Vector3d up = plugin::screen_up(ortho_);
-  cam->SetFocalPoint(ortho_.focus.x(), ortho_.focus.y(), ortho_.focus.z());
-  cam->SetPosition(pos.x(), pos.y(), pos.z());
-  cam->SetViewUp(up.x(), up.y(), up.z());
-  cam->SetParallelScale(ortho_.meters_per_pixel * std::max(1, height()) / 2.0);
+  apply_camera(pose(), cam);
   if (slab_ > 0.0) {
-    cam->SetClippingRange(kOrthoDistance - slab_, kOrthoDistance + slab_);
+    cam->SetClippingRange(kOrthoCameraDistance - slab_, kOrthoCameraDistance + slab_);
   } else {
-    cam->SetClippingRange(1.0, 2.0 * kOrthoDistance);
+    cam->SetClippingRange(1.0, 2.0 * kOrthoCameraDistance);
   }
   render_later();
 }
@@ -175,17 +133,11 @@ void SceneView::move_camera(const Eigen::Isometry3d& delta) {
     apply_ortho_camera();
     return;
   }
-  vtkCamera* cam = renderer_->GetActiveCamera();
-  double pos[3], focal[3], up[3];
-  cam->GetPosition(pos);
-  cam->GetFocalPoint(focal);
-  cam->GetViewUp(up);
-  const Eigen::Vector3d p = delta * Eigen::Vector3d(pos[0], pos[1], pos[2]);
-  const Eigen::Vector3d f = delta * Eigen::Vector3d(focal[0], focal[1], focal[2]);
-  const Eigen::Vector3d u = delta.linear() * Eigen::Vector3d(up[0], up[1], up[2]);
-  cam->SetPosition(p.x(), p.y(), p.z());
-  cam->SetFocalPoint(f.x(), f.y(), f.z());
-  cam->SetViewUp(u.x(), u.y(), u.z());
+  CameraPose moved = camera_pose(renderer_->GetActiveCamera());
+  moved.position = delta * moved.position;
+  moved.focal_point = delta * moved.focal_point;
+  moved.view_up = delta.linear() * moved.view_up;
+  apply_camera(moved, renderer_->GetActiveCamera());
   render_later();
 }
 
@@ -195,8 +147,8 @@ void SceneView::render_later() {
   QTimer::singleShot(0, this, [this] {
     render_queued_ = false;
     if (kind_ != plugin::ViewKind::kPerspective) {
-      renderer_->GetActiveCamera()->SetParallelScale(ortho_.meters_per_pixel *
-                                                     std::max(1, height()) / 2.0);
+      // The scale follows the widget's height (it may have been resized since).
+      renderer_->GetActiveCamera()->SetParallelScale(pose().parallel_scale);
     } else {
       scene_->reset_clipping_range();
     }

@@ -25,6 +25,7 @@ QString shortcut_sheet_html() {
       {"H", "top view north up, or turned to the selected box's heading (default)"},
       {"main view: left / middle drag, wheel", "orbit / pan / zoom"},
       {"top, side, front: middle or right drag, wheel", "pan / zoom"},
+      {"Tools menu", "start any registered tool, a plugin's too (Esc: back to the box editor)"},
       {"F1", "this sheet"},
   };
   QString html = "<table cellspacing=4>";

@@ -1,18 +1,14 @@
-// The window's menus and commands: files, undo, automation, navigation, help.
+// The window's menus and commands: files, undo, navigation, help; the edit gate over them.
 #include <QAction>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QStatusBar>
 
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
-#include "pcanno/plugin/services/automation_services.hpp"
-#include "pcanno/plugin/services/qa.hpp"
-#include "pcanno/viewer/workstation/automation_job.hpp"
+#include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/shortcut_sheet.hpp"
 #include "pcanno/viewer/workstation/unsaved_edits.hpp"
@@ -46,21 +42,26 @@ void WorkstationWindow::build_actions() {
     connect(a, &QAction::triggered, this, slot);
     return a;
   };
+  // Behind the edit gate: whatever edits the session or moves its frame (the Session refuses
+  // those during a job anyway); outside it: quitting, looking, help, and cancelling the job.
+  const auto gated = [this, &add](QMenu* menu, const QString& text, const QKeySequence& key,
+                                  auto slot) { return gate_->add(add(menu, text, key, slot)); };
   QMenu* file = menuBar()->addMenu("&File");
-  add(file, "&Open labels...", QKeySequence::Open, [this] { open_labels_dialog(); });
-  add(file, "&Save", QKeySequence::Save, [this] { save(); });
-  add(file, "Save &as...", QKeySequence("Ctrl+Shift+S"), [this] { save_as_dialog(); });
-  add(file, "&Export...", QKeySequence("Ctrl+E"), [this] { export_dialog(); });
+  gated(file, "&Open labels...", QKeySequence::Open, [this] { open_labels_dialog(); });
+  gated(file, "&Save", QKeySequence::Save, [this] { save(); });
+  gated(file, "Save &as...", QKeySequence("Ctrl+Shift+S"), [this] { save_as_dialog(); });
+  gated(file, "&Export...", QKeySequence("Ctrl+E"), [this] { export_dialog(); });
   add(file, "&Quit", QKeySequence("Ctrl+Q"), [this] { close(); });
 
   QMenu* edit = menuBar()->addMenu("&Edit");
-  add(edit, "&Undo", QKeySequence("Ctrl+Z"), [this] { undo(); });
-  add(edit, "&Redo", QKeySequence("Ctrl+Shift+Z"), [this] { redo(); });
-  add(edit, "&New box", QKeySequence("N"),
-      [this] { set_mode(mode_ == Mode::kCreate ? Mode::kEdit : Mode::kCreate); });
-  add(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
-  add(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
-  add(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
+  gated(edit, "&Undo", QKeySequence("Ctrl+Z"), [this] { undo(); });
+  gated(edit, "&Redo", QKeySequence("Ctrl+Shift+Z"), [this] { redo(); });
+  gated(edit, "&New box", QKeySequence("N"), [this] {
+    (void)start_tool(tools_->active_id() == "cuboid-create" ? tools_->home() : "cuboid-create");
+  });
+  gated(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
+  gated(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
+  gated(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
   // Esc stops a running job wherever the focus is; between jobs the action is disabled, so Esc
   // reaches the focused widget (the tools cancel a drag with it).
   job_cancel_action_ =
@@ -73,52 +74,52 @@ void WorkstationWindow::build_actions() {
       {"Left", "left"}, {"Right", "right"}, {"Up", "up"}, {"Down", "down"}};
   for (const auto& n : kNudges) {
     const std::string key = n[0];
-    add(nudge, QString("Nudge %1").arg(n[1]), QKeySequence(QString("Alt+") + n[0]),
-        [this, key] { nudge_selected(key, false); });
-    add(nudge, QString("Nudge %1 (fine)").arg(n[1]), QKeySequence(QString("Alt+Shift+") + n[0]),
-        [this, key] { nudge_selected(key, true); });
+    gated(nudge, QString("Nudge %1").arg(n[1]), QKeySequence(QString("Alt+") + n[0]),
+          [this, key] { nudge_selected(key, false); });
+    gated(nudge, QString("Nudge %1 (fine)").arg(n[1]), QKeySequence(QString("Alt+Shift+") + n[0]),
+          [this, key] { nudge_selected(key, true); });
   }
   QMenu* classes = edit->addMenu("&Class");
   for (int i = 0; i < 9; ++i) {
-    add(classes, QString("Class %1").arg(i + 1), QKeySequence(QString::number(i + 1)),
-        [this, i] { choose_class(i); });
+    gated(classes, QString("Class %1").arg(i + 1), QKeySequence(QString::number(i + 1)),
+          [this, i] { choose_class(i); });
   }
 
   QMenu* view = menuBar()->addMenu("&View");
-  add(view, "&Previous frame", QKeySequence(Qt::Key_Left), [this] { step(-1); });
-  add(view, "&Next frame", QKeySequence(Qt::Key_Right), [this] { step(1); });
-  add(view, "&First frame", QKeySequence(Qt::Key_Home), [this] { set_frame(0); });
-  add(view, "&Last frame", QKeySequence(Qt::Key_End),
-      [this] { set_frame(static_cast<std::int64_t>(session_->frame_count()) - 1); });
-  add(view, "P&lay / pause", QKeySequence(Qt::Key_Space), [this] { toggle_play(); });
-  add(view, "&Bird's eye", QKeySequence("B"), [this] { toggle_birds_eye(); });
+  gated(view, "&Previous frame", QKeySequence(Qt::Key_Left), [this] { step(-1); });
+  gated(view, "&Next frame", QKeySequence(Qt::Key_Right), [this] { step(1); });
+  gated(view, "&First frame", QKeySequence(Qt::Key_Home), [this] { set_frame(0); });
+  gated(view, "&Last frame", QKeySequence(Qt::Key_End),
+        [this] { set_frame(static_cast<std::int64_t>(session_->frame_count()) - 1); });
+  gated(view, "P&lay / pause", QKeySequence(Qt::Key_Space), [this] { toggle_play(); });
+  add(view, "&Bird's eye", QKeySequence("B"),
+      [this] { main_view_->set_birds_eye(!main_view_->birds_eye()); });
   QAction* north_up =
       add(view, "Top view &north up", QKeySequence("H"), [this](bool on) { set_top_north_up(on); });
   north_up->setCheckable(true);
-  north_up->setChecked(top_north_up_);
+  north_up->setChecked(top_north_up());
+
+  tools_menu_ = menuBar()->addMenu("&Tools");
+  build_tools_menu();
 
   QMenu* help = menuBar()->addMenu("&Help");
   add(help, "&Shortcuts", QKeySequence(Qt::Key_F1), [this] { show_shortcuts(); });
 }
 
-bool WorkstationWindow::job_running() const { return job_ && job_->running(); }
-
 bool WorkstationWindow::undo() {
-  if (job_running() || !session_->can_undo()) return false;
   const formats::Status s = session_->undo();
-  report(s, "undo");
+  // Nothing to undo is no news; anything else (kBusy during a job) is said.
+  if (!s && s.error().code != formats::ErrorCode::kConflict) report(s, "undo");
   return static_cast<bool>(s);
 }
 
 bool WorkstationWindow::redo() {
-  if (job_running() || !session_->can_redo()) return false;
   const formats::Status s = session_->redo();
-  report(s, "redo");
+  if (!s && s.error().code != formats::ErrorCode::kConflict) report(s, "redo");
   return static_cast<bool>(s);
 }
 
 bool WorkstationWindow::save(const fs::path& path) {
-  if (job_running()) return false;
   const fs::path target = path.empty() ? session_->document_path() : path;
   if (target.empty()) {
     save_as_dialog();
@@ -162,7 +163,6 @@ bool WorkstationWindow::settle_unsaved(const QString& action) {
 }
 
 void WorkstationWindow::open_labels_dialog() {
-  if (job_running()) return;
   if (!settle_unsaved("opening other labels")) return;
   std::vector<std::string> ids;
   QStringList filters = codec_filters(session_->registry(), false, ids);
@@ -177,7 +177,12 @@ void WorkstationWindow::open_labels_dialog() {
 }
 
 formats::Status WorkstationWindow::open_labels(const fs::path& path, const std::string& codec_id) {
-  if (job_running()) return formats::Error{formats::ErrorCode::kIo, "a job is running", ""};
+  // The job's worker uses the session: it may not be replaced under it.
+  if (session_->busy()) {
+    return formats::Error{formats::ErrorCode::kBusy,
+                          "'" + session_->busy_job() + "' is running; open labels once it has ended",
+                          path.string()};
+  }
   auto codec = session_->registry().codecs().select(path, codec_id);
   if (!codec) return std::move(codec).error();
   const formats::Sequence* seq = session_->sequence();
@@ -214,7 +219,6 @@ formats::Status WorkstationWindow::open_labels(const fs::path& path, const std::
 }
 
 void WorkstationWindow::export_dialog() {
-  if (job_running()) return;
   std::vector<std::string> ids;
   const QStringList filters = codec_filters(session_->registry(), true, ids);
   QString chosen;
@@ -227,169 +231,30 @@ void WorkstationWindow::export_dialog() {
                     true);
 }
 
-formats::Expected<std::function<formats::Status(const std::function<bool(double)>&)>>
-WorkstationWindow::export_work(const fs::path& path, const std::string& codec_id, bool overwrite) {
-  const formats::LabelCodec* codec = session_->registry().codecs().find(codec_id);
-  if (!codec || !codec->write) {
-    return formats::Error{formats::ErrorCode::kUnknownFormat,
-                          "no label format " + codec_id + " that writes", path.string()};
-  }
-  // The codec writes to a temporary path and renames it into place: a cancelled export leaves
-  // nothing behind.
-  return std::function<formats::Status(const std::function<bool(double)>&)>(
-      [this, codec, path, overwrite](const std::function<bool(double)>& progress) {
-        formats::LabelContext context;
-        context.sequence = session_->sequence();
-        context.overwrite = overwrite;
-        context.progress = progress;
-        auto written = codec->write(session_->document(), path, context);
-        if (!written) return formats::Status(std::move(written).error());
-        // What the format could not hold is said, not lost silently: "exported as kitti-tracking:
-        // wrote 15 boxes; dropped 2 polyline states: KITTI labels hold boxes only".
-        export_summary_ = "exported as " + codec->id + ": " + formats::summarize(*written);
-        return formats::Status();
-      });
-}
-
-formats::Status WorkstationWindow::export_labels(const fs::path& path, const std::string& codec_id,
-                                                 bool overwrite) {
-  auto work = export_work(path, codec_id, overwrite);
-  if (!work) return std::move(work).error();
-  if (formats::Status s = (*work)({}); !s) return s;
-  statusBar()->showMessage(QString::fromStdString(export_summary_), 8000);
-  return {};
-}
-
-bool WorkstationWindow::export_labels_job(const fs::path& path, const std::string& codec_id,
-                                          bool overwrite) {
-  if (job_running()) return false;
-  auto work = export_work(path, codec_id, overwrite);
-  if (!work) {
-    report(std::move(work).error(), "export");
-    return false;
-  }
-  play_timer_.stop();
-  if (!job_->start("export", std::move(*work))) return false;
-  job_started("export");
-  return true;
-}
-
-bool WorkstationWindow::run_checks_job() { return run_service("check", {}); }
-
 void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session) {
   if (observer_ >= 0) session_->remove_observer(observer_);
   observer_ = -1;
+  tools_.reset();  // deactivates the active tool while its session is there
   session_ = std::move(session);
   frames_ = std::make_unique<FrameSource>(session_->sequence());
   loaded_frame_ = -1;
-  shown_selection_.reset();
+  follow_.forget_shown();
+  attach_tools();
+  build_tools_menu();  // the new session's registry may hold other plugins' tools
   attach_session();
   refresh();
   run_checks();
 }
 
-bool WorkstationWindow::propagate_selected() {
-  const auto sel = session_->selection().track;
-  const formats::Track* track = sel ? session_->document().track(*sel) : nullptr;
-  if (!track || track->boxes.empty()) return false;
-  // From the track's latest box at or before this frame: stepping past the last box and pressing
-  // P continues the track from where it ends, as annotators expect.
-  std::int64_t from = track->boxes.front().frame;
-  for (const formats::BoxState& b : track->boxes) {
-    if (b.frame <= session_->frame()) from = b.frame;
-  }
-  return run_service(
-      "propagate",
-      {{"track", std::to_string(*sel)}, {"from", std::to_string(from)}, {"direction", "forward"}});
-}
-
-bool WorkstationWindow::interpolate_selected() {
-  const auto sel = session_->selection().track;
-  if (!sel) return false;
-  return run_service("interpolate", {{"track", std::to_string(*sel)}});
-}
-
-bool WorkstationWindow::run_service(const std::string& id, formats::AttributeMap parameters) {
-  if (job_running()) return false;
-  play_timer_.stop();
-  changed_during_job_ = false;
-  if (!job_->start(*session_, id, std::move(parameters))) return false;
-  job_started(id);
-  return true;
-}
-
-void WorkstationWindow::job_started(const std::string& name) {
-  // Progress in the status bar rather than a modal dialog: a modal dialog takes the window's
-  // activation, which nothing gives back without a window manager (Xvfb), and the window stays
-  // visible while the job runs. Edits wait: the tools and commands refuse while job_running().
-  job_bar_->setFormat(QString::fromStdString(name) + " %p%");
-  job_bar_->setValue(0);
-  job_bar_->show();
-  job_cancel_->setEnabled(true);
-  job_cancel_->show();
-  job_cancel_action_->setEnabled(true);
-  statusBar()->showMessage(
-      QString("%1 running (Esc or Cancel stops it)").arg(QString::fromStdString(name)));
-}
-
-void WorkstationWindow::cancel_job() {
-  if (!job_running() || job_->cancelling()) return;
-  job_->cancel();
-  // Said at once; the worker stops within half a second and job_finished() confirms.
-  job_bar_->setFormat("cancelling " + QString::fromStdString(job_->name()) + "...");
-  job_cancel_->setEnabled(false);
-  statusBar()->showMessage("cancelling " + QString::fromStdString(job_->name()) + "...");
-}
-
-QString WorkstationWindow::job_progress_text() const {
-  return job_bar_->isVisible() ? job_bar_->text() : QString();
-}
-
-void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelled,
-                                     const QString& message) {
-  job_bar_->hide();
-  job_cancel_->hide();
-  job_cancel_action_->setEnabled(false);
-  QString text;
-  bool full_check = false;
-  if (cancelled) {
-    text = name + " cancelled: nothing changed";
-  } else if (!ok) {
-    text = name + " stopped: " + message;
-  } else if (name == "export") {
-    text = QString::fromStdString(export_summary_);
-  } else if (name == "check") {
-    if (const plugin::QaReport* r = plugin::last_check_report(session_->registry())) {
-      qa_ = *r;
-      full_check = true;
-      text = QString("check: %1 errors, %2 warnings")
-                 .arg(r->count(plugin::Severity::kError))
-                 .arg(r->count(plugin::Severity::kWarning));
-    }
-  } else {
-    const plugin::ServiceOutcome* outcome =
-        plugin::last_service_outcome(session_->registry(), name.toStdString());
-    text = QString("%1: %2 boxes").arg(name).arg(outcome ? outcome->boxes : 0);
-    if (outcome && !outcome->notes.empty()) {
-      text += "; " + QString::fromStdString(outcome->notes.front());
-    }
-  }
-  statusBar()->showMessage(text, 10000);
-  changed_during_job_ = false;
-  refresh();
-  if (!full_check) run_checks();  // the full report just arrived: keep it until the next edit
-}
-
 void WorkstationWindow::toggle_play() {
   if (play_timer_.isActive()) {
     play_timer_.stop();
-  } else if (!job_running()) {
+  } else {
+    // From the start when at the end; the timer stops when a frame cannot be reached.
     if (session_->frame() + 1 >= static_cast<std::int64_t>(session_->frame_count())) set_frame(0);
     play_timer_.start();
   }
 }
-
-void WorkstationWindow::toggle_birds_eye() { main_view_->set_birds_eye(!main_view_->birds_eye()); }
 
 void WorkstationWindow::show_shortcuts() {
   auto* box = new QMessageBox(QMessageBox::NoIcon, "pcanno view: shortcuts", shortcut_sheet_html(),

@@ -74,6 +74,12 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   if (!recovery.isEmpty()) std::cerr << "pcanno: " << recovery.toStdString() << "\n";
 
   WorkstationWindow window(std::move(*session));
+  if (!options.tool.empty()) {
+    if (formats::Status started = window.start_tool(options.tool); !started) {
+      std::cerr << "pcanno: error: --tool: " << started.error().describe() << "\n";
+      return 1;
+    }
+  }
   window.resize(1600, 1000);
   window.show();
   window.activateWindow();

@@ -3,24 +3,19 @@
 #include <algorithm>
 
 #include <QCloseEvent>
-#include <QDockWidget>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPainter>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QSlider>
-#include <QSplitter>
 #include <QStatusBar>
-#include <QVBoxLayout>
 
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/status_texts.hpp"
 #include "pcanno/viewer/workstation/timeline_model.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"
@@ -29,38 +24,24 @@ namespace pcanno::viewer::workstation {
 namespace {
 
 constexpr double kTopMetersPerPixel = 0.1;  ///< initial top view: 35 m across a 350 px view
-constexpr double kOrthoMargin = 1.8;        ///< side and front views show the box this much larger
-constexpr double kSlabMargin = 0.6;       ///< [m] side and front views: depth shown beyond the box
-constexpr double kTopSelectedZoom = 3.0;  ///< top view on selection: this many box diagonals across
-constexpr double kTopSelectedSpan = 12.0;  ///< [m] ... and never less (pedestrians)
-
-QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
-  auto* d = new QDockWidget(title, window);
-  d->setObjectName(title);
-  d->setWidget(content);
-  d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-  return d;
-}
 
 }  // namespace
 
 WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, QWidget* parent)
-    : QMainWindow(parent), session_(std::move(session)), job_(new AutomationJob(this)) {
+    : QMainWindow(parent),
+      session_(std::move(session)),
+      gate_(new EditGate(this)),
+      job_(new AutomationJob(this)) {
   frames_ = std::make_unique<FrameSource>(session_->sequence());
   build_layout();
+  attach_tools();
   build_actions();
-  refresh_timer_.setSingleShot(true);
-  connect(&refresh_timer_, &QTimer::timeout, this, [this] { refresh(); });
   qa_timer_.setSingleShot(true);
   qa_timer_.setInterval(400);
   connect(&qa_timer_, &QTimer::timeout, this, [this] { run_checks(); });
   play_timer_.setInterval(100);  // 10 Hz, the LiDAR's own rate
   connect(&play_timer_, &QTimer::timeout, this, [this] {
-    if (session_->frame() + 1 >= static_cast<std::int64_t>(session_->frame_count())) {
-      play_timer_.stop();
-      return;
-    }
-    step(1);
+    if (!step(1)) play_timer_.stop();  // the last frame, or the frame cannot change
   });
   connect(job_, &AutomationJob::finished, this, &WorkstationWindow::job_finished);
   attach_session();
@@ -77,120 +58,10 @@ WorkstationWindow::WorkstationWindow(std::unique_ptr<plugin::Session> session, Q
 
 WorkstationWindow::~WorkstationWindow() {
   play_timer_.stop();
-  delete job_;  // joins a running job before the session goes
+  delete job_;  // joins a running job and lets go of the session before it goes
   job_ = nullptr;
+  tools_.reset();  // deactivates the active tool while the session is there
   if (observer_ >= 0) session_->remove_observer(observer_);
-}
-
-void WorkstationWindow::build_layout() {
-  SceneStyle style;
-  style.color_by = ColorBy::kHeight;  // reads best in the small orthographic views
-  style.background = {0.08, 0.08, 0.1};
-  SceneStyle main_style = style;
-  main_style.point_size = 1.5f;
-  main_view_ = new SceneView(plugin::ViewKind::kPerspective, main_style, this);
-  top_view_ = new SceneView(plugin::ViewKind::kTop, style, this);
-  style.show_labels = false;  // side and front views show one box close up
-  side_view_ = new SceneView(plugin::ViewKind::kSide, style, this);
-  front_view_ = new SceneView(plugin::ViewKind::kFront, style, this);
-  for (SceneView* v : views()) {
-    v->pointer_handler = [this](SceneView& view, const plugin::PointerEvent& e) {
-      return on_pointer(view, e);
-    };
-    v->key_handler = [this](SceneView& view, const plugin::KeyEvent& e) { return on_key(view, e); };
-    connect(v, &SceneView::cursor_moved, this, [this](double x, double y, double z) {
-      cursor_label_->setText(
-          QString("x %1  y %2  z %3").arg(x, 0, 'f', 2).arg(y, 0, 'f', 2).arg(z, 0, 'f', 2));
-    });
-  }
-  main_view_->setObjectName("main_view");
-  top_view_->setObjectName("top_view");
-  side_view_->setObjectName("side_view");
-  front_view_->setObjectName("front_view");
-
-  auto* ortho = new QSplitter(Qt::Vertical, this);
-  ortho->addWidget(top_view_);
-  ortho->addWidget(side_view_);
-  ortho->addWidget(front_view_);
-  ortho->setSizes({420, 200, 200});
-  auto* views = new QSplitter(Qt::Horizontal, this);
-  views->addWidget(main_view_);
-  views->addWidget(ortho);
-  views->setSizes({820, 400});
-
-  timeline_ = new TimelineWidget(this);
-  slider_ = new QSlider(Qt::Horizontal, this);
-  slider_->setObjectName("frame_slider");
-  frame_label_ = new QLabel(this);
-  auto* nav = new QHBoxLayout;
-  nav->addWidget(slider_, 1);
-  nav->addWidget(frame_label_);
-  auto* central = new QWidget(this);
-  auto* layout = new QVBoxLayout(central);
-  layout->setContentsMargins(2, 2, 2, 2);
-  layout->addWidget(views, 1);
-  layout->addWidget(timeline_);
-  layout->addLayout(nav);
-  setCentralWidget(central);
-  connect(slider_, &QSlider::valueChanged, this, [this](int v) { set_frame(v); });
-  connect(timeline_, &TimelineWidget::frame_clicked, this, [this](qint64 f) { set_frame(f); });
-
-  track_list_ = new TrackListPanel(this);
-  palette_ = new ClassPalettePanel(this);
-  attributes_ = new AttributePanel(this);
-  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Tracks", track_list_));
-  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Classes (1-9)", palette_));
-  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Attributes", attributes_));
-  connect(track_list_, &TrackListPanel::track_selected, this,
-          [this](qint64 id) { select_track(id); });
-  connect(track_list_, &TrackListPanel::track_activated, this, [this](qint64 id) {
-    select_track(id);
-    if (const formats::Track* t = session_->document().track(id); t && !t->boxes.empty()) {
-      set_frame(t->boxes.front().frame);
-    }
-  });
-  connect(palette_, &ClassPalettePanel::class_chosen, this, [this](const QString& label) {
-    create_tool_.set_label(label.toStdString());
-    if (job_running()) return;
-    const auto sel = session_->selection().track;
-    const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
-    if (t && t->label != label.toStdString()) {
-      report(session_->apply(plugin::set_class(session_->document(), *sel, label.toStdString())),
-             "class");
-    }
-  });
-  connect(attributes_, &AttributePanel::attribute_edited, this,
-          [this](bool frame_scope, const QString& k, const QString& v) {
-            edit_attribute(frame_scope, k, v);
-          });
-
-  mode_label_ = new QLabel(this);
-  selection_label_ = new QLabel(this);
-  points_label_ = new QLabel(this);
-  cursor_label_ = new QLabel(this);
-  statusBar()->addPermanentWidget(mode_label_);
-  statusBar()->addPermanentWidget(selection_label_);
-  statusBar()->addPermanentWidget(points_label_);
-  statusBar()->addPermanentWidget(cursor_label_);
-  // The running job: its step and percent in the bar, Cancel (or Esc) beside it.
-  job_bar_ = new QProgressBar(this);
-  job_bar_->setObjectName("job_progress");
-  job_bar_->setRange(0, 100);
-  job_bar_->setMinimumWidth(220);
-  job_bar_->setTextVisible(true);
-  job_cancel_ = new QPushButton("Cancel", this);
-  job_cancel_->setObjectName("job_cancel");
-  job_cancel_->setToolTip("Stop the running job (Esc); nothing changes");
-  statusBar()->addPermanentWidget(job_bar_);
-  statusBar()->addPermanentWidget(job_cancel_);
-  job_bar_->hide();
-  job_cancel_->hide();
-  connect(job_cancel_, &QPushButton::clicked, this, [this] { cancel_job(); });
-  connect(job_, &AutomationJob::progress, this, [this](int percent, const QString& step) {
-    if (job_->cancelling()) return;  // cancel_job() said so; the worker stops any moment
-    job_bar_->setFormat(step + " %p%");
-    job_bar_->setValue(percent);
-  });
 }
 
 void WorkstationWindow::attach_session() {
@@ -200,11 +71,8 @@ void WorkstationWindow::attach_session() {
 }
 
 void WorkstationWindow::on_change(const plugin::Change& change) {
-  // During a job this runs on the worker thread: touch nothing but the flag.
-  if (job_ && job_->running()) {
-    changed_during_job_ = true;
-    return;
-  }
+  // During a job this runs on the worker thread: touch nothing; the job's end refreshes.
+  if (session_->busy()) return;
   if (change.kind == plugin::ChangeKind::kEdit || change.kind == plugin::ChangeKind::kUndo ||
       change.kind == plugin::ChangeKind::kRedo) {
     qa_timer_.start();
@@ -213,10 +81,8 @@ void WorkstationWindow::on_change(const plugin::Change& change) {
 }
 
 void WorkstationWindow::refresh() {
-  if (job_ && job_->running()) {
-    changed_during_job_ = true;
-    return;
-  }
+  // The worker may be changing the document: read it once the job has ended.
+  if (session_->busy()) return;
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;
   const std::int64_t frame = session_->frame();
@@ -230,24 +96,10 @@ void WorkstationWindow::refresh() {
     slider_->setRange(0, std::max<int>(0, static_cast<int>(session_->frame_count()) - 1));
     slider_->setValue(static_cast<int>(frame));
   }
-  if (loaded_frame_ != frame) {
-    load_points();
-    // With poses the world is a map frame: the cameras ride along with the ego vehicle. A
-    // georeferenced cloud (UTM) is far from the world origin: they ride to its viewpoint too.
-    geometry::Pose ego = session_->T_world_lidar(frame).value_or(geometry::Pose::Identity());
-    if (cloud_) ego.translation() += ego.linear() * viewpoint_of(*cloud_);
-    const geometry::Pose delta = ego * ego_.inverse();
-    if (!delta.isApprox(geometry::Pose::Identity())) {
-      main_view_->move_camera(delta);
-      if (!sel) top_view_->move_camera(delta);
-    }
-    ego_ = ego;
-  }
+  if (loaded_frame_ != frame) load_points();
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
   update_preview();
-  refresh_views(sel != shown_selection_ || frame != shown_frame_, sel != shown_selection_);
-  shown_selection_ = sel;
-  shown_frame_ = frame;
+  follow_cameras();
   update_status();
 }
 
@@ -267,87 +119,61 @@ void WorkstationWindow::load_points() {
       world.push_back(pose ? Eigen::Vector3d(*pose * p) : p);
     }
   }
-  create_tool_.set_points(std::move(world));  // the tool would otherwise read the frame again
+  // The tools would otherwise read the frame again.
+  tools_->set_points(std::make_shared<const std::vector<Eigen::Vector3d>>(std::move(world)));
   if (!error.empty()) statusBar()->showMessage(QString::fromStdString(error), 8000);
   loaded_frame_ = frame;
 }
 
-void WorkstationWindow::refresh_views(bool recentre_top, bool zoom_top) {
+std::optional<geometry::Cuboid> WorkstationWindow::selected_box() const {
   const std::optional<std::int64_t> sel = session_->selection().track;
-  std::optional<geometry::Cuboid> box;
-  if (sel) {
-    if (auto b = session_->box_in_world(*sel, session_->frame())) box = *b;
-  }
-  if (box) {
-    const auto fit = [](const SceneView* v, double a, double b) {
-      const double pixels = std::max(40, std::min(v->width(), v->height()));
-      return std::max(a, b) * kOrthoMargin / pixels;
-    };
-    side_view_->set_ortho_view(
-        plugin::make_side_view(*box, fit(side_view_, box->size.x(), box->size.z())),
-        0.5 * box->size.y() + kSlabMargin);
-    front_view_->set_ortho_view(
-        plugin::make_front_view(*box, fit(front_view_, box->size.y(), box->size.z())),
-        0.5 * box->size.x() + kSlabMargin);
-    if (recentre_top) {
-      // A newly selected box fills about a third of the top view, with its neighbours around it;
-      // stepping frames keeps whatever zoom the annotator chose since.
-      const double meters_per_pixel =
-          zoom_top ? std::max(kTopSelectedSpan, kTopSelectedZoom * box->size.head<2>().norm()) /
-                         std::max(40, std::min(top_view_->width(), top_view_->height()))
-                   : top_view_->view_info().meters_per_pixel;
-      // Heading to the right: length along the screen's x, the drags and nudges then run along
-      // and across the object, and its id sits above it (SceneRenderer's label anchor).
-      top_view_->set_ortho_view(
-          plugin::make_top_view(box->center, meters_per_pixel, top_view_yaw(*box)));
-    }
-  }
+  if (!sel) return std::nullopt;
+  auto box = session_->box_in_world(*sel, session_->frame());
+  return box ? std::optional<geometry::Cuboid>(*box) : std::nullopt;
+}
+
+void WorkstationWindow::follow_cameras() {
+  FollowInput in;
+  in.frame = session_->frame();
+  in.selected = session_->selection().track;
+  in.box = selected_box();
+  // With poses the world is a map frame: the cameras ride along with the car. A georeferenced
+  // cloud (UTM) is far from the world origin: they ride to its viewpoint too.
+  in.ego = CameraFollow::ego_pose(session_->T_world_lidar(in.frame),
+                                  cloud_ ? viewpoint_of(*cloud_) : Eigen::Vector3d::Zero());
+  in.top = top_view_->view_info();
+  const auto shorter = [](const SceneView* v) { return std::min(v->width(), v->height()); };
+  in.top_pixels = shorter(top_view_);
+  in.side_pixels = shorter(side_view_);
+  in.front_pixels = shorter(front_view_);
+  const FollowMoves moves = follow_.update(in);
+  if (moves.main_delta) main_view_->move_camera(*moves.main_delta);
+  if (moves.top_delta) top_view_->move_camera(*moves.top_delta);
+  if (moves.top) top_view_->set_ortho_view(*moves.top);
+  if (moves.side) side_view_->set_ortho_view(moves.side->view, moves.side->slab);
+  if (moves.front) front_view_->set_ortho_view(moves.front->view, moves.front->slab);
   for (SceneView* v : views()) v->render_later();
 }
 
 void WorkstationWindow::update_preview() {
-  const plugin::ToolPreview& preview =
-      mode_ == Mode::kCreate ? create_tool_.preview() : edit_tool_.preview();
-  if (mode_ == Mode::kEdit && !session_->selection().track) {
-    for (SceneView* v : views()) v->scene().set_preview({});
-  } else {
-    for (SceneView* v : views()) v->scene().set_preview(preview);
-  }
+  // The box editor's handles belong to the selected box: none without one.
+  static const plugin::ToolPreview kNone;
+  const bool idle_editor = tools_->active_id() == "cuboid-edit" && !session_->selection().track;
+  const plugin::ToolPreview& preview = idle_editor ? kNone : tools_->preview();
+  for (SceneView* v : views()) v->scene().set_preview(preview);
   if (!preview.status.empty())
     statusBar()->showMessage(QString::fromStdString(preview.status), 4000);
   for (SceneView* v : views()) v->render_later();
 }
 
 void WorkstationWindow::update_status() {
-  const std::int64_t frame = session_->frame();
-  const std::size_t count = session_->frame_count();
-  QString name;
-  if (const formats::Sequence* seq = session_->sequence();
-      seq && frame >= 0 && static_cast<std::size_t>(frame) < seq->size()) {
-    name = QString::fromStdString(seq->frames[static_cast<std::size_t>(frame)].name);
-  }
-  frame_label_->setText(QString("Frame %1 / %2  %3").arg(frame).arg(count).arg(name));
-  points_label_->setText(QString("%L1 points").arg(cloud_ ? cloud_->size() : 0));
-  mode_label_->setText(mode_ == Mode::kCreate ? "CREATE (drag in top view)" : "EDIT");
-  QString sel = "no selection";
-  if (const auto id = session_->selection().track) {
-    if (const formats::Track* t = session_->document().track(*id)) {
-      sel = QString("#%1 %2").arg(*id).arg(QString::fromStdString(t->label));
-      if (const formats::BoxState* b = t->at(frame)) {
-        sel += QString(" %1%2 %3x%4x%5 m")
-                   .arg(formats::to_string(b->provenance), b->keyframe ? " key" : "")
-                   .arg(b->box.size.x(), 0, 'f', 2)
-                   .arg(b->box.size.y(), 0, 'f', 2)
-                   .arg(b->box.size.z(), 0, 'f', 2);
-      }
-    }
-  }
-  selection_label_->setText(sel);
-  QString title = "pcanno view";
-  if (!session_->document_path().empty()) {
-    title += " - " + QString::fromStdString(session_->document_path().filename().string());
-  }
-  setWindowTitle(title + (session_->dirty() ? " *" : ""));
+  const StatusTexts texts =
+      status_texts(*session_, cloud_ ? cloud_->size() : 0, tools_->active_id());
+  frame_label_->setText(texts.frame);
+  points_label_->setText(texts.points);
+  tool_label_->setText(texts.tool);
+  selection_label_->setText(texts.selection);
+  setWindowTitle(texts.title);
 }
 
 QString WorkstationWindow::status_text() const {
@@ -355,101 +181,68 @@ QString WorkstationWindow::status_text() const {
          " | " + cursor_label_->text();
 }
 
-void WorkstationWindow::set_mode(Mode mode) {
-  if (mode_ == mode || job_running()) return;
-  if (mode_ == Mode::kCreate) create_tool_.deactivate(*session_);
-  if (mode_ == Mode::kEdit) edit_tool_.deactivate(*session_);
-  mode_ = mode;
-  update_preview();
-  update_status();
-}
-
 void WorkstationWindow::set_top_north_up(bool north_up) {
-  top_north_up_ = north_up;
-  const plugin::ViewInfo now = top_view_->view_info();
-  double yaw = 0.0;  // no selection: nothing to turn to
-  if (const auto sel = session_->selection().track) {
-    if (auto box = session_->box_in_world(*sel, session_->frame())) yaw = top_view_yaw(*box);
-  }
-  top_view_->set_ortho_view(plugin::make_top_view(now.focus, now.meters_per_pixel, yaw));
+  follow_.set_north_up(north_up);
+  top_view_->set_ortho_view(follow_.turned(top_view_->view_info(), selected_box()));
   statusBar()->showMessage(
       north_up ? "top view: north up" : "top view: turned to the selected box's heading", 4000);
 }
 
 bool WorkstationWindow::nudge_selected(const std::string& key, bool fine) {
-  if (job_running() || !session_->selection().track) return false;
+  if (!session_->selection().track) return false;
   plugin::KeyEvent event;
   event.key = key;
   event.press = true;
   event.modifiers = fine ? plugin::kShift : plugin::kNoModifier;
   event.view = top_view_->view_info();
-  const int result = edit_tool_.on_key(*session_, event);
+  const int result = tools_->send_key("cuboid-edit", event);
   if (result & plugin::kRender) update_preview();
   return (result & plugin::kConsumed) != 0;
 }
 
-void WorkstationWindow::set_frame(std::int64_t frame) {
-  if (job_running() || session_->frame_count() == 0) return;
+bool WorkstationWindow::set_frame(std::int64_t frame) {
+  if (session_->frame_count() == 0) return false;
   frame =
       std::clamp<std::int64_t>(frame, 0, static_cast<std::int64_t>(session_->frame_count()) - 1);
-  if (frame == session_->frame()) return;
-  report(session_->set_frame(frame), "frame");
+  if (frame == session_->frame()) return false;
+  const formats::Status moved = session_->set_frame(frame);  // kBusy during a job
+  report(moved, "frame");
+  return static_cast<bool>(moved);
 }
 
-void WorkstationWindow::step(int delta) { set_frame(session_->frame() + delta); }
+bool WorkstationWindow::step(int delta) { return set_frame(session_->frame() + delta); }
 
 void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
-  if (job_running()) return;  // the worker owns the session until the job ends
+  // Not an edit: allowed during a job (nothing of it is journaled), shown when the job has ended.
   plugin::Selection s;
   s.track = track;
   if (s == session_->selection()) return;
   session_->set_selection(s);
 }
 
-void WorkstationWindow::choose_class(int index) {
-  if (!job_running()) palette_->choose(index);
-}
+void WorkstationWindow::choose_class(int index) { palette_->choose(index); }
 
-int WorkstationWindow::on_pointer(SceneView& view, const plugin::PointerEvent& event) {
-  if (job_running()) return plugin::kConsumed;
-  const bool plan =
-      view.kind() == plugin::ViewKind::kTop || view.kind() == plugin::ViewKind::kPerspective;
-  int result = plugin::kIgnored;
-  if (mode_ == Mode::kCreate && plan) {
-    const auto before = session_->selection().track;
-    result = create_tool_.on_pointer(*session_, event);
-    if (event.type == plugin::PointerEvent::Type::kRelease &&
-        session_->selection().track != before) {
-      set_mode(Mode::kEdit);  // one box per N, as annotators expect
-    }
-  } else {
-    result = edit_tool_.on_pointer(*session_, event);
-    if (!(result & plugin::kConsumed) && plan && event.type == plugin::PointerEvent::Type::kPress) {
-      result |= select_tool_.on_pointer(*session_, event);
-    }
-  }
-  if (result & plugin::kRender) update_preview();
+int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEvent& event) {
+  // The ToolManager is closed during a job: the event is left to the view's camera.
+  const int result = tools_->on_pointer(event);
+  tool_result(result);
   return result;
 }
 
 int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
-  if (job_running()) {
-    if (event.key == "Escape") cancel_job();
-    return plugin::kConsumed;
-  }
-  int result = plugin::kIgnored;
-  if (mode_ == Mode::kCreate) {
-    result = create_tool_.on_key(*session_, event);
-    if (result & plugin::kFinished) set_mode(Mode::kEdit);
-  }
-  if (!(result & plugin::kConsumed)) result = edit_tool_.on_key(*session_, event);
-  if (!(result & plugin::kConsumed)) result = select_tool_.on_key(*session_, event);
-  if (result & plugin::kRender) update_preview();
+  // During a job Esc is the cancel action's (a window shortcut); the tools see no key.
+  const int result = tools_->on_key(event);
+  tool_result(result);
   return result;
 }
 
+void WorkstationWindow::tool_result(int result) {
+  if (!(result & (plugin::kRender | plugin::kFinished))) return;
+  update_preview();
+  update_status();  // a finished tool handed over to the box editor
+}
+
 void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
-  if (job_running()) return;
   const auto sel = session_->selection().track;
   if (!sel || key.isEmpty()) return;
   const std::optional<std::string> v =
@@ -472,7 +265,7 @@ void WorkstationWindow::report(const formats::Status& status, const QString& wha
 }
 
 void WorkstationWindow::run_checks() {
-  if (job_running()) return;
+  if (session_->busy()) return;  // reads the document the worker may be changing
   plugin::QaOptions options;
   options.check_points = false;  // reading every cloud would stall the UI; `pcanno check` does it
   auto report = plugin::check_annotations(session_->document(), session_->sequence(), options);

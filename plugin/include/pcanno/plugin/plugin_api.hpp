@@ -34,7 +34,7 @@
 #include "pcanno/plugin/registry.hpp"
 
 /// The plugin ABI this header describes. The host loads only plugins reporting the same number.
-#define PCANNO_PLUGIN_ABI_VERSION 2  // 2: PointCloud::origin, ReadOptions::readers, declared bounds
+#define PCANNO_PLUGIN_ABI_VERSION 3  // 3: Tool::host(), set_label(), set_points(); ToolHost
 
 #if defined(_WIN32)
 #define PCANNO_PLUGIN_EXPORT __declspec(dllexport)

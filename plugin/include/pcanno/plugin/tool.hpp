@@ -1,22 +1,29 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <Eigen/Geometry>
 
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/cuboid.hpp"
 #include "pcanno/geometry/polyline.hpp"
+#include "pcanno/geometry/pose.hpp"
 
 // Headless tools: state machines fed by view-independent events (the rviz pattern). A view turns
 // its mouse and keyboard into these events, with the pointer as a ray in the world frame plus the
 // view's camera; the tool answers with flags, preview geometry, and commands applied to the
 // session. Nothing here knows about VTK or Qt, so tools are tested with synthetic events.
+// Hosts run tools through a ToolManager (tool_manager.hpp), which also serves as their ToolHost.
 
 namespace pcanno::plugin {
 
 class Session;
+struct Command;
+struct Selection;
 
 /// The view an event comes from.
 enum class ViewKind { kPerspective, kTop, kSide, kFront };
@@ -82,6 +89,27 @@ struct ToolPreview {
   std::string status;                     ///< one line for the status bar
 };
 
+/// The Session's functions a tool may need beyond its inline accessors, called through the host
+/// that runs the tool. A plugin links no engine code (plugin_api.hpp), so a plugin tool cannot call
+/// Session::apply() itself: the host (ToolManager) implements this interface and the calls run in
+/// the host's code. Built-in tools may use the Session directly; both ways are refused alike while
+/// a job owns the session.
+class ToolHost {
+ public:
+  virtual ~ToolHost() = default;
+  /// Session::apply(): applies, journals and records `command` as one undo step.
+  virtual formats::Status apply(const Command& command) = 0;
+  /// Session::set_selection().
+  virtual void set_selection(const Selection& selection) = 0;
+  /// Session::box_in_world(): a box in the world frame tools work in.
+  virtual formats::Expected<geometry::Cuboid> box_in_world(std::int64_t track_id,
+                                                           std::int64_t frame) const = 0;
+  /// Session::T_world_lidar(): nullopt without poses.
+  virtual std::optional<geometry::Pose> T_world_lidar(std::int64_t frame) const = 0;
+  /// Session::shape_frame_for(): the frame new shapes at `frame` are stored in.
+  virtual formats::ShapeFrame shape_frame_for(std::int64_t frame) const = 0;
+};
+
 class Tool {
  public:
   virtual ~Tool() = default;
@@ -92,9 +120,23 @@ class Tool {
   virtual int on_key(Session& /*session*/, const KeyEvent& /*event*/) { return kIgnored; }
   virtual int on_wheel(Session& /*session*/, const WheelEvent& /*event*/) { return kIgnored; }
   virtual const ToolPreview& preview() const { return preview_; }
+  /// The class new shapes get, as the annotator chose it in the host; tools that create nothing
+  /// ignore it.
+  virtual void set_label(const std::string& /*label*/) {}
+  /// The current frame's points [m, world] when the host has them loaded already, so that the tool
+  /// does not read the frame again; kept for every frame until the next call. Ignored by default.
+  virtual void set_points(std::shared_ptr<const std::vector<Eigen::Vector3d>> /*points_in_world*/) {}
+
+  /// The host running this tool, set by ToolManager before activate(); nullptr when the tool is
+  /// driven directly (tests).
+  ToolHost* host() const { return host_; }
+  void set_host(ToolHost* host) { host_ = host; }
 
  protected:
   ToolPreview preview_;
+
+ private:
+  ToolHost* host_ = nullptr;
 };
 
 }  // namespace pcanno::plugin

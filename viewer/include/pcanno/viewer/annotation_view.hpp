@@ -3,6 +3,7 @@
 #include <string>
 
 #include "pcanno/formats/datasets/frame_cache.hpp"
+#include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/viewer/camera.hpp"
 #include "pcanno/viewer/scene_style.hpp"
@@ -12,6 +13,7 @@ class vtkRenderWindowInteractor;
 
 namespace pcanno::plugin {
 class Session;
+class ToolManager;
 }
 
 namespace pcanno::viewer {
@@ -21,9 +23,10 @@ class SceneRenderer;
 /// An annotation view inside any host's vtkRenderer + vtkRenderWindowInteractor (a plain
 /// vtkRenderWindow, a QVTKOpenGLNativeWidget, ...). It owns a SceneRenderer, turns the
 /// interactor's mouse and key events into the engine's tool events (the pointer ray cast through
-/// the renderer's camera), lets the active tool apply its commands to the Session, and redraws
-/// when the Session changes (it observes it). Events a tool ignores go on to the interactor style
-/// (orbit, pan, zoom); events it consumes stop there.
+/// the renderer's camera) for its plugin::ToolManager, whose active tool applies its commands to
+/// the Session, and redraws when the Session changes (it observes it). Events the tools ignore go
+/// on to the interactor style (orbit, pan, zoom); events they consume stop there. A tool that
+/// finishes hands over to "select".
 ///
 /// The Session and the VTK objects must outlive the view. Single-threaded, like the Session.
 class AnnotationView {
@@ -41,10 +44,13 @@ class AnnotationView {
   plugin::ViewKind view_kind() const { return kind_; }
   void set_camera(const CameraPose& pose);
 
-  /// Activates a tool: "select", "cuboid-create", "cuboid-edit", "polyline". False if unknown.
-  bool set_tool(const std::string& id);
-  const std::string& tool() const { return tool_id_; }
+  /// Starts tool `id` of the session's registry: "select" (the first), "cuboid-create",
+  /// "cuboid-edit", "polyline", or a plugin's. kNotFound, naming the known ids, when there is no
+  /// such tool; the active tool stays.
+  formats::Status set_tool(const std::string& id);
+  const std::string& tool() const;
   plugin::Tool* active_tool();
+  plugin::ToolManager& tools() { return *tools_; }
 
   SceneRenderer& scene() { return *scene_; }
   plugin::ViewInfo current_view() const;
@@ -63,8 +69,8 @@ class AnnotationView {
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<SceneRenderer> scene_;
   plugin::Session& session_;
+  std::unique_ptr<plugin::ToolManager> tools_;
   plugin::ViewKind kind_ = plugin::ViewKind::kPerspective;
-  std::string tool_id_ = "select";
 };
 
 }  // namespace pcanno::viewer

@@ -13,6 +13,10 @@ class vtkCamera;
 
 namespace pcanno::viewer {
 
+/// [m] Orthographic cameras sit this far from their focus: far enough that nothing of a LiDAR scene
+/// lies behind them (hosts reset or set the clipping range around the data anyway).
+constexpr double kOrthoCameraDistance = 200.0;
+
 /// A VTK camera's state. World frame; view up need not be orthogonal to the view direction.
 struct CameraPose {
   Eigen::Vector3d position{-20.0, 0.0, 15.0};   ///< [m]
@@ -39,6 +43,10 @@ CameraPose make_camera(plugin::ViewKind kind, const Eigen::Vector3d& focus, doub
 /// make_front_view).
 CameraPose camera_on_box(plugin::ViewKind kind, const geometry::Cuboid& box_in_world,
                          double margin = 0.5);
+
+/// The orthographic camera that shows `view` (its focus in the middle, its screen axes, its metres
+/// per pixel) in an image `height` pixels high, kOrthoCameraDistance from the focus.
+CameraPose ortho_camera(const plugin::ViewInfo& view, int height);
 
 void apply_camera(const CameraPose& pose, vtkCamera* camera);
 CameraPose camera_pose(vtkCamera* camera);

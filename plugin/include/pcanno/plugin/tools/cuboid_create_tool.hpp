@@ -1,4 +1,5 @@
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,9 +38,12 @@ class CuboidCreateTool : public Tool {
   int on_pointer(Session& session, const PointerEvent& event) override;
   int on_key(Session& session, const KeyEvent& event) override;
 
-  void set_label(std::string label);
+  void set_label(const std::string& label) override;
   const std::string& label() const { return label_; }
   /// Points [m, world] to estimate the ground from, instead of the session's frame (tests, hosts).
+  void set_points(std::shared_ptr<const std::vector<Eigen::Vector3d>> points_in_world) override {
+    points_.set_points(std::move(points_in_world));
+  }
   void set_points(std::vector<Eigen::Vector3d> points_in_world) {
     points_.set_points(std::move(points_in_world));
   }

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,11 +44,14 @@ class PolylineTool : public Tool {
   int on_pointer(Session& session, const PointerEvent& event) override;
   int on_key(Session& session, const KeyEvent& event) override;
 
-  void set_label(std::string label);
+  void set_label(const std::string& label) override;
   const std::string& label() const { return label_; }
   void set_snapping(bool on) { snapping_ = on; }
   bool snapping() const { return snapping_; }
   /// Points [m, world] to snap to, instead of the session's frame (tests, hosts).
+  void set_points(std::shared_ptr<const std::vector<Eigen::Vector3d>> points_in_world) override {
+    points_.set_points(std::move(points_in_world));
+  }
   void set_points(std::vector<Eigen::Vector3d> points_in_world) {
     points_.set_points(std::move(points_in_world));
   }

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,14 +48,16 @@ Eigen::Vector3d default_box_size(const formats::Annotations& doc, const std::str
 /// with set_points() instead.
 class FramePoints {
  public:
-  /// Uses `points_in_world` [m] for every frame until clear_points().
+  /// Uses `points_in_world` [m] for every frame until clear_points(); shared, so that a host's
+  /// tools hold one copy of the frame.
+  void set_points(std::shared_ptr<const std::vector<Eigen::Vector3d>> points_in_world);
   void set_points(std::vector<Eigen::Vector3d> points_in_world);
   void clear_points();
   /// Points of session.frame(); empty without a sequence or when the frame cannot be read.
   const std::vector<Eigen::Vector3d>& points(const Session& session);
 
  private:
-  std::optional<std::vector<Eigen::Vector3d>> injected_;
+  std::shared_ptr<const std::vector<Eigen::Vector3d>> injected_;
   const formats::Sequence* cached_sequence_ = nullptr;
   std::int64_t cached_frame_ = -1;
   std::vector<Eigen::Vector3d> cache_;

@@ -18,12 +18,14 @@ class Session;
 namespace pcanno::viewer::workstation {
 
 /// Runs one long job on a worker thread: an automation service of the session's registry
-/// ("propagate", "interpolate", "check", ...) or any other work (an export). The Session is
-/// single-threaded, so while a job runs the window must not touch it: it shows the progress in
-/// its status bar and defers its refreshes (observers fire on the worker; see
-/// WorkstationWindow::on_change). Services apply their result as one undo step at the end, so a
-/// cancelled job leaves the document as it was. Progress and the end are reported on the UI thread
-/// by polling, so no Qt object is touched from the worker.
+/// ("propagate", "interpolate", "check", ...) or any other work (an export). The job holds the
+/// Session's edit gate from start() until it has ended (Session::begin_job / end_job), and its
+/// worker runs inside a Session::JobScope, so only the job edits meanwhile: the Session refuses
+/// everyone else's edits with kBusy. The window shows the progress in its status bar and defers
+/// its refreshes (observers fire on the worker; see WorkstationWindow::on_change). Services apply
+/// their result as one undo step at the end, so a cancelled job leaves the document as it was.
+/// Progress and the end are reported on the UI thread by polling, so no Qt object is touched from
+/// the worker.
 class AutomationJob : public QObject {
   Q_OBJECT
 
@@ -34,12 +36,9 @@ class AutomationJob : public QObject {
   explicit AutomationJob(QObject* parent = nullptr);
   ~AutomationJob() override;  ///< cancels and joins a running job
 
-  /// Runs `work` as job `name`; false when a job is running.
-  bool start(const std::string& name, Work work);
-  /// Runs service `service` of the session's registry; false when a job is running or the
-  /// registry has no such service.
-  bool start(plugin::Session& session, const std::string& service,
-             formats::AttributeMap parameters);
+  /// Runs `work` as job `name`, holding `session` until it ends. kBusy when a job holds the
+  /// session already (this one or another host's).
+  formats::Status start(plugin::Session& session, const std::string& name, Work work);
   bool running() const { return running_; }
   /// Asks the job to stop; it does within half a second and ends with finished(..., cancelled).
   void cancel() { cancel_ = true; }
@@ -54,8 +53,11 @@ class AutomationJob : public QObject {
 
  private:
   void poll();
+  /// Joins the worker and lets go of the session.
+  void end();
 
   std::thread thread_;
+  plugin::Session* session_ = nullptr;  ///< held from start() until end()
   QTimer poll_;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> done_{false};

@@ -10,6 +10,7 @@
 #include <QPointF>
 
 #include "pcanno/plugin/tool.hpp"
+#include "pcanno/viewer/camera.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
 
 namespace pcanno::viewer::workstation {
@@ -31,9 +32,13 @@ class SceneView : public QVTKOpenGLNativeWidget {
   plugin::ViewKind kind() const { return kind_; }
   /// The current camera as the tools see it.
   plugin::ViewInfo view_info() const;
+  /// The current camera as plain data (viewer/camera.hpp, whose math the view uses throughout):
+  /// the VTK camera of the perspective view, ortho_camera() of an orthographic one.
+  CameraPose pose() const;
   /// The pointer ray through widget pixel `pixel` (logical pixels, origin top-left).
   plugin::Ray ray_at(const QPointF& pixel) const;
-  /// Orthographic views: the widget pixel showing world point `p` (its projection on the screen).
+  /// The widget pixel showing world point `p` (logical pixels, origin top-left); (-1, -1) behind
+  /// the perspective camera.
   QPointF pixel_of(const Eigen::Vector3d& p) const;
 
   /// Orthographic views: looks as `view` does (focus, axes, metres per pixel). `slab` > 0 [m]

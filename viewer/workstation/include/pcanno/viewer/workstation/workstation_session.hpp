@@ -17,6 +17,8 @@ struct WorkstationOptions {
   std::filesystem::path document;    ///< native document: autosaved through the journal
   std::filesystem::path screenshot;  ///< save a PNG of the window once drawn, then quit
   std::filesystem::path layout_report;  ///< tests: write the views' screen geometry as JSON
+  /// A tool of the session's registry (built-in or plugin) to start with; empty: the box editor.
+  std::string tool;
   /// Unsaved edits of an earlier session (a crash, a window closed without saving): kOffer asks
   /// the user in a dialog before the window shows (`pcanno view --recover` / `--discard-recovery`
   /// decide on the command line instead).

@@ -1,6 +1,5 @@
 #pragma once
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,16 +11,14 @@
 
 #include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/session.hpp"
-#include "pcanno/plugin/tools/cuboid_create_tool.hpp"
-#include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
-#include "pcanno/plugin/tools/select_tool.hpp"
+#include "pcanno/plugin/tool_manager.hpp"
+#include "pcanno/viewer/camera_follow.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
 
 class QAction;
 class QLabel;
+class QMenu;
 class QSlider;
-class QProgressBar;
-class QPushButton;
 
 namespace pcanno::viewer::workstation {
 
@@ -31,18 +28,24 @@ class TrackListPanel;
 class ClassPalettePanel;
 class AttributePanel;
 class AutomationJob;
+class EditGate;
+class JobStatus;
 
 /// The annotation workstation: a perspective main view, top/side/front orthographic views that
 /// follow the selected box (the top view turned to its heading unless north-up is chosen), the
 /// track list, class palette, attribute editor and timeline, frame navigation and playback,
-/// automation on a worker thread, undo/redo, open/save/export. Every edit goes through the engine's
-/// tools and commands, so the journal autosaves it.
+/// automation on a worker thread, undo/redo, open/save/export.
+///
+/// Every edit goes through the engine: the views' events through a plugin::ToolManager (the box
+/// editor at home, N starts the create tool for one box, the Tools menu any registered tool), the
+/// menus and panels through commands, so the journal autosaves it. While a job runs it holds the
+/// Session (Session::begin_job), which refuses every other edit with kBusy; the window closes its
+/// one EditGate over the actions and panels that edit. The cameras follow the car and the selected
+/// box by viewer::CameraFollow.
 class WorkstationWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  enum class Mode { kEdit, kCreate };
-
   explicit WorkstationWindow(std::unique_ptr<plugin::Session> session, QWidget* parent = nullptr);
   ~WorkstationWindow() override;
 
@@ -57,12 +60,19 @@ class WorkstationWindow : public QMainWindow {
   AttributePanel* attributes() const { return attributes_; }
   QSlider* frame_slider() const { return slider_; }
   const FrameSource& frame_source() const { return *frames_; }
+  /// The actions and panels closed while a job runs.
+  const EditGate& edit_gate() const { return *gate_; }
 
-  Mode mode() const { return mode_; }
-  void set_mode(Mode mode);
-  /// Jumps to `frame` (clamped); the cloud comes from the prefetching cache.
-  void set_frame(std::int64_t frame);
-  void step(int delta);
+  /// The window's tools; active_id() is "cuboid-edit" between creates.
+  const plugin::ToolManager& tools() const { return *tools_; }
+  /// Starts tool `id` of the session's registry (what the Tools menu and `pcanno view --tool`
+  /// do); kNotFound naming the known ids when there is none, kBusy during a job; said in the
+  /// status bar too.
+  formats::Status start_tool(const std::string& id);
+  /// Jumps to `frame` (clamped); the cloud comes from the prefetching cache. False when the frame
+  /// stays (already there, no frames, a job runs).
+  bool set_frame(std::int64_t frame);
+  bool step(int delta);
   void select_track(std::optional<std::int64_t> track);
   /// Hotkey 1..9: class `index` for new boxes and for the selected track.
   void choose_class(int index);
@@ -75,7 +85,7 @@ class WorkstationWindow : public QMainWindow {
   /// Stops the running job (Esc, or the status bar's Cancel): within half a second the job ends,
   /// having changed nothing, and the status bar says so.
   void cancel_job();
-  /// The status bar's job display: "<step> <percent>%" while a job runs, hidden otherwise.
+  /// The status bar's job display: "<step> <percent>%" while a job runs, "" otherwise.
   QString job_progress_text() const;
 
   /// Moves the selected box as arrow key `key` ("Left", "Right", "Up", "Down") would in the top
@@ -86,7 +96,7 @@ class WorkstationWindow : public QMainWindow {
   /// The top view turns with the selected box so that its heading points right (the default), or
   /// stays north-up (world +x right).
   void set_top_north_up(bool north_up);
-  bool top_north_up() const { return top_north_up_; }
+  bool top_north_up() const { return follow_.north_up(); }
 
   bool undo();
   bool redo();
@@ -95,9 +105,10 @@ class WorkstationWindow : public QMainWindow {
   /// Replaces the document with labels from `path` in format `codec_id` (detected when empty); a
   /// native document is opened with its journal, other labels are journaled in the recovery
   /// folder. Unsaved edits left for either are offered back in a dialog. The current session's
-  /// unsaved edits stay in its journal (the Open dialog asks about them first).
+  /// unsaved edits stay in its journal (the Open dialog asks about them first). kBusy during a job.
   formats::Status open_labels(const std::filesystem::path& path, const std::string& codec_id = "");
-  /// Writes the document to `path` through label codec `codec_id`, now (blocking).
+  /// Writes the document to `path` through label codec `codec_id`, now (blocking); kBusy during a
+  /// job.
   formats::Status export_labels(const std::filesystem::path& path, const std::string& codec_id,
                                 bool overwrite = false);
   /// The same as a job on the worker thread, with progress and cancel (what Export... does);
@@ -109,6 +120,7 @@ class WorkstationWindow : public QMainWindow {
   /// Runs every check, points in boxes included (the "check" service), as a job (Ctrl+K).
   bool run_checks_job();
   const plugin::QaReport& qa_report() const { return qa_; }
+  /// "Frame 3 / 154 ... | 123,456 points | #2 Pedestrian ... | x 1.00  y 2.00  z 0.00".
   QString status_text() const;
 
   /// Writes the window to `path` (PNG), the GL views included.
@@ -118,28 +130,31 @@ class WorkstationWindow : public QMainWindow {
   void open_labels_dialog();
   void save_as_dialog();
   void export_dialog();
-  void show_shortcuts();
-  void toggle_play();
-  void toggle_birds_eye();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  void build_layout();
-  void build_actions();
+  void build_layout();  ///< workstation_layout.cpp
+  void build_status_bar();
+  void build_actions();  ///< workstation_actions.cpp
+  /// The Tools menu: one entry per registered tool (rebuilt for a new session's registry).
+  void build_tools_menu();
+  /// The session's tools in the workstation's arrangement.
+  void attach_tools();
   void attach_session();
-  /// Session observer: on the UI thread refresh soon; during a job (worker thread) only flag.
+  /// Session observer: on the UI thread refresh; during a job (worker thread) nothing: the job's
+  /// end refreshes.
   void on_change(const plugin::Change& change);
   void refresh();  ///< panels, boxes, views from the session
-  /// `recentre_top`: the top view moves onto the selected box; `zoom_top`: and fits it.
-  void refresh_views(bool recentre_top, bool zoom_top);
+  /// The cameras after a refresh, by the follow rule.
+  void follow_cameras();
   std::array<SceneView*, 4> views() const {
     return {main_view_, top_view_, side_view_, front_view_};
   }
   void load_points();
-  /// The top view's yaw for `box`: its heading, or 0 when north up is chosen.
-  double top_view_yaw(const geometry::Cuboid& box) const { return top_north_up_ ? 0.0 : box.yaw(); }
+  /// The selected track's box at the current frame [world], if any.
+  std::optional<geometry::Cuboid> selected_box() const;
   void update_status();
   void update_preview();
   void replace_session(std::unique_ptr<plugin::Session> session);
@@ -147,27 +162,31 @@ class WorkstationWindow : public QMainWindow {
   /// is no document), discard (their journal goes) or cancel. True when the action may go on.
   bool settle_unsaved(const QString& action);
   bool run_service(const std::string& id, formats::AttributeMap parameters);
-  /// Shows a job that has just started in the status bar.
-  void job_started(const std::string& name);
+  /// Runs `work` as job `name`, the gate closed until it ends.
+  bool run_job(const std::string& name,
+               std::function<formats::Status(const std::function<bool(double)>&)> work);
   void job_finished(const QString& name, bool ok, bool cancelled, const QString& message);
+  /// What the status bar says when job `name` has ended well.
+  QString job_outcome(const QString& name, bool& full_check);
   /// The export of export_labels() as work for a job; the summary goes to export_summary_.
   formats::Expected<std::function<formats::Status(const std::function<bool(double)>&)>> export_work(
       const std::filesystem::path& path, const std::string& codec_id, bool overwrite);
   void edit_attribute(bool frame_scope, const QString& key, const QString& value);
   void report(const formats::Status& status, const QString& what);
+  void toggle_play();
+  void show_shortcuts();
 
   int on_pointer(SceneView& view, const plugin::PointerEvent& event);
   int on_key(SceneView& view, const plugin::KeyEvent& event);
+  /// After a tool event: the preview redrawn, the tool shown.
+  void tool_result(int result);
 
   std::unique_ptr<plugin::Session> session_;
   int observer_ = -1;
   std::unique_ptr<FrameSource> frames_;
   formats::FrameCache::FramePtr cloud_;  ///< the current frame's points, shared by the views
-
-  plugin::SelectTool select_tool_;
-  plugin::CuboidEditTool edit_tool_;
-  plugin::CuboidCreateTool create_tool_;
-  Mode mode_ = Mode::kEdit;
+  std::unique_ptr<plugin::ToolManager> tools_;  ///< over session_; replaced with it
+  QMenu* tools_menu_ = nullptr;
 
   SceneView* main_view_ = nullptr;
   SceneView* top_view_ = nullptr;
@@ -182,24 +201,18 @@ class WorkstationWindow : public QMainWindow {
   QLabel* points_label_ = nullptr;
   QLabel* cursor_label_ = nullptr;
   QLabel* selection_label_ = nullptr;
-  QLabel* mode_label_ = nullptr;
-  QProgressBar* job_bar_ = nullptr;  ///< status bar: progress of the running job
-  QPushButton* job_cancel_ = nullptr;
-  QAction* job_cancel_action_ = nullptr;  ///< Esc, enabled only while a job runs
+  QLabel* tool_label_ = nullptr;
+  EditGate* gate_ = nullptr;
   AutomationJob* job_ = nullptr;
+  JobStatus* job_status_ = nullptr;
+  QAction* job_cancel_action_ = nullptr;  ///< Esc: open only while a job runs (the gate's reverse)
   std::string export_summary_;  ///< written by an export job's worker, read when it has ended
 
-  QTimer refresh_timer_;  ///< coalesces observer notifications into one refresh
-  QTimer qa_timer_;       ///< QA a moment after the last edit
-  QTimer play_timer_;     ///< 10 Hz playback
+  QTimer qa_timer_;    ///< QA a moment after the last edit
+  QTimer play_timer_;  ///< 10 Hz playback
   plugin::QaReport qa_;
-  bool top_north_up_ = false;
-  std::optional<std::int64_t> shown_selection_;  ///< the top view recentres when it changes
-  std::int64_t shown_frame_ = -1;
+  CameraFollow follow_;
   std::int64_t loaded_frame_ = -1;
-  /// T_world_lidar the cameras were last placed for (identity: the LiDAR frame's origin).
-  geometry::Pose ego_ = geometry::Pose::Identity();
-  std::atomic<bool> changed_during_job_{false};
 };
 
 }  // namespace pcanno::viewer::workstation

@@ -1,0 +1,51 @@
+// The window's tools: the workstation's arrangement of the engine's ToolManager and the Tools menu.
+#include <QAction>
+#include <QMenu>
+#include <QStatusBar>
+
+#include "pcanno/plugin/registry.hpp"
+#include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/edit_gate.hpp"
+#include "pcanno/viewer/workstation/workstation_window.hpp"
+
+namespace pcanno::viewer::workstation {
+
+void WorkstationWindow::attach_tools() {
+  tools_ = std::make_unique<plugin::ToolManager>(*session_);
+  // The box editor is home: a create returns to it after one box (N again for the next), and it
+  // takes what another tool leaves, so the side and front views' faces stay at hand. The picker
+  // takes the clicks left in the plan views; in the side and front views an empty click must not
+  // drop the box they show.
+  report(tools_->set_home("cuboid-edit"), "tools");
+  report(tools_->set_companions(
+             {{"cuboid-edit", {}},
+              {"select", {plugin::ViewKind::kTop, plugin::ViewKind::kPerspective}}}),
+         "tools");
+  tools_->set_home_after_create(true);
+  report(tools_->start(tools_->home()), "tools");
+  if (palette_ && !palette_->current().empty()) tools_->set_label(palette_->current());
+}
+
+void WorkstationWindow::build_tools_menu() {
+  tools_menu_->clear();
+  for (const plugin::ToolFactory& tool : session_->registry().tools()) {
+    const std::string id = tool.info.id;
+    QAction* a = tools_menu_->addAction(QString::fromStdString(id));
+    a->setObjectName(QString::fromStdString("tool:" + id));
+    a->setToolTip(QString::fromStdString(tool.info.description));
+    a->setStatusTip(QString::fromStdString(tool.info.description));
+    connect(a, &QAction::triggered, this, [this, id] { (void)start_tool(id); });
+    gate_->add(a);
+  }
+}
+
+formats::Status WorkstationWindow::start_tool(const std::string& id) {
+  formats::Status started = tools_->start(id);
+  report(started, "tool");
+  if (started) statusBar()->showMessage(QString::fromStdString("tool: " + id), 4000);
+  update_preview();
+  update_status();
+  return started;
+}
+
+}  // namespace pcanno::viewer::workstation
