@@ -12,6 +12,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/formats/labels/nuscenes/codec.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::bench {
 namespace {
@@ -26,14 +27,10 @@ std::string sequence_name(int s) {
   return name;
 }
 
-fs::path work_dir() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / "pcanno_labels_bench";
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+/// A fresh folder for this run, removed at exit.
+const fs::path& work_dir() {
+  static const test::TempDir dir("pcanno_labels_bench_");
+  return dir.path();
 }
 
 /// KITTI label_02 text -> annotations -> a nuScenes dataset per sequence.

@@ -15,6 +15,7 @@
 
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/clouds/reader.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::bench {
 namespace {
@@ -37,9 +38,8 @@ const Files& files() {
                        "n015-2018-07-24-11-22-45+0800__LIDAR_TOP__1532402927647951.pcd.bin";
     out.pcd_compressed = kShared / "pcd/kitti_trk0000_f000000_binary_compressed.pcd";
     out.ply_binary = kShared / "ply/kitti_trk0000_f000000_binary_from_pcl.ply";
-    const fs::path tmp = fs::temp_directory_path() / "pcanno_readers_bench";
-    fs::create_directories(tmp);
-    out.pcd_binary = tmp / "kitti_trk0000_f000000_binary.pcd";
+    static const test::TempDir tmp("pcanno_readers_bench_");  // removed at exit
+    out.pcd_binary = tmp.path() / "kitti_trk0000_f000000_binary.pcd";
     pcl::PointCloud<pcl::PointXYZI> cloud;
     if (pcl::io::loadPCDFile(out.pcd_compressed.string(), cloud) == 0) {
       pcl::io::savePCDFileBinary(out.pcd_binary.string(), cloud);

@@ -51,9 +51,8 @@ std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 TEST(Cancel, CtrlCStopsTrackWithExit130AndLeavesNoOutput) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("pcanno_app_cancel_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const TempDir temp;
+  const fs::path& dir = temp.path();
   write_street_scans(dir / "scans", long_street());
   auto seq = formats::open_sequence(dir / "scans");
   ASSERT_TRUE(seq) << seq.error().describe();
@@ -88,7 +87,6 @@ TEST(Cancel, CtrlCStopsTrackWithExit130AndLeavesNoOutput) {
   // Nothing half-written: the output folder is as it was (empty), no cache either.
   EXPECT_TRUE(fs::is_empty(out.parent_path())) << "output left behind";
   EXPECT_FALSE(fs::exists(dir / "cache" / "pcanno")) << "ego-motion cache written";
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -1,12 +1,10 @@
 // `pcanno info` on point-cloud files as a new user meets them: a LAS tile at UTM coordinates
 // (bounds to the millimetre), files whose name or content mislead (errors that say what to do),
 // and a format that only a plugin reads (by --format, by suffix, as a folder dataset).
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +13,7 @@
 
 #include "las_writer.hpp"
 #include "run_command.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -30,23 +29,12 @@ CommandResult pcanno(const std::string& args, const std::string& plugin_path = "
 
 class CloudInfoTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_cloud_info_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path write(const std::string& name, const std::string& bytes) {
-    const fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
+    return temp_.write(name, bytes);
   }
 
-  fs::path dir_;
+  pcanno::test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
 };
 
 TEST_F(CloudInfoTest, LasAtUtmCoordinatesReportsBoundsToTheMillimetre) {

@@ -1,6 +1,5 @@
 // `pcanno convert` end to end on sample_data: KITTI tracking -> pcanno -> KITTI tracking and ->
 // nuScenes.
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +10,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
 #include "run_command.hpp"
+#include "temp_dir.hpp"
 #include "test_data.hpp"
 
 namespace {
@@ -19,30 +20,16 @@ namespace {
 namespace fs = std::filesystem;
 
 using pcanno::test::CommandResult;
+using pcanno::test::slurp;
 
 CommandResult pcanno(const std::string& args) {
   return pcanno::test::run_command(std::string(PCANNO_BINARY) + " " + args + " 2>&1");
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class ConvertTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_convert_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
+  pcanno::test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   const fs::path training_ = fs::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training";
   const fs::path labels_ = training_ / "label_02/0000.txt";
 };

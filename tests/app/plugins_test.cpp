@@ -1,6 +1,5 @@
 // `pcanno plugins` and `pcanno convert` with shared-library plugins from PCANNO_PLUGIN_PATH: the
 // example csv-boxes exporter is listed and used; broken plugins are reported, never fatal.
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +13,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
 #include "run_command.hpp"
+#include "temp_dir.hpp"
 #include "test_data.hpp"
 
 namespace {
@@ -22,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using pcanno::test::CommandResult;
+using pcanno::test::slurp;
 
 const fs::path kExamplePlugin = PCANNO_EXAMPLE_PLUGIN;
 
@@ -34,26 +36,14 @@ CommandResult pcanno_with(const std::string& plugin_path, const std::string& arg
                                    (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class PluginsCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_plugins_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "bad.so") << "this is not an ELF file, whatever its name says\n";
+    temp_.write("bad.so", "this is not an ELF file, whatever its name says\n");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  fs::path dir_;
+  pcanno::test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   const fs::path labels_ =
       fs::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training/label_02/0000.txt";
 };

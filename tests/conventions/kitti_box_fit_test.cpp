@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kitti_fixtures.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/labels/kitti/label.hpp"
@@ -99,8 +100,8 @@ void score_frame(const fs::path& bin, const Eigen::Matrix4d& T_rect_velo,
 }
 
 std::map<std::string, Scores> score_all(bool hinted) {
-  const fs::path tracking = test::shared_data_dir() / "kitti_tracking/training";
-  const fs::path object = test::shared_data_dir() / "kitti_object/training";
+  const fs::path tracking = test::kitti_tracking_root();
+  const fs::path object = test::kitti_object_root();
   std::mt19937 rng(42);
   std::map<std::string, Scores> by_class;
 
@@ -130,8 +131,8 @@ std::map<std::string, Scores> score_all(bool hinted) {
 }
 
 TEST(KittiBoxFit, SeededFitsRecoverGroundTruthBoxesBetterThanMinMaxBoxes) {
-  const fs::path tracking = test::shared_data_dir() / "kitti_tracking/training";
-  const fs::path object = test::shared_data_dir() / "kitti_object/training";
+  const fs::path tracking = test::kitti_tracking_root();
+  const fs::path object = test::kitti_object_root();
   PCANNO_REQUIRE_DATA(tracking / "velodyne/0000/000019.bin");
   PCANNO_REQUIRE_DATA(object / "velodyne/000002.bin");
   for (const bool hinted : {false, true}) {

@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "kitti_fixtures.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
@@ -21,15 +22,15 @@ namespace {
 
 std::vector<Eigen::Vector3d> scan(int frame) {
   char name[64];
-  std::snprintf(name, sizeof(name), "kitti_tracking/training/velodyne/0000/%06d.bin", frame);
-  const auto cloud = formats::read_kitti_bin(test::shared_data_dir() / name);
+  std::snprintf(name, sizeof(name), "velodyne/0000/%06d.bin", frame);
+  const auto cloud = formats::read_kitti_bin(test::kitti_tracking_root() / name);
   EXPECT_TRUE(cloud);
   return cloud ? geometry::voxel_downsample(cloud->view(), 0.5, 60.0)
                : std::vector<Eigen::Vector3d>{};
 }
 
 TEST(KittiEgoMotion, ConsecutiveScansRegisterConsistently) {
-  PCANNO_REQUIRE_DATA(test::shared_data_dir() / "kitti_tracking/training/velodyne/0000/000009.bin");
+  PCANNO_REQUIRE_DATA(test::kitti_tracking_root() / "velodyne/0000/000009.bin");
   geometry::Pose prior = geometry::Pose::Identity();
   std::vector<Eigen::Vector3d> previous = scan(0);
   for (int frame = 1; frame < 10; ++frame) {
@@ -55,7 +56,7 @@ TEST(KittiEgoMotion, ConsecutiveScansRegisterConsistently) {
 // Sequence 0000 has no GT poses. Objects standing still must stay still in the world the estimated
 // ego motion builds: their labelled boxes, moved to the world frame, barely move.
 TEST(KittiEgoMotion, ParkedObjectsStayPutInTheEstimatedWorld) {
-  const std::filesystem::path root = test::shared_data_dir() / "kitti_tracking/training";
+  const std::filesystem::path root = test::kitti_tracking_root();
   PCANNO_REQUIRE_DATA(root / "velodyne/0000/000019.bin");
   formats::SequenceOptions options;
   options.name = "0000";

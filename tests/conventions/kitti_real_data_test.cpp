@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kitti_fixtures.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/labels/kitti/label.hpp"
@@ -18,18 +19,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path tracking_root() { return test::shared_data_dir() / "kitti_tracking/training"; }
+using test::kitti_tracking_root;
 
 TEST(KittiConvention, AllTrackingLabelsRoundTripThroughLidar) {
-  PCANNO_REQUIRE_DATA(tracking_root() / "label_02/0020.txt");
+  PCANNO_REQUIRE_DATA(kitti_tracking_root() / "label_02/0020.txt");
   std::size_t converted = 0;
   double worst_location = 0.0, worst_dims = 0.0, worst_ry = 0.0;
   for (int seq = 0; seq <= 20; ++seq) {
     char name[16];
     std::snprintf(name, sizeof(name), "%04d.txt", seq);
-    const auto calib = formats::read_kitti_calib(tracking_root() / "calib" / name);
+    const auto calib = formats::read_kitti_calib(kitti_tracking_root() / "calib" / name);
     ASSERT_TRUE(calib) << calib.error().describe();
-    const auto rows = formats::read_kitti_tracking_labels(tracking_root() / "label_02" / name);
+    const auto rows =
+        formats::read_kitti_tracking_labels(kitti_tracking_root() / "label_02" / name);
     ASSERT_TRUE(rows) << rows.error().describe();
     const Eigen::Matrix4d T_rect_velo = calib->T_rect_velo();
     for (const auto& row : *rows) {
@@ -53,8 +55,8 @@ TEST(KittiConvention, AllTrackingLabelsRoundTripThroughLidar) {
 }
 
 TEST(KittiConvention, WorkedExampleVanOfSequence0000) {
-  PCANNO_REQUIRE_DATA(tracking_root() / "calib/0000.txt");
-  const auto calib = formats::read_kitti_calib(tracking_root() / "calib/0000.txt");
+  PCANNO_REQUIRE_DATA(kitti_tracking_root() / "calib/0000.txt");
+  const auto calib = formats::read_kitti_calib(kitti_tracking_root() / "calib/0000.txt");
   ASSERT_TRUE(calib) << calib.error().describe();
   // formats.md 3.3: frame 0, track 0, Van.
   geometry::KittiCameraBox van;
@@ -111,10 +113,11 @@ std::size_t count_in_camera_box(const formats::PointCloud& cloud,
 }
 
 TEST(KittiConvention, Frame0BoxesHoldTheirPoints) {
-  const fs::path cloud_path = tracking_root() / "velodyne/0000/000000.bin";
+  const fs::path cloud_path = kitti_tracking_root() / "velodyne/0000/000000.bin";
   PCANNO_REQUIRE_DATA(cloud_path);
-  const auto calib = formats::read_kitti_calib(tracking_root() / "calib/0000.txt");
-  const auto rows = formats::read_kitti_tracking_labels(tracking_root() / "label_02/0000.txt");
+  const auto calib = formats::read_kitti_calib(kitti_tracking_root() / "calib/0000.txt");
+  const auto rows =
+      formats::read_kitti_tracking_labels(kitti_tracking_root() / "label_02/0000.txt");
   const auto cloud = formats::read_kitti_bin(cloud_path);
   ASSERT_TRUE(calib && rows && cloud);
   // formats.md 3.1 (verified with the camera-frame test): Van 1093, Cyclist 883, Pedestrian 309.

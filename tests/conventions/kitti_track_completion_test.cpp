@@ -3,6 +3,7 @@
 // regression tests: keyframes every 10 and 20 frames, and propagation from one keyframe alone.
 #include <gtest/gtest.h>
 
+#include "kitti_fixtures.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 class KittiTrackCompletion : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const fs::path root = test::shared_data_dir() / "kitti_tracking/training";
+    const fs::path root = test::kitti_tracking_root();
     if (!fs::exists(root / "velodyne/0000/000019.bin")) return;
     formats::SequenceOptions options;
     options.name = "0000";
@@ -45,8 +46,7 @@ class KittiTrackCompletion : public ::testing::Test {
     truth_ = nullptr;
   }
   void SetUp() override {
-    PCANNO_REQUIRE_DATA(test::shared_data_dir() /
-                        "kitti_tracking/training/velodyne/0000/000019.bin");
+    PCANNO_REQUIRE_DATA(test::kitti_tracking_root() / "velodyne/0000/000019.bin");
     ASSERT_NE(sequence_, nullptr);
   }
 

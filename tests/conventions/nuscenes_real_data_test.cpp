@@ -1,13 +1,13 @@
 // The nuScenes global <-> LiDAR convention on a real keyframe: 68 annotations, their LiDAR-frame
 // ground truth as mmdetection3d publishes it, and their num_lidar_pts.
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "files.hpp"
+#include "nuscenes_test_data.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/nuscenes_convention.hpp"
@@ -20,13 +20,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path root() { return test::shared_data_dir() / "nuscenes/v1.0-mini-scene0061"; }
+fs::path root() { return test::nuscenes_mini_root(); }
 
 /// The published file was written by Python and holds bare NaN (in velocity_xy), which strict JSON
 /// forbids.
 json load(const fs::path& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = test::slurp(path);
   for (std::size_t at = text.find("NaN"); at != std::string::npos; at = text.find("NaN", at)) {
     text.replace(at, 3, "null");
   }

@@ -2,8 +2,6 @@
 // (real data in the repository: frames 0-4 of sequence 0000, no poses, official labels).
 #include "pcanno/plugin/services/automation_services.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -12,6 +10,7 @@
 #include "pcanno/geometry/iou.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "temp_dir.hpp"
 #include "test_data.hpp"
 
 namespace pcanno::plugin {
@@ -23,8 +22,7 @@ class AutomationServices : public ::testing::Test {
  protected:
   void SetUp() override {
     // The estimated ego motion is cached; keep the cache out of the user's home.
-    cache_ = fs::temp_directory_path() / ("pcanno_services_cache_" + std::to_string(::getpid()));
-    ::setenv("XDG_CACHE_HOME", cache_.c_str(), 1);
+    ::setenv("XDG_CACHE_HOME", cache_.path().c_str(), 1);
     const fs::path root = fs::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training";
     formats::SequenceOptions options;
     options.name = "0000";
@@ -72,9 +70,7 @@ class AutomationServices : public ::testing::Test {
     return a && b ? geometry::iou_bev(a->box, b->box) : 0.0;
   }
 
-  void TearDown() override { fs::remove_all(cache_); }
-
-  fs::path cache_;
+  test::TempDir cache_;
   formats::Annotations truth_;
   std::unique_ptr<Session> session_;
 };

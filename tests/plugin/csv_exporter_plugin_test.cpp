@@ -1,8 +1,6 @@
 // The example plugin's csv-boxes codec, loaded as a plugin: one row per box in track and frame
 // order, every double exact, atomic and overwrite-safe writes, and a reader that gives the same
 // numbers back.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,10 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -52,11 +52,9 @@ std::vector<std::string> split_line(const std::string& line) {
   return fields;
 }
 
+/// The lines of the file at `path`.
 std::vector<std::string> lines_of(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
+  return pcanno::test::lines_of(pcanno::test::slurp(path));
 }
 
 BoxState box_at(std::int64_t frame, Eigen::Vector3d center, Eigen::Vector3d size,
@@ -104,19 +102,13 @@ Annotations sample_annotations() {
 class CsvExporterPluginTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_csv_plugin_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     const auto loaded = pcanno::plugin::load_plugin(registry_, PCANNO_EXAMPLE_PLUGIN);
     ASSERT_TRUE(loaded) << loaded.error().describe();
     codec_ = registry_.codecs().find("csv-boxes");
     ASSERT_NE(codec_, nullptr);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
+  pcanno::test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   pcanno::plugin::Registry registry_;
   const LabelCodec* codec_ = nullptr;
 };

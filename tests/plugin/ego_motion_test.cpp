@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "synthetic_street.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -26,21 +27,14 @@ geometry::Pose true_pose(int f) { return test::street_pose(kStreet, f); }
 class EgoMotionCheckTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() /
-        ("pcanno_ego_motion_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     test::write_street_scans(dir_, kStreet);
     auto seq = formats::open_sequence(dir_);
     ASSERT_TRUE(seq) << seq.error().message;
     ASSERT_EQ(seq->size(), static_cast<std::size_t>(kFrames));
     sequence_ = std::move(*seq);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
+  test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   formats::Sequence sequence_;
 };
 

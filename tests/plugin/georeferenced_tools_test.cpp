@@ -1,8 +1,6 @@
 // The tools on a cloud at UTM coordinates (a LAS tile opened as a dataset): the points reach the
 // tools exact, a drag puts the box where the pointer was, and a click fits the same box as on the
 // same scene near the origin. Float jitter at a northing of 5.8e6 would be 0.5 m.
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include "las_writer.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/tools/cuboid_create_tool.hpp"
+#include "temp_dir.hpp"
 #include "tool_test_helpers.hpp"
 
 namespace pcanno::plugin {
@@ -48,14 +47,7 @@ std::vector<Eigen::Vector3d> street(const geometry::Cuboid& car) {
 
 class GeoreferencedToolsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_georeferenced_tools_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "tile");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { fs::create_directories(dir_ / "tile"); }
 
   /// A session on a folder holding one LAS file with `points` moved by kUtm.
   std::unique_ptr<Session> utm_session(const std::vector<Eigen::Vector3d>& points) {
@@ -71,7 +63,8 @@ class GeoreferencedToolsTest : public ::testing::Test {
     return session ? std::move(*session) : nullptr;
   }
 
-  fs::path dir_;
+  test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
 };
 
 TEST_F(GeoreferencedToolsTest, ADragPutsTheBoxWhereThePointerWas) {

@@ -1,18 +1,17 @@
 #include "pcanno/plugin/journal.hpp"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "session_text.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -26,17 +25,8 @@ using test_support::text;
 class JournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_journal_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     doc_ = dir_ / "doc.json";
     journal_ = journal_path_for(doc_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   std::unique_ptr<Session> open() {
@@ -71,17 +61,13 @@ class JournalTest : public ::testing::Test {
     return texts;
   }
 
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream b;
-    b << in.rdbuf();
-    return b.str();
-  }
+  static std::string read(const fs::path& p) { return test::slurp(p); }
   static void write(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
   }
 
-  fs::path dir_;
+  test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   fs::path doc_;
   fs::path journal_;
 };

@@ -2,7 +2,6 @@
 // estimates the ego motion of every frame (many seconds), then propagates. A cancel requested in
 // the middle of the estimate must end the job within half a second (issue #15), with kCancelled,
 // the document and its undo history exactly as before, and no ego-motion cache written.
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -25,6 +24,7 @@
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -45,10 +45,6 @@ std::size_t files_under(const fs::path& dir) {
 class LongJobCancel : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_long_job_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     // The services cache the estimated ego motion under XDG_CACHE_HOME.
     ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
     test::write_street_scans(dir_ / "scans", test::long_street());
@@ -58,9 +54,8 @@ class LongJobCancel : public ::testing::Test {
     ASSERT_FALSE(seq->has_poses());
     session_ = Session::create(test::parked_car_document(*seq), std::move(*seq));
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
+  test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   std::unique_ptr<Session> session_;
 };
 

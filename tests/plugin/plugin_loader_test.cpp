@@ -1,7 +1,6 @@
 // Shared-library plugins: the example csv-boxes exporter loads from PCANNO_PLUGIN_PATH and writes
 // exact CSV; plugins for another ABI, corrupt files and plain libraries are refused with their own
 // reason while the rest load.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +19,7 @@
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -57,15 +57,6 @@ class ScopedEnv {
 
 class PluginLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_plugin_loader_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// A file named like a plugin holding no ELF image at all.
   fs::path write_corrupt_plugin(const fs::path& folder) const {
     const fs::path bad = folder / "bad.so";
@@ -74,7 +65,8 @@ class PluginLoaderTest : public ::testing::Test {
     return bad;
   }
 
-  fs::path dir_;
+  pcanno::test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
 };
 
 std::optional<ComponentInfo> component(const Registry& registry, const std::string& kind,

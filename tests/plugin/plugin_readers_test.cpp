@@ -1,11 +1,8 @@
 // Cloud readers from plugins serve every place the built-ins serve: read_cloud() through the
 // registry's readers, a plain-folder dataset opened by a Session (frames load, also through a
 // FrameCache), by suffix, by content and by id, with the registry's priority rules.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -15,6 +12,7 @@
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -29,11 +27,6 @@ const fs::path kXyztPlugin = PCANNO_TEST_XYZT_PLUGIN;
 class PluginReadersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_plugin_readers_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     if (const char* old = std::getenv("PCANNO_PLUGIN_PATH")) old_path_ = old;
   }
   void TearDown() override {
@@ -42,23 +35,17 @@ class PluginReadersTest : public ::testing::Test {
     } else {
       ::unsetenv("PCANNO_PLUGIN_PATH");
     }
-    fs::remove_all(dir_);
   }
 
-  fs::path write(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-
-  fs::path dir_;
+  pcanno::test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   std::optional<std::string> old_path_;
 };
 
 TEST_F(PluginReadersTest, ReadCloudUsesTheRegistryReadersBySuffixContentAndId) {
   Registry registry = Registry::with_builtins();
   ASSERT_TRUE(pcanno::plugin::load_plugin(registry, kXyztPlugin));
-  const fs::path file = write(dir_ / "scan.xyzt", "xyzt\n1 2 3 0.5\n4 5 6 0.75\n");
+  const fs::path file = temp_.write("scan.xyzt", "xyzt\n1 2 3 0.5\n4 5 6 0.75\n");
   // Without the plugin's readers the format is unknown...
   EXPECT_FALSE(pcanno::formats::read_cloud(file));
   ReadOptions options;
@@ -71,12 +58,12 @@ TEST_F(PluginReadersTest, ReadCloudUsesTheRegistryReadersBySuffixContentAndId) {
   EXPECT_EQ(by_suffix->cloud.y[1], 5.0f);
   EXPECT_EQ((*by_suffix->cloud.attribute("time"))[1], 0.75f);
   // by content under another name, and by id.
-  const fs::path renamed = write(dir_ / "scan.txt", "xyzt\n7 8 9 0\n");
+  const fs::path renamed = temp_.write("scan.txt", "xyzt\n7 8 9 0\n");
   EXPECT_EQ(pcanno::formats::read_cloud(renamed, options)->cloud.x[0], 7.0f);
   EXPECT_EQ(pcanno::formats::read_cloud(renamed, options, "xyzt")->cloud.z[0], 9.0f);
   // A plugin error keeps its location.
   const Expected<CloudFile> bad =
-      pcanno::formats::read_cloud(write(dir_ / "bad.xyzt", "xyzt\n1 2\n"), options);
+      pcanno::formats::read_cloud(temp_.write("bad.xyzt", "xyzt\n1 2\n"), options);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().line, 2);
   // The handle given out stays as it was: a reader added later is not in it.
@@ -90,9 +77,9 @@ TEST_F(PluginReadersTest, ReadCloudUsesTheRegistryReadersBySuffixContentAndId) {
 
 TEST_F(PluginReadersTest, SessionOpensAFolderOfPluginCloudsAndLoadsItsFrames) {
   const fs::path folder = dir_ / "scans";
-  write(folder / "000000.xyzt", "xyzt\n1 0 0 0\n");
-  write(folder / "000001.xyzt", "xyzt\n1 0 0 0\n2 0 0 0\n");
-  write(folder / "000002.xyzt", "xyzt\n1 0 0 0\n2 0 0 0\n3 0 0 0\n");
+  temp_.write("scans/000000.xyzt", "xyzt\n1 0 0 0\n");
+  temp_.write("scans/000001.xyzt", "xyzt\n1 0 0 0\n2 0 0 0\n");
+  temp_.write("scans/000002.xyzt", "xyzt\n1 0 0 0\n2 0 0 0\n3 0 0 0\n");
   pcanno::plugin::SessionOptions options;
   options.sequence = folder;
   options.journal = false;
@@ -135,7 +122,7 @@ TEST_F(PluginReadersTest, PriorityDecidesBetweenABuiltinAndAPluginOnTheSameSuffi
     f.cloud.z = {0.0f};
     return f;
   };
-  const fs::path file = write(dir_ / "scan.bin", std::string(16, '\0'));
+  const fs::path file = temp_.write("scan.bin", std::string(16, '\0'));
   registry.add_reader(other, {"reader", "other-bin", "1.0.0", -1, "", ""});
   ReadOptions options;
   options.readers = registry.shared_readers();

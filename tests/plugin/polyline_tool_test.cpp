@@ -1,11 +1,11 @@
 #include "pcanno/plugin/tools/polyline_tool.hpp"
 
 #include <filesystem>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "pcanno/plugin/tools/cuboid_create_tool.hpp"
+#include "temp_dir.hpp"
 #include "tool_test_helpers.hpp"
 
 namespace pcanno::plugin {
@@ -142,16 +142,12 @@ TEST(PolylineTool, NewVerticesSnapToTheNearestPointWithinTheTolerance) {
 }
 
 TEST(PolylineTool, PointsComeFromTheSequenceFrameInTheWorld) {
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / "pcanno_tools_seq";
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path cloud = dir / "000000.pcd";
-  {
-    std::ofstream out(cloud);
-    out << "VERSION 0.7\nFIELDS x y z\nSIZE 4 4 4\nTYPE F F F\nCOUNT 1 1 1\nWIDTH 4\nHEIGHT 1\n"
-           "VIEWPOINT 0 0 0 1 0 0 0\nPOINTS 4\nDATA ascii\n"
-           "1 2 0.5\n-1 -1 -2\n-1 1 -1.5\n-0.5 -1 -1.75\n";
-  }
+  const test::TempDir dir;
+  const std::filesystem::path cloud = dir.write(
+      "000000.pcd",
+      "VERSION 0.7\nFIELDS x y z\nSIZE 4 4 4\nTYPE F F F\nCOUNT 1 1 1\nWIDTH 4\nHEIGHT 1\n"
+      "VIEWPOINT 0 0 0 1 0 0 0\nPOINTS 4\nDATA ascii\n"
+      "1 2 0.5\n-1 -1 -2\n-1 1 -1.5\n-0.5 -1 -1.75\n");
   formats::Sequence seq;
   seq.layout = "folder";
   formats::FrameRef frame;
@@ -175,7 +171,6 @@ TEST(PolylineTool, PointsComeFromTheSequenceFrameInTheWorld) {
   ASSERT_EQ(s->document().tracks.size(), 1u);
   const geometry::Cuboid& box = s->document().tracks[0].boxes[0].box;
   EXPECT_NEAR(box.center.z() - 0.5 * box.size.z(), 1.0, 1e-9);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "pcanno/geometry/angles.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -64,12 +65,6 @@ class Propagation : public ::testing::Test {
   /// Writes the scans; the car is missing from frame `vanish` on.
   void write_scans(int vanish = kFrames) {
     std::mt19937 rng(5);
-    dir_ =
-        fs::temp_directory_path() /
-        ("pcanno_propagation_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     for (int f = 0; f < kFrames; ++f) {
       char name[32];
       std::snprintf(name, sizeof(name), "%06d.bin", f);
@@ -86,9 +81,8 @@ class Propagation : public ::testing::Test {
     for (auto& frame : seq->frames) frame.T_world_lidar = geometry::Pose::Identity();
     sequence_ = std::move(*seq);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
+  test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   formats::Sequence sequence_;
 };
 

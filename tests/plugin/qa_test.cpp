@@ -1,7 +1,5 @@
 #include "pcanno/plugin/services/qa.hpp"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -228,7 +227,8 @@ fs::path write_cloud(const fs::path& dir, const std::vector<std::pair<Eigen::Vec
 }
 
 TEST(Qa, BoxesWithTooFewPoints) {
-  const fs::path dir = fs::temp_directory_path() / ("pcanno_qa_test_" + std::to_string(::getpid()));
+  const test::TempDir temp;
+  const fs::path& dir = temp.path();
   formats::Sequence seq;
   seq.layout = "folder";
   formats::FrameRef frame;
@@ -246,7 +246,6 @@ TEST(Qa, BoxesWithTooFewPoints) {
   add_track(doc, 3, "Car").boxes.push_back(lost);
   add_track(doc, 4, "Car").boxes.push_back(at(0, {40, 0, 0}, 0, size, lidar));  // a person's box
   const auto r = check_annotations(doc, &seq, QaOptions{});
-  fs::remove_all(dir);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->clouds_read, 1u);
   const auto few = of(*r, "few-points");

@@ -1,8 +1,6 @@
 // Sessions without a document journal to a recovery file keyed by the dataset and the labels
 // they started from; reopening offers, recovers or discards what they left; saving moves the
 // journal beside the document; two sessions never share a journal.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -14,6 +12,7 @@
 #include "pcanno/plugin/recovery.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "session_text.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -26,16 +25,8 @@ using test_support::text;
 class RecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("pcanno_recovery_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "dataset");
     recovery_ = dir_ / "recovery";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   /// A session without a document over labels holding one Car track (id 7) at frame 0.
@@ -76,7 +67,8 @@ class RecoveryTest : public ::testing::Test {
     return b;
   }
 
-  fs::path dir_;
+  test::TempDir temp_;
+  const fs::path dir_ = temp_.path();
   fs::path recovery_;
 };
 

@@ -21,7 +21,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -31,9 +30,11 @@
 #include <gtest/gtest.h>
 
 #include "command_stream.hpp"
+#include "files.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/journal.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::test {
 namespace {
@@ -66,13 +67,6 @@ Ack last_ack(const std::string& out) {
   return ack;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
 /// Starts the child on `document` with its stdout on `acks`, kills it with SIGKILL after `delay`
 /// and returns its last acknowledgement. The acknowledgements go to a file, not a pipe that the
 /// test reads meanwhile: waking the test on every line would make the kill land right after an
@@ -103,7 +97,7 @@ Run run_and_kill(const fs::path& document, const fs::path& acks, std::uint64_t s
   ::kill(pid, SIGKILL);
   Run run;
   ::waitpid(pid, &run.wait_status, 0);
-  run.last = last_ack(read_file(acks));
+  run.last = last_ack(slurp(acks));
   return run;
 }
 
@@ -116,13 +110,8 @@ struct Tally {
   std::uint64_t steps = 0;
 };
 
-/// One trial: kill, reopen, compare with the in-memory replay. Keeps the folder on failure.
-void trial(std::uint64_t seed, JournalSync sync, Tally& tally) {
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  const fs::path dir = fs::temp_directory_path() /
-                       ("pcanno_crash_" + std::to_string(::getpid()) + "_" + std::to_string(seed));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+/// One trial in the empty folder `dir`: kill, reopen, compare with the in-memory replay.
+void trial_in(const fs::path& dir, std::uint64_t seed, JournalSync sync, Tally& tally) {
   const fs::path document = dir / "doc.json";
   // Three trials in four start from a saved document, the fourth from a never-saved one (a
   // journal based on "none").
@@ -130,7 +119,7 @@ void trial(std::uint64_t seed, JournalSync sync, Tally& tally) {
   if (seed % 4 != 0) {
     ASSERT_TRUE(formats::write_pcanno_document(initial_document(), document, false));
     Expected<formats::Annotations> parsed =
-        formats::parse_pcanno_document(read_file(document), document.string());
+        formats::parse_pcanno_document(slurp(document), document.string());
     ASSERT_TRUE(parsed);
     initial = std::move(*parsed);
   }
@@ -189,7 +178,14 @@ void trial(std::uint64_t seed, JournalSync sync, Tally& tally) {
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
     if (e.path().filename().string().rfind(".doc.json.tmp-", 0) == 0) ++tally.during_save;
   }
-  if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+}
+
+/// One trial in a folder named for its seed, kept after a failure (the messages name it).
+void trial(std::uint64_t seed, JournalSync sync, Tally& tally) {
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  TempDir dir("pcanno_crash_" + std::to_string(seed) + "_");
+  trial_in(dir.path(), seed, sync, tally);
+  if (::testing::Test::HasFailure()) dir.keep();
 }
 
 void run_trials(std::uint64_t first_seed, int count, JournalSync sync) {
