@@ -209,6 +209,8 @@ std::string Session::undo_name() const { return can_undo() ? undo_.next_undo()->
 std::string Session::redo_name() const { return can_redo() ? undo_.next_redo()->name : ""; }
 
 Status Session::undo() {
+  // Before reading the undo stack: a job's worker may be pushing to it.
+  if (Status ok = refuse_while_busy(); !ok) return ok;
   if (transaction_depth_ > 0) {
     return Error{ErrorCode::kConflict, "finish the running operation before undoing", ""};
   }
@@ -224,6 +226,8 @@ Status Session::undo() {
 }
 
 Status Session::redo() {
+  // Before reading the undo stack: a job's worker may be pushing to it.
+  if (Status ok = refuse_while_busy(); !ok) return ok;
   if (transaction_depth_ > 0) {
     return Error{ErrorCode::kConflict, "finish the running operation before redoing", ""};
   }
