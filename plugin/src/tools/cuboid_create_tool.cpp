@@ -27,6 +27,10 @@ void CuboidCreateTool::set_label(const std::string& label) {
   if (!label.empty()) label_ = label;
 }
 
+std::string CuboidCreateTool::label_for(const formats::Annotations& doc) const {
+  return label_.empty() ? doc.default_class() : label_;
+}
+
 void CuboidCreateTool::deactivate(Session& /*session*/) { cancel(); }
 
 void CuboidCreateTool::cancel() {
@@ -61,7 +65,7 @@ int CuboidCreateTool::on_pointer(Session& session, const PointerEvent& event) {
   const auto update_preview = [&] {
     const geometry::Cuboid box = box_for_drag(session, start_, end_, view_);
     preview_.boxes = {box};
-    preview_.status = size_text(label_, box);
+    preview_.status = size_text(label_for(session.document()), box);
   };
   switch (event.type) {
     case PointerEvent::Type::kPress: {
@@ -136,7 +140,7 @@ int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_wo
   const formats::Annotations& doc = session.document();
   const std::int64_t frame = session.frame();
   NewBox request;
-  request.label = label_;
+  request.label = label_for(doc);
   request.frame = frame;
   request.provenance = provenance;
   request.shape_frame = session.shape_frame_for(frame);
@@ -159,7 +163,8 @@ int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_wo
     return kConsumed | kRender;
   }
   session.set_selection(Selection{id, std::nullopt, std::nullopt});
-  preview_.status = "created track " + std::to_string(id) + ":" + size_text(label_, box_in_world);
+  preview_.status =
+      "created track " + std::to_string(id) + ":" + size_text(label_for(doc), box_in_world);
   return kConsumed | kRender;
 }
 

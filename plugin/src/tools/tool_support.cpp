@@ -50,26 +50,9 @@ std::optional<geometry::Polyline> polyline_in_world(const Session& session, std:
 }
 
 Eigen::Vector3d default_box_size(const formats::Annotations& doc, const std::string& label) {
-  if (const formats::ClassSpec* spec = doc.class_spec(label)) return spec->default_size;
-  std::string name = label;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  // Typical sizes (l, w, h) [m] of KITTI and nuScenes classes, so a first click on a new class
-  // gives a box close to the object rather than a car-sized one.
-  struct Known {
-    const char* word;
-    double l, w, h;
-  };
-  static const Known kKnown[] = {
-      {"pedestrian", 0.8, 0.7, 1.75}, {"person", 0.8, 0.7, 1.75},    {"cyclist", 1.8, 0.7, 1.7},
-      {"bicycle", 1.8, 0.7, 1.2},     {"motorcycle", 2.1, 0.8, 1.5}, {"van", 5.0, 2.0, 2.2},
-      {"truck", 8.0, 2.6, 3.2},       {"bus", 11.0, 2.9, 3.4},       {"tram", 15.0, 2.6, 3.5},
-      {"trailer", 10.0, 2.6, 3.8},    {"cone", 0.4, 0.4, 0.9},       {"barrier", 0.5, 2.5, 1.0},
-  };
-  for (const Known& k : kKnown) {
-    if (name.find(k.word) != std::string::npos) return Eigen::Vector3d(k.l, k.w, k.h);
-  }
-  return formats::make_class_spec(label).default_size;
+  // The document's class, else the default schema's prior, so a first click on a new class gives
+  // a box close to the object rather than a car-sized one.
+  return doc.class_or_default(label.empty() ? doc.default_class() : label).default_size;
 }
 
 void FramePoints::set_points(std::shared_ptr<const std::vector<Eigen::Vector3d>> points_in_world) {

@@ -7,9 +7,9 @@
 
 namespace pcanno::viewer::workstation {
 namespace {
-/// Offered even before a document uses them, so that an empty document can be labelled.
-const char* const kDefaultClasses[] = {"Car",     "Van",  "Truck",          "Pedestrian",
-                                       "Cyclist", "Tram", "Person_sitting", "Misc"};
+/// The palette is filled up to the hotkeys 1..9 from the default class schema, so that an empty
+/// document can be labelled; further classes would have no key.
+constexpr std::size_t kHotkeys = 9;
 }  // namespace
 
 ClassPalettePanel::ClassPalettePanel(QWidget* parent)
@@ -28,12 +28,14 @@ void ClassPalettePanel::set_classes(const formats::Annotations& doc) {
     names.push_back(c.name);
     colours.push_back(c.color);
   }
-  for (const char* name : kDefaultClasses) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      names.emplace_back(name);
-      colours.push_back({200, 200, 200});
+  for (const formats::ClassSpec& c : formats::default_class_schema()) {
+    if (names.size() >= kHotkeys) break;
+    if (std::find(names.begin(), names.end(), c.name) == names.end()) {
+      names.push_back(c.name);
+      colours.push_back(c.color);
     }
   }
+  if (current_.empty()) current_ = doc.default_class();
   if (names == classes_) return;
   classes_ = std::move(names);
   colours_ = std::move(colours);

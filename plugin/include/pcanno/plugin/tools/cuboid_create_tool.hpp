@@ -54,13 +54,14 @@ class CuboidCreateTool : public Tool {
 
  private:
   void cancel();
+  std::string label_for(const formats::Annotations& doc) const;  ///< label_, else the default
   int create(Session& session, const geometry::Cuboid& box_in_world,
              formats::Provenance provenance = formats::Provenance::kManual);
   /// The box fitted to the object under a click (geometry/box_fit.hpp), nullopt when the frame has
   /// no points there.
   std::optional<geometry::Cuboid> fit_at(const Session& session, const Eigen::Vector3d& click);
 
-  std::string label_ = "Car";
+  std::string label_;  ///< "" until set: the document's default class
   bool dragging_ = false;
   Eigen::Vector3d start_ = Eigen::Vector3d::Zero();  ///< [m, world] on the ground plane
   Eigen::Vector3d end_ = Eigen::Vector3d::Zero();

@@ -36,7 +36,7 @@ class ClassPalettePanel : public QWidget {
   QListWidget* list_;
   std::vector<std::string> classes_;
   std::vector<std::array<std::uint8_t, 3>> colours_;
-  std::string current_ = "Car";
+  std::string current_;  ///< the document's default class until one is chosen
 };
 
 }  // namespace pcanno::viewer::workstation
