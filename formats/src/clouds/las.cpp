@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "support/input_file.hpp"
+#include "support/text_scan.hpp"
 
 // LAS is little-endian; a big-endian port needs byte swaps in load().
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -49,23 +50,6 @@ std::string padded_string(const unsigned char* bytes, std::size_t n) {
   std::size_t length = 0;
   while (length < n && bytes[length] != 0) ++length;
   return std::string(reinterpret_cast<const char*>(bytes), length);
-}
-
-/// The first bytes of a file that is not LAS, readable in a one-line message.
-std::string escaped(const unsigned char* bytes, std::size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char c = bytes[i];
-    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
 }
 
 std::size_t required_header_size(int version_minor) {
@@ -117,7 +101,10 @@ Expected<HeaderScan> decode_header(const unsigned char* bytes, std::size_t avail
   if (signature_bytes != 0 && std::memcmp(bytes, "LASF", signature_bytes) != 0) {
     return located(
         ErrorCode::kUnknownFormat,
-        "expected the LAS signature \"LASF\", found \"" + escaped(bytes, signature_bytes) + "\"",
+        "expected the LAS signature \"LASF\", found \"" +
+            detail::escape_bytes(
+                std::string_view(reinterpret_cast<const char*>(bytes), signature_bytes), "\\\"") +
+            "\"",
         path, 0);
   }
   if (available < kMinHeaderSize) {

@@ -208,7 +208,8 @@ TEST(LasCorrupt, GeneratedCorpusGivesLocatedErrors) {
 
   std::string b = good;
   std::memcpy(&b[0], "PK\x03\x04", 4);
-  check("zip.las", b, ErrorCode::kUnknownFormat, 0, "\"LASF\"");
+  // The foreign bytes are shown escaped, never raw.
+  check("zip.las", b, ErrorCode::kUnknownFormat, 0, "\"LASF\", found \"PK\\x03\\x04\"");
 
   b = good;
   put<std::uint32_t>(b, 107, 2000);
