@@ -10,7 +10,7 @@
 #include "pcanno/geometry/cuboid.hpp"
 
 // Commands are made against the current document by the free functions below and applied by
-// Session::apply(). A command is a named list of document edits (formats/document_edit.hpp), so
+// Session::apply(). A command is a named list of document edits (formats/labels/document/edit.hpp), so
 // applying, undoing, journaling and replaying it need no per-command code. The functions check
 // their arguments against `doc` and fail with kNotFound (unknown track, frame or vertex) or
 // kMalformed (a request that cannot be honoured), naming what was wrong.
