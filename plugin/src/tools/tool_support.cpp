@@ -1,7 +1,6 @@
 #include "pcanno/plugin/tools/tool_support.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 #include "pcanno/plugin/session.hpp"
