@@ -68,8 +68,14 @@ ClassSpec Annotations::class_or_default(std::string_view name) const {
   return make_class_spec(name);
 }
 
-std::string Annotations::default_class() const {
-  return classes.empty() ? default_class_schema().front().name : classes.front().name;
+std::string Annotations::default_class(ShapeKind shape) const {
+  for (const ClassSpec& c : classes) {
+    if (c.shape == shape) return c.name;
+  }
+  for (const ClassSpec& c : default_class_schema()) {
+    if (c.shape == shape) return c.name;
+  }
+  return default_class_schema().front().name;
 }
 
 ClassSpec& Annotations::ensure_class(std::string_view name) {

@@ -21,6 +21,29 @@ std::array<std::uint8_t, 3> color_for(std::string_view name) {
           static_cast<std::uint8_t>(64 + ((h >> 16) & 0x7f))};
 }
 
+constexpr std::pair<ShapeKind, const char*> kShapeKindNames[] = {
+    {ShapeKind::kBox, "box"}, {ShapeKind::kPolyline, "polyline"}};
+
+constexpr std::pair<LineEvidence, const char*> kLineEvidenceNames[] = {
+    {LineEvidence::kNone, "none"}, {LineEvidence::kMarking, "marking"},
+    {LineEvidence::kCurb, "curb"}};
+
+template <typename E, std::size_t N>
+const char* name_of(const std::pair<E, const char*> (&names)[N], E value, const char* fallback) {
+  for (const auto& [v, name] : names) {
+    if (v == value) return name;
+  }
+  return fallback;
+}
+
+template <typename E, std::size_t N>
+std::optional<E> value_of(const std::pair<E, const char*> (&names)[N], std::string_view s) {
+  for (const auto& [v, name] : names) {
+    if (s == name) return v;
+  }
+  return std::nullopt;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
@@ -80,6 +103,26 @@ constexpr Entry kDefaultSchema[] = {
     {"bicycle", MotionKind::kCyclist, 1.8, 0.7, 1.2},
 };
 
+/// A polyline class: what it follows in the cloud, whether a new one is an area, and the
+/// attributes it alone has (besides a marking's colour).
+struct LineEntry {
+  const char* name;
+  LineEvidence evidence;
+  bool closed;
+  std::map<std::string, std::vector<std::string>, std::less<>> attributes;
+};
+
+// The first is the default class of a new polyline. Road edges without a kerb (grass, gravel)
+// still change height at the asphalt's border, so they follow the height step as curbs do. A
+// curb's "height" takes any value [m].
+const LineEntry kDefaultLineSchema[] = {
+    {"Lane marking", LineEvidence::kMarking, false, {{"marking", {"solid", "dashed", "double"}}}},
+    {"Curb", LineEvidence::kCurb, false, {{"height", {}}}},
+    {"Road edge", LineEvidence::kCurb, false, {}},
+    {"Stop line", LineEvidence::kMarking, false, {}},
+    {"Crosswalk area", LineEvidence::kMarking, true, {}},
+};
+
 std::vector<ClassSpec> build_default_schema() {
   std::vector<ClassSpec> out;
   for (const Entry& e : kDefaultSchema) {
@@ -90,23 +133,41 @@ std::vector<ClassSpec> build_default_schema() {
     spec.motion = default_motion_profile(e.kind);
     out.push_back(std::move(spec));
   }
+  for (const LineEntry& e : kDefaultLineSchema) {
+    ClassSpec spec;
+    spec.name = e.name;
+    spec.color = color_for(e.name);
+    spec.motion = default_motion_profile(MotionKind::kStatic);
+    spec.shape = ShapeKind::kPolyline;
+    spec.closed = e.closed;
+    spec.evidence = e.evidence;
+    spec.attributes = e.attributes;
+    if (e.evidence == LineEvidence::kMarking) spec.attributes["colour"] = {"white", "yellow"};
+    out.push_back(std::move(spec));
+  }
   return out;
 }
 
 }  // namespace
 
-const char* to_string(MotionKind kind) {
-  for (const auto& [value, name] : kMotionKindNames) {
-    if (value == kind) return name;
-  }
-  return "unknown";
+const char* to_string(ShapeKind kind) { return name_of(kShapeKindNames, kind, "box"); }
+
+std::optional<ShapeKind> shape_kind_from_string(std::string_view s) {
+  return value_of(kShapeKindNames, s);
 }
 
+const char* to_string(LineEvidence evidence) {
+  return name_of(kLineEvidenceNames, evidence, "none");
+}
+
+std::optional<LineEvidence> line_evidence_from_string(std::string_view s) {
+  return value_of(kLineEvidenceNames, s);
+}
+
+const char* to_string(MotionKind kind) { return name_of(kMotionKindNames, kind, "unknown"); }
+
 std::optional<MotionKind> motion_kind_from_string(std::string_view s) {
-  for (const auto& [value, name] : kMotionKindNames) {
-    if (s == name) return value;
-  }
-  return std::nullopt;
+  return value_of(kMotionKindNames, s);
 }
 
 bool operator==(const MotionLimits& a, const MotionLimits& b) {

@@ -187,5 +187,102 @@ TEST(ClassSchema, OlderDocumentsGetTheDefaultsByName) {
   EXPECT_EQ(doc->classes[3].motion.limits, kCyclistLimits);
 }
 
+TEST(ClassSchema, PolylineClassesSayWhatTheyFollow) {
+  for (const ShapeKind kind : {ShapeKind::kBox, ShapeKind::kPolyline}) {
+    EXPECT_EQ(shape_kind_from_string(to_string(kind)), kind);
+  }
+  for (const LineEvidence e : {LineEvidence::kNone, LineEvidence::kMarking, LineEvidence::kCurb}) {
+    EXPECT_EQ(line_evidence_from_string(to_string(e)), e);
+  }
+  EXPECT_FALSE(shape_kind_from_string("Box").has_value());
+  EXPECT_FALSE(line_evidence_from_string("ridge").has_value());
+
+  // The issue's polyline classes, with what each follows in a scan and its attributes.
+  struct Expect {
+    const char* name;
+    LineEvidence evidence;
+    bool closed;
+    std::vector<const char*> attributes;
+  };
+  const Expect expected[] = {
+      {"Lane marking", LineEvidence::kMarking, false, {"colour", "marking"}},
+      {"Curb", LineEvidence::kCurb, false, {"height"}},
+      {"Road edge", LineEvidence::kCurb, false, {}},
+      {"Stop line", LineEvidence::kMarking, false, {"colour"}},
+      {"Crosswalk area", LineEvidence::kMarking, true, {"colour"}},
+  };
+  for (const Expect& e : expected) {
+    SCOPED_TRACE(e.name);
+    const ClassSpec* c = default_class_spec(e.name);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->shape, ShapeKind::kPolyline);
+    EXPECT_EQ(c->evidence, e.evidence);
+    EXPECT_EQ(c->closed, e.closed);
+    ASSERT_EQ(c->attributes.size(), e.attributes.size());
+    for (const char* a : e.attributes) EXPECT_EQ(c->attributes.count(a), 1u) << a;
+  }
+  const auto& marking = default_class_spec("Lane marking")->attributes;
+  EXPECT_EQ(marking.at("marking"), (std::vector<std::string>{"solid", "dashed", "double"}));
+  EXPECT_EQ(marking.at("colour"), (std::vector<std::string>{"white", "yellow"}));
+  EXPECT_TRUE(default_class_spec("Curb")->attributes.at("height").empty());  // any value
+  EXPECT_EQ(default_class_spec("Car")->shape, ShapeKind::kBox);
+  EXPECT_EQ(ClassSpec{}.shape, ShapeKind::kBox);
+
+  // Each shape has its own default class: the document's first of that shape.
+  Annotations doc;
+  EXPECT_EQ(doc.default_class(), "Car");
+  EXPECT_EQ(doc.default_class(ShapeKind::kPolyline), "Lane marking");
+  doc.ensure_class("Curb");
+  doc.ensure_class("Van");
+  EXPECT_EQ(doc.default_class(), "Van");
+  EXPECT_EQ(doc.default_class(ShapeKind::kPolyline), "Curb");
+}
+
+TEST(ClassSchema, PolylineClassesRoundTripThroughTheNativeDocument) {
+  Annotations a;
+  ClassSpec ditch = make_class_spec("Ditch");  // unknown to the default schema
+  ditch.shape = ShapeKind::kPolyline;
+  ditch.evidence = LineEvidence::kCurb;
+  ClassSpec island = make_class_spec("Traffic island");
+  island.shape = ShapeKind::kPolyline;
+  island.closed = true;
+  a.classes = {ditch, island, make_class_spec("Car"), make_class_spec("Crosswalk area")};
+
+  const std::string text = serialize_pcanno_document(a);
+  const Json j = Json::parse(text);
+  EXPECT_EQ(j.at("classes").at(0).at("shape"), "polyline");
+  EXPECT_EQ(j.at("classes").at(0).at("evidence"), "curb");
+  EXPECT_EQ(j.at("classes").at(1).at("closed"), true);
+  EXPECT_EQ(j.at("classes").at(1).at("evidence"), "none");
+  EXPECT_EQ(j.at("classes").at(2).at("shape"), "box");
+  EXPECT_FALSE(j.at("classes").at(2).contains("evidence"));
+
+  const Expected<Annotations> b = parse_pcanno_document(text, "lines.json");
+  ASSERT_TRUE(b) << b.error().describe();
+  ASSERT_EQ(b->classes.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(a.classes[i].name);
+    EXPECT_EQ(b->classes[i].shape, a.classes[i].shape);
+    EXPECT_EQ(b->classes[i].closed, a.classes[i].closed);
+    EXPECT_EQ(b->classes[i].evidence, a.classes[i].evidence);
+  }
+  EXPECT_EQ(serialize_pcanno_document(*b), text);
+
+  // Older documents get the shape by name; a wrong value is named with its place.
+  const Expected<Annotations> old = parse_pcanno_document(
+      R"({"format": "pcanno", "version": 1, "classes": [{"name": "Curb"}]})", "old.json");
+  ASSERT_TRUE(old) << old.error().describe();
+  EXPECT_EQ(old->classes[0].shape, ShapeKind::kPolyline);
+  EXPECT_EQ(old->classes[0].evidence, LineEvidence::kCurb);
+  const Expected<Annotations> bad = parse_pcanno_document(
+      R"({"format": "pcanno", "version": 1, "classes": [{"name": "X", "shape": "line"}]})",
+      "bad.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().describe().find("/classes/0/shape"), std::string::npos)
+      << bad.error().describe();
+  EXPECT_NE(bad.error().describe().find("one of box, polyline"), std::string::npos)
+      << bad.error().describe();
+}
+
 }  // namespace
 }  // namespace pcanno::formats

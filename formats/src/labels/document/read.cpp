@@ -60,21 +60,30 @@ class DocumentReader : private JsonReader<Json> {
                     v);
   }
 
+  /// A string naming a value of enum E (whose values run from 0 to `last`), parsed by `parse`.
+  template <typename E, typename Parse>
+  bool named(const Json& m, const Pointer& q, Parse parse, E last, E& out) {
+    if (m.is_string()) {
+      if (const std::optional<E> value = parse(m.get_ref<const std::string&>())) {
+        out = *value;
+        return true;
+      }
+    }
+    std::string choices;
+    for (int i = 0; i <= static_cast<int>(last); ++i) {
+      choices += std::string(i ? ", " : "") + to_string(static_cast<E>(i));
+    }
+    return expected(q, "one of " + choices, m);
+  }
+
   /// A class's motion profile: `profile` names the kind, whose defaults fill what is left out.
   bool motion(const Json& v, const Pointer& p, MotionProfile& out) {
     if (!object(v, p)) return false;
     const bool kind_ok = required(v, p, "profile", [&](const Json& m, const Pointer& q) {
-      if (m.is_string()) {
-        if (const auto kind = motion_kind_from_string(m.get_ref<const std::string&>())) {
-          out = default_motion_profile(*kind);
-          return true;
-        }
-      }
-      std::string choices;
-      for (int i = 0; i <= static_cast<int>(MotionKind::kUnknown); ++i) {
-        choices += std::string(i ? ", " : "") + to_string(static_cast<MotionKind>(i));
-      }
-      return expected(q, "one of " + choices, m);
+      MotionKind kind = MotionKind::kUnknown;
+      if (!named(m, q, motion_kind_from_string, MotionKind::kUnknown, kind)) return false;
+      out = default_motion_profile(kind);
+      return true;
     });
     const auto limit = [&](const char* key, double& field) {
       return optional(v, p, key,
@@ -256,7 +265,7 @@ bool DocumentReader::class_spec(const Json& v, const Pointer& p, Annotations& ou
     return fail(p.member("name"),
                 "class \"" + class_name + "\" is defined twice (also " + previous->second + ")");
   }
-  // Unset colour, size and motion default to what an importer gives the class (the default
+  // Unset colour, size, motion and shape default to what an importer gives the class (the default
   // schema's entry of that name, documents older than the motion member included), not to a fixed
   // grey car.
   ClassSpec& spec = out.ensure_class(class_name);
@@ -278,6 +287,17 @@ bool DocumentReader::class_spec(const Json& v, const Pointer& p, Annotations& ou
                   }) &&
          optional(v, p, "motion",
                   [&](const Json& m, const Pointer& q) { return motion(m, q, spec.motion); }) &&
+         optional(v, p, "shape",
+                  [&](const Json& m, const Pointer& q) {
+                    return named(m, q, shape_kind_from_string, ShapeKind::kPolyline, spec.shape);
+                  }) &&
+         optional(v, p, "closed",
+                  [&](const Json& m, const Pointer& q) { return boolean(m, q, spec.closed); }) &&
+         optional(v, p, "evidence",
+                  [&](const Json& m, const Pointer& q) {
+                    return named(m, q, line_evidence_from_string, LineEvidence::kCurb,
+                                 spec.evidence);
+                  }) &&
          optional(v, p, "attributes", [&](const Json& m, const Pointer& q) {
            if (!object(m, q)) return false;
            for (auto it = m.begin(); it != m.end(); ++it) {

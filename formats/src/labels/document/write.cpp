@@ -41,6 +41,11 @@ Json class_json(const ClassSpec& spec) {
   motion["max_yaw_rate"] = spec.motion.limits.yaw_rate;
   motion["moves_along_heading"] = spec.motion.moves_along_heading;
   out["motion"] = std::move(motion);
+  out["shape"] = to_string(spec.shape);
+  if (spec.shape == ShapeKind::kPolyline) {
+    out["closed"] = spec.closed;
+    out["evidence"] = to_string(spec.evidence);
+  }
   if (!spec.attributes.empty()) {
     Json allowed = Json::object();
     for (const auto& [key, values] : spec.attributes) allowed[key] = values;

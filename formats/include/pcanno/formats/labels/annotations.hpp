@@ -126,9 +126,10 @@ struct Annotations {
   /// The class `name` as this document defines it, else as make_class_spec() creates it (from the
   /// default schema, or an unknown class). Size priors and motion profiles are read through this.
   ClassSpec class_or_default(std::string_view name) const;
-  /// The class a new box gets when the caller names none: the document's first class, else the
-  /// default schema's first. Put a class first in `classes` to make it the default.
-  std::string default_class() const;
+  /// The class a new box (or polyline) gets when the caller names none: the document's first
+  /// class of that shape, else the default schema's first. Put a class first in `classes` to make
+  /// it the default.
+  std::string default_class(ShapeKind shape = ShapeKind::kBox) const;
   /// Adds make_class_spec(name) unless a class of that name is present; returns it.
   ClassSpec& ensure_class(std::string_view name);
   std::size_t box_count() const;

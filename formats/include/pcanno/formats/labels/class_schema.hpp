@@ -57,6 +57,19 @@ inline bool operator!=(const MotionProfile& a, const MotionProfile& b) { return 
 /// - unknown: 50 m/s, 10 m/s^2, 6 rad/s (the loosest of the others), MotionProfile{}.
 MotionProfile default_motion_profile(MotionKind kind);
 
+/// What a class's annotations are: boxes around objects, or polylines along lanes and curbs.
+enum class ShapeKind { kBox, kPolyline };
+const char* to_string(ShapeKind kind);  ///< "box", "polyline"
+std::optional<ShapeKind> shape_kind_from_string(std::string_view s);
+
+/// What a polyline of a class follows in a scan: one-click tracing and propagation look for it.
+/// kMarking: a ridge of high intensity on the ground (lane markings, stop lines, crosswalks);
+/// kCurb: a step in height (curbs, road edges); kNone: nothing to follow (the line stays where it
+/// is drawn, carried through the world frame).
+enum class LineEvidence { kNone, kMarking, kCurb };
+const char* to_string(LineEvidence evidence);  ///< "none", "marking", "curb"
+std::optional<LineEvidence> line_evidence_from_string(std::string_view s);
+
 /// One class of the label schema.
 struct ClassSpec {
   std::string name;                                  ///< as the tracks' labels spell it
@@ -65,13 +78,17 @@ struct ClassSpec {
   /// fitting completes a sparse object's unseen extent with it.
   Eigen::Vector3d default_size{4.0, 1.8, 1.6};
   MotionProfile motion;  ///< how the class moves (QA limits, track completion)
+  ShapeKind shape = ShapeKind::kBox;  ///< boxes or polylines
+  bool closed = false;  ///< polyline classes: a new line is an area (closed), e.g. a crosswalk
+  LineEvidence evidence = LineEvidence::kNone;  ///< polyline classes: what the line follows
   /// Allowed attributes: name -> allowed values (empty: any value).
   std::map<std::string, std::vector<std::string>, std::less<>> attributes;
 };
 
 /// The built-in schema: the KITTI classes (the first, the car, is the default class of a new box),
 /// then the nuScenes categories and the flat Lyft names, each with its motion profile and a typical
-/// size. Colours are derived from the names, as make_class_spec() gives them. The only place in the
+/// size, then the polyline classes (lane marking, the default of a new polyline; curb, road edge,
+/// stop line, crosswalk area) with their attributes (marking type and colour, curb height). Colours are derived from the names, as make_class_spec() gives them. The only place in the
 /// engine that knows class names.
 const std::vector<ClassSpec>& default_class_schema();
 
