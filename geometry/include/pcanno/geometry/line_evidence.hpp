@@ -55,11 +55,12 @@ class LineScan {
   template <typename F>
   void for_each_in_rect(const Eigen::Vector2d& lo, const Eigen::Vector2d& hi, F&& f) const {
     if (columns_ == 0 || rows_ == 0) return;
-    const long c0 = clamp_column(lo.x()), c1 = clamp_column(hi.x());
-    const long r0 = clamp_row(lo.y()), r1 = clamp_row(hi.y());
+    // A rectangle beside the grid touches no cell (clamping would put it on the border cells).
     if (hi.x() < origin_.x() || hi.y() < origin_.y()) return;
     if (lo.x() > origin_.x() + columns_ * options_.cell) return;
     if (lo.y() > origin_.y() + rows_ * options_.cell) return;
+    const long c0 = clamp_column(lo.x()), c1 = clamp_column(hi.x());
+    const long r0 = clamp_row(lo.y()), r1 = clamp_row(hi.y());
     for (long r = r0; r <= r1; ++r) {
       const std::size_t row = static_cast<std::size_t>(r * columns_);
       for (std::size_t k = begin_[row + c0]; k < begin_[row + c1 + 1]; ++k) f(order_[k]);
