@@ -195,7 +195,7 @@ std::optional<Polyline> trace_polyline(const LineScan& scan, const Eigen::Vector
   for (auto it = ends[1].vertices.rbegin(); it != ends[1].vertices.rend(); ++it) line.vertices.push_back(*it);
   line.vertices.push_back(start->station.point);
   for (const auto& v : ends[0].vertices) line.vertices.push_back(v);
-  if (line.vertices.size() < 2) return std::nullopt;
+  if (line.vertices.size() < 2 || length(line) < o.min_length) return std::nullopt;
   return simplify(line, o.simplify_tolerance);
 }
 

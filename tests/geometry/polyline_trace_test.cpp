@@ -203,6 +203,24 @@ TEST(PolylineTrace, NothingNearTheSeedIsNotFound) {
   EXPECT_FALSE(trace_polyline(LineScan({}, {}), {0.0, 3.0, kGround}, LineFeature::kCurb).has_value());
 }
 
+TEST(PolylineTrace, OnlyAMarkingsWidthAndACurbsHeightCount) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Polyline path = test::arc_path({-10.0, 4.0}, 0.0, inf, 30.0);
+  // A bright band 1 m wide (a painted area, a bright surface) is no line marking...
+  SyntheticLine band = stripe(path);
+  band.width = 1.0;
+  EXPECT_FALSE(trace_polyline(scan_of({band}), {6.0, 4.3, kGround}, LineFeature::kMarking).has_value());
+  // ... nor its edges; a 0.25 m stripe is one.
+  band.width = 0.25;
+  EXPECT_TRUE(trace_polyline(scan_of({band}), {6.0, 4.3, kGround}, LineFeature::kMarking).has_value());
+  // A 3 cm ripple and a 0.5 m wall base are no curb; 0.08 m is one.
+  for (const auto& [height, found] : {std::pair{0.03, false}, std::pair{0.5, false}, std::pair{0.08, true}}) {
+    EXPECT_EQ(trace_polyline(scan_of({curb(path, height)}), {6.0, 4.3, kGround}, LineFeature::kCurb).has_value(),
+              found)
+        << height;
+  }
+}
+
 TEST(PolylineTrace, IntensityScaleAndClutterDoNotMatter) {
   const Polyline truth = test::arc_path({-15.0, -2.5}, 0.05, std::numeric_limits<double>::infinity(), 30.0);
   SyntheticLineScanOptions o;

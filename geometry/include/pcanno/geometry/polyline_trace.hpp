@@ -16,6 +16,8 @@ struct TraceOptions {
   double step = 1.0;          ///< [m] between stations along the line
   double max_gap = 3.0;       ///< [m] the trace stops after this long without evidence
   double max_length = 80.0;   ///< [m] of the whole line (both ways from the seed)
+  /// [m] a shorter line is no line (a patch, the edge of a bright area): nullopt
+  double min_length = 1.5;
   double seed_radius = 1.0;   ///< [m] the feature must be this close to the seed (xy)
   double max_correction = 0.3;  ///< [m] across the line per station, from the prediction
   double max_turn_deg = 25.0;   ///< per station; a sharper turn ends the line there
