@@ -60,7 +60,7 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
   if (with_intensity) kept_intensity.reserve(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Eigen::Vector3d& p = points[i];
-    if (!p.allFinite() || p.head<2>().squaredNorm() > max_range2) continue;
+    if (!p.allFinite() || (std::isfinite(max_range2) && p.head<2>().squaredNorm() > max_range2)) continue;
     if (with_intensity && !std::isfinite(intensity[i])) continue;
     points_.push_back(p);
     if (with_intensity) kept_intensity.push_back(intensity[i]);
@@ -91,6 +91,14 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
     hi = hi.cwiseMax(p.head<2>());
   }
   origin_ = lo;
+  // The grid only buckets points (searches test the exact shape), so a huge extent (a
+  // georeferenced tile without a range limit) may take coarser cells to bound the memory.
+  constexpr double kMaxCells = 4.0e6;
+  const Eigen::Vector2d extent = hi - lo;
+  const double cells_at_option = (extent.x() / options_.cell + 1.0) * (extent.y() / options_.cell + 1.0);
+  if (cells_at_option > kMaxCells) {
+    options_.cell = std::sqrt((extent.x() + options_.cell) * (extent.y() + options_.cell) / kMaxCells);
+  }
   const double cell = options_.cell;
   columns_ = static_cast<long>(std::floor((hi.x() - lo.x()) / cell)) + 1;
   rows_ = static_cast<long>(std::floor((hi.y() - lo.y()) / cell)) + 1;
@@ -110,7 +118,12 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
 
   // Local ground: a low percentile of z per tile, so that "on the ground" follows slopes and
   // the road stays the reference beside a raised sidewalk.
+  // Likewise the ground tiles, fewer still: a tile's ground is a percentile of its points.
+  constexpr double kMaxTiles = 2.5e5;
   tile_ = options_.ground_tile;
+  if ((extent.x() / tile_ + 1.0) * (extent.y() / tile_ + 1.0) > kMaxTiles) {
+    tile_ = std::sqrt((extent.x() + tile_) * (extent.y() + tile_) / kMaxTiles);
+  }
   tile_columns_ = static_cast<long>(std::floor((hi.x() - lo.x()) / tile_)) + 1;
   tile_rows_ = static_cast<long>(std::floor((hi.y() - lo.y()) / tile_)) + 1;
   const std::size_t tiles = static_cast<std::size_t>(tile_columns_ * tile_rows_);

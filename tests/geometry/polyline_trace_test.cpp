@@ -96,6 +96,26 @@ TEST(LineScan, RanksIntensityAndFindsTheLocalGround) {
   EXPECT_FALSE(LineScan({}, {}).ground_z(0.0, 0.0).has_value());
 }
 
+TEST(LineScan, AHugeExtentTakesCoarserCellsAndStillFindsItsPoints) {
+  // 20 km across without a range limit (a georeferenced tile): 6.4e9 cells of 0.25 m.
+  std::vector<Eigen::Vector3d> points;
+  for (int i = 0; i < 200; ++i) points.emplace_back(100.0 * i, 100.0 * (i % 7), 0.01 * i);
+  points.emplace_back(20000.0, 20000.0, 0.0);
+  LineScanOptions o;
+  o.max_range = std::numeric_limits<double>::infinity();
+  const LineScan scan(points, {}, o);
+  EXPECT_EQ(scan.size(), points.size());
+  EXPECT_GT(scan.options().cell, 1.0);
+  std::vector<std::uint32_t> found;
+  scan.for_each_in_rect({9950.0, 0.0}, {10050.0, 700.0}, [&](std::uint32_t i) {
+    if (std::abs(points[i].x() - 10000.0) < 50.0) found.push_back(i);
+  });
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], 100u);
+  // With the default range limit, points beyond 120 m are left out: (0, 0) stays.
+  EXPECT_EQ(LineScan(points, {}).size(), 1u);
+}
+
 TEST(PolylineTrace, FollowsAStraightMarkingBothWaysFromTheSeed) {
   // (Not through x = 0: there the rings run along the line and sample it once.)
   const Polyline truth = test::arc_path({-10.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);

@@ -20,8 +20,11 @@ enum class LineFeature {
 };
 
 struct LineScanOptions {
-  double cell = 0.25;        ///< [m] grid cell over xy
-  double max_range = 120.0;  ///< [m] xy distance from the scan's origin; farther points are ignored
+  /// [m] grid cell over xy (coarser when the scan's extent would need more than 4 million)
+  double cell = 0.25;
+  /// [m] xy distance from the frame's origin (the sensor, in a LiDAR frame); farther points are
+  /// ignored. Infinity: all points (georeferenced clouds, whose frame is not the sensor's).
+  double max_range = 120.0;
   /// [m] side of the square tiles in which the local ground height is a low percentile of z.
   double ground_tile = 2.0;
   double ground_percentile = 0.1;  ///< of z within a tile: the local ground height
