@@ -92,13 +92,13 @@ class LineScan {
 /// Options of one cross-section search.
 struct CrossSectionOptions {
   double half_length = 0.75;  ///< [m] window along the line on either side of the station
-  double bin = 0.05;         ///< [m] profile bin across the line
+  double bin = 0.05;          ///< [m] profile bin across the line
   /// Marking: least mean rank contrast between the ridge and the ground beside it.
   double min_contrast = 0.15;
   /// Marking: the ridge is kept when the chance that noise put as many points brighter than the
   /// ground's 95th percentile on it is below this.
   double max_false_alarm = 1e-5;
-  int min_marking_points = 4;  ///< marking: least points on the ridge
+  int min_marking_points = 4;       ///< marking: least points on the ridge
   double min_marking_width = 0.06;  ///< [m]
   double max_marking_width = 0.45;  ///< [m]
   double min_step = 0.06;           ///< [m] curb height
@@ -110,8 +110,9 @@ struct CrossSectionOptions {
 
 /// The feature found in one cross-section.
 struct CrossSectionHit {
-  double offset = 0.0;    ///< [m] across the line from the station, along the normal (left of the direction)
-  double z = 0.0;         ///< [m] height of the feature (marking: its points; curb: the lower level)
+  double offset =
+      0.0;  ///< [m] across the line from the station, along the normal (left of the direction)
+  double z = 0.0;  ///< [m] height of the feature (marking: its points; curb: the lower level)
   double strength = 0.0;  ///< marking: rank contrast; curb: step height [m]
   /// Curb: +1 when the lower level is on the normal's side (left of the direction), -1 otherwise;
   /// 0 for a marking.
@@ -123,13 +124,15 @@ struct CrossSectionHit {
 /// is none. `lower_side` (curb only, +1/-1) keeps only steps with the lower level on that side.
 std::optional<CrossSectionHit> find_across(const LineScan& scan, const Eigen::Vector2d& station,
                                            const Eigen::Vector2d& direction, LineFeature feature,
-                                           double max_offset, const CrossSectionOptions& options = {},
+                                           double max_offset,
+                                           const CrossSectionOptions& options = {},
                                            int lower_side = 0);
 
 /// Every feature in that cross-section within max_offset, nearest to the station first.
 std::vector<CrossSectionHit> find_all_across(const LineScan& scan, const Eigen::Vector2d& station,
                                              const Eigen::Vector2d& direction, LineFeature feature,
-                                             double max_offset, const CrossSectionOptions& options = {},
+                                             double max_offset,
+                                             const CrossSectionOptions& options = {},
                                              int lower_side = 0);
 
 }  // namespace pcanno::geometry
