@@ -208,6 +208,14 @@ TEST_F(TraceService, ToolClickTracesAndSelectsTheLine) {
   EXPECT_TRUE(session_->document().polylines.empty());
   EXPECT_NE(tool.preview().status.find("no lane marking"), std::string::npos)
       << tool.preview().status;
+
+  // The next frame (another pose): its own scan, the line where that frame sees it.
+  ASSERT_TRUE(session_->set_frame(1));
+  const Eigen::Vector3d next = pose_of(1) * Eigen::Vector3d(6.0, 4.2, kGround);
+  tool.on_pointer(*session_, tool_test::pointer(PointerEvent::Type::kPress, view,
+                                                tool_test::ray_down(next.x(), next.y())));
+  ASSERT_EQ(session_->document().polylines.size(), 1u);
+  EXPECT_LT(mean_distance(session_->document().polylines[0].id, stripe_path(), 1), 0.05);
 }
 
 TEST(LineScanOf, WorksInTheLidarFrameWithTheCloudsOriginAdded) {

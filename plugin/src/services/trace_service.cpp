@@ -89,8 +89,31 @@ struct TraceService {
 
 }  // namespace
 
+Expected<geometry::LineScan> frame_line_scan(const Session& session, std::int64_t frame,
+                                             const std::function<bool(double)>& progress) {
+  const formats::Sequence* seq = session.sequence();
+  if (seq == nullptr || frame < 0 || static_cast<std::size_t>(frame) >= seq->size()) {
+    return bad("frame " + std::to_string(frame) + " has no cloud");
+  }
+  formats::ReadOptions read;
+  read.progress = progress;
+  Expected<formats::CloudFile> cloud = seq->load_frame(static_cast<std::size_t>(frame), read);
+  if (!cloud) return std::move(cloud).error();
+  return line_scan_of(cloud->cloud);
+}
+
 Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& request,
                                          const std::function<bool(double)>& progress) {
+  // Reading the frame is most of the work; the trace takes milliseconds.
+  Expected<geometry::LineScan> scan = frame_line_scan(
+      session, request.frame, [&progress](double f) { return !progress || progress(0.8 * f); });
+  if (!scan) return std::move(scan).error();
+  if (progress && !progress(0.9)) return Error{ErrorCode::kCancelled, "trace cancelled", ""};
+  return trace_polyline_at(session, request, *scan);
+}
+
+Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& request,
+                                         const geometry::LineScan& scan) {
   const formats::Sequence* seq = session.sequence();
   if (seq == nullptr || request.frame < 0 ||
       static_cast<std::size_t>(request.frame) >= seq->size()) {
@@ -106,13 +129,6 @@ Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& r
     return bad("class '" + label +
                "' follows no line evidence (evidence none); give feature=marking or curb");
   }
-  // Reading the frame is most of the work; the trace takes milliseconds.
-  formats::ReadOptions read;
-  read.progress = [&progress](double f) { return !progress || progress(0.8 * f); };
-  Expected<formats::CloudFile> cloud =
-      seq->load_frame(static_cast<std::size_t>(request.frame), read);
-  if (!cloud) return std::move(cloud).error();
-  const geometry::LineScan scan = line_scan_of(cloud->cloud);
   // The scan is in the LiDAR frame; the seed and the session's shapes are in the world frame.
   const geometry::Pose T_world_lidar =
       session.T_world_lidar(request.frame).value_or(geometry::Pose::Identity());
@@ -125,7 +141,6 @@ Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& r
                      xy_text(request.seed_in_world) + " in frame " + std::to_string(request.frame),
                  ""};
   }
-  if (progress && !progress(1.0)) return Error{ErrorCode::kCancelled, "trace cancelled", ""};
   const formats::ShapeFrame shape_frame = session.shape_frame_for(request.frame);
   const geometry::Polyline stored = shape_frame == formats::ShapeFrame::kWorld
                                         ? geometry::transform(T_world_lidar, *line)

@@ -14,7 +14,12 @@ void PolylineTraceTool::set_label(const std::string& label) {
   if (!label.empty()) label_ = label;
 }
 
-void PolylineTraceTool::deactivate(Session& /*session*/) { preview_ = ToolPreview{}; }
+void PolylineTraceTool::deactivate(Session& /*session*/) {
+  preview_ = ToolPreview{};
+  scan_.reset();  // a frame's scan is ~10 MB; the tool may stay idle for long
+  scan_sequence_ = nullptr;
+  scan_frame_ = -1;
+}
 
 std::optional<Eigen::Vector3d> PolylineTraceTool::seed_for(const Session& session, const Ray& ray,
                                                            const ViewInfo& view) {
@@ -46,7 +51,18 @@ int PolylineTraceTool::on_pointer(Session& session, const PointerEvent& event) {
   request.seed_in_world = *seed;
   request.frame = session.frame();
   request.label = label_;
-  const formats::Expected<TraceOutcome> traced = trace_polyline_at(session, request);
+  if (!scan_ || scan_sequence_ != session.sequence() || scan_frame_ != request.frame) {
+    scan_.reset();
+    formats::Expected<geometry::LineScan> scan = frame_line_scan(session, request.frame);
+    if (!scan) {
+      preview_.status = scan.error().message;
+      return kConsumed | kRender;
+    }
+    scan_ = std::move(*scan);
+    scan_sequence_ = session.sequence();
+    scan_frame_ = request.frame;
+  }
+  const formats::Expected<TraceOutcome> traced = trace_polyline_at(session, request, *scan_);
   if (!traced) {
     preview_.status = traced.error().message;
     return kConsumed | kRender;

@@ -45,9 +45,18 @@ struct TraceOutcome {
 /// Traces the feature nearest the seed in the frame's cloud and stores it as a new polyline
 /// track, stored the way the session stores new shapes at that frame. kInvalidArgument for a frame
 /// without a cloud or a class that follows nothing; kNotFound when there is no such feature near
-/// the seed; kCancelled when `progress` returns false.
+/// the seed; kCancelled when `progress` returns false (while the frame loads).
 formats::Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& request,
                                                   const std::function<bool(double)>& progress = {});
+
+/// The same on `scan`, the request's frame as frame_line_scan() prepared it: hosts and tools that
+/// trace several times in one frame keep it rather than read the frame again.
+formats::Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& request,
+                                                  const geometry::LineScan& scan);
+
+/// Frame `frame`'s cloud prepared for tracing, in its LiDAR frame (line_scan_of()).
+formats::Expected<geometry::LineScan> frame_line_scan(
+    const Session& session, std::int64_t frame, const std::function<bool(double)>& progress = {});
 
 /// The outcome of the last successful run of the "trace" service in this registry (and its
 /// copies); nullptr before the first.

@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/geometry/line_evidence.hpp"
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/plugin/tools/tool_support.hpp"
 
@@ -16,7 +18,8 @@ namespace pcanno::plugin {
 /// (set_label; default: the document's default polyline class) and the class's evidence. The new
 /// polyline is one undo step and becomes the selection. The clicked point is the frame's point
 /// nearest to the ray within kSnapPixels, else where the ray meets the ground plane z = 0. When
-/// nothing is found, or the class follows no evidence, the preview's status says so.
+/// nothing is found, or the class follows no evidence, the preview's status says so. The frame's
+/// prepared scan is kept, so that further clicks in the same frame do not read it again.
 class PolylineTraceTool : public Tool {
  public:
   static constexpr double kSnapPixels = 8.0;
@@ -43,6 +46,9 @@ class PolylineTraceTool : public Tool {
  private:
   std::string label_;  ///< "" until set: the document's default polyline class
   FramePoints points_;
+  std::optional<geometry::LineScan> scan_;  ///< of scan_frame_ in scan_sequence_
+  const formats::Sequence* scan_sequence_ = nullptr;
+  std::int64_t scan_frame_ = -1;
 };
 
 }  // namespace pcanno::plugin
