@@ -15,12 +15,15 @@ namespace pcanno::geometry {
 
 /// The evidence a line follows.
 enum class LineFeature {
-  kMarking,  ///< a ridge of high intensity among near-ground points (0.10-0.30 m wide)
-  kCurb,     ///< a height step (0.08-0.25 m) between two flat-ish ground levels
+  /// a ridge of high intensity among near-ground points (painted lines are 0.10-0.30 m wide;
+  /// CrossSectionOptions bounds what counts)
+  kMarking,
+  /// a height step between two flat-ish ground levels (curbs: 0.08-0.25 m)
+  kCurb,
 };
 
 struct LineScanOptions {
-  /// [m] grid cell over xy (coarser when the scan's extent would need more than 4 million)
+  /// [m] grid cell over xy (coarser when the scan's extent would need more than 4 million cells)
   double cell = 0.25;
   /// [m] xy distance from the frame's origin (the sensor, in a LiDAR frame); farther points are
   /// ignored. Infinity: all points (georeferenced clouds, whose frame is not the sensor's).
@@ -34,7 +37,8 @@ struct LineScanOptions {
 };
 
 /// One scan prepared for line evidence: points [m] in one frame with z up (the scan's LiDAR
-/// frame), their intensity (may be empty: kMarking then finds nothing), a 2D grid over xy.
+/// frame), their intensity (may be empty: kMarking then finds nothing; a size other than the
+/// points' counts as empty), a 2D grid over xy.
 /// Intensity is normalised per scan to its rank in [0, 1], so KITTI reflectance (0..1) and
 /// nuScenes intensity (0..255) behave alike. Non-finite points are ignored.
 class LineScan {
