@@ -20,6 +20,20 @@ bool WorkstationWindow::job_running() const { return job_ && job_->running(); }
 
 bool WorkstationWindow::propagate_selected() {
   const auto sel = session_->selection().track;
+  if (const auto line = session_->selection().polyline; !sel && line) {
+    // As for a box: from the polyline's latest line at or before this frame, forward.
+    for (const formats::PolylineTrack& p : session_->document().polylines) {
+      if (p.id != *line || p.states.empty()) continue;
+      std::int64_t from = p.states.front().frame;
+      for (const formats::PolylineState& s : p.states) {
+        if (s.frame <= session_->frame()) from = s.frame;
+      }
+      return run_service("propagate", {{"polyline", std::to_string(*line)},
+                                       {"from", std::to_string(from)},
+                                       {"direction", "forward"}});
+    }
+    return false;
+  }
   const formats::Track* track = sel ? session_->document().track(*sel) : nullptr;
   if (!track || track->boxes.empty()) return false;
   // From the track's latest box at or before this frame: stepping past the last box and pressing
@@ -35,6 +49,9 @@ bool WorkstationWindow::propagate_selected() {
 
 bool WorkstationWindow::interpolate_selected() {
   const auto sel = session_->selection().track;
+  if (const auto line = session_->selection().polyline; !sel && line) {
+    return run_service("interpolate", {{"polyline", std::to_string(*line)}});
+  }
   if (!sel) return false;
   return run_service("interpolate", {{"track", std::to_string(*sel)}});
 }
