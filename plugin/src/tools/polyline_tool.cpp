@@ -1,5 +1,6 @@
 #include "pcanno/plugin/tools/polyline_tool.hpp"
 
+#include <cmath>
 #include <limits>
 #include <utility>
 
@@ -46,6 +47,9 @@ std::optional<std::int64_t> PolylineTool::current(const Session& session) const 
 
 std::optional<Eigen::Vector3d> PolylineTool::place(const Session& session, const Ray& ray,
                                                    const ViewInfo& view, bool snap) {
+  // The side and front views look at the focus through a slab: points far before or behind it
+  // are not shown there, and a vertex moved there keeps its depth.
+  const bool slab_view = view.kind == ViewKind::kSide || view.kind == ViewKind::kFront;
   if (snapping_ && snap) {
     const double tolerance = pixels_to_meters(view, kSnapPixels);
     const Eigen::Vector3d* best = nullptr;
@@ -54,6 +58,7 @@ std::optional<Eigen::Vector3d> PolylineTool::place(const Session& session, const
     for (const Eigen::Vector3d& p : points_.points(session)) {
       const double depth = depth_along_ray(ray, p);
       if (depth <= 0.0) continue;
+      if (slab_view && std::abs((p - view.focus).dot(ray.direction)) > kSlabSnapDepth) continue;
       const double d = distance_to_ray(ray, p);
       // Equal distance: the point nearer the viewer, the one visible under the pointer.
       if (d <= tolerance && (d < best_distance || (d == best_distance && depth < best_depth))) {
@@ -64,7 +69,9 @@ std::optional<Eigen::Vector3d> PolylineTool::place(const Session& session, const
     }
     if (best != nullptr) return *best;
   }
-  if (std::optional<Eigen::Vector3d> ground = intersect_ground(ray)) return ground;
+  if (!slab_view) {
+    if (std::optional<Eigen::Vector3d> ground = intersect_ground(ray)) return ground;
+  }
   return intersect_plane(ray, view.focus, towards_viewer(view));
 }
 

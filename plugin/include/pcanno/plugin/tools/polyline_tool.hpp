@@ -44,12 +44,15 @@ namespace pcanno::plugin {
 /// Placing: with snapping on (the default) and Shift not held, a new or moved vertex goes exactly
 /// onto the frame's point nearest to the ray within kSnapPixels; otherwise (or with no point
 /// there) onto the ground plane z = 0, or, for rays that miss it, the plane through the view's
-/// focus facing the viewer.
+/// focus facing the viewer. The side and front views (which show a slab around their focus) snap
+/// only to points within kSlabSnapDepth of that plane and otherwise place onto it.
 class PolylineTool : public Tool {
  public:
   static constexpr double kVertexPixels = 8.0;
   static constexpr double kSnapPixels = 8.0;
   static constexpr double kClickPixels = 3.0;  ///< a vertex moves once the pointer goes this far
+  /// [m] the side and front views snap to points this near their focus plane only
+  static constexpr double kSlabSnapDepth = 1.0;
   static constexpr double kNudgeStep = 0.1;    ///< [m] an arrow key moves the line this far
   static constexpr double kFineFactor = 0.1;   ///< Shift + arrow: this part of kNudgeStep
 
