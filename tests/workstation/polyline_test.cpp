@@ -3,6 +3,8 @@
 // views (drag, insert, delete, close, move whole), undone one step at a time; the palette shows
 // the polyline classes in polyline mode; the attribute panel, the track list and the timeline
 // show the selected polyline.
+#include <algorithm>
+
 #include <QAction>
 #include <QComboBox>
 #include <QListWidget>

@@ -52,9 +52,13 @@ void AttributePanel::add_row(const QString& scope, const std::string& key,
   if (pick->findText(QString::fromStdString(value)) < 0) pick->addItem(QString::fromStdString(value));
   pick->setCurrentText(QString::fromStdString(value));
   const QString k = QString::fromStdString(key);
-  connect(pick, &QComboBox::currentTextChanged, this, [this, k](const QString& v) {
-    if (!updating_) emit attribute_edited(false, k, v);
-  });
+  // Queued: the edit refreshes the panel, which deletes this list; not inside its own signal.
+  connect(
+      pick, &QComboBox::currentTextChanged, this,
+      [this, k](const QString& v) {
+        if (!updating_) emit attribute_edited(false, k, v);
+      },
+      Qt::QueuedConnection);
   table_->setCellWidget(r, 2, pick);
 }
 
