@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <QAction>
+#include <QStatusBar>
 #include <QComboBox>
 #include <QListWidget>
 #include <QTableWidget>
@@ -326,6 +327,47 @@ TEST_F(WorkstationPolylines, AltDragAndAltArrowsMoveTheWholeLine) {
   }
   QTest::keyClick(w.main_view(), Qt::Key_Z, Qt::ControlModifier);
   EXPECT_EQ(line().vertices, before.vertices);
+}
+
+TEST_F(WorkstationPolylines, TStartsTheOneClickToolWhenTheRegistryHasIt) {
+  ws::WorkstationWindow& w = open(ws::WorkstationOptions{});
+  const std::vector<std::string> ids = w.tools().tool_ids();
+  const bool registered = std::find(ids.begin(), ids.end(), "polyline-trace") != ids.end();
+  QTest::keyClick(w.main_view(), Qt::Key_T);
+  if (registered) {
+    EXPECT_EQ(w.tools().active_id(), "polyline-trace");
+    EXPECT_EQ(w.class_palette()->shape(), formats::ShapeKind::kPolyline);
+    QTest::keyClick(w.main_view(), Qt::Key_T);
+  } else {
+    // Not there (yet): said in the status bar, the box editor stays.
+    EXPECT_TRUE(w.statusBar()->currentMessage().contains("polyline-trace"))
+        << w.statusBar()->currentMessage().toStdString();
+  }
+  EXPECT_EQ(w.tools().active_id(), w.tools().home());
+}
+
+TEST_F(WorkstationPolylines, PRunsPropagateOnTheSelectedPolyline) {
+  ws::WorkstationWindow& w = open(ws::WorkstationOptions{});
+  put_line(polyline_class(false));
+  plugin::Session& s = w.session();
+  QTest::keyClick(w.main_view(), Qt::Key_P);
+  ASSERT_TRUE(wait_for_job());
+  const QString said = w.statusBar()->currentMessage();
+  ASSERT_TRUE(said.startsWith("propagate")) << said.toStdString();
+  const formats::PolylineTrack& p = s.document().polylines.at(0);
+  if (p.states.size() == 1) {
+    // A service without polyline tracking reports why; nothing else happened.
+    EXPECT_TRUE(said.contains("stopped")) << said.toStdString();
+    return;
+  }
+  // Propagated from frame 0 forward: a line at every frame, none of them a keyframe but the first.
+  ASSERT_EQ(p.states.size(), s.frame_count());
+  for (std::size_t i = 1; i < p.states.size(); ++i) {
+    EXPECT_EQ(p.states[i].frame, static_cast<std::int64_t>(i));
+    EXPECT_FALSE(p.states[i].keyframe);
+  }
+  QTest::keyClick(w.main_view(), Qt::Key_Z, Qt::ControlModifier);  // one undo step
+  EXPECT_EQ(s.document().polylines.at(0).states.size(), 1u);
 }
 
 }  // namespace
