@@ -362,6 +362,8 @@ TEST_F(WorkstationPolylines, PRunsPropagateOnTheSelectedPolyline) {
   }
   // Propagated from frame 0 forward: a line at every frame, none of them a keyframe but the first.
   ASSERT_EQ(p.states.size(), s.frame_count());
+  EXPECT_TRUE(said.contains(QString("polyline 0 has lines at %1 frames").arg(s.frame_count())))
+      << said.toStdString();
   for (std::size_t i = 1; i < p.states.size(); ++i) {
     EXPECT_EQ(p.states[i].frame, static_cast<std::int64_t>(i));
     EXPECT_FALSE(p.states[i].keyframe);

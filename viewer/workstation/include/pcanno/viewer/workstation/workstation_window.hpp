@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <QMainWindow>
 #include <QTimer>
@@ -238,7 +239,10 @@ class WorkstationWindow : public QMainWindow {
   AutomationJob* job_ = nullptr;
   JobStatus* job_status_ = nullptr;
   QAction* job_cancel_action_ = nullptr;  ///< Esc: open only while a job runs (the gate's reverse)
-  std::string export_summary_;  ///< written by an export job's worker, read when it has ended
+  std::string export_summary_;
+  /// The polyline a propagate or interpolate job runs on and its line count before: the outcome
+  /// counts the lines it added.
+  std::optional<std::pair<std::int64_t, std::size_t>> job_polyline_;  ///< written by an export job's worker, read when it has ended
 
   QTimer qa_timer_;    ///< QA a moment after the last edit
   QTimer play_timer_;  ///< 10 Hz playback
