@@ -4,6 +4,7 @@
 // the polyline classes in polyline mode; the attribute panel, the track list and the timeline
 // show the selected polyline.
 #include <algorithm>
+#include <cmath>
 
 #include <QAction>
 #include <QStatusBar>
@@ -18,6 +19,7 @@
 #include "pcanno/plugin/tools/tool_support.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/polyline_focus.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"
 #include "workstation_fixture.hpp"
@@ -85,6 +87,27 @@ class WorkstationPolylines : public WorkstationTest {
     QTest::qWait(50);
   }
 };
+
+TEST(PolylineFocus, TheSideAndFrontViewsLookAtTheVertexOrTheMiddleAlongTheLine) {
+  geometry::Polyline l;
+  l.vertices = {{0.0, 0.0, 1.0}, {4.0, 0.0, 1.0}, {4.0, 4.0, 1.0}};
+  // Vertex 1: there, along the line from vertex 0 to vertex 2 (45 degrees).
+  const geometry::Cuboid at_vertex = ws::polyline_focus_box(l, std::size_t{1});
+  EXPECT_EQ(at_vertex.center, l.vertices[1]);
+  EXPECT_NEAR(at_vertex.yaw(), std::atan2(4.0, 4.0), 1e-12);
+  EXPECT_EQ(at_vertex.size, Eigen::Vector3d(ws::kFocusLength, ws::kFocusWidth, ws::kFocusHeight));
+  // No vertex: the middle by length (4 m along the 8 m), on the first segment's end.
+  const geometry::Cuboid middle = ws::polyline_focus_box(l, std::nullopt);
+  EXPECT_LT((middle.center - l.vertices[1]).norm(), 1e-12);
+  EXPECT_NEAR(middle.yaw(), 0.0, 1e-12);
+  l.vertices[2] = {4.0, 8.0, 1.0};  // 12 m: the middle is 2 m up the second segment
+  const geometry::Cuboid later = ws::polyline_focus_box(l, std::nullopt);
+  EXPECT_LT((later.center - Eigen::Vector3d(4.0, 2.0, 1.0)).norm(), 1e-12);
+  EXPECT_NEAR(later.yaw(), std::atan2(1.0, 0.0), 1e-12);
+  // A vertex out of range is the middle; the last vertex looks back along its segment.
+  EXPECT_LT((ws::polyline_focus_box(l, std::size_t{7}).center - later.center).norm(), 1e-12);
+  EXPECT_NEAR(ws::polyline_focus_box(l, std::size_t{2}).yaw(), std::atan2(1.0, 0.0), 1e-12);
+}
 
 TEST_F(WorkstationPolylines, LDrawsALineInTheTopViewAndReturnEndsIt) {
   ws::WorkstationWindow& w = open(ws::WorkstationOptions{});
