@@ -252,7 +252,6 @@ void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
   session_->set_selection(s);
 }
 
-
 int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEvent& event) {
   // The ToolManager is closed during a job: the event is left to the view's camera.
   const int result = tools_->on_pointer(event);
@@ -271,7 +270,6 @@ void WorkstationWindow::tool_result(int result) {
   if (!(result & (plugin::kRender | plugin::kFinished))) return;
   update_preview();
   update_status();  // a finished tool handed over to the box editor
-  if (result & plugin::kFinished) follow_cameras();  // the top view may follow again
 }
 
 void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
