@@ -275,10 +275,16 @@ TEST(PolylineTool, EditingTheSelectedLineLeavesOtherClicksToOtherTools) {
   EXPECT_EQ(s->undo_name(), "Insert vertex");
   ASSERT_TRUE(s->undo());
   EXPECT_EQ(text(*s), before);
-  // Not selected: not edited.
+  // Not selected: a segment is not edited (the picker selects the line).
   s->set_selection({});
-  EXPECT_EQ(click(tool, *s, top_view(), {2.0, 0.0, 0.0}), kIgnored);
+  EXPECT_EQ(click(tool, *s, top_view(), {1.0, 0.0, 0.0}), kIgnored);
   EXPECT_EQ(key(tool, *s, "Delete"), kIgnored);
+  EXPECT_EQ(text(*s), before);
+  // A vertex of a line that is not selected: selected and dragged in one go.
+  drag(tool, *s, top_view(), {4.0, 1.0, 0.0}, {5.0, 2.0, 0.0});
+  EXPECT_EQ(s->selection(), (Selection{std::nullopt, 0, 2}));
+  EXPECT_EQ(line_of(*s).vertices[2], Eigen::Vector3d(5.0, 2.0, 0.0));
+  EXPECT_EQ(s->undo_name(), "Move vertex");
 }
 
 TEST(PolylineTool, AltDragAndArrowsMoveTheWholeLineInOneStep) {

@@ -6,6 +6,7 @@
 
 #include "pcanno/plugin/polyline_commands.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/plugin/tools/select_tool.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 
 namespace pcanno::plugin {
@@ -159,6 +160,22 @@ int PolylineTool::press(Session& session, const PointerEvent& event) {
       drag_moved_ = false;
       session.set_selection(Selection{std::nullopt, id, v});
       return kConsumed | kRender;
+    }
+  }
+  if (!drawing_ && (event.modifiers & (kAlt | kControl)) == 0) {
+    // Editing: a vertex of another line is selected and grabbed at once, so that one drag
+    // moves it (the picker alone would need a click first).
+    const Selection picked = SelectTool::pick(session, event.ray, event.view);
+    if (picked.polyline && picked.vertex && picked.polyline != id) {
+      const std::optional<geometry::Polyline> other =
+          polyline_in_world(session, *picked.polyline, frame);
+      if (other && *picked.vertex < other->vertices.size()) {
+        session.set_selection(picked);
+        dragging_ = picked.vertex;
+        drag_to_ = other->vertices[*picked.vertex];
+        drag_moved_ = false;
+        return kConsumed | kRender;
+      }
     }
   }
   if (!appends || (event.modifiers & kControl) != 0) {

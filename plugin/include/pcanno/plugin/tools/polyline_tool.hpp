@@ -27,6 +27,8 @@ namespace pcanno::plugin {
 /// - Left click in the top or perspective view while drawing: on a vertex of the current line
 ///   (within kVertexPixels) grabs it: drag to move it (one move_vertex on release); elsewhere
 ///   appends a vertex, creating the polyline with the first click.
+/// - Left press on a vertex of another polyline while editing: selects that line and grabs the
+///   vertex (one drag selects and moves it).
 /// - Left click on a segment (editing, or the side and front views), or Control + left click
 ///   (drawing): inserts a vertex there, on the segment, and grabs it.
 /// - Alt + left drag on a vertex or segment: moves the whole line (one set_polyline on release);
