@@ -143,4 +143,45 @@ Expected<Command> delete_polyline(const Annotations& doc, std::int64_t id) {
   return Command{"Delete polyline", {PolylineEdit{id, std::nullopt}}};
 }
 
+Expected<Command> delete_polyline_state(const Annotations& doc, std::int64_t id,
+                                        std::int64_t frame) {
+  const PolylineTrack* p = find(doc, id);
+  if (p == nullptr) return not_found("no polyline " + std::to_string(id));
+  if (state_at(*p, frame) == nullptr) {
+    return not_found("polyline " + std::to_string(id) + " has no line in frame " +
+                     std::to_string(frame));
+  }
+  // A track without states would be an invisible entry in every format: it goes with its last.
+  if (p->states.size() == 1) return Command{"Delete polyline", {PolylineEdit{id, std::nullopt}}};
+  return Command{"Delete polyline state", {PolylineStateEdit{id, frame, std::nullopt}}};
+}
+
+Expected<Command> set_polyline_class(const Annotations& doc, std::int64_t id,
+                                     const std::string& label) {
+  const PolylineTrack* p = find(doc, id);
+  if (p == nullptr) return not_found("no polyline " + std::to_string(id));
+  if (Status ok = check_label(label); !ok) return std::move(ok).error();
+  Command cmd{"Change class", {}};
+  ensure_class_edit(doc, label, cmd);
+  PolylineTrack track = *p;
+  track.label = label;
+  cmd.edits.push_back(PolylineEdit{id, std::move(track)});
+  return cmd;
+}
+
+Expected<Command> set_polyline_attribute(const Annotations& doc, std::int64_t id,
+                                         const std::string& key,
+                                         const std::optional<std::string>& value) {
+  const PolylineTrack* p = find(doc, id);
+  if (p == nullptr) return not_found("no polyline " + std::to_string(id));
+  if (key.empty()) return invalid("an attribute needs a name");
+  PolylineTrack track = *p;
+  if (value) {
+    track.attributes.insert_or_assign(key, *value);
+  } else {
+    track.attributes.erase(key);
+  }
+  return Command{"Set attribute", {PolylineEdit{id, std::move(track)}}};
+}
+
 }  // namespace pcanno::plugin

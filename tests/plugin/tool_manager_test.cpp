@@ -3,6 +3,8 @@
 // class label, and a clear error for an unknown id.
 #include <gtest/gtest.h>
 
+#include "pcanno/formats/labels/class_schema.hpp"
+
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tool_manager.hpp"
@@ -108,19 +110,30 @@ TEST_F(ToolManagerTest, WhileAJobHoldsTheSessionNoToolSeesAnEvent) {
 TEST_F(ToolManagerTest, TheChosenClassReachesToolsCreatedBeforeAndAfter) {
   ASSERT_TRUE(tools_.start("select"));
   ASSERT_TRUE(tools_.tool("polyline"));  // created before the class is chosen
+  // A polyline class that is not the default one, so that the label must have arrived.
+  std::string line_class;
+  for (const formats::ClassSpec& c : formats::default_class_schema()) {
+    if (c.shape == formats::ShapeKind::kPolyline &&
+        c.name != session_->document().default_class(formats::ShapeKind::kPolyline)) {
+      line_class = c.name;
+      break;
+    }
+  }
+  ASSERT_FALSE(line_class.empty());
+  tools_.set_label(line_class);
+  EXPECT_EQ(tools_.label(), line_class);
+  ASSERT_TRUE(tools_.start("polyline"));
+  tools_.on_pointer(at(T::kPress, top_view(), {10.0, 0.0, 0.0}));
+  tools_.on_pointer(at(T::kRelease, top_view(), {10.0, 0.0, 0.0}));
+  ASSERT_EQ(session_->document().polylines.size(), 1u);
+  EXPECT_EQ(session_->document().polylines.front().label, line_class);
   tools_.set_label("Van");
-  EXPECT_EQ(tools_.label(), "Van");
   ASSERT_TRUE(tools_.start("cuboid-create"));  // created after
   ASSERT_EQ(drag(*tools_.active(), *session_, top_view(), {0.0, 0.0, 0.0}, {4.0, 2.0, 0.0}) &
                 kConsumed,
             kConsumed);
   ASSERT_EQ(session_->document().tracks.size(), 1u);
   EXPECT_EQ(session_->document().tracks.front().label, "Van");
-  ASSERT_TRUE(tools_.start("polyline"));
-  tools_.on_pointer(at(T::kPress, top_view(), {10.0, 0.0, 0.0}));
-  tools_.on_pointer(at(T::kRelease, top_view(), {10.0, 0.0, 0.0}));
-  ASSERT_EQ(session_->document().polylines.size(), 1u);
-  EXPECT_EQ(session_->document().polylines.front().label, "Van");
 }
 
 // The workstation's arrangement: the box editor at home, the picker at hand in plan views only,

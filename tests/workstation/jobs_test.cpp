@@ -82,7 +82,8 @@ class WorkstationJobs : public WorkstationTest {
   /// The edit actions and panels, and whether each is enabled.
   std::vector<std::pair<std::string, bool>> edit_controls() {
     std::vector<std::pair<std::string, bool>> controls;
-    for (const char* text : {"&Undo", "&Redo", "&New box", "&Propagate track", "&Save",
+    for (const char* text : {"&Undo", "&Redo", "&New box", "&Propagate track or polyline",
+                             "Po&lyline", "&Save",
                              "&Next frame", "Class 1", "Nudge left", "cuboid-create"}) {
       QAction* a = action(text);
       EXPECT_NE(a, nullptr) << text;

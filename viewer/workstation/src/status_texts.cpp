@@ -8,13 +8,33 @@ namespace {
 QString tool_text(const std::string& id) {
   if (id == "cuboid-edit") return "EDIT";
   if (id == "cuboid-create") return "CREATE (drag in top view)";
+  if (id == "polyline") return "POLYLINE (click vertices, Return ends)";
   return QString::fromStdString(id).toUpper();
+}
+
+QString polyline_text(const plugin::Session& session) {
+  const plugin::Selection& selection = session.selection();
+  if (!selection.polyline) return "no selection";
+  for (const formats::PolylineTrack& p : session.document().polylines) {
+    if (p.id != *selection.polyline) continue;
+    QString text = QString("polyline %1 %2").arg(p.id).arg(QString::fromStdString(p.label));
+    for (const formats::PolylineState& s : p.states) {
+      if (s.frame != session.frame()) continue;
+      text += QString(" %1%2 %3 vertices%4")
+                  .arg(formats::to_string(s.provenance), s.keyframe ? " key" : "")
+                  .arg(s.line.vertices.size())
+                  .arg(s.line.closed ? " closed" : "");
+    }
+    if (selection.vertex) text += QString(", vertex %1").arg(*selection.vertex);
+    return text;
+  }
+  return "no selection";
 }
 
 QString selection_text(const plugin::Session& session) {
   const auto id = session.selection().track;
   const formats::Track* t = id ? session.document().track(*id) : nullptr;
-  if (t == nullptr) return "no selection";
+  if (t == nullptr) return polyline_text(session);
   QString text = QString("#%1 %2").arg(*id).arg(QString::fromStdString(t->label));
   if (const formats::BoxState* b = t->at(session.frame())) {
     text += QString(" %1%2 %3x%4x%5 m")

@@ -30,4 +30,22 @@ std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::s
   return cells;
 }
 
+std::vector<TimelineCell> polyline_timeline_cells(const formats::Annotations& doc,
+                                                  std::size_t frame_count,
+                                                  std::optional<std::int64_t> polyline) {
+  std::vector<TimelineCell> cells = timeline_cells(doc, frame_count, std::nullopt, nullptr);
+  if (!polyline) return cells;
+  for (const formats::PolylineTrack& p : doc.polylines) {
+    if (p.id != *polyline) continue;
+    for (const formats::PolylineState& s : p.states) {
+      if (s.frame < 0 || static_cast<std::size_t>(s.frame) >= frame_count) continue;
+      TimelineCell& c = cells[static_cast<std::size_t>(s.frame)];
+      c.has_box = true;
+      c.keyframe = s.keyframe;
+      c.provenance = s.provenance;
+    }
+  }
+  return cells;
+}
+
 }  // namespace pcanno::viewer::workstation

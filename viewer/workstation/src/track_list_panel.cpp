@@ -7,6 +7,7 @@
 namespace pcanno::viewer::workstation {
 namespace {
 constexpr int kTrackRole = Qt::UserRole + 1;
+constexpr int kPolylineRole = Qt::UserRole + 2;  ///< true on polyline rows
 }
 
 TrackListPanel::TrackListPanel(QWidget* parent)
@@ -20,15 +21,28 @@ TrackListPanel::TrackListPanel(QWidget* parent)
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   connect(filter_, &QLineEdit::textChanged, this, [this] { apply_filter(); });
   connect(list_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
-    if (!updating_ && item) emit track_selected(item->data(kTrackRole).toLongLong());
+    if (updating_ || !item) return;
+    const qint64 id = item->data(kTrackRole).toLongLong();
+    if (item->data(kPolylineRole).toBool()) {
+      emit polyline_selected(id);
+    } else {
+      emit track_selected(id);
+    }
   });
   connect(list_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-    if (item) emit track_activated(item->data(kTrackRole).toLongLong());
+    if (!item) return;
+    const qint64 id = item->data(kTrackRole).toLongLong();
+    if (item->data(kPolylineRole).toBool()) {
+      emit polyline_activated(id);
+    } else {
+      emit track_activated(id);
+    }
   });
 }
 
 void TrackListPanel::set_tracks(const formats::Annotations& doc,
-                                std::optional<std::int64_t> selected) {
+                                std::optional<std::int64_t> selected,
+                                std::optional<std::int64_t> selected_polyline) {
   updating_ = true;
   list_->clear();
   for (const formats::Track& t : doc.tracks) {
@@ -47,6 +61,22 @@ void TrackListPanel::set_tracks(const formats::Annotations& doc,
     }
     if (selected && *selected == t.id) list_->setCurrentItem(item);
   }
+  for (const formats::PolylineTrack& p : doc.polylines) {
+    QString text = QString("polyline %1 %2").arg(p.id).arg(QString::fromStdString(p.label));
+    if (!p.states.empty()) {
+      text += QString(", %1 line%2, frames %3-%4")
+                  .arg(p.states.size())
+                  .arg(p.states.size() == 1 ? "" : "s")
+                  .arg(p.states.front().frame)
+                  .arg(p.states.back().frame);
+    }
+    auto* item = new QListWidgetItem(text, list_);
+    item->setData(kTrackRole, static_cast<qlonglong>(p.id));
+    item->setData(kPolylineRole, true);
+    const formats::ClassSpec spec = doc.class_or_default(p.label);
+    item->setForeground(QColor(spec.color[0], spec.color[1], spec.color[2]).darker(130));
+    if (selected_polyline && *selected_polyline == p.id) list_->setCurrentItem(item);
+  }
   apply_filter();
   updating_ = false;
 }
@@ -61,13 +91,27 @@ void TrackListPanel::apply_filter() {
   }
 }
 
-std::vector<std::int64_t> TrackListPanel::visible_tracks() const {
+std::vector<std::int64_t> TrackListPanel::visible(bool polylines) const {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < list_->count(); ++i) {
     const QListWidgetItem* item = list_->item(i);
-    if (!item->isHidden()) ids.push_back(item->data(kTrackRole).toLongLong());
+    if (!item->isHidden() && item->data(kPolylineRole).toBool() == polylines) {
+      ids.push_back(item->data(kTrackRole).toLongLong());
+    }
   }
   return ids;
+}
+
+std::vector<std::int64_t> TrackListPanel::visible_tracks() const { return visible(false); }
+
+std::vector<std::int64_t> TrackListPanel::visible_polylines() const { return visible(true); }
+
+int TrackListPanel::polyline_row(std::int64_t id) const {
+  for (int i = 0; i < list_->count(); ++i) {
+    const QListWidgetItem* item = list_->item(i);
+    if (item->data(kPolylineRole).toBool() && item->data(kTrackRole).toLongLong() == id) return i;
+  }
+  return -1;
 }
 
 }  // namespace pcanno::viewer::workstation

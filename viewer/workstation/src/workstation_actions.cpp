@@ -56,11 +56,19 @@ void WorkstationWindow::build_actions() {
   QMenu* edit = menuBar()->addMenu("&Edit");
   gated(edit, "&Undo", QKeySequence("Ctrl+Z"), [this] { undo(); });
   gated(edit, "&Redo", QKeySequence("Ctrl+Shift+Z"), [this] { redo(); });
-  gated(edit, "&New box", QKeySequence("N"), [this] {
-    (void)start_tool(tools_->active_id() == "cuboid-create" ? tools_->home() : "cuboid-create");
-  });
-  gated(edit, "&Propagate track", QKeySequence("P"), [this] { propagate_selected(); });
-  gated(edit, "&Interpolate track", QKeySequence("I"), [this] { interpolate_selected(); });
+  home_action_ = gated(edit, "Select and &edit", QKeySequence(),
+                       [this] { (void)start_tool(tools_->home()); });
+  box_action_ =
+      gated(edit, "&New box", QKeySequence("N"), [this] { (void)toggle_tool("cuboid-create"); });
+  polyline_action_ =
+      gated(edit, "Po&lyline", QKeySequence("L"), [this] { (void)toggle_tool("polyline"); });
+  trace_action_ = gated(edit, "One-click polyline (&trace)", QKeySequence("T"),
+                        [this] { (void)toggle_tool("polyline-trace"); });
+  build_modes_toolbar();
+  gated(edit, "&Propagate track or polyline", QKeySequence("P"),
+        [this] { propagate_selected(); });
+  gated(edit, "&Interpolate track or polyline", QKeySequence("I"),
+        [this] { interpolate_selected(); });
   gated(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
   // Esc stops a running job wherever the focus is; between jobs the action is disabled, so Esc
   // reaches the focused widget (the tools cancel a drag with it).

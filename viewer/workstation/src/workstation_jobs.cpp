@@ -18,8 +18,34 @@ using Work = std::function<formats::Status(const std::function<bool(double)>&)>;
 
 bool WorkstationWindow::job_running() const { return job_ && job_->running(); }
 
+namespace {
+
+/// Polyline `id`'s track in `doc`, or nullptr.
+const formats::PolylineTrack* find_polyline(const formats::Annotations& doc, std::int64_t id) {
+  for (const formats::PolylineTrack& p : doc.polylines) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 bool WorkstationWindow::propagate_selected() {
   const auto sel = session_->selection().track;
+  job_polyline_.reset();
+  if (const auto line = session_->selection().polyline; !sel && line) {
+    // As for a box: from the polyline's latest line at or before this frame, forward.
+    const formats::PolylineTrack* p = find_polyline(session_->document(), *line);
+    if (!p || p->states.empty()) return false;
+    std::int64_t from = p->states.front().frame;
+    for (const formats::PolylineState& s : p->states) {
+      if (s.frame <= session_->frame()) from = s.frame;
+    }
+    job_polyline_.emplace(*line, p->states.size());
+    return run_service("propagate", {{"polyline", std::to_string(*line)},
+                                     {"from", std::to_string(from)},
+                                     {"direction", "forward"}});
+  }
   const formats::Track* track = sel ? session_->document().track(*sel) : nullptr;
   if (!track || track->boxes.empty()) return false;
   // From the track's latest box at or before this frame: stepping past the last box and pressing
@@ -35,6 +61,13 @@ bool WorkstationWindow::propagate_selected() {
 
 bool WorkstationWindow::interpolate_selected() {
   const auto sel = session_->selection().track;
+  job_polyline_.reset();
+  if (const auto line = session_->selection().polyline; !sel && line) {
+    const formats::PolylineTrack* p = find_polyline(session_->document(), *line);
+    if (!p) return false;
+    job_polyline_.emplace(*line, p->states.size());
+    return run_service("interpolate", {{"polyline", std::to_string(*line)}});
+  }
   if (!sel) return false;
   return run_service("interpolate", {{"track", std::to_string(*sel)}});
 }
@@ -91,6 +124,7 @@ void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelle
                        : !ok     ? name + " stopped: " + message
                                  : job_outcome(name, full_check);
   statusBar()->showMessage(text, 10000);
+  job_polyline_.reset();
   refresh();
   if (!full_check) run_checks();  // the full report just arrived: keep it until the next edit
 }
@@ -109,6 +143,17 @@ QString WorkstationWindow::job_outcome(const QString& name, bool& full_check) {
   const plugin::ServiceOutcome* outcome =
       plugin::last_service_outcome(session_->registry(), name.toStdString());
   QString text = QString("%1: %2 boxes").arg(name).arg(outcome ? outcome->boxes : 0);
+  if (job_polyline_) {
+    // "propagate: polyline 3 has lines at 20 frames (19 new)".
+    const formats::PolylineTrack* p = find_polyline(session_->document(), job_polyline_->first);
+    const std::size_t now = p ? p->states.size() : 0;
+    text = QString("%1: polyline %2 has lines at %3 frames (%4 new)")
+               .arg(name)
+               .arg(job_polyline_->first)
+               .arg(now)
+               .arg(now >= job_polyline_->second ? now - job_polyline_->second : 0);
+    job_polyline_.reset();
+  }
   if (outcome && !outcome->notes.empty()) {
     text += "; " + QString::fromStdString(outcome->notes.front());
   }

@@ -99,15 +99,16 @@ void WorkstationWindow::build_layout() {
       set_frame(t->boxes.front().frame);
     }
   });
-  connect(palette_, &ClassPalettePanel::class_chosen, this, [this](const QString& label) {
-    tools_->set_label(label.toStdString());
-    const auto sel = session_->selection().track;
-    const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
-    if (t && t->label != label.toStdString()) {
-      report(session_->apply(plugin::set_class(session_->document(), *sel, label.toStdString())),
-             "class");
+  connect(track_list_, &TrackListPanel::polyline_selected, this,
+          [this](qint64 id) { select_polyline(id); });
+  connect(track_list_, &TrackListPanel::polyline_activated, this, [this](qint64 id) {
+    select_polyline(id);
+    for (const formats::PolylineTrack& p : session_->document().polylines) {
+      if (p.id == id && !p.states.empty()) set_frame(p.states.front().frame);
     }
   });
+  connect(palette_, &ClassPalettePanel::class_chosen, this,
+          [this](const QString& label) { choose_label(label.toStdString()); });
   connect(attributes_, &AttributePanel::attribute_edited, this,
           [this](bool frame_scope, const QString& k, const QString& v) {
             edit_attribute(frame_scope, k, v);

@@ -4,6 +4,7 @@
 #include <QStatusBar>
 
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/tools/polyline_tool.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
@@ -17,13 +18,17 @@ void WorkstationWindow::attach_tools() {
   // takes the clicks left in the plan views; in the side and front views an empty click must not
   // drop the box they show.
   report(tools_->set_home("cuboid-edit"), "tools");
+  // The polyline tool edits the selected polyline in every view (its vertices, segments, the
+  // whole line); it draws only while it is the active tool (L).
   report(tools_->set_companions(
              {{"cuboid-edit", {}},
+              {"polyline", {}},
               {"select", {plugin::ViewKind::kTop, plugin::ViewKind::kPerspective}}}),
          "tools");
+  if (plugin::PolylineTool* lines = polyline_tool()) lines->set_drawing(false);
   tools_->set_home_after_create(true);
   report(tools_->start(tools_->home()), "tools");
-  if (palette_ && !palette_->current().empty()) tools_->set_label(palette_->current());
+  give_labels();
 }
 
 void WorkstationWindow::build_tools_menu() {
@@ -37,6 +42,7 @@ void WorkstationWindow::build_tools_menu() {
     connect(a, &QAction::triggered, this, [this, id] { (void)start_tool(id); });
     gate_->add(a);
   }
+  update_trace_action();
 }
 
 formats::Status WorkstationWindow::start_tool(const std::string& id) {

@@ -9,11 +9,15 @@
 #include <QStatusBar>
 
 #include "pcanno/plugin/command.hpp"
+#include "pcanno/plugin/polyline_commands.hpp"
+#include "pcanno/plugin/tools/polyline_tool.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
+#include "pcanno/plugin/tools/tool_support.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
+#include "pcanno/viewer/workstation/polyline_focus.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/status_texts.hpp"
 #include "pcanno/viewer/workstation/timeline_model.hpp"
@@ -85,11 +89,20 @@ void WorkstationWindow::refresh() {
   if (session_->busy()) return;
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;
+  const std::optional<std::int64_t> line = sel ? std::nullopt : session_->selection().polyline;
   const std::int64_t frame = session_->frame();
-  track_list_->set_tracks(doc, sel);
+  track_list_->set_tracks(doc, sel, line);
   palette_->set_classes(doc);
-  attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame);
-  timeline_->set_cells(timeline_cells(doc, session_->frame_count(), sel, &qa_));
+  if (line) {
+    const formats::PolylineTrack* p = nullptr;
+    for (const formats::PolylineTrack& t : doc.polylines) {
+      if (t.id == *line) p = &t;
+    }
+    attributes_->show_polyline(p, doc.class_or_default(p ? p->label : std::string()));
+  } else {
+    attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame);
+  }
+  update_timeline();
   timeline_->set_current_frame(frame);
   {
     const QSignalBlocker block(slider_);
@@ -137,6 +150,15 @@ void WorkstationWindow::follow_cameras() {
   in.frame = session_->frame();
   in.selected = session_->selection().track;
   in.box = selected_box();
+  const std::optional<std::int64_t> line = session_->selection().polyline;
+  if (!in.selected && line) {
+    // The side and front views follow the polyline's selected vertex (else its middle) as they
+    // follow a box; negative ids keep a polyline apart from the box track with the same id.
+    in.selected = -1 - *line;
+    if (const auto world = plugin::polyline_in_world(*session_, *line, in.frame)) {
+      in.box = polyline_focus_box(*world, session_->selection().vertex);
+    }
+  }
   // With poses the world is a map frame: the cameras ride along with the car. A georeferenced
   // cloud (UTM) is far from the world origin: they ride to its viewpoint too.
   in.ego = CameraFollow::ego_pose(session_->T_world_lidar(in.frame),
@@ -149,7 +171,8 @@ void WorkstationWindow::follow_cameras() {
   const FollowMoves moves = follow_.update(in);
   if (moves.main_delta) main_view_->move_camera(*moves.main_delta);
   if (moves.top_delta) top_view_->move_camera(*moves.top_delta);
-  if (moves.top) top_view_->set_ortho_view(*moves.top);
+  // While a line is drawn in the top view, the view stays where the clicks go.
+  if (moves.top && tools_->active_id() != "polyline") top_view_->set_ortho_view(*moves.top);
   if (moves.side) side_view_->set_ortho_view(moves.side->view, moves.side->slab);
   if (moves.front) front_view_->set_ortho_view(moves.front->view, moves.front->slab);
   for (SceneView* v : views()) v->render_later();
@@ -158,8 +181,14 @@ void WorkstationWindow::follow_cameras() {
 void WorkstationWindow::update_preview() {
   // The box editor's handles belong to the selected box: none without one.
   static const plugin::ToolPreview kNone;
-  const bool idle_editor = tools_->active_id() == "cuboid-edit" && !session_->selection().track;
-  const plugin::ToolPreview& preview = idle_editor ? kNone : tools_->preview();
+  const bool home = tools_->active_id() == tools_->home();
+  const plugin::ToolPreview* shown = &tools_->preview();
+  if (home && !session_->selection().track) {
+    // A selected polyline is edited by the polyline tool kept at hand: its drags are shown.
+    plugin::PolylineTool* lines = session_->selection().polyline ? polyline_tool() : nullptr;
+    shown = lines ? &lines->preview() : &kNone;
+  }
+  const plugin::ToolPreview& preview = *shown;
   for (SceneView* v : views()) v->scene().set_preview(preview);
   if (!preview.status.empty())
     statusBar()->showMessage(QString::fromStdString(preview.status), 4000);
@@ -167,6 +196,7 @@ void WorkstationWindow::update_preview() {
 }
 
 void WorkstationWindow::update_status() {
+  sync_modes();
   const StatusTexts texts =
       status_texts(*session_, cloud_ ? cloud_->size() : 0, tools_->active_id());
   frame_label_->setText(texts.frame);
@@ -189,13 +219,15 @@ void WorkstationWindow::set_top_north_up(bool north_up) {
 }
 
 bool WorkstationWindow::nudge_selected(const std::string& key, bool fine) {
-  if (!session_->selection().track) return false;
+  const plugin::Selection& selection = session_->selection();
+  if (!selection.track && !selection.polyline) return false;
   plugin::KeyEvent event;
   event.key = key;
   event.press = true;
   event.modifiers = fine ? plugin::kShift : plugin::kNoModifier;
   event.view = top_view_->view_info();
-  const int result = tools_->send_key("cuboid-edit", event);
+  // A polyline moves whole, as one undo step (the polyline tool's nudge).
+  const int result = tools_->send_key(selection.track ? "cuboid-edit" : "polyline", event);
   if (result & plugin::kRender) update_preview();
   return (result & plugin::kConsumed) != 0;
 }
@@ -220,8 +252,6 @@ void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
   session_->set_selection(s);
 }
 
-void WorkstationWindow::choose_class(int index) { palette_->choose(index); }
-
 int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEvent& event) {
   // The ToolManager is closed during a job: the event is left to the view's camera.
   const int result = tools_->on_pointer(event);
@@ -244,10 +274,15 @@ void WorkstationWindow::tool_result(int result) {
 
 void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
   const auto sel = session_->selection().track;
-  if (!sel || key.isEmpty()) return;
+  const auto line = session_->selection().polyline;
+  if ((!sel && !line) || key.isEmpty()) return;
   const std::optional<std::string> v =
       value.isEmpty() ? std::nullopt : std::optional<std::string>(value.toStdString());
-  if (frame_scope) {
+  if (!sel) {
+    report(session_->apply(plugin::set_polyline_attribute(session_->document(), *line,
+                                                          key.toStdString(), v)),
+           "attribute");
+  } else if (frame_scope) {
     report(session_->apply(plugin::set_box_attribute(session_->document(), *sel, session_->frame(),
                                                      key.toStdString(), v)),
            "attribute");
@@ -270,8 +305,18 @@ void WorkstationWindow::run_checks() {
   options.check_points = false;  // reading every cloud would stall the UI; `pcanno check` does it
   auto report = plugin::check_annotations(session_->document(), session_->sequence(), options);
   if (report) qa_ = std::move(*report);
-  timeline_->set_cells(timeline_cells(session_->document(), session_->frame_count(),
-                                      session_->selection().track, &qa_));
+  update_timeline();
+}
+
+void WorkstationWindow::update_timeline() {
+  const plugin::Selection& selection = session_->selection();
+  const formats::Annotations& doc = session_->document();
+  if (!selection.track && selection.polyline) {
+    timeline_->set_cells(
+        polyline_timeline_cells(doc, session_->frame_count(), selection.polyline));
+  } else {
+    timeline_->set_cells(timeline_cells(doc, session_->frame_count(), selection.track, &qa_));
+  }
 }
 
 bool WorkstationWindow::save_screenshot(const QString& path) {

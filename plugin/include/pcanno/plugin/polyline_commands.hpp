@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "pcanno/geometry/polyline.hpp"
@@ -32,5 +33,15 @@ Expected<Command> delete_vertex(const Annotations& doc, std::int64_t id, std::in
 Expected<Command> set_closed(const Annotations& doc, std::int64_t id, std::int64_t frame,
                              bool closed);
 Expected<Command> delete_polyline(const Annotations& doc, std::int64_t id);
+/// Removes the polyline's state at `frame`; removing its last state removes the polyline.
+Expected<Command> delete_polyline_state(const Annotations& doc, std::int64_t id,
+                                        std::int64_t frame);
+/// Changes a polyline track's class (added to the schema when missing).
+Expected<Command> set_polyline_class(const Annotations& doc, std::int64_t id,
+                                     const std::string& label);
+/// Sets (value) or removes (nullopt) an attribute of a polyline track (every frame).
+Expected<Command> set_polyline_attribute(const Annotations& doc, std::int64_t id,
+                                         const std::string& key,
+                                         const std::optional<std::string>& value);
 
 }  // namespace pcanno::plugin

@@ -12,7 +12,7 @@ namespace pcanno::viewer::workstation {
 /// What the timeline shows for one frame of one track.
 struct TimelineCell {
   std::int64_t frame = 0;
-  bool has_box = false;
+  bool has_box = false;  ///< the track has a box (a polyline: a line) at this frame
   bool keyframe = false;
   formats::Provenance provenance = formats::Provenance::kManual;  ///< when has_box
   std::optional<plugin::Severity> qa;  ///< the worst QA finding of the track at this frame
@@ -24,5 +24,11 @@ struct TimelineCell {
 std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::size_t frame_count,
                                          std::optional<std::int64_t> track,
                                          const plugin::QaReport* qa);
+
+/// The same for polyline track `polyline`: a cell has_box where the polyline has a line, with its
+/// keyframe flag and provenance. QA findings are about box tracks: none here.
+std::vector<TimelineCell> polyline_timeline_cells(const formats::Annotations& doc,
+                                                  std::size_t frame_count,
+                                                  std::optional<std::int64_t> polyline);
 
 }  // namespace pcanno::viewer::workstation

@@ -12,28 +12,38 @@ class QListWidget;
 
 namespace pcanno::viewer::workstation {
 
-/// The document's tracks, one row each ("#12 Car, 40 boxes, frames 3-42"), with a filter that
-/// keeps rows containing its text (case-insensitive: a class name, "#12"). A click selects the
-/// track, a double click (or Return) also jumps to its first frame.
+/// The document's box tracks, one row each ("#12 Car, 40 boxes, frames 3-42"), then its polyline
+/// tracks ("polyline 3 Lane marking, 20 lines, frames 0-19"), with a filter that keeps rows
+/// containing its text (case-insensitive: a class name, "#12", "polyline"). A click selects the
+/// track or polyline, a double click (or Return) also jumps to its first frame.
 class TrackListPanel : public QWidget {
   Q_OBJECT
 
  public:
   explicit TrackListPanel(QWidget* parent = nullptr);
 
-  void set_tracks(const formats::Annotations& doc, std::optional<std::int64_t> selected);
+  /// `selected`: a box track's id; `selected_polyline`: a polyline track's (the row made current).
+  void set_tracks(const formats::Annotations& doc, std::optional<std::int64_t> selected,
+                  std::optional<std::int64_t> selected_polyline = std::nullopt);
   void set_filter(const QString& text);
-  /// Ids of the rows the filter keeps, in list order.
+  /// Ids of the box track rows the filter keeps, in list order.
   std::vector<std::int64_t> visible_tracks() const;
+  /// Ids of the polyline rows the filter keeps, in list order.
+  std::vector<std::int64_t> visible_polylines() const;
+  /// The list row of polyline `id`, -1 when none.
+  int polyline_row(std::int64_t id) const;
   QLineEdit* filter_edit() const { return filter_; }
   QListWidget* list() const { return list_; }
 
  signals:
   void track_selected(qint64 track);
   void track_activated(qint64 track);  ///< double click: jump to the first frame
+  void polyline_selected(qint64 polyline);
+  void polyline_activated(qint64 polyline);  ///< double click: jump to its first frame
 
  private:
   void apply_filter();
+  std::vector<std::int64_t> visible(bool polylines) const;
 
   QLineEdit* filter_;
   QListWidget* list_;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <QMainWindow>
 #include <QTimer>
@@ -19,6 +20,11 @@ class QAction;
 class QLabel;
 class QMenu;
 class QSlider;
+class QToolBar;
+
+namespace pcanno::plugin {
+class PolylineTool;
+}
 
 namespace pcanno::viewer::workstation {
 
@@ -37,7 +43,8 @@ class JobStatus;
 /// automation on a worker thread, undo/redo, open/save/export.
 ///
 /// Every edit goes through the engine: the views' events through a plugin::ToolManager (the box
-/// editor at home, N starts the create tool for one box, the Tools menu any registered tool), the
+/// editor at home, N starts the create tool for one box, L the polyline tool, T the one-click
+/// polyline tool, the mode tool bar any of these, the Tools menu any registered tool), the
 /// menus and panels through commands, so the journal autosaves it. While a job runs it holds the
 /// Session (Session::begin_job), which refuses every other edit with kBusy; the window closes its
 /// one EditGate over the actions and panels that edit. The cameras follow the car and the selected
@@ -74,11 +81,22 @@ class WorkstationWindow : public QMainWindow {
   bool set_frame(std::int64_t frame);
   bool step(int delta);
   void select_track(std::optional<std::int64_t> track);
-  /// Hotkey 1..9: class `index` for new boxes and for the selected track.
+  void select_polyline(std::optional<std::int64_t> polyline);
+  /// Hotkey 1..9: class `index` of the palette's shown group (box classes, or polyline classes in
+  /// polyline mode) for new shapes and for the selected track or polyline.
   void choose_class(int index);
+  /// Polyline mode: the polyline or one-click polyline tool runs, or a polyline is selected (the
+  /// palette then shows the polyline classes).
+  bool polyline_mode() const;
+  /// L / T: starts tool `id` ("polyline", "polyline-trace"), or goes home when it runs already.
+  /// A tool missing from the registry is said in the status bar (kNotFound).
+  formats::Status toggle_tool(const std::string& id);
+  /// The mode tool bar: home (select and edit), new box, polyline, one-click polyline.
+  QToolBar* modes_toolbar() const { return modes_; }
 
-  /// Runs "propagate" (forward from the current frame) or "interpolate" on the selected track on
-  /// a worker thread; false when nothing is selected or a job runs.
+  /// Runs "propagate" (forward from the current frame) or "interpolate" on the selected track, or
+  /// with `polyline=<id>` on the selected polyline (from its latest line at or before the frame),
+  /// on a worker thread; false when nothing is selected or a job runs.
   bool propagate_selected();
   bool interpolate_selected();
   bool job_running() const;
@@ -88,9 +106,9 @@ class WorkstationWindow : public QMainWindow {
   /// The status bar's job display: "<step> <percent>%" while a job runs, "" otherwise.
   QString job_progress_text() const;
 
-  /// Moves the selected box as arrow key `key` ("Left", "Right", "Up", "Down") would in the top
-  /// view (its screen axes: along and across the heading while the view follows it); `fine` takes
-  /// the small step. False when nothing is selected or a job runs.
+  /// Moves the selected box (or the whole selected polyline) as arrow key `key` ("Left", "Right",
+  /// "Up", "Down") would in the top view (its screen axes: along and across the heading while the
+  /// view follows it); `fine` takes the small step. False when nothing is selected or a job runs.
   bool nudge_selected(const std::string& key, bool fine);
 
   /// The top view turns with the selected box so that its heading points right (the default), or
@@ -155,6 +173,16 @@ class WorkstationWindow : public QMainWindow {
   void load_points();
   /// The selected track's box at the current frame [world], if any.
   std::optional<geometry::Cuboid> selected_box() const;
+  /// The window's polyline tool (drawing while active, else editing the selected polyline).
+  plugin::PolylineTool* polyline_tool();
+  /// Gives the tools the palette's classes: box tools the box class, polyline tools the line's.
+  void give_labels();
+  /// The palette's group and the mode tool bar's checked action for the active tool.
+  void sync_modes();
+  void update_timeline();
+  void build_modes_toolbar();  ///< workstation_polylines.cpp, from build_actions()
+  void update_trace_action();  ///< the one-click action's tip: is the tool registered?
+  void choose_label(const std::string& label);
   void update_status();
   void update_preview();
   void replace_session(std::unique_ptr<plugin::Session> session);
@@ -187,6 +215,11 @@ class WorkstationWindow : public QMainWindow {
   formats::FrameCache::FramePtr cloud_;  ///< the current frame's points, shared by the views
   std::unique_ptr<plugin::ToolManager> tools_;  ///< over session_; replaced with it
   QMenu* tools_menu_ = nullptr;
+  QToolBar* modes_ = nullptr;
+  QAction* home_action_ = nullptr;
+  QAction* box_action_ = nullptr;
+  QAction* polyline_action_ = nullptr;
+  QAction* trace_action_ = nullptr;
 
   SceneView* main_view_ = nullptr;
   SceneView* top_view_ = nullptr;
@@ -206,7 +239,10 @@ class WorkstationWindow : public QMainWindow {
   AutomationJob* job_ = nullptr;
   JobStatus* job_status_ = nullptr;
   QAction* job_cancel_action_ = nullptr;  ///< Esc: open only while a job runs (the gate's reverse)
-  std::string export_summary_;  ///< written by an export job's worker, read when it has ended
+  std::string export_summary_;
+  /// The polyline a propagate or interpolate job runs on and its line count before: the outcome
+  /// counts the lines it added.
+  std::optional<std::pair<std::int64_t, std::size_t>> job_polyline_;  ///< written by an export job's worker, read when it has ended
 
   QTimer qa_timer_;    ///< QA a moment after the last edit
   QTimer play_timer_;  ///< 10 Hz playback
