@@ -332,7 +332,8 @@ TEST_F(RenderCommand, PolylinesInClassColoursAreasFilledFromAbove) {
 
   // An independent PNG decoder sees the lane's colour too.
   const CommandResult py =
-      run_command("python3 " + std::string(PCANNO_CHECK_PNG) + " " + with_png.string());
+      run_command("python3 " + std::string(PCANNO_CHECK_PNG) + " --any-filter " +
+                  with_png.string());
   ASSERT_EQ(py.exit_code, 0) << py.out;
   const auto colours = nlohmann::json::parse(py.out).at("colours");
   EXPECT_TRUE(colours.contains("ff00ff")) << "no lane-coloured pixel in the PNG";
