@@ -14,9 +14,9 @@
 #include "app_test_support.hpp"
 #include "display.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/plugin/session.hpp"
-#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/viewer/box_look.hpp"
 #include "pcanno/viewer/render_png.hpp"
 #include "pcanno/viewer/scene_renderer.hpp"
@@ -216,9 +216,12 @@ TEST_F(RenderCommand, PolylinesInClassColoursAreasFilledFromAbove) {
     return nlohmann::json::array({c.x() + dx, c.y() + dy, c.z()});
   };
   const auto state = [](bool closed, nlohmann::json vertices) {
-    return nlohmann::json{{"frame", 0},         {"frame_of_reference", "lidar"},
-                          {"closed", closed},   {"vertices", std::move(vertices)},
-                          {"provenance", "manual"}, {"keyframe", true}};
+    return nlohmann::json{{"frame", 0},
+                          {"frame_of_reference", "lidar"},
+                          {"closed", closed},
+                          {"vertices", std::move(vertices)},
+                          {"provenance", "manual"},
+                          {"keyframe", true}};
   };
   doc["polylines"] = nlohmann::json::array(
       {{{"id", 0},
@@ -226,16 +229,16 @@ TEST_F(RenderCommand, PolylinesInClassColoursAreasFilledFromAbove) {
         {"states", nlohmann::json::array({state(false, {at(-2, -3), at(0, -2.6), at(2, -3)})})}},
        {{"id", 1},
         {"label", "painted area"},
-        {"states",
-         nlohmann::json::array({state(true, {at(-1.5, -1), at(1.5, -1), at(1.5, 2), at(-1.5, 2)})})}}});
+        {"states", nlohmann::json::array(
+                       {state(true, {at(-1.5, -1), at(1.5, -1), at(1.5, 2), at(-1.5, 2)})})}}});
   const fs::path lined_labels = write(doc, "lined.pcanno.json");
 
   const auto shot = [&](const fs::path& labels, const std::string& name) {
     const fs::path out = dir_ / name;
-    const CommandResult r = pcanno("render " + training_.string() + " --labels " +
-                                   labels.string() +
+    const CommandResult r = pcanno("render " + training_.string() + " --labels " + labels.string() +
                                    " --frame 0 --view top --size 720x480 "
-                                   "--color-by height --out " + out.string());
+                                   "--color-by height --out " +
+                                   out.string());
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return out;
   };
@@ -304,7 +307,8 @@ TEST_F(RenderCommand, PolylinesInClassColoursAreasFilledFromAbove) {
     for (int x = 2; x < 718; x += 3) {
       const Eigen::Vector2d p(x + 0.5, y + 0.5);
       double clearance = 1e9;
-      for (const auto& [a, b] : segments) clearance = std::min(clearance, distance_to_segment(p, a, b));
+      for (const auto& [a, b] : segments)
+        clearance = std::min(clearance, distance_to_segment(p, a, b));
       if (clearance < 10.0) continue;
       const plugin::Ray ray = viewer::pixel_ray(camera, p, 720, 480);
       const Eigen::Vector3d q = T_lidar_world * ray.origin;
@@ -315,8 +319,8 @@ TEST_F(RenderCommand, PolylinesInClassColoursAreasFilledFromAbove) {
         ++inside;
         viewer::Rgb expected;
         for (int k = 0; k < 3; ++k) {
-          expected[k] = static_cast<std::uint8_t>(
-              request.style.area_opacity * area_color[k] + (1 - request.style.area_opacity) * o[k] + 0.5);
+          expected[k] = static_cast<std::uint8_t>(request.style.area_opacity * area_color[k] +
+                                                  (1 - request.style.area_opacity) * o[k] + 0.5);
         }
         blended += close_color(w, expected, 3) ? 1 : 0;
       } else {
@@ -331,9 +335,8 @@ TEST_F(RenderCommand, PolylinesInClassColoursAreasFilledFromAbove) {
   EXPECT_LE(changed, outside / 200) << changed << "/" << outside;
 
   // An independent PNG decoder sees the lane's colour too.
-  const CommandResult py =
-      run_command("python3 " + std::string(PCANNO_CHECK_PNG) + " --any-filter " +
-                  with_png.string());
+  const CommandResult py = run_command("python3 " + std::string(PCANNO_CHECK_PNG) +
+                                       " --any-filter " + with_png.string());
   ASSERT_EQ(py.exit_code, 0) << py.out;
   const auto colours = nlohmann::json::parse(py.out).at("colours");
   EXPECT_TRUE(colours.contains("ff00ff")) << "no lane-coloured pixel in the PNG";

@@ -190,9 +190,9 @@ TEST(PolylineRender, ClassColoursHandlesAndAreaFillInTheTopView) {
     const std::uint8_t* c = shot.at(shot.px(p));
     return c[0] + c[1] + c[2] == 0;
   };
-  for (const Eigen::Vector3d& p : {Eigen::Vector3d(11, 8.5, 0), Eigen::Vector3d(12.5, 7, 0),
-                                   Eigen::Vector3d(16, 6, 0), Eigen::Vector3d(6, 12, 0),
-                                   Eigen::Vector3d(2, 6, 0)}) {
+  for (const Eigen::Vector3d& p :
+       {Eigen::Vector3d(11, 8.5, 0), Eigen::Vector3d(12.5, 7, 0), Eigen::Vector3d(16, 6, 0),
+        Eigen::Vector3d(6, 12, 0), Eigen::Vector3d(2, 6, 0)}) {
     EXPECT_TRUE(black(p)) << "outside the area, yet lit at " << p.transpose();
   }
   for (double x = 1.5; x <= 8.5; x += 1.0) {
@@ -213,8 +213,8 @@ TEST(PolylineRender, AreasAreNotFilledInTheOtherViews) {
   }
   EXPECT_GE(hits, 20);
   // ... but not the fill.
-  for (const Eigen::Vector3d& p : {Eigen::Vector3d(6, 4, 0), Eigen::Vector3d(6, 8, 0),
-                                   Eigen::Vector3d(11, 4, 0)}) {
+  for (const Eigen::Vector3d& p :
+       {Eigen::Vector3d(6, 4, 0), Eigen::Vector3d(6, 8, 0), Eigen::Vector3d(11, 4, 0)}) {
     const std::uint8_t* c = shot.at(shot.px(p));
     EXPECT_EQ(c[0] + c[1] + c[2], 0) << "filled in the perspective view at " << p.transpose();
   }

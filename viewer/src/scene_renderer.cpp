@@ -217,8 +217,8 @@ struct SceneRenderer::Vtk {
   }
 
   std::array<vtkActor*, 7> annotation_actors() const {
-    return {areas_actor.Get(),   boxes_actor.Get(),           polylines_actor.Get(),
-            handles_actor.Get(), selected_line_actor.Get(),   selected_vertex_actor.Get(),
+    return {areas_actor.Get(),   boxes_actor.Get(),         polylines_actor.Get(),
+            handles_actor.Get(), selected_line_actor.Get(), selected_vertex_actor.Get(),
             preview_actor.Get()};
   }
 

@@ -28,7 +28,8 @@ PolylineState state(std::int64_t frame, std::vector<Eigen::Vector3d> vertices, b
 /// Box tracks 0, 1 and 3; polylines 0 and 1 (ids the tracks hold), 2, 3 (held too), 7 and 8.
 Annotations polyline_document(const Sequence& seq) {
   Annotations a;
-  for (const FrameRef& f : seq.frames) a.frames.push_back(FrameInfo{f.name, f.timestamp_us, {}, ""});
+  for (const FrameRef& f : seq.frames)
+    a.frames.push_back(FrameInfo{f.name, f.timestamp_us, {}, ""});
   for (std::int64_t id : {0, 1, 3}) {
     Track t;
     t.id = id;
@@ -45,8 +46,7 @@ Annotations polyline_document(const Sequence& seq) {
   // trip through a short decimal spelling.
   PolylineTrack lane{0, "lane marking", {{"marking", "dashed"}, {"colour", "white"}}, {}};
   lane.states.push_back(state(0, {{0.1, 1.7, -1.73}, {10.0 / 3.0, 1.75, -1.72}}, false));
-  lane.states.push_back(
-      state(1, {{0.3, 1.7, -1.7}, {5.5, 1.71, -1.7}, {11.0, 1.8, -1.69}}, false));
+  lane.states.push_back(state(1, {{0.3, 1.7, -1.7}, {5.5, 1.71, -1.7}, {11.0, 1.8, -1.69}}, false));
   lane.states.push_back(state(
       2, {{0.5, 1.7, -1.7}, {4.0, 1.7, -1.7}, {8.0, 1.72, -1.7}, {1e-7, -2e5, 3.14159265358979}},
       false));
@@ -130,8 +130,8 @@ TEST(OpenlabelPolylines, RoundTripExactlyUnderTheirOwnIds) {
   EXPECT_EQ(objects.at("7").at("object_data").at("poly3d"), Json::array());
   EXPECT_EQ(objects.at("8").at("type"), "road edge");
   const Json& frames = j.at("openlabel").at("frames");
-  for (const auto& [uid, id, frame] : {std::tuple{"9", 0, "0"}, std::tuple{"10", 1, "3"},
-                                       std::tuple{"11", 3, "2"}}) {
+  for (const auto& [uid, id, frame] :
+       {std::tuple{"9", 0, "0"}, std::tuple{"10", 1, "3"}, std::tuple{"11", 3, "2"}}) {
     const Json& poly = frames.at(frame).at("objects").at(uid).at("object_data").at("poly3d");
     EXPECT_EQ(poly[0].at("attributes").at("num"),
               Json::array({{{"name", "polyline_id"}, {"val", id}}}))

@@ -47,8 +47,7 @@ struct ScenePolyline {
 /// The polylines of the session's current frame as SceneRenderer draws them: in the world frame
 /// (the LiDAR frame without poses), in their class colours under `style`, closed lines of three
 /// or more vertices as areas, the session's selection (polyline and vertex) marked.
-std::vector<ScenePolyline> scene_polylines(const plugin::Session& session,
-                                           const SceneStyle& style);
+std::vector<ScenePolyline> scene_polylines(const plugin::Session& session, const SceneStyle& style);
 
 /// Where a box's track-id label is anchored [world]: beside the middle of the box's left (+y) top
 /// edge, `kLabelOffset` outside the outline and above the roof. The text stands on this point

@@ -47,7 +47,7 @@ struct SceneStyle {
   Rgb selection_color{255, 255, 0};
   Rgb automatic_color{0, 200, 255};  ///< tracked / fitted / model boxes
   Rgb selected_vertex_color{255, 255, 255};
-  double area_opacity = 0.25;  ///< fill of a closed polyline (area), 0..1; 0: no fill
+  double area_opacity = 0.25;      ///< fill of a closed polyline (area), 0..1; 0: no fill
   Rgb preview_color{255, 0, 255};  ///< tool preview (rubber band, handles)
   Rgb label_color{255, 255, 255};
   Rgb label_backing{0, 0, 0};          ///< box behind each track id
