@@ -220,6 +220,38 @@ TEST(PolylineRender, AreasAreNotFilledInTheOtherViews) {
   }
 }
 
+// Every view draws the lines: along each segment that is not seen end-on, a class colour (in the
+// side and front views the flat lines lie on top of each other, the nearer one hides the other).
+TEST(PolylineRender, EveryViewDrawsTheLines) {
+  PCANNO_REQUIRE_DISPLAY();
+  auto session = lane_and_area_session();
+  for (const plugin::ViewKind view : {plugin::ViewKind::kPerspective, plugin::ViewKind::kTop,
+                                      plugin::ViewKind::kSide, plugin::ViewKind::kFront}) {
+    const Shot shot = render(*session, view);
+    int samples = 0, hits = 0;
+    for (const auto& [v, closed, color] :
+         {std::tuple{kLane, false, kLaneColor}, std::tuple{kArea, true, kAreaColor}}) {
+      const std::size_t n = closed ? v.size() : v.size() - 1;
+      for (std::size_t i = 0; i < n; ++i) {
+        const Eigen::Vector2d a = shot.px(v[i]), b = shot.px(v[(i + 1) % v.size()]);
+        if ((b - a).norm() < 12.0) continue;  // seen end-on
+        for (double t : {0.3, 0.5, 0.7}) {
+          ++samples;
+          const Eigen::Vector2d p = a + t * (b - a);
+          const bool own = shot.near(p, color);
+          if (view == plugin::ViewKind::kTop || view == plugin::ViewKind::kPerspective) {
+            hits += own ? 1 : 0;
+          } else {
+            hits += own || shot.near(p, kLaneColor) || shot.near(p, kAreaColor) ? 1 : 0;
+          }
+        }
+      }
+    }
+    EXPECT_GE(samples, 9) << "view " << int(view);
+    EXPECT_GE(hits, samples * 9 / 10) << "view " << int(view) << ": " << hits << "/" << samples;
+  }
+}
+
 TEST(PolylineRender, SelectedLineIsHighlightedWiderWithItsVertexMarked) {
   PCANNO_REQUIRE_DISPLAY();
   auto session = lane_and_area_session();
