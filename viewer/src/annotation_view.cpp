@@ -78,6 +78,7 @@ AnnotationView::~AnnotationView() {
 
 void AnnotationView::set_view_kind(plugin::ViewKind kind) {
   kind_ = kind;
+  scene_->set_fill_areas(kind == plugin::ViewKind::kTop);  // areas are filled seen from above
   const Eigen::Vector3d focus = default_focus();
   if (const auto& sel = session_.selection(); sel.track) {
     if (auto box = session_.box_in_world(*sel.track, session_.frame())) {

@@ -24,6 +24,12 @@ Rgb class_color(const SceneStyle& style, const formats::Annotations& doc, std::s
   return style.default_box_color;
 }
 
+Rgb polyline_color(const SceneStyle& style, const formats::Annotations& doc,
+                   std::string_view label) {
+  if (auto it = style.class_colors.find(label); it != style.class_colors.end()) return it->second;
+  return doc.class_or_default(label).color;
+}
+
 BoxLook box_look(const SceneStyle& style, const formats::Annotations& doc, std::string_view label,
                  const formats::BoxState& state, bool selected) {
   BoxLook look;

@@ -87,6 +87,76 @@ struct LineBatch {
   }
 };
 
+// Square markers of a constant size on screen (vertex handles), one colour each: vertex cells of
+// one polydata, drawn by one actor whose point size is in pixels.
+struct PointBatch {
+  Ptr<vtkPoints> points = Ptr<vtkPoints>::New();
+  Ptr<vtkCellArray> verts = Ptr<vtkCellArray>::New();
+  Ptr<vtkUnsignedCharArray> colors = Ptr<vtkUnsignedCharArray>::New();
+  Ptr<vtkPolyData> pd = Ptr<vtkPolyData>::New();
+
+  PointBatch() {
+    points->SetDataTypeToDouble();
+    colors->SetNumberOfComponents(3);
+    colors->SetName("colors");
+    pd->SetPoints(points);
+    pd->SetVerts(verts);
+    pd->GetCellData()->SetScalars(colors);
+  }
+  void clear() {
+    points->Reset();
+    verts->Reset();
+    colors->Reset();
+  }
+  void point(const Eigen::Vector3d& p, const Rgb& c) {
+    const vtkIdType id = points->InsertNextPoint(p.data());
+    verts->InsertNextCell(1, &id);
+    colors->InsertNextTypedTuple(c.data());
+  }
+  void modified() {
+    points->Modified();
+    verts->Modified();
+    colors->Modified();
+    pd->Modified();
+  }
+};
+
+// Filled polygons (areas), one colour each; the actor's opacity makes them translucent.
+struct AreaBatch {
+  Ptr<vtkPoints> points = Ptr<vtkPoints>::New();
+  Ptr<vtkCellArray> polys = Ptr<vtkCellArray>::New();
+  Ptr<vtkUnsignedCharArray> colors = Ptr<vtkUnsignedCharArray>::New();
+  Ptr<vtkPolyData> pd = Ptr<vtkPolyData>::New();
+
+  AreaBatch() {
+    points->SetDataTypeToDouble();
+    colors->SetNumberOfComponents(3);
+    colors->SetName("colors");
+    pd->SetPoints(points);
+    pd->SetPolys(polys);
+    pd->GetCellData()->SetScalars(colors);
+  }
+  void clear() {
+    points->Reset();
+    polys->Reset();
+    colors->Reset();
+  }
+  // One polygon cell: VTK's mapper triangulates it (concave outlines included).
+  void polygon(const std::vector<Eigen::Vector3d>& v, const Rgb& c) {
+    if (v.size() < 3) return;
+    std::vector<vtkIdType> ids;
+    for (const auto& p : v) ids.push_back(points->InsertNextPoint(p.data()));
+    polys->InsertNextCell(static_cast<vtkIdType>(ids.size()), ids.data());
+    colors->InsertNextTypedTuple(c.data());
+  }
+  void modified() {
+    points->Modified();
+    polys->Modified();
+    colors->Modified();
+    pd->Modified();
+  }
+};
+
 inline Ptr<vtkPolyData> polydata_of(const LineBatch& batch) {
   auto pd = Ptr<vtkPolyData>::New();
   pd->SetPoints(batch.points);

@@ -99,20 +99,26 @@ CameraPose render_camera(const plugin::Session& session, const RenderRequest& re
     const Eigen::Vector3d forward = T_world_lidar.linear().col(0);
     yaw = std::atan2(forward.y(), forward.x());
   }
-  // The boxes' centre and spread in the heading's frame, as the views see them.
+  // The centre and spread of the boxes and polylines in the heading's frame, as the views see
+  // them.
   const Eigen::Matrix3d R_world_heading =
       Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()).toRotationMatrix();
   Eigen::Vector3d lo = Eigen::Vector3d::Constant(1e300), hi = -lo;
   std::size_t count = 0;
+  const auto extend = [&](const Eigen::Vector3d& p) {
+    const Eigen::Vector3d in_heading = R_world_heading.transpose() * p;
+    lo = lo.cwiseMin(in_heading);
+    hi = hi.cwiseMax(in_heading);
+  };
   for (const plugin::BoxAtFrame& b : session.boxes_at(frame)) {
     auto box = session.box_in_world(b.track->id, frame);
     if (!box) continue;
-    for (const Eigen::Vector3d& c : box->corners()) {
-      const Eigen::Vector3d in_heading = R_world_heading.transpose() * c;
-      lo = lo.cwiseMin(in_heading);
-      hi = hi.cwiseMax(in_heading);
-    }
+    for (const Eigen::Vector3d& c : box->corners()) extend(c);
     ++count;
+  }
+  for (const ScenePolyline& p : scene_polylines(session, request.style)) {
+    for (const Eigen::Vector3d& v : p.line_in_world.vertices) extend(v);
+    count += p.line_in_world.vertices.empty() ? 0 : 1;
   }
   if (count > 0) {
     focus = R_world_heading * ((lo + hi) / 2.0);
@@ -169,6 +175,7 @@ formats::Expected<Image> render_image(const plugin::Session& session,
     const std::int64_t frame = session.frame();
     scene.set_cloud(std::move(cloud),
                     session.T_world_lidar(frame).value_or(geometry::Pose::Identity()));
+    scene.set_fill_areas(request.view == plugin::ViewKind::kTop);
     scene.update_from_session(session);
     apply_camera(camera, renderer->GetActiveCamera());
     scene.reset_clipping_range();

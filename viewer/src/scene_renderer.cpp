@@ -1,6 +1,7 @@
 #include "pcanno/viewer/scene_renderer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <vtkActor.h>
@@ -33,8 +34,10 @@
 namespace pcanno::viewer {
 namespace {
 
+using detail::AreaBatch;
 using detail::line_actor;
 using detail::LineBatch;
+using detail::PointBatch;
 using detail::polydata_of;
 using detail::Ptr;
 
@@ -122,12 +125,17 @@ struct SceneRenderer::Vtk {
   Ptr<vtkLookupTable> grey = Ptr<vtkLookupTable>::New();
   Ptr<vtkLookupTable> ramp = Ptr<vtkLookupTable>::New();
 
-  LineBatch boxes, polylines, preview;
+  LineBatch boxes, polylines, selected_line, preview;
   Ptr<vtkPolyData> boxes_pd = polydata_of(boxes);
   Ptr<vtkPolyData> polylines_pd = polydata_of(polylines);
+  Ptr<vtkPolyData> selected_line_pd = polydata_of(selected_line);
   Ptr<vtkPolyData> preview_pd = polydata_of(preview);
   Ptr<vtkCellArray> preview_verts = Ptr<vtkCellArray>::New();
-  Ptr<vtkActor> boxes_actor, polylines_actor, preview_actor;
+  // Polyline marks: one actor per kind, whatever the number of polylines.
+  PointBatch handles, selected_vertex;
+  AreaBatch areas;
+  Ptr<vtkActor> boxes_actor, polylines_actor, selected_line_actor, preview_actor;
+  Ptr<vtkActor> handles_actor, selected_vertex_actor, areas_actor;
 
   Ptr<vtkPoints> label_points = Ptr<vtkPoints>::New();
   Ptr<vtkStringArray> label_text = Ptr<vtkStringArray>::New();
@@ -181,7 +189,16 @@ struct SceneRenderer::Vtk {
     preview_pd->SetVerts(preview_verts);
     boxes_actor = line_actor(boxes_pd, 2.0f);
     polylines_actor = line_actor(polylines_pd, 2.0f);
+    selected_line_actor = line_actor(selected_line_pd, 4.0f);
     preview_actor = line_actor(preview_pd, 2.0f);
+    handles_actor = line_actor(handles.pd, 1.0f);
+    selected_vertex_actor = line_actor(selected_vertex.pd, 1.0f);
+    areas_actor = line_actor(areas.pd, 1.0f);
+    // The fill is drawn in the opaque pass, first, blended over what is below: the outlines and
+    // handles drawn after it at the same depth stay in their exact colours, instead of being
+    // tinted by a translucent pass that comes after every opaque actor.
+    areas_actor->ForceOpaqueOn();
+    areas_actor->VisibilityOff();
 
     label_points->SetDataTypeToDouble();  // anchors at UTM coordinates keep their millimetres
     label_text->SetName("labels");
@@ -194,18 +211,21 @@ struct SceneRenderer::Vtk {
 
     renderer->AddActor(cloud_actor);
     renderer->AddActor(lod_actor);
-    for (vtkActor* a : {boxes_actor.Get(), polylines_actor.Get(), preview_actor.Get()}) {
-      annotations->AddActor(a);
-    }
+    // In drawing order: later actors win where marks meet at the same depth.
+    for (vtkActor* a : annotation_actors()) annotations->AddActor(a);
     annotations->AddActor2D(labels_actor);
+  }
+
+  std::array<vtkActor*, 7> annotation_actors() const {
+    return {areas_actor.Get(),   boxes_actor.Get(),         polylines_actor.Get(),
+            handles_actor.Get(), selected_line_actor.Get(), selected_vertex_actor.Get(),
+            preview_actor.Get()};
   }
 
   ~Vtk() {
     renderer->RemoveActor(cloud_actor);
     renderer->RemoveActor(lod_actor);
-    for (vtkActor* a : {boxes_actor.Get(), polylines_actor.Get(), preview_actor.Get()}) {
-      annotations->RemoveActor(a);
-    }
+    for (vtkActor* a : annotation_actors()) annotations->RemoveActor(a);
     annotations->RemoveActor2D(labels_actor);
     if (overlay) {
       if (vtkRenderWindow* window = overlay->GetRenderWindow()) window->RemoveRenderer(overlay);
@@ -254,6 +274,10 @@ void SceneRenderer::set_style(const SceneStyle& style) {
        {vtk_->boxes_actor.Get(), vtk_->polylines_actor.Get(), vtk_->preview_actor.Get()}) {
     a->GetProperty()->SetLineWidth(style_.line_width);
   }
+  vtk_->selected_line_actor->GetProperty()->SetLineWidth(style_.selected_line_width);
+  vtk_->handles_actor->GetProperty()->SetPointSize(style_.handle_size);
+  vtk_->selected_vertex_actor->GetProperty()->SetPointSize(style_.selected_vertex_size);
+  vtk_->areas_actor->GetProperty()->SetOpacity(std::clamp(style_.area_opacity, 0.0, 1.0));
   vtkTextProperty* text = vtk_->label_mapper->GetLabelTextProperty();
   text->SetFontSize(style_.label_font_size);
   text->SetColor(style_.label_color[0] / 255.0, style_.label_color[1] / 255.0,
@@ -433,15 +457,44 @@ void SceneRenderer::rebuild_boxes() {
 }
 
 void SceneRenderer::set_polylines(std::vector<ScenePolyline> polylines) {
+  polylines_ = std::move(polylines);
+  rebuild_polylines();
+}
+
+void SceneRenderer::set_fill_areas(bool fill) {
+  fill_areas_ = fill;
+  rebuild_polylines();
+}
+
+void SceneRenderer::rebuild_polylines() {
   Vtk& v = *vtk_;
   v.polylines.clear();
-  for (const ScenePolyline& p : polylines) {
-    v.polylines.polyline(p.line_in_world.vertices, p.line_in_world.closed,
-                         p.selected ? style_.selection_color : style_.polyline_color);
+  v.selected_line.clear();
+  v.handles.clear();
+  v.selected_vertex.clear();
+  v.areas.clear();
+  for (const ScenePolyline& p : polylines_) {
+    const std::vector<Eigen::Vector3d>& vertices = p.line_in_world.vertices;
+    const Rgb color = p.selected ? style_.selection_color : p.color;
+    (p.selected ? v.selected_line : v.polylines).polyline(vertices, p.line_in_world.closed, color);
+    for (const Eigen::Vector3d& vertex : vertices) v.handles.point(vertex, color);
+    if (p.selected && p.selected_vertex && *p.selected_vertex < vertices.size()) {
+      v.selected_vertex.point(vertices[*p.selected_vertex], style_.selected_vertex_color);
+    }
+    if (fill_areas_ && p.closed_area) v.areas.polygon(vertices, p.color);
   }
-  v.polylines.points->Modified();
-  v.polylines.lines->Modified();
+  for (LineBatch* batch : {&v.polylines, &v.selected_line}) {
+    batch->points->Modified();
+    batch->lines->Modified();
+    batch->colors->Modified();
+  }
   v.polylines_pd->Modified();
+  v.selected_line_pd->Modified();
+  v.handles.modified();
+  v.selected_vertex.modified();
+  v.areas.modified();
+  v.areas_actor->SetVisibility(fill_areas_ && style_.area_opacity > 0.0 &&
+                               v.areas.polys->GetNumberOfCells() > 0);
 }
 
 void SceneRenderer::set_preview(const plugin::ToolPreview& preview) {
@@ -485,19 +538,7 @@ void SceneRenderer::update_from_session(const plugin::Session& session) {
   }
   set_boxes(std::move(boxes), session.document());
 
-  std::vector<ScenePolyline> lines;
-  const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(frame);
-  for (const plugin::PolylineAtFrame& p : session.polylines_at(frame)) {
-    ScenePolyline sp;
-    sp.id = p.polyline->id;
-    sp.line_in_world = p.state->line;
-    if (p.state->shape_frame == formats::ShapeFrame::kLidar && T_world_lidar) {
-      for (auto& vtx : sp.line_in_world.vertices) vtx = *T_world_lidar * vtx;
-    }
-    sp.selected = sel.polyline && *sel.polyline == p.polyline->id;
-    lines.push_back(std::move(sp));
-  }
-  set_polylines(std::move(lines));
+  set_polylines(scene_polylines(session, style_));
 }
 
 void SceneRenderer::set_interacting(bool interacting) {
@@ -531,6 +572,7 @@ void SceneRenderer::reset_clipping_range() {
 
 void SceneRenderer::refresh() {
   rebuild_boxes();
+  rebuild_polylines();
   update_point_colors();
 }
 

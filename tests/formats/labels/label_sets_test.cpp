@@ -2,6 +2,8 @@
 // labels past the clouds, several scenes in one nuScenes dataroot, and every writer accounting for
 // what it could not write (polylines, ignore regions, attributes) in WriteReport.
 #include <filesystem>
+#include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <string>
@@ -305,6 +307,91 @@ TEST(WriteReports, EveryWriterAccountsForWhatItCannotHold) {
       << line;
   EXPECT_NE(line.find("dropped 2 polyline states"), std::string::npos) << line;
   EXPECT_NE(line.find("dropped 4 attributes"), std::string::npos) << line;
+}
+
+/// Every file under `root` by its relative path, with its bytes.
+std::map<std::string, std::string> tree(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = slurp(e.path());
+  }
+  return out;
+}
+
+// KITTI and nuScenes have no polyline: each polyline state is counted as dropped, and the files
+// are byte for byte those of the same document without its polylines.
+TEST(WriteReports, PolylinesAreCountedAndNeverWritten) {
+  const Expected<Sequence> seq = open_sequence(sample_training());
+  ASSERT_TRUE(seq) << seq.error().describe();
+  LabelContext context;
+  context.sequence = &*seq;
+  Expected<Annotations> plain = read_kitti_tracking_annotations(sample_labels(), context);
+  ASSERT_TRUE(plain) << plain.error().describe();
+  Annotations doc = *plain;
+  const auto line = [](std::int64_t id, std::vector<std::int64_t> frames, bool closed) {
+    PolylineTrack t;
+    t.id = id;
+    t.label = "curb";
+    for (std::int64_t f : frames) {
+      PolylineState s;
+      s.frame = f;
+      s.line.closed = closed;
+      for (std::int64_t k = 0; k <= f; ++k) s.line.vertices.emplace_back(k, 2.0 + f, -1.7);
+      t.states.push_back(s);
+    }
+    return t;
+  };
+  // Open and closed lines, one with the id of a box track, one with no state: 6 states.
+  doc.polylines = {line(0, {0, 1, 2}, false), line(5, {1, 3}, true), line(9, {4}, false),
+                   line(11, {}, false)};
+  std::size_t states = 0;
+  for (const PolylineTrack& t : doc.polylines) states += t.states.size();
+  ASSERT_EQ(states, 6u);
+  const auto polyline_drops = [](const WriteReport& r) {
+    std::size_t n = 0, reasons = 0;
+    for (const auto& [reason, count] : r.dropped) {
+      if (reason.rfind("polyline states", 0) == 0) n += count, ++reasons;
+    }
+    EXPECT_LE(reasons, 1u);
+    return n;
+  };
+  TempDir dir;
+  struct Export {
+    const char* name;
+    std::function<Expected<WriteReport>(const Annotations&, const fs::path&)> write;
+  };
+  const std::vector<Export> exports = {
+      {"kitti-tracking",
+       [&](const Annotations& a, const fs::path& out) {
+         return write_kitti_tracking_annotations(a, out / "0000.txt", context);
+       }},
+      {"kitti-object",
+       [&](const Annotations& a, const fs::path& out) {
+         return write_kitti_object_annotations(a, out / "label_2", context);
+       }},
+      {"nuscenes", [&](const Annotations& a, const fs::path& out) {
+         return write_nuscenes_dataset(a, out / "n", context);
+       }}};
+  for (const Export& e : exports) {
+    const fs::path with = dir.path() / e.name / "with", without = dir.path() / e.name / "without";
+    const Expected<WriteReport> lines = e.write(doc, with);
+    ASSERT_TRUE(lines) << e.name << ": " << lines.error().describe();
+    const Expected<WriteReport> none = e.write(*plain, without);
+    ASSERT_TRUE(none) << e.name << ": " << none.error().describe();
+    EXPECT_EQ(polyline_drops(*lines), states) << e.name;
+    EXPECT_EQ(polyline_drops(*none), 0u) << e.name;
+    EXPECT_EQ(lines->polyline_states_written, 0u) << e.name;
+    EXPECT_EQ(lines->boxes_written, none->boxes_written) << e.name;
+    // Apart from the polyline count, the same report; the same files, byte for byte.
+    std::map<std::string, std::size_t> rest = lines->dropped;
+    for (auto it = rest.begin(); it != rest.end();) {
+      it = it->first.rfind("polyline states", 0) == 0 ? rest.erase(it) : std::next(it);
+    }
+    EXPECT_EQ(rest, none->dropped) << e.name;
+    const auto written = tree(with), reference = tree(without);
+    EXPECT_FALSE(written.empty()) << e.name;
+    EXPECT_TRUE(written == reference) << e.name << ": the polylines changed the output";
+  }
 }
 
 TEST(WriteReports, FailedWritesRemoveTheFoldersTheyMade) {

@@ -48,6 +48,9 @@ inline constexpr const char* kNuscenesAnnotationAttribute = "nuscenes.annotation
 inline constexpr const char* kNuscenesVisibilityAttribute = "nuscenes.visibility_token";  // text
 inline constexpr const char* kNuscenesLidarPtsAttribute = "nuscenes.num_lidar_pts";       // num
 inline constexpr const char* kNuscenesRadarPtsAttribute = "nuscenes.num_radar_pts";       // num
+/// poly3d only: the polyline's own id, written when the object's uid differs from it (a box track
+/// holds the id: tracks and polylines have separate ids, OpenLABEL objects share one uid space).
+inline constexpr const char* kPolylineIdAttribute = "polyline_id";  // num, integer
 
 /// Type checks by JSON pointer; the first failure sticks (support/json_reader.hpp).
 using Checker = JsonReader<Json>;
@@ -77,6 +80,7 @@ struct ShapeFields {
   std::optional<double> score;
   std::optional<KittiCameraFields> kitti;
   std::optional<NuscenesFields> nuscenes;
+  std::optional<std::int64_t> polyline_id;  ///< kPolylineIdAttribute
   AttributeMap extra;  ///< attributes pcanno has no field for join the state's attributes
 };
 

@@ -32,6 +32,8 @@ struct ObjectSlot {
   AttributeMap attributes;
   std::vector<BoxState> boxes;
   std::vector<PolylineState> lines;
+  std::optional<std::int64_t> polyline_id;  ///< kPolylineIdAttribute of its poly3d entries
+  bool polyline = false;  ///< a static `poly3d: []` says so for a polyline without states
 };
 
 class OpenlabelReader {
@@ -188,14 +190,38 @@ bool OpenlabelReader::document(const Json& root, Annotations& out) {
   }
   std::sort(numbered.begin(), numbered.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Polylines are numbered apart from tracks: one whose poly3d names its own id (pcanno wrote it
+  // under another uid because a track holds that id) gets it back, unless another polyline of
+  // the file has it.
+  std::map<const ObjectSlot*, std::int64_t> polyline_ids;
+  std::set<std::int64_t> polyline_taken;
+  const auto is_polyline = [](const ObjectSlot* slot) {
+    return !slot->lines.empty() || slot->polyline;
+  };
+  for (const auto& [id, slot] : numbered) {
+    if (is_polyline(slot) && !slot->polyline_id) {
+      polyline_ids[slot] = id;
+      polyline_taken.insert(id);
+    }
+  }
+  for (const auto& [id, slot] : numbered) {
+    if (!is_polyline(slot) || !slot->polyline_id) continue;
+    std::int64_t own = *slot->polyline_id;
+    if (polyline_taken.count(own) != 0) own = id;
+    if (!polyline_taken.insert(own).second) {
+      return check_.fail(p.member("objects"),
+                         "two polylines claim id " + std::to_string(own) + " (polyline_id)");
+    }
+    polyline_ids[slot] = own;
+  }
   for (auto& [id, slot] : numbered) {
     out.ensure_class(slot->label);
     // An object with poly3d data is a polyline track, one with cuboids (or with neither) a track;
     // one with both is both, under the same id.
-    const bool has_lines = !slot->lines.empty();
+    const bool has_lines = is_polyline(slot);
     if (has_lines) {
-      out.polylines.push_back(
-          PolylineTrack{id, slot->label, slot->attributes, std::move(slot->lines)});
+      out.polylines.push_back(PolylineTrack{polyline_ids.at(slot), slot->label, slot->attributes,
+                                            std::move(slot->lines)});
     }
     if (!slot->boxes.empty() || !has_lines) {
       Track track;
@@ -317,6 +343,7 @@ bool OpenlabelReader::object(const std::string& key, const Json& v, const Pointe
   if (data == v.end()) return true;
   const Pointer dp = p.member("object_data");
   if (!check_.object(*data, dp)) return false;
+  slot.polyline = data->find("poly3d") != data->end();
   for (const char* shape : {"cuboid", "poly3d"}) {
     const auto it = data->find(shape);
     if (it != data->end() && !(it->is_array() && it->empty())) {
@@ -501,6 +528,10 @@ bool OpenlabelReader::cuboid(std::int64_t frame, const std::vector<Edge>& edges,
   state.kitti = fields.kitti;
   state.nuscenes = fields.nuscenes;
   state.attributes = std::move(fields.extra);
+  // The polyline id means nothing on a box: kept as an attribute rather than lost.
+  if (fields.polyline_id) {
+    state.attributes.insert_or_assign(kPolylineIdAttribute, std::to_string(*fields.polyline_id));
+  }
   slot.boxes.push_back(std::move(state));
   attributes = &slot.boxes.back().attributes;
   return true;
@@ -540,6 +571,15 @@ bool OpenlabelReader::poly3d(std::int64_t frame, const std::vector<Edge>& edges,
   // Fields only boxes have stay visible as attributes rather than vanish.
   if (fields.score)
     state.attributes.insert_or_assign(kScoreAttribute, value_text(Json(*fields.score)));
+  if (fields.polyline_id) {
+    if (slot.polyline_id && *slot.polyline_id != *fields.polyline_id) {
+      return check_.fail(e.member("attributes"),
+                         "polyline_id " + std::to_string(*fields.polyline_id) +
+                             " differs from the " + std::to_string(*slot.polyline_id) +
+                             " an earlier frame of object " + key + " gives");
+    }
+    slot.polyline_id = fields.polyline_id;
+  }
   slot.lines.push_back(std::move(state));
   attributes = &slot.lines.back().attributes;
   return true;

@@ -125,6 +125,14 @@ bool read_shape_fields(Checker& check, const Json& shape_attributes, const Point
           return check.integer32(val, vp, -1, nuscenes().num_lidar_pts);
         } else if (kind == ValueKind::kNum && name == kNuscenesRadarPtsAttribute) {
           return check.integer32(val, vp, -1, nuscenes().num_radar_pts);
+        } else if (kind == ValueKind::kNum && name == kPolylineIdAttribute) {
+          std::int64_t id = 0;
+          if (!check.integer(val, vp, std::numeric_limits<std::int64_t>::min(),
+                             std::numeric_limits<std::int64_t>::max(), id)) {
+            return false;
+          }
+          out.polyline_id = id;
+          return true;
         }
         if (kind != ValueKind::kVec) out.extra.insert_or_assign(name, value_text(val));
         return true;

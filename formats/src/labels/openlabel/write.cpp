@@ -74,7 +74,8 @@ class Writer {
                                                 const std::string& what);
   Status check_box(const Track& track, const BoxState& state) const;
   J cuboid(const BoxState& state) const;
-  J poly3d(const PolylineState& state) const;
+  /// `renumbered`: the object's uid is not the polyline's id, which the entry then carries.
+  J poly3d(const PolylineState& state, std::optional<std::int64_t> renumbered) const;
   J frame_properties(std::int64_t frame, const std::optional<geometry::Pose>& T_world_lidar) const;
   J metadata() const;
   static J coordinate_systems();
@@ -162,7 +163,7 @@ J Writer::cuboid(const BoxState& state) const {
   return entry;
 }
 
-J Writer::poly3d(const PolylineState& state) const {
+J Writer::poly3d(const PolylineState& state, std::optional<std::int64_t> renumbered) const {
   J val = J::array();
   for (const Eigen::Vector3d& v : state.line.vertices) {
     val.push_back(v.x());
@@ -177,6 +178,7 @@ J Writer::poly3d(const PolylineState& state) const {
       state.shape_frame == ShapeFrame::kWorld ? kOpenlabelWorldFrame : kOpenlabelLidarFrame;
   J attributes = J::object();
   attributes["boolean"] = J::array({named(kKeyframeAttribute, state.keyframe)});
+  if (renumbered) attributes["num"] = J::array({named(kPolylineIdAttribute, *renumbered)});
   attributes["text"] = J::array({named(kProvenanceAttribute, to_string(state.provenance))});
   entry["attributes"] = std::move(attributes);
   return entry;
@@ -295,7 +297,7 @@ Expected<J> Writer::build() {
     objects.push_back(std::move(out));
   }
   // Polylines share the object uids with tracks; one whose id a track holds takes the next free
-  // uid above every id in use.
+  // uid above every id in use, and keeps its id in its poly3d attributes (kPolylineIdAttribute).
   constexpr std::int64_t kLastId = std::numeric_limits<std::int64_t>::max();
   std::int64_t highest = uids.empty() ? -1 : *uids.rbegin();
   for (const PolylineTrack& p : doc_.polylines) highest = std::max(highest, p.id);
@@ -320,6 +322,8 @@ Expected<J> Writer::build() {
       if (!exhausted) ++next_uid;
     }
     out.describe(polyline.label, *frames, polyline.attributes);
+    // Without states nothing else would tell a polyline from an empty box track.
+    if (polyline.states.empty()) out.object["object_data"]["poly3d"] = J::array();
     for (const PolylineState& state : polyline.states) {
       for (const Eigen::Vector3d& v : state.line.vertices) {
         if (!finite(v)) {
@@ -327,7 +331,9 @@ Expected<J> Writer::build() {
                         ": a vertex has a non-finite number");
         }
       }
-      out.add_state(state.frame, "poly3d", poly3d(state), state.attributes);
+      const std::optional<std::int64_t> renumbered =
+          out.uid != polyline.id ? std::optional<std::int64_t>(polyline.id) : std::nullopt;
+      out.add_state(state.frame, "poly3d", poly3d(state, renumbered), state.attributes);
       ++report_.polyline_states_written;
     }
     objects.push_back(std::move(out));

@@ -63,6 +63,38 @@ TEST(PcannoDocument, RandomDoublesSurviveBitForBit) {
   }
 }
 
+// The corners of the polyline model the rich fixture leaves out: a state without vertices, a
+// polyline without states, an area of three vertices, a polyline id a track also holds.
+TEST(PcannoDocument, EmptyPolylinesAndAreasRoundTrip) {
+  Annotations a;
+  a.frames.resize(3);
+  a.tracks.push_back(Track{4, "Car", {}, "", {}});
+  PolylineTrack area{4, "crosswalk", {{"colour", "white"}}, {}};
+  PolylineState s;
+  s.frame = 0;
+  s.line.closed = true;
+  s.line.vertices = {{1.0, 2.0, -1.7}, {3.0, 2.0, -1.7}, {2.0, 4.5, -1.7}};
+  s.attributes = {{"faded", "true"}};
+  area.states.push_back(s);
+  s.frame = 2;
+  s.line.vertices.clear();
+  s.attributes.clear();
+  s.keyframe = false;
+  s.provenance = Provenance::kTracked;
+  area.states.push_back(s);
+  a.polylines = {area, PolylineTrack{9, "curb", {{"height", "0.12"}}, {}}};
+  for (const char* name : {"Car", "crosswalk", "curb"}) a.ensure_class(name);
+  const std::string text = serialize_pcanno_document(a);
+  const Expected<Annotations> parsed = parse_pcanno_document(text, "empty.json");
+  ASSERT_TRUE(parsed) << parsed.error().describe();
+  expect_same(a, *parsed);
+  ASSERT_EQ(parsed->polylines.size(), 2u);
+  EXPECT_TRUE(parsed->polylines[1].states.empty());
+  EXPECT_TRUE(parsed->polylines[0].states[1].line.vertices.empty());
+  EXPECT_TRUE(parsed->polylines[0].states[1].line.closed);
+  EXPECT_EQ(serialize_pcanno_document(*parsed), text);
+}
+
 TEST(PcannoDocument, TextIsVersionedWithStableMemberOrder) {
   const Annotations a = rich_annotations(5);
   const std::string text = serialize_pcanno_document(a);

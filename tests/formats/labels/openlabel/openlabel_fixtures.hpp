@@ -153,8 +153,7 @@ inline void expect_near(const Eigen::Vector3d& a, const Eigen::Vector3d& b, doub
   }
 }
 
-/// Same content; geometry within `tol` (0: the same bits). Polyline ids are compared through
-/// `polyline_ids` when given (the writer may renumber one that collides with a track id).
+/// Same content, ids included; geometry within `tol` (0: the same bits).
 inline void expect_same(const Annotations& a, const Annotations& b, double tol) {
   EXPECT_EQ(a.sequence.layout, b.sequence.layout);
   EXPECT_EQ(a.sequence.path, b.sequence.path);
@@ -215,21 +214,24 @@ inline void expect_same(const Annotations& a, const Annotations& b, double tol) 
   for (std::size_t t = 0; t < a.polylines.size(); ++t) {
     const PolylineTrack& x = a.polylines[t];
     const PolylineTrack& y = b.polylines[t];
-    EXPECT_EQ(x.label, y.label);
-    EXPECT_EQ(x.attributes, y.attributes);
-    ASSERT_EQ(x.states.size(), y.states.size());
+    const std::string what = "polyline " + std::to_string(x.id);
+    EXPECT_EQ(x.id, y.id) << what;
+    EXPECT_EQ(x.label, y.label) << what;
+    EXPECT_EQ(x.attributes, y.attributes) << what;
+    ASSERT_EQ(x.states.size(), y.states.size()) << what;
     for (std::size_t k = 0; k < x.states.size(); ++k) {
       const PolylineState& p = x.states[k];
       const PolylineState& q = y.states[k];
-      EXPECT_EQ(p.frame, q.frame);
-      EXPECT_EQ(p.shape_frame, q.shape_frame);
-      EXPECT_EQ(p.line.closed, q.line.closed);
-      EXPECT_EQ(p.provenance, q.provenance);
-      EXPECT_EQ(p.keyframe, q.keyframe);
-      EXPECT_EQ(p.attributes, q.attributes);
-      ASSERT_EQ(p.line.vertices.size(), q.line.vertices.size());
+      const std::string at = what + " frame " + std::to_string(p.frame);
+      EXPECT_EQ(p.frame, q.frame) << at;
+      EXPECT_EQ(p.shape_frame, q.shape_frame) << at;
+      EXPECT_EQ(p.line.closed, q.line.closed) << at;
+      EXPECT_EQ(p.provenance, q.provenance) << at;
+      EXPECT_EQ(p.keyframe, q.keyframe) << at;
+      EXPECT_EQ(p.attributes, q.attributes) << at;
+      ASSERT_EQ(p.line.vertices.size(), q.line.vertices.size()) << at;
       for (std::size_t v = 0; v < p.line.vertices.size(); ++v) {
-        expect_near(p.line.vertices[v], q.line.vertices[v], tol, "vertex");
+        expect_near(p.line.vertices[v], q.line.vertices[v], tol, at + " vertex");
       }
     }
   }

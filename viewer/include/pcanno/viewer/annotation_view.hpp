@@ -39,7 +39,8 @@ class AnnotationView {
   AnnotationView& operator=(const AnnotationView&) = delete;
 
   /// The kind of view this is; tools behave per view (create drags in top view, edit faces in
-  /// side views). Also sets the camera to that view around the current frame's focus.
+  /// side views). Also sets the camera to that view around the current frame's focus, and fills
+  /// areas (closed polylines) in the top view only.
   void set_view_kind(plugin::ViewKind kind);
   plugin::ViewKind view_kind() const { return kind_; }
   void set_camera(const CameraPose& pose);

@@ -19,4 +19,10 @@ BoxLook box_look(const SceneStyle& style, const formats::Annotations& doc, std::
 /// The colour of class `label`: the style's override, the document's schema, else the default.
 Rgb class_color(const SceneStyle& style, const formats::Annotations& doc, std::string_view label);
 
+/// The colour of a polyline of class `label`: the style's override, else the class as `doc`
+/// defines it or the default schema does (Annotations::class_or_default(): lane marking, curb,
+/// ... have their colours even in a document that does not list them).
+Rgb polyline_color(const SceneStyle& style, const formats::Annotations& doc,
+                   std::string_view label);
+
 }  // namespace pcanno::viewer

@@ -28,9 +28,9 @@ struct RenderRequest {
 };
 
 /// The camera render_png() uses for `request` at the session's current frame: centred on the
-/// requested box, else on the boxes with an extent covering them; a frame without boxes is framed
-/// on `cloud` (its sensor frame; the 1st..99th percentiles, at most 80 m across), or shows 40 m
-/// around the sensor without one.
+/// requested box, else on the boxes and polylines with an extent covering them; a frame without
+/// either is framed on `cloud` (its sensor frame; the 1st..99th percentiles, at most 80 m
+/// across), or shows 40 m around the sensor without one.
 CameraPose render_camera(const plugin::Session& session, const RenderRequest& request,
                          const formats::PointCloud* cloud = nullptr);
 
@@ -42,7 +42,8 @@ struct Image {
 };
 
 /// Renders the session's current frame (boxes, polylines) over `cloud` (its sensor frame; may be
-/// null) in an offscreen window with render_camera().
+/// null) in an offscreen window with render_camera(). The top view fills areas (closed
+/// polylines); the other views draw their outlines only.
 formats::Expected<Image> render_image(const plugin::Session& session,
                                       std::shared_ptr<const formats::PointCloud> cloud,
                                       const RenderRequest& request);

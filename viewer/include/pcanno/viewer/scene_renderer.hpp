@@ -1,6 +1,8 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,12 +34,20 @@ struct SceneBox {
   bool selected = false;
 };
 
-/// One polyline as the scene draws it [world].
+/// One polyline as the scene draws it [world] (the legend is in scene_style.hpp).
 struct ScenePolyline {
   geometry::Polyline line_in_world;
   std::int64_t id = 0;
+  std::array<std::uint8_t, 3> color{200, 200, 200};  ///< its class colour (polyline_color())
+  bool closed_area = false;  ///< an area: filled when the renderer fills areas (top view)
   bool selected = false;
+  std::optional<std::size_t> selected_vertex;  ///< of a selected polyline: marked distinctly
 };
+
+/// The polylines of the session's current frame as SceneRenderer draws them: in the world frame
+/// (the LiDAR frame without poses), in their class colours under `style`, closed lines of three
+/// or more vertices as areas, the session's selection (polyline and vertex) marked.
+std::vector<ScenePolyline> scene_polylines(const plugin::Session& session, const SceneStyle& style);
 
 /// Where a box's track-id label is anchored [world]: beside the middle of the box's left (+y) top
 /// edge, `kLabelOffset` outside the outline and above the roof. The text stands on this point
@@ -56,8 +66,9 @@ Eigen::Vector3d viewpoint_of(const formats::PointCloud& cloud);
 inline constexpr double kSensorHeight = 1.73;  ///< [m] a vehicle's LiDAR over the road (KITTI)
 
 /// Draws a frame of the engine into a host's vtkRenderer: one point-cloud actor, one actor for all
-/// box edges and heading arrows, one for polylines, one 2D actor for track-id labels, one for the
-/// tool preview.
+/// box edges and heading arrows, one 2D actor for track-id labels, one for the tool preview, and
+/// for polylines one actor per kind of mark (lines, the selected line, vertex handles, the selected
+/// vertex, area fills), never one per polyline.
 ///
 /// Points are not copied: the actor's vtkPoints wrap the cloud's x, y, z vectors (a
 /// structure-of-arrays VTK array, SetArray with save = 1) and the intensity and z columns feed the
@@ -85,7 +96,13 @@ class SceneRenderer {
 
   /// Replaces all boxes; `doc` gives class colours.
   void set_boxes(std::vector<SceneBox> boxes, const formats::Annotations& doc);
+  /// Replaces all polylines.
   void set_polylines(std::vector<ScenePolyline> polylines);
+  const std::vector<ScenePolyline>& polylines() const { return polylines_; }
+  /// Whether closed polylines (areas) are filled, translucent (SceneStyle::area_opacity). Hosts
+  /// turn it on for their top view; render_png() does for ViewKind::kTop. Off by default.
+  void set_fill_areas(bool fill);
+  bool fill_areas() const { return fill_areas_; }
   /// The active tool's preview (rubber band, handles); an empty preview hides it.
   void set_preview(const plugin::ToolPreview& preview);
 
@@ -111,19 +128,23 @@ class SceneRenderer {
   /// annotation overlay share one camera). Call after moving the camera.
   void reset_clipping_range();
 
-  /// Recomputes the point colours (after set_style, or a class change of the boxes).
+  /// Recomputes the point colours and redraws boxes and polylines (after set_style, or a class
+  /// change of the boxes).
   void refresh();
 
  private:
   struct Vtk;
   void update_point_colors();
   void rebuild_boxes();
+  void rebuild_polylines();
 
   SceneStyle style_;
   std::unique_ptr<Vtk> vtk_;
   std::shared_ptr<const formats::PointCloud> cloud_;
   geometry::Pose T_world_lidar_ = geometry::Pose::Identity();
   std::vector<SceneBox> boxes_;
+  std::vector<ScenePolyline> polylines_;
+  bool fill_areas_ = false;
   formats::Annotations classes_;  ///< only the class schema of the last set_boxes()
   bool interacting_ = false;
   double auto_intensity_max_ = 0.0;  ///< SceneStyle::intensity_max <= 0: from the first frame

@@ -28,16 +28,26 @@ using Rgb = std::array<std::uint8_t, 3>;
 /// - selected: `selection_color`, whatever the provenance.
 /// Every box has a heading arrow on its top face pointing along box +x, and its track id on a dark
 /// backing beside its left top edge (label_anchor()).
+///
+/// Polylines: in their class colour (`class_colors`, else the document's class, else the default
+/// schema's), with a square handle on every vertex that keeps its size on screen; the selected
+/// polyline in `selection_color`, `selected_line_width` wide, its selected vertex a bigger square
+/// in `selected_vertex_color`. Closed polylines (areas) are filled at `area_opacity` in views that
+/// fill areas (SceneRenderer::set_fill_areas(): the top view).
 struct SceneStyle {
   ColorBy color_by = ColorBy::kIntensity;
   float point_size = 2.0f;                               ///< [px]
   float line_width = 2.0f;                               ///< [px] box edges, arrows and polylines
+  float selected_line_width = 4.0f;                      ///< [px] the selected polyline
+  float handle_size = 7.0f;                              ///< [px] square on each polyline vertex
+  float selected_vertex_size = 12.0f;                    ///< [px] the selected polyline vertex
   std::array<double, 3> background{0.0, 0.0, 0.0};       ///< RGB in 0..1
   std::map<std::string, Rgb, std::less<>> class_colors;  ///< per class, overrides the document
   Rgb default_box_color{200, 200, 200};                  ///< class unknown to the document
   Rgb selection_color{255, 255, 0};
   Rgb automatic_color{0, 200, 255};  ///< tracked / fitted / model boxes
-  Rgb polyline_color{255, 120, 0};
+  Rgb selected_vertex_color{255, 255, 255};
+  double area_opacity = 0.25;      ///< fill of a closed polyline (area), 0..1; 0: no fill
   Rgb preview_color{255, 0, 255};  ///< tool preview (rubber band, handles)
   Rgb label_color{255, 255, 255};
   Rgb label_backing{0, 0, 0};          ///< box behind each track id
