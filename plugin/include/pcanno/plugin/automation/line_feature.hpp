@@ -1,0 +1,23 @@
+#pragma once
+#include <optional>
+
+#include "pcanno/formats/labels/class_schema.hpp"
+#include "pcanno/geometry/line_evidence.hpp"
+
+namespace pcanno::plugin {
+
+/// The scan evidence a polyline class follows (tracing, refinement); nullopt for a class whose
+/// lines follow nothing (evidence none): such lines are neither traced nor refined.
+inline std::optional<geometry::LineFeature> line_feature_of(formats::LineEvidence evidence) {
+  switch (evidence) {
+    case formats::LineEvidence::kMarking:
+      return geometry::LineFeature::kMarking;
+    case formats::LineEvidence::kCurb:
+      return geometry::LineFeature::kCurb;
+    case formats::LineEvidence::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace pcanno::plugin
