@@ -71,15 +71,9 @@ TEST(PolylineInterpolation, ClosedLinesAlignTheirStartAndDirection) {
   // A 4 x 2 rectangle, and the same rectangle 1 m up in y drawn clockwise (the first runs
   // anticlockwise) with 8 vertices: halfway is the rectangle 0.5 m up.
   const Polyline a{{{0, 0, 0}, {4, 0, 0}, {4, 2, 0}, {0, 2, 0}}, true};
-  const Polyline b{{{0, 1, 0},
-                    {0, 2, 0},
-                    {0, 3, 0},
-                    {2, 3, 0},
-                    {4, 3, 0},
-                    {4, 2, 0},
-                    {4, 1, 0},
-                    {2, 1, 0}},
-                   true};
+  const Polyline b{
+      {{0, 1, 0}, {0, 2, 0}, {0, 3, 0}, {2, 3, 0}, {4, 3, 0}, {4, 2, 0}, {4, 1, 0}, {2, 1, 0}},
+      true};
   const PolylineCorrespondence c = correspond(a, b);
   EXPECT_TRUE(c.closed);
   EXPECT_TRUE(c.reversed);
