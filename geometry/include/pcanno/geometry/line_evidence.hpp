@@ -87,16 +87,21 @@ class LineScan {
 
 /// Options of one cross-section search.
 struct CrossSectionOptions {
-  double half_length = 0.5;  ///< [m] window along the line on either side of the station
+  double half_length = 0.75;  ///< [m] window along the line on either side of the station
   double bin = 0.05;         ///< [m] profile bin across the line
-  /// Marking: least rank contrast between the ridge and the ground beside it.
-  double min_contrast = 0.2;
+  /// Marking: least mean rank contrast between the ridge and the ground beside it.
+  double min_contrast = 0.15;
+  /// Marking: the ridge is kept when the chance that noise put as many points brighter than the
+  /// ground's 95th percentile on it is below this.
+  double max_false_alarm = 1e-5;
+  int min_marking_points = 4;  ///< marking: least points on the ridge
   double min_marking_width = 0.06;  ///< [m]
   double max_marking_width = 0.45;  ///< [m]
   double min_step = 0.06;           ///< [m] curb height
   double max_step = 0.30;           ///< [m]
   double side_width = 0.4;          ///< [m] of each flat level beside a curb, and beside a ridge
   double max_side_spread = 0.05;    ///< [m] curb levels: spread of z within a level
+  double curb_transition = 0.1;     ///< [m] half-width of a curb's face between its two levels
 };
 
 /// The feature found in one cross-section.
