@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "pcanno/formats/labels/frame_time.hpp"
-#include "pcanno/geometry/polyline_interpolation.hpp"
 #include "pcanno/plugin/automation/line_feature.hpp"
+#include "pcanno/plugin/automation/polyline_completion.hpp"
 #include "pcanno/plugin/automation/polyline_propagation.hpp"
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/session.hpp"
@@ -177,45 +176,25 @@ Expected<ServiceOutcome> interpolate_polyline_service(Session& session, const At
   const std::optional<geometry::LineFeature> feature =
       refine == "true" ? feature_of(session, track) : std::nullopt;
   const ProgressStep interpolating(progress, share, 1.0, "interpolating");
-  const auto cancelled = [] { return Error{ErrorCode::kCancelled, "interpolation cancelled", ""}; };
-  double done = 0.0;  // the fraction reported last; loads poll it too
   SequenceClouds clouds(*seq);
-  const CloudLoadStop stop_loads(clouds, [&] { return !interpolating(done); });
-  const double total = static_cast<double>(keys.back()->frame - keys.front()->frame);
-  PolylinePropagationOptions options;
-  options.scan.max_range = std::min(options.scan.max_range, options.range + 2.0);
+  const auto total = static_cast<double>(keys.back()->frame - keys.front()->frame);
   std::vector<PolylineState> states;
   std::vector<std::string> notes;
   for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
     const std::int64_t f0 = keys[k]->frame;
     const std::int64_t f1 = keys[k + 1]->frame;
-    if (f1 - f0 < 2) continue;
-    const geometry::PolylineCorrespondence c =
-        geometry::correspond(to_world(*keys[k], *seq), to_world(*keys[k + 1], *seq));
-    const double t0 = formats::frame_time_s(&*seq, session.document(), f0);
-    const double t1 = formats::frame_time_s(&*seq, session.document(), f1);
-    for (std::int64_t f = f0 + 1; f < f1; ++f) {
-      done = static_cast<double>(f - keys.front()->frame) / total;
-      if (!interpolating(done)) return cancelled();
-      const double t = t1 > t0
-                           ? (formats::frame_time_s(&*seq, session.document(), f) - t0) / (t1 - t0)
-                           : static_cast<double>(f - f0) / static_cast<double>(f1 - f0);
-      geometry::Polyline line = geometry::blend(c, std::clamp(t, 0.0, 1.0));
-      if (feature) {
-        const formats::CloudFile* file = clouds.get(f);
-        if (file == nullptr) {
-          if (clouds.error() && clouds.error()->code == ErrorCode::kCancelled) return cancelled();
-          notes.push_back("polyline " + id_text + " not refined at frame " + std::to_string(f) +
-                          ": its cloud cannot be read");
-        } else {
-          const geometry::LineScan scan = line_scan_of(file->cloud, options.scan);
-          line = refine_in_range(scan, pose(*seq, f), line, feature, options).line;
-        }
-      }
-      states.push_back(make_state(session, *seq, f, line, formats::Provenance::kInterpolated));
+    const double begin = static_cast<double>(f0 - keys.front()->frame) / total;
+    const double end = static_cast<double>(f1 - keys.front()->frame) / total;
+    Expected<InterpolatedPolylines> r = interpolate_polyline_frames(
+        clouds, session.document(), f0, to_world(*keys[k], *seq), f1, to_world(*keys[k + 1], *seq),
+        feature, {}, [&](double f) { return interpolating(begin + (end - begin) * f); });
+    if (!r) return std::move(r).error();
+    for (const PropagatedPolyline& line : r->lines) {
+      states.push_back(make_state(session, *seq, line.frame, line.line_in_world,
+                                  formats::Provenance::kInterpolated));
     }
+    for (const std::string& note : r->notes) notes.push_back("polyline " + id_text + " " + note);
   }
-  if (!interpolating(1.0)) return cancelled();
   ServiceOutcome outcome;
   outcome.polyline = track.id;
   outcome.polyline_states = states.size();
