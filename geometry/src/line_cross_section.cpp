@@ -301,16 +301,17 @@ std::vector<CrossSectionHit> find_steps(Profile& prof, const CrossSectionOptions
 
 }  // namespace
 
-std::optional<CrossSectionHit> find_across(const LineScan& scan, const Eigen::Vector2d& station,
-                                           const Eigen::Vector2d& direction, LineFeature feature,
-                                           double max_offset, const CrossSectionOptions& options,
-                                           int lower_side) {
+std::vector<CrossSectionHit> find_all_across(const LineScan& scan, const Eigen::Vector2d& station,
+                                             const Eigen::Vector2d& direction, LineFeature feature,
+                                             double max_offset, const CrossSectionOptions& options,
+                                             int lower_side) {
+  std::vector<CrossSectionHit> hits;
   if (!station.allFinite() || !direction.allFinite() || direction.squaredNorm() <= 1e-18) {
-    return std::nullopt;
+    return hits;
   }
-  if (feature == LineFeature::kMarking && !scan.has_intensity()) return std::nullopt;
+  if (feature == LineFeature::kMarking && !scan.has_intensity()) return hits;
   const std::optional<double> ground = scan.ground_z(station.x(), station.y());
-  if (!ground) return std::nullopt;
+  if (!ground) return hits;
   const Eigen::Vector2d d = direction.normalized();
   const Eigen::Vector2d n(-d.y(), d.x());
   max_offset = std::max(max_offset, 0.0);
@@ -318,14 +319,24 @@ std::optional<CrossSectionHit> find_across(const LineScan& scan, const Eigen::Ve
   const double reach = max_offset + options.side_width +
                        (curb ? options.curb_transition + options.bin : options.max_marking_width);
   Profile prof = build_profile(scan, station, d, n, reach, *ground, curb, options);
+  hits = curb ? find_steps(prof, options, lower_side) : find_ridges(prof, options);
+  hits.erase(std::remove_if(hits.begin(), hits.end(),
+                            [&](const CrossSectionHit& h) { return std::abs(h.offset) > max_offset; }),
+             hits.end());
+  std::sort(hits.begin(), hits.end(), [](const CrossSectionHit& a, const CrossSectionHit& b) {
+    return std::abs(a.offset) < std::abs(b.offset);
+  });
+  return hits;
+}
+
+std::optional<CrossSectionHit> find_across(const LineScan& scan, const Eigen::Vector2d& station,
+                                           const Eigen::Vector2d& direction, LineFeature feature,
+                                           double max_offset, const CrossSectionOptions& options,
+                                           int lower_side) {
   const std::vector<CrossSectionHit> hits =
-      curb ? find_steps(prof, options, lower_side) : find_ridges(prof, options);
-  std::optional<CrossSectionHit> best;
-  for (const CrossSectionHit& hit : hits) {
-    if (std::abs(hit.offset) > max_offset) continue;
-    if (!best || std::abs(hit.offset) < std::abs(best->offset)) best = hit;
-  }
-  return best;
+      find_all_across(scan, station, direction, feature, max_offset, options, lower_side);
+  if (hits.empty()) return std::nullopt;
+  return hits.front();
 }
 
 }  // namespace pcanno::geometry

@@ -70,15 +70,17 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
 
   // Intensity as its mid-rank in the scan: ties (integer intensities) share one value.
   if (with_intensity) {
-    std::vector<float> sorted = kept_intensity;
+    std::vector<std::pair<float, std::uint32_t>> sorted(n);
+    for (std::size_t i = 0; i < n; ++i) sorted[i] = {kept_intensity[i], static_cast<std::uint32_t>(i)};
     std::sort(sorted.begin(), sorted.end());
     rank_.resize(n);
     const double scale = n > 1 ? 1.0 / static_cast<double>(n - 1) : 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto range = std::equal_range(sorted.begin(), sorted.end(), kept_intensity[i]);
-      const double mid = 0.5 * static_cast<double>((range.first - sorted.begin()) +
-                                                    (range.second - sorted.begin()) - 1);
-      rank_[i] = static_cast<float>(mid * scale);
+    for (std::size_t first = 0; first < n;) {
+      std::size_t last = first;
+      while (last + 1 < n && sorted[last + 1].first == sorted[first].first) ++last;
+      const float mid = static_cast<float>(0.5 * static_cast<double>(first + last) * scale);
+      for (std::size_t k = first; k <= last; ++k) rank_[sorted[k].second] = mid;
+      first = last + 1;
     }
   }
 

@@ -43,51 +43,61 @@ std::optional<Station> search(const LineScan& scan, const Eigen::Vector2d& at, c
 }
 
 /// The line through the seed: the feature is searched across the seed in a fan of directions; each
-/// candidate is probed one step ahead and behind, and the direction whose probes find the feature
-/// again, closest to the seed, wins. Its direction comes from the probes.
+/// candidate is probed a few steps ahead and behind, and the direction whose probes find the
+/// feature again the most often, then the one closest to the seed, wins. Its direction comes from
+/// the first probe each way.
 struct Start {
   Station station;
   Eigen::Vector2d direction = Eigen::Vector2d::UnitX();
-  std::vector<Eigen::Vector3d> ahead, behind;  ///< the probes' vertices, each way
 };
 
 std::optional<Start> find_start(const LineScan& scan, const Eigen::Vector2d& seed, LineFeature feature,
                                 const TraceOptions& o) {
   constexpr int kDirections = 18;  // every 10 degrees over a half turn
+  constexpr int kProbeStations = 3;
   CrossSectionOptions narrow = o.section;
-  narrow.half_length = std::min(o.section.half_length, 0.4);  // a skewed section smears less
+  narrow.half_length = std::min(o.section.half_length, 0.6);  // a skewed section smears less
   std::optional<Start> best;
   int best_probes = 0;
   double best_distance = 0.0;
   for (int i = 0; i < kDirections; ++i) {
     const double angle = kPi * i / kDirections;
     const Eigen::Vector2d dir(std::cos(angle), std::sin(angle));
-    const auto here = search(scan, seed, dir, feature, o.seed_radius, narrow, 0);
-    if (!here) continue;
-    const Eigen::Vector2d p = here->point.head<2>();
-    const double distance = (p - seed).norm();
-    Start start;
-    start.station = *here;
-    int probes = 0;
-    Eigen::Vector2d a = p, b = p;
-    for (int sign : {+1, -1}) {
-      const Eigen::Vector2d at = p + sign * o.step * dir;
-      // The curb's lower side is kept relative to the probe's own direction.
-      const auto probe = search(scan, at, sign * dir, feature, o.max_correction, o.section,
-                                here->lower_side * sign);
-      if (!probe) continue;
-      ++probes;
-      (sign > 0 ? a : b) = probe->point.head<2>();
-      (sign > 0 ? start.ahead : start.behind).push_back(probe->point);
-    }
-    if (probes == 0) continue;
-    start.direction = (a - b).normalized();
-    if (start.direction.dot(dir) < 0.0) start.direction = -start.direction;
-    // Seen again further along wins; then the nearer feature to the seed.
-    if (!best || probes > best_probes || (probes == best_probes && distance < best_distance - 0.05)) {
-      best = start;
-      best_probes = probes;
-      best_distance = distance;
+    // Every feature across the seed, not just the nearest: a short stray step next to the seed
+    // must not hide the line a little further away.
+    for (const CrossSectionHit& hit :
+         find_all_across(scan, seed, dir, feature, o.seed_radius, narrow, 0)) {
+      const Eigen::Vector2d p = seed + normal_of(dir) * hit.offset;
+      const double distance = std::abs(hit.offset);
+      Start start;
+      start.station = Station{Eigen::Vector3d(p.x(), p.y(), hit.z), hit.lower_side};
+      // Probes: up to kProbeStations each way, straight on, until one misses. A true line is
+      // found again along its own direction; a stray step or stripe across it is not.
+      int probes = 0;
+      Eigen::Vector2d a = p, b = p;
+      for (int sign : {+1, -1}) {
+        Eigen::Vector2d last = p;
+        for (int k = 0; k < kProbeStations; ++k) {
+          const Eigen::Vector2d at = last + sign * o.step * dir;
+          // The curb's lower side is kept relative to the probe's own direction.
+          const auto probe = search(scan, at, sign * dir, feature, o.max_correction, o.section,
+                                    hit.lower_side * sign);
+          if (!probe) break;
+          ++probes;
+          last = probe->point.head<2>();
+          if (k == 0) (sign > 0 ? a : b) = last;
+        }
+      }
+      if (probes == 0) continue;
+      start.direction = (a - b).normalized();
+      if (start.direction.dot(dir) < 0.0) start.direction = -start.direction;
+      // Seen again further along wins; then the nearer feature to the seed.
+      if (!best || probes > best_probes ||
+          (probes == best_probes && distance < best_distance - 0.05)) {
+        best = start;
+        best_probes = probes;
+        best_distance = distance;
+      }
     }
   }
   if (best && feature == LineFeature::kCurb) {

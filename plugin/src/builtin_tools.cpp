@@ -6,6 +6,7 @@
 #include "pcanno/plugin/tools/cuboid_create_tool.hpp"
 #include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
 #include "pcanno/plugin/tools/polyline_tool.hpp"
+#include "pcanno/plugin/tools/polyline_trace_tool.hpp"
 #include "pcanno/plugin/tools/select_tool.hpp"
 
 namespace pcanno::plugin::detail {
@@ -32,6 +33,9 @@ void add_builtin_tools(Registry& registry) {
       "keyboard nudges"));
   registry.add_tool(factory<PolylineTool>(
       "polyline", "add, insert, move and delete polyline vertices; close; snap to points"));
+  registry.add_tool(factory<PolylineTraceTool>(
+      "polyline-trace",
+      "click a lane marking or curb to trace it along the frame's intensity ridge or height step"));
 }
 
 }  // namespace pcanno::plugin::detail

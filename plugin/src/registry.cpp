@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "builtin_tools.hpp"
+#include "pcanno/plugin/services/trace_service.hpp"
 #include "services/builtin_services.hpp"
 
 namespace pcanno::plugin {
@@ -23,6 +24,7 @@ Registry Registry::with_builtins() {
   }
   detail::add_builtin_tools(r);
   detail::add_builtin_services(r);
+  detail::add_trace_service(r);
   return r;
 }
 

@@ -122,4 +122,10 @@ std::optional<CrossSectionHit> find_across(const LineScan& scan, const Eigen::Ve
                                            double max_offset, const CrossSectionOptions& options = {},
                                            int lower_side = 0);
 
+/// Every feature in that cross-section within max_offset, nearest to the station first.
+std::vector<CrossSectionHit> find_all_across(const LineScan& scan, const Eigen::Vector2d& station,
+                                             const Eigen::Vector2d& direction, LineFeature feature,
+                                             double max_offset, const CrossSectionOptions& options = {},
+                                             int lower_side = 0);
+
 }  // namespace pcanno::geometry

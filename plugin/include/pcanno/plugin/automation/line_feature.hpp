@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 
+#include "pcanno/formats/clouds/point_cloud.hpp"
 #include "pcanno/formats/labels/class_schema.hpp"
 #include "pcanno/geometry/line_evidence.hpp"
 
@@ -19,5 +20,10 @@ inline std::optional<geometry::LineFeature> line_feature_of(formats::LineEvidenc
   }
   return std::nullopt;
 }
+
+/// One cloud prepared for line evidence, in its LiDAR frame (the cloud's origin added, in
+/// double), with its "intensity" column when it has one.
+geometry::LineScan line_scan_of(const formats::PointCloud& cloud,
+                                const geometry::LineScanOptions& options = {});
 
 }  // namespace pcanno::plugin
