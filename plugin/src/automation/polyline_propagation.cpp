@@ -80,23 +80,6 @@ double run_length(const std::vector<Vector3d>& run) {
 
 }  // namespace
 
-geometry::LineScan line_scan_of(const formats::PointCloud& cloud,
-                                const geometry::LineScanOptions& options) {
-  std::vector<Vector3d> points;
-  std::vector<float> intensity;
-  const std::vector<float>* source = cloud.attribute(formats::attribute_names::kIntensity);
-  points.reserve(cloud.size());
-  if (source != nullptr) intensity.reserve(cloud.size());
-  const double r2 = options.max_range * options.max_range;
-  for (std::size_t i = 0; i < cloud.size(); ++i) {
-    const Vector3d p = cloud.point(i);
-    if (!p.allFinite() || p.head<2>().squaredNorm() > r2) continue;
-    points.push_back(p);
-    if (source != nullptr) intensity.push_back((*source)[i]);
-  }
-  return geometry::LineScan(std::move(points), std::move(intensity), options);
-}
-
 std::optional<geometry::Polyline> clip_to_range(const geometry::Polyline& line, double range) {
   if (line.vertices.empty()) return std::nullopt;
   if (line.vertices.size() == 1) {

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "pcanno/formats/clouds/point_cloud.hpp"
 #include "pcanno/formats/support/expected.hpp"
 #include "pcanno/geometry/line_evidence.hpp"
 #include "pcanno/geometry/polyline.hpp"
 #include "pcanno/geometry/polyline_trace.hpp"
+#include "pcanno/plugin/automation/line_feature.hpp"
 #include "pcanno/plugin/automation/propagation.hpp"
 
 // Polyline propagation: a lane line or curb carried from its frame to the next ones (or the
@@ -45,11 +45,6 @@ struct PolylinePropagationResult {
   std::optional<std::string> ended;
   std::int64_t ended_at = -1;
 };
-
-/// The cloud's points in its LiDAR frame (the origin added) and their intensity, prepared for line
-/// evidence. Points farther than the options' max_range in xy are left out.
-geometry::LineScan line_scan_of(const formats::PointCloud& cloud,
-                                const geometry::LineScanOptions& options = {});
 
 /// The part of `line` (in a sensor's frame) within `range` [m] of the origin in xy: segments are
 /// cut where they cross the range circle. An open line that leaves and comes back keeps its
