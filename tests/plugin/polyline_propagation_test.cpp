@@ -87,9 +87,13 @@ TEST_F(PolylinePropagation, FollowsTheCurbDespiteADriftingPose) {
   write(drift);
   SequenceClouds clouds(sequence_);
   const Polyline line = drawn(0.1);  // drawn 10 cm off, too
+  PolylinePropagationOptions free;
+  free.rigid = false;
   auto refined = propagate_polyline(clouds, 0, line, 7, geometry::LineFeature::kCurb);
+  auto vertexwise = propagate_polyline(clouds, 0, line, 7, geometry::LineFeature::kCurb, free);
   auto carried = propagate_polyline(clouds, 0, line, 7, std::nullopt);
-  ASSERT_TRUE(refined && carried);
+  ASSERT_TRUE(refined && carried && vertexwise);
+  ASSERT_EQ(vertexwise->lines.size(), 7u);
   ASSERT_EQ(refined->lines.size(), 7u);
   ASSERT_EQ(carried->lines.size(), 7u);
   for (std::size_t i = 0; i < 7; ++i) {
@@ -103,8 +107,41 @@ TEST_F(PolylinePropagation, FollowsTheCurbDespiteADriftingPose) {
     const double error_carried = mean_distance(
         geometry::transform(T_world_lidar.inverse(), carried->lines[i].line_in_world), truth);
     EXPECT_LT(error_refined, 0.05) << "frame " << f;
+    EXPECT_LT(mean_distance(
+                  geometry::transform(T_world_lidar.inverse(), vertexwise->lines[i].line_in_world),
+                  truth),
+              0.05)
+        << "frame " << f;
     EXPECT_NEAR(error_carried, 0.1 + drift * f, 0.01) << "frame " << f;
     EXPECT_GE(refined->lines[i].supported, 6u) << "frame " << f;
+  }
+}
+
+TEST_F(PolylinePropagation, RigidKeepsTheDrawnShapeFreeMovesEachVertex) {
+  // The curb drawn with a kink: one vertex 0.2 m off it. Propagated rigidly, the line keeps its
+  // shape (the kink stays, the rest stays on the curb); vertex by vertex (without the smoothing
+  // that takes a vertex's shift from its neighbours too), the kink goes.
+  write();
+  SequenceClouds clouds(sequence_);
+  Polyline line = drawn();
+  line.vertices[3].y() += 0.2;
+  PolylinePropagationOptions options;
+  for (const bool rigid : {true, false}) {
+    options.rigid = rigid;
+    options.refine.smooth = rigid;
+    auto r = propagate_polyline(clouds, 0, line, 3, geometry::LineFeature::kCurb, options);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->lines.size(), 3u);
+    const Polyline& last = r->lines.back().line_in_world;  // the poses are exact: world = truth
+    ASSERT_EQ(last.vertices.size(), line.vertices.size());
+    const double kink = last.vertices[3].y() - scans_.curb_y;
+    const double others = std::abs(last.vertices[2].y() - scans_.curb_y);
+    EXPECT_LT(others, 0.05) << "rigid " << rigid;
+    if (rigid) {
+      EXPECT_NEAR(kink, 0.2, 0.05);
+    } else {
+      EXPECT_LT(std::abs(kink), 0.05);
+    }
   }
 }
 

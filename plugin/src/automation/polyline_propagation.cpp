@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
+
+#include <Eigen/Geometry>
 
 namespace pcanno::plugin {
 namespace {
@@ -78,6 +81,65 @@ double run_length(const std::vector<Vector3d>& run) {
   return total;
 }
 
+/// The rigid motion in xy (a turn about z and a shift, plus the median height change) that best
+/// takes the `found` vertices of `line` onto their refined positions, so that the line keeps the
+/// shape it was drawn with: it is a fixed feature of the world, and what moves it from frame to
+/// frame is the pose's error, not its shape. Least squares in two passes, the second without the
+/// vertices the first leaves more than 0.1 m off (a vertex that caught another step). A turn that
+/// would move a vertex of the line more than `max_shift` [m] is dropped for the shift alone, which
+/// is itself at most `max_shift` long.
+geometry::Pose rigid_correction(const geometry::Polyline& line, const geometry::Polyline& refined,
+                                std::vector<std::size_t> found, double max_shift) {
+  const auto fit = [&](const std::vector<std::size_t>& use, bool turn) {
+    Eigen::Vector2d from = Eigen::Vector2d::Zero();
+    Eigen::Vector2d to = Eigen::Vector2d::Zero();
+    for (const std::size_t i : use) {
+      from += line.vertices[i].head<2>();
+      to += refined.vertices[i].head<2>();
+    }
+    from /= static_cast<double>(use.size());
+    to /= static_cast<double>(use.size());
+    double angle = 0.0;
+    if (turn && use.size() >= 3) {
+      double dot = 0.0;
+      double cross = 0.0;
+      for (const std::size_t i : use) {
+        const Eigen::Vector2d a = line.vertices[i].head<2>() - from;
+        const Eigen::Vector2d b = refined.vertices[i].head<2>() - to;
+        dot += a.dot(b);
+        cross += a.x() * b.y() - a.y() * b.x();
+      }
+      angle = std::atan2(cross, dot);
+    }
+    const Eigen::Rotation2Dd R(angle);
+    geometry::Pose T = geometry::Pose::Identity();
+    T.linear().topLeftCorner<2, 2>() = R.toRotationMatrix();
+    T.translation().head<2>() = to - R * from;
+    return T;
+  };
+  geometry::Pose T = fit(found, true);
+  std::vector<std::size_t> kept;
+  for (const std::size_t i : found) {
+    if (((T * line.vertices[i]) - refined.vertices[i]).head<2>().norm() <= 0.1) kept.push_back(i);
+  }
+  if (!kept.empty() && kept.size() < found.size()) {
+    found = kept;
+    T = fit(found, true);
+  }
+  double worst = 0.0;
+  for (const Vector3d& v : line.vertices) worst = std::max(worst, ((T * v) - v).head<2>().norm());
+  if (worst > max_shift + 1e-9) {
+    T = fit(found, false);
+    const double shift = T.translation().head<2>().norm();
+    if (shift > max_shift) T.translation().head<2>() *= max_shift / shift;
+  }
+  std::vector<double> dz;
+  for (const std::size_t i : found) dz.push_back(refined.vertices[i].z() - line.vertices[i].z());
+  std::nth_element(dz.begin(), dz.begin() + static_cast<std::ptrdiff_t>(dz.size() / 2), dz.end());
+  T.translation().z() = dz[dz.size() / 2];
+  return T;
+}
+
 }  // namespace
 
 std::optional<geometry::Polyline> clip_to_range(const geometry::Polyline& line, double range) {
@@ -123,19 +185,31 @@ geometry::RefinedPolyline refine_in_range(const geometry::LineScan& scan,
   const geometry::Polyline in_lidar = geometry::transform(T_world_lidar.inverse(), line_in_world);
   const geometry::RefinedPolyline refined =
       geometry::refine_polyline(scan, in_lidar, *feature, options.refine);
-  // Beyond the range the scan is too sparse to trust: those vertices keep the carried position.
-  double shift_sum = 0.0;
+  // Vertices that found the feature, within the range (beyond it the scan is too sparse to
+  // trust): those refine_polyline() moved; the others it leaves exactly where they were.
+  std::vector<std::size_t> found;
   for (std::size_t i = 0; i < in_lidar.vertices.size() && i < refined.line.vertices.size(); ++i) {
-    if (!in_range(in_lidar.vertices[i], options.range)) continue;
-    const Vector3d moved = refined.line.vertices[i];
-    const double shift = (moved - in_lidar.vertices[i]).head<2>().norm();
-    out.line.vertices[i] = T_world_lidar * moved;
-    if (shift > 0.0) {  // moved: it found the feature (the others stay exactly where they were)
-      ++out.supported;
-      shift_sum += shift;
+    if (in_range(in_lidar.vertices[i], options.range) &&
+        refined.line.vertices[i] != in_lidar.vertices[i]) {
+      found.push_back(i);
     }
   }
-  out.mean_shift = out.supported > 0 ? shift_sum / static_cast<double>(out.supported) : 0.0;
+  if (found.empty()) return out;
+  geometry::Polyline moved = in_lidar;
+  if (options.rigid) {
+    const geometry::Pose T =
+        rigid_correction(in_lidar, refined.line, found, options.refine.max_shift);
+    for (Vector3d& v : moved.vertices) v = T * v;
+  } else {
+    for (const std::size_t i : found) moved.vertices[i] = refined.line.vertices[i];
+  }
+  double shift_sum = 0.0;
+  for (const std::size_t i : found) {
+    shift_sum += (moved.vertices[i] - in_lidar.vertices[i]).head<2>().norm();
+  }
+  out.line = geometry::transform(T_world_lidar, moved);
+  out.supported = found.size();
+  out.mean_shift = shift_sum / static_cast<double>(found.size());
   return out;
 }
 

@@ -30,6 +30,10 @@ struct PolylinePropagationOptions {
   double range = 40.0;
   geometry::LineScanOptions scan;
   geometry::LineRefineOptions refine;  ///< max_shift bounds each vertex's move per frame
+  /// true: the line moves as a whole (a turn about z, a shift and a height change fitted to the
+  /// vertices that found the feature), keeping the shape it was drawn with; a road feature does
+  /// not change shape, the pose's error moves it. false: each vertex moves on its own.
+  bool rigid = true;
 };
 
 struct PropagatedPolyline {
@@ -53,9 +57,10 @@ struct PolylinePropagationResult {
 std::optional<geometry::Polyline> clip_to_range(const geometry::Polyline& line, double range);
 
 /// Refines `line_in_world` onto `scan` (a frame's, in its LiDAR frame, placed by
-/// `T_world_lidar`): the vertices within the options' range move across the line onto `feature`
-/// (bounded by refine.max_shift); the others, and every vertex when `feature` is nullopt, stay.
-/// Returned in the world frame, unclipped.
+/// `T_world_lidar`): the vertices within the options' range look for `feature` across the line
+/// (geometry::refine_polyline(), bounded by refine.max_shift); the line then moves as a whole onto
+/// what they found (options.rigid), or each of them onto its own find. Nothing moves when no vertex
+/// finds the feature or `feature` is nullopt. Returned in the world frame, unclipped.
 geometry::RefinedPolyline refine_in_range(const geometry::LineScan& scan,
                                           const geometry::Pose& T_world_lidar,
                                           const geometry::Polyline& line_in_world,
