@@ -22,7 +22,7 @@ const test::SyntheticLineScan& scan_data() {
     // 30 m, gently curved (radius 150 m), 3.5 m left of the sensor's path.
     stripe.path = test::arc_path({-12.0, 3.5}, 0.0, 150.0, 30.0);
     test::SyntheticLineScanOptions o;
-    o.azimuths = 1700;  // 64 x 1700 ground points ...
+    o.azimuths = 1700;     // 64 x 1700 ground points ...
     o.clutter_boxes = 20;  // ... and ~12k on objects: ~120k in all
     return test::make_line_scan({stripe}, o);
   }();

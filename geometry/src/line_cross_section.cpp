@@ -17,9 +17,9 @@ namespace {
 struct Profile {
   double bin = 0.05;
   int half = 0;
-  std::vector<int> count;         ///< near-ground points per bin
-  std::vector<int> above;         ///< points above the ground band (objects, walls) per bin
-  std::vector<double> sum_rank;   ///< marking
+  std::vector<int> count;                 ///< near-ground points per bin
+  std::vector<int> above;                 ///< points above the ground band (objects, walls) per bin
+  std::vector<double> sum_rank;           ///< marking
   std::vector<std::vector<float>> ranks;  ///< marking: intensity ranks per bin
   std::vector<double> sum_z;
   std::vector<std::vector<float>> z;  ///< curb: heights per bin
@@ -48,9 +48,9 @@ double median_inplace(std::vector<double>& v) {
   return *mid;
 }
 
-Profile build_profile(const LineScan& scan, const Eigen::Vector2d& station, const Eigen::Vector2d& d,
-                      const Eigen::Vector2d& n, double reach, double ground, bool heights,
-                      const CrossSectionOptions& o) {
+Profile build_profile(const LineScan& scan, const Eigen::Vector2d& station,
+                      const Eigen::Vector2d& d, const Eigen::Vector2d& n, double reach,
+                      double ground, bool heights, const CrossSectionOptions& o) {
   Profile prof;
   prof.bin = o.bin > 0.0 ? o.bin : 0.05;
   prof.half = static_cast<int>(std::ceil(reach / prof.bin));
@@ -168,7 +168,8 @@ std::vector<CrossSectionHit> find_ridges(const Profile& prof, const CrossSection
         out.insert(out.end(), prof.ranks[b].begin(), prof.ranks[b].end());
       }
     }
-    if (in_n < o.min_marking_points || static_cast<int>(out.size()) < 4 * o.min_marking_points) continue;
+    if (in_n < o.min_marking_points || static_cast<int>(out.size()) < 4 * o.min_marking_points)
+      continue;
     const double contrast = in_sum / in_n - out_sum / static_cast<double>(out.size());
     if (contrast < o.min_contrast) continue;
     auto q95 = out.begin() + static_cast<long>(0.95 * static_cast<double>(out.size() - 1));
@@ -248,9 +249,9 @@ std::vector<CrossSectionHit> find_steps(Profile& prof, const CrossSectionOptions
   std::vector<Candidate> run;
   auto close_run = [&]() {
     if (run.empty()) return;
-    const Candidate best = *std::max_element(run.begin(), run.end(), [](const auto& a, const auto& b) {
-      return std::abs(a.step) < std::abs(b.step);
-    });
+    const Candidate best = *std::max_element(
+        run.begin(), run.end(),
+        [](const auto& a, const auto& b) { return std::abs(a.step) < std::abs(b.step); });
     run.clear();
     const double mid = 0.5 * (best.low + best.high);
     const int toward_high = best.step > 0.0 ? +1 : -1;  // + when the high level is at +offset
@@ -258,7 +259,8 @@ std::vector<CrossSectionHit> find_steps(Profile& prof, const CrossSectionOptions
     const int start = best.boundary - toward_high * (trans + 1) - (toward_high > 0 ? 0 : 1);
     double offset = (best.boundary - prof.half) * prof.bin;
     int prev = -1;
-    for (int j = start, steps = 0; j >= 0 && j < bins && steps <= 2 * trans + 2; j += toward_high, ++steps) {
+    for (int j = start, steps = 0; j >= 0 && j < bins && steps <= 2 * trans + 2;
+         j += toward_high, ++steps) {
       if (!ok[static_cast<std::size_t>(j)]) continue;
       const double v = h[static_cast<std::size_t>(j)];
       if (v >= mid) {
@@ -320,9 +322,10 @@ std::vector<CrossSectionHit> find_all_across(const LineScan& scan, const Eigen::
                        (curb ? options.curb_transition + options.bin : options.max_marking_width);
   Profile prof = build_profile(scan, station, d, n, reach, *ground, curb, options);
   hits = curb ? find_steps(prof, options, lower_side) : find_ridges(prof, options);
-  hits.erase(std::remove_if(hits.begin(), hits.end(),
-                            [&](const CrossSectionHit& h) { return std::abs(h.offset) > max_offset; }),
-             hits.end());
+  hits.erase(
+      std::remove_if(hits.begin(), hits.end(),
+                     [&](const CrossSectionHit& h) { return std::abs(h.offset) > max_offset; }),
+      hits.end());
   std::sort(hits.begin(), hits.end(), [](const CrossSectionHit& a, const CrossSectionHit& b) {
     return std::abs(a.offset) < std::abs(b.offset);
   });

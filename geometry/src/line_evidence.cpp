@@ -60,7 +60,8 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
   if (with_intensity) kept_intensity.reserve(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Eigen::Vector3d& p = points[i];
-    if (!p.allFinite() || p.head<2>().squaredNorm() > max_range2) continue;
+    if (!p.allFinite() || (std::isfinite(max_range2) && p.head<2>().squaredNorm() > max_range2))
+      continue;
     if (with_intensity && !std::isfinite(intensity[i])) continue;
     points_.push_back(p);
     if (with_intensity) kept_intensity.push_back(intensity[i]);
@@ -71,7 +72,8 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
   // Intensity as its mid-rank in the scan: ties (integer intensities) share one value.
   if (with_intensity) {
     std::vector<std::pair<float, std::uint32_t>> sorted(n);
-    for (std::size_t i = 0; i < n; ++i) sorted[i] = {kept_intensity[i], static_cast<std::uint32_t>(i)};
+    for (std::size_t i = 0; i < n; ++i)
+      sorted[i] = {kept_intensity[i], static_cast<std::uint32_t>(i)};
     std::sort(sorted.begin(), sorted.end());
     rank_.resize(n);
     const double scale = n > 1 ? 1.0 / static_cast<double>(n - 1) : 0.0;
@@ -91,6 +93,16 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
     hi = hi.cwiseMax(p.head<2>());
   }
   origin_ = lo;
+  // The grid only buckets points (searches test the exact shape), so a huge extent (a
+  // georeferenced tile without a range limit) may take coarser cells to bound the memory.
+  constexpr double kMaxCells = 4.0e6;
+  const Eigen::Vector2d extent = hi - lo;
+  const double cells_at_option =
+      (extent.x() / options_.cell + 1.0) * (extent.y() / options_.cell + 1.0);
+  if (cells_at_option > kMaxCells) {
+    options_.cell =
+        std::sqrt((extent.x() + options_.cell) * (extent.y() + options_.cell) / kMaxCells);
+  }
   const double cell = options_.cell;
   columns_ = static_cast<long>(std::floor((hi.x() - lo.x()) / cell)) + 1;
   rows_ = static_cast<long>(std::floor((hi.y() - lo.y()) / cell)) + 1;
@@ -98,8 +110,8 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
   std::vector<std::uint32_t> cell_of(n);
   begin_.assign(cells + 1, 0);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t c =
-        static_cast<std::size_t>(clamp_row(points_[i].y()) * columns_ + clamp_column(points_[i].x()));
+    const std::size_t c = static_cast<std::size_t>(clamp_row(points_[i].y()) * columns_ +
+                                                   clamp_column(points_[i].x()));
     cell_of[i] = static_cast<std::uint32_t>(c);
     ++begin_[c + 1];
   }
@@ -110,22 +122,30 @@ LineScan::LineScan(std::vector<Eigen::Vector3d> points, std::vector<float> inten
 
   // Local ground: a low percentile of z per tile, so that "on the ground" follows slopes and
   // the road stays the reference beside a raised sidewalk.
+  // Likewise the ground tiles, fewer still: a tile's ground is a percentile of its points.
+  constexpr double kMaxTiles = 2.5e5;
   tile_ = options_.ground_tile;
+  if ((extent.x() / tile_ + 1.0) * (extent.y() / tile_ + 1.0) > kMaxTiles) {
+    tile_ = std::sqrt((extent.x() + tile_) * (extent.y() + tile_) / kMaxTiles);
+  }
   tile_columns_ = static_cast<long>(std::floor((hi.x() - lo.x()) / tile_)) + 1;
   tile_rows_ = static_cast<long>(std::floor((hi.y() - lo.y()) / tile_)) + 1;
   const std::size_t tiles = static_cast<std::size_t>(tile_columns_ * tile_rows_);
   std::vector<std::uint32_t> tile_begin(tiles + 1, 0);
   std::vector<std::uint32_t> tile_of(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const long c = std::clamp(static_cast<long>((points_[i].x() - lo.x()) / tile_), 0L, tile_columns_ - 1);
-    const long r = std::clamp(static_cast<long>((points_[i].y() - lo.y()) / tile_), 0L, tile_rows_ - 1);
+    const long c =
+        std::clamp(static_cast<long>((points_[i].x() - lo.x()) / tile_), 0L, tile_columns_ - 1);
+    const long r =
+        std::clamp(static_cast<long>((points_[i].y() - lo.y()) / tile_), 0L, tile_rows_ - 1);
     tile_of[i] = static_cast<std::uint32_t>(r * tile_columns_ + c);
     ++tile_begin[tile_of[i] + 1];
   }
   for (std::size_t t = 0; t < tiles; ++t) tile_begin[t + 1] += tile_begin[t];
   std::vector<float> z_by_tile(n);
   std::vector<std::uint32_t> tile_fill(tile_begin.begin(), tile_begin.end() - 1);
-  for (std::size_t i = 0; i < n; ++i) z_by_tile[tile_fill[tile_of[i]]++] = static_cast<float>(points_[i].z());
+  for (std::size_t i = 0; i < n; ++i)
+    z_by_tile[tile_fill[tile_of[i]]++] = static_cast<float>(points_[i].z());
   tile_ground_.assign(tiles, kNoGround);
   const double q = std::clamp(options_.ground_percentile, 0.0, 1.0);
   for (std::size_t t = 0; t < tiles; ++t) {
@@ -155,10 +175,12 @@ std::optional<double> LineScan::ground_z(double x, double y) const {
   if (tile_ground_.empty() || !std::isfinite(x) || !std::isfinite(y)) return std::nullopt;
   const double c = std::floor((x - origin_.x()) / tile_);
   const double r = std::floor((y - origin_.y()) / tile_);
-  if (c < 0 || r < 0 || c >= static_cast<double>(tile_columns_) || r >= static_cast<double>(tile_rows_)) {
+  if (c < 0 || r < 0 || c >= static_cast<double>(tile_columns_) ||
+      r >= static_cast<double>(tile_rows_)) {
     return std::nullopt;
   }
-  return tile_ground_[static_cast<std::size_t>(static_cast<long>(r) * tile_columns_ + static_cast<long>(c))];
+  return tile_ground_[static_cast<std::size_t>(static_cast<long>(r) * tile_columns_ +
+                                               static_cast<long>(c))];
 }
 
 }  // namespace pcanno::geometry

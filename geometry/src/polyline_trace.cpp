@@ -33,9 +33,9 @@ std::optional<CrossSectionHit> find_across_adaptive(const LineScan& scan, const 
   return find_across(scan, at, dir, feature, max_offset, longer, lower_side);
 }
 
-std::optional<Station> search(const LineScan& scan, const Eigen::Vector2d& at, const Eigen::Vector2d& dir,
-                              LineFeature feature, double max_offset, const CrossSectionOptions& o,
-                              int lower_side) {
+std::optional<Station> search(const LineScan& scan, const Eigen::Vector2d& at,
+                              const Eigen::Vector2d& dir, LineFeature feature, double max_offset,
+                              const CrossSectionOptions& o, int lower_side) {
   const auto hit = find_across_adaptive(scan, at, dir, feature, max_offset, o, lower_side);
   if (!hit) return std::nullopt;
   const Eigen::Vector2d p = at + normal_of(dir.normalized()) * hit->offset;
@@ -51,8 +51,8 @@ struct Start {
   Eigen::Vector2d direction = Eigen::Vector2d::UnitX();
 };
 
-std::optional<Start> find_start(const LineScan& scan, const Eigen::Vector2d& seed, LineFeature feature,
-                                const TraceOptions& o) {
+std::optional<Start> find_start(const LineScan& scan, const Eigen::Vector2d& seed,
+                                LineFeature feature, const TraceOptions& o) {
   constexpr int kDirections = 18;  // every 10 degrees over a half turn
   constexpr int kProbeStations = 3;
   CrossSectionOptions narrow = o.section;
@@ -158,7 +158,8 @@ double advance(const LineScan& scan, End& end, LineFeature feature, const TraceO
   return length;
 }
 
-double point_segment_distance(const Eigen::Vector3d& p, const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
+double point_segment_distance(const Eigen::Vector3d& p, const Eigen::Vector3d& a,
+                              const Eigen::Vector3d& b) {
   const Eigen::Vector3d ab = b - a;
   const double len2 = ab.squaredNorm();
   const double t = len2 > 0.0 ? std::clamp((p - a).dot(ab) / len2, 0.0, 1.0) : 0.0;
@@ -167,8 +168,8 @@ double point_segment_distance(const Eigen::Vector3d& p, const Eigen::Vector3d& a
 
 }  // namespace
 
-std::optional<Polyline> trace_polyline(const LineScan& scan, const Eigen::Vector3d& seed, LineFeature feature,
-                                       const TraceOptions& options) {
+std::optional<Polyline> trace_polyline(const LineScan& scan, const Eigen::Vector3d& seed,
+                                       LineFeature feature, const TraceOptions& options) {
   TraceOptions o = options;
   if (!(o.step > 0.0)) o.step = 1.0;
   if (!seed.head<2>().allFinite()) return std::nullopt;
@@ -192,10 +193,11 @@ std::optional<Polyline> trace_polyline(const LineScan& scan, const Eigen::Vector
     }
   }
   Polyline line;
-  for (auto it = ends[1].vertices.rbegin(); it != ends[1].vertices.rend(); ++it) line.vertices.push_back(*it);
+  for (auto it = ends[1].vertices.rbegin(); it != ends[1].vertices.rend(); ++it)
+    line.vertices.push_back(*it);
   line.vertices.push_back(start->station.point);
   for (const auto& v : ends[0].vertices) line.vertices.push_back(v);
-  if (line.vertices.size() < 2) return std::nullopt;
+  if (line.vertices.size() < 2 || length(line) < o.min_length) return std::nullopt;
   return simplify(line, o.simplify_tolerance);
 }
 
@@ -215,7 +217,8 @@ RefinedPolyline refine_polyline(const LineScan& scan, const Polyline& line, Line
     const Eigen::Vector2d dir = (line.vertices[next] - line.vertices[prev]).head<2>();
     if (!dir.allFinite() || dir.norm() < 1e-9) continue;
     normals[i] = normal_of(dir.normalized());
-    hits[i] = find_across_adaptive(scan, line.vertices[i].head<2>(), dir, feature, max_shift, options.section);
+    hits[i] = find_across_adaptive(scan, line.vertices[i].head<2>(), dir, feature, max_shift,
+                                   options.section);
   }
   std::vector<double> shifts;
   for (std::size_t i = 0; i < n; ++i) {

@@ -94,26 +94,29 @@ TEST(KittiPolylineTrace, OneClickCurbFollowsTheHandPlacedEdge) {
     const geometry::LineScan scan = plugin::line_scan_of(*cloud);
     // The click: 0.3 m off the reference's middle, on either side of it.
     const auto middle = geometry::closest_point(
-        ref.line, geometry::resample(ref.line, 0.1).vertices[geometry::resample(ref.line, 0.1)
-                                                                  .vertices.size() / 2]);
-    const Eigen::Vector3d along = (ref.line.segment_end(middle->segment) -
-                                   ref.line.segment_start(middle->segment)).normalized();
+        ref.line, geometry::resample(ref.line, 0.1)
+                      .vertices[geometry::resample(ref.line, 0.1).vertices.size() / 2]);
+    const Eigen::Vector3d along =
+        (ref.line.segment_end(middle->segment) - ref.line.segment_start(middle->segment))
+            .normalized();
     const Eigen::Vector3d across(-along.y(), along.x(), 0.0);
     for (double side : {-1.0, 1.0}) {
       const Eigen::Vector3d click = middle->point + 0.3 * side * across.normalized();
       const auto traced = geometry::trace_polyline(scan, click, ref.feature);
       ASSERT_TRUE(traced.has_value()) << ref.name << " frame " << ref.frame << " side " << side;
       const Match m = compare(*traced, ref.line);
-      std::printf("[ measured ] %s frame %d click side %+.0f: mean distance %.3f m, coverage %.0f%% "
-                  "of %.1f m\n",
-                  ref.name.c_str(), ref.frame, side, m.mean_distance, 100.0 * m.coverage,
-                  geometry::length(ref.line));
+      std::printf(
+          "[ measured ] %s frame %d click side %+.0f: mean distance %.3f m, coverage %.0f%% "
+          "of %.1f m\n",
+          ref.name.c_str(), ref.frame, side, m.mean_distance, 100.0 * m.coverage,
+          geometry::length(ref.line));
       std::string vertices;
       for (const auto& v : traced->vertices) {
         vertices += " (" + std::to_string(v.x()) + ", " + std::to_string(v.y()) + ")";
       }
-      EXPECT_LE(m.mean_distance, 0.10) << ref.name << " frame " << ref.frame << ", click ("
-                                       << click.x() << ", " << click.y() << "), traced:" << vertices;
+      EXPECT_LE(m.mean_distance, 0.10)
+          << ref.name << " frame " << ref.frame << ", click (" << click.x() << ", " << click.y()
+          << "), traced:" << vertices;
       EXPECT_GE(m.coverage, 0.5) << ref.name << " frame " << ref.frame << ", traced:" << vertices;
       worst = std::max(worst, m.mean_distance);
     }

@@ -68,7 +68,8 @@ double covered(const Polyline& line, const Polyline& truth) {
 /// The vertices follow the truth in one direction, from one end to the other.
 void expect_ordered(const Polyline& line, const Polyline& truth) {
   std::vector<double> s;
-  for (const auto& v : line.vertices) s.push_back(closest_point(truth, Eigen::Vector3d(v.x(), v.y(), 0.0))->arc_length);
+  for (const auto& v : line.vertices)
+    s.push_back(closest_point(truth, Eigen::Vector3d(v.x(), v.y(), 0.0))->arc_length);
   ASSERT_GE(s.size(), 2u);
   const bool up = s.back() > s.front();
   for (std::size_t i = 1; i < s.size(); ++i) EXPECT_EQ(s[i] > s[i - 1], up) << "vertex " << i;
@@ -96,9 +97,30 @@ TEST(LineScan, RanksIntensityAndFindsTheLocalGround) {
   EXPECT_FALSE(LineScan({}, {}).ground_z(0.0, 0.0).has_value());
 }
 
+TEST(LineScan, AHugeExtentTakesCoarserCellsAndStillFindsItsPoints) {
+  // 20 km across without a range limit (a georeferenced tile): 6.4e9 cells of 0.25 m.
+  std::vector<Eigen::Vector3d> points;
+  for (int i = 0; i < 200; ++i) points.emplace_back(100.0 * i, 100.0 * (i % 7), 0.01 * i);
+  points.emplace_back(20000.0, 20000.0, 0.0);
+  LineScanOptions o;
+  o.max_range = std::numeric_limits<double>::infinity();
+  const LineScan scan(points, {}, o);
+  EXPECT_EQ(scan.size(), points.size());
+  EXPECT_GT(scan.options().cell, 1.0);
+  std::vector<std::uint32_t> found;
+  scan.for_each_in_rect({9950.0, 0.0}, {10050.0, 700.0}, [&](std::uint32_t i) {
+    if (std::abs(points[i].x() - 10000.0) < 50.0) found.push_back(i);
+  });
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], 100u);
+  // With the default range limit, points beyond 120 m are left out: (0, 0) stays.
+  EXPECT_EQ(LineScan(points, {}).size(), 1u);
+}
+
 TEST(PolylineTrace, FollowsAStraightMarkingBothWaysFromTheSeed) {
   // (Not through x = 0: there the rings run along the line and sample it once.)
-  const Polyline truth = test::arc_path({-10.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);
+  const Polyline truth =
+      test::arc_path({-10.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);
   const LineScan scan = scan_of({stripe(truth)});
   const auto line = trace_polyline(scan, {6.0, 4.3, kGround}, LineFeature::kMarking);
   ASSERT_TRUE(line.has_value());
@@ -117,7 +139,8 @@ TEST(PolylineTrace, FollowsACurvedMarking) {
   for (double radius : {25.0, -25.0}) {
     const Polyline truth = test::arc_path({-12.0, -4.0}, 0.3, radius, 30.0);
     const LineScan scan = scan_of({stripe(truth)});
-    const Eigen::Vector3d seed = truth.vertices[truth.vertices.size() / 2] + Eigen::Vector3d(0.2, -0.2, kGround);
+    const Eigen::Vector3d seed =
+        truth.vertices[truth.vertices.size() / 2] + Eigen::Vector3d(0.2, -0.2, kGround);
     const auto line = trace_polyline(scan, seed, LineFeature::kMarking);
     ASSERT_TRUE(line.has_value()) << radius;
     const auto d = distances(*line, truth);
@@ -132,7 +155,8 @@ TEST(PolylineTrace, FollowsACurvedMarking) {
 TEST(PolylineTrace, FollowsACurbAtTheStepOnTheRoadLevel) {
   // Sidewalk on the left of the path's direction: the path runs along -x at y = -5, the sidewalk
   // is at y < -5.
-  const Polyline truth = test::arc_path({14.0, -5.0}, kPi, std::numeric_limits<double>::infinity(), 28.0);
+  const Polyline truth =
+      test::arc_path({14.0, -5.0}, kPi, std::numeric_limits<double>::infinity(), 28.0);
   const LineScan scan = scan_of({curb(truth, 0.12)});
   const auto line = trace_polyline(scan, {1.0, -4.7, kGround}, LineFeature::kCurb);
   ASSERT_TRUE(line.has_value());
@@ -148,7 +172,8 @@ TEST(PolylineTrace, FollowsACurbAtTheStepOnTheRoadLevel) {
 TEST(PolylineTrace, FollowsACurvedCurb) {
   const Polyline truth = test::arc_path({-10.0, 6.0}, 0.2, -30.0, 25.0);
   const LineScan scan = scan_of({curb(truth, 0.15)});
-  const Eigen::Vector3d seed = truth.vertices[truth.vertices.size() / 2] + Eigen::Vector3d(0.0, 0.3, kGround);
+  const Eigen::Vector3d seed =
+      truth.vertices[truth.vertices.size() / 2] + Eigen::Vector3d(0.0, 0.3, kGround);
   const auto line = trace_polyline(scan, seed, LineFeature::kCurb);
   ASSERT_TRUE(line.has_value());
   const auto d = distances(*line, truth);
@@ -158,32 +183,38 @@ TEST(PolylineTrace, FollowsACurvedCurb) {
 }
 
 TEST(PolylineTrace, BridgesShortGapsAndStopsAtLongOnes) {
-  const Polyline path = test::arc_path({-15.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);
+  const Polyline path =
+      test::arc_path({-15.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);
   SyntheticLine dashed = stripe(path);
   dashed.gaps = {{19.0, 20.5}};  // 1.5 m: bridged
-  const auto bridged = trace_polyline(scan_of({dashed}), {-5.0, 4.0, kGround}, LineFeature::kMarking);
+  const auto bridged =
+      trace_polyline(scan_of({dashed}), {-5.0, 4.0, kGround}, LineFeature::kMarking);
   ASSERT_TRUE(bridged.has_value());
   EXPECT_GT(covered(*bridged, path), 27.0);
 
   dashed.gaps = {{19.0, 25.0}};  // 6 m: the line ends at the gap
-  const auto stopped = trace_polyline(scan_of({dashed}), {-5.0, 4.0, kGround}, LineFeature::kMarking);
+  const auto stopped =
+      trace_polyline(scan_of({dashed}), {-5.0, 4.0, kGround}, LineFeature::kMarking);
   ASSERT_TRUE(stopped.has_value());
   double far_end = -1e9;
   for (const auto& v : stopped->vertices) far_end = std::max(far_end, v.x());
-  EXPECT_LT(far_end, 4.5);   // the gap starts at x = 4
+  EXPECT_LT(far_end, 4.5);  // the gap starts at x = 4
   EXPECT_GT(far_end, 2.5);
   TraceOptions wide;
   wide.max_gap = 8.0;
-  const auto across = trace_polyline(scan_of({dashed}), {-5.0, 4.0, kGround}, LineFeature::kMarking, wide);
+  const auto across =
+      trace_polyline(scan_of({dashed}), {-5.0, 4.0, kGround}, LineFeature::kMarking, wide);
   ASSERT_TRUE(across.has_value());
   EXPECT_GT(covered(*across, path), 27.0);
 }
 
 TEST(PolylineTrace, StopsAtMaxLength) {
-  const Polyline path = test::arc_path({-20.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 40.0);
+  const Polyline path =
+      test::arc_path({-20.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 40.0);
   TraceOptions o;
   o.max_length = 10.0;
-  const auto line = trace_polyline(scan_of({stripe(path)}), {-5.0, 4.0, kGround}, LineFeature::kMarking, o);
+  const auto line =
+      trace_polyline(scan_of({stripe(path)}), {-5.0, 4.0, kGround}, LineFeature::kMarking, o);
   ASSERT_TRUE(line.has_value());
   EXPECT_LE(length(*line), 10.5);
   EXPECT_GE(length(*line), 8.5);
@@ -194,23 +225,51 @@ TEST(PolylineTrace, NothingNearTheSeedIsNotFound) {
   EXPECT_FALSE(trace_polyline(flat, {5.0, 2.0, kGround}, LineFeature::kMarking).has_value());
   EXPECT_FALSE(trace_polyline(flat, {5.0, 2.0, kGround}, LineFeature::kCurb).has_value());
   // A marking 3 m from the seed is too far; without intensity there is no marking at all.
-  const Polyline path = test::arc_path({-15.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);
+  const Polyline path =
+      test::arc_path({-15.0, 4.0}, 0.0, std::numeric_limits<double>::infinity(), 30.0);
   const LineScan with_marking = scan_of({stripe(path)});
-  EXPECT_FALSE(trace_polyline(with_marking, {0.0, 0.0, kGround}, LineFeature::kMarking).has_value());
+  EXPECT_FALSE(
+      trace_polyline(with_marking, {0.0, 0.0, kGround}, LineFeature::kMarking).has_value());
   auto s = test::make_line_scan({stripe(path)});
   const LineScan no_intensity(std::move(s.points), {});
-  EXPECT_FALSE(trace_polyline(no_intensity, {-5.0, 4.0, kGround}, LineFeature::kMarking).has_value());
-  EXPECT_FALSE(trace_polyline(LineScan({}, {}), {0.0, 3.0, kGround}, LineFeature::kCurb).has_value());
+  EXPECT_FALSE(
+      trace_polyline(no_intensity, {-5.0, 4.0, kGround}, LineFeature::kMarking).has_value());
+  EXPECT_FALSE(
+      trace_polyline(LineScan({}, {}), {0.0, 3.0, kGround}, LineFeature::kCurb).has_value());
+}
+
+TEST(PolylineTrace, OnlyAMarkingsWidthAndACurbsHeightCount) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Polyline path = test::arc_path({-10.0, 4.0}, 0.0, inf, 30.0);
+  // A bright band 1 m wide (a painted area, a bright surface) is no line marking...
+  SyntheticLine band = stripe(path);
+  band.width = 1.0;
+  EXPECT_FALSE(
+      trace_polyline(scan_of({band}), {6.0, 4.3, kGround}, LineFeature::kMarking).has_value());
+  // ... nor its edges; a 0.25 m stripe is one.
+  band.width = 0.25;
+  EXPECT_TRUE(
+      trace_polyline(scan_of({band}), {6.0, 4.3, kGround}, LineFeature::kMarking).has_value());
+  // A 3 cm ripple and a 0.5 m wall base are no curb; 0.08 m is one.
+  for (const auto& [height, found] :
+       {std::pair{0.03, false}, std::pair{0.5, false}, std::pair{0.08, true}}) {
+    EXPECT_EQ(trace_polyline(scan_of({curb(path, height)}), {6.0, 4.3, kGround}, LineFeature::kCurb)
+                  .has_value(),
+              found)
+        << height;
+  }
 }
 
 TEST(PolylineTrace, IntensityScaleAndClutterDoNotMatter) {
-  const Polyline truth = test::arc_path({-15.0, -2.5}, 0.05, std::numeric_limits<double>::infinity(), 30.0);
+  const Polyline truth =
+      test::arc_path({-15.0, -2.5}, 0.05, std::numeric_limits<double>::infinity(), 30.0);
   SyntheticLineScanOptions o;
   o.intensity_scale = 255.0;  // nuScenes-like
   o.intensity_noise = 0.08;
   o.z_noise = 0.02;
   o.clutter_boxes = 25;
-  const auto line = trace_polyline(scan_of({stripe(truth)}, o), {8.0, -1.9, kGround}, LineFeature::kMarking);
+  const auto line =
+      trace_polyline(scan_of({stripe(truth)}, o), {8.0, -1.9, kGround}, LineFeature::kMarking);
   ASSERT_TRUE(line.has_value());
   EXPECT_LT(mean_of(distances(*line, truth)), 0.05);
   EXPECT_GT(covered(*line, truth), 26.0);
@@ -240,8 +299,9 @@ Polyline shifted(const Polyline& line, const Eigen::Vector2d& by, std::size_t st
 TEST(RefinePolyline, MovesAnOffsetLineBackOntoTheFeature) {
   const double inf = std::numeric_limits<double>::infinity();
   const Polyline truth = test::arc_path({-12.0, 5.0}, 0.0, inf, 24.0);
-  for (const auto& [feature, kind] : {std::pair{LineFeature::kMarking, SyntheticLine::Kind::kStripe},
-                                      std::pair{LineFeature::kCurb, SyntheticLine::Kind::kStep}}) {
+  for (const auto& [feature, kind] :
+       {std::pair{LineFeature::kMarking, SyntheticLine::Kind::kStripe},
+        std::pair{LineFeature::kCurb, SyntheticLine::Kind::kStep}}) {
     SyntheticLine l = stripe(truth);
     l.kind = kind;
     const LineScan scan = scan_of({l});

@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include "pcanno/formats/clouds/point_cloud.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/plugin/automation/line_feature.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tools/polyline_trace_tool.hpp"
@@ -25,7 +27,9 @@ const double kInf = std::numeric_limits<double>::infinity();
 
 /// The stripe at y = 4 along +x, the curb at y = -5 (sidewalk at y < -5), in the LiDAR frame.
 geometry::Polyline stripe_path() { return test::arc_path({-12.0, 4.0}, 0.0, kInf, 30.0); }
-geometry::Polyline curb_path() { return test::arc_path({16.0, -5.0}, 3.14159265358979, kInf, 28.0); }
+geometry::Polyline curb_path() {
+  return test::arc_path({16.0, -5.0}, 3.14159265358979, kInf, 28.0);
+}
 
 /// The world frame is not the LiDAR frame: the seed and the result must be transformed.
 geometry::Pose pose_of(int frame) {
@@ -185,9 +189,9 @@ TEST_F(TraceService, ToolClickTracesAndSelectsTheLine) {
   PolylineTraceTool tool;
   const ViewInfo view = tool_test::top_view(0.05);
   const Eigen::Vector3d click = pose_of(0) * Eigen::Vector3d(6.0, 4.2, kGround);
-  const int flags = tool.on_pointer(
-      *session_, tool_test::pointer(PointerEvent::Type::kPress, view,
-                                    tool_test::ray_down(click.x(), click.y())));
+  const int flags =
+      tool.on_pointer(*session_, tool_test::pointer(PointerEvent::Type::kPress, view,
+                                                    tool_test::ray_down(click.x(), click.y())));
   EXPECT_EQ(flags, kConsumed | kRender);
   ASSERT_EQ(session_->document().polylines.size(), 1u);
   const std::int64_t id = session_->document().polylines[0].id;
@@ -204,6 +208,44 @@ TEST_F(TraceService, ToolClickTracesAndSelectsTheLine) {
   EXPECT_TRUE(session_->document().polylines.empty());
   EXPECT_NE(tool.preview().status.find("no lane marking"), std::string::npos)
       << tool.preview().status;
+}
+
+TEST(LineScanOf, WorksInTheLidarFrameWithTheCloudsOriginAdded) {
+  // A georeferenced cloud: floats relative to a UTM-sized origin, intensity 0..255.
+  test::SyntheticLine stripe;
+  stripe.path = stripe_path();
+  test::SyntheticLineScanOptions o;
+  o.intensity_scale = 255.0;
+  const auto scan = test::make_line_scan({stripe}, o);
+  formats::PointCloud cloud;
+  cloud.origin = Eigen::Vector3d(512345.0, 5401234.0, 110.0);
+  cloud.resize(scan.points.size());
+  std::vector<float>& intensity =
+      cloud.add_attribute(std::string(formats::attribute_names::kIntensity));
+  for (std::size_t i = 0; i < scan.points.size(); ++i) {
+    cloud.x[i] = static_cast<float>(scan.points[i].x());
+    cloud.y[i] = static_cast<float>(scan.points[i].y());
+    cloud.z[i] = static_cast<float>(scan.points[i].z());
+    intensity[i] = scan.intensity[i];
+  }
+  const geometry::LineScan lines = line_scan_of(cloud);
+  ASSERT_TRUE(lines.has_intensity());
+  const auto traced = geometry::trace_polyline(
+      lines, cloud.origin + Eigen::Vector3d(6.0, 4.3, kGround), geometry::LineFeature::kMarking);
+  ASSERT_TRUE(traced.has_value());
+  for (const auto& v : traced->vertices) {
+    const Eigen::Vector3d local = v - cloud.origin;
+    EXPECT_LT(geometry::closest_point(stripe_path(), Eigen::Vector3d(local.x(), local.y(), 0.0))
+                  ->distance,
+              0.08);
+    EXPECT_NEAR(local.z(), kGround, 0.05);
+  }
+}
+
+TEST(LineFeatureOf, MapsTheClassEvidence) {
+  EXPECT_EQ(line_feature_of(formats::LineEvidence::kMarking), geometry::LineFeature::kMarking);
+  EXPECT_EQ(line_feature_of(formats::LineEvidence::kCurb), geometry::LineFeature::kCurb);
+  EXPECT_FALSE(line_feature_of(formats::LineEvidence::kNone).has_value());
 }
 
 }  // namespace

@@ -20,19 +20,19 @@ namespace pcanno::test {
 
 struct SyntheticLine {
   enum class Kind { kStripe, kStep };
-  geometry::Polyline path;      ///< the feature's true position [m], z ignored
+  geometry::Polyline path;  ///< the feature's true position [m], z ignored
   Kind kind = Kind::kStripe;
-  double width = 0.15;          ///< [m] stripe width
-  double height = 0.12;         ///< [m] step: the left side (of the path's direction) is higher
-  double raised_width = 4.0;    ///< [m] step: width of the raised side (a sidewalk)
+  double width = 0.15;        ///< [m] stripe width
+  double height = 0.12;       ///< [m] step: the left side (of the path's direction) is higher
+  double raised_width = 4.0;  ///< [m] step: width of the raised side (a sidewalk)
   std::vector<std::pair<double, double>> gaps;  ///< arc-length intervals [m] without the feature
 };
 
 struct SyntheticLineScanOptions {
   int rings = 64;
-  int azimuths = 1800;   ///< points per ring
-  double r_min = 3.0;    ///< [m] ground range of the innermost ring
-  double r_max = 60.0;   ///< [m] outermost ring (rings spaced geometrically, as on the ground)
+  int azimuths = 1800;  ///< points per ring
+  double r_min = 3.0;   ///< [m] ground range of the innermost ring
+  double r_max = 60.0;  ///< [m] outermost ring (rings spaced geometrically, as on the ground)
   double ground_z = -1.73;
   double z_noise = 0.01;          ///< [m] standard deviation
   double ground_intensity = 0.1;  ///< mean intensity, on a 0..1 scale
@@ -88,7 +88,8 @@ inline SyntheticLineScan make_line_scan(const std::vector<SyntheticLine>& lines,
         if (!offset) continue;
         if (line.kind == SyntheticLine::Kind::kStripe && std::abs(*offset) <= 0.5 * line.width) {
           intensity = o.marking_intensity;
-        } else if (line.kind == SyntheticLine::Kind::kStep && *offset > 0.0 && *offset < line.raised_width) {
+        } else if (line.kind == SyntheticLine::Kind::kStep && *offset > 0.0 &&
+                   *offset < line.raised_width) {
           z += line.height;
         }
       }

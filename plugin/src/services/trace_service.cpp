@@ -39,7 +39,8 @@ std::string xy_text(const Eigen::Vector3d& p) {
 /// The "trace" service; a named type so that last_trace_outcome() finds its state through
 /// std::function::target(), shared so that copies of the registry agree.
 struct TraceService {
-  std::shared_ptr<std::optional<TraceOutcome>> last = std::make_shared<std::optional<TraceOutcome>>();
+  std::shared_ptr<std::optional<TraceOutcome>> last =
+      std::make_shared<std::optional<TraceOutcome>>();
 
   Status operator()(Session& session, const AttributeMap& p,
                     const std::function<bool(double)>& progress) const {
@@ -91,7 +92,8 @@ struct TraceService {
 Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& request,
                                          const std::function<bool(double)>& progress) {
   const formats::Sequence* seq = session.sequence();
-  if (seq == nullptr || request.frame < 0 || static_cast<std::size_t>(request.frame) >= seq->size()) {
+  if (seq == nullptr || request.frame < 0 ||
+      static_cast<std::size_t>(request.frame) >= seq->size()) {
     return bad("frame " + std::to_string(request.frame) + " has no cloud");
   }
   if (!request.seed_in_world.allFinite()) return bad("the seed is not finite");
@@ -101,12 +103,14 @@ Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& r
   const std::optional<geometry::LineFeature> feature =
       request.feature ? request.feature : line_feature_of(doc.class_or_default(label).evidence);
   if (!feature) {
-    return bad("class '" + label + "' follows no line evidence (evidence none); give feature=marking or curb");
+    return bad("class '" + label +
+               "' follows no line evidence (evidence none); give feature=marking or curb");
   }
   // Reading the frame is most of the work; the trace takes milliseconds.
   formats::ReadOptions read;
   read.progress = [&progress](double f) { return !progress || progress(0.8 * f); };
-  Expected<formats::CloudFile> cloud = seq->load_frame(static_cast<std::size_t>(request.frame), read);
+  Expected<formats::CloudFile> cloud =
+      seq->load_frame(static_cast<std::size_t>(request.frame), read);
   if (!cloud) return std::move(cloud).error();
   const geometry::LineScan scan = line_scan_of(cloud->cloud);
   // The scan is in the LiDAR frame; the seed and the session's shapes are in the world frame.
@@ -123,8 +127,9 @@ Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& r
   }
   if (progress && !progress(1.0)) return Error{ErrorCode::kCancelled, "trace cancelled", ""};
   const formats::ShapeFrame shape_frame = session.shape_frame_for(request.frame);
-  const geometry::Polyline stored =
-      shape_frame == formats::ShapeFrame::kWorld ? geometry::transform(T_world_lidar, *line) : *line;
+  const geometry::Polyline stored = shape_frame == formats::ShapeFrame::kWorld
+                                        ? geometry::transform(T_world_lidar, *line)
+                                        : *line;
   const std::int64_t id = next_polyline_id(doc);
   Expected<Command> command = create_polyline(doc, label, request.frame, stored, shape_frame, id);
   if (!command) return std::move(command).error();

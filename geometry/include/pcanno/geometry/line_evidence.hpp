@@ -20,8 +20,11 @@ enum class LineFeature {
 };
 
 struct LineScanOptions {
-  double cell = 0.25;        ///< [m] grid cell over xy
-  double max_range = 120.0;  ///< [m] xy distance from the scan's origin; farther points are ignored
+  /// [m] grid cell over xy (coarser when the scan's extent would need more than 4 million)
+  double cell = 0.25;
+  /// [m] xy distance from the frame's origin (the sensor, in a LiDAR frame); farther points are
+  /// ignored. Infinity: all points (georeferenced clouds, whose frame is not the sensor's).
+  double max_range = 120.0;
   /// [m] side of the square tiles in which the local ground height is a low percentile of z.
   double ground_tile = 2.0;
   double ground_percentile = 0.1;  ///< of z within a tile: the local ground height
@@ -55,11 +58,12 @@ class LineScan {
   template <typename F>
   void for_each_in_rect(const Eigen::Vector2d& lo, const Eigen::Vector2d& hi, F&& f) const {
     if (columns_ == 0 || rows_ == 0) return;
-    const long c0 = clamp_column(lo.x()), c1 = clamp_column(hi.x());
-    const long r0 = clamp_row(lo.y()), r1 = clamp_row(hi.y());
+    // A rectangle beside the grid touches no cell (clamping would put it on the border cells).
     if (hi.x() < origin_.x() || hi.y() < origin_.y()) return;
     if (lo.x() > origin_.x() + columns_ * options_.cell) return;
     if (lo.y() > origin_.y() + rows_ * options_.cell) return;
+    const long c0 = clamp_column(lo.x()), c1 = clamp_column(hi.x());
+    const long r0 = clamp_row(lo.y()), r1 = clamp_row(hi.y());
     for (long r = r0; r <= r1; ++r) {
       const std::size_t row = static_cast<std::size_t>(r * columns_);
       for (std::size_t k = begin_[row + c0]; k < begin_[row + c1 + 1]; ++k) f(order_[k]);
@@ -88,13 +92,13 @@ class LineScan {
 /// Options of one cross-section search.
 struct CrossSectionOptions {
   double half_length = 0.75;  ///< [m] window along the line on either side of the station
-  double bin = 0.05;         ///< [m] profile bin across the line
+  double bin = 0.05;          ///< [m] profile bin across the line
   /// Marking: least mean rank contrast between the ridge and the ground beside it.
   double min_contrast = 0.15;
   /// Marking: the ridge is kept when the chance that noise put as many points brighter than the
   /// ground's 95th percentile on it is below this.
   double max_false_alarm = 1e-5;
-  int min_marking_points = 4;  ///< marking: least points on the ridge
+  int min_marking_points = 4;       ///< marking: least points on the ridge
   double min_marking_width = 0.06;  ///< [m]
   double max_marking_width = 0.45;  ///< [m]
   double min_step = 0.06;           ///< [m] curb height
@@ -106,8 +110,9 @@ struct CrossSectionOptions {
 
 /// The feature found in one cross-section.
 struct CrossSectionHit {
-  double offset = 0.0;    ///< [m] across the line from the station, along the normal (left of the direction)
-  double z = 0.0;         ///< [m] height of the feature (marking: its points; curb: the lower level)
+  double offset =
+      0.0;  ///< [m] across the line from the station, along the normal (left of the direction)
+  double z = 0.0;  ///< [m] height of the feature (marking: its points; curb: the lower level)
   double strength = 0.0;  ///< marking: rank contrast; curb: step height [m]
   /// Curb: +1 when the lower level is on the normal's side (left of the direction), -1 otherwise;
   /// 0 for a marking.
@@ -119,13 +124,15 @@ struct CrossSectionHit {
 /// is none. `lower_side` (curb only, +1/-1) keeps only steps with the lower level on that side.
 std::optional<CrossSectionHit> find_across(const LineScan& scan, const Eigen::Vector2d& station,
                                            const Eigen::Vector2d& direction, LineFeature feature,
-                                           double max_offset, const CrossSectionOptions& options = {},
+                                           double max_offset,
+                                           const CrossSectionOptions& options = {},
                                            int lower_side = 0);
 
 /// Every feature in that cross-section within max_offset, nearest to the station first.
 std::vector<CrossSectionHit> find_all_across(const LineScan& scan, const Eigen::Vector2d& station,
                                              const Eigen::Vector2d& direction, LineFeature feature,
-                                             double max_offset, const CrossSectionOptions& options = {},
+                                             double max_offset,
+                                             const CrossSectionOptions& options = {},
                                              int lower_side = 0);
 
 }  // namespace pcanno::geometry

@@ -13,12 +13,14 @@
 namespace pcanno::geometry {
 
 struct TraceOptions {
-  double step = 1.0;          ///< [m] between stations along the line
-  double max_gap = 3.0;       ///< [m] the trace stops after this long without evidence
-  double max_length = 80.0;   ///< [m] of the whole line (both ways from the seed)
-  double seed_radius = 1.0;   ///< [m] the feature must be this close to the seed (xy)
-  double max_correction = 0.3;  ///< [m] across the line per station, from the prediction
-  double max_turn_deg = 25.0;   ///< per station; a sharper turn ends the line there
+  double step = 1.0;         ///< [m] between stations along the line
+  double max_gap = 3.0;      ///< [m] the trace stops after this long without evidence
+  double max_length = 80.0;  ///< [m] of the whole line (both ways from the seed)
+  /// [m] a shorter line is no line (a patch, the edge of a bright area): nullopt
+  double min_length = 1.5;
+  double seed_radius = 1.0;          ///< [m] the feature must be this close to the seed (xy)
+  double max_correction = 0.3;       ///< [m] across the line per station, from the prediction
+  double max_turn_deg = 25.0;        ///< per station; a sharper turn ends the line there
   double simplify_tolerance = 0.03;  ///< [m] vertices are dropped while the shape moves less
   CrossSectionOptions section;
 };
@@ -41,9 +43,10 @@ struct LineRefineOptions {
 };
 
 struct RefinedPolyline {
-  Polyline line;              ///< same vertex count and order as the input
-  std::size_t supported = 0;  ///< vertices that found evidence (the others are kept where they were)
-  double mean_shift = 0.0;    ///< [m] over the supported vertices
+  Polyline line;  ///< same vertex count and order as the input
+  std::size_t supported =
+      0;                    ///< vertices that found evidence (the others are kept where they were)
+  double mean_shift = 0.0;  ///< [m] over the supported vertices
 };
 
 /// Moves each vertex across the line (perpendicular to the local direction, in xy) onto the

@@ -22,7 +22,8 @@ inline std::optional<geometry::LineFeature> line_feature_of(formats::LineEvidenc
 }
 
 /// One cloud prepared for line evidence, in its LiDAR frame (the cloud's origin added, in
-/// double), with its "intensity" column when it has one.
+/// double), with its "intensity" column when it has one. A georeferenced cloud (non-zero origin)
+/// gets no range limit (LineScanOptions::max_range), its frame not being centred on the sensor.
 geometry::LineScan line_scan_of(const formats::PointCloud& cloud,
                                 const geometry::LineScanOptions& options = {});
 
