@@ -1,7 +1,6 @@
 #include "polyline_services.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "pcanno/plugin/automation/line_feature.hpp"
 #include "pcanno/plugin/automation/polyline_completion.hpp"
@@ -14,8 +13,6 @@ namespace pcanno::plugin::detail {
 namespace {
 
 using formats::AttributeMap;
-using formats::Error;
-using formats::ErrorCode;
 using formats::Expected;
 using formats::PolylineState;
 using formats::PolylineTrack;
