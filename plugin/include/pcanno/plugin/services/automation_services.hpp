@@ -22,11 +22,13 @@
 //   replaced.
 // Polylines: "propagate" and "interpolate" take polyline = <id> instead of track.
 // - "propagate" with polyline: from, direction and to as for a track (the polyline needs a line at
-//   `from`; `to` stops before its next keyframe). The line is carried through the world frame,
+//   `from`; `to` stops before its next keyframe). The line is carried through the world frame and
 //   refined each frame onto the evidence its class follows (ClassSpec::evidence: an intensity
-//   ridge for markings, a height step for curbs; at most 0.3 m per vertex and frame, vertices
-//   within the range only) and clipped to 40 m from the sensor in xy. Lines get provenance
-//   "tracked"; a line that leaves the range ends propagation with a note.
+//   ridge for markings, a height step for curbs; none: carried only): its vertices within range
+//   look for the feature across the line (at most 0.3 m away) and the line moves as a whole onto
+//   what they find, keeping its drawn shape (polyline_propagation.hpp). Each stored line is
+//   clipped to 40 m from the sensor in xy. Lines get provenance "tracked"; a line that leaves the
+//   range ends propagation with a note.
 // - "interpolate" with polyline: refine = true | false (default true). Every frame between the
 //   polyline's keyframes gets the world-frame blend of the two keyframe lines by arc-length
 //   correspondence (geometry/polyline_interpolation.hpp), refined as above when `refine`;
