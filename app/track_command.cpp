@@ -1,5 +1,7 @@
 // `pcanno track SEQUENCE LABELS --out OUT`: completes tracks from keyframe labels (any supported
 // format) by interpolation in the world frame, propagation, or the linear baseline of other tools.
+// Polyline tracks (lanes, curbs) are completed the same way (plugin/automation/
+// polyline_completion.hpp).
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -79,6 +81,10 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
     plugin::keep_keyframes_every(*doc, opt.keyframes_every);
   }
   const std::size_t keyframes = doc->box_count();
+  std::size_t keyframe_lines = 0;
+  for (const formats::PolylineTrack& p : doc->polylines) {
+    for (const formats::PolylineState& state : p.states) keyframe_lines += state.keyframe ? 1 : 0;
+  }
 
   if (*method != plugin::CompletionMethod::kLinear && !sequence->has_poses()) {
     plugin::EgoMotionOptions ego;
@@ -111,8 +117,16 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   }
   for (const std::string& note : done->notes) std::cerr << "pcanno: warning: " << note << '\n';
   if (!global.quiet) {
-    std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size() << " tracks; "
-              << plugin::to_string(*method) << " added " << done->boxes_added << " boxes\n";
+    std::cout << "read " << keyframes << " keyframe boxes in " << doc->tracks.size() << " tracks";
+    if (!doc->polylines.empty()) {
+      std::cout << ", " << keyframe_lines << " keyframe polyline states in "
+                << doc->polylines.size() << " polylines";
+    }
+    std::cout << "; " << plugin::to_string(*method) << " added " << done->boxes_added << " boxes";
+    if (!doc->polylines.empty()) {
+      std::cout << ", " << done->polyline_states_added << " polyline states";
+    }
+    std::cout << '\n';
     print_write_report(*written, writer->id);
   }
   return kExitOk;
@@ -125,8 +139,8 @@ void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin:
   auto opt = std::make_shared<TrackOptions>();
   CLI::App* cmd = app.add_subcommand(
       "track",
-      "Complete tracks between keyframes: world-frame interpolation, propagation, or "
-      "the linear baseline");
+      "Complete box and polyline tracks between keyframes: world-frame interpolation, "
+      "propagation, or the linear baseline");
   cmd->add_option("sequence", opt->sequence, "Dataset with the clouds (KITTI training/, ...)")
       ->required();
   cmd->add_option("labels", opt->labels,

@@ -64,14 +64,14 @@ typedef enum pcanno_status {
   PCANNO_ERR_INTERNAL = 100 /* a bug in pcanno; the message says what was caught */
 } pcanno_status;
 
-/* The frame a box is expressed in. LIDAR: the sensor frame of the box's own frame. WORLD: the
- * sequence's world frame, which needs poses. */
+/* The frame a box or a polyline's line is expressed in. LIDAR: the sensor frame of the box's own
+ * frame. WORLD: the sequence's world frame, which needs poses. */
 typedef enum pcanno_frame_of_reference {
   PCANNO_FRAME_LIDAR = 0,
   PCANNO_FRAME_WORLD = 1
 } pcanno_frame_of_reference;
 
-/* How a box came to be. */
+/* How a box or a polyline's line came to be. */
 typedef enum pcanno_provenance {
   PCANNO_PROVENANCE_MANUAL = 0,
   PCANNO_PROVENANCE_INTERPOLATED = 1,
@@ -214,6 +214,55 @@ PCANNO_C_API pcanno_status pcanno_session_begin_transaction(pcanno_session* sess
                                                             const char* name);
 PCANNO_C_API pcanno_status pcanno_session_commit_transaction(pcanno_session* session);
 PCANNO_C_API pcanno_status pcanno_session_cancel_transaction(pcanno_session* session);
+
+/* ---- Polylines (lane lines, curbs, areas) ------------------------------------------------- */
+/* A polyline track has an id, a class and at most one line per frame. A line's vertices are x, y, z
+ * triples [m] in its frame_of_reference, in drawing order; a closed line (an area) has a segment
+ * from the last vertex back to the first. Vertex arrays: `xyz` holds 3 * `capacity` doubles, and
+ * `count` receives the number of vertices (see "Arrays out" above). */
+
+PCANNO_C_API pcanno_status pcanno_session_polyline_count(const pcanno_session* session,
+                                                         size_t* count);
+/* Polyline ids in increasing order. */
+PCANNO_C_API pcanno_status pcanno_session_polyline_ids(const pcanno_session* session, int64_t* ids,
+                                                       size_t capacity, size_t* count);
+/* Frames at which the polyline has a line, in increasing order. */
+PCANNO_C_API pcanno_status pcanno_session_polyline_frames(const pcanno_session* session,
+                                                          int64_t polyline_id, int64_t* frames,
+                                                          size_t capacity, size_t* count);
+/* The polyline's class ("Lane marking"). */
+PCANNO_C_API pcanno_status pcanno_session_polyline_label(const pcanno_session* session,
+                                                         int64_t polyline_id, char* buffer,
+                                                         size_t size, size_t* required);
+/* The line of `polyline_id` at `frame`, as stored. *closed gets 1 for an area, else 0;
+ * *frame_of_reference a pcanno_frame_of_reference (either may be NULL; both are set also when the
+ * vertex array is too small). */
+PCANNO_C_API pcanno_status pcanno_session_get_polyline(const pcanno_session* session,
+                                                       int64_t polyline_id, int64_t frame,
+                                                       double* xyz, size_t capacity, size_t* count,
+                                                       int32_t* closed,
+                                                       int32_t* frame_of_reference);
+/* A new polyline of class `label` (NULL or "": the document's default polyline class) holding one
+ * line at `frame`: `vertex_count` (>= 1) vertices from `xyz`, in `frame_of_reference`, closed
+ * when `closed` is non-zero. It is a manual keyframe. The new id goes to *polyline_id (may be
+ * NULL). */
+PCANNO_C_API pcanno_status pcanno_session_add_polyline(pcanno_session* session, const char* label,
+                                                       int64_t frame, const double* xyz,
+                                                       size_t vertex_count, int32_t closed,
+                                                       int32_t frame_of_reference,
+                                                       int64_t* polyline_id);
+/* Replaces the line of `polyline_id` at `frame` (adding one when it has none there) with
+ * `vertex_count` (>= 1) vertices from `xyz`. The vertices are in the frame_of_reference the line
+ * is stored in at that frame (pcanno_session_get_polyline() says which; PCANNO_FRAME_LIDAR for a
+ * frame without a line yet). As any edit by a person, the line becomes a manual keyframe. */
+PCANNO_C_API pcanno_status pcanno_session_set_polyline_vertices(pcanno_session* session,
+                                                                int64_t polyline_id, int64_t frame,
+                                                                const double* xyz,
+                                                                size_t vertex_count,
+                                                                int32_t closed);
+/* Removes the polyline at every frame. */
+PCANNO_C_API pcanno_status pcanno_session_delete_polyline(pcanno_session* session,
+                                                          int64_t polyline_id);
 
 /* ---- Undo, save, export ------------------------------------------------------------------- */
 

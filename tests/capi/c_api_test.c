@@ -154,6 +154,79 @@ static void check_transaction(pcanno_session* s) {
   EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_commit_transaction(s));
 }
 
+/* Adds, reads, edits and deletes polylines; leaves one (a closed 3-vertex area in frame 1, edited
+ * to 4 vertices) for the saved document. */
+static const double kArea[12] = {1.125, -2.5, -1.75, 6.0,   -2.5, -1.75,
+                                 6.0,   1.5,  -1.7,  1.125, 1.5,  -1.7};
+
+static void check_polylines(pcanno_session* s) {
+  const double lane[6] = {0.5, 1.0, -1.7, 20.25, 1.25, -1.7};
+  double xyz[12] = {0};
+  int64_t id = -1, lane_id = -1, ids[4] = {0}, frames[4] = {0};
+  size_t count = 0, required = 0;
+  int32_t closed = -1, frame_of_reference = -1;
+  char label[64];
+  int i;
+
+  EXPECT_OK(pcanno_session_polyline_count(s, &count));
+  CHECK(count == 0);
+  EXPECT_OK(
+      pcanno_session_add_polyline(s, "Crosswalk area", 1, kArea, 3, 1, PCANNO_FRAME_LIDAR, &id));
+  EXPECT_OK(pcanno_session_add_polyline(s, NULL, 2, lane, 2, 0, PCANNO_FRAME_LIDAR, &lane_id));
+  CHECK(id >= 0 && lane_id != id);
+  EXPECT_OK(pcanno_session_polyline_ids(s, ids, 4, &count));
+  CHECK(count == 2 && ids[0] == id && ids[1] == lane_id);
+  EXPECT_OK(pcanno_session_polyline_label(s, id, label, sizeof label, &required));
+  CHECK(strcmp(label, "Crosswalk area") == 0 && required == 15);
+  EXPECT_OK(pcanno_session_polyline_label(s, lane_id, label, sizeof label, NULL));
+  CHECK(strlen(label) > 0); /* the document's default polyline class */
+  EXPECT_OK(pcanno_session_polyline_frames(s, id, frames, 4, &count));
+  CHECK(count == 1 && frames[0] == 1);
+
+  /* Sizing call, then the vertices bit for bit. */
+  EXPECT_STATUS(
+      PCANNO_ERR_BUFFER_TOO_SMALL,
+      pcanno_session_get_polyline(s, id, 1, NULL, 0, &count, &closed, &frame_of_reference));
+  CHECK(count == 3 && closed == 1 && frame_of_reference == PCANNO_FRAME_LIDAR);
+  EXPECT_OK(pcanno_session_get_polyline(s, id, 1, xyz, 4, &count, NULL, NULL));
+  CHECK(count == 3);
+  for (i = 0; i < 9; ++i) CHECK(xyz[i] == kArea[i]);
+
+  /* Replace the line (4 vertices): one undo step each way. */
+  EXPECT_OK(pcanno_session_set_polyline_vertices(s, id, 1, kArea, 4, 1));
+  EXPECT_OK(pcanno_session_get_polyline(s, id, 1, xyz, 4, &count, &closed, NULL));
+  CHECK(count == 4 && closed == 1 && xyz[11] == kArea[11]);
+  EXPECT_OK(pcanno_session_undo(s));
+  EXPECT_OK(pcanno_session_get_polyline(s, id, 1, xyz, 4, &count, NULL, NULL));
+  CHECK(count == 3);
+  EXPECT_OK(pcanno_session_redo(s));
+  EXPECT_OK(pcanno_session_get_polyline(s, id, 1, xyz, 4, &count, NULL, NULL));
+  CHECK(count == 4);
+
+  /* Errors name what was wrong. */
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND,
+                pcanno_session_get_polyline(s, id, 3, xyz, 4, &count, NULL, NULL));
+  EXPECT_ERROR_MENTIONS("no line in frame 3");
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND, pcanno_session_polyline_frames(s, 999, frames, 4, &count));
+  EXPECT_ERROR_MENTIONS("no polyline 999");
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT,
+                pcanno_session_add_polyline(s, NULL, 1, kArea, 0, 0, PCANNO_FRAME_LIDAR, NULL));
+  EXPECT_ERROR_MENTIONS("at least one vertex");
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT,
+                pcanno_session_add_polyline(s, NULL, 1, NULL, 2, 0, PCANNO_FRAME_LIDAR, NULL));
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT,
+                pcanno_session_add_polyline(s, NULL, 1, kArea, 2, 0, 7, NULL));
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND,
+                pcanno_session_add_polyline(s, NULL, 99, kArea, 2, 0, PCANNO_FRAME_LIDAR, NULL));
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND, pcanno_session_set_polyline_vertices(s, 999, 1, kArea, 2, 0));
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT, pcanno_session_polyline_count(NULL, &count));
+
+  EXPECT_OK(pcanno_session_delete_polyline(s, lane_id));
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND, pcanno_session_delete_polyline(s, lane_id));
+  EXPECT_OK(pcanno_session_polyline_count(s, &count));
+  CHECK(count == 1);
+}
+
 /* Opens, edits, undoes, saves; returns the id of the box left in the saved document. */
 static int64_t edit_and_save(const char* sequence, const char* document, pcanno_box* saved) {
   pcanno_session* s = NULL;
@@ -221,6 +294,7 @@ static int64_t edit_and_save(const char* sequence, const char* document, pcanno_
 
   check_errors_and_null_arguments(s, id);
   check_transaction(s);
+  check_polylines(s);
 
   EXPECT_OK(pcanno_session_save(s, NULL));
   CHECK(pcanno_session_is_dirty(s) == 0);
@@ -245,6 +319,18 @@ static void reopen_and_recover(const char* sequence, const char* document, int64
   CHECK(same_box(&got, saved));
   EXPECT_OK(pcanno_session_track_label(s, id, text, sizeof text, NULL));
   CHECK(strcmp(text, "Van") == 0);
+  {
+    /* The polyline area came back from the file exactly. */
+    double xyz[12] = {0};
+    int64_t pid = -1;
+    int32_t closed = 0;
+    int i;
+    EXPECT_OK(pcanno_session_polyline_ids(s, &pid, 1, &count));
+    CHECK(count == 1);
+    EXPECT_OK(pcanno_session_get_polyline(s, pid, 1, xyz, 4, &count, &closed, NULL));
+    CHECK(count == 4 && closed == 1);
+    for (i = 0; i < 12; ++i) CHECK(xyz[i] == kArea[i]);
+  }
   EXPECT_OK(pcanno_session_warnings(s, text, sizeof text, NULL));
   CHECK(strcmp(text, "") == 0);
   nudged = got;

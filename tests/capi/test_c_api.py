@@ -103,6 +103,34 @@ def load(path):
                                                  ctypes.c_int]),
         "pcanno_last_export_summary": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t,
                                                       ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_polyline_count": (ctypes.c_int, [session_p,
+                                                         ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_polyline_ids": (ctypes.c_int, [session_p, ctypes.POINTER(ctypes.c_int64),
+                                                       ctypes.c_size_t,
+                                                       ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_polyline_frames": (ctypes.c_int, [session_p, ctypes.c_int64,
+                                                          ctypes.POINTER(ctypes.c_int64),
+                                                          ctypes.c_size_t,
+                                                          ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_polyline_label": (ctypes.c_int, [session_p, ctypes.c_int64,
+                                                         ctypes.c_char_p, ctypes.c_size_t,
+                                                         ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_get_polyline": (ctypes.c_int, [session_p, ctypes.c_int64, ctypes.c_int64,
+                                                       ctypes.POINTER(ctypes.c_double),
+                                                       ctypes.c_size_t,
+                                                       ctypes.POINTER(ctypes.c_size_t),
+                                                       ctypes.POINTER(ctypes.c_int32),
+                                                       ctypes.POINTER(ctypes.c_int32)]),
+        "pcanno_session_add_polyline": (ctypes.c_int, [session_p, ctypes.c_char_p, ctypes.c_int64,
+                                                       ctypes.POINTER(ctypes.c_double),
+                                                       ctypes.c_size_t, ctypes.c_int32,
+                                                       ctypes.c_int32,
+                                                       ctypes.POINTER(ctypes.c_int64)]),
+        "pcanno_session_set_polyline_vertices": (ctypes.c_int, [session_p, ctypes.c_int64,
+                                                                ctypes.c_int64,
+                                                                ctypes.POINTER(ctypes.c_double),
+                                                                ctypes.c_size_t, ctypes.c_int32]),
+        "pcanno_session_delete_polyline": (ctypes.c_int, [session_p, ctypes.c_int64]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name)
@@ -268,6 +296,7 @@ class CApiTest(CApiBase):
         s.check(lib.pcanno_last_export_summary(summary, len(summary), None))
         self.assertEqual(summary.value.decode(), "wrote 1 box")
         s.close()
+
         with open(out) as f:
             rows = f.read().splitlines()
         self.assertEqual(len(rows), 1)
@@ -278,6 +307,46 @@ class CApiTest(CApiBase):
         self.assertEqual(tuple(reopened.box(track_id.value, 1).center), tuple(moved.center))
         self.assertEqual(lib.pcanno_session_can_undo(reopened.handle), 0)
         reopened.close()
+
+    def test_polylines_add_read_modify_delete(self):
+        lib = self.lib
+        s = Session(lib, self.sequence, self.document)
+        lane = [0.5, 1.0, -1.7, 10.25, 1.5, -1.7, 20.0, 2.25, -1.65]
+        points = (ctypes.c_double * 9)(*lane)
+        pid = ctypes.c_int64(-1)
+        s.check(lib.pcanno_session_add_polyline(s.handle, None, 2, points, 3, 0, FRAME_LIDAR,
+                                                ctypes.byref(pid)))
+        count = ctypes.c_size_t()
+        closed = ctypes.c_int32(-1)
+        # Sized by a first call, then read bit for bit.
+        s.assert_status(lib.pcanno_session_get_polyline(s.handle, pid.value, 2, None, 0,
+                                                        ctypes.byref(count), ctypes.byref(closed),
+                                                        None), BUFFER_TOO_SMALL)
+        self.assertEqual((count.value, closed.value), (3, 0))
+        out = (ctypes.c_double * (3 * count.value))()
+        s.check(lib.pcanno_session_get_polyline(s.handle, pid.value, 2, out, count.value,
+                                                ctypes.byref(count), None, None))
+        self.assertEqual(list(out), lane)
+        frames = (ctypes.c_int64 * 2)()
+        s.check(lib.pcanno_session_polyline_frames(s.handle, pid.value, frames, 2,
+                                                   ctypes.byref(count)))
+        self.assertEqual((count.value, frames[0]), (1, 2))
+
+        # Replaced at another frame as a closed area; one undo step takes it back.
+        s.check(lib.pcanno_session_set_polyline_vertices(s.handle, pid.value, 3, points, 3, 1))
+        s.check(lib.pcanno_session_get_polyline(s.handle, pid.value, 3, out, 3,
+                                                ctypes.byref(count), ctypes.byref(closed), None))
+        self.assertEqual(closed.value, 1)
+        s.check(lib.pcanno_session_undo(s.handle))
+        s.assert_status(lib.pcanno_session_get_polyline(s.handle, pid.value, 3, out, 3,
+                                                        ctypes.byref(count), None, None),
+                        NOT_FOUND)
+        self.assertIn("no line in frame 3", lib.pcanno_last_error().decode())
+
+        s.check(lib.pcanno_session_delete_polyline(s.handle, pid.value))
+        s.check(lib.pcanno_session_polyline_count(s.handle, ctypes.byref(count)))
+        self.assertEqual(count.value, 0)
+        s.close()
 
 
 CRASHING_HOST = r"""

@@ -8,6 +8,7 @@
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
 #include "pcanno/geometry/track_interpolation.hpp"
+#include "pcanno/plugin/automation/polyline_completion.hpp"
 #include "pcanno/plugin/automation/propagation.hpp"
 
 namespace pcanno::plugin {
@@ -120,6 +121,15 @@ std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count) {
   doc.tracks.erase(std::remove_if(doc.tracks.begin(), doc.tracks.end(),
                                   [](const Track& t) { return t.boxes.empty(); }),
                    doc.tracks.end());
+  for (formats::PolylineTrack& p : doc.polylines) {
+    p.states.erase(std::remove_if(p.states.begin(), p.states.end(),
+                                  [n](const formats::PolylineState& s) { return s.frame >= n; }),
+                   p.states.end());
+  }
+  doc.polylines.erase(
+      std::remove_if(doc.polylines.begin(), doc.polylines.end(),
+                     [](const formats::PolylineTrack& p) { return p.states.empty(); }),
+      doc.polylines.end());
   doc.ignore_regions.erase(
       std::remove_if(doc.ignore_regions.begin(), doc.ignore_regions.end(),
                      [n](const formats::IgnoreRegion& r) { return r.frame >= n; }),
@@ -152,9 +162,14 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
                                     ? std::max(sequence.size(), doc.frames.size()) - 1
                                     : 0);
   double done = 0.0;  // the fraction reported last
+  // Boxes first, then polylines, each its share of the progress by count.
+  const double box_share = doc.polylines.empty()
+                               ? 1.0
+                               : static_cast<double>(doc.tracks.size()) /
+                                     static_cast<double>(doc.tracks.size() + doc.polylines.size());
   const auto report_progress = [&](double fraction) {
     done = fraction;
-    return !progress || progress(fraction);
+    return !progress || progress(box_share * fraction);
   };
   // Frame loads poll too, so that a cancel does not wait for a large cloud.
   const CloudLoadStop stop_loads(data.clouds(), [&] { return !report_progress(done); });
@@ -292,7 +307,15 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
     pending[ti] = std::move(added);
   }
   if (!report_progress(1.0)) return cancelled();
+  Expected<PolylineCompletion> lines = complete_polylines(
+      doc, data.clouds(), options,
+      [&](double f) { return !progress || progress(box_share + (1.0 - box_share) * f); });
+  if (!lines) return std::move(lines).error();
   // Only now is the document changed: a cancelled or failed completion leaves it as it was.
+  doc.polylines = std::move(lines->polylines);
+  report.polyline_states_added = lines->states_added;
+  report.polylines_completed = lines->polylines_completed;
+  report.notes.insert(report.notes.end(), lines->notes.begin(), lines->notes.end());
   for (std::size_t ti = 0; ti < doc.tracks.size(); ++ti) {
     if (pending[ti].empty()) continue;
     Track& track = doc.tracks[ti];

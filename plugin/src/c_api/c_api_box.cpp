@@ -16,17 +16,6 @@ using formats::Track;
 
 std::string id_text(std::int64_t id) { return std::to_string(id); }
 
-/// Frames must exist, so that a document edited through the C ABI always saves and loads (the
-/// document reader checks box frames against its frames). Without frames any frame >= 0 is fine.
-pcanno_status check_frame(const Session& s, std::int64_t frame, const char* fn) {
-  const auto n = static_cast<std::int64_t>(s.frame_count());
-  if (frame < 0 || (n > 0 && frame >= n)) {
-    return fail(PCANNO_ERR_NOT_FOUND,
-                std::string(fn) + ": frame " + id_text(frame) + " is outside 0.." + id_text(n - 1));
-  }
-  return PCANNO_OK;
-}
-
 /// A C box as a BoxState, checking what the commands cannot (enum values, poses for WORLD).
 pcanno_status to_state(const Session& s, const pcanno_box& in, BoxState& out, const char* fn) {
   if (pcanno_status ok = check_frame(s, in.frame, fn); ok != PCANNO_OK) return ok;
@@ -82,29 +71,23 @@ pcanno_status no_track(std::int64_t id) {
   return fail(PCANNO_ERR_NOT_FOUND, "no track " + id_text(id));
 }
 
-/// Applies a command made by one of the command functions; their errors pass through.
+}  // namespace
+
+pcanno_status check_frame(const Session& s, std::int64_t frame, const char* fn) {
+  const auto n = static_cast<std::int64_t>(s.frame_count());
+  if (frame < 0 || (n > 0 && frame >= n)) {
+    return fail(PCANNO_ERR_NOT_FOUND,
+                std::string(fn) + ": frame " + id_text(frame) + " is outside 0.." + id_text(n - 1));
+  }
+  return PCANNO_OK;
+}
+
 pcanno_status apply_command(Session& s, Expected<Command> command) {
   if (!command) return fail(command.error());
   const formats::Status ok = s.apply(*command);
   return ok ? PCANNO_OK : fail_status(ok);
 }
 
-template <typename T>
-pcanno_status copy_array(const std::vector<T>& items, T* out, std::size_t capacity,
-                         std::size_t* count, const char* fn) {
-  if (count == nullptr) return null_argument(fn, "count");
-  if (out == nullptr && capacity > 0) return null_argument(fn, "out array");
-  *count = items.size();
-  std::copy_n(items.begin(), std::min(capacity, items.size()), out);
-  if (capacity < items.size()) {
-    return fail(PCANNO_ERR_BUFFER_TOO_SMALL, std::string(fn) + ": room for " +
-                                                 std::to_string(capacity) + " items, " +
-                                                 std::to_string(items.size()) + " are needed");
-  }
-  return PCANNO_OK;
-}
-
-}  // namespace
 }  // namespace pcanno::plugin::capi
 
 using namespace pcanno::plugin;
@@ -213,8 +196,8 @@ pcanno_status pcanno_session_add_box(pcanno_session* session, const pcanno_box* 
     if (t->at(box->frame) != nullptr) {
       // put_box would replace it, dropping its attributes: that is modify's job.
       return fail(PCANNO_ERR_CONFLICT, "track " + id_text(box->track_id) + " has a box in frame " +
-                                            id_text(box->frame) +
-                                            " already; use pcanno_session_modify_box");
+                                           id_text(box->frame) +
+                                           " already; use pcanno_session_modify_box");
     }
     pcanno::formats::BoxState state;
     if (pcanno_status ok = to_state(*s, *box, state, fn); ok != PCANNO_OK) return ok;

@@ -1,11 +1,15 @@
 #pragma once
+#include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "pcanno/formats/support/error.hpp"
 #include "pcanno/formats/support/expected.hpp"
+#include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno_c.h"
 
@@ -57,6 +61,29 @@ Session* session_of(const pcanno_session* handle, const char* function) noexcept
 /// Copies `text` into a caller buffer (see "Strings out" in pcanno_c.h).
 pcanno_status copy_out(const std::string& text, char* buffer, std::size_t size,
                        std::size_t* required, const char* function);
+
+/// NOT_FOUND unless `frame` is one of the session's frames (any frame >= 0 without frames), so
+/// that a document edited through the C ABI always saves and loads.
+pcanno_status check_frame(const Session& s, std::int64_t frame, const char* fn);
+
+/// Applies a command made by one of the command functions; their errors pass through.
+pcanno_status apply_command(Session& s, Expected<Command> command);
+
+/// Copies `items` into a caller array (see "Arrays out" in pcanno_c.h).
+template <typename T>
+pcanno_status copy_array(const std::vector<T>& items, T* out, std::size_t capacity,
+                         std::size_t* count, const char* fn) {
+  if (count == nullptr) return null_argument(fn, "count");
+  if (out == nullptr && capacity > 0) return null_argument(fn, "out array");
+  *count = items.size();
+  std::copy_n(items.begin(), std::min(capacity, items.size()), out);
+  if (capacity < items.size()) {
+    return fail(PCANNO_ERR_BUFFER_TOO_SMALL, std::string(fn) + ": room for " +
+                                                 std::to_string(capacity) + " items, " +
+                                                 std::to_string(items.size()) + " are needed");
+  }
+  return PCANNO_OK;
+}
 
 /// A C string argument that may be NULL, as a std::string ("" for NULL).
 inline std::string optional_string(const char* s) { return s != nullptr ? std::string(s) : ""; }

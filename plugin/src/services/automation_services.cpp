@@ -1,7 +1,5 @@
 #include "pcanno/plugin/services/automation_services.hpp"
 
-#include <cerrno>
-#include <cstdlib>
 #include <memory>
 #include <sstream>
 
@@ -14,88 +12,18 @@
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "polyline_services.hpp"
+#include "service_support.hpp"
 
 namespace pcanno::plugin {
 namespace {
 
+using namespace detail;
 using formats::AttributeMap;
 using formats::Error;
 using formats::ErrorCode;
 using formats::Expected;
 using formats::Status;
-
-Error bad(const std::string& service, const std::string& message) {
-  return Error{ErrorCode::kInvalidArgument, service + ": " + message, ""};
-}
-
-std::optional<std::string> parameter(const AttributeMap& p, const std::string& name) {
-  const auto it = p.find(name);
-  return it == p.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
-Expected<std::int64_t> integer(const std::string& service, const AttributeMap& p,
-                               const std::string& name, std::optional<std::int64_t> fallback) {
-  const std::optional<std::string> text = parameter(p, name);
-  if (!text) {
-    if (fallback) return *fallback;
-    return bad(service, "parameter '" + name + "' is required");
-  }
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || errno != 0) {
-    return bad(service, "parameter '" + name + "' = '" + *text + "': expected an integer");
-  }
-  return static_cast<std::int64_t>(v);
-}
-
-Status unknown_parameters(const std::string& service, const AttributeMap& p,
-                          std::initializer_list<const char*> known) {
-  for (const auto& [name, value] : p) {
-    bool ok = false;
-    std::string list;
-    for (const char* k : known) {
-      ok = ok || name == k;
-      list += list.empty() ? k : std::string(", ") + k;
-    }
-    if (!ok) return bad(service, "unknown parameter '" + name + "'; known: " + list);
-  }
-  return {};
-}
-
-Error no_sequence() {
-  return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
-}
-
-/// The ego-motion estimate for sequences without poses goes to the default cache.
-EgoMotionOptions ego_options() {
-  EgoMotionOptions ego;
-  ego.cache_dir = default_ego_motion_cache();
-  return ego;
-}
-
-/// How much of a job that then works on `frames` frames goes to estimating the session's ego
-/// motion first: none when the sequence has poses or the estimate is cached. A frame of ego
-/// motion (a whole scan registered to the last) costs about four of propagation or refinement
-/// (one object registered): 40 ms against 10 ms per KITTI frame, loading included.
-double ego_motion_share(const Session& session, std::int64_t frames) {
-  const formats::Sequence* seq = session.sequence();
-  if (seq == nullptr || seq->has_poses() || ego_motion_cached(*seq, ego_options())) return 0.0;
-  const double ego = 4.0 * static_cast<double>(seq->size());
-  return ego / (ego + static_cast<double>(std::max<std::int64_t>(frames, 1)));
-}
-
-/// The session's sequence with a pose for every frame: its own, or estimated (and cached), as
-/// the first step of a job: [0, share] of `progress`.
-Expected<formats::Sequence> posed_sequence(const Session& session, const Progress& progress,
-                                           double share) {
-  if (session.sequence() == nullptr) return no_sequence();
-  formats::Sequence seq = *session.sequence();
-  const ProgressStep step(progress, 0.0, share, "estimating ego motion");
-  Expected<bool> estimated = ensure_poses(seq, ego_options(), step.callback());
-  if (!estimated) return std::move(estimated).error();
-  return seq;
-}
 
 geometry::Cuboid to_world(const formats::BoxState& s, const formats::Sequence& seq) {
   if (s.shape_frame == formats::ShapeFrame::kWorld) return s.box;
@@ -146,9 +74,23 @@ struct Outcomes {
       std::make_shared<std::optional<ServiceOutcome>>();
 };
 
+/// The polyline variant of a service (parameter polyline=<id>), its outcome kept as the service's.
+Status run_polyline(Expected<ServiceOutcome> (*service)(Session&, const AttributeMap&,
+                                                        const Progress&),
+                    Session& session, const AttributeMap& p, const Progress& progress,
+                    std::optional<ServiceOutcome>& last) {
+  Expected<ServiceOutcome> outcome = service(session, p, progress);
+  if (!outcome) return std::move(outcome).error();
+  last = std::move(*outcome);
+  return {};
+}
+
 struct PropagateService : Outcomes {
   Status operator()(Session& session, const AttributeMap& p, const Progress& progress) const {
     const std::string name = "propagate";
+    if (p.count("polyline") != 0) {
+      return run_polyline(propagate_polyline_service, session, p, progress, *last);
+    }
     if (Status s = unknown_parameters(name, p, {"track", "from", "to", "direction"}); !s) return s;
     Expected<std::int64_t> track_id = integer(name, p, "track", std::nullopt);
     if (!track_id) return std::move(track_id).error();
@@ -219,6 +161,9 @@ struct PropagateService : Outcomes {
 struct InterpolateService : Outcomes {
   Status operator()(Session& session, const AttributeMap& p, const Progress& progress) const {
     const std::string name = "interpolate";
+    if (p.count("polyline") != 0) {
+      return run_polyline(interpolate_polyline_service, session, p, progress, *last);
+    }
     if (Status s = unknown_parameters(name, p, {"track", "refine"}); !s) return s;
     Expected<std::int64_t> track_id = integer(name, p, "track", std::nullopt);
     if (!track_id) return std::move(track_id).error();
@@ -385,13 +330,14 @@ void add_automation_services(Registry& registry) {
       FitService{}});
   registry.add_service(AutomationService{
       ComponentInfo{"service", "propagate", "1.0.0", 0, "built-in",
-                    "Carry a track's box frame by frame by registering the object's points; "
-                    "parameters track, from, direction, to"},
+                    "Carry a track's box frame by frame by registering the object's points, or "
+                    "a polyline through the world frame onto its class's evidence; parameters "
+                    "track or polyline, from, direction, to"},
       PropagateService{}});
   registry.add_service(AutomationService{
       ComponentInfo{"service", "interpolate", "1.0.0", 0, "built-in",
-                    "World-frame interpolation between a track's keyframes, refined on the "
-                    "points; parameters track, refine"},
+                    "World-frame interpolation between a track's (or a polyline's) keyframes, "
+                    "refined on the points; parameters track or polyline, refine"},
       InterpolateService{}});
 }
 

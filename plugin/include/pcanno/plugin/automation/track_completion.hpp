@@ -49,22 +49,27 @@ struct CompletionOptions {
 struct CompletionReport {
   std::size_t boxes_added = 0;
   std::size_t tracks_completed = 0;
+  std::size_t polyline_states_added = 0;  ///< polyline tracks: see complete_polylines()
+  std::size_t polylines_completed = 0;
   /// "track 7 lost at frame 12: 4 points" and the like.
   std::vector<std::string> notes;
 };
 
-/// Adds the missing boxes to `doc` (existing boxes are kept as they are). Interpolated boxes get
-/// provenance "interpolated", propagated ones "tracked", both keyframe = false; they are stored in
-/// the frame the track's keyframes use. `sequence` supplies timestamps, poses (kInterpolate and
-/// kPropagate need them for every frame) and points (kPropagate, size estimation). `progress` gets
-/// the fraction done, per frame filled and while a frame loads; returning false cancels
-/// (kCancelled). `doc` changes only on success: cancelled or failed, it is left as it was.
+/// Adds the missing boxes to `doc` (existing boxes are kept as they are), and the missing lines of
+/// its polyline tracks (complete_polylines() in polyline_completion.hpp, the same method).
+/// Interpolated boxes get provenance "interpolated", propagated ones "tracked", both keyframe =
+/// false; they are stored in the frame the track's keyframes use. `sequence` supplies timestamps,
+/// poses (kInterpolate and kPropagate need them for every frame) and points (kPropagate, size
+/// estimation). `progress` gets the fraction done, per frame filled and while a frame loads;
+/// returning false cancels (kCancelled). `doc` changes only on success: cancelled or failed, it is
+/// left as it was.
 formats::Expected<CompletionReport> complete_tracks(
     formats::Annotations& doc, const formats::Sequence& sequence, const CompletionOptions& options,
     const std::function<bool(double)>& progress = {});
 
-/// Removes boxes (and ignore regions) at frames >= `frame_count`, and tracks left empty; the
-/// document's frame list is cut to `frame_count` too. Returns the number of boxes removed.
+/// Removes boxes, polyline states (and ignore regions) at frames >= `frame_count`, and tracks
+/// left empty; the document's frame list is cut to `frame_count` too. Returns the number of boxes
+/// removed.
 std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count);
 
 /// Keeps, per track, the first box, every `k`-th box after it and (with `keep_last`) the last,

@@ -20,6 +20,19 @@
 // - "interpolate": track (required), refine = true | false (default true). Every frame between
 //   the track's keyframes gets a world-frame interpolated box; old non-keyframe boxes there are
 //   replaced.
+// Polylines: "propagate" and "interpolate" take polyline = <id> instead of track.
+// - "propagate" with polyline: from, direction and to as for a track (the polyline needs a line at
+//   `from`; `to` stops before its next keyframe). The line is carried through the world frame and
+//   refined each frame onto the evidence its class follows (ClassSpec::evidence: an intensity
+//   ridge for markings, a height step for curbs; none: carried only): its vertices within range
+//   look for the feature across the line (at most 0.3 m away) and the line moves as a whole onto
+//   what they find, keeping its drawn shape (polyline_propagation.hpp). Each stored line is
+//   clipped to 40 m from the sensor in xy. Lines get provenance "tracked"; a line that leaves the
+//   range ends propagation with a note.
+// - "interpolate" with polyline: refine = true | false (default true). Every frame between the
+//   polyline's keyframes gets the world-frame blend of the two keyframe lines by arc-length
+//   correspondence (geometry/polyline_interpolation.hpp), refined as above when `refine`;
+//   provenance "interpolated"; old non-keyframe lines there are replaced.
 
 namespace pcanno::plugin {
 
@@ -27,9 +40,11 @@ class Registry;
 
 /// What the last run of an automation service did.
 struct ServiceOutcome {
-  std::size_t boxes = 0;              ///< boxes added or replaced
-  std::optional<std::int64_t> track;  ///< the track worked on (fit: the new track)
-  std::vector<std::string> notes;     ///< "lost at frame 12: 4 points", ...
+  std::size_t boxes = 0;                 ///< boxes added or replaced
+  std::optional<std::int64_t> track;     ///< the track worked on (fit: the new track)
+  std::optional<std::int64_t> polyline;  ///< the polyline worked on (trace: the new one)
+  std::size_t polyline_states = 0;       ///< polyline states added or replaced
+  std::vector<std::string> notes;        ///< "lost at frame 12: 4 points", ...
 };
 
 /// The outcome of the last successful run of service `id` ("fit", "propagate", "interpolate") in

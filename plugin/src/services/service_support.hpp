@@ -1,0 +1,50 @@
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/support/expected.hpp"
+#include "pcanno/plugin/automation/ego_motion.hpp"
+#include "pcanno/plugin/automation/progress.hpp"
+
+// Parameter parsing and the posed sequence, shared by the automation services (boxes and
+// polylines).
+
+namespace pcanno::plugin {
+class Session;
+}
+
+namespace pcanno::plugin::detail {
+
+/// kInvalidArgument "<service>: <message>".
+formats::Error bad(const std::string& service, const std::string& message);
+
+std::optional<std::string> parameter(const formats::AttributeMap& p, const std::string& name);
+
+/// Parameter `name` as an integer; `fallback` when absent (absent without one: an error).
+formats::Expected<std::int64_t> integer(const std::string& service, const formats::AttributeMap& p,
+                                        const std::string& name,
+                                        std::optional<std::int64_t> fallback);
+
+/// An error naming the first parameter not in `known`, and the known ones.
+formats::Status unknown_parameters(const std::string& service, const formats::AttributeMap& p,
+                                   std::initializer_list<const char*> known);
+
+formats::Error no_sequence();
+
+/// The ego-motion estimate for sequences without poses goes to the default cache.
+EgoMotionOptions ego_options();
+
+/// How much of a job that then works on `frames` frames goes to estimating the session's ego
+/// motion first: none when the sequence has poses or the estimate is cached.
+double ego_motion_share(const Session& session, std::int64_t frames);
+
+/// The session's sequence with a pose for every frame: its own, or estimated (and cached), as
+/// the first step of a job: [0, share] of `progress`.
+formats::Expected<formats::Sequence> posed_sequence(const Session& session,
+                                                    const Progress& progress, double share);
+
+}  // namespace pcanno::plugin::detail
