@@ -13,6 +13,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/automation/line_feature.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_services.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tools/polyline_trace_tool.hpp"
 #include "synthetic_lines.hpp"
@@ -120,20 +121,22 @@ TEST_F(TraceService, IsRegistered) {
 
 TEST_F(TraceService, TracesTheDefaultClassMarkingAsOneFittedPolyline) {
   ASSERT_TRUE(run({{"seed", seed_text({6.0, 4.3, kGround})}}));
-  const TraceOutcome* outcome = last_trace_outcome(session_->registry());
+  const ServiceOutcome* outcome = last_service_outcome(session_->registry(), "trace");
   ASSERT_NE(outcome, nullptr);
   const formats::Annotations& doc = session_->document();
   ASSERT_EQ(doc.polylines.size(), 1u);
   const formats::PolylineTrack& track = doc.polylines[0];
   EXPECT_EQ(outcome->polyline, track.id);
   EXPECT_EQ(track.label, doc.default_class(formats::ShapeKind::kPolyline));
-  EXPECT_EQ(outcome->feature, geometry::LineFeature::kMarking);
+  ASSERT_EQ(outcome->notes.size(), 1u);
+  EXPECT_NE(outcome->notes[0].find("lane marking"), std::string::npos) << outcome->notes[0];
   ASSERT_EQ(track.states.size(), 1u);
   EXPECT_EQ(track.states[0].provenance, formats::Provenance::kFitted);
   EXPECT_TRUE(track.states[0].keyframe);
   EXPECT_EQ(track.states[0].shape_frame, session_->shape_frame_for(0));
   EXPECT_LT(mean_distance(track.id, stripe_path()), 0.05);
-  EXPECT_GT(outcome->length, 25.0);
+  EXPECT_EQ(outcome->polyline_states, 1u);
+  EXPECT_GT(geometry::length(track.states[0].line), 25.0);
   // One undo step removes it.
   ASSERT_TRUE(session_->can_undo());
   ASSERT_TRUE(session_->undo());
@@ -146,7 +149,8 @@ TEST_F(TraceService, FollowsTheCurbForACurbClassOrAnExplicitFeature) {
   ASSERT_TRUE(run({{"seed", seed_text({2.0, -4.7, kGround})}, {"class", curb}, {"frame", "0"}}));
   ASSERT_EQ(session_->document().polylines.size(), 1u);
   EXPECT_EQ(session_->document().polylines[0].label, curb);
-  EXPECT_EQ(last_trace_outcome(session_->registry())->feature, geometry::LineFeature::kCurb);
+  EXPECT_NE(last_service_outcome(session_->registry(), "trace")->notes.at(0).find("curb"),
+            std::string::npos);
   EXPECT_LT(mean_distance(session_->document().polylines[0].id, curb_path()), 0.06);
   ASSERT_TRUE(session_->undo());
   // The default (marking) class, told to follow the curb.

@@ -223,17 +223,8 @@ struct FitService : Outcomes {
   Status operator()(Session& session, const AttributeMap& p, const Progress& progress) const {
     const std::string name = "fit";
     if (Status s = unknown_parameters(name, p, {"seed", "frame", "class", "track"}); !s) return s;
-    const std::optional<std::string> seed_text = parameter(p, "seed");
-    if (!seed_text) return bad(name, "parameter 'seed' is required (x,y,z in metres)");
-    Eigen::Vector3d seed_in_world;
-    {
-      std::string text = *seed_text;
-      for (char& c : text) c = c == ',' ? ' ' : c;
-      std::istringstream in(text);
-      if (!(in >> seed_in_world.x() >> seed_in_world.y() >> seed_in_world.z())) {
-        return bad(name, "parameter 'seed' = '" + *seed_text + "': expected x,y,z in metres");
-      }
-    }
+    const Expected<Eigen::Vector3d> seed_in_world = seed(name, p);
+    if (!seed_in_world) return seed_in_world.error();
     Expected<std::int64_t> frame = integer(name, p, "frame", session.frame());
     if (!frame) return std::move(frame).error();
     if (session.sequence() == nullptr || *frame < 0 ||
@@ -260,11 +251,11 @@ struct FitService : Outcomes {
     options.sensor_origin = T_lidar_cloud.inverse().translation();  // the sensor at the LiDAR 0
     std::optional<geometry::FitResult> fit =
         geometry::fit_box(cloud->cloud.view(), *ground,
-                          (T_world_lidar * T_lidar_cloud).inverse() * seed_in_world, options);
+                          (T_world_lidar * T_lidar_cloud).inverse() * *seed_in_world, options);
     if (!fit) {
       return Error{ErrorCode::kNotFound,
                    "fit: nothing but ground within " + std::to_string(options.seed_radius) +
-                       " m of the seed " + *seed_text + " in frame " + std::to_string(*frame),
+                       " m of the seed " + *parameter(p, "seed") + " in frame " + std::to_string(*frame),
                    ""};
     }
     if (progress && !progress(1.0)) return Error{ErrorCode::kCancelled, "fit cancelled", ""};
@@ -317,6 +308,7 @@ const ServiceOutcome* last_service_outcome(const Registry& registry, const std::
   if (id == "fit") return outcome_of<FitService>(*s);
   if (id == "propagate") return outcome_of<PropagateService>(*s);
   if (id == "interpolate") return outcome_of<InterpolateService>(*s);
+  if (id == "trace") return trace_outcome(*s);
   return nullptr;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <sstream>
 
 #include "pcanno/plugin/session.hpp"
 
@@ -37,6 +38,20 @@ Expected<std::int64_t> integer(const std::string& service, const AttributeMap& p
     return bad(service, "parameter '" + name + "' = '" + *text + "': expected an integer");
   }
   return static_cast<std::int64_t>(v);
+}
+
+Expected<Eigen::Vector3d> seed(const std::string& service, const AttributeMap& p) {
+  const std::optional<std::string> given = parameter(p, "seed");
+  if (!given) return bad(service, "parameter 'seed' is required (x,y,z in metres)");
+  std::string text = *given;
+  for (char& c : text) c = c == ',' ? ' ' : c;
+  std::istringstream in(text);
+  Eigen::Vector3d out;
+  std::string rest;
+  if (!(in >> out.x() >> out.y() >> out.z()) || (in >> rest)) {
+    return bad(service, "parameter 'seed' = '" + *given + "': expected x,y,z in metres");
+  }
+  return out;
 }
 
 Status unknown_parameters(const std::string& service, const AttributeMap& p,

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include <Eigen/Core>
+
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/support/expected.hpp"
@@ -15,6 +17,8 @@
 
 namespace pcanno::plugin {
 class Session;
+struct AutomationService;
+struct ServiceOutcome;
 }
 
 namespace pcanno::plugin::detail {
@@ -29,11 +33,17 @@ formats::Expected<std::int64_t> integer(const std::string& service, const format
                                         const std::string& name,
                                         std::optional<std::int64_t> fallback);
 
+/// The required parameter `seed` = "x,y,z" [m].
+formats::Expected<Eigen::Vector3d> seed(const std::string& service, const formats::AttributeMap& p);
+
 /// An error naming the first parameter not in `known`, and the known ones.
 formats::Status unknown_parameters(const std::string& service, const formats::AttributeMap& p,
                                    std::initializer_list<const char*> known);
 
 formats::Error no_sequence();
+
+/// The last outcome of the "trace" service `s` (trace_service.cpp); nullptr before the first.
+const ServiceOutcome* trace_outcome(const AutomationService& s);
 
 /// The ego-motion estimate for sequences without poses goes to the default cache.
 EgoMotionOptions ego_options();

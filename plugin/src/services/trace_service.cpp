@@ -1,9 +1,7 @@
 #include "pcanno/plugin/services/trace_service.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <sstream>
 #include <utility>
 #include <variant>
 
@@ -11,7 +9,9 @@
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/polyline_commands.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_services.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "service_support.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -22,9 +22,9 @@ using formats::ErrorCode;
 using formats::Expected;
 using formats::Status;
 
-Error bad(const std::string& message) {
-  return Error{ErrorCode::kInvalidArgument, "trace: " + message, ""};
-}
+const char* const kName = "trace";
+
+Error bad(const std::string& message) { return detail::bad(kName, message); }
 
 const char* feature_name(geometry::LineFeature feature) {
   return feature == geometry::LineFeature::kCurb ? "curb" : "lane marking";
@@ -36,53 +36,45 @@ std::string xy_text(const Eigen::Vector3d& p) {
   return text;
 }
 
-/// The "trace" service; a named type so that last_trace_outcome() finds its state through
+/// The "trace" service; a named type so that last_service_outcome() finds its state through
 /// std::function::target(), shared so that copies of the registry agree.
 struct TraceService {
-  std::shared_ptr<std::optional<TraceOutcome>> last =
-      std::make_shared<std::optional<TraceOutcome>>();
+  std::shared_ptr<std::optional<ServiceOutcome>> last =
+      std::make_shared<std::optional<ServiceOutcome>>();
 
   Status operator()(Session& session, const AttributeMap& p,
                     const std::function<bool(double)>& progress) const {
+    if (Status s = detail::unknown_parameters(kName, p, {"seed", "frame", "class", "feature"}); !s) {
+      return s;
+    }
+    const Expected<Eigen::Vector3d> seed = detail::seed(kName, p);
+    if (!seed) return seed.error();
+    const Expected<std::int64_t> frame = detail::integer(kName, p, "frame", session.frame());
+    if (!frame) return frame.error();
     TraceRequest request;
-    request.frame = session.frame();
-    bool has_seed = false;
-    for (const auto& [name, value] : p) {
-      if (name == "seed") {
-        std::string text = value;
-        for (char& c : text) c = c == ',' ? ' ' : c;
-        std::istringstream in(text);
-        Eigen::Vector3d& s = request.seed_in_world;
-        std::string rest;
-        if (!(in >> s.x() >> s.y() >> s.z()) || (in >> rest)) {
-          return bad("parameter 'seed' = '" + value + "': expected x,y,z in metres");
-        }
-        has_seed = true;
-      } else if (name == "frame") {
-        char* end = nullptr;
-        const long long f = std::strtoll(value.c_str(), &end, 10);
-        if (value.empty() || *end != '\0') {
-          return bad("parameter 'frame' = '" + value + "': expected an integer");
-        }
-        request.frame = f;
-      } else if (name == "class") {
-        request.label = value;
-      } else if (name == "feature") {
-        if (value == "marking") {
-          request.feature = geometry::LineFeature::kMarking;
-        } else if (value == "curb") {
-          request.feature = geometry::LineFeature::kCurb;
-        } else {
-          return bad("parameter 'feature' = '" + value + "': expected marking or curb");
-        }
+    request.seed_in_world = *seed;
+    request.frame = *frame;
+    request.label = detail::parameter(p, "class").value_or("");
+    if (const std::optional<std::string> feature = detail::parameter(p, "feature")) {
+      if (*feature == "marking") {
+        request.feature = geometry::LineFeature::kMarking;
+      } else if (*feature == "curb") {
+        request.feature = geometry::LineFeature::kCurb;
       } else {
-        return bad("unknown parameter '" + name + "'; known: seed, frame, class, feature");
+        return bad("parameter 'feature' = '" + *feature + "': expected marking or curb");
       }
     }
-    if (!has_seed) return bad("parameter 'seed' is required (x,y,z in metres)");
-    Expected<TraceOutcome> outcome = trace_polyline_at(session, request, progress);
-    if (!outcome) return std::move(outcome).error();
-    *last = std::move(*outcome);
+    Expected<TraceOutcome> traced = trace_polyline_at(session, request, progress);
+    if (!traced) return std::move(traced).error();
+    ServiceOutcome outcome;
+    outcome.polyline = traced->polyline;
+    outcome.polyline_states = 1;
+    char note[160];
+    std::snprintf(note, sizeof note, "traced a %s of %.1f m (%zu vertices) in frame %lld",
+                  feature_name(traced->feature), traced->length, traced->vertices,
+                  static_cast<long long>(traced->frame));
+    outcome.notes.push_back(note);
+    *last = std::move(outcome);
     return {};
   }
 };
@@ -168,14 +160,12 @@ Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceRequest& r
   return outcome;
 }
 
-const TraceOutcome* last_trace_outcome(const Registry& registry) {
-  const AutomationService* service = registry.service("trace");
-  if (service == nullptr) return nullptr;
-  const auto* trace = service->run.target<TraceService>();
+namespace detail {
+
+const ServiceOutcome* trace_outcome(const AutomationService& s) {
+  const auto* trace = s.run.target<TraceService>();
   return trace != nullptr && trace->last->has_value() ? &**trace->last : nullptr;
 }
-
-namespace detail {
 
 void add_trace_service(Registry& registry) {
   registry.add_service(AutomationService{

@@ -47,7 +47,8 @@ struct ServiceOutcome {
   std::vector<std::string> notes;        ///< "lost at frame 12: 4 points", ...
 };
 
-/// The outcome of the last successful run of service `id` ("fit", "propagate", "interpolate") in
+/// The outcome of the last successful run of service `id` ("fit", "propagate", "interpolate",
+/// "trace") in
 /// this registry (and its copies); nullptr before the first.
 const ServiceOutcome* last_service_outcome(const Registry& registry, const std::string& id);
 

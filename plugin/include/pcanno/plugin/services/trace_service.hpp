@@ -16,7 +16,8 @@
 //   class (default: the document's default polyline class), feature = marking | curb (default:
 //   the class's evidence; a class whose evidence is none needs it).
 // The traced line becomes a new polyline track (provenance "fitted", a keyframe) as one undo step;
-// nothing found near the seed is kNotFound.
+// nothing found near the seed is kNotFound. last_service_outcome(registry, "trace") holds the new
+// polyline's id.
 
 namespace pcanno::plugin {
 
@@ -57,10 +58,6 @@ formats::Expected<TraceOutcome> trace_polyline_at(Session& session, const TraceR
 /// Frame `frame`'s cloud prepared for tracing, in its LiDAR frame (line_scan_of()).
 formats::Expected<geometry::LineScan> frame_line_scan(
     const Session& session, std::int64_t frame, const std::function<bool(double)>& progress = {});
-
-/// The outcome of the last successful run of the "trace" service in this registry (and its
-/// copies); nullptr before the first.
-const TraceOutcome* last_trace_outcome(const Registry& registry);
 
 namespace detail {
 void add_trace_service(Registry& registry);
