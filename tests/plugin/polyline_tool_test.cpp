@@ -216,6 +216,27 @@ TEST(PolylineTool, ShiftPlacesOnTheGroundInsteadOfSnapping) {
   EXPECT_EQ(s->document().polylines.at(1).states.at(0).line.vertices.at(0), curb);
 }
 
+TEST(PolylineTool, WithoutAPointThereAVertexLandsOnTheFramesGround) {
+  // A LiDAR frame: the road 1.73 m below the sensor, rising 2 % towards +x, and a wall.
+  std::vector<Eigen::Vector3d> points;
+  for (int i = -40; i <= 40; ++i) {
+    for (int j = -40; j <= 40; ++j) {
+      const double x = 0.25 * i, y = 0.25 * j;
+      points.emplace_back(x, y, -1.73 + 0.02 * x);
+    }
+  }
+  for (int k = 0; k < 200; ++k) points.emplace_back(6.0, -5.0 + 0.05 * k, 0.5);
+  auto s = Session::create(frames_only(1));
+  PolylineTool tool;
+  tool.set_points(points);
+  // Shift: no snapping, so the vertex goes onto the ground under the pointer, not to z = 0.
+  click(tool, *s, top_view(), {4.1, 1.1, 0.0}, kShift);
+  const Eigen::Vector3d v = line_of(*s).vertices.at(0);
+  EXPECT_NEAR(v.x(), 4.1, 1e-9);
+  EXPECT_NEAR(v.y(), 1.1, 1e-9);
+  EXPECT_NEAR(v.z(), -1.73 + 0.02 * 4.1, 0.02);
+}
+
 TEST(PolylineTool, ADoubleClickEndsTheLineAtItsLastVertex) {
   auto s = Session::create(frames_only(1));
   PolylineTool tool;

@@ -144,7 +144,9 @@ TEST_F(WorkstationPolylines, LDrawsALineInTheTopViewAndReturnEndsIt) {
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_NEAR(drawn.vertices[i].x(), expected[i].x(), 1e-6) << i;
     EXPECT_NEAR(drawn.vertices[i].y(), expected[i].y(), 1e-6) << i;
-    EXPECT_NEAR(drawn.vertices[i].z(), 0.0, 1e-9) << i;  // the ground plane
+    // On the road, which KITTI's sensor sees 1.73 m below it (the ground model's local patch),
+    // not at the sensor's height z = 0.
+    EXPECT_NEAR(drawn.vertices[i].z(), -1.73, 0.2) << i;
   }
   EXPECT_FALSE(drawn.closed);
   // One undo step per vertex, redo puts it back.
@@ -213,6 +215,12 @@ TEST_F(WorkstationPolylines, AnAreaClassClosesWhenDrawnAndHotkeysPickPolylineCla
   ASSERT_EQ(w.session().document().polylines.size(), 1u);
   EXPECT_EQ(w.session().document().polylines[0].label, area);
   EXPECT_TRUE(line().closed);
+  // The top view fills it, seen from above; the other views draw its outline only.
+  EXPECT_TRUE(top->scene().fill_areas());
+  EXPECT_FALSE(w.main_view()->scene().fill_areas());
+  EXPECT_FALSE(w.side_view()->scene().fill_areas());
+  ASSERT_EQ(top->scene().polylines().size(), 1u);
+  EXPECT_TRUE(top->scene().polylines()[0].closed_area);
   // The box group keeps its own class: back home with nothing selected it shows box classes.
   w.select_polyline(std::nullopt);
   QTest::qWait(20);

@@ -71,7 +71,7 @@ std::optional<Eigen::Vector3d> PolylineTool::place(const Session& session, const
     if (best != nullptr) return *best;
   }
   if (!slab_view) {
-    if (std::optional<Eigen::Vector3d> ground = intersect_ground(ray)) return ground;
+    if (std::optional<Eigen::Vector3d> ground = points_.ground_hit(session, ray)) return ground;
   }
   return intersect_plane(ray, view.focus, towards_viewer(view));
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/plugin/tools/tool_geometry.hpp"
 
 namespace pcanno::plugin {
 
@@ -63,6 +64,45 @@ void FramePoints::set_points(std::vector<Eigen::Vector3d> points_in_world) {
 }
 
 void FramePoints::clear_points() { injected_.reset(); }
+
+const geometry::GroundModel* FramePoints::ground(const std::vector<Eigen::Vector3d>& points,
+                                                 std::int64_t frame) {
+  // The cache's buffer is reused from frame to frame: the frame is part of the key.
+  if (points.data() == ground_of_ && points.size() == ground_size_ && frame == ground_frame_) {
+    return ground_ ? &*ground_ : nullptr;
+  }
+  ground_of_ = points.data();
+  ground_size_ = points.size();
+  ground_frame_ = frame;
+  ground_origin_ = points.empty() ? Eigen::Vector3d::Zero() : points.front();
+  std::vector<float> x, y, z;
+  x.reserve(points.size());
+  y.reserve(points.size());
+  z.reserve(points.size());
+  for (const Eigen::Vector3d& p : points) {
+    const Eigen::Vector3d local = p - ground_origin_;
+    x.push_back(static_cast<float>(local.x()));
+    y.push_back(static_cast<float>(local.y()));
+    z.push_back(static_cast<float>(local.z()));
+  }
+  ground_ = geometry::GroundModel::fit(
+      geometry::PointView::soa(x.data(), y.data(), z.data(), points.size()));
+  return ground_ ? &*ground_ : nullptr;
+}
+
+std::optional<Eigen::Vector3d> FramePoints::ground_hit(const Session& session, const Ray& ray) {
+  const geometry::GroundModel* model = ground(points(session), session.frame());
+  if (model == nullptr) return intersect_ground(ray);
+  // The ray meets the global plane first; a few fixed-point steps then settle it on the local
+  // patch's plane (patches differ by centimetres, so this converges at once).
+  const Ray local{ray.origin - ground_origin_, ray.direction};
+  std::optional<Eigen::Vector3d> hit = intersect_ground(local, model->global().height_at(0.0, 0.0));
+  for (int i = 0; hit && i < 3; ++i) {
+    hit = intersect_ground(local, model->height_at(hit->x(), hit->y()));
+  }
+  if (!hit) return std::nullopt;
+  return Eigen::Vector3d(*hit + ground_origin_);
+}
 
 const std::vector<Eigen::Vector3d>& FramePoints::points(const Session& session) {
   if (injected_) return *injected_;

@@ -43,6 +43,7 @@ SceneView::SceneView(plugin::ViewKind kind, const SceneStyle& style, QWidget* pa
   setRenderWindow(window_);
   window_->AddRenderer(renderer_);  // before the scene: its overlay layer joins this window
   scene_ = std::make_unique<SceneRenderer>(renderer_, style);
+  scene_->set_fill_areas(kind == plugin::ViewKind::kTop);  // areas are filled seen from above
   renderer_->SetBackground(style.background[0], style.background[1], style.background[2]);
   const bool ortho = kind != plugin::ViewKind::kPerspective;
   setFocusPolicy(Qt::StrongFocus);

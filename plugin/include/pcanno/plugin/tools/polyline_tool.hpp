@@ -45,7 +45,8 @@ namespace pcanno::plugin {
 /// document's default polyline class (Annotations::default_class(ShapeKind::kPolyline)).
 /// Placing: with snapping on (the default) and Shift not held, a new or moved vertex goes exactly
 /// onto the frame's point nearest to the ray within kSnapPixels; otherwise (or with no point
-/// there) onto the ground plane z = 0, or, for rays that miss it, the plane through the view's
+/// there) onto the frame's ground (FramePoints::ground_hit: the fitted ground model, z = 0 without
+/// one), or, for rays that miss it, the plane through the view's
 /// focus facing the viewer. The side and front views (which show a slab around their focus) snap
 /// only to points within kSlabSnapDepth of that plane and otherwise place onto it.
 class PolylineTool : public Tool {

@@ -10,7 +10,9 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/geometry/cuboid.hpp"
+#include "pcanno/geometry/ground.hpp"
 #include "pcanno/geometry/polyline.hpp"
+#include "pcanno/plugin/tool.hpp"
 
 // What the built-in tools share beyond ray geometry: moving shapes between the world frame the
 // tools work in and the frame a document stores them in, and the current frame's points.
@@ -55,12 +57,26 @@ class FramePoints {
   void clear_points();
   /// Points of session.frame(); empty without a sequence or when the frame cannot be read.
   const std::vector<Eigen::Vector3d>& points(const Session& session);
+  /// Where `ray` meets the ground of these points [world]: the patchwise ground model fitted to
+  /// them (once per frame), else, with no ground to fit, the plane z = 0. nullopt for a ray that
+  /// misses it. A vertex placed without snapping lands on the road, not at the sensor's height.
+  std::optional<Eigen::Vector3d> ground_hit(const Session& session, const Ray& ray);
 
  private:
+  /// The ground model of `points`, fitted relative to `ground_origin_` (floats keep UTM
+  /// coordinates exact that way); refitted when the points change.
+  const geometry::GroundModel* ground(const std::vector<Eigen::Vector3d>& points,
+                                      std::int64_t frame);
+
   std::shared_ptr<const std::vector<Eigen::Vector3d>> injected_;
   const formats::Sequence* cached_sequence_ = nullptr;
   std::int64_t cached_frame_ = -1;
   std::vector<Eigen::Vector3d> cache_;
+  std::optional<geometry::GroundModel> ground_;
+  Eigen::Vector3d ground_origin_ = Eigen::Vector3d::Zero();
+  const Eigen::Vector3d* ground_of_ = nullptr;  ///< data() of the points ground_ was fitted to
+  std::size_t ground_size_ = 0;
+  std::int64_t ground_frame_ = -1;
 };
 
 /// The `q`-quantile (q in [0, 1]) of the z of `points` whose xy lies in the footprint of `box`
