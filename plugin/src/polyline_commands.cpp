@@ -14,20 +14,6 @@ using namespace detail;
 
 namespace {
 
-const PolylineTrack* find(const Annotations& doc, std::int64_t id) {
-  for (const PolylineTrack& p : doc.polylines) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
-
-const PolylineState* state_at(const PolylineTrack& p, std::int64_t frame) {
-  for (const PolylineState& s : p.states) {
-    if (s.frame == frame) return &s;
-  }
-  return nullptr;
-}
-
 Status check_line(const geometry::Polyline& line) {
   if (line.vertices.empty()) return invalid("a polyline needs at least one vertex");
   for (const Eigen::Vector3d& v : line.vertices) {
@@ -38,9 +24,9 @@ Status check_line(const geometry::Polyline& line) {
 
 /// The line at (id, frame) for editing, or kNotFound.
 Expected<geometry::Polyline> line_at(const Annotations& doc, std::int64_t id, std::int64_t frame) {
-  const PolylineTrack* p = find(doc, id);
+  const PolylineTrack* p = doc.polyline(id);
   if (p == nullptr) return not_found("no polyline " + std::to_string(id));
-  const PolylineState* s = state_at(*p, frame);
+  const PolylineState* s = p->at(frame);
   if (s == nullptr) {
     return not_found("polyline " + std::to_string(id) + " has no line in frame " +
                      std::to_string(frame));
@@ -56,12 +42,12 @@ Error no_vertex(std::size_t index, std::size_t count) {
 /// The command replacing (id, frame) with `line`, named `name`.
 Expected<Command> replace(const Annotations& doc, std::int64_t id, std::int64_t frame,
                           geometry::Polyline line, const char* name) {
-  const PolylineTrack* p = find(doc, id);
+  const PolylineTrack* p = doc.polyline(id);
   if (p == nullptr) return not_found("no polyline " + std::to_string(id));
   if (Status ok = check_line(line); !ok) return std::move(ok).error();
   if (frame < 0) return invalid("frame " + std::to_string(frame) + " is negative");
   PolylineState state;
-  if (const PolylineState* old = state_at(*p, frame)) state = *old;
+  if (const PolylineState* old = p->at(frame)) state = *old;
   state.frame = frame;
   state.line = std::move(line);
   state.provenance = formats::Provenance::kManual;
@@ -78,7 +64,7 @@ Expected<Command> create_polyline(const Annotations& doc, const std::string& lab
   if (Status ok = check_line(line); !ok) return std::move(ok).error();
   if (frame < 0) return invalid("frame " + std::to_string(frame) + " is negative");
   const std::int64_t new_id = id < 0 ? next_polyline_id(doc) : id;
-  if (find(doc, new_id) != nullptr) {
+  if (doc.polyline(new_id) != nullptr) {
     return conflict("polyline id " + std::to_string(new_id) + " is in use");
   }
   Command cmd{"Create polyline", {}};
@@ -139,15 +125,15 @@ Expected<Command> set_closed(const Annotations& doc, std::int64_t id, std::int64
 }
 
 Expected<Command> delete_polyline(const Annotations& doc, std::int64_t id) {
-  if (find(doc, id) == nullptr) return not_found("no polyline " + std::to_string(id));
+  if (doc.polyline(id) == nullptr) return not_found("no polyline " + std::to_string(id));
   return Command{"Delete polyline", {PolylineEdit{id, std::nullopt}}};
 }
 
 Expected<Command> delete_polyline_state(const Annotations& doc, std::int64_t id,
                                         std::int64_t frame) {
-  const PolylineTrack* p = find(doc, id);
+  const PolylineTrack* p = doc.polyline(id);
   if (p == nullptr) return not_found("no polyline " + std::to_string(id));
-  if (state_at(*p, frame) == nullptr) {
+  if (p->at(frame) == nullptr) {
     return not_found("polyline " + std::to_string(id) + " has no line in frame " +
                      std::to_string(frame));
   }
@@ -158,7 +144,7 @@ Expected<Command> delete_polyline_state(const Annotations& doc, std::int64_t id,
 
 Expected<Command> set_polyline_class(const Annotations& doc, std::int64_t id,
                                      const std::string& label) {
-  const PolylineTrack* p = find(doc, id);
+  const PolylineTrack* p = doc.polyline(id);
   if (p == nullptr) return not_found("no polyline " + std::to_string(id));
   if (Status ok = check_label(label); !ok) return std::move(ok).error();
   Command cmd{"Change class", {}};
@@ -172,7 +158,7 @@ Expected<Command> set_polyline_class(const Annotations& doc, std::int64_t id,
 Expected<Command> set_polyline_attribute(const Annotations& doc, std::int64_t id,
                                          const std::string& key,
                                          const std::optional<std::string>& value) {
-  const PolylineTrack* p = find(doc, id);
+  const PolylineTrack* p = doc.polyline(id);
   if (p == nullptr) return not_found("no polyline " + std::to_string(id));
   if (key.empty()) return invalid("an attribute needs a name");
   PolylineTrack track = *p;

@@ -45,6 +45,30 @@ BoxState* Track::at(std::int64_t frame) {
   return const_cast<BoxState*>(static_cast<const Track*>(this)->at(frame));
 }
 
+const PolylineState* PolylineTrack::at(std::int64_t frame) const {
+  // Searched linearly: states are sorted by frame only after normalize(), and tools look up
+  // the few states of one line.
+  for (const PolylineState& s : states) {
+    if (s.frame == frame) return &s;
+  }
+  return nullptr;
+}
+
+PolylineState* PolylineTrack::at(std::int64_t frame) {
+  return const_cast<PolylineState*>(static_cast<const PolylineTrack*>(this)->at(frame));
+}
+
+const PolylineTrack* Annotations::polyline(std::int64_t id) const {
+  for (const PolylineTrack& p : polylines) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+PolylineTrack* Annotations::polyline(std::int64_t id) {
+  return const_cast<PolylineTrack*>(static_cast<const Annotations*>(this)->polyline(id));
+}
+
 const Track* Annotations::track(std::int64_t id) const {
   for (const Track& t : tracks) {
     if (t.id == id) return &t;

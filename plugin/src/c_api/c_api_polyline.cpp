@@ -12,13 +12,6 @@ using formats::PolylineState;
 using formats::PolylineTrack;
 using formats::ShapeFrame;
 
-const PolylineTrack* find_polyline(const Session& s, std::int64_t id) {
-  for (const PolylineTrack& p : s.document().polylines) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
-
 pcanno_status no_polyline(std::int64_t id) {
   return fail(PCANNO_ERR_NOT_FOUND, "no polyline " + std::to_string(id));
 }
@@ -75,7 +68,7 @@ pcanno_status pcanno_session_polyline_frames(const pcanno_session* session, int6
   return guarded(__func__, [&](const char* fn) {
     const Session* s = session_of(session, fn);
     if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
-    const PolylineTrack* p = find_polyline(*s, polyline_id);
+    const PolylineTrack* p = s->document().polyline(polyline_id);
     if (p == nullptr) return no_polyline(polyline_id);
     std::vector<int64_t> all;
     all.reserve(p->states.size());
@@ -89,7 +82,7 @@ pcanno_status pcanno_session_polyline_label(const pcanno_session* session, int64
   return guarded(__func__, [&](const char* fn) {
     const Session* s = session_of(session, fn);
     if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
-    const PolylineTrack* p = find_polyline(*s, polyline_id);
+    const PolylineTrack* p = s->document().polyline(polyline_id);
     if (p == nullptr) return no_polyline(polyline_id);
     return copy_out(p->label, buffer, size, required, fn);
   });
@@ -104,7 +97,7 @@ pcanno_status pcanno_session_get_polyline(const pcanno_session* session, int64_t
     if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
     if (count == nullptr) return null_argument(fn, "count");
     if (xyz == nullptr && capacity > 0) return null_argument(fn, "xyz");
-    const PolylineTrack* p = find_polyline(*s, polyline_id);
+    const PolylineTrack* p = s->document().polyline(polyline_id);
     if (p == nullptr) return no_polyline(polyline_id);
     const PolylineState* state = nullptr;
     for (const PolylineState& st : p->states) {
@@ -176,7 +169,7 @@ pcanno_status pcanno_session_set_polyline_vertices(pcanno_session* session, int6
   return guarded(__func__, [&](const char* fn) {
     Session* s = session_of(session, fn);
     if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
-    if (find_polyline(*s, polyline_id) == nullptr) return no_polyline(polyline_id);
+    if (s->document().polyline(polyline_id) == nullptr) return no_polyline(polyline_id);
     if (pcanno_status ok = check_frame(*s, frame, fn); ok != PCANNO_OK) return ok;
     pcanno::geometry::Polyline line;
     if (pcanno_status ok = to_line(xyz, vertex_count, closed, line, fn); ok != PCANNO_OK) return ok;

@@ -30,13 +30,8 @@ Eigen::Vector3d point_for_storage(const Session& session, formats::ShapeFrame sh
 
 const formats::PolylineState* polyline_state(const formats::Annotations& doc, std::int64_t id,
                                              std::int64_t frame) {
-  for (const formats::PolylineTrack& p : doc.polylines) {
-    if (p.id != id) continue;
-    for (const formats::PolylineState& s : p.states) {
-      if (s.frame == frame) return &s;
-    }
-  }
-  return nullptr;
+  const formats::PolylineTrack* p = doc.polyline(id);
+  return p != nullptr ? p->at(frame) : nullptr;
 }
 
 std::optional<geometry::Polyline> polyline_in_world(const Session& session, std::int64_t id,

@@ -18,24 +18,12 @@ using Work = std::function<formats::Status(const std::function<bool(double)>&)>;
 
 bool WorkstationWindow::job_running() const { return job_ && job_->running(); }
 
-namespace {
-
-/// Polyline `id`'s track in `doc`, or nullptr.
-const formats::PolylineTrack* find_polyline(const formats::Annotations& doc, std::int64_t id) {
-  for (const formats::PolylineTrack& p : doc.polylines) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 bool WorkstationWindow::propagate_selected() {
   const auto sel = session_->selection().track;
   job_polyline_.reset();
   if (const auto line = session_->selection().polyline; !sel && line) {
     // As for a box: from the polyline's latest line at or before this frame, forward.
-    const formats::PolylineTrack* p = find_polyline(session_->document(), *line);
+    const formats::PolylineTrack* p = session_->document().polyline(*line);
     if (!p || p->states.empty()) return false;
     std::int64_t from = p->states.front().frame;
     for (const formats::PolylineState& s : p->states) {
@@ -63,7 +51,7 @@ bool WorkstationWindow::interpolate_selected() {
   const auto sel = session_->selection().track;
   job_polyline_.reset();
   if (const auto line = session_->selection().polyline; !sel && line) {
-    const formats::PolylineTrack* p = find_polyline(session_->document(), *line);
+    const formats::PolylineTrack* p = session_->document().polyline(*line);
     if (!p) return false;
     job_polyline_.emplace(*line, p->states.size());
     return run_service("interpolate", {{"polyline", std::to_string(*line)}});
@@ -145,7 +133,7 @@ QString WorkstationWindow::job_outcome(const QString& name, bool& full_check) {
   QString text = QString("%1: %2 boxes").arg(name).arg(outcome ? outcome->boxes : 0);
   if (job_polyline_) {
     // "propagate: polyline 3 has lines at 20 frames (19 new)".
-    const formats::PolylineTrack* p = find_polyline(session_->document(), job_polyline_->first);
+    const formats::PolylineTrack* p = session_->document().polyline(job_polyline_->first);
     const std::size_t now = p ? p->states.size() : 0;
     text = QString("%1: polyline %2 has lines at %3 frames (%4 new)")
                .arg(name)

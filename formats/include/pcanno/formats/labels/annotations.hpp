@@ -84,6 +84,9 @@ struct PolylineTrack {
   std::string label;
   AttributeMap attributes;
   std::vector<PolylineState> states;  ///< sorted by frame
+
+  const PolylineState* at(std::int64_t frame) const;  ///< nullptr when it has no line there
+  PolylineState* at(std::int64_t frame);
 };
 
 /// Per-frame facts of the labelled sequence.
@@ -122,6 +125,8 @@ struct Annotations {
 
   const Track* track(std::int64_t id) const;
   Track* track(std::int64_t id);
+  const PolylineTrack* polyline(std::int64_t id) const;
+  PolylineTrack* polyline(std::int64_t id);
   const ClassSpec* class_spec(std::string_view name) const;
   /// The class `name` as this document defines it, else as make_class_spec() creates it (from the
   /// default schema, or an unknown class). Size priors and motion profiles are read through this.
