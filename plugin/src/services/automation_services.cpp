@@ -61,13 +61,6 @@ Status apply_all(Session& session, const std::string& name, std::int64_t track,
   return session.commit_transaction();
 }
 
-const formats::Track* find_track(const Session& session, std::int64_t id) {
-  for (const formats::Track& t : session.document().tracks) {
-    if (t.id == id) return &t;
-  }
-  return nullptr;
-}
-
 /// Shared state, so that the registry's copy of the service and last_service_outcome() agree.
 struct Outcomes {
   std::shared_ptr<std::optional<ServiceOutcome>> last =
@@ -101,28 +94,19 @@ struct PropagateService : Outcomes {
       return bad(name, "parameter 'direction' = '" + direction + "': expected forward or backward");
     }
     const std::int64_t step = direction == "forward" ? 1 : -1;
-    const formats::Track* track = find_track(session, *track_id);
+    const formats::Track* track = session.document().track(*track_id);
     if (track == nullptr) return bad(name, "no track " + std::to_string(*track_id));
     if (track->at(*from) == nullptr) {
       return bad(name, "track " + std::to_string(*track_id) + " has no box in frame " +
                            std::to_string(*from) + " to start from");
     }
-    if (session.sequence() == nullptr) return no_sequence();
-    const auto last_frame = static_cast<std::int64_t>(session.sequence()->size()) - 1;
-    // Up to the next keyframe that way: a person's box is never replaced.
-    std::int64_t to = step > 0 ? last_frame : 0;
-    for (std::int64_t f = *from + step; f >= 0 && f <= last_frame; f += step) {
-      const formats::BoxState* b = track->at(f);
-      if (b != nullptr && b->keyframe) {
-        to = f - step;
-        break;
-      }
-    }
-    if (parameter(p, "to")) {
-      Expected<std::int64_t> asked = integer(name, p, "to", std::nullopt);
-      if (!asked) return std::move(asked).error();
-      to = step > 0 ? std::min(to, *asked) : std::max(to, *asked);
-    }
+    const Expected<std::int64_t> end =
+        propagation_end(name, p, session, *from, step, [track](std::int64_t f) {
+          const formats::BoxState* b = track->at(f);
+          return b != nullptr && b->keyframe;
+        });
+    if (!end) return end.error();
+    const std::int64_t to = *end;
     ServiceOutcome outcome;
     outcome.track = *track_id;
     if ((to - *from) * step > 0) {
@@ -171,7 +155,7 @@ struct InterpolateService : Outcomes {
     if (refine != "true" && refine != "false") {
       return bad(name, "parameter 'refine' = '" + refine + "': expected true or false");
     }
-    const formats::Track* track = find_track(session, *track_id);
+    const formats::Track* track = session.document().track(*track_id);
     if (track == nullptr) return bad(name, "no track " + std::to_string(*track_id));
     // The track alone, keyframes only: completion fills every frame between them.
     formats::Annotations one;
@@ -265,7 +249,7 @@ struct FitService : Outcomes {
     if (parameter(p, "track")) {
       Expected<std::int64_t> track_id = integer(name, p, "track", std::nullopt);
       if (!track_id) return std::move(track_id).error();
-      if (find_track(session, *track_id) == nullptr) {
+      if (session.document().track(*track_id) == nullptr) {
         return bad(name, "no track " + std::to_string(*track_id));
       }
       formats::BoxState s;

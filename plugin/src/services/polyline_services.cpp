@@ -18,20 +18,6 @@ using formats::PolylineState;
 using formats::PolylineTrack;
 using formats::Status;
 
-const PolylineTrack* find_polyline(const Session& session, std::int64_t id) {
-  for (const PolylineTrack& p : session.document().polylines) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
-
-const PolylineState* state_at(const PolylineTrack& p, std::int64_t frame) {
-  for (const PolylineState& s : p.states) {
-    if (s.frame == frame) return &s;
-  }
-  return nullptr;
-}
-
 const geometry::Pose& pose(const formats::Sequence& seq, std::int64_t frame) {
   return *seq.frames[static_cast<std::size_t>(frame)].T_world_lidar;
 }
@@ -76,7 +62,7 @@ Expected<const PolylineTrack*> polyline_parameter(const std::string& service, co
                                                   const AttributeMap& p) {
   Expected<std::int64_t> id = integer(service, p, "polyline", std::nullopt);
   if (!id) return std::move(id).error();
-  const PolylineTrack* track = find_polyline(s, *id);
+  const PolylineTrack* track = s.document().polyline(*id);
   if (track == nullptr) return bad(service, "no polyline " + std::to_string(*id));
   return track;
 }
@@ -99,27 +85,18 @@ Expected<ServiceOutcome> propagate_polyline_service(Session& session, const Attr
     return bad(name, "parameter 'direction' = '" + direction + "': expected forward or backward");
   }
   const std::int64_t step = direction == "forward" ? 1 : -1;
-  const PolylineState* start = state_at(track, *from);
+  const PolylineState* start = track.at(*from);
   if (start == nullptr) {
     return bad(name, "polyline " + id_text + " has no line in frame " + std::to_string(*from) +
                          " to start from");
   }
-  if (session.sequence() == nullptr) return no_sequence();
-  const auto last_frame = static_cast<std::int64_t>(session.sequence()->size()) - 1;
-  // Up to the next keyframe that way: a person's line is never replaced.
-  std::int64_t to = step > 0 ? last_frame : 0;
-  for (std::int64_t f = *from + step; f >= 0 && f <= last_frame; f += step) {
-    const PolylineState* s = state_at(track, f);
-    if (s != nullptr && s->keyframe) {
-      to = f - step;
-      break;
-    }
-  }
-  if (parameter(p, "to")) {
-    Expected<std::int64_t> asked = integer(name, p, "to", std::nullopt);
-    if (!asked) return std::move(asked).error();
-    to = step > 0 ? std::min(to, *asked) : std::max(to, *asked);
-  }
+  const Expected<std::int64_t> end =
+      propagation_end(name, p, session, *from, step, [&track](std::int64_t f) {
+        const PolylineState* s = track.at(f);
+        return s != nullptr && s->keyframe;
+      });
+  if (!end) return end.error();
+  const std::int64_t to = *end;
   ServiceOutcome outcome;
   outcome.polyline = track.id;
   if ((to - *from) * step <= 0) return outcome;

@@ -72,6 +72,27 @@ Error no_sequence() {
   return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
 }
 
+Expected<std::int64_t> propagation_end(const std::string& service, const AttributeMap& p,
+                                       const Session& session, std::int64_t from,
+                                       std::int64_t step,
+                                       const std::function<bool(std::int64_t)>& keyframe_at) {
+  if (session.sequence() == nullptr) return no_sequence();
+  const auto last_frame = static_cast<std::int64_t>(session.sequence()->size()) - 1;
+  std::int64_t to = step > 0 ? last_frame : 0;
+  for (std::int64_t f = from + step; f >= 0 && f <= last_frame; f += step) {
+    if (keyframe_at(f)) {
+      to = f - step;
+      break;
+    }
+  }
+  if (parameter(p, "to")) {
+    Expected<std::int64_t> asked = integer(service, p, "to", std::nullopt);
+    if (!asked) return std::move(asked).error();
+    to = step > 0 ? std::min(to, *asked) : std::max(to, *asked);
+  }
+  return to;
+}
+
 EgoMotionOptions ego_options() {
   EgoMotionOptions ego;
   ego.cache_dir = default_ego_motion_cache();

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -41,6 +42,15 @@ formats::Status unknown_parameters(const std::string& service, const formats::At
                                    std::initializer_list<const char*> known);
 
 formats::Error no_sequence();
+
+/// Where a propagation from `from` that way (`step` +1 or -1) ends in the session's sequence: the
+/// frame before the next keyframe that way (`keyframe_at(frame)`; a person's shape is never
+/// replaced), else the sequence's end; parameter `to`, when given, may end it sooner.
+formats::Expected<std::int64_t> propagation_end(const std::string& service,
+                                                const formats::AttributeMap& p,
+                                                const Session& session, std::int64_t from,
+                                                std::int64_t step,
+                                                const std::function<bool(std::int64_t)>& keyframe_at);
 
 /// The last outcome of the "trace" service `s` (trace_service.cpp); nullptr before the first.
 const ServiceOutcome* trace_outcome(const AutomationService& s);
