@@ -1,4 +1,5 @@
 #include "pcanno/plugin/automation/polyline_propagation.hpp"
+#include "frame_walk.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -235,25 +236,11 @@ Expected<PolylinePropagationResult> propagate_polyline(
     std::int64_t to, const std::optional<geometry::LineFeature>& feature,
     const PolylinePropagationOptions& options, const std::function<bool(double)>& progress) {
   const formats::Sequence& seq = clouds.sequence();
-  const auto frames = static_cast<std::int64_t>(seq.size());
-  if (from < 0 || from >= frames) {
-    return Error{ErrorCode::kNotFound,
-                 "propagation starts at frame " + std::to_string(from) + ", the sequence has " +
-                     std::to_string(frames) + " frames",
-                 seq.root.string()};
-  }
-  to = std::clamp<std::int64_t>(to, 0, frames - 1);
-  const std::int64_t step = to >= from ? 1 : -1;
-  const std::int64_t count = std::abs(to - from);
-  double done = 0.0;
-  const auto report = [&](double fraction) {
-    done = fraction;
-    return !progress || progress(fraction);
-  };
-  const CloudLoadStop stop_loads(clouds, [&] { return !report(done); });
-  const auto cancelled = [&] {
-    return Error{ErrorCode::kCancelled, "propagation cancelled", seq.root.string()};
-  };
+  if (formats::Status start = detail::check_walk_start(seq, from); !start) return start.error();
+  detail::FrameWalk walk(clouds, from, to, progress);
+  const std::int64_t step = walk.step();
+  const auto report = [&walk](double fraction) { return walk.report(fraction); };
+  const auto cancelled = [&walk] { return walk.cancelled(); };
   PolylinePropagationResult result;
   const auto end = [&](std::int64_t f, const std::string& why) {
     result.ended_at = f;
@@ -265,11 +252,8 @@ Expected<PolylinePropagationResult> propagate_polyline(
   geometry::LineScanOptions scan_options = options.scan;
   scan_options.max_range = std::min(scan_options.max_range, options.range + 2.0);
   geometry::Polyline carried = line_in_world;
-  for (std::int64_t f = from + step; step > 0 ? f <= to : f >= to; f += step) {
-    if (!report(static_cast<double>(std::abs(f - from) - 1) /
-                static_cast<double>(std::max<std::int64_t>(count, 1)))) {
-      return cancelled();
-    }
+  for (std::int64_t f = walk.first(); walk.covers(f); f += step) {
+    if (!walk.report_before(f)) return cancelled();
     const std::optional<geometry::Pose>& T_world_lidar =
         seq.frames[static_cast<std::size_t>(f)].T_world_lidar;
     if (!T_world_lidar) return end(f, "ended at frame " + std::to_string(f) + ": no pose");

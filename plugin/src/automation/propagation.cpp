@@ -7,6 +7,7 @@
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
 #include "pcanno/geometry/registration.hpp"
+#include "frame_walk.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -239,26 +240,11 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
                                           const PropagationOptions& options,
                                           const std::function<bool(double)>& progress) {
   const formats::Sequence& seq = clouds.sequence();
-  const auto frames = static_cast<std::int64_t>(seq.size());
-  if (from < 0 || from >= frames) {
-    return Error{ErrorCode::kNotFound,
-                 "propagation starts at frame " + std::to_string(from) + ", the sequence has " +
-                     std::to_string(frames) + " frames",
-                 seq.root.string()};
-  }
-  to = std::clamp<std::int64_t>(to, 0, frames - 1);
-  const std::int64_t step = to >= from ? 1 : -1;
-  const std::int64_t count = std::abs(to - from);
-  double done = 0.0;  // the fraction reported last
-  const auto report = [&](double fraction) {
-    done = fraction;
-    return !progress || progress(fraction);
-  };
-  // Loads poll too: a large cloud takes a while to read.
-  const CloudLoadStop stop_loads(clouds, [&] { return !report(done); });
-  const auto cancelled = [&] {
-    return Error{ErrorCode::kCancelled, "propagation cancelled", seq.root.string()};
-  };
+  if (formats::Status start = detail::check_walk_start(seq, from); !start) return start.error();
+  detail::FrameWalk walk(clouds, from, to, progress);
+  const std::int64_t step = walk.step();
+  const auto report = [&walk](double fraction) { return walk.report(fraction); };
+  const auto cancelled = [&walk] { return walk.cancelled(); };
   PropagationResult result;
   const auto lose = [&](std::int64_t f, std::string why) {
     result.lost_at = f;
@@ -300,11 +286,8 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
       yaw_rate = geometry::angle_difference(box.yaw(), previous->yaw()) / dt;
     }
   }
-  for (std::int64_t f = from + step; step > 0 ? f <= to : f >= to; f += step) {
-    if (!report(static_cast<double>(std::abs(f - from) - 1) /
-                static_cast<double>(std::max<std::int64_t>(count, 1)))) {
-      return cancelled();
-    }
+  for (std::int64_t f = walk.first(); walk.covers(f); f += step) {
+    if (!walk.report_before(f)) return cancelled();
     if (!seq.frames[static_cast<std::size_t>(f)].T_world_lidar) return lose(f, "no pose");
     if (clouds.get(f) == nullptr) return unreadable(f);
     const double dt = frame_time_s(seq, f) - frame_time_s(seq, f - step);
