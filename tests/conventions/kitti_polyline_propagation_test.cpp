@@ -12,6 +12,7 @@
 
 #include "kitti_fixtures.hpp"
 #include "kitti_lines.hpp"
+#include "kitti_posed.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/polyline_propagation.hpp"
@@ -47,18 +48,7 @@ Distance distance(const Polyline& line, const Polyline& reference) {
 
 class KittiPolylinePropagation : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    const fs::path root = test::kitti_tracking_root();
-    if (!fs::exists(root / "velodyne/0000/000019.bin")) return;
-    formats::SequenceOptions options;
-    options.name = "0000";
-    auto seq = formats::open_sequence(root, options);
-    ASSERT_TRUE(seq) << seq.error().message;
-    // No cache: the test measures the estimator, not a file left by an earlier run.
-    auto estimated = plugin::ensure_poses(*seq, plugin::EgoMotionOptions{});
-    ASSERT_TRUE(estimated) << estimated.error().message;
-    sequence_ = new formats::Sequence(std::move(*seq));
-  }
+  static void SetUpTestSuite() { sequence_ = test::kitti_0000_with_estimated_poses().release(); }
   static void TearDownTestSuite() {
     delete sequence_;
     sequence_ = nullptr;

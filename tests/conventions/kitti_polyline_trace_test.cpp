@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "kitti_fixtures.hpp"
+#include "kitti_lines.hpp"
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/geometry/polyline_trace.hpp"
 #include "pcanno/plugin/automation/line_feature.hpp"
@@ -22,33 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fixture_path() {
-  return test::sample_data_dir().parent_path() / "tests/data/kitti_tracking_0000_lines.json";
-}
-
-struct Reference {
-  std::string name;
-  geometry::LineFeature feature = geometry::LineFeature::kCurb;
-  int frame = 0;
-  geometry::Polyline line;  ///< LiDAR frame of `frame`
-};
-
-std::vector<Reference> references() {
-  std::ifstream in(fixture_path());
-  const nlohmann::json doc = nlohmann::json::parse(in);
-  std::vector<Reference> out;
-  for (const auto& line : doc.at("lines")) {
-    for (const auto& [frame, vertices] : line.at("frames").items()) {
-      Reference r;
-      r.name = line.at("name").get<std::string>();
-      r.feature = line.at("feature") == "curb" ? geometry::LineFeature::kCurb
-                                               : geometry::LineFeature::kMarking;
-      r.frame = std::stoi(frame);
-      for (const auto& v : vertices) r.line.vertices.emplace_back(v[0], v[1], v[2]);
-      out.push_back(r);
-    }
-  }
-  return out;
+geometry::LineFeature feature_of(const test::KittiLineReference& ref) {
+  return ref.feature == "curb" ? geometry::LineFeature::kCurb : geometry::LineFeature::kMarking;
 }
 
 /// How a traced line matches a reference: the traced line is sampled every 0.1 m; samples whose
@@ -82,11 +56,11 @@ Match compare(const geometry::Polyline& traced, const geometry::Polyline& refere
 TEST(KittiPolylineTrace, OneClickCurbFollowsTheHandPlacedEdge) {
   const fs::path first = test::kitti_tracking_root() / "velodyne/0000/000000.bin";
   PCANNO_REQUIRE_DATA(first);
-  ASSERT_TRUE(fs::exists(fixture_path())) << fixture_path();
-  const std::vector<Reference> refs = references();
+  ASSERT_TRUE(fs::exists(test::kitti_lines_fixture())) << test::kitti_lines_fixture();
+  const std::vector<test::KittiLineReference> refs = test::kitti_line_references();
   ASSERT_GE(refs.size(), 4u);
   double worst = 0.0;
-  for (const Reference& ref : refs) {
+  for (const test::KittiLineReference& ref : refs) {
     char name[32];
     std::snprintf(name, sizeof name, "velodyne/0000/%06d.bin", ref.frame);
     const auto cloud = formats::read_kitti_bin(test::kitti_tracking_root() / name);
@@ -102,7 +76,7 @@ TEST(KittiPolylineTrace, OneClickCurbFollowsTheHandPlacedEdge) {
     const Eigen::Vector3d across(-along.y(), along.x(), 0.0);
     for (double side : {-1.0, 1.0}) {
       const Eigen::Vector3d click = middle->point + 0.3 * side * across.normalized();
-      const auto traced = geometry::trace_polyline(scan, click, ref.feature);
+      const auto traced = geometry::trace_polyline(scan, click, feature_of(ref));
       ASSERT_TRUE(traced.has_value()) << ref.name << " frame " << ref.frame << " side " << side;
       const Match m = compare(*traced, ref.line);
       std::printf(

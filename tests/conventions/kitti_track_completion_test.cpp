@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kitti_fixtures.hpp"
+#include "kitti_posed.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
@@ -19,16 +20,9 @@ namespace fs = std::filesystem;
 class KittiTrackCompletion : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    std::unique_ptr<formats::Sequence> seq = test::kitti_0000_with_estimated_poses();
+    if (!seq) return;
     const fs::path root = test::kitti_tracking_root();
-    if (!fs::exists(root / "velodyne/0000/000019.bin")) return;
-    formats::SequenceOptions options;
-    options.name = "0000";
-    auto seq = formats::open_sequence(root, options);
-    ASSERT_TRUE(seq) << seq.error().message;
-    // No cache: the test measures the estimator, not a file left by an earlier run.
-    auto estimated = plugin::ensure_poses(*seq, plugin::EgoMotionOptions{});
-    ASSERT_TRUE(estimated) << estimated.error().message;
-    ASSERT_TRUE(*estimated);
     const plugin::Registry registry = plugin::Registry::with_builtins();
     const fs::path labels = root / "label_02/0000.txt";
     auto codec = registry.codecs().select(labels, "");
@@ -36,7 +30,7 @@ class KittiTrackCompletion : public ::testing::Test {
     auto gt = (*codec)->read(labels, formats::LabelContext{});
     ASSERT_TRUE(gt) << gt.error().message;
     plugin::crop_to_frames(*gt, seq->size());
-    sequence_ = new formats::Sequence(std::move(*seq));
+    sequence_ = seq.release();
     truth_ = new formats::Annotations(std::move(*gt));
   }
   static void TearDownTestSuite() {

@@ -12,7 +12,6 @@ usage: e2e_polyline_xdotool.py PCANNO_BINARY SAMPLE_DATA_DIR
 """
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -68,7 +67,8 @@ def main():
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(tmp, "state"))
     doc = os.path.join(tmp, "e2e.pcanno.json")
     view = x.View(binary, [sample, "--document", doc], tmp, env)
-    try:
+
+    def scenario():
         view.wait_for_window()
         x.xdo("key", "l")
         time.sleep(0.3)
@@ -120,14 +120,9 @@ def main():
         for f in range(1, frames):
             assert len(states[f]["vertices"]) >= 2, f"frame {f}: {states[f]}"
             assert not states[f]["keyframe"], f"frame {f} is a keyframe: {states[f]}"
-        print(f"ok: polyline {final[0]['id']} ({final[0]['label']}) at frames {sorted(states)}")
-        return 0
-    except Exception as e:  # report, show the app's log, and fail
-        print(f"FAILED: {e}\n--- pcanno view log ---\n{view.log_text()}")
-        return 1
-    finally:
-        view.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        return f"polyline {final[0]['id']} ({final[0]['label']}) at frames {sorted(states)}"
+
+    return x.run_with_view(view, tmp, scenario)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ usage: e2e_xdotool.py PCANNO_BINARY SAMPLE_DATA_DIR
 """
 import json
 import os
-import shutil
 import sys
 import tempfile
 
@@ -25,7 +24,8 @@ def main():
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(tmp, "state"))
     doc = os.path.join(tmp, "e2e.pcanno.json")
     view = x.View(binary, [sample, "--document", doc], tmp, env)
-    try:
+
+    def scenario():
         view.wait_for_window()
         x.xdo("key", "2")  # class 2 of an empty document's palette: Van
         expect = view.draw_box((11.5, 6.3), (15.9, 2.9))
@@ -38,14 +38,9 @@ def main():
         box = tracks[0]["boxes"][0]
         got = x.assert_box(box, expect)
         assert box["frame"] == 0 and box["keyframe"], box
-        print(f"ok: {got}")
-        return 0
-    except Exception as e:  # report, show the app's log, and fail
-        print(f"FAILED: {e}\n--- pcanno view log ---\n{view.log_text()}")
-        return 1
-    finally:
-        view.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        return f"{got}"
+
+    return x.run_with_view(view, tmp, scenario)
 
 
 if __name__ == "__main__":

@@ -181,3 +181,18 @@ def assert_box(box, expect):
         assert abs(got[k] - expect[k]) <= expect["tolerance"], \
             f"{k}: got {got[k]:.3f}, expected {expect[k]:.3f}"
     return got
+
+
+def run_with_view(view, tmp, scenario):
+    """Runs scenario() against the started `view` and prints "ok: " and what it returns; on an
+    exception prints FAILED with the app's log. Stops the app and removes `tmp` either way.
+    Returns the exit status."""
+    try:
+        print(f"ok: {scenario()}")
+        return 0
+    except Exception as e:  # report, show the app's log, and fail
+        print(f"FAILED: {e}\n--- pcanno view log ---\n{view.log_text()}")
+        return 1
+    finally:
+        view.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
