@@ -1,5 +1,8 @@
 // The "propagate" and "interpolate" services with polyline=<id>, on a synthetic curb sequence with
 // poses (curb_sequence.hpp).
+#include <string>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "curb_sequence.hpp"
@@ -194,6 +197,15 @@ TEST_F(PolylineServices, BadParametersAreClearErrors) {
   s = run("propagate", {{"polyline", id()}, {"track", "1"}});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("unknown parameter 'track'"), std::string::npos);
+  // The direction is checked the same way for boxes and polylines.
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"polyline", id()},
+                                   std::pair<std::string, std::string>{"track", "0"}}) {
+    s = run("propagate", {{key, value}, {"direction", "sideways"}});
+    ASSERT_FALSE(s) << key;
+    EXPECT_EQ(s.error().code, formats::ErrorCode::kInvalidArgument) << key;
+    EXPECT_NE(s.error().message.find("'sideways': expected forward or backward"), std::string::npos)
+        << s.error().message;
+  }
 }
 
 }  // namespace

@@ -89,11 +89,9 @@ struct PropagateService : Outcomes {
     if (!track_id) return std::move(track_id).error();
     Expected<std::int64_t> from = integer(name, p, "from", session.frame());
     if (!from) return std::move(from).error();
-    const std::string direction = parameter(p, "direction").value_or("forward");
-    if (direction != "forward" && direction != "backward") {
-      return bad(name, "parameter 'direction' = '" + direction + "': expected forward or backward");
-    }
-    const std::int64_t step = direction == "forward" ? 1 : -1;
+    const Expected<std::int64_t> direction = direction_step(name, p);
+    if (!direction) return direction.error();
+    const std::int64_t step = *direction;
     const formats::Track* track = session.document().track(*track_id);
     if (track == nullptr) return bad(name, "no track " + std::to_string(*track_id));
     if (track->at(*from) == nullptr) {

@@ -80,11 +80,9 @@ Expected<ServiceOutcome> propagate_polyline_service(Session& session, const Attr
   const std::string id_text = std::to_string(track.id);
   Expected<std::int64_t> from = integer(name, p, "from", session.frame());
   if (!from) return std::move(from).error();
-  const std::string direction = parameter(p, "direction").value_or("forward");
-  if (direction != "forward" && direction != "backward") {
-    return bad(name, "parameter 'direction' = '" + direction + "': expected forward or backward");
-  }
-  const std::int64_t step = direction == "forward" ? 1 : -1;
+  const Expected<std::int64_t> direction = direction_step(name, p);
+  if (!direction) return direction.error();
+  const std::int64_t step = *direction;
   const PolylineState* start = track.at(*from);
   if (start == nullptr) {
     return bad(name, "polyline " + id_text + " has no line in frame " + std::to_string(*from) +

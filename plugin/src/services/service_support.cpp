@@ -72,6 +72,13 @@ Error no_sequence() {
   return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
 }
 
+Expected<std::int64_t> direction_step(const std::string& service, const AttributeMap& p) {
+  const std::string direction = parameter(p, "direction").value_or("forward");
+  if (direction == "forward") return 1;
+  if (direction == "backward") return -1;
+  return bad(service, "parameter 'direction' = '" + direction + "': expected forward or backward");
+}
+
 Expected<std::int64_t> propagation_end(const std::string& service, const AttributeMap& p,
                                        const Session& session, std::int64_t from,
                                        std::int64_t step,

@@ -43,6 +43,10 @@ formats::Status unknown_parameters(const std::string& service, const formats::At
 
 formats::Error no_sequence();
 
+/// Parameter `direction`: forward (the default) is +1, backward -1.
+formats::Expected<std::int64_t> direction_step(const std::string& service,
+                                               const formats::AttributeMap& p);
+
 /// Where a propagation from `from` that way (`step` +1 or -1) ends in the session's sequence: the
 /// frame before the next keyframe that way (`keyframe_at(frame)`; a person's shape is never
 /// replaced), else the sequence's end; parameter `to`, when given, may end it sooner.
