@@ -184,6 +184,37 @@ TEST_F(PolylineServices, InterpolateFillsTheFramesBetweenKeyframes) {
   EXPECT_EQ(at(4)->provenance, formats::Provenance::kInterpolated);  // the unrefined run's
 }
 
+TEST_F(PolylineServices, RangeClipsEachPropagatedLine) {
+  // The curb runs 4 m beside the sensor: within 6 m only its part within 4.5 m along it is kept.
+  ASSERT_TRUE(run("propagate", {{"polyline", id()}, {"from", "0"}, {"to", "3"}, {"range", "6"}}));
+  ASSERT_EQ(track().states.size(), 4u);
+  for (std::int64_t f = 1; f <= 3; ++f) {
+    const PolylineState* s = at(f);
+    ASSERT_NE(s, nullptr) << f;
+    Polyline in_lidar = s->line;
+    if (s->shape_frame == formats::ShapeFrame::kWorld) {
+      in_lidar = geometry::transform(session_->T_world_lidar(f)->inverse(), s->line);
+    }
+    for (const Vector3d& v : in_lidar.vertices) EXPECT_LE(v.head<2>().norm(), 6.0 + 1e-6) << f;
+    EXPECT_LT(geometry::length(in_lidar), 2.0 * 4.5 + 0.01) << f;
+    EXPECT_GT(geometry::length(in_lidar), 2.0 * 4.0) << f;
+  }
+  ASSERT_TRUE(session_->undo());
+  // Within 3 m there is nothing of it: propagation ends at once, with a note that says why.
+  ASSERT_TRUE(run("propagate", {{"polyline", id()}, {"from", "0"}, {"to", "3"}, {"range", "3"}}));
+  EXPECT_EQ(track().states.size(), 1u);
+  const ServiceOutcome* outcome = last_service_outcome(session_->registry(), "propagate");
+  ASSERT_NE(outcome, nullptr);
+  ASSERT_EQ(outcome->notes.size(), 1u);
+  EXPECT_NE(outcome->notes[0].find("range"), std::string::npos) << outcome->notes[0];
+  for (const char* bad : {"0", "-5", "far", "nan"}) {
+    const Status s = run("propagate", {{"polyline", id()}, {"range", bad}});
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("expected a number > 0"), std::string::npos)
+        << s.error().message;
+  }
+}
+
 TEST_F(PolylineServices, BadParametersAreClearErrors) {
   Status s = run("propagate", {{"polyline", "99"}});
   ASSERT_FALSE(s);

@@ -72,7 +72,7 @@ Expected<const PolylineTrack*> polyline_parameter(const std::string& service, co
 Expected<ServiceOutcome> propagate_polyline_service(Session& session, const AttributeMap& p,
                                                     const Progress& progress) {
   const std::string name = "propagate";
-  if (Status s = unknown_parameters(name, p, {"polyline", "from", "to", "direction"}); !s)
+  if (Status s = unknown_parameters(name, p, {"polyline", "from", "to", "direction", "range"}); !s)
     return s.error();
   Expected<const PolylineTrack*> found = polyline_parameter(name, session, p);
   if (!found) return std::move(found).error();
@@ -83,6 +83,10 @@ Expected<ServiceOutcome> propagate_polyline_service(Session& session, const Attr
   const Expected<std::int64_t> direction = direction_step(name, p);
   if (!direction) return direction.error();
   const std::int64_t step = *direction;
+  PolylinePropagationOptions options;
+  const Expected<double> range = positive_number(name, p, "range", options.range);
+  if (!range) return range.error();
+  options.range = *range;
   const PolylineState* start = track.at(*from);
   if (start == nullptr) {
     return bad(name, "polyline " + id_text + " has no line in frame " + std::to_string(*from) +
@@ -104,7 +108,7 @@ Expected<ServiceOutcome> propagate_polyline_service(Session& session, const Attr
   SequenceClouds clouds(*seq);
   const ProgressStep propagating(progress, share, 1.0, "propagating");
   Expected<PolylinePropagationResult> r =
-      propagate_polyline(clouds, *from, to_world(*start, *seq), to, feature_of(session, track), {},
+      propagate_polyline(clouds, *from, to_world(*start, *seq), to, feature_of(session, track), options,
                          propagating.callback());
   if (!r) return std::move(r).error();
   std::vector<PolylineState> states;

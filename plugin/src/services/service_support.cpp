@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -70,6 +71,19 @@ Status unknown_parameters(const std::string& service, const AttributeMap& p,
 
 Error no_sequence() {
   return Error{ErrorCode::kUnsupported, "the session has no sequence (no clouds to work on)", ""};
+}
+
+Expected<double> positive_number(const std::string& service, const AttributeMap& p,
+                                 const std::string& name, double fallback) {
+  const std::optional<std::string> text = parameter(p, name);
+  if (!text) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v <= 0.0) {
+    return bad(service, "parameter '" + name + "' = '" + *text + "': expected a number > 0");
+  }
+  return v;
 }
 
 Expected<std::int64_t> direction_step(const std::string& service, const AttributeMap& p) {

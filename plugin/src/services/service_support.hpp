@@ -43,6 +43,11 @@ formats::Status unknown_parameters(const std::string& service, const formats::At
 
 formats::Error no_sequence();
 
+/// Parameter `name` as a number > 0; `fallback` when absent.
+formats::Expected<double> positive_number(const std::string& service,
+                                          const formats::AttributeMap& p, const std::string& name,
+                                          double fallback);
+
 /// Parameter `direction`: forward (the default) is +1, backward -1.
 formats::Expected<std::int64_t> direction_step(const std::string& service,
                                                const formats::AttributeMap& p);

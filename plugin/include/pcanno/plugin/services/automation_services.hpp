@@ -27,8 +27,8 @@
 //   ridge for markings, a height step for curbs; none: carried only): its vertices within range
 //   look for the feature across the line (at most 0.3 m away) and the line moves as a whole onto
 //   what they find, keeping its drawn shape (polyline_propagation.hpp). Each stored line is
-//   clipped to 40 m from the sensor in xy. Lines get provenance "tracked"; a line that leaves the
-//   range ends propagation with a note.
+//   clipped to `range` [m, default 40] from the sensor in xy. Lines get provenance "tracked"; a
+//   line that leaves the range ends propagation with a note.
 // - "interpolate" with polyline: refine = true | false (default true). Every frame between the
 //   polyline's keyframes gets the world-frame blend of the two keyframe lines by arc-length
 //   correspondence (geometry/polyline_interpolation.hpp), refined as above when `refine`;
