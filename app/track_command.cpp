@@ -156,10 +156,11 @@ void add_track_command(CLI::App& app, const GlobalOptions& global, const plugin:
                   "frame), propagate (predict + register), auto (default)");
   CLI::Option* keyframes_every = cmd->add_option(
       "--keyframes-every", opt->keyframes_every,
-      "Keep only each track's first, every K-th and last box as keyframes (to measure "
-      "completion against full ground truth)");
+      "Keep only each track's (and polyline's) first, every K-th and last box (line) as "
+      "keyframes (to measure completion against full ground truth)");
   cmd->add_flag("--first-keyframe-only", opt->first_keyframe_only,
-                "Keep only each track's first box as a keyframe (to measure propagation alone)")
+                "Keep only each track's (and polyline's) first box (line) as a keyframe (to "
+                "measure propagation alone)")
       ->excludes(keyframes_every);
   cmd->add_flag("--refine", opt->refine,
                 "Move interpolated boxes onto their frame's points (bounded: 0.5 m, 10 degrees)");

@@ -111,6 +111,29 @@ TEST(TrackCompletion, KeyframesEveryKAndCropping) {
   for (const BoxState& b : doc.tracks[0].boxes) frames.push_back(b.frame);
   EXPECT_EQ(frames, (std::vector<std::int64_t>{0, 8, 16, 20}));
   EXPECT_EQ(completion_method_from_string("interpolate"), CompletionMethod::kInterpolate);
+
+  // Polylines are thinned the same way, and what is kept becomes a keyframe.
+  formats::PolylineTrack lane;
+  lane.id = 7;
+  for (std::int64_t f = 0; f <= 20; ++f) {
+    formats::PolylineState state;
+    state.frame = f;
+    state.line.vertices = {{0.0, 0.0, 0.0}, {5.0, 0.0, 0.0}};
+    state.keyframe = f == 0;
+    lane.states.push_back(state);
+  }
+  formats::Annotations lines;
+  lines.polylines = {lane};
+  keep_keyframes_every(lines, 8);
+  std::vector<std::int64_t> kept;
+  for (const formats::PolylineState& state : lines.polylines[0].states) {
+    kept.push_back(state.frame);
+    EXPECT_TRUE(state.keyframe) << state.frame;
+  }
+  EXPECT_EQ(kept, (std::vector<std::int64_t>{0, 8, 16, 20}));
+  keep_keyframes_every(lines, 0, false);
+  ASSERT_EQ(lines.polylines[0].states.size(), 1u);
+  EXPECT_EQ(lines.polylines[0].states[0].frame, 0);
   EXPECT_FALSE(completion_method_from_string("spline"));
 }
 

@@ -138,17 +138,26 @@ std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count) {
   return removed;
 }
 
-void keep_keyframes_every(formats::Annotations& doc, std::size_t k, bool keep_last) {
-  for (Track& t : doc.tracks) {
-    std::vector<BoxState> kept;
-    for (std::size_t i = 0; i < t.boxes.size(); ++i) {
-      if (i == 0 || (k > 0 && i % k == 0) || (keep_last && i + 1 == t.boxes.size())) {
-        kept.push_back(t.boxes[i]);
-        kept.back().keyframe = true;
-      }
+namespace {
+
+/// Boxes or polyline states: the first, every k-th and (keep_last) the last, made keyframes.
+template <typename State>
+void keep_every(std::vector<State>& states, std::size_t k, bool keep_last) {
+  std::vector<State> kept;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (i == 0 || (k > 0 && i % k == 0) || (keep_last && i + 1 == states.size())) {
+      kept.push_back(states[i]);
+      kept.back().keyframe = true;
     }
-    t.boxes = std::move(kept);
   }
+  states = std::move(kept);
+}
+
+}  // namespace
+
+void keep_keyframes_every(formats::Annotations& doc, std::size_t k, bool keep_last) {
+  for (Track& t : doc.tracks) keep_every(t.boxes, k, keep_last);
+  for (formats::PolylineTrack& p : doc.polylines) keep_every(p.states, k, keep_last);
 }
 
 Expected<CompletionReport> complete_tracks(formats::Annotations& doc,

@@ -72,8 +72,8 @@ formats::Expected<CompletionReport> complete_tracks(
 /// removed.
 std::size_t crop_to_frames(formats::Annotations& doc, std::size_t frame_count);
 
-/// Keeps, per track, the first box, every `k`-th box after it and (with `keep_last`) the last,
-/// marking them keyframes; the others are removed. For measuring completion against full ground
+/// Keeps, per track (and per polyline), the first box (line), every `k`-th after it and (with
+/// `keep_last`) the last, marking them keyframes; the others are removed. For measuring completion against full ground
 /// truth; k = 0 with keep_last = false keeps only the first box (propagation alone).
 void keep_keyframes_every(formats::Annotations& doc, std::size_t k, bool keep_last = true);
 
