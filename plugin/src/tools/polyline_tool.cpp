@@ -1,7 +1,6 @@
 #include "pcanno/plugin/tools/polyline_tool.hpp"
 
 #include <cmath>
-#include <limits>
 #include <utility>
 
 #include "pcanno/plugin/polyline_commands.hpp"
@@ -52,22 +51,12 @@ std::optional<Eigen::Vector3d> PolylineTool::place(const Session& session, const
   // are not shown there, and a vertex moved there keeps its depth.
   const bool slab_view = view.kind == ViewKind::kSide || view.kind == ViewKind::kFront;
   if (snapping_ && snap) {
-    const double tolerance = pixels_to_meters(view, kSnapPixels);
-    const Eigen::Vector3d* best = nullptr;
-    double best_distance = std::numeric_limits<double>::infinity();
-    double best_depth = std::numeric_limits<double>::infinity();
-    for (const Eigen::Vector3d& p : points_.points(session)) {
-      const double depth = depth_along_ray(ray, p);
-      if (depth <= 0.0) continue;
-      if (slab_view && std::abs((p - view.focus).dot(ray.direction)) > kSlabSnapDepth) continue;
-      const double d = distance_to_ray(ray, p);
-      // Equal distance: the point nearer the viewer, the one visible under the pointer.
-      if (d <= tolerance && (d < best_distance || (d == best_distance && depth < best_depth))) {
-        best = &p;
-        best_distance = d;
-        best_depth = depth;
-      }
-    }
+    const auto in_slab = [&](const Eigen::Vector3d& p) {
+      return std::abs((p - view.focus).dot(ray.direction)) <= kSlabSnapDepth;
+    };
+    const Eigen::Vector3d* best =
+        nearest_to_ray(points_.points(session), ray, pixels_to_meters(view, kSnapPixels),
+                       slab_view ? std::function<bool(const Eigen::Vector3d&)>(in_slab) : nullptr);
     if (best != nullptr) return *best;
   }
   if (!slab_view) {

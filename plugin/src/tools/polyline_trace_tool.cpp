@@ -1,7 +1,6 @@
 #include "pcanno/plugin/tools/polyline_trace_tool.hpp"
 
 #include <cstdio>
-#include <limits>
 #include <utility>
 
 #include "pcanno/plugin/services/trace_service.hpp"
@@ -23,19 +22,10 @@ void PolylineTraceTool::deactivate(Session& /*session*/) {
 
 std::optional<Eigen::Vector3d> PolylineTraceTool::seed_for(const Session& session, const Ray& ray,
                                                            const ViewInfo& view) {
-  const double tolerance = pixels_to_meters(view, kSnapPixels);
-  const Eigen::Vector3d* best = nullptr;
-  double best_distance = std::numeric_limits<double>::infinity();
-  for (const Eigen::Vector3d& p : points_.points(session)) {
-    if (depth_along_ray(ray, p) <= 0.0) continue;
-    const double d = distance_to_ray(ray, p);
-    if (d <= tolerance && d < best_distance) {
-      best = &p;
-      best_distance = d;
-    }
-  }
+  const Eigen::Vector3d* best =
+      nearest_to_ray(points_.points(session), ray, pixels_to_meters(view, kSnapPixels));
   if (best != nullptr) return *best;
-  return intersect_ground(ray);
+  return points_.ground_hit(session, ray);
 }
 
 int PolylineTraceTool::on_pointer(Session& session, const PointerEvent& event) {

@@ -50,6 +50,25 @@ double depth_along_ray(const Ray& ray, const Eigen::Vector3d& p) {
   return (p - ray.origin).dot(ray.direction);
 }
 
+const Eigen::Vector3d* nearest_to_ray(const std::vector<Eigen::Vector3d>& points, const Ray& ray,
+                                      double tolerance,
+                                      const std::function<bool(const Eigen::Vector3d&)>& keep) {
+  const Eigen::Vector3d* best = nullptr;
+  double best_distance = std::numeric_limits<double>::infinity();
+  double best_depth = std::numeric_limits<double>::infinity();
+  for (const Eigen::Vector3d& p : points) {
+    const double depth = depth_along_ray(ray, p);
+    if (depth <= 0.0 || (keep && !keep(p))) continue;
+    const double d = distance_to_ray(ray, p);
+    if (d <= tolerance && (d < best_distance || (d == best_distance && depth < best_depth))) {
+      best = &p;
+      best_distance = d;
+      best_depth = depth;
+    }
+  }
+  return best;
+}
+
 double distance_to_ray(const Ray& ray, const Eigen::Vector3d& p) {
   const double t = std::max(0.0, depth_along_ray(ray, p));
   return (p - (ray.origin + t * ray.direction)).norm();

@@ -17,7 +17,8 @@ namespace pcanno::plugin {
 /// (trace_polyline_at(), services/trace_service.hpp) at the session's frame, with the tool's class
 /// (set_label; default: the document's default polyline class) and the class's evidence. The new
 /// polyline is one undo step and becomes the selection. The clicked point is the frame's point
-/// nearest to the ray within kSnapPixels, else where the ray meets the ground plane z = 0. When
+/// nearest to the ray within kSnapPixels, else where the ray meets the frame's ground
+/// (FramePoints::ground_hit). When
 /// nothing is found, or the class follows no evidence, the preview's status says so. The frame's
 /// prepared scan is kept, so that further clicks in the same frame do not read it again.
 class PolylineTraceTool : public Tool {

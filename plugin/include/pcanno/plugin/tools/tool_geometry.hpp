@@ -1,5 +1,7 @@
 #pragma once
+#include <functional>
 #include <optional>
+#include <vector>
 
 #include <Eigen/Geometry>
 
@@ -25,6 +27,13 @@ double distance_to_ray(const Ray& ray, const Eigen::Vector3d& p);
 
 /// Position of `p` along the ray [m] (negative behind the origin).
 double depth_along_ray(const Ray& ray, const Eigen::Vector3d& p);
+
+/// The point of `points` in front of the ray's origin nearest to the ray, within `tolerance` [m];
+/// of equally near ones, the one nearer the viewer (the one visible under the pointer). `keep`,
+/// when given, rules candidates out. nullptr when there is none: what a click snaps to.
+const Eigen::Vector3d* nearest_to_ray(const std::vector<Eigen::Vector3d>& points, const Ray& ray,
+                                      double tolerance,
+                                      const std::function<bool(const Eigen::Vector3d&)>& keep = {});
 
 /// The point of segment [a, b] nearest to the ray.
 struct SegmentHit {
