@@ -1,12 +1,11 @@
 #pragma once
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include <Eigen/Geometry>
 
+#include "files.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/geometry/polyline.hpp"
 #include "synthetic_lines.hpp"
@@ -75,11 +74,7 @@ inline void write_curb_scans(const std::filesystem::path& dir, const CurbScans& 
       record.insert(record.end(), {static_cast<float>(p.x()), static_cast<float>(p.y()),
                                    static_cast<float>(p.z()), scan.intensity[i]});
     }
-    char name[32];
-    std::snprintf(name, sizeof(name), "%06d.bin", f);
-    std::ofstream out(dir / name, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(record.data()),
-              static_cast<std::streamsize>(record.size() * sizeof(float)));
+    write_kitti_frame(dir, f, record);
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,17 @@
 namespace pcanno::test {
 
 /// The whole file as bytes; empty when it cannot be read (tests check existence first).
+/// Writes frame `frame` of a KITTI velodyne folder `dir`: "%06d.bin" holding `xyzi`, four float32
+/// (x, y, z, reflectance) per point.
+inline void write_kitti_frame(const std::filesystem::path& dir, int frame,
+                              const std::vector<float>& xyzi) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%06d.bin", frame);
+  std::ofstream out(dir / name, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(xyzi.data()),
+            static_cast<std::streamsize>(xyzi.size() * sizeof(float)));
+}
+
 inline std::string slurp(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -1,14 +1,13 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <vector>
 
 #include <Eigen/Geometry>
 
+#include "files.hpp"
 // A street scanned from a car driving down it, written as KITTI .bin scans in a plain folder (no
 // poses), so that the real reader and the folder layout are used: a road between rows of
 // buildings of different lengths, gaps and set-backs, with cars parked along both kerbs. Scan-to-
@@ -116,11 +115,7 @@ inline void write_street_scans(const std::filesystem::path& dir, const StreetSca
       record.insert(record.end(), {static_cast<float>(p.x()), static_cast<float>(p.y()),
                                    static_cast<float>(p.z()), 0.3f});
     }
-    char name[32];
-    std::snprintf(name, sizeof(name), "%06d.bin", f);
-    std::ofstream out(dir / name, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(record.data()),
-              static_cast<std::streamsize>(record.size() * sizeof(float)));
+    write_kitti_frame(dir, f, record);
   }
 }
 
