@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libeigen3-dev nlohmann-json3-dev libcli11-dev libboost-all-dev
+  libeigen3-dev nlohmann-json3-dev libcli11-dev libboost-all-dev libpng-dev libjpeg-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcl-dev libopen3d-dev libvtk9-dev libvtk9-qt-dev qtbase5-dev
   xvfb xauth xdotool python3 python3-jsonschema clang libclang-rt-14-dev ccache

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pcanno/formats/clouds/point_cloud.hpp"
+#include "pcanno/formats/datasets/image.hpp"
 #include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/tool.hpp"
 #include "pcanno/viewer/camera.hpp"
@@ -34,12 +35,7 @@ struct RenderRequest {
 CameraPose render_camera(const plugin::Session& session, const RenderRequest& request,
                          const formats::PointCloud* cloud = nullptr);
 
-/// RGB image, rows top to bottom.
-struct Image {
-  int width = 0;
-  int height = 0;
-  std::vector<std::uint8_t> rgb;  ///< width * height * 3
-};
+using Image = formats::Image;  ///< RGB, rows top to bottom
 
 /// Renders the session's current frame (boxes, polylines) over `cloud` (its sensor frame; may be
 /// null) in an offscreen window with render_camera(). The top view fills areas (closed
