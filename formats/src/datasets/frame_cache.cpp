@@ -42,9 +42,20 @@ std::size_t cloud_memory_bytes(const PointCloud& cloud) {
   return bytes;
 }
 
+std::size_t frame_memory_bytes(const LoadedFrame& frame) {
+  std::size_t bytes = cloud_memory_bytes(frame.cloud) + sizeof(LoadedFrame) - sizeof(PointCloud);
+  bytes += frame.images.capacity() * sizeof(LoadedFrame::ImagePtr);
+  for (const auto& image : frame.images) {
+    if (image) bytes += sizeof(Image) + image->rgb.capacity();
+  }
+  bytes += frame.image_errors.capacity() * sizeof(std::string);
+  for (const std::string& e : frame.image_errors) bytes += e.capacity();
+  return bytes;
+}
+
 struct FrameCache::Impl {
   struct Entry {
-    FramePtr cloud;
+    LoadedFramePtr cloud;
     std::size_t bytes = 0;
     std::list<std::size_t>::iterator lru;  ///< position in lru_
     bool prefetched = false;               ///< loaded ahead and not yet handed to get()
@@ -58,11 +69,11 @@ struct FrameCache::Impl {
     bool prefetch = false;     ///< started by a worker
     bool demanded = false;     ///< a get() needs it: never cancelled short of destruction
     bool done = false;
-    FramePtr cloud;  ///< set on success, also when it was not retained
+    LoadedFramePtr cloud;  ///< set on success, also when it was not retained
     std::optional<Error> error;
   };
 
-  Impl(std::size_t frame_count, Loader loader, const FrameCacheOptions& options)
+  Impl(std::size_t frame_count, FrameLoader loader, const FrameCacheOptions& options)
       : frame_count_(frame_count),
         loader_(std::move(loader)),
         ahead_(options.prefetch_ahead),
@@ -88,7 +99,7 @@ struct FrameCache::Impl {
     for (std::thread& t : workers_) t.join();
   }
 
-  Expected<FramePtr> get(std::size_t frame) {
+  Expected<LoadedFramePtr> get(std::size_t frame) {
     std::unique_lock<std::mutex> lock(mutex_);
     move_cursor(frame);
     bool counted = false;
@@ -130,7 +141,7 @@ struct FrameCache::Impl {
       ++stats_.loads;
       plan_prefetch();  // the neighbours load on the workers while this thread reads
       lock.unlock();
-      Expected<PointCloud> result = run_loader(frame, job->cancel);
+      Expected<LoadedFrame> result = run_loader(frame, job->cancel);
       lock.lock();
       finish(frame, job, std::move(result));
       if (job->cloud) return job->cloud;
@@ -190,13 +201,13 @@ struct FrameCache::Impl {
       }
       ++stats_.loads;
       lock.unlock();
-      Expected<PointCloud> result = run_loader(frame, job->cancel);
+      Expected<LoadedFrame> result = run_loader(frame, job->cancel);
       lock.lock();
       finish(frame, job, std::move(result));
     }
   }
 
-  Expected<PointCloud> run_loader(std::size_t frame, const std::atomic<bool>& cancel) noexcept {
+  Expected<LoadedFrame> run_loader(std::size_t frame, const std::atomic<bool>& cancel) noexcept {
     try {
       return loader_(frame, cancel);
     } catch (const std::bad_alloc&) {
@@ -210,15 +221,15 @@ struct FrameCache::Impl {
 
   /// Records the outcome of a load, retains it if it fits, and wakes the getters waiting for it.
   void finish(std::size_t frame, const std::shared_ptr<Job>& job,
-              Expected<PointCloud> result) noexcept {
+              Expected<LoadedFrame> result) noexcept {
     reserved_bytes_ -= job->reserved;
     job->reserved = 0;
     jobs_.erase(frame);
     const bool abandoned = job->cancel && !job->demanded;
     if (result) {
       try {
-        job->cloud = std::make_shared<const PointCloud>(std::move(*result));
-        const std::size_t size = cloud_memory_bytes(*job->cloud);
+        job->cloud = std::make_shared<const LoadedFrame>(std::move(*result));
+        const std::size_t size = frame_memory_bytes(*job->cloud);
         estimate_ = size;
         if (abandoned) {
           ++stats_.cancelled;
@@ -238,7 +249,7 @@ struct FrameCache::Impl {
     done_cv_.notify_all();
   }
 
-  void insert(std::size_t frame, const FramePtr& cloud, std::size_t size, bool by_prefetch) {
+  void insert(std::size_t frame, const LoadedFramePtr& cloud, std::size_t size, bool by_prefetch) {
     if (!make_room(frame, size, by_prefetch)) {
       if (by_prefetch) ++stats_.prefetch_skipped;
       return;
@@ -337,7 +348,7 @@ struct FrameCache::Impl {
   }
 
   const std::size_t frame_count_;
-  const Loader loader_;
+  const FrameLoader loader_;
   const std::size_t ahead_;   ///< [frames]
   const std::size_t behind_;  ///< [frames]
 
@@ -359,8 +370,22 @@ struct FrameCache::Impl {
   std::vector<std::thread> workers_;
 };
 
-FrameCache::FrameCache(std::size_t frame_count, Loader loader, FrameCacheOptions options)
+FrameCache::FrameCache(std::size_t frame_count, FrameLoader loader, FrameCacheOptions options)
     : impl_(std::make_unique<Impl>(frame_count, std::move(loader), options)) {}
+
+FrameCache::FrameCache(std::size_t frame_count, Loader loader, FrameCacheOptions options)
+    : FrameCache(
+          frame_count,
+          FrameLoader([cloud_loader = std::move(loader)](
+                          std::size_t frame,
+                          const std::atomic<bool>& cancel) -> Expected<LoadedFrame> {
+            Expected<PointCloud> cloud = cloud_loader(frame, cancel);
+            if (!cloud) return std::move(cloud).error();
+            LoadedFrame out;
+            out.cloud = std::move(*cloud);
+            return out;
+          }),
+          options) {}
 
 FrameCache::~FrameCache() = default;
 FrameCache::FrameCache(FrameCache&&) noexcept = default;
@@ -369,6 +394,14 @@ FrameCache& FrameCache::operator=(FrameCache&&) noexcept = default;
 std::size_t FrameCache::frame_count() const { return impl_->frame_count_; }
 
 Expected<FrameCache::FramePtr> FrameCache::get(std::size_t frame) {
+  Expected<LoadedFramePtr> loaded = get_frame(frame);
+  if (!loaded) return std::move(loaded).error();
+  // Shares ownership of the whole frame, so a caller's cloud keeps its images alive, not freed.
+  const LoadedFramePtr& whole = *loaded;
+  return FramePtr(whole, &whole->cloud);
+}
+
+Expected<FrameCache::LoadedFramePtr> FrameCache::get_frame(std::size_t frame) {
   try {
     if (frame >= impl_->frame_count_) {
       const std::string what =
@@ -415,12 +448,12 @@ FrameCache::Stats FrameCache::stats() const {
   return impl_->stats_;
 }
 
-FrameCache make_frame_cache(Sequence sequence, FrameCacheOptions options,
-                            ReadOptions read_options) {
+FrameCache make_frame_cache(Sequence sequence, FrameCacheOptions options, ReadOptions read_options,
+                            ImageDecoder decoder, std::vector<std::string> channels) {
   auto shared = std::make_shared<const Sequence>(std::move(sequence));
   const std::size_t count = shared->size();
-  auto loader = [shared, read_options](std::size_t frame,
-                                       const std::atomic<bool>& cancel) -> Expected<PointCloud> {
+  auto loader = [shared, read_options, decoder = std::move(decoder), channels = std::move(channels)](
+                    std::size_t frame, const std::atomic<bool>& cancel) -> Expected<LoadedFrame> {
     ReadOptions per_load = read_options;
     // The readers already stop when progress says so: that is how a load notices cancellation.
     per_load.progress = [&cancel, user = read_options.progress](double fraction) {
@@ -428,9 +461,30 @@ FrameCache make_frame_cache(Sequence sequence, FrameCacheOptions options,
     };
     Expected<CloudFile> file = shared->load_frame(frame, per_load);
     if (!file) return std::move(file).error();
-    return std::move(file->cloud);
+    LoadedFrame out;
+    out.cloud = std::move(file->cloud);
+    if (!decoder) return out;
+    const std::vector<CameraImage>& refs = shared->frames[frame].images;
+    out.images.resize(refs.size());
+    out.image_errors.resize(refs.size());
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      if (cancel.load(std::memory_order_relaxed))
+        return make_error(ErrorCode::kCancelled, frame, "cancelled");
+      if (!channels.empty() &&
+          std::find(channels.begin(), channels.end(), refs[i].channel) == channels.end()) {
+        continue;
+      }
+      // A missing or broken image must not hide the cloud: it is reported beside it.
+      Expected<Image> image = decoder(refs[i].path);
+      if (image) {
+        out.images[i] = std::make_shared<const Image>(std::move(*image));
+      } else {
+        out.image_errors[i] = image.error().describe();
+      }
+    }
+    return out;
   };
-  return FrameCache(count, std::move(loader), options);
+  return FrameCache(count, FrameCache::FrameLoader(std::move(loader)), options);
 }
 
 }  // namespace pcanno::formats

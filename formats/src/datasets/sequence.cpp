@@ -22,6 +22,13 @@ bool Sequence::has_timestamps() const {
   return true;
 }
 
+const CameraImage* FrameRef::image(const std::string& channel) const {
+  for (const CameraImage& image : images) {
+    if (image.channel == channel) return &image;
+  }
+  return nullptr;
+}
+
 const Calibration* Sequence::calibration_of(std::size_t frame) const {
   if (frame >= frames.size()) return nullptr;
   const int index = frames[frame].calibration;

@@ -36,6 +36,13 @@ PointCloud fabricate(std::size_t frame, std::size_t points) {
   return cloud;
 }
 
+/// What the cache charges for a fabricated frame without images.
+std::size_t charged(std::size_t points) {
+  LoadedFrame frame;
+  frame.cloud = fabricate(0, points);
+  return frame_memory_bytes(frame);
+}
+
 /// Checks sizes fully and values at a stride (every value of every frame would dominate the run).
 ::testing::AssertionResult matches(const PointCloud& cloud, std::size_t frame, std::size_t points) {
   const std::vector<float>* intensity = cloud.attribute(attribute_names::kIntensity);
@@ -194,7 +201,7 @@ TEST(FrameCache, FrameInFlightIsNotLoadedTwice) {
 }
 
 TEST(FrameCache, EvictsLeastRecentlyUsed) {
-  const std::size_t frame_bytes = cloud_memory_bytes(fabricate(0, 1000));
+  const std::size_t frame_bytes = charged(1000);
   auto probe = std::make_shared<LoaderProbe>(10);
   FrameCacheOptions options;
   options.max_bytes = 3 * frame_bytes + frame_bytes / 2;  // room for 3 frames
@@ -221,7 +228,7 @@ TEST(FrameCache, EvictsLeastRecentlyUsed) {
 }
 
 TEST(FrameCache, PrefetchDoesNotEvictFramesNearerTheCursor) {
-  const std::size_t frame_bytes = cloud_memory_bytes(fabricate(0, 1000));
+  const std::size_t frame_bytes = charged(1000);
   auto probe = std::make_shared<LoaderProbe>(30);
   probe->hold = true;  // prefetches start only once frame 10 is in, so the order is fixed
   probe->held_free = 10;
@@ -285,7 +292,7 @@ TEST(FrameCache, OutOfRangeIsNotFound) {
 TEST(FrameCache, FrameLargerThanBudgetIsReturnedButNotRetained) {
   auto probe = std::make_shared<LoaderProbe>(5);
   FrameCacheOptions options;
-  options.max_bytes = cloud_memory_bytes(fabricate(0, 1000)) / 2;
+  options.max_bytes = charged(1000) / 2;
   FrameCache cache(5, probe_loader(probe, 1000), options);
 
   Expected<FrameCache::FramePtr> frame = cache.get(0);
@@ -360,7 +367,7 @@ TEST(FrameCache, ConcurrentGetsReturnCorrectFrames) {
   constexpr std::size_t kPoints = 2000;
   auto probe = std::make_shared<LoaderProbe>(kFrames);
   FrameCacheOptions options;
-  options.max_bytes = 20 * cloud_memory_bytes(fabricate(0, kPoints));
+  options.max_bytes = 20 * charged(kPoints);
   options.threads = 2;
   FrameCache cache(kFrames, probe_loader(probe, kPoints), options);
 
@@ -443,6 +450,121 @@ TEST(FrameCache, SequenceLoadsStopThroughTheProgressCallback) {
   ASSERT_FALSE(frame);
   EXPECT_EQ(frame.error().code, ErrorCode::kCancelled);
   EXPECT_FALSE(cache.contains(0));
+}
+
+}  // namespace
+}  // namespace pcanno::formats
+
+namespace pcanno::formats {
+namespace {
+
+/// A decoder that makes a `side` x `side` image whose first byte is the file name's length, and
+/// fails for names containing "broken"; counts its calls.
+struct FakeDecoder {
+  int side = 64;
+  std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+  Expected<Image> operator()(const std::filesystem::path& path) const {
+    ++*calls;
+    if (path.filename().string().find("broken") != std::string::npos) {
+      return Error{ErrorCode::kMalformed, "not an image", path.string()};
+    }
+    Image image;
+    image.width = side;
+    image.height = side;
+    image.rgb.assign(static_cast<std::size_t>(side) * side * 3, 0);
+    image.rgb[0] = static_cast<std::uint8_t>(path.filename().string().size());
+    return image;
+  }
+};
+
+/// Frames whose clouds are real KITTI files (any will do: the test is about the images beside
+/// them), each with three camera images.
+Sequence camera_sequence(std::size_t frames) {
+  const std::filesystem::path cloud =
+      test::shared_data_dir() / "kitti_tracking/training/velodyne/0000/000000.bin";
+  Sequence sequence;
+  sequence.cameras = {"CAM_A", "CAM_B", "CAM_C"};
+  for (std::size_t i = 0; i < frames; ++i) {
+    FrameRef ref;
+    ref.cloud_path = cloud;
+    ref.format = "kitti-bin";
+    for (const char* channel : {"CAM_A", "CAM_B", "CAM_C"}) {
+      CameraImage image;
+      image.channel = channel;
+      const bool broken = i == 1 && std::string(channel) == "CAM_B";
+      image.path = std::string(broken ? "broken_" : "") + channel + std::to_string(i) + ".jpg";
+      ref.images.push_back(image);
+    }
+    sequence.frames.push_back(ref);
+  }
+  return sequence;
+}
+
+TEST(FrameCacheImages, DecodesEachFramesImagesBesideItsCloud) {
+  PCANNO_REQUIRE_DATA(test::shared_data_dir() / "kitti_tracking/training/velodyne/0000");
+  FakeDecoder decoder;
+  FrameCacheOptions options;
+  options.threads = 0;
+  FrameCache cache = make_frame_cache(camera_sequence(3), options, {}, decoder);
+
+  Expected<FrameCache::LoadedFramePtr> frame = cache.get_frame(1);
+  ASSERT_TRUE(frame) << frame.error().describe();
+  const LoadedFrame& f = **frame;
+  EXPECT_EQ(f.cloud.size(), 123398u);
+  ASSERT_EQ(f.images.size(), 3u);
+  ASSERT_EQ(f.image_errors.size(), 3u);
+  ASSERT_TRUE(f.images[0]);
+  EXPECT_EQ(f.images[0]->rgb[0], std::string("CAM_A1.jpg").size());
+  // A broken image is reported and does not hide the cloud or the other images.
+  EXPECT_FALSE(f.images[1]);
+  EXPECT_NE(f.image_errors[1].find("broken_CAM_B1.jpg"), std::string::npos) << f.image_errors[1];
+  ASSERT_TRUE(f.images[2]);
+  EXPECT_TRUE(f.image_errors[2].empty());
+
+  // The images are charged against the same bound as the cloud.
+  EXPECT_EQ(cache.bytes(), frame_memory_bytes(f));
+  EXPECT_GE(cache.bytes(), cloud_memory_bytes(f.cloud) + 2 * 64 * 64 * 3);
+
+  // The cloud handed out by get() is the same frame's, and keeps it alive.
+  Expected<FrameCache::FramePtr> cloud = cache.get(1);
+  ASSERT_TRUE(cloud);
+  EXPECT_EQ(cloud->get(), &f.cloud);
+}
+
+TEST(FrameCacheImages, OnlyRequestedChannelsAreDecoded) {
+  PCANNO_REQUIRE_DATA(test::shared_data_dir() / "kitti_tracking/training/velodyne/0000");
+  FakeDecoder decoder;
+  FrameCacheOptions options;
+  options.threads = 0;
+  FrameCache cache = make_frame_cache(camera_sequence(2), options, {}, decoder, {"CAM_C"});
+  Expected<FrameCache::LoadedFramePtr> frame = cache.get_frame(0);
+  ASSERT_TRUE(frame) << frame.error().describe();
+  EXPECT_EQ(*decoder.calls, 1);
+  EXPECT_FALSE((*frame)->images[0]);
+  EXPECT_FALSE((*frame)->images[1]);
+  EXPECT_TRUE((*frame)->images[2]);
+}
+
+TEST(FrameCacheImages, PrefetchDecodesTheNeighboursImagesAndEvictsByBytes) {
+  PCANNO_REQUIRE_DATA(test::shared_data_dir() / "kitti_tracking/training/velodyne/0000");
+  FakeDecoder decoder;
+  decoder.side = 512;  // 768 KiB per image: images dominate the bound
+  FrameCacheOptions options;
+  options.threads = 1;
+  options.prefetch_ahead = 1;
+  options.prefetch_behind = 0;
+  FrameCache cache = make_frame_cache(camera_sequence(6), options, {}, decoder);
+  ASSERT_TRUE(cache.get_frame(0));
+  // Frame 1 arrives through the prefetch, images included.
+  for (int i = 0; i < 500 && !cache.contains(1); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(cache.contains(1));
+  EXPECT_EQ(*decoder.calls, 6);
+  const std::size_t per_frame = cache.bytes() / 2;
+  ASSERT_GT(per_frame, 3u * 512 * 512 * 3 / 2);
+
+  cache.set_max_bytes(per_frame + per_frame / 2);  // room for one frame with its images
+  EXPECT_LE(cache.bytes(), per_frame + per_frame / 2);
+  EXPECT_TRUE(cache.contains(0) != cache.contains(1));
 }
 
 }  // namespace

@@ -3,9 +3,12 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "pcanno/formats/clouds/point_cloud.hpp"
 #include "pcanno/formats/clouds/reader.hpp"
+#include "pcanno/formats/datasets/image.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/support/expected.hpp"
 
@@ -15,6 +18,20 @@ namespace pcanno::formats {
 /// attribute column, attribute names, and the structs themselves. Capacity, because that is what
 /// the allocator holds; allocator headers are not counted.
 std::size_t cloud_memory_bytes(const PointCloud& cloud);
+
+/// One frame as a cache holds it: the cloud and, when the cache decodes images, the frame's camera
+/// images.
+struct LoadedFrame {
+  using ImagePtr = std::shared_ptr<const Image>;
+  PointCloud cloud;
+  /// Parallel to FrameRef::images; null where the image was not asked for or did not decode.
+  std::vector<ImagePtr> images;
+  std::vector<std::string> image_errors;  ///< parallel to `images`; empty where all went well
+};
+
+/// What the cache charges for a loaded frame [bytes]: the cloud (cloud_memory_bytes()) plus the
+/// capacity of every decoded image.
+std::size_t frame_memory_bytes(const LoadedFrame& frame);
 
 struct FrameCacheOptions {
   std::size_t max_bytes = std::size_t{1} << 30;  ///< [bytes] bound on entries + in-flight loads
@@ -35,11 +52,15 @@ struct FrameCacheOptions {
 class FrameCache {
  public:
   using FramePtr = std::shared_ptr<const PointCloud>;
+  using LoadedFramePtr = std::shared_ptr<const LoadedFrame>;
   /// Loads one frame; called from get() and from the cache's threads, possibly concurrently, so it
   /// must be thread-safe. Long work should poll `cancel` and return ErrorCode::kCancelled once it
   /// is set (the result is no longer wanted, or the cache is being destroyed).
   using Loader =
       std::function<Expected<PointCloud>(std::size_t frame, const std::atomic<bool>& cancel)>;
+  /// Loads a frame with its images; the same rules as Loader.
+  using FrameLoader =
+      std::function<Expected<LoadedFrame>(std::size_t frame, const std::atomic<bool>& cancel)>;
 
   struct Stats {
     std::size_t hits = 0;           ///< get() found the frame cached
@@ -57,6 +78,7 @@ class FrameCache {
 
   /// `frame_count` frames, indices 0 .. frame_count - 1.
   FrameCache(std::size_t frame_count, Loader loader, FrameCacheOptions options = {});
+  FrameCache(std::size_t frame_count, FrameLoader loader, FrameCacheOptions options = {});
   /// Cancels queued and running prefetches and waits for the threads (a loader that polls its flag
   /// keeps this short). No get() may be running.
   ~FrameCache();
@@ -72,6 +94,8 @@ class FrameCache {
   /// never loaded twice. Moves the cursor to `frame` and re-plans the prefetch around it. Out of
   /// range is kNotFound; a loader error is returned and not cached, so a later get() retries.
   Expected<FramePtr> get(std::size_t frame);
+  /// get(), with the frame's images. The cloud get() returns shares ownership with this.
+  Expected<LoadedFramePtr> get_frame(std::size_t frame);
 
   /// Queues a background load; no-op when out of range, cached, queued or in flight. The next
   /// get() re-plans around its frame: a request outside the new window is dropped if queued and
@@ -98,7 +122,13 @@ class FrameCache {
 /// A cache over `sequence`'s frames read with Sequence::load_frame(). The sequence is copied (it is
 /// a list of paths), so it need not outlive the cache. The cancel flag is wired into
 /// ReadOptions::progress; a progress callback in `read_options` is called from the cache's threads.
+///
+/// With a `decoder`, each load also decodes the frame's camera images (FrameRef::images; only
+/// those of `channels` when it is not empty), so that images are prefetched with their clouds and
+/// count against the same byte bound. An image that fails to decode leaves a null pointer and its
+/// error in LoadedFrame::image_errors; the frame still loads.
 FrameCache make_frame_cache(Sequence sequence, FrameCacheOptions options = {},
-                            ReadOptions read_options = {});
+                            ReadOptions read_options = {}, ImageDecoder decoder = {},
+                            std::vector<std::string> channels = {});
 
 }  // namespace pcanno::formats

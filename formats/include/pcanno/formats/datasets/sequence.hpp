@@ -10,6 +10,7 @@
 #include "pcanno/formats/clouds/reader.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/support/expected.hpp"
+#include "pcanno/geometry/camera.hpp"
 #include "pcanno/geometry/pose.hpp"
 
 namespace pcanno::formats {
@@ -22,6 +23,25 @@ struct Calibration {
   /// frame is taken as the body, T_ego_lidar = Tr_imu_to_velo^-1.
   std::optional<geometry::Pose> T_ego_lidar;
   std::filesystem::path source;  ///< file it came from, for messages
+};
+
+/// One camera image that belongs to a LiDAR frame, with everything needed to draw the frame's
+/// labels into it. The image is not decoded here (a FrameCache with an ImageDecoder does that).
+struct CameraImage {
+  std::string channel;          ///< "image_2" (KITTI object), "image_02", "CAM_FRONT", ...
+  std::filesystem::path path;   ///< the image file
+  std::int64_t timestamp_us = -1;  ///< [us] when the image was taken; -1 when unknown
+  geometry::PinholeCamera camera;  ///< intrinsics, image size [px] (0 when unknown)
+  /// This frame's LiDAR frame (at the sweep's time) -> the camera's frame (at the image's time).
+  /// nuScenes: T_cam_ego * T_ego(t_cam)_global * T_global_ego(t_lidar) * T_ego_lidar, so a static
+  /// box lands where the moving camera saw it. KITTI: Tr_velo_to_cam (see PinholeCamera).
+  geometry::Pose T_cam_lidar = geometry::Pose::Identity();
+  /// nuScenes/Lyft: the camera's mount (calibrated_sensor, camera -> ego) and the ego pose at the
+  /// image's time in the sequence's world frame, which writers need to reproduce the tables.
+  std::optional<geometry::Pose> T_ego_camera;
+  std::optional<geometry::Pose> T_world_ego;
+  std::string sample_data_token;        ///< nuScenes/Lyft: the image's sample_data, for writers
+  std::string calibrated_sensor_token;  ///< nuScenes/Lyft: the camera's calibrated_sensor
 };
 
 /// One frame of a sequence. The cloud is not loaded: Sequence::load_frame() or a FrameCache does
@@ -37,6 +57,12 @@ struct FrameRef {
   /// LiDAR pose in the sequence's world frame (KITTI: oxts/ENU relative to frame 0; nuScenes: the
   /// log's map frame, ego_pose * calibrated_sensor). Empty when the data has no poses.
   std::optional<geometry::Pose> T_world_lidar;
+  /// The frame's camera images, in the order of Sequence::cameras; a camera without an image for
+  /// this frame is left out.
+  std::vector<CameraImage> images;
+
+  /// The image of `channel`, or nullptr.
+  const CameraImage* image(const std::string& channel) const;
 };
 
 /// An ordered set of LiDAR frames with timing, calibration and optional poses.
@@ -46,6 +72,9 @@ struct Sequence {
   std::filesystem::path root;    ///< what was opened
   std::vector<FrameRef> frames;  ///< in time order
   std::vector<Calibration> calibrations;
+  /// Camera channels with images in some frame, in display order (nuScenes: the ring FRONT_LEFT,
+  /// FRONT, FRONT_RIGHT, BACK_RIGHT, BACK, BACK_LEFT; KITTI raw: image_00 .. image_03).
+  std::vector<std::string> cameras;
   std::filesystem::path
       labels;  ///< label file or folder of the layout when present (label_02/SSSS.txt)
   std::vector<std::string>
