@@ -33,9 +33,10 @@ corpus[kitti_calib]=$(seed kitti_calib sample_data/kitti_tracking/training/calib
 corpus[kitti_labels]=$(seed kitti_labels sample_data/kitti_tracking/training/label_02/*.txt $shared/kitti_object/training/label_2/*.txt)
 corpus[oxts]=$(seed oxts $shared/oxts/*.txt)
 corpus[pcanno_document]=$(seed pcanno_document fuzz/seeds/pcanno_document/*)
+corpus[image]=$(seed image fuzz/seeds/image/* $shared/kitti_raw/2011_09_26/*/image_02/data/0000000000.png)
 
 status=0
-for target in raw_bin pcd ply las kitti_calib kitti_labels oxts pcanno_document; do
+for target in raw_bin pcd ply las kitti_calib kitti_labels oxts pcanno_document image; do
   echo "fuzz: $target for ${seconds}s"
   if ! "$build/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 \
       -print_final_stats=0 "${corpus[$target]}" >"$build/fuzz_$target.log" 2>&1; then

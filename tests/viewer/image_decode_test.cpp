@@ -158,10 +158,48 @@ TEST(ImageDecoder, BadFilesGiveErrorsNamingThem) {
   }
 }
 
+/// The fuzz seeds were written by a script with a known pattern (fuzz/seeds/image/): every PNG
+/// colour type libpng converts, and baseline, grey and progressive JPEGs.
+TEST(ImageDecoder, EveryKindOfSeedDecodes) {
+  const fs::path seeds = fs::path(PCANNO_SAMPLE_DATA_DIR) / "../fuzz/seeds/image";
+  struct Expect {
+    const char* name;
+    int width, height;
+  };
+  for (const Expect& e :
+       {Expect{"rgb8.png", 16, 12}, Expect{"grey8.png", 9, 7}, Expect{"rgba8.png", 8, 8},
+        Expect{"rgb16.png", 5, 4}, Expect{"palette.png", 6, 6}, Expect{"rgb.jpg", 24, 16},
+        Expect{"grey.jpg", 17, 9}, Expect{"progressive.jpg", 32, 20}}) {
+    auto image = decode_image(seeds / e.name);
+    ASSERT_TRUE(image) << image.error().describe();
+    EXPECT_EQ(image->width, e.width) << e.name;
+    EXPECT_EQ(image->height, e.height) << e.name;
+    EXPECT_EQ(image->rgb.size(), std::size_t(e.width) * e.height * 3) << e.name;
+  }
+  // rgb8.png holds (x * 37 + y * 11 + k) mod 256 in channel k of pixel (x, y).
+  auto rgb = decode_image(seeds / "rgb8.png");
+  ASSERT_TRUE(rgb);
+  for (int y = 0; y < 12; ++y) {
+    for (int x = 0; x < 16; ++x) {
+      for (int k = 0; k < 3; ++k) ASSERT_EQ(rgb->at(x, y)[k], (x * 37 + y * 11 + k) % 256);
+    }
+  }
+  // Grey expands to equal channels; the palette holds bytes 0, 1, 2, ... so entry i is
+  // (3i, 3i + 1, 3i + 2) mod 256.
+  auto grey = decode_image(seeds / "grey8.png");
+  ASSERT_TRUE(grey);
+  EXPECT_EQ(grey->at(3, 2)[0], (3 * 37 + 2 * 11) % 256);
+  EXPECT_EQ(grey->at(3, 2)[1], grey->at(3, 2)[0]);
+  auto palette = decode_image(seeds / "palette.png");
+  ASSERT_TRUE(palette);
+  const int index = (4 * 37 + 5 * 11) % 256;
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(palette->at(4, 5)[k], (3 * index + k) % 256);
+}
+
 TEST(ImageDecoder, RealKittiAndNuscenesCameraImages) {
   const fs::path kitti = test::shared_data_dir() / "kitti_object/training/image_2/000001.png";
-  const fs::path front = test::shared_data_dir() /
-                         "nuscenes_cameras/v1.0-mini-scene0061/samples/CAM_FRONT";
+  const fs::path front =
+      test::shared_data_dir() / "nuscenes_cameras/v1.0-mini-scene0061/samples/CAM_FRONT";
   PCANNO_REQUIRE_DATA(kitti);
   PCANNO_REQUIRE_DATA(front);
   auto k = decode_image(kitti);

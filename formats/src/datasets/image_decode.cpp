@@ -1,10 +1,12 @@
 // PNG and JPEG camera images to RGB, with every libpng/libjpeg error turned into an Error.
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 // jpeglib.h needs FILE and size_t declared first.
 #include <jerror.h>
@@ -31,24 +33,19 @@ Error too_large(const fs::path& path, std::size_t width, std::size_t height) {
 
 enum class Kind { kPng, kJpeg, kOther };
 
-using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-Kind sniff(std::FILE* file) {
-  unsigned char head[8] = {};
-  const std::size_t n = std::fread(head, 1, sizeof(head), file);
-  std::rewind(file);
+Kind sniff(const std::uint8_t* head, std::size_t n) {
   static constexpr unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (n == 8 && std::memcmp(head, kPng, 8) == 0) return Kind::kPng;
+  if (n >= 8 && std::memcmp(head, kPng, 8) == 0) return Kind::kPng;
   if (n >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return Kind::kJpeg;
   return Kind::kOther;
 }
 
 /// libpng's simplified API catches its own errors (no longjmp crosses this code).
-Expected<Image> decode_png(std::FILE* file, const fs::path& path) {
+Expected<Image> decode_png(const std::uint8_t* data, std::size_t size, const fs::path& path) {
   png_image png;
   std::memset(&png, 0, sizeof(png));
   png.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_stdio(&png, file)) {
+  if (!png_image_begin_read_from_memory(&png, data, size)) {
     return image_error(ErrorCode::kMalformed, path, std::string("PNG header: ") + png.message);
   }
   const std::unique_ptr<png_image, void (*)(png_image*)> guard(&png, png_image_free);
@@ -89,7 +86,7 @@ void jpeg_note(j_common_ptr info, int level) {
 
 /// The classic libjpeg API reports errors through longjmp: everything that owns memory lives
 /// outside the jump's reach (declared before setjmp, freed by jpeg_destroy_decompress).
-Expected<Image> decode_jpeg(std::FILE* file, const fs::path& path) {
+Expected<Image> decode_jpeg(const std::uint8_t* data, std::size_t size, const fs::path& path) {
   jpeg_decompress_struct info;
   JpegErrors errors;
   info.err = jpeg_std_error(&errors.manager);
@@ -101,7 +98,7 @@ Expected<Image> decode_jpeg(std::FILE* file, const fs::path& path) {
     return image_error(ErrorCode::kMalformed, path, std::string("JPEG: ") + errors.message);
   }
   jpeg_create_decompress(&info);
-  jpeg_stdio_src(&info, file);
+  jpeg_mem_src(&info, data, static_cast<unsigned long>(size));
   jpeg_read_header(&info, TRUE);
   if (std::size_t{info.image_width} * info.image_height > kMaxImagePixels) {
     const std::size_t w = info.image_width, h = info.image_height;
@@ -114,7 +111,8 @@ Expected<Image> decode_jpeg(std::FILE* file, const fs::path& path) {
   image.height = static_cast<int>(info.output_height);
   image.rgb.resize(static_cast<std::size_t>(image.width) * image.height * 3);
   while (info.output_scanline < info.output_height) {
-    JSAMPROW row = image.rgb.data() + static_cast<std::size_t>(info.output_scanline) * image.width * 3;
+    JSAMPROW row =
+        image.rgb.data() + static_cast<std::size_t>(info.output_scanline) * image.width * 3;
     jpeg_read_scanlines(&info, &row, 1);
   }
   jpeg_finish_decompress(&info);
@@ -127,23 +125,34 @@ Expected<Image> decode_jpeg(std::FILE* file, const fs::path& path) {
 
 }  // namespace
 
+Expected<Image> decode_image(const std::uint8_t* data, std::size_t size,
+                             const fs::path& path_for_errors) {
+  switch (sniff(data, size)) {
+    case Kind::kPng:
+      return decode_png(data, size, path_for_errors);
+    case Kind::kJpeg:
+      return decode_jpeg(data, size, path_for_errors);
+    case Kind::kOther:
+      break;
+  }
+  return image_error(ErrorCode::kMalformed, path_for_errors,
+                     "expected a PNG or JPEG signature at byte 0");
+}
+
 Expected<Image> decode_image(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
     return image_error(ErrorCode::kNotFound, path, "no such image file");
   }
-  File file(std::fopen(path.c_str(), "rb"), std::fclose);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!file) return image_error(ErrorCode::kIo, path, "cannot open the image file");
-  switch (sniff(file.get())) {
-    case Kind::kPng:
-      return decode_png(file.get(), path);
-    case Kind::kJpeg:
-      return decode_jpeg(file.get(), path);
-    case Kind::kOther:
-      break;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) return image_error(ErrorCode::kIo, path, "cannot read the image file's size");
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  if (std::fread(bytes.data(), 1, bytes.size(), file.get()) != bytes.size()) {
+    return image_error(ErrorCode::kIo, path, "read error");
   }
-  return image_error(ErrorCode::kMalformed, path,
-                     "expected a PNG or JPEG signature at byte 0");
+  return decode_image(bytes.data(), bytes.size(), path);
 }
 
 }  // namespace pcanno::formats
