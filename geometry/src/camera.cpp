@@ -94,8 +94,8 @@ std::vector<PixelSegment> project_polyline(const PinholeCamera& camera, const Po
   const std::size_t segments = closed && n > 2 ? n : n - 1;
   out.reserve(segments);
   for (std::size_t i = 0; i < segments; ++i) {
-    const auto s = project_segment(camera, T_cam_f * vertices_in_f[i],
-                                   T_cam_f * vertices_in_f[(i + 1) % n]);
+    const auto s =
+        project_segment(camera, T_cam_f * vertices_in_f[i], T_cam_f * vertices_in_f[(i + 1) % n]);
     if (s) out.push_back(*s);
   }
   return out;

@@ -374,18 +374,17 @@ FrameCache::FrameCache(std::size_t frame_count, FrameLoader loader, FrameCacheOp
     : impl_(std::make_unique<Impl>(frame_count, std::move(loader), options)) {}
 
 FrameCache::FrameCache(std::size_t frame_count, Loader loader, FrameCacheOptions options)
-    : FrameCache(
-          frame_count,
-          FrameLoader([cloud_loader = std::move(loader)](
-                          std::size_t frame,
-                          const std::atomic<bool>& cancel) -> Expected<LoadedFrame> {
-            Expected<PointCloud> cloud = cloud_loader(frame, cancel);
-            if (!cloud) return std::move(cloud).error();
-            LoadedFrame out;
-            out.cloud = std::move(*cloud);
-            return out;
-          }),
-          options) {}
+    : FrameCache(frame_count,
+                 FrameLoader([cloud_loader = std::move(loader)](
+                                 std::size_t frame,
+                                 const std::atomic<bool>& cancel) -> Expected<LoadedFrame> {
+                   Expected<PointCloud> cloud = cloud_loader(frame, cancel);
+                   if (!cloud) return std::move(cloud).error();
+                   LoadedFrame out;
+                   out.cloud = std::move(*cloud);
+                   return out;
+                 }),
+                 options) {}
 
 FrameCache::~FrameCache() = default;
 FrameCache::FrameCache(FrameCache&&) noexcept = default;
@@ -452,7 +451,8 @@ FrameCache make_frame_cache(Sequence sequence, FrameCacheOptions options, ReadOp
                             ImageDecoder decoder, std::vector<std::string> channels) {
   auto shared = std::make_shared<const Sequence>(std::move(sequence));
   const std::size_t count = shared->size();
-  auto loader = [shared, read_options, decoder = std::move(decoder), channels = std::move(channels)](
+  auto loader = [shared, read_options, decoder = std::move(decoder),
+                 channels = std::move(channels)](
                     std::size_t frame, const std::atomic<bool>& cancel) -> Expected<LoadedFrame> {
     ReadOptions per_load = read_options;
     // The readers already stop when progress says so: that is how a load notices cancellation.

@@ -25,9 +25,9 @@ namespace pcanno::geometry {
 struct PinholeCamera {
   Eigen::Matrix<double, 3, 4> P =
       Eigen::Matrix<double, 3, 4>::Identity();  ///< camera frame -> homogeneous pixels [px]
-  int width = 0;       ///< [px]; 0 while unknown (a Lyft row without size, before decoding)
-  int height = 0;      ///< [px]
-  double near = 0.1;   ///< [m] nearer than this depth, geometry is clipped away
+  int width = 0;      ///< [px]; 0 while unknown (a Lyft row without size, before decoding)
+  int height = 0;     ///< [px]
+  double near = 0.1;  ///< [m] nearer than this depth, geometry is clipped away
 
   /// Camera with intrinsic matrix `K` [px] and P = [K | 0].
   static PinholeCamera from_intrinsics(const Eigen::Matrix3d& K, int width, int height);
@@ -106,8 +106,8 @@ std::vector<PixelSegment> project_polyline(const PinholeCamera& camera, const Po
 
 /// Points projected in bulk (for overlays and colouring).
 struct ProjectedPoints {
-  std::vector<float> u, v;       ///< [px] pixel positions of the kept points
-  std::vector<float> depth;      ///< [m] along the optical axis
+  std::vector<float> u, v;           ///< [px] pixel positions of the kept points
+  std::vector<float> depth;          ///< [m] along the optical axis
   std::vector<std::uint32_t> index;  ///< each kept point's index in the input view
 };
 

@@ -28,8 +28,8 @@ struct Calibration {
 /// One camera image that belongs to a LiDAR frame, with everything needed to draw the frame's
 /// labels into it. The image is not decoded here (a FrameCache with an ImageDecoder does that).
 struct CameraImage {
-  std::string channel;          ///< "image_2" (KITTI object), "image_02", "CAM_FRONT", ...
-  std::filesystem::path path;   ///< the image file
+  std::string channel;             ///< "image_2" (KITTI object), "image_02", "CAM_FRONT", ...
+  std::filesystem::path path;      ///< the image file
   std::int64_t timestamp_us = -1;  ///< [us] when the image was taken; -1 when unknown
   geometry::PinholeCamera camera;  ///< intrinsics, image size [px] (0 when unknown)
   /// This frame's LiDAR frame (at the sweep's time) -> the camera's frame (at the image's time).
