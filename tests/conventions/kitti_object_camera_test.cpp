@@ -29,8 +29,8 @@ using test::kitti_object_root;
 constexpr double kMaxTruncation = 0.15;
 constexpr double kTolerancePx = 3.0;
 // Our boxes are upright about LiDAR +z (the KITTI convention code), the label's about the
-// rectified camera's -y; the two verticals differ by about 0.6 degrees (mostly R0_rect's roll), so a
-// 1.9 m pedestrian 8.5 m away leans by about 2 px. Measured worst here: 1.9 px.
+// rectified camera's -y; the two verticals differ by about 0.6 degrees (mostly R0_rect's roll), so
+// a 1.9 m pedestrian 8.5 m away leans by about 2 px. Measured worst here: 1.9 px.
 constexpr double kConventionPx = 2.5;
 
 /// The 2D box the KITTI devkit makes from a label (compute_box_3d: corners in the rectified camera,
@@ -44,8 +44,8 @@ geometry::PixelBox devkit_box(const formats::KittiLabelRow& row, const formats::
   const double zs[8] = {w / 2, -w / 2, -w / 2, w / 2, w / 2, -w / 2, -w / 2, w / 2};
   geometry::PixelBox b{1e18, 1e18, -1e18, -1e18};
   for (int k = 0; k < 8; ++k) {
-    const Eigen::Vector3d p = row.box.location + Eigen::Vector3d(c * xs[k] + s * zs[k], ys[k],
-                                                                 -s * xs[k] + c * zs[k]);
+    const Eigen::Vector3d p =
+        row.box.location + Eigen::Vector3d(c * xs[k] + s * zs[k], ys[k], -s * xs[k] + c * zs[k]);
     const Eigen::Vector3d q = calib.P[2] * p.homogeneous();
     b.left = std::min(b.left, q.x() / q.z());
     b.right = std::max(b.right, q.x() / q.z());
@@ -112,9 +112,9 @@ TEST(KittiObjectCamera, ProjectedGroundTruthBoxesMatchLabel2Boxes) {
       EXPECT_LE(worst_side(ours, devkit), kConventionPx) << what;
       if (devkit_miss <= kTolerancePx) {
         EXPECT_LE(miss, kTolerancePx)
-            << what << ": got [" << ours[0] << ", " << ours[1] << ", " << ours[2] << ", "
-            << ours[3] << "], label_2 [" << label[0] << ", " << label[1] << ", " << label[2]
-            << ", " << label[3] << "]";
+            << what << ": got [" << ours[0] << ", " << ours[1] << ", " << ours[2] << ", " << ours[3]
+            << "], label_2 [" << label[0] << ", " << label[1] << ", " << label[2] << ", "
+            << label[3] << "]";
         worst_agreeing = std::max(worst_agreeing, miss);
       } else {
         label_disagrees_with_3d.push_back(what);
@@ -130,8 +130,9 @@ TEST(KittiObjectCamera, ProjectedGroundTruthBoxesMatchLabel2Boxes) {
   // label_2: 000000 Pedestrian; 000001 Truck, Car, Cyclist; 000002 Misc, Car.
   EXPECT_EQ(checked, 6u);
   EXPECT_EQ(label_disagrees_with_3d, std::vector<std::string>{"000000 Pedestrian"});
-  std::cout << "[ info     ] worst 2D box side error versus label_2 " << worst << " px (" << worst_at
-            << "), " << worst_agreeing << " px where label_2 agrees with its 3D box, versus the "
+  std::cout << "[ info     ] worst 2D box side error versus label_2 " << worst << " px ("
+            << worst_at << "), " << worst_agreeing
+            << " px where label_2 agrees with its 3D box, versus the "
             << "devkit's projection " << worst_vs_devkit << " px\n";
 }
 

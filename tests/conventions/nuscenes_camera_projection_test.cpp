@@ -71,7 +71,8 @@ Opened open_scene() {
   const geometry::Pose T_ego_lidar =
       o.db.calibrated_sensor(lidar->calibrated_sensor_token)->T_ego_sensor();
   for (const auto& a : o.db.sample_annotations) {
-    o.boxes_in_lidar[a.token] = geometry::nuscenes_global_to_lidar(a.box(), T_global_ego, T_ego_lidar);
+    o.boxes_in_lidar[a.token] =
+        geometry::nuscenes_global_to_lidar(a.box(), T_global_ego, T_ego_lidar);
   }
   o.truth = json::parse(test::slurp(truth_file()));
   return o;

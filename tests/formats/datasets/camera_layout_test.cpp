@@ -58,7 +58,12 @@ std::string tiny_png(int width, int height) {
     b = (b + a) % 65521u;
   }
   const auto n = static_cast<std::uint16_t>(raw.size());
-  std::string zlib = {'\x78', '\x01', '\x01', char(n & 0xff), char(n >> 8), char(~n & 0xff),
+  std::string zlib = {'\x78',
+                      '\x01',
+                      '\x01',
+                      char(n & 0xff),
+                      char(n >> 8),
+                      char(~n & 0xff),
                       char((~n >> 8) & 0xff)};
   zlib += raw + be32((b << 16) | a);
   const std::string ihdr = be32(static_cast<std::uint32_t>(width)) +
@@ -73,12 +78,12 @@ std::string tiny_png(int width, int height) {
 
 // Calibration numbers of the generated sequence, in the official tracking spelling. P2 and R_rect
 // are deliberately not the identity, so that a wrong product shows.
-constexpr std::array<double, 12> kP2 = {700.0, 0.0, 600.0, 45.0, 0.0, 710.0, 170.0, 0.2,
-                                        0.0,   0.0, 1.0,   0.003};
-constexpr std::array<double, 9> kRrect = {0.99992, 0.00984, -0.00745, -0.00987, 0.99994,
-                                          -0.00428, 0.00740, 0.00435, 0.99996};
-constexpr std::array<double, 12> kTr = {0.0075, -0.99997, -0.0006, -0.004, 0.0148, 0.0007,
-                                        -0.9999, -0.076,   0.9999, 0.0075,  0.0148, -0.27};
+constexpr std::array<double, 12> kP2 = {700.0, 0.0, 600.0, 45.0, 0.0, 710.0,
+                                        170.0, 0.2, 0.0,   0.0,  1.0, 0.003};
+constexpr std::array<double, 9> kRrect = {0.99992,  0.00984, -0.00745, -0.00987, 0.99994,
+                                          -0.00428, 0.00740, 0.00435,  0.99996};
+constexpr std::array<double, 12> kTr = {0.0075,  -0.99997, -0.0006, -0.004, 0.0148, 0.0007,
+                                        -0.9999, -0.076,   0.9999,  0.0075, 0.0148, -0.27};
 
 template <std::size_t N>
 std::string numbers(const std::array<double, N>& values) {
@@ -90,8 +95,8 @@ std::string numbers(const std::array<double, N>& values) {
 
 /// image_02/0003/<frame>.png for frames 0 and 1 (7x5 px); frame 2's image is missing.
 fs::path write_tracking_sequence(const TempDir& dir) {
-  const std::string calib = "P0:" + numbers(kP2) + "\nP1:" + numbers(kP2) + "\nP2:" +
-                            numbers(kP2) + "\nP3:" + numbers(kP2) + "\nR_rect" + numbers(kRrect) +
+  const std::string calib = "P0:" + numbers(kP2) + "\nP1:" + numbers(kP2) + "\nP2:" + numbers(kP2) +
+                            "\nP3:" + numbers(kP2) + "\nR_rect" + numbers(kRrect) +
                             "\nTr_velo_cam" + numbers(kTr) + "\n";
   dir.write("training/calib/0003.txt", calib);
   const std::string point(16, '\0');
@@ -238,8 +243,8 @@ TEST(CameraLayout, KittiRawListsImage02WithPRect02) {
 
 fs::path cameras_root() { return test::shared_data_dir() / "nuscenes_cameras/v1.0-mini-scene0061"; }
 
-const std::vector<std::string> kRing = {"CAM_FRONT_LEFT", "CAM_FRONT",     "CAM_FRONT_RIGHT",
-                                        "CAM_BACK_RIGHT", "CAM_BACK",      "CAM_BACK_LEFT"};
+const std::vector<std::string> kRing = {"CAM_FRONT_LEFT", "CAM_FRONT", "CAM_FRONT_RIGHT",
+                                        "CAM_BACK_RIGHT", "CAM_BACK",  "CAM_BACK_LEFT"};
 
 TEST(CameraLayout, NuscenesListsSixCamerasInRingOrder) {
   PCANNO_REQUIRE_DATA(cameras_root() / "v1.0-mini/sample_data.json");
@@ -250,7 +255,8 @@ TEST(CameraLayout, NuscenesListsSixCamerasInRingOrder) {
   ASSERT_EQ(seq->frames.size(), 1u);
   const FrameRef& frame = seq->frames[0];
   ASSERT_EQ(frame.images.size(), 6u);
-  const auto tables = nlohmann::json::parse(test::slurp(cameras_root() / "v1.0-mini/sample_data.json"));
+  const auto tables =
+      nlohmann::json::parse(test::slurp(cameras_root() / "v1.0-mini/sample_data.json"));
   for (std::size_t i = 0; i < 6; ++i) {
     const CameraImage& image = frame.images[i];
     EXPECT_EQ(image.channel, kRing[i]);
@@ -293,11 +299,12 @@ TEST(CameraLayout, NuscenesCameraWithoutIntrinsicIsSkippedWithAWarning) {
 
   const auto seq = open_sequence(dir.path());
   ASSERT_TRUE(seq) << seq.error().describe();
-  EXPECT_EQ(seq->cameras, (std::vector<std::string>{"CAM_FRONT_LEFT", "CAM_FRONT",
-                                                    "CAM_FRONT_RIGHT", "CAM_BACK_RIGHT",
-                                                    "CAM_BACK_LEFT"}));
-  EXPECT_TRUE(any_contains(seq->warnings, "CAM_BACK records have no calibrated_sensor with "
-                                          "camera_intrinsic"))
+  EXPECT_EQ(seq->cameras,
+            (std::vector<std::string>{"CAM_FRONT_LEFT", "CAM_FRONT", "CAM_FRONT_RIGHT",
+                                      "CAM_BACK_RIGHT", "CAM_BACK_LEFT"}));
+  EXPECT_TRUE(any_contains(seq->warnings,
+                           "CAM_BACK records have no calibrated_sensor with "
+                           "camera_intrinsic"))
       << ::testing::PrintToString(seq->warnings);
   EXPECT_TRUE(any_contains(seq->warnings, "1 of 5 camera image files are missing"))
       << ::testing::PrintToString(seq->warnings);
@@ -345,7 +352,7 @@ TEST(CameraLayout, NuscenesKeyframesTakeTheirSampleAndSweepsTheNearestImage) {
   const CameraImage* key = seq->frames[0].image("CAM_FRONT");
   const CameraImage* sweep = seq->frames[1].image("CAM_FRONT");
   ASSERT_TRUE(key != nullptr && sweep != nullptr);
-  EXPECT_EQ(key->sample_data_token, camera_keyframe);  // same sample, although not the nearest
+  EXPECT_EQ(key->sample_data_token, camera_keyframe);   // same sample, although not the nearest
   EXPECT_EQ(sweep->sample_data_token, "camera-sweep");  // 40 ms away versus 85 ms
   EXPECT_EQ(sweep->timestamp_us, t0 + 10000);
   EXPECT_EQ(seq->frames[1].images.size(), 6u);  // the other channels' only records
