@@ -238,6 +238,48 @@ TEST(CameraLayout, KittiRawListsImage02WithPRect02) {
   }
 }
 
+TEST(CameraLayout, KittiRawListsEveryImageFolderInCameraOrder) {
+  const fs::path date = test::shared_data_dir() / "kitti_raw/2011_09_26";
+  PCANNO_REQUIRE_DATA(date / "calib_cam_to_cam.txt");
+  TempDir dir;
+  fs::copy(date / "calib_velo_to_cam.txt", dir.path() / "calib_velo_to_cam.txt");
+  // The official file without its P_rect_01 line: image_01 cannot be projected.
+  std::string cam_to_cam;
+  std::istringstream lines(test::slurp(date / "calib_cam_to_cam.txt"));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("P_rect_01:", 0) != 0) cam_to_cam += line + "\n";
+  }
+  dir.write("calib_cam_to_cam.txt", cam_to_cam);
+  const fs::path drive = dir.path() / "2011_09_26_drive_0001_sync";
+  dir.write("2011_09_26_drive_0001_sync/velodyne_points/data/0000000000.bin",
+            std::string(16, '\0'));
+  for (const char* camera : {"image_03", "image_01", "image_00"}) {
+    dir.write(std::string("2011_09_26_drive_0001_sync/") + camera + "/data/0000000000.png",
+              tiny_png(4, 3));
+  }
+  const auto seq = open_sequence(drive);
+  ASSERT_TRUE(seq) << seq.error().describe();
+  EXPECT_EQ(seq->cameras, (std::vector<std::string>{"image_00", "image_03"}));
+  EXPECT_TRUE(any_contains(seq->warnings, "image_01: 1 of 1 frames have no calibration with P1"))
+      << ::testing::PrintToString(seq->warnings);
+  ASSERT_EQ(seq->frames.size(), 1u);
+  ASSERT_EQ(seq->frames[0].images.size(), 2u);
+  const std::vector<double> P3 = raw_values(date / "calib_cam_to_cam.txt", "P_rect_03");
+  const std::vector<double> R = raw_values(date / "calib_cam_to_cam.txt", "R_rect_00");
+  ASSERT_EQ(P3.size(), 12u);
+  ASSERT_EQ(R.size(), 9u);
+  Eigen::Matrix<double, 3, 4> P_rect;
+  Eigen::Matrix4d R_rect = Eigen::Matrix4d::Identity();
+  for (int k = 0; k < 12; ++k) P_rect(k / 4, k % 4) = P3[static_cast<std::size_t>(k)];
+  for (int k = 0; k < 9; ++k) R_rect(k / 3, k % 3) = R[static_cast<std::size_t>(k)];
+  const CameraImage* image = seq->frames[0].image("image_03");
+  ASSERT_NE(image, nullptr);
+  EXPECT_EQ(image->path, drive / "image_03" / "data" / "0000000000.png");
+  EXPECT_EQ(image->camera.width, 4);
+  EXPECT_EQ(image->camera.height, 3);
+  EXPECT_LE((image->camera.P - P_rect * R_rect).cwiseAbs().maxCoeff(), 1e-12);
+}
+
 // ---------------------------------------------------------------------------------------------
 // nuScenes and Lyft
 
