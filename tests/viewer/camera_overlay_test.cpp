@@ -142,7 +142,11 @@ TEST(CameraOverlay, BoxInFrontProjectsItsCornersAndHeadingFace) {
   EXPECT_TRUE(has(s.segments, fl_t, bl_t));
   EXPECT_TRUE(has(s.segments, fr_t, br_t));
 
-  // The 2D box: bounds of the eight corners (all inside this image).
+  // The 2D box only when asked for: the bounds of the eight corners (all inside this image).
+  EXPECT_TRUE(s.box_2d.empty());
+  OverlayOptions with_2d;
+  with_2d.boxes_2d = true;
+  const geometry::PixelBox box_2d = compose(doc, with_2d).shapes.at(0).box_2d;
   double left = 1e9, right = -1e9, top = 1e9, bottom = -1e9;
   for (const Eigen::Vector2d& p : {fl_b, fr_b, fl_t, fr_t, bl_b, br_b, bl_t, br_t}) {
     ASSERT_GT(p.x(), 0.0);
@@ -152,10 +156,10 @@ TEST(CameraOverlay, BoxInFrontProjectsItsCornersAndHeadingFace) {
     top = std::min(top, p.y());
     bottom = std::max(bottom, p.y());
   }
-  EXPECT_NEAR(s.box_2d.left, left, 1e-6);
-  EXPECT_NEAR(s.box_2d.right, right, 1e-6);
-  EXPECT_NEAR(s.box_2d.top, top, 1e-6);
-  EXPECT_NEAR(s.box_2d.bottom, bottom, 1e-6);
+  EXPECT_NEAR(box_2d.left, left, 1e-6);
+  EXPECT_NEAR(box_2d.right, right, 1e-6);
+  EXPECT_NEAR(box_2d.top, top, 1e-6);
+  EXPECT_NEAR(box_2d.bottom, bottom, 1e-6);
 }
 
 TEST(CameraOverlay, BoxBehindTheCameraOrBesideTheImageIsLeftOut) {
@@ -201,6 +205,14 @@ TEST(CameraOverlay, BoxAcrossTheNearPlaneKeepsOnlyItsVisibleParts) {
     EXPECT_TRUE(matched) << seg.a.transpose() << " -> " << seg.b.transpose();
   }
   EXPECT_NEAR(s.depth, 0.5, 1e-9);  // its centre, in front though half the box is not
+  // Its cut edges reach thousands of pixels out: the 2D box is the whole image.
+  OverlayOptions with_2d;
+  with_2d.boxes_2d = true;
+  const geometry::PixelBox box_2d = compose(doc, with_2d).shapes.at(0).box_2d;
+  EXPECT_EQ(box_2d.left, 0.0);
+  EXPECT_EQ(box_2d.top, 0.0);
+  EXPECT_EQ(box_2d.right, kWidth - 1.0);
+  EXPECT_EQ(box_2d.bottom, kHeight - 1.0);
 }
 
 TEST(CameraOverlay, SelectedBoxAndPolylineTakeTheSelectionColour) {

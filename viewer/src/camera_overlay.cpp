@@ -150,9 +150,12 @@ void add_boxes(CameraOverlay& overlay, const formats::Annotations& annotations,
                     static_cast<int>(e)) != geometry::kCuboidFrontEdges.end();
       (front ? shape.heading : shape.segments).push_back(*projected.edges[e]);
     }
-    shape.box_2d = image.camera.width > 0 && image.camera.height > 0
-                       ? projected.bounds.clipped(image.camera.width, image.camera.height)
-                       : projected.bounds;
+    // draw_overlay() draws every non-empty 2D box: fill it only when asked for.
+    if (options.boxes_2d) {
+      shape.box_2d = image.camera.width > 0 && image.camera.height > 0
+                         ? projected.bounds.clipped(image.camera.width, image.camera.height)
+                         : projected.bounds;
+    }
     shape.depth = geometry::depth_of(image.camera, image.T_cam_lidar * box->center);
     if (shows_in_image(shape, overlay.width, overlay.height)) {
       overlay.shapes.push_back(std::move(shape));
