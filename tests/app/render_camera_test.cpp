@@ -320,6 +320,33 @@ TEST_F(RenderCamera, KittiObjectFrameOneEdgesInClassColours) {
   expect_untouched_away_from_edges(*shot, *original, boxes, 4.0);
 }
 
+TEST_F(RenderCamera, TrackHighlightsItsBoxInTheSelectionColour) {
+  const fs::path training = shared_data_dir() / "kitti_object/training";
+  PCANNO_REQUIRE_DATA(training / "image_2/000001.png");
+  const fs::path out = dir_ / "selected.png";
+  // Track ids number label_2's rows over its files in order: 000000's pedestrian is 0, the truck
+  // of 000001 is 1.
+  const CommandResult r =
+      pcanno("render " + training.string() + " --frame 1 --camera image_2 --labels " +
+             (training / "label_2").string() + " --track 1 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto shot = formats::decode_image(out);
+  ASSERT_TRUE(shot) << shot.error().describe();
+  std::vector<ExpectedBox> boxes = kitti_frame_one_boxes(training);
+  ASSERT_EQ(boxes.size(), 3u);
+  ASSERT_EQ(boxes[0].name, "Truck");
+  boxes[0].color = viewer::SceneStyle{}.selection_color;
+  for (const ExpectedBox& box : boxes) {
+    const EdgeScore s = score_edges(*shot, box);
+    EXPECT_GE(s.samples, 20) << box.name;
+    EXPECT_EQ(s.matching, s.samples) << box.name;
+  }
+  EXPECT_EQ(pcanno("render " + training.string() + " --frame 1 --camera image_2 --track 42 --out " +
+                   (dir_ / "none.png").string())
+                .exit_code,
+            2);
+}
+
 TEST_F(RenderCamera, PointsTakeDepthColoursWhereTheLidarSees) {
   const fs::path training = shared_data_dir() / "kitti_object/training";
   PCANNO_REQUIRE_DATA(training / "image_2/000001.png");
