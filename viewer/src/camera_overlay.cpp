@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "pcanno/formats/labels/shape_frames.hpp"
+#include "pcanno/geometry/convex_polygon.hpp"
 #include "pcanno/viewer/box_look.hpp"
 
 namespace pcanno::viewer {
@@ -24,28 +25,7 @@ std::vector<Eigen::Vector2d> outline_hull(const OverlayShape& shape) {
       pts.push_back(s.b);
     }
   }
-  // Andrew's monotone chain, counter-clockwise in (u, v), collinear points dropped.
-  std::sort(pts.begin(), pts.end(), [](const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
-    return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
-  });
-  pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
-  if (pts.size() < 3) return pts;
-  const auto cross = [](const Eigen::Vector2d& o, const Eigen::Vector2d& a,
-                        const Eigen::Vector2d& b) {
-    return (a.x() - o.x()) * (b.y() - o.y()) - (a.y() - o.y()) * (b.x() - o.x());
-  };
-  std::vector<Eigen::Vector2d> hull(2 * pts.size());
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < pts.size(); ++i) {
-    while (k >= 2 && cross(hull[k - 2], hull[k - 1], pts[i]) <= 0.0) --k;
-    hull[k++] = pts[i];
-  }
-  for (std::size_t i = pts.size() - 1, lower = k + 1; i-- > 0;) {
-    while (k >= lower && cross(hull[k - 2], hull[k - 1], pts[i]) <= 0.0) --k;
-    hull[k++] = pts[i];
-  }
-  hull.resize(k - 1);  // the last point repeats the first
-  return hull;
+  return geometry::convex_hull(std::move(pts));
 }
 
 double distance_to_segment(const Eigen::Vector2d& p, const geometry::PixelSegment& s) {
