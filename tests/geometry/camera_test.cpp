@@ -541,6 +541,11 @@ TEST(Camera, PixelBoxClippedToTheImage) {
   EXPECT_TRUE((PixelBox{5.0, 0.0, 4.0, 1.0}.empty()));
   EXPECT_FALSE((PixelBox{5.0, 1.0, 5.0, 1.0}.empty()));  // a single point is a box
 
+  // An unknown image size (0, a Lyft row without one) leaves nothing to clip to.
+  EXPECT_TRUE((PixelBox{10.0, 10.0, 20.0, 20.0}.clipped(0, 0).empty()));
+  EXPECT_TRUE((PixelBox{10.0, 10.0, 20.0, 20.0}.clipped(640, 0).empty()));
+  EXPECT_TRUE((PixelBox{10.0, 10.0, 20.0, 20.0}.clipped(-1, 480).empty()));
+
   // Wholly left of the image: squeezed onto column 0, area 0.
   const PixelBox left_of = PixelBox{-30.0, 10.0, -5.0, 20.0}.clipped(640, 480);
   EXPECT_EQ(left_of.left, 0.0);
