@@ -16,7 +16,8 @@ PinholeCamera PinholeCamera::from_intrinsics(const Eigen::Matrix3d& K, int width
 
 PixelBox PixelBox::clipped(int width, int height) const {
   PixelBox out;
-  if (empty()) return out;
+  // No pixel to clip to (a size still unknown); std::clamp with hi < lo would be undefined.
+  if (empty() || width <= 0 || height <= 0) return out;
   out.left = std::clamp(left, 0.0, static_cast<double>(width - 1));
   out.right = std::clamp(right, 0.0, static_cast<double>(width - 1));
   out.top = std::clamp(top, 0.0, static_cast<double>(height - 1));

@@ -4,11 +4,12 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <memory>
 #include <utility>
 
+#include "datasets/camera_images.hpp"
 #include "pcanno/formats/labels/shape_frames.hpp"
+#include "pcanno/geometry/camera.hpp"
 #include "pcanno/geometry/kitti_convention.hpp"
 #include "support/text_scan.hpp"
 
@@ -21,20 +22,6 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
-
-std::uint32_t big_endian_u32(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-// Bottom face, top face, then the four vertical edges (corner order of geometry::Cuboid).
-constexpr int kEdges[12][2] = {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {4, 5}, {5, 6},
-                               {6, 7}, {7, 4}, {0, 4}, {1, 5}, {2, 6}, {3, 7}};
-
-Eigen::Vector3d to_rect(const Eigen::Matrix4d& T_rect_velo, const Eigen::Vector3d& p) {
-  const Eigen::Vector4d q = T_rect_velo * p.homogeneous();
-  return q.head<3>() / q.w();
-}
 
 bool is_finite(const geometry::Cuboid& box) {
   return box.center.allFinite() && box.size.allFinite() && box.rotation.coeffs().allFinite();
@@ -66,23 +53,6 @@ double tracking_truncation_level(double outside_fraction) {
 
 }  // namespace
 
-std::optional<ImageSize> read_png_size(const fs::path& path) {
-  File file(std::fopen(path.c_str(), "rb"));
-  if (!file) return std::nullopt;
-  unsigned char header[24];
-  if (std::fread(header, 1, sizeof(header), file.get()) != sizeof(header)) return std::nullopt;
-  static constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (!std::equal(std::begin(kSignature), std::end(kSignature), header)) return std::nullopt;
-  if (big_endian_u32(header + 8) != 13 || !std::equal(header + 12, header + 16, "IHDR")) {
-    return std::nullopt;
-  }
-  const std::uint32_t width = big_endian_u32(header + 16);
-  const std::uint32_t height = big_endian_u32(header + 20);
-  constexpr std::uint32_t kMax = std::numeric_limits<std::int32_t>::max();  // PNG's own limit
-  if (width == 0 || height == 0 || width > kMax || height > kMax) return std::nullopt;
-  return ImageSize{static_cast<int>(width), static_cast<int>(height)};
-}
-
 ImageSize ImageSizes::of(std::int64_t frame) {
   const auto cached = cache_.find(frame);
   if (cached != cache_.end()) return cached->second;
@@ -93,7 +63,9 @@ ImageSize ImageSizes::of(std::int64_t frame) {
     const fs::path image = sequence_->layout == "kitti-tracking"
                                ? sequence_->root / "image_02" / sequence_->name / png
                                : sequence_->root / "image_2" / png;
-    if (const auto read = read_png_size(image)) size = *read;
+    if (const auto read = formats::detail::read_png_size(image)) {
+      size = ImageSize{read->width, read->height};
+    }
   }
   cache_.emplace(frame, size);
   return size;
@@ -101,50 +73,33 @@ ImageSize ImageSizes::of(std::int64_t frame) {
 
 ImageBox project_box(const geometry::Cuboid& box_in_lidar, const KittiCalib& calib,
                      const ImageSize& image) {
-  const Eigen::Matrix4d T_rect_velo = calib.T_rect_velo();
-  const Eigen::Matrix<double, 3, 4>& P2 = calib.P[2];
+  // Camera 2 as the KITTI layouts list it (P_rect_02 * R0_rect, Tr_velo_to_cam as stored); no
+  // file is read for it: `image` gives the size.
+  const std::optional<CameraImage> image_2 =
+      formats::detail::kitti_camera_image(calib, 2, "image_2", fs::path());
   ImageBox out;
-  out.centre_in_front = to_rect(T_rect_velo, box_in_lidar.center).z() > kMinDepth;
-
-  std::array<Eigen::Vector3d, 8> corners;
-  const auto lidar_corners = box_in_lidar.corners();
-  for (std::size_t i = 0; i < 8; ++i) corners[i] = to_rect(T_rect_velo, lidar_corners[i]);
-
-  // Visible corners plus the points where edges cross the near plane bound the visible part.
-  std::vector<Eigen::Vector3d> points;
-  points.reserve(20);
-  for (const auto& c : corners) {
-    if (c.z() >= kMinDepth) points.push_back(c);
-  }
-  for (const auto& edge : kEdges) {
-    const Eigen::Vector3d& a = corners[static_cast<std::size_t>(edge[0])];
-    const Eigen::Vector3d& b = corners[static_cast<std::size_t>(edge[1])];
-    if ((a.z() < kMinDepth) != (b.z() < kMinDepth)) {
-      const double t = (kMinDepth - a.z()) / (b.z() - a.z());
-      points.push_back(a + t * (b - a));
-    }
-  }
-
-  double left = std::numeric_limits<double>::infinity(), top = left;
-  double right = -left, bottom = -left;
-  for (const auto& p : points) {
-    const Eigen::Vector3d uvw = P2 * p.homogeneous();
-    if (!(uvw.z() > 1e-9)) continue;  // P2's depth offset is millimetres; guard odd calibrations
-    const double u = uvw.x() / uvw.z(), v = uvw.y() / uvw.z();
-    left = std::min(left, u);
-    right = std::max(right, u);
-    top = std::min(top, v);
-    bottom = std::max(bottom, v);
-  }
-  if (!(left <= right && top <= bottom)) return out;
+  if (!image_2) return out;  // no P2 (parsed calibrations always have one)
+  geometry::PinholeCamera camera = image_2->camera;
+  camera.width = image.width;
+  camera.height = image.height;
+  // Camera 2's depth is rectified camera 0's z plus P2's fourth-column offset (P2's third row is
+  // [0 0 1 t], t a few millimetres), so this near plane is rectified camera 0's z = kMinDepth,
+  // where KITTI labels are judged. The floor only guards calibrations with an odd t.
+  camera.near = std::max(kMinDepth + calib.P[2](2, 3), 1e-3);
+  const geometry::ProjectedCuboid projected =
+      geometry::project_cuboid(camera, image_2->T_cam_lidar, box_in_lidar);
+  out.centre_in_front = projected.centre_in_front;
+  if (!projected.projects()) return out;
+  const double left = projected.bounds.left, top = projected.bounds.top;
+  const double right = projected.bounds.right, bottom = projected.bounds.bottom;
   out.projects = true;
   out.unclipped = {left, top, right, bottom};
 
   // KITTI pixel coordinates are 0-based, so the last column is width - 1 (official boxes end at
   // 1241 and 374 for 1242x375 images).
   const double max_u = image.width - 1.0, max_v = image.height - 1.0;
-  out.clipped = {std::clamp(left, 0.0, max_u), std::clamp(top, 0.0, max_v),
-                 std::clamp(right, 0.0, max_u), std::clamp(bottom, 0.0, max_v)};
+  const geometry::PixelBox clipped = projected.bounds.clipped(image.width, image.height);
+  out.clipped = {clipped.left, clipped.top, clipped.right, clipped.bottom};
   out.overlaps_image = right >= 0.0 && left <= max_u && bottom >= 0.0 && top <= max_v;
   const double area = (right - left) * (bottom - top);
   const double inside = (out.clipped[2] - out.clipped[0]) * (out.clipped[3] - out.clipped[1]);

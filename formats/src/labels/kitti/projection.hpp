@@ -24,10 +24,6 @@ struct ImageSize {
   int height = 375;
 };
 
-/// Width and height from a PNG's IHDR chunk (8-byte signature, then IHDR first); nullopt when the
-/// file is missing or not a PNG. Only 24 bytes are read: decoding the image is not needed.
-std::optional<ImageSize> read_png_size(const std::filesystem::path& path);
-
 /// Image sizes of a sequence's frames: `image_2/<frame>.png` (object) or
 /// `image_02/<sequence>/<frame>.png` (tracking) when present, else 1242x375. Memoised per frame.
 class ImageSizes {
@@ -46,7 +42,7 @@ inline constexpr double kMinDepth = 0.1;
 
 /// The LiDAR box seen by camera 2 (image_2).
 struct ImageBox {
-  bool centre_in_front = false;       ///< geometric centre at z > kMinDepth, rectified camera 0
+  bool centre_in_front = false;       ///< geometric centre at z >= kMinDepth, rectified camera 0
   bool projects = false;              ///< some part of the box lies beyond kMinDepth
   std::array<double, 4> unclipped{};  ///< [px] left, top, right, bottom of the projection
   std::array<double, 4> clipped{};    ///< the same, clipped to [0, width-1] x [0, height-1]
@@ -56,7 +52,9 @@ struct ImageBox {
   bool in_view() const { return centre_in_front && projects && overlaps_image; }
 };
 
-/// Projects the 8 corners (edges cut at kMinDepth) with T_rect_velo and P2 and bounds them.
+/// geometry::project_cuboid() through camera 2 (P_rect_02 * R0_rect, Tr_velo_to_cam; the KITTI
+/// layouts' image_2 camera) with its near plane at rectified camera 0's z = kMinDepth: the bounds
+/// of the visible part (corners and near-plane crossings).
 ImageBox project_box(const geometry::Cuboid& box_in_lidar, const KittiCalib& calib,
                      const ImageSize& image);
 

@@ -28,6 +28,9 @@
 //   WriteReport::dropped. The instance keeps the class in `pcanno_label` (nuscenes_codec.hpp).
 // - Several scenes (write_nuscenes_scenes): one log, map and scene record each; the vocabularies
 //   and the sensor are shared, and every record key starts with the scene name.
+// - Cameras (camera_rows.hpp): each exported keyframe's nuScenes/Lyft camera images get their
+//   sample_data, calibrated_sensor, sensor and ego_pose rows, and the image files are copied
+//   like the clouds (always, when there is a sequence), so the devkit draws the boxes into them.
 // - num_lidar_pts: counted in the written cloud with geometry::points_in_cuboids on the LiDAR-frame
 //   box (the devkit's count) when the sequence has clouds, else kept from NuscenesFields or 0.
 #include "labels/nuscenes/export_plan.hpp"
@@ -41,6 +44,7 @@
 #include <Eigen/SVD>
 #include <nlohmann/json.hpp>
 
+#include "labels/nuscenes/camera_rows.hpp"
 #include "labels/nuscenes/table_writer.hpp"
 #include "pcanno/formats/datasets/nuscenes_layout.hpp"
 #include "pcanno/formats/labels/nuscenes/codec.hpp"
@@ -74,20 +78,6 @@ std::string file_safe(const std::string& text) {
     if (!ok) c = '_';
   }
   return out.empty() ? "pcanno" : out;
-}
-
-/// The rotation made orthonormal (KITTI calibration is not exactly) and the translation: what a
-/// table can store.
-std::pair<Eigen::Quaterniond, Eigen::Vector3d> rigid_parts(const Pose& pose) {
-  const Eigen::JacobiSVD<Eigen::Matrix3d> svd(pose.linear(),
-                                              Eigen::ComputeFullU | Eigen::ComputeFullV);
-  Eigen::Matrix3d r = svd.matrixU() * svd.matrixV().transpose();
-  if (r.determinant() < 0) {
-    Eigen::Matrix3d u = svd.matrixU();
-    u.col(2) *= -1.0;
-    r = u * svd.matrixV().transpose();
-  }
-  return {Eigen::Quaterniond(r).normalized(), pose.translation()};
 }
 
 bool finite(const geometry::Cuboid& b) {
@@ -129,6 +119,10 @@ class SceneBuilder {
     if (s) s = add_scene_tables();
     if (s) s = add_frames();
     if (s) s = add_tracks();
+    if (s) {
+      add_nuscenes_camera_rows(plan_, scene_name_, file_safe(plan_.db.logs.back().logfile),
+                               first_frame_, plan_.reports.back());
+    }
     if (s) count_unwritable();
     return s;
   }
@@ -283,7 +277,7 @@ class SceneBuilder {
     NuscenesCalibratedSensor cs;
     cs.token = token;
     cs.sensor_token = plan_.db.sensors.front().token;
-    std::tie(cs.rotation, cs.translation) = rigid_parts(T);
+    std::tie(cs.rotation, cs.translation) = nuscenes_rigid_parts(T);
     plan_.db.calibrated_sensors.push_back(cs);
     return plan_.db.calibrated_sensors.back();
   }
@@ -306,8 +300,8 @@ class SceneBuilder {
       ego.token = plan_.ego_tokens.take(key);
       ego.timestamp_us = times_[k];
       if (use_poses) {
-        std::tie(ego.rotation, ego.translation) =
-            rigid_parts(geometry::compose(*ref->T_world_lidar, geometry::invert(T_ego_lidar)));
+        std::tie(ego.rotation, ego.translation) = nuscenes_rigid_parts(
+            geometry::compose(*ref->T_world_lidar, geometry::invert(T_ego_lidar)));
       }
       db.ego_poses.push_back(ego);
 
@@ -506,6 +500,18 @@ class SceneBuilder {
 };
 
 }  // namespace
+
+std::pair<Eigen::Quaterniond, Eigen::Vector3d> nuscenes_rigid_parts(const Pose& pose) {
+  const Eigen::JacobiSVD<Eigen::Matrix3d> svd(pose.linear(),
+                                              Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Eigen::Matrix3d r = svd.matrixU() * svd.matrixV().transpose();
+  if (r.determinant() < 0) {
+    Eigen::Matrix3d u = svd.matrixU();
+    u.col(2) *= -1.0;
+    r = u * svd.matrixV().transpose();
+  }
+  return {Eigen::Quaterniond(r).normalized(), pose.translation()};
+}
 
 Status add_nuscenes_scene(NuscenesExportPlan& plan, const Annotations& annotations,
                           const Sequence* sequence, const LabelContext& context) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "labels/nuscenes/tokens.hpp"
@@ -25,6 +26,8 @@ struct NuscenesExportFrame {
   geometry::Pose T_global_lidar;         ///< exactly as written: ego_pose * calibrated_sensor
   std::vector<std::size_t> annotations;  ///< db.sample_annotations on this frame
   std::vector<geometry::Cuboid> boxes_in_lidar;  ///< same order, for the point count
+  /// Camera images to copy with the cloud: source file, db.sample_data row naming the copy.
+  std::vector<std::pair<std::filesystem::path, std::size_t>> images;
 };
 
 /// Every table of the export and what is still to be written. Scenes share the vocabularies and
@@ -39,6 +42,10 @@ struct NuscenesExportPlan {
   TokenAllocator sample_tokens{"sample"}, data_tokens{"sample_data"}, ego_tokens{"ego_pose"},
       instance_tokens{"instance"}, annotation_tokens{"sample_annotation"};
 };
+
+/// The rotation made orthonormal (KITTI calibration is not exactly) and the translation: what a
+/// table can store.
+std::pair<Eigen::Quaterniond, Eigen::Vector3d> nuscenes_rigid_parts(const geometry::Pose& pose);
 
 /// Adds one scene: its document and the sequence it belongs to (nullptr: no clouds, identity
 /// poses). `context` gives the class map and keyframes_only; its `sequence` is not used. Errors

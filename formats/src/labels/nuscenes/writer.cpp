@@ -1,5 +1,6 @@
 // Annotations -> a complete nuScenes dataroot (formats.md 6): the tables planned by
-// nuscenes_export_plan.cpp (whose header lists the conventions), the LiDAR files and map rasters.
+// nuscenes_export_plan.cpp (whose header lists the conventions), the LiDAR files, camera images
+// and map rasters.
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -67,6 +68,20 @@ Status write_cloud(NuscenesExportPlan& plan, const NuscenesExportFrame& frame, c
   return {};
 }
 
+/// Copies frame `frame`'s camera images to the file names of their sample_data rows.
+Status copy_images(const NuscenesExportPlan& plan, const NuscenesExportFrame& frame,
+                   const fs::path& root) {
+  for (const auto& [source, data] : frame.images) {
+    const fs::path dest = root / plan.db.sample_data[data].filename;
+    std::error_code ec;
+    fs::create_directories(dest.parent_path(), ec);
+    // Two rows naming one file (one image listed for two frames) share the copy.
+    if (!ec) fs::copy_file(source, dest, fs::copy_options::skip_existing, ec);
+    if (ec) return Error{ErrorCode::kIo, "cannot copy the image: " + ec.message(), source.string()};
+  }
+  return {};
+}
+
 Expected<std::vector<WriteReport>> write_dataset(const std::vector<NuscenesSceneExport>& scenes,
                                                  const fs::path& given_out,
                                                  const LabelContext& ctx) {
@@ -100,6 +115,7 @@ Expected<std::vector<WriteReport>> write_dataset(const std::vector<NuscenesScene
       return Error{ErrorCode::kCancelled, "export cancelled; nothing was written", out.string()};
     }
     Status s = write_cloud(plan, plan.frames[k], root, empty_cloud);
+    if (s) s = copy_images(plan, plan.frames[k], root);
     if (!s) return std::move(s).error();
   }
   std::optional<fs::path> grey_map;  // generated once, linked to by the other maps

@@ -47,7 +47,8 @@ struct PixelBox {
   double bottom = -1.0;
 
   bool empty() const { return !(left <= right && top <= bottom); }
-  /// The part inside [0, width - 1] x [0, height - 1] (KITTI's convention for 2D boxes).
+  /// The part inside [0, width - 1] x [0, height - 1] (KITTI's convention for 2D boxes): each
+  /// side clamped to that range; empty when the box is, or when width or height is not positive.
   PixelBox clipped(int width, int height) const;
   double area() const { return empty() ? 0.0 : (right - left) * (bottom - top); }
 };

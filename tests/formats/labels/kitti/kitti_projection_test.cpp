@@ -157,5 +157,45 @@ TEST(KittiCodecProjection, OutOfViewBoxesAreDroppedUnlessAsked) {
   EXPECT_EQ(rows[1].truncated, 1.0);
 }
 
+TEST(KittiCodecProjection, CentreInFrontMeansTenCentimetresAheadOfRectifiedCameraZero) {
+  // KITTI judges "in front" in rectified camera 0, where the labels live. Camera 2's own depth is
+  // 2.7 mm more (P2's t_z), so a box centred between 0.1 - 2.7 mm and 0.1 m ahead of camera 0 is
+  // behind for KITTI though in front of camera 2's 0.1 m plane: it must still be dropped.
+  PCANNO_REQUIRE_DATA(kitti_tracking_root() / "calib/0003.txt");
+  const Sequence seq = calibration_only_sequence(3, 1);
+  const KittiCalib& calib = *seq.calibration_of(0)->kitti;
+  const double t_z = calib.P[2](2, 3);
+  ASSERT_NEAR(t_z, 2.745884e-03, 1e-12);
+  const auto box_at = [&](double location_z) {
+    geometry::KittiCameraBox car;  // 4 m long along camera x
+    car.hwl = Eigen::Vector3d(1.5, 1.8, 4.0);
+    car.location = Eigen::Vector3d(0.5, 1.5, location_z);
+    car.rotation_y = 0.0;
+    return geometry::kitti_camera_to_lidar(car, calib.T_rect_velo());
+  };
+  const auto centre_z_of = [&](const geometry::Cuboid& box) {
+    return (calib.T_rect_velo() * box.center.homogeneous()).z();
+  };
+  // The LiDAR box stands upright, so its centre sits h/2 up along LiDAR z, which leans a little
+  // in camera 0: find the location that puts the geometric centre at `centre_z`.
+  const double lean = centre_z_of(box_at(0.0));
+  const auto written = [&](double centre_z) {
+    const geometry::Cuboid box = box_at(centre_z - lean);
+    EXPECT_NEAR(centre_z_of(box), centre_z, 1e-9);
+    Annotations doc = single_box_document(seq, box);
+    LabelContext context;
+    context.sequence = &seq;
+    test::TempDir dir;
+    Expected<WriteReport> report =
+        write_kitti_object_annotations(doc, dir.path() / "label_2", context);
+    EXPECT_TRUE(report) << report.error().describe();
+    return report ? report->boxes_written : 0u;
+  };
+  EXPECT_EQ(written(0.1 + 0.5 * t_z), 1u);
+  EXPECT_EQ(written(0.1 - 0.5 * t_z), 0u);
+  EXPECT_EQ(written(-0.5), 0u);
+  EXPECT_EQ(written(5.0), 1u);
+}
+
 }  // namespace
 }  // namespace pcanno::formats
