@@ -1,6 +1,7 @@
 // KITTI tracking and object layouts (formats.md sections 2 and 4).
 #include <cctype>
 
+#include "datasets/camera_images.hpp"
 #include "datasets/layouts.hpp"
 #include "pcanno/formats/datasets/oxts.hpp"
 
@@ -115,6 +116,8 @@ Expected<Sequence> open_kitti_tracking(const fs::path& root, const SequenceOptio
   }
   seq.warnings.push_back(
       "KITTI tracking has no timestamps: nominal 10 Hz times from frame numbers");
+  add_kitti_images(seq, root / "image_02" / name, 2, "image_02");
+  finish_cameras(seq, {"image_02"});
 
   const fs::path oxts_path = root / "oxts" / (name + ".txt");
   if (fs::exists(oxts_path)) {
@@ -162,6 +165,8 @@ Expected<Sequence> open_kitti_object(const fs::path& root, const SequenceOptions
   if (seq.frames.empty()) {
     return Error{ErrorCode::kNotFound, "no velodyne/*.bin frames", root.string()};
   }
+  add_kitti_images(seq, root / "image_2", 2, "image_2");
+  finish_cameras(seq, {"image_2"});
   return seq;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "datasets/camera_images.hpp"
 #include "datasets/layouts.hpp"
 #include "pcanno/formats/datasets/oxts.hpp"
 #include "support/input_file.hpp"
@@ -215,6 +216,13 @@ Expected<Sequence> open_kitti_raw(const fs::path& root, const SequenceOptions& /
     seq.warnings.push_back(std::to_string(poses.size()) + " oxts records for " +
                            std::to_string(files.size()) + " frames");
   }
+  // Cameras 0-1 are grey, 2-3 colour; each is listed when its folder is there.
+  std::vector<std::string> channels;
+  for (int camera = 0; camera < 4; ++camera) {
+    channels.push_back("image_0" + std::to_string(camera));
+    add_kitti_images(seq, root / channels.back() / "data", camera, channels.back());
+  }
+  finish_cameras(seq, channels);
   return seq;
 }
 

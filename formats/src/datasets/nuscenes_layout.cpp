@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "datasets/nuscenes_cameras.hpp"
 #include "support/input_file.hpp"
 #include "support/text_scan.hpp"
 
@@ -180,6 +181,11 @@ Expected<Sequence> build_sequence(const NuscenesDb& db, const LidarIndex& ix,
                            " LiDAR files have an unexpected suffix (first: " + first_unknown +
                            "); the reader is chosen by content");
   }
+  std::unordered_set<std::string> scene_samples;
+  if (const auto found = ix.samples_of.find(scene.token); found != ix.samples_of.end()) {
+    for (const std::size_t s : found->second) scene_samples.insert(db.samples[s].token);
+  }
+  detail::add_nuscenes_images(db, scene_samples, indices, seq);
   return seq;
 }
 

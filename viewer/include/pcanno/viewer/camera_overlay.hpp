@@ -39,7 +39,9 @@ struct OverlayShape {
   std::vector<geometry::PixelSegment> segments;
   /// Box: the visible parts of the front face's edges (box +x, the heading face), drawn heavier.
   std::vector<geometry::PixelSegment> heading;
-  geometry::PixelBox box_2d;  ///< box: bounds of the visible part, clipped to the image
+  /// Box with OverlayOptions::boxes_2d: bounds of the visible part, clipped to the image; else
+  /// empty.
+  geometry::PixelBox box_2d;
   double depth = 0.0;  ///< [m] box centre or nearest vertex, along the optical axis; for ordering
 };
 
