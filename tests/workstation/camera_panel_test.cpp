@@ -220,7 +220,7 @@ TEST_F(CameraPanelTest, EditingTheBoxMovesItsOutlineAndUndoMovesItBack) {
   ASSERT_EQ(moved->track, edge->track);
   ASSERT_GT((moved->uv - edge->uv).norm(), 8.0) << "the nudge hardly moves the edge";
   EXPECT_TRUE(painted_near(view, moved->uv, selected)) << "not drawn where the box went";
-  ASSERT_TRUE(w.undo());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(w.undo());  // one undo step a nudge
   QTest::qWait(50);
   EXPECT_TRUE(painted_near(view, edge->uv, selected)) << "undo did not move it back";
 }
@@ -357,7 +357,9 @@ TEST_F(CameraPanelTest, NuscenesStripShowsTheSixCamerasInRingOrderWithBoxes) {
     ASSERT_TRUE(shown[i]->image()) << shown[i]->error().toStdString();
     EXPECT_EQ(shown[i]->image()->width, 1600);
     EXPECT_EQ(shown[i]->image()->height, 900);
-    if (i > 0) EXPECT_LT(shown[i - 1]->x(), shown[i]->x()) << "left to right";
+    if (i > 0) {
+      EXPECT_LT(shown[i - 1]->x(), shown[i]->x()) << "left to right";
+    }
   }
   ASSERT_FALSE(w.session().document().tracks.empty()) << "the scene's annotations did not load";
   const auto edge = nearest_edge(w.session(), "CAM_FRONT", 10.0);
