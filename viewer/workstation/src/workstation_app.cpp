@@ -20,7 +20,7 @@ namespace pcanno::viewer::workstation {
 namespace {
 
 /// The camera views shown and, for each projected box, a screen point that selects it (the centre
-/// of its 2D box where a click there picks it); then the tracks the main view draws selected.
+/// of its visible outline's bounds, where a click there picks it); then the tracks the main view draws selected.
 void write_cameras(WorkstationWindow& window, std::ostringstream& out) {
   out << "  \"cameras\": [";
   const char* sep = "";
@@ -35,9 +35,19 @@ void write_cameras(WorkstationWindow& window, std::ostringstream& out) {
     const CameraOverlay& overlay = v->overlay();
     for (std::size_t i = 0; i < overlay.shapes.size(); ++i) {
       const OverlayShape& s = overlay.shapes[i];
-      if (s.kind != OverlayShape::Kind::kBox || s.box_2d.empty()) continue;
-      const Eigen::Vector2d uv(0.5 * (s.box_2d.left + s.box_2d.right),
-                               0.5 * (s.box_2d.top + s.box_2d.bottom));
+      if (s.kind != OverlayShape::Kind::kBox) continue;
+      // The middle of the visible outline's bounds, inside the image.
+      Eigen::Vector2d lo = Eigen::Vector2d::Constant(1e300), hi = -lo;
+      for (const auto* list : {&s.segments, &s.heading}) {
+        for (const geometry::PixelSegment& seg : *list) {
+          lo = lo.cwiseMin(seg.a).cwiseMin(seg.b);
+          hi = hi.cwiseMax(seg.a).cwiseMax(seg.b);
+        }
+      }
+      if (lo.x() > hi.x()) continue;
+      lo = lo.cwiseMax(Eigen::Vector2d::Zero());
+      hi = hi.cwiseMin(Eigen::Vector2d(overlay.width - 1, overlay.height - 1));
+      const Eigen::Vector2d uv = 0.5 * (lo + hi);
       if (pick_shape(overlay, uv, 0.0) != i) continue;
       const QPoint p = v->mapToGlobal(v->widget_of(uv).toPoint());
       out << box_sep << "{\"id\": " << s.id << ", \"x\": " << p.x() << ", \"y\": " << p.y()
