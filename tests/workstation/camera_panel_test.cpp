@@ -375,5 +375,63 @@ TEST_F(CameraPanelTest, NuscenesStripShowsTheSixCamerasInRingOrderWithBoxes) {
   EXPECT_TRUE(painted_near(panel->view("CAM_FRONT"), edge->uv, look_of(w, edge->track)));
 }
 
+TEST_F(CameraPanelTest, NuscenesCameraRgbTakesTheFirstCameraInRingOrderThatSeesAPoint) {
+  PCANNO_REQUIRE_DATA(nuscenes_cameras_root() / "samples" / "CAM_FRONT");
+  ws::WorkstationOptions options;
+  options.sequence = nuscenes_cameras_root();
+  ws::WorkstationWindow& w = open(options);
+  w.set_color_by(viewer::ColorBy::kCamera);
+  QTest::qWait(50);
+  const auto& scene = w.top_view()->scene();
+  const auto cloud = scene.cloud();
+  ASSERT_TRUE(cloud);
+  auto* colors =
+      vtkUnsignedCharArray::SafeDownCast(scene.cloud_polydata()->GetPointData()->GetScalars());
+  ASSERT_NE(colors, nullptr);
+  // The images decoded here, independently of the window's cache.
+  const formats::FrameRef& frame = w.session().sequence()->frames[0];
+  std::vector<formats::Image> images;
+  for (const formats::CameraImage& c : frame.images) {
+    auto decoded = formats::decode_image(c.path);
+    ASSERT_TRUE(decoded) << decoded.error().describe();
+    images.push_back(std::move(*decoded));
+  }
+  int checked = 0, in_two = 0;
+  for (std::size_t i = 0; i < cloud->size(); i += 7) {
+    const Eigen::Vector3d p = cloud->point(i);
+    std::optional<Rgb> want;
+    int cameras_seeing = 0;
+    bool ambiguous = false;
+    double depth = 0.0;
+    for (std::size_t c = 0; c < frame.images.size(); ++c) {
+      const auto uv = geometry::project(frame.images[c].camera, frame.images[c].T_cam_lidar * p);
+      if (!uv) continue;
+      // A camera sees pixels [-0.5, size - 0.5) (pixel centres are integers); a point within a
+      // pixel of that border could fall either way in single precision.
+      const auto margin = [](double x, int size) { return std::min(x + 0.5, size - 0.5 - x); };
+      const double m = std::min(margin(uv->x(), images[c].width), margin(uv->y(), images[c].height));
+      if (std::abs(m) < 1.0) ambiguous = true;
+      if (m <= 0.0) continue;
+      ++cameras_seeing;
+      if (want) continue;
+      depth = (frame.images[c].T_cam_lidar * p).z();
+      const double fu = uv->x() - std::floor(uv->x()), fv = uv->y() - std::floor(uv->y());
+      ambiguous = ambiguous || std::abs(fu - 0.5) < 0.05 || std::abs(fv - 0.5) < 0.05;
+      const int u = std::clamp(static_cast<int>(std::lround(uv->x())), 0, images[c].width - 1);
+      const int v = std::clamp(static_cast<int>(std::lround(uv->y())), 0, images[c].height - 1);
+      const std::uint8_t* px = images[c].at(u, v);
+      want = Rgb{px[0], px[1], px[2]};
+    }
+    if (!want || ambiguous) continue;
+    unsigned char got[3];
+    colors->GetTypedTuple(static_cast<vtkIdType>(i), got);
+    EXPECT_EQ((Rgb{got[0], got[1], got[2]}), *want) << "point " << i << " depth " << depth;
+    ++checked;
+    in_two += cameras_seeing > 1;
+  }
+  EXPECT_GT(checked, 1000);
+  EXPECT_GT(in_two, 10) << "no point where two cameras overlap: the order is not tested";
+}
+
 }  // namespace
 }  // namespace pcanno::test
