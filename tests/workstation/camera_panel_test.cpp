@@ -336,6 +336,63 @@ TEST_F(CameraPanelTest, CameraRgbColouringGivesPointsTheirPixelsColour) {
   EXPECT_GT(unseen, 50);
 }
 
+TEST_F(CameraPanelTest, ShortcutsToggleDepthPointsAndProjected2dBoxes) {
+  ws::WorkstationWindow& w = open_kitti();
+  CameraView* view = only_view(w);
+  const formats::CameraImage* cam = w.session().sequence()->frames[0].image("image_02");
+  // Pixels in any box's colour: a 2D box adds its frame wherever the projection is not itself a
+  // rectangle (boxes seen at an angle).
+  std::vector<QColor> looks;
+  for (const formats::Track& t : w.session().document().tracks) {
+    if (!t.at(0)) continue;
+    const Rgb c = look_of(w, t.id);
+    looks.emplace_back(c[0], c[1], c[2]);
+  }
+  const auto box_pixels = [&] {
+    const QImage shot = view->grab().toImage().convertToFormat(QImage::Format_RGB888);
+    int n = 0;
+    for (int y = 0; y < shot.height(); ++y) {
+      for (int x = 0; x < shot.width(); ++x) {
+        n += std::find(looks.begin(), looks.end(), shot.pixelColor(x, y)) != looks.end();
+      }
+    }
+    return n;
+  };
+  const int without = box_pixels();
+  QTest::keyClick(&w, Qt::Key_B, Qt::ControlModifier | Qt::ShiftModifier);
+  QTest::qWait(50);
+  EXPECT_TRUE(view->shows_boxes_2d());
+  EXPECT_GT(box_pixels(), without + 50) << "no 2D boxes drawn";
+
+  // Depth points: a point's pixel takes the depth ramp's colour.
+  ASSERT_TRUE(view->overlay().points.u.empty());
+  QTest::keyClick(&w, Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
+  QTest::qWait(50);
+  ASSERT_FALSE(view->overlay().points.u.empty());
+  const QImage shot = view->grab().toImage().convertToFormat(QImage::Format_RGB888);
+  const auto cloud = w.main_view()->scene().cloud();
+  int tried = 0, found = 0;
+  for (std::size_t i = 0; i < cloud->size() && tried < 200; i += 53) {
+    const Eigen::Vector3d p = cam->T_cam_lidar * cloud->point(i);
+    const auto uv = geometry::project(cam->camera, p);
+    if (!uv || uv->x() < 5 || uv->y() < 5 || uv->x() > kWidth - 5 || uv->y() > kHeight - 5) {
+      continue;
+    }
+    ++tried;
+    const Rgb c = viewer::depth_color(p.z(), 60.0);
+    const QPoint at = view->widget_of(*uv).toPoint();
+    bool hit = false;
+    for (int dy = -1; dy <= 1 && !hit; ++dy) {
+      for (int dx = -1; dx <= 1 && !hit; ++dx) {
+        hit = shot.pixelColor(at + QPoint(dx, dy)) == QColor(c[0], c[1], c[2]);
+      }
+    }
+    found += hit;
+  }
+  EXPECT_GT(tried, 100);
+  EXPECT_GT(found, tried / 2) << "points not drawn in their depth colour where they project";
+}
+
 fs::path nuscenes_cameras_root() {
   return shared_data_dir() / "nuscenes_cameras" / "v1.0-mini-scene0061";
 }
