@@ -97,8 +97,8 @@ bool painted_near(CameraView* view, const Eigen::Vector2d& uv, const Rgb& c, int
 Rgb look_of(ws::WorkstationWindow& w, std::int64_t id) {
   const plugin::Session& s = w.session();
   const formats::Track* t = s.document().track(id);
-  return viewer::box_look(w.main_view()->scene().style(), s.document(), t->label,
-                          *t->at(s.frame()), s.selection().track == id)
+  return viewer::box_look(w.main_view()->scene().style(), s.document(), t->label, *t->at(s.frame()),
+                          s.selection().track == id)
       .color;
 }
 
@@ -308,7 +308,8 @@ TEST_F(CameraPanelTest, CameraRgbColouringGivesPointsTheirPixelsColour) {
   const auto& scene = w.main_view()->scene();
   const auto cloud = scene.cloud();
   ASSERT_TRUE(cloud);
-  auto* colors = vtkUnsignedCharArray::SafeDownCast(scene.cloud_polydata()->GetPointData()->GetScalars());
+  auto* colors =
+      vtkUnsignedCharArray::SafeDownCast(scene.cloud_polydata()->GetPointData()->GetScalars());
   ASSERT_NE(colors, nullptr);
   ASSERT_EQ(static_cast<std::size_t>(colors->GetNumberOfTuples()), cloud->size());
   const formats::CameraImage* cam = w.session().sequence()->frames[0].image("image_02");
@@ -318,7 +319,8 @@ TEST_F(CameraPanelTest, CameraRgbColouringGivesPointsTheirPixelsColour) {
     const auto uv = geometry::project(cam->camera, cam->T_cam_lidar * p);
     unsigned char got[3];
     colors->GetTypedTuple(static_cast<vtkIdType>(i), got);
-    const bool in = uv && uv->x() > 1 && uv->y() > 1 && uv->x() < kWidth - 2 && uv->y() < kHeight - 2;
+    const bool in =
+        uv && uv->x() > 1 && uv->y() > 1 && uv->x() < kWidth - 2 && uv->y() < kHeight - 2;
     if (in) {
       // Away from the rounding boundary between two pixels.
       const double fu = uv->x() - std::floor(uv->x()), fv = uv->y() - std::floor(uv->y());
@@ -404,8 +406,8 @@ TEST_F(CameraPanelTest, NuscenesStripShowsTheSixCamerasInRingOrderWithBoxes) {
   ws::WorkstationWindow& w = open(options);
   QTest::qWait(100);
   ws::CameraPanel* panel = w.camera_panel();
-  const std::vector<std::string> ring = {"CAM_FRONT_LEFT", "CAM_FRONT",      "CAM_FRONT_RIGHT",
-                                         "CAM_BACK_RIGHT", "CAM_BACK",       "CAM_BACK_LEFT"};
+  const std::vector<std::string> ring = {"CAM_FRONT_LEFT", "CAM_FRONT", "CAM_FRONT_RIGHT",
+                                         "CAM_BACK_RIGHT", "CAM_BACK",  "CAM_BACK_LEFT"};
   ASSERT_EQ(panel->cameras(), ring);
   const std::vector<CameraView*> shown = panel->visible_views();
   ASSERT_EQ(shown.size(), 6u);
@@ -466,7 +468,8 @@ TEST_F(CameraPanelTest, NuscenesCameraRgbTakesTheFirstCameraInRingOrderThatSeesA
       // A camera sees pixels [-0.5, size - 0.5) (pixel centres are integers); a point within a
       // pixel of that border could fall either way in single precision.
       const auto margin = [](double x, int size) { return std::min(x + 0.5, size - 0.5 - x); };
-      const double m = std::min(margin(uv->x(), images[c].width), margin(uv->y(), images[c].height));
+      const double m =
+          std::min(margin(uv->x(), images[c].width), margin(uv->y(), images[c].height));
       if (std::abs(m) < 1.0) ambiguous = true;
       if (m <= 0.0) continue;
       ++cameras_seeing;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <QGuiApplication>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QScreen>
 #include <QVBoxLayout>

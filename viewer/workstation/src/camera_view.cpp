@@ -44,10 +44,9 @@ void CameraView::show_image(std::shared_ptr<const formats::Image> image, const Q
   if (image != image_) {
     image_ = std::move(image);
     // The QImage borrows the decoded bytes, which image_ keeps alive.
-    qimage_ = image_ && !image_->empty()
-                  ? QImage(image_->rgb.data(), image_->width, image_->height, image_->width * 3,
-                           QImage::Format_RGB888)
-                  : QImage();
+    qimage_ = image_ && !image_->empty() ? QImage(image_->rgb.data(), image_->width, image_->height,
+                                                  image_->width * 3, QImage::Format_RGB888)
+                                         : QImage();
     scaled_ = QPixmap();
   }
   error_ = error;
@@ -142,7 +141,8 @@ void CameraView::paint_overlay(QPainter& painter) const {
     // 2 widget pixels a point, whatever the scale.
     const double side = 2.0 / std::max(scale(), 1e-9);
     for (std::size_t i = 0; i < pts.u.size(); ++i) {
-      const Rgb& c = i < overlay_.point_colors.size() ? overlay_.point_colors[i] : Rgb{255, 255, 255};
+      const Rgb& c =
+          i < overlay_.point_colors.size() ? overlay_.point_colors[i] : Rgb{255, 255, 255};
       painter.fillRect(QRectF(pts.u[i] - side / 2, pts.v[i] - side / 2, side, side), qcolor(c));
     }
   }
@@ -151,8 +151,8 @@ void CameraView::paint_overlay(QPainter& painter) const {
     if (boxes_2d_ && s.kind == OverlayShape::Kind::kBox && !s.box_2d.empty()) {
       painter.setPen(pen(s.color, 1.0, true));
       painter.setBrush(Qt::NoBrush);
-      painter.drawRect(QRectF(QPointF(s.box_2d.left, s.box_2d.top),
-                              QPointF(s.box_2d.right, s.box_2d.bottom)));
+      painter.drawRect(
+          QRectF(QPointF(s.box_2d.left, s.box_2d.top), QPointF(s.box_2d.right, s.box_2d.bottom)));
     }
     painter.setPen(pen(s.color, kEdgeWidth + extra, s.dashed));
     draw_segments(painter, s.segments);

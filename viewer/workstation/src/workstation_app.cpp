@@ -20,7 +20,8 @@ namespace pcanno::viewer::workstation {
 namespace {
 
 /// The camera views shown and, for each projected box, a screen point that selects it (the centre
-/// of its visible outline's bounds, where a click there picks it); then the tracks the main view draws selected.
+/// of its visible outline's bounds, where a click there picks it); then the tracks the main view
+/// draws selected.
 void write_cameras(WorkstationWindow& window, std::ostringstream& out) {
   out << "  \"cameras\": [";
   const char* sep = "";
@@ -28,8 +29,8 @@ void write_cameras(WorkstationWindow& window, std::ostringstream& out) {
     if (!v->isVisible()) continue;
     const QPoint g = v->mapToGlobal(QPoint(0, 0));
     out << sep << "\n    {\"channel\": \"" << v->channel().toStdString() << "\", \"x\": " << g.x()
-        << ", \"y\": " << g.y() << ", \"width\": " << v->width()
-        << ", \"height\": " << v->height() << ", \"boxes\": [";
+        << ", \"y\": " << g.y() << ", \"width\": " << v->width() << ", \"height\": " << v->height()
+        << ", \"boxes\": [";
     sep = ",";
     const char* box_sep = "";
     const CameraOverlay& overlay = v->overlay();
@@ -50,8 +51,7 @@ void write_cameras(WorkstationWindow& window, std::ostringstream& out) {
       const Eigen::Vector2d uv = 0.5 * (lo + hi);
       if (pick_shape(overlay, uv, 0.0) != i) continue;
       const QPoint p = v->mapToGlobal(v->widget_of(uv).toPoint());
-      out << box_sep << "{\"id\": " << s.id << ", \"x\": " << p.x() << ", \"y\": " << p.y()
-          << "}";
+      out << box_sep << "{\"id\": " << s.id << ", \"x\": " << p.x() << ", \"y\": " << p.y() << "}";
       box_sep = ", ";
     }
     out << "]}";
@@ -88,7 +88,8 @@ void write_layout_report(WorkstationWindow& window, const std::filesystem::path&
         << ", \"meters_per_pixel\": " << info.meters_per_pixel << ", \"focus\": [" << info.focus.x()
         << ", " << info.focus.y() << ", " << info.focus.z() << "], \"right\": [" << right.x()
         << ", " << right.y() << ", " << right.z() << "], \"up\": [" << up.x() << ", " << up.y()
-        << ", " << up.z() << "]}" << ",\n";
+        << ", " << up.z() << "]}"
+        << ",\n";
   }
   write_cameras(window, out);
   out << "}\n";

@@ -51,10 +51,11 @@ void WorkstationWindow::build_camera_actions(QMenu* view) {
   QMenu* colors = view->addMenu("C&olour points by");
   auto* group = new QActionGroup(this);
   group->setExclusive(true);
-  static const std::pair<ColorBy, const char*> kModes[] = {
-      {ColorBy::kIntensity, "&Intensity"}, {ColorBy::kHeight, "&Height"},
-      {ColorBy::kDistance, "&Distance"},   {ColorBy::kClass, "&Class"},
-      {ColorBy::kCamera, "Camera &RGB"}};
+  static const std::pair<ColorBy, const char*> kModes[] = {{ColorBy::kIntensity, "&Intensity"},
+                                                           {ColorBy::kHeight, "&Height"},
+                                                           {ColorBy::kDistance, "&Distance"},
+                                                           {ColorBy::kClass, "&Class"},
+                                                           {ColorBy::kCamera, "Camera &RGB"}};
   color_actions_.clear();
   int n = 0;
   for (const auto& [mode, text] : kModes) {
@@ -125,7 +126,8 @@ void WorkstationWindow::update_camera_preview(const plugin::ToolPreview& preview
   const geometry::Pose T_lidar_world =
       session_->T_world_lidar(session_->frame()).value_or(geometry::Pose::Identity()).inverse();
   std::vector<geometry::Cuboid> boxes;
-  for (const geometry::Cuboid& b : preview.boxes) boxes.push_back(geometry::transform(T_lidar_world, b));
+  for (const geometry::Cuboid& b : preview.boxes)
+    boxes.push_back(geometry::transform(T_lidar_world, b));
   cameras_->set_preview(boxes, main_view_->scene().style().preview_color);
 }
 

@@ -73,9 +73,9 @@ class CameraPanel : public QWidget {
   QComboBox* chooser_;
   QWidget* strip_;
   std::vector<std::string> channels_;
-  std::vector<CameraView*> views_;  ///< parallel to channels_
+  std::vector<CameraView*> views_;                   ///< parallel to channels_
   std::vector<formats::CameraImage> frame_cameras_;  ///< parallel to channels_; empty channel: none
-  std::unique_ptr<CameraView> full_;  ///< the full-size window, once opened
+  std::unique_ptr<CameraView> full_;                 ///< the full-size window, once opened
 };
 
 }  // namespace pcanno::viewer::workstation

@@ -65,7 +65,7 @@ class CameraView : public QWidget {
 
   QString channel_;
   std::shared_ptr<const formats::Image> image_;
-  QImage qimage_;  ///< wraps image_'s bytes (no copy)
+  QImage qimage_;           ///< wraps image_'s bytes (no copy)
   mutable QPixmap scaled_;  ///< qimage_ at the current fit; rebuilt when either changes
   QString error_;
   CameraOverlay overlay_;
