@@ -13,6 +13,7 @@
 #include <QImage>
 
 #include "pcanno/geometry/camera.hpp"
+#include "pcanno/plugin/polyline_commands.hpp"
 #include "pcanno/viewer/box_look.hpp"
 #include "pcanno/viewer/workstation/camera_panel.hpp"
 #include "pcanno/viewer/workstation/camera_view.hpp"
@@ -196,6 +197,34 @@ TEST_F(CameraPanelTest, ClickOnProjectedBoxSelectsItsTrackInTheViews) {
   EXPECT_TRUE(drawn_selected) << "the main view does not draw the clicked track selected";
   // ...and the camera draws it in the selection colour.
   EXPECT_TRUE(painted_near(view, edge->uv, w.main_view()->scene().style().selection_color));
+}
+
+TEST_F(CameraPanelTest, PolylineIsDrawnInItsClassColourAndAClickSelectsIt) {
+  ws::WorkstationWindow& w = open_kitti();
+  CameraView* view = only_view(w);
+  plugin::Session& session = w.session();
+  // A lane line on the road to the right, in the LiDAR frame (no poses: the world).
+  geometry::Polyline line;
+  for (double x = 6.0; x <= 30.0; x += 6.0) line.vertices.emplace_back(x, -3.2, -1.7);
+  ASSERT_TRUE(session.apply(plugin::create_polyline(session.document(), "Lane marking", 0, line)));
+  QTest::qWait(50);
+  ASSERT_EQ(session.document().polylines.size(), 1u);
+  const std::int64_t id = session.document().polylines.front().id;
+  ASSERT_FALSE(session.selection().polyline);
+  const formats::CameraImage* cam = session.sequence()->frames[0].image("image_02");
+  // On a far segment, left of the cyclist ahead on the right: no box outline holds it.
+  const auto uv =
+      geometry::project(cam->camera, cam->T_cam_lidar * Eigen::Vector3d(27.0, -3.2, -1.7));
+  ASSERT_TRUE(uv);
+  ASSERT_TRUE(uv->x() > 0 && uv->x() < kWidth && uv->y() > 0 && uv->y() < kHeight);
+  EXPECT_TRUE(painted_near(
+      view, *uv,
+      viewer::polyline_color(w.main_view()->scene().style(), session.document(), "Lane marking")));
+  QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, view->widget_of(*uv).toPoint());
+  QTest::qWait(50);
+  EXPECT_EQ(session.selection().polyline, id);
+  EXPECT_FALSE(session.selection().track);
+  EXPECT_TRUE(painted_near(view, *uv, w.main_view()->scene().style().selection_color));
 }
 
 TEST_F(CameraPanelTest, EditingTheBoxMovesItsOutlineAndUndoMovesItBack) {
