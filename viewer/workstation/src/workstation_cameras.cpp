@@ -1,9 +1,11 @@
 // The window's cameras: the camera panel under the views, its toggles, selection from a click on
 // a projected shape, the tool preview over the images, and points coloured from the images.
+#include <algorithm>
 #include <utility>
 
 #include <QAction>
 #include <QActionGroup>
+#include <QComboBox>
 #include <QMenu>
 #include <QSplitter>
 
@@ -107,9 +109,13 @@ void WorkstationWindow::update_camera_colors() {
 void WorkstationWindow::update_cameras() {
   if (!cameras_ || session_->busy()) return;
   const formats::Sequence* seq = session_->sequence();
-  cameras_->set_cameras(seq ? seq->cameras : std::vector<std::string>{});
-  cameras_->setVisible(!cameras_->cameras().empty());
-  if (cameras_->cameras().empty()) return;
+  const std::vector<std::string> none;
+  const std::vector<std::string>& channels = seq ? seq->cameras : none;
+  const bool changed = channels != cameras_->cameras();
+  cameras_->set_cameras(channels);
+  cameras_->setVisible(!channels.empty());
+  if (channels.empty()) return;
+  if (changed) fit_camera_strip();
   OverlayOptions options;
   options.points = camera_points_action_ && camera_points_action_->isChecked();
   options.boxes_2d = camera_boxes_2d_action_ && camera_boxes_2d_action_->isChecked();
@@ -118,6 +124,29 @@ void WorkstationWindow::update_cameras() {
   // The frame loaded last: refresh() loads the session's frame before this runs.
   cameras_->show_frame(session_->document(), seq, loaded_frame_, frame_, options,
                        main_view_->scene().style());
+}
+
+void WorkstationWindow::fit_camera_strip() {
+  auto* split = qobject_cast<QSplitter*>(cameras_->parentWidget());
+  const formats::Sequence* seq = session_->sequence();
+  if (!split || !seq || cameras_->cameras().empty()) return;
+  // The strip as high as its images drawn across the width need, up to 40 % of the views' area.
+  double aspect = 9.0 / 16.0;  // height / width, until an image size is known
+  for (const formats::FrameRef& f : seq->frames) {
+    if (!f.images.empty() && f.images.front().camera.width > 0) {
+      aspect = f.images.front().camera.height / static_cast<double>(f.images.front().camera.width);
+      break;
+    }
+  }
+  // Before the window is laid out its sizes are nominal; setSizes() takes them as proportions.
+  const bool laid_out = split->width() > 200 && split->height() > 200;
+  const int width = laid_out ? split->width() : 1350;
+  const int total = laid_out ? split->height() : 870;
+  const int n = static_cast<int>(cameras_->cameras().size());
+  const int want = std::clamp(
+      static_cast<int>(width / n * aspect) + cameras_->chooser()->sizeHint().height() + 8, 120,
+      total * 2 / 5);
+  split->setSizes({total - want, want});
 }
 
 void WorkstationWindow::update_camera_preview(const plugin::ToolPreview& preview) {

@@ -189,6 +189,8 @@ class WorkstationWindow : public QMainWindow {
   void build_camera_actions(QMenu* view);       ///< workstation_cameras.cpp
   /// The camera panel shows the session's frame, document and selection.
   void update_cameras();
+  /// The camera strip's height fitted to its images (when the cameras change).
+  void fit_camera_strip();
   /// The tool preview's boxes over the cameras (a box dragged in the 3D views).
   void update_camera_preview(const plugin::ToolPreview& preview);
   /// ColorBy::kCamera: the current frame's point colours from its images, handed to the views.
