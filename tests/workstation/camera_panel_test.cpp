@@ -421,8 +421,8 @@ TEST_F(CameraPanelTest, ShortcutsToggleDepthPointsAndProjected2dBoxes) {
     found += hit;
   }
   EXPECT_GT(tried, 100);
-  // Points drawn later (and the box outlines over them) cover some: a quarter of the sample is enough
-  // to tell drawn points from none, or from points in other colours or places.
+  // Points drawn later (and the box outlines over them) cover some: a quarter of the sample is
+  // enough to tell drawn points from none, or from points in other colours or places.
   EXPECT_GT(found, tried / 4) << "points not drawn in their depth colour where they project";
 }
 
