@@ -1,12 +1,15 @@
 // `pcanno info PATH`: what a path holds. A point-cloud file: format, points, fields, bounds. A
-// dataset folder: layout, frames, time span, calibration, poses; with --frames, every frame
-// decoded.
+// dataset folder: layout, frames, time span, calibration, poses, cameras; with --frames, every
+// frame decoded.
 #include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -125,6 +128,44 @@ formats::Expected<FrameStats> decode_all(const formats::Sequence& seq,
   return s;
 }
 
+/// What `info` says about one camera channel of a sequence.
+struct CameraSummary {
+  std::string channel;
+  std::vector<std::pair<int, int>> sizes;  ///< distinct known image sizes [px], in frame order
+  std::size_t frames = 0;                  ///< frames with an image of this channel
+  std::size_t missing = 0;                 ///< of those, images whose file is not on disk
+};
+
+std::vector<CameraSummary> summarise_cameras(const formats::Sequence& seq) {
+  std::vector<CameraSummary> out;
+  for (const std::string& channel : seq.cameras) {
+    CameraSummary c;
+    c.channel = channel;
+    for (const formats::FrameRef& frame : seq.frames) {
+      const formats::CameraImage* image = frame.image(channel);
+      if (image == nullptr) continue;
+      ++c.frames;
+      std::error_code ec;
+      if (!fs::exists(image->path, ec)) ++c.missing;
+      const std::pair<int, int> size{image->camera.width, image->camera.height};
+      if (size.first > 0 && std::find(c.sizes.begin(), c.sizes.end(), size) == c.sizes.end())
+        c.sizes.push_back(size);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+/// `1242x375`, `1224x370, 1242x375` when frames differ, `size unknown` when no size is known.
+std::string sizes_text(const CameraSummary& c) {
+  if (c.sizes.empty()) return "size unknown";
+  std::ostringstream out;
+  for (std::size_t i = 0; i < c.sizes.size(); ++i) {
+    out << (i == 0 ? "" : ", ") << c.sizes[i].first << 'x' << c.sizes[i].second;
+  }
+  return out.str();
+}
+
 int info_sequence(const InfoOptions& opt, const GlobalOptions& global,
                   const std::shared_ptr<const formats::CloudReaderRegistry>& readers) {
   formats::SequenceOptions sequence_options = opt.sequence;
@@ -142,6 +183,8 @@ int info_sequence(const InfoOptions& opt, const GlobalOptions& global,
   const std::int64_t first_us = timed ? seq->frames.front().timestamp_us : -1;
   const std::int64_t last_us = timed ? seq->frames.back().timestamp_us : -1;
 
+  const std::vector<CameraSummary> cameras = summarise_cameras(*seq);
+
   if (opt.json) {
     json j{{"path", opt.path},
            {"kind", "sequence"},
@@ -156,6 +199,15 @@ int info_sequence(const InfoOptions& opt, const GlobalOptions& global,
                                    {"last_us", last_us},
                                    {"span_s", (last_us - first_us) * 1e-6}}
                             : json(nullptr);
+    j["cameras"] = json::array();
+    for (const CameraSummary& c : cameras) {
+      json sizes = json::array();
+      for (const auto& [w, h] : c.sizes) sizes.push_back({{"width", w}, {"height", h}});
+      j["cameras"].push_back({{"channel", c.channel},
+                              {"sizes", sizes},
+                              {"frames_with_image", c.frames},
+                              {"missing_files", c.missing}});
+    }
     if (all) {
       j["sequences"] = json::array();
       for (const auto& s : *all) j["sequences"].push_back({{"name", s.name}, {"frames", s.frames}});
@@ -182,6 +234,14 @@ int info_sequence(const InfoOptions& opt, const GlobalOptions& global,
   out << "  calibration  " << (seq->has_calibration() ? "yes" : "no") << '\n';
   out << "  poses        " << (seq->has_poses() ? "yes (T_world_lidar per frame)" : "no") << '\n';
   if (!seq->labels.empty()) out << "  labels       " << seq->labels.string() << '\n';
+  out << "  cameras      " << (cameras.empty() ? "none" : std::to_string(cameras.size())) << '\n';
+  for (const CameraSummary& c : cameras) {
+    out << "    " << std::left << std::setw(17) << c.channel << std::right << sizes_text(c) << ", "
+        << c.frames << " of " << seq->size() << " frames with an image";
+    if (c.missing != 0)
+      out << " (" << c.missing << (c.missing == 1 ? " file" : " files") << " missing)";
+    out << '\n';
+  }
   if (all && all->size() > 1) {
     out << "  sequences    " << all->size() << " here:";
     for (const auto& s : *all) out << ' ' << s.name << " (" << s.frames << ')';
@@ -215,7 +275,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, const plugin::
   CLI::App* cmd = app.add_subcommand(
       "info",
       "Say what a path holds: a point-cloud file (format, points, fields, bounds) or a dataset "
-      "folder (layout, frames, time span, calibration, poses)");
+      "folder (layout, frames, time span, calibration, poses, cameras)");
   cmd->add_option("path", opt->path, "Point-cloud file or dataset folder")->required();
   // Built-in and plugin readers alike: read_cloud() and open_sequence() get the registry's.
   std::shared_ptr<const formats::CloudReaderRegistry> readers = registry.shared_readers();

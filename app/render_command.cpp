@@ -1,8 +1,12 @@
 // `pcanno render SEQUENCE [--labels F] --frame N --out shot.png [--view V] [--size WxH]
 // [--color-by C] [--point-size P] [--track ID]`: the viewer's scene as a PNG, offscreen (needs an X
 // display; `xvfb-run -a` on a headless machine). For tests, reports and CI.
+// With `--camera CAM [--points] [--boxes-2d]`: the frame's image of that camera with the labels
+// (and LiDAR points) projected into it, drawn in software (no display needed).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,10 +16,12 @@
 
 #include "cli_support.hpp"
 #include "label_input.hpp"
+#include "pcanno/formats/datasets/image.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/camera_overlay.hpp"
 #include "pcanno/viewer/render_png.hpp"
 
 namespace pcanno::app {
@@ -34,6 +40,9 @@ struct RenderCommandOptions {
   float point_size = 2.0f;
   std::optional<std::int64_t> track;
   bool force = false;
+  std::string camera;     ///< draw into this camera's image instead of rendering the scene
+  bool points = false;    ///< with --camera: LiDAR points coloured by depth
+  bool boxes_2d = false;  ///< with --camera: each box's projected 2D box
 };
 
 const std::map<std::string, plugin::ViewKind> kViews = {
@@ -54,7 +63,102 @@ bool parse_size(const std::string& text, int& width, int& height) {
   return (in >> width >> x >> height) && (x == 'x' || x == 'X') && !(in >> extra);
 }
 
+// The channel names of `sequence`'s cameras, for messages: "CAM_FRONT, CAM_BACK" or "none".
+std::string camera_list(const formats::Sequence& sequence) {
+  std::string out;
+  for (const std::string& c : sequence.cameras) out += (out.empty() ? "" : ", ") + c;
+  return out.empty() ? "none" : out;
+}
+
+// The labels a camera render draws: --labels, else the dataset's own (as `pcanno view` opens
+// them), else none. The dataset's labels are a convenience: when they cannot be read the image is
+// drawn without them and a warning says why.
+formats::Expected<formats::Annotations> camera_labels(const RenderCommandOptions& opt,
+                                                      const plugin::Registry& registry,
+                                                      const formats::Sequence& sequence) {
+  if (!opt.labels.empty()) return read_labels(registry, opt.labels, opt.from, &sequence);
+  std::error_code ec;
+  if (sequence.labels.empty() || !std::filesystem::exists(sequence.labels, ec)) {
+    return formats::Annotations{};
+  }
+  // The nuScenes codec reads the dataroot (tables and all), not the table folder.
+  const std::filesystem::path own = sequence.layout == "nuscenes" ? sequence.root : sequence.labels;
+  auto read = read_labels(registry, own.string(), sequence.layout, &sequence);
+  if (read) return read;
+  std::cerr << "pcanno: warning: the dataset's labels were not read (" << read.error().describe()
+            << "); drawing the image without labels\n";
+  return formats::Annotations{};
+}
+
+int run_render_camera(const RenderCommandOptions& opt, const plugin::Registry& registry) {
+  std::error_code ec;
+  if (!opt.force && std::filesystem::exists(opt.out, ec)) return refuse_to_replace({opt.out});
+  int exit_code = kExitOk;
+  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
+                                         registry.shared_readers());
+  if (!sequence) return exit_code;
+  if (std::find(sequence->cameras.begin(), sequence->cameras.end(), opt.camera) ==
+      sequence->cameras.end()) {
+    return report_usage("--camera: " + opt.sequence + " has no camera '" + opt.camera +
+                        "'; its cameras: " + camera_list(*sequence));
+  }
+  const formats::FrameRef& frame_ref = sequence->frames[static_cast<std::size_t>(opt.frame)];
+  const formats::CameraImage* camera_image = frame_ref.image(opt.camera);
+  // A layout may list the image a frame should have although the file is missing.
+  if (camera_image == nullptr || !std::filesystem::exists(camera_image->path, ec)) {
+    return report_message(
+        "frame " + std::to_string(opt.frame) + " (" + frame_ref.name + ") has no " + opt.camera +
+        " image" +
+        (camera_image ? " (" + camera_image->path.string() + " does not exist)" : std::string()));
+  }
+  auto image = formats::decode_image(camera_image->path);
+  if (!image) return report(image.error());
+  formats::CameraImage camera = *camera_image;
+  if (camera.camera.width > 0 && camera.camera.height > 0 &&
+      (camera.camera.width != image->width || camera.camera.height != image->height)) {
+    std::cerr << "pcanno: warning: " << camera_image->path.string() << " is " << image->width << "x"
+              << image->height << " pixels, its calibration says " << camera.camera.width << "x"
+              << camera.camera.height << "; drawing for the image's size\n";
+  }
+  camera.camera.width = image->width;  // a Lyft row without a size gets it from the image
+  camera.camera.height = image->height;
+
+  auto labels = camera_labels(opt, registry, *sequence);
+  if (!labels) return report(labels.error());
+  if (opt.track && (labels->track(*opt.track) == nullptr ||
+                    labels->track(*opt.track)->at(opt.frame) == nullptr)) {
+    return report_usage("--track: track " + std::to_string(*opt.track) + " has no box in frame " +
+                        std::to_string(opt.frame));
+  }
+  std::optional<formats::CloudFile> cloud;
+  if (opt.points) {
+    auto loaded = sequence->load_frame(static_cast<std::size_t>(opt.frame));
+    if (!loaded) return report(loaded.error());
+    cloud = std::move(*loaded);
+  }
+  viewer::OverlayOptions options;
+  options.points = opt.points;
+  options.boxes_2d = opt.boxes_2d;
+  options.selected_track = opt.track;
+  const viewer::SceneStyle style;
+  const viewer::CameraOverlay overlay = viewer::compose_overlay(
+      *labels, &*sequence, opt.frame, camera, cloud ? &cloud->cloud : nullptr, options, style);
+  viewer::draw_overlay(*image, overlay, style.line_width);
+
+  formats::OutputFolders folders;
+  formats::Status written = folders.create(output_parent(opt.out));
+  if (written) written = viewer::write_png(*image, opt.out, opt.force);
+  if (!written) return report(written.error());
+  folders.keep();
+  return kExitOk;
+}
+
 int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry) {
+  if (!opt.camera.empty()) return run_render_camera(opt, registry);
+  if (opt.points || opt.boxes_2d) {
+    return report_usage(std::string(opt.points ? "--points" : "--boxes-2d") +
+                        " draws into a camera image: give --camera");
+  }
   viewer::RenderRequest request;
   if (!parse_size(opt.size, request.width, request.height) || request.width < 16 ||
       request.height < 16 || request.width > 8192 || request.height > 8192) {
@@ -110,7 +214,8 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
   CLI::App* cmd = app.add_subcommand(
       "render",
       "Render one frame (points, boxes, polylines) to a PNG offscreen; needs an X display "
-      "(use `xvfb-run -a pcanno render ...` on a headless machine)");
+      "(use `xvfb-run -a pcanno render ...` on a headless machine). With --camera: the frame's "
+      "image of that camera with the labels projected into it (no display needed)");
   cmd->add_option("sequence", opt->sequence, "Dataset or folder of clouds")->required();
   cmd->add_option("--frame", opt->frame, "Frame index")->required();
   cmd->add_option("--out", opt->out,
@@ -118,15 +223,34 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
       ->required();
   cmd->add_option("--labels", opt->labels, "Labels to draw (any readable format)");
   cmd->add_option("--from", opt->from, "Label format id (detected when omitted)");
-  cmd->add_option("--view", opt->view, "Camera: perspective (default), top, side or front")
-      ->check(CLI::IsMember({"perspective", "top", "side", "front"}));
-  cmd->add_option("--size", opt->size, "Image size WIDTHxHEIGHT in pixels (default 1280x800)");
-  cmd->add_option("--color-by", opt->color_by,
-                  "Point colours: intensity (default), height, distance or class (of the box "
-                  "a point is in)")
-      ->check(CLI::IsMember({"intensity", "height", "distance", "class"}));
-  cmd->add_option("--point-size", opt->point_size, "Point size in pixels (default 2)");
-  cmd->add_option("--track", opt->track, "Centre the view on this track's box");
+  CLI::Option* view =
+      cmd->add_option("--view", opt->view, "Camera: perspective (default), top, side or front")
+          ->check(CLI::IsMember({"perspective", "top", "side", "front"}));
+  CLI::Option* size =
+      cmd->add_option("--size", opt->size, "Image size WIDTHxHEIGHT in pixels (default 1280x800)");
+  CLI::Option* color_by =
+      cmd->add_option("--color-by", opt->color_by,
+                      "Point colours: intensity (default), height, distance or class (of the box "
+                      "a point is in)")
+          ->check(CLI::IsMember({"intensity", "height", "distance", "class"}));
+  CLI::Option* point_size =
+      cmd->add_option("--point-size", opt->point_size, "Point size in pixels (default 2)");
+  cmd->add_option("--track", opt->track,
+                  "Centre the view on this track's box; with --camera, highlight it in the "
+                  "selection colour");
+  cmd->add_option("--camera", opt->camera,
+                  "Draw into this camera's image of the frame instead (image_2, CAM_FRONT, ...; "
+                  "`pcanno info` lists them): boxes with their heading face and polylines in "
+                  "class colours; labels from --labels, else the dataset's own")
+      ->excludes(view)
+      ->excludes(size)
+      ->excludes(color_by)
+      ->excludes(point_size);
+  cmd->add_flag("--points", opt->points,
+                "With --camera: the frame's LiDAR points, coloured by depth (red near, blue from "
+                "60 m)");
+  cmd->add_flag("--boxes-2d", opt->boxes_2d,
+                "With --camera: each box's projected 2D box (clipped to the image)");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");
   cmd->add_flag("--force", opt->force, "Replace an existing output file");
   cmd->callback([opt, &registry, &action] {

@@ -1,5 +1,6 @@
 // The `pcanno` executable as a user runs it: exit codes, help, and `info`.
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -104,6 +105,68 @@ TEST(Cli, InfoOnSampleSequence) {
   const RunResult wrong = run("info --sequence 0042 " + path);
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_NE(wrong.out.find("0042"), std::string::npos) << wrong.out;
+}
+
+TEST(Cli, InfoListsCameras) {
+  // The three KITTI object frames: image_2 with two sizes (000000.png is 1224x370, the others
+  // 1242x375, shared data README).
+  const std::string kitti = std::string(PCANNO_SHARED_DATA_DIR) + "/kitti_object/training";
+  PCANNO_REQUIRE_DATA(kitti + "/image_2/000002.png");
+  const RunResult r = run_stdout("info --json " + kitti);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["cameras"].size(), 1u) << r.out;
+  EXPECT_EQ(j["cameras"][0]["channel"], "image_2");
+  EXPECT_EQ(j["cameras"][0]["frames_with_image"], 3);
+  ASSERT_EQ(j["cameras"][0]["sizes"].size(), 2u);
+  EXPECT_EQ(j["cameras"][0]["sizes"][0]["width"], 1224);
+  EXPECT_EQ(j["cameras"][0]["sizes"][0]["height"], 370);
+  EXPECT_EQ(j["cameras"][0]["sizes"][1]["width"], 1242);
+  const RunResult text = run_stdout("info " + kitti);
+  EXPECT_NE(text.out.find("image_2          1224x370, 1242x375, 3 of 3 frames with an image"),
+            std::string::npos)
+      << text.out;
+
+  // nuScenes: the six cameras in their ring order, 1600x900 each.
+  const std::string nuscenes =
+      std::string(PCANNO_SHARED_DATA_DIR) + "/nuscenes_cameras/v1.0-mini-scene0061";
+  PCANNO_REQUIRE_DATA(nuscenes + "/v1.0-mini/sample_data.json");
+  const RunResult n = run_stdout("info --json " + nuscenes);
+  ASSERT_EQ(n.exit_code, 0) << n.out;
+  const auto jn = nlohmann::json::parse(n.out);
+  const std::vector<std::string> ring = {"CAM_FRONT_LEFT", "CAM_FRONT", "CAM_FRONT_RIGHT",
+                                         "CAM_BACK_RIGHT", "CAM_BACK",  "CAM_BACK_LEFT"};
+  ASSERT_EQ(jn["cameras"].size(), ring.size()) << n.out;
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    EXPECT_EQ(jn["cameras"][i]["channel"], ring[i]);
+    EXPECT_EQ(jn["cameras"][i]["sizes"][0]["width"], 1600);
+    EXPECT_EQ(jn["cameras"][i]["sizes"][0]["height"], 900);
+    EXPECT_EQ(jn["cameras"][i]["frames_with_image"], 1);
+  }
+  const RunResult nt = run_stdout("info " + nuscenes);
+  EXPECT_NE(nt.out.find("cameras      6\n    CAM_FRONT_LEFT   1600x900, 1 of 1 frames"),
+            std::string::npos)
+      << nt.out;
+
+  // Lyft: seven cameras whose image files are not in the shared copy.
+  const std::string lyft = std::string(PCANNO_SHARED_DATA_DIR) + "/nuscenes/lyft-tiny/v1.01-train";
+  const RunResult l = run_stdout("info --json " + lyft);
+  ASSERT_EQ(l.exit_code, 0) << l.out;
+  const auto jl = nlohmann::json::parse(l.out);
+  ASSERT_EQ(jl["cameras"].size(), 7u) << l.out;
+  EXPECT_EQ(jl["cameras"][6]["channel"], "CAM_FRONT_ZOOMED");
+  EXPECT_EQ(jl["cameras"][6]["missing_files"], 1);
+  EXPECT_EQ(jn["cameras"][0]["missing_files"], 0);
+  const RunResult lt = run_stdout("info " + lyft);
+  EXPECT_NE(lt.out.find("CAM_FRONT_ZOOMED 1920x1080, 1 of 1 frames with an image (1 file missing)"),
+            std::string::npos)
+      << lt.out;
+
+  // A layout without images says so.
+  const std::string tracking = std::string(PCANNO_SAMPLE_DATA_DIR) + "/kitti_tracking/training";
+  const RunResult none = run_stdout("info --json " + tracking);
+  ASSERT_EQ(none.exit_code, 0) << none.out;
+  EXPECT_TRUE(nlohmann::json::parse(none.out)["cameras"].empty());
 }
 
 }  // namespace

@@ -356,6 +356,35 @@ TEST(CameraOverlay, PolylinePickWithinTolerance) {
   EXPECT_FALSE(pick_shape(overlay, on_line + Eigen::Vector2d(0, 4.0), 2.0));
 }
 
+TEST(CameraOverlay, BoxesWinPicksInsideThemAndLinesBehindTheCameraAreLeftOut) {
+  formats::Annotations doc = document();
+  add_box(doc, 1, geometry::Cuboid::from_yaw({20.0, 0.0, 0.0}, {4, 2, 1.5}, 0));
+  formats::PolylineTrack lane;
+  lane.id = 2;
+  lane.label = "lane";
+  formats::PolylineState st;
+  // From near the camera to beyond the box, passing through its outline in the image.
+  st.line.vertices = {{5.0, 0.0, 0.0}, {40.0, 0.0, 0.0}};
+  lane.states.push_back(st);
+  doc.polylines.push_back(lane);
+  formats::PolylineTrack behind = lane;
+  behind.id = 3;
+  behind.states[0].line.vertices = {{-5.0, 0.0, 0.0}, {-40.0, 1.0, 0.0}};
+  doc.polylines.push_back(behind);
+
+  const CameraOverlay overlay = compose(doc);
+  ASSERT_EQ(overlay.shapes.size(), 2u);  // the line behind the camera is not there
+  EXPECT_EQ(shape_of(overlay, 3, OverlayShape::Kind::kPolyline), nullptr);
+  const auto kind_at = [&](const Eigen::Vector2d& uv) {
+    const auto i = pick_shape(overlay, uv);
+    return i ? static_cast<int>(overlay.shapes[*i].kind) : -1;
+  };
+  // On the line inside the box's outline: the box (the line is nearer, but boxes come first).
+  EXPECT_EQ(kind_at(pixel_of({20.0, 0.0, 0.0})), static_cast<int>(OverlayShape::Kind::kBox));
+  // On the line below the box: the line.
+  EXPECT_EQ(kind_at(pixel_of({6.0, 0.0, 0.0})), static_cast<int>(OverlayShape::Kind::kPolyline));
+}
+
 TEST(CameraOverlay, PointsGetDepthColours) {
   formats::Annotations doc = document();
   formats::PointCloud cloud;

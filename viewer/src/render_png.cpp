@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -206,20 +207,24 @@ formats::Expected<Image> render_image(const plugin::Session& session,
   }
 }
 
-formats::Status render_png(const plugin::Session& session,
-                           std::shared_ptr<const formats::PointCloud> cloud,
-                           const RenderRequest& request, const std::filesystem::path& path,
-                           bool overwrite) {
-  auto image = render_image(session, std::move(cloud), request);
-  if (!image) return image.error();
+formats::Status write_png(const Image& image, const std::filesystem::path& path, bool overwrite) {
+  if (image.empty() ||
+      image.rgb.size() != static_cast<std::size_t>(image.width) * image.height * 3) {
+    formats::Error e = render_error(
+        formats::ErrorCode::kUnsupported,
+        "cannot write a " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+            " image with " + std::to_string(image.rgb.size()) + " bytes of RGB as a PNG");
+    e.path = path.string();
+    return e;
+  }
   auto data = vtkSmartPointer<vtkImageData>::New();
-  data->SetDimensions(image->width, image->height, 1);
+  data->SetDimensions(image.width, image.height, 1);
   data->AllocateScalars(VTK_UNSIGNED_CHAR, 3);
   auto* out = static_cast<std::uint8_t*>(data->GetScalarPointer());
-  const std::size_t row = static_cast<std::size_t>(image->width) * 3;
-  for (int y = 0; y < image->height; ++y) {
-    std::copy_n(image->rgb.data() + static_cast<std::size_t>(y) * row, row,
-                out + static_cast<std::size_t>(image->height - 1 - y) * row);
+  const std::size_t row = static_cast<std::size_t>(image.width) * 3;
+  for (int y = 0; y < image.height; ++y) {  // VTK rows run bottom-up
+    std::copy_n(image.rgb.data() + static_cast<std::size_t>(y) * row, row,
+                out + static_cast<std::size_t>(image.height - 1 - y) * row);
   }
   auto writer = vtkSmartPointer<vtkPNGWriter>::New();
   writer->SetInputData(data);
@@ -234,6 +239,15 @@ formats::Status render_png(const plugin::Session& session,
   const std::string_view view(reinterpret_cast<const char*>(bytes->GetPointer(0)),
                               static_cast<std::size_t>(bytes->GetNumberOfTuples()));
   return formats::write_file_atomic(path, view, overwrite);
+}
+
+formats::Status render_png(const plugin::Session& session,
+                           std::shared_ptr<const formats::PointCloud> cloud,
+                           const RenderRequest& request, const std::filesystem::path& path,
+                           bool overwrite) {
+  auto image = render_image(session, std::move(cloud), request);
+  if (!image) return image.error();
+  return write_png(*image, path, overwrite);
 }
 
 }  // namespace pcanno::viewer

@@ -69,8 +69,8 @@ void add_kitti_images(Sequence& seq, const fs::path& folder, int index,
     const Calibration* calibration = seq.calibration_of(i);
     std::optional<CameraImage> image;
     if (calibration != nullptr && calibration->kitti) {
-      image = kitti_camera_image(*calibration->kitti, index, channel,
-                                 folder / (frame.name + ".png"));
+      image =
+          kitti_camera_image(*calibration->kitti, index, channel, folder / (frame.name + ".png"));
     }
     if (!image) {
       ++uncalibrated;
@@ -81,8 +81,9 @@ void add_kitti_images(Sequence& seq, const fs::path& folder, int index,
   }
   if (uncalibrated != 0) {
     seq.warnings.push_back(channel + ": " + std::to_string(uncalibrated) + " of " +
-                           std::to_string(seq.frames.size()) + " frames have no calibration with P" +
-                           std::to_string(index) + ", so their images are left out");
+                           std::to_string(seq.frames.size()) +
+                           " frames have no calibration with P" + std::to_string(index) +
+                           ", so their images are left out");
   }
 }
 

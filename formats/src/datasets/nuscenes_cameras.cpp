@@ -12,8 +12,8 @@ namespace {
 
 /// The usable records of one camera channel within a scene.
 struct Channel {
-  std::vector<std::size_t> by_time;                             ///< sample_data, time order
-  std::unordered_map<std::string, std::size_t> keyframe_of;     ///< sample token -> sample_data
+  std::vector<std::size_t> by_time;                          ///< sample_data, time order
+  std::unordered_map<std::string, std::size_t> keyframe_of;  ///< sample token -> sample_data
   std::size_t skipped_no_intrinsic = 0, skipped_no_pose = 0, records = 0;
 };
 
@@ -38,7 +38,8 @@ CameraImage make_image(const NuscenesDb& db, const NuscenesSampleData& sd,
   image.channel = channel;
   image.path = db.dataroot / sd.filename;
   image.timestamp_us = sd.timestamp_us;
-  image.camera = geometry::PinholeCamera::from_intrinsics(*cs.camera_intrinsic, sd.width, sd.height);
+  image.camera =
+      geometry::PinholeCamera::from_intrinsics(*cs.camera_intrinsic, sd.width, sd.height);
   image.T_ego_camera = cs.T_ego_sensor();
   image.T_world_ego = ego.T_global_ego();
   // The camera's own ego pose: the car moves between the sweep and the exposure (up to 0.4 m
@@ -52,8 +53,7 @@ CameraImage make_image(const NuscenesDb& db, const NuscenesSampleData& sd,
 
 }  // namespace
 
-void add_nuscenes_images(const NuscenesDb& db,
-                         const std::unordered_set<std::string>& scene_samples,
+void add_nuscenes_images(const NuscenesDb& db, const std::unordered_set<std::string>& scene_samples,
                          const std::vector<std::size_t>& lidar, Sequence& seq) {
   std::map<std::string, Channel> channels;  // by name, for a stable order after the ring
   for (std::size_t i = 0; i < db.sample_data.size(); ++i) {
@@ -105,9 +105,9 @@ void add_nuscenes_images(const NuscenesDb& db,
       const Channel& channel = channels.at(name);
       if (channel.by_time.empty()) continue;
       std::size_t pick = 0;
-      const auto same_sample =
-          lidar_sd.is_key_frame ? channel.keyframe_of.find(lidar_sd.sample_token)
-                                : channel.keyframe_of.end();
+      const auto same_sample = lidar_sd.is_key_frame
+                                   ? channel.keyframe_of.find(lidar_sd.sample_token)
+                                   : channel.keyframe_of.end();
       if (same_sample != channel.keyframe_of.end()) {
         pick = same_sample->second;
       } else {

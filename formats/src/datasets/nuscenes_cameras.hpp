@@ -13,9 +13,8 @@ namespace pcanno::formats::detail {
 /// Ring order of the six nuScenes cameras, the strip a viewer shows; other camera channels (Lyft's
 /// CAM_FRONT_ZOOMED) follow by name.
 inline const std::vector<std::string>& nuscenes_camera_ring() {
-  static const std::vector<std::string> kRing = {"CAM_FRONT_LEFT",  "CAM_FRONT",
-                                                 "CAM_FRONT_RIGHT", "CAM_BACK_RIGHT",
-                                                 "CAM_BACK",        "CAM_BACK_LEFT"};
+  static const std::vector<std::string> kRing = {"CAM_FRONT_LEFT", "CAM_FRONT", "CAM_FRONT_RIGHT",
+                                                 "CAM_BACK_RIGHT", "CAM_BACK",  "CAM_BACK_LEFT"};
   return kRing;
 }
 

@@ -248,6 +248,8 @@ void write_sweep_corpus(const TempDir& dir, const std::string& d2_next = "") {
   fs::create_directories(dir.path() / "samples/LIDAR_TOP");
   for (int i = 0; i <= 6; ++i)
     dir.write("samples/LIDAR_TOP/d" + std::to_string(i) + ".pcd.bin", "");
+  // The camera chain's images too: a missing image file is a sequence warning.
+  for (int i = 0; i <= 1; ++i) dir.write("samples/CAM_FRONT/c" + std::to_string(i) + ".jpg", "");
 }
 
 std::vector<std::string> names_of(const Sequence& seq) {

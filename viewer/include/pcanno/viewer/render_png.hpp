@@ -44,6 +44,12 @@ formats::Expected<Image> render_image(const plugin::Session& session,
                                       std::shared_ptr<const formats::PointCloud> cloud,
                                       const RenderRequest& request);
 
+/// `image` written as an 8-bit RGB PNG, atomically (temporary sibling, then rename). An existing
+/// file is replaced only with `overwrite`. An empty image, or one whose `rgb` does not hold
+/// width * height * 3 bytes, is refused (kUnsupported) naming `path`. Needs no display.
+formats::Status write_png(const Image& image, const std::filesystem::path& path,
+                          bool overwrite = true);
+
 /// render_image() written as a PNG, atomically (temporary sibling, then rename). An existing file
 /// is replaced only with `overwrite`.
 formats::Status render_png(const plugin::Session& session,
