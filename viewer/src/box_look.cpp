@@ -14,6 +14,8 @@ const char* to_string(ColorBy c) {
       return "distance";
     case ColorBy::kClass:
       return "class";
+    case ColorBy::kCamera:
+      return "camera";
   }
   return "intensity";
 }

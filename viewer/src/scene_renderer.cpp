@@ -425,7 +425,23 @@ void SceneRenderer::update_point_colors() {
       v.use_scalars(v.class_rgb, true);
       return;
     }
+    case ColorBy::kCamera: {
+      const bool have = camera_colors_ && camera_colors_->size() == n;
+      v.class_rgb->SetNumberOfTuples(count);
+      std::uint8_t* rgb = v.class_rgb->GetPointer(0);
+      for (std::size_t i = 0; i < n; ++i) {
+        const Rgb& c = have ? (*camera_colors_)[i] : style_.no_camera_color;
+        std::copy(c.begin(), c.end(), rgb + 3 * i);
+      }
+      v.class_rgb->Modified();
+      v.use_scalars(v.class_rgb, true);
+      return;
+    }
   }
+}
+
+void SceneRenderer::set_camera_colors(std::shared_ptr<const std::vector<Rgb>> colors) {
+  camera_colors_ = std::move(colors);
 }
 
 void SceneRenderer::set_boxes(std::vector<SceneBox> boxes, const formats::Annotations& doc) {

@@ -11,12 +11,26 @@ FrameSource::FrameSource(const formats::Sequence* sequence) {
   options.threads = 1;  // one disk reader; the UI thread and the renderer need the other core
   formats::ReadOptions read;
   read.drop_non_finite = true;
-  cache_.emplace(formats::make_frame_cache(*sequence, options, read));
+  // Images decode in the same (prefetched) load as their cloud: stepping waits on neither.
+  decodes_images_ = !sequence->cameras.empty();
+  cache_.emplace(formats::make_frame_cache(
+      *sequence, options, read,
+      decodes_images_ ? formats::ImageDecoder(formats::decode_image) : formats::ImageDecoder()));
 }
 
 formats::FrameCache::FramePtr FrameSource::get(std::size_t i, std::string* error) {
   if (!cache_) return nullptr;
   auto frame = cache_->get(i);
+  if (!frame) {
+    if (error) *error = frame.error().describe();
+    return nullptr;
+  }
+  return *frame;
+}
+
+formats::FrameCache::LoadedFramePtr FrameSource::get_frame(std::size_t i, std::string* error) {
+  if (!cache_) return nullptr;
+  auto frame = cache_->get_frame(i);
   if (!frame) {
     if (error) *error = frame.error().describe();
     return nullptr;

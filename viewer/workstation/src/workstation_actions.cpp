@@ -106,6 +106,7 @@ void WorkstationWindow::build_actions() {
       add(view, "Top view &north up", QKeySequence("H"), [this](bool on) { set_top_north_up(on); });
   north_up->setCheckable(true);
   north_up->setChecked(top_north_up());
+  build_camera_actions(view);
 
   tools_menu_ = menuBar()->addMenu("&Tools");
   build_tools_menu();

@@ -10,12 +10,61 @@
 
 #include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
+#include "pcanno/viewer/workstation/camera_panel.hpp"
+#include "pcanno/viewer/workstation/camera_view.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/unsaved_edits.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
 namespace pcanno::viewer::workstation {
 namespace {
+
+/// The camera views shown and, for each projected box, a screen point that selects it (the centre
+/// of its visible outline's bounds, where a click there picks it); then the tracks the main view
+/// draws selected.
+void write_cameras(WorkstationWindow& window, std::ostringstream& out) {
+  out << "  \"cameras\": [";
+  const char* sep = "";
+  for (const CameraView* v : window.camera_panel()->visible_views()) {
+    if (!v->isVisible()) continue;
+    const QPoint g = v->mapToGlobal(QPoint(0, 0));
+    out << sep << "\n    {\"channel\": \"" << v->channel().toStdString() << "\", \"x\": " << g.x()
+        << ", \"y\": " << g.y() << ", \"width\": " << v->width() << ", \"height\": " << v->height()
+        << ", \"boxes\": [";
+    sep = ",";
+    const char* box_sep = "";
+    const CameraOverlay& overlay = v->overlay();
+    for (std::size_t i = 0; i < overlay.shapes.size(); ++i) {
+      const OverlayShape& s = overlay.shapes[i];
+      if (s.kind != OverlayShape::Kind::kBox) continue;
+      // The middle of the visible outline's bounds, inside the image.
+      Eigen::Vector2d lo = Eigen::Vector2d::Constant(1e300), hi = -lo;
+      for (const auto* list : {&s.segments, &s.heading}) {
+        for (const geometry::PixelSegment& seg : *list) {
+          lo = lo.cwiseMin(seg.a).cwiseMin(seg.b);
+          hi = hi.cwiseMax(seg.a).cwiseMax(seg.b);
+        }
+      }
+      if (lo.x() > hi.x()) continue;
+      lo = lo.cwiseMax(Eigen::Vector2d::Zero());
+      hi = hi.cwiseMin(Eigen::Vector2d(overlay.width - 1, overlay.height - 1));
+      const Eigen::Vector2d uv = 0.5 * (lo + hi);
+      if (pick_shape(overlay, uv, 0.0) != i) continue;
+      const QPoint p = v->mapToGlobal(v->widget_of(uv).toPoint());
+      out << box_sep << "{\"id\": " << s.id << ", \"x\": " << p.x() << ", \"y\": " << p.y() << "}";
+      box_sep = ", ";
+    }
+    out << "]}";
+  }
+  out << "],\n  \"selected_in_main_view\": [";
+  const char* id_sep = "";
+  for (const SceneBox& b : window.main_view()->scene().boxes()) {
+    if (!b.selected) continue;
+    out << id_sep << b.track_id;
+    id_sep = ", ";
+  }
+  out << "]\n";
+}
 
 /// Where each view is on the screen and how it maps to the world (the screen's right and up
 /// directions in the world), so that a test driving the window with xdotool can aim as a person
@@ -39,8 +88,10 @@ void write_layout_report(WorkstationWindow& window, const std::filesystem::path&
         << ", \"meters_per_pixel\": " << info.meters_per_pixel << ", \"focus\": [" << info.focus.x()
         << ", " << info.focus.y() << ", " << info.focus.z() << "], \"right\": [" << right.x()
         << ", " << right.y() << ", " << right.z() << "], \"up\": [" << up.x() << ", " << up.y()
-        << ", " << up.z() << "]}" << (i < 3 ? ",\n" : "\n");
+        << ", " << up.z() << "]}"
+        << ",\n";
   }
+  write_cameras(window, out);
   out << "}\n";
   if (out.str() == last) return;
   last = out.str();

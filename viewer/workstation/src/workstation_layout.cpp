@@ -34,7 +34,7 @@ QDockWidget* dock(QMainWindow* window, const QString& title, QWidget* content) {
 
 void WorkstationWindow::build_layout() {
   SceneStyle style;
-  style.color_by = ColorBy::kHeight;  // reads best in the small orthographic views
+  style.color_by = color_by_;  // height: reads best in the small orthographic views
   style.background = {0.08, 0.08, 0.1};
   SceneStyle main_style = style;
   main_style.point_size = 1.5f;
@@ -78,7 +78,7 @@ void WorkstationWindow::build_layout() {
   auto* central = new QWidget(this);
   auto* layout = new QVBoxLayout(central);
   layout->setContentsMargins(2, 2, 2, 2);
-  layout->addWidget(views, 1);
+  layout->addWidget(build_camera_panel(views), 1);
   layout->addWidget(timeline_);
   layout->addLayout(nav);
   setCentralWidget(central);

@@ -111,6 +111,7 @@ void WorkstationWindow::refresh() {
   }
   if (loaded_frame_ != frame) load_points();
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
+  update_cameras();
   update_preview();
   follow_cameras();
   update_status();
@@ -119,7 +120,11 @@ void WorkstationWindow::refresh() {
 void WorkstationWindow::load_points() {
   const std::int64_t frame = session_->frame();
   std::string error;
-  cloud_ = frames_->get(static_cast<std::size_t>(std::max<std::int64_t>(0, frame)), &error);
+  frame_ = frames_->get_frame(static_cast<std::size_t>(std::max<std::int64_t>(0, frame)), &error);
+  // The cloud shares the loaded frame's ownership, images and all.
+  cloud_ = frame_ ? formats::FrameCache::FramePtr(frame_, &frame_->cloud) : nullptr;
+  loaded_frame_ = frame;
+  update_camera_colors();  // before the views take the cloud: they colour it once
   const std::optional<geometry::Pose> pose = session_->T_world_lidar(frame);
   for (SceneView* v : views()) {
     v->scene().set_cloud(cloud_, pose.value_or(geometry::Pose::Identity()));
@@ -135,7 +140,6 @@ void WorkstationWindow::load_points() {
   // The tools would otherwise read the frame again.
   tools_->set_points(std::make_shared<const std::vector<Eigen::Vector3d>>(std::move(world)));
   if (!error.empty()) statusBar()->showMessage(QString::fromStdString(error), 8000);
-  loaded_frame_ = frame;
 }
 
 std::optional<geometry::Cuboid> WorkstationWindow::selected_box() const {
@@ -190,6 +194,7 @@ void WorkstationWindow::update_preview() {
   }
   const plugin::ToolPreview& preview = *shown;
   for (SceneView* v : views()) v->scene().set_preview(preview);
+  update_camera_preview(preview);  // a box dragged in the 3D views moves in the cameras too
   if (!preview.status.empty())
     statusBar()->showMessage(QString::fromStdString(preview.status), 4000);
   for (SceneView* v : views()) v->render_later();

@@ -75,7 +75,7 @@ inline constexpr double kSensorHeight = 1.73;  ///< [m] a vehicle's LiDAR over t
 /// colour lookup table directly, while the shared_ptr keeps the cloud alive. The cloud -> world
 /// pose goes in the actor's user matrix. What is computed per frame: the vertex index list when
 /// the point count grows (one shared 0, 1, 2, ... buffer reused for offsets and connectivity), and
-/// for kDistance / kClass colouring one float or RGB value per point. The GPU upload itself copies,
+/// for kDistance / kClass / kCamera colouring one float or RGB value per point. The GPU upload itself copies,
 /// as any OpenGL upload must. No VTK filter runs on a frame change.
 class SceneRenderer {
  public:
@@ -93,6 +93,12 @@ class SceneRenderer {
                  const geometry::Pose& T_world_lidar = geometry::Pose::Identity());
   const std::shared_ptr<const formats::PointCloud>& cloud() const { return cloud_; }
   const geometry::Pose& T_world_lidar() const { return T_world_lidar_; }  ///< of set_cloud()
+
+  /// ColorBy::kCamera: the colour of each point of the next (or current) cloud, from its camera
+  /// images (camera_point_colors()); shared, so that a host's views take one computation. Colours
+  /// that do not match the cloud's point count are ignored (every point no_camera_color). Takes
+  /// effect on the next set_cloud() or refresh().
+  void set_camera_colors(std::shared_ptr<const std::vector<Rgb>> colors);
 
   /// Replaces all boxes; `doc` gives class colours.
   void set_boxes(std::vector<SceneBox> boxes, const formats::Annotations& doc);
@@ -143,6 +149,7 @@ class SceneRenderer {
   std::shared_ptr<const formats::PointCloud> cloud_;
   geometry::Pose T_world_lidar_ = geometry::Pose::Identity();
   std::vector<SceneBox> boxes_;
+  std::shared_ptr<const std::vector<Rgb>> camera_colors_;  ///< kCamera, per point
   std::vector<ScenePolyline> polylines_;
   bool fill_areas_ = false;
   formats::Annotations classes_;  ///< only the class schema of the last set_boxes()

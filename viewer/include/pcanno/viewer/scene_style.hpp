@@ -13,8 +13,12 @@ enum class ColorBy {
   kHeight,     ///< blue -> green -> red over z in the sensor frame (zero-copy as well)
   kDistance,   ///< the same ramp over the horizontal range from the sensor (computed per frame)
   kClass,      ///< the colour of the box class a point lies in; grey outside (computed per frame)
+  /// The pixel colour of the frame's camera images where the point projects (the first camera that
+  /// sees it, camera_colors.hpp); `no_camera_color` where none does. The host hands the colours
+  /// over (SceneRenderer::set_camera_colors()), computed once per frame for all its views.
+  kCamera,
 };
-const char* to_string(ColorBy c);  ///< "intensity", "height", "distance", "class"
+const char* to_string(ColorBy c);  ///< "intensity", "height", "distance", "class", "camera"
 
 using Rgb = std::array<std::uint8_t, 3>;
 
@@ -67,6 +71,7 @@ struct SceneStyle {
   double height_max = 1.0;              ///< [m] mapped to the last
   double distance_max = 60.0;           ///< [m] range mapped to the last ramp colour
   Rgb outside_class_color{90, 90, 90};  ///< kClass: points in no box
+  Rgb no_camera_color{128, 128, 128};   ///< kCamera: points no camera image sees
   /// Level of detail: while the camera moves, clouds above this many points draw every k-th point
   /// only (k chosen to draw about `lod_points`).
   std::size_t lod_threshold = 2'000'000;

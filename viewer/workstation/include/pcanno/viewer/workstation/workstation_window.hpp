@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <QMainWindow>
 #include <QTimer>
@@ -14,6 +15,7 @@
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tool_manager.hpp"
 #include "pcanno/viewer/camera_follow.hpp"
+#include "pcanno/viewer/scene_style.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
 
 class QAction;
@@ -34,6 +36,7 @@ class TrackListPanel;
 class ClassPalettePanel;
 class AttributePanel;
 class AutomationJob;
+class CameraPanel;
 class EditGate;
 class JobStatus;
 
@@ -66,6 +69,16 @@ class WorkstationWindow : public QMainWindow {
   ClassPalettePanel* class_palette() const { return palette_; }
   AttributePanel* attributes() const { return attributes_; }
   QSlider* frame_slider() const { return slider_; }
+  /// The camera images of the frame with the shapes projected (hidden when the sequence has no
+  /// cameras); a click on a projected box or polyline selects it. workstation_cameras.cpp.
+  CameraPanel* camera_panel() const { return cameras_; }
+  /// The camera panel's toggles: LiDAR points coloured by depth, projected 2D boxes.
+  void set_camera_points(bool on);
+  void set_camera_boxes_2d(bool on);
+  /// How every view colours its points (View > Colour points by); ColorBy::kCamera takes each
+  /// point's colour from the frame's camera images (camera_point_colors()).
+  void set_color_by(ColorBy mode);
+  ColorBy color_by() const { return color_by_; }
   const FrameSource& frame_source() const { return *frames_; }
   /// The actions and panels closed while a job runs.
   const EditGate& edit_gate() const { return *gate_; }
@@ -171,6 +184,17 @@ class WorkstationWindow : public QMainWindow {
     return {main_view_, top_view_, side_view_, front_view_};
   }
   void load_points();
+  /// The camera panel under the views (`views`): both in a vertical splitter, returned.
+  QWidget* build_camera_panel(QWidget* views);  ///< workstation_cameras.cpp
+  void build_camera_actions(QMenu* view);       ///< workstation_cameras.cpp
+  /// The camera panel shows the session's frame, document and selection.
+  void update_cameras();
+  /// The camera strip's height fitted to its images (when the cameras change).
+  void fit_camera_strip();
+  /// The tool preview's boxes over the cameras (a box dragged in the 3D views).
+  void update_camera_preview(const plugin::ToolPreview& preview);
+  /// ColorBy::kCamera: the current frame's point colours from its images, handed to the views.
+  void update_camera_colors();
   /// The selected track's box at the current frame [world], if any.
   std::optional<geometry::Cuboid> selected_box() const;
   /// The window's polyline tool (drawing while active, else editing the selected polyline).
@@ -212,7 +236,8 @@ class WorkstationWindow : public QMainWindow {
   std::unique_ptr<plugin::Session> session_;
   int observer_ = -1;
   std::unique_ptr<FrameSource> frames_;
-  formats::FrameCache::FramePtr cloud_;  ///< the current frame's points, shared by the views
+  formats::FrameCache::LoadedFramePtr frame_;  ///< the current frame: cloud and camera images
+  formats::FrameCache::FramePtr cloud_;  ///< frame_'s points (sharing it), shared by the views
   std::unique_ptr<plugin::ToolManager> tools_;  ///< over session_; replaced with it
   QMenu* tools_menu_ = nullptr;
   QToolBar* modes_ = nullptr;
@@ -229,6 +254,11 @@ class WorkstationWindow : public QMainWindow {
   TrackListPanel* track_list_ = nullptr;
   ClassPalettePanel* palette_ = nullptr;
   AttributePanel* attributes_ = nullptr;
+  CameraPanel* cameras_ = nullptr;
+  QAction* camera_points_action_ = nullptr;
+  QAction* camera_boxes_2d_action_ = nullptr;
+  std::vector<QAction*> color_actions_;  ///< View > Colour points by, in ColorBy order
+  ColorBy color_by_ = ColorBy::kHeight;  ///< reads best in the small orthographic views
   QSlider* slider_ = nullptr;
   QLabel* frame_label_ = nullptr;
   QLabel* points_label_ = nullptr;
