@@ -152,7 +152,7 @@ void BM_FrameStep(benchmark::State& state) {
   if (cameras > 1) channels.assign(std::begin(kChannels), std::begin(kChannels) + cameras);
   formats::FrameCache cache = make_frame_cache(
       sequence, options, {},
-      cameras > 0 ? formats::ImageDecoder(formats::decode_image) : formats::ImageDecoder{},
+      cameras > 0 ? formats::file_image_decoder() : formats::ImageDecoder{},
       channels);
   if (!cache.get_frame(0)) {
     state.SkipWithError("frame 0 did not load");

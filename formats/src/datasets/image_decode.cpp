@@ -155,4 +155,8 @@ Expected<Image> decode_image(const fs::path& path) {
   return decode_image(bytes.data(), bytes.size(), path);
 }
 
+ImageDecoder file_image_decoder() {
+  return [](const fs::path& path) { return decode_image(path); };
+}
+
 }  // namespace pcanno::formats

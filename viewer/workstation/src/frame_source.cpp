@@ -15,7 +15,7 @@ FrameSource::FrameSource(const formats::Sequence* sequence) {
   decodes_images_ = !sequence->cameras.empty();
   cache_.emplace(formats::make_frame_cache(
       *sequence, options, read,
-      decodes_images_ ? formats::ImageDecoder(formats::decode_image) : formats::ImageDecoder()));
+      decodes_images_ ? formats::file_image_decoder() : formats::ImageDecoder()));
 }
 
 formats::FrameCache::FramePtr FrameSource::get(std::size_t i, std::string* error) {

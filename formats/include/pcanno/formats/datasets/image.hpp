@@ -46,4 +46,8 @@ Expected<Image> decode_image(const std::filesystem::path& path);
 Expected<Image> decode_image(const std::uint8_t* data, std::size_t size,
                              const std::filesystem::path& path_for_errors);
 
+/// decode_image() of a file as an ImageDecoder, for make_frame_cache() (an overload set cannot be
+/// passed by name).
+ImageDecoder file_image_decoder();
+
 }  // namespace pcanno::formats
