@@ -21,6 +21,7 @@
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/camera_colors.hpp"
 #include "pcanno/viewer/camera_overlay.hpp"
 #include "pcanno/viewer/render_png.hpp"
 
@@ -55,7 +56,38 @@ const std::map<std::string, viewer::ColorBy> kColorModes = {
     {"intensity", viewer::ColorBy::kIntensity},
     {"height", viewer::ColorBy::kHeight},
     {"distance", viewer::ColorBy::kDistance},
-    {"class", viewer::ColorBy::kClass}};
+    {"class", viewer::ColorBy::kClass},
+    {"camera", viewer::ColorBy::kCamera}};
+
+/// --color-by camera: every point's colour in the frame's decoded camera images. A frame without
+/// images, or whose images all fail to decode, is an error: the render would be uniformly grey.
+formats::Expected<std::shared_ptr<const std::vector<viewer::Rgb>>> camera_colors(
+    const formats::Sequence& sequence, std::size_t frame, const formats::PointCloud& cloud,
+    viewer::Rgb none) {
+  const std::vector<formats::CameraImage>& cameras = sequence.frames[frame].images;
+  if (cameras.empty()) {
+    return formats::Error{
+        formats::ErrorCode::kNotFound,
+        "--color-by camera: frame " + std::to_string(frame) + " has no camera images",
+        sequence.root.string()};
+  }
+  std::vector<std::shared_ptr<const formats::Image>> images;
+  std::optional<formats::Error> first_error;
+  for (const formats::CameraImage& camera : cameras) {
+    auto image = formats::decode_image(camera.path);
+    if (image) {
+      images.push_back(std::make_shared<const formats::Image>(std::move(*image)));
+    } else {
+      images.push_back(nullptr);
+      if (!first_error) first_error = image.error();
+    }
+  }
+  if (std::all_of(images.begin(), images.end(), [](const auto& i) { return !i; })) {
+    return *first_error;
+  }
+  return std::make_shared<const std::vector<viewer::Rgb>>(
+      viewer::camera_point_colors(cloud, cameras, images, none));
+}
 
 bool parse_size(const std::string& text, int& width, int& height) {
   char x = 0, extra = 0;
@@ -90,12 +122,23 @@ formats::Expected<formats::Annotations> camera_labels(const RenderCommandOptions
   return formats::Annotations{};
 }
 
-int run_render_camera(const RenderCommandOptions& opt, const plugin::Registry& registry) {
+/// The sequence to render, once an existing --out has been refused (before the work, not after
+/// it); nullopt with `exit_code` set otherwise.
+std::optional<formats::Sequence> open_render_sequence(const RenderCommandOptions& opt,
+                                                      const plugin::Registry& registry,
+                                                      int& exit_code) {
   std::error_code ec;
-  if (!opt.force && std::filesystem::exists(opt.out, ec)) return refuse_to_replace({opt.out});
+  if (!opt.force && std::filesystem::exists(opt.out, ec)) {
+    exit_code = refuse_to_replace({opt.out});
+    return std::nullopt;
+  }
+  return open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
+                                registry.shared_readers());
+}
+
+int run_render_camera(const RenderCommandOptions& opt, const plugin::Registry& registry) {
   int exit_code = kExitOk;
-  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
-                                         registry.shared_readers());
+  auto sequence = open_render_sequence(opt, registry, exit_code);
   if (!sequence) return exit_code;
   if (std::find(sequence->cameras.begin(), sequence->cameras.end(), opt.camera) ==
       sequence->cameras.end()) {
@@ -105,6 +148,7 @@ int run_render_camera(const RenderCommandOptions& opt, const plugin::Registry& r
   const formats::FrameRef& frame_ref = sequence->frames[static_cast<std::size_t>(opt.frame)];
   const formats::CameraImage* camera_image = frame_ref.image(opt.camera);
   // A layout may list the image a frame should have although the file is missing.
+  std::error_code ec;
   if (camera_image == nullptr || !std::filesystem::exists(camera_image->path, ec)) {
     return report_message(
         "frame " + std::to_string(opt.frame) + " (" + frame_ref.name + ") has no " + opt.camera +
@@ -173,12 +217,8 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   request.style.point_size = opt.point_size;
   request.center_track = opt.track;
 
-  // An existing --out is refused before the work, not after it.
-  std::error_code ec;
-  if (!opt.force && std::filesystem::exists(opt.out, ec)) return refuse_to_replace({opt.out});
   int exit_code = kExitOk;
-  auto sequence = open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
-                                         registry.shared_readers());
+  auto sequence = open_render_sequence(opt, registry, exit_code);
   if (!sequence) return exit_code;
   formats::Annotations labels;
   if (!opt.labels.empty()) {
@@ -189,6 +229,12 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   auto cloud = sequence->load_frame(static_cast<std::size_t>(opt.frame));
   if (!cloud) return report(cloud.error());
   auto points = std::make_shared<const formats::PointCloud>(std::move(cloud->cloud));
+  if (request.style.color_by == viewer::ColorBy::kCamera) {
+    auto colors = camera_colors(*sequence, static_cast<std::size_t>(opt.frame), *points,
+                                request.style.no_camera_color);
+    if (!colors) return report(colors.error());
+    request.camera_colors = std::move(*colors);
+  }
 
   std::unique_ptr<plugin::Session> session =
       plugin::Session::create(std::move(labels), std::move(*sequence));
@@ -230,9 +276,9 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
       cmd->add_option("--size", opt->size, "Image size WIDTHxHEIGHT in pixels (default 1280x800)");
   CLI::Option* color_by =
       cmd->add_option("--color-by", opt->color_by,
-                      "Point colours: intensity (default), height, distance or class (of the box "
-                      "a point is in)")
-          ->check(CLI::IsMember({"intensity", "height", "distance", "class"}));
+                      "Point colours: intensity (default), height, distance, class (of the box "
+                      "a point is in) or camera (the RGB of the frame's camera images)")
+          ->check(CLI::IsMember({"intensity", "height", "distance", "class", "camera"}));
   CLI::Option* point_size =
       cmd->add_option("--point-size", opt->point_size, "Point size in pixels (default 2)");
   cmd->add_option("--track", opt->track,

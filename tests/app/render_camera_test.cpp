@@ -490,6 +490,44 @@ TEST_F(RenderCamera, ErrorsNameTheCameraTheFrameAndTheFile) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST_F(RenderCamera, ColorByCameraPaintsPointsWithTheImage) {
+  const fs::path training = shared_data_dir() / "kitti_object/training";
+  PCANNO_REQUIRE_DATA(training / "image_2/000001.png");
+  // Counts rendered pixels that are not grey (r, g, b unequal) and those of the "no camera" grey.
+  const auto census = [&](const std::string& mode, int& coloured, int& no_camera) {
+    const fs::path out = dir_ / (mode + ".png");
+    const CommandResult r = pcanno("render " + training.string() +
+                                   " --frame 1 --view perspective --size 640x400 --color-by " +
+                                   mode + " --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    auto shot = formats::decode_image(out);
+    ASSERT_TRUE(shot) << shot.error().describe();
+    coloured = no_camera = 0;
+    for (int v = 0; v < shot->height; ++v) {
+      for (int u = 0; u < shot->width; ++u) {
+        const std::uint8_t* p = shot->at(u, v);
+        coloured += p[0] != p[1] || p[1] != p[2];
+        no_camera += p[0] == 128 && p[1] == 128 && p[2] == 128;
+      }
+    }
+  };
+  int coloured = 0, grey = 0;
+  ASSERT_NO_FATAL_FAILURE(census("intensity", coloured, grey));
+  EXPECT_EQ(coloured, 0);  // the intensity ramp is grey: no labels are drawn here
+  ASSERT_NO_FATAL_FAILURE(census("camera", coloured, grey));
+  // Points in front take the photograph's colours; those the camera does not see (behind the
+  // car, beside it) stay neutral grey.
+  EXPECT_GT(coloured, 2000);
+  EXPECT_GT(grey, 500);
+
+  // A dataset without camera images has nothing to colour with.
+  const fs::path sample = fs::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training";
+  const CommandResult r = pcanno("render " + sample.string() +
+                                 " --frame 0 --color-by camera --out " + (dir_ / "x.png").string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("no camera images"), std::string::npos) << r.out;
+}
+
 TEST_F(RenderCamera, HelpNamesTheCameraOptions) {
   const CommandResult r = pcanno("render --help");
   EXPECT_EQ(r.exit_code, 0);

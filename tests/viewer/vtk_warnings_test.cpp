@@ -45,8 +45,8 @@ TEST(VtkWarnings, RenderingTheSampleFramePrintsNothing) {
   const bool sees_warnings = capture->captured.find("GetVoidPointer") != std::string::npos;
   capture->captured.clear();
   std::string output;
-  for (const ColorBy mode :
-       {ColorBy::kIntensity, ColorBy::kHeight, ColorBy::kDistance, ColorBy::kClass}) {
+  for (const ColorBy mode : {ColorBy::kIntensity, ColorBy::kHeight, ColorBy::kDistance,
+                             ColorBy::kClass, ColorBy::kCamera}) {
     RenderRequest request;
     request.width = 320;
     request.height = 240;

@@ -174,6 +174,7 @@ formats::Expected<Image> render_image(const plugin::Session& session,
     SceneRenderer scene(renderer, request.style);
     const CameraPose camera = render_camera(session, request, cloud.get());
     const std::int64_t frame = session.frame();
+    scene.set_camera_colors(request.camera_colors);
     scene.set_cloud(std::move(cloud),
                     session.T_world_lidar(frame).value_or(geometry::Pose::Identity()));
     scene.set_fill_areas(request.view == plugin::ViewKind::kTop);

@@ -26,6 +26,8 @@ struct RenderRequest {
   /// Centre the view on this track's box at the session's frame; else on the frame's scene.
   std::optional<std::int64_t> center_track;
   SceneStyle style;
+  /// ColorBy::kCamera: each point's colour in the frame's camera images (camera_point_colors()).
+  std::shared_ptr<const std::vector<Rgb>> camera_colors;
 };
 
 /// The camera render_png() uses for `request` at the session's current frame: centred on the
