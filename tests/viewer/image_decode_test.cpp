@@ -47,6 +47,15 @@ void write_pattern(vtkImageWriter* writer, const fs::path& path, int components)
   writer->Write();
 }
 
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
 TEST(ImageDecoder, PngDecodesExactlyTopRowFirst) {
   test::TempDir dir;
   const fs::path png = dir.path() / "pattern.png";
@@ -114,11 +123,7 @@ TEST(ImageDecoder, BadFilesGiveErrorsNamingThem) {
   vtkNew<vtkPNGWriter> writer;
   write_pattern(writer, whole, 3);
   const fs::path cut = dir.path() / "cut.png";
-  {
-    std::ifstream in(whole, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ofstream(cut, std::ios::binary) << bytes.substr(0, 40);
-  }
+  write_bytes(cut, read_bytes(whole).substr(0, 40));
   auto truncated = decode_image(cut);
   ASSERT_FALSE(truncated);
   EXPECT_EQ(truncated.error().path, cut.string());
@@ -128,11 +133,8 @@ TEST(ImageDecoder, BadFilesGiveErrorsNamingThem) {
   vtkNew<vtkJPEGWriter> jpeg_writer;
   write_pattern(jpeg_writer, jpg, 3);
   const fs::path cut_jpg = dir.path() / "cut.jpg";
-  {
-    std::ifstream in(jpg, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ofstream(cut_jpg, std::ios::binary) << bytes.substr(0, bytes.size() * 2 / 3);
-  }
+  const std::string jpeg_bytes = read_bytes(jpg);
+  write_bytes(cut_jpg, jpeg_bytes.substr(0, jpeg_bytes.size() * 2 / 3));
   auto short_jpeg = decode_image(cut_jpg);
   ASSERT_FALSE(short_jpeg);
   EXPECT_EQ(short_jpeg.error().path, cut_jpg.string());
@@ -140,13 +142,12 @@ TEST(ImageDecoder, BadFilesGiveErrorsNamingThem) {
   // Every prefix of a PNG and a JPEG fails cleanly (readers never crash, whatever the bytes),
   // unless only the end marker is missing and every pixel arrived.
   for (const fs::path& source : {whole, jpg}) {
-    std::ifstream in(source, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string bytes = read_bytes(source);
     const auto full = decode_image(source);
     ASSERT_TRUE(full) << full.error().describe();
     const fs::path prefix = dir.path() / ("prefix" + source.extension().string());
     for (std::size_t n = 0; n < bytes.size(); n += 3) {
-      std::ofstream(prefix, std::ios::binary | std::ios::trunc) << bytes.substr(0, n);
+      write_bytes(prefix, bytes.substr(0, n));
       const auto part = decode_image(prefix);
       if (part) {
         EXPECT_GE(n + 12, bytes.size()) << source << " cut at " << n;

@@ -10,6 +10,7 @@
 #include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/convex_polygon.hpp"
 #include "pcanno/viewer/box_look.hpp"
+#include "raster.hpp"
 
 namespace pcanno::viewer {
 namespace {
@@ -35,28 +36,10 @@ double distance_to_segment(const Eigen::Vector2d& p, const geometry::PixelSegmen
   return (s.a + t * d - p).norm();
 }
 
-// Liang-Barsky: does segment s meet the rectangle [lo, hi]?
 bool segment_meets_rect(const geometry::PixelSegment& s, const Eigen::Vector2d& lo,
                         const Eigen::Vector2d& hi) {
   double t0 = 0.0, t1 = 1.0;
-  const Eigen::Vector2d d = s.b - s.a;
-  for (int axis = 0; axis < 2; ++axis) {
-    const double p[2] = {-d[axis], d[axis]};
-    const double q[2] = {s.a[axis] - lo[axis], hi[axis] - s.a[axis]};
-    for (int k = 0; k < 2; ++k) {
-      if (p[k] == 0.0) {
-        if (q[k] < 0.0) return false;  // parallel to this side and outside it
-        continue;
-      }
-      const double r = q[k] / p[k];
-      if (p[k] < 0.0) {
-        t0 = std::max(t0, r);
-      } else {
-        t1 = std::min(t1, r);
-      }
-    }
-  }
-  return t0 <= t1;
+  return raster::clip_to_rect(s.a, s.b, lo, hi, t0, t1);
 }
 
 // Does the convex polygon `hull` (counter-clockwise, >= 3 vertices) overlap the rectangle? Clips

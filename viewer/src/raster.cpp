@@ -16,10 +16,10 @@ void set_pixel(formats::Image& image, long u, long v, const Rgb& color) {
   p[2] = color[2];
 }
 
-// Liang-Barsky: the parameter range [t0, t1] of a + t (b - a), t in [0, 1], inside [lo, hi];
-// false when the segment misses the rectangle.
-bool clip(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& lo,
-          const Eigen::Vector2d& hi, double& t0, double& t1) {
+}  // namespace
+
+bool clip_to_rect(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& lo,
+                  const Eigen::Vector2d& hi, double& t0, double& t1) {
   t0 = 0.0;
   t1 = 1.0;
   const Eigen::Vector2d d = b - a;
@@ -42,16 +42,14 @@ bool clip(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vecto
   return t0 <= t1;
 }
 
-}  // namespace
-
 void draw_line(formats::Image& image, const Eigen::Vector2d& a, const Eigen::Vector2d& b,
                const Rgb& color, double width, const DashPattern& dashes) {
   if (image.empty() || !a.allFinite() || !b.allFinite()) return;
   const double half = std::max(width, 1.0) / 2.0;
   const double margin = half + 1.0;
   double t0 = 0.0, t1 = 1.0;
-  if (!clip(a, b, Eigen::Vector2d(-margin, -margin),
-            Eigen::Vector2d(image.width - 1 + margin, image.height - 1 + margin), t0, t1)) {
+  if (!clip_to_rect(a, b, Eigen::Vector2d(-margin, -margin),
+                    Eigen::Vector2d(image.width - 1 + margin, image.height - 1 + margin), t0, t1)) {
     return;
   }
   const Eigen::Vector2d d = b - a;

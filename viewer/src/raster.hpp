@@ -16,6 +16,11 @@ struct DashPattern {
   double gap = 0.0;   ///< skipped length
 };
 
+/// Liang-Barsky: the parameter range [t0, t1] of a + t (b - a), t in [0, 1], inside the rectangle
+/// [lo, hi]; false when the segment misses it.
+bool clip_to_rect(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& lo,
+                  const Eigen::Vector2d& hi, double& t0, double& t1);
+
 /// Sets every pixel whose centre lies within `width` / 2 of the line through a-b, between a and b
 /// along the line's major axis (flat ends). At least one pixel per column (or row) is set, so a
 /// line thinner than a pixel stays unbroken. Endpoints far outside the image (a box edge cut at
