@@ -19,13 +19,9 @@ FrameSource::FrameSource(const formats::Sequence* sequence) {
 }
 
 formats::FrameCache::FramePtr FrameSource::get(std::size_t i, std::string* error) {
-  if (!cache_) return nullptr;
-  auto frame = cache_->get(i);
-  if (!frame) {
-    if (error) *error = frame.error().describe();
-    return nullptr;
-  }
-  return *frame;
+  formats::FrameCache::LoadedFramePtr frame = get_frame(i, error);
+  if (!frame) return nullptr;
+  return formats::FrameCache::FramePtr(frame, &frame->cloud);  // keeps the whole frame alive
 }
 
 formats::FrameCache::LoadedFramePtr FrameSource::get_frame(std::size_t i, std::string* error) {
