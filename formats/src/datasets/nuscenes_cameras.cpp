@@ -10,6 +10,10 @@
 namespace pcanno::formats::detail {
 namespace {
 
+/// [us] Farthest a sweep's image may be from it; nuScenes cameras run at 12 Hz (42 ms apart), so
+/// this tolerates a few dropped images.
+constexpr std::int64_t kMaxImageGapUs = 250'000;
+
 /// The usable records of one camera channel within a scene.
 struct Channel {
   std::vector<std::size_t> by_time;                          ///< sample_data, time order
@@ -97,6 +101,9 @@ void add_nuscenes_images(const NuscenesDb& db, const std::unordered_set<std::str
     }
   }
 
+  // A picture taken long before or after the sweep shows another scene (moving objects, another
+  // stretch of road): such a frame gets no image of that camera rather than a misleading one.
+  std::map<std::string, std::size_t> too_far;
   for (std::size_t f = 0; f < seq.frames.size() && f < lidar.size(); ++f) {
     FrameRef& frame = seq.frames[f];
     if (!frame.T_world_lidar) continue;  // already reported as a frame without a pose
@@ -112,9 +119,19 @@ void add_nuscenes_images(const NuscenesDb& db, const std::unordered_set<std::str
         pick = same_sample->second;
       } else {
         pick = nearest_in_time(db, channel.by_time, lidar_sd.timestamp_us);
+        const std::int64_t gap = db.sample_data[pick].timestamp_us - lidar_sd.timestamp_us;
+        if (gap > kMaxImageGapUs || gap < -kMaxImageGapUs) {
+          ++too_far[name];
+          continue;
+        }
       }
       frame.images.push_back(make_image(db, db.sample_data[pick], name, *frame.T_world_lidar));
     }
+  }
+  for (const auto& [name, count] : too_far) {
+    seq.warnings.push_back(name + ": " + std::to_string(count) + " frame(s) have no image within " +
+                           std::to_string(kMaxImageGapUs / 1000) +
+                           " ms of their sweep and are left without one");
   }
   finish_cameras(seq, order);
 }

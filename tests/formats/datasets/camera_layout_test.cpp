@@ -1,5 +1,6 @@
 // Camera images in the dataset layouts: KITTI tracking (generated image_02), KITTI raw (the shared
 // drive), nuScenes (the six cameras of scene-0061) and Lyft (tables whose images are absent).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -379,17 +380,25 @@ TEST(CameraLayout, NuscenesKeyframesTakeTheirSampleAndSweepsTheNearestImage) {
   lidar["is_key_frame"] = false;
   lidar["timestamp"] = t0 + 50000;
   lidar["prev"] = rows[0].at("token");
+  lidar["next"] = "late-sweep";
   rows[0]["next"] = "lidar-sweep";
+  // A LiDAR sweep 2 s later: no camera has a record near it.
+  nlohmann::json late = lidar;
+  late["token"] = "late-sweep";
+  late["timestamp"] = t0 + 2000000;
+  late["prev"] = "lidar-sweep";
+  late["next"] = "";
   const std::string camera_keyframe = rows[1].at("token");
   rows.push_back(cam);
   rows.push_back(lidar);
+  rows.push_back(late);
   std::ofstream(sd_file) << rows.dump();
 
   SequenceOptions options;
   options.include_sweeps = true;
   const auto seq = open_sequence(dir.path(), options);
   ASSERT_TRUE(seq) << seq.error().describe();
-  ASSERT_EQ(seq->frames.size(), 2u);
+  ASSERT_EQ(seq->frames.size(), 3u);
   ASSERT_EQ(seq->frames[1].name, "lidar-sweep");
   const CameraImage* key = seq->frames[0].image("CAM_FRONT");
   const CameraImage* sweep = seq->frames[1].image("CAM_FRONT");
@@ -398,6 +407,14 @@ TEST(CameraLayout, NuscenesKeyframesTakeTheirSampleAndSweepsTheNearestImage) {
   EXPECT_EQ(sweep->sample_data_token, "camera-sweep");  // 40 ms away versus 85 ms
   EXPECT_EQ(sweep->timestamp_us, t0 + 10000);
   EXPECT_EQ(seq->frames[1].images.size(), 6u);  // the other channels' only records
+  // Two seconds away from every image: none is shown rather than another moment's, and each
+  // camera says so once.
+  EXPECT_TRUE(seq->frames[2].images.empty());
+  const auto said = std::count_if(seq->warnings.begin(), seq->warnings.end(), [](const auto& w) {
+    return w.rfind("CAM_", 0) == 0 &&
+           w.find(": 1 frame(s) have no image within 250 ms") != std::string::npos;
+  });
+  EXPECT_EQ(said, 6);
 }
 
 TEST(CameraLayout, LyftListsItsCamerasAndWarnsAboutMissingImages) {
