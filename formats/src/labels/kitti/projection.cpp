@@ -59,11 +59,16 @@ ImageSize ImageSizes::of(std::int64_t frame) {
   ImageSize size;
   if (sequence_ != nullptr && frame >= 0 &&
       static_cast<std::size_t>(frame) < sequence_->frames.size()) {
-    const std::string png = sequence_->frames[static_cast<std::size_t>(frame)].name + ".png";
-    const fs::path image = sequence_->layout == "kitti-tracking"
-                               ? sequence_->root / "image_02" / sequence_->name / png
-                               : sequence_->root / "image_2" / png;
-    if (const auto read = formats::detail::read_png_size(image)) {
+    const FrameRef& ref = sequence_->frames[static_cast<std::size_t>(frame)];
+    const bool tracking = sequence_->layout == "kitti-tracking";
+    // The layout read the size when it listed the image; a calibration-only sequence
+    // (discover_kitti_sequence) lists none, so its file is looked for by the layout's rule.
+    const CameraImage* listed = ref.image(tracking ? "image_02" : "image_2");
+    if (listed != nullptr && listed->camera.width > 0 && listed->camera.height > 0) {
+      size = ImageSize{listed->camera.width, listed->camera.height};
+    } else if (const auto read = formats::detail::read_png_size(
+                   tracking ? sequence_->root / "image_02" / sequence_->name / (ref.name + ".png")
+                            : sequence_->root / "image_2" / (ref.name + ".png"))) {
       size = ImageSize{read->width, read->height};
     }
   }
