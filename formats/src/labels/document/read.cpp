@@ -293,6 +293,8 @@ bool DocumentReader::class_spec(const Json& v, const Pointer& p, Annotations& ou
                   }) &&
          optional(v, p, "closed",
                   [&](const Json& m, const Pointer& q) { return boolean(m, q, spec.closed); }) &&
+         optional(v, p, "upright",
+                  [&](const Json& m, const Pointer& q) { return boolean(m, q, spec.upright); }) &&
          optional(v, p, "evidence",
                   [&](const Json& m, const Pointer& q) {
                     return named(m, q, line_evidence_from_string, LineEvidence::kCurb,
@@ -338,6 +340,8 @@ bool DocumentReader::track(const Json& v, const Pointer& p, Track& out) {
                   [&](const Json& m, const Pointer& q) { return name(m, q, out.label); }) &&
          optional(v, p, "source_id",
                   [&](const Json& m, const Pointer& q) { return text(m, q, out.source_id); }) &&
+         optional(v, p, "free_tilt",
+                  [&](const Json& m, const Pointer& q) { return boolean(m, q, out.free_tilt); }) &&
          optional_attributes(v, p, out.attributes) &&
          required(v, p, "boxes", [&](const Json& m, const Pointer& q) {
            return states(m, q, "the track has a box", &DocumentReader::box, out.boxes);

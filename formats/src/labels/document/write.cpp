@@ -45,6 +45,8 @@ Json class_json(const ClassSpec& spec) {
   if (spec.shape == ShapeKind::kPolyline) {
     out["closed"] = spec.closed;
     out["evidence"] = to_string(spec.evidence);
+  } else {
+    out["upright"] = spec.upright;
   }
   if (!spec.attributes.empty()) {
     Json allowed = Json::object();
@@ -100,6 +102,7 @@ Json track_json(const Track& track) {
   out["id"] = track.id;
   out["label"] = track.label;
   if (!track.source_id.empty()) out["source_id"] = track.source_id;
+  if (track.free_tilt) out["free_tilt"] = true;
   put_attributes(out, track.attributes);
   Json boxes = Json::array();
   for (const BoxState& state : track.boxes) boxes.push_back(box_json(state));

@@ -118,6 +118,7 @@ inline Annotations rich_annotations(std::uint64_t seed) {
   pedestrian.name = "Fußgänger";
   pedestrian.color = {0, 128, 255};
   pedestrian.default_size = {0.8, 0.6, 1.8};
+  pedestrian.upright = false;
   ClassSpec lane;
   lane.name = "lane/solid~white";
   lane.color = {250, 250, 250};
@@ -141,6 +142,7 @@ inline Annotations rich_annotations(std::uint64_t seed) {
     track.label = id == 3 ? "Fußgänger" : "Car";
     if (id != 7) track.attributes = {{"parked", id == 0 ? "true" : "false"}};
     if (id == 42) track.source_id = "a9b7c6d5e4f3";
+    track.free_tilt = id == 7;
     for (std::int64_t f = 0; f < 12; f += 1 + static_cast<std::int64_t>(rng() % 3)) {
       BoxState s;
       s.frame = f;
@@ -219,6 +221,7 @@ inline void expect_same(const Annotations& a, const Annotations& b) {
     EXPECT_SAME_BITS(a.classes[i].motion.limits.yaw_rate, b.classes[i].motion.limits.yaw_rate);
     EXPECT_EQ(a.classes[i].motion.moves_along_heading, b.classes[i].motion.moves_along_heading);
     EXPECT_EQ(a.classes[i].attributes, b.classes[i].attributes);
+    EXPECT_EQ(a.classes[i].upright, b.classes[i].upright);
   }
   ASSERT_EQ(a.frames.size(), b.frames.size());
   for (std::size_t i = 0; i < a.frames.size(); ++i) {
@@ -236,6 +239,7 @@ inline void expect_same(const Annotations& a, const Annotations& b) {
     EXPECT_EQ(ta.label, tb.label);
     EXPECT_EQ(ta.attributes, tb.attributes);
     EXPECT_EQ(ta.source_id, tb.source_id);
+    EXPECT_EQ(ta.free_tilt, tb.free_tilt);
     ASSERT_EQ(ta.boxes.size(), tb.boxes.size());
     for (std::size_t i = 0; i < ta.boxes.size(); ++i) {
       const BoxState& x = ta.boxes[i];

@@ -81,6 +81,9 @@ struct ClassSpec {
   ShapeKind shape = ShapeKind::kBox;  ///< boxes or polylines
   bool closed = false;  ///< polyline classes: a new line is an area (closed), e.g. a crosswalk
   LineEvidence evidence = LineEvidence::kNone;  ///< polyline classes: what the line follows
+  /// Box classes: objects stand upright (pitch and roll stay 0) unless their track says
+  /// Track::free_tilt. Editors lock the tilt; formats that store only yaw lose nothing.
+  bool upright = true;
   /// Allowed attributes: name -> allowed values (empty: any value).
   std::map<std::string, std::vector<std::string>, std::less<>> attributes;
 };
