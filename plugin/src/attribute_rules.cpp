@@ -70,8 +70,8 @@ Status check_tag(const Annotations& doc, std::int64_t frame, const std::string& 
       formats::find_attribute(frame < 0 ? doc.scene_tags : doc.frame_tags, key);
   if (spec == nullptr) return {};
   if (auto problem = formats::attribute_value_problem(*spec, *value)) {
-    return refused(std::string(frame < 0 ? "scene" : "frame") + " tag \"" + key + "\": " +
-                   *problem);
+    return refused(std::string(frame < 0 ? "scene" : "frame") + " tag \"" + key +
+                   "\": " + *problem);
   }
   return {};
 }

@@ -38,7 +38,8 @@ constexpr std::pair<AttributeScope, const char*> kAttributeScopeNames[] = {
     {AttributeScope::kTrack, "track"}, {AttributeScope::kFrame, "frame"}};
 
 constexpr std::pair<LineEvidence, const char*> kLineEvidenceNames[] = {
-    {LineEvidence::kNone, "none"}, {LineEvidence::kMarking, "marking"},
+    {LineEvidence::kNone, "none"},
+    {LineEvidence::kMarking, "marking"},
     {LineEvidence::kCurb, "curb"}};
 
 template <typename E, std::size_t N>
@@ -299,8 +300,7 @@ std::optional<std::string> class_attribute_problem(const ClassSpec& spec, Attrib
                                                    std::string_view key, std::string_view value) {
   const AttributeSpec* attribute = spec.attribute(key);
   if (attribute == nullptr) return std::nullopt;
-  const std::string where =
-      "class \"" + spec.name + "\", attribute \"" + std::string(key) + "\"";
+  const std::string where = "class \"" + spec.name + "\", attribute \"" + std::string(key) + "\"";
   // A polyline has no per-frame attributes: the schema's scope applies to boxes only.
   if (spec.shape == ShapeKind::kBox && attribute->scope != scope) {
     return where + ": set per " + to_string(attribute->scope) + ", not per " + to_string(scope);
@@ -315,9 +315,8 @@ std::vector<const AttributeSpec*> missing_mandatory(const ClassSpec& spec, Attri
                                                     const AttributeMap& values) {
   std::vector<const AttributeSpec*> out;
   for (const AttributeSpec& a : spec.attributes) {
-    const bool in_scope = spec.shape == ShapeKind::kPolyline
-                              ? scope == AttributeScope::kTrack
-                              : a.scope == scope;
+    const bool in_scope =
+        spec.shape == ShapeKind::kPolyline ? scope == AttributeScope::kTrack : a.scope == scope;
     if (!a.mandatory || !in_scope) continue;
     const auto it = values.find(a.name);
     if (it == values.end() || it->second.empty()) out.push_back(&a);

@@ -28,15 +28,16 @@ Error malformed(const std::string& pointer, const std::string& what, const std::
 
 Expected<ClassSchema> from_json(const Json& root, const std::string& path) {
   if (!root.is_object()) {
-    return malformed("", "expected an object (a pcanno class schema), found " +
-                             detail::found(root), path);
+    return malformed("", "expected an object (a pcanno class schema), found " + detail::found(root),
+                     path);
   }
   const auto format = root.find("format");
   if (format == root.end() || !format->is_string() ||
       format->get_ref<const std::string&>() != kFormat) {
-    return malformed("/format", std::string("expected \"") + kFormat + "\"" +
-                                    (format == root.end() ? ", the member is missing"
-                                                          : ", found " + detail::found(*format)),
+    return malformed("/format",
+                     std::string("expected \"") + kFormat + "\"" +
+                         (format == root.end() ? ", the member is missing"
+                                               : ", found " + detail::found(*format)),
                      path);
   }
   const auto version = root.find("version");

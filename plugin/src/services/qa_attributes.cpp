@@ -45,7 +45,8 @@ class AttributeChecker {
 
  private:
   void add(const char* check, std::int64_t track, std::int64_t frame, std::string message) {
-    findings_.push_back(Finding{Severity::kError, check, track, frame, std::move(message)});
+    findings_.push_back(
+        Finding{Severity::kError, check, track, frame, std::move(message), 0.0, 0.0});
   }
 
   void values(const ClassSpec& spec, AttributeScope scope, const AttributeMap& map,

@@ -11,15 +11,17 @@
 
 #include <gtest/gtest.h>
 
+#include "json_schema.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
+#include "temp_dir.hpp"
 
 namespace pcanno::formats {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kExample = fs::path(PCANNO_SAMPLE_DATA_DIR) / ".." / "examples" / "class_schemas" /
-                          "driving.json";
+const fs::path kExample =
+    fs::path(PCANNO_SAMPLE_DATA_DIR) / ".." / "examples" / "class_schemas" / "driving.json";
 
 ClassSchema sample_schema() {
   ClassSchema schema;
@@ -74,8 +76,9 @@ void expect_same(const ClassSchema& a, const ClassSchema& b) {
 class ClassSchemaFile : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pcanno_schema_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("pcanno_schema_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -179,11 +182,34 @@ TEST_F(ClassSchemaFile, ErrorsNameTheFileThePointerAndWhatWasExpected) {
   e = error_of(R"({"format": "pcanno-class-schema", "version": 9, "classes": []})");
   EXPECT_NE(e.find("newer than this build reads"), std::string::npos) << e;
   // A syntax error names the line.
-  e = error_of("{\n  \"format\": \"pcanno-class-schema\",\n  \"version\": 1,\n  \"classes\": [,]\n}");
+  e = error_of(
+      "{\n  \"format\": \"pcanno-class-schema\",\n  \"version\": 1,\n  \"classes\": [,]\n}");
   EXPECT_NE(e.find(":4"), std::string::npos) << e;
   const Expected<ClassSchema> missing = read_class_schema(dir_ / "nothing.json");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().describe().find("nothing.json"), std::string::npos);
+}
+
+TEST_F(ClassSchemaFile, TheJsonSchemaAcceptsWrittenSchemasAndTheExample) {
+  const fs::path json_schema =
+      fs::path(PCANNO_SAMPLE_DATA_DIR).parent_path() / "docs/class_schema.schema.json";
+  PCANNO_REQUIRE_JSONSCHEMA(json_schema);
+  const fs::path written = dir_ / "written.json";
+  ASSERT_TRUE(write_class_schema(sample_schema(), written, false));
+  const std::vector<fs::path> valid = {written, kExample};
+  const std::vector<fs::path> invalid = {
+      write("wrong_type.json",
+            R"({"format": "pcanno-class-schema", "version": 1, "classes": [)"
+            R"({"name": "Car", "attributes": [{"name": "a", "type": "colour"}]}]})"),
+      write("no_values.json",
+            R"({"format": "pcanno-class-schema", "version": 1, "classes": [)"
+            R"({"name": "Car", "attributes": [{"name": "a", "type": "enum"}]}]})"),
+      write("unknown_member.json",
+            R"({"format": "pcanno-class-schema", "version": 1, "classes": [], "colours": 1})"),
+  };
+  for (const fs::path& p : invalid) EXPECT_FALSE(read_class_schema(p)) << p;
+  test::expect_schema_verdicts(json_schema, dir_, valid, invalid,
+                               {"wrong type", "enum without values", "unknown member"});
 }
 
 TEST_F(ClassSchemaFile, TheFileWinsByNameAndTheDocumentKeepsItsOtherClasses) {

@@ -11,8 +11,8 @@ using Json = DocumentJson;
 
 /// A string naming a value of an enum, parsed by `parse`; `choices` lists them for the message.
 template <typename E, typename Parse>
-bool named(JsonReader<Json>& r, const Json& v, const Pointer& p, Parse parse,
-           const char* choices, E& out) {
+bool named(JsonReader<Json>& r, const Json& v, const Pointer& p, Parse parse, const char* choices,
+           E& out) {
   if (v.is_string()) {
     if (const std::optional<E> value = parse(v.template get_ref<const std::string&>())) {
       out = *value;
@@ -33,8 +33,7 @@ bool string_list(JsonReader<Json>& r, const Json& v, const Pointer& p,
   return true;
 }
 
-bool spec(JsonReader<Json>& r, const Json& v, const Pointer& p, SpecKind kind,
-          AttributeSpec& out) {
+bool spec(JsonReader<Json>& r, const Json& v, const Pointer& p, SpecKind kind, AttributeSpec& out) {
   const auto number = [&](const char* key, std::optional<double>& field) {
     return r.optional(v, p, key, [&](const Json& m, const Pointer& q) {
       double value = 0.0;
@@ -60,10 +59,9 @@ bool spec(JsonReader<Json>& r, const Json& v, const Pointer& p, SpecKind kind,
                    return string_list(r, m, q, out.values);
                  }) &&
       number("min", out.min) && number("max", out.max) &&
-      r.optional(v, p, "default",
-                 [&](const Json& m, const Pointer& q) {
-                   return r.text(m, q, out.default_value);
-                 }) &&
+      r.optional(
+          v, p, "default",
+          [&](const Json& m, const Pointer& q) { return r.text(m, q, out.default_value); }) &&
       r.optional(v, p, "mandatory",
                  [&](const Json& m, const Pointer& q) { return r.boolean(m, q, out.mandatory); });
   if (!ok) return false;
@@ -74,8 +72,9 @@ bool spec(JsonReader<Json>& r, const Json& v, const Pointer& p, SpecKind kind,
       return false;
     }
   } else if (v.contains("scope")) {
-    return r.fail(p.member("scope"), "a tag has no scope (a scene tag holds for the document, a "
-                                     "frame tag for its frame)");
+    return r.fail(p.member("scope"),
+                  "a tag has no scope (a scene tag holds for the document, a "
+                  "frame tag for its frame)");
   }
   if (out.type == AttributeType::kEnum && out.values.empty()) {
     return r.fail(p.member("values"), "an enum attribute needs a non-empty list of values");

@@ -16,8 +16,8 @@ enum class SpecKind { kClassAttributes, kTags };
 /// the old form, an object of name -> list of allowed values: a non-empty list is an enum, an empty
 /// one any text. Checks the type names, that an enum lists values, that min <= max, that a default
 /// is a valid value, and that no name is declared twice.
-bool read_attribute_specs(JsonReader<DocumentJson>& reader, const DocumentJson& v,
-                          const Pointer& p, SpecKind kind, std::vector<AttributeSpec>& out);
+bool read_attribute_specs(JsonReader<DocumentJson>& reader, const DocumentJson& v, const Pointer& p,
+                          SpecKind kind, std::vector<AttributeSpec>& out);
 
 /// The array read_attribute_specs reads; members at their defaults are left out.
 DocumentJson attribute_specs_json(const std::vector<AttributeSpec>& specs, SpecKind kind);

@@ -20,7 +20,8 @@ namespace pcanno::formats {
 inline constexpr int kClassSchemaVersion = 1;
 
 struct ClassSchema {
-  std::vector<ClassSpec> classes;  ///< in the order the palette offers them; the first is the default
+  std::vector<ClassSpec>
+      classes;  ///< in the order the palette offers them; the first is the default
   std::vector<AttributeSpec> scene_tags;
   std::vector<AttributeSpec> frame_tags;
 };
