@@ -176,8 +176,17 @@ void AttributePanel::add_row(QTableWidget* table, const QString& scope, const st
   table->setItem(r, 2, new QTableWidgetItem(QString::fromStdString(value.value_or(""))));
   if (spec == nullptr) return;
   table->item(r, 2)->setFlags(table->item(r, 2)->flags() & ~Qt::ItemIsEditable);
-  table->setCellWidget(r, 2, value_widget(*spec, value, [this, table, r](const QString& v) {
-                         emit_row(table, r, v);
+  // The row's scope and key are taken now: by the time the queued value arrives the table may
+  // have been filled again.
+  const bool frame = scope == "frame";
+  const QString k = QString::fromStdString(key);
+  const bool tag = table == tags_;
+  table->setCellWidget(r, 2, value_widget(*spec, value, [this, tag, frame, k](const QString& v) {
+                         if (tag) {
+                           emit tag_edited(frame, k, v);
+                         } else {
+                           emit attribute_edited(frame, k, v);
+                         }
                        }));
 }
 

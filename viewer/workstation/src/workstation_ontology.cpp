@@ -29,8 +29,8 @@ void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, con
     applied = session_->apply(plugin::set_track_attribute_checked(doc, *sel, k, v));
   }
   if (!applied) {
-    report(applied, "attribute refused");
     refresh();  // the panel shows the value the document still holds
+    report(applied, "attribute refused");  // after: a refresh may show the tool's own status
   }
 }
 
@@ -41,8 +41,8 @@ void WorkstationWindow::edit_tag(bool frame_tag, const QString& key, const QStri
   const formats::Status applied = session_->apply(plugin::set_tag(
       session_->document(), frame_tag ? session_->frame() : -1, key.toStdString(), v));
   if (!applied) {
-    report(applied, "tag refused");
     refresh();
+    report(applied, "tag refused");
   }
 }
 
