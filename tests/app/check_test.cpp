@@ -105,7 +105,7 @@ TEST_F(CheckCommandTest, ASchemaMakesMissingMandatoryAttributesErrors) {
   EXPECT_EQ(r.exit_code, 1) << r.out;
   const json j = json::parse(r.out);
   // The sample's boxes carry no attributes. The example schema declares, per box, "occluded" and
-  // "pose" mandatory for a Pedestrian and "cycle" for a Cyclist, and the Van is not in it; the
+  // "pedestrian" mandatory for a Pedestrian and "cycle" for a Cyclist, and the Van is not in it; the
   // scene tag "weather" is mandatory too.
   std::size_t pedestrian = 0, cyclist = 0;
   for (const json& f : j["findings"]) {

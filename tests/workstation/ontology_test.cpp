@@ -12,7 +12,9 @@
 #include <QStatusBar>
 #include <QTableWidget>
 
+#include "files.hpp"
 #include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/attribute_rules.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "temp_dir.hpp"
