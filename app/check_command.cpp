@@ -13,6 +13,7 @@
 
 #include "cli_support.hpp"
 #include "label_input.hpp"
+#include "pcanno/formats/labels/class_schema_file.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 #include "progress.hpp"
@@ -27,6 +28,7 @@ struct CheckCommandOptions {
   std::string from;
   std::string sequence;
   std::string sequence_name;
+  std::string schema;
   std::size_t min_points = plugin::QaOptions{}.min_points;
   bool no_points = false;
   bool json = false;
@@ -120,6 +122,12 @@ int run_check(const CheckCommandOptions& opt, const GlobalOptions& global,
   if (!sequence) return report(sequence.error());
   auto labels = read_labels(registry, opt.labels, opt.from, *sequence ? &**sequence : nullptr);
   if (!labels) return report(labels.error());
+  if (!opt.schema.empty()) {
+    // The file wins over the labels' own classes (formats::apply_class_schema).
+    auto schema = formats::read_class_schema(opt.schema);
+    if (!schema) return report(schema.error());
+    formats::apply_class_schema(*labels, *schema);
+  }
   // Without --sequence, the dataset the labels name (where a KITTI label file's calibration was
   // found, a native document's sequence) gives poses and points when it opens.
   if (!*sequence) *sequence = open_referenced_dataset(*labels);
@@ -167,6 +175,10 @@ void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin:
                   "Boxes with fewer LiDAR points get a warning (none at all: an error unless the "
                   "box is a keyframe)")
       ->capture_default_str();
+  cmd->add_option("--schema", opt->schema,
+                  "Class schema file (docs/class_schema.md): its classes, attributes and tags "
+                  "replace the labels' own of the same name; attribute values outside it and "
+                  "missing mandatory attributes and tags are errors");
   cmd->add_flag("--no-points", opt->no_points, "Do not read clouds to count points in boxes");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
   cmd->callback([opt, &global, &registry, &action] {

@@ -18,6 +18,7 @@ struct ViewCommandOptions {
   std::string screenshot;
   std::string layout_report;
   std::string tool;
+  std::string schema;
   bool recover = false;
   bool discard_recovery = false;
 };
@@ -41,6 +42,7 @@ int run_view(const ViewCommandOptions& opt, const char* program) {
   options.screenshot = opt.screenshot;
   options.layout_report = opt.layout_report;
   options.tool = opt.tool;
+  options.schema = opt.schema;
   if (opt.recover) options.recovery = plugin::RecoveryPolicy::kRecover;
   if (opt.discard_recovery) options.recovery = plugin::RecoveryPolicy::kDiscard;
   return viewer::workstation::run_workstation(options, program);
@@ -62,6 +64,9 @@ void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAct
   cmd->add_option("--tool", opt->tool,
                   "Tool to start with, by id: a built-in or a plugin's (`pcanno plugins` lists "
                   "them; default: the box editor)");
+  cmd->add_option("--schema", opt->schema,
+                  "Class schema file (docs/class_schema.md) to label against: its classes, "
+                  "attributes and tags replace the document's of the same name (one undo step)");
   CLI::Option* recover = cmd->add_flag(
       "--recover", opt->recover,
       "Replay unsaved edits that a session which ended without saving left for these labels "

@@ -96,6 +96,46 @@ TEST_F(CheckCommandTest, AHeadingFlipExitsOne) {
   EXPECT_NE(text.out.find("pcanno: error: check found 2 errors"), std::string::npos) << text.out;
 }
 
+TEST_F(CheckCommandTest, ASchemaMakesMissingMandatoryAttributesErrors) {
+  const fs::path schema =
+      fs::path(PCANNO_SAMPLE_DATA_DIR) / ".." / "examples" / "class_schemas" / "driving.json";
+  const CommandResult r =
+      pcanno("check " + labels_.string() + " --no-points --json --schema " + schema.string(),
+             false);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const json j = json::parse(r.out);
+  // The sample's boxes carry no attributes. The example schema declares, per box, "occluded" and
+  // "pedestrian" mandatory for a Pedestrian and "cycle" for a Cyclist, and the Van is not in it; the
+  // scene tag "weather" is mandatory too.
+  std::size_t pedestrian = 0, cyclist = 0;
+  for (const json& f : j["findings"]) {
+    if (f["check"] != "attribute-missing") continue;
+    EXPECT_EQ(f["severity"], "error");
+    EXPECT_FALSE(f["frame"].is_null()) << f.dump();
+    pedestrian += f["label"] == "Pedestrian" ? 1 : 0;
+    cyclist += f["label"] == "Cyclist" ? 1 : 0;
+  }
+  EXPECT_EQ(pedestrian, 2u * 5u);
+  EXPECT_EQ(cyclist, 5u);
+  EXPECT_EQ(count(j["findings"], "attribute-missing", "error"), 15u);
+  EXPECT_EQ(count(j["findings"], "tag-missing", "error"), 1u);
+  // Without the schema the same labels are clean.
+  const CommandResult plain = pcanno("check " + labels_.string() + " --no-points --json", false);
+  EXPECT_EQ(plain.exit_code, 0) << plain.out;
+
+  // A schema that does not load names the file and what is wrong.
+  const fs::path bad = temp_.write("bad_schema.json", R"({"format": "pcanno-class-schema", )"
+                                                      R"("version": 1, "classes": [{"name": "Car", )"
+                                                      R"("attributes": [{"name": "x"}]}]})");
+  const CommandResult refused =
+      pcanno("check " + labels_.string() + " --no-points --schema " + bad.string());
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.out.find("bad_schema.json"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("/classes/0/attributes/0/type: required member is missing"),
+            std::string::npos)
+      << refused.out;
+}
+
 TEST_F(CheckCommandTest, ListedAsAService) {
   const CommandResult r = pcanno("plugins --json", false);
   ASSERT_EQ(r.exit_code, 0) << r.out;

@@ -69,7 +69,7 @@ class WorkstationPolylines : public WorkstationTest {
     for (const formats::ClassSpec& c : formats::default_class_schema()) {
       if (c.shape != formats::ShapeKind::kPolyline || c.closed != closed) continue;
       bool choices = false;
-      for (const auto& [k, allowed] : c.attributes) choices |= !allowed.empty();
+      for (const formats::AttributeSpec& a : c.attributes) choices |= !a.values.empty();
       if (!with_choices || choices) return c.name;
     }
     ADD_FAILURE() << "no such polyline class in the default schema";
@@ -248,10 +248,10 @@ TEST_F(WorkstationPolylines, TheAttributePanelOffersTheClassesValues) {
   const formats::ClassSpec spec = w.session().document().class_or_default(label);
   std::string key;
   std::vector<std::string> allowed;
-  for (const auto& [k, a] : spec.attributes) {
-    if (!a.empty()) {
-      key = k;
-      allowed = a;
+  for (const formats::AttributeSpec& a : spec.attributes) {
+    if (!a.values.empty()) {
+      key = a.name;
+      allowed = a.values;
       break;
     }
   }

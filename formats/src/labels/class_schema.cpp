@@ -1,6 +1,10 @@
 #include "pcanno/formats/labels/class_schema.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
 #include <utility>
 
 namespace pcanno::formats {
@@ -24,8 +28,18 @@ std::array<std::uint8_t, 3> color_for(std::string_view name) {
 constexpr std::pair<ShapeKind, const char*> kShapeKindNames[] = {
     {ShapeKind::kBox, "box"}, {ShapeKind::kPolyline, "polyline"}};
 
+constexpr std::pair<AttributeType, const char*> kAttributeTypeNames[] = {
+    {AttributeType::kEnum, "enum"},
+    {AttributeType::kBool, "bool"},
+    {AttributeType::kNumber, "number"},
+    {AttributeType::kText, "text"}};
+
+constexpr std::pair<AttributeScope, const char*> kAttributeScopeNames[] = {
+    {AttributeScope::kTrack, "track"}, {AttributeScope::kFrame, "frame"}};
+
 constexpr std::pair<LineEvidence, const char*> kLineEvidenceNames[] = {
-    {LineEvidence::kNone, "none"}, {LineEvidence::kMarking, "marking"},
+    {LineEvidence::kNone, "none"},
+    {LineEvidence::kMarking, "marking"},
     {LineEvidence::kCurb, "curb"}};
 
 template <typename E, std::size_t N>
@@ -109,15 +123,34 @@ struct LineEntry {
   const char* name;
   LineEvidence evidence;
   bool closed;
-  std::map<std::string, std::vector<std::string>, std::less<>> attributes;
+  std::vector<AttributeSpec> attributes;
 };
+
+AttributeSpec enum_attribute(const char* name, std::vector<std::string> values) {
+  AttributeSpec spec;
+  spec.name = name;
+  spec.type = AttributeType::kEnum;
+  spec.values = std::move(values);
+  return spec;
+}
+
+AttributeSpec curb_height() {
+  AttributeSpec spec;
+  spec.name = "height";  // [m] above the road
+  spec.type = AttributeType::kNumber;
+  spec.min = 0.0;
+  return spec;
+}
 
 // The first is the default class of a new polyline. Road edges without a kerb (grass, gravel)
 // still change height at the asphalt's border, so they follow the height step as curbs do. A
-// curb's "height" takes any value [m].
+// curb's "height" is a number of metres.
 const LineEntry kDefaultLineSchema[] = {
-    {"Lane marking", LineEvidence::kMarking, false, {{"marking", {"solid", "dashed", "double"}}}},
-    {"Curb", LineEvidence::kCurb, false, {{"height", {}}}},
+    {"Lane marking",
+     LineEvidence::kMarking,
+     false,
+     {enum_attribute("marking", {"solid", "dashed", "double"})}},
+    {"Curb", LineEvidence::kCurb, false, {curb_height()}},
     {"Road edge", LineEvidence::kCurb, false, {}},
     {"Stop line", LineEvidence::kMarking, false, {}},
     {"Crosswalk area", LineEvidence::kMarking, true, {}},
@@ -142,7 +175,9 @@ std::vector<ClassSpec> build_default_schema() {
     spec.closed = e.closed;
     spec.evidence = e.evidence;
     spec.attributes = e.attributes;
-    if (e.evidence == LineEvidence::kMarking) spec.attributes["colour"] = {"white", "yellow"};
+    if (e.evidence == LineEvidence::kMarking) {
+      spec.attributes.push_back(enum_attribute("colour", {"white", "yellow"}));
+    }
     out.push_back(std::move(spec));
   }
   return out;
@@ -162,6 +197,142 @@ const char* to_string(LineEvidence evidence) {
 
 std::optional<LineEvidence> line_evidence_from_string(std::string_view s) {
   return value_of(kLineEvidenceNames, s);
+}
+
+const char* to_string(AttributeType type) { return name_of(kAttributeTypeNames, type, "text"); }
+
+std::optional<AttributeType> attribute_type_from_string(std::string_view s) {
+  return value_of(kAttributeTypeNames, s);
+}
+
+const char* to_string(AttributeScope scope) {
+  return name_of(kAttributeScopeNames, scope, "track");
+}
+
+std::optional<AttributeScope> attribute_scope_from_string(std::string_view s) {
+  return value_of(kAttributeScopeNames, s);
+}
+
+bool operator==(const AttributeSpec& a, const AttributeSpec& b) {
+  return a.name == b.name && a.type == b.type && a.values == b.values && a.min == b.min &&
+         a.max == b.max && a.default_value == b.default_value && a.mandatory == b.mandatory &&
+         a.scope == b.scope;
+}
+
+namespace {
+
+/// The whole of `text` as a finite number; std::nullopt for anything else ("1.5m", "", "nan").
+std::optional<double> parse_number(std::string_view text) {
+  if (text.empty() || text.size() > 64) return std::nullopt;
+  const std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || errno == ERANGE || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string number_text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+}  // namespace
+
+std::string describe_allowed(const AttributeSpec& spec) {
+  switch (spec.type) {
+    case AttributeType::kEnum: {
+      std::string out = "one of ";
+      for (std::size_t i = 0; i < spec.values.size(); ++i) {
+        out += (i ? ", " : "") + spec.values[i];
+      }
+      return spec.values.empty() ? "no value (the list of values is empty)" : out;
+    }
+    case AttributeType::kBool:
+      return "true or false";
+    case AttributeType::kNumber:
+      if (spec.min && spec.max) {
+        return "a number from " + number_text(*spec.min) + " to " + number_text(*spec.max);
+      }
+      if (spec.min) return "a number of at least " + number_text(*spec.min);
+      if (spec.max) return "a number of at most " + number_text(*spec.max);
+      return "a number";
+    case AttributeType::kText:
+      break;
+  }
+  return "any text";
+}
+
+std::optional<std::string> attribute_value_problem(const AttributeSpec& spec,
+                                                   std::string_view value) {
+  bool ok = true;
+  switch (spec.type) {
+    case AttributeType::kEnum:
+      ok = std::find(spec.values.begin(), spec.values.end(), value) != spec.values.end();
+      break;
+    case AttributeType::kBool:
+      ok = value == "true" || value == "false";
+      break;
+    case AttributeType::kNumber: {
+      const std::optional<double> number = parse_number(value);
+      ok = number && !(spec.min && *number < *spec.min) && !(spec.max && *number > *spec.max);
+      break;
+    }
+    case AttributeType::kText:
+      break;
+  }
+  if (ok) return std::nullopt;
+  return "\"" + std::string(value) + "\" is not " + describe_allowed(spec);
+}
+
+const AttributeSpec* find_attribute(const std::vector<AttributeSpec>& specs,
+                                    std::string_view name) {
+  for (const AttributeSpec& spec : specs) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> class_attribute_problem(const ClassSpec& spec, AttributeScope scope,
+                                                   std::string_view key, std::string_view value) {
+  const AttributeSpec* attribute = spec.attribute(key);
+  if (attribute == nullptr) return std::nullopt;
+  const std::string where = "class \"" + spec.name + "\", attribute \"" + std::string(key) + "\"";
+  // A polyline has no per-frame attributes: the schema's scope applies to boxes only.
+  if (spec.shape == ShapeKind::kBox && attribute->scope != scope) {
+    return where + ": set per " + to_string(attribute->scope) + ", not per " + to_string(scope);
+  }
+  if (const std::optional<std::string> problem = attribute_value_problem(*attribute, value)) {
+    return where + ": " + *problem;
+  }
+  return std::nullopt;
+}
+
+std::vector<const AttributeSpec*> missing_mandatory(const ClassSpec& spec, AttributeScope scope,
+                                                    const AttributeMap& values) {
+  std::vector<const AttributeSpec*> out;
+  for (const AttributeSpec& a : spec.attributes) {
+    const bool in_scope =
+        spec.shape == ShapeKind::kPolyline ? scope == AttributeScope::kTrack : a.scope == scope;
+    if (!a.mandatory || !in_scope) continue;
+    const auto it = values.find(a.name);
+    if (it == values.end() || it->second.empty()) out.push_back(&a);
+  }
+  return out;
+}
+
+std::vector<const AttributeSpec*> missing_mandatory(const std::vector<AttributeSpec>& specs,
+                                                    const AttributeMap& values) {
+  std::vector<const AttributeSpec*> out;
+  for (const AttributeSpec& a : specs) {
+    if (!a.mandatory) continue;
+    const auto it = values.find(a.name);
+    if (it == values.end() || it->second.empty()) out.push_back(&a);
+  }
+  return out;
 }
 
 const char* to_string(MotionKind kind) { return name_of(kMotionKindNames, kind, "unknown"); }

@@ -72,6 +72,7 @@ class Checker {
     }
     auto frames = check_frames();
     if (!frames) return std::move(frames).error();
+    for (Finding& f : check_attributes(doc_)) report_.findings.push_back(std::move(f));  // ontology
     std::stable_sort(
         report_.findings.begin(), report_.findings.end(), [](const Finding& a, const Finding& b) {
           return std::tie(a.track, a.frame, a.check) < std::tie(b.track, b.frame, b.check);

@@ -219,12 +219,22 @@ TEST(ClassSchema, PolylineClassesSayWhatTheyFollow) {
     EXPECT_EQ(c->evidence, e.evidence);
     EXPECT_EQ(c->closed, e.closed);
     ASSERT_EQ(c->attributes.size(), e.attributes.size());
-    for (const char* a : e.attributes) EXPECT_EQ(c->attributes.count(a), 1u) << a;
+    for (const char* a : e.attributes) EXPECT_NE(c->attribute(a), nullptr) << a;
   }
-  const auto& marking = default_class_spec("Lane marking")->attributes;
-  EXPECT_EQ(marking.at("marking"), (std::vector<std::string>{"solid", "dashed", "double"}));
-  EXPECT_EQ(marking.at("colour"), (std::vector<std::string>{"white", "yellow"}));
-  EXPECT_TRUE(default_class_spec("Curb")->attributes.at("height").empty());  // any value
+  const ClassSpec& lane = *default_class_spec("Lane marking");
+  ASSERT_NE(lane.attribute("marking"), nullptr);
+  ASSERT_NE(lane.attribute("colour"), nullptr);
+  EXPECT_EQ(lane.attribute("marking")->type, AttributeType::kEnum);
+  EXPECT_EQ(lane.attribute("marking")->values,
+            (std::vector<std::string>{"solid", "dashed", "double"}));
+  EXPECT_EQ(lane.attribute("colour")->values, (std::vector<std::string>{"white", "yellow"}));
+  // A curb's height is a number of metres, not below the road.
+  const AttributeSpec* height = default_class_spec("Curb")->attribute("height");
+  ASSERT_NE(height, nullptr);
+  EXPECT_EQ(height->type, AttributeType::kNumber);
+  EXPECT_FALSE(attribute_value_problem(*height, "0.15"));
+  EXPECT_TRUE(attribute_value_problem(*height, "-0.1"));
+  EXPECT_TRUE(attribute_value_problem(*height, "15cm"));
   EXPECT_EQ(default_class_spec("Car")->shape, ShapeKind::kBox);
   EXPECT_EQ(ClassSpec{}.shape, ShapeKind::kBox);
 

@@ -8,7 +8,9 @@
 #include <QSurfaceFormat>
 #include <QTimer>
 
+#include "pcanno/formats/labels/class_schema_file.hpp"
 #include "pcanno/formats/support/atomic_write.hpp"
+#include "pcanno/plugin/attribute_rules.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/viewer/workstation/camera_panel.hpp"
 #include "pcanno/viewer/workstation/camera_view.hpp"
@@ -123,6 +125,16 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   }
   const QString recovery = resolve_pending_recovery(nullptr, **session);
   if (!recovery.isEmpty()) std::cerr << "pcanno: " << recovery.toStdString() << "\n";
+  if (!options.schema.empty()) {  // ontology: after recovery, so that it is the newest edit
+    formats::Expected<formats::ClassSchema> schema = formats::read_class_schema(options.schema);
+    const formats::Status loaded =
+        schema ? (*session)->apply(plugin::load_class_schema((*session)->document(), *schema))
+               : formats::Status(schema.error());
+    if (!loaded) {
+      std::cerr << "pcanno: error: --schema: " << loaded.error().describe() << "\n";
+      return 1;
+    }
+  }
 
   WorkstationWindow window(std::move(*session));
   if (!options.tool.empty()) {

@@ -113,6 +113,8 @@ void WorkstationWindow::build_layout() {
           [this](bool frame_scope, const QString& k, const QString& v) {
             edit_attribute(frame_scope, k, v);
           });
+  connect(attributes_, &AttributePanel::tag_edited, this,  // ontology
+          [this](bool frame_tag, const QString& k, const QString& v) { edit_tag(frame_tag, k, v); });
   // Everything that edits or moves the frame closes while a job holds the session; the views stay
   // open for looking around (their tools are closed by the ToolManager).
   for (QWidget* w : std::initializer_list<QWidget*>{track_list_, palette_, attributes_, slider_,

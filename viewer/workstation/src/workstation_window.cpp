@@ -100,8 +100,9 @@ void WorkstationWindow::refresh() {
     }
     attributes_->show_polyline(p, doc.class_or_default(p ? p->label : std::string()));
   } else {
-    attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame);
+    attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame, &doc);
   }
+  attributes_->show_tags(doc, frame);  // ontology: scene and frame tags
   update_timeline();
   timeline_->set_current_frame(frame);
   {
@@ -275,27 +276,6 @@ void WorkstationWindow::tool_result(int result) {
   if (!(result & (plugin::kRender | plugin::kFinished))) return;
   update_preview();
   update_status();  // a finished tool handed over to the box editor
-}
-
-void WorkstationWindow::edit_attribute(bool frame_scope, const QString& key, const QString& value) {
-  const auto sel = session_->selection().track;
-  const auto line = session_->selection().polyline;
-  if ((!sel && !line) || key.isEmpty()) return;
-  const std::optional<std::string> v =
-      value.isEmpty() ? std::nullopt : std::optional<std::string>(value.toStdString());
-  if (!sel) {
-    report(session_->apply(plugin::set_polyline_attribute(session_->document(), *line,
-                                                          key.toStdString(), v)),
-           "attribute");
-  } else if (frame_scope) {
-    report(session_->apply(plugin::set_box_attribute(session_->document(), *sel, session_->frame(),
-                                                     key.toStdString(), v)),
-           "attribute");
-  } else {
-    report(session_->apply(
-               plugin::set_track_attribute(session_->document(), *sel, key.toStdString(), v)),
-           "attribute");
-  }
 }
 
 void WorkstationWindow::report(const formats::Status& status, const QString& what) {

@@ -110,6 +110,29 @@ struct Applier {
     return DocumentEdit{PolylineStateEdit{
         e.polyline_id, e.frame, put_slot(line->states, e.frame, state_frame_of, e.state)}};
   }
+
+  Expected<DocumentEdit> operator()(const TagEdit& e) const {
+    if (e.key.empty()) return inconsistent("a tag needs a name");
+    if (e.frame < -1 || e.frame >= static_cast<std::int64_t>(doc.frames.size())) {
+      return inconsistent("no frame " + std::to_string(e.frame) + " for tag \"" + e.key + "\"");
+    }
+    AttributeMap& tags =
+        e.frame < 0 ? doc.attributes : doc.frames[static_cast<std::size_t>(e.frame)].attributes;
+    TagEdit undo{e.frame, e.key, std::nullopt};
+    if (const auto it = tags.find(e.key); it != tags.end()) {
+      undo.value = std::move(it->second);
+      tags.erase(it);
+    }
+    if (e.value) tags.emplace(e.key, *e.value);
+    return DocumentEdit{std::move(undo)};
+  }
+
+  Expected<DocumentEdit> operator()(const TagSpecsEdit& e) const {
+    std::vector<AttributeSpec>& specs = e.frame_tags ? doc.frame_tags : doc.scene_tags;
+    TagSpecsEdit undo{e.frame_tags, std::move(specs)};
+    specs = e.specs;
+    return DocumentEdit{std::move(undo)};
+  }
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <new>
 #include <utility>
 
+#include "labels/document/attribute_specs.hpp"
 #include "labels/document/json.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/formats/labels/document/edit.hpp"
@@ -58,6 +59,16 @@ struct Serializer {
     } else {
       out["value"] = nullptr;
     }
+    return out;
+  }
+  Json operator()(const TagEdit& e) const {
+    Json out{{"op", "tag"}, {"frame", e.frame}, {"key", e.key}};
+    out["value"] = e.value ? Json(*e.value) : Json(nullptr);
+    return out;
+  }
+  Json operator()(const TagSpecsEdit& e) const {
+    Json out{{"op", "tag_specs"}, {"frame", e.frame_tags}};
+    out["value"] = detail::attribute_specs_json(e.specs, detail::SpecKind::kTags);
     return out;
   }
 };
@@ -185,8 +196,30 @@ class EditReader {
       }
       return DocumentEdit{std::move(out)};
     }
+    if (op == "tag") {
+      Expected<std::int64_t> frame = integer(edit, "frame");
+      if (!frame) return std::move(frame).error();
+      const auto key = edit.find("key");
+      if (key == edit.end() || !key->is_string()) return fail("/key", "expected a string");
+      TagEdit out{*frame, key->get<std::string>(), std::nullopt};
+      if (present) {
+        if (!value.is_string()) return fail("/value", "expected a string or null");
+        out.value = value.get<std::string>();
+      }
+      return DocumentEdit{std::move(out)};
+    }
+    if (op == "tag_specs") {
+      const auto frame = edit.find("frame");
+      if (frame == edit.end() || !frame->is_boolean()) return fail("/frame", "expected a boolean");
+      const char* key = frame->get<bool>() ? "frame_tags" : "scene_tags";
+      Expected<Annotations> doc = payload(Json{{key, value}}, std::string("/") + key);
+      if (!doc) return std::move(doc).error();
+      return DocumentEdit{TagSpecsEdit{frame->get<bool>(),
+                                       frame->get<bool>() ? doc->frame_tags : doc->scene_tags}};
+    }
     return fail("/op", "unknown edit \"" + op +
-                           "\"; expected class, track, box, polyline or polyline_state");
+                           "\"; expected class, track, box, polyline, polyline_state, tag or "
+                           "tag_specs");
   }
 
   const std::string& where_;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "labels/document/attribute_specs.hpp"
 #include "labels/document/json.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "support/json_errors.hpp"
@@ -207,6 +208,14 @@ bool DocumentReader::document(const Json& root, Annotations& out) {
       optional(root, top, "sequence",
                [&](const Json& v, const Pointer& p) { return sequence(v, p, out.sequence); }) &&
       optional_attributes(root, top, out.attributes) &&
+      optional(root, top, "scene_tags",
+               [&](const Json& v, const Pointer& p) {
+                 return read_attribute_specs(*this, v, p, SpecKind::kTags, out.scene_tags);
+               }) &&
+      optional(root, top, "frame_tags",
+               [&](const Json& v, const Pointer& p) {
+                 return read_attribute_specs(*this, v, p, SpecKind::kTags, out.frame_tags);
+               }) &&
       optional(root, top, "classes",
                [&](const Json& v, const Pointer& p) {
                  if (!array(v, p)) return false;
@@ -301,19 +310,7 @@ bool DocumentReader::class_spec(const Json& v, const Pointer& p, Annotations& ou
                                  spec.evidence);
                   }) &&
          optional(v, p, "attributes", [&](const Json& m, const Pointer& q) {
-           if (!object(m, q)) return false;
-           for (auto it = m.begin(); it != m.end(); ++it) {
-             const Pointer attribute = q.member(it.key());
-             std::vector<std::string> values;
-             if (!array(it.value(), attribute)) return false;
-             for (std::size_t i = 0; i < it.value().size(); ++i) {
-               std::string value;
-               if (!text(it.value()[i], attribute.element(i), value)) return false;
-               values.push_back(std::move(value));
-             }
-             spec.attributes.insert_or_assign(it.key(), std::move(values));
-           }
-           return true;
+           return read_attribute_specs(*this, m, q, SpecKind::kClassAttributes, spec.attributes);
          });
 }
 

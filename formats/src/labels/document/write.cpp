@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "labels/document/attribute_specs.hpp"
 #include "labels/document/json.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "support/text_scan.hpp"
@@ -49,9 +50,7 @@ Json class_json(const ClassSpec& spec) {
     out["upright"] = spec.upright;
   }
   if (!spec.attributes.empty()) {
-    Json allowed = Json::object();
-    for (const auto& [key, values] : spec.attributes) allowed[key] = values;
-    out["attributes"] = std::move(allowed);
+    out["attributes"] = attribute_specs_json(spec.attributes, SpecKind::kClassAttributes);
   }
   return out;
 }
@@ -280,6 +279,12 @@ DocumentJson pcanno_document_to_json(const Annotations& annotations) {
   if (!annotations.sequence.name.empty()) sequence["name"] = annotations.sequence.name;
   root["sequence"] = std::move(sequence);
   put_attributes(root, annotations.attributes);
+  if (!annotations.scene_tags.empty()) {
+    root["scene_tags"] = attribute_specs_json(annotations.scene_tags, SpecKind::kTags);
+  }
+  if (!annotations.frame_tags.empty()) {
+    root["frame_tags"] = attribute_specs_json(annotations.frame_tags, SpecKind::kTags);
+  }
   Json classes = Json::array();
   for (const ClassSpec& spec : annotations.classes) classes.push_back(class_json(spec));
   root["classes"] = std::move(classes);

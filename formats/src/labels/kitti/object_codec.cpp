@@ -162,15 +162,17 @@ std::vector<std::string> output_names(const Annotations& annotations, const Sequ
 }
 
 /// One frame's file: objects by track id, then the DontCare rows in document order.
-Expected<std::string> frame_text(const FrameContent& content, const Sequence* sequence,
-                                 const LabelContext& context, kitti::ImageSizes& images,
-                                 WriteReport& report) {
+Expected<std::string> frame_text(const Annotations& annotations, const FrameContent& content,
+                                 const Sequence* sequence, const LabelContext& context,
+                                 kitti::ImageSizes& images, WriteReport& report) {
   std::string text;
   for (const auto& [track, state] : content.boxes) {
     auto row =
         kitti::box_row(*track, *state, sequence, KittiBenchmark::kObject, context, images, report);
     if (!row) return std::move(row).error();
     if (!*row) continue;
+    kitti::apply_declared_camera_fields(annotations, *track, *state, KittiBenchmark::kObject,
+                                        **row);  // ontology
     text += format_kitti_object_row(**row);
     ++report.boxes_written;
   }
@@ -251,7 +253,8 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
                    out.string()};
     }
     Expected<std::string> text =
-        frames.empty() ? std::string() : frame_text(frames[0], sequence, context, images, report);
+        frames.empty() ? std::string()
+                       : frame_text(annotations, frames[0], sequence, context, images, report);
     if (!text) return located(std::move(text).error(), out);
     if (Status made = folders.create(out.parent_path()); !made) return std::move(made).error();
     Status written = write_file_atomic(out, *text, context.overwrite);
@@ -269,7 +272,8 @@ Expected<WriteReport> write_object(const Annotations& annotations, const fs::pat
     const fs::path final_file = out / (names[f] + ".txt");
     Status go = kitti::report_progress(context, static_cast<double>(f) / frame_count, out);
     if (!go) return std::move(go).error();
-    Expected<std::string> text = frame_text(frames[f], sequence, context, images, report);
+    Expected<std::string> text =
+        frame_text(annotations, frames[f], sequence, context, images, report);
     if (!text) return located(std::move(text).error(), final_file);
     Status written = write_staged_file(staged->path() / (names[f] + ".txt"), *text);
     if (!written) return std::move(written).error();

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <utility>
 
@@ -173,14 +174,69 @@ Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxStat
   return std::optional<KittiLabelRow>(std::move(row));
 }
 
+namespace {
+
+/// The value of the declared attribute `key` for `state` (box first, then track), when the class
+/// declares it and the value is valid for it.
+std::optional<double> declared_number(const ClassSpec& spec, const Track& track,
+                                      const BoxState& state, const char* key) {
+  const AttributeSpec* declared = spec.attribute(key);
+  if (declared == nullptr) return std::nullopt;
+  for (const AttributeMap* map : {&state.attributes, &track.attributes}) {
+    const auto it = map->find(key);
+    if (it == map->end() || attribute_value_problem(*declared, it->second)) continue;
+    char* end = nullptr;
+    const double value = std::strtod(it->second.c_str(), &end);
+    if (end != it->second.c_str() && *end == '\0' && std::isfinite(value)) return value;
+  }
+  return std::nullopt;
+}
+
+/// Whether `key` of a track of class `spec` is written as a KITTI column.
+bool is_camera_column(const ClassSpec& spec, const std::string& key) {
+  return (key == kOccludedAttribute || key == kTruncatedAttribute) &&
+         spec.attribute(key) != nullptr;
+}
+
+}  // namespace
+
+bool apply_declared_camera_fields(const Annotations& annotations, const Track& track,
+                                  const BoxState& state, KittiBenchmark benchmark,
+                                  KittiLabelRow& row) {
+  const ClassSpec spec = annotations.class_or_default(track.label);
+  bool applied = false;
+  if (const auto occluded = declared_number(spec, track, state, kOccludedAttribute)) {
+    if (*occluded >= 0.0 && *occluded <= 3.0 && std::nearbyint(*occluded) == *occluded) {
+      row.occluded = static_cast<int>(*occluded);
+      applied = true;
+    }
+  }
+  if (const auto truncated = declared_number(spec, track, state, kTruncatedAttribute)) {
+    if (*truncated >= 0.0 && *truncated <= 1.0) {
+      row.truncated = benchmark == KittiBenchmark::kObject ? *truncated
+                                                           : tracking_truncation_level(*truncated);
+      applied = true;
+    }
+  }
+  return applied;
+}
+
 void count_unwritable(const Annotations& annotations, WriteReport& report) {
   if (const std::size_t polylines = polyline_state_count(annotations); polylines > 0) {
     report.dropped[kDroppedPolylines] += polylines;
   }
   std::size_t attributes = 0;
   for (const Track& track : annotations.tracks) {
-    attributes += track.attributes.size();
-    for (const BoxState& state : track.boxes) attributes += state.attributes.size();
+    // Declared occluded / truncated attributes are written, as KITTI's own columns.
+    const ClassSpec spec = annotations.class_or_default(track.label);
+    for (const auto& entry : track.attributes) {
+      attributes += is_camera_column(spec, entry.first) ? 0 : 1;
+    }
+    for (const BoxState& state : track.boxes) {
+      for (const auto& entry : state.attributes) {
+        attributes += is_camera_column(spec, entry.first) ? 0 : 1;
+      }
+    }
   }
   for (const FrameInfo& frame : annotations.frames) attributes += frame.attributes.size();
   if (attributes > 0) report.dropped[kDroppedAttributes] += attributes;

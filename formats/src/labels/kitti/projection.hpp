@@ -80,6 +80,19 @@ Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxStat
                                                const LabelContext& context, ImageSizes& images,
                                                WriteReport& report);
 
+/// Names of the attributes that fill KITTI's camera columns when the class schema declares them:
+/// "occluded" (an integer 0..3) and "truncated" (the fraction 0..1 of the object outside the
+/// image; a tracking label gets its 0/1/2 level).
+inline constexpr const char* kOccludedAttribute = "occluded";
+inline constexpr const char* kTruncatedAttribute = "truncated";
+
+/// Overwrites `row.occluded` / `row.truncated` with the box's (else its track's) value of the
+/// attributes above when the track's class declares them and the value is valid; returns whether
+/// any column came from an attribute.
+bool apply_declared_camera_fields(const Annotations& annotations, const Track& track,
+                                  const BoxState& state, KittiBenchmark benchmark,
+                                  KittiLabelRow& row);
+
 /// The box state a label row describes, in the LiDAR frame of `T_rect_velo`.
 BoxState box_state_from_row(const KittiLabelRow& row, std::int64_t frame,
                             const Eigen::Matrix4d& T_rect_velo);

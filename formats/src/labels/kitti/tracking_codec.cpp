@@ -281,6 +281,8 @@ Expected<WriteReport> write_tracking(const Annotations& annotations, const fs::p
         return e;
       }
       if (!*row) continue;
+      kitti::apply_declared_camera_fields(annotations, track, state, KittiBenchmark::kTracking,
+                                          **row);  // ontology
       lines.push_back({state.frame, track.id, format_kitti_tracking_row(**row)});
       ++report.boxes_written;
     }

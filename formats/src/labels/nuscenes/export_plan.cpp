@@ -21,10 +21,12 @@
 //   one file where the file system allows, since allocating thousands of inodes was most of the
 //   export's time.
 // - Classes: category = ClassMap (context, else default_nuscenes_class_map()) or the label itself
-//   when it is one of the 23 categories; the class's implied attributes plus every box attribute
-//   whose value is "true" become attribute_tokens (names outside the 8 are added to
-//   attribute.json). Other box attributes (KITTI occlusion, ...) and frame attributes have no
-//   nuScenes field; neither have polylines and ignore regions: all are counted in
+//   when it is one of the 23 categories; the class's implied attributes, every box attribute
+//   whose value is "true", and every value of an enum attribute the class schema declares (on the
+//   box or, for track scope, on the track) become attribute_tokens: a value with a dot as it is
+//   ("vehicle.parked"), else "<attribute>.<value>" (attribute "cycle", value "with_rider":
+//   "cycle.with_rider"). Names outside the 8 are added to attribute.json. Other box attributes
+//   (KITTI occlusion, numbers, text) and frame attributes have no nuScenes field; neither have polylines and ignore regions: all are counted in
 //   WriteReport::dropped. The instance keeps the class in `pcanno_label` (nuscenes_codec.hpp).
 // - Several scenes (write_nuscenes_scenes): one log, map and scene record each; the vocabularies
 //   and the sensor are shared, and every record key starts with the scene name.
@@ -37,6 +39,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -87,6 +90,19 @@ bool finite(const geometry::Cuboid& b) {
 
 std::string json_string(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// The nuScenes attribute name of `key` := `value` when the class declares `key` an enum and the
+/// value is one of its values; nullopt otherwise.
+std::optional<std::string> enum_attribute_name(const ClassSpec& spec, const std::string& key,
+                                               const std::string& value) {
+  const AttributeSpec* declared = spec.attribute(key);
+  if (declared == nullptr || declared->type != AttributeType::kEnum ||
+      std::find(declared->values.begin(), declared->values.end(), value) ==
+          declared->values.end()) {
+    return std::nullopt;
+  }
+  return value.find('.') != std::string::npos ? value : key + "." + value;
 }
 
 const char* const kDroppedPolylines = "polyline states: nuScenes has no polylines";
@@ -374,6 +390,7 @@ class SceneBuilder {
                        [](const BoxState* x, const BoxState* y) { return x->frame < y->frame; });
       const std::string category = category_of(t->label);
       const ClassMapping* mapping = map_.to_external(t->label);
+      const ClassSpec spec = a_.class_or_default(t->label);
       const std::string track_key = scene_name_ + "|" + std::to_string(t->id);
       NuscenesInstance instance;
       std::vector<std::size_t> chain;
@@ -421,7 +438,16 @@ class SceneBuilder {
         std::vector<std::string> names;
         if (mapping != nullptr) names = mapping->attributes;
         for (const auto& [name, value] : state.attributes) {
-          if (value == "true") names.push_back(name);
+          if (value == "true") {
+            names.push_back(name);
+          } else if (auto mapped = enum_attribute_name(spec, name, value)) {
+            names.push_back(std::move(*mapped));
+          }
+        }
+        for (const auto& [name, value] : t->attributes) {
+          if (auto mapped = enum_attribute_name(spec, name, value)) {
+            names.push_back(std::move(*mapped));
+          }
         }
         for (const std::string& name : names) {
           const std::string token = add_attribute(name);
@@ -475,8 +501,11 @@ class SceneBuilder {
     if (!a_.ignore_regions.empty()) dropped[kDroppedIgnoreRegions] += a_.ignore_regions.size();
     std::size_t attributes = 0;
     for (const Track& t : a_.tracks) {
+      const ClassSpec spec = a_.class_or_default(t.label);
       for (const BoxState& b : t.boxes) {
-        for (const auto& entry : b.attributes) attributes += entry.second == "true" ? 0 : 1;
+        for (const auto& [key, value] : b.attributes) {
+          attributes += value == "true" || enum_attribute_name(spec, key, value) ? 0 : 1;
+        }
       }
     }
     for (const FrameInfo& f : a_.frames) attributes += f.attributes.size();

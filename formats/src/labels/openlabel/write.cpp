@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <set>
 #include <string>
@@ -26,17 +27,29 @@ J named(const std::string& name, J val) {
   return entry;
 }
 
-/// Attributes are text to pcanno, so they are written as OpenLABEL text data, by name.
-J text_list(const AttributeMap& map) {
-  J list = J::array();
-  for (const auto& [name, value] : map) list.push_back(named(name, value));
-  return list;
-}
-
-/// An OpenLABEL attributes object ({"text": [...]}) of `map`.
-J attribute_block(const AttributeMap& map) {
+/// The OpenLABEL element data of `map` ({"boolean": [...], "num": [...], "text": [...]}), typed
+/// by the class schema: a valid value of a declared bool attribute (tag) is boolean data, of a
+/// declared number num data; everything else (enums, text, undeclared attributes) is text data.
+/// Reading gives the same text back for "true", "false" and numbers in their shortest form.
+J attribute_block(const AttributeMap& map, const std::vector<AttributeSpec>& specs) {
+  J booleans = J::array();
+  J nums = J::array();
+  J texts = J::array();
+  for (const auto& [name, value] : map) {
+    const AttributeSpec* spec = find_attribute(specs, name);
+    const bool valid = spec != nullptr && !attribute_value_problem(*spec, value);
+    if (valid && spec->type == AttributeType::kBool) {
+      booleans.push_back(named(name, value == "true"));
+    } else if (valid && spec->type == AttributeType::kNumber) {
+      nums.push_back(named(name, std::strtod(value.c_str(), nullptr)));
+    } else {
+      texts.push_back(named(name, value));
+    }
+  }
   J block = J::object();
-  block["text"] = text_list(map);
+  if (!booleans.empty()) block["boolean"] = std::move(booleans);
+  if (!nums.empty()) block["num"] = std::move(nums);
+  if (!texts.empty() || block.empty()) block["text"] = std::move(texts);
   return block;
 }
 
@@ -192,7 +205,9 @@ J Writer::frame_properties(std::int64_t frame,
     if (info.timestamp_us != -1) props["timestamp"] = static_cast<double>(info.timestamp_us) / 1e6;
     if (!info.name.empty()) props["name"] = info.name;
     if (!info.source_token.empty()) props["source_token"] = info.source_token;
-    if (!info.attributes.empty()) props["attributes"] = attribute_block(info.attributes);
+    if (!info.attributes.empty()) {
+      props["attributes"] = attribute_block(info.attributes, doc_.frame_tags);
+    }
   }
   if (T_world_lidar) {
     const Eigen::Matrix4d m = T_world_lidar->matrix();
@@ -226,7 +241,9 @@ J Writer::metadata() const {
     sequence["name"] = s.name;
     meta["sequence"] = std::move(sequence);
   }
-  if (!doc_.attributes.empty()) meta["attributes"] = attribute_block(doc_.attributes);
+  if (!doc_.attributes.empty()) {
+    meta["attributes"] = attribute_block(doc_.attributes, doc_.scene_tags);
+  }
   return meta;
 }
 
@@ -252,20 +269,24 @@ struct ObjectOut {
   std::vector<std::pair<std::int64_t, J>> frames;  ///< frame -> {"object_data": ...}
 
   /// The static part of a track's or polyline's object.
+  /// `specs`: the class's declared attributes, which type the values.
   void describe(const std::string& label, const std::vector<std::int64_t>& frame_list,
-                const AttributeMap& attributes) {
+                const AttributeMap& attributes, const std::vector<AttributeSpec>& specs) {
     object["name"] = label + " " + std::to_string(uid);
     object["type"] = label;
     object["frame_intervals"] = intervals(frame_list);
-    if (!attributes.empty()) object["object_data"] = attribute_block(attributes);
+    if (!attributes.empty()) object["object_data"] = attribute_block(attributes, specs);
   }
 
-  /// One state: its shape under `shape_key` ("cuboid", "poly3d"), its attributes as text data.
+  /// One state: its shape under `shape_key` ("cuboid", "poly3d"), its attributes as element data.
   void add_state(std::int64_t frame, const char* shape_key, J shape,
-                 const AttributeMap& attributes) {
+                 const AttributeMap& attributes, const std::vector<AttributeSpec>& specs) {
     J data = J::object();
     data[shape_key] = J::array({std::move(shape)});
-    if (!attributes.empty()) data["text"] = text_list(attributes);
+    if (!attributes.empty()) {
+      J block = attribute_block(attributes, specs);
+      for (auto it = block.begin(); it != block.end(); ++it) data[it.key()] = std::move(it.value());
+    }
     J entry = J::object();
     entry["object_data"] = std::move(data);
     frames.emplace_back(frame, std::move(entry));
@@ -284,14 +305,15 @@ Expected<J> Writer::build() {
     if (!frames) return std::move(frames).error();
     ObjectOut out;
     out.uid = track.id;
-    out.describe(track.label, *frames, track.attributes);
+    const ClassSpec spec = doc_.class_or_default(track.label);
+    out.describe(track.label, *frames, track.attributes, spec.attributes);
     if (!track.source_id.empty()) {
       any_source_id = true;
       out.object["resource_uid"] = J::object({{kSourceResource, track.source_id}});
     }
     for (const BoxState& state : track.boxes) {
       if (Status ok = check_box(track, state); !ok) return std::move(ok).error();
-      out.add_state(state.frame, "cuboid", cuboid(state), state.attributes);
+      out.add_state(state.frame, "cuboid", cuboid(state), state.attributes, spec.attributes);
       ++report_.boxes_written;
     }
     objects.push_back(std::move(out));
@@ -321,7 +343,8 @@ Expected<J> Writer::build() {
       exhausted = next_uid == kLastId;
       if (!exhausted) ++next_uid;
     }
-    out.describe(polyline.label, *frames, polyline.attributes);
+    const ClassSpec spec = doc_.class_or_default(polyline.label);
+    out.describe(polyline.label, *frames, polyline.attributes, spec.attributes);
     // Without states nothing else would tell a polyline from an empty box track.
     if (polyline.states.empty()) out.object["object_data"]["poly3d"] = J::array();
     for (const PolylineState& state : polyline.states) {
@@ -333,7 +356,8 @@ Expected<J> Writer::build() {
       }
       const std::optional<std::int64_t> renumbered =
           out.uid != polyline.id ? std::optional<std::int64_t>(polyline.id) : std::nullopt;
-      out.add_state(state.frame, "poly3d", poly3d(state, renumbered), state.attributes);
+      out.add_state(state.frame, "poly3d", poly3d(state, renumbered), state.attributes,
+                    spec.attributes);
       ++report_.polyline_states_written;
     }
     objects.push_back(std::move(out));

@@ -63,7 +63,17 @@ std::vector<DocumentEdit> every_kind_of_edit() {
   curb.id = 4;
   curb.label = "Curb";
   curb.states.push_back(moved);
-  return {ClassEdit{"Pedestrian", ped, -1},   TrackEdit{9, walker},
+  AttributeSpec weather;
+  weather.name = "weather";
+  weather.type = AttributeType::kEnum;
+  weather.values = {"sun", "rain"};
+  weather.mandatory = true;
+  return {TagEdit{-1, "night", "true"},  // a scene tag
+          TagEdit{2, "weather", "rain"},  // a frame tag
+          TagEdit{3, "weather", "sun"},
+          TagEdit{3, "weather", std::nullopt},  // and removed again
+          TagSpecsEdit{true, {weather}},
+          ClassEdit{"Pedestrian", ped, -1},   TrackEdit{9, walker},
           BoxEdit{2, 1, box_at(1, 42.0)},  // replace
           BoxEdit{2, 3, std::nullopt},     // delete
           BoxEdit{2, 4, box_at(4, 14.0)},  // insert at the end
@@ -83,7 +93,23 @@ TEST(DocumentEdit, UndoRestoresTheDocumentBitForBit) {
   ASSERT_NE(doc.track(9), nullptr);
   ASSERT_EQ(doc.track(9)->boxes.size(), 2u);
   EXPECT_EQ(doc.track(9)->boxes[0].frame, 0);  // kept sorted by frame
+  EXPECT_EQ(doc.attributes.at("night"), "true");
+  EXPECT_EQ(doc.frames[2].attributes.at("weather"), "rain");
+  EXPECT_EQ(doc.frames[3].attributes.count("weather"), 0u);
+  ASSERT_EQ(doc.frame_tags.size(), 1u);
+  EXPECT_EQ(doc.frame_tags[0].name, "weather");
   ASSERT_TRUE(apply_edits(doc, *undo));
+  EXPECT_EQ(text(doc), before);
+}
+
+TEST(DocumentEdit, ATagEditNeedsAFrameOfTheDocumentAndAName) {
+  Annotations doc = sample();
+  const std::string before = text(doc);
+  const auto no_frame = apply_edit(doc, TagEdit{5, "weather", "sun"});
+  ASSERT_FALSE(no_frame);
+  EXPECT_NE(no_frame.error().message.find("no frame 5"), std::string::npos);
+  EXPECT_FALSE(apply_edit(doc, TagEdit{-2, "weather", "sun"}));
+  EXPECT_FALSE(apply_edit(doc, TagEdit{0, "", "sun"}));
   EXPECT_EQ(text(doc), before);
 }
 
@@ -106,7 +132,12 @@ TEST(DocumentEdit, InconsistentEditsFailAndLeaveTheDocumentUnchanged) {
 TEST(DocumentEdit, JsonLineRoundTripsExactly) {
   std::vector<DocumentEdit> edits = every_kind_of_edit();
   // Awkward doubles: the line must bring back every bit.
-  std::get<BoxEdit>(edits[2]).box->box.center = {0.1 + 0.2, 1e-300, -123456.789012345678};
+  for (DocumentEdit& e : edits) {
+    if (auto* box = std::get_if<BoxEdit>(&e); box != nullptr && box->box) {
+      box->box->box.center = {0.1 + 0.2, 1e-300, -123456.789012345678};
+      break;
+    }
+  }
   const std::string line = serialize_edits(edits);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   Expected<std::vector<DocumentEdit>> parsed = parse_edits(line, "journal:1");
@@ -137,6 +168,14 @@ TEST(DocumentEdit, BadLinesNameTheEditAndMember) {
       "\"rotation_wxyz\": [1, 0, 0, 0], \"provenance\": \"manual\", \"keyframe\": true}}]}");
   EXPECT_NE(bad_center.find("/edits/0/value/center/1"), std::string::npos) << bad_center;
   EXPECT_NE(bad_center.find("doc.journal:7"), std::string::npos) << bad_center;
+  EXPECT_NE(error_of("{\"edits\": [{\"op\": \"tag\", \"frame\": -1, \"key\": \"k\", "
+                     "\"value\": 3}]}")
+                .find("/edits/0/value: expected a string or null"),
+            std::string::npos);
+  const std::string bad_spec = error_of(
+      "{\"edits\": [{\"op\": \"tag_specs\", \"frame\": true, \"value\": [{\"name\": "
+      "\"w\", \"type\": \"colour\"}]}]}");
+  EXPECT_NE(bad_spec.find("/edits/0/value/0/type"), std::string::npos) << bad_spec;
 }
 
 TEST(DocumentEdit, RandomEditsUndoAndReplayExactly) {

@@ -111,7 +111,29 @@ inline Annotations rich_annotations(std::uint64_t seed) {
   car.name = "Car";
   car.color = {255, 0, 17};
   car.default_size = {4.2, 1.75, 1.55};
-  car.attributes = {{"occlusion", {"none", "partly", "largely"}}, {"parked", {}}};
+  {
+    // One attribute of each type, both scopes, every optional member used somewhere.
+    AttributeSpec occlusion;
+    occlusion.name = "occlusion";
+    occlusion.type = AttributeType::kEnum;
+    occlusion.values = {"none", "partly", "largely"};
+    occlusion.default_value = "none";
+    occlusion.mandatory = true;
+    occlusion.scope = AttributeScope::kFrame;
+    AttributeSpec parked;
+    parked.name = "parked";
+    parked.type = AttributeType::kBool;
+    AttributeSpec visibility;
+    visibility.name = "visibility";
+    visibility.type = AttributeType::kNumber;
+    visibility.min = 0.0;
+    visibility.max = 0.1 + 0.2;  // its shortest text is long: kept bit for bit
+    visibility.scope = AttributeScope::kFrame;
+    AttributeSpec note;
+    note.name = "note \"free\"";
+    note.default_value = "n/a";
+    car.attributes = {occlusion, parked, visibility, note};
+  }
   // Limits whose shortest decimal text is long: the round trip must keep every bit.
   car.motion = {MotionKind::kVehicle, {33.3 + 1e-13, 0.1 + 0.2, 4.9e-324}, false};
   ClassSpec pedestrian;
@@ -125,6 +147,18 @@ inline Annotations rich_annotations(std::uint64_t seed) {
   lane.default_size = {1.0, 0.15, 0.01};
   lane.motion = default_motion_profile(MotionKind::kStatic);
   a.classes = {car, pedestrian, lane};
+  AttributeSpec weather;
+  weather.name = "weather";
+  weather.type = AttributeType::kEnum;
+  weather.values = {"sun", "rain"};
+  weather.mandatory = true;
+  AttributeSpec night;
+  night.name = "night";
+  night.type = AttributeType::kBool;
+  night.default_value = "false";
+  a.scene_tags = {night};
+  a.frame_tags = {weather};
+  a.attributes["night"] = "false";
 
   for (int f = 0; f < 12; ++f) {
     FrameInfo frame;
@@ -209,6 +243,8 @@ inline void expect_same(const Annotations& a, const Annotations& b) {
   EXPECT_EQ(a.sequence.path, b.sequence.path);
   EXPECT_EQ(a.sequence.name, b.sequence.name);
   EXPECT_EQ(a.attributes, b.attributes);
+  EXPECT_EQ(a.scene_tags, b.scene_tags);
+  EXPECT_EQ(a.frame_tags, b.frame_tags);
   ASSERT_EQ(a.classes.size(), b.classes.size());
   for (std::size_t i = 0; i < a.classes.size(); ++i) {
     EXPECT_EQ(a.classes[i].name, b.classes[i].name);

@@ -24,7 +24,12 @@ TEST(PcannoDocument, ReadsAHandWrittenDocument) {
   EXPECT_EQ(a.attributes.at("source_format"), "kitti-tracking");
   ASSERT_EQ(a.classes.size(), 2u);
   EXPECT_EQ(a.classes[0].color, (std::array<std::uint8_t, 3>{255, 0, 0}));
-  EXPECT_EQ(a.classes[0].attributes.at("occlusion"), (std::vector<std::string>{"none", "partly"}));
+  // The form before typed attributes (name -> allowed values) loads as an enum.
+  ASSERT_NE(a.classes[0].attribute("occlusion"), nullptr);
+  EXPECT_EQ(a.classes[0].attribute("occlusion")->type, AttributeType::kEnum);
+  EXPECT_EQ(a.classes[0].attribute("occlusion")->values,
+            (std::vector<std::string>{"none", "partly"}));
+  EXPECT_EQ(a.classes[0].attribute("occlusion")->scope, AttributeScope::kTrack);
   EXPECT_EQ(a.classes[1].default_size, Eigen::Vector3d(1, 1, 1));
   ASSERT_EQ(a.frames.size(), 2u);
   EXPECT_EQ(a.frames[1].timestamp_us, 103741);

@@ -68,6 +68,21 @@ TEST(PcannoDocument, SchemaAcceptsWrittenDocumentsAndRejectsBrokenOnes) {
        [&](Json& j) {
          j[ptr("/polylines/0/states/0/vertices/0")] = Json::array({1, 2});
        }},
+      {"attribute type unknown",
+       [&](Json& j) {
+         j[ptr("/classes/0/attributes")] =
+             Json::array({Json{{"name", "occlusion"}, {"type", "colour"}}});
+       }},
+      {"enum without values",
+       [&](Json& j) {
+         j[ptr("/classes/0/attributes")] =
+             Json::array({Json{{"name", "occlusion"}, {"type", "enum"}, {"values", Json::array()}}});
+       }},
+      {"tag with a scope",
+       [&](Json& j) {
+         j["scene_tags"] =
+             Json::array({Json{{"name", "weather"}, {"type", "text"}, {"scope", "frame"}}});
+       }},
       {"nuscenes field missing",
        [&](Json& j) { j[ptr("/tracks/0/boxes/1/nuscenes")].erase("num_radar_pts"); }},
   };

@@ -25,9 +25,6 @@ enum class ShapeFrame { kLidar, kWorld };
 const char* to_string(ShapeFrame f);  ///< "lidar", "world"
 std::optional<ShapeFrame> shape_frame_from_string(std::string_view s);
 
-/// Free-form attributes: name -> value ("occlusion" -> "partly", "vehicle.moving" -> "true").
-using AttributeMap = std::map<std::string, std::string, std::less<>>;
-
 /// KITTI image-side fields, kept so a KITTI -> pcanno -> KITTI round trip reproduces every column.
 struct KittiCameraFields {
   double truncated = 0.0;        ///< object: 0..1; tracking: 0/1/2
@@ -96,7 +93,7 @@ struct PolylineTrack {
 struct FrameInfo {
   std::string name;                ///< "000042", a sample_data token, a file stem
   std::int64_t timestamp_us = -1;  ///< [us], -1 unknown
-  AttributeMap attributes;         ///< frame-level attributes (weather, ...)
+  AttributeMap attributes;         ///< frame-level attributes and frame tags (weather, ...)
   std::string source_token;        ///< nuScenes sample token of a keyframe
 };
 
@@ -124,7 +121,12 @@ struct Annotations {
   std::vector<Track> tracks;
   std::vector<PolylineTrack> polylines;
   std::vector<IgnoreRegion> ignore_regions;
-  AttributeMap attributes;  ///< document-level metadata (source format, tool, ...)
+  /// Document-level metadata (source format, tool, ...) and the values of the scene tags.
+  AttributeMap attributes;
+  /// The schema's scene tags (values in `attributes`) and frame tags (values in
+  /// FrameInfo::attributes): name, type, allowed values, mandatory. Their scope is not used.
+  std::vector<AttributeSpec> scene_tags;
+  std::vector<AttributeSpec> frame_tags;
 
   const Track* track(std::int64_t id) const;
   Track* track(std::int64_t id);

@@ -70,6 +70,50 @@ enum class LineEvidence { kNone, kMarking, kCurb };
 const char* to_string(LineEvidence evidence);  ///< "none", "marking", "curb"
 std::optional<LineEvidence> line_evidence_from_string(std::string_view s);
 
+/// Attribute values as stored: name -> value ("occlusion" -> "partly", "vehicle.moving" ->
+/// "true"). Typed values are text too: a bool is "true" or "false", a number its decimal text.
+using AttributeMap = std::map<std::string, std::string, std::less<>>;
+
+/// The type of an attribute's value, which decides how an editor offers it and how exporters write
+/// it: kEnum one of AttributeSpec::values; kBool "true" or "false"; kNumber a finite decimal number
+/// within AttributeSpec::min/max; kText any text.
+enum class AttributeType { kEnum, kBool, kNumber, kText };
+const char* to_string(AttributeType type);  ///< "enum", "bool", "number", "text"
+std::optional<AttributeType> attribute_type_from_string(std::string_view s);
+
+/// Where an attribute's value lives: kTrack once per track (Track::attributes, a polyline's
+/// PolylineTrack::attributes), kFrame per box (BoxState::attributes).
+enum class AttributeScope { kTrack, kFrame };
+const char* to_string(AttributeScope scope);  ///< "track", "frame"
+std::optional<AttributeScope> attribute_scope_from_string(std::string_view s);
+
+/// One declared attribute of a class, or one scene or frame tag of the schema.
+struct AttributeSpec {
+  std::string name;
+  AttributeType type = AttributeType::kText;
+  std::vector<std::string> values;  ///< kEnum: the allowed values, in the order offered
+  std::optional<double> min;        ///< kNumber: lowest allowed value, inclusive
+  std::optional<double> max;        ///< kNumber: highest allowed value, inclusive
+  std::string default_value;        ///< what an editor proposes; "" none
+  bool mandatory = false;           ///< QA reports a track, box, scene or frame without it
+  AttributeScope scope = AttributeScope::kTrack;  ///< class attributes only; tags ignore it
+};
+bool operator==(const AttributeSpec& a, const AttributeSpec& b);
+inline bool operator!=(const AttributeSpec& a, const AttributeSpec& b) { return !(a == b); }
+
+/// Why `value` is not a valid value of `spec` ("\"maybe\" is not one of none, partly, fully"),
+/// or std::nullopt when it is.
+std::optional<std::string> attribute_value_problem(const AttributeSpec& spec,
+                                                   std::string_view value);
+
+/// The allowed values of `spec` in words, for messages: "one of none, partly", "true or false",
+/// "a number from 0 to 1", "any text".
+std::string describe_allowed(const AttributeSpec& spec);
+
+/// The spec named `name` in `specs`, nullptr when none.
+const AttributeSpec* find_attribute(const std::vector<AttributeSpec>& specs,
+                                    std::string_view name);
+
 /// One class of the label schema.
 struct ClassSpec {
   std::string name;                                  ///< as the tracks' labels spell it
@@ -84,9 +128,29 @@ struct ClassSpec {
   /// Box classes: objects stand upright (pitch and roll stay 0) unless their track says
   /// Track::free_tilt. Editors lock the tilt; formats that store only yaw lose nothing.
   bool upright = true;
-  /// Allowed attributes: name -> allowed values (empty: any value).
-  std::map<std::string, std::vector<std::string>, std::less<>> attributes;
+  /// Declared attributes, in the order editors show them. Attributes a class does not declare
+  /// stay free-form (imported datasets carry many); declared ones must hold a valid value.
+  std::vector<AttributeSpec> attributes;
+
+  const AttributeSpec* attribute(std::string_view attribute_name) const {
+    return find_attribute(attributes, attribute_name);
+  }
 };
+
+/// Checks setting `key` := `value` on an object of class `spec` at `scope`: kMalformed, naming the
+/// class, the attribute, the value and what is allowed, when the class declares `key` with another
+/// scope or the value is not valid for it. Undeclared keys pass (free-form attributes).
+std::optional<std::string> class_attribute_problem(const ClassSpec& spec, AttributeScope scope,
+                                                   std::string_view key, std::string_view value);
+
+/// The mandatory attributes of `spec` at `scope` that `values` lacks (an empty value counts as
+/// missing), in declaration order.
+std::vector<const AttributeSpec*> missing_mandatory(const ClassSpec& spec, AttributeScope scope,
+                                                    const AttributeMap& values);
+
+/// The same for tags (scene tags of a document, frame tags of a frame): scope is not consulted.
+std::vector<const AttributeSpec*> missing_mandatory(const std::vector<AttributeSpec>& specs,
+                                                    const AttributeMap& values);
 
 /// The built-in schema: the KITTI classes (the first, the car, is the default class of a new box),
 /// then the nuScenes categories and the flat Lyft names, each with its motion profile and a typical

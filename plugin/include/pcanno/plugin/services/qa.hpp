@@ -37,6 +37,11 @@
 // - "overlap": two boxes of one frame with 3D IoU above `overlap_warning` (warning) or
 //   `overlap_error` (error); reported on the lower track id, naming the other.
 // Boxes that cannot be put in a common frame with the others get a "frame" warning.
+// - ontology (check_attributes): "attribute-value" a declared attribute holds a value its class
+//   refuses (wrong type, outside the allowed values or range, or set at the other scope);
+//   "attribute-missing" a mandatory attribute is not set on a track (track scope) or a box (frame
+//   scope); "tag-value" and "tag-missing" the same for the schema's scene and frame tags. All are
+//   errors; attributes and tags the schema does not declare are not checked.
 
 namespace pcanno::plugin {
 
@@ -87,6 +92,9 @@ struct QaReport {
 formats::Expected<QaReport> check_annotations(const formats::Annotations& annotations,
                                               const formats::Sequence* sequence,
                                               const QaOptions& options = {});
+
+/// The ontology findings of check_annotations() alone (qa_attributes.cpp): cheap, no clouds.
+std::vector<Finding> check_attributes(const formats::Annotations& annotations);
 
 /// Options from the "check" service's parameters: "min_points" (integer >= 0), "check_points"
 /// ("true"/"false"), "nominal_rate_hz" (> 0). Anything else, or a bad value, is kInvalidArgument.

@@ -52,7 +52,24 @@ struct PolylineStateEdit {
   std::optional<PolylineState> state;  ///< its frame must be `frame`
 };
 
-using DocumentEdit = std::variant<ClassEdit, TrackEdit, BoxEdit, PolylineEdit, PolylineStateEdit>;
+/// One scene tag (Annotations::attributes, `frame` -1) or frame tag (FrameInfo::attributes of
+/// `frame`): set, or removed (nullopt). The key need not be declared in Annotations::scene_tags or
+/// frame_tags; callers that enforce the schema check that first (plugin/attribute_rules.hpp).
+struct TagEdit {
+  std::int64_t frame = -1;  ///< -1: the scene (the document); else an index into frames
+  std::string key;
+  std::optional<std::string> value;
+};
+
+/// The schema's declared scene tags (`frame_tags` false: Annotations::scene_tags) or frame tags,
+/// the whole list replaced (loading a class schema file).
+struct TagSpecsEdit {
+  bool frame_tags = false;
+  std::vector<AttributeSpec> specs;
+};
+
+using DocumentEdit = std::variant<ClassEdit, TrackEdit, BoxEdit, PolylineEdit, PolylineStateEdit,
+                                  TagEdit, TagSpecsEdit>;
 
 /// Applies `edit` to `doc`, keeping tracks sorted by id and boxes by frame, and returns the edit
 /// that undoes it. kMalformed, with `doc` unchanged, when the edit is inconsistent: a box or state

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,32 +18,50 @@ namespace pcanno::viewer::workstation {
 
 /// The selected track's attributes (scope "track") and those of its box at the current frame
 /// (scope "frame"), or the selected polyline's (scope "track": a polyline's attributes hold for
-/// every frame). Editing a value sets it, clearing it removes the attribute; "key=value" in the
-/// line below adds one. For a polyline every attribute its class allows (ClassSpec::attributes)
-/// has a row, set or not; one with allowed values is edited with a list of them (empty: removed).
-/// The window turns each edit into one undoable command.
+/// every frame); below them the scene tags and the current frame's tags.
+///
+/// Every attribute the class declares (ClassSpec::attributes) and every declared tag has a row,
+/// set or not, edited with the widget of its type: a list of the allowed values (enum), a check
+/// box (bool, partly checked: not set), a spin box within the declared range (number), a line
+/// (text). An unset row shows the default in italics; a mandatory one's key ends in " *".
+/// Attributes the schema does not declare are free text (clearing the value removes them), and
+/// "key=value" in the line below adds one at the scope chosen beside it. The window turns each
+/// edit into one undoable command and refuses a value the schema does not allow, saying why in the
+/// status bar.
 class AttributePanel : public QWidget {
   Q_OBJECT
 
  public:
   explicit AttributePanel(QWidget* parent = nullptr);
 
-  void show_track(const formats::Track* track, std::int64_t frame);
+  /// `doc` gives the track's class (its declared attributes); null: free-form rows only.
+  void show_track(const formats::Track* track, std::int64_t frame,
+                  const formats::Annotations* doc = nullptr);
   /// `polyline` null: nothing shown (as show_track(nullptr, ...)).
   void show_polyline(const formats::PolylineTrack* polyline, const formats::ClassSpec& spec);
+  /// The scene tags (Annotations::attributes) and the tags of frame `frame`.
+  void show_tags(const formats::Annotations& doc, std::int64_t frame);
   QTableWidget* table() const { return table_; }
+  QTableWidget* tags_table() const { return tags_; }
 
  signals:
   /// `value` empty: remove. `frame_scope`: the box at the current frame, else the track.
   void attribute_edited(bool frame_scope, QString key, QString value);
+  /// `value` empty: remove. `frame_tag`: the current frame's tag, else the scene's.
+  void tag_edited(bool frame_tag, QString key, QString value);
 
  private:
+  using Emit = std::function<void(const QString&)>;
   void add_from_line();
-  /// Appends a row; `allowed` non-empty: the value is picked from them (and "", removing it).
-  void add_row(const QString& scope, const std::string& key, const std::string& value,
-               const std::vector<std::string>& allowed = {});
+  /// Appends a row of `scope` to `table`; `spec` non-null: its widget, else free text.
+  void add_row(QTableWidget* table, const QString& scope, const std::string& key,
+               const std::optional<std::string>& value, const formats::AttributeSpec* spec);
+  QWidget* value_widget(const formats::AttributeSpec& spec, const std::optional<std::string>& value,
+                        Emit emit_value);
+  void emit_row(QTableWidget* table, int row, const QString& value);
 
   QTableWidget* table_;
+  QTableWidget* tags_;
   QComboBox* scope_;
   QLineEdit* line_;
   bool updating_ = false;

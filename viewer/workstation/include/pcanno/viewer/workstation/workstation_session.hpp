@@ -23,6 +23,9 @@ struct WorkstationOptions {
   /// the user in a dialog before the window shows (`pcanno view --recover` / `--discard-recovery`
   /// decide on the command line instead).
   plugin::RecoveryPolicy recovery = plugin::RecoveryPolicy::kOffer;
+  /// A class schema file (docs/class_schema.md) loaded into the document once it is open, as one
+  /// undo step: the file's classes and tags replace the document's of the same name.
+  std::filesystem::path schema;
 };
 
 /// The session the workstation edits:

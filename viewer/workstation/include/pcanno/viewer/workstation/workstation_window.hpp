@@ -223,7 +223,9 @@ class WorkstationWindow : public QMainWindow {
   /// The export of export_labels() as work for a job; the summary goes to export_summary_.
   formats::Expected<std::function<formats::Status(const std::function<bool(double)>&)>> export_work(
       const std::filesystem::path& path, const std::string& codec_id, bool overwrite);
+  // Ontology (workstation_ontology.cpp): attribute and tag edits checked against the schema.
   void edit_attribute(bool frame_scope, const QString& key, const QString& value);
+  void edit_tag(bool frame_tag, const QString& key, const QString& value);
   void report(const formats::Status& status, const QString& what);
   void toggle_play();
   void show_shortcuts();
