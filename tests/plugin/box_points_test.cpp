@@ -71,8 +71,8 @@ TEST(BoxPoints, TheReadoutQaAndAPlainCountAgreeOnTheSampleKittiFrames) {
       const auto qa = qa_count.find({t.id, state->frame});
       ASSERT_NE(qa, qa_count.end());
       EXPECT_EQ(qa->second, static_cast<double>(expected));
-      EXPECT_NEAR(readout->range, std::hypot(lidar->center.x(), lidar->center.y(), lidar->center.z()),
-                  1e-9);
+      EXPECT_NEAR(readout->range,
+                  std::hypot(lidar->center.x(), lidar->center.y(), lidar->center.z()), 1e-9);
       ++boxes;
       with_points += expected > 0;
       total += expected;
@@ -95,10 +95,10 @@ TEST(BoxPoints, AGeoreferencedCloudIsCountedInItsOwnPrecision) {
     cloud.y.push_back(static_cast<float>(y));
     cloud.z.push_back(static_cast<float>(z));
   };
-  add(11.99, 0.0, 0.0);  // inside
-  add(12.01, 0.0, 0.0);  // outside
-  add(10.0, 0.5, 0.4);   // inside
-  add(10.0, 1.5, 0.0);   // outside
+  add(11.99, 0.0, 0.0);         // inside
+  add(12.01, 0.0, 0.0);         // outside
+  add(10.0, 0.5, 0.4);          // inside
+  add(10.0, 1.5, 0.0);          // outside
   add(std::nan(""), 0.0, 0.0);  // never inside
   const geometry::Cuboid box = geometry::Cuboid::from_yaw(
       cloud.origin + Eigen::Vector3d(10.0, 0.0, 0.0), Eigen::Vector3d(4.0, 2.0, 1.0), 0.0);

@@ -73,7 +73,8 @@ TEST(RulerTool, ShiftOrNoPointNearPlacesOnTheGround) {
   // A LiDAR frame: the road 1.73 m below the sensor, rising 2 % towards +x.
   std::vector<Eigen::Vector3d> points;
   for (int i = -40; i <= 40; ++i) {
-    for (int j = -40; j <= 40; ++j) points.emplace_back(0.25 * i, 0.25 * j, -1.73 + 0.02 * 0.25 * i);
+    for (int j = -40; j <= 40; ++j)
+      points.emplace_back(0.25 * i, 0.25 * j, -1.73 + 0.02 * 0.25 * i);
   }
   // 0.14 m from the nearest road point in xy: within the tolerance, but nearer the ray.
   const Eigen::Vector3d pole_top(4.1, 4.1, 1.5);

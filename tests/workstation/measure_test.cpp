@@ -36,7 +36,9 @@ std::vector<Eigen::Vector3d> read_kitti_bin(const std::filesystem::path& path) {
 /// Indices of points with no other point within `radius` [m] in xy: a click in the top view on
 /// one of them can only mean it.
 std::vector<std::size_t> isolated(const std::vector<Eigen::Vector3d>& points, double radius) {
-  const auto cell = [radius](double v) { return static_cast<std::int64_t>(std::floor(v / radius)); };
+  const auto cell = [radius](double v) {
+    return static_cast<std::int64_t>(std::floor(v / radius));
+  };
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> grid;
   for (std::size_t i = 0; i < points.size(); ++i) {
     grid[{cell(points[i].x()), cell(points[i].y())}].push_back(i);
@@ -90,7 +92,8 @@ class WorkstationMeasure : public WorkstationTest {
   std::optional<std::pair<std::size_t, double>> readout() const {
     const std::string text = window_->status_text().toStdString();
     std::smatch m;
-    if (!std::regex_search(text, m, std::regex(R"(([0-9][0-9,.]*) points?, ([0-9.]+) m from the sensor)"))) {
+    if (!std::regex_search(text, m,
+                           std::regex(R"(([0-9][0-9,.]*) points?, ([0-9.]+) m from the sensor)"))) {
       return std::nullopt;
     }
     std::string digits;

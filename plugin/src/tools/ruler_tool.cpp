@@ -28,8 +28,8 @@ void RulerTool::deactivate(Session& /*session*/) {
 }
 
 std::optional<Placement> RulerTool::place(const Session& session, const PointerEvent& event) {
-  return points_.place(session, event.ray, event.view, (event.modifiers & kShift) == 0,
-                       kSnapPixels, kSlabSnapDepth);
+  return points_.place(session, event.ray, event.view, (event.modifiers & kShift) == 0, kSnapPixels,
+                       kSlabSnapDepth);
 }
 
 void RulerTool::show() {
