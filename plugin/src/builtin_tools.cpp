@@ -7,6 +7,7 @@
 #include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
 #include "pcanno/plugin/tools/polyline_tool.hpp"
 #include "pcanno/plugin/tools/polyline_trace_tool.hpp"
+#include "pcanno/plugin/tools/ruler_tool.hpp"
 #include "pcanno/plugin/tools/select_tool.hpp"
 
 namespace pcanno::plugin::detail {
@@ -36,6 +37,8 @@ void add_builtin_tools(Registry& registry) {
   registry.add_tool(factory<PolylineTraceTool>(
       "polyline-trace",
       "click a lane marking or curb to trace it along the frame's intensity ridge or height step"));
+  registry.add_tool(factory<RulerTool>(
+      "ruler", "measure between two clicks, snapped to points: 3D and ground distance, height"));
 }
 
 }  // namespace pcanno::plugin::detail

@@ -131,7 +131,8 @@ TEST(SelectTool, PolylineVerticesAndSegmentsArePicked) {
 
 TEST(Registry, BuiltinToolsAreRegistered) {
   const Registry registry = Registry::with_builtins();
-  for (const char* id : {"select", "cuboid-create", "cuboid-edit", "polyline", "polyline-trace"}) {
+  for (const char* id : {"select", "cuboid-create", "cuboid-edit", "polyline", "polyline-trace",
+                         "ruler"}) {
     SCOPED_TRACE(id);
     std::unique_ptr<Tool> tool = registry.create_tool(id);
     ASSERT_NE(tool, nullptr);
@@ -146,7 +147,7 @@ TEST(Registry, BuiltinToolsAreRegistered) {
   EXPECT_EQ(registry.create_tool("lasso"), nullptr);
   std::size_t tools = 0;
   for (const ComponentInfo& c : registry.components()) tools += c.kind == "tool" ? 1 : 0;
-  EXPECT_EQ(tools, 5u);
+  EXPECT_EQ(tools, 6u);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/iou.hpp"
-#include "pcanno/geometry/points_in_cuboid.hpp"
+#include "pcanno/plugin/services/box_points.hpp"
 
 namespace pcanno::plugin {
 
@@ -298,13 +298,10 @@ class Checker {
       return;
     }
     ++report_.clouds_read;
-    // Into the cloud's float frame (a georeferenced cloud is relative to its origin).
-    for (geometry::Cuboid& box : boxes) {
-      box = geometry::transform(cloud->cloud.T_lidar_cloud().inverse(), box);
-    }
-    const auto inside = geometry::points_in_cuboids(cloud->cloud.view(), boxes);
+    // The workstation's readout of the selected box counts with the same function.
+    const std::vector<std::size_t> inside = count_points_in_boxes(cloud->cloud, boxes);
     for (std::size_t k = 0; k < counted.size(); ++k) {
-      const std::size_t n = inside[k].size();
+      const std::size_t n = inside[k];
       if (n >= opt_.min_points) continue;
       const BoxState& state = *counted[k]->state;
       const Severity s = n == 0 && !state.keyframe ? Severity::kError : Severity::kWarning;

@@ -47,22 +47,10 @@ std::optional<std::int64_t> PolylineTool::current(const Session& session) const 
 
 std::optional<Eigen::Vector3d> PolylineTool::place(const Session& session, const Ray& ray,
                                                    const ViewInfo& view, bool snap) {
-  // The side and front views look at the focus through a slab: points far before or behind it
-  // are not shown there, and a vertex moved there keeps its depth.
-  const bool slab_view = view.kind == ViewKind::kSide || view.kind == ViewKind::kFront;
-  if (snapping_ && snap) {
-    const auto in_slab = [&](const Eigen::Vector3d& p) {
-      return std::abs((p - view.focus).dot(ray.direction)) <= kSlabSnapDepth;
-    };
-    const Eigen::Vector3d* best =
-        nearest_to_ray(points_.points(session), ray, pixels_to_meters(view, kSnapPixels),
-                       slab_view ? std::function<bool(const Eigen::Vector3d&)>(in_slab) : nullptr);
-    if (best != nullptr) return *best;
-  }
-  if (!slab_view) {
-    if (std::optional<Eigen::Vector3d> ground = points_.ground_hit(session, ray)) return ground;
-  }
-  return intersect_plane(ray, view.focus, towards_viewer(view));
+  const std::optional<Placement> placed =
+      points_.place(session, ray, view, snapping_ && snap, kSnapPixels, kSlabSnapDepth);
+  if (!placed) return std::nullopt;
+  return placed->point;
 }
 
 std::optional<std::size_t> PolylineTool::vertex_under(const geometry::Polyline& line,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
@@ -97,6 +98,30 @@ std::optional<Eigen::Vector3d> FramePoints::ground_hit(const Session& session, c
   }
   if (!hit) return std::nullopt;
   return Eigen::Vector3d(*hit + ground_origin_);
+}
+
+std::optional<Placement> FramePoints::place(const Session& session, const Ray& ray,
+                                            const ViewInfo& view, bool snap, double snap_pixels,
+                                            double slab_depth) {
+  const bool slab_view = view.kind == ViewKind::kSide || view.kind == ViewKind::kFront;
+  if (snap) {
+    const auto in_slab = [&](const Eigen::Vector3d& p) {
+      return std::abs((p - view.focus).dot(ray.direction)) <= slab_depth;
+    };
+    const Eigen::Vector3d* best =
+        nearest_to_ray(points(session), ray, pixels_to_meters(view, snap_pixels),
+                       slab_view ? std::function<bool(const Eigen::Vector3d&)>(in_slab) : nullptr);
+    if (best != nullptr) return Placement{*best, true};
+  }
+  if (!slab_view) {
+    if (std::optional<Eigen::Vector3d> ground = ground_hit(session, ray)) {
+      return Placement{*ground, false};
+    }
+  }
+  const std::optional<Eigen::Vector3d> on_plane =
+      intersect_plane(ray, view.focus, towards_viewer(view));
+  if (!on_plane) return std::nullopt;
+  return Placement{*on_plane, false};
 }
 
 const std::vector<Eigen::Vector3d>& FramePoints::points(const Session& session) {

@@ -14,6 +14,10 @@ QString shortcut_sheet_html() {
       {"polyline: drag a vertex / click a segment",
        "move the vertex / insert one (top, side and front views)"},
       {"polyline: Alt+drag, Alt+arrows", "move the whole line (one undo step)"},
+      {"M, then two clicks in any view", "ruler: 3D distance, ground distance and height "
+                                         "difference, each end snapped to the nearest point "
+                                         "(Shift: no snapping); Esc clears, Esc again or M: back "
+                                         "to the box editor"},
       {"left click", "select a box (top or main view)"},
       {"left drag on a face / inside", "resize / move (top, side and front views)"},
       {"Alt+arrows", "nudge the selected box in the top view's axes (Alt+Shift: fine)"},

@@ -65,6 +65,7 @@ void WorkstationWindow::build_actions() {
   trace_action_ = gated(edit, "One-click polyline (&trace)", QKeySequence("T"),
                         [this] { (void)toggle_tool("polyline-trace"); });
   build_modes_toolbar();
+  build_measure_actions(edit);
   gated(edit, "&Propagate track or polyline", QKeySequence("P"),
         [this] { propagate_selected(); });
   gated(edit, "&Interpolate track or polyline", QKeySequence("I"),

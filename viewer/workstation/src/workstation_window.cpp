@@ -210,6 +210,7 @@ void WorkstationWindow::update_status() {
   tool_label_->setText(texts.tool);
   selection_label_->setText(texts.selection);
   setWindowTitle(texts.title);
+  update_measure_status();
 }
 
 QString WorkstationWindow::status_text() const {

@@ -30,7 +30,8 @@
 //   error (a box turned round by the annotator or a tracker). No yaw-rate finding for that pair.
 // - "size-drift": a box's length, width or height differs from the track's median by more than
 //   `size_drift_warning` (warning) or `size_drift_error` (error), relative to the median.
-// - "few-points": needs the sequence's clouds. Fewer than `min_points` LiDAR points in the box:
+// - "few-points": needs the sequence's clouds. Fewer than `min_points` LiDAR points in the box
+//   (counted by count_points_in_boxes, services/box_points.hpp, as the workstation's readout is):
 //   warning. No point at all: error for a box that is not a keyframe (made by interpolation,
 //   tracking or a model, so the object is likely lost), warning for a keyframe (a person placed it,
 //   perhaps on an occluded object). Frames whose cloud cannot be read get a "cloud" warning.

@@ -45,6 +45,12 @@ std::optional<geometry::Polyline> polyline_in_world(const Session& session, std:
 /// else the generic ClassSpec default.
 Eigen::Vector3d default_box_size(const formats::Annotations& doc, const std::string& label);
 
+/// Where a click lands (FramePoints::place).
+struct Placement {
+  Eigen::Vector3d point = Eigen::Vector3d::Zero();  ///< [m, world]
+  bool on_point = false;  ///< exactly on a LiDAR point of the frame (snapped)
+};
+
 /// The points of the session's current frame in the world frame, read once per frame through
 /// Sequence::load_frame and cached. Hosts that hold the points already, and tests, inject them
 /// with set_points() instead.
@@ -61,6 +67,14 @@ class FramePoints {
   /// them (once per frame), else, with no ground to fit, the plane z = 0. nullopt for a ray that
   /// misses it. A vertex placed without snapping lands on the road, not at the sensor's height.
   std::optional<Eigen::Vector3d> ground_hit(const Session& session, const Ray& ray);
+  /// Where a click along `ray` in `view` lands, as the built-in tools place vertices and ends:
+  /// with `snap`, exactly on the point nearest to the ray within `snap_pixels` (nearest_to_ray);
+  /// otherwise, or with no point there, on the ground (ground_hit), or, for rays that miss it,
+  /// on the plane through the view's focus facing the viewer. The side and front views show a
+  /// slab around their focus: they snap only to points within `slab_depth` [m] of that plane and
+  /// otherwise place onto it (their rays run parallel to the ground). nullopt when nowhere.
+  std::optional<Placement> place(const Session& session, const Ray& ray, const ViewInfo& view,
+                                 bool snap, double snap_pixels, double slab_depth);
 
  private:
   /// The ground model of `points`, fitted relative to `ground_origin_` (floats keep UTM

@@ -12,8 +12,10 @@
 #include <QTimer>
 
 #include "pcanno/plugin/services/qa.hpp"
+#include "pcanno/plugin/services/box_points.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tool_manager.hpp"
+#include "pcanno/plugin/tools/ruler_tool.hpp"
 #include "pcanno/viewer/camera_follow.hpp"
 #include "pcanno/viewer/scene_style.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
@@ -157,6 +159,14 @@ class WorkstationWindow : public QMainWindow {
   /// Writes the window to `path` (PNG), the GL views included.
   bool save_screenshot(const QString& path);
 
+  // measure (workstation_measure.cpp): the ruler (M) and the selected box's readout.
+  /// The ruler's measurement while the ruler runs; nullopt when it shows none.
+  std::optional<plugin::Measurement> ruler_measurement() const;
+  /// The selected box's LiDAR points at this frame and its distance from the sensor, counted by
+  /// plugin::box_points on the frame's cloud as QA's few-points rule counts; nullopt without a
+  /// selected box at this frame or a cloud. Shown after the selection in the status bar.
+  std::optional<plugin::BoxPoints> selected_box_points() const;
+
  public slots:
   void open_labels_dialog();
   void save_as_dialog();
@@ -209,6 +219,8 @@ class WorkstationWindow : public QMainWindow {
   void choose_label(const std::string& label);
   void update_status();
   void update_preview();
+  void build_measure_actions(QMenu* edit);  ///< workstation_measure.cpp, from build_actions()
+  void update_measure_status();             ///< the readouts, from update_status()
   void replace_session(std::unique_ptr<plugin::Session> session);
   /// Before `action` ("closing"): when there are unsaved edits, asks to save (Save As when there
   /// is no document), discard (their journal goes) or cancel. True when the action may go on.
@@ -247,6 +259,8 @@ class WorkstationWindow : public QMainWindow {
   QAction* box_action_ = nullptr;
   QAction* polyline_action_ = nullptr;
   QAction* trace_action_ = nullptr;
+  QAction* ruler_action_ = nullptr;  ///< measure: M, the mode tool bar
+  QLabel* ruler_label_ = nullptr;    ///< measure: the ruler's reading in the status bar
 
   SceneView* main_view_ = nullptr;
   SceneView* top_view_ = nullptr;
