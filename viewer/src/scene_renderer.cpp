@@ -28,6 +28,7 @@
 
 #include "line_batch.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
+#include "pcanno/plugin/display/point_display.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
 
@@ -121,6 +122,7 @@ struct SceneRenderer::Vtk {
   Ptr<vtkFloatArray> intensity = Ptr<vtkFloatArray>::New();
   Ptr<vtkFloatArray> height = Ptr<vtkFloatArray>::New();
   Ptr<vtkFloatArray> distance = Ptr<vtkFloatArray>::New();
+  Ptr<vtkFloatArray> time = Ptr<vtkFloatArray>::New();  // frame offsets: wrapped, or zeros
   Ptr<vtkUnsignedCharArray> class_rgb = Ptr<vtkUnsignedCharArray>::New();
   Ptr<vtkLookupTable> grey = Ptr<vtkLookupTable>::New();
   Ptr<vtkLookupTable> ramp = Ptr<vtkLookupTable>::New();
@@ -174,7 +176,7 @@ struct SceneRenderer::Vtk {
     lod_actor->GetProperty()->LightingOff();
     lod_actor->VisibilityOff();
 
-    for (vtkFloatArray* a : {intensity.Get(), height.Get(), distance.Get()}) {
+    for (vtkFloatArray* a : {intensity.Get(), height.Get(), distance.Get(), time.Get()}) {
       a->SetNumberOfComponents(1);
     }
     class_rgb->SetNumberOfComponents(3);
@@ -423,6 +425,21 @@ void SceneRenderer::update_point_colors() {
       }
       v.class_rgb->Modified();
       v.use_scalars(v.class_rgb, true);
+      return;
+    }
+    case ColorBy::kTime: {
+      // Symmetric about the current frame, so that it keeps the ramp's middle colour.
+      float reach = 1.0f;
+      if (const std::vector<float>* offsets = cloud_->attribute(plugin::kFrameOffsetAttribute)) {
+        for (float f : *offsets) reach = std::max(reach, std::abs(f));
+        v.time->SetArray(borrow(*offsets), count, 1);
+      } else {
+        v.time->SetNumberOfTuples(count);
+        std::fill_n(v.time->GetPointer(0), n, 0.0f);
+      }
+      v.time->Modified();
+      v.use_lut(v.ramp, -reach, reach);
+      v.use_scalars(v.time, false);
       return;
     }
     case ColorBy::kCamera: {
