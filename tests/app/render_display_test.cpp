@@ -17,6 +17,7 @@ class RenderDisplay : public LabelsTest {
  protected:
   /// Runs `pcanno render` on the sample with its own ego motion cache (the sample has no poses).
   CommandResult render(const std::string& args, const fs::path& out) {
+    fs::create_directories(dir_ / "cache");
     return run_command("XDG_CACHE_HOME=" + (dir_ / "cache").string() + " " +
                        std::string(PCANNO_BINARY) + " render " + training_.string() + " " + args +
                        " --size 400x300 --out " + out.string() + " 2>&1");

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include <QAction>
+#include <QDialog>
 #include <QLabel>
 #include <QSpinBox>
 
@@ -31,6 +32,7 @@ class SparseTest : public WorkstationTest {
   void SetUp() override {
     WorkstationTest::SetUp();
     // The ego motion cache of this test alone: the job runs, and leaves nothing behind.
+    std::filesystem::create_directories(dir_ / "cache");
     ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
   }
 };
@@ -51,6 +53,12 @@ TEST_F(SparseTest, AccumulatingFiveFramesDrawsTheirPoints) {
   ASSERT_TRUE(past && future);
   past->setValue(2);
   future->setValue(2);
+  // The settings stay when the dialog goes; the window takes the focus back.
+  auto* dialog = w.findChild<QDialog*>("display_options");
+  ASSERT_NE(dialog, nullptr);
+  dialog->close();
+  w.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&w));
   // The sample has no poses: the window estimates the ego motion as a job, then accumulates.
   ASSERT_TRUE(wait_for_job());
   std::size_t sum = 0;
@@ -68,6 +76,8 @@ TEST_F(SparseTest, AccumulatingFiveFramesDrawsTheirPoints) {
   for (int k = 1; k <= 4; ++k) around3 += points_in_file(sample_, k);
   EXPECT_EQ(w.points_drawn(), around3);
 
+  open_options->trigger();  // the same dialog again, showing the settings
+  EXPECT_EQ(past->value(), 2);
   past->setValue(0);
   future->setValue(0);
   EXPECT_EQ(w.points_drawn(), points_in_file(sample_, 3));

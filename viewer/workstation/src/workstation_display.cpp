@@ -176,6 +176,7 @@ void WorkstationWindow::show_points(bool force) {
   if (!force && d.built && *d.built == key) return;
   d.built = key;
 
+  const formats::FrameCache::FramePtr previous = shown_;
   shown_ = cloud_;
   formats::FrameCache* cache = frames_->cache();
   if (cloud_ && cache) {
@@ -197,6 +198,8 @@ void WorkstationWindow::show_points(bool force) {
                                8000);
     }
   }
+  // A selection change under plain options gives the same cloud: no new upload.
+  if (!force && shown_ == previous) return;
   update_camera_colors();  // before the views take the points: they colour them once
   const std::optional<geometry::Pose> pose = session_->T_world_lidar(frame);
   for (SceneView* v : views()) {
