@@ -3,6 +3,8 @@
 // display; `xvfb-run -a` on a headless machine). For tests, reports and CI.
 // With `--camera CAM [--points] [--boxes-2d]`: the frame's image of that camera with the labels
 // (and LiDAR points) projected into it, drawn in software (no display needed).
+// The display options (--accumulate, --stack-track, --hide-ground, --crop, --crop-track,
+// --focus-track, --intensity-min/max) build the shown points as the workstation's View > Display.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
