@@ -3,7 +3,10 @@
 // display; `xvfb-run -a` on a headless machine). For tests, reports and CI.
 // With `--camera CAM [--points] [--boxes-2d]`: the frame's image of that camera with the labels
 // (and LiDAR points) projected into it, drawn in software (no display needed).
+// The display options (--accumulate, --stack-track, --hide-ground, --crop, --crop-track,
+// --focus-track, --intensity-min/max) build the shown points as the workstation's View > Display.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +24,8 @@
 #include "pcanno/formats/datasets/image.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/plugin/automation/ego_motion.hpp"
+#include "pcanno/plugin/display/point_display.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/camera_colors.hpp"
@@ -44,6 +51,16 @@ struct RenderCommandOptions {
   std::string camera;     ///< draw into this camera's image instead of rendering the scene
   bool points = false;    ///< with --camera: LiDAR points coloured by depth
   bool boxes_2d = false;  ///< with --camera: each box's projected 2D box
+  // sparse: what the scene shows of the frame (plugin::PointDisplay)
+  std::string accumulate;  ///< "P" or "P,F": past and future frames
+  bool hide_ground = false;
+  std::string crop;  ///< "x0,y0,z0,x1,y1,z1" [m, the frame's LiDAR frame]
+  std::optional<std::int64_t> crop_track;
+  std::optional<std::int64_t> focus_track;
+  double focus_margin = 2.0;
+  std::optional<std::int64_t> stack_track;
+  std::optional<float> intensity_min;
+  std::optional<float> intensity_max;
 };
 
 const std::map<std::string, plugin::ViewKind> kViews = {
@@ -57,7 +74,106 @@ const std::map<std::string, viewer::ColorBy> kColorModes = {
     {"height", viewer::ColorBy::kHeight},
     {"distance", viewer::ColorBy::kDistance},
     {"class", viewer::ColorBy::kClass},
-    {"camera", viewer::ColorBy::kCamera}};
+    {"camera", viewer::ColorBy::kCamera},
+    {"time", viewer::ColorBy::kTime}};
+
+// sparse ---------------------------------------------------------------------------------------
+
+/// Comma-separated numbers of an option: exactly `count`, else a usage message naming it.
+std::optional<std::vector<double>> parse_numbers(const std::string& text, std::size_t count,
+                                                 const std::string& option, std::string& error) {
+  std::vector<double> values;
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    std::size_t used = 0;
+    double v = 0.0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || !std::isfinite(v)) {
+      error = option + ": '" + item + "' is not a number (in '" + text + "')";
+      return std::nullopt;
+    }
+    values.push_back(v);
+  }
+  if (values.size() != count) {
+    error = option + ": expected " + std::to_string(count) + " comma-separated numbers, got '" +
+            text + "'";
+    return std::nullopt;
+  }
+  return values;
+}
+
+/// The display options of the command line; nullopt with `error` set when one is malformed.
+std::optional<plugin::DisplayOptions> display_options(const RenderCommandOptions& opt,
+                                                      std::string& error) {
+  plugin::DisplayOptions o;
+  if (!opt.accumulate.empty()) {
+    const bool both = opt.accumulate.find(',') != std::string::npos;
+    auto counts = parse_numbers(opt.accumulate, both ? 2 : 1, "--accumulate", error);
+    if (!counts) return std::nullopt;
+    for (double c : *counts) {
+      if (c < 0 || c > 1000 || c != std::floor(c)) {
+        error = "--accumulate: expected PAST[,FUTURE] frame counts in 0..1000, got '" +
+                opt.accumulate + "'";
+        return std::nullopt;
+      }
+    }
+    o.past = static_cast<int>((*counts)[0]);
+    o.future = both ? static_cast<int>((*counts)[1]) : 0;
+  }
+  if (!opt.crop.empty()) {
+    auto c = parse_numbers(opt.crop, 6, "--crop", error);
+    if (!c) return std::nullopt;
+    const Eigen::Vector3d a((*c)[0], (*c)[1], (*c)[2]), b((*c)[3], (*c)[4], (*c)[5]);
+    o.crop_region = plugin::DisplayRegion{a.cwiseMin(b), a.cwiseMax(b)};
+  }
+  o.hide_ground = opt.hide_ground;
+  o.crop_track = opt.crop_track;
+  o.focus_track = opt.focus_track;
+  o.focus_margin = opt.focus_margin;
+  o.stack_track = opt.stack_track;
+  o.intensity_min = opt.intensity_min;
+  o.intensity_max = opt.intensity_max;
+  return o;
+}
+
+/// The points the scene shows: the frame's own, or what the display options build from it and
+/// its neighbours. A sequence without poses that accumulates is placed by its ego motion
+/// (estimated, or read from the cache `pcanno ego-motion` and the workstation share).
+formats::Expected<std::shared_ptr<const formats::PointCloud>> display_points(
+    const formats::Sequence& sequence, std::size_t frame, const formats::Annotations& labels,
+    const plugin::DisplayOptions& options) {
+  formats::FrameCacheOptions cache_options;
+  cache_options.threads = 0;  // one frame after the other, on this thread
+  formats::ReadOptions read;
+  read.drop_non_finite = true;
+  formats::FrameCache cache = formats::make_frame_cache(sequence, cache_options, read);
+  plugin::DisplaySource source;
+  source.frames = &cache;
+  source.T_world_lidar = plugin::sequence_poses(sequence);
+  source.timestamps_us = plugin::sequence_timestamps(sequence);
+  source.document = &labels;
+  if ((options.past > 0 || options.future > 0) && !sequence.has_poses()) {
+    plugin::EgoMotionOptions ego;
+    ego.cache_dir = plugin::default_ego_motion_cache();
+    auto motion = plugin::estimate_ego_motion(sequence, ego);
+    if (!motion) return std::move(motion).error();
+    source.T_world_lidar.assign(motion->T_world_lidar.begin(), motion->T_world_lidar.end());
+  }
+  plugin::PointDisplay display;
+  auto built = display.build(source, frame, options);
+  if (!built) return built;
+  for (const std::string& w : display.stats().warnings) {
+    std::cerr << "pcanno: warning: " << w << "\n";
+  }
+  return built;
+}
+
+// ----------------------------------------------------------------------------------- sparse end
 
 /// --color-by camera: every point's colour in the frame's decoded camera images. A frame without
 /// images, or whose images all fail to decode, is an error: the render would be uniformly grey.
@@ -216,6 +332,9 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   request.style.color_by = kColorModes.at(opt.color_by);
   request.style.point_size = opt.point_size;
   request.center_track = opt.track;
+  std::string display_error;
+  const std::optional<plugin::DisplayOptions> display = display_options(opt, display_error);
+  if (!display) return report_usage(display_error);
 
   int exit_code = kExitOk;
   auto sequence = open_render_sequence(opt, registry, exit_code);
@@ -226,9 +345,16 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
     if (!read) return report(read.error());
     labels = std::move(*read);
   }
-  auto cloud = sequence->load_frame(static_cast<std::size_t>(opt.frame));
-  if (!cloud) return report(cloud.error());
-  auto points = std::make_shared<const formats::PointCloud>(std::move(cloud->cloud));
+  std::shared_ptr<const formats::PointCloud> points;
+  if (display->is_plain()) {
+    auto cloud = sequence->load_frame(static_cast<std::size_t>(opt.frame));
+    if (!cloud) return report(cloud.error());
+    points = std::make_shared<const formats::PointCloud>(std::move(cloud->cloud));
+  } else {  // sparse
+    auto built = display_points(*sequence, static_cast<std::size_t>(opt.frame), labels, *display);
+    if (!built) return report(built.error());
+    points = std::move(*built);
+  }
   if (request.style.color_by == viewer::ColorBy::kCamera) {
     auto colors = camera_colors(*sequence, static_cast<std::size_t>(opt.frame), *points,
                                 request.style.no_camera_color);
@@ -277,14 +403,16 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
   CLI::Option* color_by =
       cmd->add_option("--color-by", opt->color_by,
                       "Point colours: intensity (default), height, distance, class (of the box "
-                      "a point is in) or camera (the RGB of the frame's camera images)")
-          ->check(CLI::IsMember({"intensity", "height", "distance", "class", "camera"}));
+                      "a point is in), camera (the RGB of the frame's camera images) or time "
+                      "(the frame offset of accumulated points: past blue, current green, "
+                      "future red)")
+          ->check(CLI::IsMember({"intensity", "height", "distance", "class", "camera", "time"}));
   CLI::Option* point_size =
       cmd->add_option("--point-size", opt->point_size, "Point size in pixels (default 2)");
   cmd->add_option("--track", opt->track,
                   "Centre the view on this track's box; with --camera, highlight it in the "
                   "selection colour");
-  cmd->add_option("--camera", opt->camera,
+  CLI::Option* camera = cmd->add_option("--camera", opt->camera,
                   "Draw into this camera's image of the frame instead (image_2, CAM_FRONT, ...; "
                   "`pcanno info` lists them): boxes with their heading face and polylines in "
                   "class colours; labels from --labels, else the dataset's own")
@@ -298,6 +426,31 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_flag("--boxes-2d", opt->boxes_2d,
                 "With --camera: each box's projected 2D box (clipped to the image)");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");
+  // sparse: what the scene shows of the frame
+  std::vector<CLI::Option*> display = {
+      cmd->add_option("--accumulate", opt->accumulate,
+                      "PAST[,FUTURE]: add the points of that many earlier (and later) frames, "
+                      "placed through the world frame (the sequence's poses, else its estimated "
+                      "ego motion)"),
+      cmd->add_flag("--hide-ground", opt->hide_ground,
+                    "Leave out the ground points (a ground model fitted per frame)"),
+      cmd->add_option("--crop", opt->crop,
+                      "x0,y0,z0,x1,y1,z1: only the points inside this axis-aligned region [m, "
+                      "the frame's LiDAR frame]"),
+      cmd->add_option("--crop-track", opt->crop_track,
+                      "Only the points inside this track's box at the frame"),
+      cmd->add_option("--focus-track", opt->focus_track,
+                      "Only the points within --focus-margin of this track's box at the frame"),
+      cmd->add_option("--focus-margin", opt->focus_margin,
+                      "Margin around the --focus-track box in metres (default 2)"),
+      cmd->add_option("--stack-track", opt->stack_track,
+                      "With --accumulate: this track's points from the other frames are placed "
+                      "through its boxes, so that a moving object's points pile up on its box"),
+      cmd->add_option("--intensity-min", opt->intensity_min,
+                      "Only the points of at least this intensity"),
+      cmd->add_option("--intensity-max", opt->intensity_max,
+                      "Only the points of at most this intensity")};
+  for (CLI::Option* o : display) o->excludes(camera);
   cmd->add_flag("--force", opt->force, "Replace an existing output file");
   cmd->callback([opt, &registry, &action] {
     action = [opt, &registry] { return run_render(*opt, registry); };

@@ -46,7 +46,7 @@ TEST(VtkWarnings, RenderingTheSampleFramePrintsNothing) {
   capture->captured.clear();
   std::string output;
   for (const ColorBy mode : {ColorBy::kIntensity, ColorBy::kHeight, ColorBy::kDistance,
-                             ColorBy::kClass, ColorBy::kCamera}) {
+                             ColorBy::kClass, ColorBy::kCamera, ColorBy::kTime}) {
     RenderRequest request;
     request.width = 320;
     request.height = 240;

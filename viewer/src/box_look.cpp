@@ -16,6 +16,8 @@ const char* to_string(ColorBy c) {
       return "class";
     case ColorBy::kCamera:
       return "camera";
+    case ColorBy::kTime:
+      return "time";
   }
   return "intensity";
 }

@@ -28,6 +28,7 @@
 
 #include "line_batch.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
+#include "pcanno/plugin/display/point_display.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/box_look.hpp"
 
@@ -68,30 +69,6 @@ float* borrow(const std::vector<float>& v) { return const_cast<float*>(v.data())
 
 }  // namespace
 
-Eigen::Vector3d viewpoint_of(const formats::PointCloud& cloud) {
-  if (cloud.origin.isZero()) return Eigen::Vector3d::Zero();
-  // The median height of a strided sample: a few stray returns above or below do not move it.
-  const std::size_t stride = std::max<std::size_t>(1, cloud.size() / 4096);
-  std::vector<float> z;
-  for (std::size_t i = 0; i < cloud.size(); i += stride) {
-    if (std::isfinite(cloud.z[i])) z.push_back(cloud.z[i]);
-  }
-  Eigen::Vector3d viewpoint = cloud.origin;
-  if (!z.empty()) {
-    const auto middle = z.begin() + static_cast<std::ptrdiff_t>(z.size() / 2);
-    std::nth_element(z.begin(), middle, z.end());
-    viewpoint.z() += *middle + kSensorHeight;
-  }
-  return viewpoint;
-}
-
-Eigen::Vector3d label_anchor(const geometry::Cuboid& box_in_world) {
-  const Eigen::Vector3d& s = box_in_world.size;
-  return box_in_world.center + box_in_world.rotation * Eigen::Vector3d(0.0,
-                                                                       s.y() / 2.0 + kLabelOffset,
-                                                                       s.z() / 2.0 + kLabelOffset);
-}
-
 struct SceneRenderer::Vtk {
   vtkRenderer* renderer = nullptr;
   // Annotations draw here: the host's renderer, or an overlay layer above it sharing its camera.
@@ -121,6 +98,7 @@ struct SceneRenderer::Vtk {
   Ptr<vtkFloatArray> intensity = Ptr<vtkFloatArray>::New();
   Ptr<vtkFloatArray> height = Ptr<vtkFloatArray>::New();
   Ptr<vtkFloatArray> distance = Ptr<vtkFloatArray>::New();
+  Ptr<vtkFloatArray> time = Ptr<vtkFloatArray>::New();  // frame offsets: wrapped, or zeros
   Ptr<vtkUnsignedCharArray> class_rgb = Ptr<vtkUnsignedCharArray>::New();
   Ptr<vtkLookupTable> grey = Ptr<vtkLookupTable>::New();
   Ptr<vtkLookupTable> ramp = Ptr<vtkLookupTable>::New();
@@ -174,7 +152,7 @@ struct SceneRenderer::Vtk {
     lod_actor->GetProperty()->LightingOff();
     lod_actor->VisibilityOff();
 
-    for (vtkFloatArray* a : {intensity.Get(), height.Get(), distance.Get()}) {
+    for (vtkFloatArray* a : {intensity.Get(), height.Get(), distance.Get(), time.Get()}) {
       a->SetNumberOfComponents(1);
     }
     class_rgb->SetNumberOfComponents(3);
@@ -423,6 +401,21 @@ void SceneRenderer::update_point_colors() {
       }
       v.class_rgb->Modified();
       v.use_scalars(v.class_rgb, true);
+      return;
+    }
+    case ColorBy::kTime: {
+      // Symmetric about the current frame, so that it keeps the ramp's middle colour.
+      float reach = 1.0f;
+      if (const std::vector<float>* offsets = cloud_->attribute(plugin::kFrameOffsetAttribute)) {
+        for (float f : *offsets) reach = std::max(reach, std::abs(f));
+        v.time->SetArray(borrow(*offsets), count, 1);
+      } else {
+        v.time->SetNumberOfTuples(count);
+        std::fill_n(v.time->GetPointer(0), n, 0.0f);
+      }
+      v.time->Modified();
+      v.use_lut(v.ramp, -reach, reach);
+      v.use_scalars(v.time, false);
       return;
     }
     case ColorBy::kCamera: {

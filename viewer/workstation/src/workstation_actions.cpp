@@ -108,6 +108,7 @@ void WorkstationWindow::build_actions() {
   north_up->setCheckable(true);
   north_up->setChecked(top_north_up());
   build_camera_actions(view);
+  build_display_actions(view);  // sparse
 
   tools_menu_ = menuBar()->addMenu("&Tools");
   build_tools_menu();

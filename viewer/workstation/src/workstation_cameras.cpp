@@ -57,7 +57,8 @@ void WorkstationWindow::build_camera_actions(QMenu* view) {
                                                            {ColorBy::kHeight, "&Height"},
                                                            {ColorBy::kDistance, "&Distance"},
                                                            {ColorBy::kClass, "&Class"},
-                                                           {ColorBy::kCamera, "Camera &RGB"}};
+                                                           {ColorBy::kCamera, "Camera &RGB"},
+                                                           {ColorBy::kTime, "&Time offset"}};
   color_actions_.clear();
   int n = 0;
   for (const auto& [mode, text] : kModes) {
@@ -100,7 +101,8 @@ void WorkstationWindow::update_camera_colors() {
       static_cast<std::size_t>(frame) < seq->size()) {
     // Once per frame for all four views.
     colors = std::make_shared<const std::vector<Rgb>>(
-        camera_point_colors(frame_->cloud, seq->frames[static_cast<std::size_t>(frame)].images,
+        camera_point_colors(shown_ ? *shown_ : frame_->cloud,  // the drawn points (display)
+                            seq->frames[static_cast<std::size_t>(frame)].images,
                             frame_->images, main_view_->scene().style().no_camera_color));
   }
   for (SceneView* v : views()) v->scene().set_camera_colors(colors);

@@ -110,7 +110,11 @@ void WorkstationWindow::refresh() {
     slider_->setRange(0, std::max<int>(0, static_cast<int>(session_->frame_count()) - 1));
     slider_->setValue(static_cast<int>(frame));
   }
-  if (loaded_frame_ != frame) load_points();
+  if (loaded_frame_ != frame) {
+    load_points();
+  } else {
+    show_points(false);  // the selection or its boxes may change what the display shows
+  }
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
   update_cameras();
   update_preview();
@@ -125,11 +129,8 @@ void WorkstationWindow::load_points() {
   // The cloud shares the loaded frame's ownership, images and all.
   cloud_ = frame_ ? formats::FrameCache::FramePtr(frame_, &frame_->cloud) : nullptr;
   loaded_frame_ = frame;
-  update_camera_colors();  // before the views take the cloud: they colour it once
+  show_points(true);  // the display options applied; camera colours, then the views
   const std::optional<geometry::Pose> pose = session_->T_world_lidar(frame);
-  for (SceneView* v : views()) {
-    v->scene().set_cloud(cloud_, pose.value_or(geometry::Pose::Identity()));
-  }
   std::vector<Eigen::Vector3d> world;
   if (cloud_) {
     world.reserve(cloud_->size());
@@ -204,7 +205,7 @@ void WorkstationWindow::update_preview() {
 void WorkstationWindow::update_status() {
   sync_modes();
   const StatusTexts texts =
-      status_texts(*session_, cloud_ ? cloud_->size() : 0, tools_->active_id());
+      status_texts(*session_, points_drawn(), tools_->active_id());
   frame_label_->setText(texts.frame);
   points_label_->setText(texts.points);
   tool_label_->setText(texts.tool);

@@ -17,8 +17,13 @@ enum class ColorBy {
   /// sees it, camera_colors.hpp); `no_camera_color` where none does. The host hands the colours
   /// over (SceneRenderer::set_camera_colors()), computed once per frame for all its views.
   kCamera,
+  /// Each point's frame offset in an accumulation (plugin::kFrameOffsetAttribute, zero-copy) on
+  /// the ramp, symmetric about the current frame: earlier frames towards blue, the current frame
+  /// green, later frames towards red. A cloud without the column is all current (green).
+  kTime,
 };
-const char* to_string(ColorBy c);  ///< "intensity", "height", "distance", "class", "camera"
+/// "intensity", "height", "distance", "class", "camera", "time"
+const char* to_string(ColorBy c);
 
 using Rgb = std::array<std::uint8_t, 3>;
 

@@ -30,6 +30,8 @@ class FrameSource {
   /// Whether loads decode camera images (the sequence lists cameras).
   bool decodes_images() const { return decodes_images_; }
   const formats::FrameCache* cache() const { return cache_ ? &*cache_ : nullptr; }
+  /// For readers of other frames (the display's accumulation) through the same prefetch.
+  formats::FrameCache* cache() { return cache_ ? &*cache_ : nullptr; }
 
  private:
   std::optional<formats::FrameCache> cache_;

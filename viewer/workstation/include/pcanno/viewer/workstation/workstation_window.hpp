@@ -18,6 +18,7 @@
 #include "pcanno/plugin/tools/ruler_tool.hpp"
 #include "pcanno/viewer/camera_follow.hpp"
 #include "pcanno/viewer/scene_style.hpp"
+#include "pcanno/viewer/workstation/display_settings.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
 
 class QAction;
@@ -166,6 +167,14 @@ class WorkstationWindow : public QMainWindow {
   /// plugin::box_points on the frame's cloud as QA's few-points rule counts; nullopt without a
   /// selected box at this frame or a cloud. Shown after the selection in the status bar.
   std::optional<plugin::BoxPoints> selected_box_points() const;
+  // sparse: View > Display (workstation_display.cpp)
+  /// What the views show of each frame: accumulation, stacking, hidden ground, crops, intensity
+  /// window, focus; redrawn at once. A sequence without poses has its ego motion estimated (a
+  /// job, unless cached) before it accumulates.
+  void set_display_settings(const DisplaySettings& settings);
+  const DisplaySettings& display_settings() const;
+  /// The points the views draw (the status bar's count).
+  std::size_t points_drawn() const;
 
  public slots:
   void open_labels_dialog();
@@ -194,6 +203,16 @@ class WorkstationWindow : public QMainWindow {
     return {main_view_, top_view_, side_view_, front_view_};
   }
   void load_points();
+  // sparse (workstation_display.cpp)
+  void build_display_actions(QMenu* view);
+  /// Builds the shown points from the settings and hands them to the views; unless `force`, only
+  /// when what they depend on changed.
+  void show_points(bool force);
+  void display_poses();
+  void show_display_dialog();
+  void sync_display_dialog();
+  void read_display_dialog();
+  QString display_job_outcome() const;
   /// The camera panel under the views (`views`): both in a vertical splitter, returned.
   QWidget* build_camera_panel(QWidget* views);  ///< workstation_cameras.cpp
   void build_camera_actions(QMenu* view);       ///< workstation_cameras.cpp
@@ -252,6 +271,8 @@ class WorkstationWindow : public QMainWindow {
   std::unique_ptr<FrameSource> frames_;
   formats::FrameCache::LoadedFramePtr frame_;  ///< the current frame: cloud and camera images
   formats::FrameCache::FramePtr cloud_;  ///< frame_'s points (sharing it), shared by the views
+  formats::FrameCache::FramePtr shown_;  ///< what the views draw: cloud_ under the display options
+  std::unique_ptr<DisplayState> display_ = std::make_unique<DisplayState>();  ///< sparse
   std::unique_ptr<plugin::ToolManager> tools_;  ///< over session_; replaced with it
   QMenu* tools_menu_ = nullptr;
   QToolBar* modes_ = nullptr;
