@@ -90,7 +90,9 @@ std::unique_ptr<ws::WorkstationWindow> shown_window(benchmark::State& state) {
   auto window = std::make_unique<ws::WorkstationWindow>(std::move(session));
   window->resize(1600, 1000);
   window->show();
-  if (!QTest::qWaitForWindowExposed(window.get()) || !QTest::qWaitForWindowActive(window.get())) {
+  const bool exposed = QTest::qWaitForWindowExposed(window.get());
+  window->activateWindow();  // shortcuts need the active window (Xvfb gives it without a WM)
+  if (!exposed || !QTest::qWaitForWindowActive(window.get())) {
     state.SkipWithError("the window was not exposed");
     return nullptr;
   }
