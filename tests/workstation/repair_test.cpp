@@ -177,5 +177,25 @@ TEST_F(WorkstationTest, RelinkMovesThisFramesBoxToThePreviouslySelectedTrack) {
   EXPECT_EQ(s.undo_name(), "Relink box");
 }
 
+TEST_F(WorkstationTest, RefitRunsAsAJobAndFitsEveryBoxAsOneStep) {
+  ws::WorkstationOptions options;
+  ws::WorkstationWindow& w = open(options);
+  plugin::Session& s = w.session();
+  const std::string start = text(s);
+  w.select_track(0);
+  press(w, Qt::Key_F, Qt::ControlModifier | Qt::AltModifier);
+  ASSERT_TRUE(wait_for_job());
+  const QString said = w.statusBar()->currentMessage();
+  EXPECT_TRUE(said.contains("re-fitted")) << said.toStdString();
+  std::size_t fitted = 0;
+  for (const formats::BoxState& b : s.document().track(0)->boxes) {
+    fitted += b.provenance == formats::Provenance::kFitted ? 1 : 0;
+  }
+  EXPECT_GE(fitted, 4u);  // the van is well covered in every frame
+  EXPECT_EQ(s.undo_name(), "Refit track");
+  ASSERT_TRUE(w.undo());
+  EXPECT_EQ(text(s), start);
+}
+
 }  // namespace
 }  // namespace pcanno::test
