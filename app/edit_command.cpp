@@ -144,7 +144,8 @@ std::variant<Made, Syntax> make_action(const std::string& name, const std::strin
     const auto range = parts ? to_range(parts->second) : std::nullopt;
     if (!frame || (parts && !range)) return Syntax{"ID@FRAME or ID@FRAME:FIRST-LAST"};
     m.command = plugin::apply_size(doc, at->first, *frame, range);
-    m.done = "gave track " + std::to_string(at->first) + (range ? " at frames " + plugin::range_text(*range) : std::string(" at every frame")) +
+    m.done = "gave track " + std::to_string(at->first) +
+             (range ? " at frames " + plugin::range_text(*range) : std::string(" at every frame")) +
              " the size of its box at frame " + std::to_string(*frame);
   } else if (name == "--class") {
     const auto parts = cut(value, '=');
@@ -159,10 +160,10 @@ std::variant<Made, Syntax> make_action(const std::string& name, const std::strin
     if (!whole && !range) return Syntax{"ID or ID@FIRST-LAST"};
     const std::int64_t id = whole ? *whole : at->first;
     plugin::RefitReport report;
-    m.command = plugin::refit_track(session, id, range, plugin::sequence_clouds(session), {},
-                                    &report);
-    m.done = "re-fitted " + std::to_string(report.refitted) + " boxes of track " +
-             std::to_string(id);
+    m.command =
+        plugin::refit_track(session, id, range, plugin::sequence_clouds(session), {}, &report);
+    m.done =
+        "re-fitted " + std::to_string(report.refitted) + " boxes of track " + std::to_string(id);
     if (!report.kept_frames.empty()) {
       m.done += "; kept frames " + plugin::frame_list(report.kept_frames) + " (only ground found)";
     }
@@ -189,8 +190,9 @@ int run_edit(const EditOptions& opt, const GlobalOptions& global,
              const plugin::Registry& registry) {
   warn_plugin_failures(registry);
   if (opt.actions.empty()) {
-    return report_usage("edit: no action given (--merge, --split, --relink, --delete-track, "
-                        "--delete, --flip, --size-from, --class, --refit); see pcanno edit --help");
+    return report_usage(
+        "edit: no action given (--merge, --split, --relink, --delete-track, "
+        "--delete, --flip, --size-from, --class, --refit); see pcanno edit --help");
   }
   const std::string out = opt.out.empty() ? opt.labels : opt.out;
   std::error_code ec;
@@ -207,8 +209,8 @@ int run_edit(const EditOptions& opt, const GlobalOptions& global,
     sequence = std::move(*opened);
   }
   std::string codec_id;
-  auto doc = read_labels(registry, opt.labels, opt.from, sequence ? &*sequence : nullptr,
-                         &codec_id);
+  auto doc =
+      read_labels(registry, opt.labels, opt.from, sequence ? &*sequence : nullptr, &codec_id);
   if (!doc) return report(doc.error());
   const formats::LabelCodec* writer = registry.codecs().find(codec_id);
   if (writer == nullptr || !writer->write) {
@@ -264,16 +266,19 @@ void add_edit_command(CLI::App& app, const GlobalOptions& global, const plugin::
   cmd->add_flag("-f,--force", opt->force, "Replace an existing --out");
   // Repeatable, each taking one value, so that the order given is the order applied.
   static const std::array<std::pair<const char*, const char*>, 9> kActions{{
-      {"--merge", "KEPT,ABSORBED: move every box of ABSORBED into KEPT (refused, naming the "
-                  "frames, when both have a box at the same frame)"},
+      {"--merge",
+       "KEPT,ABSORBED: move every box of ABSORBED into KEPT (refused, naming the "
+       "frames, when both have a box at the same frame)"},
       {"--split", "ID@FRAME: the boxes of ID from FRAME on become a new track"},
-      {"--relink", "ID@FRAME:TRACK | ID@FRAME:new: move the box of ID at FRAME to TRACK (or a "
-                   "new track)"},
+      {"--relink",
+       "ID@FRAME:TRACK | ID@FRAME:new: move the box of ID at FRAME to TRACK (or a "
+       "new track)"},
       {"--delete-track", "ID: delete the whole track"},
       {"--delete", "ID@FIRST-LAST: delete the boxes of ID at these frames"},
       {"--flip", "ID@FIRST-LAST: turn the boxes of ID at these frames by 180 degrees"},
-      {"--size-from", "ID@FRAME[:FIRST-LAST]: give every box of ID (or those at FIRST-LAST) the "
-                      "size of its box at FRAME"},
+      {"--size-from",
+       "ID@FRAME[:FIRST-LAST]: give every box of ID (or those at FIRST-LAST) the "
+       "size of its box at FRAME"},
       {"--class", "ID=CLASS: the class of the whole track"},
       {"--refit", "ID[@FIRST-LAST]: re-fit the track's boxes to their points (needs --sequence)"},
   }};

@@ -150,7 +150,8 @@ void BM_MergeCommand(benchmark::State& state) {
   }
   for (auto _ : state) {
     const auto start = Clock::now();
-    const formats::Status merged = session->apply(plugin::merge_tracks(session->document(), kA, kB));
+    const formats::Status merged =
+        session->apply(plugin::merge_tracks(session->document(), kA, kB));
     state.SetIterationTime(std::chrono::duration<double>(Clock::now() - start).count());
     if (!merged || !session->undo()) {
       state.SkipWithError("merge or undo failed");

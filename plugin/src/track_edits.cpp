@@ -157,8 +157,8 @@ Expected<Command> delete_frames(const Annotations& doc, std::int64_t track_id, F
   return cmd;
 }
 
-Expected<Command> apply_size(const Annotations& doc, std::int64_t track_id,
-                             std::int64_t from_frame, std::optional<FrameRange> range) {
+Expected<Command> apply_size(const Annotations& doc, std::int64_t track_id, std::int64_t from_frame,
+                             std::optional<FrameRange> range) {
   if (range) {
     if (Status ok = check_range(*range); !ok) return std::move(ok).error();
   }
@@ -255,8 +255,7 @@ Expected<Command> refit_track(const Session& session, std::int64_t track_id,
     ++local.refitted;
   }
   if (progress && !progress(1.0)) {
-    return Error{ErrorCode::kCancelled, "re-fitting track " + id_text(track_id) + " cancelled",
-                 ""};
+    return Error{ErrorCode::kCancelled, "re-fitting track " + id_text(track_id) + " cancelled", ""};
   }
   if (report != nullptr) *report = std::move(local);
   return cmd;

@@ -46,7 +46,8 @@ TEST_F(EditTest, SplitThenMergeBackInPlaceRoundTrips) {
   // The van split at frame 3: the rest becomes a new track (the next free id, 3).
   CommandResult r = pcanno("edit " + doc_ + " --split 0@3");
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("split track 0 at frame 3: the rest is track 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("split track 0 at frame 3: the rest is track 3"), std::string::npos)
+      << r.out;
   json after = read(doc_);
   EXPECT_EQ(frames(after, 0), (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(frames(after, 3), (std::vector<int>{3, 4}));
@@ -105,8 +106,8 @@ TEST_F(EditTest, RelinkAndActionsInTheOrderGivenToAnOutputFile) {
 
 TEST_F(EditTest, FlipSizeAndDeleteTrack) {
   const std::string out = (dir_ / "o.pcanno.json").string();
-  const CommandResult r = pcanno("edit " + doc_ +
-                                 " --flip 2@1-2 --size-from 0@0 --delete-track 1 -o " + out);
+  const CommandResult r =
+      pcanno("edit " + doc_ + " --flip 2@1-2 --size-from 0@0 --delete-track 1 -o " + out);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const json before = read(doc_);
   const json after = read(out);
@@ -129,10 +130,9 @@ TEST_F(EditTest, FlipSizeAndDeleteTrack) {
       for (int f = 0; f <= 4; ++f) {
         const json& q0 = t["boxes"][f]["rotation_wxyz"];
         const json& q1 = ta["boxes"][f]["rotation_wxyz"];
-        const double dot = q0[0].get<double>() * q1[0].get<double>() +
-                           q0[1].get<double>() * q1[1].get<double>() +
-                           q0[2].get<double>() * q1[2].get<double>() +
-                           q0[3].get<double>() * q1[3].get<double>();
+        const double dot =
+            q0[0].get<double>() * q1[0].get<double>() + q0[1].get<double>() * q1[1].get<double>() +
+            q0[2].get<double>() * q1[2].get<double>() + q0[3].get<double>() * q1[3].get<double>();
         if (f == 1 || f == 2) {
           EXPECT_NEAR(dot, 0.0, 1e-9) << f;  // 180 degrees apart
         } else {

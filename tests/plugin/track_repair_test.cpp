@@ -82,7 +82,8 @@ void apply_and_check_undo(Session& s, Expected<Command> cmd) {
 }
 
 TEST(TrackOverlap, ListsSharedFramesAndTheUnionsHoles) {
-  const TrackOverlap o = track_overlap(track_with(3, {0, 1, 4, 5, 9}), track_with(7, {4, 5, 7, 9, 12}));
+  const TrackOverlap o =
+      track_overlap(track_with(3, {0, 1, 4, 5, 9}), track_with(7, {4, 5, 7, 9, 12}));
   EXPECT_EQ(o.overlaps, (std::vector<std::int64_t>{4, 5, 9}));
   ASSERT_EQ(o.gaps.size(), 4u);  // 2-3, 6, 8, 10-11
   EXPECT_EQ(range_list(o.gaps), "2-3, 6, 8, 10-11");
@@ -213,8 +214,8 @@ TEST(ApplySize, CopiesOneBoxsSizeKeepingCentresAndFlags) {
 TEST(FlipHeading, TurnsTheRangeHalfwayAboutEachBoxsOwnZ) {
   Track t = track_with(1, {0, 1, 2, 3});
   // A tilted box: the flip must turn it about its own z axis, keeping the tilt.
-  t.boxes[2].box.rotation =
-      Eigen::AngleAxisd(0.4, Eigen::Vector3d::UnitZ()) * Eigen::AngleAxisd(0.1, Eigen::Vector3d::UnitY());
+  t.boxes[2].box.rotation = Eigen::AngleAxisd(0.4, Eigen::Vector3d::UnitZ()) *
+                            Eigen::AngleAxisd(0.1, Eigen::Vector3d::UnitY());
   auto s = session_with({t});
   apply_and_check_undo(*s, flip_heading(s->document(), 1, FrameRange{1, 2}));
   const Track& after = *s->document().track(1);
@@ -228,7 +229,8 @@ TEST(FlipHeading, TurnsTheRangeHalfwayAboutEachBoxsOwnZ) {
   EXPECT_EQ(tilted.center, t.boxes[2].box.center);
   // Twice is the identity (up to rounding of the quaternion).
   ASSERT_TRUE(s->apply(flip_heading(s->document(), 1, FrameRange{1, 2})));
-  EXPECT_TRUE(s->document().track(1)->boxes[2].box.rotation.toRotationMatrix().isApprox(before_r, 1e-12));
+  EXPECT_TRUE(
+      s->document().track(1)->boxes[2].box.rotation.toRotationMatrix().isApprox(before_r, 1e-12));
 }
 
 TEST(TrackEdits, RandomEditsUndoBitForBit) {
@@ -260,12 +262,24 @@ TEST(TrackEdits, RandomEditsUndoBitForBit) {
     const FrameRange r{f, f + static_cast<std::int64_t>(rng() % 6)};
     Expected<Command> cmd = Error{ErrorCode::kInvalidArgument, "", ""};
     switch (rng() % 6) {
-      case 0: cmd = relink_box(doc, t.id, f, rng() % 2 ? other : -1); break;
-      case 1: cmd = delete_frames(doc, t.id, r); break;
-      case 2: cmd = apply_size(doc, t.id, f, r); break;
-      case 3: cmd = flip_heading(doc, t.id, r); break;
-      case 4: cmd = merge_tracks(doc, t.id, other); break;
-      default: cmd = split_track(doc, t.id, f); break;
+      case 0:
+        cmd = relink_box(doc, t.id, f, rng() % 2 ? other : -1);
+        break;
+      case 1:
+        cmd = delete_frames(doc, t.id, r);
+        break;
+      case 2:
+        cmd = apply_size(doc, t.id, f, r);
+        break;
+      case 3:
+        cmd = flip_heading(doc, t.id, r);
+        break;
+      case 4:
+        cmd = merge_tracks(doc, t.id, other);
+        break;
+      default:
+        cmd = split_track(doc, t.id, f);
+        break;
     }
     if (!cmd) continue;
     ASSERT_TRUE(s->apply(*cmd));
@@ -318,9 +332,13 @@ TEST_F(RefitTrack, PullsDisplacedBoxesBackOntoTheirPoints) {
   const std::string displaced = text(*session_);
   std::vector<double> fractions;
   RefitReport report;
-  Expected<Command> cmd = refit_track(*session_, 0, std::nullopt, sequence_clouds(*session_),
-                                      [&](double f) { fractions.push_back(f); return true; },
-                                      &report);
+  Expected<Command> cmd = refit_track(
+      *session_, 0, std::nullopt, sequence_clouds(*session_),
+      [&](double f) {
+        fractions.push_back(f);
+        return true;
+      },
+      &report);
   ASSERT_TRUE(cmd) << cmd.error().message;
   EXPECT_EQ(report.refitted + report.kept_frames.size(), van.boxes.size());
   EXPECT_GE(report.refitted, van.boxes.size() - 1);

@@ -28,7 +28,8 @@ std::string text(const plugin::Session& s) {
 }
 
 /// Presses `key` with `modifiers` as the user would, the main view focused (window shortcuts).
-void press(ws::WorkstationWindow& w, Qt::Key key, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+void press(ws::WorkstationWindow& w, Qt::Key key,
+           Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
   w.main_view()->setFocus();
   QTest::keyClick(w.main_view(), key, modifiers);
   QTest::qWait(30);
@@ -88,7 +89,8 @@ TEST_F(WorkstationTest, ARefusedMergeNamesEveryOverlappingFrame) {
   press(w, Qt::Key_M, Qt::ControlModifier);
   EXPECT_EQ(text(s), edited) << "nothing merged";
   const QString said = w.statusBar()->currentMessage();
-  EXPECT_TRUE(said.contains("tracks 0 and 1 both have boxes at frames 0, 2, 4")) << said.toStdString();
+  EXPECT_TRUE(said.contains("tracks 0 and 1 both have boxes at frames 0, 2, 4"))
+      << said.toStdString();
   press(w, Qt::Key_Z, Qt::ControlModifier);
   press(w, Qt::Key_Z, Qt::ControlModifier);
   EXPECT_EQ(text(s), start);

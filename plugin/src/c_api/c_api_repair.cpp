@@ -27,14 +27,12 @@ extern "C" {
 
 pcanno_status pcanno_session_merge_tracks(pcanno_session* session, int64_t kept_id,
                                           int64_t absorbed_id) {
-  return apply_made(session, __func__, [&](Session& s) {
-    return merge_tracks(s.document(), kept_id, absorbed_id);
-  });
+  return apply_made(session, __func__,
+                    [&](Session& s) { return merge_tracks(s.document(), kept_id, absorbed_id); });
 }
 
 pcanno_status pcanno_session_split_track(pcanno_session* session, int64_t track_id,
-                                         int64_t first_frame, int64_t new_id,
-                                         int64_t* out_new_id) {
+                                         int64_t first_frame, int64_t new_id, int64_t* out_new_id) {
   return guarded(__func__, [&](const char* fn) {
     Session* s = session_of(session, fn);
     if (s == nullptr) return PCANNO_ERR_INVALID_ARGUMENT;
@@ -63,15 +61,15 @@ pcanno_status pcanno_session_relink_box(pcanno_session* session, int64_t track_i
   });
 }
 
-pcanno_status pcanno_session_delete_frames(pcanno_session* session, int64_t track_id,
-                                           int64_t first, int64_t last) {
+pcanno_status pcanno_session_delete_frames(pcanno_session* session, int64_t track_id, int64_t first,
+                                           int64_t last) {
   return apply_made(session, __func__, [&](Session& s) {
     return delete_frames(s.document(), track_id, FrameRange{first, last});
   });
 }
 
-pcanno_status pcanno_session_flip_heading(pcanno_session* session, int64_t track_id,
-                                          int64_t first, int64_t last) {
+pcanno_status pcanno_session_flip_heading(pcanno_session* session, int64_t track_id, int64_t first,
+                                          int64_t last) {
   return apply_made(session, __func__, [&](Session& s) {
     return flip_heading(s.document(), track_id, FrameRange{first, last});
   });

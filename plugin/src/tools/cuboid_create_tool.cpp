@@ -195,7 +195,8 @@ int CuboidCreateTool::extend_track(Session& session, std::int64_t track,
     preview_.status = "cannot extend the track: " + done.error().describe();
     return kConsumed | kRender;
   }
-  preview_.status = "extended track " + std::to_string(track) + ":" + size_text(label, box_in_world);
+  preview_.status =
+      "extended track " + std::to_string(track) + ":" + size_text(label, box_in_world);
   // The selection stays, so the manager would not see a new track: back home after one box, as
   // after a create.
   return kConsumed | kRender | kFinished;

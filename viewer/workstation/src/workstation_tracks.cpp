@@ -231,9 +231,8 @@ bool WorkstationWindow::size_selected(std::optional<std::pair<std::int64_t, std:
   if (range) frames = plugin::FrameRange{range->first, range->second};
   const QString where =
       range ? QString("frames %1-%2").arg(range->first).arg(range->second) : "every frame";
-  return apply_repair(
-      plugin::apply_size(session_->document(), *sel, session_->frame(), frames),
-      QString("track %1 has this box's size at %2").arg(*sel).arg(where));
+  return apply_repair(plugin::apply_size(session_->document(), *sel, session_->frame(), frames),
+                      QString("track %1 has this box's size at %2").arg(*sel).arg(where));
 }
 
 bool WorkstationWindow::flip_selected(std::int64_t first, std::int64_t last) {
@@ -274,11 +273,11 @@ bool WorkstationWindow::refit_selected() {
         plugin::refit_track(*session_, id, std::nullopt, clouds, progress, &report);
     if (!command) return formats::Status(std::move(command).error());
     if (formats::Status applied = session_->apply(*command); !applied) return applied;
-    refit_summary_ = "re-fitted " + std::to_string(report.refitted) + " boxes of track " +
-                     std::to_string(id);
+    refit_summary_ =
+        "re-fitted " + std::to_string(report.refitted) + " boxes of track " + std::to_string(id);
     if (!report.kept_frames.empty()) {
-      refit_summary_ += "; kept frames " + plugin::frame_list(report.kept_frames) +
-                        " (nothing but ground there)";
+      refit_summary_ +=
+          "; kept frames " + plugin::frame_list(report.kept_frames) + " (nothing but ground there)";
     }
     return formats::Status();
   });
@@ -295,9 +294,9 @@ std::optional<std::pair<std::int64_t, std::int64_t>> WorkstationWindow::ask_rang
   const std::int64_t first = session_->frame();
   const std::int64_t last = std::max(first, t->boxes.back().frame);
   bool ok = false;
-  const QString text = QInputDialog::getText(
-      this, "Track " + QString::number(t->id), what + " (first-last):", QLineEdit::Normal,
-      QString("%1-%2").arg(first).arg(last), &ok);
+  const QString text = QInputDialog::getText(this, "Track " + QString::number(t->id),
+                                             what + " (first-last):", QLineEdit::Normal,
+                                             QString("%1-%2").arg(first).arg(last), &ok);
   if (!ok) return std::nullopt;
   static const QRegularExpression kRange(R"(^\s*(\d+)\s*(?:-\s*(\d+))?\s*$)");
   const QRegularExpressionMatch m = kRange.match(text);

@@ -59,8 +59,8 @@ Expected<Command> delete_frames(const Annotations& doc, std::int64_t track_id, F
 
 /// Gives every box of `track_id` (in `range`, or all) the size of its box at `from_frame`, each
 /// keeping its centre, rotation, keyframe flag and provenance.
-Expected<Command> apply_size(const Annotations& doc, std::int64_t track_id,
-                             std::int64_t from_frame, std::optional<FrameRange> range = {});
+Expected<Command> apply_size(const Annotations& doc, std::int64_t track_id, std::int64_t from_frame,
+                             std::optional<FrameRange> range = {});
 
 /// Turns every box of `track_id` in `range` by 180 degrees about its own z axis (centre, size and
 /// tilt kept): the fix for a heading the detector or the propagation got backwards. kNotFound
@@ -76,8 +76,8 @@ CloudOf sequence_clouds(const Session& session);
 
 /// What refit_track did.
 struct RefitReport {
-  std::size_t refitted = 0;                ///< boxes replaced by a fit
-  std::vector<std::int64_t> kept_frames;   ///< frames where nothing but ground was found
+  std::size_t refitted = 0;               ///< boxes replaced by a fit
+  std::vector<std::int64_t> kept_frames;  ///< frames where nothing but ground was found
 };
 
 /// Re-fits every box of `track_id` (in `range`, or all) to the points of its frame: the fit of
