@@ -90,6 +90,9 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
                       CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                        CommandAction& action);
+/// `pcanno edit` (track repair): edit_command.cpp.
+void add_edit_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
+                      CommandAction& action);
 /// `pcanno view` (the Qt workstation); only in builds with Qt and VTK (PCANNO_HAVE_WORKSTATION).
 void add_view_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 #ifdef PCANNO_WITH_VIEWER

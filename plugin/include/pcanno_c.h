@@ -208,6 +208,39 @@ PCANNO_C_API pcanno_status pcanno_session_delete_track(pcanno_session* session, 
 PCANNO_C_API pcanno_status pcanno_session_set_track_label(pcanno_session* session, int64_t track_id,
                                                           const char* label);
 
+/* ---- Track repair (each call is one undo step) ------------------------------------------- */
+
+/* Moves every box of `absorbed_id` into `kept_id` and removes `absorbed_id`. When both tracks have
+ * a box at the same frame the merge is refused with PCANNO_ERR_CONFLICT, and pcanno_last_error()
+ * names every such frame ("tracks 3 and 7 both have boxes at frames 4, 5, 9; ..."). */
+PCANNO_C_API pcanno_status pcanno_session_merge_tracks(pcanno_session* session, int64_t kept_id,
+                                                       int64_t absorbed_id);
+/* Moves the boxes of `track_id` from `first_frame` on into a new track of the same class and
+ * attributes: id `new_id`, or the next free id when new_id < 0 (CONFLICT when in use). Both parts
+ * must keep a box (else INVALID_ARGUMENT). The new id goes to *out_new_id (may be NULL). */
+PCANNO_C_API pcanno_status pcanno_session_split_track(pcanno_session* session, int64_t track_id,
+                                                      int64_t first_frame, int64_t new_id,
+                                                      int64_t* out_new_id);
+/* Moves the box of `track_id` at `frame` into track `target_id`, or into a new track of the same
+ * class when target_id < 0 or no track has that id (its id goes to *out_target_id, may be NULL).
+ * CONFLICT, naming the frame, when the target has a box there already. A track whose only box
+ * this was goes with it. */
+PCANNO_C_API pcanno_status pcanno_session_relink_box(pcanno_session* session, int64_t track_id,
+                                                     int64_t frame, int64_t target_id,
+                                                     int64_t* out_target_id);
+/* Removes the boxes of `track_id` at frames first..last (inclusive); the track when none is
+ * left. NOT_FOUND when it has none there. */
+PCANNO_C_API pcanno_status pcanno_session_delete_frames(pcanno_session* session, int64_t track_id,
+                                                        int64_t first, int64_t last);
+/* Turns the boxes of `track_id` at frames first..last by 180 degrees about their own z axis. */
+PCANNO_C_API pcanno_status pcanno_session_flip_heading(pcanno_session* session, int64_t track_id,
+                                                       int64_t first, int64_t last);
+/* Gives the boxes of `track_id` at frames first..last the size of its box at `from_frame`, each
+ * keeping its centre and rotation. */
+PCANNO_C_API pcanno_status pcanno_session_apply_size(pcanno_session* session, int64_t track_id,
+                                                     int64_t from_frame, int64_t first,
+                                                     int64_t last);
+
 /* Groups the edits until commit into one undo step; cancel reverts them. Nested begins join the
  * outer group. Undo and redo are refused while a group is open. */
 PCANNO_C_API pcanno_status pcanno_session_begin_transaction(pcanno_session* session,

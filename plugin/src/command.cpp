@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "command_support.hpp"
+#include "pcanno/plugin/track_edits.hpp"
 
 namespace pcanno::plugin {
 
@@ -197,16 +198,16 @@ Expected<Command> merge_tracks(const Annotations& doc, std::int64_t kept_id,
   if (!kept) return std::move(kept).error();
   Expected<const Track*> absorbed = find_track(doc, absorbed_id);
   if (!absorbed) return std::move(absorbed).error();
-  Track merged = **kept;
-  for (const BoxState& b : (*absorbed)->boxes) {
-    // Look in the kept track, not in `merged`: appending unsorts it, and at() binary-searches.
-    if ((*kept)->at(b.frame) != nullptr) {
-      return conflict("tracks " + std::to_string(kept_id) + " and " + std::to_string(absorbed_id) +
-                      " both have a box in frame " + std::to_string(b.frame) +
-                     "; delete one of them first");
-    }
-    merged.boxes.push_back(b);
+  const TrackOverlap overlap = track_overlap(**kept, **absorbed);
+  if (!overlap.overlaps.empty()) {
+    // Every shared frame, so that one look shows all the boxes to delete or relink first.
+    const bool one = overlap.overlaps.size() == 1;
+    return conflict("tracks " + std::to_string(kept_id) + " and " + std::to_string(absorbed_id) +
+                    (one ? " both have a box in frame " : " both have boxes at frames ") +
+                    frame_list(overlap.overlaps) + "; delete or relink one of them first");
   }
+  Track merged = **kept;
+  merged.boxes.insert(merged.boxes.end(), (*absorbed)->boxes.begin(), (*absorbed)->boxes.end());
   std::sort(merged.boxes.begin(), merged.boxes.end(),
             [](const BoxState& a, const BoxState& b) { return a.frame < b.frame; });
   return Command{"Merge tracks",

@@ -227,6 +227,95 @@ static void check_polylines(pcanno_session* s) {
   CHECK(count == 1);
 }
 
+/* Track repair on a session of its own (no journal): merge (and the refused merge naming every
+ * shared frame), split, relink, frame ranges; each one undo step. */
+static int64_t add_on(pcanno_session* s, const char* label, const int64_t* frames, int n, double x) {
+  int64_t id = -1;
+  int i;
+  pcanno_box b = make_box(frames[0], x, 0.2);
+  EXPECT_OK(pcanno_session_add_track(s, label, &b, &id));
+  for (i = 1; i < n; ++i) {
+    b = make_box(frames[i], x + i, 0.2);
+    b.track_id = id;
+    EXPECT_OK(pcanno_session_add_box(s, &b));
+  }
+  return id;
+}
+
+static void check_repair(const char* sequence) {
+  pcanno_open_options options;
+  pcanno_session* s = NULL;
+  const int64_t f_a[3] = {0, 1, 2}, f_b[3] = {1, 2, 4}, f_c[2] = {3, 4};
+  int64_t a, b, c, tail = -1, fresh = -1, frames[8] = {0};
+  size_t count = 0, tracks = 0;
+  pcanno_box box, flipped;
+
+  pcanno_open_options_init(&options);
+  options.sequence_path = sequence;
+  options.journal = 0;
+  options.load_plugins = 0;
+  EXPECT_OK(pcanno_session_open_ex(&options, &s));
+  if (s == NULL) return;
+  a = add_on(s, "Car", f_a, 3, 10.0);
+  b = add_on(s, "Car", f_b, 3, 20.0);
+  c = add_on(s, "Car", f_c, 2, 30.0);
+
+  /* Refused: a and b share frames 1 and 2, both named. Nothing changes. */
+  EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_merge_tracks(s, a, b));
+  EXPECT_ERROR_MENTIONS("both have boxes at frames 1, 2");
+  EXPECT_OK(pcanno_session_track_count(s, &tracks));
+  CHECK(tracks == 3);
+
+  /* Merge a and c: one track with frames 0-4, one undo step. */
+  EXPECT_OK(pcanno_session_merge_tracks(s, a, c));
+  EXPECT_OK(pcanno_session_track_frames(s, a, frames, 8, &count));
+  CHECK(count == 5 && frames[0] == 0 && frames[3] == 3 && frames[4] == 4);
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND, pcanno_session_track_frames(s, c, frames, 8, &count));
+  EXPECT_OK(pcanno_session_undo(s));
+  EXPECT_OK(pcanno_session_track_frames(s, c, frames, 8, &count));
+  CHECK(count == 2);
+  EXPECT_OK(pcanno_session_redo(s));
+
+  /* Split a at frame 3: frames 3 and 4 go to a new track. */
+  EXPECT_OK(pcanno_session_split_track(s, a, 3, -1, &tail));
+  CHECK(tail >= 0 && tail != a);
+  EXPECT_OK(pcanno_session_track_frames(s, tail, frames, 8, &count));
+  CHECK(count == 2 && frames[0] == 3);
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT, pcanno_session_split_track(s, a, 0, -1, NULL));
+  EXPECT_ERROR_MENTIONS("without boxes");
+
+  /* Relink: b's box at 4 is refused into tail (which has one there), taken by a. */
+  EXPECT_STATUS(PCANNO_ERR_CONFLICT, pcanno_session_relink_box(s, b, 4, tail, NULL));
+  EXPECT_ERROR_MENTIONS("at frame 4");
+  EXPECT_OK(pcanno_session_get_box(s, b, 4, &box));
+  EXPECT_OK(pcanno_session_relink_box(s, b, 4, a, NULL));
+  EXPECT_OK(pcanno_session_get_box(s, a, 4, &flipped));
+  box.track_id = a;
+  CHECK(same_box(&box, &flipped));
+  EXPECT_OK(pcanno_session_relink_box(s, b, 1, -1, &fresh));
+  CHECK(fresh >= 0 && fresh != b && fresh != a && fresh != tail);
+  EXPECT_OK(pcanno_session_track_frames(s, fresh, frames, 8, &count));
+  CHECK(count == 1 && frames[0] == 1);
+
+  /* Ranges: flip the heading, apply a size, delete frames. */
+  EXPECT_OK(pcanno_session_get_box(s, a, 1, &box));
+  EXPECT_OK(pcanno_session_flip_heading(s, a, 0, 1));
+  EXPECT_OK(pcanno_session_get_box(s, a, 1, &flipped));
+  CHECK(fabs(fabs(box.rotation_wxyz[0] * flipped.rotation_wxyz[3] -
+                  box.rotation_wxyz[3] * flipped.rotation_wxyz[0]) - 1.0) < 1e-12);
+  CHECK(box.center[0] == flipped.center[0]);
+  EXPECT_OK(pcanno_session_undo(s));
+  EXPECT_OK(pcanno_session_get_box(s, a, 1, &flipped));
+  CHECK(same_box(&box, &flipped));
+  EXPECT_OK(pcanno_session_delete_frames(s, a, 0, 1));
+  EXPECT_OK(pcanno_session_track_frames(s, a, frames, 8, &count));
+  CHECK(count == 2 && frames[0] == 2);
+  EXPECT_STATUS(PCANNO_ERR_NOT_FOUND, pcanno_session_delete_frames(s, a, 0, 1));
+  EXPECT_OK(pcanno_session_apply_size(s, tail, 3, 3, 4));
+  EXPECT_STATUS(PCANNO_ERR_INVALID_ARGUMENT, pcanno_session_merge_tracks(NULL, a, b));
+  pcanno_session_close(s);
+}
+
 /* Opens, edits, undoes, saves; returns the id of the box left in the saved document. */
 static int64_t edit_and_save(const char* sequence, const char* document, pcanno_box* saved) {
   pcanno_session* s = NULL;
@@ -409,6 +498,7 @@ int main(int argc, char** argv) {
   CHECK(strcmp(pcanno_status_name(PCANNO_ERR_BUSY), "busy") == 0);
   CHECK(strcmp(pcanno_status_name(PCANNO_ERR_CONFLICT), "conflict") == 0);
 
+  check_repair(sequence);
   id = edit_and_save(sequence, document, &saved);
   CHECK(file_exists(document));
   if (id >= 0) {

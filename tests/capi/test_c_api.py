@@ -131,6 +131,19 @@ def load(path):
                                                                 ctypes.POINTER(ctypes.c_double),
                                                                 ctypes.c_size_t, ctypes.c_int32]),
         "pcanno_session_delete_polyline": (ctypes.c_int, [session_p, ctypes.c_int64]),
+        "pcanno_session_track_frames": (ctypes.c_int, [session_p, ctypes.c_int64,
+                                                       ctypes.POINTER(ctypes.c_int64),
+                                                       ctypes.c_size_t,
+                                                       ctypes.POINTER(ctypes.c_size_t)]),
+        "pcanno_session_add_box": (ctypes.c_int, [session_p, ctypes.POINTER(Box)]),
+        "pcanno_session_merge_tracks": (ctypes.c_int, [session_p, ctypes.c_int64,
+                                                       ctypes.c_int64]),
+        "pcanno_session_split_track": (ctypes.c_int, [session_p, ctypes.c_int64, ctypes.c_int64,
+                                                      ctypes.c_int64,
+                                                      ctypes.POINTER(ctypes.c_int64)]),
+        "pcanno_session_relink_box": (ctypes.c_int, [session_p, ctypes.c_int64, ctypes.c_int64,
+                                                     ctypes.c_int64,
+                                                     ctypes.POINTER(ctypes.c_int64)]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name)
@@ -360,6 +373,57 @@ track = s.add_track(b"Cyclist", box)
 print(track, flush=True)  # acknowledged: the C call returned
 os.kill(os.getpid(), signal.SIGKILL)
 """
+
+
+class RepairTest(CApiBase):
+    """Merge, split and relink through ctypes, as a Python host fixes an ID switch."""
+
+    def frames(self, s, track_id):
+        out = (ctypes.c_int64 * 8)()
+        count = ctypes.c_size_t()
+        s.check(self.lib.pcanno_session_track_frames(s.handle, track_id, out, 8,
+                                                     ctypes.byref(count)))
+        return list(out[:count.value])
+
+    def track_on(self, s, frames, x):
+        track_id = s.add_track(b"Car", make_box(frames[0], x, 0.1))
+        for f in frames[1:]:
+            box = make_box(f, x + f, 0.1)
+            box.track_id = track_id
+            s.check(self.lib.pcanno_session_add_box(s.handle, ctypes.byref(box)))
+        return track_id
+
+    def test_merge_split_relink_and_the_refused_merge(self):
+        lib = self.lib
+        s = Session(lib, self.sequence, self.document)
+        a = self.track_on(s, [0, 1, 2, 3], 10.0)
+        b = self.track_on(s, [1, 3, 4], 20.0)
+        # Refused, naming both shared frames; nothing changes.
+        s.assert_status(lib.pcanno_session_merge_tracks(s.handle, a, b), CONFLICT)
+        error = lib.pcanno_last_error().decode()
+        self.assertIn("tracks %d and %d both have boxes at frames 1, 3" % (a, b), error)
+        self.assertEqual(self.frames(s, b), [1, 3, 4])
+        # Relink b's boxes at 1 and 3 to a new track, then the merge goes through.
+        fresh = ctypes.c_int64(-1)
+        s.check(lib.pcanno_session_relink_box(s.handle, b, 1, -1, ctypes.byref(fresh)))
+        s.check(lib.pcanno_session_relink_box(s.handle, b, 3, fresh.value, None))
+        self.assertEqual(self.frames(s, fresh.value), [1, 3])
+        s.assert_status(lib.pcanno_session_relink_box(s.handle, a, 1, fresh.value, None),
+                        CONFLICT)
+        self.assertIn("at frame 1", lib.pcanno_last_error().decode())
+        s.check(lib.pcanno_session_merge_tracks(s.handle, a, b))
+        self.assertEqual(self.frames(s, a), [0, 1, 2, 3, 4])
+        self.assertNotIn(b, s.track_ids())
+        s.check(lib.pcanno_session_undo(s.handle))  # one step: b is back
+        self.assertEqual(self.frames(s, b), [4])
+        s.check(lib.pcanno_session_redo(s.handle))
+        # Split at 3: frames 3 and 4 leave a.
+        tail = ctypes.c_int64(-1)
+        s.check(lib.pcanno_session_split_track(s.handle, a, 3, -1, ctypes.byref(tail)))
+        self.assertEqual(self.frames(s, a), [0, 1, 2])
+        self.assertEqual(self.frames(s, tail.value), [3, 4])
+        self.assertEqual(s.label(tail.value), "Car")
+        s.close()
 
 
 class RecoveryTest(CApiBase):

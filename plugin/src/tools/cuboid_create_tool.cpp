@@ -139,6 +139,10 @@ int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_wo
                              formats::Provenance provenance) {
   const formats::Annotations& doc = session.document();
   const std::int64_t frame = session.frame();
+  if (const std::optional<std::int64_t> selected = session.selection().track;
+      extend_ && selected && doc.track(*selected) != nullptr) {
+    return extend_track(session, *selected, box_in_world, provenance);
+  }
   NewBox request;
   request.label = label_for(doc);
   request.frame = frame;
@@ -166,6 +170,36 @@ int CuboidCreateTool::create(Session& session, const geometry::Cuboid& box_in_wo
   preview_.status =
       "created track " + std::to_string(id) + ":" + size_text(label_for(doc), box_in_world);
   return kConsumed | kRender;
+}
+
+int CuboidCreateTool::extend_track(Session& session, std::int64_t track,
+                                   const geometry::Cuboid& box_in_world,
+                                   formats::Provenance provenance) {
+  const formats::Annotations& doc = session.document();
+  const std::int64_t frame = session.frame();
+  if (doc.track(track)->at(frame) != nullptr) {
+    preview_.status = "cannot extend track " + std::to_string(track) + ": it has a box at frame " +
+                      std::to_string(frame) + " already";
+    return kConsumed | kRender;
+  }
+  formats::BoxState state;
+  state.frame = frame;
+  state.provenance = provenance;
+  state.shape_frame = session.shape_frame_for(frame);
+  state.box = box_for_storage(session, state.shape_frame, frame, box_in_world);
+  Expected<Command> command = put_box(doc, track, std::move(state));
+  if (command) command->name = "Extend track";
+  const std::string label = doc.track(track)->label;
+  const Status done = session.apply(std::move(command));
+  if (!done) {
+    preview_.status = "cannot extend the track: " + done.error().describe();
+    return kConsumed | kRender;
+  }
+  preview_.status =
+      "extended track " + std::to_string(track) + ":" + size_text(label, box_in_world);
+  // The selection stays, so the manager would not see a new track: back home after one box, as
+  // after a create.
+  return kConsumed | kRender | kFinished;
 }
 
 int CuboidCreateTool::on_key(Session& session, const KeyEvent& event) {

@@ -1,8 +1,11 @@
 #include "pcanno/viewer/workstation/track_list_panel.hpp"
 
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QVBoxLayout>
+
+#include "pcanno/plugin/track_edits.hpp"
 
 namespace pcanno::viewer::workstation {
 namespace {
@@ -11,13 +14,20 @@ constexpr int kPolylineRole = Qt::UserRole + 2;  ///< true on polyline rows
 }
 
 TrackListPanel::TrackListPanel(QWidget* parent)
-    : QWidget(parent), filter_(new QLineEdit(this)), list_(new QListWidget(this)) {
+    : QWidget(parent),
+      filter_(new QLineEdit(this)),
+      list_(new QListWidget(this)),
+      merge_info_(new QLabel(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(2, 2, 2, 2);
   filter_->setPlaceholderText("Filter tracks (class, #id)");
   filter_->setClearButtonEnabled(true);
   layout->addWidget(filter_);
   layout->addWidget(list_);
+  merge_info_->setWordWrap(true);
+  merge_info_->setObjectName("merge_info");
+  merge_info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(merge_info_);
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   connect(filter_, &QLineEdit::textChanged, this, [this] { apply_filter(); });
   connect(list_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
@@ -80,6 +90,81 @@ void TrackListPanel::set_tracks(const formats::Annotations& doc,
   apply_filter();
   updating_ = false;
 }
+
+namespace {
+
+/// "blocked: both have boxes at frames 4, 5, 9" / "possible, gaps 10-11" for one pair.
+QString merge_verdict(const plugin::TrackOverlap& o) {
+  QString text;
+  if (!o.overlaps.empty()) {
+    text = QString("blocked: both have boxes at frame%1 %2")
+               .arg(o.overlaps.size() == 1 ? "" : "s")
+               .arg(QString::fromStdString(plugin::frame_list(o.overlaps)));
+  } else {
+    text = "possible";
+  }
+  if (!o.gaps.empty()) {
+    text += QString("; gap%1 %2")
+                .arg(o.gaps.size() == 1 ? "" : "s")
+                .arg(QString::fromStdString(plugin::range_list(o.gaps)));
+  }
+  return text;
+}
+
+}  // namespace
+
+void TrackListPanel::set_merge_pair(const formats::Annotations& doc,
+                                    std::optional<std::int64_t> selected,
+                                    std::optional<std::int64_t> partner) {
+  const formats::Track* sel = selected ? doc.track(*selected) : nullptr;
+  const formats::Track* other = partner ? doc.track(*partner) : nullptr;
+  QStringList mergeable;
+  QStringList blocked;
+  for (int i = 0; i < list_->count(); ++i) {
+    QListWidgetItem* item = list_->item(i);
+    if (item->data(kPolylineRole).toBool()) continue;
+    const formats::Track* t = doc.track(item->data(kTrackRole).toLongLong());
+    if (sel == nullptr || t == nullptr || t == sel) {
+      item->setToolTip(QString());
+      continue;
+    }
+    const plugin::TrackOverlap o = plugin::track_overlap(*sel, *t);
+    item->setToolTip(QString("merge with #%1: %2").arg(sel->id).arg(merge_verdict(o)));
+    if (o.overlaps.empty()) {
+      mergeable << QString("#%1").arg(t->id);
+    } else {
+      blocked << QString("#%1 (frames %2)")
+                     .arg(t->id)
+                     .arg(QString::fromStdString(plugin::frame_list(o.overlaps)));
+    }
+  }
+  if (sel == nullptr) {
+    merge_info_->clear();
+  } else if (other != nullptr && other != sel) {
+    merge_info_->setText(QString("Merge #%1 into #%2: %3")
+                             .arg(sel->id)
+                             .arg(other->id)
+                             .arg(merge_verdict(plugin::track_overlap(*other, *sel))));
+  } else {
+    // Long lists would fill the dock: the first few, and how many more.
+    const auto shortened = [](QStringList ids) {
+      constexpr int kShown = 8;
+      if (ids.size() > kShown) {
+        const int more = ids.size() - kShown;
+        ids = ids.mid(0, kShown);
+        ids << QString("%1 more").arg(more);
+      }
+      return ids.join(", ");
+    };
+    QString text = QString("#%1 can merge with: %2")
+                       .arg(sel->id)
+                       .arg(mergeable.isEmpty() ? "none" : shortened(mergeable));
+    if (!blocked.isEmpty()) text += QString("\nblocked: %1").arg(shortened(blocked));
+    merge_info_->setText(text);
+  }
+}
+
+QString TrackListPanel::merge_text() const { return merge_info_->text(); }
 
 void TrackListPanel::set_filter(const QString& text) { filter_->setText(text); }
 

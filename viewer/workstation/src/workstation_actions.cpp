@@ -94,6 +94,8 @@ void WorkstationWindow::build_actions() {
           [this, i] { choose_class(i); });
   }
 
+  build_track_actions();  // repair: the Track menu
+
   QMenu* view = menuBar()->addMenu("&View");
   gated(view, "&Previous frame", QKeySequence(Qt::Key_Left), [this] { step(-1); });
   gated(view, "&Next frame", QKeySequence(Qt::Key_Right), [this] { step(1); });

@@ -92,6 +92,7 @@ void WorkstationWindow::refresh() {
   const std::optional<std::int64_t> line = sel ? std::nullopt : session_->selection().polyline;
   const std::int64_t frame = session_->frame();
   track_list_->set_tracks(doc, sel, line);
+  update_track_repair();  // repair
   palette_->set_classes(doc);
   if (line) {
     const formats::PolylineTrack* p = nullptr;

@@ -80,7 +80,9 @@ Expected<Command> set_keyframe(const Annotations& doc, std::int64_t track_id, st
                                bool keyframe);
 
 /// Moves every box of `absorbed_id` into `kept_id` and removes `absorbed_id`. Tracks with boxes in
-/// the same frame are kMalformed (naming the first such frame): a track has one box per frame.
+/// the same frame are kConflict, naming every such frame ("tracks 3 and 7 both have boxes at
+/// frames 4, 5, 9"): a track has one box per frame. track_overlap() (track_edits.hpp) lists them
+/// beforehand. More repairs (relink, frame ranges, whole-track edits) are in track_edits.hpp.
 Expected<Command> merge_tracks(const Annotations& doc, std::int64_t kept_id,
                                std::int64_t absorbed_id);
 

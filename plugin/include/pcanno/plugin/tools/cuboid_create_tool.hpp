@@ -25,7 +25,10 @@ namespace pcanno::plugin {
 ///   centred on the click, oriented by the view.
 /// - Height: the class's default height, the bottom on the ground: the kGroundQuantile quantile of
 ///   the z of the frame's points inside the footprint, or z = 0 without (enough) points.
-/// - The new track is selected. Escape cancels a drag (and, when idle, finishes the tool); "1".."9"
+/// - The new track is selected. With extend on (set_extend) and a track selected, the box joins
+///   that track instead ("extend": the object came back after an occlusion, a detector missed it);
+///   refused, said in the status, when the track has a box at this frame already.
+/// - Escape cancels a drag (and, when idle, finishes the tool); "1".."9"
 ///   choose the document's classes in order.
 class CuboidCreateTool : public Tool {
  public:
@@ -48,6 +51,11 @@ class CuboidCreateTool : public Tool {
     points_.set_points(std::move(points_in_world));
   }
 
+  /// Extend mode: new boxes join the selected track (when one is selected) instead of starting
+  /// a new track.
+  void set_extend(bool on) { extend_ = on; }
+  bool extend() const { return extend_; }
+
   /// The box [world] a drag from `start` to `end` (on the ground plane) in `view` creates.
   geometry::Cuboid box_for_drag(const Session& session, const Eigen::Vector3d& start,
                                 const Eigen::Vector3d& end, const ViewInfo& view);
@@ -61,7 +69,12 @@ class CuboidCreateTool : public Tool {
   /// no points there.
   std::optional<geometry::Cuboid> fit_at(const Session& session, const Eigen::Vector3d& click);
 
+  /// Extend mode: the box joins `track` (one undo step, the track stays selected).
+  int extend_track(Session& session, std::int64_t track, const geometry::Cuboid& box_in_world,
+                   formats::Provenance provenance);
+
   std::string label_;  ///< "" until set: the document's default class
+  bool extend_ = false;
   bool dragging_ = false;
   Eigen::Vector3d start_ = Eigen::Vector3d::Zero();  ///< [m, world] on the ground plane
   Eigen::Vector3d end_ = Eigen::Vector3d::Zero();

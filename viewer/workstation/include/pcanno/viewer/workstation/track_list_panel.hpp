@@ -7,6 +7,7 @@
 
 #include "pcanno/formats/labels/annotations.hpp"
 
+class QLabel;
 class QLineEdit;
 class QListWidget;
 
@@ -32,6 +33,14 @@ class TrackListPanel : public QWidget {
   std::vector<std::int64_t> visible_polylines() const;
   /// The list row of polyline `id`, -1 when none.
   int polyline_row(std::int64_t id) const;
+  /// What stands between track `selected` and a merge (under the list, and in each other row's
+  /// tip): with a `partner` (the track Ctrl+M would merge into), that pair's shared frames, which
+  /// make the merge impossible, and the gaps the merged track would have; without one, which
+  /// tracks `selected` can merge with and which are blocked, with their frames.
+  void set_merge_pair(const formats::Annotations& doc, std::optional<std::int64_t> selected,
+                      std::optional<std::int64_t> partner);
+  /// The text under the list ("" without a selected track).
+  QString merge_text() const;
   QLineEdit* filter_edit() const { return filter_; }
   QListWidget* list() const { return list_; }
 
@@ -47,6 +56,7 @@ class TrackListPanel : public QWidget {
 
   QLineEdit* filter_;
   QListWidget* list_;
+  QLabel* merge_info_;  ///< set_merge_pair()
   bool updating_ = false;  ///< set_tracks() is rebuilding: selection signals are not the user's
 };
 

@@ -175,6 +175,29 @@ class WorkstationWindow : public QMainWindow {
   const DisplaySettings& display_settings() const;
   /// The points the views draw (the status bar's count).
   std::size_t points_drawn() const;
+  // ---- repair: the Track menu (workstation_tracks.cpp). Each edit is one undo step. ----------
+  /// Moves every box of `absorbed` into `kept`; refused, the shared frames in the status bar.
+  bool merge_tracks(std::int64_t kept, std::int64_t absorbed);
+  /// Ctrl+M: the selected track merges into the track selected before it (merge_partner()); without
+  /// one, a chooser lists the tracks with what blocks each merge.
+  bool merge_selected();
+  /// The track selected before the selected one, while both exist.
+  std::optional<std::int64_t> merge_partner() const;
+  bool split_selected();  ///< Ctrl+X: at the current frame; the new track is selected
+  /// Ctrl+R / Ctrl+Shift+R: the selected track's box at this frame moves to `target` (nullopt: a
+  /// new track), which is then selected.
+  bool relink_selected(std::optional<std::int64_t> target);
+  /// Ctrl+Shift+N: the create tool's new box joins the selected track.
+  void set_extend(bool on);
+  bool extend() const;
+  bool delete_selected_track();
+  bool delete_selected_frames(std::int64_t first, std::int64_t last);
+  /// The size of the selected box (this frame) on every box of the track, or on first..last.
+  bool size_selected(std::optional<std::pair<std::int64_t, std::int64_t>> range);
+  bool flip_selected(std::int64_t first, std::int64_t last);
+  bool class_selected(const std::string& label);
+  /// Re-fits every box of the selected track to its points, as a job (progress, Esc cancels).
+  bool refit_selected();
 
  public slots:
   void open_labels_dialog();
@@ -260,6 +283,14 @@ class WorkstationWindow : public QMainWindow {
   void report(const formats::Status& status, const QString& what);
   void toggle_play();
   void show_shortcuts();
+  // repair (workstation_tracks.cpp)
+  void build_track_actions();  ///< the Track menu, from build_actions()
+  void update_track_repair();  ///< from refresh(): selection history, the panel's merge info
+  /// Applies a repair command, saying `done` or why it was refused.
+  bool apply_repair(formats::Expected<plugin::Command> command, const QString& done);
+  /// Asks for "first-last" (default: this frame to the selected track's last); nullopt: cancelled.
+  std::optional<std::pair<std::int64_t, std::int64_t>> ask_range(const QString& what);
+  QString refit_outcome() const;
 
   int on_pointer(SceneView& view, const plugin::PointerEvent& event);
   int on_key(SceneView& view, const plugin::KeyEvent& event);
@@ -316,6 +347,11 @@ class WorkstationWindow : public QMainWindow {
   plugin::QaReport qa_;
   CameraFollow follow_;
   std::int64_t loaded_frame_ = -1;
+  // repair (workstation_tracks.cpp)
+  std::optional<std::int64_t> repair_last_;      ///< the selected track, as last seen
+  std::optional<std::int64_t> repair_previous_;  ///< the one selected before it
+  QAction* extend_action_ = nullptr;
+  std::string refit_summary_;  ///< written by the refit job's worker, read when it has ended
 };
 
 }  // namespace pcanno::viewer::workstation
