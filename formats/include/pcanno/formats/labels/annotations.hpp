@@ -63,10 +63,10 @@ struct Track {
   std::string label;        ///< class name, a ClassSpec::name
   AttributeMap attributes;  ///< track-level attributes
   std::string source_id;    ///< id in the source format (nuScenes instance token), for round trips
+  std::vector<BoxState> boxes;
   /// Pitch and roll may be edited although the class is upright (ClassSpec::upright): a truck on
   /// a ramp, a car parked with two wheels on a kerb.
   bool free_tilt = false;
-  std::vector<BoxState> boxes;
 
   const BoxState* at(std::int64_t frame) const;  ///< nullptr when the track has no box there
   BoxState* at(std::int64_t frame);
