@@ -102,6 +102,7 @@ void WorkstationWindow::refresh() {
   } else {
     attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame);
   }
+  update_box_panel();  // tilt
   update_timeline();
   timeline_->set_current_frame(frame);
   {
