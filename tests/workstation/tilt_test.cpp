@@ -9,6 +9,7 @@
 #include <QStatusBar>
 
 #include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/yaw_pitch_roll.hpp"
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/tools/cuboid_edit_tool.hpp"
@@ -27,6 +28,7 @@ class WorkstationTilt : public WorkstationTest {
  protected:
   /// The window over a new document with one Car (yaw 0.2 rad) at frame 0, selected.
   ws::WorkstationWindow& open_with_car() {
+    doc_path_ = dir_ / "tilt.pcanno.json";  // dir_ is made in SetUp()
     ws::WorkstationOptions options;
     options.document = doc_path_;
     ws::WorkstationWindow& w = open(options);
@@ -59,7 +61,7 @@ class WorkstationTilt : public WorkstationTest {
     return saved ? *saved : formats::Annotations{};
   }
 
-  const fs::path doc_path_ = dir_ / "tilt.pcanno.json";
+  fs::path doc_path_;
   std::int64_t id_ = -1;
 };
 
