@@ -190,13 +190,14 @@ TEST_F(ConvertTest, KittiExportWarnsAboutAndCountsTiltedBoxes) {
              (dir_ / "0000.txt").string() + " --sequence " + training_.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("wrote 15 boxes"), std::string::npos) << r.out;  // written, not dropped
-  EXPECT_NE(r.out.find("warning: 2 boxes with pitch or roll written upright: KITTI stores yaw only"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("warning: 2 boxes with pitch or roll written upright: KITTI stores yaw only"),
+      std::string::npos)
       << r.out;
   // The untouched document warns about nothing.
-  const CommandResult plain = pcanno("convert " + labels_.string() + " --to kitti-object --out " +
-                                     (dir_ / "label_2").string() + " --sequence " +
-                                     training_.string());
+  const CommandResult plain =
+      pcanno("convert " + labels_.string() + " --to kitti-object --out " +
+             (dir_ / "label_2").string() + " --sequence " + training_.string());
   ASSERT_EQ(plain.exit_code, 0) << plain.out;
   EXPECT_EQ(plain.out.find("warning"), std::string::npos) << plain.out;
 }

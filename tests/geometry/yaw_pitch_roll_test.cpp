@@ -38,8 +38,7 @@ TEST(YawPitchRollAngles, SignsFollowTheDocumentedConvention) {
 TEST(YawPitchRollAngles, YawAgreesWithTheCuboidHeading) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 1000; ++i) {
-    const Cuboid box{Eigen::Vector3d::Zero(), Eigen::Vector3d::Ones(),
-                     test::random_rotation(rng)};
+    const Cuboid box{Eigen::Vector3d::Zero(), Eigen::Vector3d::Ones(), test::random_rotation(rng)};
     EXPECT_NEAR(angle_difference(yaw_pitch_roll(box.rotation).yaw, box.yaw()), 0.0, 1e-12);
   }
 }

@@ -125,9 +125,8 @@ TEST(Tilt, ThePitchHandleTurnsAboutTheBoxWidthAxisOnceFree) {
   CuboidEditTool tool;
   // From straight ahead to 20 deg above ahead: the nose goes up, pitch -20 deg (nose-down
   // positive); yaw and roll stay.
-  const Eigen::Vector3d to =
-      before.center + 3.0 * (std::cos(20 * kDeg) * axis(before, 0) +
-                             std::sin(20 * kDeg) * axis(before, 2));
+  const Eigen::Vector3d to = before.center + 3.0 * (std::cos(20 * kDeg) * axis(before, 0) +
+                                                    std::sin(20 * kDeg) * axis(before, 2));
   drag(tool, *s, side, handle_of(before, side, Handle::kPitch), to);
   const geometry::YawPitchRoll a = geometry::yaw_pitch_roll(box_of(*s).rotation);
   EXPECT_NEAR(a.yaw, 30 * kDeg, 1e-9);
@@ -156,9 +155,8 @@ TEST(Tilt, TheRollHandleSitsAboveTheTopInTheFrontView) {
 
   CuboidEditTool tool;
   // Top leaning 15 deg to the car's right (box -y): the left side goes up, roll +15 deg.
-  const Eigen::Vector3d to =
-      before.center + 3.0 * (std::cos(15 * kDeg) * axis(before, 2) -
-                             std::sin(15 * kDeg) * axis(before, 1));
+  const Eigen::Vector3d to = before.center + 3.0 * (std::cos(15 * kDeg) * axis(before, 2) -
+                                                    std::sin(15 * kDeg) * axis(before, 1));
   drag(tool, *s, front, handle, to);
   EXPECT_EQ(tool.preview().status, "roll locked: Car is upright; unlock with free tilt");
   EXPECT_EQ(box_of(*s).rotation.coeffs(), before.rotation.coeffs());

@@ -75,8 +75,7 @@ TEST_F(WorkstationTilt, SideViewPitchHandleRefusedWhileLockedThenTiltsTheSavedBo
   const QPoint h = handle_pixel(w, side, Handle::kPitch);
   drag(side, h, h + QPoint(0, -40));
   EXPECT_EQ(session.box_in_world(id_, 0)->rotation.coeffs(), before.rotation.coeffs());
-  EXPECT_EQ(w.statusBar()->currentMessage(),
-            "pitch locked: Car is upright; unlock with free tilt");
+  EXPECT_EQ(w.statusBar()->currentMessage(), "pitch locked: Car is upright; unlock with free tilt");
   EXPECT_FALSE(w.box_panel()->field(ws::BoxPanel::kPitch)->isEnabled());
 
   // The box panel's "free tilt", clicked: one undo step on the track.
@@ -97,7 +96,8 @@ TEST_F(WorkstationTilt, SideViewPitchHandleRefusedWhileLockedThenTiltsTheSavedBo
   const double expected = -std::atan2(centre.y() - to.y(), to.x() - centre.x()) +
                           std::atan2(centre.y() - h2.y(), h2.x() - centre.x());
   drag(side, h2, to);
-  const geometry::YawPitchRoll live = geometry::yaw_pitch_roll(session.box_in_world(id_, 0)->rotation);
+  const geometry::YawPitchRoll live =
+      geometry::yaw_pitch_roll(session.box_in_world(id_, 0)->rotation);
   EXPECT_EQ(session.undo_name(), "Pitch box");
   EXPECT_NEAR(live.pitch, expected, 1.5 * kDeg);  // pixels rounded on the way
   EXPECT_LT(live.pitch, -5 * kDeg);
@@ -106,7 +106,8 @@ TEST_F(WorkstationTilt, SideViewPitchHandleRefusedWhileLockedThenTiltsTheSavedBo
   const formats::Annotations saved = save_and_read(w);
   ASSERT_EQ(saved.tracks.size(), 1u);
   EXPECT_TRUE(saved.tracks[0].free_tilt);
-  const geometry::YawPitchRoll a = geometry::yaw_pitch_roll(saved.tracks[0].boxes.at(0).box.rotation);
+  const geometry::YawPitchRoll a =
+      geometry::yaw_pitch_roll(saved.tracks[0].boxes.at(0).box.rotation);
   EXPECT_NEAR(a.pitch, live.pitch, 1e-12);
   EXPECT_LT(a.pitch, -5 * kDeg);
   EXPECT_NEAR(a.yaw, 0.2, 1e-9);

@@ -87,8 +87,8 @@ void BoxPanel::show_box(const formats::Track* track, const formats::BoxState* st
     const geometry::Cuboid& b = state->box;
     const geometry::YawPitchRoll a = geometry::yaw_pitch_roll(b.rotation);
     const double values[kFieldCount] = {
-        b.center.x(), b.center.y(), b.center.z(), b.size.x(),           b.size.y(),
-        b.size.z(),   a.yaw * kDegPerRad,         a.pitch * kDegPerRad, a.roll * kDegPerRad};
+        b.center.x(), b.center.y(),       b.center.z(),         b.size.x(),         b.size.y(),
+        b.size.z(),   a.yaw * kDegPerRad, a.pitch * kDegPerRad, a.roll * kDegPerRad};
     for (int i = 0; i < kFieldCount; ++i) fields_[static_cast<std::size_t>(i)]->setValue(values[i]);
     // A locked box that carries tilt shows it, read-only.
     fields_[kPitch]->setEnabled(lock_reason.empty());

@@ -77,8 +77,8 @@ void count_unwritable(const Annotations& annotations, WriteReport& report);
 /// without LabelContext::include_outside_fov; counted in `report`). Imported KITTI boxes keep their
 /// camera fields verbatim; any other box gets alpha from its location and its 2D box and truncation
 /// from the projection. A written box whose stored rotation has pitch or roll (tilted more than
-/// geometry::kTiltTolerance) is counted in `report.warnings`. Errors name the track and frame: no calibration for the frame, a
-/// world-frame box without a pose, a non-finite value.
+/// geometry::kTiltTolerance) is counted in `report.warnings`. Errors name the track and frame: no
+/// calibration for the frame, a world-frame box without a pose, a non-finite value.
 Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxState& state,
                                                const Sequence* sequence, KittiBenchmark benchmark,
                                                const LabelContext& context, ImageSizes& images,

@@ -66,7 +66,8 @@ TEST(KittiTiltWrite, UprightAndBarelyTiltedBoxesWarnAboutNothing) {
   test::TempDir dir;
   // Half a micro-radian is below the tolerance (geometry::kTiltTolerance, 1e-6 rad).
   const Annotations doc = tilted_document(seq, 1, 0.5e-6);
-  Expected<WriteReport> report = write_kitti_tracking_annotations(doc, dir.path() / "a.txt", context);
+  Expected<WriteReport> report =
+      write_kitti_tracking_annotations(doc, dir.path() / "a.txt", context);
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_TRUE(report->warnings.empty());
   EXPECT_EQ(summarize(*report).find("warning"), std::string::npos);

@@ -42,7 +42,17 @@ namespace pcanno::plugin {
 class CuboidEditTool : public Tool {
  public:
   enum class Handle {
-    kNone, kMove, kFront, kBack, kLeft, kRight, kTop, kBottom, kRotate, kPitch, kRoll
+    kNone,
+    kMove,
+    kFront,
+    kBack,
+    kLeft,
+    kRight,
+    kTop,
+    kBottom,
+    kRotate,
+    kPitch,
+    kRoll
   };
   struct HandlePoint {
     Handle handle = Handle::kNone;
