@@ -76,6 +76,9 @@ void print_write_report(const formats::WriteReport& report, const std::string& c
   for (const auto& [reason, count] : report.dropped) {
     std::cout << "dropped " << count << ": " << reason << '\n';
   }
+  for (const auto& [reason, count] : report.warnings) {
+    std::cout << "warning: " << count << " " << reason << '\n';
+  }
 }
 
 std::filesystem::path output_parent(const std::string& out) {

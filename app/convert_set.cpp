@@ -248,6 +248,7 @@ void print_summary(const ConvertOptions& opt, const formats::LabelCodec& reader,
     total.polyline_states_written += c.report->polyline_states_written;
     total.ignore_regions_written += c.report->ignore_regions_written;
     for (const auto& [reason, n] : c.report->dropped) total.dropped[reason] += n;
+    for (const auto& [reason, n] : c.report->warnings) total.warnings[reason] += n;
     for (const fs::path& p : c.report->written) {
       if (std::find(total.written.begin(), total.written.end(), p) == total.written.end()) {
         total.written.push_back(p);

@@ -1,7 +1,7 @@
 #include "pcanno/geometry/pose.hpp"
 
-#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "pcanno/geometry/angles.hpp"
 
@@ -40,15 +40,29 @@ Pose interpolate(const Pose& a, const Pose& b, double t) {
 }
 
 YawPitchRoll yaw_pitch_roll(const Eigen::Quaterniond& q_in) {
-  const Eigen::Quaterniond q = q_in.normalized();
-  const double w = q.w(), x = q.x(), y = q.y(), z = q.z();
+  // Total (geometry/yaw_pitch_roll.hpp documents it for boxes): a zero or non-finite quaternion
+  // gives NaN angles, and near gimbal lock the angles still convert back to the same rotation.
+  if (!q_in.coeffs().allFinite() || !(q_in.norm() > 0.0)) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return YawPitchRoll{nan, nan, nan};
+  }
+  const Eigen::Matrix3d R = q_in.normalized().toRotationMatrix();
+  // Column 0 is the heading (cos y cos p, sin y cos p, -sin p): pitch from its elevation (atan2
+  // keeps full precision near +-pi/2, unlike asin), yaw from its horizontal direction. Within
+  // kGimbal of straight up or down that direction is rounding noise: yaw 0, as Cuboid::yaw() says
+  // for a box pointing straight up, costs at most kGimbal * pi of rotation.
+  constexpr double kGimbal = 1e-12;
   YawPitchRoll ypr;
-  // Closed forms rather than Eigen's eulerAngles(), whose ranges do not match the usual yaw in
-  // (-pi, pi].
-  ypr.yaw = std::atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z));
-  const double sin_pitch = std::clamp(2.0 * (w * y - z * x), -1.0, 1.0);
-  ypr.pitch = std::asin(sin_pitch);
-  ypr.roll = std::atan2(2.0 * (w * x + y * z), 1.0 - 2.0 * (x * x + y * y));
+  const double horizontal = std::hypot(R(0, 0), R(1, 0));
+  ypr.pitch = std::atan2(-R(2, 0), horizontal);
+  ypr.yaw = horizontal < kGimbal ? 0.0 : std::atan2(R(1, 0), R(0, 0));
+  // Roll from what remains once yaw and pitch are taken out, Rx(roll) = Ry(-p) Rz(-y) R: near
+  // gimbal lock any error in yaw lands in roll, not in the rotation.
+  const Eigen::Matrix3d rest = (Eigen::AngleAxisd(-ypr.pitch, Eigen::Vector3d::UnitY()) *
+                                Eigen::AngleAxisd(-ypr.yaw, Eigen::Vector3d::UnitZ()))
+                                   .toRotationMatrix() *
+                               R;
+  ypr.roll = std::atan2(rest(2, 1), rest(1, 1));
   return ypr;
 }
 

@@ -1,6 +1,7 @@
 // `pcanno convert` end to end on sample_data: KITTI tracking -> pcanno -> KITTI tracking and ->
 // nuScenes.
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -172,6 +173,33 @@ TEST_F(ConvertTest, KittiTrackingThroughOpenlabelKeepsEveryObjectRow) {
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.out.find("--force"), std::string::npos) << again.out;
   EXPECT_EQ(pcanno(to_openlabel + " --force").exit_code, 0);
+}
+
+TEST_F(ConvertTest, KittiExportWarnsAboutAndCountsTiltedBoxes) {
+  const fs::path doc = dir_ / "0000.pcanno.json";
+  ASSERT_EQ(pcanno("convert " + labels_.string() + " --to pcanno --out " + doc.string()).exit_code,
+            0);
+  // Two boxes get a pitch of 0.1 rad (a rotation about box +y); KITTI can keep only the yaw.
+  auto j = nlohmann::json::parse(slurp(doc));
+  const double half = 0.05;
+  j["tracks"][0]["boxes"][0]["rotation_wxyz"] = {std::cos(half), 0.0, std::sin(half), 0.0};
+  j["tracks"][1]["boxes"][2]["rotation_wxyz"] = {std::cos(half), 0.0, std::sin(half), 0.0};
+  std::ofstream(doc) << j.dump();
+  const CommandResult r =
+      pcanno("convert " + doc.string() + " --to kitti-tracking --out " +
+             (dir_ / "0000.txt").string() + " --sequence " + training_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("wrote 15 boxes"), std::string::npos) << r.out;  // written, not dropped
+  EXPECT_NE(
+      r.out.find("warning: 2 boxes with pitch or roll written upright: KITTI stores yaw only"),
+      std::string::npos)
+      << r.out;
+  // The untouched document warns about nothing.
+  const CommandResult plain =
+      pcanno("convert " + labels_.string() + " --to kitti-object --out " +
+             (dir_ / "label_2").string() + " --sequence " + training_.string());
+  ASSERT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("warning"), std::string::npos) << plain.out;
 }
 
 TEST_F(ConvertTest, UsageAndInputErrors) {

@@ -132,6 +132,9 @@ std::string summarize(const WriteReport& report) {
   for (const auto& [reason, count] : report.dropped) {
     if (count > 0) out += "; dropped " + std::to_string(count) + " " + reason;
   }
+  for (const auto& [reason, count] : report.warnings) {
+    if (count > 0) out += "; warning: " + std::to_string(count) + " " + reason;
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/plugin/tilt.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 #include "pcanno/plugin/tools/tool_support.hpp"
 
@@ -64,9 +65,16 @@ geometry::Cuboid resized(geometry::Cuboid box, int axis, double sign, double del
   return box;
 }
 
-geometry::Cuboid turned(geometry::Cuboid box, double angle) {
-  box.rotation = (box.rotation * Eigen::AngleAxisd(angle, Eigen::Vector3d::UnitZ())).normalized();
+/// `box` turned by `angle` [rad] about its own axis `axis` (0 x: roll, 1 y: pitch, 2 z: yaw).
+geometry::Cuboid turned(geometry::Cuboid box, double angle, int axis = 2) {
+  box.rotation =
+      (box.rotation * Eigen::AngleAxisd(angle, Eigen::Vector3d::Unit(axis))).normalized();
   return box;
+}
+
+/// The box axis a turning handle turns about: 2 (yaw), 1 (pitch), 0 (roll); -1 for the others.
+int turn_axis(Handle h) {
+  return h == Handle::kRotate ? 2 : h == Handle::kPitch ? 1 : h == Handle::kRoll ? 0 : -1;
 }
 
 const char* drag_name(Handle h) {
@@ -75,6 +83,10 @@ const char* drag_name(Handle h) {
       return "Move box";
     case Handle::kRotate:
       return "Rotate box";
+    case Handle::kPitch:
+      return "Pitch box";
+    case Handle::kRoll:
+      return "Roll box";
     default:
       return "Resize box";
   }
@@ -100,6 +112,12 @@ std::vector<CuboidEditTool::HandlePoint> CuboidEditTool::handles(const geometry:
   if (view.kind == ViewKind::kTop || view.kind == ViewKind::kPerspective) {
     const double ahead = half.x() + pixels_to_meters(view, kRotateHandlePixels);
     out.push_back(HandlePoint{Handle::kRotate, box.center + ahead * R.col(0)});
+  } else if (view.kind == ViewKind::kSide) {
+    const double ahead = half.x() + pixels_to_meters(view, kRotateHandlePixels);
+    out.push_back(HandlePoint{Handle::kPitch, box.center + ahead * R.col(0)});
+  } else if (view.kind == ViewKind::kFront) {
+    const double above = half.z() + pixels_to_meters(view, kRotateHandlePixels);
+    out.push_back(HandlePoint{Handle::kRoll, box.center + above * R.col(2)});
   }
   return out;
 }
@@ -115,13 +133,17 @@ geometry::Cuboid CuboidEditTool::dragged(const geometry::Cuboid& start, Handle h
     box.center += to - from;
     return box;
   }
-  if (handle == Handle::kRotate) {
+  if (const int axis = turn_axis(handle); axis >= 0) {
     // The turn that takes the grab point's direction from the centre to the pointer's, about
-    // box +z.
+    // the box axis `axis`, measured in the plane of the other two (i, j), right-handed.
+    const int i = (axis + 1) % 3, j = (axis + 2) % 3;
     const Eigen::Vector3d u = start.rotation.conjugate() * (from - start.center);
     const Eigen::Vector3d v = start.rotation.conjugate() * (to - start.center);
-    if (u.head<2>().norm() < 1e-9 || v.head<2>().norm() < 1e-9) return start;
-    return turned(start, std::atan2(u.x() * v.y() - u.y() * v.x(), u.x() * v.x() + u.y() * v.y()));
+    const Eigen::Vector2d u2(u[i], u[j]), v2(v[i], v[j]);
+    if (u2.norm() < 1e-9 || v2.norm() < 1e-9) return start;
+    return turned(start,
+                  std::atan2(u2.x() * v2.y() - u2.y() * v2.x(), u2.x() * v2.x() + u2.y() * v2.y()),
+                  axis);
   }
   const std::optional<Face> face = face_of(handle);
   if (!face) return start;
@@ -224,6 +246,15 @@ int CuboidEditTool::on_pointer(Session& session, const PointerEvent& event) {
       under == Handle::kNone) {
     return kIgnored;
   }
+  if (under == Handle::kPitch || under == Handle::kRoll) {
+    // Refused at the press, with the reason, rather than a drag that silently does nothing.
+    const std::optional<std::string> locked = tilt_lock_reason(
+        session.document(), target->track, under == Handle::kPitch ? "pitch" : "roll");
+    if (locked) {
+      preview_.status = *locked;
+      return kConsumed | kRender;
+    }
+  }
   handle_ = under;
   moved_ = false;
   target_ = *target;
@@ -244,7 +275,8 @@ int CuboidEditTool::commit(Session& session, const Selected& target,
   }
   const geometry::Cuboid stored =
       box_for_storage(session, state->shape_frame, target.frame, box_in_world);
-  Expected<Command> command = modify_box(session.document(), target.track, target.frame, stored);
+  Expected<Command> command =
+      modify_box_checked(session.document(), target.track, target.frame, stored);
   if (command) command->name = name;
   const Status done = session.apply(std::move(command));
   preview_.status = done ? name : "cannot edit the box: " + done.error().describe();

@@ -91,6 +91,7 @@ void WorkstationWindow::build_layout() {
   addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Tracks", track_list_));
   addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Classes (1-9)", palette_));
   addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Attributes", attributes_));
+  addDockWidget(Qt::LeftDockWidgetArea, dock(this, "Box", build_box_panel()));  // tilt
   connect(track_list_, &TrackListPanel::track_selected, this,
           [this](qint64 id) { select_track(id); });
   connect(track_list_, &TrackListPanel::track_activated, this, [this](qint64 id) {

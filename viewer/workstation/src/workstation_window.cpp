@@ -104,6 +104,7 @@ void WorkstationWindow::refresh() {
     attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame, &doc);
   }
   attributes_->show_tags(doc, frame);  // ontology: scene and frame tags
+  update_box_panel();  // tilt
   update_timeline();
   timeline_->set_current_frame(frame);
   {

@@ -12,6 +12,7 @@
 #include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/camera.hpp"
 #include "pcanno/geometry/kitti_convention.hpp"
+#include "pcanno/geometry/yaw_pitch_roll.hpp"
 #include "support/text_scan.hpp"
 
 namespace pcanno::formats::detail::kitti {
@@ -171,6 +172,9 @@ Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxStat
     return box_error(ErrorCode::kMalformed, track, state,
                      "a KITTI field (camera fields or score) is not finite");
   }
+  // The tilt as the annotator set it, in the box's stored frame (the editors' pitch and roll),
+  // not the few millidegrees a world box gains from the ego's pitch in the LiDAR frame.
+  if (!state.box.is_upright(geometry::kTiltTolerance)) ++report.warnings[kTiltLost];
   return std::optional<KittiLabelRow>(std::move(row));
 }
 

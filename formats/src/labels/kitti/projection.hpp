@@ -62,6 +62,9 @@ enum class KittiBenchmark { kObject, kTracking };
 
 inline constexpr const char* kOutsideFov = "boxes outside the camera's field of view";
 inline constexpr const char* kDroppedPolylines = "polyline states: KITTI labels hold boxes only";
+/// WriteReport::warnings: KITTI's rotation_y is a yaw; pitch and roll are lost.
+inline constexpr const char* kTiltLost =
+    "boxes with pitch or roll written upright: KITTI stores yaw only";
 inline constexpr const char* kDroppedAttributes =
     "attributes of tracks, boxes and frames: KITTI labels have no attribute columns";
 
@@ -73,8 +76,9 @@ void count_unwritable(const Annotations& annotations, WriteReport& report);
 /// The label row of one box, or std::nullopt when the box is dropped (outside the field of view
 /// without LabelContext::include_outside_fov; counted in `report`). Imported KITTI boxes keep their
 /// camera fields verbatim; any other box gets alpha from its location and its 2D box and truncation
-/// from the projection. Errors name the track and frame: no calibration for the frame, a
-/// world-frame box without a pose, a non-finite value.
+/// from the projection. A written box whose stored rotation has pitch or roll (tilted more than
+/// geometry::kTiltTolerance) is counted in `report.warnings`. Errors name the track and frame: no
+/// calibration for the frame, a world-frame box without a pose, a non-finite value.
 Expected<std::optional<KittiLabelRow>> box_row(const Track& track, const BoxState& state,
                                                const Sequence* sequence, KittiBenchmark benchmark,
                                                const LabelContext& context, ImageSizes& images,

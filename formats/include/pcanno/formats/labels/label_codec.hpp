@@ -66,12 +66,16 @@ struct WriteReport {
   /// "<count> <reason>" reads as a sentence: "boxes outside the camera's field of view",
   /// "polyline states: KITTI labels hold boxes only", ...
   std::map<std::string, std::size_t> dropped;
+  /// Reason -> count of what was written but not in full (it lost a part the format cannot hold),
+  /// read the same way: "boxes with pitch or roll written upright: KITTI stores yaw only".
+  std::map<std::string, std::size_t> warnings;
   std::size_t polyline_states_written = 0;  ///< polyline shapes, one per track and frame
   std::size_t ignore_regions_written = 0;   ///< KITTI DontCare rows and the like
 };
 
 /// One line for a status bar or a log: "wrote 15 boxes, 10 ignore regions; dropped 2 polyline
-/// states: KITTI labels hold boxes only". Zero counts are left out.
+/// states: KITTI labels hold boxes only; warning: 1 boxes with pitch or roll written upright:
+/// KITTI stores yaw only". Zero counts are left out.
 std::string summarize(const WriteReport& report);
 
 /// The polyline states of a document, for writers that cannot hold polylines.

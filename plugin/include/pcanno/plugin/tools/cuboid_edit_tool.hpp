@@ -17,9 +17,15 @@ namespace pcanno::plugin {
 /// - top (and perspective) view: the face handles at the centres of the front, back, left and
 ///   right faces, the rotation handle kRotateHandlePixels ahead of the front face, and the
 ///   footprint (drag inside: move in x, y);
-/// - side view (along box +y, length x height): front, back, top and bottom faces, inside: move in
-///   the view plane;
-/// - front view (along box +x, width x height): left, right, top and bottom faces, inside: move.
+/// - side view (along box +y, length x height): front, back, top and bottom faces, the pitch
+///   handle kRotateHandlePixels ahead of the front face (turns about box +y), inside: move in the
+///   view plane;
+/// - front view (along box +x, width x height): left, right, top and bottom faces, the roll handle
+///   kRotateHandlePixels above the top face (turns about box +x), inside: move.
+/// The pitch and roll handles are shown always but refused, with the reason in the status
+/// ("pitch locked: Car is upright; unlock with free tilt"), while the track's tilt is locked
+/// (plugin/tilt.hpp); every edit obeys that lock (modify_box_checked()). Angles follow
+/// geometry/yaw_pitch_roll.hpp: dragging the pitch handle up lifts the nose (negative pitch).
 /// Dragging a face moves only that face: the opposite face stays, the centre moves by half the
 /// change. Sizes stop at kMinSize (a face cannot be dragged through its opposite). The drag is
 /// previewed; the release applies one modify_box, so one undo reverts the whole drag. Escape
@@ -35,7 +41,19 @@ namespace pcanno::plugin {
 ///   +/- kNudgeStep and plus / minus: all three sizes +/- kNudgeStep (bottom kept on the ground).
 class CuboidEditTool : public Tool {
  public:
-  enum class Handle { kNone, kMove, kFront, kBack, kLeft, kRight, kTop, kBottom, kRotate };
+  enum class Handle {
+    kNone,
+    kMove,
+    kFront,
+    kBack,
+    kLeft,
+    kRight,
+    kTop,
+    kBottom,
+    kRotate,
+    kPitch,
+    kRoll
+  };
   struct HandlePoint {
     Handle handle = Handle::kNone;
     Eigen::Vector3d position = Eigen::Vector3d::Zero();  ///< [m, world]

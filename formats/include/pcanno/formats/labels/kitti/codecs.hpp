@@ -32,8 +32,10 @@
 // projection misses the image: WriteReport::dropped["boxes outside the camera's field of view"].
 // Ignore regions become DontCare rows with each benchmark's defaults. Polyline states and
 // attributes (of tracks, boxes and frames) have no KITTI column: they are counted in
-// WriteReport::dropped. Existing output is refused unless LabelContext::overwrite; all output is
-// written atomically.
+// WriteReport::dropped. KITTI's rotation_y is a yaw: a box with pitch or roll (in its stored
+// frame, above geometry::kTiltTolerance) is written upright and counted in
+// WriteReport::warnings["boxes with pitch or roll written upright: KITTI stores yaw only"].
+// Existing output is refused unless LabelContext::overwrite; all output is written atomically.
 
 namespace pcanno::formats {
 

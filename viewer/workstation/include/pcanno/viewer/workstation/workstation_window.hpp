@@ -38,6 +38,7 @@ class TimelineWidget;
 class TrackListPanel;
 class ClassPalettePanel;
 class AttributePanel;
+class BoxPanel;
 class AutomationJob;
 class CameraPanel;
 class EditGate;
@@ -71,6 +72,9 @@ class WorkstationWindow : public QMainWindow {
   TrackListPanel* track_list() const { return track_list_; }
   ClassPalettePanel* class_palette() const { return palette_; }
   AttributePanel* attributes() const { return attributes_; }
+  /// Numeric entry of the selected box's nine values and its track's free tilt.
+  /// workstation_tilt.cpp.
+  BoxPanel* box_panel() const { return box_panel_; }
   QSlider* frame_slider() const { return slider_; }
   /// The camera images of the frame with the shapes projected (hidden when the sequence has no
   /// cameras); a click on a projected box or polyline selects it. workstation_cameras.cpp.
@@ -280,6 +284,10 @@ class WorkstationWindow : public QMainWindow {
   // Ontology (workstation_ontology.cpp): attribute and tag edits checked against the schema.
   void edit_attribute(bool frame_scope, const QString& key, const QString& value);
   void edit_tag(bool frame_tag, const QString& key, const QString& value);
+  // tilt: the box panel (workstation_tilt.cpp)
+  QWidget* build_box_panel();  ///< created, connected and gated; docked by build_layout()
+  void update_box_panel();     ///< from refresh()
+  void edit_box_value(int field, double value);
   void report(const formats::Status& status, const QString& what);
   void toggle_play();
   void show_shortcuts();
@@ -322,6 +330,7 @@ class WorkstationWindow : public QMainWindow {
   TrackListPanel* track_list_ = nullptr;
   ClassPalettePanel* palette_ = nullptr;
   AttributePanel* attributes_ = nullptr;
+  BoxPanel* box_panel_ = nullptr;  ///< tilt
   CameraPanel* cameras_ = nullptr;
   QAction* camera_points_action_ = nullptr;
   QAction* camera_boxes_2d_action_ = nullptr;
