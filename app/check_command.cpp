@@ -13,7 +13,7 @@
 
 #include "cli_support.hpp"
 #include "label_input.hpp"
-#include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/class_schema_file.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 #include "progress.hpp"

@@ -13,7 +13,7 @@
 #include <QTableWidget>
 
 #include "files.hpp"
-#include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/class_schema_file.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/attribute_rules.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"

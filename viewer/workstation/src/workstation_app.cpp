@@ -8,7 +8,7 @@
 #include <QSurfaceFormat>
 #include <QTimer>
 
-#include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/class_schema_file.hpp"
 #include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/attribute_rules.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"

@@ -26,7 +26,8 @@
 //   box or, for track scope, on the track) become attribute_tokens: a value with a dot as it is
 //   ("vehicle.parked"), else "<attribute>.<value>" (attribute "cycle", value "with_rider":
 //   "cycle.with_rider"). Names outside the 8 are added to attribute.json. Other box attributes
-//   (KITTI occlusion, numbers, text) and frame attributes have no nuScenes field; neither have polylines and ignore regions: all are counted in
+//   (KITTI occlusion, numbers, text) and frame attributes have no nuScenes field; neither have
+//   polylines and ignore regions: all are counted in
 //   WriteReport::dropped. The instance keeps the class in `pcanno_label` (nuscenes_codec.hpp).
 // - Several scenes (write_nuscenes_scenes): one log, map and scene record each; the vocabularies
 //   and the sensor are shared, and every record key starts with the scene name.

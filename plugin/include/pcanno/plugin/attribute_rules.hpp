@@ -4,7 +4,7 @@
 #include <string>
 
 #include "pcanno/formats/labels/annotations.hpp"
-#include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/class_schema_file.hpp"
 #include "pcanno/plugin/command.hpp"
 
 // The ontology's rules for setting attributes and tags: a value an attribute declares

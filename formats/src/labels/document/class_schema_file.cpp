@@ -1,4 +1,4 @@
-#include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/class_schema_file.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,7 +1,7 @@
 // The class schema file: round trips through the writer and reader, the example schema, errors
 // that name the file, the JSON pointer or line and what was expected, and the merge rule of a
 // schema loaded into a document (the file wins).
-#include "pcanno/formats/labels/class_schema_file.hpp"
+#include "pcanno/formats/labels/document/class_schema_file.hpp"
 
 #include <unistd.h>
 
