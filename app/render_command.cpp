@@ -31,6 +31,7 @@ namespace {
 struct RenderCommandOptions {
   std::string sequence;
   std::string sequence_name;
+  bool sweeps = false;  ///< nuScenes/Lyft: frame numbers count every LiDAR sweep
   std::string labels;
   std::string from;
   std::int64_t frame = 0;
@@ -133,7 +134,7 @@ std::optional<formats::Sequence> open_render_sequence(const RenderCommandOptions
     return std::nullopt;
   }
   return open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
-                                registry.shared_readers());
+                                registry.shared_readers(), opt.sweeps);
 }
 
 int run_render_camera(const RenderCommandOptions& opt, const plugin::Registry& registry) {
@@ -298,6 +299,9 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_flag("--boxes-2d", opt->boxes_2d,
                 "With --camera: each box's projected 2D box (clipped to the image)");
   cmd->add_option("--sequence-name", opt->sequence_name, "Sequence or scene inside the dataset");
+  cmd->add_flag("--sweeps", opt->sweeps,
+                "nuScenes/Lyft: --frame counts every LiDAR sweep, not only keyframes (as `pcanno "
+                "view --sweeps` numbers them)");
   cmd->add_flag("--force", opt->force, "Replace an existing output file");
   cmd->callback([opt, &registry, &action] {
     action = [opt, &registry] { return run_render(*opt, registry); };
