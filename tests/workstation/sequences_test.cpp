@@ -7,6 +7,7 @@
 
 #include <QCheckBox>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTableWidget>
 
@@ -25,6 +26,12 @@ namespace fs = std::filesystem;
 
 class SequencesTest : public WorkstationTest {
  protected:
+  static ws::WorkstationOptions dataset(const fs::path& root, bool sweeps = false) {
+    ws::WorkstationOptions options;
+    options.sequence = root;
+    options.include_sweeps = sweeps;
+    return options;
+  }
   fs::path two_sequences() {
     const fs::path root = dir_ / "kitti2";
     write_two_sequence_kitti(root, sample_ / "training/calib/0000.txt");
@@ -51,7 +58,7 @@ class SequencesTest : public WorkstationTest {
 
 TEST_F(SequencesTest, OpensTheSecondSequenceThroughFileOpenSequence) {
   const fs::path root = two_sequences();
-  ws::WorkstationWindow& w = open(ws::WorkstationOptions{root});
+  ws::WorkstationWindow& w = open(dataset(root));
   ASSERT_NE(w.session().sequence(), nullptr);
   EXPECT_EQ(w.session().sequence()->name, "0000");  // the first, by default
   EXPECT_EQ(w.session().frame_count(), std::size_t{TwoSequenceKitti::kFrames0000});
@@ -62,6 +69,7 @@ TEST_F(SequencesTest, OpensTheSecondSequenceThroughFileOpenSequence) {
     std::vector<std::string> names;
     std::vector<std::size_t> frames;
     bool sweeps_enabled = true;
+    std::string selected;
   };
   auto seen = std::make_shared<Seen>();
   when_modal<ws::SequenceDialog>([seen](ws::SequenceDialog* d) {
@@ -70,11 +78,13 @@ TEST_F(SequencesTest, OpensTheSecondSequenceThroughFileOpenSequence) {
       seen->names.push_back(r.name);
       seen->frames.push_back(r.frames);
     }
-    d->table()->selectRow(1);
-    seen->sweeps_enabled = d->sweeps_box()->isEnabled();  // KITTI has no sweeps
-    // The second row, as a person double-clicks it.
+    if (d->rows().size() < 2) return d->reject();
+    // The second row clicked, then Open, as a person would.
     const QRect cell = d->table()->visualItemRect(d->table()->item(1, 1));
-    QTest::mouseDClick(d->table()->viewport(), Qt::LeftButton, Qt::NoModifier, cell.center());
+    QTest::mouseClick(d->table()->viewport(), Qt::LeftButton, Qt::NoModifier, cell.center());
+    seen->selected = d->choice().name;
+    seen->sweeps_enabled = d->sweeps_box()->isEnabled();  // KITTI has no sweeps
+    QTest::mouseClick(d->open_button(), Qt::LeftButton);
   });
   QTest::keyClick(&w, Qt::Key_O, Qt::ControlModifier | Qt::ShiftModifier);
   QTest::qWait(50);
@@ -82,6 +92,7 @@ TEST_F(SequencesTest, OpensTheSecondSequenceThroughFileOpenSequence) {
   EXPECT_EQ(seen->names, (std::vector<std::string>{"0000", "0001"}));
   EXPECT_EQ(seen->frames, (std::vector<std::size_t>{TwoSequenceKitti::kFrames0000,
                                                     TwoSequenceKitti::kFrames0001}));
+  EXPECT_EQ(seen->selected, "0001");
   EXPECT_FALSE(seen->sweeps_enabled);
 
   // The second sequence with its own labels: its frames, its tracks, nothing of 0000.
@@ -104,7 +115,7 @@ TEST_F(SequencesTest, OpensTheSecondSequenceThroughFileOpenSequence) {
 
 TEST_F(SequencesTest, OpenSequenceAsksAboutUnsavedEditsFirst) {
   const fs::path root = two_sequences();
-  ws::WorkstationWindow& w = open(ws::WorkstationOptions{root});
+  ws::WorkstationWindow& w = open(dataset(root));
   const formats::Track* car = track_labelled("Car");
   ASSERT_NE(car, nullptr);
   ASSERT_TRUE(w.session().apply(plugin::set_class(w.session().document(), car->id, "Van")));
@@ -123,9 +134,7 @@ TEST_F(SequencesTest, OpenSequenceAsksAboutUnsavedEditsFirst) {
 
 TEST_F(SequencesTest, SweepsMarkKeyframesAndKeepKeyframeLabelsOnThem) {
   const fs::path root = nuscenes_sweeps();
-  ws::WorkstationOptions options{root};
-  options.include_sweeps = true;
-  ws::WorkstationWindow& w = open(options);
+  ws::WorkstationWindow& w = open(dataset(root, true));
   ASSERT_EQ(w.session().frame_count(), std::size_t{NuscenesSweeps::kFrames});
   const formats::Track* car = track_labelled("Car");
   const formats::Track* pedestrian = track_labelled("Pedestrian");
@@ -156,7 +165,7 @@ TEST_F(SequencesTest, SweepsMarkKeyframesAndKeepKeyframeLabelsOnThem) {
 
   // Without the sweeps the same labels sit on frames 0, 1, 2 and nothing is called a sweep.
   window_.reset();
-  ws::WorkstationWindow& keys = open(ws::WorkstationOptions{root});
+  ws::WorkstationWindow& keys = open(dataset(root));
   EXPECT_EQ(keys.session().frame_count(), 3u);
   ASSERT_NE(track_labelled("Car"), nullptr);
   EXPECT_EQ(frames_of(*track_labelled("Car")), (std::vector<std::int64_t>{0, 1, 2}));
@@ -166,9 +175,7 @@ TEST_F(SequencesTest, SweepsMarkKeyframesAndKeepKeyframeLabelsOnThem) {
 
 TEST_F(SequencesTest, InterpolationFillsTheSweepsAndNuscenesExportKeepsKeyframes) {
   const fs::path root = nuscenes_sweeps();
-  ws::WorkstationOptions options{root};
-  options.include_sweeps = true;
-  ws::WorkstationWindow& w = open(options);
+  ws::WorkstationWindow& w = open(dataset(root, true));
   const formats::Track* car = track_labelled("Car");
   ASSERT_NE(car, nullptr);
   const std::int64_t id = car->id;

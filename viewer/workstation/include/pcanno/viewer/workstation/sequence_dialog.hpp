@@ -59,6 +59,7 @@ class SequenceDialog : public QDialog {
   QCheckBox* sweeps_box() const { return sweeps_; }
   QLineEdit* path_edit() const { return path_; }
   QLabel* message() const { return message_; }
+  QPushButton* open_button() const { return open_; }
 
  private:
   void fill(const std::string& keep);
