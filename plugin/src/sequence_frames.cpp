@@ -104,7 +104,12 @@ formats::Expected<std::optional<std::string>> fit_document_to_sequence(
     frames.push_back(formats::FrameInfo{f.name, f.timestamp_us, {}, f.sample_token});
   }
   for (std::size_t i = 0; i < have; ++i) {
-    frames[static_cast<std::size_t>(to[i])] = std::move(doc.frames[i]);
+    formats::FrameInfo& into = frames[static_cast<std::size_t>(to[i])];
+    formats::FrameInfo& own = doc.frames[i];
+    // The document's facts win; what it lacks (a sample token, a time) the sequence gives.
+    if (own.source_token.empty()) own.source_token = into.source_token;
+    if (own.timestamp_us < 0) own.timestamp_us = into.timestamp_us;
+    into = std::move(own);
   }
   doc.frames = std::move(frames);
   const auto moved = [&to](std::int64_t frame) { return to[static_cast<std::size_t>(frame)]; };

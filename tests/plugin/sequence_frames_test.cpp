@@ -6,11 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include "nuscenes_test_data.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/formats/labels/nuscenes/codec.hpp"
 #include "pcanno/plugin/command.hpp"
 #include "pcanno/plugin/session.hpp"
-#include "nuscenes_test_data.hpp"
 #include "sequence_fixtures.hpp"
 #include "temp_dir.hpp"
 

@@ -222,8 +222,8 @@ TEST_F(SequencesTest, ViewCommandChoosesSequencesAndRefusesSweepsWithout) {
   const CommandResult unknown = run_command(view + " --sequence-name 0005 2>&1");
   EXPECT_EQ(unknown.exit_code, 1) << unknown.out;
   EXPECT_NE(unknown.out.find("no tracking sequence '0005'"), std::string::npos) << unknown.out;
-  EXPECT_NE(unknown.out.find("0000, 0001"), std::string::npos) << "lists the names: "
-                                                                << unknown.out;
+  EXPECT_NE(unknown.out.find("0000, 0001"), std::string::npos)
+      << "lists the names: " << unknown.out;
   const CommandResult sweeps = run_command(view + " --sweeps 2>&1");
   EXPECT_EQ(sweeps.exit_code, 1) << sweeps.out;
   EXPECT_NE(sweeps.out.find("has none"), std::string::npos) << sweeps.out;

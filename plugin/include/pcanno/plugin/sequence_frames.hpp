@@ -22,7 +22,8 @@ bool layout_has_sweeps(const std::string& layout);
 /// same data: a document whose frames are a scene's keyframes, shown with its sweeps. Frames are
 /// matched by name (FrameInfo::name = FrameRef::name: the sample_data token, the file stem),
 /// which must be unique in the sequence and met in the same order. The document then lists every
-/// frame of the sequence (its own frame facts kept on the frames it had), and its boxes, polyline
+/// frame of the sequence (its own frame facts kept on the frames it had, a missing sample token
+/// or time taken from the sequence), and its boxes, polyline
 /// states and ignore regions move to their frames' new indices: keyframe labels stay on the
 /// keyframes. Returns a note saying so, or nullopt when nothing had to change (same frame count,
 /// no frame list, or names that do not match: the document is left as it is).
