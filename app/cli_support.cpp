@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/sequence_frames.hpp"
 
 namespace pcanno::app {
 
@@ -45,13 +46,20 @@ int report_usage(const std::string& message) {
 
 std::optional<formats::Sequence> open_sequence_at_frame(
     const std::filesystem::path& path, const std::string& name, std::int64_t frame, int& exit_code,
-    std::shared_ptr<const formats::CloudReaderRegistry> readers) {
+    std::shared_ptr<const formats::CloudReaderRegistry> readers, bool sweeps) {
   formats::SequenceOptions options;
   options.name = name;
   options.readers = std::move(readers);
+  options.include_sweeps = sweeps;
   auto sequence = formats::open_sequence(path, options);
   if (!sequence) {
     exit_code = report(sequence.error());
+    return std::nullopt;
+  }
+  if (sweeps && !plugin::layout_has_sweeps(sequence->layout)) {
+    exit_code = report_usage("--sweeps: " + path.string() + " is a " + sequence->layout +
+                             " dataset, which has no sweeps (only nuScenes and Lyft scenes have "
+                             "LiDAR sweeps between their keyframes)");
     return std::nullopt;
   }
   if (frame < 0 || static_cast<std::size_t>(frame) >= sequence->size()) {

@@ -48,9 +48,11 @@ int report_usage(const std::string& message);
 /// Opens sequence `name` of the dataset at `path` for a command that works on one `frame`. On
 /// failure it reports why and sets `exit_code`: 1 for an unreadable dataset, 2 for a frame the
 /// sequence does not have. `readers`: the cloud readers (plugin ones included); null: built-ins.
+/// `sweeps`: nuScenes/Lyft with every LiDAR sweep (frame numbers count them); a usage error (2)
+/// for a layout without sweeps.
 std::optional<formats::Sequence> open_sequence_at_frame(
     const std::filesystem::path& path, const std::string& name, std::int64_t frame, int& exit_code,
-    std::shared_ptr<const formats::CloudReaderRegistry> readers = nullptr);
+    std::shared_ptr<const formats::CloudReaderRegistry> readers = nullptr, bool sweeps = false);
 /// What a label writer did, on stdout: "wrote N boxes[, P polyline states][, I ignore regions] as
 /// ID:", one line per file or folder written, then "dropped N: <what and why>" per reason.
 void print_write_report(const formats::WriteReport& report, const std::string& codec_id);

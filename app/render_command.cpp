@@ -38,6 +38,7 @@ namespace {
 struct RenderCommandOptions {
   std::string sequence;
   std::string sequence_name;
+  bool sweeps = false;  ///< nuScenes/Lyft: frame numbers count every LiDAR sweep
   std::string labels;
   std::string from;
   std::int64_t frame = 0;
@@ -249,7 +250,7 @@ std::optional<formats::Sequence> open_render_sequence(const RenderCommandOptions
     return std::nullopt;
   }
   return open_sequence_at_frame(opt.sequence, opt.sequence_name, opt.frame, exit_code,
-                                registry.shared_readers());
+                                registry.shared_readers(), opt.sweeps);
 }
 
 int run_render_camera(const RenderCommandOptions& opt, const plugin::Registry& registry) {
@@ -451,6 +452,9 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
       cmd->add_option("--intensity-max", opt->intensity_max,
                       "Only the points of at most this intensity")};
   for (CLI::Option* o : display) o->excludes(camera);
+  cmd->add_flag("--sweeps", opt->sweeps,
+                "nuScenes/Lyft: --frame counts every LiDAR sweep, not only keyframes (as `pcanno "
+                "view --sweeps` numbers them)");
   cmd->add_flag("--force", opt->force, "Replace an existing output file");
   cmd->callback([opt, &registry, &action] {
     action = [opt, &registry] { return run_render(*opt, registry); };

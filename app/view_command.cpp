@@ -19,6 +19,8 @@ struct ViewCommandOptions {
   std::string layout_report;
   std::string tool;
   std::string schema;
+  std::string sequence_name;  // sequences
+  bool sweeps = false;        // sequences
   bool recover = false;
   bool discard_recovery = false;
 };
@@ -43,6 +45,8 @@ int run_view(const ViewCommandOptions& opt, const char* program) {
   options.layout_report = opt.layout_report;
   options.tool = opt.tool;
   options.schema = opt.schema;
+  options.sequence_name = opt.sequence_name;
+  options.include_sweeps = opt.sweeps;
   if (opt.recover) options.recovery = plugin::RecoveryPolicy::kRecover;
   if (opt.discard_recovery) options.recovery = plugin::RecoveryPolicy::kDiscard;
   return viewer::workstation::run_workstation(options, program);
@@ -61,6 +65,14 @@ void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAct
   cmd->add_option("--document", opt->document,
                   "Native document to edit; every edit is journalled beside it (autosave), "
                   "created on first save when missing");
+  // sequences: which sequence or scene, and nuScenes/Lyft sweeps.
+  cmd->add_option("--sequence-name", opt->sequence_name,
+                  "Sequence or scene inside the dataset (KITTI tracking 0001, nuScenes "
+                  "scene-0061; default: the first; `pcanno info --json` and File > Open "
+                  "sequence list them)");
+  cmd->add_flag("--sweeps", opt->sweeps,
+                "nuScenes/Lyft: step through every LiDAR sweep, keyframes marked on the "
+                "timeline (refused for layouts without sweeps)");
   cmd->add_option("--tool", opt->tool,
                   "Tool to start with, by id: a built-in or a plugin's (`pcanno plugins` lists "
                   "them; default: the box editor)");

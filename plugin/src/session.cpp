@@ -10,6 +10,7 @@
 #include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
+#include "pcanno/plugin/sequence_frames.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -79,6 +80,23 @@ Expected<std::unique_ptr<Session>> Session::open(const SessionOptions& options) 
           s->doc_.frames.push_back(formats::FrameInfo{f.name, f.timestamp_us, {}, ""});
         }
       }
+    }
+  }
+  if (s->sequence_) {
+    // Labels made on a scene's keyframes, shown with its sweeps: frame i of the document must be
+    // frame i of the sequence, or keyframe boxes would land on sweeps.
+    Expected<std::optional<std::string>> fitted =
+        fit_document_to_sequence(s->doc_, *s->sequence_);
+    if (!fitted) {
+      formats::Error e = std::move(fitted).error();
+      if (e.path.empty()) e.path = options.document.string();
+      return e;
+    }
+    if (*fitted) {
+      s->warnings_.push_back(**fitted);
+      // Edits journaled against the fitted frame numbers must not replay onto the document as
+      // saved (its own numbering): such a journal is stale for a session without the sweeps.
+      s->journal_base_ += "+frames:" + std::to_string(s->sequence_->size());
     }
   }
   s->doc_.normalize();

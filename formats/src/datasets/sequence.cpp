@@ -126,6 +126,7 @@ Expected<std::vector<SequenceSummary>> list_sequences(const fs::path& path,
       options.layout.empty() ? detect_layout(path, options.readers.get()) : options.layout;
   if (layout == "kitti-tracking")
     return detail::list_kitti_tracking(detail::kitti_tracking_root(path));
+  if (layout == "nuscenes") return list_nuscenes_scenes(path, options);  // every scene
   auto seq = open_sequence(path, options);
   if (!seq) return seq.error();
   return std::vector<SequenceSummary>{{seq->layout, seq->name, seq->frames.size()}};

@@ -317,6 +317,26 @@ TEST(NuscenesLayout, SweepsFollowTheChannelChainWithinTheScene) {
   EXPECT_EQ((*keyframes)[1].frames, 1u);
 }
 
+TEST(NuscenesLayout, ListSequencesListsEveryScene) {
+  // What File > Open sequence and `pcanno info` list: every scene, not only the first.
+  TempDir dir;
+  write_sweep_corpus(dir);
+  const Expected<std::vector<SequenceSummary>> list = list_sequences(dir.path());
+  ASSERT_TRUE(list) << list.error().describe();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].layout, "nuscenes");
+  EXPECT_EQ((*list)[0].name, "scene-a");
+  EXPECT_EQ((*list)[0].frames, 2u);  // s1, s2
+  EXPECT_EQ((*list)[1].name, "scene-b");
+  EXPECT_EQ((*list)[1].frames, 1u);  // s3
+  const Expected<std::vector<SequenceSummary>> sweeps =
+      list_sequences(dir.path(), scene_options("", true));
+  ASSERT_TRUE(sweeps) << sweeps.error().describe();
+  ASSERT_EQ(sweeps->size(), 2u);
+  EXPECT_EQ((*sweeps)[0].frames, 5u);  // d0 .. d4
+  EXPECT_EQ((*sweeps)[1].frames, 2u);  // d5, d6
+}
+
 TEST(NuscenesLayout, BrokenChainAndMissingRecordsAreWarnings) {
   TempDir dir;
   write_sweep_corpus(dir, "lost");

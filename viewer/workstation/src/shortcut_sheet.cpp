@@ -43,6 +43,7 @@ QString shortcut_sheet_html() {
       {"Esc", "cancel the running job (propagate, interpolate, checks, export): nothing changes"},
       {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo"},
       {"Ctrl+O / Ctrl+S / Ctrl+Shift+S / Ctrl+E", "open labels / save / save as / export"},
+      {"Ctrl+Shift+O", "open another sequence or scene of a dataset (nuScenes/Lyft: with sweeps)"},
       {"B", "bird's-eye view in the main view"},
       {"H", "top view north up, or turned to the selected box's heading (default)"},
       {"camera panel: click a projected box / polyline", "select it (the 3D views follow)"},
@@ -62,7 +63,8 @@ QString shortcut_sheet_html() {
   }
   html +=
       "</table><p>Timeline: white = keyframe, blue = interpolated, orange = tracked, "
-      "green = fitted; marks above: QA warnings (yellow) and errors (red).</p>";
+      "green = fitted; marks above: QA warnings (yellow) and errors (red); with sweeps, cyan "
+      "marks below: the scene's keyframes.</p>";
   return html;
 }
 

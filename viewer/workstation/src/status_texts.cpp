@@ -1,5 +1,6 @@
 #include "pcanno/viewer/workstation/status_texts.hpp"
 
+#include "pcanno/plugin/sequence_frames.hpp"
 #include "pcanno/plugin/session.hpp"
 
 namespace pcanno::viewer::workstation {
@@ -55,7 +56,10 @@ StatusTexts status_texts(const plugin::Session& session, std::size_t points,
   QString name;
   if (const formats::Sequence* seq = session.sequence();
       seq && frame >= 0 && static_cast<std::size_t>(frame) < seq->size()) {
-    name = QString::fromStdString(seq->frames[static_cast<std::size_t>(frame)].name);
+    const formats::FrameRef& f = seq->frames[static_cast<std::size_t>(frame)];
+    name = QString::fromStdString(f.name);
+    // With a scene's sweeps, which frames are its annotated keyframes matters to the annotator.
+    if (plugin::has_sweeps(*seq)) name += f.is_keyframe ? "  keyframe" : "  sweep";
   }
   texts.frame = QString("Frame %1 / %2  %3").arg(frame).arg(session.frame_count()).arg(name);
   texts.points = QString("%L1 points").arg(points);

@@ -30,6 +30,15 @@ std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::s
   return cells;
 }
 
+void mark_sweeps(std::vector<TimelineCell>& cells, const formats::Sequence* sequence) {
+  if (sequence == nullptr) return;
+  for (TimelineCell& c : cells) {
+    if (c.frame >= 0 && static_cast<std::size_t>(c.frame) < sequence->size()) {
+      c.sweep = !sequence->frames[static_cast<std::size_t>(c.frame)].is_keyframe;
+    }
+  }
+}
+
 std::vector<TimelineCell> polyline_timeline_cells(const formats::Annotations& doc,
                                                   std::size_t frame_count,
                                                   std::optional<std::int64_t> polyline) {

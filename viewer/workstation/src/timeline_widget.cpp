@@ -10,6 +10,7 @@
 namespace pcanno::viewer::workstation {
 namespace {
 constexpr int kMarkHeight = 8;  ///< [px] QA strip above the cells
+constexpr int kKeyHeight = 4;   ///< [px] strip below the cells marking keyframes among sweeps
 }
 
 QColor timeline_colour(const TimelineCell& cell) {
@@ -63,7 +64,9 @@ void TimelineWidget::paintEvent(QPaintEvent* /*event*/) {
   p.fillRect(rect(), QColor(25, 25, 28));
   const double w = cell_width();
   const int top = kMarkHeight + 2;
-  const int h = height() - top - 2;
+  const bool sweeps = std::any_of(cells_.begin(), cells_.end(),
+                                  [](const TimelineCell& c) { return c.sweep; });
+  const int h = height() - top - 2 - (sweeps ? kKeyHeight + 1 : 0);
   for (std::size_t i = 0; i < cells_.size(); ++i) {
     const TimelineCell& c = cells_[i];
     const QRectF r(i * w + (w > 4 ? 1 : 0), top, std::max(1.0, w - (w > 4 ? 2 : 0)), h);
@@ -76,6 +79,10 @@ void TimelineWidget::paintEvent(QPaintEvent* /*event*/) {
       p.setBrush(QColor(40, 40, 40));
       p.setPen(Qt::NoPen);
       p.drawPolygon(diamond, 4);
+    }
+    if (sweeps && !c.sweep) {  // the dataset's keyframes (annotated samples) among its sweeps
+      p.fillRect(QRectF(i * w, height() - 2 - kKeyHeight, std::max(1.0, w), kKeyHeight),
+                 QColor(80, 220, 230));
     }
     if (c.qa) {
       const QColor mark = *c.qa == plugin::Severity::kError     ? QColor(240, 60, 60)
@@ -103,6 +110,9 @@ bool TimelineWidget::event(QEvent* event) {
     if (f >= 0) {
       const TimelineCell& c = cells_[static_cast<std::size_t>(f)];
       QString text = QString("frame %1").arg(f);
+      if (std::any_of(cells_.begin(), cells_.end(), [](const TimelineCell& x) { return x.sweep; })) {
+        text += c.sweep ? " (sweep)" : " (keyframe)";
+      }
       if (c.has_box) {
         text +=
             QString(": %1%2").arg(formats::to_string(c.provenance), c.keyframe ? ", keyframe" : "");

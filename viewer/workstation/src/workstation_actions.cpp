@@ -8,6 +8,7 @@
 
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/sequence_frames.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/shortcut_sheet.hpp"
@@ -48,6 +49,7 @@ void WorkstationWindow::build_actions() {
                                   auto slot) { return gate_->add(add(menu, text, key, slot)); };
   QMenu* file = menuBar()->addMenu("&File");
   gated(file, "&Open labels...", QKeySequence::Open, [this] { open_labels_dialog(); });
+  build_sequence_actions(file);  // sequences: Open sequence...
   gated(file, "&Save", QKeySequence::Save, [this] { save(); });
   gated(file, "Save &as...", QKeySequence("Ctrl+Shift+S"), [this] { save_as_dialog(); });
   gated(file, "&Export...", QKeySequence("Ctrl+E"), [this] { export_dialog(); });
@@ -203,6 +205,7 @@ formats::Status WorkstationWindow::open_labels(const fs::path& path, const std::
   if (seq) {
     options.sequence = seq->root;
     options.sequence_options.name = seq->name;
+    options.sequence_options.include_sweeps = plugin::has_sweeps(*seq);  // sequences
   }
   options.recovery = plugin::RecoveryPolicy::kOffer;
   if ((*codec)->id == "pcanno") {

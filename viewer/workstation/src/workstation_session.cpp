@@ -6,6 +6,7 @@
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/sequence_frames.hpp"
 
 namespace pcanno::viewer::workstation {
 namespace fs = std::filesystem;
@@ -59,6 +60,26 @@ Expected<formats::Annotations> read_labels(const fs::path& labels, const std::st
   return (*codec)->read(labels, context);
 }
 
+/// The sequence asked for is the one opened: layouts with one sequence (KITTI object, raw, a
+/// folder) ignore SequenceOptions::name, and sweeps exist in nuScenes and Lyft only.
+formats::Status check_choice(const formats::Sequence& seq, const WorkstationOptions& options) {
+  if (options.include_sweeps && !plugin::layout_has_sweeps(seq.layout)) {
+    return Error{ErrorCode::kUnsupported,
+                 "sweeps were asked for, but this " + seq.layout +
+                     " dataset has none (only nuScenes and Lyft scenes have LiDAR sweeps "
+                     "between their keyframes)",
+                 seq.root.string()};
+  }
+  const bool named_by_layout = seq.layout == "kitti-tracking" || seq.layout == "nuscenes";
+  if (!options.sequence_name.empty() && !named_by_layout && seq.name != options.sequence_name) {
+    return Error{ErrorCode::kNotFound,
+                 "no sequence '" + options.sequence_name + "' (this " + seq.layout +
+                     " dataset holds one: " + seq.name + ")",
+                 seq.root.string()};
+  }
+  return {};
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
@@ -70,6 +91,8 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
     plugin::Registry registry = plugin::Registry::with_builtins();
     plugin::load_plugins_from_environment(registry);
     session_options.sequence_options.readers = registry.shared_readers();
+    session_options.sequence_options.name = options.sequence_name;
+    session_options.sequence_options.include_sweeps = options.include_sweeps;
     Expected<fs::path> root =
         dataset_root(options.sequence, session_options.sequence_options, notes);
     if (!root) return std::move(root).error();
@@ -77,6 +100,9 @@ Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
     Expected<formats::Sequence> seq =
         formats::open_sequence(*root, session_options.sequence_options);
     if (!seq) return std::move(seq).error();
+    if (formats::Status chosen = check_choice(*seq, options); !chosen) {
+      return std::move(chosen).error();
+    }
     sequence = std::move(*seq);
   }
   session_options.document = options.document;

@@ -300,12 +300,12 @@ void WorkstationWindow::run_checks() {
 void WorkstationWindow::update_timeline() {
   const plugin::Selection& selection = session_->selection();
   const formats::Annotations& doc = session_->document();
-  if (!selection.track && selection.polyline) {
-    timeline_->set_cells(
-        polyline_timeline_cells(doc, session_->frame_count(), selection.polyline));
-  } else {
-    timeline_->set_cells(timeline_cells(doc, session_->frame_count(), selection.track, &qa_));
-  }
+  std::vector<TimelineCell> cells =
+      !selection.track && selection.polyline
+          ? polyline_timeline_cells(doc, session_->frame_count(), selection.polyline)
+          : timeline_cells(doc, session_->frame_count(), selection.track, &qa_);
+  mark_sweeps(cells, session_->sequence());  // sequences: keyframes marked among sweeps
+  timeline_->set_cells(std::move(cells));
 }
 
 bool WorkstationWindow::save_screenshot(const QString& path) {

@@ -12,7 +12,7 @@ namespace pcanno::viewer::workstation {
 
 /// What the workstation's status bar and title say about the session.
 struct StatusTexts {
-  QString frame;      ///< "Frame 3 / 154  000003"
+  QString frame;      ///< "Frame 3 / 154  000003"; with sweeps "... <token>  sweep" / "  keyframe"
   QString points;     ///< "123,456 points"
   QString tool;       ///< "EDIT", "CREATE (drag in top view)", a plugin tool's id in capitals
   QString selection;  ///< "#2 Pedestrian manual key 0.80x0.60x1.80 m", or "no selection"

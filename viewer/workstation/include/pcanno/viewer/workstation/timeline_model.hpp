@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 
@@ -17,6 +18,9 @@ struct TimelineCell {
   formats::Provenance provenance = formats::Provenance::kManual;  ///< when has_box
   std::optional<plugin::Severity> qa;  ///< the worst QA finding of the track at this frame
   std::string qa_text;                 ///< the findings' messages, one a line (tooltip)
+  /// The frame is a LiDAR sweep between keyframes (a nuScenes/Lyft scene opened with its
+  /// sweeps); the timeline then marks the keyframes. Not the box's own keyframe flag above.
+  bool sweep = false;
 };
 
 /// One cell per frame 0 .. frame_count - 1 for track `track` (cells without boxes when the track
@@ -24,6 +28,9 @@ struct TimelineCell {
 std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::size_t frame_count,
                                          std::optional<std::int64_t> track,
                                          const plugin::QaReport* qa);
+
+/// Marks the cells of frames that are sweeps of `sequence` (may be null: nothing changes).
+void mark_sweeps(std::vector<TimelineCell>& cells, const formats::Sequence* sequence);
 
 /// The same for polyline track `polyline`: a cell has_box where the polyline has a line, with its
 /// keyframe flag and provenance. QA findings are about box tracks: none here.

@@ -10,7 +10,8 @@ namespace pcanno::viewer::workstation {
 
 /// The selected track over time: one cell per frame, filled by provenance (keyframe, manual,
 /// interpolated, tracked, fitted, imported, model), a QA mark above frames with findings, and the
-/// current frame as a cursor. Clicking a cell jumps to its frame.
+/// current frame as a cursor. When the frames include a scene's sweeps, a strip below the cells
+/// marks the keyframes. Clicking a cell jumps to its frame.
 class TimelineWidget : public QWidget {
   Q_OBJECT
 

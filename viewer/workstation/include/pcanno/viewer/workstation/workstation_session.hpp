@@ -12,6 +12,13 @@ namespace pcanno::viewer::workstation {
 /// What `pcanno view` opens.
 struct WorkstationOptions {
   std::filesystem::path sequence;    ///< dataset root, or a folder holding datasets (sample_data/)
+  /// Which sequence or scene of the dataset (formats::list_sequences() lists them): a KITTI
+  /// tracking sequence "0001", a nuScenes scene "scene-0061"; empty: the first. A name the
+  /// dataset does not hold is kNotFound listing the names it does.
+  std::string sequence_name;
+  /// nuScenes/Lyft: every LIDAR_TOP sweep between the keyframes (SequenceOptions::include_sweeps);
+  /// kUnsupported for layouts without sweeps.
+  bool include_sweeps = false;
   std::filesystem::path labels;      ///< labels in any registered format (optional)
   std::string labels_format;         ///< codec id; detected when empty
   std::filesystem::path document;    ///< native document: autosaved through the journal
@@ -37,7 +44,9 @@ struct WorkstationOptions {
 /// - neither: the labels the dataset layout carries (KITTI label_02), when it has them, journaled
 ///   in the recovery folder like `labels` alone.
 /// A `sequence` that is no dataset but holds some (the repo's sample_data/) opens the first
-/// sub-folder that is one. `notes` receives what was chosen or ignored.
+/// sub-folder that is one. Labels made on a scene's keyframes stay on the keyframes when the scene
+/// is opened with its sweeps (plugin::fit_document_to_sequence). `notes` receives what was chosen
+/// or ignored.
 formats::Expected<std::unique_ptr<plugin::Session>> open_workstation_session(
     const WorkstationOptions& options, std::vector<std::string>* notes = nullptr);
 

@@ -145,6 +145,12 @@ class WorkstationWindow : public QMainWindow {
   /// folder. Unsaved edits left for either are offered back in a dialog. The current session's
   /// unsaved edits stay in its journal (the Open dialog asks about them first). kBusy during a job.
   formats::Status open_labels(const std::filesystem::path& path, const std::string& codec_id = "");
+  /// sequences (workstation_sequences.cpp): replaces the session with sequence or scene `name` of
+  /// the dataset at `dataset` (nuScenes/Lyft with every LiDAR sweep when `sweeps`), its own labels
+  /// included, as `pcanno view DATASET --sequence-name NAME [--sweeps]` opens it; unsaved edits
+  /// left for them are offered back. kBusy during a job.
+  formats::Status open_sequence(const std::filesystem::path& dataset, const std::string& name,
+                                bool sweeps = false);
   /// Writes the document to `path` through label codec `codec_id`, now (blocking); kBusy during a
   /// job.
   formats::Status export_labels(const std::filesystem::path& path, const std::string& codec_id,
@@ -205,6 +211,8 @@ class WorkstationWindow : public QMainWindow {
 
  public slots:
   void open_labels_dialog();
+  /// File > Open sequence... (Ctrl+Shift+O): asks about unsaved edits, then SequenceDialog.
+  void open_sequence_dialog();
   void save_as_dialog();
   void export_dialog();
 
@@ -215,6 +223,7 @@ class WorkstationWindow : public QMainWindow {
   void build_layout();  ///< workstation_layout.cpp
   void build_status_bar();
   void build_actions();  ///< workstation_actions.cpp
+  void build_sequence_actions(QMenu* file);  ///< workstation_sequences.cpp
   /// The Tools menu: one entry per registered tool (rebuilt for a new session's registry).
   void build_tools_menu();
   /// The session's tools in the workstation's arrangement.
