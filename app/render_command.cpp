@@ -27,6 +27,7 @@
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/display/point_display.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/sequence_frames.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/viewer/camera_colors.hpp"
 #include "pcanno/viewer/camera_overlay.hpp"
@@ -71,12 +72,9 @@ const std::map<std::string, plugin::ViewKind> kViews = {
     {"front", plugin::ViewKind::kFront}};
 
 const std::map<std::string, viewer::ColorBy> kColorModes = {
-    {"intensity", viewer::ColorBy::kIntensity},
-    {"height", viewer::ColorBy::kHeight},
-    {"distance", viewer::ColorBy::kDistance},
-    {"class", viewer::ColorBy::kClass},
-    {"camera", viewer::ColorBy::kCamera},
-    {"time", viewer::ColorBy::kTime}};
+    {"intensity", viewer::ColorBy::kIntensity}, {"height", viewer::ColorBy::kHeight},
+    {"distance", viewer::ColorBy::kDistance},   {"class", viewer::ColorBy::kClass},
+    {"camera", viewer::ColorBy::kCamera},       {"time", viewer::ColorBy::kTime}};
 
 // sparse ---------------------------------------------------------------------------------------
 
@@ -219,13 +217,30 @@ std::string camera_list(const formats::Sequence& sequence) {
   return out.empty() ? "none" : out;
 }
 
+// --labels as the sequence numbers its frames: a document made on a scene's keyframes, drawn with
+// its sweeps, has its boxes moved to the keyframes (as `pcanno view` opens it).
+formats::Expected<formats::Annotations> render_labels(const RenderCommandOptions& opt,
+                                                      const plugin::Registry& registry,
+                                                      const formats::Sequence& sequence) {
+  auto read = read_labels(registry, opt.labels, opt.from, &sequence);
+  if (!read) return read;
+  auto fitted = plugin::fit_document_to_sequence(*read, sequence);
+  if (!fitted) {
+    formats::Error e = std::move(fitted).error();
+    if (e.path.empty()) e.path = opt.labels;
+    return e;
+  }
+  if (*fitted) std::cerr << "pcanno: note: " << **fitted << "\n";
+  return read;
+}
+
 // The labels a camera render draws: --labels, else the dataset's own (as `pcanno view` opens
 // them), else none. The dataset's labels are a convenience: when they cannot be read the image is
 // drawn without them and a warning says why.
 formats::Expected<formats::Annotations> camera_labels(const RenderCommandOptions& opt,
                                                       const plugin::Registry& registry,
                                                       const formats::Sequence& sequence) {
-  if (!opt.labels.empty()) return read_labels(registry, opt.labels, opt.from, &sequence);
+  if (!opt.labels.empty()) return render_labels(opt, registry, sequence);
   std::error_code ec;
   if (sequence.labels.empty() || !std::filesystem::exists(sequence.labels, ec)) {
     return formats::Annotations{};
@@ -342,7 +357,7 @@ int run_render(const RenderCommandOptions& opt, const plugin::Registry& registry
   if (!sequence) return exit_code;
   formats::Annotations labels;
   if (!opt.labels.empty()) {
-    auto read = read_labels(registry, opt.labels, opt.from, &*sequence);
+    auto read = render_labels(opt, registry, *sequence);
     if (!read) return report(read.error());
     labels = std::move(*read);
   }
@@ -413,14 +428,16 @@ void add_render_command(CLI::App& app, const GlobalOptions& /*global*/,
   cmd->add_option("--track", opt->track,
                   "Centre the view on this track's box; with --camera, highlight it in the "
                   "selection colour");
-  CLI::Option* camera = cmd->add_option("--camera", opt->camera,
-                  "Draw into this camera's image of the frame instead (image_2, CAM_FRONT, ...; "
-                  "`pcanno info` lists them): boxes with their heading face and polylines in "
-                  "class colours; labels from --labels, else the dataset's own")
-      ->excludes(view)
-      ->excludes(size)
-      ->excludes(color_by)
-      ->excludes(point_size);
+  CLI::Option* camera =
+      cmd->add_option(
+             "--camera", opt->camera,
+             "Draw into this camera's image of the frame instead (image_2, CAM_FRONT, ...; "
+             "`pcanno info` lists them): boxes with their heading face and polylines in "
+             "class colours; labels from --labels, else the dataset's own")
+          ->excludes(view)
+          ->excludes(size)
+          ->excludes(color_by)
+          ->excludes(point_size);
   cmd->add_flag("--points", opt->points,
                 "With --camera: the frame's LiDAR points, coloured by depth (red near, blue from "
                 "60 m)");

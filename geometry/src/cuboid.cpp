@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "box_test.hpp"
+#include "pcanno/geometry/yaw_pitch_roll.hpp"
 
 namespace pcanno::geometry {
 
@@ -16,12 +17,7 @@ double Cuboid::yaw() const {
   return std::atan2(heading.y(), heading.x());
 }
 
-bool Cuboid::is_upright(double tol_rad) const {
-  const Eigen::Vector3d up = rotation.normalized() * Eigen::Vector3d::UnitZ();
-  // Angle between box +z and parent +z, from the horizontal component (accurate near zero, unlike
-  // acos).
-  return up.z() > 0.0 && std::atan2(up.head<2>().norm(), up.z()) <= tol_rad;
-}
+bool Cuboid::is_upright(double tol_rad) const { return tilt_angle(rotation) <= tol_rad; }
 
 std::array<Eigen::Vector3d, 8> Cuboid::corners() const {
   static constexpr double kSigns[8][3] = {{+1, +1, -1}, {-1, +1, -1}, {-1, -1, -1}, {+1, -1, -1},

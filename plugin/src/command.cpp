@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "command_support.hpp"
@@ -64,15 +65,23 @@ Status check_box(const geometry::Cuboid& box) {
 
 using namespace detail;
 
+namespace {
+/// `id` + 1, saturating: a document holding the largest id gets that id back, which its users
+/// then refuse as in use rather than overflowing.
+std::int64_t after(std::int64_t id) {
+  return id == std::numeric_limits<std::int64_t>::max() ? id : id + 1;
+}
+}  // namespace
+
 std::int64_t next_track_id(const Annotations& doc) {
   std::int64_t next = 0;
-  for (const Track& t : doc.tracks) next = std::max(next, t.id + 1);
+  for (const Track& t : doc.tracks) next = std::max(next, after(t.id));
   return next;
 }
 
 std::int64_t next_polyline_id(const Annotations& doc) {
   std::int64_t next = 0;
-  for (const formats::PolylineTrack& p : doc.polylines) next = std::max(next, p.id + 1);
+  for (const formats::PolylineTrack& p : doc.polylines) next = std::max(next, after(p.id));
   return next;
 }
 

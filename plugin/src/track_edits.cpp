@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "command_support.hpp"
+#include "pcanno/formats/labels/shape_frames.hpp"
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
+#include "pcanno/geometry/pose.hpp"
 #include "pcanno/plugin/session.hpp"
 
 namespace pcanno::plugin {
@@ -195,27 +197,31 @@ CloudOf sequence_clouds(const Session& session) {
 namespace {
 
 /// The box of `s` re-fitted to `cloud`, in the frame `s` is stored in; nullopt when the fit finds
-/// no object.
-std::optional<geometry::Cuboid> refit_box(const Session& session, const BoxState& s,
-                                          const formats::PointCloud& cloud) {
-  const geometry::Pose T_world_lidar =
-      session.T_world_lidar(s.frame).value_or(geometry::Pose::Identity());
-  const geometry::Pose T_lidar_stored = s.shape_frame == formats::ShapeFrame::kWorld
-                                            ? T_world_lidar.inverse()
-                                            : geometry::Pose::Identity();
+/// no object, an error when a world-frame box's frame has no pose. The fit is yaw-only in the
+/// cloud's frame: the stored box keeps its own pitch and roll (an upright box stays upright in the
+/// frame it is stored in, and a free-tilt box keeps its tilt) and takes the fitted heading.
+Expected<std::optional<geometry::Cuboid>> refit_box(const Session& session, const BoxState& s,
+                                                    const formats::PointCloud& cloud) {
+  Expected<geometry::Cuboid> in_lidar = formats::box_in_lidar(s, session.sequence());
+  if (!in_lidar) return std::move(in_lidar).error();
   const geometry::Pose T_lidar_cloud = cloud.T_lidar_cloud();
-  const geometry::Pose T_cloud_stored = T_lidar_cloud.inverse() * T_lidar_stored;
-  const geometry::Cuboid in_cloud = geometry::transform(T_cloud_stored, s.box);
+  const geometry::Cuboid in_cloud = geometry::transform(T_lidar_cloud.inverse(), *in_lidar);
   const std::optional<geometry::GroundModel> ground = geometry::GroundModel::fit(cloud.view());
-  if (!ground) return std::nullopt;
+  if (!ground) return std::optional<geometry::Cuboid>{};
   geometry::FitOptions options;
   options.size_prior = s.box.size;
   options.heading_hint = in_cloud.yaw();
   options.sensor_origin = T_lidar_cloud.inverse().translation();
-  std::optional<geometry::FitResult> fit =
+  const std::optional<geometry::FitResult> fit =
       geometry::fit_box(cloud.view(), *ground, in_cloud.center, options);
-  if (!fit) return std::nullopt;
-  return geometry::transform(T_cloud_stored.inverse(), fit->box);
+  if (!fit) return std::optional<geometry::Cuboid>{};
+  // Back through the same poses as box_in_lidar() came: the stored box moved to the fitted one.
+  const geometry::Pose T_stored_cloud = s.box.pose() * in_lidar->pose().inverse() * T_lidar_cloud;
+  geometry::Cuboid fitted = geometry::transform(T_stored_cloud, fit->box);
+  geometry::YawPitchRoll ypr = geometry::yaw_pitch_roll(s.box.rotation);
+  ypr.yaw = geometry::yaw_pitch_roll(fitted.rotation).yaw;
+  fitted.rotation = geometry::quaternion_from_yaw_pitch_roll(ypr);
+  return std::optional<geometry::Cuboid>{fitted};
 }
 
 }  // namespace
@@ -243,7 +249,9 @@ Expected<Command> refit_track(const Session& session, std::int64_t track_id,
     const BoxState& b = *(*boxes)[i];
     Expected<std::shared_ptr<const formats::PointCloud>> cloud = clouds(b.frame);
     if (!cloud) return std::move(cloud).error();
-    const std::optional<geometry::Cuboid> fitted = refit_box(session, b, **cloud);
+    Expected<std::optional<geometry::Cuboid>> refit = refit_box(session, b, **cloud);
+    if (!refit) return std::move(refit).error();
+    const std::optional<geometry::Cuboid>& fitted = *refit;
     if (!fitted) {
       local.kept_frames.push_back(b.frame);
       continue;

@@ -3,7 +3,9 @@
 #include "pcanno/plugin/display/point_display.hpp"
 
 #include <cmath>
+
 #include <map>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -50,11 +52,13 @@ PointCloud make_frame(int k, bool ground) {
   const geometry::Pose T_lidar_world = pose_of(k).inverse();
   add_point(c, T_lidar_world * kLandmark, 0.9f);
   const geometry::Cuboid box = object_in_world(k);
-  for (const Eigen::Vector3d& q : kObjectPoints) add_point(c, T_lidar_world * (box.pose() * q), 0.5f);
+  for (const Eigen::Vector3d& q : kObjectPoints)
+    add_point(c, T_lidar_world * (box.pose() * q), 0.5f);
   for (int i = 0; i < 10 + k; ++i) add_point(c, Eigen::Vector3d(-30.0 - i, 25.0, 3.0), 0.1f);
   if (ground) {
     for (int ix = -10; ix <= 10; ++ix) {
-      for (int iy = -10; iy <= 10; ++iy) add_point(c, Eigen::Vector3d(2.0 * ix, 2.0 * iy, -1.7), 0.2f);
+      for (int iy = -10; iy <= 10; ++iy)
+        add_point(c, Eigen::Vector3d(2.0 * ix, 2.0 * iy, -1.7), 0.2f);
     }
   }
   return c;
@@ -67,11 +71,12 @@ class PointDisplayTest : public ::testing::Test {
   void make_cache(bool ground) {
     formats::FrameCacheOptions options;
     options.threads = 0;
-    cache_.emplace(kFrames,
-                   [ground](std::size_t k, const std::atomic<bool>&) -> formats::Expected<PointCloud> {
-                     return make_frame(static_cast<int>(k), ground);
-                   },
-                   options);
+    cache_.emplace(
+        kFrames,
+        [ground](std::size_t k, const std::atomic<bool>&) -> formats::Expected<PointCloud> {
+          return make_frame(static_cast<int>(k), ground);
+        },
+        options);
     source_.frames = &*cache_;
     source_.T_world_lidar.clear();
     for (int k = 0; k < kFrames; ++k) source_.T_world_lidar.push_back(pose_of(k));
@@ -143,8 +148,9 @@ TEST_F(PointDisplayTest, CountsAreTheSumOfTheFramesAndClampAtTheEnds) {
   ASSERT_TRUE(built);
   std::map<int, std::size_t> per_offset;
   for (float f : offsets(*built)) ++per_offset[static_cast<int>(f)];
-  EXPECT_EQ(per_offset, (std::map<int, std::size_t>{
-                            {-1, frame_size(0, false)}, {0, frame_size(1, false)}, {1, frame_size(2, false)}}));
+  EXPECT_EQ(per_offset,
+            (std::map<int, std::size_t>{
+                {-1, frame_size(0, false)}, {0, frame_size(1, false)}, {1, frame_size(2, false)}}));
   EXPECT_EQ(display_.stats().frames, (std::vector<std::int64_t>{0, 1, 2}));
   // The current frame's points come first, unchanged.
   auto own = cache_->get(1);
@@ -196,8 +202,8 @@ TEST_F(PointDisplayTest, CropToARegionAndToATrackBox) {
   options.past = 2;
   // 10 cm around the landmark where the current frame sees it: its three sightings only.
   const Eigen::Vector3d at = pose_of(2).inverse() * kLandmark;
-  options.crop_region = DisplayRegion{at - Eigen::Vector3d::Constant(0.1),
-                                      at + Eigen::Vector3d::Constant(0.1)};
+  options.crop_region =
+      DisplayRegion{at - Eigen::Vector3d::Constant(0.1), at + Eigen::Vector3d::Constant(0.1)};
   auto built = build(2, options);
   ASSERT_TRUE(built);
   ASSERT_EQ(built->size(), 3u);
@@ -238,7 +244,8 @@ TEST_F(PointDisplayTest, IntensityWindowKeepsOnlyPointsInside) {
   options.intensity_max = 0.95f;
   auto built = build(3, options);
   ASSERT_TRUE(built);
-  EXPECT_EQ(built->size(), 2 * (1 + kObjectPoints.size()));  // the landmark and the object, 2 frames
+  EXPECT_EQ(built->size(),
+            2 * (1 + kObjectPoints.size()));  // the landmark and the object, 2 frames
   for (float v : *built->attribute(formats::attribute_names::kIntensity)) {
     EXPECT_TRUE(v >= 0.4f && v <= 0.95f);
   }
@@ -297,6 +304,15 @@ TEST_F(PointDisplayTest, RefusesNegativeCountsAndFramesOutOfRange) {
   auto out = display_.build(source_, kFrames, DisplayOptions{});
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().code, formats::ErrorCode::kNotFound);
+  // A negative margin would silently show nothing: refused, naming the value.
+  DisplayOptions margin;
+  margin.focus_margin = -5.0;
+  auto negative = display_.build(source_, 2, margin);
+  ASSERT_FALSE(negative);
+  EXPECT_EQ(negative.error().code, formats::ErrorCode::kInvalidArgument);
+  EXPECT_NE(negative.error().message.find("focus margin"), std::string::npos)
+      << negative.error().message;
+  EXPECT_NE(negative.error().message.find("-5"), std::string::npos) << negative.error().message;
 }
 
 }  // namespace

@@ -197,6 +197,25 @@ TEST(RulerTool, EscapeClearsThenEndsAndTheNextClickStartsANewMeasurement) {
   EXPECT_EQ(key(tool, *s, "q"), kIgnored);
 }
 
+// A start placed on one frame's points does not pair with the next frame's: after a step, the
+// next click starts a new measurement instead of ending the old one across two scans.
+TEST(RulerTool, AnUnfinishedMeasurementDoesNotSpanTwoFrames) {
+  auto s = Session::create(frames_only(2));
+  RulerTool tool;
+  tool.set_points({kKerb, kPole});
+  tool.activate(*s);
+  click(tool, *s, top_view(), {3.0, 0.0, 0.0});
+  ASSERT_TRUE(tool.measurement());
+  EXPECT_EQ(tool.measurement()->frame, 0);
+  ASSERT_TRUE(s->set_frame(1));
+  EXPECT_EQ(tool.on_pointer(*s, at(T::kMove, top_view(), {6.95, 3.1, 0.0})), kIgnored);
+  click(tool, *s, top_view(), {7.0, 3.0, 0.0});
+  ASSERT_TRUE(tool.measurement());
+  EXPECT_FALSE(tool.measurement()->complete);
+  EXPECT_EQ(tool.measurement()->start, kPole);
+  EXPECT_EQ(tool.measurement()->frame, 1);
+}
+
 TEST(RulerTool, ItIsABuiltInToolAndKeepsTheSelectionInAManager) {
   const Registry registry = Registry::with_builtins();
   ASSERT_NE(registry.tool("ruler"), nullptr);

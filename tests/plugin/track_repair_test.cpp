@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/geometry/iou.hpp"
+#include "pcanno/geometry/pose.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "random_boxes.hpp"
@@ -353,6 +355,55 @@ TEST_F(RefitTrack, PullsDisplacedBoxesBackOntoTheirPoints) {
   }
   ASSERT_TRUE(session_->undo());
   EXPECT_EQ(text(*session_), displaced);
+}
+
+// The fit is yaw-only; a box's own pitch and roll stay (a free-tilt van on a ramp keeps its tilt)
+// while its heading is the fitted one.
+TEST_F(RefitTrack, KeepsEachBoxsPitchAndRoll) {
+  const Track& van = *truth_.track(0);
+  const geometry::YawPitchRoll tilt{0.0, 0.07, -0.04};
+  session_->begin_transaction("tilt");
+  for (const BoxState& b : van.boxes) {
+    geometry::YawPitchRoll ypr = geometry::yaw_pitch_roll(b.box.rotation);
+    ypr.pitch = tilt.pitch;
+    ypr.roll = tilt.roll;
+    geometry::Cuboid tilted = b.box;
+    tilted.rotation = geometry::quaternion_from_yaw_pitch_roll(ypr);
+    BoxState s = b;
+    s.box = tilted;
+    ASSERT_TRUE(session_->apply(put_box(session_->document(), 0, s)));
+  }
+  ASSERT_TRUE(session_->commit_transaction());
+  RefitReport report;
+  Expected<Command> cmd =
+      refit_track(*session_, 0, std::nullopt, sequence_clouds(*session_), {}, &report);
+  ASSERT_TRUE(cmd) << cmd.error().message;
+  ASSERT_GE(report.refitted, 1u);
+  ASSERT_TRUE(session_->apply(*cmd));
+  for (const BoxState& truth : van.boxes) {
+    const BoxState* b = session_->document().track(0)->at(truth.frame);
+    ASSERT_NE(b, nullptr);
+    if (b->provenance != formats::Provenance::kFitted) continue;
+    const geometry::YawPitchRoll got = geometry::yaw_pitch_roll(b->box.rotation);
+    EXPECT_NEAR(got.pitch, tilt.pitch, 1e-9) << "frame " << truth.frame;
+    EXPECT_NEAR(got.roll, tilt.roll, 1e-9) << "frame " << truth.frame;
+  }
+}
+
+// Ids come from user input (pcanno edit, the C ABI): the largest one saturates rather than
+// overflowing, and a new track then finds it in use.
+TEST(NextTrackId, SaturatesAtTheLargestId) {
+  formats::Annotations doc;
+  formats::Track t;
+  t.id = std::numeric_limits<std::int64_t>::max();
+  t.label = "Car";
+  doc.tracks.push_back(t);
+  EXPECT_EQ(next_track_id(doc), std::numeric_limits<std::int64_t>::max());
+  NewBox box;
+  box.box.size = {4.0, 1.8, 1.5};
+  const Expected<Command> cmd = create_track(doc, box);
+  ASSERT_FALSE(cmd);
+  EXPECT_NE(cmd.error().message.find("in use"), std::string::npos) << cmd.error().message;
 }
 
 TEST_F(RefitTrack, CancelledMakesNothing) {

@@ -3,6 +3,8 @@
 // real panel widgets (the status bar says why, the document is unchanged), a valid one applied
 // and undone, and scene tags edited in the same panel.
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <QCheckBox>
@@ -168,6 +170,42 @@ TEST_F(WorkstationOntology, AValueOutsideTheSchemaIsRefusedAndAValidOneAppliedAn
   ASSERT_TRUE(w.undo());
   EXPECT_EQ(box_attributes().count("occluded"), 0u);
   EXPECT_EQ(formats::serialize_pcanno_document(w.session().document()), before);
+}
+
+// Typing ends when the user clicks elsewhere, which may select another track before the value
+// arrives: the value goes to the track it was typed for.
+TEST_F(WorkstationOntology, AnEditLandsOnTheTrackItWasTypedForThoughTheSelectionMoves) {
+  ws::WorkstationWindow& w = open_with_schema();
+  std::optional<std::int64_t> other;
+  for (const formats::Track& t : w.session().document().tracks) {
+    if (t.id != 0 && t.at(w.session().frame()) != nullptr) other = t.id;
+  }
+  ASSERT_TRUE(other);
+  auto* note = value_widget<QLineEdit>(w.attributes()->table(), "note");
+  ASSERT_NE(note, nullptr);
+  note->setFocus();
+  QTest::keyClicks(note, "dented");
+  emit note->editingFinished();  // the focus leaves the line ...
+  w.select_track(*other);        // ... for a click that selects another track
+  QTest::qWait(20);
+  const formats::Annotations& doc = w.session().document();
+  ASSERT_EQ(doc.track(0)->attributes.count("note"), 1u);
+  EXPECT_EQ(doc.track(0)->attributes.at("note"), "dented");
+  EXPECT_EQ(doc.track(*other)->attributes.count("note"), 0u);
+}
+
+// `pcanno view --schema` holds for every session the window opens, not only the first.
+TEST_F(WorkstationOntology, TheSchemaIsLoadedIntoASequenceOpenedLater) {
+  ws::WorkstationWindow& w = open(ws::WorkstationOptions{});
+  w.keep_class_schema(std::make_shared<const formats::ClassSchema>(van_schema()));
+  const formats::ClassSpec* before = w.session().document().class_spec("Van");
+  ASSERT_TRUE(before == nullptr || before->attribute("note") == nullptr);
+  const formats::Status opened = w.open_sequence(sample_ / "training", "0000", false);
+  ASSERT_TRUE(opened) << opened.error().describe();
+  const formats::ClassSpec* van = w.session().document().class_spec("Van");
+  ASSERT_NE(van, nullptr);
+  EXPECT_NE(van->attribute("note"), nullptr);
+  EXPECT_EQ(w.session().document().scene_tags.size(), 1u);
 }
 
 TEST_F(WorkstationOntology, SceneTagsAreEditedAndCheckedInThePanel) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
 #include <utility>
 
 namespace pcanno::plugin {
@@ -84,8 +85,8 @@ const std::optional<geometry::Pose>* pose_at(const DisplaySource& source, std::i
 
 /// The track's box at `frame` in that frame's LiDAR frame; nullopt when it has none there (or it
 /// is stored in the world frame and the frame has no pose).
-std::optional<geometry::Cuboid> track_box_in_lidar(const DisplaySource& source,
-                                                   std::int64_t track, std::int64_t frame) {
+std::optional<geometry::Cuboid> track_box_in_lidar(const DisplaySource& source, std::int64_t track,
+                                                   std::int64_t frame) {
   if (!source.document) return std::nullopt;
   const formats::Track* t = source.document->track(track);
   const formats::BoxState* state = t ? t->at(frame) : nullptr;
@@ -97,12 +98,12 @@ std::optional<geometry::Cuboid> track_box_in_lidar(const DisplaySource& source,
 }
 
 formats::Expected<geometry::Cuboid> required_box(const DisplaySource& source, std::int64_t track,
-                                        std::int64_t frame, const char* option) {
+                                                 std::int64_t frame, const char* option) {
   auto box = track_box_in_lidar(source, track, frame);
   if (!box) {
     return Error{ErrorCode::kNotFound,
-                 std::string(option) + ": track " + std::to_string(track) + " has no box in frame " +
-                     std::to_string(frame),
+                 std::string(option) + ": track " + std::to_string(track) +
+                     " has no box in frame " + std::to_string(frame),
                  ""};
   }
   return *box;
@@ -123,8 +124,12 @@ formats::Status check_options(const DisplayOptions& o) {
   if (o.crop_region && !(o.crop_region->min.array() <= o.crop_region->max.array()).all()) {
     return bad("crop region: expected each minimum <= its maximum");
   }
-  if (!std::isfinite(o.focus_margin) || !std::isfinite(o.stack_margin)) {
-    return bad("focus and stack margins must be finite");
+  for (const auto& [name, margin] : {std::pair<const char*, double>{"focus", o.focus_margin},
+                                     std::pair<const char*, double>{"stack", o.stack_margin}}) {
+    if (!std::isfinite(margin) || margin < 0.0) {
+      return bad(std::string(name) + " margin: expected a finite value >= 0 [m], got " +
+                 std::to_string(margin));
+    }
   }
   return {};
 }
@@ -132,8 +137,8 @@ formats::Status check_options(const DisplayOptions& o) {
 }  // namespace
 
 bool DisplayOptions::is_plain() const {
-  return past == 0 && future == 0 && !hide_ground && !crop_region && !crop_track &&
-         !focus_track && !intensity_min && !intensity_max;
+  return past == 0 && future == 0 && !hide_ground && !crop_region && !crop_track && !focus_track &&
+         !intensity_min && !intensity_max;
 }
 
 std::vector<std::optional<geometry::Pose>> sequence_poses(const formats::Sequence& sequence) {
@@ -197,9 +202,8 @@ struct PointDisplay::Impl {
 PointDisplay::PointDisplay() : impl_(std::make_unique<Impl>()) {}
 PointDisplay::~PointDisplay() = default;
 
-formats::Expected<std::shared_ptr<const PointCloud>> PointDisplay::build(const DisplaySource& source,
-                                                                std::size_t frame,
-                                                                const DisplayOptions& options) {
+formats::Expected<std::shared_ptr<const PointCloud>> PointDisplay::build(
+    const DisplaySource& source, std::size_t frame, const DisplayOptions& options) {
   if (!source.frames) return Error{ErrorCode::kInvalidArgument, "no frames to display", ""};
   const std::size_t count = source.frames->frame_count();
   if (frame >= count) {
@@ -227,8 +231,8 @@ formats::Expected<std::shared_ptr<const PointCloud>> PointDisplay::build(const D
     }
     auto cloud = source.frames->get(static_cast<std::size_t>(k));
     if (!cloud) {
-      stats.warnings.push_back("frame " + std::to_string(k) + " not accumulated: " +
-                               cloud.error().describe());
+      stats.warnings.push_back("frame " + std::to_string(k) +
+                               " not accumulated: " + cloud.error().describe());
       continue;
     }
     others.emplace_back(k, std::move(*cloud));
@@ -301,8 +305,8 @@ formats::Expected<std::shared_ptr<const PointCloud>> PointDisplay::build(const D
 
   std::vector<Impl::Ground> kept_grounds;
   const geometry::Pose T_cloudnow_world =
-      cur->T_lidar_cloud().inverse() * (pose_now ? geometry::invert(**pose_now)
-                                                 : geometry::Pose::Identity());
+      cur->T_lidar_cloud().inverse() *
+      (pose_now ? geometry::invert(**pose_now) : geometry::Pose::Identity());
   std::size_t written = 0;
   const auto add_frame = [&](std::int64_t k, const std::shared_ptr<const PointCloud>& cloud) {
     const PointCloud& in = *cloud;
@@ -346,8 +350,9 @@ formats::Expected<std::shared_ptr<const PointCloud>> PointDisplay::build(const D
     const auto offset = static_cast<float>(k - now);
     std::fill(F + base, F + base + n, offset);
     if (S) {
-      const double dt = 1e-6 * static_cast<double>(source.timestamps_us[static_cast<std::size_t>(k)] -
-                                                   source.timestamps_us[frame]);
+      const double dt =
+          1e-6 * static_cast<double>(source.timestamps_us[static_cast<std::size_t>(k)] -
+                                     source.timestamps_us[frame]);
       std::fill(S + base, S + base + n, static_cast<float>(dt));
     }
     stats.points_read += n;

@@ -1,7 +1,9 @@
 #include "pcanno/plugin/tools/cuboid_create_tool.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 #include <variant>
 
@@ -31,6 +33,21 @@ std::string CuboidCreateTool::label_for(const formats::Annotations& doc) const {
   return label_.empty() ? doc.default_class() : label_;
 }
 
+Eigen::Vector3d CuboidCreateTool::size_prior(const Session& session) const {
+  const formats::Annotations& doc = session.document();
+  const std::optional<std::int64_t> selected = session.selection().track;
+  const formats::Track* track = extend_ && selected ? doc.track(*selected) : nullptr;
+  if (track == nullptr || track->boxes.empty()) return default_box_size(doc, label_);
+  // Extending: the object's own size, from its box nearest this frame, not the palette's class.
+  const std::int64_t frame = session.frame();
+  const auto nearest =
+      std::min_element(track->boxes.begin(), track->boxes.end(),
+                       [frame](const formats::BoxState& a, const formats::BoxState& b) {
+                         return std::llabs(a.frame - frame) < std::llabs(b.frame - frame);
+                       });
+  return nearest->box.size;
+}
+
 void CuboidCreateTool::deactivate(Session& /*session*/) { cancel(); }
 
 void CuboidCreateTool::cancel() {
@@ -41,7 +58,7 @@ void CuboidCreateTool::cancel() {
 geometry::Cuboid CuboidCreateTool::box_for_drag(const Session& session,
                                                 const Eigen::Vector3d& start,
                                                 const Eigen::Vector3d& end, const ViewInfo& view) {
-  const Eigen::Vector3d default_size = default_box_size(session.document(), label_);
+  const Eigen::Vector3d default_size = size_prior(session);
   const double yaw = screen_yaw(view);
   const Eigen::Vector2d along_x(std::cos(yaw), std::sin(yaw));  // screen x on the ground
   const Eigen::Vector2d along_y(-along_x.y(), along_x.x());     // screen y on the ground
@@ -119,7 +136,7 @@ std::optional<geometry::Cuboid> CuboidCreateTool::fit_at(const Session& session,
   const std::optional<geometry::GroundModel> ground = geometry::GroundModel::fit(view);
   if (!ground) return std::nullopt;
   geometry::FitOptions options;
-  options.size_prior = default_box_size(session.document(), label_);
+  options.size_prior = size_prior(session);
   options.sensor_origin = -t_world_local;  // without a pose the sensor sits at the world origin
   // Without motion or a previous box, the likeliest heading is the recording car's own.
   if (const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(session.frame())) {

@@ -50,8 +50,14 @@ void RulerTool::show() {
                     ", end " + where(m.end_on_point) + ")";
 }
 
+bool RulerTool::measuring(const Session& session) const {
+  // A start placed on another frame's points does not pair with this frame's: the next click
+  // starts over rather than mixing two scans.
+  return measurement_ && !measurement_->complete && measurement_->frame == session.frame();
+}
+
 int RulerTool::press(Session& session, const PointerEvent& event) {
-  if (measurement_ && !measurement_->complete) return move_end(session, event, true);
+  if (measuring(session)) return move_end(session, event, true);
   const std::optional<Placement> start = place(session, event);
   if (!start) {
     preview_.status = "ruler: nothing under the pointer to measure from";
@@ -81,7 +87,7 @@ int RulerTool::move_end(Session& session, const PointerEvent& event, bool comple
 
 int RulerTool::on_pointer(Session& session, const PointerEvent& event) {
   using Type = PointerEvent::Type;
-  const bool measuring = measurement_ && !measurement_->complete;
+  const bool measuring = this->measuring(session);
   switch (event.type) {
     case Type::kPress:
       if (event.button != MouseButton::kLeft) return kIgnored;  // right and middle move the camera

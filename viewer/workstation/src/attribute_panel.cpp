@@ -71,9 +71,9 @@ void AttributePanel::emit_row(QTableWidget* table, int row, const QString& value
   const bool frame = table->item(row, 0)->text() == "frame";
   const QString key = table->item(row, 1)->data(Qt::UserRole).toString();
   if (table == tags_) {
-    emit tag_edited(frame, key, value);
+    emit tag_edited(tags_shown_, frame, key, value);
   } else {
-    emit attribute_edited(frame, key, value);
+    emit attribute_edited(shown_, frame, key, value);
   }
 }
 
@@ -181,11 +181,13 @@ void AttributePanel::add_row(QTableWidget* table, const QString& scope, const st
   const bool frame = scope == "frame";
   const QString k = QString::fromStdString(key);
   const bool tag = table == tags_;
-  table->setCellWidget(r, 2, value_widget(*spec, value, [this, tag, frame, k](const QString& v) {
+  const EditTarget target = tag ? tags_shown_ : shown_;
+  table->setCellWidget(r, 2,
+                       value_widget(*spec, value, [this, tag, target, frame, k](const QString& v) {
                          if (tag) {
-                           emit tag_edited(frame, k, v);
+                           emit tag_edited(target, frame, k, v);
                          } else {
-                           emit attribute_edited(frame, k, v);
+                           emit attribute_edited(target, frame, k, v);
                          }
                        }));
 }
@@ -193,6 +195,9 @@ void AttributePanel::add_row(QTableWidget* table, const QString& scope, const st
 void AttributePanel::show_track(const formats::Track* track, std::int64_t frame,
                                 const formats::Annotations* doc) {
   updating_ = true;
+  shown_ = EditTarget{};
+  if (track) shown_.track = track->id;
+  shown_.frame = frame;
   table_->setRowCount(0);
   table_->setEnabled(track != nullptr);
   if (track) {
@@ -224,6 +229,8 @@ void AttributePanel::show_track(const formats::Track* track, std::int64_t frame,
 void AttributePanel::show_polyline(const formats::PolylineTrack* polyline,
                                    const formats::ClassSpec& spec) {
   updating_ = true;
+  shown_ = EditTarget{};
+  if (polyline) shown_.polyline = polyline->id;
   table_->setRowCount(0);
   table_->setEnabled(polyline != nullptr);
   // A polyline's attributes are its track's: every declared one is a track row.
@@ -241,6 +248,8 @@ void AttributePanel::show_polyline(const formats::PolylineTrack* polyline,
 
 void AttributePanel::show_tags(const formats::Annotations& doc, std::int64_t frame) {
   updating_ = true;
+  tags_shown_ = EditTarget{};
+  tags_shown_.frame = frame;
   tags_->setRowCount(0);
   // Scene: the declared tags only; the document's other attributes are metadata (source format).
   for (const AttributeSpec& a : doc.scene_tags) {
@@ -269,9 +278,9 @@ void AttributePanel::add_from_line() {
   const QString value = text.mid(eq + 1).trimmed();
   const int scope = scope_->currentIndex();
   if (scope >= 2) {
-    emit tag_edited(scope == 3, key, value);
+    emit tag_edited(tags_shown_, scope == 3, key, value);
   } else {
-    emit attribute_edited(scope == 1, key, value);
+    emit attribute_edited(shown_, scope == 1, key, value);
   }
   line_->clear();
 }

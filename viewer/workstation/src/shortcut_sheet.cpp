@@ -6,26 +6,32 @@ QString shortcut_sheet_html() {
   static const char* const kRows[][2] = {
       {"N, then left drag in the top view", "new box (a click fits one to the object)"},
       {"1 .. 9", "class for new boxes and the selected track (polyline mode: polyline classes)"},
-      {"L", "polyline mode: clicks in the top or main view add vertices (snapped to the nearest "
-            "point, else the ground; Shift: no snapping); L again: back to the box editor"},
+      {"L",
+       "polyline mode: clicks in the top or main view add vertices (snapped to the nearest "
+       "point, else the ground; Shift: no snapping); L again: back to the box editor"},
       {"Return / double click", "finish the line (an area class closes with 3+ vertices)"},
       {"C", "close the line into an area, or open it"},
       {"T", "one-click polyline: click a lane marking or a curb to trace it"},
       {"polyline: drag a vertex / click a segment",
        "move the vertex / insert one (top, side and front views)"},
       {"polyline: Alt+drag, Alt+arrows", "move the whole line (one undo step)"},
-      {"M, then two clicks in any view", "ruler: 3D distance, ground distance and height "
-                                         "difference, each end snapped to the nearest point "
-                                         "(Shift: no snapping); Esc clears, Esc again or M: back "
-                                         "to the box editor"},
+      {"M, then two clicks in any view",
+       "ruler: 3D distance, ground distance and height "
+       "difference, each end snapped to the nearest point "
+       "(Shift: no snapping); Esc clears, Esc again or M: back "
+       "to the box editor"},
       {"left click", "select a box (top or main view)"},
       {"left drag on a face / inside", "resize / move (top, side and front views)"},
+      {"drag the handle ahead of the front face / above the top",
+       "pitch (side view) / roll (front view) the selected box, unless its tilt is locked (the "
+       "Box panel's free tilt unlocks it; the panel also types all nine values)"},
       {"Alt+arrows", "nudge the selected box in the top view's axes (Alt+Shift: fine)"},
       {"Up Down PageUp PageDown", "nudge in the focused view (Shift: fine)"},
       {"q / e", "turn the box left / right"},
       {"w s / d a / r f / + -", "length / width / height / all sizes"},
-      {"Delete", "delete the selected box at this frame; the selected polyline's vertex, else its "
-                 "line at this frame"},
+      {"Delete",
+       "delete the selected box at this frame; the selected polyline's vertex, else its "
+       "line at this frame"},
       {"Left / Right, Home / End", "previous / next, first / last frame"},
       {"Space", "play / pause at 10 Hz"},
       {"P", "propagate the selected track or polyline forward (worker thread, one undo step)"},

@@ -7,6 +7,7 @@
 #include <QStatusBar>
 
 #include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/plugin/attribute_rules.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/sequence_frames.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
@@ -58,8 +59,8 @@ void WorkstationWindow::build_actions() {
   QMenu* edit = menuBar()->addMenu("&Edit");
   gated(edit, "&Undo", QKeySequence("Ctrl+Z"), [this] { undo(); });
   gated(edit, "&Redo", QKeySequence("Ctrl+Shift+Z"), [this] { redo(); });
-  home_action_ = gated(edit, "Select and &edit", QKeySequence(),
-                       [this] { (void)start_tool(tools_->home()); });
+  home_action_ =
+      gated(edit, "Select and &edit", QKeySequence(), [this] { (void)start_tool(tools_->home()); });
   box_action_ =
       gated(edit, "&New box", QKeySequence("N"), [this] { (void)toggle_tool("cuboid-create"); });
   polyline_action_ =
@@ -68,8 +69,7 @@ void WorkstationWindow::build_actions() {
                         [this] { (void)toggle_tool("polyline-trace"); });
   build_modes_toolbar();
   build_measure_actions(edit);
-  gated(edit, "&Propagate track or polyline", QKeySequence("P"),
-        [this] { propagate_selected(); });
+  gated(edit, "&Propagate track or polyline", QKeySequence("P"), [this] { propagate_selected(); });
   gated(edit, "&Interpolate track or polyline", QKeySequence("I"),
         [this] { interpolate_selected(); });
   gated(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
@@ -194,9 +194,9 @@ void WorkstationWindow::open_labels_dialog() {
 formats::Status WorkstationWindow::open_labels(const fs::path& path, const std::string& codec_id) {
   // The job's worker uses the session: it may not be replaced under it.
   if (session_->busy()) {
-    return formats::Error{formats::ErrorCode::kBusy,
-                          "'" + session_->busy_job() + "' is running; open labels once it has ended",
-                          path.string()};
+    return formats::Error{
+        formats::ErrorCode::kBusy,
+        "'" + session_->busy_job() + "' is running; open labels once it has ended", path.string()};
   }
   auto codec = session_->registry().codecs().select(path, codec_id);
   if (!codec) return std::move(codec).error();
@@ -255,9 +255,16 @@ void WorkstationWindow::replace_session(std::unique_ptr<plugin::Session> session
   frames_ = std::make_unique<FrameSource>(session_->sequence());
   loaded_frame_ = -1;
   follow_.forget_shown();
+  // The last two tracks selected were the old document's: the same ids may be other objects now.
+  repair_last_.reset();
+  repair_previous_.reset();
   attach_tools();
   build_tools_menu();  // the new session's registry may hold other plugins' tools
   attach_session();
+  if (class_schema_) {  // as `--schema` loaded it into the first session
+    report(session_->apply(plugin::load_class_schema(session_->document(), *class_schema_)),
+           "--schema");
+  }
   refresh();
   run_checks();
 }

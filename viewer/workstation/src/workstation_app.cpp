@@ -1,6 +1,7 @@
 #include "pcanno/viewer/workstation/workstation_app.hpp"
 
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include <QVTKOpenGLNativeWidget.h>
@@ -125,6 +126,7 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   }
   const QString recovery = resolve_pending_recovery(nullptr, **session);
   if (!recovery.isEmpty()) std::cerr << "pcanno: " << recovery.toStdString() << "\n";
+  std::shared_ptr<const formats::ClassSchema> kept_schema;
   if (!options.schema.empty()) {  // ontology: after recovery, so that it is the newest edit
     formats::Expected<formats::ClassSchema> schema = formats::read_class_schema(options.schema);
     const formats::Status loaded =
@@ -134,9 +136,11 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
       std::cerr << "pcanno: error: --schema: " << loaded.error().describe() << "\n";
       return 1;
     }
+    kept_schema = std::make_shared<const formats::ClassSchema>(std::move(*schema));
   }
 
   WorkstationWindow window(std::move(*session));
+  window.keep_class_schema(std::move(kept_schema));
   if (!options.tool.empty()) {
     if (formats::Status started = window.start_tool(options.tool); !started) {
       std::cerr << "pcanno: error: --tool: " << started.error().describe() << "\n";

@@ -40,8 +40,8 @@ bool DisplaySettings::operator==(const DisplaySettings& o) const {
 }
 
 bool DisplayState::Key::operator==(const Key& o) const {
-  return frame == o.frame && cloud == o.cloud && settings == o.settings &&
-         selected == o.selected && poses == o.poses && boxes.size() == o.boxes.size() &&
+  return frame == o.frame && cloud == o.cloud && settings == o.settings && selected == o.selected &&
+         poses == o.poses && boxes.size() == o.boxes.size() &&
          std::equal(boxes.begin(), boxes.end(), o.boxes.begin(), same_box);
 }
 
@@ -152,10 +152,13 @@ void WorkstationWindow::display_poses() {
 }
 
 void WorkstationWindow::show_points(bool force) {
+  // A job edits the document on its worker thread: reading it here would race. The settings are
+  // kept; the refresh at the job's end builds with them (the key differs from the last build).
+  if (job_running()) return;
   DisplayState& d = *display_;
   const std::int64_t frame = session_->frame();
   const formats::Sequence* seq = session_->sequence();
-  if (!job_running()) display_poses();
+  display_poses();
   // The selected track, when it has a box at the frame: crop, focus and stacking follow it.
   std::optional<std::int64_t> selected = session_->selection().track;
   const formats::Track* track = selected ? session_->document().track(*selected) : nullptr;

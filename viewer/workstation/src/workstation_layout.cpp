@@ -111,15 +111,17 @@ void WorkstationWindow::build_layout() {
   connect(palette_, &ClassPalettePanel::class_chosen, this,
           [this](const QString& label) { choose_label(label.toStdString()); });
   connect(attributes_, &AttributePanel::attribute_edited, this,
-          [this](bool frame_scope, const QString& k, const QString& v) {
-            edit_attribute(frame_scope, k, v);
+          [this](const EditTarget& target, bool frame_scope, const QString& k, const QString& v) {
+            edit_attribute(target, frame_scope, k, v);
           });
   connect(attributes_, &AttributePanel::tag_edited, this,  // ontology
-          [this](bool frame_tag, const QString& k, const QString& v) { edit_tag(frame_tag, k, v); });
+          [this](const EditTarget& target, bool frame_tag, const QString& k, const QString& v) {
+            edit_tag(target, frame_tag, k, v);
+          });
   // Everything that edits or moves the frame closes while a job holds the session; the views stay
   // open for looking around (their tools are closed by the ToolManager).
-  for (QWidget* w : std::initializer_list<QWidget*>{track_list_, palette_, attributes_, slider_,
-                                                    timeline_}) {
+  for (QWidget* w :
+       std::initializer_list<QWidget*>{track_list_, palette_, attributes_, slider_, timeline_}) {
     gate_->add(w);
   }
   build_status_bar();

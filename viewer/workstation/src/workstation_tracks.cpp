@@ -1,6 +1,8 @@
 // The Track menu: repairing ID switches (merge, split, relink, extend, delete a track or frames)
 // and whole-track edits (size, heading, class, re-fit). Each is one engine command, so one undo
 // step, journaled; QA re-runs through the window's qa timer, which every edit starts.
+#include <algorithm>
+
 #include <QAction>
 #include <QInputDialog>
 #include <QMenuBar>
@@ -38,7 +40,17 @@ void WorkstationWindow::build_track_actions() {
       [this] { merge_selected(); });
   add("&Split at this frame", QKeySequence("Ctrl+X"), [this] { split_selected(); });
   add("Move this frame's box to the previously selected track (&relink)", QKeySequence("Ctrl+R"),
-      [this] { relink_selected(merge_partner()); });
+      [this] {
+        // Without a previously selected track this is not Ctrl+Shift+R: say so, move nothing.
+        if (const std::optional<std::int64_t> partner = merge_partner()) {
+          relink_selected(partner);
+        } else {
+          statusBar()->showMessage(
+              "relink: select the track to move the box to, then this one (Ctrl+Shift+R: to a "
+              "new track)",
+              5000);
+        }
+      });
   add("Move this frame's box to a &new track", QKeySequence("Ctrl+Shift+R"),
       [this] { relink_selected(std::nullopt); });
   extend_action_ = add("&Extend: new boxes join the selected track", QKeySequence("Ctrl+Shift+N"),
@@ -67,13 +79,14 @@ void WorkstationWindow::build_track_actions() {
     const formats::Track* t = sel ? session_->document().track(*sel) : nullptr;
     if (t == nullptr) return;
     QStringList names;
+    // Box classes only, from the list: a typed name would add a class to the schema.
     for (const formats::ClassSpec& c : session_->document().classes) {
-      names << QString::fromStdString(c.name);
+      if (c.shape == formats::ShapeKind::kBox) names << QString::fromStdString(c.name);
     }
     bool ok = false;
-    const QString chosen =
-        QInputDialog::getItem(this, "Class for the whole track", QString("Track #%1").arg(t->id),
-                              names, names.indexOf(QString::fromStdString(t->label)), true, &ok);
+    const QString chosen = QInputDialog::getItem(
+        this, "Class for the whole track", QString("Track #%1").arg(t->id), names,
+        std::max(0, static_cast<int>(names.indexOf(QString::fromStdString(t->label)))), false, &ok);
     if (ok && !chosen.isEmpty()) class_selected(chosen.toStdString());
   });
   add("Re-fit every &frame to its points", QKeySequence("Ctrl+Alt+F"),

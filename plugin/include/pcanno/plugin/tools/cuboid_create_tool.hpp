@@ -63,6 +63,9 @@ class CuboidCreateTool : public Tool {
  private:
   void cancel();
   std::string label_for(const formats::Annotations& doc) const;  ///< label_, else the default
+  /// [m] l, w, h a new box starts from and the fit completes a sparse object with: the class's
+  /// default size, or when extending, the selected track's box nearest the frame.
+  Eigen::Vector3d size_prior(const Session& session) const;
   int create(Session& session, const geometry::Cuboid& box_in_world,
              formats::Provenance provenance = formats::Provenance::kManual);
   /// The box fitted to the object under a click (geometry/box_fit.hpp), nullopt when the frame has

@@ -18,8 +18,10 @@ struct Measurement {
   Eigen::Vector3d end = Eigen::Vector3d::Zero();    ///< [m, world]
   bool start_on_point = false;  ///< snapped to a LiDAR point (else on the ground or view plane)
   bool end_on_point = false;
-  bool complete = false;    ///< the end is placed; false while it follows the pointer
-  std::int64_t frame = -1;  ///< the session's frame when the start was placed
+  bool complete = false;  ///< the end is placed; false while it follows the pointer
+  /// The session's frame when the start was placed; an unfinished measurement is dropped by the
+  /// next click on another frame.
+  std::int64_t frame = -1;
 
   /// [m] straight-line (3D) distance from start to end.
   double distance() const { return (end - start).norm(); }
@@ -71,6 +73,8 @@ class RulerTool : public Tool {
   }
 
  private:
+  /// An unfinished measurement started on the session's current frame.
+  bool measuring(const Session& session) const;
   int press(Session& session, const PointerEvent& event);
   /// The end placed along the event's ray; `complete` fixes it there.
   int move_end(Session& session, const PointerEvent& event, bool complete);

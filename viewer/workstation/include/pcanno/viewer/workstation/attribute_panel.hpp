@@ -16,6 +16,15 @@ class QComboBox;
 
 namespace pcanno::viewer::workstation {
 
+/// What an attribute or tag edit applies to: the shape and frame the panel showed when the value
+/// was typed, not whatever is selected when the edit arrives (a click on another box both ends the
+/// typing and selects that box).
+struct EditTarget {
+  std::optional<std::int64_t> track;     ///< the track shown, or
+  std::optional<std::int64_t> polyline;  ///< the polyline shown
+  std::int64_t frame = 0;                ///< the frame its rows (and the frame tags) were read at
+};
+
 /// The selected track's attributes (scope "track") and those of its box at the current frame
 /// (scope "frame"), or the selected polyline's (scope "track": a polyline's attributes hold for
 /// every frame); below them the scene tags and the current frame's tags.
@@ -45,10 +54,10 @@ class AttributePanel : public QWidget {
   QTableWidget* tags_table() const { return tags_; }
 
  signals:
-  /// `value` empty: remove. `frame_scope`: the box at the current frame, else the track.
-  void attribute_edited(bool frame_scope, QString key, QString value);
-  /// `value` empty: remove. `frame_tag`: the current frame's tag, else the scene's.
-  void tag_edited(bool frame_tag, QString key, QString value);
+  /// `value` empty: remove. `frame_scope`: the box of `target` at its frame, else the track.
+  void attribute_edited(EditTarget target, bool frame_scope, QString key, QString value);
+  /// `value` empty: remove. `frame_tag`: the tag of `target.frame`, else the scene's.
+  void tag_edited(EditTarget target, bool frame_tag, QString key, QString value);
 
  private:
   using Emit = std::function<void(const QString&)>;
@@ -65,6 +74,8 @@ class AttributePanel : public QWidget {
   QComboBox* scope_;
   QLineEdit* line_;
   bool updating_ = false;
+  EditTarget shown_;       ///< what table_ shows
+  EditTarget tags_shown_;  ///< the frame tags_ shows
 };
 
 }  // namespace pcanno::viewer::workstation

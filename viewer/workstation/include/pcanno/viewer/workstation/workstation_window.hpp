@@ -11,8 +11,8 @@
 #include <QMainWindow>
 #include <QTimer>
 
-#include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/services/box_points.hpp"
+#include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tool_manager.hpp"
 #include "pcanno/plugin/tools/ruler_tool.hpp"
@@ -30,6 +30,9 @@ class QToolBar;
 namespace pcanno::plugin {
 class PolylineTool;
 }
+namespace pcanno::formats {
+struct ClassSchema;
+}
 
 namespace pcanno::viewer::workstation {
 
@@ -38,6 +41,7 @@ class TimelineWidget;
 class TrackListPanel;
 class ClassPalettePanel;
 class AttributePanel;
+struct EditTarget;
 class BoxPanel;
 class AutomationJob;
 class CameraPanel;
@@ -170,6 +174,10 @@ class WorkstationWindow : public QMainWindow {
   /// Writes the window to `path` (PNG), the GL views included.
   bool save_screenshot(const QString& path);
 
+  /// The class schema of `pcanno view --schema`: loaded into every session the window opens
+  /// later (File > Open sequence, Open labels) as it was into the first, one undo step each.
+  void keep_class_schema(std::shared_ptr<const formats::ClassSchema> schema);
+
   // measure (workstation_measure.cpp): the ruler (M) and the selected box's readout.
   /// The ruler's measurement while the ruler runs; nullopt when it shows none.
   std::optional<plugin::Measurement> ruler_measurement() const;
@@ -222,7 +230,7 @@ class WorkstationWindow : public QMainWindow {
  private:
   void build_layout();  ///< workstation_layout.cpp
   void build_status_bar();
-  void build_actions();  ///< workstation_actions.cpp
+  void build_actions();                      ///< workstation_actions.cpp
   void build_sequence_actions(QMenu* file);  ///< workstation_sequences.cpp
   /// The Tools menu: one entry per registered tool (rebuilt for a new session's registry).
   void build_tools_menu();
@@ -277,6 +285,7 @@ class WorkstationWindow : public QMainWindow {
   void build_measure_actions(QMenu* edit);  ///< workstation_measure.cpp, from build_actions()
   void update_measure_status();             ///< the readouts, from update_status()
   void replace_session(std::unique_ptr<plugin::Session> session);
+  std::shared_ptr<const formats::ClassSchema> class_schema_;  ///< keep_class_schema()
   /// Before `action` ("closing"): when there are unsaved edits, asks to save (Save As when there
   /// is no document), discard (their journal goes) or cancel. True when the action may go on.
   bool settle_unsaved(const QString& action);
@@ -291,8 +300,10 @@ class WorkstationWindow : public QMainWindow {
   formats::Expected<std::function<formats::Status(const std::function<bool(double)>&)>> export_work(
       const std::filesystem::path& path, const std::string& codec_id, bool overwrite);
   // Ontology (workstation_ontology.cpp): attribute and tag edits checked against the schema.
-  void edit_attribute(bool frame_scope, const QString& key, const QString& value);
-  void edit_tag(bool frame_tag, const QString& key, const QString& value);
+  /// An attribute or tag edit from the panel, applied to the shape and frame it was typed for.
+  void edit_attribute(const EditTarget& target, bool frame_scope, const QString& key,
+                      const QString& value);
+  void edit_tag(const EditTarget& target, bool frame_tag, const QString& key, const QString& value);
   // tilt: the box panel (workstation_tilt.cpp)
   QWidget* build_box_panel();  ///< created, connected and gated; docked by build_layout()
   void update_box_panel();     ///< from refresh()
@@ -358,7 +369,8 @@ class WorkstationWindow : public QMainWindow {
   std::string export_summary_;
   /// The polyline a propagate or interpolate job runs on and its line count before: the outcome
   /// counts the lines it added.
-  std::optional<std::pair<std::int64_t, std::size_t>> job_polyline_;  ///< written by an export job's worker, read when it has ended
+  std::optional<std::pair<std::int64_t, std::size_t>>
+      job_polyline_;  ///< written by an export job's worker, read when it has ended
 
   QTimer qa_timer_;    ///< QA a moment after the last edit
   QTimer play_timer_;  ///< 10 Hz playback
