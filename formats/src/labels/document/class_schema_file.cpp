@@ -10,7 +10,6 @@
 #include "labels/document/attribute_specs.hpp"
 #include "labels/document/json.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
-#include "pcanno/formats/support/atomic_write.hpp"
 #include "support/json_errors.hpp"
 #include "support/json_reader.hpp"
 
@@ -154,25 +153,16 @@ std::string serialize_class_schema(const ClassSchema& schema) {
 Status write_class_schema(const ClassSchema& schema, const std::filesystem::path& path,
                           bool overwrite) {
   try {
-    const Json root = to_json(schema);
-    // Checked on the tree about to be written, so that a written schema always loads again.
-    Expected<ClassSchema> reloaded = from_json(root, path.string());
-    if (!reloaded) {
-      Error error = std::move(reloaded).error();
-      error.message += " (not written: the schema would not load again)";
-      return error;
-    }
-    Expected<std::string> text = detail::pcanno_document_text(root, true, path.string());
-    if (!text) {
-      Error error = std::move(text).error();
-      error.message += " (not written)";
-      return error;
-    }
-    return write_file_atomic(path, *text, overwrite);
+    return detail::write_reloadable_json(
+        to_json(schema),
+        [&](const Json& root) -> Status {
+          Expected<ClassSchema> reloaded = from_json(root, path.string());
+          if (!reloaded) return std::move(reloaded).error();
+          return {};
+        },
+        "schema", path, overwrite);
   } catch (const std::bad_alloc&) {
     return Error{ErrorCode::kOutOfMemory, "out of memory", path.string()};
-  } catch (const std::exception& e) {
-    return Error{ErrorCode::kIo, e.what(), path.string()};
   }
 }
 

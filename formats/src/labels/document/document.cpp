@@ -70,16 +70,33 @@ std::string serialize_pcanno_document(const Annotations& annotations) {
 Status write_pcanno_document(const Annotations& annotations, const std::filesystem::path& path,
                              bool overwrite) {
   try {
-    const detail::DocumentJson root = detail::pcanno_document_to_json(annotations);
-    // Checked on the tree that is about to be written: a save that succeeds but cannot be opened
-    // again would lose the work it was meant to keep.
-    Expected<Annotations> reloaded = detail::pcanno_document_from_json(root, path.string());
-    if (!reloaded) {
+    return detail::write_reloadable_json(
+        detail::pcanno_document_to_json(annotations),
+        [&](const detail::DocumentJson& root) -> Status {
+          Expected<Annotations> reloaded = detail::pcanno_document_from_json(root, path.string());
+          if (!reloaded) return std::move(reloaded).error();
+          return {};
+        },
+        "document", path, overwrite);
+  } catch (const std::bad_alloc&) {
+    return Error{ErrorCode::kOutOfMemory, "out of memory", path.string()};
+  } catch (const std::exception& e) {
+    return Error{ErrorCode::kIo, e.what(), path.string()};
+  }
+}
+
+namespace detail {
+
+Status write_reloadable_json(const DocumentJson& root,
+                             const std::function<Status(const DocumentJson&)>& reloads,
+                             const char* what, const std::filesystem::path& path, bool overwrite) {
+  try {
+    if (Status reloaded = reloads(root); !reloaded) {
       Error error = std::move(reloaded).error();
-      error.message += " (not written: the document would not load again)";
+      error.message += std::string(" (not written: the ") + what + " would not load again)";
       return error;
     }
-    Expected<std::string> text = detail::pcanno_document_text(root, true, path.string());
+    Expected<std::string> text = pcanno_document_text(root, true, path.string());
     if (!text) {
       Error error = std::move(text).error();
       error.message += " (not written)";
@@ -92,6 +109,8 @@ Status write_pcanno_document(const Annotations& annotations, const std::filesyst
     return Error{ErrorCode::kIo, e.what(), path.string()};
   }
 }
+
+}  // namespace detail
 
 LabelCodec make_pcanno_codec() {
   LabelCodec codec;

@@ -1,4 +1,6 @@
 #pragma once
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -32,5 +34,13 @@ Expected<Annotations> pcanno_document_from_json(const DocumentJson& root, const 
 /// U+FFFD. May throw std::bad_alloc.
 Expected<std::string> pcanno_document_text(const DocumentJson& root, bool strict,
                                            const std::string& path);
+
+/// Writes `root` to `path` atomically as pcanno_document_text(strict) gives it, once `reloads`
+/// has read the tree back: a file that is written but cannot be opened again would lose the work
+/// it was meant to keep. `what` names the content in that refusal ("document", "schema"). Never
+/// throws.
+Status write_reloadable_json(const DocumentJson& root,
+                             const std::function<Status(const DocumentJson&)>& reloads,
+                             const char* what, const std::filesystem::path& path, bool overwrite);
 
 }  // namespace pcanno::formats::detail
