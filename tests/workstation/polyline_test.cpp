@@ -126,9 +126,13 @@ TEST_F(WorkstationPolylines, LDrawsALineInTheTopViewAndReturnEndsIt) {
     EXPECT_EQ(s.document().class_or_default(c).shape, formats::ShapeKind::kPolyline) << c;
   }
 
-  // Four clicks, Shift held: on the ground under the pointer, no snapping to points.
+  // Four clicks, Shift held: on the ground under the pointer, no snapping to points. They are
+  // aimed at the road ahead of the car (in the sensor's frame), wherever the layout puts the view.
   ws::SceneView* top = w.top_view();
-  const std::vector<QPoint> clicks = {{150, 200}, {200, 190}, {250, 185}, {300, 180}};
+  std::vector<QPoint> clicks;
+  for (const double x : {5.0, 7.0, 9.0, 11.0}) {
+    clicks.push_back(pixel(*top, Eigen::Vector3d(x, -0.2 * x, -1.73)));
+  }
   std::vector<Eigen::Vector3d> expected;
   for (const QPoint& p : clicks) {
     expected.push_back(world_at(*top, p));
