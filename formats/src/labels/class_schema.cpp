@@ -219,10 +219,7 @@ bool operator==(const AttributeSpec& a, const AttributeSpec& b) {
          a.scope == b.scope;
 }
 
-namespace {
-
-/// The whole of `text` as a finite number; std::nullopt for anything else ("1.5m", "", "nan").
-std::optional<double> parse_number(std::string_view text) {
+std::optional<double> parse_attribute_number(std::string_view text) {
   if (text.empty() || text.size() > 64) return std::nullopt;
   const std::string copy(text);
   char* end = nullptr;
@@ -233,6 +230,8 @@ std::optional<double> parse_number(std::string_view text) {
   }
   return value;
 }
+
+namespace {
 
 std::string number_text(double value) {
   std::ostringstream out;
@@ -277,7 +276,7 @@ std::optional<std::string> attribute_value_problem(const AttributeSpec& spec,
       ok = value == "true" || value == "false";
       break;
     case AttributeType::kNumber: {
-      const std::optional<double> number = parse_number(value);
+      const std::optional<double> number = parse_attribute_number(value);
       ok = number && !(spec.min && *number < *spec.min) && !(spec.max && *number > *spec.max);
       break;
     }

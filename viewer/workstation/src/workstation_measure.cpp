@@ -54,7 +54,7 @@ std::optional<plugin::Measurement> WorkstationWindow::ruler_measurement() const 
 std::optional<plugin::BoxPoints> WorkstationWindow::selected_box_points() const {
   const std::optional<std::int64_t> id = session_->selection().track;
   const std::int64_t frame = session_->frame();
-  // The cloud the views show: the frame's, once it is loaded.
+  // The frame's own cloud (not the accumulated display), as QA counts it, once it is loaded.
   if (!id || !cloud_ || loaded_frame_ != frame) return std::nullopt;
   const formats::Track* track = session_->document().track(*id);
   const formats::BoxState* state = track ? track->at(frame) : nullptr;

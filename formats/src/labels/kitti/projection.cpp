@@ -189,9 +189,7 @@ std::optional<double> declared_number(const ClassSpec& spec, const Track& track,
   for (const AttributeMap* map : {&state.attributes, &track.attributes}) {
     const auto it = map->find(key);
     if (it == map->end() || attribute_value_problem(*declared, it->second)) continue;
-    char* end = nullptr;
-    const double value = std::strtod(it->second.c_str(), &end);
-    if (end != it->second.c_str() && *end == '\0' && std::isfinite(value)) return value;
+    if (const std::optional<double> value = parse_attribute_number(it->second)) return value;
   }
   return std::nullopt;
 }

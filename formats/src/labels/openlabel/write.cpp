@@ -41,7 +41,7 @@ J attribute_block(const AttributeMap& map, const std::vector<AttributeSpec>& spe
     if (valid && spec->type == AttributeType::kBool) {
       booleans.push_back(named(name, value == "true"));
     } else if (valid && spec->type == AttributeType::kNumber) {
-      nums.push_back(named(name, std::strtod(value.c_str(), nullptr)));
+      nums.push_back(named(name, parse_attribute_number(value).value_or(0.0)));
     } else {
       texts.push_back(named(name, value));
     }

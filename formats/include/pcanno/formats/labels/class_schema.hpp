@@ -101,6 +101,10 @@ struct AttributeSpec {
 bool operator==(const AttributeSpec& a, const AttributeSpec& b);
 inline bool operator!=(const AttributeSpec& a, const AttributeSpec& b) { return !(a == b); }
 
+/// The whole of `text` as a finite number (how a number attribute's value is read everywhere);
+/// std::nullopt for anything else ("1.5m", "", "nan").
+std::optional<double> parse_attribute_number(std::string_view text);
+
 /// Why `value` is not a valid value of `spec` ("\"maybe\" is not one of none, partly, fully"),
 /// or std::nullopt when it is.
 std::optional<std::string> attribute_value_problem(const AttributeSpec& spec,
