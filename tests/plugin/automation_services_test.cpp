@@ -10,6 +10,7 @@
 #include "pcanno/geometry/iou.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "sample_kitti_session.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"
 
@@ -23,18 +24,10 @@ class AutomationServices : public ::testing::Test {
   void SetUp() override {
     // The estimated ego motion is cached; keep the cache out of the user's home.
     ::setenv("XDG_CACHE_HOME", cache_.path().c_str(), 1);
-    const fs::path root = fs::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training";
-    formats::SequenceOptions options;
-    options.name = "0000";
-    auto seq = formats::open_sequence(root, options);
-    ASSERT_TRUE(seq) << seq.error().message;
-    const Registry registry = Registry::with_builtins();
-    auto codec = registry.codecs().select(root / "label_02/0000.txt", "");
-    ASSERT_TRUE(codec);
-    auto doc = (*codec)->read(root / "label_02/0000.txt", formats::LabelContext{});
-    ASSERT_TRUE(doc) << doc.error().message;
-    truth_ = *doc;
-    session_ = Session::create(std::move(*doc), std::move(*seq));
+    test::SampleKittiSession sample = test::open_sample_kitti_session();
+    ASSERT_TRUE(sample.session);
+    truth_ = std::move(sample.truth);
+    session_ = std::move(sample.session);
   }
 
   Status run(const std::string& id, const formats::AttributeMap& parameters) {

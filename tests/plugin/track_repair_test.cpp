@@ -18,6 +18,7 @@
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "random_boxes.hpp"
+#include "sample_kitti_session.hpp"
 #include "temp_dir.hpp"
 
 namespace pcanno::plugin {
@@ -300,19 +301,10 @@ class RefitTrack : public ::testing::Test {
  protected:
   void SetUp() override {
     ::setenv("XDG_CACHE_HOME", cache_.path().c_str(), 1);
-    const std::filesystem::path root =
-        std::filesystem::path(PCANNO_SAMPLE_DATA_DIR) / "kitti_tracking/training";
-    formats::SequenceOptions options;
-    options.name = "0000";
-    auto seq = formats::open_sequence(root, options);
-    ASSERT_TRUE(seq) << seq.error().message;
-    const Registry registry = Registry::with_builtins();
-    auto codec = registry.codecs().select(root / "label_02/0000.txt", "");
-    ASSERT_TRUE(codec);
-    auto doc = (*codec)->read(root / "label_02/0000.txt", formats::LabelContext{});
-    ASSERT_TRUE(doc) << doc.error().message;
-    truth_ = *doc;
-    session_ = Session::create(std::move(*doc), std::move(*seq));
+    test::SampleKittiSession sample = test::open_sample_kitti_session();
+    ASSERT_TRUE(sample.session);
+    truth_ = std::move(sample.truth);
+    session_ = std::move(sample.session);
   }
   test::TempDir cache_;
   formats::Annotations truth_;
