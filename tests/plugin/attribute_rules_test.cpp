@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "attribute_spec.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 #include "pcanno/plugin/session.hpp"
@@ -20,27 +21,21 @@ using formats::AttributeScope;
 using formats::AttributeSpec;
 using formats::AttributeType;
 
-AttributeSpec spec(const char* name, AttributeType type, AttributeScope scope) {
-  AttributeSpec a;
-  a.name = name;
-  a.type = type;
-  a.scope = scope;
-  return a;
-}
+using test::attribute_spec;
 
 formats::ClassSchema schema() {
   formats::ClassSpec car = formats::make_class_spec("Car");
-  AttributeSpec occluded = spec("occluded", AttributeType::kEnum, AttributeScope::kFrame);
+  AttributeSpec occluded = attribute_spec("occluded", AttributeType::kEnum, AttributeScope::kFrame);
   occluded.values = {"0", "1", "2", "3"};
   occluded.mandatory = true;
-  AttributeSpec parked = spec("parked", AttributeType::kBool, AttributeScope::kTrack);
+  AttributeSpec parked = attribute_spec("parked", AttributeType::kBool, AttributeScope::kTrack);
   parked.mandatory = true;
   car.attributes = {occluded, parked};
   formats::ClassSpec lane = formats::make_class_spec("Lane marking");  // enum "marking"
-  AttributeSpec weather = spec("weather", AttributeType::kEnum, AttributeScope::kTrack);
+  AttributeSpec weather = attribute_spec("weather", AttributeType::kEnum, AttributeScope::kTrack);
   weather.values = {"clear", "rain"};
   weather.mandatory = true;
-  AttributeSpec blocked = spec("blocked", AttributeType::kBool, AttributeScope::kTrack);
+  AttributeSpec blocked = attribute_spec("blocked", AttributeType::kBool, AttributeScope::kTrack);
   blocked.mandatory = true;
   return formats::ClassSchema{{car, lane}, {weather}, {blocked}};
 }

@@ -14,6 +14,7 @@
 #include <QStatusBar>
 #include <QTableWidget>
 
+#include "attribute_spec.hpp"
 #include "files.hpp"
 #include "pcanno/formats/labels/document/class_schema_file.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
@@ -29,28 +30,22 @@ using formats::AttributeScope;
 using formats::AttributeSpec;
 using formats::AttributeType;
 
-AttributeSpec spec(const char* name, AttributeType type, AttributeScope scope) {
-  AttributeSpec a;
-  a.name = name;
-  a.type = type;
-  a.scope = scope;
-  return a;
-}
-
 /// The sample's first track is a Van: its class gets one attribute of each type, and the schema
 /// a mandatory scene tag.
 formats::ClassSchema van_schema() {
   formats::ClassSpec van = formats::make_class_spec("Van");
-  AttributeSpec occluded = spec("occluded", AttributeType::kEnum, AttributeScope::kFrame);
+  AttributeSpec occluded = attribute_spec("occluded", AttributeType::kEnum, AttributeScope::kFrame);
   occluded.values = {"0", "1", "2", "3"};
   occluded.default_value = "0";
   occluded.mandatory = true;
-  AttributeSpec speed = spec("speed_limit", AttributeType::kNumber, AttributeScope::kTrack);
+  AttributeSpec speed =
+      attribute_spec("speed_limit", AttributeType::kNumber, AttributeScope::kTrack);
   speed.min = 0.0;
   speed.max = 50.0;
-  van.attributes = {occluded, spec("parked", AttributeType::kBool, AttributeScope::kTrack), speed,
-                    spec("note", AttributeType::kText, AttributeScope::kTrack)};
-  AttributeSpec weather = spec("weather", AttributeType::kEnum, AttributeScope::kTrack);
+  van.attributes = {occluded,
+                    attribute_spec("parked", AttributeType::kBool, AttributeScope::kTrack), speed,
+                    attribute_spec("note", AttributeType::kText, AttributeScope::kTrack)};
+  AttributeSpec weather = attribute_spec("weather", AttributeType::kEnum, AttributeScope::kTrack);
   weather.values = {"clear", "rain"};
   weather.mandatory = true;
   return formats::ClassSchema{{van}, {weather}, {}};
