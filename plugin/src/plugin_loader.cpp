@@ -68,6 +68,12 @@ class StagingContext final : public PluginContext {
     pending_.push_back(
         [service = std::move(service)](Registry& r) mutable { r.add_service(std::move(service)); });
   }
+  void add_detector(DetectorFactory factory) override {
+    factory.info = stamp(std::move(factory.info));
+    pending_.push_back([factory = std::move(factory)](Registry& r) mutable {
+      r.add_detector(std::move(factory));
+    });
+  }
   const std::string& plugin_path() const override { return path_; }
 
   void commit(Registry& registry) {

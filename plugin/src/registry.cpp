@@ -76,6 +76,12 @@ void Registry::add_service(AutomationService service) {
   replace_or_add(services_, std::move(service));
 }
 
+void Registry::add_detector(DetectorFactory factory) {
+  factory.info.kind = "detector";
+  remember(factory.info);
+  replace_or_add(detectors_, std::move(factory));
+}
+
 const ToolFactory* Registry::tool(const std::string& id) const {
   for (const ToolFactory& t : tools_) {
     if (t.info.id == id) return &t;
@@ -86,6 +92,13 @@ const ToolFactory* Registry::tool(const std::string& id) const {
 const AutomationService* Registry::service(const std::string& id) const {
   for (const AutomationService& s : services_) {
     if (s.info.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const DetectorFactory* Registry::detector(const std::string& id) const {
+  for (const DetectorFactory& d : detectors_) {
+    if (d.info.id == id) return &d;
   }
   return nullptr;
 }

@@ -34,7 +34,7 @@
 #include "pcanno/plugin/registry.hpp"
 
 /// The plugin ABI this header describes. The host loads only plugins reporting the same number.
-#define PCANNO_PLUGIN_ABI_VERSION 3  // 3: Tool::host(), set_label(), set_points(); ToolHost
+#define PCANNO_PLUGIN_ABI_VERSION 4  // 4: detectors (PluginContext::add_detector)
 
 #if defined(_WIN32)
 #define PCANNO_PLUGIN_EXPORT __declspec(dllexport)
@@ -76,6 +76,7 @@ class PluginContext {
   virtual void add_codec(formats::LabelCodec codec, ComponentInfo info) = 0;
   virtual void add_tool(ToolFactory factory) = 0;
   virtual void add_service(AutomationService service) = 0;
+  virtual void add_detector(DetectorFactory factory) = 0;
 
   /// The plugin's file as the host loaded it (the `origin` of its components).
   virtual const std::string& plugin_path() const = 0;

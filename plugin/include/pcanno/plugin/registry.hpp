@@ -6,13 +6,14 @@
 
 #include "pcanno/formats/clouds/reader.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/plugin/detector.hpp"
 #include "pcanno/plugin/tool.hpp"
 
 namespace pcanno::plugin {
 
 /// Identity of a registered component, for `pcanno plugins` and for choosing among equals.
 struct ComponentInfo {
-  std::string kind;     ///< "reader", "codec", "tool", "service"
+  std::string kind;     ///< "reader", "codec", "tool", "service", "detector"
   std::string id;       ///< "pcd", "kitti-tracking", "cuboid-create", ...
   std::string version;  ///< "1.0.0"
   int priority = 0;     ///< higher wins when two components claim the same input
@@ -35,13 +36,24 @@ struct AutomationService {
       run;
 };
 
+/// A registered detector (detector.hpp): what it is and how to start one. `parameters` are the
+/// run's string options (`--detector-param key=value`, a service's parameters); an unknown key is
+/// kInvalidArgument naming it and the known ones.
+struct DetectorFactory {
+  ComponentInfo info;
+  std::function<formats::Expected<std::unique_ptr<Detector>>(
+      const formats::AttributeMap& parameters)>
+      create;
+};
+
 /// A plugin that could not be loaded, and why.
 struct PluginFailure {
   std::string path;
   std::string reason;
 };
 
-/// Everything a session can use: cloud readers, label codecs, tools and automation services, each
+/// Everything a session can use: cloud readers, label codecs, tools, automation services and
+/// detectors, each
 /// with an id, version and priority. Adding a component with an existing id replaces it, so a
 /// plugin may override a built-in.
 class Registry {
@@ -53,6 +65,7 @@ class Registry {
   void add_codec(formats::LabelCodec codec, ComponentInfo info);
   void add_tool(ToolFactory factory);
   void add_service(AutomationService service);
+  void add_detector(DetectorFactory factory);
 
   const formats::CloudReaderRegistry& readers() const { return *readers_; }
   /// The same readers as a shared handle for formats::ReadOptions::readers and
@@ -63,8 +76,10 @@ class Registry {
   const formats::LabelCodecRegistry& codecs() const { return codecs_; }
   const std::vector<ToolFactory>& tools() const { return tools_; }
   const std::vector<AutomationService>& services() const { return services_; }
+  const std::vector<DetectorFactory>& detectors() const { return detectors_; }
   const ToolFactory* tool(const std::string& id) const;
   const AutomationService* service(const std::string& id) const;
+  const DetectorFactory* detector(const std::string& id) const;
   std::unique_ptr<Tool> create_tool(const std::string& id) const;
 
   /// Every component, built-in and loaded, sorted by kind then id.
@@ -81,6 +96,7 @@ class Registry {
   formats::LabelCodecRegistry codecs_;
   std::vector<ToolFactory> tools_;
   std::vector<AutomationService> services_;
+  std::vector<DetectorFactory> detectors_;
   std::vector<ComponentInfo> infos_;
   std::vector<PluginFailure> failures_;
 };
