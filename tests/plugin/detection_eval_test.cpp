@@ -185,12 +185,13 @@ TEST(DetectionInput, FiltersByFrameClassScoreAndRange) {
   EXPECT_EQ(in->gt[0].box.center.x(), 10.0);
   ASSERT_EQ(in->pred.size(), 1u);  // 0.2 is below the score, frame 2 is not selected
   EXPECT_EQ(in->pred[0].score, 0.9);
-  EXPECT_EQ(in->unscored_predictions, 1u);  // the one at 45 m, counted before the range cut
+  EXPECT_EQ(in->unscored_predictions, 0u);  // the one without a score is 45 m away
   o = {};
   const auto all = detection_input(pred, gt, nullptr, o);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->pred.size(), 4u);
   EXPECT_EQ(all->pred[2].score, 1.0);  // no score: counts as 1
+  EXPECT_EQ(all->unscored_predictions, 1u);
 }
 
 TEST(DetectionInput, WorldBoxesNeedPoses) {

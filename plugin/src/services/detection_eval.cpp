@@ -277,7 +277,6 @@ Expected<DetectionInput> detection_input(const formats::Annotations& pred,
         b.frame = state.frame;
         b.label = track.label;
         if (is_pred) {
-          if (!state.score) ++input.unscored_predictions;
           b.score = state.score.value_or(1.0);
           if (b.score < options.min_score) continue;
         }
@@ -285,6 +284,7 @@ Expected<DetectionInput> detection_input(const formats::Annotations& pred,
         if (!lidar) return std::move(lidar).error();
         b.box = *lidar;
         if (b.box.center.head<2>().norm() > options.max_range) continue;
+        if (is_pred && !state.score) ++input.unscored_predictions;
         out.push_back(std::move(b));
       }
     }

@@ -99,7 +99,7 @@ struct DetectionInputOptions {
 struct DetectionInput {
   std::vector<DetectionBox> pred;
   std::vector<DetectionBox> gt;
-  std::size_t unscored_predictions = 0;   ///< predictions without a score, taken as score 1
+  std::size_t unscored_predictions = 0;   ///< of `pred`: without a score, taken as 1
   std::size_t dont_care_predictions = 0;  ///< predictions marked ignored by a DontCare region
   std::size_t dont_care_regions = 0;      ///< DontCare regions in the selected frames
 };
