@@ -11,6 +11,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/geometry/angles.hpp"
+#include "pcanno/geometry/iou.hpp"
 #include "synthetic/lidar_sequence.hpp"
 #include "temp_dir.hpp"
 
@@ -217,6 +218,41 @@ TEST(SyntheticSequence, OneSeedIsOneSequence) {
   ASSERT_EQ(fc.size(), fa.size());
   EXPECT_NE(fa.at("velodyne/0000/000000.bin"), fc.at("velodyne/0000/000000.bin"));
   EXPECT_NE(fa.at("label_02/0000.txt"), fc.at("label_02/0000.txt"));
+}
+
+}  // namespace
+}  // namespace pcanno::synthetic
+
+namespace pcanno::synthetic {
+namespace {
+
+TEST(SyntheticScenario, ActorsNeverInterpenetrate) {
+  // 30 s: every scripted interaction and the drive beyond them; more actors than the default.
+  for (unsigned seed : {1u, 2u, 3u, 4u}) {
+    ScenarioOptions o = short_run(300, seed);
+    o.vehicles = 10;
+    o.cyclists = 4;
+    o.pedestrians = 9;
+    const Scenario sc = make_scenario(o);
+    // The recording car: 4.5 x 1.8 m, the sensor 0.3 m behind its centre (KITTI's mount).
+    const Eigen::Vector3d ego_size(4.5, 1.8, 1.5);
+    for (int f = 0; f < o.frames; f += 2) {
+      std::vector<geometry::Cuboid> boxes;
+      for (const Actor& a : sc.actors) boxes.push_back(actor_box_in_world(sc, a, f));
+      const Eigen::Isometry3d& T = sc.T_world_lidar[static_cast<std::size_t>(f)];
+      const Eigen::Vector3d ego_centre = T * Eigen::Vector3d(0.3, 0.0, -0.98);
+      const double ego_yaw = std::atan2(T.linear()(1, 0), T.linear()(0, 0));
+      boxes.push_back(geometry::Cuboid::from_yaw(ego_centre, ego_size, ego_yaw));
+      for (std::size_t i = 0; i < boxes.size(); ++i) {
+        for (std::size_t j = i + 1; j < boxes.size(); ++j) {
+          EXPECT_EQ(geometry::iou_bev(boxes[i], boxes[j]), 0.0)
+              << "frame " << f << ": " << (i < sc.actors.size() ? sc.actors[i].class_name : "ego")
+              << " " << i << " and " << (j < sc.actors.size() ? sc.actors[j].class_name : "ego")
+              << " " << j << ", seed " << seed;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
