@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "pcanno/formats/datasets/kitti_calib.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
+#include "test_data.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -241,6 +243,62 @@ TEST(DetectionInput, PredictionsInDontCareRegionsAreMarked) {
   const auto unmarked = detection_input(pred, gt, &seq, off);
   ASSERT_TRUE(unmarked);
   EXPECT_FALSE(unmarked->pred[0].ignore);
+}
+
+// Real KITTI tracking 0000 (frames 0-19 have clouds): its labels against themselves score 1
+// everywhere, and a small box placed in frame 0's first DontCare region (219-246 x 188-219 px) is
+// found there through the sequence's own calibration.
+TEST(DetectionInput, RealKittiLabelsAndDontCare) {
+  const auto root = test::shared_data_dir() / "kitti_tracking" / "training";
+  PCANNO_REQUIRE_DATA(root / "label_02" / "0000.txt");
+  formats::SequenceOptions so;
+  so.name = "0000";
+  auto seq = formats::open_sequence(root, so);
+  ASSERT_TRUE(seq) << seq.error().describe();
+  formats::LabelContext context;
+  context.sequence = &*seq;
+  context.frames_beyond_sequence = true;
+  auto gt = formats::read_kitti_tracking_annotations(root / "label_02" / "0000.txt", context);
+  ASSERT_TRUE(gt) << gt.error().describe();
+  ASSERT_FALSE(gt->ignore_regions.empty());
+
+  DetectionInputOptions o;
+  o.frames = {0};
+  formats::Annotations pred = *gt;
+  // The centre of the region at 40 m in rectified camera 0, back to the LiDAR frame.
+  const formats::KittiCalib& calib = *seq->calibrations[0].kitti;
+  const double z = 40.0, f = calib.P[2](0, 0);
+  const Eigen::Vector4d in_rect((232.4 - calib.P[2](0, 2)) * z / f,
+                                (203.5 - calib.P[2](1, 2)) * z / f, z, 1.0);
+  const Eigen::Vector4d in_lidar = calib.T_rect_velo().inverse() * in_rect;
+  formats::BoxState ghost;
+  ghost.frame = 0;
+  ghost.box = geometry::Cuboid::from_yaw(in_lidar.head<3>(), {0.5, 0.5, 0.5}, 0.0);
+  ghost.score = 0.99;
+  pred.tracks.push_back(formats::Track{1000, "Car", {}, "", {ghost}});
+  const auto in = detection_input(pred, *gt, &*seq, o);
+  ASSERT_TRUE(in) << in.error().describe();
+  EXPECT_EQ(in->dont_care_regions, 2u);  // frame 0 has two
+  EXPECT_EQ(in->dont_care_predictions, 1u);
+  const auto r = evaluate_detection(in->pred, in->gt);
+  ASSERT_TRUE(r) << r.error().describe();
+  for (const DetectionClassResult& c : r->classes) {
+    for (const DetectionMetrics& m : c.metrics) {
+      EXPECT_EQ(m.false_positives, 0u) << c.label;
+      if (c.label == "Car") continue;  // frame 0 has no car: the ghost alone, ignored
+      ASSERT_TRUE(m.ap_r40.has_value()) << c.label;
+      EXPECT_NEAR(*m.ap_r40, 1.0, kTight) << c.label;
+    }
+  }
+  EXPECT_EQ(r->classes.size(), 4u);  // Car (the ghost), Cyclist, Pedestrian, Van
+  EXPECT_EQ(metric(*r, "Car", OverlapKind::k3d, 0.7).ignored_predictions, 1u);
+
+  o.dont_care = false;
+  const auto counted = detection_input(pred, *gt, &*seq, o);
+  ASSERT_TRUE(counted);
+  const auto r2 = evaluate_detection(counted->pred, counted->gt);
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(metric(*r2, "Car", OverlapKind::k3d, 0.7).false_positives, 1u);
 }
 
 }  // namespace
