@@ -520,7 +520,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
   CLI::App* cmd = app.add_subcommand(
       "eval",
       "Score predicted tracks against ground truth: boxes matched by track id and frame, 3D and "
-      "BEV IoU per box, class, track and overall, share of boxes with IoU >= 0.5 and >= 0.7");
+      "BEV IoU per box, class, track and overall, share of boxes with IoU >= 0.5 and >= 0.7; with "
+      "--detection, score detections: precision, recall and KITTI's 40-point AP per class");
   cmd->add_option("pred", opt->pred, "Predicted labels (any readable format)")->required();
   cmd->add_option("gt", opt->gt, "Ground-truth labels (any readable format)")->required();
   cmd->add_option("--from-pred", opt->from_pred, "Format of PRED, overriding detection");
