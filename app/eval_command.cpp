@@ -1,11 +1,15 @@
 // `pcanno eval PRED GT`: predicted tracks against ground truth, matched by track id and frame;
 // per-box 3D and BEV IoU, per class, per track, overall; a table, --json, or a --plot PNG.
+// `pcanno eval --detection PRED GT`: detections matched by overlap, precision, recall and KITTI's
+// R40 AP per class, BEV and 3D, at IoU 0.5 and 0.7 (plugin/services/detection_eval.hpp).
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -20,6 +24,8 @@
 #include "label_input.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/box_points.hpp"
+#include "pcanno/plugin/services/detection_eval.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 #include "progress.hpp"
 
@@ -43,6 +49,29 @@ struct EvalCommandOptions {
   bool json = false;
   bool force = false;  ///< replace an existing --plot file
   std::size_t worst = 5;
+  // --detection and its filters (the options are kept to tell whether they were given).
+  bool detection = false;
+  double min_score = 0.0;
+  double max_range = 0.0;  ///< [m]
+  std::string classes;
+  std::size_t min_points = 0;
+  bool no_dont_care = false;
+  const CLI::Option* min_score_option = nullptr;
+  const CLI::Option* max_range_option = nullptr;
+  const CLI::Option* classes_option = nullptr;
+  const CLI::Option* min_points_option = nullptr;
+  const CLI::Option* no_dont_care_option = nullptr;
+};
+
+/// Both documents and the datasets that give their calibration, poses and clouds.
+struct EvalInputs {
+  formats::Annotations pred;
+  formats::Annotations gt;
+  std::optional<formats::Sequence> dataset;     ///< --sequence, or GT when it is a dataset root
+  std::optional<formats::Sequence> referenced;  ///< the dataset GT names, when no `dataset`
+  const formats::Sequence* sequence() const {
+    return dataset ? &*dataset : referenced ? &*referenced : nullptr;
+  }
 };
 
 /// "0-19", "3", "0-4,10-14": the frames named, or nullopt when the text is malformed.
@@ -140,7 +169,6 @@ std::string num(double v) {
   return buf;
 }
 
-
 std::vector<std::string> summary_row(const std::string& name, const plugin::IouSummary& s) {
   return {name,
           std::to_string(s.boxes),
@@ -202,49 +230,81 @@ void print_text(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
   std::cout << out.str();
 }
 
+/// The usage message for --from-pred / --from-gt naming a format that cannot be read, or "".
+std::string unreadable_formats(const EvalCommandOptions& opt, const plugin::Registry& registry) {
+  for (const auto& [id, option] :
+       {std::pair{opt.from_pred, "--from-pred"}, std::pair{opt.from_gt, "--from-gt"}}) {
+    std::string message = unreadable_format(registry.codecs(), id, option);
+    if (!message.empty()) return message;
+  }
+  return "";
+}
+
+/// --frames as a list, or a usage message in `error`.
+std::vector<std::int64_t> selected_frames(const EvalCommandOptions& opt, std::string& error) {
+  if (opt.frames.empty()) return {};
+  auto frames = parse_frames(opt.frames);
+  if (!frames) {
+    error = "--frames: expected A-B, N or a comma-separated list of them, got '" + opt.frames + "'";
+    return {};
+  }
+  return std::move(*frames);
+}
+
+/// Reads GT, then PRED, with the calibration of --sequence (or of GT when it is a dataset root).
+formats::Expected<EvalInputs> load_inputs(const EvalCommandOptions& opt,
+                                          const GlobalOptions& global,
+                                          const plugin::Registry& registry) {
+  EvalInputs in;
+  auto dataset = open_dataset(opt.gt, opt.sequence, opt.sequence_name);
+  if (!dataset) return std::move(dataset).error();
+  in.dataset = std::move(*dataset);
+  const formats::Sequence* seq = in.sequence();
+  ProgressBar bar("reading labels", global.quiet || opt.json);
+  auto gt = read_labels(registry, opt.gt, opt.from_gt, seq, nullptr, bar.callback(0.0, 0.5));
+  if (!gt) return std::move(gt).error();
+  auto pred = read_labels(registry, opt.pred, opt.from_pred, seq, nullptr, bar.callback(0.5, 1.0));
+  if (!pred) return std::move(pred).error();
+  in.gt = std::move(*gt);
+  in.pred = std::move(*pred);
+  // Without --sequence, poses (needed only when the two documents use different shape frames)
+  // come from the dataset the ground truth names.
+  if (seq == nullptr) in.referenced = open_referenced_dataset(in.gt);
+  return in;
+}
+
+int run_detection(const EvalCommandOptions& opt, const GlobalOptions& global,
+                  const plugin::Registry& registry);
+
 int run_eval(const EvalCommandOptions& opt, const GlobalOptions& global,
              const plugin::Registry& registry) {
   warn_plugin_failures(registry);
-  for (const auto& [id, option] :
-       {std::pair{opt.from_pred, "--from-pred"}, std::pair{opt.from_gt, "--from-gt"}}) {
-    const std::string message = unreadable_format(registry.codecs(), id, option);
-    if (!message.empty()) return report_usage(message);
+  if (const std::string message = unreadable_formats(opt, registry); !message.empty()) {
+    return report_usage(message);
+  }
+  if (opt.detection) return run_detection(opt, global, registry);
+  for (const CLI::Option* o : {opt.min_score_option, opt.max_range_option, opt.classes_option,
+                               opt.min_points_option, opt.no_dont_care_option}) {
+    if (o != nullptr && o->count() > 0) {
+      return report_usage(o->get_name() + " applies to --detection only");
+    }
   }
   plugin::EvalOptions options;
   options.exclude_keyframes = opt.exclude_keyframes;
   options.exclude_derived_gt = opt.exclude_derived_gt;
-  if (!opt.frames.empty()) {
-    auto frames = parse_frames(opt.frames);
-    if (!frames) {
-      return report_usage("--frames: expected A-B, N or a comma-separated list of them, got '" +
-                          opt.frames + "'");
-    }
-    options.frames = std::move(*frames);
-  }
+  std::string frames_error;
+  options.frames = selected_frames(opt, frames_error);
+  if (!frames_error.empty()) return report_usage(frames_error);
 
   // An existing --plot is refused before the work, not after it.
   std::error_code ec;
   if (!opt.plot.empty() && !opt.force && std::filesystem::exists(opt.plot, ec)) {
     return refuse_to_replace({opt.plot});
   }
-  auto sequence = open_dataset(opt.gt, opt.sequence, opt.sequence_name);
-  if (!sequence) return report(sequence.error());
-  const formats::Sequence* seq = *sequence ? &**sequence : nullptr;
-  ProgressBar bar("reading labels", global.quiet || opt.json);
-  auto gt = read_labels(registry, opt.gt, opt.from_gt, seq, nullptr, bar.callback(0.0, 0.5));
-  if (!gt) return report(gt.error());
-  auto pred = read_labels(registry, opt.pred, opt.from_pred, seq, nullptr, bar.callback(0.5, 1.0));
-  if (!pred) return report(pred.error());
-
-  // Without --sequence, poses (needed only when the two documents use different shape frames)
-  // come from the dataset the ground truth names.
-  std::optional<formats::Sequence> referenced;
-  if (seq == nullptr) {
-    referenced = open_referenced_dataset(*gt);
-    if (referenced) seq = &*referenced;
-  }
+  auto inputs = load_inputs(opt, global, registry);
+  if (!inputs) return report(inputs.error());
   if (formats::Status go = CancelToken::check(); !go) return report(go.error());
-  auto report_or = plugin::evaluate(*pred, *gt, seq, options);
+  auto report_or = plugin::evaluate(inputs->pred, inputs->gt, inputs->sequence(), options);
   if (!report_or) return report(report_or.error());
   if (formats::Status go = CancelToken::check(); !go) return report(go.error());
   const plugin::EvalReport& r = *report_or;
@@ -268,6 +328,190 @@ int run_eval(const EvalCommandOptions& opt, const GlobalOptions& global,
   return kExitOk;
 }
 
+/// "Car,Van" -> {"Car", "Van"}; an empty name is a usage message in `error`.
+std::vector<std::string> split_classes(const std::string& text, std::string& error) {
+  std::vector<std::string> out;
+  std::istringstream parts(text);
+  for (std::string part; std::getline(parts, part, ',');) {
+    const auto first = part.find_first_not_of(' ');
+    const auto last = part.find_last_not_of(' ');
+    if (first == std::string::npos) {
+      error = "--classes: expected class names separated by commas (Car,Van), got '" + text + "'";
+      return {};
+    }
+    out.push_back(part.substr(first, last - first + 1));
+  }
+  if (out.empty()) error = "--classes: expected at least one class name";
+  return out;
+}
+
+/// Marks ground-truth boxes with fewer than `min_points` points of their frame's cloud as ignored.
+formats::Status mark_sparse_ground_truth(std::vector<plugin::DetectionBox>& gt,
+                                         const formats::Sequence& sequence, std::size_t min_points,
+                                         const GlobalOptions& global, bool quiet_json) {
+  std::map<std::int64_t, std::vector<std::size_t>> by_frame;
+  for (std::size_t i = 0; i < gt.size(); ++i) by_frame[gt[i].frame].push_back(i);
+  ProgressBar bar("counting points in ground-truth boxes", by_frame.size(),
+                  global.quiet || quiet_json);
+  std::size_t done = 0;
+  for (const auto& [frame, indices] : by_frame) {
+    if (formats::Status go = CancelToken::check(); !go) return go;
+    if (frame < 0 || static_cast<std::size_t>(frame) >= sequence.size()) {
+      return formats::Error{formats::ErrorCode::kInvalidArgument,
+                            "ground truth has boxes in frame " + std::to_string(frame) +
+                                " but the dataset has " + std::to_string(sequence.size()) +
+                                " frames",
+                            sequence.root.string()};
+    }
+    auto cloud = sequence.load_frame(static_cast<std::size_t>(frame));
+    if (!cloud) return std::move(cloud).error();
+    std::vector<geometry::Cuboid> boxes;
+    for (std::size_t i : indices) boxes.push_back(gt[i].box);
+    const std::vector<std::size_t> counts = plugin::count_points_in_boxes(cloud->cloud, boxes);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      if (counts[k] < min_points) gt[indices[k]].ignore = true;
+    }
+    bar.update(++done);
+  }
+  return {};
+}
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json metrics_json(const std::vector<plugin::DetectionMetrics>& metrics) {
+  json out = json::array();
+  for (const plugin::DetectionMetrics& m : metrics) {
+    out.push_back({{"kind", plugin::to_string(m.kind)},
+                   {"iou", m.iou_threshold},
+                   {"true_positives", m.true_positives},
+                   {"false_positives", m.false_positives},
+                   {"ignored_predictions", m.ignored_predictions},
+                   {"ground_truth", m.ground_truth},
+                   {"precision", optional_json(m.precision)},
+                   {"recall", optional_json(m.recall)},
+                   {"ap_r40", optional_json(m.ap_r40)}});
+  }
+  return out;
+}
+
+std::string optional_num(const std::optional<double>& v) { return v ? num(*v) : "-"; }
+
+/// One table row per class (or the mean) and threshold: precision, recall and AP, BEV then 3D.
+void add_detection_rows(std::vector<std::vector<std::string>>& rows, const std::string& label,
+                        const std::string& gt, const std::string& pred,
+                        const std::vector<plugin::DetectionMetrics>& metrics,
+                        const std::vector<double>& thresholds) {
+  for (std::size_t t = 0; t < thresholds.size(); ++t) {
+    const plugin::DetectionMetrics& bev = metrics[t];
+    const plugin::DetectionMetrics& box = metrics[thresholds.size() + t];
+    rows.push_back({t == 0 ? label : "", t == 0 ? gt : "", t == 0 ? pred : "",
+                    num(thresholds[t]).substr(0, 3), optional_num(bev.precision),
+                    optional_num(bev.recall), optional_num(bev.ap_r40), optional_num(box.precision),
+                    optional_num(box.recall), optional_num(box.ap_r40)});
+  }
+}
+
+int run_detection(const EvalCommandOptions& opt, const GlobalOptions& global,
+                  const plugin::Registry& registry) {
+  if (!opt.plot.empty() || opt.exclude_keyframes || opt.exclude_derived_gt ||
+      opt.by_keyframe_distance) {
+    return report_usage(
+        "--plot, --exclude-keyframes, --exclude-derived-gt and --by-keyframe-distance score "
+        "tracks; they do not combine with --detection");
+  }
+  plugin::DetectionInputOptions in_options;
+  std::string error;
+  in_options.frames = selected_frames(opt, error);
+  if (error.empty() && !opt.classes.empty()) in_options.classes = split_classes(opt.classes, error);
+  if (!error.empty()) return report_usage(error);
+  if (opt.min_score_option->count() > 0) {
+    if (!std::isfinite(opt.min_score)) return report_usage("--min-score: expected a number");
+    in_options.min_score = opt.min_score;
+  }
+  if (opt.max_range_option->count() > 0) {
+    if (!(opt.max_range > 0.0 && std::isfinite(opt.max_range))) {
+      return report_usage("--max-range: expected a distance above 0 [m], got " +
+                          std::to_string(opt.max_range));
+    }
+    in_options.max_range = opt.max_range;
+  }
+  in_options.dont_care = !opt.no_dont_care;
+
+  auto inputs = load_inputs(opt, global, registry);
+  if (!inputs) return report(inputs.error());
+  const formats::Sequence* seq = inputs->sequence();
+  if (opt.min_points > 0 && seq == nullptr) {
+    return report_usage(
+        "--min-points counts points in the clouds; give the dataset with --sequence");
+  }
+  auto input = plugin::detection_input(inputs->pred, inputs->gt, seq, in_options);
+  if (!input) return report(input.error());
+  if (opt.min_points > 0) {
+    formats::Status marked =
+        mark_sparse_ground_truth(input->gt, *seq, opt.min_points, global, opt.json);
+    if (!marked) return report(marked.error());
+  }
+  if (formats::Status go = CancelToken::check(); !go) return report(go.error());
+  const plugin::DetectionEvalOptions eval_options;
+  auto result = plugin::evaluate_detection(input->pred, input->gt, eval_options);
+  if (!result) return report(result.error());
+
+  std::size_t ignored_gt = 0;
+  for (const plugin::DetectionBox& b : input->gt) ignored_gt += b.ignore ? 1 : 0;
+  if (opt.json) {
+    json classes = json::array();
+    for (const plugin::DetectionClassResult& c : result->classes) {
+      classes.push_back({{"label", c.label},
+                         {"ground_truth", c.ground_truth},
+                         {"ignored_ground_truth", c.ignored_ground_truth},
+                         {"predictions", c.predictions},
+                         {"metrics", metrics_json(c.metrics)}});
+    }
+    const json j = {
+        {"mode", "detection"},
+        {"pred", opt.pred},
+        {"gt", opt.gt},
+        {"frames", opt.frames.empty() ? json(nullptr) : json(opt.frames)},
+        {"classes_selected", in_options.classes},
+        {"min_score", opt.min_score_option->count() > 0 ? json(opt.min_score) : json(nullptr)},
+        {"max_range", opt.max_range_option->count() > 0 ? json(opt.max_range) : json(nullptr)},
+        {"min_points", opt.min_points},
+        {"ground_truth", input->gt.size()},
+        {"ignored_ground_truth", ignored_gt},
+        {"predictions", input->pred.size()},
+        {"unscored_predictions", input->unscored_predictions},
+        {"dont_care_regions", input->dont_care_regions},
+        {"dont_care_predictions", input->dont_care_predictions},
+        {"classes", classes},
+        {"mean", metrics_json(result->mean)}};
+    std::cout << j.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::ostringstream out;
+  out << "detection: " << input->gt.size() << " ground-truth boxes";
+  if (opt.min_points > 0) {
+    out << " (" << ignored_gt << " with fewer than " << opt.min_points << " points ignored)";
+  }
+  out << ", " << input->pred.size() << " predictions";
+  if (input->unscored_predictions > 0) {
+    out << " (" << input->unscored_predictions << " without a score, taken as 1)";
+  }
+  out << "\nDontCare regions: " << input->dont_care_regions
+      << ", predictions inside them: " << input->dont_care_predictions << "\n\n";
+  std::vector<std::vector<std::string>> rows{
+      {"CLASS", "GT", "PRED", "IOU", "BEV P", "BEV R", "BEV AP", "3D P", "3D R", "3D AP"}};
+  for (const plugin::DetectionClassResult& c : result->classes) {
+    add_detection_rows(rows, c.label, std::to_string(c.ground_truth - c.ignored_ground_truth),
+                       std::to_string(c.predictions), c.metrics, eval_options.iou_thresholds);
+  }
+  add_detection_rows(rows, "mean", "", "", result->mean, eval_options.iou_thresholds);
+  out << aligned_table(rows)
+      << "\nP precision, R recall, AP KITTI's 40-point interpolated average precision; GT counts "
+         "the boxes not ignored; the mean row: precision and recall over all boxes, AP averaged "
+         "over the classes with ground truth\n";
+  std::cout << out.str();
+  return kExitOk;
+}
 }  // namespace
 
 void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
@@ -276,7 +520,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
   CLI::App* cmd = app.add_subcommand(
       "eval",
       "Score predicted tracks against ground truth: boxes matched by track id and frame, 3D and "
-      "BEV IoU per box, class, track and overall, share of boxes with IoU >= 0.5 and >= 0.7");
+      "BEV IoU per box, class, track and overall, share of boxes with IoU >= 0.5 and >= 0.7; with "
+      "--detection, score detections: precision, recall and KITTI's 40-point AP per class");
   cmd->add_option("pred", opt->pred, "Predicted labels (any readable format)")->required();
   cmd->add_option("gt", opt->gt, "Ground-truth labels (any readable format)")->required();
   cmd->add_option("--from-pred", opt->from_pred, "Format of PRED, overriding detection");
@@ -304,6 +549,26 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
                   "(folders are made when missing)");
   cmd->add_flag("-f,--force", opt->force, "Replace an existing --plot file");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
+  cmd->add_flag("--detection", opt->detection,
+                "Score detections instead of tracks: boxes matched by overlap per frame and class "
+                "(greedy by descending score), precision, recall and KITTI's 40-point AP per "
+                "class, BEV and 3D, at IoU 0.5 and 0.7; predictions without a score count as 1");
+  opt->min_score_option = cmd->add_option("--min-score", opt->min_score,
+                                          "--detection: leave out predictions scored below S");
+  opt->max_range_option =
+      cmd->add_option("--max-range", opt->max_range,
+                      "--detection: leave out boxes (both sides) whose centre is farther than R "
+                      "[m] from the sensor on the ground plane");
+  opt->classes_option = cmd->add_option("--classes", opt->classes,
+                                        "--detection: evaluate only these classes, e.g. Car,Van");
+  opt->min_points_option = cmd->add_option(
+      "--min-points", opt->min_points,
+      "--detection: ground-truth boxes with fewer LiDAR points count neither as found nor as "
+      "missed, and predictions on them are not false positives (needs the clouds)");
+  opt->no_dont_care_option =
+      cmd->add_flag("--no-dont-care", opt->no_dont_care,
+                    "--detection: count predictions inside KITTI DontCare regions as false "
+                    "positives too (by default one that matches nothing is ignored)");
   cmd->callback([opt, &global, &registry, &action] {
     action = [opt, &global, &registry] { return run_eval(*opt, global, registry); };
   });
