@@ -183,7 +183,19 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
   s.range = centre.norm();
 
   // Sides: a flat car door lies on the outline within the range noise; a hedge's leaves do not.
-  const double tolerance = 0.08 + 0.003 * s.range;
+  // The outline for this test is robust (a mirror or a stray return does not move it), and the
+  // tolerance covers wheels and bumpers set in from the body.
+  std::vector<double> a1;
+  std::vector<double> a2;
+  for (const Eigen::Vector2d& p : xy) {
+    a1.push_back(p.dot(e1));
+    a2.push_back(p.dot(e2));
+  }
+  const double rlo1 = quantile(a1, 0.02);
+  const double rhi1 = quantile(a1, 0.98);
+  const double rlo2 = quantile(a2, 0.02);
+  const double rhi2 = quantile(a2, 0.98);
+  const double tolerance = 0.15 + 0.004 * s.range;
   std::size_t on_side = 0;
   const double lo_long = e1_long ? lo1 : lo2;
   const Eigen::Vector2d& along = e1_long ? e1 : e2;
@@ -202,7 +214,8 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
   for (const Eigen::Vector2d& p : low) {
     const double a = p.dot(e1);
     const double b = p.dot(e2);
-    const double d = std::min({a - lo1, hi1 - a, b - lo2, hi2 - b});
+    const double d = std::min({std::abs(a - rlo1), std::abs(rhi1 - a), std::abs(b - rlo2),
+                               std::abs(rhi2 - b)});
     if (d <= tolerance) ++on_side;
     filled[bin_of(p)] = 1;
   }
@@ -232,26 +245,29 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& s) {
   // Poles, trunks and signs: tall and thin.
   if (length < 1.2 && height > 2.2) return std::nullopt;
   if (length <= 1.3) {
-    return width <= 1.0 && height <= 2.1 ? std::optional(ObjectClass::kPedestrian) : std::nullopt;
+    // Narrower than a person's shoulders: a post, a sign, a trunk.
+    return length >= 0.3 && width <= 1.0 && height <= 2.1
+               ? std::optional(ObjectClass::kPedestrian)
+               : std::nullopt;
   }
   if (length <= 2.3 && width < 0.9) {
     // One narrow face: a car or van seen from behind (as wide at the window as at the bumper) or
     // a cyclist from the side (the rider covers a third of the bicycle's length).
-    if (length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 && s.upper_fill >= 0.55) {
+    if (length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 && s.upper_fill >= 0.65) {
       if (height <= 1.9) return ObjectClass::kCar;
       return height <= 3.0 ? std::optional(ObjectClass::kVan) : std::nullopt;
     }
     return height >= 1.3 && height <= 2.1 ? std::optional(ObjectClass::kCyclist) : std::nullopt;
   }
   // Vehicles from here on: flat sides, or it is vegetation.
-  if (s.side_fit < 0.5) return std::nullopt;
+  if (s.side_fit < 0.35) return std::nullopt;
   // A long thin face is a wall, a fence or a hedge; only a truck's side is as long, and it is tall.
   if (length > 6.5) {
     return height >= 2.3 && (width >= 1.5 || height >= 3.0) ? std::optional(ObjectClass::kTruck)
                                                             : std::nullopt;
   }
   if (width < 0.4 && length > 5.5) return std::nullopt;
-  if (height < 1.1) return std::nullopt;
+  if (height < 1.2) return std::nullopt;
   if (height <= 1.9) return ObjectClass::kCar;
   if (height <= 2.7) return ObjectClass::kVan;
   return ObjectClass::kTruck;
@@ -272,15 +288,12 @@ double detection_score(const ClusterShape& s, ObjectClass c) {
   return std::clamp(0.35 * count + 0.3 * fit_size + 0.35 * shape, 0.0, 1.0);
 }
 
-std::optional<std::vector<ObjectDetection>> detect_objects(const PointView& view,
-                                                           const ObjectDetectionOptions& options,
-                                                           const std::function<bool()>& stop) {
+std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
+                                                       const GroundModel& ground,
+                                                       const ObjectDetectionOptions& options,
+                                                       const std::function<bool()>& stop) {
   const auto stopped = [&] { return stop && stop(); };
-  if (stopped()) return std::nullopt;
-  std::vector<ObjectDetection> out;
-  const std::optional<GroundModel> ground = GroundModel::fit(view, options.ground);
-  if (!ground) return out;
-  if (stopped()) return std::nullopt;
+  std::vector<ClusterShape> out;
 
   // Candidates: above the ground, inside the range and below the height limit.
   const double range = options.max_range;
@@ -293,7 +306,7 @@ std::optional<std::vector<ObjectDetection>> detect_objects(const PointView& view
     const std::size_t k = i * view.stride;
     const Eigen::Vector3d p(view.x[k], view.y[k], view.z[k]);
     if (!p.allFinite() || p.head<2>().squaredNorm() > range * range) continue;
-    const double h = ground->height_above(p);
+    const double h = ground.height_above(p);
     if (h < options.min_height || h > options.max_height) continue;
     const long cx = std::clamp(static_cast<long>((p.x() + range) / cell), 0L, side - 1);
     const long cy = std::clamp(static_cast<long>((p.y() + range) / cell), 0L, side - 1);
@@ -375,13 +388,28 @@ std::optional<std::vector<ObjectDetection>> detect_objects(const PointView& view
       }
     }
     if (ids.size() < options.min_points) continue;
-    const std::optional<ClusterShape> shape = measure_cluster(points, heights, ids, *ground);
-    if (!shape) continue;
-    const std::optional<ObjectClass> c = classify_cluster(*shape);
+    std::optional<ClusterShape> shape = measure_cluster(points, heights, ids, ground);
+    if (shape) out.push_back(std::move(*shape));
+  }
+  return out;
+}
+
+std::optional<std::vector<ObjectDetection>> detect_objects(const PointView& view,
+                                                           const ObjectDetectionOptions& options,
+                                                           const std::function<bool()>& stop) {
+  if (stop && stop()) return std::nullopt;
+  std::vector<ObjectDetection> out;
+  const std::optional<GroundModel> ground = GroundModel::fit(view, options.ground);
+  if (!ground) return out;
+  const std::optional<std::vector<ClusterShape>> shapes =
+      scan_clusters(view, *ground, options, stop);
+  if (!shapes) return std::nullopt;
+  for (const ClusterShape& shape : *shapes) {
+    const std::optional<ObjectClass> c = classify_cluster(shape);
     if (!c) continue;
-    const double score = detection_score(*shape, *c);
+    const double score = detection_score(shape, *c);
     if (score < options.min_score) continue;
-    out.push_back(ObjectDetection{*c, completed_box(*shape, *c), score, *shape});
+    out.push_back(ObjectDetection{*c, completed_box(shape, *c), score, shape});
   }
   std::stable_sort(out.begin(), out.end(), [](const ObjectDetection& a, const ObjectDetection& b) {
     return a.score > b.score;

@@ -86,6 +86,14 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
                                             const std::vector<std::size_t>& ids,
                                             const GroundModel& ground);
 
+/// Steps 1-2 and the measurements: every cluster of `min_points` or more above `ground`, before
+/// classification (for diagnostics, and for detectors with their own classifier). nullopt when
+/// `stop` returned true.
+std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& points,
+                                                       const GroundModel& ground,
+                                                       const ObjectDetectionOptions& options = {},
+                                                       const std::function<bool()>& stop = {});
+
 /// Detects the objects of one scan (points in the sensor's frame, the sensor at the origin),
 /// sorted by descending score. nullopt when `stop` returned true (it is polled between steps and
 /// clusters). A scan without ground gives no detections.
