@@ -36,6 +36,9 @@ bool is_vehicle(ObjectClass c) {
 /// Heights below this [m] above the ground are a vehicle's vertical sides (bumpers, doors), under
 /// the hood and the windows that the beams see through or from above.
 constexpr double kLowBand = 1.0;
+/// [m] the most a vehicle's surface scatters the returns of one spot (ClusterShape::roughness) at
+/// the sensor; 1 mm more per metre of range.
+constexpr double kMaxRoughness = 0.09;
 
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) return 0.0;
@@ -211,6 +214,12 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
            static_cast<double>(bins);
   };
   std::vector<std::uint8_t> filled(bins, 0);
+  struct Spot {
+    long i;
+    long j;
+    double d;
+  };
+  std::vector<Spot> spots;
   for (const Eigen::Vector2d& p : low) {
     const double a = p.dot(e1);
     const double b = p.dot(e2);
@@ -218,7 +227,23 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
                                std::abs(rhi2 - b)});
     if (d <= tolerance) ++on_side;
     filled[bin_of(p)] = 1;
+    spots.push_back({static_cast<long>(std::floor(a / 0.25)), static_cast<long>(std::floor(b / 0.25)), d});
   }
+  std::sort(spots.begin(), spots.end(), [](const Spot& x, const Spot& y) {
+    return x.i != y.i ? x.i < y.i : x.j != y.j ? x.j < y.j : x.d < y.d;
+  });
+  std::vector<double> spreads;
+  for (std::size_t k = 0; k < spots.size();) {
+    std::size_t end = k;
+    while (end < spots.size() && spots[end].i == spots[k].i && spots[end].j == spots[k].j) ++end;
+    // The 10-90% spread of a cell's depths: robust to one stray return.
+    if (end - k >= 4) {
+      const std::size_t n = end - k;
+      spreads.push_back(spots[k + (n * 9) / 10].d - spots[k + n / 10].d);
+    }
+    k = end;
+  }
+  s.roughness = spreads.empty() ? 0.0 : quantile(spreads, 0.5);
   s.side_fit = low.empty() ? 0.0 : static_cast<double>(on_side) / static_cast<double>(low.size());
   s.low_fill = low.empty() ? 0.0 : share(filled);
   std::fill(filled.begin(), filled.end(), 0);
@@ -251,6 +276,7 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& s) {
                : std::nullopt;
   }
   if (length <= 2.3 && width < 0.9) {
+    if (s.roughness > kMaxRoughness + 0.001 * s.range) return std::nullopt;  // a bush
     // One narrow face: a car or van seen from behind (as wide at the window as at the bumper) or
     // a cyclist from the side (the rider covers a third of the bicycle's length).
     if (length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 && s.upper_fill >= 0.65) {
@@ -259,8 +285,9 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& s) {
     }
     return height >= 1.3 && height <= 2.1 ? std::optional(ObjectClass::kCyclist) : std::nullopt;
   }
-  // Vehicles from here on: flat sides, or it is vegetation.
-  if (s.side_fit < 0.35) return std::nullopt;
+  // Vehicles from here on: flat, smooth sides, or it is vegetation. Leaves scatter the returns of
+  // one spot by a decimetre and more; sheet metal by the range noise and the wheels' inset.
+  if (s.side_fit < 0.35 || s.roughness > kMaxRoughness + 0.001 * s.range) return std::nullopt;
   // A long thin face is a wall, a fence or a hedge; only a truck's side is as long, and it is tall.
   if (length > 6.5) {
     return height >= 2.3 && (width >= 1.5 || height >= 3.0) ? std::optional(ObjectClass::kTruck)
@@ -284,7 +311,9 @@ double detection_score(const ClusterShape& s, ObjectClass c) {
   const double tall = (s.height - size.height) / (0.35 * size.height);
   const double fit_size = std::exp(-4.0 * over * over) * std::exp(-0.5 * tall * tall);
   // Shape: vehicles have flat sides; people and cyclists are scored on size and count alone.
-  const double shape = is_vehicle(c) ? s.side_fit : 0.5 + 0.5 * std::min(1.0, s.low_fill + 0.3);
+  const double smooth = std::clamp(1.0 - s.roughness / (2.0 * kMaxRoughness), 0.0, 1.0);
+  const double shape =
+      is_vehicle(c) ? 0.5 * (s.side_fit + smooth) : 0.5 + 0.5 * std::min(1.0, s.low_fill + 0.3);
   return std::clamp(0.35 * count + 0.3 * fit_size + 0.35 * shape, 0.0, 1.0);
 }
 
