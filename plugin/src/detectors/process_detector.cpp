@@ -1,6 +1,7 @@
 // The external-process detector: the host side of docs/detector_protocol.md.
 #include "pcanno/plugin/detectors/process_detector.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -24,6 +25,7 @@ using nlohmann::json;
 
 constexpr int kProtocolVersion = 1;
 constexpr double kShutdownGrace_s = 2.0;
+constexpr double kHelloTimeout_s = 30.0;
 
 std::string quoted_excerpt(const std::string& line) {
   constexpr std::size_t kMax = 160;
@@ -108,7 +110,9 @@ class ProcessDetector final : public Detector {
                      {"protocol", kProtocolVersion},
                      {"host", "pcanno"},
                      {"parameters", options_.parameters}};
-    const auto line = exchange(hello.dump() + "\n", "the hello");
+    // Loading a model takes longer than a frame: the hello waits at least kHelloTimeout_s.
+    const auto line =
+        exchange(hello.dump() + "\n", "the hello", {}, std::max(options_.timeout_s, kHelloTimeout_s));
     if (!line) return line.error();
     const json j = json::parse(*line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return fail("the hello", "not a JSON object", *line);
@@ -189,9 +193,10 @@ class ProcessDetector final : public Detector {
   }
 
   Expected<std::string> exchange(const std::string& request, const std::string& where,
-                                 const std::function<bool()>& stop = {}) {
+                                 const std::function<bool()>& stop = {}, double timeout_s = 0.0) {
+    if (timeout_s <= 0.0) timeout_s = options_.timeout_s;
     ChildProcess::Result r =
-        child_->exchange(request, options_.timeout_s, options_.max_response_bytes, stop);
+        child_->exchange(request, timeout_s, options_.max_response_bytes, stop);
     switch (r.outcome) {
       case ChildProcess::Outcome::kLine: return std::move(r.line);
       case ChildProcess::Outcome::kStopped:
@@ -199,7 +204,7 @@ class ProcessDetector final : public Detector {
                          ErrorCode::kCancelled);
       case ChildProcess::Outcome::kTimeout: {
         char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%g", options_.timeout_s);
+        std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
         return terminate(prefix() + where + ": no response within " + seconds +
                              " s (timeout_s); the detector process was killed",
                          ErrorCode::kIo);

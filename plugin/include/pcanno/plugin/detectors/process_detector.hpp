@@ -23,7 +23,7 @@ struct ProcessDetectorOptions {
   std::string id;                    ///< the detector's id, for messages
   std::vector<std::string> command;  ///< argv, started without a shell; argv[0] found on PATH
   std::string working_directory;     ///< the child's working folder; empty: the host's
-  double timeout_s = 30.0;           ///< [s] for the handshake and for each frame's response
+  double timeout_s = 30.0;           ///< [s] for each frame's response; the hello waits >= 30 s
   std::size_t max_response_bytes = std::size_t{64} << 20;  ///< a longer response line is an error
   formats::AttributeMap parameters;  ///< sent to the child in the hello request
 };
