@@ -217,3 +217,28 @@ TEST_F(PluginsCommandTest, BrokenPluginsAreWarningsNotFailures) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(PluginsCommandTest, ListsDetectorsAndBadDetectorManifests) {
+  const fs::path examples =
+      fs::path(PCANNO_SAMPLE_DATA_DIR).parent_path() / "examples/detectors";
+  temp_.write("broken.detector.json", "{\"id\": \"broken\", \"command\": []}");
+  const CommandResult r =
+      pcanno_with(examples.string() + ":" + dir_.string(), "plugins --json", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const json j = json::parse(r.out);
+  const json* classical = find_component(j["components"], "detector", "classical");
+  ASSERT_NE(classical, nullptr);
+  EXPECT_EQ((*classical)["origin"], "built-in");
+  const json* example = find_component(j["components"], "detector", "numpy-example");
+  ASSERT_NE(example, nullptr);
+  EXPECT_EQ((*example)["origin"], (examples / "numpy.detector.json").string());
+  EXPECT_EQ((*example)["version"], "1.0.0");
+  ASSERT_EQ(j["failures"].size(), 1u) << j["failures"].dump();
+  EXPECT_EQ(j["failures"][0]["path"], (dir_ / "broken.detector.json").string());
+  EXPECT_NE(j["failures"][0]["reason"].get<std::string>().find("'command' must be a non-empty"),
+            std::string::npos);
+}
+
+}  // namespace
