@@ -184,6 +184,7 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
   s.height = h.size() >= 20 ? quantile(h, 0.98) : *std::max_element(h.begin(), h.end());
   const Eigen::Vector2d centre = e1 * (lo1 + hi1) / 2 + e2 * (lo2 + hi2) / 2;
   s.range = centre.norm();
+  s.obliqueness = s.range > 0 ? std::abs(centre.normalized().dot(e1_long ? e1 : e2)) : 0.0;
 
   // Sides: a flat car door lies on the outline within the range noise; a hedge's leaves do not.
   // The outline for this test is robust (a mirror or a stray return does not move it), and the
@@ -275,16 +276,21 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& s) {
                ? std::optional(ObjectClass::kPedestrian)
                : std::nullopt;
   }
+  // A single face seen obliquely: a box would show its end too (30 degrees off square on), so it
+  // is a wall, a fence or a building's side.
+  const bool lone_plane = width < 0.5 && s.obliqueness > 0.5;
   if (length <= 2.3 && width < 0.9) {
     if (s.roughness > kMaxRoughness + 0.001 * s.range) return std::nullopt;  // a bush
     // One narrow face: a car or van seen from behind (as wide at the window as at the bumper) or
     // a cyclist from the side (the rider covers a third of the bicycle's length).
-    if (length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 && s.upper_fill >= 0.65) {
+    if (!lone_plane && length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 &&
+        s.upper_fill >= 0.65) {
       if (height <= 1.9) return ObjectClass::kCar;
       return height <= 3.0 ? std::optional(ObjectClass::kVan) : std::nullopt;
     }
     return height >= 1.3 && height <= 2.1 ? std::optional(ObjectClass::kCyclist) : std::nullopt;
   }
+  if (lone_plane) return std::nullopt;
   // Vehicles from here on: flat, smooth sides, or it is vegetation. Leaves scatter the returns of
   // one spot by a decimetre and more; sheet metal by the range noise and the wheels' inset.
   if (s.side_fit < 0.35 || s.roughness > kMaxRoughness + 0.001 * s.range) return std::nullopt;

@@ -67,6 +67,10 @@ struct ClusterShape {
   /// spread of their distances to the outline): a few cm for sheet metal, a decimetre and more for
   /// leaves.
   double roughness = 0.0;
+  /// |cos| of the angle between the sensor's ray to the footprint's centre and its long side: 0
+  /// when that side is seen square on, 1 when the ray runs along it. A box seen obliquely shows
+  /// two faces; a plane seen obliquely with no second face is a wall.
+  double obliqueness = 0.0;
 };
 
 struct ObjectDetection {
