@@ -128,17 +128,6 @@ double expected_points(ObjectClass c, double r) {
 
 }  // namespace
 
-const char* object_class_name(ObjectClass c) {
-  switch (c) {
-    case ObjectClass::kCar: return "Car";
-    case ObjectClass::kVan: return "Van";
-    case ObjectClass::kTruck: return "Truck";
-    case ObjectClass::kPedestrian: return "Pedestrian";
-    case ObjectClass::kCyclist: return "Cyclist";
-  }
-  return "Car";
-}
-
 std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& points,
                                             const std::vector<double>& heights,
                                             const std::vector<std::size_t>& ids,

@@ -19,6 +19,18 @@ using formats::Expected;
 
 constexpr const char* kId = "classical";
 
+/// The detector's classes in the KITTI spelling, which the default class schema uses.
+const char* class_name(geometry::ObjectClass c) {
+  switch (c) {
+    case geometry::ObjectClass::kCar: return "Car";
+    case geometry::ObjectClass::kVan: return "Van";
+    case geometry::ObjectClass::kTruck: return "Truck";
+    case geometry::ObjectClass::kPedestrian: return "Pedestrian";
+    case geometry::ObjectClass::kCyclist: return "Cyclist";
+  }
+  return "Car";
+}
+
 class ClassicalDetector final : public Detector {
  public:
   explicit ClassicalDetector(geometry::ObjectDetectionOptions options)
@@ -42,7 +54,7 @@ class ClassicalDetector final : public Detector {
     out.reserve(found->size());
     for (const geometry::ObjectDetection& d : *found) {
       Detection det;
-      det.class_name = geometry::object_class_name(d.object_class);
+      det.class_name = class_name(d.object_class);
       det.box_in_lidar = geometry::transform(T_lidar_cloud, d.box);
       det.score = d.score;
       det.attributes["points"] = std::to_string(d.shape.points);

@@ -24,10 +24,8 @@
 
 namespace pcanno::geometry {
 
+/// The classes the detector tells apart (KITTI's; plugin/src/detectors names them).
 enum class ObjectClass { kCar, kVan, kTruck, kPedestrian, kCyclist };
-
-/// "Car", "Van", "Truck", "Pedestrian", "Cyclist" (the KITTI spelling).
-const char* object_class_name(ObjectClass c);
 
 struct ObjectDetectionOptions {
   double max_range = 60.0;   ///< [m] BEV distance from the sensor; farther points are ignored
