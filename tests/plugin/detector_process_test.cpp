@@ -83,7 +83,13 @@ for line in sys.stdin:
             {"class": "Bus", "center": [1, 2, 3], "size": [9, 2.5, 3], "yaw": 0, "score": 0.5}]})
 )PY";
 
-bool have_python3() { return std::system("python3 -c 'import json' > /dev/null 2>&1") == 0; }
+/// The system's python3 when there is one (a version manager's shim on PATH can take seconds to
+/// start), else the first on PATH.
+std::string python3() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
+
+bool have_python3() {
+  return std::system((python3() + " -c 'import json' > /dev/null 2>&1").c_str()) == 0;
+}
 
 #define PCANNO_REQUIRE_PYTHON3()                                                     \
   do {                                                                               \
@@ -99,7 +105,7 @@ struct Fake {
   ProcessDetectorOptions options(const std::string& mode, double timeout_s = 20.0) const {
     ProcessDetectorOptions o;
     o.id = "fake";
-    o.command = {"python3", (dir.path() / "fake_detector.py").string(), mode};
+    o.command = {python3(), (dir.path() / "fake_detector.py").string(), mode};
     o.working_directory = dir.path().string();
     o.timeout_s = timeout_s;
     return o;
@@ -258,9 +264,8 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   Fake fake;
   const fs::path dir = fake.dir.path();
   std::ofstream(dir / "fake.detector.json")
-      << R"({"id": "fake", "version": "0.1.0", "description": "a fake",
-             "command": ["python3", "./fake_detector.py", "ok"], "timeout_s": 20,
-             "parameters": ["gain"]})";
+      << R"({"id": "fake", "version": "0.1.0", "description": "a fake", "command": [")" << python3()
+      << R"(", "./fake_detector.py", "ok"], "timeout_s": 20, "parameters": ["gain"]})";
   std::ofstream(dir / "no_command.detector.json") << R"({"id": "x"})";
   std::ofstream(dir / "typo.detector.json") << R"({"id": "y", "comand": ["a"], "command": ["a"]})";
   std::ofstream(dir / "timeout.detector.json") << R"({"id": "z", "command": ["a"], "timeout_s": -1})";
@@ -310,7 +315,7 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
 
 /// A python3 with numpy first on PATH: the example's manifest runs `python3`. Empty when none.
 std::string numpy_python() {
-  for (const std::string candidate : {"python3", "/usr/bin/python3"}) {
+  for (const std::string candidate : {"/usr/bin/python3", "python3"}) {
     if (std::system((candidate + " -c 'import numpy' > /dev/null 2>&1").c_str()) == 0) {
       return candidate;
     }
@@ -326,7 +331,7 @@ TEST(DetectorExample, NumpyDetectorFindsTheCarsOfTheKittiSample) {
   }
   const char* old_path = std::getenv("PATH");
   const std::string saved_path = old_path != nullptr ? old_path : "";
-  if (python != "python3") {  // this machine's first python3 lacks numpy: put the other first
+  if (python != "python3") {  // the manifest runs `python3`: put the one with numpy first
     ::setenv("PATH", (fs::path(python).parent_path().string() + ":" + saved_path).c_str(), 1);
   }
   plugin::Registry registry = plugin::Registry::with_builtins();

@@ -156,7 +156,7 @@ bool ChildProcess::wait_exit(double timeout_s) {
 std::string ChildProcess::exit_description() {
   // A child that closed its stdout is usually exiting: give it a moment to be reaped.
   wait_exit(0.5);
-  if (!exited_) return "still running";
+  if (!exited_) return "is still running";
   if (WIFEXITED(status_)) return "exited with status " + std::to_string(WEXITSTATUS(status_));
   if (WIFSIGNALED(status_)) {
     return "killed by signal " + std::to_string(WTERMSIG(status_)) + " (" +

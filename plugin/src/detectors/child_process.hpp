@@ -51,7 +51,7 @@ class ChildProcess {
   bool wait_exit(double timeout_s);
   /// SIGKILL to the child's process group, then reaps it.
   void kill();
-  /// "exited with status 3", "killed by signal 9" or "still running".
+  /// "exited with status 3", "killed by signal 9" or "is still running".
   std::string exit_description();
   /// The last few KiB the child wrote to stderr (what can be read now, within ~100 ms).
   std::string stderr_tail();
