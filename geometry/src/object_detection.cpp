@@ -322,26 +322,36 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
   // Candidates: above the ground, inside the range and below the height limit.
   const double range = options.max_range;
   const double cell = options.cell;
-  const auto side = static_cast<long>(std::ceil(2.0 * range / cell));
   std::vector<Eigen::Vector3d> points;
   std::vector<double> heights;
-  std::vector<std::size_t> cell_of;
+  Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
+  Eigen::Vector2d hi = -lo;
   for (std::size_t i = 0; i < view.size; ++i) {
     const std::size_t k = i * view.stride;
     const Eigen::Vector3d p(view.x[k], view.y[k], view.z[k]);
     if (!p.allFinite() || p.head<2>().squaredNorm() > range * range) continue;
     const double h = ground.height_above(p);
     if (h < options.min_height || h > options.max_height) continue;
-    const long cx = std::clamp(static_cast<long>((p.x() + range) / cell), 0L, side - 1);
-    const long cy = std::clamp(static_cast<long>((p.y() + range) / cell), 0L, side - 1);
     points.push_back(p);
     heights.push_back(h);
-    cell_of.push_back(static_cast<std::size_t>(cy * side + cx));
+    lo = lo.cwiseMin(p.head<2>());
+    hi = hi.cwiseMax(p.head<2>());
   }
   if (stopped()) return std::nullopt;
+  if (points.empty()) return out;
+  // The grid covers the candidates only: its memory follows the scene, not max_range.
+  const auto cols = static_cast<long>((hi.x() - lo.x()) / cell) + 1;
+  const auto rows = static_cast<long>((hi.y() - lo.y()) / cell) + 1;
+  std::vector<std::size_t> cell_of;
+  cell_of.reserve(points.size());
+  for (const Eigen::Vector3d& p : points) {
+    const long cx = std::clamp(static_cast<long>((p.x() - lo.x()) / cell), 0L, cols - 1);
+    const long cy = std::clamp(static_cast<long>((p.y() - lo.y()) / cell), 0L, rows - 1);
+    cell_of.push_back(static_cast<std::size_t>(cy * cols + cx));
+  }
 
   // Counting sort of the points by cell.
-  const auto cells = static_cast<std::size_t>(side * side);
+  const auto cells = static_cast<std::size_t>(cols * rows);
   std::vector<std::uint32_t> start(cells + 1, 0);
   for (const std::size_t c : cell_of) ++start[c + 1];
   for (std::size_t c = 0; c < cells; ++c) start[c + 1] += start[c];
@@ -389,14 +399,14 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
     queue.assign(1, seed);
     for (std::size_t q = 0; q < queue.size(); ++q) {
       const std::size_t c = queue[q];
-      const long cx = static_cast<long>(c) % side;
-      const long cy = static_cast<long>(c) / side;
+      const long cx = static_cast<long>(c) % cols;
+      const long cy = static_cast<long>(c) / cols;
       for (long dy = -link; dy <= link; ++dy) {
         for (long dx = -link; dx <= link; ++dx) {
           const long nx = cx + dx;
           const long ny = cy + dy;
-          if (nx < 0 || ny < 0 || nx >= side || ny >= side) continue;
-          const auto n = static_cast<std::size_t>(ny * side + nx);
+          if (nx < 0 || ny < 0 || nx >= cols || ny >= rows) continue;
+          const auto n = static_cast<std::size_t>(ny * cols + nx);
           if (label[n] >= 0 || std::isnan(base[n])) continue;
           if (base[n] > top[c] + 0.3f || base[c] > top[n] + 0.3f) continue;
           label[n] = next_label;
