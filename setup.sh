@@ -9,7 +9,7 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libboost-all-dev libpng-dev libjpeg-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcl-dev libopen3d-dev libvtk9-dev libvtk9-qt-dev qtbase5-dev
-  xvfb xauth xdotool python3 python3-jsonschema clang libclang-rt-14-dev ccache
+  xvfb xauth xdotool python3 python3-jsonschema python3-numpy clang libclang-rt-14-dev ccache
 )
 
 missing=()

@@ -1,4 +1,5 @@
-// `pcanno plugins [--json]`: every registered component (readers, codecs, tools, services) with its
+// `pcanno plugins [--json]`: every registered component (readers, codecs, tools, services,
+// detectors, among them external-process detectors from `*.detector.json` manifests) with its
 // version, priority and origin, then the plugins that failed to load and why. Failed plugins are
 // reported, not fatal: the command exits 0.
 #include <algorithm>
@@ -87,8 +88,9 @@ void add_plugins_command(CLI::App& app, const GlobalOptions& /*global*/,
   auto opt = std::make_shared<PluginsOptions>();
   CLI::App* cmd = app.add_subcommand(
       "plugins",
-      "List the readers, label codecs, tools and services, built-in and loaded from "
-      "PCANNO_PLUGIN_PATH (':'-separated plugin folders or files), and the plugins that failed");
+      "List the readers, label codecs, tools, services and detectors, built-in and loaded from "
+      "PCANNO_PLUGIN_PATH (':'-separated folders or files: *.so plugins, *.detector.json "
+      "manifests of external detectors), and the plugins that failed");
   cmd->add_flag("--json", opt->json, "Machine-readable output");
   cmd->callback([opt, &registry, &action] {
     action = [opt, &registry] {

@@ -18,6 +18,7 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include "pcanno/plugin/detectors/process_detector.hpp"
 #include "pcanno/plugin/plugin_api.hpp"
 
 namespace pcanno::plugin {
@@ -27,6 +28,7 @@ namespace fs = std::filesystem;
 namespace dll = boost::dll;
 using formats::Error;
 using formats::ErrorCode;
+using formats::Expected;
 using formats::Status;
 
 /// Libraries whose components went into a registry. They are never unloaded: the components'
@@ -177,13 +179,28 @@ std::string display_path(const fs::path& file) {
   return ec ? file.string() : absolute.lexically_normal().string();
 }
 
-/// The `*.so` files of a folder, sorted, so that load order (and which plugin wins an id both
+/// A `*.detector.json` manifest: an external-process detector, no library to load.
+Status load_manifest(Registry& registry, const std::string& path) {
+  Expected<DetectorFactory> factory = read_detector_manifest(path);
+  if (!factory) {
+    Error error = factory.error();
+    error.path = path;
+    if (error.offset >= 0) error.message += " (byte " + std::to_string(error.offset) + ")";
+    error.message = "detector manifest: " + error.message;
+    return error;
+  }
+  registry.add_detector(std::move(*factory));
+  return {};
+}
+
+/// The `*.so` files and `*.detector.json` manifests of a folder, sorted, so that load order (and which plugin wins an id both
 /// claim) does not depend on the filesystem.
 std::vector<fs::path> plugin_files_in(const fs::path& folder, std::error_code& ec) {
   std::vector<fs::path> files;
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code type_ec;
-    if (it->path().extension() == ".so" && it->is_regular_file(type_ec)) {
+    if ((it->path().extension() == ".so" || is_detector_manifest(it->path())) &&
+        it->is_regular_file(type_ec)) {
       files.push_back(it->path());
     }
   }
@@ -197,7 +214,8 @@ formats::Status load_plugin(Registry& registry, const std::filesystem::path& fil
   std::string path = file.string();
   try {
     path = display_path(file);
-    Status status = load_into(registry, path);
+    Status status = is_detector_manifest(file) ? load_manifest(registry, path)
+                                               : load_into(registry, path);
     if (!status) record(registry, path, status.error().message);
     return status;
   } catch (const std::exception& e) {

@@ -91,7 +91,7 @@ TEST_F(PluginsCommandTest, ListsLoadedPluginsAndThoseThatFailed) {
   EXPECT_EQ((*csv)["priority"], 5);
   ASSERT_EQ(j["failures"].size(), 2u) << r.out;
   EXPECT_EQ(j["failures"][0]["path"], PCANNO_TEST_WRONG_ABI_PLUGIN);
-  EXPECT_EQ(j["failures"][0]["reason"], "built for plugin ABI 999, this pcanno supports 3");
+  EXPECT_EQ(j["failures"][0]["reason"], "built for plugin ABI 999, this pcanno supports 4");
   EXPECT_EQ(j["failures"][1]["path"], (dir_ / "bad.so").string());
   EXPECT_NE(j["failures"][1]["reason"].get<std::string>().find("not a shared library"),
             std::string::npos);
@@ -109,7 +109,7 @@ TEST_F(PluginsCommandTest, ListsLoadedPluginsAndThoseThatFailed) {
   EXPECT_EQ(csv_line.find(kExamplePlugin.string()), header.find("ORIGIN")) << text.out;
   EXPECT_EQ(csv_line.find("1.0.0"), header.find("VERSION")) << text.out;
   EXPECT_NE(text.out.find("plugins not loaded:"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("this pcanno supports 3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("this pcanno supports 4"), std::string::npos) << text.out;
 }
 
 /// (track id, frame) -> the row's 16 fields.
@@ -214,6 +214,33 @@ TEST_F(PluginsCommandTest, BrokenPluginsAreWarningsNotFailures) {
       path, "convert " + labels_.string() + " --to csv-boxes --force --out " + csv.string(), false);
   EXPECT_EQ(quiet.exit_code, 0);
   EXPECT_EQ(quiet.out.find("warning"), std::string::npos) << quiet.out;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(PluginsCommandTest, ListsDetectorsAndBadDetectorManifests) {
+  const fs::path examples =
+      fs::path(PCANNO_SAMPLE_DATA_DIR).parent_path() / "examples/detectors";
+  // A folder of its own: the fixture's folder holds a broken bad.so.
+  const fs::path broken = temp_.write("detectors/broken.detector.json",
+                                      "{\"id\": \"broken\", \"command\": []}");
+  const CommandResult r =
+      pcanno_with(examples.string() + ":" + broken.parent_path().string(), "plugins --json", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const json j = json::parse(r.out);
+  const json* classical = find_component(j["components"], "detector", "classical");
+  ASSERT_NE(classical, nullptr);
+  EXPECT_EQ((*classical)["origin"], "built-in");
+  const json* example = find_component(j["components"], "detector", "numpy-example");
+  ASSERT_NE(example, nullptr);
+  EXPECT_EQ((*example)["origin"], (examples / "numpy.detector.json").string());
+  EXPECT_EQ((*example)["version"], "1.0.0");
+  ASSERT_EQ(j["failures"].size(), 1u) << j["failures"].dump();
+  EXPECT_EQ(j["failures"][0]["path"], broken.string());
+  EXPECT_NE(j["failures"][0]["reason"].get<std::string>().find("'command' must be a non-empty"),
+            std::string::npos);
 }
 
 }  // namespace

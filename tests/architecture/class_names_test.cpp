@@ -106,6 +106,8 @@ const std::map<std::string, std::string>& allowed_files() {
       {"formats/src/labels/class_schema.cpp", "the default class schema"},
       {"formats/src/labels/label_codec.cpp", "default_nuscenes_class_map: KITTI <-> nuScenes"},
       {"formats/src/labels/kitti/projection.cpp", "KITTI's own type names, for the class map"},
+      {"plugin/src/detectors/classical_detector.cpp",
+       "the classes the built-in detector outputs, in the default schema's KITTI spelling"},
   };
   return kAllowed;
 }

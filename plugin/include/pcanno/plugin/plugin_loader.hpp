@@ -14,12 +14,14 @@
 
 namespace pcanno::plugin {
 
-/// Loads one plugin file into `registry`; the error says why it was rejected (and is also recorded
-/// in registry.failures()). Components carry origin = the file's absolute path.
+/// Loads one plugin file into `registry`: a shared library, or a `*.detector.json` manifest of an
+/// external-process detector (detectors/process_detector.hpp). The error says why it was rejected
+/// (and is also recorded in registry.failures()). Components carry origin = the file's absolute
+/// path.
 formats::Status load_plugin(Registry& registry, const std::filesystem::path& file);
 
-/// Loads every `*.so` in the folders of PCANNO_PLUGIN_PATH (':'-separated; files may be named
-/// directly; empty entries are ignored). Failures, including entries that do not exist, are
+/// Loads every `*.so` and `*.detector.json` in the folders of PCANNO_PLUGIN_PATH (':'-separated;
+/// files may be named directly; empty entries are ignored). Failures, including entries that do not exist, are
 /// recorded in registry.failures(); returns the number of plugins loaded.
 std::size_t load_plugins_from_environment(Registry& registry);
 

@@ -1,0 +1,383 @@
+// External-process detectors (docs/detector_protocol.md): a fake detector in plain Python plays
+// every failure mode (garbage, wrong ids, death, hangs, huge output, errors, bad boxes), manifests
+// are loaded from PCANNO_PLUGIN_PATH, and the numpy example runs end to end on the KITTI sample.
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pcanno/formats/clouds/raw_bin.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
+#include "pcanno/formats/labels/kitti/label.hpp"
+#include "pcanno/geometry/iou.hpp"
+#include "pcanno/geometry/kitti_convention.hpp"
+#include "pcanno/geometry/points_in_cuboid.hpp"
+#include "pcanno/plugin/detectors/process_detector.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "temp_dir.hpp"
+#include "test_data.hpp"
+
+namespace pcanno {
+namespace {
+
+namespace fs = std::filesystem;
+using plugin::ProcessDetectorOptions;
+
+/// A detector speaking the protocol, misbehaving as argv[1] says. Standard library only.
+constexpr const char* kFakeDetector = R"PY(
+import base64, json, os, struct, sys, time
+mode = sys.argv[1]
+def send(m):
+    sys.stdout.write(json.dumps(m) + "\n"); sys.stdout.flush()
+hello = json.loads(sys.stdin.readline())
+if mode == "die_at_hello":
+    sys.stderr.write("cannot load the model weights\n"); sys.exit(4)
+if mode == "old_protocol":
+    send({"type": "hello", "protocol": 2, "classes": ["Car"]}); sys.exit(0)
+send({"type": "hello", "protocol": 1, "name": "fake", "classes": ["Car", "Pedestrian"]})
+params = hello.get("parameters", {})
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["type"] == "shutdown":
+        open("shutdown.txt", "w").write("clean")
+        sys.exit(0)
+    rid = r["id"]
+    with open("pid.txt", "w") as f:
+        f.write(str(os.getpid()))
+    if mode == "ok":
+        n = r["points"]["count"]
+        v = struct.unpack("<%df" % (4 * n), base64.b64decode(r["points"]["data"]))
+        mean = [sum(v[k::4]) / n for k in range(3)]
+        send({"type": "detections", "id": rid, "boxes": [
+            {"class": "Car", "center": mean, "size": [4.0, 2.0, 1.5], "yaw": 0.25,
+             "score": 0.75, "attributes": {"points": n, "intensity": sum(v[3::4]),
+                                           "frame": r["frame"], "gain": params.get("gain", "")}}]})
+    elif mode == "garbage":
+        print("loading weights... done")
+        sys.stdout.flush()
+    elif mode == "wrong_id":
+        send({"type": "detections", "id": rid + 5, "boxes": []})
+    elif mode == "die":
+        sys.stderr.write("CUDA error: out of memory\n"); sys.stderr.flush(); os._exit(3)
+    elif mode == "hang":
+        time.sleep(1000)
+    elif mode == "huge":
+        sys.stdout.write("[" * (3 << 20)); sys.stdout.flush(); time.sleep(1000)
+    elif mode == "error":
+        send({"type": "error", "id": rid, "error": "model not loaded"})
+    elif mode == "bad_box":
+        send({"type": "detections", "id": rid, "boxes": [
+            {"class": "Car", "center": [1, 2, 3], "size": [4, -2, 1.5], "yaw": 0, "score": 0.5}]})
+    elif mode == "unknown_class":
+        send({"type": "detections", "id": rid, "boxes": [
+            {"class": "Bus", "center": [1, 2, 3], "size": [9, 2.5, 3], "yaw": 0, "score": 0.5}]})
+)PY";
+
+/// The system's python3 when there is one (a version manager's shim on PATH can take seconds to
+/// start), else the first on PATH.
+std::string python3() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
+
+bool have_python3() {
+  return std::system((python3() + " -c 'import json' > /dev/null 2>&1").c_str()) == 0;
+}
+
+#define PCANNO_REQUIRE_PYTHON3()                                                     \
+  do {                                                                               \
+    if (!have_python3()) {                                                           \
+      if (test::running_in_ci()) FAIL() << "python3 is required under CI";           \
+      GTEST_SKIP() << "python3 is not available to play the external detector";     \
+    }                                                                                \
+  } while (0)
+
+struct Fake {
+  test::TempDir dir{"pcanno_detector_"};
+  Fake() { std::ofstream(dir.path() / "fake_detector.py") << kFakeDetector; }
+  ProcessDetectorOptions options(const std::string& mode, double timeout_s = 20.0) const {
+    ProcessDetectorOptions o;
+    o.id = "fake";
+    o.command = {python3(), (dir.path() / "fake_detector.py").string(), mode};
+    o.working_directory = dir.path().string();
+    o.timeout_s = timeout_s;
+    return o;
+  }
+  pid_t child_pid() const { return static_cast<pid_t>(std::atol(test::slurp(dir.path() / "pid.txt").c_str())); }
+};
+
+formats::PointCloud small_cloud() {
+  formats::PointCloud c;
+  for (int i = 0; i < 1000; ++i) {
+    c.x.push_back(10.0f + 0.001f * static_cast<float>(i));
+    c.y.push_back(-2.0f);
+    c.z.push_back(0.5f);
+  }
+  c.add_attribute(std::string(formats::attribute_names::kIntensity)).assign(1000, 0.25f);
+  return c;
+}
+
+formats::Expected<std::vector<plugin::Detection>> detect(plugin::Detector& d,
+                                                         const formats::PointCloud& cloud,
+                                                         std::int64_t index,
+                                                         std::function<bool()> stop = {}) {
+  plugin::DetectorFrame frame;
+  frame.index = index;
+  frame.cloud = &cloud;
+  return d.detect(frame, stop ? stop : [] { return false; });
+}
+
+bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
+  PCANNO_REQUIRE_PYTHON3();
+  Fake fake;
+  ProcessDetectorOptions o = fake.options("ok");
+  o.parameters["gain"] = "2.5";
+  const formats::PointCloud cloud = small_cloud();
+  {
+    auto detector = plugin::start_process_detector(o);
+    ASSERT_TRUE(detector) << detector.error().describe();
+    for (std::int64_t frame : {3, 4}) {
+      const auto boxes = detect(**detector, cloud, frame);
+      ASSERT_TRUE(boxes) << boxes.error().describe();
+      ASSERT_EQ(boxes->size(), 1u);
+      const plugin::Detection& d = boxes->front();
+      EXPECT_EQ(d.class_name, "Car");
+      // The child decoded our base64 float32 records: the mean of x, y, z and the intensities.
+      EXPECT_NEAR(d.box_in_lidar.center.x(), 10.4995, 1e-3);
+      EXPECT_NEAR(d.box_in_lidar.center.y(), -2.0, 1e-6);
+      EXPECT_NEAR(d.box_in_lidar.center.z(), 0.5, 1e-6);
+      EXPECT_NEAR(d.box_in_lidar.yaw(), 0.25, 1e-9);
+      EXPECT_NEAR(d.box_in_lidar.size.x(), 4.0, 1e-9);
+      EXPECT_DOUBLE_EQ(d.score, 0.75);
+      EXPECT_EQ(d.attributes.at("points"), "1000");
+      EXPECT_EQ(d.attributes.at("intensity"), "250.0");
+      EXPECT_EQ(d.attributes.at("frame"), std::to_string(frame));
+      EXPECT_EQ(d.attributes.at("gain"), "2.5");
+    }
+  }
+  EXPECT_EQ(test::slurp(fake.dir.path() / "shutdown.txt"), "clean");
+  EXPECT_TRUE(process_gone(fake.child_pid()));
+}
+
+/// Starts the fake in `mode` and runs frame 7; the error must contain every `needle`.
+void expect_failure(const std::string& mode, std::vector<std::string> needles,
+                    double timeout_s = 20.0, std::size_t max_bytes = std::size_t{64} << 20) {
+  SCOPED_TRACE(mode);
+  Fake fake;
+  ProcessDetectorOptions o = fake.options(mode, timeout_s);
+  o.max_response_bytes = max_bytes;
+  auto detector = plugin::start_process_detector(o);
+  ASSERT_TRUE(detector) << detector.error().describe();
+  const formats::PointCloud cloud = small_cloud();
+  const auto boxes = detect(**detector, cloud, 7);
+  ASSERT_FALSE(boxes);
+  const std::string message = boxes.error().message;
+  needles.push_back("detector 'fake'");
+  needles.push_back("fake_detector.py " + mode);  // the command
+  needles.push_back("frame 7");
+  for (const std::string& n : needles) {
+    EXPECT_NE(message.find(n), std::string::npos) << "'" << n << "' not in: " << message;
+  }
+  EXPECT_TRUE(process_gone(fake.child_pid())) << "the child was not killed";
+  // A failed detector stays failed, and says so.
+  const auto again = detect(**detector, cloud, 8);
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("failed earlier"), std::string::npos);
+}
+
+TEST(ProcessDetector, EveryMisbehaviourIsAClearErrorAndTheChildIsKilled) {
+  PCANNO_REQUIRE_PYTHON3();
+  expect_failure("garbage", {"not a JSON object", "response line 2", "'loading weights... done'"});
+  expect_failure("wrong_id", {"expected \"id\": 1", "\"id\": 6"});
+  expect_failure("die", {"exited with status 3", "CUDA error: out of memory"});
+  expect_failure("hang", {"no response within 0.5 s", "timeout_s"}, 0.5);
+  expect_failure("huge", {"response too long", "stdout byte", "1048576"}, 20.0, 1 << 20);
+  expect_failure("error", {"the detector reported an error: model not loaded"});
+  expect_failure("bad_box", {"box 0", "'size' must be 3 numbers > 0"});
+  expect_failure("unknown_class", {"class 'Bus' is not among the classes of the hello"});
+}
+
+TEST(ProcessDetector, HandshakeFailuresNameTheCommand) {
+  PCANNO_REQUIRE_PYTHON3();
+  Fake fake;
+  const auto dead = plugin::start_process_detector(fake.options("die_at_hello"));
+  ASSERT_FALSE(dead);
+  EXPECT_NE(dead.error().message.find("the hello"), std::string::npos) << dead.error().message;
+  EXPECT_NE(dead.error().message.find("exited with status 4"), std::string::npos);
+  EXPECT_NE(dead.error().message.find("cannot load the model weights"), std::string::npos);
+  const auto old = plugin::start_process_detector(fake.options("old_protocol"));
+  ASSERT_FALSE(old);
+  EXPECT_NE(old.error().message.find("protocol version 1 expected"), std::string::npos)
+      << old.error().message;
+  ProcessDetectorOptions missing = fake.options("ok");
+  missing.command = {(fake.dir.path() / "no_such_detector").string()};
+  const auto none = plugin::start_process_detector(missing);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("cannot start"), std::string::npos) << none.error().message;
+  EXPECT_NE(none.error().message.find("no_such_detector"), std::string::npos);
+}
+
+TEST(ProcessDetector, StopKillsTheChild) {
+  PCANNO_REQUIRE_PYTHON3();
+  Fake fake;
+  auto detector = plugin::start_process_detector(fake.options("hang", 60.0));
+  ASSERT_TRUE(detector) << detector.error().describe();
+  const formats::PointCloud cloud = small_cloud();
+  int polls = 0;
+  // Stop once the child has had the request (it writes its pid on receiving it).
+  const auto boxes = detect(**detector, cloud, 2, [&] {
+    return ++polls > 10 && fs::exists(fake.dir.path() / "pid.txt");
+  });
+  ASSERT_FALSE(boxes);
+  EXPECT_EQ(boxes.error().code, formats::ErrorCode::kCancelled);
+  EXPECT_TRUE(process_gone(fake.child_pid()));
+}
+
+/// PCANNO_PLUGIN_PATH set to `value` for the scope.
+struct PluginPath {
+  explicit PluginPath(const std::string& value) {
+    const char* old = std::getenv("PCANNO_PLUGIN_PATH");
+    if (old != nullptr) saved_ = old;
+    ::setenv("PCANNO_PLUGIN_PATH", value.c_str(), 1);
+  }
+  ~PluginPath() {
+    if (saved_) {
+      ::setenv("PCANNO_PLUGIN_PATH", saved_->c_str(), 1);
+    } else {
+      ::unsetenv("PCANNO_PLUGIN_PATH");
+    }
+  }
+  std::optional<std::string> saved_;
+};
+
+TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong) {
+  PCANNO_REQUIRE_PYTHON3();
+  Fake fake;
+  const fs::path dir = fake.dir.path();
+  std::ofstream(dir / "fake.detector.json")
+      << R"({"id": "fake", "version": "0.1.0", "description": "a fake", "command": [")" << python3()
+      << R"(", "./fake_detector.py", "ok"], "timeout_s": 20, "parameters": ["gain"]})";
+  std::ofstream(dir / "no_command.detector.json") << R"({"id": "x"})";
+  std::ofstream(dir / "typo.detector.json") << R"({"id": "y", "comand": ["a"], "command": ["a"]})";
+  std::ofstream(dir / "timeout.detector.json") << R"({"id": "z", "command": ["a"], "timeout_s": -1})";
+  std::ofstream(dir / "broken.detector.json") << "{\"id\": \"w\",\n \"command\": [\"a\"";
+  std::ofstream(dir / "missing.detector.json") << R"({"id": "v", "command": ["./not_here.py"]})";
+  std::ofstream(dir / "notes.json") << "not a manifest, not looked at";
+
+  plugin::Registry registry = plugin::Registry::with_builtins();
+  const PluginPath path(dir.string());
+  plugin::load_plugins_from_environment(registry);
+
+  const plugin::DetectorFactory* factory = registry.detector("fake");
+  ASSERT_NE(factory, nullptr);
+  EXPECT_EQ(factory->info.version, "0.1.0");
+  EXPECT_EQ(factory->info.origin, (dir / "fake.detector.json").string());
+  EXPECT_NE(registry.detector("classical"), nullptr);
+
+  std::map<std::string, std::string> failures;
+  for (const plugin::PluginFailure& f : registry.failures()) {
+    failures[fs::path(f.path).filename().string()] = f.reason;
+  }
+  EXPECT_EQ(failures.size(), 5u);
+  const auto expect_reason = [&](const std::string& file, const std::string& needle) {
+    ASSERT_TRUE(failures.count(file)) << file;
+    EXPECT_NE(failures[file].find(needle), std::string::npos) << failures[file];
+  };
+  expect_reason("no_command.detector.json", "'command' must be a non-empty array");
+  expect_reason("typo.detector.json", "unknown key 'comand'");
+  expect_reason("timeout.detector.json", "'timeout_s' must be a number > 0");
+  expect_reason("broken.detector.json", "not valid JSON");
+  expect_reason("missing.detector.json", (dir / "not_here.py").string());
+
+  // Parameters: the manifest's own plus timeout_s; the relative script path found beside it.
+  const auto unknown = factory->create({{"gian", "2"}});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, formats::ErrorCode::kInvalidArgument);
+  EXPECT_NE(unknown.error().message.find("'gian'; known: timeout_s, gain"), std::string::npos)
+      << unknown.error().message;
+  auto detector = factory->create({{"gain", "7"}, {"timeout_s", "15"}});
+  ASSERT_TRUE(detector) << detector.error().describe();
+  const formats::PointCloud cloud = small_cloud();
+  const auto boxes = detect(**detector, cloud, 0);
+  ASSERT_TRUE(boxes) << boxes.error().describe();
+  ASSERT_EQ(boxes->size(), 1u);
+  EXPECT_EQ(boxes->front().attributes.at("gain"), "7");
+}
+
+/// A python3 with numpy first on PATH: the example's manifest runs `python3`. Empty when none.
+std::string numpy_python() {
+  for (const std::string candidate : {"/usr/bin/python3", "python3"}) {
+    if (std::system((candidate + " -c 'import numpy' > /dev/null 2>&1").c_str()) == 0) {
+      return candidate;
+    }
+  }
+  return {};
+}
+
+TEST(DetectorExample, NumpyDetectorFindsTheCarsOfTheKittiSample) {
+  const std::string python = numpy_python();
+  if (python.empty()) {
+    if (test::running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)";
+    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";
+  }
+  const char* old_path = std::getenv("PATH");
+  const std::string saved_path = old_path != nullptr ? old_path : "";
+  if (python != "python3") {  // the manifest runs `python3`: put the one with numpy first
+    ::setenv("PATH", (fs::path(python).parent_path().string() + ":" + saved_path).c_str(), 1);
+  }
+  plugin::Registry registry = plugin::Registry::with_builtins();
+  const fs::path manifest = fs::path(PCANNO_EXAMPLE_DETECTORS_DIR) / "numpy.detector.json";
+  const formats::Status loaded = plugin::load_plugin(registry, manifest);
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  const plugin::DetectorFactory* factory = registry.detector("numpy-example");
+  ASSERT_NE(factory, nullptr);
+  auto detector = factory->create({});
+  ASSERT_TRUE(detector) << detector.error().describe();
+
+  const fs::path root = test::sample_data_dir() / "kitti_tracking/training";
+  const auto calib = formats::read_kitti_calib(root / "calib/0000.txt");
+  const auto rows = formats::read_kitti_tracking_labels(root / "label_02/0000.txt");
+  ASSERT_TRUE(calib && rows);
+  int required = 0;
+  int found = 0;
+  for (int frame = 0; frame < 5; ++frame) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "velodyne/0000/%06d.bin", frame);
+    const auto cloud = formats::read_kitti_bin(root / name);
+    ASSERT_TRUE(cloud);
+    const auto boxes = detect(**detector, *cloud, frame);
+    ASSERT_TRUE(boxes) << boxes.error().describe();
+    for (const auto& row : *rows) {
+      if (row.frame != frame || (row.type != "Car" && row.type != "Van")) continue;
+      const geometry::Cuboid truth = geometry::kitti_camera_to_lidar(row.box, calib->T_rect_velo());
+      if (truth.center.head<2>().norm() > 40.0 ||
+          geometry::points_in_cuboid(cloud->view(), truth).size() < 100) {
+        continue;
+      }
+      ++required;
+      for (const plugin::Detection& d : *boxes) {
+        if (geometry::iou_bev(d.box_in_lidar, truth) >= 0.5) {
+          ++found;
+          break;
+        }
+      }
+    }
+  }
+  ::setenv("PATH", saved_path.c_str(), 1);
+  std::printf("numpy example: %d of %d cars (>= 100 points, <= 40 m) found at BEV IoU >= 0.5\n",
+              found, required);
+  EXPECT_EQ(required, 5);  // Van 0 ahead in each of the five sample frames
+  EXPECT_GE(found, 4);
+}
+
+}  // namespace
+}  // namespace pcanno
