@@ -196,10 +196,30 @@ std::vector<std::vector<std::size_t>> seed_components(const std::vector<Eigen::V
 
 /// Whether the footprint fits the prior's, enlarged by the size slack, in some direction: the
 /// coarse sweep of the L-shape search, on the thinned footprint.
-bool fits_prior(const std::vector<Eigen::Vector2d>& xy, const detail::PriorCutOptions& cut) {
-  const std::vector<Eigen::Vector2d> thin = bev_thinned(xy, 0.05);
+bool fits_prior(std::vector<Eigen::Vector2d> xy, const detail::PriorCutOptions& cut) {
+  // The extents of a set are those of its convex hull (Andrew's monotone chain): a few dozen
+  // vertices to project instead of every point.
+  std::sort(xy.begin(), xy.end(), [](const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+    return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
+  });
+  const auto cross = [](const Eigen::Vector2d& o, const Eigen::Vector2d& a,
+                        const Eigen::Vector2d& b) {
+    return (a.x() - o.x()) * (b.y() - o.y()) - (a.y() - o.y()) * (b.x() - o.x());
+  };
+  std::vector<Eigen::Vector2d> hull;
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::size_t floor = hull.size();
+    for (std::size_t k = 0; k < xy.size(); ++k) {
+      const Eigen::Vector2d& p = pass == 0 ? xy[k] : xy[xy.size() - 1 - k];
+      while (hull.size() >= floor + 2 && cross(hull[hull.size() - 2], hull.back(), p) <= 0) {
+        hull.pop_back();
+      }
+      hull.push_back(p);
+    }
+    hull.pop_back();
+  }
   for (double theta = 0.0; theta < M_PI / 2; theta += 5.0 * kDeg) {
-    if (detail::fits_footprint(thin, theta, cut)) return true;
+    if (detail::fits_footprint(hull, theta, cut)) return true;
   }
   return false;
 }
@@ -272,6 +292,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
                                  const Eigen::Vector3d& seed, const FitOptions& options) {
   std::vector<Eigen::Vector3d> candidates;
   std::vector<std::size_t> candidate_ids;
+  std::vector<double> candidate_heights;  ///< [m] above the ground
   const double r2 = options.search_radius * options.search_radius;
   for_each_near_in_bev(points, seed.head<2>(), options.search_radius, [&](std::size_t i) {
     const std::size_t k = i * points.stride;
@@ -283,6 +304,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     if (h < options.min_height || h > options.max_height) return;
     candidates.push_back(p);
     candidate_ids.push_back(i);
+    candidate_heights.push_back(h);
   });
   if (candidates.empty()) return std::nullopt;
   // With a prior, "near the seed" is the class's reach: half its footprint's diagonal and the
@@ -310,7 +332,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
       std::vector<double> heights;
       for (const std::size_t c : component) {
         xy.push_back(candidates[c].head<2>());
-        heights.push_back(ground.height_above(candidates[c]));
+        heights.push_back(candidate_heights[c]);
       }
       if (fits_prior(xy, cut)) {
         chosen = component;
@@ -334,7 +356,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   for (const std::size_t c : cluster) {
     result.point_ids.push_back(candidate_ids[c]);
     xy.push_back(candidates[c].head<2>());
-    heights.push_back(ground.height_above(candidates[c]));
+    heights.push_back(candidate_heights[c]);
   }
   std::sort(result.point_ids.begin(), result.point_ids.end());
 
