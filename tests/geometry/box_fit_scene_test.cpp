@@ -180,7 +180,8 @@ TEST(BoxFitScene, PedestrianBesideAWallGetsAPersonSizedBox) {
         EXPECT_LT((fit->box.center - truth.center).head<2>().norm(), 0.3);
         ious.push_back(iou_bev(fit->box, truth));
       }
-      EXPECT_GT(median(ious), 0.45);
+      // 0.59-0.61 measured: a person's box is small, so centimetres cost much IoU.
+      EXPECT_GT(median(ious), 0.55);
     }
   }
 }
@@ -227,7 +228,7 @@ TEST(BoxFitScene, CarAgainstAHedgeGetsACarSizedBox) {
         EXPECT_LT((fit->box.center - truth.center).head<2>().norm(), 0.4);
         ious.push_back(iou_bev(fit->box, truth));
       }
-      EXPECT_GT(median(ious), 0.75);
+      EXPECT_GT(median(ious), 0.9);  // 0.94-0.97 measured
     }
   }
 }
