@@ -365,7 +365,12 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   // its lower half stretches along is its length: below half its height a walking or riding
   // person's points (legs in stride, wheels and frame) run along its heading, above it shoulders
   // and handlebars run across it.
-  const bool small = max_extent(xy) < options.small_object_extent;
+  // The class says what is small; without a class, the footprint does (a vehicle seen from behind
+  // at 10 m shows a footprint smaller than a cyclist's).
+  const bool small =
+      options.object_kind == ObjectKind::kPedestrian ||
+      options.object_kind == ObjectKind::kCyclist ||
+      (options.object_kind == ObjectKind::kUnknown && max_extent(xy) < options.small_object_extent);
   std::optional<double> direction;
   std::optional<double> length_axis = options.heading_hint;  // [rad], either way along it
   if (small && options.heading_hint) {

@@ -32,8 +32,9 @@ struct FitOptions {
   double cluster_radius = 0.5;  ///< [m] neighbour distance of the region growing
   /// [m] the object is the connected cluster with the most points this close to the seed
   double seed_radius = 2.5;
-  /// [m] footprints smaller than this (diagonal) take their direction from the points' principal
-  /// axis instead of the L-shape search: pedestrians, cyclists
+  /// [m] without a class kind (ObjectKind::kUnknown), footprints smaller than this (diagonal) are
+  /// small objects: they take their direction from the points' principal axis instead of the
+  /// L-shape search. Pedestrians and cyclists always are; vehicles never are.
   double small_object_extent = 2.5;
   double min_height = 0.15;  ///< [m] above ground: lower points are ground
   double max_height = 4.0;   ///< [m] above ground: higher points are not the object
