@@ -14,6 +14,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/geometry/box_fit.hpp"
+#include "pcanno/plugin/automation/class_fit.hpp"
 #include "pcanno/plugin/registry.hpp"
 
 namespace pcanno::app {
@@ -51,9 +52,8 @@ int run_fit(const FitCommandOptions& opt,
   const std::optional<geometry::GroundModel> ground =
       geometry::GroundModel::fit(cloud->cloud.view());
   if (!ground) return report_message("no ground found in frame " + std::to_string(opt.frame));
-  geometry::FitOptions options;
-  // No document here: the class's size prior comes from the default class schema.
-  options.size_prior = formats::make_class_spec(label).default_size;
+  // No document here: the class's size prior and kind come from the default class schema.
+  geometry::FitOptions options = plugin::class_fit_options(formats::make_class_spec(label));
   options.heading_hint = opt.heading;
   // The cloud's floats are relative to its origin (georeferenced clouds); the box goes back.
   const Eigen::Vector3d& origin = cloud->cloud.origin;
@@ -79,12 +79,15 @@ int run_fit(const FitCommandOptions& opt,
     out["rotation_wxyz"] = {b.rotation.w(), b.rotation.x(), b.rotation.y(), b.rotation.z()};
     out["points"] = fit->point_ids.size();
     out["used_prior"] = fit->used_prior;
+    out["cut_to_prior"] = fit->cut_to_prior;
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }
   std::printf("%s in frame %lld (LiDAR frame), %zu points%s\n", label.c_str(),
               static_cast<long long>(opt.frame), fit->point_ids.size(),
-              fit->used_prior ? ", completed with the class size prior" : "");
+              fit->cut_to_prior ? ", cut at the seed to the class size prior"
+              : fit->used_prior ? ", completed with the class size prior"
+                                : "");
   std::printf(
       "  center  %.3f %.3f %.3f m\n  size    %.3f x %.3f x %.3f m (l x w x h)\n"
       "  yaw     %.4f rad\n",

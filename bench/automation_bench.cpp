@@ -84,11 +84,33 @@ void BM_FitCar(benchmark::State& state) {
   const std::size_t points = geometry::points_in_cuboid(view, van->box).size();
   geometry::FitOptions options;
   options.size_prior = Eigen::Vector3d(5.0, 2.0, 2.1);
+  options.object_kind = geometry::ObjectKind::kVehicle;
   const Eigen::Vector3d seed = van->box.center + Eigen::Vector3d(0.3, -0.2, 0.0);
   for (auto _ : state) benchmark::DoNotOptimize(geometry::fit_box(view, *ground, seed, options));
   state.counters["object_points"] = static_cast<double>(points);
 }
 BENCHMARK(BM_FitCar)->Unit(benchmark::kMicrosecond);
+
+/// The cut at the seed at its dearest: the same van clicked as a pedestrian, so that its whole
+/// dense component is larger than the class and every placement of a person's footprint is tried.
+void BM_FitCutAtTheSeed(benchmark::State& state) {
+  const Data* d = data();
+  if (d == nullptr) return state.SkipWithError("no shared KITTI data");
+  auto cloud = d->sequence.load_frame(0);
+  if (!cloud) return state.SkipWithError("frame 0 unreadable");
+  const geometry::PointView view = cloud->cloud.view();
+  const auto ground = geometry::GroundModel::fit(view);
+  if (!ground) return state.SkipWithError("no ground");
+  const formats::BoxState* van = d->truth.tracks.front().at(0);
+  geometry::FitOptions options;
+  options.size_prior = Eigen::Vector3d(0.8, 0.7, 1.75);
+  options.object_kind = geometry::ObjectKind::kPedestrian;
+  const Eigen::Vector3d seed = van->box.center + Eigen::Vector3d(0.3, -0.2, 0.0);
+  const auto probe = geometry::fit_box(view, *ground, seed, options);
+  if (!probe || !probe->cut_to_prior) return state.SkipWithError("the van was not cut");
+  for (auto _ : state) benchmark::DoNotOptimize(geometry::fit_box(view, *ground, seed, options));
+}
+BENCHMARK(BM_FitCutAtTheSeed)->Unit(benchmark::kMicrosecond);
 
 /// The fit's region-growing input: the points of frame 0 within 5 m (bird's-eye view) of the van
 /// and 0.15-4 m above the ground, and the point nearest to the seed.

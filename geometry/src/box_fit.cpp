@@ -10,6 +10,7 @@
 #include "chunked_scan.hpp"
 #include "cluster_grid.hpp"
 #include "pcanno/geometry/angles.hpp"
+#include "prior_cut.hpp"
 
 namespace pcanno::geometry {
 namespace {
@@ -70,14 +71,16 @@ double closest_heading(double yaw, double hint) {
              : flipped;
 }
 
-/// Grows [lo, hi] to `extent` away from `sensor`, keeping the side nearest the sensor.
-void extend_away(double& lo, double& hi, double extent, double sensor) {
-  if (hi - lo >= extent) return;
+/// Grows [lo, hi] to `extent` away from `sensor`, keeping the side nearest the sensor; whether it
+/// grew.
+bool extend_away(double& lo, double& hi, double extent, double sensor) {
+  if (hi - lo >= extent) return false;
   if (std::abs(sensor - lo) <= std::abs(sensor - hi)) {
     hi = lo + extent;
   } else {
     lo = hi - extent;
   }
+  return true;
 }
 
 /// Largest distance between two points' bounding-box corners in bird's-eye view [m].
@@ -125,53 +128,119 @@ void for_each_near_in_bev(const PointView& points, const Eigen::Vector2d& seed, 
       visit);
 }
 
-/// Main direction of `xy` in [0, pi/2) [rad]: the footprint of a pedestrian or cyclist is too small
-/// for the L-shape's edges, but its points still stretch along the direction of travel.
-std::optional<double> principal_direction(const std::vector<Eigen::Vector2d>& xy) {
+/// The major axis of `xy` [rad], either way along it; nullopt for fewer than 3 points.
+std::optional<double> principal_axis(const std::vector<Eigen::Vector2d>& xy) {
   if (xy.size() < 3) return std::nullopt;
   Eigen::Vector2d mean = Eigen::Vector2d::Zero();
   for (const Eigen::Vector2d& p : xy) mean += p;
   mean /= static_cast<double>(xy.size());
   Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
   for (const Eigen::Vector2d& p : xy) cov += (p - mean) * (p - mean).transpose();
-  const double angle = 0.5 * std::atan2(2 * cov(0, 1), cov(0, 0) - cov(1, 1));
-  double theta = std::fmod(angle, M_PI / 2);
-  if (theta < 0) theta += M_PI / 2;
-  return theta;
+  return 0.5 * std::atan2(2 * cov(0, 1), cov(0, 0) - cov(1, 1));
 }
 
-/// The connected component the seed points at: among the components with points within
-/// `seed_radius` of the seed in bird's-eye view, the one with the most such points. Growing from
-/// the single nearest point would stop at a stray return next to the object.
-std::vector<std::size_t> object_cluster(const std::vector<Eigen::Vector3d>& points,
-                                        const Eigen::Vector3d& seed, const FitOptions& options) {
-  if (points.empty() || !(options.cluster_radius > 0.0)) return {};
-  ClusterGrid grid(points, options.cluster_radius);
-  std::vector<std::vector<std::size_t>> components;
-  const double near2 = options.seed_radius * options.seed_radius;
-  std::size_t best = 0;
-  std::size_t best_near = 0;
-  double best_distance = std::numeric_limits<double>::infinity();
+/// The points below half the object's height (its 95th percentile of `heights`), or all of them
+/// when fewer than 3 are.
+std::vector<Eigen::Vector2d> lower_half(const std::vector<Eigen::Vector2d>& xy,
+                                        const std::vector<double>& heights) {
+  std::vector<double> sorted = heights;
+  const auto top = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() * 95 / 100);
+  std::nth_element(sorted.begin(), top, sorted.end());
+  std::vector<Eigen::Vector2d> low;
+  for (std::size_t i = 0; i < xy.size(); ++i) {
+    if (heights[i] < 0.5 * *top) low.push_back(xy[i]);
+  }
+  return low.size() >= 3 ? low : xy;
+}
+
+/// The connected components the seed may point at, best first: those with points within
+/// `seed_radius` of the seed in bird's-eye view, by their number of points within `near_radius`,
+/// then within `seed_radius`, then by their nearest point. Growing from the single nearest point
+/// would stop at a stray return next to the object.
+std::vector<std::vector<std::size_t>> seed_components(const std::vector<Eigen::Vector3d>& points,
+                                                      const Eigen::Vector3d& seed,
+                                                      double cluster_radius, double seed_radius,
+                                                      double near_radius) {
+  if (points.empty() || !(cluster_radius > 0.0)) return {};
+  ClusterGrid grid(points, cluster_radius);
+  struct Ranked {
+    std::size_t near = 0, within = 0;
+    double nearest = std::numeric_limits<double>::infinity();
+    std::vector<std::size_t> members;
+  };
+  std::vector<Ranked> components;
+  const double within2 = seed_radius * seed_radius;
+  const double near2 = near_radius * near_radius;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const double d = (points[i].head<2>() - seed.head<2>()).squaredNorm();
-    if (grid.taken(i) || d > near2) continue;
-    std::vector<std::size_t> members = grid.grow(i);
-    std::size_t near = 0;
-    double nearest = std::numeric_limits<double>::infinity();
-    for (const std::size_t m : members) {
+    if (grid.taken(i) || d > within2) continue;
+    Ranked c;
+    c.members = grid.grow(i);
+    for (const std::size_t m : c.members) {
       const double dm = (points[m].head<2>() - seed.head<2>()).squaredNorm();
-      near += dm <= near2;
-      nearest = std::min(nearest, dm);
+      c.near += dm <= near2;
+      c.within += dm <= within2;
+      c.nearest = std::min(c.nearest, dm);
     }
-    if (near > best_near || (near == best_near && nearest < best_distance)) {
-      best = components.size();
-      best_near = near;
-      best_distance = nearest;
-    }
-    components.push_back(std::move(members));
+    components.push_back(std::move(c));
   }
-  if (components.empty()) return {};
-  return components[best];
+  std::stable_sort(components.begin(), components.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.near != b.near) return a.near > b.near;
+    if (a.within != b.within) return a.within > b.within;
+    return a.nearest < b.nearest;
+  });
+  std::vector<std::vector<std::size_t>> out;
+  for (Ranked& c : components) out.push_back(std::move(c.members));
+  return out;
+}
+
+/// Whether the footprint fits the prior's, enlarged by the size slack, in some direction: the
+/// coarse sweep of the L-shape search, on the thinned footprint.
+bool fits_prior(std::vector<Eigen::Vector2d> xy, const detail::PriorCutOptions& cut) {
+  // The extents of a set are those of its convex hull (Andrew's monotone chain): a few dozen
+  // vertices to project instead of every point.
+  std::sort(xy.begin(), xy.end(), [](const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+    return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
+  });
+  const auto cross = [](const Eigen::Vector2d& o, const Eigen::Vector2d& a,
+                        const Eigen::Vector2d& b) {
+    return (a.x() - o.x()) * (b.y() - o.y()) - (a.y() - o.y()) * (b.x() - o.x());
+  };
+  std::vector<Eigen::Vector2d> hull;
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::size_t floor = hull.size();
+    for (std::size_t k = 0; k < xy.size(); ++k) {
+      const Eigen::Vector2d& p = pass == 0 ? xy[k] : xy[xy.size() - 1 - k];
+      while (hull.size() >= floor + 2 && cross(hull[hull.size() - 2], hull.back(), p) <= 0) {
+        hull.pop_back();
+      }
+      hull.push_back(p);
+    }
+    hull.pop_back();
+  }
+  for (double theta = 0.0; theta < M_PI / 2; theta += 5.0 * kDeg) {
+    if (detail::fits_footprint(hull, theta, cut)) return true;
+  }
+  return false;
+}
+
+/// How a component larger than the class is cut, from the class's size prior and kind.
+detail::PriorCutOptions cut_options(const FitOptions& options) {
+  const Eigen::Vector3d& prior = *options.size_prior;
+  detail::PriorCutOptions cut;
+  cut.footprint = Eigen::Vector2d(std::max(prior.x(), prior.y()), std::min(prior.x(), prior.y()));
+  // Higher than any object of the class: 25% above the prior, and a little for its points' noise.
+  cut.tall = 1.25 * prior.z() + 0.25;
+  const ObjectKind kind = options.object_kind;
+  const bool small = kind == ObjectKind::kPedestrian || kind == ObjectKind::kCyclist ||
+                     (kind == ObjectKind::kUnknown && cut.footprint.x() < 2.5);
+  // A person's footprint is a few cells of a vehicle's grid: finer cells. A vehicle is opaque
+  // below its windows: the scan sees its faces, never into it.
+  cut.cell = small ? 0.05 : 0.1;
+  cut.opaque = !small;
+  cut.opaque_below = 0.6 * prior.z();
+  cut.sensor = options.sensor_origin.head<2>();
+  return cut;
 }
 
 }  // namespace
@@ -223,6 +292,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
                                  const Eigen::Vector3d& seed, const FitOptions& options) {
   std::vector<Eigen::Vector3d> candidates;
   std::vector<std::size_t> candidate_ids;
+  std::vector<double> candidate_heights;  ///< [m] above the ground
   const double r2 = options.search_radius * options.search_radius;
   for_each_near_in_bev(points, seed.head<2>(), options.search_radius, [&](std::size_t i) {
     const std::size_t k = i * points.stride;
@@ -234,32 +304,87 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     if (h < options.min_height || h > options.max_height) return;
     candidates.push_back(p);
     candidate_ids.push_back(i);
+    candidate_heights.push_back(h);
   });
   if (candidates.empty()) return std::nullopt;
-  const std::vector<std::size_t> cluster = object_cluster(candidates, seed, options);
-  if (cluster.size() < 3) return std::nullopt;
+  // With a prior, "near the seed" is the class's reach: half its footprint's diagonal and the
+  // half metre a click may miss the centre by. Without, the whole seed radius.
+  const double near_radius =
+      options.size_prior
+          ? std::min(options.seed_radius, 0.5 * options.size_prior->head<2>().norm() + 0.5)
+          : options.seed_radius;
+  std::vector<std::vector<std::size_t>> components =
+      seed_components(candidates, seed, options.cluster_radius, options.seed_radius, near_radius);
+  if (components.empty()) return std::nullopt;
 
   FitResult result;
+  std::vector<std::size_t> cluster = std::move(components.front());
+  if (options.size_prior) {
+    // A component larger than any object of the class is cut at the seed. When the best cut of
+    // the likeliest component explains no object (a stretch of wall beside the clicked person),
+    // the next components are tried: the first that fits the class or cuts to one wins.
+    const detail::PriorCutOptions cut = cut_options(options);
+    const std::size_t tries = std::min<std::size_t>(components.size(), 3);
+    std::optional<std::vector<std::size_t>> chosen;
+    for (std::size_t k = 0; k < tries && !chosen; ++k) {
+      std::vector<std::size_t>& component = k == 0 ? cluster : components[k];
+      std::vector<Eigen::Vector2d> xy;
+      std::vector<double> heights;
+      for (const std::size_t c : component) {
+        xy.push_back(candidates[c].head<2>());
+        heights.push_back(candidate_heights[c]);
+      }
+      if (fits_prior(xy, cut)) {
+        chosen = component;
+        result.used_prior = k > 0;  // the likelier components were no object of the class
+        break;
+      }
+      const std::optional<detail::PriorCut> piece =
+          detail::cut_to_prior(xy, heights, seed.head<2>(), cut);
+      if (!piece || piece->score <= 0 || piece->members.size() < 3) continue;
+      chosen.emplace();
+      for (const std::size_t m : piece->members) chosen->push_back(component[m]);
+      result.cut_to_prior = true;
+      result.used_prior = true;
+    }
+    if (chosen) cluster = std::move(*chosen);
+  }
+  if (cluster.size() < 3) return std::nullopt;
+
   std::vector<Eigen::Vector2d> xy;
   std::vector<double> heights;
   for (const std::size_t c : cluster) {
     result.point_ids.push_back(candidate_ids[c]);
     xy.push_back(candidates[c].head<2>());
-    heights.push_back(ground.height_above(candidates[c]));
+    heights.push_back(candidate_heights[c]);
   }
   std::sort(result.point_ids.begin(), result.point_ids.end());
 
   // A small object's few returns say little about its heading (a cyclist seen from behind is a
-  // line across it): a hint, from motion or the previous box, wins there.
-  const bool small = max_extent(xy) < options.small_object_extent;
+  // line across it): a hint, from motion or the previous box, wins there. Without one, the axis
+  // its lower half stretches along is its length: below half its height a walking or riding
+  // person's points (legs in stride, wheels and frame) run along its heading, above it shoulders
+  // and handlebars run across it.
+  // The class says what is small; without a class, the footprint does (a vehicle seen from behind
+  // at 10 m shows a footprint smaller than a cyclist's).
+  const bool small =
+      options.object_kind == ObjectKind::kPedestrian ||
+      options.object_kind == ObjectKind::kCyclist ||
+      (options.object_kind == ObjectKind::kUnknown && max_extent(xy) < options.small_object_extent);
   std::optional<double> direction;
+  std::optional<double> length_axis = options.heading_hint;  // [rad], either way along it
   if (small && options.heading_hint) {
-    direction = std::fmod(*options.heading_hint, M_PI / 2);
-    if (*direction < 0) *direction += M_PI / 2;
+    direction = *options.heading_hint;
+  } else if (small) {
+    length_axis = principal_axis(lower_half(xy, heights));
+    direction = length_axis;
   } else {
-    direction = small ? principal_direction(xy)
-                      : l_shape_direction(bev_thinned(xy, 0.03), options.coarse_step_deg,
-                                          options.fine_step_deg);
+    direction =
+        l_shape_direction(bev_thinned(xy, 0.03), options.coarse_step_deg, options.fine_step_deg);
+  }
+  if (direction) {
+    direction = std::fmod(*direction, M_PI / 2);
+    if (*direction < 0) *direction += M_PI / 2;
   }
   const double theta = direction.value_or(0.0);
   const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
@@ -276,9 +401,21 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
   }
   // The box's x axis: the side along the heading hint when there is one (a scan showing one face
   // cannot tell length from width), else the footprint's longer side.
-  bool e1_is_length = options.heading_hint ? std::abs(std::cos(theta - *options.heading_hint)) >=
-                                                 std::abs(std::sin(theta - *options.heading_hint))
-                                           : hi1 - lo1 >= hi2 - lo2;
+  // The box's x axis: the side along the heading hint or the length axis when there is one (a
+  // scan showing one face cannot tell length from width), else the footprint's longer side; but a
+  // vehicle's footprint no longer than the class is wide shows its back or front, not its side
+  // (its roof, seen from above, gives the footprint some depth).
+  bool e1_is_length = length_axis ? std::abs(std::cos(theta - *length_axis)) >=
+                                        std::abs(std::sin(theta - *length_axis))
+                                  : hi1 - lo1 >= hi2 - lo2;
+  if (!length_axis && !small && options.size_prior) {
+    const double prior_width = std::min(options.size_prior->x(), options.size_prior->y());
+    const double longer = std::max(hi1 - lo1, hi2 - lo2);
+    if (longer <= 1.15 * prior_width) {
+      e1_is_length = !e1_is_length;
+      result.used_prior = true;
+    }
+  }
   const bool sparse = cluster.size() < options.sparse_points;
   if (options.size_prior) {
     const Eigen::Vector3d& prior = *options.size_prior;
@@ -289,10 +426,13 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     const double along2 = e1_is_length ? prior.y() : prior.x();
     const double w1 = hi1 - lo1;
     const double w2 = hi2 - lo2;
-    if (sparse || w1 < along1 * 0.8 || w2 < along2 * 0.8) {
-      extend_away(lo1, hi1, along1, sensor.dot(e1));
-      extend_away(lo2, hi2, along2, sensor.dot(e2));
-      result.used_prior = true;
+    // A small object's points sample only its near surface: the prior is its least extent. A
+    // vehicle's faces show its extents unless much of it is hidden.
+    const double shown = small ? 1.0 : 0.8;
+    if (sparse || w1 < along1 * shown || w2 < along2 * shown) {
+      const bool grew1 = extend_away(lo1, hi1, along1, sensor.dot(e1));
+      const bool grew2 = extend_away(lo2, hi2, along2, sensor.dot(e2));
+      result.used_prior = result.used_prior || grew1 || grew2;
     }
   }
 
@@ -302,8 +442,9 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
       heights.size() - 1,
       static_cast<std::size_t>(options.top_percentile * static_cast<double>(heights.size())));
   double height = heights[top_index];
-  if (options.size_prior && (sparse || height < 0.5 * options.size_prior->z())) {
-    height = std::max(height, options.size_prior->z());
+  if (options.size_prior && (sparse || height < 0.5 * options.size_prior->z()) &&
+      height < options.size_prior->z()) {
+    height = options.size_prior->z();
     result.used_prior = true;
   }
   height = std::max(height, options.min_height);

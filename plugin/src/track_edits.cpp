@@ -1,6 +1,7 @@
 #include "pcanno/plugin/track_edits.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "command_support.hpp"
@@ -8,6 +9,7 @@
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/geometry/pose.hpp"
+#include "pcanno/plugin/automation/class_fit.hpp"
 #include "pcanno/plugin/session.hpp"
 
 namespace pcanno::plugin {
@@ -200,7 +202,8 @@ namespace {
 /// no object, an error when a world-frame box's frame has no pose. The fit is yaw-only in the
 /// cloud's frame: the stored box keeps its own pitch and roll (an upright box stays upright in the
 /// frame it is stored in, and a free-tilt box keeps its tilt) and takes the fitted heading.
-Expected<std::optional<geometry::Cuboid>> refit_box(const Session& session, const BoxState& s,
+Expected<std::optional<geometry::Cuboid>> refit_box(const Session& session,
+                                                    const std::string& label, const BoxState& s,
                                                     const formats::PointCloud& cloud) {
   Expected<geometry::Cuboid> in_lidar = formats::box_in_lidar(s, session.sequence());
   if (!in_lidar) return std::move(in_lidar).error();
@@ -208,7 +211,8 @@ Expected<std::optional<geometry::Cuboid>> refit_box(const Session& session, cons
   const geometry::Cuboid in_cloud = geometry::transform(T_lidar_cloud.inverse(), *in_lidar);
   const std::optional<geometry::GroundModel> ground = geometry::GroundModel::fit(cloud.view());
   if (!ground) return std::optional<geometry::Cuboid>{};
-  geometry::FitOptions options;
+  // The class's kind, the box's own size as the prior and its heading as the hint.
+  geometry::FitOptions options = class_fit_options(session.document().class_or_default(label));
   options.size_prior = s.box.size;
   options.heading_hint = in_cloud.yaw();
   options.sensor_origin = T_lidar_cloud.inverse().translation();
@@ -249,7 +253,7 @@ Expected<Command> refit_track(const Session& session, std::int64_t track_id,
     const BoxState& b = *(*boxes)[i];
     Expected<std::shared_ptr<const formats::PointCloud>> cloud = clouds(b.frame);
     if (!cloud) return std::move(cloud).error();
-    Expected<std::optional<geometry::Cuboid>> refit = refit_box(session, b, **cloud);
+    Expected<std::optional<geometry::Cuboid>> refit = refit_box(session, (*t)->label, b, **cloud);
     if (!refit) return std::move(refit).error();
     const std::optional<geometry::Cuboid>& fitted = *refit;
     if (!fitted) {

@@ -5,6 +5,7 @@
 
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
+#include "pcanno/plugin/automation/class_fit.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/progress.hpp"
 #include "pcanno/plugin/automation/propagation.hpp"
@@ -227,8 +228,7 @@ struct FitService : Outcomes {
     const std::optional<geometry::GroundModel> ground =
         geometry::GroundModel::fit(cloud->cloud.view());
     if (!ground) return bad(name, "no ground found in frame " + std::to_string(*frame));
-    geometry::FitOptions options;
-    options.size_prior = session.document().class_or_default(label).default_size;
+    geometry::FitOptions options = class_fit_options(session.document().class_or_default(label));
     options.preferred_heading = 0.0;  // the recording car's heading, in its own LiDAR frame
     options.sensor_origin = T_lidar_cloud.inverse().translation();  // the sensor at the LiDAR 0
     std::optional<geometry::FitResult> fit =
@@ -237,7 +237,8 @@ struct FitService : Outcomes {
     if (!fit) {
       return Error{ErrorCode::kNotFound,
                    "fit: nothing but ground within " + std::to_string(options.seed_radius) +
-                       " m of the seed " + *parameter(p, "seed") + " in frame " + std::to_string(*frame),
+                       " m of the seed " + *parameter(p, "seed") + " in frame " +
+                       std::to_string(*frame),
                    ""};
     }
     if (progress && !progress(1.0)) return Error{ErrorCode::kCancelled, "fit cancelled", ""};
@@ -270,7 +271,11 @@ struct FitService : Outcomes {
       outcome.track = id;
     }
     outcome.boxes = 1;
-    if (fit->used_prior) outcome.notes.push_back("completed with the class size prior");
+    if (fit->cut_to_prior) {
+      outcome.notes.push_back("cut at the seed from a component larger than a " + label);
+    } else if (fit->used_prior) {
+      outcome.notes.push_back("completed with the class size prior");
+    }
     *last = std::move(outcome);
     return {};
   }

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "pcanno/geometry/box_fit.hpp"
+#include "pcanno/plugin/automation/class_fit.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
 
@@ -15,6 +16,14 @@ namespace pcanno::plugin {
 namespace {
 
 bool creates_in(ViewKind kind) { return kind == ViewKind::kTop || kind == ViewKind::kPerspective; }
+
+/// The box of `track` nearest to `frame` (the track has boxes).
+const formats::BoxState& nearest_box(const formats::Track& track, std::int64_t frame) {
+  return *std::min_element(track.boxes.begin(), track.boxes.end(),
+                           [frame](const formats::BoxState& a, const formats::BoxState& b) {
+                             return std::llabs(a.frame - frame) < std::llabs(b.frame - frame);
+                           });
+}
 
 std::string size_text(const std::string& label, const geometry::Cuboid& box) {
   char buffer[96];
@@ -39,13 +48,7 @@ Eigen::Vector3d CuboidCreateTool::size_prior(const Session& session) const {
   const formats::Track* track = extend_ && selected ? doc.track(*selected) : nullptr;
   if (track == nullptr || track->boxes.empty()) return default_box_size(doc, label_);
   // Extending: the object's own size, from its box nearest this frame, not the palette's class.
-  const std::int64_t frame = session.frame();
-  const auto nearest =
-      std::min_element(track->boxes.begin(), track->boxes.end(),
-                       [frame](const formats::BoxState& a, const formats::BoxState& b) {
-                         return std::llabs(a.frame - frame) < std::llabs(b.frame - frame);
-                       });
-  return nearest->box.size;
+  return nearest_box(*track, session.frame()).box.size;
 }
 
 void CuboidCreateTool::deactivate(Session& /*session*/) { cancel(); }
@@ -135,8 +138,19 @@ std::optional<geometry::Cuboid> CuboidCreateTool::fit_at(const Session& session,
   const geometry::PointView view = geometry::PointView::soa(x.data(), y.data(), z.data(), x.size());
   const std::optional<geometry::GroundModel> ground = geometry::GroundModel::fit(view);
   if (!ground) return std::nullopt;
-  geometry::FitOptions options;
+  // The class's prior and kind; extending a track, the track's class, the object's own size and
+  // its heading in the box nearest this frame (the local frame only moves the world's origin).
+  const formats::Annotations& doc = session.document();
+  const std::optional<std::int64_t> selected = session.selection().track;
+  const formats::Track* track = extend_ && selected ? doc.track(*selected) : nullptr;
+  geometry::FitOptions options =
+      class_fit_options(doc.class_or_default(track != nullptr ? track->label : label_for(doc)));
   options.size_prior = size_prior(session);
+  if (track != nullptr && !track->boxes.empty()) {
+    const Expected<geometry::Cuboid> known =
+        session.box_in_world(track->id, nearest_box(*track, session.frame()).frame);
+    if (known) options.heading_hint = known->yaw();
+  }
   options.sensor_origin = -t_world_local;  // without a pose the sensor sits at the world origin
   // Without motion or a previous box, the likeliest heading is the recording car's own.
   if (const std::optional<geometry::Pose> T_world_lidar = session.T_world_lidar(session.frame())) {
