@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "builtin_tools.hpp"
+#include "pcanno/plugin/services/prelabel_service.hpp"
 #include "pcanno/plugin/services/trace_service.hpp"
 #include "services/builtin_services.hpp"
 
@@ -25,6 +26,7 @@ Registry Registry::with_builtins() {
   detail::add_builtin_tools(r);
   detail::add_builtin_services(r);
   detail::add_trace_service(r);
+  detail::add_prelabel_service(r);
   return r;
 }
 
