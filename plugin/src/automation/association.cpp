@@ -130,7 +130,9 @@ AssociationResult associate(const std::vector<FrameDetections>& frames,
         ++t.misses;
         t.boxes.push_back({frame.frame, t.filter.box(), 0.0, false, {}});
       }
-      if (t.misses > options.max_misses) {
+      // A track not yet born dies at its first miss: birth takes min_hits matches in a row (as
+      // SORT's hit streak), so that one-off false positives never chain into a track.
+      if (t.misses > options.max_misses || (t.misses > 0 && t.hits < min_hits)) {
         end_track(t);
       } else {
         next.push_back(std::move(t));

@@ -11,8 +11,8 @@
 // Detections associated into tracks across frames, AB3DMOT-style (Weng et al. 2020): per class, a
 // constant-velocity Kalman filter of each track in the world frame (geometry/box_kalman.hpp)
 // predicts the box at the next frame; detections are matched to predictions by 3D IoU with a
-// motion gate; a track is born after `min_hits` matched frames and dies after `max_misses`
-// unmatched ones.
+// motion gate; a track is born after `min_hits` matched frames in a row (a tentative track dies
+// at its first miss) and dies after `max_misses` unmatched ones.
 //
 // Matching is greedy by cost (the lowest-cost admissible pair first, ties by track then detection
 // order), not Hungarian: with the gate few pairs compete, and CenterPoint reports greedy matching
