@@ -118,7 +118,7 @@ TEST_F(Prelabel, ARerunReplacesTheModelBoxesOfItsRange) {
   const std::size_t first = model_boxes();
   ASSERT_TRUE(run({}));
   EXPECT_EQ(model_boxes(), first);  // replaced, not doubled
-  // Frames 3-4 again (single frames take min_hits 1... two frames take 2): boxes at 0-2 stay.
+  // Frames 3-4 again (two frames: birth after 2 hits): the model boxes at 0-2 stay.
   ASSERT_TRUE(run({{"frames", "3-4"}}));
   std::size_t early = 0;
   std::size_t late = 0;
