@@ -92,6 +92,9 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, const plugin::
                       CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                        CommandAction& action);
+/// `pcanno prelabel` (detector pre-labels): prelabel_command.cpp.
+void add_prelabel_command(CLI::App& app, const GlobalOptions& global,
+                          const plugin::Registry& registry, CommandAction& action);
 /// `pcanno edit` (track repair): edit_command.cpp.
 void add_edit_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                       CommandAction& action);

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   add_eval_command(app, global, registry, action);
   add_check_command(app, global, registry, action);
   add_edit_command(app, global, registry, action);
+  add_prelabel_command(app, global, registry, action);
 #ifdef PCANNO_HAVE_WORKSTATION
   add_view_command(app, global, action);
 #endif

@@ -6,6 +6,7 @@
 
 #include "builtin_tools.hpp"
 #include "detectors/builtin_detectors.hpp"
+#include "pcanno/plugin/services/prelabel_service.hpp"
 #include "pcanno/plugin/services/trace_service.hpp"
 #include "services/builtin_services.hpp"
 
@@ -27,6 +28,7 @@ Registry Registry::with_builtins() {
   detail::add_builtin_services(r);
   detail::add_trace_service(r);
   detail::add_builtin_detectors(r);
+  detail::add_prelabel_service(r);
   return r;
 }
 

@@ -37,6 +37,9 @@ QString shortcut_sheet_html() {
       {"P", "propagate the selected track or polyline forward (worker thread, one undo step)"},
       {"I", "interpolate the selected track or polyline between its keyframes"},
       {"Ctrl+K", "run every check, points in boxes included (worker thread)"},
+      {"Ctrl+D / Ctrl+Alt+D",
+       "pre-label this frame / the whole sequence with a detector (job; the tool bar's min score "
+       "hides lower-scoring pre-labels)"},
       // repair: the Track menu (workstation_tracks.cpp)
       {"Ctrl+M", "merge the selected track into the track selected before it (else a chooser)"},
       {"Ctrl+X", "split the selected track at this frame"},

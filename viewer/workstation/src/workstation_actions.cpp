@@ -73,6 +73,7 @@ void WorkstationWindow::build_actions() {
   gated(edit, "&Interpolate track or polyline", QKeySequence("I"),
         [this] { interpolate_selected(); });
   gated(edit, "Run &checks", QKeySequence("Ctrl+K"), [this] { run_checks_job(); });
+  build_prelabel_actions(edit);  // pre-labels: Ctrl+D, Ctrl+Alt+D, the min score box
   // Esc stops a running job wherever the focus is; between jobs the action is disabled, so Esc
   // reaches the focused widget (the tools cancel a drag with it).
   job_cancel_action_ =

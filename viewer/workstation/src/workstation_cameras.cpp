@@ -124,7 +124,7 @@ void WorkstationWindow::update_cameras() {
   options.selected_track = session_->selection().track;
   if (!options.selected_track) options.selected_polyline = session_->selection().polyline;
   // The frame loaded last: refresh() loads the session's frame before this runs.
-  cameras_->show_frame(session_->document(), seq, loaded_frame_, frame_, options,
+  cameras_->show_frame(shown_document(), seq, loaded_frame_, frame_, options,
                        main_view_->scene().style());
 }
 

@@ -121,6 +121,7 @@ QString WorkstationWindow::job_outcome(const QString& name, bool& full_check) {
   if (name == "export") return QString::fromStdString(export_summary_);
   if (name == kEgoMotionJob) return display_job_outcome();  // sparse
   if (name == "refit") return refit_outcome();  // repair
+  if (name == "prelabel") return prelabel_outcome();  // pre-labels
   if (name == "check") {
     const plugin::QaReport* r = plugin::last_check_report(session_->registry());
     if (!r) return {};

@@ -91,7 +91,7 @@ void WorkstationWindow::refresh() {
   const std::optional<std::int64_t> sel = session_->selection().track;
   const std::optional<std::int64_t> line = sel ? std::nullopt : session_->selection().polyline;
   const std::int64_t frame = session_->frame();
-  track_list_->set_tracks(doc, sel, line);
+  track_list_->set_tracks(shown_document(), sel, line);  // pre-labels: low scores hidden
   update_track_repair();  // repair
   palette_->set_classes(doc);
   if (line) {
@@ -118,6 +118,7 @@ void WorkstationWindow::refresh() {
     show_points(false);  // the selection or its boxes may change what the display shows
   }
   for (SceneView* v : views()) v->scene().update_from_session(*session_);
+  hide_low_scores();  // pre-labels
   update_cameras();
   update_preview();
   follow_cameras();

@@ -20,6 +20,7 @@
 #include "pcanno/viewer/scene_style.hpp"
 #include "pcanno/viewer/workstation/display_settings.hpp"
 #include "pcanno/viewer/workstation/frame_source.hpp"
+#include "pcanno/viewer/workstation/prelabel_settings.hpp"
 
 class QAction;
 class QLabel;
@@ -216,6 +217,18 @@ class WorkstationWindow : public QMainWindow {
   bool class_selected(const std::string& label);
   /// Re-fits every box of the selected track to its points, as a job (progress, Esc cancels).
   bool refit_selected();
+  // ---- pre-labels (workstation_prelabel.cpp) ----------------------------------------------------
+  /// Ctrl+D / Ctrl+Alt+D: the "prelabel" service with prelabel_detector() on this frame / every
+  /// frame, as a job; false when a job runs or the service is missing.
+  bool prelabel_frame();
+  bool prelabel_sequence();
+  /// The detector the jobs use: the one set, else "classical" when registered, else the first.
+  std::string prelabel_detector() const;
+  void set_prelabel_detector(const std::string& id);
+  /// Model boxes scoring below `threshold` [0, 1] are hidden in the views, the camera panel and
+  /// the track list, not deleted (the tool bar's "min score" box; default 0.5).
+  void set_score_threshold(double threshold);
+  double score_threshold() const;
 
  public slots:
   void open_labels_dialog();
@@ -319,6 +332,12 @@ class WorkstationWindow : public QMainWindow {
   /// Asks for "first-last" (default: this frame to the selected track's last); nullopt: cancelled.
   std::optional<std::pair<std::int64_t, std::int64_t>> ask_range(const QString& what);
   QString refit_outcome() const;
+  // pre-labels (workstation_prelabel.cpp)
+  void build_prelabel_actions(QMenu* edit);  ///< from build_actions()
+  /// The document without the boxes the score threshold hides (the document itself when none).
+  const formats::Annotations& shown_document();
+  void hide_low_scores();  ///< the views' boxes under the threshold, from refresh()
+  QString prelabel_outcome() const;
 
   int on_pointer(SceneView& view, const plugin::PointerEvent& event);
   int on_key(SceneView& view, const plugin::KeyEvent& event);
@@ -382,6 +401,7 @@ class WorkstationWindow : public QMainWindow {
   std::optional<std::int64_t> repair_previous_;  ///< the one selected before it
   QAction* extend_action_ = nullptr;
   std::string refit_summary_;  ///< written by the refit job's worker, read when it has ended
+  PrelabelSettings prelabel_;  ///< pre-labels
 };
 
 }  // namespace pcanno::viewer::workstation

@@ -1,0 +1,93 @@
+#include "pcanno/geometry/box_kalman.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pcanno/geometry/angles.hpp"
+
+namespace pcanno::geometry {
+namespace {
+
+// State indices.
+constexpr int kX = 0, kY = 1, kZ = 2, kYaw = 3, kL = 4, kVx = 7, kVy = 8;
+
+using Measurement = Eigen::Matrix<double, 7, 1>;
+
+}  // namespace
+
+double align_heading(double measured, double reference) {
+  // The angle equal to `measured` modulo pi that lies within pi/2 of the reference.
+  double d = std::remainder(measured - reference, kPi);  // in [-pi/2, pi/2]
+  if (d <= -0.5 * kPi) d += kPi;
+  return reference + d;
+}
+
+BoxKalman::BoxKalman(const Cuboid& box, const BoxKalmanNoise& noise) : noise_(noise) {
+  state_.head<3>() = box.center;
+  state_(kYaw) = box.yaw();
+  state_.segment<3>(kL) = box.size;
+  covariance_.setZero();
+  const double p = noise_.measured_position * noise_.measured_position;
+  covariance_(kX, kX) = p;
+  covariance_(kY, kY) = p;
+  covariance_(kZ, kZ) = p;
+  covariance_(kYaw, kYaw) = noise_.measured_yaw * noise_.measured_yaw;
+  for (int i = 0; i < 3; ++i) {
+    covariance_(kL + i, kL + i) = noise_.measured_size * noise_.measured_size;
+  }
+  const double v = noise_.initial_speed * noise_.initial_speed;
+  covariance_(kVx, kVx) = v;
+  covariance_(kVy, kVy) = v;
+}
+
+void BoxKalman::predict(double dt) {
+  if (!(dt > 0.0)) return;
+  Covariance F = Covariance::Identity();
+  F(kX, kVx) = dt;
+  F(kY, kVy) = dt;
+  state_ = F * state_;
+  // White acceleration a: position gains a dt^2 / 2, velocity a dt (per axis).
+  Covariance Q = Covariance::Zero();
+  const double a2 = noise_.acceleration * noise_.acceleration;
+  for (const auto& [pos, vel] : {std::pair<int, int>{kX, kVx}, std::pair<int, int>{kY, kVy}}) {
+    Q(pos, pos) = a2 * dt * dt * dt * dt / 4.0;
+    Q(pos, vel) = Q(vel, pos) = a2 * dt * dt * dt / 2.0;
+    Q(vel, vel) = a2 * dt * dt;
+  }
+  Q(kZ, kZ) = noise_.vertical * noise_.vertical * dt;
+  Q(kYaw, kYaw) = noise_.turn * noise_.turn * dt;
+  for (int i = 0; i < 3; ++i) Q(kL + i, kL + i) = noise_.size * noise_.size * dt;
+  covariance_ = F * covariance_ * F.transpose() + Q;
+}
+
+void BoxKalman::update(const Cuboid& measured) {
+  Measurement z;
+  z.head<3>() = measured.center;
+  z(kYaw) = align_heading(measured.yaw(), state_(kYaw));
+  z.tail<3>() = measured.size;
+  Eigen::Matrix<double, 7, 9> H = Eigen::Matrix<double, 7, 9>::Zero();
+  H.leftCols<7>().setIdentity();
+  Eigen::Matrix<double, 7, 7> R = Eigen::Matrix<double, 7, 7>::Zero();
+  const double p = noise_.measured_position * noise_.measured_position;
+  R(0, 0) = R(1, 1) = R(2, 2) = p;
+  R(3, 3) = noise_.measured_yaw * noise_.measured_yaw;
+  for (int i = 4; i < 7; ++i) R(i, i) = noise_.measured_size * noise_.measured_size;
+  const Measurement innovation = z - H * state_;
+  const Eigen::Matrix<double, 7, 7> S = H * covariance_ * H.transpose() + R;
+  const Eigen::Matrix<double, 9, 7> K = covariance_ * H.transpose() * S.inverse();
+  state_ += K * innovation;
+  // Joseph form: stays symmetric and positive definite under rounding.
+  const Covariance I_KH = Covariance::Identity() - K * H;
+  covariance_ = I_KH * covariance_ * I_KH.transpose() + K * R * K.transpose();
+  for (int i = 0; i < 3; ++i) state_(kL + i) = std::max(state_(kL + i), 0.05);
+}
+
+Cuboid BoxKalman::box() const {
+  return Cuboid::from_yaw(state_.head<3>(), state_.segment<3>(kL), wrap_angle(state_(kYaw)));
+}
+
+double BoxKalman::position_sigma() const {
+  return std::sqrt(std::max(0.0, covariance_(kX, kX) + covariance_(kY, kY)));
+}
+
+}  // namespace pcanno::geometry
