@@ -55,6 +55,11 @@ struct ScenarioOptions {
   int cyclists = 2;
   int pedestrians = 4;
   bool occluders = true;  ///< script crossings where actors hide each other
+  /// Street clutter that real residential streets have and a classical detector confuses with
+  /// vehicles: garages and sheds, house fronts with recesses, rows of parked bicycles, hedges and
+  /// bushes right behind parked cars, street furniture; and tall parked vans and trucks. Off by
+  /// default: the scenes without it are unchanged (it draws from its own random stream).
+  bool clutter = false;
   SensorModel sensor;
 };
 

@@ -295,6 +295,19 @@ Scenario make_scenario(const ScenarioOptions& options) {
   statics->data = detail::make_statics(o, x_min, x_max, rng);
 
   std::vector<Script> scripts = vehicle_scripts(o, t_stop, rng);
+  if (o.clutter && scripts.size() >= 6) {  // place_parked() places the extras after the six
+    // Tall parked vans (high-roof delivery vans, larger than a car and than the Van mean) and
+    // trucks, from the clutter's own stream so the other draws stay as without clutter.
+    Random tall(detail::stream_seed(o.seed, 8));
+    for (int k = 0; k < 4; ++k) {
+      Script s = make_script(k % 2 == 0 ? "Van" : "Truck", tall);
+      if (k % 2 == 0) {
+        s.size = {tall.uniform(5.5, 6.8), tall.uniform(1.95, 2.2), tall.uniform(2.4, 2.8)};
+      }
+      s.profile = constant(0.0);
+      scripts.push_back(std::move(s));
+    }
+  }
   place_parked(scripts, x_min + 20.0, rng);
   for (Script& s : vru_scripts(o, t_stop, statics->data, rng)) scripts.push_back(std::move(s));
   std::int64_t id = 0;

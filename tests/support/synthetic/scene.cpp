@@ -190,7 +190,7 @@ void add_poles_and_trees(StaticsData& s, double side, Random& rng) {
 
 }  // namespace
 
-StaticsData make_statics(const ScenarioOptions& /*options*/, double x_min, double x_max,
+StaticsData make_statics(const ScenarioOptions& options, double x_min, double x_max,
                          Random& rng) {
   StaticsData s;
   s.x_min = x_min;
@@ -199,6 +199,10 @@ StaticsData make_statics(const ScenarioOptions& /*options*/, double x_min, doubl
   for (double side : {-1.0, 1.0}) {
     add_buildings(s, side, rng);
     add_poles_and_trees(s, side, rng);
+  }
+  if (options.clutter) {
+    Random clutter_rng(stream_seed(options.seed, 7));
+    add_clutter(s, clutter_rng);
   }
   return s;
 }

@@ -85,6 +85,11 @@ struct StaticsData {
 
 StaticsData make_statics(const ScenarioOptions& options, double x_min, double x_max, Random& rng);
 
+/// Adds the opt-in street clutter (ScenarioOptions::clutter) to `s`: hedges and bushes right
+/// behind the parking strips, garages and sheds, house fronts with recesses, rows of parked
+/// bicycles, street furniture (clutter.cpp).
+void add_clutter(StaticsData& s, Random& rng);
+
 /// Straight pieces joined by circular arcs: a route through waypoints with rounded corners.
 class Route {
  public:

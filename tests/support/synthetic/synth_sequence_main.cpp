@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   app.add_flag(
       "--no-occluders", [&](std::int64_t) { options.occluders = false; },
       "Do not time the actors to hide each other");
+  app.add_flag("--clutter", options.clutter,
+               "Add street clutter: garages, house fronts, bicycle rows, hedges behind parked "
+               "cars, street furniture, tall vans and trucks");
   app.add_flag("-f,--force", force, "Replace an existing sequence of that name");
   app.add_flag("-q,--quiet", quiet, "No progress on stderr");
   try {
