@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "run_command.hpp"
@@ -18,7 +20,7 @@ TEST(SynthSequenceCli, HelpNamesTheOptions) {
   const CommandResult r = synth("--help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* option : {"--frames", "--seed", "--out", "--name", "--vehicles", "--cyclists",
-                             "--pedestrians", "--force"}) {
+                             "--pedestrians", "--force", "--clutter"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
   }
 }
@@ -56,6 +58,22 @@ TEST(SynthSequenceCli, WritesASequenceAndKeepsIt) {
   EXPECT_NE(r.out.find("exists already; pass --force"), std::string::npos) << r.out;
   r = synth(args + " --force");
   EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST(SynthSequenceCli, ClutterChangesTheScansOnlyWhenAsked) {
+  TempDir dir("pcanno_synth_cli_");
+  const auto scan = [&](const std::string& name, const std::string& extra) {
+    const CommandResult r = synth("--frames 1 --seed 4 -q --name " + name + extra + " --out " +
+                                  dir.path().string());
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    std::ifstream in(dir.path() / "velodyne" / name / "000000.bin", std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string plain = scan("0001", "");
+  EXPECT_EQ(scan("0002", ""), plain);
+  const std::string cluttered = scan("0003", " --clutter");
+  EXPECT_FALSE(cluttered.empty());
+  EXPECT_NE(cluttered, plain);
 }
 
 }  // namespace
