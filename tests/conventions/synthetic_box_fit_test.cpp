@@ -74,8 +74,8 @@ void score_sequence(unsigned seed, std::mt19937& rng, Scores& scores) {
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
   for (int frame = kStride; frame < kFrames; frame += kStride) {
     const synthetic::ScanFrame scan = synthetic::render_frame(scenario, frame);
-    const auto view = geometry::PointView::interleaved(scan.points.front().data(),
-                                                       scan.points.size(), 4);
+    const auto view =
+        geometry::PointView::interleaved(scan.points.front().data(), scan.points.size(), 4);
     const auto ground = geometry::GroundModel::fit(view);
     ASSERT_TRUE(ground) << "seed " << seed << " frame " << frame;
     for (const synthetic::TruthBox& truth : scan.truth) {
@@ -86,9 +86,9 @@ void score_sequence(unsigned seed, std::mt19937& rng, Scores& scores) {
       } while (offset.norm() > 0.5);
       const Eigen::Vector3d click =
           truth.box_in_lidar.center + Eigen::Vector3d(offset.x(), offset.y(), 0.0);
-      const auto actor = std::find_if(
-          scenario.actors.begin(), scenario.actors.end(),
-          [&](const synthetic::Actor& a) { return a.track_id == truth.track_id; });
+      const auto actor =
+          std::find_if(scenario.actors.begin(), scenario.actors.end(),
+                       [&](const synthetic::Actor& a) { return a.track_id == truth.track_id; });
       ASSERT_NE(actor, scenario.actors.end());
       for (const bool hinted : {false, true}) {
         geometry::FitOptions fit_options =
@@ -100,10 +100,14 @@ void score_sequence(unsigned seed, std::mt19937& rng, Scores& scores) {
         if (fit && !hinted && truth.class_name == "Pedestrian" && std::getenv("DIAG")) {
           const Eigen::Vector2d ray = truth.box_in_lidar.center.head<2>().normalized();
           const Eigen::Vector2d d = (fit->box.center - truth.box_in_lidar.center).head<2>();
-          std::printf("ped iou %.2f truth %.2fx%.2f fit %.2fx%.2f dalong %.2f dacross %.2f dyaw %.0f n %zu cut %d\n",
-            geometry::iou_bev(fit->box, truth.box_in_lidar), truth.box_in_lidar.size.x(), truth.box_in_lidar.size.y(),
-            fit->box.size.x(), fit->box.size.y(), d.dot(ray), d.x()*-ray.y()+d.y()*ray.x(),
-            std::remainder(fit->box.yaw() - truth.box_in_lidar.yaw(), M_PI) * 180 / M_PI, fit->point_ids.size(), int(fit->cut_to_prior));
+          std::printf(
+              "ped iou %.2f truth %.2fx%.2f fit %.2fx%.2f dalong %.2f dacross %.2f dyaw %.0f n %zu "
+              "cut %d\n",
+              geometry::iou_bev(fit->box, truth.box_in_lidar), truth.box_in_lidar.size.x(),
+              truth.box_in_lidar.size.y(), fit->box.size.x(), fit->box.size.y(), d.dot(ray),
+              d.x() * -ray.y() + d.y() * ray.x(),
+              std::remainder(fit->box.yaw() - truth.box_in_lidar.yaw(), M_PI) * 180 / M_PI,
+              fit->point_ids.size(), int(fit->cut_to_prior));
         }
         (hinted ? scores.hinted : scores.plain)[truth.class_name].push_back(
             fit ? geometry::iou_bev(fit->box, truth.box_in_lidar) : 0.0);
@@ -121,8 +125,8 @@ TEST(SyntheticBoxFit, SeededFitsRecoverTruthBoxesOfEveryClass) {
   if (verbose() || overridden) {
     std::printf("synthetic seeds");
     for (const unsigned seed : seeds) std::printf(" %u", seed);
-    std::printf(", frames %d, %d, ... of %d\n%-10s %4s | median BEV IoU no hint / hint\n",
-                kStride, 2 * kStride, kFrames, "class", "n");
+    std::printf(", frames %d, %d, ... of %d\n%-10s %4s | median BEV IoU no hint / hint\n", kStride,
+                2 * kStride, kFrames, "class", "n");
     for (const auto& [type, plain] : scores.plain) {
       std::printf("%-10s %4zu | %.3f / %.3f\n", type.c_str(), plain.size(), median(plain),
                   median(scores.hinted.at(type)));
@@ -133,9 +137,10 @@ TEST(SyntheticBoxFit, SeededFitsRecoverTruthBoxesOfEveryClass) {
     ASSERT_GE(scores.plain[type].size(), 10u) << type << ": too few boxes to measure";
   }
   // Regression floors a little below the figures in docs/automation.md ("One-click fit").
-  const std::map<std::string, std::pair<double, double>> floors = {
-      {"Car", {0.87, 0.87}}, {"Van", {0.92, 0.92}}, {"Cyclist", {0.80, 0.80}},
-      {"Pedestrian", {0.62, 0.67}}};
+  const std::map<std::string, std::pair<double, double>> floors = {{"Car", {0.87, 0.87}},
+                                                                   {"Van", {0.92, 0.92}},
+                                                                   {"Cyclist", {0.80, 0.80}},
+                                                                   {"Pedestrian", {0.62, 0.67}}};
   for (const auto& [type, floor] : floors) {
     EXPECT_GE(median(scores.plain[type]), floor.first) << type << " without a hint";
     EXPECT_GE(median(scores.hinted[type]), floor.second) << type << " with a hint";
