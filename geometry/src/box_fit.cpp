@@ -83,6 +83,15 @@ bool extend_away(double& lo, double& hi, double extent, double sensor) {
   return true;
 }
 
+/// Grows [lo, hi] to `extent` about its middle; whether it grew.
+bool extend_about_middle(double& lo, double& hi, double extent) {
+  if (hi - lo >= extent) return false;
+  const double middle = 0.5 * (lo + hi);
+  lo = middle - extent / 2;
+  hi = middle + extent / 2;
+  return true;
+}
+
 /// Largest distance between two points' bounding-box corners in bird's-eye view [m].
 double max_extent(const std::vector<Eigen::Vector2d>& xy) {
   if (xy.empty()) return 0.0;
@@ -137,6 +146,18 @@ std::optional<double> principal_axis(const std::vector<Eigen::Vector2d>& xy) {
   Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
   for (const Eigen::Vector2d& p : xy) cov += (p - mean) * (p - mean).transpose();
   return 0.5 * std::atan2(2 * cov(0, 1), cov(0, 0) - cov(1, 1));
+}
+
+/// Whether `axis` [rad] (either way along it) runs more across the line of sight from `sensor` to
+/// the points' mean than along it: what any upright column's visible surface does.
+bool across_line_of_sight(const std::vector<Eigen::Vector2d>& xy, double axis,
+                          const Eigen::Vector2d& sensor) {
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  for (const Eigen::Vector2d& p : xy) mean += p;
+  mean /= static_cast<double>(xy.size());
+  const Eigen::Vector2d ray = mean - sensor;
+  return std::abs(ray.x() * std::cos(axis) + ray.y() * std::sin(axis)) <
+         std::sqrt(0.5) * ray.norm();
 }
 
 /// The points below half the object's height (its 95th percentile of `heights`), or all of them
@@ -377,6 +398,14 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     direction = *options.heading_hint;
   } else if (small) {
     length_axis = principal_axis(lower_half(xy, heights));
+    // The scan sees a person's near side only: legs side by side, or a torso, make a strip across
+    // the line of sight whichever way the person faces. Only an axis along the line of sight says
+    // something (a stride seen side-on); else the heading the scene prefers (the road's, as the
+    // recording car drives it), which most walkers follow.
+    if (length_axis && options.object_kind == ObjectKind::kPedestrian &&
+        across_line_of_sight(xy, *length_axis, options.sensor_origin.head<2>())) {
+      length_axis = options.preferred_heading.value_or(0.0);
+    }
     direction = length_axis;
   } else {
     direction =
@@ -428,10 +457,15 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     const double w2 = hi2 - lo2;
     // A small object's points sample only its near surface: the prior is its least extent. A
     // vehicle's faces show its extents unless much of it is hidden.
+    // A person's box holds the swing of arms and legs around the body that the points sample
+    // from all sides of the centre: it grows about their middle, not away from a near face.
     const double shown = small ? 1.0 : 0.8;
     if (sparse || w1 < along1 * shown || w2 < along2 * shown) {
-      const bool grew1 = extend_away(lo1, hi1, along1, sensor.dot(e1));
-      const bool grew2 = extend_away(lo2, hi2, along2, sensor.dot(e2));
+      const bool centred = options.object_kind == ObjectKind::kPedestrian;
+      const bool grew1 = centred ? extend_about_middle(lo1, hi1, along1)
+                                 : extend_away(lo1, hi1, along1, sensor.dot(e1));
+      const bool grew2 = centred ? extend_about_middle(lo2, hi2, along2)
+                                 : extend_away(lo2, hi2, along2, sensor.dot(e2));
       result.used_prior = result.used_prior || grew1 || grew2;
     }
   }

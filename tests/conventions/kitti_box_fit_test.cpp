@@ -151,11 +151,11 @@ TEST(KittiBoxFit, SeededFitsRecoverGroundTruthBoxesBetterThanMinMaxBoxes) {
       EXPECT_GT(median(s.fit_3d), median(s.aabb_3d)) << type;
     }
     // Regression floors a little below the figures in docs/automation.md ("One-click fit"):
-    // vans 0.863 either way; cyclists 0.818 / 0.821 without / with the hint; pedestrians 0.539 /
-    // 0.679. The single Car (0.341) has no floor: one box is no sample.
+    // vans 0.863 either way; cyclists 0.818 / 0.821 without / with the hint; pedestrians 0.692 /
+    // 0.749. The single Car (0.341) has no floor: one box is no sample.
     EXPECT_GE(median(by_class.at("Van").fit_bev), 0.84);
     EXPECT_GE(median(by_class.at("Cyclist").fit_bev), 0.79);
-    EXPECT_GE(median(by_class.at("Pedestrian").fit_bev), hinted ? 0.65 : 0.51);
+    EXPECT_GE(median(by_class.at("Pedestrian").fit_bev), hinted ? 0.72 : 0.67);
   }
 }
 

@@ -172,6 +172,32 @@ TEST(BoxFit, SparseObjectIsCompletedFromTheVisibleCorner) {
   EXPECT_GT(iou_3d(with->box, truth), iou_3d(without->box, truth) + 0.3);
 }
 
+// A walker 10 m ahead going the road's way, seen from behind: the scan shows the back of the body,
+// a strip across the line of sight that says nothing of the heading. The box must follow the road
+// (the preferred heading) and hold the body in its middle, not start at the back and grow 0.8 m
+// away from the sensor across the road.
+TEST(BoxFit, PedestrianSeenFromBehindFollowsTheRoadAroundItsBody) {
+  std::mt19937 rng(9);
+  const Cuboid truth = Cuboid::from_yaw({10, 0, -0.85}, {0.75, 0.6, 1.7}, 0.0);
+  Scan scan;
+  add_ground(scan, rng);
+  add_visible_surface(scan, Cuboid::from_yaw(truth.center, {0.25, 0.45, 1.7}, 0.0), rng);
+  const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+  ASSERT_TRUE(ground);
+  FitOptions options;
+  options.size_prior = Eigen::Vector3d(0.8, 0.7, 1.75);
+  options.object_kind = ObjectKind::kPedestrian;
+  for (const Eigen::Vector3d& offset :
+       {Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(0.3, -0.3, 0), Eigen::Vector3d(-0.4, 0.2, 0)}) {
+    const std::optional<FitResult> fit =
+        fit_box(scan.view(), *ground, truth.center + offset, options);
+    ASSERT_TRUE(fit);
+    EXPECT_LT(std::abs(std::remainder(fit->box.yaw(), M_PI)), 5 * M_PI / 180) << fit->box.yaw();
+    EXPECT_LT((fit->box.center - truth.center).head<2>().norm(), 0.2);
+    EXPECT_GT(iou_bev(fit->box, truth), 0.55);
+  }
+}
+
 /// The component of `start` by the definition: breadth-first over every pair, O(n^2).
 std::vector<std::size_t> brute_force_component(const std::vector<Eigen::Vector3d>& points,
                                                std::size_t start, double radius) {
