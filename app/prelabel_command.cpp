@@ -16,6 +16,7 @@
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/prelabel.hpp"
+#include "pcanno/plugin/detectors/guarded.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 
@@ -91,7 +92,7 @@ int run_prelabel_command(const PrelabelCommandOptions& opt, const GlobalOptions&
       !s) {
     return report_usage("--frames: " + s.error().message + " (" + sequence->name + ")");
   }
-  auto detector = factory->create(parameters);
+  auto detector = pcanno::plugin::create_detector(*factory, parameters);
   if (!detector) {
     formats::Error e = std::move(detector).error();
     e.message = "detector '" + opt.detector + "': " + e.message;

@@ -4,6 +4,7 @@
 #include "pcanno/plugin/services/prelabel_service.hpp"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -248,6 +249,35 @@ TEST_F(Prelabel, DetectorParametersReachTheDetector) {
   EXPECT_NE(s.error().message.find("detector 'scripted': unknown parameter 'refuse'"),
             std::string::npos)
       << s.error().message;
+}
+
+/// A plugin's detector that breaks the "must not throw" rule, when starting or on frame 2.
+class ThrowingDetector : public Detector {
+ public:
+  formats::Expected<std::vector<Detection>> detect(const DetectorFrame& frame,
+                                                   const std::function<bool()>&) override {
+    if (frame.index == 2) throw std::runtime_error("tensor shape mismatch");
+    return std::vector<Detection>{};
+  }
+};
+
+TEST_F(Prelabel, ADetectorsExceptionIsAnErrorNotACrash) {
+  DetectorFactory factory;
+  factory.info.id = "throwing";
+  factory.create = [](const AttributeMap& p) -> formats::Expected<std::unique_ptr<Detector>> {
+    if (p.count("fail_start") != 0) throw std::runtime_error("no GPU");
+    return std::unique_ptr<Detector>(std::make_unique<ThrowingDetector>());
+  };
+  session_->registry().add_detector(factory);
+  formats::Status s = run({{"detector", "throwing"}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("frame 2"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("tensor shape mismatch"), std::string::npos);
+  s = run({{"detector", "throwing"}, {"detector.fail_start", "1"}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("'throwing'"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("no GPU"), std::string::npos) << s.error().message;
+  EXPECT_EQ(session_->document().box_count(), 0u);
 }
 
 TEST(PrelabelRange, ParsesAAndAB) {

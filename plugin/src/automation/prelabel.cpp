@@ -5,6 +5,7 @@
 #include <set>
 
 #include "pcanno/geometry/iou.hpp"
+#include "pcanno/plugin/detectors/guarded.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -115,7 +116,7 @@ Expected<PrelabelRun> run_prelabel(Detector& detector, const formats::Sequence& 
     frame.T_world_lidar = ref.T_world_lidar;
     frame.calibration = sequence.calibration_of(static_cast<std::size_t>(f));
     bool stopped = false;
-    Expected<std::vector<Detection>> found = detector.detect(frame, [&] {
+    Expected<std::vector<Detection>> found = detect_guarded(detector, frame, [&] {
       stopped = stopped || !detecting(done + 0.3 * share);
       return stopped;
     });

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pcanno/plugin/automation/prelabel.hpp"
+#include "pcanno/plugin/detectors/guarded.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
 #include "service_support.hpp"
@@ -85,7 +86,7 @@ struct PrelabelService {
     if (*min_hits < 1) return bad(kName, "parameter 'min_hits' must be at least 1");
     options.association.min_hits = static_cast<std::size_t>(*min_hits);
 
-    Expected<std::unique_ptr<Detector>> detector = factory->create(detector_parameters);
+    Expected<std::unique_ptr<Detector>> detector = create_detector(*factory, detector_parameters);
     if (!detector) {
       Error e = std::move(detector).error();
       e.message = "detector '" + id + "': " + e.message;
