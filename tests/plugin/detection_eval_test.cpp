@@ -92,6 +92,25 @@ TEST(DetectionEval, ApOfRankedListsByHand) {
   EXPECT_EQ(average_precision_r40({}, 3), 0.0);
 }
 
+TEST(DetectionEval, TiedScoresCountTogetherWhateverTheirOrder) {
+  // Two objects; a hit and a false positive with the same score. A threshold keeps both or
+  // neither: recall 1/2 at precision 1/2, so k = 1..20 score 1/2 each and AP = 20 * 0.5 / 40.
+  const std::vector<double> tied{1.0, 1.0};
+  EXPECT_NEAR(average_precision_r40({true, false}, 2, tied), 0.25, kTight);
+  EXPECT_NEAR(average_precision_r40({false, true}, 2, tied), 0.25, kTight);
+  // Through the evaluation: equal scores (as predictions without one all get 1), in either order.
+  const std::vector<DetectionBox> gt{box(0, "Car", 0.0), box(1, "Car", 10.0)};
+  for (const bool hit_first : {true, false}) {
+    std::vector<DetectionBox> pred{box(0, "Car", 0.0), box(1, "Car", 30.0)};  // hit, miss
+    if (!hit_first) pred = {box(0, "Car", 30.0), box(1, "Car", 10.0)};
+    const auto r = evaluate_detection(pred, gt);
+    ASSERT_TRUE(r) << r.error().describe();
+    const DetectionMetrics* m = r->classes.at(0).find(OverlapKind::kBev, 0.5);
+    ASSERT_NE(m, nullptr);
+    EXPECT_NEAR(*m->ap_r40, 0.25, kTight) << (hit_first ? "hit first" : "hit second");
+  }
+}
+
 TEST(DetectionEval, ClassesAndFramesMustMatch) {
   const std::vector<DetectionBox> gt{box(0, "Car", 0.0), box(1, "Car", 10.0)};
   // A van on the car, and a car one frame late.

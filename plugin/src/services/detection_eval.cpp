@@ -94,9 +94,14 @@ void finish(DetectionMetrics& m, std::vector<std::pair<double, bool>>& ranked) {
   if (m.ground_truth > 0) {
     m.recall = static_cast<double>(m.true_positives) / m.ground_truth;
     std::vector<bool> tp;
+    std::vector<double> scores;
     tp.reserve(ranked.size());
-    for (const auto& r : ranked) tp.push_back(r.second);
-    m.ap_r40 = average_precision_r40(tp, m.ground_truth);
+    scores.reserve(ranked.size());
+    for (const auto& r : ranked) {
+      scores.push_back(r.first);
+      tp.push_back(r.second);
+    }
+    m.ap_r40 = average_precision_r40(tp, m.ground_truth, scores);
   }
 }
 
@@ -111,7 +116,8 @@ const DetectionMetrics* DetectionClassResult::find(OverlapKind kind, double thre
   return nullptr;
 }
 
-double average_precision_r40(const std::vector<bool>& true_positive, std::size_t ground_truth) {
+double average_precision_r40(const std::vector<bool>& true_positive, std::size_t ground_truth,
+                             const std::vector<double>& scores) {
   if (ground_truth == 0) return 0.0;
   // Precision and recall after each prediction, then the running maximum of precision from the
   // end: interp[i] = max precision at any rank >= i, and recall only grows with the rank.
@@ -122,6 +128,21 @@ double average_precision_r40(const std::vector<bool>& true_positive, std::size_t
     tp += true_positive[i] ? 1 : 0;
     precision[i] = static_cast<double>(tp) / static_cast<double>(i + 1);
     recall[i] = static_cast<double>(tp) / static_cast<double>(ground_truth);
+  }
+  // A score threshold keeps all predictions of equal score or none (KITTI's curve is over
+  // thresholds): within a run of equal scores only the run's end is an operating point, so the
+  // order of tied predictions cannot change the AP.
+  if (scores.size() == n) {
+    for (std::size_t end = n; end-- > 0;) {
+      std::size_t begin = end;
+      while (begin > 0 && scores[begin - 1] == scores[end]) --begin;
+      for (std::size_t i = begin; i < end; ++i) {
+        precision[i] = precision[end];
+        recall[i] = recall[end];
+      }
+      end = begin;
+      if (end == 0) break;
+    }
   }
   for (std::size_t i = n; i-- > 1;) precision[i - 1] = std::max(precision[i - 1], precision[i]);
   double sum = 0.0;

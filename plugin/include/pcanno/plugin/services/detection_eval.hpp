@@ -80,8 +80,11 @@ formats::Expected<DetectionReport> evaluate_detection(const std::vector<Detectio
                                                       const DetectionEvalOptions& options = {});
 
 /// AP over 40 recall points from a ranked list: `true_positive[i]` for the i-th prediction in
-/// descending score, `ground_truth` boxes to find. Exposed for tests and other benchmarks.
-double average_precision_r40(const std::vector<bool>& true_positive, std::size_t ground_truth);
+/// descending score, `ground_truth` boxes to find. With `scores` (the same length, descending),
+/// tied predictions count together: precision and recall are read only where the score changes.
+/// Exposed for tests and other benchmarks.
+double average_precision_r40(const std::vector<bool>& true_positive, std::size_t ground_truth,
+                             const std::vector<double>& scores = {});
 
 /// Which boxes of two documents take part.
 struct DetectionInputOptions {
