@@ -349,6 +349,8 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     std::optional<std::vector<std::size_t>> chosen;
     for (std::size_t k = 0; k < tries && !chosen; ++k) {
       std::vector<std::size_t>& component = k == 0 ? cluster : components[k];
+      // A stray return or two "fits" any class (its hull is empty) but is no object to box.
+      if (component.size() < 3) continue;
       std::vector<Eigen::Vector2d> xy;
       std::vector<double> heights;
       for (const std::size_t c : component) {
@@ -428,8 +430,6 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     lo2 = std::min(lo2, p.dot(e2));
     hi2 = std::max(hi2, p.dot(e2));
   }
-  // The box's x axis: the side along the heading hint when there is one (a scan showing one face
-  // cannot tell length from width), else the footprint's longer side.
   // The box's x axis: the side along the heading hint or the length axis when there is one (a
   // scan showing one face cannot tell length from width), else the footprint's longer side; but a
   // vehicle's footprint no longer than the class is wide shows its back or front, not its side
