@@ -269,6 +269,7 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   std::ofstream(dir / "no_command.detector.json") << R"({"id": "x"})";
   std::ofstream(dir / "typo.detector.json") << R"({"id": "y", "comand": ["a"], "command": ["a"]})";
   std::ofstream(dir / "timeout.detector.json") << R"({"id": "z", "command": ["a"], "timeout_s": -1})";
+  std::ofstream(dir / "forever.detector.json") << R"({"id": "u", "command": ["a"], "timeout_s": 1e300})";
   std::ofstream(dir / "broken.detector.json") << "{\"id\": \"w\",\n \"command\": [\"a\"";
   std::ofstream(dir / "missing.detector.json") << R"({"id": "v", "command": ["./not_here.py"]})";
   std::ofstream(dir / "notes.json") << "not a manifest, not looked at";
@@ -287,14 +288,15 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   for (const plugin::PluginFailure& f : registry.failures()) {
     failures[fs::path(f.path).filename().string()] = f.reason;
   }
-  EXPECT_EQ(failures.size(), 5u);
+  EXPECT_EQ(failures.size(), 6u);
   const auto expect_reason = [&](const std::string& file, const std::string& needle) {
     ASSERT_TRUE(failures.count(file)) << file;
     EXPECT_NE(failures[file].find(needle), std::string::npos) << failures[file];
   };
   expect_reason("no_command.detector.json", "'command' must be a non-empty array");
   expect_reason("typo.detector.json", "unknown key 'comand'");
-  expect_reason("timeout.detector.json", "'timeout_s' must be a number > 0");
+  expect_reason("timeout.detector.json", "'timeout_s' must be a number in (0, 86400]");
+  expect_reason("forever.detector.json", "'timeout_s' must be a number in (0, 86400]");
   expect_reason("broken.detector.json", "not valid JSON");
   expect_reason("missing.detector.json", (dir / "not_here.py").string());
 

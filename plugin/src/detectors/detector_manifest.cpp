@@ -13,6 +13,8 @@
 namespace pcanno::plugin {
 namespace {
 
+constexpr double kMaxTimeout_s = 86400.0;  ///< [s] a day
+
 namespace fs = std::filesystem;
 using formats::Error;
 using formats::ErrorCode;
@@ -99,9 +101,10 @@ Expected<DetectorFactory> read_detector_manifest(const fs::path& file) {
     return malformed(file, "'command' names a program that does not exist: " + program);
   }
   if (j.contains("timeout_s")) {
+    // A day at most: a larger value would overflow the poll deadline's milliseconds.
     if (!j["timeout_s"].is_number() || !(j["timeout_s"].get<double>() > 0) ||
-        !std::isfinite(j["timeout_s"].get<double>())) {
-      return malformed(file, "'timeout_s' must be a number > 0 [s]");
+        !(j["timeout_s"].get<double>() <= kMaxTimeout_s)) {
+      return malformed(file, "'timeout_s' must be a number in (0, 86400] [s]");
     }
     options.timeout_s = j["timeout_s"].get<double>();
   }
@@ -129,10 +132,10 @@ Expected<DetectorFactory> read_detector_manifest(const fs::path& file) {
       if (key == "timeout_s") {
         char* end = nullptr;
         const double t = std::strtod(value.c_str(), &end);
-        if (value.empty() || *end != '\0' || !(t > 0) || !std::isfinite(t)) {
+        if (value.empty() || *end != '\0' || !(t > 0) || !(t <= kMaxTimeout_s)) {
           return Error{ErrorCode::kInvalidArgument,
                        "detector '" + options.id + "': parameter 'timeout_s' = '" + value +
-                           "': expected a number > 0 [s]",
+                           "': expected a number in (0, 86400] [s]",
                        ""};
         }
         run.timeout_s = t;
