@@ -157,6 +157,29 @@ TEST_F(WorkstationPrelabel, CtrlAltDPrelabelsTheSequenceAndTheThresholdHidesLowS
   EXPECT_EQ(w.session().undo_name(), "Pre-label frames 0-4");
 }
 
+TEST_F(WorkstationPrelabel, AHiddenPreLabelCannotStaySelected) {
+  ws::WorkstationWindow& w = open_empty();
+  QTest::keySequence(w.main_view(), QKeySequence("Ctrl+Alt+D"));
+  ASSERT_TRUE(wait_for_job());
+  const std::int64_t frame = w.session().frame();
+  std::optional<std::int64_t> low;
+  for (const formats::Track& t : w.session().document().tracks) {
+    const formats::BoxState* b = t.at(frame);
+    if (b != nullptr && *b->score < 0.5) low = t.id;
+  }
+  ASSERT_TRUE(low);
+  // Shown (threshold 0): it can be selected, as a click would.
+  threshold_box()->setValue(0.0);
+  w.session().set_selection(plugin::Selection{*low, std::nullopt, std::nullopt});
+  EXPECT_EQ(w.session().selection().track, low);
+  // Raised over its score: the selection goes with it, so Delete cannot act on an unseen box.
+  threshold_box()->setValue(0.5);
+  EXPECT_FALSE(w.session().selection().track);
+  // Picking it while hidden (a click reaches every box, seen or not) selects nothing.
+  w.session().set_selection(plugin::Selection{*low, std::nullopt, std::nullopt});
+  EXPECT_FALSE(w.session().selection().track);
+}
+
 TEST_F(WorkstationPrelabel, EscCancelsAndNothingChanges) {
   ws::WorkstationWindow& w = open_empty();
   state_->wait_for_stop = true;  // the detector runs until told to stop

@@ -149,4 +149,12 @@ void WorkstationWindow::hide_low_scores() {
   }
 }
 
+void WorkstationWindow::drop_hidden_selection() {
+  const std::optional<std::int64_t> id = session_->selection().track;
+  if (!id) return;
+  const formats::Track* track = session_->document().track(*id);
+  const formats::BoxState* box = track != nullptr ? track->at(session_->frame()) : nullptr;
+  if (box != nullptr && hidden(*box, prelabel_.threshold)) session_->set_selection({});
+}
+
 }  // namespace pcanno::viewer::workstation

@@ -87,6 +87,7 @@ void WorkstationWindow::on_change(const plugin::Change& change) {
 void WorkstationWindow::refresh() {
   // The worker may be changing the document: read it once the job has ended.
   if (session_->busy()) return;
+  drop_hidden_selection();  // pre-labels
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;
   const std::optional<std::int64_t> line = sel ? std::nullopt : session_->selection().polyline;
@@ -300,7 +301,7 @@ void WorkstationWindow::run_checks() {
 
 void WorkstationWindow::update_timeline() {
   const plugin::Selection& selection = session_->selection();
-  const formats::Annotations& doc = session_->document();
+  const formats::Annotations& doc = shown_document();  // pre-labels: low scores hidden
   std::vector<TimelineCell> cells =
       !selection.track && selection.polyline
           ? polyline_timeline_cells(doc, session_->frame_count(), selection.polyline)

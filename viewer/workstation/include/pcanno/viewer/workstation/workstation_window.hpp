@@ -337,6 +337,9 @@ class WorkstationWindow : public QMainWindow {
   /// The document without the boxes the score threshold hides (the document itself when none).
   const formats::Annotations& shown_document();
   void hide_low_scores();  ///< the views' boxes under the threshold, from refresh()
+  /// Clears a selection whose box at the current frame is hidden (a click picks from every box,
+  /// seen or not).
+  void drop_hidden_selection();
   QString prelabel_outcome() const;
 
   int on_pointer(SceneView& view, const plugin::PointerEvent& event);
