@@ -123,6 +123,65 @@ std::vector<Eigen::Vector3d> box_surface(const Eigen::Vector3d& size, double cle
   return out;
 }
 
+/// The centroid of `points` in xy [m, world].
+Eigen::Vector2d centroid_xy(const std::vector<Eigen::Vector3d>& points) {
+  Eigen::Vector2d sum = Eigen::Vector2d::Zero();
+  for (const Eigen::Vector3d& p : points) sum += p.head<2>();
+  return sum / static_cast<double>(std::max<std::size_t>(points.size(), 1));
+}
+
+/// Unit vector from the sensor at `sensor` to `at`, in xy (x when they coincide).
+Eigen::Vector2d line_of_sight(const Eigen::Vector3d& sensor, const Eigen::Vector3d& at) {
+  const Eigen::Vector2d d = (at - sensor).head<2>();
+  return d.norm() > 1e-6 ? Eigen::Vector2d(d / d.norm()) : Eigen::Vector2d::UnitX();
+}
+
+/// The cluster of `points` (single linkage at `link` [m] in xy) whose centroid lies nearest to
+/// `at`, leaving out clusters wider than `max_extent` [m] (a wall, a hedge: not the object).
+/// Empty when none is left.
+std::vector<Eigen::Vector3d> nearest_cluster(const std::vector<Eigen::Vector3d>& points,
+                                             const Eigen::Vector2d& at, double link,
+                                             double max_extent) {
+  const std::size_t n = std::min<std::size_t>(points.size(), 3000);
+  std::vector<int> label(n, -1);
+  std::vector<std::vector<Eigen::Vector3d>> clusters;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (label[i] >= 0) continue;
+    const int id = static_cast<int>(clusters.size());
+    clusters.emplace_back();
+    std::vector<std::size_t> stack{i};
+    label[i] = id;
+    while (!stack.empty()) {
+      const std::size_t k = stack.back();
+      stack.pop_back();
+      clusters.back().push_back(points[k]);
+      for (std::size_t j = 0; j < n; ++j) {
+        if (label[j] < 0 && (points[j] - points[k]).head<2>().squaredNorm() <= link * link) {
+          label[j] = id;
+          stack.push_back(j);
+        }
+      }
+    }
+  }
+  const std::vector<Eigen::Vector3d>* best = nullptr;
+  double best_d = 0.0;
+  for (const std::vector<Eigen::Vector3d>& c : clusters) {
+    Eigen::Vector2d lo = c.front().head<2>();
+    Eigen::Vector2d hi = lo;
+    for (const Eigen::Vector3d& p : c) {
+      lo = lo.cwiseMin(p.head<2>());
+      hi = hi.cwiseMax(p.head<2>());
+    }
+    if ((hi - lo).norm() > max_extent) continue;
+    const double d = (centroid_xy(c) - at).norm();
+    if (best == nullptr || d < best_d) {
+      best = &c;
+      best_d = d;
+    }
+  }
+  return best ? *best : std::vector<Eigen::Vector3d>{};
+}
+
 struct Aligned {
   geometry::Cuboid box;                        ///< [world]
   double confidence = 0.0;                     ///< share of the object points the model explains
@@ -359,6 +418,21 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
                         box_in_world, options.search_margin, options.ground_clearance)) {
     ground_offset = box_in_world.center.z() - 0.5 * box_in_world.size.z() - *g;
   }
+  // A sparse or small object's centre is measured by the centroid of its points (see below); the
+  // scanner sees its near side, so the centroid lies short of the centre along the line of sight,
+  // by about what the keyframe shows.
+  const bool small = std::max(box_in_world.size.x(), box_in_world.size.y()) < options.small_object;
+  double centroid_lag = 0.0;  // [m] centre minus centroid along the line of sight, at the keyframe
+  if (const auto& T0 = seq.frames[static_cast<std::size_t>(from)].T_world_lidar) {
+    const std::vector<Eigen::Vector3d> seen = select(
+        surroundings(clouds, from, box_in_world, 0.0), box_in_world, 0.0, options.ground_clearance);
+    if (!seen.empty()) {
+      centroid_lag = std::clamp(
+          (box_in_world.center.head<2>() - centroid_xy(seen))
+              .dot(line_of_sight(T0->translation(), box_in_world.center)),
+          0.0, 0.5 * std::max(box_in_world.size.x(), box_in_world.size.y()));
+    }
+  }
   geometry::Cuboid box = box_in_world;  // the last box output
   geometry::MotionFilter motion(box.center.head<2>(), box.yaw(), options.motion);
   if (previous) {
@@ -404,11 +478,55 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
     Aligned aligned = align_model(clouds, f, predicted, registered_shape(),
                                   CoarseSearch{margin, yaw_margin}, ground_offset, options);
     bool found = aligned.failure.empty();
-    // How far the registration may be off: more when it explains little, or holds few points
-    // (a far object's handful of returns barely constrains a shift).
-    const double measured_sigma =
+    const double seen_range = (aligned.box.center - T_world_lidar->translation()).head<2>().norm();
+    // A few returns (a far object), or a small one (a pedestrian: a shape the size of the
+    // correspondence distance), pin a registration down poorly sideways; their centroid does not
+    // wander with the fit. The size stays the keyframe's.
+    // Their points are the cluster nearest the prediction within the search's gate, the ground
+    // and anything wider than the object (a wall beside a pedestrian) left out; the registration
+    // of a box's stand-in surfaces would as soon fit the wall.
+    if (small) {
+      const double gate = std::clamp(3.0 * motion.position_sigma(), 0.5, margin);
+      const double extent = 1.5 * std::hypot(box.size.x(), box.size.y()) + 0.3;
+      const std::vector<Eigen::Vector3d> cluster = nearest_cluster(
+          select(aligned.near, predicted, gate, options.ground_clearance),
+          predicted.center.head<2>(), 0.4, extent);
+      if (cluster.size() >= options.min_points) {
+        const Eigen::Vector2d centre =
+            centroid_xy(cluster) +
+            centroid_lag * line_of_sight(T_world_lidar->translation(), predicted.center);
+        geometry::Cuboid measured = found ? aligned.box : predicted;
+        measured.center.head<2>() = centre;
+        if (!found || small) measured = geometry::Cuboid::from_yaw(measured.center, box.size,
+                                                                    found ? aligned.box.yaw()
+                                                                          : m.yaw);
+        // Its score: the share of the cluster's points the box holds (a cluster larger than
+        // the object, or split from it, scores low).
+        const double inside = static_cast<double>(select(cluster, measured, 0.1, -1e9).size());
+        aligned.box = measured;
+        aligned.object_points = cluster;
+        const double held = inside / static_cast<double>(cluster.size());
+        aligned.confidence = found ? std::min(aligned.confidence, held) : held;
+        aligned.failure.clear();
+        found = aligned.confidence >= options.min_fitness;
+      } else {
+        found = false;
+      }
+    }
+    const std::size_t seen_points_now = aligned.object_points.size();
+    // How far the measurement may be off: more when the model explains little, and when it holds
+    // few points (a far object's handful of returns barely constrains a shift). A small object's
+    // centroid also drifts with range (the beams' spacing grows: 0.4 deg is 0.35 m at 50 m).
+    const double per_point = small ? 0.5 + 0.01 * seen_range : 0.5;
+    double measured_sigma =
         0.05 + 0.25 * (1.0 - aligned.confidence) +
-        0.5 / std::sqrt(static_cast<double>(std::max<std::size_t>(aligned.object_points.size(), 1)));
+        per_point / std::sqrt(static_cast<double>(std::max<std::size_t>(seen_points_now, 1)));
+    // A small object's measurement far outside what its motion allows (a sideways jump) is not
+    // believed in full: its noise grows until it sits on the gate, so it moves the velocity little.
+    if (found && small && coasting == 0) {
+      const double d2 = motion.position_distance2(aligned.box.center.head<2>(), measured_sigma);
+      if (d2 > options.reacquire_gate) measured_sigma *= std::sqrt(d2 / options.reacquire_gate);
+    }
     if (found && coasting > 0) {
       // Found again: only a registration that explains the object well, where it can be.
       found = aligned.confidence >= options.reacquire_fitness &&

@@ -60,6 +60,9 @@ struct PropagationOptions {
   /// [m] in xy from the sensor (an HDL-64's nominal range): a prediction beyond it, farther than
   /// the box before, has left the sensor's range.
   double max_range = 120.0;
+  /// [m] a box whose footprint is smaller than this on both sides (a pedestrian) is measured by
+  /// the centroid of its points, as is any object with fewer than 4 * min_points of them.
+  double small_object = 1.2;
 };
 
 /// The motion model of a class profile: vehicles (and unknown classes) and cyclists turn with
