@@ -55,8 +55,17 @@ TEST(LongTrackSynthetic, OneKeyframePerTrackFollowsTheObjectsThroughOcclusion) {
   const double predicted = 1.0 - static_cast<double>(r->overall.missed) /
                                      static_cast<double>(r->overall.boxes);
   // Measured: see docs/automation.md (seed 11, this size).
-  EXPECT_GE(predicted, 0.97);  // measured 0.989 (1100 of 1112)
-  EXPECT_GE(r->overall.mean_iou_3d, 0.62);  // measured 0.661
+  EXPECT_GE(predicted, 0.97);  // measured 1.000 (0.989 before the small-object measurement)
+  EXPECT_GE(r->overall.mean_iou_3d, 0.74);  // measured 0.782 (before: 0.661)
+  // Pedestrians are measured by their nearest point cluster, not registered onto the wall beside
+  // them: measured 0.466 (before: 0.065, a box that latched onto the wall).
+  bool has_pedestrians = false;
+  for (const ClassResult& c : r->classes) {
+    if (c.label != "Pedestrian") continue;
+    has_pedestrians = true;
+    EXPECT_GE(c.iou.mean_iou_3d, 0.40);
+  }
+  EXPECT_TRUE(has_pedestrians);
   // Coasted boxes are there and flagged; nothing ended without a note.
   EXPECT_GT(done->boxes_to_review, 0u);
   EXPECT_GE(done->boxes_to_review, done->boxes_coasted);
