@@ -198,6 +198,56 @@ TEST_F(Propagation, ALongCoastEndsTheTrackWithANote) {
   EXPECT_EQ(r->coasted, 2u);
 }
 
+/// A pedestrian (0.7 x 0.7 x 1.75 m) 12 m to the sensor's left walking along +x at 1.2 m/s,
+/// 0.3 m from a wall behind it: its side facing the sensor is a handful of returns (20), the wall
+/// hundreds.
+geometry::Cuboid walker_at(int f) {
+  return geometry::Cuboid::from_yaw(Eigen::Vector3d(3.0 + 0.12 * f, 12.0, -0.825),
+                                    Eigen::Vector3d(0.7, 0.7, 1.75), 0.0);
+}
+
+TEST_F(Propagation, FollowsASparsePedestrianBesideAWallNotTheWall) {
+  std::mt19937 rng(9);
+  std::normal_distribution<double> noise(0.0, 0.02);
+  for (int f = 0; f < kFrames; ++f) {
+    std::vector<Eigen::Vector3d> pts;
+    for (double x = -5; x <= 12; x += 0.25) {
+      for (double y = 8; y <= 14; y += 0.25) pts.emplace_back(x, y, -1.7 + 0.2 * noise(rng));
+      for (double z = -1.5; z <= 1.0; z += 0.2) pts.emplace_back(x, 12.65, z);  // the wall
+    }
+    const geometry::Cuboid w = walker_at(f);
+    for (int i = 0; i < 4; ++i) {  // the side facing the sensor: 4 columns of 5 returns
+      for (int k = 0; k < 5; ++k) {
+        pts.emplace_back(w.center.x() - 0.25 + 0.15 * i + noise(rng), 11.7 + noise(rng),
+                         -1.4 + 0.3 * k);
+      }
+    }
+    char name[32];
+    std::snprintf(name, sizeof(name), "%06d.bin", f);
+    std::ofstream out(dir_ / name, std::ios::binary);
+    for (const Eigen::Vector3d& p : pts) {
+      const float v[4] = {static_cast<float>(p.x()), static_cast<float>(p.y()),
+                          static_cast<float>(p.z()), 0.5f};
+      out.write(reinterpret_cast<const char*>(v), sizeof(v));
+    }
+  }
+  auto seq = formats::open_sequence(dir_);
+  ASSERT_TRUE(seq) << seq.error().message;
+  for (auto& frame : seq->frames) frame.T_world_lidar = geometry::Pose::Identity();
+  SequenceClouds clouds(*seq);
+  PropagationOptions options;
+  options.motion = geometry::pedestrian_motion();
+  auto r = propagate_box(clouds, 0, walker_at(0), kFrames - 1, std::nullopt, options);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->boxes.size(), static_cast<std::size_t>(kFrames - 1));
+  for (const PropagatedBox& b : r->boxes) {
+    const geometry::Cuboid truth = walker_at(static_cast<int>(b.frame));
+    EXPECT_LT((b.box_in_world.center - truth.center).head<2>().norm(), 0.25) << b.frame;
+    EXPECT_FALSE(b.coasted) << b.frame;
+    EXPECT_EQ(b.box_in_world.size, truth.size);  // the keyframe's size
+  }
+}
+
 TEST_F(Propagation, ABoxInEmptySpaceIsLostAtOnce) {
   write_scans();
   SequenceClouds clouds(sequence_);
