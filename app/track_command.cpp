@@ -108,7 +108,7 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   auto written = writer->write(*doc, opt.out, context);
   if (!written) return report(written.error());
   folders.keep();
-  // Left-out boxes and lost objects are warnings: they change what the output holds.
+  // Left-out boxes and tracks that ended early are warnings: they change what the output holds.
   if (beyond > 0) {
     std::cerr << "pcanno: warning: " << beyond
               << (beyond == 1 ? " input box lies" : " input boxes lie") << " beyond the "
@@ -123,6 +123,11 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
                 << doc->polylines.size() << " polylines";
     }
     std::cout << "; " << plugin::to_string(*method) << " added " << done->boxes_added << " boxes";
+    if (done->boxes_to_review > 0) {
+      std::cout << " (" << done->boxes_to_review << " to review: tracked with a score below "
+                << plugin::kReviewScore << ", " << done->boxes_coasted
+                << " of them coasted through occlusion)";
+    }
     if (!doc->polylines.empty()) {
       std::cout << ", " << done->polyline_states_added << " polyline states";
     }

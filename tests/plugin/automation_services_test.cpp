@@ -2,6 +2,7 @@
 // (real data in the repository: frames 0-4 of sequence 0000, no poses, official labels).
 #include "pcanno/plugin/services/automation_services.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -95,6 +96,32 @@ TEST_F(AutomationServices, PropagateCarriesTheVanAsOneUndoStep) {
   ASSERT_TRUE(session_->undo());
   EXPECT_EQ(session_->document().tracks[index(0)].boxes.size(), 1u);
   EXPECT_EQ(session_->undo_name(), before_undo);
+}
+
+TEST_F(AutomationServices, PropagateMovesTheTrackByItsClassProfile) {
+  // The same van propagated as a Van (vehicle model: coordinated turn) and as a Pedestrian (free
+  // model, 4 m/s at most) lands in different places: the service uses the track's class.
+  keep_only(0, 0);
+  ASSERT_TRUE(run("propagate", {{"track", "0"}, {"from", "0"}}));
+  std::vector<geometry::Cuboid> as_van;
+  for (std::int64_t f = 1; f <= 4; ++f) {
+    ASSERT_NE(session_->document().tracks[index(0)].at(f), nullptr) << f;
+    as_van.push_back(session_->document().tracks[index(0)].at(f)->box);
+  }
+  ASSERT_TRUE(session_->undo());
+  ASSERT_TRUE(session_->apply(set_class(session_->document(), 0, "Pedestrian")));
+  ASSERT_EQ(session_->document().class_or_default("Pedestrian").motion.kind,
+            formats::MotionKind::kPedestrian);
+  ASSERT_TRUE(run("propagate", {{"track", "0"}, {"from", "0"}}));
+  double largest_difference = 0.0;
+  for (std::int64_t f = 1; f <= 4; ++f) {
+    const formats::BoxState* b = session_->document().tracks[index(0)].at(f);
+    ASSERT_NE(b, nullptr) << f;
+    largest_difference = std::max(largest_difference,
+                                  (b->box.center - as_van[static_cast<std::size_t>(f - 1)].center)
+                                      .norm());
+  }
+  EXPECT_GT(largest_difference, 1e-4);
 }
 
 TEST_F(AutomationServices, PropagateStopsBeforeAKeyframeAndGoesBackward) {

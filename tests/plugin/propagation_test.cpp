@@ -62,14 +62,14 @@ std::vector<Eigen::Vector3d> scene(int f, bool car, std::mt19937& rng) {
 
 class Propagation : public ::testing::Test {
  protected:
-  /// Writes the scans; the car is missing from frame `vanish` on.
-  void write_scans(int vanish = kFrames) {
+  /// Writes the scans; the car is missing from frame `vanish` until before `reappear`.
+  void write_scans(int vanish = kFrames, int reappear = kFrames) {
     std::mt19937 rng(5);
     for (int f = 0; f < kFrames; ++f) {
       char name[32];
       std::snprintf(name, sizeof(name), "%06d.bin", f);
       std::ofstream out(dir_ / name, std::ios::binary);
-      for (const Eigen::Vector3d& p : scene(f, f < vanish, rng)) {
+      for (const Eigen::Vector3d& p : scene(f, f < vanish || f >= reappear, rng)) {
         const float v[4] = {static_cast<float>(p.x()), static_cast<float>(p.y()),
                             static_cast<float>(p.z()), 0.5f};
         out.write(reinterpret_cast<const char*>(v), sizeof(v));
@@ -143,15 +143,109 @@ TEST_F(Propagation, AVelocityPriorFromTheFrameBeforeIsUsed) {
   expect_on_track(*r, kFrames - 2);
 }
 
-TEST_F(Propagation, StopsAndSaysWhereTheObjectVanished) {
+TEST_F(Propagation, CoastsWhereTheObjectVanishedAndFlagsThoseBoxes) {
   write_scans(6);
   SequenceClouds clouds(sequence_);
   auto r = propagate_box(clouds, 0, car_at(0), kFrames - 1);
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->lost);  // 0.4 s unseen is within the coast
+  ASSERT_EQ(r->boxes.size(), static_cast<std::size_t>(kFrames - 1));
+  EXPECT_EQ(r->coasted, 4u);
+  std::vector<PropagatedBox> seen(r->boxes.begin(), r->boxes.begin() + 5);
+  expect_on_track(PropagationResult{seen, std::nullopt, -1, 0, 0}, 5);
+  double last_score = 1.0;
+  for (std::size_t i = 5; i < r->boxes.size(); ++i) {
+    const PropagatedBox& b = r->boxes[i];
+    EXPECT_TRUE(b.coasted) << b.frame;
+    EXPECT_LT(b.confidence, kReviewScore) << b.frame;
+    EXPECT_LT(b.confidence, last_score) << b.frame;  // decays per coasted frame
+    last_score = b.confidence;
+    // The motion model carries it on along its turn: within half a metre after 0.4 s.
+    const geometry::Cuboid truth = car_at(static_cast<int>(b.frame));
+    EXPECT_LT((b.box_in_world.center - truth.center).head<2>().norm(), 0.5) << b.frame;
+  }
+}
+
+TEST_F(Propagation, ReacquiresTheObjectWhenItComesBack) {
+  write_scans(4, 7);  // hidden in frames 4-6
+  SequenceClouds clouds(sequence_);
+  auto r = propagate_box(clouds, 0, car_at(0), kFrames - 1);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->lost);
+  ASSERT_EQ(r->boxes.size(), static_cast<std::size_t>(kFrames - 1));
+  EXPECT_EQ(r->coasted, 3u);
+  EXPECT_EQ(r->reacquired, 1u);
+  for (const PropagatedBox& b : r->boxes) {
+    EXPECT_EQ(b.coasted, b.frame >= 4 && b.frame <= 6) << b.frame;
+  }
+  // From frame 7 on it is followed as before: on the car, confidently.
+  std::vector<PropagatedBox> after(r->boxes.begin() + 6, r->boxes.end());
+  expect_on_track(PropagationResult{after, std::nullopt, -1, 0, 0}, 3);
+}
+
+TEST_F(Propagation, ALongCoastEndsTheTrackWithANote) {
+  write_scans(6);
+  SequenceClouds clouds(sequence_);
+  PropagationOptions options;
+  options.max_coast_s = 0.25;
+  auto r = propagate_box(clouds, 0, car_at(0), kFrames - 1, std::nullopt, options);
+  ASSERT_TRUE(r) << r.error().message;
   ASSERT_TRUE(r->lost);
-  EXPECT_EQ(r->lost_at, 6);
-  EXPECT_NE(r->lost->find("lost at frame 6"), std::string::npos) << *r->lost;
-  expect_on_track(*r, 5);
+  // Last seen at frame 5; frames 6 and 7 coasted (0.1, 0.2 s); frame 8 is 0.3 s unseen.
+  EXPECT_EQ(r->lost_at, 8);
+  EXPECT_NE(r->lost->find("since frame 5, ended at frame 8"), std::string::npos) << *r->lost;
+  EXPECT_EQ(r->boxes.size(), 7u);
+  EXPECT_EQ(r->coasted, 2u);
+}
+
+/// A pedestrian (0.7 x 0.7 x 1.75 m) 12 m to the sensor's left walking along +x at 1.2 m/s,
+/// 0.3 m from a wall behind it: its side facing the sensor is a handful of returns (20), the wall
+/// hundreds.
+geometry::Cuboid walker_at(int f) {
+  return geometry::Cuboid::from_yaw(Eigen::Vector3d(3.0 + 0.12 * f, 12.0, -0.825),
+                                    Eigen::Vector3d(0.7, 0.7, 1.75), 0.0);
+}
+
+TEST_F(Propagation, FollowsASparsePedestrianBesideAWallNotTheWall) {
+  std::mt19937 rng(9);
+  std::normal_distribution<double> noise(0.0, 0.02);
+  for (int f = 0; f < kFrames; ++f) {
+    std::vector<Eigen::Vector3d> pts;
+    for (double x = -5; x <= 12; x += 0.25) {
+      for (double y = 8; y <= 14; y += 0.25) pts.emplace_back(x, y, -1.7 + 0.2 * noise(rng));
+      for (double z = -1.5; z <= 1.0; z += 0.2) pts.emplace_back(x, 12.65, z);  // the wall
+    }
+    const geometry::Cuboid w = walker_at(f);
+    for (int i = 0; i < 4; ++i) {  // the side facing the sensor: 4 columns of 5 returns
+      for (int k = 0; k < 5; ++k) {
+        pts.emplace_back(w.center.x() - 0.25 + 0.15 * i + noise(rng), 11.7 + noise(rng),
+                         -1.4 + 0.3 * k);
+      }
+    }
+    char name[32];
+    std::snprintf(name, sizeof(name), "%06d.bin", f);
+    std::ofstream out(dir_ / name, std::ios::binary);
+    for (const Eigen::Vector3d& p : pts) {
+      const float v[4] = {static_cast<float>(p.x()), static_cast<float>(p.y()),
+                          static_cast<float>(p.z()), 0.5f};
+      out.write(reinterpret_cast<const char*>(v), sizeof(v));
+    }
+  }
+  auto seq = formats::open_sequence(dir_);
+  ASSERT_TRUE(seq) << seq.error().message;
+  for (auto& frame : seq->frames) frame.T_world_lidar = geometry::Pose::Identity();
+  SequenceClouds clouds(*seq);
+  PropagationOptions options;
+  options.motion = geometry::pedestrian_motion();
+  auto r = propagate_box(clouds, 0, walker_at(0), kFrames - 1, std::nullopt, options);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->boxes.size(), static_cast<std::size_t>(kFrames - 1));
+  for (const PropagatedBox& b : r->boxes) {
+    const geometry::Cuboid truth = walker_at(static_cast<int>(b.frame));
+    EXPECT_LT((b.box_in_world.center - truth.center).head<2>().norm(), 0.25) << b.frame;
+    EXPECT_FALSE(b.coasted) << b.frame;
+    EXPECT_EQ(b.box_in_world.size, truth.size);  // the keyframe's size
+  }
 }
 
 TEST_F(Propagation, ABoxInEmptySpaceIsLostAtOnce) {

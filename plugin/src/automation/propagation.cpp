@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "pcanno/formats/labels/frame_time.hpp"
 #include "pcanno/geometry/angles.hpp"
@@ -90,30 +91,136 @@ void grow_model(std::vector<Eigen::Vector3d>& model_in_box, const geometry::Cubo
   }
 }
 
+/// Points on the sides and top of a box of `size` (box frame, above `clearance` over its bottom),
+/// `spacing` [m] apart: the surfaces a scanner sees of a box-shaped object, registered in place of
+/// the object's own points while it has shown too few of them (a far or hidden keyframe).
+std::vector<Eigen::Vector3d> box_surface(const Eigen::Vector3d& size, double clearance,
+                                         double spacing) {
+  const Eigen::Vector3d h = 0.5 * size;
+  std::vector<Eigen::Vector3d> out;
+  const auto steps = [spacing](double from, double to) {
+    std::vector<double> v;
+    const int n = std::max(1, static_cast<int>(std::ceil((to - from) / spacing)));
+    for (int i = 0; i <= n; ++i) v.push_back(from + (to - from) * i / n);
+    return v;
+  };
+  const std::vector<double> xs = steps(-h.x(), h.x());
+  const std::vector<double> ys = steps(-h.y(), h.y());
+  const std::vector<double> zs = steps(std::min(h.z(), clearance - h.z()), h.z());
+  for (const double z : zs) {
+    for (const double x : xs) {
+      out.emplace_back(x, -h.y(), z);
+      out.emplace_back(x, h.y(), z);
+    }
+    for (const double y : ys) {
+      out.emplace_back(-h.x(), y, z);
+      out.emplace_back(h.x(), y, z);
+    }
+  }
+  for (const double x : xs) {
+    for (const double y : ys) out.emplace_back(x, y, h.z());
+  }
+  return out;
+}
+
+/// The centroid of `points` in xy [m, world].
+Eigen::Vector2d centroid_xy(const std::vector<Eigen::Vector3d>& points) {
+  Eigen::Vector2d sum = Eigen::Vector2d::Zero();
+  for (const Eigen::Vector3d& p : points) sum += p.head<2>();
+  return sum / static_cast<double>(std::max<std::size_t>(points.size(), 1));
+}
+
+/// Unit vector from the sensor at `sensor` to `at`, in xy (x when they coincide).
+Eigen::Vector2d line_of_sight(const Eigen::Vector3d& sensor, const Eigen::Vector3d& at) {
+  const Eigen::Vector2d d = (at - sensor).head<2>();
+  return d.norm() > 1e-6 ? Eigen::Vector2d(d / d.norm()) : Eigen::Vector2d::UnitX();
+}
+
+/// The cluster of `points` (single linkage at `link` [m] in xy) whose centroid lies nearest to
+/// `at`, leaving out clusters wider than `max_extent` [m] (a wall, a hedge: not the object).
+/// Empty when none is left.
+std::vector<Eigen::Vector3d> nearest_cluster(const std::vector<Eigen::Vector3d>& points,
+                                             const Eigen::Vector2d& at, double link,
+                                             double max_extent) {
+  const std::size_t n = std::min<std::size_t>(points.size(), 3000);
+  std::vector<int> label(n, -1);
+  std::vector<std::vector<Eigen::Vector3d>> clusters;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (label[i] >= 0) continue;
+    const int id = static_cast<int>(clusters.size());
+    clusters.emplace_back();
+    std::vector<std::size_t> stack{i};
+    label[i] = id;
+    while (!stack.empty()) {
+      const std::size_t k = stack.back();
+      stack.pop_back();
+      clusters.back().push_back(points[k]);
+      for (std::size_t j = 0; j < n; ++j) {
+        if (label[j] < 0 && (points[j] - points[k]).head<2>().squaredNorm() <= link * link) {
+          label[j] = id;
+          stack.push_back(j);
+        }
+      }
+    }
+  }
+  const std::vector<Eigen::Vector3d>* best = nullptr;
+  double best_d = 0.0;
+  for (const std::vector<Eigen::Vector3d>& c : clusters) {
+    Eigen::Vector2d lo = c.front().head<2>();
+    Eigen::Vector2d hi = lo;
+    for (const Eigen::Vector3d& p : c) {
+      lo = lo.cwiseMin(p.head<2>());
+      hi = hi.cwiseMax(p.head<2>());
+    }
+    if ((hi - lo).norm() > max_extent) continue;
+    const double d = (centroid_xy(c) - at).norm();
+    if (best == nullptr || d < best_d) {
+      best = &c;
+      best_d = d;
+    }
+  }
+  return best ? *best : std::vector<Eigen::Vector3d>{};
+}
+
 struct Aligned {
   geometry::Cuboid box;                        ///< [world]
   double confidence = 0.0;                     ///< share of the object points the model explains
   std::vector<Eigen::Vector3d> object_points;  ///< the scan's points in `box`, ground removed
+  std::vector<Eigen::Vector3d> near;           ///< the scan around the start (surroundings())
   std::string failure;                         ///< why the object counts as lost; empty on success
 };
 
+/// Where the coarse search looks: shifts up to `margin` [m] in x and y, turns up to `yaw` [rad].
+struct CoarseSearch {
+  double margin = 1.0;
+  double yaw = 0.1;
+};
+
 /// Registers `model_in_box`, placed at `start`, to frame `f`'s points around it (coarse then fine
-/// when `coarse`), and puts the box on the ground `ground_offset` below its bottom.
+/// with `coarse`; else fine only, within options.search_margin), and puts the box on the ground
+/// `ground_offset` below its bottom.
 Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cuboid& start,
-                    const std::vector<Eigen::Vector3d>& model_in_box, bool coarse,
+                    const std::vector<Eigen::Vector3d>& model_in_box,
+                    const std::optional<CoarseSearch>& coarse,
                     const std::optional<double>& ground_offset, const PropagationOptions& options) {
   Aligned out;
-  const std::vector<Eigen::Vector3d> near = surroundings(clouds, f, start, options.search_margin);
-  const std::vector<Eigen::Vector3d> scan =
-      select(near, start, options.search_margin, options.ground_clearance);
+  const double margin = coarse ? coarse->margin : options.search_margin;
+  out.near = surroundings(clouds, f, start, margin);
+  const std::vector<Eigen::Vector3d>& near = out.near;
+  const std::vector<Eigen::Vector3d> scan = select(near, start, margin, options.ground_clearance);
   if (scan.size() < options.min_points) {
     out.failure = std::to_string(scan.size()) + " points";
     return out;
   }
+  // The model thinned to half the correspondence distance serves the grid search, ICP and the
+  // score: a point of it lies within a correspondence of every model point it stands for, and a
+  // dense model (a van: thousands of points) costs a fraction of the nearest-neighbour queries.
+  const std::vector<Eigen::Vector3d> thinned_model =
+      geometry::voxel_downsample(model_in_box, options.fine_correspondence / 2);
   std::vector<Eigen::Vector3d> source;
   const geometry::Pose T_world_start = box_pose(start);
-  source.reserve(model_in_box.size());
-  for (const Eigen::Vector3d& q : model_in_box) source.push_back(T_world_start * q);
+  source.reserve(thinned_model.size());
+  for (const Eigen::Vector3d& q : thinned_model) source.push_back(T_world_start * q);
   // A grid search finds the basin, ICP the minimum in it. Both clouds are thinned to half
   // the correspondence distance: the nearest-neighbour queries visit a ring of cells that size,
   // and dense objects put thousands of points in it.
@@ -122,8 +229,10 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   geometry::Pose T = geometry::Pose::Identity();
   if (coarse) {
     geometry::GridSearchOptions grid;
-    grid.extent = options.search_margin;
-    grid.step = 0.25;
+    grid.extent = coarse->margin;
+    grid.yaw_extent = coarse->yaw;
+    // A wide search (coasting) in coarser steps: ICP's basin spans one of them.
+    grid.step = coarse->margin > 2.0 ? 0.5 : 0.25;
     grid.voxel = 0.25;
     T = geometry::grid_search_xy_yaw(source, scan, T, grid).T_target_source;
   }
@@ -131,8 +240,8 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   icp.max_iterations = 10;
   icp.convergence = 1e-3;
   const double voxel = options.fine_correspondence / 3;
-  T = geometry::register_point_to_point_yaw(geometry::voxel_downsample(source, voxel),
-                                            geometry::voxel_downsample(scan, voxel), T, icp)
+  T = geometry::register_point_to_point_yaw(source, geometry::voxel_downsample(scan, voxel), T,
+                                            icp)
           .T_target_source;
   const geometry::Cuboid moved = geometry::transform(T, start);
   // The height follows the ground, not the registration: with the ground cut away, a vertical
@@ -156,8 +265,8 @@ Aligned align_model(SequenceClouds& clouds, std::int64_t f, const geometry::Cubo
   }
   const geometry::Pose T_world_box = box_pose(out.box);
   std::vector<Eigen::Vector3d> placed;
-  placed.reserve(model_in_box.size());
-  for (const Eigen::Vector3d& q : model_in_box) placed.push_back(T_world_box * q);
+  placed.reserve(thinned_model.size());
+  for (const Eigen::Vector3d& q : thinned_model) placed.push_back(T_world_box * q);
   out.confidence =
       geometry::fraction_within(out.object_points, placed, options.fine_correspondence);
   if (out.confidence < options.min_fitness) {
@@ -225,13 +334,35 @@ std::optional<RefinedBox> refine_box(SequenceClouds& clouds, std::int64_t frame,
                                      const PropagationOptions& options) {
   if (model_in_box.size() < options.min_points) return std::nullopt;
   const Aligned a =
-      align_model(clouds, frame, box_in_world, model_in_box, false, std::nullopt, options);
+      align_model(clouds, frame, box_in_world, model_in_box, std::nullopt, std::nullopt, options);
   if (!a.failure.empty()) return std::nullopt;
   if ((a.box.center - box_in_world.center).norm() > max_shift ||
       std::abs(geometry::angle_difference(a.box.yaw(), box_in_world.yaw())) > max_turn) {
     return std::nullopt;
   }
   return RefinedBox{a.box, a.confidence};
+}
+
+geometry::MotionModelOptions motion_options_for(const formats::MotionProfile& profile) {
+  geometry::MotionModelOptions m;
+  switch (profile.kind) {
+    case formats::MotionKind::kPedestrian:
+    case formats::MotionKind::kStatic:
+      m = geometry::pedestrian_motion();
+      break;
+    case formats::MotionKind::kCyclist:
+      m = geometry::cyclist_motion();
+      break;
+    case formats::MotionKind::kVehicle:
+    case formats::MotionKind::kUnknown:
+      m = geometry::vehicle_motion();
+      break;
+  }
+  // The schema's word on how the class moves and how fast wins over the kind's defaults.
+  m.coordinated_turn = profile.moves_along_heading || profile.kind == formats::MotionKind::kVehicle;
+  if (profile.limits.speed > 0) m.max_speed = profile.limits.speed;
+  if (profile.limits.yaw_rate > 0) m.max_yaw_rate = profile.limits.yaw_rate;
+  return m;
 }
 
 Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t from,
@@ -264,10 +395,21 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
   }
   if (!report(0.0)) return cancelled();
   std::vector<Eigen::Vector3d> model = object_model(clouds, from, box_in_world, options);
-  if (model.size() < options.min_points) {
+  if (model.empty()) {
     if (clouds.get(from) == nullptr) return unreadable(from);
-    return lose(from, std::to_string(model.size()) + " points in the starting box");
+    return lose(from, "0 points in the starting box");
   }
+  // Until the object has shown enough points of its own, its box's surfaces stand in for them.
+  const std::size_t enough = 4 * options.min_points;
+  const std::vector<Eigen::Vector3d> surface =
+      box_surface(box_in_world.size, options.ground_clearance, 0.2);
+  std::vector<Eigen::Vector3d> stand_in;
+  const auto registered_shape = [&]() -> const std::vector<Eigen::Vector3d>& {
+    if (model.size() >= enough) return model;
+    stand_in = model;
+    stand_in.insert(stand_in.end(), surface.begin(), surface.end());
+    return stand_in;
+  };
 
   // How high the box's bottom sits above the ground (KITTI's boxes rest on it, others float).
   std::optional<double> ground_offset;
@@ -276,33 +418,148 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
                         box_in_world, options.search_margin, options.ground_clearance)) {
     ground_offset = box_in_world.center.z() - 0.5 * box_in_world.size.z() - *g;
   }
-  geometry::Cuboid box = box_in_world;
-  Eigen::Vector3d velocity = Eigen::Vector3d::Zero();  // [m/s, world]
-  double yaw_rate = 0.0;                               // [rad/s]
-  if (previous) {
-    const double dt = frame_time_s(seq, from) - frame_time_s(seq, from - step);
-    if (std::abs(dt) > 1e-6) {
-      velocity = (box.center - previous->center) / dt;
-      yaw_rate = geometry::angle_difference(box.yaw(), previous->yaw()) / dt;
+  // A sparse or small object's centre is measured by the centroid of its points (see below); the
+  // scanner sees its near side, so the centroid lies short of the centre along the line of sight,
+  // by about what the keyframe shows.
+  const bool small = std::max(box_in_world.size.x(), box_in_world.size.y()) < options.small_object;
+  double centroid_lag = 0.0;  // [m] centre minus centroid along the line of sight, at the keyframe
+  if (const auto& T0 = seq.frames[static_cast<std::size_t>(from)].T_world_lidar) {
+    const std::vector<Eigen::Vector3d> seen = select(
+        surroundings(clouds, from, box_in_world, 0.0), box_in_world, 0.0, options.ground_clearance);
+    if (!seen.empty()) {
+      centroid_lag = std::clamp(
+          (box_in_world.center.head<2>() - centroid_xy(seen))
+              .dot(line_of_sight(T0->translation(), box_in_world.center)),
+          0.0, 0.5 * std::max(box_in_world.size.x(), box_in_world.size.y()));
     }
   }
+  geometry::Cuboid box = box_in_world;  // the last box output
+  geometry::MotionFilter motion(box.center.head<2>(), box.yaw(), options.motion);
+  if (previous) {
+    motion.set_motion_from(previous->center.head<2>(), previous->yaw(),
+                           frame_time_s(seq, from) - frame_time_s(seq, from - step));
+  }
+  std::int64_t last_seen = from;
+  std::size_t coasting = 0;  // frames since the object was last found
   for (std::int64_t f = walk.first(); walk.covers(f); f += step) {
     if (!walk.report_before(f)) return cancelled();
-    if (!seq.frames[static_cast<std::size_t>(f)].T_world_lidar) return lose(f, "no pose");
+    const std::optional<geometry::Pose>& T_world_lidar =
+        seq.frames[static_cast<std::size_t>(f)].T_world_lidar;
+    if (!T_world_lidar) return lose(f, "no pose");
     if (clouds.get(f) == nullptr) return unreadable(f);
-    const double dt = frame_time_s(seq, f) - frame_time_s(seq, f - step);
-    const geometry::Cuboid predicted =
-        geometry::Cuboid::from_yaw(box.center + velocity * dt, box.size, box.yaw() + yaw_rate * dt);
-    Aligned aligned = align_model(clouds, f, predicted, model, true, ground_offset, options);
-    if (!aligned.failure.empty()) return lose(f, std::move(aligned.failure));
-    const geometry::Cuboid& next = aligned.box;
-    result.boxes.push_back({f, next, aligned.confidence, aligned.object_points.size()});
-    if (std::abs(dt) > 1e-6) {
-      velocity = (next.center - box.center) / dt;
-      yaw_rate = geometry::angle_difference(next.yaw(), box.yaw()) / dt;
+    motion.predict(frame_time_s(seq, f) - frame_time_s(seq, f - step));
+    const geometry::MotionState m = motion.state();
+    const geometry::Cuboid predicted = geometry::Cuboid::from_yaw(
+        Eigen::Vector3d(m.position.x(), m.position.y(), box.center.z()), box.size, m.yaw);
+    // Out of range and going away: an object coming in from beyond is still followed.
+    const double range = (predicted.center - T_world_lidar->translation()).head<2>().norm();
+    const double was = (box.center - T_world_lidar->translation()).head<2>().norm();
+    if (range > options.max_range && range > was) {
+      result.lost_at = f;
+      result.lost = "left the sensor's range (" + std::to_string(std::lround(options.max_range)) +
+                    " m) at frame " + std::to_string(f);
+      break;
     }
-    box = next;
-    grow_model(model, box, aligned.object_points, options);
+    const double unseen_s = std::abs(frame_time_s(seq, f) - frame_time_s(seq, last_seen));
+    if (coasting > 0 && unseen_s > options.max_coast_s + 1e-9) {
+      result.lost_at = f;
+      char seconds[32];
+      std::snprintf(seconds, sizeof(seconds), "%.1f", options.max_coast_s);
+      result.lost = "not seen for " + std::string(seconds) + " s since frame " +
+                    std::to_string(last_seen) + ", ended at frame " + std::to_string(f);
+      break;
+    }
+    // The search widens with the prediction's uncertainty: little while the object is followed,
+    // more with every frame it is coasted.
+    const double margin = std::clamp(3.0 * motion.position_sigma(), options.search_margin,
+                                     options.max_search_margin);
+    const double yaw_margin =
+        std::clamp(3.0 * std::sqrt(motion.covariance()(4, 4)), 0.1, 0.3);
+    Aligned aligned = align_model(clouds, f, predicted, registered_shape(),
+                                  CoarseSearch{margin, yaw_margin}, ground_offset, options);
+    bool found = aligned.failure.empty();
+    const double seen_range = (aligned.box.center - T_world_lidar->translation()).head<2>().norm();
+    // A few returns (a far object), or a small one (a pedestrian: a shape the size of the
+    // correspondence distance), pin a registration down poorly sideways; their centroid does not
+    // wander with the fit. The size stays the keyframe's.
+    // Their points are the cluster nearest the prediction within the search's gate, the ground
+    // and anything wider than the object (a wall beside a pedestrian) left out; the registration
+    // of a box's stand-in surfaces would as soon fit the wall.
+    if (small) {
+      const double gate = std::clamp(3.0 * motion.position_sigma(), 0.5, margin);
+      const double extent = 1.5 * std::hypot(box.size.x(), box.size.y()) + 0.3;
+      const std::vector<Eigen::Vector3d> cluster = nearest_cluster(
+          select(aligned.near, predicted, gate, options.ground_clearance),
+          predicted.center.head<2>(), 0.4, extent);
+      if (cluster.size() >= options.min_points) {
+        const Eigen::Vector2d centre =
+            centroid_xy(cluster) +
+            centroid_lag * line_of_sight(T_world_lidar->translation(), predicted.center);
+        geometry::Cuboid measured = found ? aligned.box : predicted;
+        measured.center.head<2>() = centre;
+        if (!found || small) measured = geometry::Cuboid::from_yaw(measured.center, box.size,
+                                                                    found ? aligned.box.yaw()
+                                                                          : m.yaw);
+        // Its score: the share of the cluster's points the box holds (a cluster larger than
+        // the object, or split from it, scores low).
+        const double inside = static_cast<double>(select(cluster, measured, 0.1, -1e9).size());
+        aligned.box = measured;
+        aligned.object_points = cluster;
+        const double held = inside / static_cast<double>(cluster.size());
+        aligned.confidence = found ? std::min(aligned.confidence, held) : held;
+        aligned.failure.clear();
+        found = aligned.confidence >= options.min_fitness;
+      } else {
+        found = false;
+      }
+    }
+    const std::size_t seen_points_now = aligned.object_points.size();
+    // How far the measurement may be off: more when the model explains little, and when it holds
+    // few points (a far object's handful of returns barely constrains a shift). A small object's
+    // centroid also drifts with range (the beams' spacing grows: 0.4 deg is 0.35 m at 50 m).
+    const double per_point = small ? 0.5 + 0.01 * seen_range : 0.5;
+    double measured_sigma =
+        0.05 + 0.25 * (1.0 - aligned.confidence) +
+        per_point / std::sqrt(static_cast<double>(std::max<std::size_t>(seen_points_now, 1)));
+    // A small object's measurement far outside what its motion allows (a sideways jump) is not
+    // believed in full: its noise grows until it sits on the gate, so it moves the velocity little.
+    if (found && small && coasting == 0) {
+      const double d2 = motion.position_distance2(aligned.box.center.head<2>(), measured_sigma);
+      if (d2 > options.reacquire_gate) measured_sigma *= std::sqrt(d2 / options.reacquire_gate);
+    }
+    if (found && coasting > 0) {
+      // Found again: only a registration that explains the object well, where it can be.
+      found = aligned.confidence >= options.reacquire_fitness &&
+              aligned.object_points.size() >= options.reacquire_points &&
+              motion.position_distance2(aligned.box.center.head<2>(), measured_sigma) <=
+                  options.reacquire_gate;
+    }
+    if (found) {
+      motion.update(aligned.box.center.head<2>(), aligned.box.yaw(), measured_sigma,
+                    0.02 + 0.1 * (1.0 - aligned.confidence));
+      box = aligned.box;
+      result.boxes.push_back({f, box, aligned.confidence, aligned.object_points.size(), false});
+      result.reacquired += coasting > 0 ? 1 : 0;
+      coasting = 0;
+      last_seen = f;
+      // A registration that explains its points poorly may hold an occluder's or the ground's:
+      // such points would stay in the model for good.
+      if (aligned.confidence >= kReviewScore) grow_model(model, box, aligned.object_points, options);
+      continue;
+    }
+    // Not found: the prediction, on the ground, with a confidence that fades.
+    ++coasting;
+    box = predicted;
+    if (ground_offset) {
+      if (const std::optional<double> g = ground_height(aligned.near, box, options.search_margin,
+                                                        options.ground_clearance)) {
+        box.center.z() = *g + *ground_offset + 0.5 * box.size.z();
+      }
+    }
+    const double score =
+        options.coast_confidence * std::pow(options.coast_decay, static_cast<double>(coasting - 1));
+    result.boxes.push_back({f, box, score, aligned.object_points.size(), true});
+    ++result.coasted;
   }
   if (!report(1.0)) return cancelled();
   return result;

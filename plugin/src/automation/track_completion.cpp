@@ -187,6 +187,7 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
   };
   const auto tracks = static_cast<double>(doc.tracks.size());
   std::vector<std::vector<BoxState>> pending(doc.tracks.size());  // per track, boxes to add
+  std::vector<std::size_t> coasted(doc.tracks.size(), 0);
   for (std::size_t ti = 0; ti < doc.tracks.size(); ++ti) {
     if (!report_progress(static_cast<double>(ti) / tracks)) return cancelled();
     const Track& track = doc.tracks[ti];
@@ -202,10 +203,9 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
                                 keys.size() == 1;
     // The track's share of the progress: how far through the frames it spans the work is.
     const std::int64_t first = keys.front().frame;
-    const std::int64_t end =
-        propagate_tail
-            ? std::min(last_frame, first + static_cast<std::int64_t>(options.max_propagate))
-            : keys.back().frame;
+    // A single keyframe is followed to the end of the sequence (the track ends earlier only by
+    // propagation's own rules: out of range, unseen too long).
+    const std::int64_t end = propagate_tail ? last_frame : keys.back().frame;
     const auto at_frame = [&](double f) {
       const double span = static_cast<double>(std::max<std::int64_t>(end - first, 1));
       return report_progress((static_cast<double>(ti) + (f - static_cast<double>(first)) / span) /
@@ -284,15 +284,13 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
           }
         }
       }
+      const geometry::MotionModelOptions motion =
+          options.motion_from_class ? motion_options_for(doc.class_or_default(track.label).motion)
+                                    : options.propagation.motion;
       for (std::size_t k = 0; k < keys.size() && (propagate_gaps || propagate_tail); ++k) {
-        const std::int64_t stop =
-            k + 1 < keys.size()
-                ? keys[k + 1].frame
-                : (propagate_tail
-                       ? std::min(
-                             last_frame + 1,
-                             keys[k].frame + static_cast<std::int64_t>(options.max_propagate) + 1)
-                       : keys[k].frame + 1);
+        const std::int64_t stop = k + 1 < keys.size()
+                                      ? keys[k + 1].frame
+                                      : (propagate_tail ? last_frame + 1 : keys[k].frame + 1);
         if (stop <= keys[k].frame + 1) continue;
         // The box before the keyframe seeds the velocity when the track has one.
         std::optional<geometry::Cuboid> previous;
@@ -301,15 +299,18 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
         }
         const auto from = static_cast<double>(keys[k].frame);
         const auto frames = static_cast<double>(stop - 1 - keys[k].frame);
+        PropagationOptions propagation = options.propagation;
+        propagation.motion = motion;
         Expected<PropagationResult> r = propagate_box(
-            data.clouds(), keys[k].frame, world_keys[k].box, stop - 1, previous,
-            options.propagation, [&](double p) { return at_frame(from + p * frames); });
+            data.clouds(), keys[k].frame, world_keys[k].box, stop - 1, previous, propagation,
+            [&](double p) { return at_frame(from + p * frames); });
         if (!r) return std::move(r).error();
         for (const PropagatedBox& p : r->boxes) {
           added.push_back(
               made(keys[k], p.frame, p.box_in_world, data, formats::Provenance::kTracked));
           added.back().score = p.confidence;
         }
+        coasted[ti] += r->coasted;
         if (r->lost) report.notes.push_back("track " + std::to_string(track.id) + " " + *r->lost);
       }
     }
@@ -331,9 +332,13 @@ Expected<CompletionReport> complete_tracks(formats::Annotations& doc,
     ++report.tracks_completed;
     for (BoxState& s : pending[ti]) {
       if (track.at(s.frame) != nullptr) continue;  // never overwrite what a person drew
+      const bool review = s.provenance == formats::Provenance::kTracked && s.score &&
+                          *s.score < kReviewScore;
       track.boxes.push_back(std::move(s));
       ++report.boxes_added;
+      report.boxes_to_review += review ? 1 : 0;
     }
+    report.boxes_coasted += coasted[ti];
     std::sort(track.boxes.begin(), track.boxes.end(),
               [](const BoxState& a, const BoxState& b) { return a.frame < b.frame; });
   }

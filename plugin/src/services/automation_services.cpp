@@ -118,8 +118,12 @@ struct PropagateService : Outcomes {
       if (const formats::BoxState* b = track->at(*from - step)) previous = to_world(*b, *seq);
       SequenceClouds clouds(*seq);
       const ProgressStep propagating(progress, share, 1.0, "propagating");
+      // The track's class decides how it moves (as in complete_tracks): a pedestrian coasted on
+      // the vehicle model would be carried on along its heading and cannot step sideways.
+      PropagationOptions options;
+      options.motion = motion_options_for(session.document().class_or_default(track->label).motion);
       Expected<PropagationResult> r =
-          propagate_box(clouds, *from, to_world(*track->at(*from), *seq), to, previous, {},
+          propagate_box(clouds, *from, to_world(*track->at(*from), *seq), to, previous, options,
                         propagating.callback());
       if (!r) return std::move(r).error();
       std::vector<formats::BoxState> states;

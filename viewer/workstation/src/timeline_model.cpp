@@ -1,6 +1,13 @@
 #include "pcanno/viewer/workstation/timeline_model.hpp"
 
+#include "pcanno/plugin/automation/propagation.hpp"
+
 namespace pcanno::viewer::workstation {
+
+bool needs_review(const formats::BoxState& box) {
+  return box.provenance == formats::Provenance::kTracked && box.score &&
+         *box.score < plugin::kReviewScore;
+}
 
 std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::size_t frame_count,
                                          std::optional<std::int64_t> track,
@@ -15,6 +22,8 @@ std::vector<TimelineCell> timeline_cells(const formats::Annotations& doc, std::s
       c.has_box = true;
       c.keyframe = b.keyframe;
       c.provenance = b.provenance;
+      c.score = b.score;
+      c.review = needs_review(b);
     }
   }
   if (!qa) return cells;

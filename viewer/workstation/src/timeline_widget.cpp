@@ -7,11 +7,16 @@
 #include <QPainter>
 #include <QToolTip>
 
+#include "pcanno/plugin/automation/propagation.hpp"
+
 namespace pcanno::viewer::workstation {
 namespace {
 constexpr int kMarkHeight = 8;  ///< [px] QA strip above the cells
 constexpr int kKeyHeight = 4;   ///< [px] strip below the cells marking keyframes among sweeps
+constexpr int kReviewHeight = 4;  ///< [px] strip at the bottom marking boxes to review
 }
+
+QColor timeline_review_colour() { return {255, 70, 200}; }
 
 QColor timeline_colour(const TimelineCell& cell) {
   if (!cell.has_box) return {45, 45, 50};
@@ -66,7 +71,10 @@ void TimelineWidget::paintEvent(QPaintEvent* /*event*/) {
   const int top = kMarkHeight + 2;
   const bool sweeps = std::any_of(cells_.begin(), cells_.end(),
                                   [](const TimelineCell& c) { return c.sweep; });
-  const int h = height() - top - 2 - (sweeps ? kKeyHeight + 1 : 0);
+  const bool reviews = std::any_of(cells_.begin(), cells_.end(),
+                                   [](const TimelineCell& c) { return c.review; });
+  const int review_band = reviews ? kReviewHeight + 1 : 0;
+  const int h = height() - top - 2 - (sweeps ? kKeyHeight + 1 : 0) - review_band;
   for (std::size_t i = 0; i < cells_.size(); ++i) {
     const TimelineCell& c = cells_[i];
     const QRectF r(i * w + (w > 4 ? 1 : 0), top, std::max(1.0, w - (w > 4 ? 2 : 0)), h);
@@ -81,8 +89,13 @@ void TimelineWidget::paintEvent(QPaintEvent* /*event*/) {
       p.drawPolygon(diamond, 4);
     }
     if (sweeps && !c.sweep) {  // the dataset's keyframes (annotated samples) among its sweeps
-      p.fillRect(QRectF(i * w, height() - 2 - kKeyHeight, std::max(1.0, w), kKeyHeight),
+      p.fillRect(QRectF(i * w, height() - 2 - review_band - kKeyHeight, std::max(1.0, w),
+                        kKeyHeight),
                  QColor(80, 220, 230));
+    }
+    if (c.review) {  // a tracked box to look at: coasted or poorly registered
+      p.fillRect(QRectF(i * w, height() - 2 - kReviewHeight, std::max(1.0, w), kReviewHeight),
+                 timeline_review_colour());
     }
     if (c.qa) {
       const QColor mark = *c.qa == plugin::Severity::kError     ? QColor(240, 60, 60)
@@ -116,6 +129,11 @@ bool TimelineWidget::event(QEvent* event) {
       if (c.has_box) {
         text +=
             QString(": %1%2").arg(formats::to_string(c.provenance), c.keyframe ? ", keyframe" : "");
+        if (c.score) text += QString(", score %1").arg(*c.score, 0, 'f', 2);
+        if (c.review) {
+          text += QString("\nreview: tracked with a score below %1 (coasted or poorly registered)")
+                      .arg(plugin::kReviewScore, 0, 'f', 2);
+        }
       }
       if (!c.qa_text.empty()) text += "\n" + QString::fromStdString(c.qa_text);
       QToolTip::showText(help->globalPos(), text, this);

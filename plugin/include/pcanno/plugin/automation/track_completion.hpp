@@ -17,12 +17,12 @@
 //   move along their heading (MotionProfile::moves_along_heading in the document's class schema,
 //   else the default schema's: vehicles, cyclists), the size held at the keyframe with the most
 //   points (a rigid object does not change size).
-// - kPropagate: from each keyframe forward with propagate_box() (propagation.hpp); stops at the
-// next
-//   keyframe, or when the object is lost (too few points, poor registration). Tracked boxes carry
-//   the registration's confidence as their score.
-// - kAuto: kInterpolate with refinement between keyframes; kPropagate after the keyframe (to the
-//   end of the sequence, at most max_propagate frames) when a track has a single keyframe.
+// - kPropagate: from each keyframe forward with propagate_box() (propagation.hpp) and the class's
+//   motion model; stops at the next keyframe, or where propagation ends the track (out of the
+//   sensor's range, unseen for too long). Tracked boxes carry the registration's confidence as
+//   their score; boxes coasted through occlusion a lower one (below kReviewScore).
+// - kAuto: kInterpolate with refinement between keyframes; kPropagate after the keyframe to the
+//   end of the sequence when a track has a single keyframe.
 
 namespace pcanno::plugin {
 
@@ -43,7 +43,13 @@ struct CompletionOptions {
   double refine_ramp_frames = 5.0;
   double refine_max_shift = 0.5;   ///< [m]
   double refine_max_turn = 0.17;   ///< [rad], about 10 degrees
-  std::size_t max_propagate = 50;  ///< frames propagated past a single keyframe (kAuto)
+  /// Propagation follows each track with its class's motion model (motion_options_for() of the
+  /// document's class schema); false: with propagation.motion.
+  bool motion_from_class = true;
+  /// Polyline tracks: frames propagated past a single keyframe (kAuto). Box tracks go on to the
+  /// end of the sequence; propagation ends them earlier only by its own rules (out of the
+  /// sensor's range, unseen for too long; propagation.hpp).
+  std::size_t max_propagate = 50;
 };
 
 struct CompletionReport {
@@ -51,7 +57,11 @@ struct CompletionReport {
   std::size_t tracks_completed = 0;
   std::size_t polyline_states_added = 0;  ///< polyline tracks: see complete_polylines()
   std::size_t polylines_completed = 0;
-  /// "track 7 lost at frame 12: 4 points" and the like.
+  /// Of boxes_added, those propagation coasted through frames where the object was not found
+  /// (their score starts below kReviewScore), and all tracked boxes scored below kReviewScore.
+  std::size_t boxes_coasted = 0;
+  std::size_t boxes_to_review = 0;
+  /// "track 7 left the sensor's range (80 m) at frame 120" and the like.
   std::vector<std::string> notes;
 };
 

@@ -11,7 +11,8 @@ namespace pcanno::viewer::workstation {
 /// The selected track over time: one cell per frame, filled by provenance (keyframe, manual,
 /// interpolated, tracked, fitted, imported, model), a QA mark above frames with findings, and the
 /// current frame as a cursor. When the frames include a scene's sweeps, a strip below the cells
-/// marks the keyframes. Clicking a cell jumps to its frame.
+/// marks the keyframes. A strip at the bottom marks the boxes to review (TimelineCell::review:
+/// tracked with a score below plugin::kReviewScore). Clicking a cell jumps to its frame.
 class TimelineWidget : public QWidget {
   Q_OBJECT
 
@@ -42,5 +43,7 @@ class TimelineWidget : public QWidget {
 
 /// The fill colour of a timeline cell, also used by the legend of the shortcut sheet.
 QColor timeline_colour(const TimelineCell& cell);
+/// The colour of the review mark under a cell.
+QColor timeline_review_colour();
 
 }  // namespace pcanno::viewer::workstation
