@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include <Eigen/Geometry>
-#include <Eigen/SVD>
+#include <Eigen/Cholesky>
 
 namespace pcanno::geometry {
 
@@ -26,64 +26,67 @@ double AdaptiveThreshold::sigma() const {
   return samples_ == 0 ? initial_ : std::sqrt(sum_squared_ / static_cast<double>(samples_));
 }
 
-IcpResult register_point_to_point(const std::vector<Eigen::Vector3d>& source,
-                                  const VoxelHashMap& map, const Pose& initial,
-                                  const PointToPointOptions& options) {
+IcpResult register_to_map(const std::vector<Eigen::Vector3d>& source, const VoxelHashMap& map,
+                          const Pose& initial, const MapIcpOptions& options) {
   IcpResult result;
   result.T_target_source = initial;
   if (source.empty() || map.empty()) return result;
-  const double k2 = options.kernel * options.kernel;
+  const double k = options.kernel;
+  struct Pairing {
+    std::uint64_t key = ~std::uint64_t{0};  // never a packed voxel index
+    std::uint32_t block = VoxelHashMap::kNone;
+  };
+  std::vector<Pairing> pairing(source.size());
   for (int it = 0; it < options.max_iterations; ++it) {
     if (options.stop && options.stop()) {
       result.stopped = true;
       return result;
     }
-    // Sums about the sensor's position, so that map coordinates kilometres from the origin do
-    // not cancel in the cross-covariance.
+    // Turns about the sensor's position: map coordinates kilometres from the origin would make
+    // the rotation's columns huge against the translation's.
     const Eigen::Vector3d centre = result.T_target_source.translation();
-    double weight = 0.0;
+    Eigen::Matrix<double, 6, 6> H = Eigen::Matrix<double, 6, 6>::Zero();
+    Eigen::Matrix<double, 6, 1> g = Eigen::Matrix<double, 6, 1>::Zero();
     double squared = 0.0;
     std::size_t pairs = 0;
-    Eigen::Vector3d sum_q = Eigen::Vector3d::Zero();
-    Eigen::Vector3d sum_m = Eigen::Vector3d::Zero();
-    Eigen::Matrix3d cross = Eigen::Matrix3d::Zero();
-    for (const Eigen::Vector3d& s : source) {
-      const Eigen::Vector3d q = result.T_target_source * s;
-      const Eigen::Vector3d* m = map.nearest(q, options.max_correspondence);
-      if (m == nullptr) continue;
-      const double r2 = (q - *m).squaredNorm();
-      // Geman-McClure: pairs far beyond the kernel (moving objects, new surfaces) fade out.
-      const double w = k2 / ((options.kernel + r2) * (options.kernel + r2));
-      const Eigen::Vector3d a = q - centre;
-      const Eigen::Vector3d b = *m - centre;
-      weight += w;
-      sum_q += w * a;
-      sum_m += w * b;
-      cross += w * a * b.transpose();
-      squared += r2;
+    for (std::size_t i = 0; i < source.size(); ++i) {
+      const Eigen::Vector3d q = result.T_target_source * source[i];
+      Pairing& pair = pairing[i];
+      if (const std::uint64_t key = map.key_of(q); key != pair.key) {
+        pair.key = key;
+        pair.block = map.plane_near(q, options.max_correspondence);
+      }
+      if (pair.block == VoxelHashMap::kNone) continue;
+      const Eigen::Vector3d& n = map.plane_normal(pair.block);
+      const double r = n.dot(q - map.plane_point(pair.block));
+      if (std::abs(r) > options.max_correspondence) continue;
+      // Geman-McClure (KISS-ICP's form): pairs far beyond the kernel (moving objects, new
+      // surfaces) fade out.
+      const double w = k * k / ((k + r * r) * (k + r * r));
+      Eigen::Matrix<double, 6, 1> J;
+      J.head<3>() = n;
+      J.tail<3>() = (q - centre).cross(n);
+      H.selfadjointView<Eigen::Upper>().rankUpdate(J, w);
+      g += (w * r) * J;
+      squared += r * r;
       ++pairs;
     }
     result.pairs = pairs;
     result.iterations = it + 1;
-    if (pairs < options.min_pairs || !(weight > 0.0)) return result;
+    if (pairs < options.min_pairs) return result;
     result.rmse = std::sqrt(squared / static_cast<double>(pairs));
-    // Weighted Kabsch: the rotation and translation that best move the moved points onto their
-    // partners, exactly, for these pairs and weights.
-    const Eigen::Vector3d mean_q = sum_q / weight;
-    const Eigen::Vector3d mean_m = sum_m / weight;
-    const Eigen::Matrix3d H = cross - weight * mean_q * mean_m.transpose();
-    const Eigen::JacobiSVD<Eigen::Matrix3d> svd(H, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    Eigen::Matrix3d D = Eigen::Matrix3d::Identity();
-    D(2, 2) = (svd.matrixV() * svd.matrixU().transpose()).determinant() < 0 ? -1.0 : 1.0;
-    const Eigen::Matrix3d R = svd.matrixV() * D * svd.matrixU().transpose();
-    const Eigen::Vector3d t = mean_m - R * mean_q;
-    if (!R.allFinite() || !t.allFinite()) return result;
-    // In the map frame: x -> R (x - centre) + t + centre.
+    const Eigen::Matrix<double, 6, 1> dx =
+        -H.selfadjointView<Eigen::Upper>().ldlt().solve(g);
+    if (!dx.allFinite()) return result;
+    const double angle = dx.tail<3>().norm();
+    Eigen::Matrix3d R = Eigen::Matrix3d::Identity();
+    if (angle > 0) R = Eigen::AngleAxisd(angle, dx.tail<3>() / angle).toRotationMatrix();
+    // In the map frame: x -> R (x - centre) + centre + t.
     Pose update = Pose::Identity();
     update.linear() = R;
-    update.translation() = t + centre - R * centre;
+    update.translation() = dx.head<3>() + centre - R * centre;
     result.T_target_source = update * result.T_target_source;
-    if (t.norm() + Eigen::AngleAxisd(R).angle() < options.convergence) {
+    if (dx.head<3>().norm() + angle < options.convergence) {
       result.converged = true;
       break;
     }
@@ -94,8 +97,8 @@ IcpResult register_point_to_point(const std::vector<Eigen::Vector3d>& source,
 
 ScanOdometry::ScanOdometry(const ScanOdometryOptions& options)
     : options_(options),
-      map_(options.voxel, options.max_points_per_voxel,
-           options.voxel / std::sqrt(static_cast<double>(options.max_points_per_voxel))),
+      map_(options.map_voxel, options.max_points_per_voxel,
+           options.map_voxel / std::sqrt(static_cast<double>(options.max_points_per_voxel))),
       threshold_(options.initial_sigma, options.min_motion, options.max_range) {}
 
 OdometryStep ScanOdometry::add_scan(const PointView& scan, const std::function<bool()>& stop) {
@@ -109,20 +112,21 @@ OdometryStep ScanOdometry::add_scan(const DoubleDownsampled& scan,
   OdometryStep step;
   if (scans_ == 0) {
     map_.add(scan.fine);
+    map_.update_planes();
     ++scans_;
     step.fitness = 1.0;
     return step;
   }
   const Pose prediction = last_ * velocity_;
   const double sigma = threshold_.sigma();
-  PointToPointOptions icp;
+  MapIcpOptions icp;
   icp.max_correspondence = std::min(3.0 * sigma, options_.max_correspondence);
   icp.kernel = sigma / 3.0;
   icp.max_iterations = options_.max_iterations;
   icp.convergence = options_.convergence;
   icp.min_pairs = options_.min_pairs;
   icp.stop = stop;
-  const IcpResult r = register_point_to_point(scan.coarse, map_, prediction, icp);
+  const IcpResult r = register_to_map(scan.coarse, map_, prediction, icp);
   step.iterations = r.iterations;
   if (r.stopped) {
     step.stopped = true;
@@ -138,6 +142,7 @@ OdometryStep ScanOdometry::add_scan(const DoubleDownsampled& scan,
   last_ = step.T_world_lidar;
   map_.add(scan.fine, last_);
   map_.remove_far(last_.translation(), options_.max_range);
+  map_.update_planes();
   ++scans_;
   return step;
 }

@@ -1,8 +1,11 @@
 #include "pcanno/geometry/voxel_hash_map.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+
+#include <Eigen/Eigenvalues>
 
 namespace pcanno::geometry {
 namespace {
@@ -117,6 +120,11 @@ void VoxelHashMap::clear() {
   block_keys_.clear();
   count_.clear();
   points_.clear();
+  moments_.clear();
+  plane_point_.clear();
+  plane_normal_.clear();
+  dirty_.clear();
+  dirty_blocks_.clear();
   points_total_ = 0;
   rehash(1024);
 }
@@ -159,6 +167,10 @@ std::uint32_t VoxelHashMap::find_or_add(std::uint64_t key) {
   block_keys_.push_back(key);
   count_.push_back(0);
   points_.resize(points_.size() + per_voxel_);
+  moments_.emplace_back();
+  plane_point_.emplace_back(Eigen::Vector3d::Zero());
+  plane_normal_.emplace_back(Eigen::Vector3d::Zero());
+  dirty_.push_back(0);
   // At most half full, so that probes stay short.
   if (2 * block_keys_.size() > table_keys_.size()) {
     rehash(2 * table_keys_.size());
@@ -176,8 +188,19 @@ void VoxelHashMap::add(const std::vector<Eigen::Vector3d>& points, const Pose& T
     const Eigen::Vector3d v = p * inverse_voxel_;
     const std::uint32_t b = find_or_add(pack(cell(v.x()), cell(v.y()), cell(v.z())));
     std::uint32_t& n = count_[b];
-    if (n >= per_voxel_) continue;
     Eigen::Vector3d* first = &points_[b * per_voxel_];
+    // Every point counts for the voxel's plane; the first is always kept, and is the origin.
+    const Eigen::Vector3d d = n == 0 ? Eigen::Vector3d::Zero() : Eigen::Vector3d(p - first[0]);
+    Moments& m = moments_[b];
+    m.n += 1.0;
+    m.sum += d;
+    m.products += Eigen::Matrix<double, 6, 1>(d.x() * d.x(), d.x() * d.y(), d.x() * d.z(),
+                                              d.y() * d.y(), d.y() * d.z(), d.z() * d.z());
+    if (dirty_[b] == 0) {
+      dirty_[b] = 1;
+      dirty_blocks_.push_back(b);
+    }
+    if (n >= per_voxel_) continue;
     bool spaced = true;
     for (std::uint32_t k = 0; k < n && spaced; ++k) {
       spaced = (first[k] - p).squaredNorm() >= min_spacing2_;
@@ -199,6 +222,10 @@ void VoxelHashMap::remove_far(const Eigen::Vector3d& centre, double max_distance
       count_[kept] = count_[b];
       std::copy_n(points_.begin() + static_cast<std::ptrdiff_t>(b * per_voxel_), count_[b],
                   points_.begin() + static_cast<std::ptrdiff_t>(kept * per_voxel_));
+      moments_[kept] = moments_[b];
+      plane_point_[kept] = plane_point_[b];
+      plane_normal_[kept] = plane_normal_[b];
+      dirty_[kept] = dirty_[b];
     }
     points_total_ += count_[kept];
     ++kept;
@@ -207,6 +234,14 @@ void VoxelHashMap::remove_far(const Eigen::Vector3d& centre, double max_distance
   block_keys_.resize(kept);
   count_.resize(kept);
   points_.resize(kept * per_voxel_);
+  moments_.resize(kept);
+  plane_point_.resize(kept);
+  plane_normal_.resize(kept);
+  dirty_.resize(kept);
+  dirty_blocks_.clear();
+  for (std::size_t b = 0; b < kept; ++b) {
+    if (dirty_[b] != 0) dirty_blocks_.push_back(static_cast<std::uint32_t>(b));
+  }
   std::size_t capacity = 1024;
   while (capacity < 2 * kept) capacity *= 2;
   rehash(capacity);
@@ -249,6 +284,65 @@ const Eigen::Vector3d* VoxelHashMap::nearest(const Eigen::Vector3d& p, double ma
         const double dz = gap(v.z(), z);
         if ((dx * dx + dy * dy + dz * dz) * voxel_ * voxel_ >= best_d2) continue;
         if (const std::uint32_t b = find(pack(x, y, z)); b != kNone) scan(b);
+      }
+    }
+  }
+  return best;
+}
+
+void VoxelHashMap::update_planes() {
+  const double min_spread = 0.01 * voxel_ * voxel_;  // (voxel / 10)^2
+  for (const std::uint32_t b : dirty_blocks_) {
+    dirty_[b] = 0;
+    const Moments& m = moments_[b];
+    const Eigen::Vector3d& origin = points_[b * per_voxel_];
+    const Eigen::Vector3d mean = m.sum / m.n;
+    plane_point_[b] = origin + mean;
+    plane_normal_[b].setZero();
+    if (m.n < 5.0) continue;
+    const Eigen::Matrix<double, 6, 1> e = m.products / m.n;
+    Eigen::Matrix3d cov;
+    cov << e(0), e(1), e(2), e(1), e(3), e(4), e(2), e(4), e(5);
+    cov -= mean * mean.transpose();
+    Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig;
+    eig.computeDirect(cov);
+    const Eigen::Vector3d& l = eig.eigenvalues();  // ascending
+    if (!(l(1) > min_spread) || !(l(0) < 0.1 * l(1))) continue;
+    plane_normal_[b] = eig.eigenvectors().col(0).normalized();
+  }
+  dirty_blocks_.clear();
+}
+
+std::uint64_t VoxelHashMap::key_of(const Eigen::Vector3d& p) const {
+  const Eigen::Vector3d v = p * inverse_voxel_;
+  return pack(cell(v.x()), cell(v.y()), cell(v.z()));
+}
+
+std::uint32_t VoxelHashMap::plane_near(const Eigen::Vector3d& p, double max_distance) const {
+  const Eigen::Vector3d v = p * inverse_voxel_;
+  if (!v.allFinite()) return kNone;
+  const std::int64_t cx = cell(v.x()), cy = cell(v.y()), cz = cell(v.z());
+  const std::uint32_t own = find(pack(cx, cy, cz));
+  if (own != kNone && !plane_normal_[own].isZero() &&
+      std::abs(plane_normal_[own].dot(p - plane_point_[own])) <= max_distance) {
+    return own;
+  }
+  // The point is off every surface the map knows here (a prior a metre off, a new surface): the
+  // planar voxel nearest to it, by centroid.
+  const auto reach = static_cast<std::int64_t>(
+      std::min(2.0, std::ceil(std::max(0.0, max_distance) * inverse_voxel_)));
+  std::uint32_t best = kNone;
+  double best_d2 = max_distance * max_distance;
+  for (std::int64_t x = cx - reach; x <= cx + reach; ++x) {
+    for (std::int64_t y = cy - reach; y <= cy + reach; ++y) {
+      for (std::int64_t z = cz - reach; z <= cz + reach; ++z) {
+        const std::uint32_t b = find(pack(x, y, z));
+        if (b == kNone || b == own || plane_normal_[b].isZero()) continue;
+        const double d2 = (plane_point_[b] - p).squaredNorm();
+        if (d2 < best_d2) {
+          best_d2 = d2;
+          best = b;
+        }
       }
     }
   }

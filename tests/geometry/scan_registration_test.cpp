@@ -210,7 +210,7 @@ class RandomScene {
 
 double angle_of(const Pose& error) { return Eigen::AngleAxisd(error.linear()).angle(); }
 
-TEST(PointToPoint, RecoversKnownRigidMotionsOfRandomScenes) {
+TEST(RegisterToMap, RecoversKnownRigidMotionsOfRandomScenes) {
   for (unsigned seed = 1; seed <= 4; ++seed) {
     const RandomScene scene(seed);
     std::mt19937 rng(100 + seed);
@@ -226,14 +226,15 @@ TEST(PointToPoint, RecoversKnownRigidMotionsOfRandomScenes) {
     const std::vector<float> source = to_floats(scene.scan(truth, 2 * seed + 1));
     const DoubleDownsampled t = double_downsample(view_of(target), 0.25, 2, 60.0);
     const DoubleDownsampled s = double_downsample(view_of(source), 0.25, 2, 60.0);
-    VoxelHashMap map(0.5, 10, 0.5 / std::sqrt(10.0));
+    VoxelHashMap map(1.0, 5, 0.3);
     map.add(t.fine);
+    map.update_planes();
     // From a prior 30 cm and 1 degree off, as a constant-velocity guess is after a sharp brake.
     const Pose prior = truth * turn_and_move(1.0, {0.25, -0.15, 0.05});
-    PointToPointOptions options;
+    MapIcpOptions options;
     options.max_correspondence = 1.0;
     options.kernel = 0.3;
-    const IcpResult r = register_point_to_point(s.coarse, map, prior, options);
+    const IcpResult r = register_to_map(s.coarse, map, prior, options);
     ASSERT_TRUE(r.converged) << seed;
     const Pose error = truth.inverse() * r.T_target_source;
     EXPECT_LT(error.translation().norm(), 0.01) << seed;
@@ -242,20 +243,20 @@ TEST(PointToPoint, RecoversKnownRigidMotionsOfRandomScenes) {
   }
 }
 
-TEST(PointToPoint, NoOverlapIsNotConvergedAndAStopEndsItAtOnce) {
+TEST(RegisterToMap, NoOverlapIsNotConvergedAndAStopEndsItAtOnce) {
   const RandomScene scene(9);
   const std::vector<float> xyz = to_floats(scene.scan(Pose::Identity(), 1));
   const DoubleDownsampled d = double_downsample(view_of(xyz), 0.25, 2, 60.0);
-  VoxelHashMap map(0.5, 10);
+  VoxelHashMap map(1.0, 5);
   map.add(d.fine);
-  const IcpResult far = register_point_to_point(d.coarse, map, turn_and_move(0, {500, 0, 0}));
+  map.update_planes();
+  const IcpResult far = register_to_map(d.coarse, map, turn_and_move(0, {500, 0, 0}));
   EXPECT_FALSE(far.converged);
   EXPECT_EQ(far.pairs, 0u);
-  PointToPointOptions options;
+  MapIcpOptions options;
   int polls = 0;
   options.stop = [&] { return ++polls > 2; };
-  const IcpResult stopped =
-      register_point_to_point(d.coarse, map, turn_and_move(1, {0.5, 0, 0}), options);
+  const IcpResult stopped = register_to_map(d.coarse, map, turn_and_move(1, {0.5, 0, 0}), options);
   EXPECT_TRUE(stopped.stopped);
   EXPECT_FALSE(stopped.converged);
   EXPECT_EQ(stopped.iterations, 2);

@@ -11,10 +11,14 @@
 #include "pcanno/geometry/voxel_hash_map.hpp"
 
 // LiDAR odometry after KISS-ICP (Vizzo et al., "KISS-ICP: In Defense of Point-to-Point ICP",
-// RA-L 2023): each scan is thinned twice, its coarse set registered point-to-point to a voxel-hash
-// local map of the scans before it, starting from a constant-velocity prediction, with a
-// correspondence gate and a robust kernel that adapt to how wrong that prediction has been so far.
-// No normals are estimated, and the map is updated, not rebuilt, per scan.
+// RA-L 2023): each scan is thinned twice, its coarse set registered to a voxel-hash local map of
+// the scans before it, starting from a constant-velocity prediction, with a correspondence gate
+// and a robust kernel that adapt to how wrong that prediction has been so far. The map is updated,
+// not rebuilt, per scan. Unlike KISS-ICP the residual is point-to-plane, against a plane per
+// voxel kept up to date from the points that fell into it: point-to-point converges slowly where
+// most points lie on the road and on walls along it, and each iteration is a whole pass of
+// nearest-neighbour searches, while the planes of the voxels need no search once a point is in
+// its voxel.
 
 namespace pcanno::geometry {
 
@@ -40,33 +44,37 @@ class AdaptiveThreshold {
   std::size_t samples_ = 0;
 };
 
-struct PointToPointOptions {
-  double max_correspondence = 1.0;  ///< [m] pairs farther apart are ignored
+struct MapIcpOptions {
+  double max_correspondence = 1.0;  ///< [m] gate: pairs farther apart are ignored
   double kernel = 0.3;              ///< [m] scale of the Geman-McClure weight
-  int max_iterations = 50;
+  int max_iterations = 30;
   double convergence = 1e-4;   ///< stop when the update's translation [m] + rotation [rad] is below
   std::size_t min_pairs = 10;  ///< fewer pairs: the result is not converged
   /// Polled before every iteration: returning true stops at once (IcpResult::stopped).
   std::function<bool()> stop;
 };
 
-/// Point-to-point ICP of `source` to `map` from `initial` (T_map_source): each iteration pairs
-/// every moved source point with its nearest map point within the gate and solves the weighted
-/// least-squares rigid motion in closed form (Kabsch-Umeyama with the kernel's weights), so no
-/// linearisation error accumulates. IcpResult::rmse is the point-to-point residual.
-IcpResult register_point_to_point(const std::vector<Eigen::Vector3d>& source,
-                                  const VoxelHashMap& map, const Pose& initial,
-                                  const PointToPointOptions& options = {});
+/// Point-to-plane ICP of `source` to the planes of `map` (VoxelHashMap::update_planes()) from
+/// `initial` (T_map_source). Each source point is paired with the plane of its voxel, or of the
+/// nearest planar voxel when its own is not (VoxelHashMap::plane_near); the pairing is kept while
+/// the point stays in the same voxel, so that after the first iterations a step costs no lookups.
+/// Each iteration solves the linearised, kernel-weighted least squares in closed form.
+/// IcpResult::rmse is the point-to-plane residual of the pairs.
+IcpResult register_to_map(const std::vector<Eigen::Vector3d>& source, const VoxelHashMap& map,
+                          const Pose& initial, const MapIcpOptions& options = {});
 
 struct ScanOdometryOptions {
-  double voxel = 0.5;        ///< [m] thinning of the set that is registered; also the map's voxel
+  double voxel = 0.5;        ///< [m] thinning of the set that is registered
   int fine_factor = 2;       ///< the map is fed a set thinned at voxel / fine_factor
   double max_range = 60.0;   ///< [m] farther points are dropped, and the map forgets beyond it
-  std::size_t max_points_per_voxel = 10;
-  double initial_sigma = 1.0 / 3.0;   ///< [m] adaptive threshold before its first sample
+  /// [m] the map's voxel: wide enough that one scan's fine set puts a dozen points on a plane in
+  /// it, so that its plane is fitted from the first scan on.
+  double map_voxel = 1.0;
+  std::size_t max_points_per_voxel = 5;
+  double initial_sigma = 2.0;         ///< [m] adaptive threshold before its first sample
   double min_motion = 0.1;            ///< [m] smaller prediction errors are not samples
   double max_correspondence = 1.0;    ///< [m] cap of the gate (3 sigma), which bounds the search
-  int max_iterations = 50;
+  int max_iterations = 30;
   double convergence = 1e-4;
   std::size_t min_pairs = 10;
 };

@@ -47,6 +47,26 @@ class VoxelHashMap {
   /// a voxel for speed.
   const Eigen::Vector3d* nearest(const Eigen::Vector3d& p, double max_distance) const;
 
+  /// Fits a plane to every voxel whose points changed since the last call: to all points ever
+  /// added to it (not only the few it keeps), so that the scans of several poses fill in the
+  /// sparse rings of a far road. A voxel is planar when it holds at least 5 points spread along
+  /// two directions (second eigenvalue above (voxel / 10)^2) and much less along the third (the
+  /// smallest below 0.1 of the second).
+  void update_planes();
+
+  /// The packed index of the voxel that holds `p` (for per-point caches in registration).
+  std::uint64_t key_of(const Eigen::Vector3d& p) const;
+
+  /// The planar voxel for `p`: its own voxel when planar and its plane within `max_distance` [m]
+  /// of `p`, else the planar voxel with the centroid nearest to `p` among those up to
+  /// ceil(max_distance / voxel) voxels away (at most 2), its centroid within `max_distance`.
+  /// kNone when there is none. Planes are as of the last update_planes().
+  std::uint32_t plane_near(const Eigen::Vector3d& p, double max_distance) const;
+  const Eigen::Vector3d& plane_point(std::uint32_t block) const { return plane_point_[block]; }
+  const Eigen::Vector3d& plane_normal(std::uint32_t block) const { return plane_normal_[block]; }
+
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+
   std::size_t voxels() const { return count_.size(); }
   std::size_t points() const { return points_total_; }
   bool empty() const { return count_.empty(); }
@@ -54,7 +74,13 @@ class VoxelHashMap {
   void clear();
 
  private:
-  static constexpr std::uint32_t kNone = 0xffffffffu;
+  /// Sums of the points that fell into a voxel, about its first point (small numbers, so that
+  /// the covariance does not cancel): count, sum, and the 6 distinct products.
+  struct Moments {
+    double n = 0.0;
+    Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+    Eigen::Matrix<double, 6, 1> products = Eigen::Matrix<double, 6, 1>::Zero();
+  };
 
   std::uint32_t find(std::uint64_t key) const;
   std::uint32_t find_or_add(std::uint64_t key);
@@ -74,6 +100,11 @@ class VoxelHashMap {
   std::vector<std::uint64_t> block_keys_;
   std::vector<std::uint32_t> count_;
   std::vector<Eigen::Vector3d> points_;
+  std::vector<Moments> moments_;
+  std::vector<Eigen::Vector3d> plane_point_;   ///< centroid [map frame]
+  std::vector<Eigen::Vector3d> plane_normal_;  ///< unit; zero when not planar
+  std::vector<std::uint8_t> dirty_;            ///< per block: changed since update_planes()
+  std::vector<std::uint32_t> dirty_blocks_;
 };
 
 }  // namespace pcanno::geometry
