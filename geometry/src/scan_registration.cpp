@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <Eigen/Geometry>
 #include <Eigen/Cholesky>
+#include <Eigen/Geometry>
 
 namespace pcanno::geometry {
 
@@ -14,10 +14,8 @@ double AdaptiveThreshold::model_error(const Pose& deviation, double max_range) {
 }
 
 void AdaptiveThreshold::update(const Pose& deviation) {
-  const double error = model_error(deviation, max_range_);
-  // Below the sensor's own noise the prediction was right: such errors would shrink the gate
-  // to nothing on smooth drives.
-  if (!(error > min_motion_)) return;
+  const double error = std::max(model_error(deviation, max_range_), min_motion_);
+  if (!std::isfinite(error)) return;
   sum_squared_ += error * error;
   ++samples_;
 }
@@ -75,8 +73,7 @@ IcpResult register_to_map(const std::vector<Eigen::Vector3d>& source, const Voxe
     result.iterations = it + 1;
     if (pairs < options.min_pairs) return result;
     result.rmse = std::sqrt(squared / static_cast<double>(pairs));
-    const Eigen::Matrix<double, 6, 1> dx =
-        -H.selfadjointView<Eigen::Upper>().ldlt().solve(g);
+    const Eigen::Matrix<double, 6, 1> dx = -H.selfadjointView<Eigen::Upper>().ldlt().solve(g);
     if (!dx.allFinite()) return result;
     const double angle = dx.tail<3>().norm();
     Eigen::Matrix3d R = Eigen::Matrix3d::Identity();
@@ -137,7 +134,9 @@ OdometryStep ScanOdometry::add_scan(const DoubleDownsampled& scan,
   step.registered = r.pairs >= options_.min_pairs && r.iterations > 0;
   step.T_world_lidar = step.registered ? r.T_target_source : prediction;
   step.fitness = step.registered ? r.fitness : 0.0;
-  threshold_.update(prediction.inverse() * step.T_world_lidar);
+  // The second scan's prediction is a standstill, not a constant velocity: its deviation is the
+  // first motion itself and says nothing about how good predictions are.
+  if (scans_ >= 2) threshold_.update(prediction.inverse() * step.T_world_lidar);
   velocity_ = last_.inverse() * step.T_world_lidar;
   last_ = step.T_world_lidar;
   map_.add(scan.fine, last_);

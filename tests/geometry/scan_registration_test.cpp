@@ -24,8 +24,8 @@ PointView view_of(const std::vector<float>& xyz) {
 std::vector<float> to_floats(const std::vector<Eigen::Vector3d>& points) {
   std::vector<float> out;
   for (const Eigen::Vector3d& p : points) {
-    out.insert(out.end(), {static_cast<float>(p.x()), static_cast<float>(p.y()),
-                           static_cast<float>(p.z())});
+    out.insert(out.end(),
+               {static_cast<float>(p.x()), static_cast<float>(p.y()), static_cast<float>(p.z())});
   }
   return out;
 }
@@ -123,18 +123,21 @@ TEST(AdaptiveThreshold, ModelErrorIsTheLargestDisplacementWithinRange) {
               1e-12);
 }
 
-TEST(AdaptiveThreshold, SigmaIsTheRmsOfPredictionErrorsAboveTheMinimumMotion) {
+TEST(AdaptiveThreshold, SigmaIsTheRmsOfPredictionErrorsFlooredAtTheMinimumMotion) {
   AdaptiveThreshold threshold(2.0, 0.1, 60.0);
   EXPECT_EQ(threshold.sigma(), 2.0);  // no evidence yet: the initial value
+  // Errors within the sensor's noise count as the floor: a smooth drive settles there.
   threshold.update(Pose::Identity());
-  threshold.update(turn_and_move(0.0, {0.05, 0.0, 0.0}));  // within the sensor's noise
-  EXPECT_EQ(threshold.samples(), 0u);
-  EXPECT_EQ(threshold.sigma(), 2.0);
-  threshold.update(turn_and_move(0.0, {0.3, 0.0, 0.0}));
-  EXPECT_NEAR(threshold.sigma(), 0.3, 1e-12);
-  threshold.update(turn_and_move(0.0, {0.0, 0.0, -0.4}));
-  EXPECT_NEAR(threshold.sigma(), std::sqrt((0.09 + 0.16) / 2.0), 1e-12);
+  threshold.update(turn_and_move(0.0, {0.05, 0.0, 0.0}));
   EXPECT_EQ(threshold.samples(), 2u);
+  EXPECT_NEAR(threshold.sigma(), 0.1, 1e-12);
+  threshold.update(turn_and_move(0.0, {0.3, 0.0, 0.0}));
+  threshold.update(turn_and_move(0.0, {0.0, 0.0, -0.4}));
+  EXPECT_NEAR(threshold.sigma(), std::sqrt((0.01 + 0.01 + 0.09 + 0.16) / 4.0), 1e-12);
+  // A turn the prediction missed counts by how far it moves the farthest point.
+  threshold.update(turn_and_move(0.2, {0.0, 0.0, 0.0}));
+  const double turn = 120.0 * std::sin(0.1 * kDeg);
+  EXPECT_NEAR(threshold.sigma(), std::sqrt((0.27 + turn * turn) / 5.0), 1e-12);
 }
 
 /// A random street-like scene: ground, building fronts, parked boxes and poles at random places
@@ -217,11 +220,11 @@ TEST(RegisterToMap, RecoversKnownRigidMotionsOfRandomScenes) {
     std::uniform_real_distribution<double> u(-1.0, 1.0);
     // A car's motion between scans: up to 1.5 m forward, a little sideways and up, up to 3
     // degrees of yaw and half a degree of pitch and roll.
-    const Pose truth =
-        make_pose(Eigen::Quaterniond(Eigen::AngleAxisd(3 * kDeg * u(rng), Eigen::Vector3d::UnitZ()) *
-                                     Eigen::AngleAxisd(0.5 * kDeg * u(rng), Eigen::Vector3d::UnitY()) *
-                                     Eigen::AngleAxisd(0.5 * kDeg * u(rng), Eigen::Vector3d::UnitX())),
-                  Eigen::Vector3d(1.5 * u(rng), 0.2 * u(rng), 0.05 * u(rng)));
+    const Pose truth = make_pose(
+        Eigen::Quaterniond(Eigen::AngleAxisd(3 * kDeg * u(rng), Eigen::Vector3d::UnitZ()) *
+                           Eigen::AngleAxisd(0.5 * kDeg * u(rng), Eigen::Vector3d::UnitY()) *
+                           Eigen::AngleAxisd(0.5 * kDeg * u(rng), Eigen::Vector3d::UnitX())),
+        Eigen::Vector3d(1.5 * u(rng), 0.2 * u(rng), 0.05 * u(rng)));
     const std::vector<float> target = to_floats(scene.scan(Pose::Identity(), 2 * seed));
     const std::vector<float> source = to_floats(scene.scan(truth, 2 * seed + 1));
     const DoubleDownsampled t = double_downsample(view_of(target), 0.25, 2, 60.0);
@@ -270,10 +273,11 @@ TEST(ScanOdometry, FollowsADriveThroughARandomSceneWithinCentimetres) {
   std::vector<Pose> truth{Pose::Identity()};
   for (int f = 1; f < 30; ++f) {
     const double yaw = 0.8 * std::sin(f * 0.25);
-    const Pose step = make_pose(
-        Eigen::Quaterniond(Eigen::AngleAxisd(yaw * kDeg, Eigen::Vector3d::UnitZ()) *
-                           Eigen::AngleAxisd(0.2 * kDeg * std::cos(f * 0.7), Eigen::Vector3d::UnitY())),
-        Eigen::Vector3d(1.2, 0.0, 0.0));
+    const Pose step =
+        make_pose(Eigen::Quaterniond(
+                      Eigen::AngleAxisd(yaw * kDeg, Eigen::Vector3d::UnitZ()) *
+                      Eigen::AngleAxisd(0.2 * kDeg * std::cos(f * 0.7), Eigen::Vector3d::UnitY())),
+                  Eigen::Vector3d(1.2, 0.0, 0.0));
     truth.push_back(truth.back() * step);
   }
   ScanOdometry odometry;
@@ -286,8 +290,10 @@ TEST(ScanOdometry, FollowsADriveThroughARandomSceneWithinCentimetres) {
     const Pose error = truth[f].inverse() * step.T_world_lidar;
     worst_translation = std::max(worst_translation, error.translation().norm());
     worst_angle = std::max(worst_angle, angle_of(error));
+    // Most of the scan pairs; not the poles (round, no plane per voxel) and not what lies within
+    // the gate of no plane once the gate has tightened to the prediction's error.
     if (f > 0) {
-      EXPECT_GT(step.fitness, 0.9) << f;
+      EXPECT_GT(step.fitness, 0.7) << f;
     }
   }
   std::printf("30 scans, 34.8 m: worst %.4f m, %.4f deg; sigma %.3f m from %zu samples\n",

@@ -28,10 +28,10 @@ std::string cache_key(const formats::Sequence& seq, const EgoMotionOptions& opti
   std::ostringstream key;
   key.precision(17);
   key << kEstimator << '|' << o.voxel << '|' << o.fine_factor << '|' << o.max_range << '|'
-      << o.map_voxel << '|' << o.max_points_per_voxel << '|' << o.initial_sigma << '|' << o.min_motion << '|'
-      << o.max_correspondence << '|' << o.max_iterations << '|' << o.convergence << '|'
-      << o.min_pairs << '|' << seq.layout << '|' << fs::absolute(seq.root).string() << '|'
-      << seq.name;
+      << o.map_voxel << '|' << o.max_points_per_voxel << '|' << o.initial_sigma << '|'
+      << o.min_motion << '|' << o.max_correspondence << '|' << o.max_iterations << '|'
+      << o.convergence << '|' << o.min_pairs << '|' << seq.layout << '|'
+      << fs::absolute(seq.root).string() << '|' << seq.name;
   for (const formats::FrameRef& f : seq.frames) {
     std::error_code ec;
     key << '|' << f.cloud_path.string() << ':' << fs::file_size(f.cloud_path, ec);

@@ -23,9 +23,12 @@
 namespace pcanno::geometry {
 
 /// KISS-ICP's adaptive threshold. The model error of a deviation (prediction^-1 * estimate) is
-/// |t| + 2 * max_range * sin(angle / 2): how far the deviation moves a point at `max_range` at most.
-/// Errors above `min_motion` are samples; sigma() is their root mean square, `initial` before the
-/// first. Registration gates pairs at 3 sigma and uses a Geman-McClure kernel of sigma / 3.
+/// |t| + 2 * max_range * sin(angle / 2): how far the deviation moves a point at `max_range` at
+/// most. sigma() is the root mean square of the model errors so far, `initial` before the first.
+/// KISS-ICP leaves errors below `min_motion` out, so that a smooth drive keeps the initial, wide
+/// sigma; here they count as `min_motion` (the sensor's noise floor), so that sigma settles at it
+/// and the kernel tightens, and still never collapses. Registration gates pairs at 3 sigma and
+/// uses a Geman-McClure kernel of sigma / 3.
 class AdaptiveThreshold {
  public:
   AdaptiveThreshold(double initial = 1.0, double min_motion = 0.1, double max_range = 60.0)
@@ -64,16 +67,16 @@ IcpResult register_to_map(const std::vector<Eigen::Vector3d>& source, const Voxe
                           const Pose& initial, const MapIcpOptions& options = {});
 
 struct ScanOdometryOptions {
-  double voxel = 0.5;        ///< [m] thinning of the set that is registered
-  int fine_factor = 2;       ///< the map is fed a set thinned at voxel / fine_factor
-  double max_range = 60.0;   ///< [m] farther points are dropped, and the map forgets beyond it
+  double voxel = 0.5;       ///< [m] thinning of the set that is registered
+  int fine_factor = 2;      ///< the map is fed a set thinned at voxel / fine_factor
+  double max_range = 60.0;  ///< [m] farther points are dropped, and the map forgets beyond it
   /// [m] the map's voxel: wide enough that one scan's fine set puts a dozen points on a plane in
   /// it, so that its plane is fitted from the first scan on.
   double map_voxel = 1.0;
   std::size_t max_points_per_voxel = 5;
-  double initial_sigma = 2.0;         ///< [m] adaptive threshold before its first sample
-  double min_motion = 0.1;            ///< [m] smaller prediction errors are not samples
-  double max_correspondence = 1.0;    ///< [m] cap of the gate (3 sigma), which bounds the search
+  double initial_sigma = 2.0;       ///< [m] adaptive threshold before its first sample
+  double min_motion = 0.1;          ///< [m] smaller prediction errors count as this (sigma's floor)
+  double max_correspondence = 1.0;  ///< [m] cap of the gate (3 sigma), which bounds the search
   int max_iterations = 30;
   double convergence = 1e-4;
   std::size_t min_pairs = 10;

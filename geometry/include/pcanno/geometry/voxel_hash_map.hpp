@@ -16,8 +16,8 @@
 namespace pcanno::geometry {
 
 /// A scan thinned twice in one pass: `fine` keeps the first point of every voxel of side
-/// `fine_voxel`, `coarse` the first point of every voxel `factor` times as wide. Both are subsets of
-/// the input in its order, so `coarse` equals voxel_downsample(points, fine_voxel * factor,
+/// `fine_voxel`, `coarse` the first point of every voxel `factor` times as wide. Both are subsets
+/// of the input in its order, so `coarse` equals voxel_downsample(points, fine_voxel * factor,
 /// max_range) whenever that product is exact in floating point (a power-of-two factor).
 struct DoubleDownsampled {
   std::vector<Eigen::Vector3d> fine;    ///< for the map
