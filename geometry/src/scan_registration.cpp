@@ -24,6 +24,20 @@ double AdaptiveThreshold::sigma() const {
   return samples_ == 0 ? initial_ : std::sqrt(sum_squared_ / static_cast<double>(samples_));
 }
 
+Pose predicted_motion(const Pose& velocity) {
+  // Only the turn about the sensor's up axis is carried: a car keeps turning, but it does not keep
+  // pitching or rolling, and what the map constrains least on a straight street is a tilt paired
+  // with a shift along the road. Carried over, the tilt the registration left in place last time
+  // came back doubled in the next prediction, was again left in place, and grew every frame.
+  const Eigen::Vector3d forward = velocity.linear() * Eigen::Vector3d::UnitX();
+  Pose motion = Pose::Identity();
+  motion.linear() =
+      Eigen::AngleAxisd(std::atan2(forward.y(), forward.x()), Eigen::Vector3d::UnitZ())
+          .toRotationMatrix();
+  motion.translation() = velocity.translation();
+  return motion;
+}
+
 IcpResult register_to_map(const std::vector<Eigen::Vector3d>& source, const VoxelHashMap& map,
                           const Pose& initial, const MapIcpOptions& options) {
   IcpResult result;
@@ -114,7 +128,7 @@ OdometryStep ScanOdometry::add_scan(const DoubleDownsampled& scan,
     step.fitness = 1.0;
     return step;
   }
-  const Pose prediction = last_ * velocity_;
+  const Pose prediction = last_ * predicted_motion(velocity_);
   const double sigma = threshold_.sigma();
   MapIcpOptions icp;
   icp.max_correspondence = std::min(3.0 * sigma, options_.max_correspondence);

@@ -109,6 +109,25 @@ Pose turn_and_move(double yaw_deg, const Eigen::Vector3d& t) {
                    t);
 }
 
+TEST(PredictedMotion, CarriesTheTranslationAndTheYawButNoPitchOrRoll) {
+  const Eigen::Vector3d t(0.8, 0.05, -0.01);
+  const Pose last = make_pose(
+      Eigen::Quaterniond(Eigen::AngleAxisd(1.5 * kDeg, Eigen::Vector3d::UnitZ()) *
+                         Eigen::AngleAxisd(0.3 * kDeg, Eigen::Vector3d::UnitY()) *
+                         Eigen::AngleAxisd(-0.2 * kDeg, Eigen::Vector3d::UnitX())),
+      t);
+  const Pose next = predicted_motion(last);
+  EXPECT_LT((next.translation() - t).norm(), 1e-12);
+  // Upright: the z axis is kept, and the heading of the x axis is the motion's.
+  EXPECT_LT((next.linear() * Eigen::Vector3d::UnitZ() - Eigen::Vector3d::UnitZ()).norm(), 1e-12);
+  const Eigen::Vector3d x = next.linear() * Eigen::Vector3d::UnitX();
+  EXPECT_NEAR(std::atan2(x.y(), x.x()), 1.5 * kDeg, 1e-9);
+  // A pure turn is carried whole.
+  const Pose turn =
+      make_pose(Eigen::Quaterniond(Eigen::AngleAxisd(-2.0 * kDeg, Eigen::Vector3d::UnitZ())), t);
+  EXPECT_TRUE(predicted_motion(turn).isApprox(turn, 1e-12));
+}
+
 TEST(AdaptiveThreshold, ModelErrorIsTheLargestDisplacementWithinRange) {
   // A pure translation moves every point by its length.
   EXPECT_NEAR(AdaptiveThreshold::model_error(turn_and_move(0, {0.3, 0.4, 0.0}), 50.0), 0.5, 1e-12);

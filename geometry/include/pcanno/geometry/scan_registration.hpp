@@ -47,6 +47,10 @@ class AdaptiveThreshold {
   std::size_t samples_ = 0;
 };
 
+/// The constant-velocity model's next motion from the last one (T_previous_last): its translation
+/// and its turn about the LiDAR's z axis (yaw), without pitch or roll.
+Pose predicted_motion(const Pose& velocity);
+
 struct MapIcpOptions {
   double max_correspondence = 1.0;  ///< [m] gate: pairs farther apart are ignored
   double kernel = 0.3;              ///< [m] scale of the Geman-McClure weight
