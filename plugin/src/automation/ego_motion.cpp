@@ -18,8 +18,8 @@ using formats::Expected;
 
 /// Names the estimator in the cache key: a new algorithm (or a fix that changes its estimates)
 /// bumps it, so that no cache written by an older one is returned. v1 (no tag) was scan-to-scan
-/// point-to-plane ICP; v2 is the KISS-ICP-style scan-to-map odometry.
-constexpr const char* kEstimator = "scan-to-map-p2p-v2";
+/// point-to-plane ICP; v2 is the KISS-ICP-style scan-to-map odometry; v3 predicts yaw only.
+constexpr const char* kEstimator = "scan-to-map-p2p-v3";
 
 /// The cache key: the estimator and its settings, the sequence's identity and every frame's file
 /// and size, so a changed scan invalidates the cache.
