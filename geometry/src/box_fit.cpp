@@ -11,6 +11,7 @@
 #include "cluster_grid.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "prior_cut.hpp"
+#include "axis_extent.hpp"
 
 namespace pcanno::geometry {
 namespace {
@@ -418,18 +419,7 @@ std::optional<FitResult> fit_box(const PointView& points, const GroundModel& gro
     if (*direction < 0) *direction += M_PI / 2;
   }
   const double theta = direction.value_or(0.0);
-  const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
-  const Eigen::Vector2d e2(-e1.y(), e1.x());
-  double lo1 = std::numeric_limits<double>::infinity();
-  double hi1 = -lo1;
-  double lo2 = lo1;
-  double hi2 = -lo1;
-  for (const Eigen::Vector2d& p : xy) {
-    lo1 = std::min(lo1, p.dot(e1));
-    hi1 = std::max(hi1, p.dot(e1));
-    lo2 = std::min(lo2, p.dot(e2));
-    hi2 = std::max(hi2, p.dot(e2));
-  }
+  auto [e1, e2, lo1, hi1, lo2, hi2] = detail::axis_extent(xy, theta);
   // The box's x axis: the side along the heading hint or the length axis when there is one (a
   // scan showing one face cannot tell length from width), else the footprint's longer side; but a
   // vehicle's footprint no longer than the class is wide shows its back or front, not its side

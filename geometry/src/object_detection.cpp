@@ -7,6 +7,7 @@
 
 #include "pcanno/geometry/angles.hpp"
 #include "pcanno/geometry/box_fit.hpp"
+#include "axis_extent.hpp"
 
 namespace pcanno::geometry {
 namespace {
@@ -153,18 +154,7 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
   const bool small = (hi - lo).norm() < 1.5;
   const double theta = small ? principal_direction(xy)
                              : l_shape_direction(search, 2.0, 0.25).value_or(0.0);
-  const Eigen::Vector2d e1(std::cos(theta), std::sin(theta));
-  const Eigen::Vector2d e2(-e1.y(), e1.x());
-  double lo1 = std::numeric_limits<double>::infinity();
-  double hi1 = -lo1;
-  double lo2 = lo1;
-  double hi2 = -lo1;
-  for (const Eigen::Vector2d& p : xy) {
-    lo1 = std::min(lo1, p.dot(e1));
-    hi1 = std::max(hi1, p.dot(e1));
-    lo2 = std::min(lo2, p.dot(e2));
-    hi2 = std::max(hi2, p.dot(e2));
-  }
+  const auto [e1, e2, lo1, hi1, lo2, hi2] = detail::axis_extent(xy, theta);
   const bool e1_long = hi1 - lo1 >= hi2 - lo2;
   ClusterShape s;
   s.points = ids.size();

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "cluster_grid.hpp"
+#include "axis_extent.hpp"
 
 namespace pcanno::geometry::detail {
 namespace {
@@ -54,18 +55,7 @@ struct Placement {
 bool fits_footprint(const std::vector<Eigen::Vector2d>& xy, double direction,
                     const PriorCutOptions& options) {
   if (xy.empty()) return true;
-  const Eigen::Vector2d e1(std::cos(direction), std::sin(direction));
-  const Eigen::Vector2d e2(-e1.y(), e1.x());
-  double lo1 = std::numeric_limits<double>::infinity();
-  double hi1 = -lo1;
-  double lo2 = lo1;
-  double hi2 = -lo1;
-  for (const Eigen::Vector2d& p : xy) {
-    lo1 = std::min(lo1, p.dot(e1));
-    hi1 = std::max(hi1, p.dot(e1));
-    lo2 = std::min(lo2, p.dot(e2));
-    hi2 = std::max(hi2, p.dot(e2));
-  }
+  const auto [e1, e2, lo1, hi1, lo2, hi2] = detail::axis_extent(xy, direction);
   const double length = options.footprint.x() * (1 + options.size_slack) + options.cell;
   const double width = options.footprint.y() * (1 + options.size_slack) + options.cell;
   const double a = hi1 - lo1;
