@@ -115,7 +115,7 @@ int run_ego_motion(const EgoMotionCommandOptions& opt, const GlobalOptions& glob
     if (!written) return report(written.error());
     folders.keep();
   }
-  std::vector<std::size_t> weak;  // frames registered poorly to the local map
+  std::vector<std::size_t> weak;  // frames registered poorly to the one before
   for (std::size_t i = 1; i < motion.fitness.size(); ++i) {
     if (motion.fitness[i] < opt.low_fitness) weak.push_back(i);
   }
@@ -148,10 +148,10 @@ int run_ego_motion(const EgoMotionCommandOptions& opt, const GlobalOptions& glob
                 motion.from_cache ? ", from the cache" : "");
   std::cout << opt.sequence << ": " << line << '\n';
   if (weak.empty()) {
-    std::cout << "every frame registered to the local map (fitness >= " << opt.low_fitness
+    std::cout << "every frame registered to the one before (fitness >= " << opt.low_fitness
               << ")\n";
   } else {
-    std::cout << weak.size() << " frames registered poorly to the local map (fitness < "
+    std::cout << weak.size() << " frames registered poorly to the one before (fitness < "
               << opt.low_fitness << "), first " << weak.front()
               << ": check them, poses there follow the constant-velocity guess\n";
   }
@@ -176,8 +176,7 @@ void add_ego_motion_command(CLI::App& app, const GlobalOptions& global, CommandA
   auto opt = std::make_shared<EgoMotionCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "ego-motion",
-      "Estimate the sensor's motion from the scans alone (each scan registered to a local map of "
-      "the ones before it, after KISS-ICP, as `track` does for "
+      "Estimate the sensor's motion from the scans alone (scan-to-scan ICP, as `track` does for "
       "sequences without poses); where the sequence has poses (oxts, nuScenes ego poses), report "
       "the estimate's drift against them");
   cmd->add_option("sequence", opt->sequence, "Dataset root or folder of scans")->required();

@@ -1,6 +1,6 @@
 // Automation on KITTI tracking 0000 (frames 0-19, official ground truth): one-click fit (and its
 // region growing beside a k-d tree search with Open3D's FLANN), one
-// propagation step, one ego-motion step (beside Open3D's point-to-plane ICP on the same
+// propagation step, one ego-motion registration (beside Open3D's point-to-plane ICP on the same
 // thinned scans when Open3D is built in), and the whole of `pcanno track` in process. Needs the
 // shared data; without it the benchmarks report an error and are skipped.
 #include <benchmark/benchmark.h>
@@ -12,8 +12,6 @@
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/geometry/points_in_cuboid.hpp"
-#include "pcanno/geometry/registration.hpp"
-#include "pcanno/geometry/scan_registration.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/propagation.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
@@ -217,110 +215,40 @@ void BM_PropagateStep(benchmark::State& state) {
 // Track 0 is the van, track 1 the cyclist.
 BENCHMARK(BM_PropagateStep)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
-/// Frames 4 and 5 of the sequence, read once: the benchmarks below time the thinning and the
-/// registration, not the disk.
-struct EgoPair {
-  formats::CloudFile previous;
-  formats::CloudFile current;
-  /// The odometry after frames 0-4 (map, adaptive threshold, velocity), ready for frame 5.
-  geometry::ScanOdometry odometry;
-};
-
-const EgoPair* ego_pair() {
-  static const std::optional<EgoPair> pair = []() -> std::optional<EgoPair> {
-    const Data* d = data();
-    if (d == nullptr) return std::nullopt;
-    auto previous = d->sequence.load_frame(4);
-    auto current = d->sequence.load_frame(5);
-    if (!previous || !current) return std::nullopt;
-    geometry::ScanOdometry odometry(plugin::EgoMotionOptions{}.odometry);
-    for (std::size_t f = 0; f <= 4; ++f) {
-      auto cloud = d->sequence.load_frame(f);
-      if (!cloud) return std::nullopt;
-      odometry.add_scan(cloud->cloud.view());
-    }
-    return EgoPair{std::move(*previous), std::move(*current), std::move(odometry)};
-  }();
-  return pair ? &*pair : nullptr;
+std::vector<Eigen::Vector3d> thinned(const Data& d, std::size_t frame) {
+  auto cloud = d.sequence.load_frame(frame);
+  return cloud ? geometry::voxel_downsample(cloud->cloud.view(), 0.5, 60.0)
+               : std::vector<Eigen::Vector3d>{};
 }
 
-/// The thinning both sides register: first point per 0.5 m voxel within 60 m (EgoMotionOptions).
-std::vector<Eigen::Vector3d> thinned(const formats::CloudFile& cloud) {
-  const geometry::ScanOdometryOptions o = plugin::EgoMotionOptions{}.odometry;
-  return geometry::voxel_downsample(cloud.cloud.view(), o.voxel, o.max_range);
-}
-
-/// What estimate_ego_motion() does per frame once the scan is read: thin it twice (the 0.5 m set
-/// it registers is the same as Open3D's below), register it to the local map from the
-/// constant-velocity prediction, and update the map.
 void BM_EgoMotionPair_pcanno(benchmark::State& state) {
-  const EgoPair* p = ego_pair();
-  if (p == nullptr) return state.SkipWithError("no shared KITTI data");
-  int iterations = 0;
+  const Data* d = data();
+  if (d == nullptr) return state.SkipWithError("no shared KITTI data");
+  const auto previous = thinned(*d, 4);
   for (auto _ : state) {
-    state.PauseTiming();
-    geometry::ScanOdometry odometry = p->odometry;  // the state after frame 4, every time
-    state.ResumeTiming();
-    const geometry::OdometryStep step = odometry.add_scan(p->current.cloud.view());
-    iterations = step.iterations;
-    benchmark::DoNotOptimize(step);
+    // Thinning is part of each pair's cost: every new scan is thinned once.
+    const auto current = thinned(*d, 5);
+    benchmark::DoNotOptimize(
+        geometry::register_point_to_plane(current, previous, geometry::Pose::Identity()));
   }
-  state.counters["icp_iterations"] = iterations;
-  state.counters["registered_points"] = static_cast<double>(thinned(p->current).size());
 }
 BENCHMARK(BM_EgoMotionPair_pcanno)->Unit(benchmark::kMillisecond);
 
-/// The previous method, scan-to-scan point-to-plane ICP (target normals estimated inside).
-void BM_EgoMotionPair_pcanno_point_to_plane(benchmark::State& state) {
-  const EgoPair* p = ego_pair();
-  if (p == nullptr) return state.SkipWithError("no shared KITTI data");
-  const auto previous = thinned(p->previous);
-  for (auto _ : state) {
-    const auto current = thinned(p->current);
-    benchmark::DoNotOptimize(
-        geometry::register_point_to_plane(current, previous, p->odometry.velocity()));
-  }
-}
-BENCHMARK(BM_EgoMotionPair_pcanno_point_to_plane)->Unit(benchmark::kMillisecond);
-
 #ifdef PCANNO_BENCH_WITH_OPEN3D
-/// Open3D point-to-plane ICP of the same thinned scan to the previous one, from the same
-/// constant-velocity prior. The target's normals are estimated outside the timed loop (in a
-/// sequence each scan needs them once), so this is Open3D's registration alone.
 void BM_EgoMotionPair_open3d(benchmark::State& state) {
-  const EgoPair* p = ego_pair();
-  if (p == nullptr) return state.SkipWithError("no shared KITTI data");
-  open3d::geometry::PointCloud target(thinned(p->previous));
+  const Data* d = data();
+  if (d == nullptr) return state.SkipWithError("no shared KITTI data");
+  open3d::geometry::PointCloud target(thinned(*d, 4));
   target.EstimateNormals(open3d::geometry::KDTreeSearchParamHybrid(1.0, 30));
   for (auto _ : state) {
-    open3d::geometry::PointCloud source(thinned(p->current));
+    open3d::geometry::PointCloud source(thinned(*d, 5));
     benchmark::DoNotOptimize(open3d::pipelines::registration::RegistrationICP(
-        source, target, 1.0, p->odometry.velocity().matrix(),
+        source, target, 1.0, Eigen::Matrix4d::Identity(),
         open3d::pipelines::registration::TransformationEstimationPointToPlane(),
         open3d::pipelines::registration::ICPConvergenceCriteria(1e-6, 1e-6, 40)));
   }
-  state.counters["registered_points"] = static_cast<double>(thinned(p->current).size());
 }
 BENCHMARK(BM_EgoMotionPair_open3d)->Unit(benchmark::kMillisecond);
-
-/// The same with the new scan's normals estimated in the loop, as a sequence needs them once per
-/// scan: Open3D's whole per-frame cost.
-void BM_EgoMotionPair_open3d_with_normals(benchmark::State& state) {
-  const EgoPair* p = ego_pair();
-  if (p == nullptr) return state.SkipWithError("no shared KITTI data");
-  open3d::geometry::PointCloud target(thinned(p->previous));
-  target.EstimateNormals(open3d::geometry::KDTreeSearchParamHybrid(1.0, 30));
-  for (auto _ : state) {
-    open3d::geometry::PointCloud source(thinned(p->current));
-    benchmark::DoNotOptimize(open3d::pipelines::registration::RegistrationICP(
-        source, target, 1.0, p->odometry.velocity().matrix(),
-        open3d::pipelines::registration::TransformationEstimationPointToPlane(),
-        open3d::pipelines::registration::ICPConvergenceCriteria(1e-6, 1e-6, 40)));
-    source.EstimateNormals(open3d::geometry::KDTreeSearchParamHybrid(1.0, 30));
-    benchmark::DoNotOptimize(source);
-  }
-}
-BENCHMARK(BM_EgoMotionPair_open3d_with_normals)->Unit(benchmark::kMillisecond);
 #endif
 
 void BM_TrackSequence(benchmark::State& state) {

@@ -16,22 +16,12 @@ using formats::Error;
 using formats::ErrorCode;
 using formats::Expected;
 
-/// Names the estimator in the cache key: a new algorithm (or a fix that changes its estimates)
-/// bumps it, so that no cache written by an older one is returned. v1 (no tag) was scan-to-scan
-/// point-to-plane ICP; v2 is the KISS-ICP-style scan-to-map odometry; v3 predicts yaw only.
-constexpr const char* kEstimator = "scan-to-map-p2p-v3";
-
-/// The cache key: the estimator and its settings, the sequence's identity and every frame's file
-/// and size, so a changed scan invalidates the cache.
+/// The cache key: the sequence's identity and every frame's file and size, so a changed scan
+/// invalidates the cache.
 std::string cache_key(const formats::Sequence& seq, const EgoMotionOptions& options) {
-  const geometry::ScanOdometryOptions& o = options.odometry;
   std::ostringstream key;
-  key.precision(17);
-  key << kEstimator << '|' << o.voxel << '|' << o.fine_factor << '|' << o.max_range << '|'
-      << o.map_voxel << '|' << o.max_points_per_voxel << '|' << o.initial_sigma << '|'
-      << o.min_motion << '|' << o.max_correspondence << '|' << o.max_iterations << '|'
-      << o.convergence << '|' << o.min_pairs << '|' << seq.layout << '|'
-      << fs::absolute(seq.root).string() << '|' << seq.name;
+  key << seq.layout << '|' << fs::absolute(seq.root).string() << '|' << seq.name << '|'
+      << options.voxel << '|' << options.max_range;
   for (const formats::FrameRef& f : seq.frames) {
     std::error_code ec;
     key << '|' << f.cloud_path.string() << ':' << fs::file_size(f.cloud_path, ec);
@@ -114,7 +104,10 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
     return Error{ErrorCode::kCancelled, "ego-motion estimation cancelled", sequence.root.string()};
   };
   EgoMotion out;
-  geometry::ScanOdometry odometry(options.odometry);
+  out.T_world_lidar.push_back(geometry::Pose::Identity());
+  out.fitness.push_back(1.0);
+  std::vector<Eigen::Vector3d> previous;
+  geometry::Pose velocity = geometry::Pose::Identity();  // T_previous_current of the last pair
   for (std::size_t i = 0; i < n; ++i) {
     // Frame i is the share [i, i + 1) / n; loading takes its first tenth, the registration the
     // rest. Both poll the callback, so a cancel lands within one ICP iteration, not one frame.
@@ -127,11 +120,21 @@ Expected<EgoMotion> estimate_ego_motion(const formats::Sequence& sequence,
     Expected<formats::CloudFile> cloud = sequence.load_frame(i, read);
     if (!cloud && cloud.error().code == ErrorCode::kCancelled) return cancelled();
     if (!cloud) return std::move(cloud).error();
-    const geometry::OdometryStep step =
-        odometry.add_scan(cloud->cloud.view(), [&] { return !at(0.5); });
-    if (step.stopped) return cancelled();
-    out.T_world_lidar.push_back(step.T_world_lidar);
-    out.fitness.push_back(step.fitness);
+    std::vector<Eigen::Vector3d> current =
+        geometry::voxel_downsample(cloud->cloud.view(), options.voxel, options.max_range);
+    if (i > 0) {
+      geometry::IcpOptions icp = options.icp;
+      icp.stop = [&] { return !at(0.5); };
+      const geometry::IcpResult r =
+          geometry::register_point_to_plane(current, previous, velocity, icp);
+      if (r.stopped) return cancelled();
+      // A failed registration keeps the constant-velocity guess rather than a wild pose.
+      const geometry::Pose step = r.converged ? r.T_target_source : velocity;
+      out.T_world_lidar.push_back(out.T_world_lidar.back() * step);
+      out.fitness.push_back(r.converged ? r.fitness : 0.0);
+      velocity = step;
+    }
+    previous = std::move(current);
   }
   // Only a finished estimate is cached (atomically): a cancelled one leaves no file behind.
   if (!cache_file.empty()) write_cache(cache_file, out);

@@ -121,10 +121,8 @@ EgoMotionOptions ego_options() {
 }
 
 double ego_motion_share(const Session& session, std::int64_t frames) {
-  // A frame of ego motion (a whole scan read, thinned and registered to the local map) costs a few
-  // of propagation or refinement (one object registered): the factor 4 was measured with the old
-  // scan-to-scan ICP (40 ms against 10 ms per KITTI frame, loading included); the scan-to-map
-  // odometry registers in 8-12 ms CPU, so the read now weighs more (docs/automation.md "Speed").
+  // A frame of ego motion (a whole scan registered to the last) costs about four of propagation
+  // or refinement (one object registered): 40 ms against 10 ms per KITTI frame, loading included.
   const formats::Sequence* seq = session.sequence();
   if (seq == nullptr || seq->has_poses() || ego_motion_cached(*seq, ego_options())) return 0.0;
   const double ego = 4.0 * static_cast<double>(seq->size());
