@@ -16,6 +16,7 @@
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/prelabel.hpp"
+#include "pcanno/plugin/detectors/detector_list.hpp"
 #include "pcanno/plugin/detectors/guarded.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
@@ -37,14 +38,6 @@ struct PrelabelCommandOptions {
   bool no_cache = false;
 };
 
-std::string detector_ids(const plugin::Registry& registry) {
-  std::string ids;
-  for (const plugin::DetectorFactory& d : registry.detectors()) {
-    ids += (ids.empty() ? "" : ", ") + d.info.id;
-  }
-  return ids.empty() ? "none is registered" : "registered: " + ids;
-}
-
 int run_prelabel_command(const PrelabelCommandOptions& opt, const GlobalOptions& global,
                          const plugin::Registry& registry) {
   warn_plugin_failures(registry);
@@ -55,7 +48,7 @@ int run_prelabel_command(const PrelabelCommandOptions& opt, const GlobalOptions&
   const plugin::DetectorFactory* factory = registry.detector(opt.detector);
   if (factory == nullptr) {
     return report_usage("--detector: no detector '" + opt.detector + "' (" +
-                        detector_ids(registry) + "; plugins add more via PCANNO_PLUGIN_PATH)");
+                        plugin::detector_list(registry) + "; plugins add more via PCANNO_PLUGIN_PATH)");
   }
   formats::AttributeMap parameters;
   for (const std::string& kv : opt.detector_params) {

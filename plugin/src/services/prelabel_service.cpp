@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pcanno/plugin/automation/prelabel.hpp"
+#include "pcanno/plugin/detectors/detector_list.hpp"
 #include "pcanno/plugin/detectors/guarded.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
@@ -23,15 +24,6 @@ using formats::Status;
 
 constexpr const char* kName = "prelabel";
 constexpr const char* kDetectorPrefix = "detector.";
-
-/// The ids of the registry's detectors, for messages.
-std::string detector_list(const Registry& registry) {
-  std::string ids;
-  for (const DetectorFactory& d : registry.detectors()) {
-    ids += (ids.empty() ? "" : ", ") + d.info.id;
-  }
-  return ids.empty() ? "none is registered" : "registered: " + ids;
-}
 
 struct PrelabelService {
   std::shared_ptr<std::optional<PrelabelOutcome>> last =
