@@ -28,13 +28,13 @@ void close_fd(int& fd) {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+}  // namespace
+
 std::string command_line(const std::vector<std::string>& argv) {
   std::string out;
   for (const std::string& a : argv) out += (out.empty() ? "" : " ") + a;
   return out;
 }
-
-}  // namespace
 
 formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
     const std::vector<std::string>& argv, const std::string& cwd) {

@@ -12,6 +12,9 @@
 
 namespace pcanno::plugin::detail {
 
+/// `argv` joined by spaces, for messages.
+std::string command_line(const std::vector<std::string>& argv);
+
 /// A child process spoken to in lines over its stdin and stdout, its stderr kept (the tail) for
 /// messages. Started without a shell, in its own process group so that a kill reaches whatever it
 /// started. stdin and stdout are socket pairs, not pipes: writes use MSG_NOSIGNAL, so a child that

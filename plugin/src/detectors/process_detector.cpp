@@ -93,9 +93,9 @@ std::optional<Eigen::Vector3d> vector3(const json& j) {
 class ProcessDetector final : public Detector {
  public:
   ProcessDetector(ProcessDetectorOptions options, std::unique_ptr<ChildProcess> child)
-      : options_(std::move(options)), child_(std::move(child)) {
-    for (const std::string& a : options_.command) command_ += (command_.empty() ? "" : " ") + a;
-  }
+      : options_(std::move(options)),
+        child_(std::move(child)),
+        command_(detail::command_line(options_.command)) {}
 
   ~ProcessDetector() override {
     if (!child_) return;
@@ -291,8 +291,7 @@ class ProcessDetector final : public Detector {
 }  // namespace
 
 Expected<std::unique_ptr<Detector>> start_process_detector(const ProcessDetectorOptions& options) {
-  std::string command;
-  for (const std::string& a : options.command) command += (command.empty() ? "" : " ") + a;
+  const std::string command = detail::command_line(options.command);
   if (options.command.empty()) {
     return Error{ErrorCode::kInvalidArgument, "detector '" + options.id + "': empty command", ""};
   }
