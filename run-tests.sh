@@ -14,6 +14,10 @@ cmake --build build --parallel "$(nproc)"
 XDG_STATE_HOME="$(mktemp -d -t pcanno-test-state.XXXXXX)"
 export XDG_STATE_HOME
 trap 'rm -rf "$XDG_STATE_HOME"' EXIT
+# -noreset: by default Xvfb restarts whenever its last client leaves, and a test starting at that
+# moment cannot connect. The programs wait such a restart out too (viewer::DisplayConnection).
 runner=()
-if command -v xvfb-run >/dev/null 2>&1; then runner=(xvfb-run -a -s "-screen 0 1600x1000x24"); fi
+if command -v xvfb-run >/dev/null 2>&1; then
+  runner=(xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
+fi
 "${runner[@]}" ctest --test-dir build --output-on-failure --parallel "$(nproc)" "$@"

@@ -28,6 +28,7 @@
 
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/workstation_session.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
@@ -197,6 +198,7 @@ BENCHMARK(BM_RebuildAfterMerge)->UseManualTime()->Iterations(10)->Unit(benchmark
 
 int main(int argc, char** argv) {
   QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
+  const pcanno::viewer::DisplayConnection display;  // waits out an Xvfb reset before Qt connects
   QApplication app(argc, argv);
   // Sessions without a document journal nothing here (Session::create); keep state out of $HOME.
   const fs::path state_dir =

@@ -23,6 +23,7 @@
 #include <benchmark/benchmark.h>
 
 #include "pcanno/plugin/session.hpp"
+#include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/workstation/workstation_session.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
@@ -147,6 +148,7 @@ BENCHMARK(BM_WorkstationStep)
 
 int main(int argc, char** argv) {
   QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
+  const pcanno::viewer::DisplayConnection display;  // waits out an Xvfb reset before Qt connects
   QApplication app(argc, argv);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pcanno/viewer/display_connection.hpp"
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   if (qEnvironmentVariableIsEmpty("DISPLAY")) {
@@ -13,6 +15,9 @@ int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
   }
   QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
+  // Qt gives up on the first failed X connection, which happens while the shared Xvfb resets
+  // after another test's last client left; this one waits that out (see DisplayConnection).
+  const pcanno::viewer::DisplayConnection display;
   QApplication app(argc, argv);
   return RUN_ALL_TESTS();
 }

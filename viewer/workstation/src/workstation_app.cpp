@@ -13,6 +13,7 @@
 #include "pcanno/formats/support/atomic_write.hpp"
 #include "pcanno/plugin/attribute_rules.hpp"
 #include "pcanno/plugin/tools/tool_geometry.hpp"
+#include "pcanno/viewer/display_connection.hpp"
 #include "pcanno/viewer/workstation/camera_panel.hpp"
 #include "pcanno/viewer/workstation/camera_view.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
@@ -108,6 +109,9 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
   int argc = 1;
   char* argv[] = {const_cast<char*>(program), nullptr};
+  // Qt connects to X once and exits if that fails, as it does while an Xvfb started without
+  // -noreset restarts after its last client left; this connection waits that out and holds it off.
+  const DisplayConnection display;
   // First, so that unsaved edits found while opening can be offered in a dialog.
   QApplication app(argc, argv);
   QApplication::setApplicationName("pcanno view");
