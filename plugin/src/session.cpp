@@ -141,6 +141,15 @@ void Session::set_selection(const Selection& selection) {
   notify(ChangeKind::kSelection, "", {});
 }
 
+void Session::set_min_model_score(double score) {
+  min_model_score_ = std::clamp(score, 0.0, 1.0);
+}
+
+bool Session::hides(const formats::BoxState& box) const {
+  return box.provenance == formats::Provenance::kModel && box.score &&
+         *box.score < min_model_score_;
+}
+
 std::vector<BoxAtFrame> Session::boxes_at(std::int64_t frame) const {
   std::vector<BoxAtFrame> out;
   for (const formats::Track& t : doc_.tracks) {

@@ -102,6 +102,36 @@ TEST(SelectTool, TopViewPicksTheTallerOfOverlappingFootprints) {
   EXPECT_EQ(s->selection(), track(0));
 }
 
+TEST(SelectTool, APreLabelTheSessionHidesIsClickedThrough) {
+  auto s = Session::create(frames_only(1));
+  ASSERT_TRUE(s->apply(create_track(s->document(), box_at(0, {0.0, 0.0, 0.75}))));
+  ASSERT_TRUE(s->apply(
+      create_track(s->document(), box_at(0, {1.0, 0.0, 1.5}, Eigen::Vector3d(3.0, 2.0, 3.0)))));
+  formats::BoxState model = s->document().tracks[1].boxes[0];  // the taller box: a pre-label
+  model.provenance = formats::Provenance::kModel;
+  model.score = 0.3;
+  ASSERT_TRUE(s->apply(put_box(s->document(), 1, model)));
+  SelectTool tool;
+  click(tool, *s, top_view(), {0.5, 0.0, 0.0});  // nothing hidden: the taller box, as before
+  EXPECT_EQ(s->selection(), track(1));
+
+  s->set_min_model_score(0.5);
+  EXPECT_TRUE(s->hides(s->document().tracks[1].boxes[0]));
+  EXPECT_FALSE(s->hides(s->document().tracks[0].boxes[0]));  // manual boxes never hide
+  click(tool, *s, top_view(), {0.5, 0.0, 0.0});
+  EXPECT_EQ(s->selection(), track(0));  // through the hidden one to the box below
+  click(tool, *s, top_view(), {2.2, 0.0, 0.0});  // only the hidden box there: an empty click
+  EXPECT_EQ(s->selection(), Selection{});
+
+  s->set_min_model_score(0.3);  // at its score: shown again
+  click(tool, *s, top_view(), {0.5, 0.0, 0.0});
+  EXPECT_EQ(s->selection(), track(1));
+  model.score.reset();  // a model box without a score is never hidden
+  ASSERT_TRUE(s->apply(put_box(s->document(), 1, model)));
+  s->set_min_model_score(1.0);
+  EXPECT_FALSE(s->hides(s->document().tracks[1].boxes[0]));
+}
+
 TEST(SelectTool, PolylineVerticesAndSegmentsArePicked) {
   auto s = Session::create(frames_only(1));
   geometry::Polyline line;

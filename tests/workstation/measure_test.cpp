@@ -74,12 +74,6 @@ std::size_t plain_count(const std::vector<Eigen::Vector3d>& points, const geomet
 
 class WorkstationMeasure : public WorkstationTest {
  protected:
-  static void click(QWidget* w, QPoint p) {
-    send(w, QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton);
-    send(w, QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton);
-    QApplication::processEvents();
-  }
-
   /// The cloud of sample frame `frame`, from its file.
   std::vector<Eigen::Vector3d> frame_points(int frame) const {
     char name[16];

@@ -175,9 +175,42 @@ TEST_F(WorkstationPrelabel, AHiddenPreLabelCannotStaySelected) {
   // Raised over its score: the selection goes with it, so Delete cannot act on an unseen box.
   threshold_box()->setValue(0.5);
   EXPECT_FALSE(w.session().selection().track);
-  // Picking it while hidden (a click reaches every box, seen or not) selects nothing.
+  // Selected while hidden (by a host or a panel): dropped at the next refresh.
   w.session().set_selection(plugin::Selection{*low, std::nullopt, std::nullopt});
   EXPECT_FALSE(w.session().selection().track);
+}
+
+TEST_F(WorkstationPrelabel, AClickPassesThroughAHiddenPreLabelToTheBoxBelow) {
+  ws::WorkstationWindow& w = open_empty();
+  QTest::keySequence(w.main_view(), QKeySequence("Ctrl+Alt+D"));
+  ASSERT_TRUE(wait_for_job());
+  const std::int64_t frame = w.session().frame();
+  std::optional<std::int64_t> low;
+  for (const formats::Track& t : w.session().document().tracks) {
+    const formats::BoxState* b = t.at(frame);
+    if (b != nullptr && *b->score < 0.5) low = t.id;
+  }
+  ASSERT_TRUE(low);
+  // A manual box inside the pre-label's footprint and lower: seen from above, the pre-label
+  // covers it.
+  const geometry::Cuboid model = *w.session().box_in_world(*low, frame);
+  plugin::NewBox below;
+  below.frame = frame;
+  below.shape_frame = w.session().shape_frame_for(frame);
+  below.box = model;
+  below.box.size = Eigen::Vector3d(0.6 * model.size.x(), 0.6 * model.size.y(), 0.5 * model.size.z());
+  below.box.center.z() -= 0.25 * model.size.z();
+  const std::int64_t manual = plugin::next_track_id(w.session().document());
+  ASSERT_TRUE(w.session().apply(plugin::create_track(w.session().document(), below)));
+  QApplication::processEvents();
+  ws::SceneView* top = w.top_view();
+  // (The top view turns with the selected box's heading: aim anew for each click.)
+  threshold_box()->setValue(0.0);  // shown: a click on its centre takes the pre-label on top
+  click(top, top->pixel_of(model.center).toPoint());
+  EXPECT_EQ(w.session().selection().track, low);
+  threshold_box()->setValue(0.5);  // hidden: the same click reaches the manual box under it
+  click(top, top->pixel_of(model.center).toPoint());
+  EXPECT_EQ(w.session().selection().track, manual);
 }
 
 TEST_F(WorkstationPrelabel, EscCancelsAndNothingChanges) {

@@ -95,6 +95,13 @@ class WorkstationTest : public ::testing::Test {
     QApplication::processEvents();
   }
 
+  /// A left click (press and release) at `p`.
+  static void click(QWidget* w, QPoint p) {
+    send(w, QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton);
+    send(w, QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton);
+    QApplication::processEvents();
+  }
+
   static void send(QWidget* w, QEvent::Type type, QPoint p, Qt::MouseButton button,
                    Qt::MouseButtons buttons) {
     QMouseEvent e(type, QPointF(p), QPointF(w->mapToGlobal(p)), button, buttons, Qt::NoModifier);

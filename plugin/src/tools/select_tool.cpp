@@ -67,6 +67,7 @@ Selection SelectTool::pick(const Session& session, const Ray& ray, const ViewInf
   double box_depth = kInf;
   double box_area = kInf;
   for (const BoxAtFrame& b : session.boxes_at(frame)) {
+    if (session.hides(*b.state)) continue;  // not drawn: the click reaches what is behind it
     const Expected<geometry::Cuboid> box = session.box_in_world(b.track->id, frame);
     if (!box) continue;
     const std::optional<double> depth = box_pick_depth(ray, view, *box);

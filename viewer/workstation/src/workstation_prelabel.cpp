@@ -20,13 +20,6 @@
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
 namespace pcanno::viewer::workstation {
-namespace {
-
-bool hidden(const formats::BoxState& b, double threshold) {
-  return b.provenance == formats::Provenance::kModel && b.score && *b.score < threshold;
-}
-
-}  // namespace
 
 void WorkstationWindow::build_prelabel_actions(QMenu* edit) {
   // Ctrl+D / Ctrl+Alt+D ("detect"): free in every menu and tool (README key table).
@@ -91,7 +84,7 @@ QString WorkstationWindow::prelabel_outcome() const {
   for (const formats::Track& t : session_->document().tracks) {
     hidden_boxes += static_cast<std::size_t>(std::count_if(
         t.boxes.begin(), t.boxes.end(),
-        [this](const formats::BoxState& b) { return hidden(b, prelabel_.threshold); }));
+        [this](const formats::BoxState& b) { return session_->hides(b); }));
   }
   if (hidden_boxes > 0) {
     text += QString("; %1 below min score %2 hidden").arg(hidden_boxes).arg(prelabel_.threshold);
@@ -108,6 +101,7 @@ void WorkstationWindow::set_score_threshold(double threshold) {
   }
   if (threshold == prelabel_.threshold) return;
   prelabel_.threshold = threshold;
+  session_->set_min_model_score(threshold);
   refresh();
 }
 
@@ -115,18 +109,15 @@ double WorkstationWindow::score_threshold() const { return prelabel_.threshold; 
 
 const formats::Annotations& WorkstationWindow::shown_document() {
   const formats::Annotations& doc = session_->document();
-  const double threshold = prelabel_.threshold;
+  const auto hidden = [this](const formats::BoxState& b) { return session_->hides(b); };
   const bool any = std::any_of(doc.tracks.begin(), doc.tracks.end(), [&](const formats::Track& t) {
-    return std::any_of(t.boxes.begin(), t.boxes.end(),
-                       [&](const formats::BoxState& b) { return hidden(b, threshold); });
+    return std::any_of(t.boxes.begin(), t.boxes.end(), hidden);
   });
   if (!any) return doc;
   prelabel_.shown = doc;
   auto& tracks = prelabel_.shown.tracks;
   for (formats::Track& t : tracks) {
-    t.boxes.erase(std::remove_if(t.boxes.begin(), t.boxes.end(),
-                                 [&](const formats::BoxState& b) { return hidden(b, threshold); }),
-                  t.boxes.end());
+    t.boxes.erase(std::remove_if(t.boxes.begin(), t.boxes.end(), hidden), t.boxes.end());
   }
   tracks.erase(std::remove_if(tracks.begin(), tracks.end(),
                               [](const formats::Track& t) { return t.boxes.empty(); }),
@@ -138,12 +129,12 @@ void WorkstationWindow::hide_low_scores() {
   for (SceneView* v : views()) {
     const std::vector<SceneBox>& all = v->scene().boxes();
     if (std::none_of(all.begin(), all.end(),
-                     [this](const SceneBox& b) { return hidden(b.state, prelabel_.threshold); })) {
+                     [this](const SceneBox& b) { return session_->hides(b.state); })) {
       continue;
     }
     std::vector<SceneBox> shown;
     for (const SceneBox& b : all) {
-      if (!hidden(b.state, prelabel_.threshold)) shown.push_back(b);
+      if (!session_->hides(b.state)) shown.push_back(b);
     }
     v->scene().set_boxes(std::move(shown), session_->document());
   }
@@ -154,7 +145,7 @@ void WorkstationWindow::drop_hidden_selection() {
   if (!id) return;
   const formats::Track* track = session_->document().track(*id);
   const formats::BoxState* box = track != nullptr ? track->at(session_->frame()) : nullptr;
-  if (box != nullptr && hidden(*box, prelabel_.threshold)) session_->set_selection({});
+  if (box != nullptr && session_->hides(*box)) session_->set_selection({});
 }
 
 }  // namespace pcanno::viewer::workstation

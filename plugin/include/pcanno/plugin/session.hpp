@@ -108,7 +108,15 @@ class Session {
   const Selection& selection() const { return selection_; }
   void set_selection(const Selection& selection);
 
-  /// Boxes at `frame`, by track id.
+  /// Pre-labels (provenance kModel) scoring below this [0, 1] are hidden: hosts do not draw them
+  /// and a click passes through them to what lies behind. A way of looking, not an edit: the
+  /// boxes stay in the document, its exports and its undo history. 0 (the default) hides none.
+  double min_model_score() const { return min_model_score_; }
+  void set_min_model_score(double score);  ///< clamped to [0, 1]
+  /// Whether min_model_score() hides `box`.
+  bool hides(const formats::BoxState& box) const;
+
+  /// Boxes at `frame`, by track id (hidden ones included).
   std::vector<BoxAtFrame> boxes_at(std::int64_t frame) const;
   /// Polyline states at `frame`, by polyline id.
   std::vector<PolylineAtFrame> polylines_at(std::int64_t frame) const;
@@ -210,6 +218,7 @@ class Session {
   UndoStack undo_;
   Registry registry_;
   Selection selection_;
+  double min_model_score_ = 0.0;
   std::int64_t frame_ = 0;
   bool dirty_ = false;
   std::vector<std::string> warnings_;

@@ -12,7 +12,8 @@ namespace pcanno::plugin {
 ///   polyline segment, within kPickPixels of the ray come first (they are thin: a click near one
 ///   means it); in the perspective view only when no box lies nearer along the ray. Otherwise the
 ///   box the ray hits nearest along the ray; in the top view the box whose footprint contains the
-///   pointer, the tallest (nearest the camera) when footprints overlap. An empty click clears the
+///   pointer, the tallest (nearest the camera) when footprints overlap. Boxes the session hides
+///   (Session::min_model_score) are passed through. An empty click clears the
 ///   selection and is left to the view (kRender without kConsumed) so it may orbit or pan.
 /// - Delete / BackSpace: deletes the selected box at the current frame (the rest of its track
 ///   stays), or the selected polyline vertex.

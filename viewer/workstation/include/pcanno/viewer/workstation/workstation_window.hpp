@@ -337,8 +337,8 @@ class WorkstationWindow : public QMainWindow {
   /// The document without the boxes the score threshold hides (the document itself when none).
   const formats::Annotations& shown_document();
   void hide_low_scores();  ///< the views' boxes under the threshold, from refresh()
-  /// Clears a selection whose box at the current frame is hidden (a click picks from every box,
-  /// seen or not).
+  /// Clears a selection whose box at the current frame is hidden (the threshold rose over it, or
+  /// the frame changed to one where its box scores lower).
   void drop_hidden_selection();
   QString prelabel_outcome() const;
 
