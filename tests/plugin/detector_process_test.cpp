@@ -9,7 +9,6 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +23,7 @@
 #include "pcanno/plugin/detectors/process_detector.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "process_detectors.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"
 
@@ -83,21 +83,7 @@ for line in sys.stdin:
             {"class": "Bus", "center": [1, 2, 3], "size": [9, 2.5, 3], "yaw": 0, "score": 0.5}]})
 )PY";
 
-/// The system's python3 when there is one (a version manager's shim on PATH can take seconds to
-/// start), else the first on PATH.
-std::string python3() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
-
-bool have_python3() {
-  return std::system((python3() + " -c 'import json' > /dev/null 2>&1").c_str()) == 0;
-}
-
-#define PCANNO_REQUIRE_PYTHON3()                                                     \
-  do {                                                                               \
-    if (!have_python3()) {                                                           \
-      if (test::running_in_ci()) FAIL() << "python3 is required under CI";           \
-      GTEST_SKIP() << "python3 is not available to play the external detector";     \
-    }                                                                                \
-  } while (0)
+using test::python3;
 
 struct Fake {
   test::TempDir dir{"pcanno_detector_"};
@@ -134,7 +120,7 @@ formats::Expected<std::vector<plugin::Detection>> detect(plugin::Detector& d,
   return d.detect(frame, stop ? stop : [] { return false; });
 }
 
-bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+using test::process_gone;
 
 TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
   PCANNO_REQUIRE_PYTHON3();
@@ -242,23 +228,6 @@ TEST(ProcessDetector, StopKillsTheChild) {
   EXPECT_TRUE(process_gone(fake.child_pid()));
 }
 
-/// PCANNO_PLUGIN_PATH set to `value` for the scope.
-struct PluginPath {
-  explicit PluginPath(const std::string& value) {
-    const char* old = std::getenv("PCANNO_PLUGIN_PATH");
-    if (old != nullptr) saved_ = old;
-    ::setenv("PCANNO_PLUGIN_PATH", value.c_str(), 1);
-  }
-  ~PluginPath() {
-    if (saved_) {
-      ::setenv("PCANNO_PLUGIN_PATH", saved_->c_str(), 1);
-    } else {
-      ::unsetenv("PCANNO_PLUGIN_PATH");
-    }
-  }
-  std::optional<std::string> saved_;
-};
-
 TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong) {
   PCANNO_REQUIRE_PYTHON3();
   Fake fake;
@@ -275,7 +244,7 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   std::ofstream(dir / "notes.json") << "not a manifest, not looked at";
 
   plugin::Registry registry = plugin::Registry::with_builtins();
-  const PluginPath path(dir.string());
+  const test::ScopedEnv path("PCANNO_PLUGIN_PATH", dir.string());
   plugin::load_plugins_from_environment(registry);
 
   const plugin::DetectorFactory* factory = registry.detector("fake");
@@ -315,18 +284,8 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   EXPECT_EQ(boxes->front().attributes.at("gain"), "7");
 }
 
-/// A python3 with numpy first on PATH: the example's manifest runs `python3`. Empty when none.
-std::string numpy_python() {
-  for (const std::string candidate : {"/usr/bin/python3", "python3"}) {
-    if (std::system((candidate + " -c 'import numpy' > /dev/null 2>&1").c_str()) == 0) {
-      return candidate;
-    }
-  }
-  return {};
-}
-
 TEST(DetectorExample, NumpyDetectorFindsTheCarsOfTheKittiSample) {
-  const std::string python = numpy_python();
+  const std::string python = test::numpy_python();
   if (python.empty()) {
     if (test::running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)";
     GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";
