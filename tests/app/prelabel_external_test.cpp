@@ -77,7 +77,8 @@ TEST_F(PrelabelExternal, TheNumpyExampleRunsEndToEndThroughTheCli) {
   ASSERT_TRUE(calib && truth);
   std::map<std::int64_t, geometry::Cuboid> van;
   for (const auto& row : *truth) {
-    if (row.track_id == 0) van[row.frame] = geometry::kitti_camera_to_lidar(row.box, calib->T_rect_velo());
+    if (row.track_id == 0)
+      van[row.frame] = geometry::kitti_camera_to_lidar(row.box, calib->T_rect_velo());
   }
   ASSERT_EQ(van.size(), 5u);
   int best = 0;
@@ -137,7 +138,8 @@ TEST_F(PrelabelExternal, TheNumpyExampleUsesTheSequencesCalibration) {
   const fs::path out = dir_ / "camera.pcanno.json";
   const CommandResult r = prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
                                    "--detector numpy-example --detector-param camera=P2 "
-                                   "--min-hits 1 --out " + out.string());
+                                   "--min-hits 1 --out " +
+                                       out.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const auto doc = formats::read_pcanno_document(out);
   ASSERT_TRUE(doc) << doc.error().describe();
@@ -158,7 +160,8 @@ TEST_F(PrelabelExternal, TheNumpyExampleUsesTheSequencesCalibration) {
   // A camera the calibration does not have is the detector's error, naming the frame.
   const CommandResult bad = prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
                                      "--detector numpy-example --detector-param camera=P7 "
-                                     "--frames 0 --out " + (dir_ / "bad.pcanno.json").string());
+                                     "--frames 0 --out " +
+                                         (dir_ / "bad.pcanno.json").string());
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
   EXPECT_NE(bad.out.find("frame 0"), std::string::npos) << bad.out;
   EXPECT_NE(bad.out.find("no camera 'P7'"), std::string::npos) << bad.out;

@@ -53,8 +53,9 @@ formats::PointCloud one_point() {
   return c;
 }
 
-formats::Expected<std::vector<plugin::Detection>> run_frame(
-    plugin::Detector& detector, std::int64_t index, const std::function<bool()>& stop) {
+formats::Expected<std::vector<plugin::Detection>> run_frame(plugin::Detector& detector,
+                                                            std::int64_t index,
+                                                            const std::function<bool()>& stop) {
   const formats::PointCloud cloud = one_point();
   plugin::DetectorFrame frame;
   frame.index = index;
@@ -97,9 +98,8 @@ TEST(ProcessDetectorGroup, AChildThatExitsMidRunIsReportedAndTakesItsGroup) {
   const auto boxes = run_frame(**detector, 4, never);
   ASSERT_FALSE(boxes);
   const std::string& message = boxes.error().message;
-  for (const std::string needle :
-       {"detector 'group'", "group_detector.sh exit", "frame 4", "exited with status 3",
-        "giving up"}) {
+  for (const std::string needle : {"detector 'group'", "group_detector.sh exit", "frame 4",
+                                   "exited with status 3", "giving up"}) {
     EXPECT_NE(message.find(needle), std::string::npos) << "'" << needle << "' not in " << message;
   }
   test::expect_group_gone(dir.path());
@@ -175,8 +175,7 @@ TEST(ProcessDetectorGroup, CancellingAPrelabelRunThroughItsProgressLeavesNoProce
   options.first_frame = 0;
   options.last_frame = 0;
   const auto run = plugin::run_prelabel(
-      **detector, *sequence, options, plugin::schema_classes(formats::Annotations{}),
-      [&](double) {
+      **detector, *sequence, options, plugin::schema_classes(formats::Annotations{}), [&](double) {
         if (fs::exists(dir.path() / "detecting.txt")) cancel = true;
         return !cancel;
       });
@@ -221,9 +220,11 @@ TEST(DetectorManifest, ARelativeProgramIsFoundBesideTheManifestNotInTheWorkingFo
 
   const ScopedWorkingFolder cwd(elsewhere.path());
   plugin::Registry registry = plugin::Registry::with_builtins();
-  const formats::Status beside = plugin::load_plugin(registry, manifests.path() / "beside.detector.json");
+  const formats::Status beside =
+      plugin::load_plugin(registry, manifests.path() / "beside.detector.json");
   ASSERT_TRUE(beside) << beside.error().describe();
-  const formats::Status astray = plugin::load_plugin(registry, manifests.path() / "astray.detector.json");
+  const formats::Status astray =
+      plugin::load_plugin(registry, manifests.path() / "astray.detector.json");
   ASSERT_FALSE(astray);
   EXPECT_NE(astray.error().describe().find((manifests.path() / "tools/only_here.sh").string()),
             std::string::npos)

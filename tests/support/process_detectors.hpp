@@ -109,10 +109,10 @@ class ScopedEnv {
 }  // namespace pcanno::test
 
 /// Skips without python3 (visibly), fails under CI.
-#define PCANNO_REQUIRE_PYTHON3()                                                 \
-  do {                                                                           \
-    if (!::pcanno::test::have_python3()) {                                       \
+#define PCANNO_REQUIRE_PYTHON3()                                                     \
+  do {                                                                               \
+    if (!::pcanno::test::have_python3()) {                                           \
       if (::pcanno::test::running_in_ci()) FAIL() << "python3 is required under CI"; \
-      GTEST_SKIP() << "python3 is not available to play the external detector"; \
-    }                                                                            \
+      GTEST_SKIP() << "python3 is not available to play the external detector";      \
+    }                                                                                \
   } while (0)

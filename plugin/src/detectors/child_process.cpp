@@ -136,8 +136,8 @@ bool ChildProcess::reap() {
     r = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
   } while (r < 0 && errno == EINTR);
   if (r < 0 && errno == ECHILD) {
-    // Reaped behind our back (a host that ignores SIGCHLD). What the child started keeps the
-    // group's id reserved while it runs, so the kill still reaches only our group.
+    // Reaped behind our back (a host that ignores SIGCHLD). Whatever the child started keeps the
+    // group's id reserved while it runs, so the kill reaches only our group (or no one).
     ::kill(-pid_, SIGKILL);
     exited_ = true;
     return true;
@@ -155,7 +155,7 @@ bool ChildProcess::reap() {
 }
 
 void ChildProcess::kill() {
-  if (exited_) return;  // reap() killed the group when it saw the child's exit
+  if (exited_) return;     // reap() killed the group when it saw the child's exit
   ::kill(-pid_, SIGKILL);  // the group: whatever the child started goes with it
   ::kill(pid_, SIGKILL);   // and the child, should it have left the group
   if (wait_exit(kReapBound_s)) return;
@@ -184,7 +184,8 @@ std::string ChildProcess::exit_description() {
   // A child that closed its stdout is usually exiting: give it a moment to be reaped.
   wait_exit(0.5);
   if (!exited_) return "is still running";
-  if (reaped_elsewhere_) return "did not die within " + std::to_string(int(kReapBound_s)) + " s of SIGKILL";
+  if (reaped_elsewhere_)
+    return "did not die within " + std::to_string(static_cast<int>(kReapBound_s)) + " s of SIGKILL";
   if (WIFEXITED(status_)) return "exited with status " + std::to_string(WEXITSTATUS(status_));
   if (WIFSIGNALED(status_)) {
     return "killed by signal " + std::to_string(WTERMSIG(status_)) + " (" +

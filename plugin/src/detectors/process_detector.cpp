@@ -186,7 +186,8 @@ class ProcessDetector final : public Detector {
       return Error{ErrorCode::kInvalidArgument, prefix() + where + ": the frame has no cloud", ""};
     }
     const std::int64_t id = ++request_id_;
-    const json pose = frame.T_world_lidar ? row_major(frame.T_world_lidar->matrix()) : json(nullptr);
+    const json pose =
+        frame.T_world_lidar ? row_major(frame.T_world_lidar->matrix()) : json(nullptr);
     json request{{"type", "detect"},
                  {"id", id},
                  {"frame", frame.index},
