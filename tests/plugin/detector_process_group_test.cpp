@@ -1,9 +1,13 @@
 // External-process detectors leave nothing running: the fake detector behind a shell wrapper
 // (fake_detectors/group_detector.sh) starts a background helper and runs the detector proper as a
 // grandchild; on every end of a run (a clean shutdown, the child exiting, a timeout, a cancel, a
-// child that ignores SIGTERM and the shutdown) the wrapper, the helper and the detector are gone.
+// child that ignores SIGTERM and the shutdown) the wrapper, the helper and the detector are gone,
+// and a cancel returns even when the killed child cannot be reaped yet (held by a tracer).
 // Also: a manifest's relative program path is found beside the manifest, whatever the host's
 // working folder.
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -65,16 +69,22 @@ formats::Expected<std::vector<plugin::Detection>> run_frame(plugin::Detector& de
 
 bool never() { return false; }
 
-/// Runs `body` on another thread; false when it has not returned within 10 s (the test then
-/// fails instead of hanging; the thread is left to finish).
-bool returns_within_10s(std::function<void()> body) {
+/// Starts `body` on another thread; its future is ready when it has returned.
+std::future<void> start_thread(std::function<void()> body) {
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> finished = done->get_future();
   std::thread([body = std::move(body), done] {
     body();
     done->set_value();
   }).detach();
-  return finished.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  return finished;
+}
+
+/// Whether `body` returns within 10 s; if not, the test fails instead of hanging (the thread is
+/// left to finish).
+bool returns_within_10s(std::function<void()> body) {
+  return start_thread(std::move(body)).wait_for(std::chrono::seconds(10)) ==
+         std::future_status::ready;
 }
 
 TEST(ProcessDetectorGroup, ACleanShutdownLeavesNoHelperRunning) {
@@ -152,6 +162,59 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
   auto* owned = detector->release();
   EXPECT_TRUE(returns_within_10s([owned] { delete owned; }));
   test::expect_group_gone(idle.path());
+}
+
+/// A process that ptrace-attaches to `pid` and then sleeps: while it lives, `pid`'s death is
+/// reported to the tracer first, never to its parent, so a waitpid() on it in the parent blocks.
+/// 0 when the attach is refused (no ptrace in this container).
+pid_t start_tracer_of(pid_t pid) {
+  int report[2];
+  if (::pipe(report) != 0) return 0;
+  const pid_t tracer = ::fork();
+  if (tracer == 0) {
+    const char ok = ::ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) == 0 ? 1 : 0;
+    ssize_t ignored = ::write(report[1], &ok, 1);
+    (void)ignored;
+    ::sleep(60);
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  char ok = 0;
+  if (tracer < 0 || ::read(report[0], &ok, 1) != 1 || ok != 1) {
+    if (tracer > 0) {
+      ::kill(tracer, SIGKILL);
+      ::waitpid(tracer, nullptr, 0);
+    }
+    ::close(report[0]);
+    return 0;
+  }
+  ::close(report[0]);
+  return tracer;
+}
+
+TEST(ProcessDetectorGroup, ACancelReturnsWhenTheKilledChildCannotBeReaped) {
+  test::TempDir dir("pcanno_group_");
+  auto detector = plugin::start_process_detector(group_options(dir.path(), "hang"));
+  ASSERT_TRUE(detector) << detector.error().describe();
+  const pid_t child = test::read_pid(dir.path() / "wrapper.pid");  // the process pcanno started
+  ASSERT_GT(child, 0);
+  const pid_t tracer = start_tracer_of(child);
+  if (tracer == 0) GTEST_SKIP() << "ptrace is not permitted here: cannot hold the child unreaped";
+  formats::Status cancelled;
+  std::future<void> returned = start_thread([&] {
+    const auto boxes =
+        run_frame(**detector, 0, [&] { return fs::exists(dir.path() / "detecting.txt"); });
+    cancelled = boxes ? formats::Status{} : formats::Status{boxes.error()};
+  });
+  const bool in_time = returned.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  // The tracer's end releases the child's exit to whoever waits for it.
+  ::kill(tracer, SIGKILL);
+  ::waitpid(tracer, nullptr, 0);
+  returned.wait();
+  EXPECT_TRUE(in_time) << "the cancel waited for a child that could not be reaped";
+  ASSERT_FALSE(cancelled);
+  EXPECT_EQ(cancelled.error().code, formats::ErrorCode::kCancelled);
+  test::expect_group_gone(dir.path());
 }
 
 TEST(ProcessDetectorGroup, CancellingAPrelabelRunThroughItsProgressLeavesNoProcess) {
