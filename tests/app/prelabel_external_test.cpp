@@ -27,27 +27,33 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// Sets `dir` to the folder of a python3 with numpy (empty: the one on PATH has it); skips without
+/// one (visibly), fails under CI.
+#define PCANNO_REQUIRE_NUMPY_PYTHON(dir)                                                 \
+  const std::string pcanno_python_ = numpy_python();                                     \
+  if (pcanno_python_.empty()) {                                                          \
+    if (running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)"; \
+    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";            \
+  }                                                                                      \
+  const std::string dir = pcanno_python_ == "python3"                                    \
+                              ? std::string()                                            \
+                              : fs::path(pcanno_python_).parent_path().string()
+
 class PrelabelExternal : public LabelsTest {
  protected:
   /// `pcanno prelabel` on the sample frames with `plugin_path` and `python_dir` first on PATH.
   CommandResult prelabel(const std::string& plugin_path, const std::string& python_dir,
                          const std::string& args) {
     const char* path = std::getenv("PATH");
-    return run_command("env PATH='" + python_dir + ":" + (path != nullptr ? path : "") +
-                       "' XDG_CACHE_HOME='" + (dir_ / "cache").string() + "' PCANNO_PLUGIN_PATH='" +
-                       plugin_path + "' " + PCANNO_BINARY + " prelabel " + training_.string() +
-                       " " + args + " 2>&1");
+    const std::string first = python_dir.empty() ? "" : python_dir + ":";
+    return run_command("env PATH='" + first + (path != nullptr ? path : "") + "' XDG_CACHE_HOME='" +
+                       (dir_ / "cache").string() + "' PCANNO_PLUGIN_PATH='" + plugin_path + "' " +
+                       PCANNO_BINARY + " prelabel " + training_.string() + " " + args + " 2>&1");
   }
 };
 
 TEST_F(PrelabelExternal, TheNumpyExampleRunsEndToEndThroughTheCli) {
-  const std::string python = numpy_python();
-  if (python.empty()) {
-    if (running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)";
-    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";
-  }
-  const std::string python_dir =
-      python == "python3" ? std::string(".") : fs::path(python).parent_path().string();
+  PCANNO_REQUIRE_NUMPY_PYTHON(python_dir);
   const fs::path out = dir_ / "pre.pcanno.json";
   const CommandResult r = prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
                                    "--detector numpy-example --out " + out.string());
@@ -128,13 +134,7 @@ TEST_F(PrelabelExternal, TheNumpyExampleRunsEndToEndThroughTheCli) {
 }
 
 TEST_F(PrelabelExternal, TheNumpyExampleUsesTheSequencesCalibration) {
-  const std::string python = numpy_python();
-  if (python.empty()) {
-    if (running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)";
-    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";
-  }
-  const std::string python_dir =
-      python == "python3" ? std::string(".") : fs::path(python).parent_path().string();
+  PCANNO_REQUIRE_NUMPY_PYTHON(python_dir);
   const fs::path out = dir_ / "camera.pcanno.json";
   const CommandResult r = prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
                                    "--detector numpy-example --detector-param camera=P2 "
