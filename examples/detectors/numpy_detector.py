@@ -10,7 +10,9 @@ put its model where detect() is.
 Protocol in brief: one JSON object per line on stdin and stdout; logs go to stderr only.
   <- {"type": "hello", "protocol": 1, "parameters": {...}}
   -> {"type": "hello", "protocol": 1, "name": ..., "classes": [...]}
-  <- {"type": "detect", "id": N, "frame": F, "points": {"count", "format", "encoding", "data"}, ...}
+  <- {"type": "detect", "id": N, "frame": F, "points": {"count", "format", "encoding", "data"},
+      "pose": ..., "calibration": {"T_ego_lidar", "cameras": [{"name", "T_cam_lidar", "K"}]}}
+      ("calibration" only when the sequence has one)
   -> {"type": "detections", "id": N, "boxes": [{"class", "center", "size", "yaw", "score"}]}
   <- {"type": "shutdown"}   (then stdin closes; exit 0)
 """
@@ -137,6 +139,31 @@ def detect(points, min_points):
     return boxes
 
 
+def parse_calibration(calibration):
+    """{camera name: (T_cam_lidar 4x4, K 3x3)} from a request's optional "calibration"."""
+    cameras = {}
+    for cam in (calibration or {}).get("cameras", []):
+        T = np.asarray(cam["T_cam_lidar"], dtype=np.float64).reshape(4, 4)
+        K = np.asarray(cam["K"], dtype=np.float64).reshape(3, 3)
+        cameras[cam["name"]] = (T, K)
+    return cameras
+
+
+def in_camera_view(boxes, camera):
+    """The boxes whose centre is in front of `camera` (T_cam_lidar, K) and inside its image,
+    taken as [0, 2 cx] x [0, 2 cy] px: the calibration carries no image size."""
+    T, K = camera
+    kept = []
+    for box in boxes:
+        p = T @ np.append(np.asarray(box["center"], dtype=np.float64), 1.0)
+        if p[2] <= 0.1:  # [m] behind or at the camera
+            continue
+        u, v, w = K @ p[:3]
+        if 0.0 <= u / w <= 2.0 * K[0, 2] and 0.0 <= v / w <= 2.0 * K[1, 2]:
+            kept.append(box)
+    return kept
+
+
 def send(message):
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
@@ -144,6 +171,7 @@ def send(message):
 
 def main():
     min_points = 15
+    camera = ""  # parameter "camera" (e.g. P2): keep only boxes in that camera's view
     for raw in sys.stdin.buffer:
         request = json.loads(raw)
         kind = request.get("type")
@@ -154,6 +182,7 @@ def main():
                 return 1
             parameters = request.get("parameters", {})
             min_points = int(parameters.get("min_points", min_points))
+            camera = parameters.get("camera", camera)
             send({"type": "hello", "protocol": PROTOCOL, "name": "numpy-example",
                   "classes": CLASSES})
         elif kind == "detect":
@@ -164,8 +193,14 @@ def main():
                                      % (pts["format"], pts["encoding"]))
                 data = np.frombuffer(base64.b64decode(pts["data"]), dtype="<f4")
                 points = data.reshape(int(pts["count"]), 4)
-                send({"type": "detections", "id": request["id"],
-                      "boxes": detect(points, min_points)})
+                boxes = detect(points, min_points)
+                if camera:
+                    cameras = parse_calibration(request.get("calibration"))
+                    if camera not in cameras:
+                        raise ValueError("no camera %r in this frame's calibration (it has: %s)"
+                                         % (camera, ", ".join(sorted(cameras)) or "none"))
+                    boxes = in_camera_view(boxes, cameras[camera])
+                send({"type": "detections", "id": request["id"], "boxes": boxes})
             except Exception as e:  # one bad frame is reported, not a crash
                 send({"type": "error", "id": request.get("id"), "error": "%s: %s"
                       % (type(e).__name__, e)})

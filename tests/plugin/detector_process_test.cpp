@@ -9,7 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,7 @@
 
 #include "pcanno/formats/clouds/raw_bin.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/kitti/label.hpp"
 #include "pcanno/geometry/iou.hpp"
 #include "pcanno/geometry/kitti_convention.hpp"
@@ -24,6 +25,7 @@
 #include "pcanno/plugin/detectors/process_detector.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "process_detectors.hpp"
 #include "temp_dir.hpp"
 #include "test_data.hpp"
 
@@ -78,26 +80,30 @@ for line in sys.stdin:
     elif mode == "bad_box":
         send({"type": "detections", "id": rid, "boxes": [
             {"class": "Car", "center": [1, 2, 3], "size": [4, -2, 1.5], "yaw": 0, "score": 0.5}]})
+    elif mode == "calib":
+        # Projects LiDAR points with the request's calibration, the way a detector would use it.
+        attrs = {"has": "calibration" in r}
+        c = r.get("calibration")
+        if c is not None:
+            attrs["cameras"] = ",".join(cam["name"] for cam in c["cameras"])
+            cam = [x for x in c["cameras"] if x["name"] == "P2"][0]
+            T, K, E = cam["T_cam_lidar"], cam["K"], c["T_ego_lidar"]
+            attrs["K"] = K
+            for n, p in enumerate([[10.0, 1.0, -0.5], [25.0, -4.0, 0.3], [6.0, 2.5, -1.2]]):
+                q = [sum(T[4 * i + j] * x for j, x in enumerate(p + [1.0])) for i in range(3)]
+                u = [sum(K[3 * i + j] * q[j] for j in range(3)) for i in range(3)]
+                attrs["pixel%d" % n] = [u[0] / u[2], u[1] / u[2], q[2]]
+                attrs["ego%d" % n] = [sum(E[4 * i + j] * x for j, x in enumerate(p + [1.0]))
+                                      for i in range(3)]
+        send({"type": "detections", "id": rid, "boxes": [
+            {"class": "Car", "center": [1, 2, 3], "size": [4, 2, 1.5], "yaw": 0, "score": 0.5,
+             "attributes": attrs}]})
     elif mode == "unknown_class":
         send({"type": "detections", "id": rid, "boxes": [
             {"class": "Bus", "center": [1, 2, 3], "size": [9, 2.5, 3], "yaw": 0, "score": 0.5}]})
 )PY";
 
-/// The system's python3 when there is one (a version manager's shim on PATH can take seconds to
-/// start), else the first on PATH.
-std::string python3() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
-
-bool have_python3() {
-  return std::system((python3() + " -c 'import json' > /dev/null 2>&1").c_str()) == 0;
-}
-
-#define PCANNO_REQUIRE_PYTHON3()                                                     \
-  do {                                                                               \
-    if (!have_python3()) {                                                           \
-      if (test::running_in_ci()) FAIL() << "python3 is required under CI";           \
-      GTEST_SKIP() << "python3 is not available to play the external detector";     \
-    }                                                                                \
-  } while (0)
+using test::python3;
 
 struct Fake {
   test::TempDir dir{"pcanno_detector_"};
@@ -134,7 +140,7 @@ formats::Expected<std::vector<plugin::Detection>> detect(plugin::Detector& d,
   return d.detect(frame, stop ? stop : [] { return false; });
 }
 
-bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+using test::process_gone;
 
 TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
   PCANNO_REQUIRE_PYTHON3();
@@ -166,6 +172,85 @@ TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
   }
   EXPECT_EQ(test::slurp(fake.dir.path() / "shutdown.txt"), "clean");
   EXPECT_TRUE(process_gone(fake.child_pid()));
+}
+
+/// The numbers of a JSON array of numbers that an attribute holds ("[1.5, 2.0]").
+std::vector<double> numbers(const std::string& text) {
+  std::vector<double> out;
+  std::string cleaned = text;
+  for (char& c : cleaned) {
+    if (c == '[' || c == ']' || c == ',') c = ' ';
+  }
+  std::istringstream in(cleaned);
+  for (double v; in >> v;) out.push_back(v);
+  return out;
+}
+
+TEST(ProcessDetector, SendsTheKittiCalibrationAsTheDevkitProjectsWithIt) {
+  PCANNO_REQUIRE_PYTHON3();
+  const fs::path training = test::sample_data_dir() / "kitti_tracking/training";
+  PCANNO_REQUIRE_DATA(training / "calib/0000.txt");
+  const auto sequence = formats::open_sequence(training);
+  ASSERT_TRUE(sequence) << sequence.error().describe();
+  const formats::Calibration* calibration = sequence->calibration_of(0);
+  ASSERT_NE(calibration, nullptr);
+  // The reference: the calibration file read on its own, projected as the KITTI devkit does.
+  const auto calib = formats::read_kitti_calib(training / "calib/0000.txt");
+  ASSERT_TRUE(calib) << calib.error().describe();
+  Eigen::Matrix4d R0 = Eigen::Matrix4d::Identity();
+  R0.topLeftCorner<3, 3>() = calib->R0_rect;
+  Eigen::Matrix4d Tr = Eigen::Matrix4d::Identity();
+  Tr.topRows<3>() = calib->Tr_velo_to_cam;
+  Eigen::Matrix4d imu_to_velo = Eigen::Matrix4d::Identity();
+  imu_to_velo.topRows<3>() = calib->Tr_imu_to_velo;
+
+  Fake fake;
+  auto detector = plugin::start_process_detector(fake.options("calib"));
+  ASSERT_TRUE(detector) << detector.error().describe();
+  const formats::PointCloud cloud = small_cloud();
+  plugin::DetectorFrame frame;
+  frame.index = 0;
+  frame.cloud = &cloud;
+  frame.calibration = calibration;
+  const auto boxes = (*detector)->detect(frame, [] { return false; });
+  ASSERT_TRUE(boxes) << boxes.error().describe();
+  ASSERT_EQ(boxes->size(), 1u);
+  const formats::AttributeMap& got = boxes->front().attributes;
+  EXPECT_EQ(got.at("has"), "true");
+  EXPECT_EQ(got.at("cameras"), "P0,P1,P2,P3");
+  // K of image_02 as the file has it: f = 721.5377 px, centre (609.5593, 172.854) px.
+  const std::vector<double> K = numbers(got.at("K"));
+  ASSERT_EQ(K.size(), 9u);
+  EXPECT_DOUBLE_EQ(K[0], 721.5377);
+  EXPECT_DOUBLE_EQ(K[2], 609.5593);
+  EXPECT_DOUBLE_EQ(K[4], 721.5377);
+  EXPECT_DOUBLE_EQ(K[5], 172.854);
+  EXPECT_DOUBLE_EQ(K[8], 1.0);
+  const Eigen::Vector3d points[] = {{10.0, 1.0, -0.5}, {25.0, -4.0, 0.3}, {6.0, 2.5, -1.2}};
+  for (int n = 0; n < 3; ++n) {
+    SCOPED_TRACE(n);
+    const Eigen::Vector4d x = points[n].homogeneous();
+    const Eigen::Vector3d devkit = calib->P[2] * (R0 * Tr * x);  // u w, v w, w
+    const std::vector<double> pixel = numbers(got.at("pixel" + std::to_string(n)));
+    ASSERT_EQ(pixel.size(), 3u);
+    EXPECT_NEAR(pixel[0], devkit.x() / devkit.z(), 1e-6);  // [px]
+    EXPECT_NEAR(pixel[1], devkit.y() / devkit.z(), 1e-6);
+    EXPECT_NEAR(pixel[2], devkit.z(), 1e-9);  // the depth [m] in the rectified camera 2
+    // The LiDAR's mount: KITTI's IMU frame is the body, T_ego_lidar = Tr_imu_to_velo^-1. The pose
+    // is a rigid motion, the file's rotation orthonormal only to its 7 digits: 10 um at 25 m.
+    const Eigen::Vector4d ego = imu_to_velo.inverse() * x;
+    const std::vector<double> mount = numbers(got.at("ego" + std::to_string(n)));
+    ASSERT_EQ(mount.size(), 3u);
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(mount[static_cast<std::size_t>(k)], ego[k], 1e-5);
+  }
+
+  // Without calibration the request has no "calibration" key (protocol 1 detectors never saw one).
+  frame.index = 1;
+  frame.calibration = nullptr;
+  const auto bare = (*detector)->detect(frame, [] { return false; });
+  ASSERT_TRUE(bare) << bare.error().describe();
+  ASSERT_EQ(bare->size(), 1u);
+  EXPECT_EQ(bare->front().attributes.at("has"), "false");
 }
 
 /// Starts the fake in `mode` and runs frame 7; the error must contain every `needle`.
@@ -242,23 +327,6 @@ TEST(ProcessDetector, StopKillsTheChild) {
   EXPECT_TRUE(process_gone(fake.child_pid()));
 }
 
-/// PCANNO_PLUGIN_PATH set to `value` for the scope.
-struct PluginPath {
-  explicit PluginPath(const std::string& value) {
-    const char* old = std::getenv("PCANNO_PLUGIN_PATH");
-    if (old != nullptr) saved_ = old;
-    ::setenv("PCANNO_PLUGIN_PATH", value.c_str(), 1);
-  }
-  ~PluginPath() {
-    if (saved_) {
-      ::setenv("PCANNO_PLUGIN_PATH", saved_->c_str(), 1);
-    } else {
-      ::unsetenv("PCANNO_PLUGIN_PATH");
-    }
-  }
-  std::optional<std::string> saved_;
-};
-
 TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong) {
   PCANNO_REQUIRE_PYTHON3();
   Fake fake;
@@ -275,7 +343,7 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   std::ofstream(dir / "notes.json") << "not a manifest, not looked at";
 
   plugin::Registry registry = plugin::Registry::with_builtins();
-  const PluginPath path(dir.string());
+  const test::ScopedEnv path("PCANNO_PLUGIN_PATH", dir.string());
   plugin::load_plugins_from_environment(registry);
 
   const plugin::DetectorFactory* factory = registry.detector("fake");
@@ -315,18 +383,8 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
   EXPECT_EQ(boxes->front().attributes.at("gain"), "7");
 }
 
-/// A python3 with numpy first on PATH: the example's manifest runs `python3`. Empty when none.
-std::string numpy_python() {
-  for (const std::string candidate : {"/usr/bin/python3", "python3"}) {
-    if (std::system((candidate + " -c 'import numpy' > /dev/null 2>&1").c_str()) == 0) {
-      return candidate;
-    }
-  }
-  return {};
-}
-
 TEST(DetectorExample, NumpyDetectorFindsTheCarsOfTheKittiSample) {
-  const std::string python = numpy_python();
+  const std::string python = test::numpy_python();
   if (python.empty()) {
     if (test::running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)";
     GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";

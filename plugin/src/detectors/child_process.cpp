@@ -20,6 +20,8 @@ using formats::ErrorCode;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kStderrTail = 4096;
+/// [s] how long kill() waits for the killed child to be reaped before leaving that to a thread.
+constexpr double kReapBound_s = 5.0;
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -105,7 +107,7 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
   set_nonblocking(child->out_fd_);
   set_nonblocking(child->err_fd_);
   if (n > 0) {
-    child->reap(true);
+    child->kill();
     return Error{ErrorCode::kNotFound,
                  "cannot start '" + command_line(argv) + "': " + std::strerror(exec_error) +
                      (dir != nullptr ? " (in folder " + cwd + ")" : ""),
@@ -115,7 +117,7 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
 }
 
 ChildProcess::~ChildProcess() {
-  if (!exited_) kill();
+  kill();
   close_fd(in_fd_);
   close_fd(out_fd_);
   close_fd(err_fd_);
@@ -123,30 +125,55 @@ ChildProcess::~ChildProcess() {
 
 void ChildProcess::close_stdin() { close_fd(in_fd_); }
 
-bool ChildProcess::reap(bool block) {
+bool ChildProcess::reap() {
   if (exited_) return true;
-  int status = 0;
-  pid_t r = 0;
+  // Peek first (WNOWAIT): while the exited child is a zombie its pid, and so its process group's
+  // id, cannot be reused, so the group kill below reaches only what the child left behind (a
+  // wrapper's background helper, a model server), never an unrelated process.
+  siginfo_t info{};
+  int r = 0;
   do {
-    r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
+    r = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
   } while (r < 0 && errno == EINTR);
-  if (r == pid_ || (r < 0 && errno == ECHILD)) {
+  if (r < 0 && errno == ECHILD) {
+    // Reaped behind our back (a host that ignores SIGCHLD). Whatever the child started keeps the
+    // group's id reserved while it runs, so the kill reaches only our group (or no one).
+    ::kill(-pid_, SIGKILL);
     exited_ = true;
-    status_ = r == pid_ ? status : 0;
+    return true;
   }
-  return exited_;
+  if (r < 0 || info.si_pid != pid_) return false;
+  ::kill(-pid_, SIGKILL);  // the run is over for the whole group, on every path
+  int status = 0;
+  pid_t w = 0;
+  do {
+    w = ::waitpid(pid_, &status, WNOHANG);  // a zombie: returns at once
+  } while (w < 0 && errno == EINTR);
+  exited_ = true;
+  status_ = w == pid_ ? status : 0;
+  return true;
 }
 
 void ChildProcess::kill() {
-  if (exited_) return;
+  if (exited_) return;     // reap() killed the group when it saw the child's exit
   ::kill(-pid_, SIGKILL);  // the group: whatever the child started goes with it
-  ::kill(pid_, SIGKILL);
-  reap(true);
+  ::kill(pid_, SIGKILL);   // and the child, should it have left the group
+  if (wait_exit(kReapBound_s)) return;
+  // SIGKILL cannot be ignored, but a process in uninterruptible sleep (a hung NFS or GPU driver
+  // call) dies only when the call returns. Never hang the caller: a detached thread reaps it then.
+  const pid_t pid = pid_;
+  std::thread([pid] {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }).detach();
+  exited_ = true;
+  reaped_elsewhere_ = true;
 }
 
 bool ChildProcess::wait_exit(double timeout_s) {
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
-  while (!reap(false)) {
+  while (!reap()) {
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -157,6 +184,8 @@ std::string ChildProcess::exit_description() {
   // A child that closed its stdout is usually exiting: give it a moment to be reaped.
   wait_exit(0.5);
   if (!exited_) return "is still running";
+  if (reaped_elsewhere_)
+    return "did not die within " + std::to_string(static_cast<int>(kReapBound_s)) + " s of SIGKILL";
   if (WIFEXITED(status_)) return "exited with status " + std::to_string(WEXITSTATUS(status_));
   if (WIFSIGNALED(status_)) {
     return "killed by signal " + std::to_string(WTERMSIG(status_)) + " (" +
@@ -200,6 +229,7 @@ ChildProcess::Result ChildProcess::exchange(std::string_view request, double tim
                                             const std::function<bool()>& stop) {
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
   std::size_t written = 0;
+  bool exited_seen = false;
   char buffer[65536];
   for (;;) {
     // A line already buffered answers at once, but only after the whole request is out.
@@ -269,6 +299,13 @@ ChildProcess::Result ChildProcess::exchange(std::string_view request, double tim
       } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         return {Outcome::kClosed, "", std::string("reading stdout failed: ") + std::strerror(errno)};
       }
+    } else if (exited_seen) {
+      return {Outcome::kClosed, "", "the child exited"};
+    } else if (reap()) {
+      // The child is gone, and its stdout may never reach end of file: a background process it
+      // started can hold a copy (reap() has just killed the group). One more poll reads what it
+      // wrote before it exited.
+      exited_seen = true;
     }
   }
 }

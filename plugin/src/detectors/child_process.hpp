@@ -28,7 +28,8 @@ class ChildProcess {
 
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
-  /// Kills the process group if the child still runs, and reaps it.
+  /// Kills the process group (also when the child has exited: what it started goes too) and reaps
+  /// the child, waiting at most a few seconds.
   ~ChildProcess();
 
   enum class Outcome {
@@ -50,9 +51,11 @@ class ChildProcess {
   Result exchange(std::string_view request, double timeout_s, std::size_t max_line,
                   const std::function<bool()>& stop);
 
-  /// Waits up to `timeout_s` for the child to exit on its own; true when it did.
+  /// Waits up to `timeout_s` for the child to exit on its own; true when it did. When it has, the
+  /// rest of its process group is killed.
   bool wait_exit(double timeout_s);
-  /// SIGKILL to the child's process group, then reaps it.
+  /// SIGKILL to the child's process group, then reaps the child. Returns within ~5 s even when the
+  /// child cannot die yet (uninterruptible sleep): a detached thread then reaps it later.
   void kill();
   /// "exited with status 3", "killed by signal 9" or "is still running".
   std::string exit_description();
@@ -67,13 +70,15 @@ class ChildProcess {
  private:
   ChildProcess() = default;
   void drain_stderr();
-  bool reap(bool block);
+  /// Non-blocking: true once the child has exited; its group is killed the moment that is seen.
+  bool reap();
 
   pid_t pid_ = -1;
   int in_fd_ = -1;   ///< our end of the child's stdin
   int out_fd_ = -1;  ///< our end of the child's stdout
   int err_fd_ = -1;  ///< read end of the child's stderr pipe
   bool exited_ = false;
+  bool reaped_elsewhere_ = false;  ///< kill() gave up waiting; a detached thread reaps
   int status_ = 0;
   std::string pending_;  ///< stdout bytes read past the last line
   std::string err_tail_;

@@ -96,7 +96,12 @@ Expected<DetectorFactory> read_detector_manifest(const fs::path& file) {
     }
     options.command.push_back(resolved(a.get<std::string>(), folder));
   }
-  const std::string& program = options.command.front();
+  // A program path with a '/' is relative to the manifest's folder, as the child sees it (it
+  // runs there), not to the host's working folder: made absolute, checked and run from there.
+  std::string& program = options.command.front();
+  if (program.find('/') != std::string::npos && fs::path(program).is_relative()) {
+    program = (folder / program).lexically_normal().string();
+  }
   if (program.find('/') != std::string::npos && !fs::exists(program, ec)) {
     return malformed(file, "'command' names a program that does not exist: " + program);
   }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "pcanno/formats/datasets/kitti_calib.hpp"
 
 namespace pcanno::plugin {
 namespace {
@@ -90,6 +91,45 @@ std::optional<Eigen::Vector3d> vector3(const json& j) {
   return v;
 }
 
+/// `m` as its numbers, row by row.
+template <typename Matrix>
+json row_major(const Matrix& m) {
+  json out = json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    for (Eigen::Index c = 0; c < m.cols(); ++c) out.push_back(m(r, c));
+  }
+  return out;
+}
+
+/// The request's optional "calibration" (docs/detector_protocol.md): the LiDAR's mount on the
+/// vehicle and, for KITTI, each rectified camera as T_cam_lidar and K. A KITTI projection
+/// P_i = [K_i | K_i b_i] (b_i the camera's offset from rectified camera 0) gives
+/// T_cam_lidar = [I | b_i] * R0_rect * Tr_velo_to_cam, so that K_i * T_cam_lidar * x equals the
+/// devkit's P_i * R0_rect * Tr_velo_to_cam * x. Null when the frame has nothing to send.
+json calibration_json(const formats::Calibration* calibration) {
+  if (calibration == nullptr) return nullptr;
+  json out = json::object();
+  if (calibration->T_ego_lidar) out["T_ego_lidar"] = row_major(calibration->T_ego_lidar->matrix());
+  if (calibration->kitti) {
+    const formats::KittiCalib& kitti = *calibration->kitti;
+    const Eigen::Matrix4d T_rect_lidar = kitti.T_rect_velo();
+    json cameras = json::array();
+    for (std::size_t i = 0; i < kitti.P.size(); ++i) {
+      if (!kitti.has_P[i]) continue;
+      const Eigen::Matrix3d K = kitti.P[i].leftCols<3>();
+      if (!(std::abs(K.determinant()) > 0.0)) continue;  // not a projection: nothing to send
+      Eigen::Matrix4d offset = Eigen::Matrix4d::Identity();
+      offset.block<3, 1>(0, 3) = K.inverse() * kitti.P[i].col(3);
+      cameras.push_back({{"name", "P" + std::to_string(i)},
+                         {"T_cam_lidar", row_major(offset * T_rect_lidar)},
+                         {"K", row_major(K)}});
+    }
+    if (!cameras.empty()) out["cameras"] = std::move(cameras);
+  }
+  if (out.empty()) return nullptr;
+  return out;
+}
+
 class ProcessDetector final : public Detector {
  public:
   ProcessDetector(ProcessDetectorOptions options, std::unique_ptr<ChildProcess> child)
@@ -146,14 +186,8 @@ class ProcessDetector final : public Detector {
       return Error{ErrorCode::kInvalidArgument, prefix() + where + ": the frame has no cloud", ""};
     }
     const std::int64_t id = ++request_id_;
-    json pose = nullptr;
-    if (frame.T_world_lidar) {
-      pose = json::array();
-      const Eigen::Matrix4d m = frame.T_world_lidar->matrix();
-      for (int r = 0; r < 4; ++r) {
-        for (int c = 0; c < 4; ++c) pose.push_back(m(r, c));
-      }
-    }
+    const json pose =
+        frame.T_world_lidar ? row_major(frame.T_world_lidar->matrix()) : json(nullptr);
     json request{{"type", "detect"},
                  {"id", id},
                  {"frame", frame.index},
@@ -164,6 +198,10 @@ class ProcessDetector final : public Detector {
                    {"format", "float32le-xyzi"},
                    {"encoding", "base64"},
                    {"data", encoded_points(*frame.cloud)}}}};
+    // Optional, so that a detector written before it existed reads the request unchanged.
+    if (json calibration = calibration_json(frame.calibration); !calibration.is_null()) {
+      request["calibration"] = std::move(calibration);
+    }
     const auto line = exchange(request.dump() + "\n", where, stop);
     if (!line) return line.error();
     return parse_detections(*line, id, where);

@@ -35,9 +35,10 @@ struct ProcessDetectorOptions {
 formats::Expected<std::unique_ptr<Detector>> start_process_detector(
     const ProcessDetectorOptions& options);
 
-/// Reads a `*.detector.json` manifest into a factory (origin = the file). Arguments of `command`
-/// starting with "./" or "../" are resolved against the manifest's folder, which is also the
-/// child's working folder. kMalformed naming the file and what is wrong.
+/// Reads a `*.detector.json` manifest into a factory (origin = the file). A relative program path
+/// (`command[0]` with a '/') and arguments starting with "./" or "../" are resolved against the
+/// manifest's folder, which is also the child's working folder, whatever the host's working folder
+/// is. kMalformed naming the file and what is wrong.
 formats::Expected<DetectorFactory> read_detector_manifest(const std::filesystem::path& file);
 
 /// True for file names ending in ".detector.json".

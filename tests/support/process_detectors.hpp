@@ -1,0 +1,118 @@
+#pragma once
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "files.hpp"
+#include "test_data.hpp"
+
+// Shared by the tests of external-process detectors (tests/plugin) and of `pcanno prelabel` with
+// one (tests/app): which python3 plays the detector, and whether a process it started is gone.
+
+namespace pcanno::test {
+
+/// The system's python3 when there is one (a version manager's shim on PATH can take seconds to
+/// start, and may lack numpy), else the first on PATH.
+inline std::string python3() {
+  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+inline bool have_python3() {
+  return std::system((python3() + " -c 'import json' > /dev/null 2>&1").c_str()) == 0;
+}
+
+/// A python3 with numpy, /usr/bin's first: the example detector's manifest runs `python3` from
+/// PATH, so a test puts this one's folder first there. Empty when there is none.
+inline std::string numpy_python() {
+  for (const std::string candidate : {"/usr/bin/python3", "python3"}) {
+    if (std::system((candidate + " -c 'import numpy' > /dev/null 2>&1").c_str()) == 0) {
+      return candidate;
+    }
+  }
+  return {};
+}
+
+/// True when `pid` names no process, or a zombie: killed, and waiting for its (new) parent, which
+/// in a container need not be an init that reaps.
+inline bool process_gone(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t name_end = stat.rfind(')');  // "pid (comm) S ...": comm may hold blanks
+  return name_end != std::string::npos && name_end + 2 < stat.size() &&
+         (stat[name_end + 2] == 'Z' || stat[name_end + 2] == 'X');
+}
+
+/// Whether `pid` is gone within 10 s: a SIGKILL is delivered asynchronously, so a process killed
+/// a moment ago may still be listed. The bound only keeps a failing test from hanging.
+inline bool process_gone_soon(pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!process_gone(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+/// The pid a fake detector wrote to `file`; 0 when the file is missing or holds no pid (never a
+/// pid to signal: kill(0, ...) would reach the test's own process group).
+inline pid_t read_pid(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) return 0;
+  const long pid = std::atol(slurp(file).c_str());
+  return pid > 1 ? static_cast<pid_t>(pid) : 0;
+}
+
+/// Expects that the processes whose pids the fake detectors/group_detector.sh wrote to `dir` (the
+/// wrapper, its background helper, the detector proper) are gone.
+inline void expect_group_gone(const std::filesystem::path& dir) {
+  for (const char* name : {"wrapper.pid", "helper.pid", "detector.pid"}) {
+    const pid_t pid = read_pid(dir / name);
+    ASSERT_GT(pid, 0) << name << " was not written";
+    EXPECT_TRUE(process_gone_soon(pid)) << name << ": process " << pid << " survived the run";
+    if (!process_gone(pid)) ::kill(pid, SIGKILL);  // do not leave it behind for other tests
+  }
+}
+
+/// PCANNO_PLUGIN_PATH (or another variable) set to `value` for the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) saved_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (saved_) {
+      ::setenv(name_, saved_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> saved_;
+};
+
+}  // namespace pcanno::test
+
+/// Skips without python3 (visibly), fails under CI.
+#define PCANNO_REQUIRE_PYTHON3()                                                     \
+  do {                                                                               \
+    if (!::pcanno::test::have_python3()) {                                           \
+      if (::pcanno::test::running_in_ci()) FAIL() << "python3 is required under CI"; \
+      GTEST_SKIP() << "python3 is not available to play the external detector";      \
+    }                                                                                \
+  } while (0)
