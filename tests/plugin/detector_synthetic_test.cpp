@@ -75,8 +75,9 @@ TEST(ClassicalDetectorSynthetic, FindsCarsAndVansAmongWallsHedgesAndPoles) {
   }
   all.print("synthetic, 3 x 10 frames");
   EXPECT_GE(all.required, 40);
-  EXPECT_GE(all.recall(), 0.93);
-  EXPECT_GE(all.precision(), 0.72);
+  // Measured 0.978 / 0.898 (docs/automation.md).
+  EXPECT_GE(all.recall(), 0.95);
+  EXPECT_GE(all.precision(), 0.87);
 }
 
 }  // namespace
