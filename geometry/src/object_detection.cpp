@@ -138,14 +138,14 @@ double expected_points(ObjectClass c, double r) {
   return car;
 }
 
-/// ClusterShape::skirt_gap and end_drop: the lowest and the highest return of each 0.25 m
-/// stretch along the long side (`along`, from `lo_long`) of the cluster `xy` (heights `h`), the
-/// foot points `foot_ids` of `points` included in the lowest.
-void measure_profile(ClusterShape& s, const std::vector<Eigen::Vector2d>& xy,
+/// ClusterShape::skirt_gap: the lowest return of each 0.25 m stretch along the long side
+/// (`along`, from `lo_long`) of the cluster `xy` (heights `h`), the foot points `foot_ids` of
+/// `points` included.
+void measure_skirt(ClusterShape& s, const std::vector<Eigen::Vector2d>& xy,
                      const std::vector<double>& h, const std::vector<Eigen::Vector3d>& points,
                      const std::vector<double>& heights, const std::vector<std::size_t>& foot_ids,
                      const Eigen::Vector2d& along, double lo_long) {
-  constexpr double kStretch = 0.25;  // [m] about a wheel's half width: a wheel fills 2-3
+  constexpr double kStretch = 0.25;  // [m] a wheel (0.6-0.7 m across) fills 2-3 stretches
   const double length = s.visible_length;
   if (!(length > 0.0)) return;
   const auto n = std::max<std::size_t>(1, static_cast<std::size_t>(length / kStretch));
@@ -155,12 +155,10 @@ void measure_profile(ClusterShape& s, const std::vector<Eigen::Vector2d>& xy,
   };
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> lowest(n, inf);
-  std::vector<double> top(n, -inf);
   std::vector<std::uint8_t> body(n, 0);
   for (std::size_t k = 0; k < xy.size(); ++k) {
     const std::size_t b = stretch_of(xy[k]);
     lowest[b] = std::min(lowest[b], h[k]);
-    top[b] = std::max(top[b], h[k]);
     if (h[k] <= kLowBand) body[b] = 1;
   }
   for (const std::size_t i : foot_ids) {
@@ -175,28 +173,13 @@ void measure_profile(ClusterShape& s, const std::vector<Eigen::Vector2d>& xy,
   for (std::size_t b = 0; b < n; ++b) {
     if (body[b]) mins.push_back(lowest[b]);
   }
+  // A metre or more of body: a shorter view cannot show a gap between two wheels.
   if (mins.size() >= 4) {
     const double floor = quantile(mins, 0.1);
     if (floor <= 0.2) {
       const auto raised = std::count_if(mins.begin(), mins.end(),
                                         [&](double m) { return m > floor + 0.12; });
       s.skirt_gap = static_cast<double>(raised) / static_cast<double>(mins.size());
-    }
-  }
-  // The profile: a vehicle's bonnet (and a car's boot) is lower than its roof; walls, hedges and
-  // flat-roofed sheds keep one height to their ends.
-  if (length >= 2.5) {
-    const std::size_t end = std::max<std::size_t>(1, n / 5);
-    std::vector<double> first;
-    std::vector<double> last;
-    std::vector<double> middle;
-    for (std::size_t b = 0; b < n; ++b) {
-      if (!std::isfinite(top[b])) continue;
-      (b < end ? first : b >= n - end ? last : middle).push_back(top[b]);
-    }
-    if (!first.empty() && !last.empty() && !middle.empty()) {
-      const double roof = quantile(middle, 0.9);
-      s.end_drop = std::max(0.0, roof - std::min(quantile(first, 0.5), quantile(last, 0.5)));
     }
   }
 }
@@ -313,7 +296,7 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
     if (h[k] >= 0.67 * s.height) filled[bin_of(xy[k])] = 1;
   }
   s.upper_fill = share(filled);
-  measure_profile(s, xy, h, points, heights, foot_ids, along, lo_long);
+  measure_skirt(s, xy, h, points, heights, foot_ids, along, lo_long);
 
   const double ground_z = ground.height_at(centre.x(), centre.y());
   const double height = std::max(s.height, 0.1);

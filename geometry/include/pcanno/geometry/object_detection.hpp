@@ -84,10 +84,6 @@ struct ClusterShape {
   /// 0.2 m of the ground anywhere along it (measure_cluster without foot points, a far object
   /// between two rings, a body whose wheels are hidden).
   double skirt_gap = -1.0;
-  /// [m] how far the top of the long side's outer fifth at either end drops below the top of its
-  /// middle: a car's bonnet and boot below its roof, a van's bonnet below its cab. About 0 for a
-  /// wall, a hedge or a flat-roofed shed. 0 for views under 2.5 m long.
-  double end_drop = 0.0;
 };
 
 struct ObjectDetection {
