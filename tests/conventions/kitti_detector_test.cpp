@@ -67,9 +67,11 @@ const std::vector<double> kThresholds = {0.0, 0.85, 0.9, 0.93};
 
 /// Scores one frame's detections against its truth rows (frame == `frame`), at each threshold of
 /// kThresholds (detections scoring lower left out).
-std::vector<DetectionCounts> score_frame(const plugin::DetectorFactory& factory, const fs::path& bin,
-                            const formats::KittiCalib& calib, std::pair<int, int> image,
-                            const std::vector<formats::KittiLabelRow>& rows, int frame) {
+std::vector<DetectionCounts> score_frame(const plugin::DetectorFactory& factory,
+                                         const fs::path& bin, const formats::KittiCalib& calib,
+                                         std::pair<int, int> image,
+                                         const std::vector<formats::KittiLabelRow>& rows,
+                                         int frame) {
   std::vector<DetectionCounts> counts(kThresholds.size());
   auto cloud = formats::read_kitti_bin(bin);
   EXPECT_TRUE(cloud) << bin;
