@@ -18,7 +18,8 @@
 //  3. the footprint direction of each cluster from the L-shape search (l_shape_direction), the
 //     principal axis for small ones;
 //  4. classification by footprint size, height and the shape of the visible sides into Car, Van,
-//     Truck, Pedestrian and Cyclist; walls, hedges, poles and vegetation are rejected;
+//     Truck, Pedestrian and Cyclist; walls, hedges, poles and vegetation are rejected, and so is
+//     what stands on the ground along its length (a vehicle rides on its wheels: skirt_gap);
 //  5. a score in [0, 1] from how well the cluster matches its class: point count against what the
 //     range allows, the straightness of its sides and its size against the class's.
 
