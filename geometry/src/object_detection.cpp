@@ -40,6 +40,17 @@ constexpr double kLowBand = 1.0;
 /// [m] the most a vehicle's surface scatters the returns of one spot (ClusterShape::roughness) at
 /// the sensor; 1 mm more per metre of range.
 constexpr double kMaxRoughness = 0.09;
+/// ClusterShape::skirt_gap below this: the object stands on the ground along nearly all of its
+/// length (a wall, a shed, a hedge, a fence). A vehicle's wheels touch it along at most about half
+/// of a side (two 0.65 m wheels of a 4 m car) or a fifth of its back; vehicles measure 0.4-0.8
+/// near and down to about 0.25 at 40 m, where a stretch holds a ring or two. The margin below
+/// covers the 0.25 m stretches, the ground model's error and a partly hidden underside.
+constexpr double kGroundedSkirt = 0.15;
+bool grounded(const ClusterShape& s) { return s.skirt_gap >= 0.0 && s.skirt_gap < kGroundedSkirt; }
+
+/// The roughness above which a cluster's sides are leaves, not a vehicle's surface. (A strong
+/// skirt does not excuse a rough side: bushes and young trees on bare stems have one.)
+double leaves_roughness(const ClusterShape& s) { return kMaxRoughness + 0.001 * s.range; }
 
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) return 0.0;
@@ -127,11 +138,65 @@ double expected_points(ObjectClass c, double r) {
   return car;
 }
 
+/// ClusterShape::skirt_gap: the lowest return of each 0.25 m stretch along the long side
+/// (`along`, from `lo_long`) of the cluster `xy` (heights `h`), the foot points `foot_ids` of
+/// `points` included.
+void measure_skirt(ClusterShape& s, const std::vector<Eigen::Vector2d>& xy,
+                     const std::vector<double>& h, const std::vector<Eigen::Vector3d>& points,
+                     const std::vector<double>& heights, const std::vector<std::size_t>& foot_ids,
+                     const Eigen::Vector2d& along, double lo_long) {
+  constexpr double kStretch = 0.25;  // [m] a wheel (0.6-0.7 m across) fills 2-3 stretches
+  const double length = s.visible_length;
+  if (!(length > 0.0)) return;
+  const auto n = std::max<std::size_t>(1, static_cast<std::size_t>(length / kStretch));
+  const auto stretch_of = [&](const Eigen::Vector2d& p) {
+    const double t = std::clamp((p.dot(along) - lo_long) / length, 0.0, 1.0);
+    return std::min(static_cast<std::size_t>(t * static_cast<double>(n)), n - 1);
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> lowest(n, inf);
+  std::vector<std::uint8_t> body(n, 0);
+  for (std::size_t k = 0; k < xy.size(); ++k) {
+    const std::size_t b = stretch_of(xy[k]);
+    lowest[b] = std::min(lowest[b], h[k]);
+    if (h[k] <= kLowBand) body[b] = 1;
+  }
+  for (const std::size_t i : foot_ids) {
+    const std::size_t b = stretch_of(points[i].head<2>());
+    lowest[b] = std::min(lowest[b], heights[i]);
+  }
+  // The skirt: stretches whose lowest return is well above the cluster's lowest level are where
+  // the beams pass under the body (between the wheels, under the bumpers). A ring that crosses
+  // the lowest 0.2 m hits a wall or a hedge along all of its length, a car only at its wheels;
+  // when no ring does, nothing is known.
+  std::vector<double> mins;
+  for (std::size_t b = 0; b < n; ++b) {
+    if (body[b]) mins.push_back(lowest[b]);
+  }
+  // A metre or more of body: a shorter view cannot show a gap between two wheels.
+  if (mins.size() >= 4) {
+    const double floor = quantile(mins, 0.1);
+    if (floor <= 0.2) {
+      const auto raised = std::count_if(mins.begin(), mins.end(),
+                                        [&](double m) { return m > floor + 0.12; });
+      s.skirt_gap = static_cast<double>(raised) / static_cast<double>(mins.size());
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& points,
                                             const std::vector<double>& heights,
                                             const std::vector<std::size_t>& ids,
+                                            const GroundModel& ground) {
+  return measure_cluster(points, heights, ids, {}, ground);
+}
+
+std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& points,
+                                            const std::vector<double>& heights,
+                                            const std::vector<std::size_t>& ids,
+                                            const std::vector<std::size_t>& foot_ids,
                                             const GroundModel& ground) {
   if (ids.size() < 3) return std::nullopt;
   std::vector<Eigen::Vector2d> xy;
@@ -231,6 +296,7 @@ std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& 
     if (h[k] >= 0.67 * s.height) filled[bin_of(xy[k])] = 1;
   }
   s.upper_fill = share(filled);
+  measure_skirt(s, xy, h, points, heights, foot_ids, along, lo_long);
 
   const double ground_z = ground.height_at(centre.x(), centre.y());
   const double height = std::max(s.height, 0.1);
@@ -259,10 +325,10 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& s) {
   // is a wall, a fence or a building's side.
   const bool lone_plane = width < 0.5 && s.obliqueness > 0.5;
   if (length <= 2.3 && width < 0.9) {
-    if (s.roughness > kMaxRoughness + 0.001 * s.range) return std::nullopt;  // a bush
+    if (s.roughness > leaves_roughness(s)) return std::nullopt;  // a bush
     // One narrow face: a car or van seen from behind (as wide at the window as at the bumper) or
     // a cyclist from the side (the rider covers a third of the bicycle's length).
-    if (!lone_plane && length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 &&
+    if (!lone_plane && !grounded(s) && length >= 1.3 && height >= 1.1 && s.low_fill >= 0.75 &&
         s.upper_fill >= 0.65) {
       if (height <= 1.9) return ObjectClass::kCar;
       return height <= 3.0 ? std::optional(ObjectClass::kVan) : std::nullopt;
@@ -272,7 +338,10 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& s) {
   if (lone_plane) return std::nullopt;
   // Vehicles from here on: flat, smooth sides, or it is vegetation. Leaves scatter the returns of
   // one spot by a decimetre and more; sheet metal by the range noise and the wheels' inset.
-  if (s.side_fit < 0.35 || s.roughness > kMaxRoughness + 0.001 * s.range) return std::nullopt;
+  if (s.side_fit < 0.35 || s.roughness > leaves_roughness(s)) return std::nullopt;
+  // A vehicle rides on its wheels: beams pass under its sills and bumpers between them. What
+  // stands on the ground along its whole length is a wall, a shed, a hedge or a fence.
+  if (grounded(s)) return std::nullopt;
   // A long thin face is a wall, a fence or a hedge; only a truck's side is as long, and it is tall.
   if (length > 6.5) {
     return height >= 2.3 && (width >= 1.5 || height >= 3.0) ? std::optional(ObjectClass::kTruck)
@@ -295,10 +364,12 @@ double detection_score(const ClusterShape& s, ObjectClass c) {
   const double over = std::max(0.0, s.visible_length / (1.2 * size.length) - 1.0);
   const double tall = (s.height - size.height) / (0.35 * size.height);
   const double fit_size = std::exp(-4.0 * over * over) * std::exp(-0.5 * tall * tall);
-  // Shape: vehicles have flat sides; people and cyclists are scored on size and count alone.
+  // Shape: vehicles have flat sides and ride on wheels (a skirt gap of half the length or more
+  // counts fully, an unknown one half); people and cyclists are scored on size and count alone.
   const double smooth = std::clamp(1.0 - s.roughness / (2.0 * kMaxRoughness), 0.0, 1.0);
-  const double shape =
-      is_vehicle(c) ? 0.5 * (s.side_fit + smooth) : 0.5 + 0.5 * std::min(1.0, s.low_fill + 0.3);
+  const double skirt = s.skirt_gap < 0.0 ? 0.5 : std::min(1.0, s.skirt_gap / 0.5);
+  const double shape = is_vehicle(c) ? (s.side_fit + smooth + skirt) / 3.0
+                                     : 0.5 + 0.5 * std::min(1.0, s.low_fill + 0.3);
   return std::clamp(0.35 * count + 0.3 * fit_size + 0.35 * shape, 0.0, 1.0);
 }
 
@@ -314,6 +385,8 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
   const double cell = options.cell;
   std::vector<Eigen::Vector3d> points;
   std::vector<double> heights;
+  std::vector<Eigen::Vector3d> foot;  // below the clustered points: evidence of a skirt only
+  std::vector<double> foot_heights;
   Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
   Eigen::Vector2d hi = -lo;
   for (std::size_t i = 0; i < view.size; ++i) {
@@ -321,6 +394,11 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
     const Eigen::Vector3d p(view.x[k], view.y[k], view.z[k]);
     if (!p.allFinite() || p.head<2>().squaredNorm() > range * range) continue;
     const double h = ground.height_above(p);
+    if (h >= options.foot_height && h < options.min_height) {
+      foot.push_back(p);
+      foot_heights.push_back(h);
+      continue;
+    }
     if (h < options.min_height || h > options.max_height) continue;
     points.push_back(p);
     heights.push_back(h);
@@ -340,18 +418,39 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
     cell_of.push_back(static_cast<std::size_t>(cy * cols + cx));
   }
 
-  // Counting sort of the points by cell.
+  // The foot points follow the clustered ones in `points` (from index `clustered`), in the same
+  // grid; those outside it touch no cluster.
+  const std::size_t clustered = points.size();
   const auto cells = static_cast<std::size_t>(cols * rows);
-  std::vector<std::uint32_t> start(cells + 1, 0);
-  for (const std::size_t c : cell_of) ++start[c + 1];
-  for (std::size_t c = 0; c < cells; ++c) start[c + 1] += start[c];
-  std::vector<std::uint32_t> order(points.size());
-  {
-    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      order[fill[cell_of[i]]++] = static_cast<std::uint32_t>(i);
-    }
+  std::vector<std::size_t> foot_cell;
+  for (std::size_t i = 0; i < foot.size(); ++i) {
+    const long cx = static_cast<long>(std::floor((foot[i].x() - lo.x()) / cell));
+    const long cy = static_cast<long>(std::floor((foot[i].y() - lo.y()) / cell));
+    if (cx < 0 || cy < 0 || cx >= cols || cy >= rows) continue;
+    points.push_back(foot[i]);
+    heights.push_back(foot_heights[i]);
+    foot_cell.push_back(static_cast<std::size_t>(cy * cols + cx));
   }
+
+  // Counting sort of the points by cell.
+  const auto sort_by_cell = [cells](const std::vector<std::size_t>& cell_of_point,
+                                    std::size_t first, std::vector<std::uint32_t>& start,
+                                    std::vector<std::uint32_t>& order) {
+    start.assign(cells + 1, 0);
+    for (const std::size_t c : cell_of_point) ++start[c + 1];
+    for (std::size_t c = 0; c < cells; ++c) start[c + 1] += start[c];
+    order.resize(cell_of_point.size());
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < cell_of_point.size(); ++i) {
+      order[fill[cell_of_point[i]]++] = static_cast<std::uint32_t>(first + i);
+    }
+  };
+  std::vector<std::uint32_t> start;
+  std::vector<std::uint32_t> order;
+  sort_by_cell(cell_of, 0, start, order);
+  std::vector<std::uint32_t> foot_start;
+  std::vector<std::uint32_t> foot_order;
+  sort_by_cell(foot_cell, clustered, foot_start, foot_order);
 
   // Per cell, the column of an object standing on the ground: from its lowest point up to the
   // first vertical gap. Overhanging cells (lowest point high up) are left out.
@@ -380,6 +479,7 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
   std::vector<std::int32_t> label(cells, -1);
   std::vector<std::size_t> queue;
   std::vector<std::size_t> ids;
+  std::vector<std::size_t> foot_ids;
   const long link = std::max(1, options.link_cells);
   std::int32_t next_label = 0;
   for (const std::size_t seed : occupied) {
@@ -406,13 +506,17 @@ std::optional<std::vector<ClusterShape>> scan_clusters(const PointView& view,
     }
     ++next_label;
     ids.clear();
+    foot_ids.clear();
     for (const std::size_t c : queue) {
       for (std::uint32_t j = start[c]; j < start[c + 1]; ++j) {
         if (heights[order[j]] <= top[c]) ids.push_back(order[j]);
       }
+      for (std::uint32_t j = foot_start[c]; j < foot_start[c + 1]; ++j) {
+        foot_ids.push_back(foot_order[j]);
+      }
     }
     if (ids.size() < options.min_points) continue;
-    std::optional<ClusterShape> shape = measure_cluster(points, heights, ids, ground);
+    std::optional<ClusterShape> shape = measure_cluster(points, heights, ids, foot_ids, ground);
     if (shape) out.push_back(std::move(*shape));
   }
   return out;

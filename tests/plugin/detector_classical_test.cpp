@@ -171,6 +171,43 @@ TEST(ClassicalDetector, FindsCarsAndPedestriansButNotWallsHedgesPolesOrTrees) {
   for (std::size_t i = 1; i < found.size(); ++i) EXPECT_GE(found[i - 1].score, found[i].score);
 }
 
+TEST(ClassicalDetector, ACarOnItsWheelsIsFoundAShedOfItsSizeIsNot) {
+  // The same smooth 4.2 x 1.8 x 1.5 m box twice: once a car's body 0.3 m up on four wheels (the
+  // beams pass under it between them), once standing on the ground (a shed, a skip, a garage).
+  const geometry::Cuboid car = on_ground(10.0, 6.0, 4.2, 1.8, 1.5, 0.0);
+  const geometry::Cuboid shed = on_ground(10.0, -6.0, 4.2, 1.8, 1.5, 0.0);
+  Scene s;
+  s.ground(30.0);
+  s.box(car, 0.3);
+  s.box(shed, 0.0);
+  // The wheels on the car's side facing the sensor: 0.62 m tall, 0.6 m long, 0.3 m in from the
+  // ends plus a tenth of the length (the synthetic generator's layout).
+  const auto c = car.corners();
+  const Eigen::Vector3d along = (c[1] - c[0]).normalized();
+  const Eigen::Vector3d up(0, 0, 0.62);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const Eigen::Vector3d a = c[i];
+    const Eigen::Vector3d b = c[(i + 1) % 4];
+    const Eigen::Vector3d dir = (b - a).normalized();
+    const Eigen::Vector3d mid = 0.5 * (a + b);
+    if ((mid - car.center).head<2>().dot(-mid.head<2>()) <= 0) continue;  // faces away
+    if (std::abs(dir.dot(along)) < 0.5) continue;  // the wheels are on the long sides
+    const double inset = 0.3 + 0.1 * car.size.x();
+    s.face(a + dir * inset, dir * 0.6, up);
+    s.face(b - dir * (inset + 0.6), dir * 0.6, up);
+  }
+  const auto found = run_classical(s.cloud());
+  double car_iou = 0.0;
+  for (const plugin::Detection& d : found) {
+    std::printf("%-10s score %.2f at (%.1f, %.1f) size %.2f x %.2f x %.2f\n", d.class_name.c_str(),
+                d.score, d.box_in_lidar.center.x(), d.box_in_lidar.center.y(),
+                d.box_in_lidar.size.x(), d.box_in_lidar.size.y(), d.box_in_lidar.size.z());
+    if (d.class_name == "Car") car_iou = std::max(car_iou, geometry::iou_bev(d.box_in_lidar, car));
+    EXPECT_EQ(geometry::iou_bev(d.box_in_lidar, shed), 0.0) << d.class_name << " on the shed";
+  }
+  EXPECT_GE(car_iou, 0.6);
+}
+
 TEST(ClassicalDetector, FewerPointsScoreLower) {
   // The same car at 10 m and at 30 m: the far one has a ninth of the returns.
   Scene near_scene;

@@ -18,7 +18,8 @@
 //  3. the footprint direction of each cluster from the L-shape search (l_shape_direction), the
 //     principal axis for small ones;
 //  4. classification by footprint size, height and the shape of the visible sides into Car, Van,
-//     Truck, Pedestrian and Cyclist; walls, hedges, poles and vegetation are rejected;
+//     Truck, Pedestrian and Cyclist; walls, hedges, poles and vegetation are rejected, and so is
+//     what stands on the ground along its length (a vehicle rides on its wheels: skirt_gap);
 //  5. a score in [0, 1] from how well the cluster matches its class: point count against what the
 //     range allows, the straightness of its sides and its size against the class's.
 
@@ -38,10 +39,18 @@ struct ObjectDetectionOptions {
   /// [m] a cell whose lowest point is higher than this above the ground is overhang (canopy,
   /// sign, balcony), not the foot of an object.
   double max_base = 1.0;
-  double column_gap = 0.5;     ///< [m] a vertical gap this tall ends an object's column
+  /// [m] a vertical gap this tall ends an object's column: a tree's crown over a parked car
+  /// (from 1 m above its roof) is cut off, while the band of side windows of a car or a van
+  /// (0.4-0.7 m of glass that returns little) is bridged. At 0.5 m a van's top beyond the windows
+  /// was cut off and the van measured as tall as a car.
+  double column_gap = 0.7;
   std::size_t min_points = 8;  ///< clusters with fewer points are not reported
   double min_score = 0.2;      ///< detections scoring lower are dropped
   GroundOptions ground;
+  /// [m] above ground: points from here up to `min_height` are not clustered, but they show
+  /// whether an object stands on the ground along its length (ClusterShape::skirt_gap). Lower
+  /// points are the ground's own noise.
+  double foot_height = 0.08;
 };
 
 /// What a cluster looks like, the input of the classification.
@@ -69,6 +78,13 @@ struct ClusterShape {
   /// when that side is seen square on, 1 when the ray runs along it. A box seen obliquely shows
   /// two faces; a plane seen obliquely with no second face is a wall.
   double obliqueness = 0.0;
+  /// Share of the long side's 0.25 m stretches holding body returns (up to 1 m above the ground)
+  /// whose lowest return stays 0.12 m or more above the cluster's lowest level: the gap under a
+  /// vehicle's sills and bumpers between its wheels. Walls, sheds, fences and most hedges stand on
+  /// the ground along their whole length and score near 0. Negative when unknown: no return within
+  /// 0.2 m of the ground anywhere along it (measure_cluster without foot points, a far object
+  /// between two rings, a body whose wheels are hidden).
+  double skirt_gap = -1.0;
 };
 
 struct ObjectDetection {
@@ -86,10 +102,19 @@ std::optional<ObjectClass> classify_cluster(const ClusterShape& shape);
 double detection_score(const ClusterShape& shape, ObjectClass object_class);
 
 /// Measures the cluster `ids` of `points`; `heights` are the points' heights above the ground (per
-/// point of `points`). nullopt for fewer than 3 points.
+/// point of `points`). nullopt for fewer than 3 points. Without foot points the skirt is unknown.
 std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& points,
                                             const std::vector<double>& heights,
                                             const std::vector<std::size_t>& ids,
+                                            const GroundModel& ground);
+
+/// The same, with `foot_ids`: the points of the cluster's cells between
+/// ObjectDetectionOptions::foot_height and min_height above the ground, which are not part of the
+/// cluster's shape but show the gap under a vehicle (ClusterShape::skirt_gap).
+std::optional<ClusterShape> measure_cluster(const std::vector<Eigen::Vector3d>& points,
+                                            const std::vector<double>& heights,
+                                            const std::vector<std::size_t>& ids,
+                                            const std::vector<std::size_t>& foot_ids,
                                             const GroundModel& ground);
 
 /// Steps 1-2 and the measurements: every cluster of `min_points` or more above `ground`, before
