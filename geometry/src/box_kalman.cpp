@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "pcanno/geometry/angles.hpp"
 
@@ -13,6 +14,22 @@ constexpr int kX = 0, kY = 1, kZ = 2, kYaw = 3, kL = 4, kVx = 7, kVy = 8;
 
 using Measurement = Eigen::Matrix<double, 7, 1>;
 
+struct AlignedAxes {
+  double yaw = 0.0;  ///< [rad] within pi/4 of the reference, not wrapped
+  Eigen::Vector3d size = Eigen::Vector3d::Zero();
+};
+
+AlignedAxes aligned_axes(const Cuboid& measured, double reference) {
+  AlignedAxes a{align_heading(measured.yaw(), reference), measured.size};  // within pi/2
+  if (std::abs(a.yaw - reference) > 0.25 * kPi) {
+    // The other side is nearer the reference: the same footprint, turned a quarter and with
+    // length and width exchanged.
+    a.yaw += a.yaw > reference ? -0.5 * kPi : 0.5 * kPi;
+    std::swap(a.size.x(), a.size.y());
+  }
+  return a;
+}
+
 }  // namespace
 
 double align_heading(double measured, double reference) {
@@ -20,6 +37,11 @@ double align_heading(double measured, double reference) {
   double d = std::remainder(measured - reference, kPi);  // in [-pi/2, pi/2]
   if (d <= -0.5 * kPi) d += kPi;
   return reference + d;
+}
+
+Cuboid align_box(const Cuboid& measured, double reference) {
+  const AlignedAxes a = aligned_axes(measured, reference);
+  return Cuboid::from_yaw(measured.center, a.size, a.yaw);
 }
 
 BoxKalman::BoxKalman(const Cuboid& box, const BoxKalmanNoise& noise) : noise_(noise) {
@@ -61,10 +83,11 @@ void BoxKalman::predict(double dt) {
 }
 
 void BoxKalman::update(const Cuboid& measured) {
+  const AlignedAxes aligned = aligned_axes(measured, state_(kYaw));
   Measurement z;
   z.head<3>() = measured.center;
-  z(kYaw) = align_heading(measured.yaw(), state_(kYaw));
-  z.tail<3>() = measured.size;
+  z(kYaw) = aligned.yaw;
+  z.tail<3>() = aligned.size;
   Eigen::Matrix<double, 7, 9> H = Eigen::Matrix<double, 7, 9>::Zero();
   H.leftCols<7>().setIdentity();
   Eigen::Matrix<double, 7, 7> R = Eigen::Matrix<double, 7, 7>::Zero();

@@ -2,6 +2,7 @@
 // detections of objects on straight paths, misses, false positives and flipped headings.
 #include "pcanno/plugin/automation/association.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -83,6 +84,43 @@ TEST(BoxKalman, AlignHeadingTurnsByPiOnlyWhenCloser) {
       EXPECT_NEAR(geometry::align_heading(ref + d + pi, ref), ref + d, 1e-9);
       EXPECT_NEAR(geometry::align_heading(ref + d - pi, ref), ref + d, 1e-9);
     }
+  }
+}
+
+TEST(BoxKalman, AlignBoxDescribesTheSameBoxWithTheNearestAxes) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> angle(-10.0, 10.0), side(0.3, 6.0);
+  for (int i = 0; i < 500; ++i) {
+    const Cuboid box = Cuboid::from_yaw(Eigen::Vector3d(1.0, -2.0, 0.5),
+                                        Eigen::Vector3d(side(rng), side(rng), 1.5), angle(rng));
+    const double reference = angle(rng);
+    const Cuboid aligned = geometry::align_box(box, reference);
+    EXPECT_LE(std::abs(geometry::angle_difference(aligned.yaw(), reference)),
+              0.25 * geometry::kPi + 1e-9);
+    // The same eight corners, in some order.
+    for (const Eigen::Vector3d& c : box.corners()) {
+      double nearest = 1e9;
+      for (const Eigen::Vector3d& a : aligned.corners()) nearest = std::min(nearest, (a - c).norm());
+      EXPECT_LT(nearest, 1e-9) << i;
+    }
+  }
+}
+
+TEST(BoxKalman, ADetectionWithLengthAndWidthSwappedDoesNotTurnTheBox) {
+  // A near-square footprint's L-shape fit may call either side the length: the same box,
+  // described a quarter turn away.
+  const Mover car{"Car", {0, 0, 0}, {8.0, 0.0}, kCar};
+  geometry::BoxKalman filter(car.at(0.0));
+  for (int f = 1; f <= 10; ++f) {
+    filter.predict(0.1);
+    Cuboid b = car.at(0.1 * f);
+    if (f % 2 == 0) {
+      b = Cuboid::from_yaw(b.center, Eigen::Vector3d(b.size.y(), b.size.x(), b.size.z()),
+                           b.yaw() + 0.5 * geometry::kPi);
+    }
+    filter.update(b);
+    EXPECT_LT(std::abs(geometry::angle_difference(filter.box().yaw(), 0.0)), 0.05) << f;
+    EXPECT_NEAR(filter.box().size.x(), car.at(0.0).size.x(), 0.05) << f;
   }
 }
 

@@ -5,9 +5,10 @@
 
 // A constant-velocity Kalman filter of one upright box in the world frame, the state AB3DMOT
 // tracks: x, y, z, yaw, l, w, h, vx, vy. Detections measure the first seven. Yaw is kept
-// continuous (not wrapped) and a measured heading is first turned by pi when that brings it
-// within pi/2 of the predicted one: detectors often confuse front and back, and averaging two
-// headings pi apart would turn the box sideways.
+// continuous (not wrapped) and a measured box is first described with the axes nearest the
+// state's (align_box()): detectors often confuse front and back, and an L-shape fit of a
+// near-square footprint may call either side the length; averaging headings pi/2 or pi apart
+// would turn the box sideways.
 
 namespace pcanno::geometry {
 
@@ -28,6 +29,11 @@ struct BoxKalmanNoise {
 /// result as the angle nearest to `reference` (reference - pi/2 < result <= reference + pi/2).
 double align_heading(double measured, double reference);
 
+/// The same upright box as `measured`, described with the heading nearest `reference` [rad]:
+/// of its four descriptions (turned by a multiple of pi/2, length and width swapped at odd
+/// multiples) the one whose yaw lies within pi/4 of the reference. Pitch and roll are dropped.
+Cuboid align_box(const Cuboid& measured, double reference);
+
 class BoxKalman {
  public:
   using State = Eigen::Matrix<double, 9, 1>;
@@ -39,7 +45,7 @@ class BoxKalman {
 
   /// Moves the state `dt` [s] ahead (dt <= 0: nothing).
   void predict(double dt);
-  /// Folds in a detection; its heading is aligned to the state's first (align_heading()).
+  /// Folds in a detection, first described with the state's axes (align_box()).
   void update(const Cuboid& measured);
 
   /// The current estimate as an upright box (yaw wrapped to [-pi, pi)).
