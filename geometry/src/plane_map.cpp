@@ -95,7 +95,7 @@ PlaneMap::PlaneMap(const std::vector<Eigen::Vector3d>& points, double normal_rad
   }
 }
 
-std::size_t PlaneMap::nearest(const Eigen::Vector3d& p) const {
+std::size_t PlaneMap::nearest(const Eigen::Vector3d& p, std::size_t hint) const {
   // In cell units: cells are at least max_distance_ wide (scan_grid), so only the point's own
   // cell and the 26 around it can hold a match.
   const Eigen::Vector3d q = cell_coordinates(grid_, p);
@@ -112,6 +112,15 @@ std::size_t PlaneMap::nearest(const Eigen::Vector3d& p) const {
   }
   std::size_t best = npos;
   double best_d2 = max_distance_ * max_distance_;
+  // The hint (last iteration's match, which ICP has barely moved away from) bounds the search
+  // from the start, so that most neighbouring cells are never read.
+  if (hint < points_.size()) {
+    const double d2 = (points_[hint] - p).squaredNorm();
+    if (d2 < best_d2) {
+      best_d2 = d2;
+      best = hint;
+    }
+  }
   const double cell2 = grid_.cell() * grid_.cell();
   const auto scan = [&](long x, long y, long z) {
     if (x < 0 || y < 0 || z < 0 || x >= grid_.dim(0) || y >= grid_.dim(1) || z >= grid_.dim(2)) {

@@ -32,7 +32,9 @@ class PlaneMap {
            const std::function<bool()>& stop = {});
 
   /// The stored point nearest to `p` within the `max_distance` given to the constructor, or npos.
-  std::size_t nearest(const Eigen::Vector3d& p) const;
+  /// `hint` (a stored point's index, or npos) is a candidate to start from: the answer is the
+  /// same, found sooner when the hint is near.
+  std::size_t nearest(const Eigen::Vector3d& p, std::size_t hint = npos) const;
 
   const Eigen::Vector3d& point(std::size_t k) const { return points_[k]; }
   const Eigen::Vector3d& normal(std::size_t k) const { return normals_[k]; }

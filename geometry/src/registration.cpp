@@ -214,6 +214,7 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
   // The source cell by cell: consecutive queries then read the same few cells of the map, and
   // the search is bound by memory, not arithmetic.
   const detail::DenseGrid by_cell = detail::scan_grid(source, options.max_correspondence);
+  std::vector<std::size_t> match(source.size(), detail::PlaneMap::npos);  // last iteration's
   double sigma = options.max_correspondence / 3.0;
   for (int it = 0; it < options.max_iterations; ++it) {
     if (stop_now(options, result)) return result;
@@ -223,7 +224,8 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
     std::size_t pairs = 0;
     for (const std::uint32_t i : by_cell.order) {
       const Eigen::Vector3d p = result.T_target_source * source[i];
-      const std::size_t j = map.nearest(p);
+      const std::size_t j = map.nearest(p, match[i]);
+      match[i] = j;
       if (j == detail::PlaneMap::npos) continue;
       const Eigen::Vector3d& n = map.normal(j);
       const double r = n.dot(p - map.point(j));
