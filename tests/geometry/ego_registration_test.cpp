@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../../geometry/src/plane_map.hpp"  // internal: the search is checked point by point
 #include "pcanno/geometry/registration.hpp"
 
 namespace pcanno::geometry {
@@ -115,6 +116,42 @@ TEST(EgoRegistration, PointToPlaneMatchesPlanesPastAScatteredCrown) {
   EXPECT_LE(r.pairs, seen);
   EXPECT_LT(r.fitness, static_cast<double>(seen) / static_cast<double>(source.size()));
   EXPECT_GT(r.fitness, 0.6);
+}
+
+TEST(EgoRegistration, PlaneMapFindsTheNearestPlanarPointLikeABruteForceSearch) {
+  std::mt19937 rng(8);
+  const std::vector<Eigen::Vector3d> target = voxel_downsample(corner_with_a_tree(rng), 0.3);
+  const detail::PlaneMap map(target, 1.0, 1.0);
+  ASSERT_GT(map.size(), target.size() / 2);
+  for (std::size_t k = 0; k < map.size(); ++k) {
+    ASSERT_NEAR(map.normal(k).norm(), 1.0, 1e-9);
+  }
+  // Queries over the scene and a metre beyond its bounds, some with a hint (a stored point that
+  // is not the answer), which must not change it.
+  std::uniform_real_distribution<double> x(-21.5, 21.5);
+  std::uniform_real_distribution<double> y(-11.5, 13.5);
+  std::uniform_real_distribution<double> z(-3.0, 6.5);
+  std::uniform_int_distribution<std::size_t> any(0, map.size() - 1);
+  std::size_t found = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const Eigen::Vector3d q(x(rng), y(rng), z(rng));
+    std::size_t best = detail::PlaneMap::npos;
+    double best_d2 = 1.0;
+    for (std::size_t k = 0; k < map.size(); ++k) {
+      const double d2 = (map.point(k) - q).squaredNorm();
+      if (d2 < best_d2) {
+        best_d2 = d2;
+        best = k;
+      }
+    }
+    const std::size_t hint = i % 2 == 0 ? detail::PlaneMap::npos : any(rng);
+    const std::size_t got = map.nearest(q, hint);
+    ASSERT_EQ(got == detail::PlaneMap::npos, best == detail::PlaneMap::npos) << i;
+    if (best == detail::PlaneMap::npos) continue;
+    ++found;
+    ASSERT_EQ((map.point(got) - q).squaredNorm(), best_d2) << i;
+  }
+  EXPECT_GT(found, 2000u);  // the queries reached the surfaces, not only the air
 }
 
 }  // namespace
