@@ -5,12 +5,12 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <unordered_map>
+#include <unordered_set>
 
 #include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 
 #include "dense_grid.hpp"
+#include "plane_map.hpp"
 
 namespace pcanno::geometry {
 namespace {
@@ -19,10 +19,62 @@ struct Voxel {
   long x, y, z;
   bool operator==(const Voxel& o) const { return x == o.x && y == o.y && z == o.z; }
 };
+
 struct VoxelHash {
   std::size_t operator()(const Voxel& v) const {
     return static_cast<std::size_t>(v.x * 73856093L ^ v.y * 19349663L ^ v.z * 83492791L);
   }
+};
+
+/// The voxels seen so far. Thinning inserts every point of a scan (>100 000), and
+/// std::unordered_set's allocation per voxel took most of that time: voxels within 2^20 of the
+/// origin on every axis (500 km at 0.5 m) go to an open-addressing table of packed 64-bit keys,
+/// the rest to an unordered_set.
+class VoxelSet {
+ public:
+  /// True when `v` was not in the set yet (it is now).
+  bool insert(const Voxel& v) {
+    constexpr long kHalf = 1L << 20;
+    if (std::max({std::abs(v.x), std::abs(v.y), std::abs(v.z)}) >= kHalf) {
+      return far_.insert(v).second;
+    }
+    // 0 marks an empty slot, so keys start at 1.
+    const std::uint64_t key = ((static_cast<std::uint64_t>(v.x + kHalf) << 42) |
+                               (static_cast<std::uint64_t>(v.y + kHalf) << 21) |
+                               static_cast<std::uint64_t>(v.z + kHalf)) +
+                              1;
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    return insert_key(key);
+  }
+
+ private:
+  bool insert_key(std::uint64_t key) {
+    const std::size_t mask = slots_.size() - 1;
+    // Fibonacci hashing: the multiply spreads the key over the top bits, which pick the slot.
+    for (std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits_));;
+         i = (i + 1) & mask) {
+      if (slots_[i] == key) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = key;
+        ++size_;
+        return true;
+      }
+    }
+  }
+  void grow() {
+    std::vector<std::uint64_t> old(std::move(slots_));
+    ++bits_;
+    slots_.assign(std::size_t{1} << bits_, 0);
+    size_ = 0;
+    for (const std::uint64_t key : old) {
+      if (key != 0) insert_key(key);
+    }
+  }
+
+  int bits_ = 11;  ///< log2 of the slot count (the first insert grows the empty table)
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+  std::unordered_set<Voxel, VoxelHash> far_;
 };
 
 Voxel voxel_of(const Eigen::Vector3d& p, double size) {
@@ -31,64 +83,28 @@ Voxel voxel_of(const Eigen::Vector3d& p, double size) {
                static_cast<long>(std::floor(p.z() / size))};
 }
 
-/// Target points bucketed in a dense grid, for neighbour queries within `radius`, with normals when
-/// `normal_radius` > 0 (then only points on a plane are matched; it must not exceed `radius`).
-/// Cells are as wide as the radius, so a query visits the 2 or 3 cells per axis its neighbourhood
-/// overlaps: array lookups and few candidates, no hashing.
+/// Target points bucketed in a dense grid, for neighbour queries within `radius` (point-to-point
+/// registration and coverage; point-to-plane ICP has its PlaneMap). Cells are as wide as the
+/// radius, so a query visits the 2 or 3 cells per axis its neighbourhood overlaps: array lookups
+/// and few candidates, no hashing.
 class TargetMap {
  public:
-  /// `stop` (may be empty) is polled while the normals are estimated; stopped() tells whether it
-  /// cut them short.
-  TargetMap(const std::vector<Eigen::Vector3d>& points, double radius, double normal_radius,
-            const std::function<bool()>& stop = {})
-      : grid_(make_grid(points, radius)), points_(points) {
+  TargetMap(const std::vector<Eigen::Vector3d>& points, double radius)
+      : grid_(detail::scan_grid(points, radius)), points_(points) {
     reach_ = radius / grid_.cell();
-    normals_.resize(points.size(), Eigen::Vector3d::Zero());
-    valid_.resize(points.size(), normal_radius <= 0.0);
     // nearest() runs over each row of cells in turn: a copy in cell order reads them sequentially.
     sorted_.reserve(grid_.order.size());
     for (const std::uint32_t i : grid_.order) sorted_.push_back(points[i]);
-    sorted_valid_.assign(grid_.order.size(), normal_radius <= 0.0 ? 1 : 0);
-    if (normal_radius <= 0.0) return;
-    const double r2 = normal_radius * normal_radius;
-    constexpr std::size_t kStopEvery = 2048;  // normals between polls: a few milliseconds
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      if (stop && i % kStopEvery == 0 && stop()) {
-        stopped_ = true;
-        return;
-      }
-      Eigen::Vector3d mean = Eigen::Vector3d::Zero();
-      Eigen::Matrix3d second = Eigen::Matrix3d::Zero();
-      int n = 0;
-      for_neighbours(points[i], [&](std::size_t j) {
-        const Eigen::Vector3d d = points_[j] - points[i];
-        if (d.squaredNorm() > r2) return;
-        mean += points_[j];
-        second += points_[j] * points_[j].transpose();
-        ++n;
-      });
-      if (n < 5) continue;
-      mean /= n;
-      const Eigen::Matrix3d cov = second / n - mean * mean.transpose();
-      const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig(cov);
-      // A plane: one direction much flatter than the other two.
-      if (eig.eigenvalues()(0) > 0.3 * eig.eigenvalues()(1)) continue;
-      normals_[i] = eig.eigenvectors().col(0);
-      valid_[i] = true;
-    }
-    for (std::size_t k = 0; k < grid_.order.size(); ++k) {
-      sorted_valid_[k] = valid_[grid_.order[k]] ? 1 : 0;
-    }
   }
 
-  /// Nearest target point with a normal within `max_distance` of `p`, or npos.
+  /// Nearest target point within `max_distance` of `p`, or npos.
   std::size_t nearest(const Eigen::Vector3d& p, double max_distance) const {
     std::size_t best = npos;
     double best_d2 = max_distance * max_distance;
     for_neighbour_ranges(p, [&](std::size_t from, std::size_t to) {
       for (std::size_t k = from; k < to; ++k) {
         const double d2 = (sorted_[k] - p).squaredNorm();
-        if (d2 < best_d2 && sorted_valid_[k]) {
+        if (d2 < best_d2) {
           best_d2 = d2;
           best = k;
         }
@@ -97,19 +113,17 @@ class TargetMap {
     return best == npos ? npos : grid_.order[best];
   }
 
-  /// Whether any target point with a normal lies within `max_distance` of `p`.
+  /// Whether any target point lies within `max_distance` of `p`.
   bool any_within(const Eigen::Vector3d& p, double max_distance) const {
     const double r2 = max_distance * max_distance;
     bool found = false;
     for_neighbours(p, [&](std::size_t j) {
-      found = found || (valid_[j] && (points_[j] - p).squaredNorm() <= r2);
+      found = found || (points_[j] - p).squaredNorm() <= r2;
     });
     return found;
   }
 
   const Eigen::Vector3d& point(std::size_t i) const { return points_[i]; }
-  const Eigen::Vector3d& normal(std::size_t i) const { return normals_[i]; }
-  bool stopped() const { return stopped_; }
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
 
  private:
@@ -147,25 +161,10 @@ class TargetMap {
     }
   }
 
-  /// Cells at least `radius` wide; wider for a spread-out target (a whole scan), so that the
-  /// grid stays small.
-  static detail::DenseGrid make_grid(const std::vector<Eigen::Vector3d>& points, double radius) {
-    constexpr double kMaxCells = 4e6;
-    const detail::Bounds bounds = detail::finite_bounds(points);
-    // The floor keeps a zero radius from making zero-width cells.
-    const double cell =
-        std::max({radius, std::cbrt((bounds.extent().array() + radius).prod() / kMaxCells), 1e-3});
-    return detail::DenseGrid(points, bounds, cell);
-  }
-
   detail::DenseGrid grid_;
-  double reach_ = 1.0;                      ///< the radius in cells
-  std::vector<Eigen::Vector3d> sorted_;     ///< the points in the grid's order
-  std::vector<std::uint8_t> sorted_valid_;  ///< valid_ in the grid's order
+  double reach_ = 1.0;                   ///< the radius in cells
+  std::vector<Eigen::Vector3d> sorted_;  ///< the points in the grid's order
   const std::vector<Eigen::Vector3d>& points_;
-  std::vector<Eigen::Vector3d> normals_;
-  std::vector<bool> valid_;
-  bool stopped_ = false;
 };
 
 /// True, with `result.stopped` set, when `options.stop` asks the registration to end now.
@@ -178,24 +177,24 @@ bool stop_now(const IcpOptions& options, IcpResult& result) {
 
 std::vector<Eigen::Vector3d> voxel_downsample(const PointView& points, double voxel,
                                               double max_range) {
-  std::unordered_map<Voxel, bool, VoxelHash> seen;
+  VoxelSet seen;
   std::vector<Eigen::Vector3d> out;
   const double r2 = max_range * max_range;
   for (std::size_t i = 0; i < points.size; ++i) {
     const std::size_t k = i * points.stride;
     const Eigen::Vector3d p(points.x[k], points.y[k], points.z[k]);
     if (!p.allFinite() || (max_range > 0 && p.squaredNorm() > r2)) continue;
-    if (seen.emplace(voxel_of(p, voxel), true).second) out.push_back(p);
+    if (seen.insert(voxel_of(p, voxel))) out.push_back(p);
   }
   return out;
 }
 
 std::vector<Eigen::Vector3d> voxel_downsample(const std::vector<Eigen::Vector3d>& points,
                                               double voxel) {
-  std::unordered_map<Voxel, bool, VoxelHash> seen;
+  VoxelSet seen;
   std::vector<Eigen::Vector3d> out;
   for (const Eigen::Vector3d& p : points) {
-    if (p.allFinite() && seen.emplace(voxel_of(p, voxel), true).second) out.push_back(p);
+    if (p.allFinite() && seen.insert(voxel_of(p, voxel))) out.push_back(p);
   }
   return out;
 }
@@ -206,12 +205,16 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
   IcpResult result;
   result.T_target_source = initial;
   if (source.empty() || target.size() < 5) return result;
-  const TargetMap map(target, std::max(options.max_correspondence, options.normal_radius),
-                      options.normal_radius, options.stop);
+  const detail::PlaneMap map(target, options.normal_radius, options.max_correspondence,
+                            options.stop);
   if (map.stopped()) {
     result.stopped = true;
     return result;
   }
+  // The source cell by cell: consecutive queries then read the same few cells of the map, and
+  // the search is bound by memory, not arithmetic.
+  const detail::DenseGrid by_cell = detail::scan_grid(source, options.max_correspondence);
+  std::vector<std::size_t> match(source.size(), detail::PlaneMap::npos);  // last iteration's
   double sigma = options.max_correspondence / 3.0;
   for (int it = 0; it < options.max_iterations; ++it) {
     if (stop_now(options, result)) return result;
@@ -219,10 +222,11 @@ IcpResult register_point_to_plane(const std::vector<Eigen::Vector3d>& source,
     Eigen::Matrix<double, 6, 1> g = Eigen::Matrix<double, 6, 1>::Zero();
     double squared = 0.0;
     std::size_t pairs = 0;
-    for (const Eigen::Vector3d& s : source) {
-      const Eigen::Vector3d p = result.T_target_source * s;
-      const std::size_t j = map.nearest(p, options.max_correspondence);
-      if (j == TargetMap::npos) continue;
+    for (const std::uint32_t i : by_cell.order) {
+      const Eigen::Vector3d p = result.T_target_source * source[i];
+      const std::size_t j = map.nearest(p, match[i]);
+      match[i] = j;
+      if (j == detail::PlaneMap::npos) continue;
       const Eigen::Vector3d& n = map.normal(j);
       const double r = n.dot(p - map.point(j));
       // Geman-McClure weight: large residuals (moving objects, new surfaces) fade out.
@@ -265,7 +269,7 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
   IcpResult result;
   result.T_target_source = initial;
   if (source.empty() || target.empty()) return result;
-  const TargetMap map(target, options.max_correspondence, 0.0);
+  const TargetMap map(target, options.max_correspondence);
   double sigma = options.max_correspondence / 3.0;
   std::vector<Eigen::Vector3d> moved(source.size());
   std::vector<std::size_t> match(source.size());
@@ -321,7 +325,7 @@ IcpResult register_point_to_point_yaw(const std::vector<Eigen::Vector3d>& source
 double fraction_within(const std::vector<Eigen::Vector3d>& points,
                        const std::vector<Eigen::Vector3d>& reference, double radius) {
   if (points.empty() || reference.empty() || radius <= 0) return 0.0;
-  const TargetMap map(reference, radius, 0.0);
+  const TargetMap map(reference, radius);
   std::size_t near = 0;
   for (const Eigen::Vector3d& p : points) near += map.any_within(p, radius);
   return static_cast<double>(near) / static_cast<double>(points.size());

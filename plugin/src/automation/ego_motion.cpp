@@ -16,12 +16,16 @@ using formats::Error;
 using formats::ErrorCode;
 using formats::Expected;
 
-/// The cache key: the sequence's identity and every frame's file and size, so a changed scan
-/// invalidates the cache.
+/// Names the estimator in the cache key: change it whenever the estimates change, so that a
+/// cache written by an older build is not taken for the current estimator's answer.
+constexpr const char* kEstimator = "scan-to-scan point-to-plane, plane map v2";
+
+/// The cache key: the estimator, the sequence's identity and every frame's file and size, so a
+/// changed scan invalidates the cache.
 std::string cache_key(const formats::Sequence& seq, const EgoMotionOptions& options) {
   std::ostringstream key;
-  key << seq.layout << '|' << fs::absolute(seq.root).string() << '|' << seq.name << '|'
-      << options.voxel << '|' << options.max_range;
+  key << kEstimator << '|' << seq.layout << '|' << fs::absolute(seq.root).string() << '|'
+      << seq.name << '|' << options.voxel << '|' << options.max_range;
   for (const formats::FrameRef& f : seq.frames) {
     std::error_code ec;
     key << '|' << f.cloud_path.string() << ':' << fs::file_size(f.cloud_path, ec);
