@@ -2,9 +2,14 @@
 // with at least 50 points, in tracking sequence 0000 frames 0-19 and the three object frames, is
 // seeded at its centre moved by up to 0.5 m and fitted; the IoU with the truth is compared with an
 // axis-aligned min/max box around the same cluster (the baseline tools without fitting draw).
+// These 62 boxes are every labelled box of the four classes with 50 points or more that the shared
+// real data holds: tracking 0000 frames 0-19 has no Car row (Van 35, Cyclist 20, Pedestrian 6),
+// object frame 000001's Car holds 9 points at 61 m, and nuScenes scene-0061's cars hold at most 45
+// (its num_lidar_pts). So Car is one box: object frame 000002's, beside a hedge taller than it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 
@@ -26,6 +31,9 @@ namespace pcanno {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// PCANNO_TEST_VERBOSE=1 prints every box (and every box left out for too few points).
+bool verbose() { return std::getenv("PCANNO_TEST_VERBOSE") != nullptr; }
 
 struct Scores {
   std::vector<double> fit_bev, fit_3d, aabb_bev, aabb_3d;
@@ -70,7 +78,12 @@ void score_frame(const fs::path& bin, const Eigen::Matrix4d& T_rect_velo,
       continue;
     }
     const geometry::Cuboid truth = geometry::kitti_camera_to_lidar(row.box, T_rect_velo);
-    if (geometry::points_in_cuboid(cloud->view(), truth).size() < 50) continue;
+    const std::size_t n_in = geometry::points_in_cuboid(cloud->view(), truth).size();
+    if (verbose() && !hinted && n_in < 50) {
+      std::printf("skip %s frame %d track %d: %zu points, %.1f m\n", row.type.c_str(), frame,
+                  row.track_id, n_in, truth.center.head<2>().norm());
+    }
+    if (n_in < 50) continue;
     Eigen::Vector2d offset;  // up to 0.5 m from the centre, in bird's-eye view
     do {
       offset = Eigen::Vector2d(unit(rng), unit(rng)) * 0.5;
@@ -86,6 +99,17 @@ void score_frame(const fs::path& bin, const Eigen::Matrix4d& T_rect_velo,
         geometry::fit_box(cloud->view(), *ground,
                           truth.center + Eigen::Vector3d(offset.x(), offset.y(), 0.0), options);
     Scores& s = by_class[row.type];
+    if (verbose()) {
+      std::printf("%s %s frame %d track %d: %zu points, %.1f m, truth %.2fx%.2fx%.2f, fit "
+                  "%.2fx%.2fx%.2f dyaw %.0f, bev %.3f, cut %d prior %d\n",
+                  hinted ? "H" : "-", row.type.c_str(), frame, row.track_id, n_in,
+                  truth.center.head<2>().norm(), truth.size.x(), truth.size.y(), truth.size.z(),
+                  fit ? fit->box.size.x() : 0.0, fit ? fit->box.size.y() : 0.0,
+                  fit ? fit->box.size.z() : 0.0,
+                  fit ? std::remainder(fit->box.yaw() - truth.yaw(), M_PI) * 180 / M_PI : 0.0,
+                  fit ? geometry::iou_bev(fit->box, truth) : 0.0, fit && fit->cut_to_prior ? 1 : 0,
+                  fit && fit->used_prior ? 1 : 0);
+    }
     s.fit_bev.push_back(fit ? geometry::iou_bev(fit->box, truth) : 0.0);
     s.fit_3d.push_back(fit ? geometry::iou_3d(fit->box, truth) : 0.0);
     const geometry::Cuboid base = fit ? aabb(cloud->view(), fit->point_ids) : geometry::Cuboid{};
@@ -152,10 +176,13 @@ TEST(KittiBoxFit, SeededFitsRecoverGroundTruthBoxesBetterThanMinMaxBoxes) {
     }
     // Regression floors a little below the figures in docs/automation.md ("One-click fit"):
     // vans 0.863 either way; cyclists 0.818 / 0.821 without / with the hint; pedestrians 0.692 /
-    // 0.749. The single Car (0.341) has no floor: one box is no sample.
+    // 0.749. The single Car (0.538 since the fit leaves out what rises above a car; 0.341 before)
+    // is no class median, but its floor guards the car-beside-a-taller-hedge case.
     EXPECT_GE(median(by_class.at("Van").fit_bev), 0.84);
     EXPECT_GE(median(by_class.at("Cyclist").fit_bev), 0.79);
     EXPECT_GE(median(by_class.at("Pedestrian").fit_bev), hinted ? 0.72 : 0.67);
+    ASSERT_EQ(by_class.at("Car").fit_bev.size(), 1u);
+    EXPECT_GE(by_class.at("Car").fit_bev.front(), 0.50);
   }
 }
 

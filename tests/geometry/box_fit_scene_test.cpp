@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <vector>
@@ -230,6 +232,51 @@ TEST(BoxFitScene, CarAgainstAHedgeGetsACarSizedBox) {
       }
       EXPECT_GT(median(ious), 0.9);  // 0.94-0.97 measured
     }
+  }
+}
+
+TEST(BoxFitScene, CarBesideABushTallerThanItIsCutByHeight) {
+  // A car 30 m ahead, seen from behind, with a short bush 2.1 m high 0.4 m beside its rear half
+  // (KITTI object frame 000002 shows one): the region growing takes in the bush's near end, but
+  // the component stays within a car's footprint, so the footprint cut does not fire. The bush's
+  // points rise above any car; without leaving them out the box leans towards the bush (BEV IoU
+  // 0.18, the box turned across). The bush is on the sensor's side of the car's line of sight.
+  // Not yet solved: the mirrored scene (bush on the far side, its face half hidden behind the
+  // car) keeps a few foliage returns lower than 1.94 m and away from the high ones, which still
+  // turn the box (BEV IoU 0.26).
+  {
+    Cuboid truth;
+    const Eigen::Vector2d at(30.0, -2.0);
+    std::vector<Solid> scene = car(at, 0.0, truth);
+    const double bush_y = at.y() + 1.75 / 2 + 0.4 + 0.3;  // 0.6 m thick, towards the x axis
+    scene.push_back(Solid{
+        Cuboid::from_yaw({at.x() - 1.6, bush_y, -kSensorHeight + 1.05}, {2.0, 0.6, 2.1}, 0.0),
+        0.25});
+    const double bearing = std::atan2(at.y(), at.x());
+    const Scan scan = cast(scene, bearing - 0.2, bearing + 0.2, 12u);
+    const std::optional<GroundModel> ground = GroundModel::fit(scan.view());
+    ASSERT_TRUE(ground);
+    FitOptions options;
+    options.size_prior = Eigen::Vector3d(4.0, 1.8, 1.6);  // the default schema's Car
+    options.object_kind = ObjectKind::kVehicle;
+    std::vector<double> ious;
+    for (const Eigen::Vector3d& seed : seeds_around(truth.center, 9)) {
+      const std::optional<FitResult> fit = fit_box(scan.view(), *ground, seed, options);
+      ASSERT_TRUE(fit);
+      EXPECT_TRUE(fit->used_prior);
+      EXPECT_TRUE(fit->cut_to_prior);
+      // The car's height, not the bush's, and the car's place.
+      EXPECT_LT(fit->box.size.z(), 1.75);
+      EXPECT_LT((fit->box.center - truth.center).head<2>().norm(), 0.5);
+      ious.push_back(iou_bev(fit->box, truth));
+      if (std::getenv("PCANNO_TEST_VERBOSE")) {
+        std::printf("car beside a bush: fit %.2f x %.2f x %.2f m, yaw %.1f deg, centre off %.2f m, "
+                    "BEV IoU %.3f\n",
+                    fit->box.size.x(), fit->box.size.y(), fit->box.size.z(), fit->box.yaw() / kDeg,
+                    (fit->box.center - truth.center).head<2>().norm(), ious.back());
+      }
+    }
+    EXPECT_GT(median(ious), 0.8);  // 0.865 measured
   }
 }
 

@@ -61,7 +61,9 @@ struct FitResult {
   std::vector<std::size_t> point_ids;  ///< the object's points (indices into the view)
   /// Some extent or the height came from the size prior, or the points were cut to it.
   bool used_prior = false;
-  /// The grown component was larger than the class and was cut at the seed to its footprint.
+  /// The grown component was larger than the class and was cut to it: at the seed to its
+  /// footprint, or (a vehicle) by leaving out the groups of points that rise above the class's
+  /// height (a hedge or a wall beside it).
   bool cut_to_prior = false;
 };
 
