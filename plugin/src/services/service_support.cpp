@@ -121,11 +121,11 @@ EgoMotionOptions ego_options() {
 }
 
 double ego_motion_share(const Session& session, std::int64_t frames) {
-  // A frame of ego motion (a whole scan registered to the last) costs about four of propagation
-  // or refinement (one object registered): 40 ms against 10 ms per KITTI frame, loading included.
+  // A frame of ego motion (a whole scan registered to the last) costs about three of propagation
+  // or refinement (one object registered): 30 ms against 10 ms per KITTI frame, reading included.
   const formats::Sequence* seq = session.sequence();
   if (seq == nullptr || seq->has_poses() || ego_motion_cached(*seq, ego_options())) return 0.0;
-  const double ego = 4.0 * static_cast<double>(seq->size());
+  const double ego = 3.0 * static_cast<double>(seq->size());
   return ego / (ego + static_cast<double>(std::max<std::int64_t>(frames, 1)));
 }
 
