@@ -155,6 +155,22 @@ TEST_F(WorkstationPrelabel, CtrlAltDPrelabelsTheSequenceAndTheThresholdHidesLowS
   EXPECT_EQ(w.main_view()->scene().boxes().size(), model_at(frame, 0.5));
   // Hiding is not an edit.
   EXPECT_EQ(w.session().undo_name(), "Pre-label frames 0-4");
+
+  // What is hidden follows the edits: undone, nothing is left to show; redone, the same again.
+  ASSERT_TRUE(w.session().undo());
+  EXPECT_TRUE(w.track_list()->visible_tracks().empty());
+  EXPECT_TRUE(w.main_view()->scene().boxes().empty());
+  ASSERT_TRUE(w.session().redo());
+  EXPECT_EQ(w.track_list()->visible_tracks().size(), tracks - low_tracks);
+  // A low pre-label confirmed at a higher score shows at once.
+  for (const formats::Track& t : w.session().document().tracks) {
+    if (*t.boxes.front().score >= 0.5) continue;
+    formats::BoxState confirmed = t.boxes.front();
+    confirmed.score = 0.95;
+    ASSERT_TRUE(w.session().apply(plugin::put_box(w.session().document(), t.id, confirmed)));
+    break;
+  }
+  EXPECT_EQ(w.track_list()->visible_tracks().size(), tracks - low_tracks + 1);
 }
 
 TEST_F(WorkstationPrelabel, AHiddenPreLabelCannotStaySelected) {

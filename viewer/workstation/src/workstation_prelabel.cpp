@@ -102,18 +102,26 @@ void WorkstationWindow::set_score_threshold(double threshold) {
   if (threshold == prelabel_.threshold) return;
   prelabel_.threshold = threshold;
   session_->set_min_model_score(threshold);
+  prelabel_.shown_stale = true;
   refresh();
 }
 
 double WorkstationWindow::score_threshold() const { return prelabel_.threshold; }
 
 const formats::Annotations& WorkstationWindow::shown_document() {
+  // Several panels ask on every refresh (each frame step): copy the document only after it or
+  // the threshold changed.
   const formats::Annotations& doc = session_->document();
+  if (!prelabel_.shown_stale.exchange(false)) return prelabel_.shown_hides ? prelabel_.shown : doc;
   const auto hidden = [this](const formats::BoxState& b) { return session_->hides(b); };
-  const bool any = std::any_of(doc.tracks.begin(), doc.tracks.end(), [&](const formats::Track& t) {
-    return std::any_of(t.boxes.begin(), t.boxes.end(), hidden);
-  });
-  if (!any) return doc;
+  prelabel_.shown_hides =
+      std::any_of(doc.tracks.begin(), doc.tracks.end(), [&](const formats::Track& t) {
+        return std::any_of(t.boxes.begin(), t.boxes.end(), hidden);
+      });
+  if (!prelabel_.shown_hides) {
+    prelabel_.shown = {};
+    return doc;
+  }
   prelabel_.shown = doc;
   auto& tracks = prelabel_.shown.tracks;
   for (formats::Track& t : tracks) {

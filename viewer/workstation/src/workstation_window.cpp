@@ -71,17 +71,19 @@ WorkstationWindow::~WorkstationWindow() {
 void WorkstationWindow::attach_session() {
   observer_ = session_->add_observer([this](const plugin::Change& c) { on_change(c); });
   session_->set_min_model_score(prelabel_.threshold);  // what the views hide, clicks pass through
+  prelabel_.shown_stale = true;
   for (const std::string& w : session_->warnings())
     statusBar()->showMessage(QString::fromStdString(w), 8000);
 }
 
 void WorkstationWindow::on_change(const plugin::Change& change) {
-  // During a job this runs on the worker thread: touch nothing; the job's end refreshes.
+  const bool edit = change.kind == plugin::ChangeKind::kEdit ||
+                    change.kind == plugin::ChangeKind::kUndo ||
+                    change.kind == plugin::ChangeKind::kRedo;
+  if (edit) prelabel_.shown_stale = true;  // atomic: also from a job's worker
+  // During a job this runs on the worker thread: touch nothing else; the job's end refreshes.
   if (session_->busy()) return;
-  if (change.kind == plugin::ChangeKind::kEdit || change.kind == plugin::ChangeKind::kUndo ||
-      change.kind == plugin::ChangeKind::kRedo) {
-    qa_timer_.start();
-  }
+  if (edit) qa_timer_.start();
   refresh();
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <string>
 
 #include "pcanno/formats/labels/annotations.hpp"
@@ -14,6 +15,10 @@ struct PrelabelSettings {
   double threshold = 0.5;         ///< [0, 1] model boxes scoring below are hidden, not deleted
   QDoubleSpinBox* box = nullptr;  ///< the status bar's threshold control
   formats::Annotations shown;     ///< the document without hidden boxes (shown_document())
+  bool shown_hides = false;       ///< `shown` differs from the document (something is hidden)
+  /// `shown` no longer matches the document or the threshold. Atomic: the session's observer
+  /// sets it on a job's worker thread too.
+  std::atomic<bool> shown_stale{true};
 };
 
 }  // namespace pcanno::viewer::workstation
