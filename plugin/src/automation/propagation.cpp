@@ -545,7 +545,8 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
       // walker shows as few returns as a far walker.
       const std::size_t required =
           small ? options.reacquire_points
-                : std::min(options.reacquire_points, std::max(options.min_points, last_seen_points));
+                : std::min(options.reacquire_points,
+                           std::max(options.min_points, last_seen_points));
       found = aligned.confidence >= options.reacquire_fitness &&
               aligned.object_points.size() >= required &&
               motion.position_distance2(aligned.box.center.head<2>(), measured_sigma) <=
@@ -560,8 +561,10 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
           (sparse ? 1.0 / std::sqrt(static_cast<double>(std::max<std::size_t>(seen_points_now, 1)))
                   : 0.0);
       motion.update(aligned.box.center.head<2>(), aligned.box.yaw(), measured_sigma, yaw_sigma);
-      if (sparse) aligned.box = geometry::Cuboid::from_yaw(aligned.box.center, aligned.box.size,
-                                                           motion.state().yaw);
+      if (sparse) {
+        aligned.box =
+            geometry::Cuboid::from_yaw(aligned.box.center, aligned.box.size, motion.state().yaw);
+      }
       last_seen_points = seen_points_now;
       face_the_walk(aligned.box);
       box = aligned.box;
