@@ -32,7 +32,7 @@ MotionModelOptions cyclist_motion() {
 MotionModelOptions pedestrian_motion() {
   MotionModelOptions o;
   o.coordinated_turn = false;
-  o.acceleration_noise = 1.0;
+  o.acceleration_noise = 0.5;
   o.max_speed = 4.0;
   o.max_yaw_rate = 6.0;
   o.yaw_acceleration_noise = 2.0;

@@ -55,15 +55,18 @@ TEST(LongTrackSynthetic, OneKeyframePerTrackFollowsTheObjectsThroughOcclusion) {
   const double predicted = 1.0 - static_cast<double>(r->overall.missed) /
                                      static_cast<double>(r->overall.boxes);
   // Measured: see docs/automation.md (seed 11, this size).
-  EXPECT_GE(predicted, 0.97);  // measured 1.000 (0.989 before the small-object measurement)
-  EXPECT_GE(r->overall.mean_iou_3d, 0.74);  // measured 0.782 (before: 0.661)
+  // Measured 1.000: no track ends while its object is in range (before the third round, 1.000
+  // too on this seed, 0.83-0.86 on the documented ones).
+  EXPECT_GE(predicted, 0.99);
+  EXPECT_GE(r->overall.mean_iou_3d, 0.78);  // measured 0.806 (round two: 0.782; one: 0.661)
   // Pedestrians are measured by their nearest point cluster, not registered onto the wall beside
-  // them: measured 0.466 (before: 0.065, a box that latched onto the wall).
+  // them, and face their walk: measured 0.544 (round two: 0.466; one: 0.065, a box that latched
+  // onto the wall).
   bool has_pedestrians = false;
   for (const ClassResult& c : r->classes) {
     if (c.label != "Pedestrian") continue;
     has_pedestrians = true;
-    EXPECT_GE(c.iou.mean_iou_3d, 0.40);
+    EXPECT_GE(c.iou.mean_iou_3d, 0.51);
   }
   EXPECT_TRUE(has_pedestrians);
   // Coasted boxes are there and flagged; nothing ended without a note.

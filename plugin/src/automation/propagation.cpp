@@ -440,6 +440,17 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
                            frame_time_s(seq, from) - frame_time_s(seq, from - step));
   }
   std::int64_t last_seen = from;
+  std::size_t last_seen_points = model.size();  // object points when last found
+  // A walker faces where it walks. Its few returns say little about its heading (a registration
+  // of 20 points on a shape half a metre wide turns freely), but its centroid track says where it
+  // goes: once the motion model is sure of a walking speed, the box turns that way.
+  const auto face_the_walk = [&](geometry::Cuboid& b) {
+    if (!small || options.motion.coordinated_turn) return;
+    const Eigen::Vector2d v = motion.state().velocity;
+    const double speed_sigma = std::sqrt(0.5 * motion.covariance().block<2, 2>(2, 2).trace());
+    if (v.norm() < 0.5 || speed_sigma > 0.5 * v.norm()) return;
+    b = geometry::Cuboid::from_yaw(b.center, b.size, std::atan2(v.y(), v.x()));
+  };
   std::size_t coasting = 0;  // frames since the object was last found
   for (std::int64_t f = walk.first(); walk.covers(f); f += step) {
     if (!walk.report_before(f)) return cancelled();
@@ -528,15 +539,34 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
       if (d2 > options.reacquire_gate) measured_sigma *= std::sqrt(d2 / options.reacquire_gate);
     }
     if (found && coasting > 0) {
-      // Found again: only a registration that explains the object well, where it can be.
+      // Found again: only a registration that explains the object well, where it can be. A far
+      // vehicle or cyclist never shows reacquire_points: as many as it showed when last seen will
+      // do. Not a small object: its measurement is the nearest cluster, and a post or another
+      // walker shows as few returns as a far walker.
+      const std::size_t required =
+          small ? options.reacquire_points
+                : std::min(options.reacquire_points,
+                           std::max(options.min_points, last_seen_points));
       found = aligned.confidence >= options.reacquire_fitness &&
-              aligned.object_points.size() >= options.reacquire_points &&
+              aligned.object_points.size() >= required &&
               motion.position_distance2(aligned.box.center.head<2>(), measured_sigma) <=
                   options.reacquire_gate;
     }
     if (found) {
-      motion.update(aligned.box.center.head<2>(), aligned.box.yaw(), measured_sigma,
-                    0.02 + 0.1 * (1.0 - aligned.confidence));
+      // A handful of returns barely constrains the heading: a registration of 6 points turns by
+      // tenths of a radian, which the turn model would take for a turn and steer the track away.
+      const bool sparse = seen_points_now < enough;
+      const double yaw_sigma =
+          0.02 + 0.1 * (1.0 - aligned.confidence) +
+          (sparse ? 1.0 / std::sqrt(static_cast<double>(std::max<std::size_t>(seen_points_now, 1)))
+                  : 0.0);
+      motion.update(aligned.box.center.head<2>(), aligned.box.yaw(), measured_sigma, yaw_sigma);
+      if (sparse) {
+        aligned.box =
+            geometry::Cuboid::from_yaw(aligned.box.center, aligned.box.size, motion.state().yaw);
+      }
+      last_seen_points = seen_points_now;
+      face_the_walk(aligned.box);
       box = aligned.box;
       result.boxes.push_back({f, box, aligned.confidence, aligned.object_points.size(), false});
       result.reacquired += coasting > 0 ? 1 : 0;
@@ -550,6 +580,7 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
     // Not found: the prediction, on the ground, with a confidence that fades.
     ++coasting;
     box = predicted;
+    face_the_walk(box);
     if (ground_offset) {
       if (const std::optional<double> g = ground_height(aligned.near, box, options.search_margin,
                                                         options.ground_clearance)) {

@@ -27,7 +27,7 @@ struct MotionModelOptions {
 /// Built-in profiles (the class schema's motion kinds map onto these).
 MotionModelOptions vehicle_motion();     ///< coordinated turn, 3 m/s^2, 50 m/s, 1.5 rad/s
 MotionModelOptions cyclist_motion();     ///< coordinated turn, 2 m/s^2, 15 m/s, 3 rad/s
-MotionModelOptions pedestrian_motion();  ///< free, 1 m/s^2, 4 m/s, yaw rate fading over 0.5 s
+MotionModelOptions pedestrian_motion();  ///< free, 0.5 m/s^2, 4 m/s, yaw rate fading over 0.5 s
 
 /// The filter's state in the world frame.
 struct MotionState {

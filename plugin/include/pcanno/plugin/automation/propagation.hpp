@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +29,8 @@
 // object is re-acquired only by a registration that explains its points well (reacquire_fitness,
 // reacquire_points) at a place the motion model finds plausible (reacquire_gate), and then goes on
 // as before. A track ends only when the object leaves the sensor's range (max_range), after
-// max_coast_s unseen, when the walk reaches `to`, or at a frame without a pose or a readable cloud;
-// each early end says where and why (PropagationResult::lost).
+// max_coast_s unseen (unbounded by default), when the walk reaches `to`, or at a frame without a
+// pose or a readable cloud; each early end says where and why (PropagationResult::lost).
 
 namespace pcanno::plugin {
 
@@ -49,11 +50,14 @@ struct PropagationOptions {
   std::size_t max_model_points = 4000;
   /// How the object moves (see motion_options_for() for a class's); the default: a vehicle.
   geometry::MotionModelOptions motion = geometry::vehicle_motion();
-  double max_coast_s = 3.0;          ///< [s] unseen for longer: the track ends there
+  /// [s] unseen for longer: the track ends there. Unbounded by default: a box left out counts as
+  /// missed anyway, and a coasted one is flagged for review and may still find the object again.
+  double max_coast_s = std::numeric_limits<double>::infinity();
   double coast_confidence = 0.4;     ///< score of the first coasted box (below kReviewScore)
   double coast_decay = 0.85;         ///< its factor per further coasted frame
   double reacquire_fitness = 0.7;    ///< after a coast, the share of points the model must explain
-  std::size_t reacquire_points = 12; ///< and at least this many object points
+  /// and at least this many object points, or as many as it showed when last found (a far object)
+  std::size_t reacquire_points = 12;
   /// After a coast, the squared Mahalanobis distance of the found position from the prediction
   /// (chi-square, 2 degrees of freedom: 13.8 passes 999 in 1000 true re-acquisitions).
   double reacquire_gate = 13.8;
