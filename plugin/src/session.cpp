@@ -143,6 +143,11 @@ void Session::set_selection(const Selection& selection) {
 
 void Session::set_min_model_score(double score) {
   min_model_score_ = std::clamp(score, 0.0, 1.0);
+  // An unseen box must not stay selected: Delete or a nudge would act on it.
+  if (!selection_.track) return;
+  const formats::Track* track = doc_.track(*selection_.track);
+  const formats::BoxState* box = track != nullptr ? track->at(frame_) : nullptr;
+  if (box != nullptr && hides(*box)) set_selection({});
 }
 
 bool Session::hides(const formats::BoxState& box) const {

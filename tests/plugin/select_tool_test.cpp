@@ -123,6 +123,11 @@ TEST(SelectTool, APreLabelTheSessionHidesIsClickedThrough) {
   click(tool, *s, top_view(), {2.2, 0.0, 0.0});  // only the hidden box there: an empty click
   EXPECT_EQ(s->selection(), Selection{});
 
+  s->set_min_model_score(0.0);
+  s->set_selection(track(1));
+  s->set_min_model_score(0.5);  // hiding the selected box deselects it
+  EXPECT_EQ(s->selection(), Selection{});
+
   s->set_min_model_score(0.3);  // at its score: shown again
   click(tool, *s, top_view(), {0.5, 0.0, 0.0});
   EXPECT_EQ(s->selection(), track(1));

@@ -112,7 +112,8 @@ class Session {
   /// and a click passes through them to what lies behind. A way of looking, not an edit: the
   /// boxes stay in the document, its exports and its undo history. 0 (the default) hides none.
   double min_model_score() const { return min_model_score_; }
-  void set_min_model_score(double score);  ///< clamped to [0, 1]
+  /// Clamped to [0, 1]. A selected box it hides at the current frame is deselected.
+  void set_min_model_score(double score);
   /// Whether min_model_score() hides `box`.
   bool hides(const formats::BoxState& box) const;
 
