@@ -9,6 +9,7 @@
 
 #include "chunked_scan.hpp"
 #include "cluster_grid.hpp"
+#include "dense_grid.hpp"
 #include "pcanno/geometry/angles.hpp"
 #include "prior_cut.hpp"
 #include "axis_extent.hpp"
@@ -268,19 +269,31 @@ std::vector<std::size_t> taller_than_vehicle(const std::vector<Eigen::Vector3d>&
                                              double over, double column, double tight_radius,
                                              const Eigen::Vector2d& seed, double reach) {
   std::vector<Eigen::Vector3d> local;
-  std::vector<Eigen::Vector2d> tall;
+  std::vector<Eigen::Vector3d> tall;  // bird's-eye view: z = 0
   local.reserve(cluster.size());
   for (const std::size_t c : cluster) {
     local.emplace_back(candidates[c].x(), candidates[c].y(), candidate_heights[c]);
-    if (candidate_heights[c] > over) tall.push_back(candidates[c].head<2>());
+    if (candidate_heights[c] > over) tall.emplace_back(candidates[c].x(), candidates[c].y(), 0.0);
   }
   if (tall.empty()) return {};
+  // A wall or hedge grown whole holds thousands of points, many of them tall: look for tall ones
+  // only in the 3 x 3 cells `column` wide around each point (clamping keeps that exact: a point
+  // more than a cell outside the grid has no tall point within `column`).
+  const detail::DenseGrid grid(tall, detail::finite_bounds(tall), column);
   std::vector<char> under(local.size(), 0);
   for (std::size_t k = 0; k < local.size(); ++k) {
-    for (const Eigen::Vector2d& t : tall) {
-      if ((local[k].head<2>() - t).squaredNorm() <= column * column) {
-        under[k] = 1;
-        break;
+    const Eigen::Vector3d q(local[k].x(), local[k].y(), 0.0);
+    const Eigen::Vector3d cell = ((q - grid.lo()) / column).array().floor();
+    for (long dy = -1; dy <= 1 && under[k] == 0; ++dy) {
+      for (long dx = -1; dx <= 1 && under[k] == 0; ++dx) {
+        const std::size_t c = grid.index(static_cast<long>(cell.x()) + dx,
+                                         static_cast<long>(cell.y()) + dy, 0);
+        for (std::uint32_t i = grid.begin[c]; i < grid.begin[c + 1]; ++i) {
+          if ((tall[grid.order[i]] - q).squaredNorm() <= column * column) {
+            under[k] = 1;
+            break;
+          }
+        }
       }
     }
   }
