@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 namespace pcanno::plugin::detail {
@@ -221,19 +222,24 @@ void ChildProcess::kill() {
   // call) dies only when the call returns. Never hang the caller: a detached thread reaps it then.
   const pid_t pid = pid_;
   const int pidfd = pidfd_;
-  std::thread([pid, pidfd] {
-    siginfo_t info{};
-    if (pidfd >= 0) {
-      while (::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0 && errno == EINTR) {
+  try {
+    std::thread([pid, pidfd] {
+      siginfo_t info{};
+      if (pidfd >= 0) {
+        while (::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0 && errno == EINTR) {
+        }
+        ::close(pidfd);
+      } else {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
       }
-      ::close(pidfd);
-    } else {
-      int status = 0;
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }).detach();
-  pidfd_ = -1;  // the thread closes it
+    }).detach();
+    pidfd_ = -1;  // the thread closes it
+  } catch (const std::system_error&) {
+    // No thread to be had (this runs from the destructor, where a throw is std::terminate): the
+    // child is left a zombie until the host exits; nothing here waits for it any more.
+  }
   exited_ = true;
   reaped_elsewhere_ = true;
 }

@@ -57,7 +57,7 @@ class ChildProcess {
   bool wait_exit(double timeout_s);
   /// SIGKILL to the child's process group and (through its pidfd) to the child, then reaps the
   /// child. Returns within ~5 s even when the child cannot die yet (uninterruptible sleep): a
-  /// detached thread then reaps it later.
+  /// detached thread then reaps it later (none can be started: it stays a zombie). Never throws.
   void kill();
   /// "exited with status 3", "killed by signal 9" or "is still running".
   std::string exit_description();
