@@ -194,7 +194,7 @@ TEST_F(PrelabelExternal, CtrlCDuringAFrameLeavesNoDetectorProcess) {
   EXPECT_NE(r.out.find("exit 130"), std::string::npos) << r.out << printed;
   EXPECT_NE(printed.find("pcanno: cancelled"), std::string::npos) << printed;
   EXPECT_FALSE(fs::exists(out));
-  expect_group_gone(plugins);
+  expect_group_gone(plugins, WrapperParent::kAnother);
 }
 
 }  // namespace

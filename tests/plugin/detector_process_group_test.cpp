@@ -96,7 +96,7 @@ TEST(ProcessDetectorGroup, ACleanShutdownLeavesNoHelperRunning) {
     ASSERT_TRUE(boxes) << boxes.error().describe();
     EXPECT_EQ(boxes->size(), 1u);
   }  // shutdown: the detector exits 0, the wrapper too; the helper must not outlive them
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, AChildThatExitsMidRunIsReportedAndTakesItsGroup) {
@@ -112,7 +112,7 @@ TEST(ProcessDetectorGroup, AChildThatExitsMidRunIsReportedAndTakesItsGroup) {
                                    "exited with status 3", "giving up"}) {
     EXPECT_NE(message.find(needle), std::string::npos) << "'" << needle << "' not in " << message;
   }
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, ATimeoutKillsTheGroup) {
@@ -123,7 +123,7 @@ TEST(ProcessDetectorGroup, ATimeoutKillsTheGroup) {
   ASSERT_FALSE(boxes);
   EXPECT_NE(boxes.error().message.find("no response within 0.5 s"), std::string::npos)
       << boxes.error().message;
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, ACancelKillsTheGroup) {
@@ -135,7 +135,7 @@ TEST(ProcessDetectorGroup, ACancelKillsTheGroup) {
   ASSERT_FALSE(boxes);
   EXPECT_EQ(boxes.error().code, formats::ErrorCode::kCancelled) << boxes.error().describe();
   EXPECT_NE(boxes.error().message.find("frame 2"), std::string::npos) << boxes.error().message;
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallReturns) {
@@ -152,7 +152,7 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
     }));
     ASSERT_FALSE(cancelled);
     EXPECT_EQ(cancelled.error().code, formats::ErrorCode::kCancelled);
-    test::expect_group_gone(dir.path());
+    test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
   }
   // Ended after the hello: the shutdown request and the end of stdin are ignored, so the
   // destructor's grace runs out and the group is killed; the destructor still returns.
@@ -161,7 +161,7 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
   ASSERT_TRUE(detector) << detector.error().describe();
   auto* owned = detector->release();
   EXPECT_TRUE(returns_within_10s([owned] { delete owned; }));
-  test::expect_group_gone(idle.path());
+  test::expect_group_gone(idle.path(), test::WrapperParent::kThisProcess);
 }
 
 /// A process that ptrace-attaches to `pid` and then sleeps: while it lives, `pid`'s death is
@@ -214,7 +214,7 @@ TEST(ProcessDetectorGroup, ACancelReturnsWhenTheKilledChildCannotBeReaped) {
   EXPECT_TRUE(in_time) << "the cancel waited for a child that could not be reaped";
   ASSERT_FALSE(cancelled);
   EXPECT_EQ(cancelled.error().code, formats::ErrorCode::kCancelled);
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, CancellingAPrelabelRunThroughItsProgressLeavesNoProcess) {
@@ -245,7 +245,7 @@ TEST(ProcessDetectorGroup, CancellingAPrelabelRunThroughItsProgressLeavesNoProce
   ASSERT_FALSE(run);
   EXPECT_EQ(run.error().code, formats::ErrorCode::kCancelled) << run.error().describe();
   EXPECT_TRUE(cancel);
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 /// The process's working folder changed for the scope.
@@ -301,7 +301,7 @@ TEST(DetectorManifest, ARelativeProgramIsFoundBesideTheManifestNotInTheWorkingFo
     EXPECT_EQ(boxes->size(), 1u);
   }
   // It ran in the manifest's folder: its pid files are there, not in the working folder.
-  test::expect_group_gone(manifests.path());
+  test::expect_group_gone(manifests.path(), test::WrapperParent::kThisProcess);
   EXPECT_FALSE(fs::exists(elsewhere.path() / "wrapper.pid"));
 }
 

@@ -140,7 +140,7 @@ formats::Expected<std::vector<plugin::Detection>> detect(plugin::Detector& d,
   return d.detect(frame, stop ? stop : [] { return false; });
 }
 
-using test::process_gone;
+using test::process_reaped;
 
 TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
   PCANNO_REQUIRE_PYTHON3();
@@ -171,7 +171,7 @@ TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
     }
   }
   EXPECT_EQ(test::slurp(fake.dir.path() / "shutdown.txt"), "clean");
-  EXPECT_TRUE(process_gone(fake.child_pid()));
+  EXPECT_TRUE(process_reaped(fake.child_pid()));
 }
 
 /// The numbers of a JSON array of numbers that an attribute holds ("[1.5, 2.0]").
@@ -272,7 +272,7 @@ void expect_failure(const std::string& mode, std::vector<std::string> needles,
   for (const std::string& n : needles) {
     EXPECT_NE(message.find(n), std::string::npos) << "'" << n << "' not in: " << message;
   }
-  EXPECT_TRUE(process_gone(fake.child_pid())) << "the child was not killed";
+  EXPECT_TRUE(process_reaped(fake.child_pid())) << "the child was not killed and reaped";
   // A failed detector stays failed, and says so.
   const auto again = detect(**detector, cloud, 8);
   ASSERT_FALSE(again);
@@ -324,7 +324,7 @@ TEST(ProcessDetector, StopKillsTheChild) {
   });
   ASSERT_FALSE(boxes);
   EXPECT_EQ(boxes.error().code, formats::ErrorCode::kCancelled);
-  EXPECT_TRUE(process_gone(fake.child_pid()));
+  EXPECT_TRUE(process_reaped(fake.child_pid()));
 }
 
 TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong) {
