@@ -80,11 +80,18 @@ std::future<void> start_thread(std::function<void()> body) {
   return finished;
 }
 
-/// Whether `body` returns within 10 s; if not, the test fails instead of hanging (the thread is
-/// left to finish).
-bool returns_within_10s(std::function<void()> body) {
-  return start_thread(std::move(body)).wait_for(std::chrono::seconds(10)) ==
-         std::future_status::ready;
+/// Whether `body` returns within 10 s. If not, the processes whose pids group_detector.sh wrote
+/// to `dir` are killed, which ends a `body` waiting for them, and `body` is waited for: it may use
+/// the caller's locals, so it must be done before the caller's scope ends.
+bool returns_within_10s(const fs::path& dir, std::function<void()> body) {
+  std::future<void> returned = start_thread(std::move(body));
+  if (returned.wait_for(std::chrono::seconds(10)) == std::future_status::ready) return true;
+  for (const char* name : {"wrapper.pid", "helper.pid", "detector.pid"}) {
+    const pid_t pid = test::read_pid(dir / name);
+    if (pid > 0 && !test::process_gone(pid)) ::kill(pid, SIGKILL);
+  }
+  returned.wait();
+  return false;
 }
 
 TEST(ProcessDetectorGroup, ACleanShutdownLeavesNoHelperRunning) {
@@ -145,7 +152,7 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
     auto detector = plugin::start_process_detector(group_options(dir.path(), "stubborn"));
     ASSERT_TRUE(detector) << detector.error().describe();
     formats::Status cancelled;
-    EXPECT_TRUE(returns_within_10s([&] {
+    EXPECT_TRUE(returns_within_10s(dir.path(), [&] {
       const auto boxes =
           run_frame(**detector, 0, [&] { return fs::exists(dir.path() / "detecting.txt"); });
       cancelled = boxes ? formats::Status{} : formats::Status{boxes.error()};
@@ -160,7 +167,7 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
   auto detector = plugin::start_process_detector(group_options(idle.path(), "stubborn"));
   ASSERT_TRUE(detector) << detector.error().describe();
   auto* owned = detector->release();
-  EXPECT_TRUE(returns_within_10s([owned] { delete owned; }));
+  EXPECT_TRUE(returns_within_10s(idle.path(), [owned] { delete owned; }));
   test::expect_group_gone(idle.path(), test::WrapperParent::kThisProcess);
 }
 
