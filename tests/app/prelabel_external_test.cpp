@@ -27,18 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Sets `dir` to the folder of a python3 with numpy (empty: the one on PATH has it); skips without
-/// one (visibly), fails under CI.
-#define PCANNO_REQUIRE_NUMPY_PYTHON(dir)                                                 \
-  const std::string pcanno_python_ = numpy_python();                                     \
-  if (pcanno_python_.empty()) {                                                          \
-    if (running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)"; \
-    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";            \
-  }                                                                                      \
-  const std::string dir = pcanno_python_ == "python3"                                    \
-                              ? std::string()                                            \
-                              : fs::path(pcanno_python_).parent_path().string()
-
 class PrelabelExternal : public LabelsTest {
  protected:
   /// `pcanno prelabel` on the sample frames with `plugin_path` and `python_dir` first on PATH.

@@ -132,3 +132,16 @@ class ScopedEnv {
       GTEST_SKIP() << "python3 is not available to play the external detector";      \
     }                                                                                \
   } while (0)
+
+/// Sets `dir` (a new const std::string) to the folder of a python3 with numpy (empty: the one on
+/// PATH has it), to put first on PATH; skips without one (visibly), fails under CI.
+#define PCANNO_REQUIRE_NUMPY_PYTHON(dir)                                      \
+  const std::string pcanno_python_ = ::pcanno::test::numpy_python();          \
+  if (pcanno_python_.empty()) {                                               \
+    if (::pcanno::test::running_in_ci())                                      \
+      FAIL() << "python3 with numpy is required under CI (setup.sh)";         \
+    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run"; \
+  }                                                                           \
+  const std::string dir = pcanno_python_ == "python3"                         \
+                              ? std::string()                                 \
+                              : std::filesystem::path(pcanno_python_).parent_path().string()
