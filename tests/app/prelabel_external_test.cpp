@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,18 +27,6 @@ namespace pcanno::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Sets `dir` to the folder of a python3 with numpy (empty: the one on PATH has it); skips without
-/// one (visibly), fails under CI.
-#define PCANNO_REQUIRE_NUMPY_PYTHON(dir)                                                 \
-  const std::string pcanno_python_ = numpy_python();                                     \
-  if (pcanno_python_.empty()) {                                                          \
-    if (running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)"; \
-    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";            \
-  }                                                                                      \
-  const std::string dir = pcanno_python_ == "python3"                                    \
-                              ? std::string()                                            \
-                              : fs::path(pcanno_python_).parent_path().string()
 
 class PrelabelExternal : public LabelsTest {
  protected:
@@ -135,28 +124,57 @@ TEST_F(PrelabelExternal, TheNumpyExampleRunsEndToEndThroughTheCli) {
 
 TEST_F(PrelabelExternal, TheNumpyExampleUsesTheSequencesCalibration) {
   PCANNO_REQUIRE_NUMPY_PYTHON(python_dir);
-  const fs::path out = dir_ / "camera.pcanno.json";
-  const CommandResult r = prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
-                                   "--detector numpy-example --detector-param camera=P2 "
-                                   "--min-hits 1 --out " +
-                                       out.string());
-  ASSERT_EQ(r.exit_code, 0) << r.out;
-  const auto doc = formats::read_pcanno_document(out);
-  ASSERT_TRUE(doc) << doc.error().describe();
-  ASSERT_FALSE(doc->tracks.empty());
-  // Every box the example kept is in front of the left colour camera and inside its image, as
-  // the KITTI devkit projects with the calibration file (image 1242 x 375 px, the example's
-  // bound 2 cx x 2 cy is 1219 x 346 px).
+  // The same run without and with the camera filter.
+  std::vector<formats::Annotations> docs;
+  for (const std::string filter : {"", "--detector-param camera=P2 "}) {
+    const fs::path out = dir_ / (filter.empty() ? "all.pcanno.json" : "camera.pcanno.json");
+    const CommandResult r =
+        prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
+                 "--detector numpy-example " + filter + "--min-hits 1 --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    auto doc = formats::read_pcanno_document(out);
+    ASSERT_TRUE(doc) << doc.error().describe();
+    ASSERT_FALSE(doc->tracks.empty());
+    docs.push_back(std::move(*doc));
+  }
+  // In the left colour camera's image as the KITTI devkit projects with the calibration file: in
+  // front of it and inside its 1242 x 375 px (the example's bound, 2 cx x 2 cy, is 1219 x 346 px).
   const auto calib = formats::read_kitti_calib(training_ / "calib/0000.txt");
   ASSERT_TRUE(calib);
-  for (const formats::Track& track : doc->tracks) {
+  const auto pixel = [&](const formats::BoxState& b) -> std::optional<Eigen::Vector2d> {
+    const Eigen::Vector3d p = calib->P[2] * calib->T_rect_velo() * b.box.center.homogeneous();
+    if (p.z() <= 0.0) return std::nullopt;
+    return Eigen::Vector2d(p.x() / p.z(), p.y() / p.z());
+  };
+  const auto in_image = [](const Eigen::Vector2d& uv) {
+    return uv.x() >= 0.0 && uv.x() <= 1242.0 && uv.y() >= 0.0 && uv.y() <= 375.0;
+  };
+  // Unfiltered, some boxes are out of view: the sample clouds cover 360 degrees (about half their
+  // points lie behind the car), the camera about 90.
+  std::size_t all = 0;
+  std::size_t out_of_view = 0;
+  for (const formats::Track& track : docs[0].tracks) {
     for (const formats::BoxState& b : track.boxes) {
-      const Eigen::Vector3d p = calib->P[2] * calib->T_rect_velo() * b.box.center.homogeneous();
-      EXPECT_GT(p.z(), 0.0) << track.label << " at frame " << b.frame;
-      EXPECT_GE(p.x() / p.z(), 0.0);
-      EXPECT_LE(p.x() / p.z(), 1242.0);
+      ++all;
+      const auto uv = pixel(b);
+      if (!uv || !in_image(*uv)) ++out_of_view;
     }
   }
+  EXPECT_GE(out_of_view, 1u) << all << " boxes";
+  // Filtered, every box kept is in view, and fewer remain.
+  std::size_t kept = 0;
+  for (const formats::Track& track : docs[1].tracks) {
+    for (const formats::BoxState& b : track.boxes) {
+      ++kept;
+      const auto uv = pixel(b);
+      ASSERT_TRUE(uv) << track.label << " behind the camera at frame " << b.frame;
+      EXPECT_GE(uv->x(), 0.0) << track.label << " at frame " << b.frame;
+      EXPECT_LE(uv->x(), 1242.0) << track.label << " at frame " << b.frame;
+      EXPECT_GE(uv->y(), 0.0) << track.label << " at frame " << b.frame;
+      EXPECT_LE(uv->y(), 375.0) << track.label << " at frame " << b.frame;
+    }
+  }
+  EXPECT_LT(kept, all);
   // A camera the calibration does not have is the detector's error, naming the frame.
   const CommandResult bad = prelabel(PCANNO_EXAMPLE_DETECTORS_DIR, python_dir,
                                      "--detector numpy-example --detector-param camera=P7 "
@@ -194,7 +212,7 @@ TEST_F(PrelabelExternal, CtrlCDuringAFrameLeavesNoDetectorProcess) {
   EXPECT_NE(r.out.find("exit 130"), std::string::npos) << r.out << printed;
   EXPECT_NE(printed.find("pcanno: cancelled"), std::string::npos) << printed;
   EXPECT_FALSE(fs::exists(out));
-  expect_group_gone(plugins);
+  expect_group_gone(plugins, WrapperParent::kAnother);
 }
 
 }  // namespace

@@ -80,11 +80,18 @@ std::future<void> start_thread(std::function<void()> body) {
   return finished;
 }
 
-/// Whether `body` returns within 10 s; if not, the test fails instead of hanging (the thread is
-/// left to finish).
-bool returns_within_10s(std::function<void()> body) {
-  return start_thread(std::move(body)).wait_for(std::chrono::seconds(10)) ==
-         std::future_status::ready;
+/// Whether `body` returns within 10 s. If not, the processes whose pids group_detector.sh wrote
+/// to `dir` are killed, which ends a `body` waiting for them, and `body` is waited for: it may use
+/// the caller's locals, so it must be done before the caller's scope ends.
+bool returns_within_10s(const fs::path& dir, std::function<void()> body) {
+  std::future<void> returned = start_thread(std::move(body));
+  if (returned.wait_for(std::chrono::seconds(10)) == std::future_status::ready) return true;
+  for (const char* name : {"wrapper.pid", "helper.pid", "detector.pid"}) {
+    const pid_t pid = test::read_pid(dir / name);
+    if (pid > 0 && !test::process_gone(pid)) ::kill(pid, SIGKILL);
+  }
+  returned.wait();
+  return false;
 }
 
 TEST(ProcessDetectorGroup, ACleanShutdownLeavesNoHelperRunning) {
@@ -96,7 +103,7 @@ TEST(ProcessDetectorGroup, ACleanShutdownLeavesNoHelperRunning) {
     ASSERT_TRUE(boxes) << boxes.error().describe();
     EXPECT_EQ(boxes->size(), 1u);
   }  // shutdown: the detector exits 0, the wrapper too; the helper must not outlive them
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, AChildThatExitsMidRunIsReportedAndTakesItsGroup) {
@@ -112,7 +119,7 @@ TEST(ProcessDetectorGroup, AChildThatExitsMidRunIsReportedAndTakesItsGroup) {
                                    "exited with status 3", "giving up"}) {
     EXPECT_NE(message.find(needle), std::string::npos) << "'" << needle << "' not in " << message;
   }
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, ATimeoutKillsTheGroup) {
@@ -123,7 +130,7 @@ TEST(ProcessDetectorGroup, ATimeoutKillsTheGroup) {
   ASSERT_FALSE(boxes);
   EXPECT_NE(boxes.error().message.find("no response within 0.5 s"), std::string::npos)
       << boxes.error().message;
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, ACancelKillsTheGroup) {
@@ -135,7 +142,7 @@ TEST(ProcessDetectorGroup, ACancelKillsTheGroup) {
   ASSERT_FALSE(boxes);
   EXPECT_EQ(boxes.error().code, formats::ErrorCode::kCancelled) << boxes.error().describe();
   EXPECT_NE(boxes.error().message.find("frame 2"), std::string::npos) << boxes.error().message;
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallReturns) {
@@ -145,14 +152,14 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
     auto detector = plugin::start_process_detector(group_options(dir.path(), "stubborn"));
     ASSERT_TRUE(detector) << detector.error().describe();
     formats::Status cancelled;
-    EXPECT_TRUE(returns_within_10s([&] {
+    EXPECT_TRUE(returns_within_10s(dir.path(), [&] {
       const auto boxes =
           run_frame(**detector, 0, [&] { return fs::exists(dir.path() / "detecting.txt"); });
       cancelled = boxes ? formats::Status{} : formats::Status{boxes.error()};
     }));
     ASSERT_FALSE(cancelled);
     EXPECT_EQ(cancelled.error().code, formats::ErrorCode::kCancelled);
-    test::expect_group_gone(dir.path());
+    test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
   }
   // Ended after the hello: the shutdown request and the end of stdin are ignored, so the
   // destructor's grace runs out and the group is killed; the destructor still returns.
@@ -160,8 +167,8 @@ TEST(ProcessDetectorGroup, AChildIgnoringSigtermAndShutdownIsKilledAndTheCallRet
   auto detector = plugin::start_process_detector(group_options(idle.path(), "stubborn"));
   ASSERT_TRUE(detector) << detector.error().describe();
   auto* owned = detector->release();
-  EXPECT_TRUE(returns_within_10s([owned] { delete owned; }));
-  test::expect_group_gone(idle.path());
+  EXPECT_TRUE(returns_within_10s(idle.path(), [owned] { delete owned; }));
+  test::expect_group_gone(idle.path(), test::WrapperParent::kThisProcess);
 }
 
 /// A process that ptrace-attaches to `pid` and then sleeps: while it lives, `pid`'s death is
@@ -214,7 +221,7 @@ TEST(ProcessDetectorGroup, ACancelReturnsWhenTheKilledChildCannotBeReaped) {
   EXPECT_TRUE(in_time) << "the cancel waited for a child that could not be reaped";
   ASSERT_FALSE(cancelled);
   EXPECT_EQ(cancelled.error().code, formats::ErrorCode::kCancelled);
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 TEST(ProcessDetectorGroup, CancellingAPrelabelRunThroughItsProgressLeavesNoProcess) {
@@ -245,7 +252,7 @@ TEST(ProcessDetectorGroup, CancellingAPrelabelRunThroughItsProgressLeavesNoProce
   ASSERT_FALSE(run);
   EXPECT_EQ(run.error().code, formats::ErrorCode::kCancelled) << run.error().describe();
   EXPECT_TRUE(cancel);
-  test::expect_group_gone(dir.path());
+  test::expect_group_gone(dir.path(), test::WrapperParent::kThisProcess);
 }
 
 /// The process's working folder changed for the scope.
@@ -301,7 +308,7 @@ TEST(DetectorManifest, ARelativeProgramIsFoundBesideTheManifestNotInTheWorkingFo
     EXPECT_EQ(boxes->size(), 1u);
   }
   // It ran in the manifest's folder: its pid files are there, not in the working folder.
-  test::expect_group_gone(manifests.path());
+  test::expect_group_gone(manifests.path(), test::WrapperParent::kThisProcess);
   EXPECT_FALSE(fs::exists(elsewhere.path() / "wrapper.pid"));
 }
 

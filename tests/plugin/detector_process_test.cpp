@@ -140,7 +140,7 @@ formats::Expected<std::vector<plugin::Detection>> detect(plugin::Detector& d,
   return d.detect(frame, stop ? stop : [] { return false; });
 }
 
-using test::process_gone;
+using test::process_reaped;
 
 TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
   PCANNO_REQUIRE_PYTHON3();
@@ -171,7 +171,7 @@ TEST(ProcessDetector, ExchangesFramesAndShutsDownCleanly) {
     }
   }
   EXPECT_EQ(test::slurp(fake.dir.path() / "shutdown.txt"), "clean");
-  EXPECT_TRUE(process_gone(fake.child_pid()));
+  EXPECT_TRUE(process_reaped(fake.child_pid()));
 }
 
 /// The numbers of a JSON array of numbers that an attribute holds ("[1.5, 2.0]").
@@ -272,7 +272,7 @@ void expect_failure(const std::string& mode, std::vector<std::string> needles,
   for (const std::string& n : needles) {
     EXPECT_NE(message.find(n), std::string::npos) << "'" << n << "' not in: " << message;
   }
-  EXPECT_TRUE(process_gone(fake.child_pid())) << "the child was not killed";
+  EXPECT_TRUE(process_reaped(fake.child_pid())) << "the child was not killed and reaped";
   // A failed detector stays failed, and says so.
   const auto again = detect(**detector, cloud, 8);
   ASSERT_FALSE(again);
@@ -324,7 +324,7 @@ TEST(ProcessDetector, StopKillsTheChild) {
   });
   ASSERT_FALSE(boxes);
   EXPECT_EQ(boxes.error().code, formats::ErrorCode::kCancelled);
-  EXPECT_TRUE(process_gone(fake.child_pid()));
+  EXPECT_TRUE(process_reaped(fake.child_pid()));
 }
 
 TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong) {
@@ -384,16 +384,11 @@ TEST(DetectorManifest, ManifestsOnThePluginPathRegisterDetectorsOrSayWhatIsWrong
 }
 
 TEST(DetectorExample, NumpyDetectorFindsTheCarsOfTheKittiSample) {
-  const std::string python = test::numpy_python();
-  if (python.empty()) {
-    if (test::running_in_ci()) FAIL() << "python3 with numpy is required under CI (setup.sh)";
-    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run";
-  }
+  PCANNO_REQUIRE_NUMPY_PYTHON(python_dir);
+  // The manifest runs `python3`: the one with numpy goes first on PATH, for this test only.
   const char* old_path = std::getenv("PATH");
-  const std::string saved_path = old_path != nullptr ? old_path : "";
-  if (python != "python3") {  // the manifest runs `python3`: put the one with numpy first
-    ::setenv("PATH", (fs::path(python).parent_path().string() + ":" + saved_path).c_str(), 1);
-  }
+  const test::ScopedEnv path(
+      "PATH", (python_dir.empty() ? "" : python_dir + ":") + (old_path != nullptr ? old_path : ""));
   plugin::Registry registry = plugin::Registry::with_builtins();
   const fs::path manifest = fs::path(PCANNO_EXAMPLE_DETECTORS_DIR) / "numpy.detector.json";
   const formats::Status loaded = plugin::load_plugin(registry, manifest);
@@ -432,7 +427,6 @@ TEST(DetectorExample, NumpyDetectorFindsTheCarsOfTheKittiSample) {
       }
     }
   }
-  ::setenv("PATH", saved_path.c_str(), 1);
   std::printf("numpy example: %d of %d cars (>= 100 points, <= 40 m) found at BEV IoU >= 0.5\n",
               found, required);
   EXPECT_EQ(required, 5);  // Van 0 ahead in each of the five sample frames

@@ -17,8 +17,11 @@ namespace pcanno {
 namespace {
 
 constexpr double kRange = 40.0;  ///< [m]
-constexpr double kClutterRecall = 0.93;     ///< measured 0.956 on clutter seeds 1-3
-constexpr double kClutterPrecision = 0.33;  ///< measured 0.347
+/// Measured on clutter seeds 1-3: 43 of 45 required found (0.956), 43 of 124 boxes true (0.347);
+/// each floor allows one box worse: a car more missed (42/45 = 0.933), one more false positive
+/// (43/125 = 0.344).
+constexpr double kClutterRecall = 0.93;
+constexpr double kClutterPrecision = 0.344;
 
 bool car_or_van(const std::string& c) { return c == "Car" || c == "Van"; }
 

@@ -43,8 +43,14 @@ inline std::string numpy_python() {
   return {};
 }
 
+/// True when `pid` names no process: for a child of this test process (the process pcanno's
+/// ChildProcess starts is one), that it was killed and reaped, since until this process waits for
+/// it a zombie keeps the pid. The check that catches a host that never reaps its child.
+inline bool process_reaped(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
 /// True when `pid` names no process, or a zombie: killed, and waiting for its (new) parent, which
-/// in a container need not be an init that reaps.
+/// in a container need not be an init that reaps. For grandchildren only: a direct child left a
+/// zombie is a host that did not reap it (process_reaped()).
 inline bool process_gone(pid_t pid) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -54,11 +60,12 @@ inline bool process_gone(pid_t pid) {
          (stat[name_end + 2] == 'Z' || stat[name_end + 2] == 'X');
 }
 
-/// Whether `pid` is gone within 10 s: a SIGKILL is delivered asynchronously, so a process killed
-/// a moment ago may still be listed. The bound only keeps a failing test from hanging.
-inline bool process_gone_soon(pid_t pid) {
+/// Whether `pid` is gone (`reaped`: and not a zombie) within 10 s: a SIGKILL is delivered
+/// asynchronously, so a process killed a moment ago may still be listed. The bound only keeps a
+/// failing test from hanging.
+inline bool process_gone_soon(pid_t pid, bool reaped = false) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!process_gone(pid)) {
+  while (!(reaped ? process_reaped(pid) : process_gone(pid))) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -73,13 +80,22 @@ inline pid_t read_pid(const std::filesystem::path& file) {
   return pid > 1 ? static_cast<pid_t>(pid) : 0;
 }
 
+/// Who started the wrapper of fake_detectors/group_detector.sh.
+enum class WrapperParent {
+  kThisProcess,  ///< a detector run in the test process: the wrapper must also be reaped
+  kAnother,      ///< the pcanno binary: once it has exited, a zombie wrapper is init's to reap
+};
+
 /// Expects that the processes whose pids the fake detectors/group_detector.sh wrote to `dir` (the
-/// wrapper, its background helper, the detector proper) are gone.
-inline void expect_group_gone(const std::filesystem::path& dir) {
+/// wrapper, its background helper, the detector proper) are gone; the wrapper also reaped when
+/// the test process is its parent.
+inline void expect_group_gone(const std::filesystem::path& dir, WrapperParent parent) {
   for (const char* name : {"wrapper.pid", "helper.pid", "detector.pid"}) {
     const pid_t pid = read_pid(dir / name);
     ASSERT_GT(pid, 0) << name << " was not written";
-    EXPECT_TRUE(process_gone_soon(pid)) << name << ": process " << pid << " survived the run";
+    const bool reaped = parent == WrapperParent::kThisProcess && name == std::string("wrapper.pid");
+    EXPECT_TRUE(process_gone_soon(pid, reaped))
+        << name << ": process " << pid << (reaped ? " was not reaped" : " survived the run");
     if (!process_gone(pid)) ::kill(pid, SIGKILL);  // do not leave it behind for other tests
   }
 }
@@ -116,3 +132,16 @@ class ScopedEnv {
       GTEST_SKIP() << "python3 is not available to play the external detector";      \
     }                                                                                \
   } while (0)
+
+/// Sets `dir` (a new const std::string) to the folder of a python3 with numpy (empty: the one on
+/// PATH has it), to put first on PATH; skips without one (visibly), fails under CI.
+#define PCANNO_REQUIRE_NUMPY_PYTHON(dir)                                      \
+  const std::string pcanno_python_ = ::pcanno::test::numpy_python();          \
+  if (pcanno_python_.empty()) {                                               \
+    if (::pcanno::test::running_in_ci())                                      \
+      FAIL() << "python3 with numpy is required under CI (setup.sh)";         \
+    GTEST_SKIP() << "no python3 with numpy: the example detector cannot run"; \
+  }                                                                           \
+  const std::string dir = pcanno_python_ == "python3"                         \
+                              ? std::string()                                 \
+                              : std::filesystem::path(pcanno_python_).parent_path().string()

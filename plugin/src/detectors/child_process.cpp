@@ -4,12 +4,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 namespace pcanno::plugin::detail {
@@ -30,6 +32,29 @@ void close_fd(int& fd) {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+/// A pidfd for `pid` (close-on-exec), or -1 where the kernel has none (before Linux 5.3). Called
+/// through syscall(): glibc wraps it only since 2.36.
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+/// Sends `sig` to the process `pidfd` refers to, which can never be another process that reused
+/// the pid. False when that failed.
+bool pidfd_signal(int pidfd, int sig) {
+#ifdef SYS_pidfd_send_signal
+  return ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0;
+#else
+  (void)pidfd;
+  (void)sig;
+  return false;
+#endif
+}
+
 }  // namespace
 
 std::string command_line(const std::vector<std::string>& argv) {
@@ -43,8 +68,10 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
   if (argv.empty()) return Error{ErrorCode::kInvalidArgument, "empty command", ""};
   int in_pair[2];
   int out_pair[2];
-  int err_pipe[2];
-  int exec_pipe[2];  // close-on-exec: stays empty when exec succeeds, holds errno when it fails
+  int err_pipe[2] = {-1, -1};
+  // close-on-exec: stays empty when exec succeeds, holds errno when it fails
+  int exec_pipe[2] = {-1, -1};
+  int go_pipe[2] = {-1, -1};  // the child waits on it until the host holds a pidfd for it
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) != 0) {
     return Error{ErrorCode::kIo, "cannot create a socket pair: " + std::string(std::strerror(errno)), ""};
   }
@@ -53,9 +80,14 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
     ::close(in_pair[1]);
     return Error{ErrorCode::kIo, "cannot create a socket pair: " + std::string(std::strerror(errno)), ""};
   }
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    for (int fd : {in_pair[0], in_pair[1], out_pair[0], out_pair[1]}) ::close(fd);
-    return Error{ErrorCode::kIo, "cannot create a pipe: " + std::string(std::strerror(errno)), ""};
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(exec_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(go_pipe, O_CLOEXEC) != 0) {
+    const int error = errno;
+    for (int fd : {in_pair[0], in_pair[1], out_pair[0], out_pair[1], err_pipe[0], err_pipe[1],
+                   exec_pipe[0], exec_pipe[1], go_pipe[0], go_pipe[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+    return Error{ErrorCode::kIo, "cannot create a pipe: " + std::string(std::strerror(error)), ""};
   }
   // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
   std::vector<char*> args;
@@ -67,6 +99,12 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
   if (pid == 0) {
     ::setpgid(0, 0);
     ::signal(SIGPIPE, SIG_DFL);
+    // Wait for the host's pidfd: until then this process cannot exit on its own, so the pidfd names
+    // it and not a process that reused its pid after a host ignoring SIGCHLD had it reaped. A byte,
+    // not end of file: a sibling forked meanwhile by another thread holds a copy of the write end.
+    char go = 0;
+    while (::read(go_pipe[0], &go, 1) < 0 && errno == EINTR) {
+    }
     ::dup2(in_pair[1], 0);
     ::dup2(out_pair[1], 1);
     ::dup2(err_pipe[1], 2);
@@ -86,6 +124,14 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
   ::close(out_pair[1]);
   ::close(err_pipe[1]);
   ::close(exec_pipe[1]);
+  ::close(go_pipe[0]);
+  const int pidfd = pid > 0 ? open_pidfd(pid) : -1;
+  if (pid > 0) {
+    const char go = 1;
+    while (::write(go_pipe[1], &go, 1) < 0 && errno == EINTR) {
+    }
+  }
+  ::close(go_pipe[1]);
   if (pid < 0) {
     for (int fd : {in_pair[0], out_pair[0], err_pipe[0], exec_pipe[0]}) ::close(fd);
     return Error{ErrorCode::kIo,
@@ -100,6 +146,7 @@ formats::Expected<std::unique_ptr<ChildProcess>> ChildProcess::start(
   ::close(exec_pipe[0]);
   std::unique_ptr<ChildProcess> child(new ChildProcess());
   child->pid_ = pid;
+  child->pidfd_ = pidfd;
   child->in_fd_ = in_pair[0];
   child->out_fd_ = out_pair[0];
   child->err_fd_ = err_pipe[0];
@@ -121,6 +168,7 @@ ChildProcess::~ChildProcess() {
   close_fd(in_fd_);
   close_fd(out_fd_);
   close_fd(err_fd_);
+  close_fd(pidfd_);
 }
 
 void ChildProcess::close_stdin() { close_fd(in_fd_); }
@@ -129,16 +177,19 @@ bool ChildProcess::reap() {
   if (exited_) return true;
   // Peek first (WNOWAIT): while the exited child is a zombie its pid, and so its process group's
   // id, cannot be reused, so the group kill below reaches only what the child left behind (a
-  // wrapper's background helper, a model server), never an unrelated process.
+  // wrapper's background helper, a model server), never an unrelated process. Through the pidfd
+  // the peek cannot see another child of the host that reused the pid.
   siginfo_t info{};
   int r = 0;
   do {
-    r = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
+    r = pidfd_ >= 0
+            ? ::waitid(P_PIDFD, static_cast<id_t>(pidfd_), &info, WEXITED | WNOHANG | WNOWAIT)
+            : ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
   } while (r < 0 && errno == EINTR);
   if (r < 0 && errno == ECHILD) {
-    // Reaped behind our back (a host that ignores SIGCHLD). Whatever the child started keeps the
-    // group's id reserved while it runs, so the kill reaches only our group (or no one).
-    ::kill(-pid_, SIGKILL);
+    // Reaped behind our back (a host that ignores SIGCHLD). Nothing then reserves the group's id
+    // once the group is empty: it may name an unrelated process group by now, so no signal is
+    // sent, at the price of leaving what the child started running.
     exited_ = true;
     return true;
   }
@@ -147,7 +198,7 @@ bool ChildProcess::reap() {
   int status = 0;
   pid_t w = 0;
   do {
-    w = ::waitpid(pid_, &status, WNOHANG);  // a zombie: returns at once
+    w = ::waitpid(pid_, &status, WNOHANG);  // the zombie we hold: returns at once
   } while (w < 0 && errno == EINTR);
   exited_ = true;
   status_ = w == pid_ ? status : 0;
@@ -155,18 +206,40 @@ bool ChildProcess::reap() {
 }
 
 void ChildProcess::kill() {
-  if (exited_) return;     // reap() killed the group when it saw the child's exit
+  // A child seen exited had its group killed by reap() while its zombie held the id; one reaped
+  // behind our back (ECHILD) gets nothing. Otherwise it was unreaped a moment ago, so the group's
+  // id is still ours (only a host ignoring SIGCHLD could free it in between, in microseconds,
+  // and a pid is reused only after the kernel has handed out all others).
+  if (reap()) return;
   ::kill(-pid_, SIGKILL);  // the group: whatever the child started goes with it
-  ::kill(pid_, SIGKILL);   // and the child, should it have left the group
+  if (pidfd_ >= 0) {
+    pidfd_signal(pidfd_, SIGKILL);  // and the child, should it have left the group
+  } else {
+    ::kill(pid_, SIGKILL);
+  }
   if (wait_exit(kReapBound_s)) return;
   // SIGKILL cannot be ignored, but a process in uninterruptible sleep (a hung NFS or GPU driver
   // call) dies only when the call returns. Never hang the caller: a detached thread reaps it then.
   const pid_t pid = pid_;
-  std::thread([pid] {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }).detach();
+  const int pidfd = pidfd_;
+  try {
+    std::thread([pid, pidfd] {
+      siginfo_t info{};
+      if (pidfd >= 0) {
+        while (::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0 && errno == EINTR) {
+        }
+        ::close(pidfd);
+      } else {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+      }
+    }).detach();
+    pidfd_ = -1;  // the thread closes it
+  } catch (const std::system_error&) {
+    // No thread to be had (this runs from the destructor, where a throw is std::terminate): the
+    // child is left a zombie until the host exits; nothing here waits for it any more.
+  }
   exited_ = true;
   reaped_elsewhere_ = true;
 }

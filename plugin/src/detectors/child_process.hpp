@@ -29,7 +29,8 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   /// Kills the process group (also when the child has exited: what it started goes too) and reaps
-  /// the child, waiting at most a few seconds.
+  /// the child, waiting at most a few seconds. A child reaped by someone else (a host ignoring
+  /// SIGCHLD) gets no signal: its group's id may name an unrelated group by then.
   ~ChildProcess();
 
   enum class Outcome {
@@ -54,8 +55,9 @@ class ChildProcess {
   /// Waits up to `timeout_s` for the child to exit on its own; true when it did. When it has, the
   /// rest of its process group is killed.
   bool wait_exit(double timeout_s);
-  /// SIGKILL to the child's process group, then reaps the child. Returns within ~5 s even when the
-  /// child cannot die yet (uninterruptible sleep): a detached thread then reaps it later.
+  /// SIGKILL to the child's process group and (through its pidfd) to the child, then reaps the
+  /// child. Returns within ~5 s even when the child cannot die yet (uninterruptible sleep): a
+  /// detached thread then reaps it later (none can be started: it stays a zombie). Never throws.
   void kill();
   /// "exited with status 3", "killed by signal 9" or "is still running".
   std::string exit_description();
@@ -74,6 +76,7 @@ class ChildProcess {
   bool reap();
 
   pid_t pid_ = -1;
+  int pidfd_ = -1;   ///< refers to the child whatever reaps it; -1 when the kernel has no pidfd
   int in_fd_ = -1;   ///< our end of the child's stdin
   int out_fd_ = -1;  ///< our end of the child's stdout
   int err_fd_ = -1;  ///< read end of the child's stderr pipe

@@ -103,7 +103,8 @@ json row_major(const Matrix& m) {
 
 /// The request's optional "calibration" (docs/detector_protocol.md): the LiDAR's mount on the
 /// vehicle and, for KITTI, each rectified camera as T_cam_lidar and K. A KITTI projection
-/// P_i = [K_i | K_i b_i] (b_i the camera's offset from rectified camera 0) gives
+/// P_i = [K_i | K_i b_i] (b_i the translation from rectified camera 0's frame into camera i's:
+/// p_cam_i = p_rect0 + b_i, so camera i's centre is at -b_i) gives
 /// T_cam_lidar = [I | b_i] * R0_rect * Tr_velo_to_cam, so that K_i * T_cam_lidar * x equals the
 /// devkit's P_i * R0_rect * Tr_velo_to_cam * x. Null when the frame has nothing to send.
 json calibration_json(const formats::Calibration* calibration) {
