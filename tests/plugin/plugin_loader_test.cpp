@@ -19,6 +19,7 @@
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/session.hpp"
+#include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -33,27 +34,7 @@ using pcanno::plugin::Registry;
 
 const fs::path kExamplePlugin = PCANNO_EXAMPLE_PLUGIN;
 
-/// Sets an environment variable for one test and restores it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using pcanno::test::ScopedEnv;
 
 class PluginLoaderTest : public ::testing::Test {
  protected:

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "files.hpp"
+#include "scoped_env.hpp"
 #include "test_data.hpp"
 
 // Shared by the tests of external-process detectors (tests/plugin) and of `pcanno prelabel` with
@@ -99,28 +100,6 @@ inline void expect_group_gone(const std::filesystem::path& dir, WrapperParent pa
     if (!process_gone(pid)) ::kill(pid, SIGKILL);  // do not leave it behind for other tests
   }
 }
-
-/// PCANNO_PLUGIN_PATH (or another variable) set to `value` for the scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) saved_ = old;
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (saved_) {
-      ::setenv(name_, saved_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> saved_;
-};
 
 }  // namespace pcanno::test
 

@@ -77,6 +77,15 @@ class WorkstationPrelabel : public WorkstationTest {
     return n;
   }
 
+  /// A track whose pre-label at `frame` scores below the default threshold (0.5).
+  std::optional<std::int64_t> low_track_at(std::int64_t frame) const {
+    for (const formats::Track& t : window_->session().document().tracks) {
+      const formats::BoxState* b = t.at(frame);
+      if (b != nullptr && *b->score < 0.5) return t.id;
+    }
+    return std::nullopt;
+  }
+
   QDoubleSpinBox* threshold_box() {
     return window_->findChild<QDoubleSpinBox*>("prelabel_threshold");
   }
@@ -178,11 +187,7 @@ TEST_F(WorkstationPrelabel, AHiddenPreLabelCannotStaySelected) {
   QTest::keySequence(w.main_view(), QKeySequence("Ctrl+Alt+D"));
   ASSERT_TRUE(wait_for_job());
   const std::int64_t frame = w.session().frame();
-  std::optional<std::int64_t> low;
-  for (const formats::Track& t : w.session().document().tracks) {
-    const formats::BoxState* b = t.at(frame);
-    if (b != nullptr && *b->score < 0.5) low = t.id;
-  }
+  const std::optional<std::int64_t> low = low_track_at(frame);
   ASSERT_TRUE(low);
   // Shown (threshold 0): it can be selected, as a click would.
   threshold_box()->setValue(0.0);
@@ -201,11 +206,7 @@ TEST_F(WorkstationPrelabel, AClickPassesThroughAHiddenPreLabelToTheBoxBelow) {
   QTest::keySequence(w.main_view(), QKeySequence("Ctrl+Alt+D"));
   ASSERT_TRUE(wait_for_job());
   const std::int64_t frame = w.session().frame();
-  std::optional<std::int64_t> low;
-  for (const formats::Track& t : w.session().document().tracks) {
-    const formats::BoxState* b = t.at(frame);
-    if (b != nullptr && *b->score < 0.5) low = t.id;
-  }
+  const std::optional<std::int64_t> low = low_track_at(frame);
   ASSERT_TRUE(low);
   // A manual box inside the pre-label's footprint and lower: seen from above, the pre-label
   // covers it.
