@@ -320,6 +320,25 @@ TEST_F(Propagation, ByDefaultACoastGoesOnUntilTheObjectComesBack) {
   }
 }
 
+TEST_F(Propagation, AnUnseenObjectTheSensorDrivesAwayFromEndsOutOfRange) {
+  // Hidden from frame 6 on while the recording car races ahead of it along +x (40 m a frame): the
+  // coasted car drives towards the sensor, never away, yet the sensor leaves it behind.
+  write_scans(6);
+  for (std::size_t f = 6; f < sequence_.frames.size(); ++f) {
+    sequence_.frames[f].T_world_lidar =
+        geometry::make_pose(Eigen::Quaterniond::Identity(),
+                            Eigen::Vector3d(6.0 + 40.0 * static_cast<double>(f - 5), 0.0, 0.0));
+  }
+  SequenceClouds clouds(sequence_);
+  auto r = propagate_box(clouds, 0, car_at(0), kFrames - 1);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->lost);
+  // The sensor at x = 166 m, the coasted car near 14 m: beyond the 120 m range at frame 9.
+  EXPECT_EQ(r->lost_at, 9);
+  EXPECT_NE(r->lost->find("left the sensor's range"), std::string::npos) << *r->lost;
+  EXPECT_EQ(r->boxes.size(), 8u);
+}
+
 TEST_F(Propagation, ABoxInEmptySpaceIsLostAtOnce) {
   write_scans();
   SequenceClouds clouds(sequence_);

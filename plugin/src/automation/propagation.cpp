@@ -462,10 +462,12 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
     const geometry::MotionState m = motion.state();
     const geometry::Cuboid predicted = geometry::Cuboid::from_yaw(
         Eigen::Vector3d(m.position.x(), m.position.y(), box.center.z()), box.size, m.yaw);
-    // Out of range and going away: an object coming in from beyond is still followed.
+    // Out of range and going away (an object coming in from beyond is still followed), or out of
+    // range unseen: a coasted object the car drives away from has a near-zero velocity of random
+    // direction, and its prediction need not move away for the sensor to have left it behind.
     const double range = (predicted.center - T_world_lidar->translation()).head<2>().norm();
     const double was = (box.center - T_world_lidar->translation()).head<2>().norm();
-    if (range > options.max_range && range > was) {
+    if (range > options.max_range && (range > was || coasting > 0)) {
       result.lost_at = f;
       result.lost = "left the sensor's range (" + std::to_string(std::lround(options.max_range)) +
                     " m) at frame " + std::to_string(f);
