@@ -83,7 +83,15 @@ void BoxKalman::predict(double dt) {
 }
 
 void BoxKalman::update(const Cuboid& measured) {
-  const AlignedAxes aligned = aligned_axes(measured, state_(kYaw));
+  // The quarter-turned description is the same box, but only worth taking when its length and
+  // width agree with the track's: a long box measured 60 degrees off is a heading error, and
+  // folded in with length and width exchanged it would square the track's footprint for good.
+  AlignedAxes aligned = aligned_axes(measured, state_(kYaw));
+  const AlignedAxes half_turn{align_heading(measured.yaw(), state_(kYaw)), measured.size};
+  const auto size_error = [this](const AlignedAxes& a) {
+    return std::abs(a.size.x() - state_(kL)) + std::abs(a.size.y() - state_(kL + 1));
+  };
+  if (size_error(half_turn) < size_error(aligned)) aligned = half_turn;
   Measurement z;
   z.head<3>() = measured.center;
   z(kYaw) = aligned.yaw;

@@ -124,6 +124,18 @@ TEST(BoxKalman, ADetectionWithLengthAndWidthSwappedDoesNotTurnTheBox) {
   }
 }
 
+TEST(BoxKalman, ALongBoxMeasuredFarOffTurnsTheHeadingNotTheSize) {
+  // A car detected 60 degrees off: not the same box a quarter turn away (its length does not fit
+  // the track's width), so its size must not be folded in as a square footprint.
+  const Mover car{"Car", {0, 0, 0}, {8.0, 0.0}, kCar};
+  geometry::BoxKalman filter(car.at(0.0));
+  filter.predict(0.1);
+  const Cuboid truth = car.at(0.1);
+  filter.update(Cuboid::from_yaw(truth.center, truth.size, truth.yaw() + 1.05));
+  EXPECT_NEAR(filter.box().size.x(), truth.size.x(), 0.05);
+  EXPECT_NEAR(filter.box().size.y(), truth.size.y(), 0.05);
+}
+
 TEST(BoxKalman, LearnsTheVelocityOfAMovingBox) {
   const Mover car{"Car", {5, 2, -0.8}, {6.0, -2.0}, kCar};
   geometry::BoxKalman filter(car.at(0.0));

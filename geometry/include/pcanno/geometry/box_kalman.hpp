@@ -45,7 +45,8 @@ class BoxKalman {
 
   /// Moves the state `dt` [s] ahead (dt <= 0: nothing).
   void predict(double dt);
-  /// Folds in a detection, first described with the state's axes (align_box()).
+  /// Folds in a detection, first described with the state's axes (align_box()) when its length
+  /// and width then agree better with the state's; else only turned by pi (align_heading()).
   void update(const Cuboid& measured);
 
   /// The current estimate as an upright box (yaw wrapped to [-pi, pi)).
