@@ -18,6 +18,16 @@ namespace {
 namespace fs = std::filesystem;
 using formats::DocumentEdit;
 
+/// Deselects a box min_model_score() hides at the current frame (after the threshold rose, the
+/// frame changed or an edit lowered its score): Delete or a nudge must never act on an unseen box.
+void drop_hidden_selection(Session& session) {
+  const std::optional<std::int64_t> id = session.selection().track;
+  if (!id) return;
+  const formats::Track* track = session.document().track(*id);
+  const formats::BoxState* box = track != nullptr ? track->at(session.frame()) : nullptr;
+  if (box != nullptr && session.hides(*box)) session.set_selection({});
+}
+
 Expected<std::string> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kPermission, "cannot open the document", path.string()};
@@ -143,11 +153,7 @@ void Session::set_selection(const Selection& selection) {
 
 void Session::set_min_model_score(double score) {
   min_model_score_ = std::clamp(score, 0.0, 1.0);
-  // An unseen box must not stay selected: Delete or a nudge would act on it.
-  if (!selection_.track) return;
-  const formats::Track* track = doc_.track(*selection_.track);
-  const formats::BoxState* box = track != nullptr ? track->at(frame_) : nullptr;
-  if (box != nullptr && hides(*box)) set_selection({});
+  drop_hidden_selection(*this);
 }
 
 bool Session::hides(const formats::BoxState& box) const {
@@ -311,16 +317,18 @@ void Session::remove_observer(int id) { observers_.erase(id); }
 
 void Session::notify(ChangeKind kind, const std::string& name,
                      const std::vector<DocumentEdit>& edits) {
-  if (observers_.empty()) return;
-  Change change;
-  change.kind = kind;
-  change.name = name;
-  touched(edits, change.tracks, change.polylines);
-  // Copied: an observer may remove itself (or others) while being told.
-  const std::map<int, Observer> observers = observers_;
-  for (const auto& [id, observer] : observers) {
-    if (observer) observer(change);
+  if (!observers_.empty()) {
+    Change change;
+    change.kind = kind;
+    change.name = name;
+    touched(edits, change.tracks, change.polylines);
+    // Copied: an observer may remove itself (or others) while being told.
+    const std::map<int, Observer> observers = observers_;
+    for (const auto& [id, observer] : observers) {
+      if (observer) observer(change);
+    }
   }
+  if (kind != ChangeKind::kSelection && kind != ChangeKind::kSaved) drop_hidden_selection(*this);
 }
 
 }  // namespace pcanno::plugin

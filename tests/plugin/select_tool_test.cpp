@@ -137,6 +137,30 @@ TEST(SelectTool, APreLabelTheSessionHidesIsClickedThrough) {
   EXPECT_FALSE(s->hides(s->document().tracks[1].boxes[0]));
 }
 
+TEST(SelectTool, ASelectedPreLabelGoesWhenTheFrameOrAnEditHidesIt) {
+  auto s = Session::create(frames_only(2));
+  ASSERT_TRUE(s->apply(create_track(s->document(), box_at(0, {10.0, 2.0, 0.75}))));
+  formats::BoxState seen = s->document().tracks[0].boxes[0];
+  seen.provenance = formats::Provenance::kModel;
+  seen.score = 0.9;
+  ASSERT_TRUE(s->apply(put_box(s->document(), 0, seen)));
+  formats::BoxState low = seen;
+  low.frame = 1;
+  low.score = 0.3;
+  ASSERT_TRUE(s->apply(put_box(s->document(), 0, low)));
+  s->set_min_model_score(0.5);
+  s->set_selection(track(0));
+  ASSERT_EQ(s->selection(), track(0));  // shown at frame 0
+  ASSERT_TRUE(s->set_frame(1));         // hidden at frame 1: deselected
+  EXPECT_EQ(s->selection(), Selection{});
+
+  ASSERT_TRUE(s->set_frame(0));
+  s->set_selection(track(0));
+  seen.score = 0.2;  // an edit lowers its score under the threshold
+  ASSERT_TRUE(s->apply(put_box(s->document(), 0, seen)));
+  EXPECT_EQ(s->selection(), Selection{});
+}
+
 TEST(SelectTool, PolylineVerticesAndSegmentsArePicked) {
   auto s = Session::create(frames_only(1));
   geometry::Polyline line;
