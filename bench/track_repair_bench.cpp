@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <QVTKOpenGLNativeWidget.h>
@@ -198,7 +199,8 @@ BENCHMARK(BM_RebuildAfterMerge)->UseManualTime()->Iterations(10)->Unit(benchmark
 
 int main(int argc, char** argv) {
   QSurfaceFormat::setDefaultFormat(QVTKOpenGLNativeWidget::defaultFormat());
-  const pcanno::viewer::DisplayConnection display;  // waits out an Xvfb reset before Qt connects
+  std::optional<pcanno::viewer::DisplayConnection> display;  // waits out an Xvfb reset for Qt
+  if (pcanno::viewer::qt_uses_x11()) display.emplace();
   QApplication app(argc, argv);
   // Sessions without a document journal nothing here (Session::create); keep state out of $HOME.
   const fs::path state_dir =

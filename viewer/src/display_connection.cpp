@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string_view>
 #include <thread>
 
 namespace pcanno::viewer {
@@ -26,6 +27,11 @@ DisplayConnection::DisplayConnection(double timeout_s) {
 
 DisplayConnection::~DisplayConnection() {
   if (display_ != nullptr) XCloseDisplay(static_cast<Display*>(display_));
+}
+
+bool qt_uses_x11() {
+  const char* platform = std::getenv("QT_QPA_PLATFORM");
+  return platform == nullptr || *platform == '\0' || std::string_view(platform).rfind("xcb", 0) == 0;
 }
 
 }  // namespace pcanno::viewer

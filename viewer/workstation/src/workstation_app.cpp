@@ -1,11 +1,9 @@
 #include "pcanno/viewer/workstation/workstation_app.hpp"
 
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
-#include <string_view>
 
 #include <QVTKOpenGLNativeWidget.h>
 #include <QApplication>
@@ -116,10 +114,7 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   // -noreset restarts after its last client left; this connection waits that out and holds it off.
   // Only for Qt's X11 platform: offscreen or Wayland would just wait for nothing.
   std::optional<DisplayConnection> display;
-  const char* platform = std::getenv("QT_QPA_PLATFORM");
-  if (platform == nullptr || *platform == '\0' || std::string_view(platform).rfind("xcb", 0) == 0) {
-    display.emplace();
-  }
+  if (qt_uses_x11()) display.emplace();
   // First, so that unsaved edits found while opening can be offered in a dialog.
   QApplication app(argc, argv);
   QApplication::setApplicationName("pcanno view");

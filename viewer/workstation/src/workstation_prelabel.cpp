@@ -101,8 +101,8 @@ void WorkstationWindow::set_score_threshold(double threshold) {
   }
   if (threshold == prelabel_.threshold) return;
   prelabel_.threshold = threshold;
+  prelabel_.shown_stale = true;  // first: a deselection below refreshes the views at once
   session_->set_min_model_score(threshold);
-  prelabel_.shown_stale = true;
   refresh();
 }
 

@@ -70,8 +70,8 @@ WorkstationWindow::~WorkstationWindow() {
 
 void WorkstationWindow::attach_session() {
   observer_ = session_->add_observer([this](const plugin::Change& c) { on_change(c); });
-  session_->set_min_model_score(prelabel_.threshold);  // what the views hide, clicks pass through
   prelabel_.shown_stale = true;
+  session_->set_min_model_score(prelabel_.threshold);  // what the views hide, clicks pass through
   for (const std::string& w : session_->warnings())
     statusBar()->showMessage(QString::fromStdString(w), 8000);
 }

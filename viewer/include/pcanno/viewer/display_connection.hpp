@@ -26,4 +26,8 @@ class DisplayConnection {
   std::string error_;
 };
 
+/// Whether Qt will talk to an X server ($QT_QPA_PLATFORM unset, empty or xcb): only then is a
+/// DisplayConnection worth holding while a QApplication connects.
+bool qt_uses_x11();
+
 }  // namespace pcanno::viewer
