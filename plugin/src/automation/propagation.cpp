@@ -563,6 +563,9 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
           (sparse ? 1.0 / std::sqrt(static_cast<double>(std::max<std::size_t>(seen_points_now, 1)))
                   : 0.0);
       motion.update(aligned.box.center.head<2>(), aligned.box.yaw(), measured_sigma, yaw_sigma);
+      // The model keeps the registration's frame: the points were aligned in it, and storing them
+      // in the turned box's would smear the model about its vertical axis frame by frame.
+      const geometry::Cuboid registered = aligned.box;
       if (sparse) {
         aligned.box =
             geometry::Cuboid::from_yaw(aligned.box.center, aligned.box.size, motion.state().yaw);
@@ -576,7 +579,9 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
       last_seen = f;
       // A registration that explains its points poorly may hold an occluder's or the ground's:
       // such points would stay in the model for good.
-      if (aligned.confidence >= kReviewScore) grow_model(model, box, aligned.object_points, options);
+      if (aligned.confidence >= kReviewScore) {
+        grow_model(model, registered, aligned.object_points, options);
+      }
       continue;
     }
     // Not found: the prediction, on the ground, with a confidence that fades.
