@@ -441,9 +441,8 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
   }
   std::int64_t last_seen = from;
   std::size_t last_seen_points = model.size();  // object points when last found
-  // A walker faces where it walks. Its few returns say little about its heading (a registration
-  // of 20 points on a shape half a metre wide turns freely), but its centroid track says where it
-  // goes: once the motion model is sure of a walking speed, the box turns that way.
+  // A walker faces where it walks: its few returns say little about its heading, but once the
+  // motion model is sure of a walking speed, its centroid track says where it goes.
   const auto face_the_walk = [&](geometry::Cuboid& b) {
     if (!small || options.motion.coordinated_turn) return;
     const Eigen::Vector2d v = motion.state().velocity;
@@ -462,9 +461,8 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
     const geometry::MotionState m = motion.state();
     const geometry::Cuboid predicted = geometry::Cuboid::from_yaw(
         Eigen::Vector3d(m.position.x(), m.position.y(), box.center.z()), box.size, m.yaw);
-    // Out of range and going away (an object coming in from beyond is still followed), or out of
-    // range unseen: a coasted object the car drives away from has a near-zero velocity of random
-    // direction, and its prediction need not move away for the sensor to have left it behind.
+    // Out of range and going away (one coming in from beyond is still followed), or out of range
+    // unseen: a coasted object's prediction need not move away for the sensor to leave it behind.
     const double range = (predicted.center - T_world_lidar->translation()).head<2>().norm();
     const double was = (box.center - T_world_lidar->translation()).head<2>().norm();
     if (range > options.max_range && (range > was || coasting > 0)) {
@@ -563,9 +561,10 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
           (sparse ? 1.0 / std::sqrt(static_cast<double>(std::max<std::size_t>(seen_points_now, 1)))
                   : 0.0);
       motion.update(aligned.box.center.head<2>(), aligned.box.yaw(), measured_sigma, yaw_sigma);
-      // The model keeps the registration's frame: the points were aligned in it, and storing them
-      // in the turned box's would smear the model about its vertical axis frame by frame.
-      const geometry::Cuboid registered = aligned.box;
+      // A poor registration may hold an occluder's or the ground's points, for good. The model
+      // grows in the registration's frame: in the box turned below it would smear about z.
+      if (aligned.confidence >= kReviewScore)
+        grow_model(model, aligned.box, aligned.object_points, options);
       if (sparse) {
         aligned.box =
             geometry::Cuboid::from_yaw(aligned.box.center, aligned.box.size, motion.state().yaw);
@@ -577,11 +576,6 @@ Expected<PropagationResult> propagate_box(SequenceClouds& clouds, std::int64_t f
       result.reacquired += coasting > 0 ? 1 : 0;
       coasting = 0;
       last_seen = f;
-      // A registration that explains its points poorly may hold an occluder's or the ground's:
-      // such points would stay in the model for good.
-      if (aligned.confidence >= kReviewScore) {
-        grow_model(model, registered, aligned.object_points, options);
-      }
       continue;
     }
     // Not found: the prediction, on the ground, with a confidence that fades.
