@@ -77,8 +77,12 @@ class WorkstationPrelabel : public WorkstationTest {
     return n;
   }
 
-  /// A track whose pre-label at `frame` scores below the default threshold (0.5).
-  std::optional<std::int64_t> low_track_at(std::int64_t frame) const {
+  /// Pre-labels the whole sequence (Ctrl+Alt+D) and returns a track whose pre-label at the current
+  /// frame scores below the default threshold (0.5); nullopt when the job or the search failed.
+  std::optional<std::int64_t> prelabel_sequence_hiding_one() {
+    QTest::keySequence(window_->main_view(), QKeySequence("Ctrl+Alt+D"));
+    if (!wait_for_job()) return std::nullopt;
+    const std::int64_t frame = window_->session().frame();
     for (const formats::Track& t : window_->session().document().tracks) {
       const formats::BoxState* b = t.at(frame);
       if (b != nullptr && *b->score < 0.5) return t.id;
@@ -184,10 +188,7 @@ TEST_F(WorkstationPrelabel, CtrlAltDPrelabelsTheSequenceAndTheThresholdHidesLowS
 
 TEST_F(WorkstationPrelabel, AHiddenPreLabelCannotStaySelected) {
   ws::WorkstationWindow& w = open_empty();
-  QTest::keySequence(w.main_view(), QKeySequence("Ctrl+Alt+D"));
-  ASSERT_TRUE(wait_for_job());
-  const std::int64_t frame = w.session().frame();
-  const std::optional<std::int64_t> low = low_track_at(frame);
+  const std::optional<std::int64_t> low = prelabel_sequence_hiding_one();
   ASSERT_TRUE(low);
   // Shown (threshold 0): it can be selected, as a click would.
   threshold_box()->setValue(0.0);
@@ -203,11 +204,9 @@ TEST_F(WorkstationPrelabel, AHiddenPreLabelCannotStaySelected) {
 
 TEST_F(WorkstationPrelabel, AClickPassesThroughAHiddenPreLabelToTheBoxBelow) {
   ws::WorkstationWindow& w = open_empty();
-  QTest::keySequence(w.main_view(), QKeySequence("Ctrl+Alt+D"));
-  ASSERT_TRUE(wait_for_job());
-  const std::int64_t frame = w.session().frame();
-  const std::optional<std::int64_t> low = low_track_at(frame);
+  const std::optional<std::int64_t> low = prelabel_sequence_hiding_one();
   ASSERT_TRUE(low);
+  const std::int64_t frame = w.session().frame();
   // A manual box inside the pre-label's footprint and lower: seen from above, the pre-label
   // covers it.
   const geometry::Cuboid model = *w.session().box_in_world(*low, frame);
