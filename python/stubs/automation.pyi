@@ -1,0 +1,2 @@
+
+# automation: filled in with the bindings of src/automation.cpp

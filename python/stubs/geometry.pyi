@@ -1,0 +1,2 @@
+
+# geometry: filled in with the bindings of src/geometry.cpp

@@ -1,0 +1,2 @@
+
+# labels: filled in with the bindings of src/labels.cpp

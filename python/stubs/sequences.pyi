@@ -1,0 +1,2 @@
+
+# sequences: filled in with the bindings of src/sequences.cpp

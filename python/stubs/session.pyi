@@ -1,0 +1,2 @@
+
+# session: filled in with the bindings of src/session.cpp

@@ -1,0 +1,34 @@
+"""Fixtures of the Python suite: where the data is, and how a missing shared folder is reported.
+
+ctest sets PCANNO_SOURCE_DIR, PCANNO_SHARED_DATA and PYTHONPATH (python/CMakeLists.txt). As in the
+C++ suites, tests on ../shared/data skip with a message in a user's clone and fail when CI is set.
+"""
+import os
+import pathlib
+
+import pytest
+
+SOURCE_DIR = pathlib.Path(os.environ.get("PCANNO_SOURCE_DIR",
+                                         pathlib.Path(__file__).resolve().parents[2]))
+
+
+@pytest.fixture(scope="session")
+def sample_data():
+    return SOURCE_DIR / "sample_data"
+
+
+def require_shared(relative=""):
+    """The shared real-data folder (or a path inside it); skips, or fails under CI, when absent."""
+    root = pathlib.Path(os.environ.get("PCANNO_SHARED_DATA", SOURCE_DIR.parent / "shared" / "data"))
+    path = root / relative
+    if not path.exists():
+        message = f"shared real data not found at {path} (see ../shared/data/README.md)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI requires it")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    return require_shared()
