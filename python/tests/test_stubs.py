@@ -1,0 +1,44 @@
+"""The type stubs name every public name of the package, and nothing it does not have."""
+import ast
+import pathlib
+
+import pcanno
+
+
+def stub_names():
+    stub = pathlib.Path(pcanno.__file__).with_name("__init__.pyi")
+    tree = ast.parse(stub.read_text())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def public_names():
+    return {name for name in dir(pcanno)
+            if not name.startswith("_") and name not in {"errors"}} | {"__version__"}
+
+
+def test_every_public_name_has_a_stub():
+    missing = public_names() - stub_names()
+    assert not missing, f"public names without a stub in python/stubs/*.pyi: {sorted(missing)}"
+
+
+def test_every_stub_names_something_real():
+    private_helpers = {"_Path", "_Progress"}
+    extra = {n for n in stub_names() - private_helpers if not hasattr(pcanno, n)}
+    assert not extra, f"stubs for names pcanno does not have: {sorted(extra)}"
+
+
+def test_every_public_callable_has_a_docstring():
+    undocumented = []
+    for name in public_names() - {"__version__"}:
+        value = getattr(pcanno, name)
+        if callable(value) and not (getattr(value, "__doc__", None) or "").strip():
+            undocumented.append(name)
+    assert not undocumented, sorted(undocumented)
