@@ -38,4 +38,12 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPCANNO_WERROR=ON "${launcher[@]}" "$@"
 cmake --build build --parallel "$(nproc)"
+# `import pcanno` for Debian's python3: the package goes to /usr/local/lib/python3.X/dist-packages
+# (PCANNO_PYTHON_INSTALL_DIR). The tests import the build tree's copy instead (PYTHONPATH).
+if [ -f build/python/cmake_install.cmake ] && ls build/python/pcanno/_pcanno*.so >/dev/null 2>&1; then
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" cmake --install build --component python >/dev/null
+  echo "setup: installed the pcanno Python package for /usr/bin/python3"
+fi
 echo "setup: built into build/ (run ./run-tests.sh next)"
