@@ -17,6 +17,7 @@ TEST(IncludeRules, ModuleOfAPathAndOfAnInclude) {
   EXPECT_EQ(module_rank("plugin/src/session.cpp"), 2);
   EXPECT_EQ(module_rank("viewer/workstation/main_window.cpp"), 3);
   EXPECT_EQ(module_rank("app/main.cpp"), 4);
+  EXPECT_EQ(module_rank("python/src/clouds.cpp"), 2);
   EXPECT_FALSE(module_rank("tests/formats/pcd_test.cpp").has_value());
   EXPECT_EQ(included_module_rank("pcanno/viewer/camera.hpp"), 3);
   EXPECT_FALSE(included_module_rank("gtest/gtest.h").has_value());
@@ -41,6 +42,9 @@ TEST(IncludeRules, BackEdgesAreReportedAndForwardEdgesAreNot) {
   EXPECT_TRUE(include_violation("geometry/src/pose.cpp", "pcanno/formats/clouds/pcd.hpp"));
   EXPECT_TRUE(include_violation("plugin/src/tools/tool.cpp", "pcanno/viewer/camera.hpp"));
   EXPECT_TRUE(include_violation("viewer/src/scene.cpp", "app/progress.hpp"));
+  // The Python module is headless: it may use the engine, never the viewer or the CLI.
+  EXPECT_TRUE(include_violation("python/src/session.cpp", "pcanno/viewer/camera.hpp"));
+  EXPECT_TRUE(include_violation("python/src/automation.cpp", "app/progress.hpp"));
   EXPECT_TRUE(include_violation("formats/src/support/input_file.cpp",
                                 "pcanno/formats/clouds/point_cloud.hpp"));
   EXPECT_TRUE(include_violation("formats/include/pcanno/formats/datasets/sequence.hpp",
@@ -50,6 +54,7 @@ TEST(IncludeRules, BackEdgesAreReportedAndForwardEdgesAreNot) {
   EXPECT_TRUE(include_violation("formats/src/clouds/pcd.cpp", "labels/openlabel/json.hpp"));
 
   EXPECT_FALSE(include_violation("app/main.cpp", "pcanno/viewer/camera.hpp"));
+  EXPECT_FALSE(include_violation("python/src/session.cpp", "pcanno/plugin/session.hpp"));
   EXPECT_FALSE(
       include_violation("plugin/src/session.cpp", "pcanno/formats/labels/annotations.hpp"));
   EXPECT_FALSE(include_violation("formats/src/labels/kitti/label.cpp", "support/text_scan.hpp"));

@@ -16,13 +16,18 @@ inline bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-/// geometry 0 <- formats 1 <- plugin 2 <- viewer 3 <- app 4, by a path's first folder.
+/// geometry 0 <- formats 1 <- plugin 2 <- viewer 3 <- app 4, by a path's first folder. The Python
+/// module (python/) ranks with plugin: it is a headless face of the engine and never reaches viewer/.
 inline std::optional<int> module_rank(std::string_view path) {
-  static constexpr std::array<std::string_view, 5> kModules = {"geometry", "formats", "plugin",
-                                                               "viewer", "app"};
+  struct Module {
+    std::string_view folder;
+    int rank;
+  };
+  static constexpr std::array<Module, 6> kModules = {
+      {{"geometry", 0}, {"formats", 1}, {"plugin", 2}, {"python", 2}, {"viewer", 3}, {"app", 4}}};
   const std::string_view first = path.substr(0, path.find('/'));
-  for (std::size_t i = 0; i < kModules.size(); ++i) {
-    if (first == kModules[i]) return static_cast<int>(i);
+  for (const Module& module : kModules) {
+    if (first == module.folder) return module.rank;
   }
   return std::nullopt;
 }
@@ -128,7 +133,7 @@ inline std::vector<Include> read_includes(const std::filesystem::path& file) {
 /// Every C and C++ file of the product's modules.
 inline std::vector<SourceFile> product_sources(const std::filesystem::path& root) {
   std::vector<SourceFile> out;
-  for (const char* module : {"geometry", "formats", "plugin", "viewer", "app"}) {
+  for (const char* module : {"geometry", "formats", "plugin", "python", "viewer", "app"}) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root / module)) {
       const std::string ext = entry.path().extension().string();
       if (!entry.is_regular_file() ||
