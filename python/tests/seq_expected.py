@@ -20,7 +20,10 @@ def kitti_calib(path):
         parts = line.split()
         if not parts:
             continue
-        out[parts[0].rstrip(":")] = np.array([float(v) for v in parts[1:]])
+        try:
+            out[parts[0].rstrip(":")] = np.array([float(v) for v in parts[1:]])
+        except ValueError:
+            continue  # raw calib_time: 09-Jan-2012 13:57:47
     return out
 
 

@@ -1,0 +1,119 @@
+"""pcanno.open_sequence and Sequence on bad input: each failure raises its pcanno.Error subclass
+naming the file (and the line of a text file).
+"""
+import shutil
+
+import pytest
+
+import pcanno
+
+
+def copy_tracking(sample_data, tmp_path):
+    """A writable copy of the sample KITTI tracking sequence (calib, labels, five clouds)."""
+    root = tmp_path / "kitti_tracking"
+    shutil.copytree(sample_data / "kitti_tracking", root)
+    return root
+
+
+def test_missing_folder_is_not_found(tmp_path):
+    missing = tmp_path / "no_such_dataset"
+    with pytest.raises(pcanno.NotFoundError) as caught:
+        pcanno.open_sequence(missing)
+    assert caught.value.path == str(missing)
+    assert isinstance(caught.value, FileNotFoundError)
+    with pytest.raises(pcanno.NotFoundError):
+        pcanno.list_sequences(missing)
+
+
+def test_a_file_or_an_empty_folder_is_no_sequence(sample_data, tmp_path):
+    with pytest.raises(pcanno.UnsupportedError, match="folder"):
+        pcanno.open_sequence(sample_data / "README.md")
+    with pytest.raises(pcanno.UnknownFormatError, match="no dataset layout") as caught:
+        pcanno.open_sequence(tmp_path)
+    assert caught.value.path == str(tmp_path)
+
+
+def test_unknown_names_and_layouts(sample_data):
+    tracking = sample_data / "kitti_tracking"
+    with pytest.raises(pcanno.NotFoundError, match=r"'0007' \(available: 0000\)"):
+        pcanno.open_sequence(tracking, "0007")
+    with pytest.raises(pcanno.NotFoundError, match="scene-0001"):
+        pcanno.open_sequence(sample_data / "nuscenes/v1.0-mini-scene0061", "scene-0001")
+    with pytest.raises(pcanno.UnsupportedError, match="unknown layout 'waymo'"):
+        pcanno.open_sequence(tracking, layout="waymo")
+
+
+def test_broken_calibration_names_file_and_line(sample_data, tmp_path):
+    root = copy_tracking(sample_data, tmp_path)
+    calib = root / "training/calib/0000.txt"
+    lines = calib.read_text().splitlines()
+    assert lines[2].startswith("P2:")
+    lines[2] = " ".join(lines[2].split()[:-1])  # 11 numbers instead of 12
+    calib.write_text("\n".join(lines) + "\n")
+    with pytest.raises(pcanno.MalformedError) as caught:
+        pcanno.open_sequence(root)
+    assert caught.value.path == str(calib)
+    assert caught.value.line == 3
+    assert str(caught.value).startswith(f"{calib}:3:")
+    with pytest.raises(pcanno.MalformedError) as direct:
+        pcanno.read_kitti_calib(calib)
+    assert direct.value.line == 3
+
+
+def test_a_calibration_value_that_is_not_a_number(sample_data, tmp_path):
+    root = copy_tracking(sample_data, tmp_path)
+    calib = root / "training/calib/0000.txt"
+    lines = calib.read_text().splitlines()
+    assert lines[4].startswith("R_rect")
+    lines[4] = lines[4].replace("9.999239000000e-01", "nine", 1)
+    calib.write_text("\n".join(lines) + "\n")
+    with pytest.raises(pcanno.MalformedError) as caught:
+        pcanno.open_sequence(root)
+    assert (caught.value.path, caught.value.line) == (str(calib), 5)
+
+
+def test_missing_calibration_is_a_warning_not_an_error(sample_data, tmp_path):
+    root = copy_tracking(sample_data, tmp_path)
+    (root / "training/calib/0000.txt").unlink()
+    seq = pcanno.open_sequence(root)
+    assert not seq.has_calibration and seq.calibration_of(0) is None
+    assert any("no calibration" in w for w in seq.warnings)
+
+
+def test_a_frame_whose_file_vanished_raises_on_read(sample_data, tmp_path):
+    root = copy_tracking(sample_data, tmp_path)
+    seq = pcanno.open_sequence(root, threads=0)
+    victim = root / "training/velodyne/0000/000003.bin"
+    victim.unlink()
+    with pytest.raises(pcanno.NotFoundError) as caught:
+        seq[3]
+    assert caught.value.path == str(victim)
+    # The error is not cached, and the other frames still read.
+    assert len(seq[2]) > 0
+    with pytest.raises(pcanno.NotFoundError):
+        list(seq)
+
+
+def test_a_truncated_frame_names_its_offset(sample_data, tmp_path):
+    root = copy_tracking(sample_data, tmp_path)
+    victim = root / "training/velodyne/0000/000001.bin"
+    data = victim.read_bytes()
+    victim.write_bytes(data[:-6])  # not a whole number of 16-byte points
+    seq = pcanno.open_sequence(root, threads=0)
+    with pytest.raises(pcanno.TruncatedError) as caught:
+        seq[1]
+    assert caught.value.path == str(victim)
+
+
+def test_damaged_images_raise(tmp_path):
+    png = tmp_path / "cut.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 10)
+    with pytest.raises((pcanno.MalformedError, pcanno.TruncatedError)) as caught:
+        pcanno.read_image(png)
+    assert caught.value.path == str(png)
+    text = tmp_path / "not_an_image.png"
+    text.write_text("hello")
+    with pytest.raises(pcanno.MalformedError):
+        pcanno.read_image(text)
+    with pytest.raises(pcanno.NotFoundError):
+        pcanno.read_image(tmp_path / "missing.png")
