@@ -300,7 +300,8 @@ log's map frame).)doc")
              return pose ? py::object(pose_array(*pose)) : py::object(py::none());
            }, py::arg("i"), "float64 (4, 4) T_world_lidar of frame i, or None without a pose.")
       .def_property_readonly("has_calibration",
-                             [](const SequenceHandle& h) { return h.seq->has_calibration(); })
+                             [](const SequenceHandle& h) { return h.seq->has_calibration(); },
+                             "The sequence has at least one Calibration.")
       .def_property_readonly("calibrations",
                              [](const SequenceHandle& h) { return h.seq->calibrations; },
                              "Every Calibration of the sequence; FrameInfo.calibration indexes it.")

@@ -232,3 +232,27 @@ def test_indices_out_of_range_raise_index_error(tracking):
             seq.frame_info(bad)
     with pytest.raises(KeyError, match="image_02"):
         seq.image("image_02", 0)
+
+
+SEQUENCE_NAMES = ["open_sequence", "list_sequences", "detect_layout", "read_kitti_calib",
+                  "read_image", "Sequence", "FrameIterator", "FrameInfo", "CameraImage",
+                  "Calibration", "KittiCalib"]
+
+
+def test_every_sequence_name_has_a_stub_and_a_docstring():
+    import ast
+    import pathlib
+    stub = pathlib.Path(pcanno.__file__).with_name("__init__.pyi")
+    tree = ast.parse(stub.read_text())
+    stubbed = {node.name: node for node in tree.body
+               if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    for name in SEQUENCE_NAMES:
+        assert name in stubbed, name
+        assert (getattr(pcanno, name).__doc__ or "").strip(), name
+    for cls in ("Sequence", "FrameInfo", "CameraImage", "Calibration", "KittiCalib"):
+        members = {n.name if isinstance(n, ast.FunctionDef) else n.target.id
+                   for n in stubbed[cls].body if isinstance(n, (ast.FunctionDef, ast.AnnAssign))}
+        public = {n for n in dir(getattr(pcanno, cls)) if not n.startswith("_")}
+        assert public <= members, (cls, public - members)
+        for member in public:
+            assert (getattr(getattr(pcanno, cls), member).__doc__ or "").strip(), (cls, member)
