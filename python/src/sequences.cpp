@@ -30,8 +30,8 @@ struct SequenceHandle {
   std::shared_ptr<const formats::Sequence> seq;
   formats::FrameCacheOptions cache_options;
   formats::ReadOptions read_options;
-  bool decode_images = false;          ///< the cache also decodes (and prefetches) images
-  std::vector<std::string> channels;   ///< which ones; empty: every camera
+  bool decode_images = false;         ///< the cache also decodes (and prefetches) images
+  std::vector<std::string> channels;  ///< which ones; empty: every camera
   std::unique_ptr<formats::FrameCache> cache;
   std::mutex cache_mutex;  ///< guards the creation of `cache` (get() itself is thread-safe)
 
@@ -81,9 +81,8 @@ py::array_t<std::uint8_t> image_view(std::shared_ptr<const formats::Image> image
   const auto h = static_cast<py::ssize_t>(image->height);
   const auto w = static_cast<py::ssize_t>(image->width);
   auto* data = const_cast<std::uint8_t*>(image->rgb.data());
-  py::capsule owner(new std::shared_ptr<const formats::Image>(std::move(image)), [](void* p) {
-    delete static_cast<std::shared_ptr<const formats::Image>*>(p);
-  });
+  py::capsule owner(new std::shared_ptr<const formats::Image>(std::move(image)),
+                    [](void* p) { delete static_cast<std::shared_ptr<const formats::Image>*>(p); });
   py::array_t<std::uint8_t> out = array_view(data, {h, w, 3}, {w * 3, 3, 1}, owner);
   if (!writable) out.attr("setflags")(py::arg("write") = false);
   return out;
@@ -102,9 +101,9 @@ py::array_t<std::uint8_t> read_image(SequenceHandle& h, const std::string& camer
     throw py::key_error("frame " + std::to_string(i) + " has no image of camera '" + camera +
                         "' (the sequence's cameras: " + (known.empty() ? "none" : known) + ")");
   }
-  const bool cached = h.decode_images && (h.channels.empty() ||
-                                          std::find(h.channels.begin(), h.channels.end(),
-                                                    camera) != h.channels.end());
+  const bool cached = h.decode_images &&
+                      (h.channels.empty() ||
+                       std::find(h.channels.begin(), h.channels.end(), camera) != h.channels.end());
   if (cached) {
     // The cache decoded it with the frame (and prefetches the next ones); its buffer is shared.
     formats::FrameCache& cache = h.frame_cache();
@@ -122,8 +121,8 @@ py::array_t<std::uint8_t> read_image(SequenceHandle& h, const std::string& camer
       unwrap(std::move(again));
       throw py::value_error(frame_data->image_errors[slot]);
     }
-    return image_view(std::shared_ptr<const formats::Image>(frame_data, frame_data->images[slot].get()),
-                      false);
+    return image_view(
+        std::shared_ptr<const formats::Image>(frame_data, frame_data->images[slot].get()), false);
   }
   formats::Expected<formats::Image> decoded = [&] {
     py::gil_scoped_release release;
@@ -243,12 +242,15 @@ Frames of reference: clouds are in each frame's LiDAR frame; ``T_world_lidar[i]`
 the sequence's world frame (KITTI: oxts east-north-up relative to the first record; nuScenes: the
 log's map frame).)doc")
       .def("__len__", [](const SequenceHandle& h) { return h.seq->size(); })
-      .def_property_readonly("layout", [](const SequenceHandle& h) { return h.seq->layout; },
-                             "'kitti-tracking', 'kitti-object', 'kitti-raw', 'nuscenes' or 'folder'.")
-      .def_property_readonly("name", [](const SequenceHandle& h) { return h.seq->name; },
-                             "'0000', 'scene-0061', the drive or folder name.")
-      .def_property_readonly("root", [](const SequenceHandle& h) { return h.seq->root.string(); },
-                             "The folder that was opened (KITTI: the one holding velodyne/).")
+      .def_property_readonly(
+          "layout", [](const SequenceHandle& h) { return h.seq->layout; },
+          "'kitti-tracking', 'kitti-object', 'kitti-raw', 'nuscenes' or 'folder'.")
+      .def_property_readonly(
+          "name", [](const SequenceHandle& h) { return h.seq->name; },
+          "'0000', 'scene-0061', the drive or folder name.")
+      .def_property_readonly(
+          "root", [](const SequenceHandle& h) { return h.seq->root.string(); },
+          "The folder that was opened (KITTI: the one holding velodyne/).")
       .def_property_readonly(
           "labels",
           [](const SequenceHandle& h) -> py::object {
@@ -257,105 +259,133 @@ log's map frame).)doc")
           },
           "The layout's label file or folder (label_02/SSSS.txt, label_2/, the nuScenes tables), "
           "or None.")
-      .def_property_readonly("warnings", [](const SequenceHandle& h) { return h.seq->warnings; },
-                             "Tolerated deviations: nominal times, missing oxts or files...")
-      .def_property_readonly("cameras", [](const SequenceHandle& h) { return h.seq->cameras; },
-                             "Camera channels with an image in some frame, in display order.")
-      .def_property_readonly("frame_names",
-                             [](const SequenceHandle& h) {
-                               std::vector<std::string> out;
-                               for (const auto& f : h.seq->frames) out.push_back(f.name);
-                               return out;
-                             },
-                             "Frame names: '000042' (KITTI), sample_data tokens (nuScenes), stems.")
-      .def_property_readonly("cloud_paths",
-                             [](const SequenceHandle& h) {
-                               std::vector<std::string> out;
-                               for (const auto& f : h.seq->frames) out.push_back(f.cloud_path.string());
-                               return out;
-                             },
-                             "Each frame's point-cloud file, in frame order.")
+      .def_property_readonly(
+          "warnings", [](const SequenceHandle& h) { return h.seq->warnings; },
+          "Tolerated deviations: nominal times, missing oxts or files...")
+      .def_property_readonly(
+          "cameras", [](const SequenceHandle& h) { return h.seq->cameras; },
+          "Camera channels with an image in some frame, in display order.")
+      .def_property_readonly(
+          "frame_names",
+          [](const SequenceHandle& h) {
+            std::vector<std::string> out;
+            for (const auto& f : h.seq->frames) out.push_back(f.name);
+            return out;
+          },
+          "Frame names: '000042' (KITTI), sample_data tokens (nuScenes), stems.")
+      .def_property_readonly(
+          "cloud_paths",
+          [](const SequenceHandle& h) {
+            std::vector<std::string> out;
+            for (const auto& f : h.seq->frames) out.push_back(f.cloud_path.string());
+            return out;
+          },
+          "Each frame's point-cloud file, in frame order.")
       .def_property_readonly("timestamps_us", &timestamps,
                              "int64 (F,) [us] per frame; -1 where unknown. KITTI tracking has no "
                              "times: nominal 10 Hz from the frame numbers (see warnings).")
-      .def_property_readonly("has_timestamps",
-                             [](const SequenceHandle& h) { return h.seq->has_timestamps(); },
-                             "Every frame has a timestamp.")
-      .def_property_readonly("has_poses", [](const SequenceHandle& h) { return h.seq->has_poses(); },
-                             "Every frame has T_world_lidar.")
+      .def_property_readonly(
+          "has_timestamps", [](const SequenceHandle& h) { return h.seq->has_timestamps(); },
+          "Every frame has a timestamp.")
+      .def_property_readonly(
+          "has_poses", [](const SequenceHandle& h) { return h.seq->has_poses(); },
+          "Every frame has T_world_lidar.")
       .def_property_readonly(
           "has_pose",
           [](const SequenceHandle& h) {
             py::array_t<bool> out(static_cast<py::ssize_t>(h.seq->size()));
             for (std::size_t i = 0; i < h.seq->size(); ++i)
-              out.mutable_at(static_cast<py::ssize_t>(i)) = h.seq->frames[i].T_world_lidar.has_value();
+              out.mutable_at(static_cast<py::ssize_t>(i)) =
+                  h.seq->frames[i].T_world_lidar.has_value();
             return out;
           },
           "bool (F,): which frames have a pose.")
       .def_property_readonly("T_world_lidar", &stacked_poses,
                              "float64 (F, 4, 4): each frame's LiDAR frame -> the world frame; NaN "
                              "for frames without a pose (see has_pose).")
-      .def("pose", [](const SequenceHandle& h, std::int64_t i) -> py::object {
-             const auto& pose = h.seq->frames[frame_index(h, i)].T_world_lidar;
-             return pose ? py::object(pose_array(*pose)) : py::object(py::none());
-           }, py::arg("i"), "float64 (4, 4) T_world_lidar of frame i, or None without a pose.")
-      .def_property_readonly("has_calibration",
-                             [](const SequenceHandle& h) { return h.seq->has_calibration(); },
-                             "The sequence has at least one Calibration.")
-      .def_property_readonly("calibrations",
-                             [](const SequenceHandle& h) { return h.seq->calibrations; },
-                             "Every Calibration of the sequence; FrameInfo.calibration indexes it.")
-      .def("calibration_of",
-           [](const SequenceHandle& h, std::int64_t i) -> py::object {
-             const formats::Calibration* c = h.seq->calibration_of(frame_index(h, i));
-             return c ? py::cast(*c) : py::object(py::none());
-           },
-           py::arg("i"), "The Calibration of frame i, or None.")
-      .def("frame_info",
-           [](const SequenceHandle& h, std::int64_t i) { return frame_info(*h.seq, frame_index(h, i)); },
-           py::arg("i"), "The FrameInfo of frame i (no file is read).")
-      .def("camera_image",
-           [](const SequenceHandle& h, const std::string& camera, std::int64_t i) -> py::object {
-             auto info = camera_info(*h.seq, frame_index(h, i), camera);
-             return info ? py::cast(std::move(*info)) : py::object(py::none());
-           },
-           py::arg("camera"), py::arg("i"),
-           "The CameraImage (path, P, K, T_cam_lidar, size) of `camera` in frame i, or None.")
-      .def("image_paths",
-           [](const SequenceHandle& h, const std::string& camera) {
-             py::list out;
-             for (const auto& f : h.seq->frames) {
-               const formats::CameraImage* image = f.image(camera);
-               out.append(image ? py::object(py::str(image->path.string())) : py::object(py::none()));
-             }
-             return out;
-           },
-           py::arg("camera"), "The image file of `camera` per frame (None where it has none).")
-      .def("frame", [](const Handle& h, std::int64_t i) { return load_cloud(*h, frame_index(*h, i)); },
-           py::arg("i"), "Reads frame i through the cache (see the class doc); the GIL is released.")
-      .def("__getitem__",
-           [](const Handle& h, std::int64_t i) { return load_cloud(*h, frame_index(*h, i)); },
-           py::arg("i"), "seq[i] is seq.frame(i); negative indices count from the end.")
-      .def("__iter__", [](const Handle& h) { return FrameIterator{h, 0, 1}; },
-           "Frames 0, 1, ... as Clouds; the cache prefetches the next ones.")
-      .def("__reversed__",
-           [](const Handle& h) {
-             return FrameIterator{h, static_cast<std::int64_t>(h->seq->size()) - 1, -1};
-           },
-           "Frames last to first; the cache prefetches backwards.")
-      .def("image", [](const Handle& h, const std::string& camera, std::int64_t i) {
-             return read_image(*h, camera, i);
-           },
-           py::arg("camera"), py::arg("i"), R"doc(
+      .def(
+          "pose",
+          [](const SequenceHandle& h, std::int64_t i) -> py::object {
+            const auto& pose = h.seq->frames[frame_index(h, i)].T_world_lidar;
+            return pose ? py::object(pose_array(*pose)) : py::object(py::none());
+          },
+          py::arg("i"), "float64 (4, 4) T_world_lidar of frame i, or None without a pose.")
+      .def_property_readonly(
+          "has_calibration", [](const SequenceHandle& h) { return h.seq->has_calibration(); },
+          "The sequence has at least one Calibration.")
+      .def_property_readonly(
+          "calibrations", [](const SequenceHandle& h) { return h.seq->calibrations; },
+          "Every Calibration of the sequence; FrameInfo.calibration indexes it.")
+      .def(
+          "calibration_of",
+          [](const SequenceHandle& h, std::int64_t i) -> py::object {
+            const formats::Calibration* c = h.seq->calibration_of(frame_index(h, i));
+            return c ? py::cast(*c) : py::object(py::none());
+          },
+          py::arg("i"), "The Calibration of frame i, or None.")
+      .def(
+          "frame_info",
+          [](const SequenceHandle& h, std::int64_t i) {
+            return frame_info(*h.seq, frame_index(h, i));
+          },
+          py::arg("i"), "The FrameInfo of frame i (no file is read).")
+      .def(
+          "camera_image",
+          [](const SequenceHandle& h, const std::string& camera, std::int64_t i) -> py::object {
+            auto info = camera_info(*h.seq, frame_index(h, i), camera);
+            return info ? py::cast(std::move(*info)) : py::object(py::none());
+          },
+          py::arg("camera"), py::arg("i"),
+          "The CameraImage (path, P, K, T_cam_lidar, size) of `camera` in frame i, or None.")
+      .def(
+          "image_paths",
+          [](const SequenceHandle& h, const std::string& camera) {
+            py::list out;
+            for (const auto& f : h.seq->frames) {
+              const formats::CameraImage* image = f.image(camera);
+              out.append(image ? py::object(py::str(image->path.string()))
+                               : py::object(py::none()));
+            }
+            return out;
+          },
+          py::arg("camera"), "The image file of `camera` per frame (None where it has none).")
+      .def(
+          "frame",
+          [](const Handle& h, std::int64_t i) { return load_cloud(*h, frame_index(*h, i)); },
+          py::arg("i"), "Reads frame i through the cache (see the class doc); the GIL is released.")
+      .def(
+          "__getitem__",
+          [](const Handle& h, std::int64_t i) { return load_cloud(*h, frame_index(*h, i)); },
+          py::arg("i"), "seq[i] is seq.frame(i); negative indices count from the end.")
+      .def(
+          "__iter__",
+          [](const Handle& h) {
+            return FrameIterator{h, 0, 1};
+          },
+          "Frames 0, 1, ... as Clouds; the cache prefetches the next ones.")
+      .def(
+          "__reversed__",
+          [](const Handle& h) {
+            return FrameIterator{h, static_cast<std::int64_t>(h->seq->size()) - 1, -1};
+          },
+          "Frames last to first; the cache prefetches backwards.")
+      .def(
+          "image",
+          [](const Handle& h, const std::string& camera, std::int64_t i) {
+            return read_image(*h, camera, i);
+          },
+          py::arg("camera"), py::arg("i"), R"doc(
 The image of `camera` in frame i as uint8 (H, W, 3) RGB, rows top to bottom. It is a view of the
 decoder's buffer (no copy). With open_sequence(images=...) covering the camera it comes from the
 frame cache, which prefetches images with their clouds, and is read-only; otherwise it is decoded
 now and writable. KeyError when the frame has no image of that camera; NotFoundError,
 MalformedError or TruncatedError for a missing or damaged file.)doc")
-      .def("cached", [](SequenceHandle& h, std::int64_t i) {
-             return h.frame_cache().contains(frame_index(h, i));
-           },
-           py::arg("i"), "Whether frame i is in the cache now (a prefetch may still be running).")
+      .def(
+          "cached",
+          [](SequenceHandle& h, std::int64_t i) {
+            return h.frame_cache().contains(frame_index(h, i));
+          },
+          py::arg("i"), "Whether frame i is in the cache now (a prefetch may still be running).")
       .def("cache_stats", &cache_stats, R"doc(
 The frame cache's counters: hits, prefetch_hits (hits on frames a prefetch loaded), misses,
 waits, loads, evictions, cancelled, prefetch_skipped, peak_bytes, bytes, max_bytes.)doc")
@@ -365,10 +395,10 @@ waits, loads, evictions, cancelled, prefetch_skipped, peak_bytes, bytes, max_byt
       });
 
   m.def("open_sequence", &open, py::arg("path"), py::arg("name") = py::none(), py::kw_only(),
-        py::arg("layout") = py::none(), py::arg("version") = py::none(),
-        py::arg("sweeps") = false, py::arg("cache_bytes") = std::size_t{1} << 30,
-        py::arg("prefetch_ahead") = 3, py::arg("prefetch_behind") = 1, py::arg("threads") = 1,
-        py::arg("images") = false, py::arg("drop_non_finite") = false, R"doc(
+        py::arg("layout") = py::none(), py::arg("version") = py::none(), py::arg("sweeps") = false,
+        py::arg("cache_bytes") = std::size_t{1} << 30, py::arg("prefetch_ahead") = 3,
+        py::arg("prefetch_behind") = 1, py::arg("threads") = 1, py::arg("images") = false,
+        py::arg("drop_non_finite") = false, R"doc(
 Opens one sequence of a dataset folder; the layout is detected as ``pcanno info`` does.
 
 name: the KITTI tracking sequence ('0003' or '3') or nuScenes/Lyft scene ('scene-0061'); default

@@ -68,10 +68,12 @@ camera's own frame at the image's time, so a static point lands where the moving
 KITTI: unrectified camera 0, as Tr_velo_to_cam). ``P`` (3, 4) maps camera-frame points to
 homogeneous pixels, so ``P @ T_cam_lidar @ [x, y, z, 1]`` projects a LiDAR point exactly as the
 KITTI and nuScenes devkits do. The image is not decoded: ``Sequence.image()`` reads it.)doc")
-      .def_property_readonly("channel", [](const CameraInfo& c) { return c.image.channel; },
-                             "'image_2' (KITTI object), 'image_02' (tracking, raw), 'CAM_FRONT'...")
-      .def_property_readonly("path", [](const CameraInfo& c) { return posix(c.image.path); },
-                             "The image file (it may be missing on disk).")
+      .def_property_readonly(
+          "channel", [](const CameraInfo& c) { return c.image.channel; },
+          "'image_2' (KITTI object), 'image_02' (tracking, raw), 'CAM_FRONT'...")
+      .def_property_readonly(
+          "path", [](const CameraInfo& c) { return posix(c.image.path); },
+          "The image file (it may be missing on disk).")
       .def_property_readonly(
           "timestamp_us",
           [](const CameraInfo& c) -> py::object {
@@ -79,45 +81,54 @@ KITTI and nuScenes devkits do. The image is not decoded: ``Sequence.image()`` re
             return py::int_(c.image.timestamp_us);
           },
           "[us] when the image was taken, or None when unknown.")
-      .def_property_readonly("width", [](const CameraInfo& c) { return c.image.camera.width; },
-                             "[px] image width; 0 when the dataset does not say.")
-      .def_property_readonly("height", [](const CameraInfo& c) { return c.image.camera.height; },
-                             "[px] image height; 0 when the dataset does not say.")
-      .def_property_readonly("P", [](const CameraInfo& c) { return matrix_array(c.image.camera.P); },
-                             "float64 (3, 4) [px]: camera frame -> homogeneous pixels. KITTI: "
-                             "P_rect_0i @ R_rect_00 (padded); nuScenes: [K | 0].")
-      .def_property_readonly("K", [](const CameraInfo& c) { return matrix_array(c.K); },
-                             "float64 (3, 3) [px] intrinsics: nuScenes camera_intrinsic; KITTI "
-                             "P_rect_0i[:, :3] of the rectified camera.")
-      .def_property_readonly("T_cam_lidar",
-                             [](const CameraInfo& c) { return pose_array(c.image.T_cam_lidar); },
-                             "float64 (4, 4): this frame's LiDAR frame -> the camera frame.")
+      .def_property_readonly(
+          "width", [](const CameraInfo& c) { return c.image.camera.width; },
+          "[px] image width; 0 when the dataset does not say.")
+      .def_property_readonly(
+          "height", [](const CameraInfo& c) { return c.image.camera.height; },
+          "[px] image height; 0 when the dataset does not say.")
+      .def_property_readonly(
+          "P", [](const CameraInfo& c) { return matrix_array(c.image.camera.P); },
+          "float64 (3, 4) [px]: camera frame -> homogeneous pixels. KITTI: "
+          "P_rect_0i @ R_rect_00 (padded); nuScenes: [K | 0].")
+      .def_property_readonly(
+          "K", [](const CameraInfo& c) { return matrix_array(c.K); },
+          "float64 (3, 3) [px] intrinsics: nuScenes camera_intrinsic; KITTI "
+          "P_rect_0i[:, :3] of the rectified camera.")
+      .def_property_readonly(
+          "T_cam_lidar", [](const CameraInfo& c) { return pose_array(c.image.T_cam_lidar); },
+          "float64 (4, 4): this frame's LiDAR frame -> the camera frame.")
       .def_property_readonly(
           "T_ego_camera", [](const CameraInfo& c) { return optional_pose(c.image.T_ego_camera); },
           "float64 (4, 4) camera -> ego body (nuScenes calibrated_sensor), or None (KITTI).")
       .def_property_readonly(
           "T_world_ego", [](const CameraInfo& c) { return optional_pose(c.image.T_world_ego); },
           "float64 (4, 4) ego body at the image's time -> world (nuScenes ego_pose), or None.")
-      .def_property_readonly("sample_data_token",
-                             [](const CameraInfo& c) { return c.image.sample_data_token; },
-                             "nuScenes/Lyft: the image's sample_data token; '' elsewhere.")
+      .def_property_readonly(
+          "sample_data_token", [](const CameraInfo& c) { return c.image.sample_data_token; },
+          "nuScenes/Lyft: the image's sample_data token; '' elsewhere.")
       .def("__repr__", [](const CameraInfo& c) {
-        return "<pcanno.CameraImage " + c.image.channel + " " + std::to_string(c.image.camera.width) +
-               "x" + std::to_string(c.image.camera.height) + " " + posix(c.image.path) + ">";
+        return "<pcanno.CameraImage " + c.image.channel + " " +
+               std::to_string(c.image.camera.width) + "x" + std::to_string(c.image.camera.height) +
+               " " + posix(c.image.path) + ">";
       });
 
   py::class_<FrameInfo>(m, "FrameInfo", R"doc(
 What a sequence knows about one frame without reading its cloud: the file, time, pose and images.
 ``Sequence.frame_info(i)`` returns it; ``Sequence[i]`` reads the cloud.)doc")
-      .def_property_readonly("index", [](const FrameInfo& f) { return f.index; },
-                             "Position of the frame in the sequence (time order).")
-      .def_property_readonly("name", [](const FrameInfo& f) { return f.ref.name; },
-                             "'000042' (KITTI), the sample_data token (nuScenes), the file stem "
-                             "(folder).")
-      .def_property_readonly("cloud_path", [](const FrameInfo& f) { return posix(f.ref.cloud_path); },
-                             "The frame's point-cloud file.")
-      .def_property_readonly("format", [](const FrameInfo& f) { return f.ref.format; },
-                             "The reader id the cloud is read with, e.g. 'kitti-bin'.")
+      .def_property_readonly(
+          "index", [](const FrameInfo& f) { return f.index; },
+          "Position of the frame in the sequence (time order).")
+      .def_property_readonly(
+          "name", [](const FrameInfo& f) { return f.ref.name; },
+          "'000042' (KITTI), the sample_data token (nuScenes), the file stem "
+          "(folder).")
+      .def_property_readonly(
+          "cloud_path", [](const FrameInfo& f) { return posix(f.ref.cloud_path); },
+          "The frame's point-cloud file.")
+      .def_property_readonly(
+          "format", [](const FrameInfo& f) { return f.ref.format; },
+          "The reader id the cloud is read with, e.g. 'kitti-bin'.")
       .def_property_readonly(
           "timestamp_us",
           [](const FrameInfo& f) -> py::object {
@@ -126,10 +137,12 @@ What a sequence knows about one frame without reading its cloud: the file, time,
           },
           "[us] since the epoch (nuScenes, KITTI raw) or the sequence start (KITTI tracking: "
           "nominal 10 Hz from the frame number), or None when unknown.")
-      .def_property_readonly("is_keyframe", [](const FrameInfo& f) { return f.ref.is_keyframe; },
-                             "nuScenes: an annotated 2 Hz sample (sweeps are not); True elsewhere.")
-      .def_property_readonly("sample_token", [](const FrameInfo& f) { return f.ref.sample_token; },
-                             "nuScenes: the sample of a keyframe; '' elsewhere.")
+      .def_property_readonly(
+          "is_keyframe", [](const FrameInfo& f) { return f.ref.is_keyframe; },
+          "nuScenes: an annotated 2 Hz sample (sweeps are not); True elsewhere.")
+      .def_property_readonly(
+          "sample_token", [](const FrameInfo& f) { return f.ref.sample_token; },
+          "nuScenes: the sample of a keyframe; '' elsewhere.")
       .def_property_readonly(
           "calibration",
           [](const FrameInfo& f) -> py::object {
@@ -175,11 +188,13 @@ calib_*_to_*.txt), as stored in the file (not orthonormalised). All matrices are
             return std::vector<bool>(c.has_P.begin(), c.has_P.end());
           },
           "Which of P0..P3 the file had.")
-      .def_property_readonly("R0_rect", [](const formats::KittiCalib& c) { return matrix_array(c.R0_rect); },
-                             "float64 (3, 3): unrectified -> rectified camera 0.")
-      .def_property_readonly("Tr_velo_to_cam",
-                             [](const formats::KittiCalib& c) { return matrix_array(c.Tr_velo_to_cam); },
-                             "float64 (3, 4) [R|t]: Velodyne -> unrectified camera 0, t [m].")
+      .def_property_readonly(
+          "R0_rect", [](const formats::KittiCalib& c) { return matrix_array(c.R0_rect); },
+          "float64 (3, 3): unrectified -> rectified camera 0.")
+      .def_property_readonly(
+          "Tr_velo_to_cam",
+          [](const formats::KittiCalib& c) { return matrix_array(c.Tr_velo_to_cam); },
+          "float64 (3, 4) [R|t]: Velodyne -> unrectified camera 0, t [m].")
       .def_property_readonly(
           "T_cam_lidar",
           [](const formats::KittiCalib& c) {
@@ -188,10 +203,10 @@ calib_*_to_*.txt), as stored in the file (not orthonormalised). All matrices are
             return matrix_array(T);
           },
           "float64 (4, 4): Tr_velo_to_cam padded; LiDAR -> unrectified camera 0.")
-      .def_property_readonly("T_rect_velo",
-                             [](const formats::KittiCalib& c) { return matrix_array(c.T_rect_velo()); },
-                             "float64 (4, 4): LiDAR -> rectified camera 0 (the labels' frame), "
-                             "R0_rect @ Tr_velo_to_cam.")
+      .def_property_readonly(
+          "T_rect_velo", [](const formats::KittiCalib& c) { return matrix_array(c.T_rect_velo()); },
+          "float64 (4, 4): LiDAR -> rectified camera 0 (the labels' frame), "
+          "R0_rect @ Tr_velo_to_cam.")
       .def_property_readonly(
           "Tr_imu_to_velo",
           [](const formats::KittiCalib& c) -> py::object {
@@ -203,18 +218,20 @@ calib_*_to_*.txt), as stored in the file (not orthonormalised). All matrices are
   py::class_<formats::Calibration>(m, "Calibration", R"doc(
 What a sequence knows about its sensors. A KITTI object frame has one each; a tracking sequence, a
 raw drive or a nuScenes scene share one (nuScenes: one per distinct LiDAR calibrated_sensor).)doc")
-      .def_property_readonly("kitti",
-                             [](const formats::Calibration& c) -> py::object {
-                               if (!c.kitti) return py::none();
-                               return py::cast(*c.kitti);
-                             },
-                             "The KittiCalib of KITTI layouts, else None.")
-      .def_property_readonly("T_ego_lidar",
-                             [](const formats::Calibration& c) { return optional_pose(c.T_ego_lidar); },
-                             "float64 (4, 4): LiDAR -> vehicle body (nuScenes calibrated_sensor; "
-                             "KITTI: inverse of Tr_imu_to_velo), or None.")
-      .def_property_readonly("source", [](const formats::Calibration& c) { return posix(c.source); },
-                             "The file the calibration came from.");
+      .def_property_readonly(
+          "kitti",
+          [](const formats::Calibration& c) -> py::object {
+            if (!c.kitti) return py::none();
+            return py::cast(*c.kitti);
+          },
+          "The KittiCalib of KITTI layouts, else None.")
+      .def_property_readonly(
+          "T_ego_lidar", [](const formats::Calibration& c) { return optional_pose(c.T_ego_lidar); },
+          "float64 (4, 4): LiDAR -> vehicle body (nuScenes calibrated_sensor; "
+          "KITTI: inverse of Tr_imu_to_velo), or None.")
+      .def_property_readonly(
+          "source", [](const formats::Calibration& c) { return posix(c.source); },
+          "The file the calibration came from.");
 
   m.def(
       "read_kitti_calib",

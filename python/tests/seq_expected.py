@@ -3,6 +3,7 @@
 """
 import json
 import math
+import os
 import struct
 
 import numpy as np
@@ -110,3 +111,31 @@ def jpeg_size(path):
             return width, height
         at += 2 + length
     raise AssertionError(f"{path}: no start-of-frame marker")
+
+
+def make_tracking_with_oxts(shared_data, tmp_path, frames):
+    """Tracking 0000 (clouds linked, calibration copied) plus an oxts/0000.txt: the one real oxts
+    record of the shared data, then the car driving on at ~10 m/s and turning slowly."""
+    root = tmp_path / "tracking"
+    (root / "training/velodyne").mkdir(parents=True)
+    (root / "training/calib").mkdir()
+    (root / "training/oxts").mkdir()
+    os.symlink(shared_data / "kitti_tracking/training/velodyne/0000",
+               root / "training/velodyne/0000")
+    calib = root / "training/calib/0000.txt"
+    calib.write_bytes((shared_data / "kitti_tracking/training/calib/0000.txt").read_bytes())
+    first = (shared_data / "oxts/2011_09_26_drive_0048_oxts_0000000000.txt").read_text().split()
+    assert len(first) == 30
+    lines, records = [], []
+    for i in range(frames):
+        values = [float(v) for v in first]
+        values[0] += 8.0e-6 * i   # lat [deg]: ~0.9 m north per frame
+        values[1] += 6.0e-6 * i   # lon [deg]: ~0.4 m east
+        values[2] += 0.01 * i     # alt [m]
+        values[3] += 0.001 * i    # roll [rad]
+        values[4] -= 0.0005 * i   # pitch
+        values[5] += 0.02 * i     # yaw
+        records.append(values)
+        lines.append(" ".join(repr(v) for v in values[:25]) + " " + " ".join(first[25:]))
+    (root / "training/oxts/0000.txt").write_text("\n".join(lines) + "\n")
+    return root, records, kitti_calib(calib)

@@ -181,13 +181,12 @@ def test_nuscenes_scene_matches_the_tables(sample_data):
     np.testing.assert_array_equal(seq.timestamps_us, [sd["timestamp"] for sd in lidar])
     assert seq.has_poses and seq.has_pose.all()
     for i, sd in enumerate(lidar):
-        expected = (nuscenes_transform(tables["ego_pose"][sd["ego_pose_token"]])
-                    @ nuscenes_transform(tables["calibrated_sensor"][sd["calibrated_sensor_token"]]))
+        mount = nuscenes_transform(tables["calibrated_sensor"][sd["calibrated_sensor_token"]])
+        expected = nuscenes_transform(tables["ego_pose"][sd["ego_pose_token"]]) @ mount
         np.testing.assert_allclose(seq.T_world_lidar[i], expected, rtol=0, atol=1e-9)
         np.testing.assert_allclose(seq.pose(i), expected, rtol=0, atol=1e-9)
         assert seq.frame_info(i).sample_token == sd["sample_token"]
         assert seq.frame_info(i).is_keyframe
-        mount = nuscenes_transform(tables["calibrated_sensor"][sd["calibrated_sensor_token"]])
         np.testing.assert_allclose(seq.calibration_of(i).T_ego_lidar, mount, atol=1e-12)
         assert seq.calibration_of(i).kitti is None
     # nuScenes clouds are 5 float32 per point: x y z intensity ring.

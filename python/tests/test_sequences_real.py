@@ -9,8 +9,9 @@ import pytest
 
 import pcanno
 from conftest import require_shared
-from seq_expected import (channel_of, jpeg_size, kitti_calib, kitti_points, nuscenes_tables,
-                          nuscenes_transform, oxts_poses, padded, png_size)
+from seq_expected import (channel_of, jpeg_size, kitti_calib, kitti_points,
+                          make_tracking_with_oxts, nuscenes_tables, nuscenes_transform,
+                          oxts_poses, padded, png_size)
 
 
 def test_kitti_tracking_twenty_frames(shared_data):
@@ -27,34 +28,6 @@ def test_kitti_tracking_twenty_frames(shared_data):
         np.testing.assert_array_equal(seq[i].to_array(), kitti_points(files[i]))
     total = sum(len(cloud) for cloud in seq)
     assert total == sum(f.stat().st_size for f in files) // 16 == 2465573
-
-
-def make_tracking_with_oxts(shared_data, tmp_path, frames):
-    """Tracking 0000 (clouds linked, calibration copied) plus an oxts/0000.txt: the one real oxts
-    record of the shared data, then the car driving on at ~10 m/s and turning slowly."""
-    root = tmp_path / "tracking"
-    (root / "training/velodyne").mkdir(parents=True)
-    (root / "training/calib").mkdir()
-    (root / "training/oxts").mkdir()
-    os.symlink(shared_data / "kitti_tracking/training/velodyne/0000",
-               root / "training/velodyne/0000")
-    calib = root / "training/calib/0000.txt"
-    calib.write_bytes((shared_data / "kitti_tracking/training/calib/0000.txt").read_bytes())
-    first = (shared_data / "oxts/2011_09_26_drive_0048_oxts_0000000000.txt").read_text().split()
-    assert len(first) == 30
-    lines, records = [], []
-    for i in range(frames):
-        values = [float(v) for v in first]
-        values[0] += 8.0e-6 * i   # lat [deg]: ~0.9 m north per frame
-        values[1] += 6.0e-6 * i   # lon [deg]: ~0.4 m east
-        values[2] += 0.01 * i     # alt [m]
-        values[3] += 0.001 * i    # roll [rad]
-        values[4] -= 0.0005 * i   # pitch
-        values[5] += 0.02 * i     # yaw
-        records.append(values)
-        lines.append(" ".join(repr(v) for v in values[:25]) + " " + " ".join(first[25:]))
-    (root / "training/oxts/0000.txt").write_text("\n".join(lines) + "\n")
-    return root, records, kitti_calib(calib)
 
 
 def test_kitti_tracking_poses_follow_the_devkit(shared_data, tmp_path):
@@ -115,7 +88,8 @@ def test_kitti_object_frames_calibrations_and_images(shared_data):
         assert camera.T_ego_camera is None and camera.timestamp_us is None
         image = seq.image("image_2", i)
         assert image.dtype == np.uint8 and image.shape == (camera.height, camera.width, 3)
-        np.testing.assert_array_equal(seq[i].to_array(), kitti_points(root / f"velodyne/{name}.bin"))
+        np.testing.assert_array_equal(seq[i].to_array(),
+                                      kitti_points(root / f"velodyne/{name}.bin"))
     sizes = [png_size(root / f"image_2/{n}.png") for n in seq.frame_names]
     assert sizes == [(1224, 370), (1242, 375), (1242, 375)]
 
@@ -192,8 +166,9 @@ def test_nuscenes_six_cameras(shared_data):
             "CAM_BACK_LEFT"]
     assert seq.cameras == ring
     lidar = rows["LIDAR_TOP"]
+    mount = tables["calibrated_sensor"][lidar["calibrated_sensor_token"]]
     T_world_lidar = (nuscenes_transform(tables["ego_pose"][lidar["ego_pose_token"]])
-                     @ nuscenes_transform(tables["calibrated_sensor"][lidar["calibrated_sensor_token"]]))
+                     @ nuscenes_transform(mount))
     np.testing.assert_allclose(seq.T_world_lidar[0], T_world_lidar, rtol=0, atol=1e-9)
     assert list(seq.frame_info(0).images) == ring
     for channel in ring:
