@@ -112,17 +112,12 @@ py::array_t<std::uint8_t> read_image(SequenceHandle& h, const std::string& camer
       return cache.get_frame(i);
     }();
     formats::FrameCache::LoadedFramePtr frame_data = unwrap(std::move(loaded));
-    if (!frame_data->images[slot]) {
-      // The cache keeps the decoder's message but not its code: decode again for the real error.
-      formats::Expected<formats::Image> again = [&] {
-        py::gil_scoped_release release;
-        return formats::decode_image(frame.images[slot].path);
-      }();
-      unwrap(std::move(again));
-      throw py::value_error(frame_data->image_errors[slot]);
+    // The cache keeps a failed image's message but not its error code: fall through to decoding
+    // it here, which raises the right pcanno.Error subclass (or succeeds if the file was fixed).
+    if (frame_data->images[slot]) {
+      return image_view(
+          std::shared_ptr<const formats::Image>(frame_data, frame_data->images[slot].get()), false);
     }
-    return image_view(
-        std::shared_ptr<const formats::Image>(frame_data, frame_data->images[slot].get()), false);
   }
   formats::Expected<formats::Image> decoded = [&] {
     py::gil_scoped_release release;

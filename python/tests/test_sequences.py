@@ -255,3 +255,27 @@ def test_every_sequence_name_has_a_stub_and_a_docstring():
         assert public <= members, (cls, public - members)
         for member in public:
             assert (getattr(getattr(pcanno, cls), member).__doc__ or "").strip(), (cls, member)
+
+
+def test_name_selects_one_of_several_sequences(tracking, tmp_path):
+    import os
+    root = tmp_path / "training"
+    (root / "velodyne/0002").mkdir(parents=True)
+    (root / "calib").mkdir()
+    os.symlink(tracking / "training/velodyne/0000", root / "velodyne/0000")
+    files = velodyne_files(tracking)
+    for f in files[:2]:
+        os.symlink(f, root / "velodyne/0002" / f.name)
+    text = (tracking / "training/calib/0000.txt").read_text()
+    (root / "calib/0000.txt").write_text(text)
+    (root / "calib/0002.txt").write_text(text.replace("P2: 7.215377000000e+02", "P2: 7.0e+02"))
+    assert pcanno.list_sequences(tmp_path) == [
+        {"layout": "kitti-tracking", "name": "0000", "frames": 5},
+        {"layout": "kitti-tracking", "name": "0002", "frames": 2}]
+    assert pcanno.open_sequence(tmp_path).name == "0000"  # the first by default
+    seq = pcanno.open_sequence(tmp_path, "2")
+    assert (seq.name, len(seq)) == ("0002", 2)
+    assert seq.calibrations[0].source == str(root / "calib/0002.txt")
+    assert seq.calibrations[0].kitti.P[2][0, 0] == 700.0
+    assert seq.labels is None
+    np.testing.assert_array_equal(seq[1].to_array(), kitti_points(files[1]))

@@ -117,3 +117,19 @@ def test_damaged_images_raise(tmp_path):
         pcanno.read_image(text)
     with pytest.raises(pcanno.NotFoundError):
         pcanno.read_image(tmp_path / "missing.png")
+
+
+def test_a_damaged_camera_image_raises_but_its_frame_reads(tmp_path):
+    from conftest import require_shared
+    source = require_shared("kitti_object/training")
+    root = tmp_path / "training"
+    shutil.copytree(source, root)
+    victim = root / "image_2/000001.png"
+    victim.write_bytes(victim.read_bytes()[:5000])  # a PNG cut short
+    for images in (False, True):  # decoded on demand, or by the cache with the cloud
+        seq = pcanno.open_sequence(tmp_path, images=images)
+        with pytest.raises((pcanno.MalformedError, pcanno.TruncatedError)) as caught:
+            seq.image("image_2", 1)
+        assert caught.value.path == str(victim)
+        assert len(seq[1]) == 120268  # the cloud is not hidden by its image
+        assert seq.image("image_2", 2).shape == (375, 1242, 3)
