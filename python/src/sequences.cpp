@@ -175,7 +175,8 @@ struct FrameIterator {
 formats::SequenceOptions sequence_options(const py::object& name, const py::object& layout,
                                           const py::object& version, bool sweeps) {
   formats::SequenceOptions options;
-  if (!name.is_none()) options.name = name.cast<std::string>();
+  // str(): a KITTI tracking number may be given as an int (3 -> "3" -> "0003").
+  if (!name.is_none()) options.name = py::str(name).cast<std::string>();
   if (!layout.is_none()) options.layout = layout.cast<std::string>();
   if (!version.is_none()) options.nuscenes_version = version.cast<std::string>();
   options.include_sweeps = sweeps;
@@ -230,8 +231,11 @@ of clouds) with timing, calibration, poses and cameras. ``pcanno.open_sequence()
 ``seq[i]`` / ``seq.frame(i)`` reads frame i as a ``pcanno.Cloud`` and ``for cloud in seq`` reads
 them in order, both through the engine's FrameCache: the next frames are loaded on a background
 thread in the direction of travel, and a cloud's arrays share the cache's buffers (no copy,
-read-only, kept alive by the arrays after the cache drops the frame). Per-frame metadata needs no
-read: ``timestamps_us``, ``T_world_lidar``, ``frame_info(i)``, ``image_paths(camera)``.
+read-only, kept alive by the arrays after the cache drops the frame). The cache keeps the points,
+not the reader's file details: such a cloud's ``variant`` is empty and ``width``/``height`` are 0
+(``read_cloud(seq.cloud_paths[i])`` gives them). Per-frame metadata needs no read:
+``timestamps_us``, ``T_world_lidar``, ``frame_info(i)``, ``image_paths(camera)`` (each property
+access builds a new array).
 
 Frames of reference: clouds are in each frame's LiDAR frame; ``T_world_lidar[i]`` maps them into
 the sequence's world frame (KITTI: oxts east-north-up relative to the first record; nuScenes: the

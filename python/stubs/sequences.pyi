@@ -81,7 +81,8 @@ class Sequence:
     def cached(self, i: int) -> bool: ...
     def cache_stats(self) -> Dict[str, int]: ...
 
-def open_sequence(path: _Path, name: Optional[str] = None, *, layout: Optional[str] = None,
+def open_sequence(path: _Path, name: Union[str, int, None] = None, *,
+                  layout: Optional[str] = None,
                   version: Optional[str] = None, sweeps: bool = False,
                   cache_bytes: int = 1073741824, prefetch_ahead: int = 3,
                   prefetch_behind: int = 1, threads: int = 1,

@@ -273,6 +273,7 @@ def test_name_selects_one_of_several_sequences(tracking, tmp_path):
         {"layout": "kitti-tracking", "name": "0000", "frames": 5},
         {"layout": "kitti-tracking", "name": "0002", "frames": 2}]
     assert pcanno.open_sequence(tmp_path).name == "0000"  # the first by default
+    assert pcanno.open_sequence(tmp_path, 2).name == "0002"  # an int works too
     seq = pcanno.open_sequence(tmp_path, "2")
     assert (seq.name, len(seq)) == ("0002", 2)
     assert seq.calibrations[0].source == str(root / "calib/0002.txt")
