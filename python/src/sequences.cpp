@@ -17,6 +17,7 @@
 #include "cloud_object.hpp"
 #include "pcanno/formats/datasets/frame_cache.hpp"
 #include "pcanno/formats/datasets/image.hpp"
+#include "pcanno/plugin/sequence_frames.hpp"
 #include "sequences.hpp"
 
 namespace pcanno::python {
@@ -205,6 +206,14 @@ Handle open(const fs::path& path, const py::object& name, const py::object& layo
     return formats::open_sequence(path, options);
   }();
   handle->seq = std::make_shared<const formats::Sequence>(unwrap(std::move(opened)));
+  if (sweeps && !plugin::layout_has_sweeps(handle->seq->layout)) {
+    // As the CLI's --sweeps: asking for sweeps of a layout without them is a mistake, not a no-op.
+    raise_error(formats::Error{formats::ErrorCode::kInvalidArgument,
+                               "sweeps=True: this is a " + handle->seq->layout +
+                                   " dataset, which has no sweeps (only nuScenes and Lyft scenes "
+                                   "have LiDAR sweeps between their keyframes)",
+                               path.string()});
+  }
   return handle;
 }
 
@@ -403,7 +412,8 @@ Opens one sequence of a dataset folder; the layout is detected as ``pcanno info`
 name: the KITTI tracking sequence ('0003' or '3') or nuScenes/Lyft scene ('scene-0061'); default
 the first one (list_sequences() lists them). layout forces 'kitti-tracking', 'kitti-object',
 'kitti-raw', 'nuscenes' or 'folder'; version the nuScenes table folder ('v1.0-mini'; detected by
-default); sweeps=True lists every nuScenes LIDAR_TOP sweep, not only keyframes.
+default); sweeps=True lists every nuScenes LIDAR_TOP sweep, not only keyframes
+(InvalidArgumentError for a layout without sweeps).
 Frame cache: cache_bytes bounds it [bytes]; prefetch_ahead / prefetch_behind frames are loaded
 around the last frame read by `threads` background loaders (0: no prefetch). images=True (or a
 list of channels) makes the cache decode and prefetch camera images with the clouds.

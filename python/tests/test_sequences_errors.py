@@ -133,3 +133,11 @@ def test_a_damaged_camera_image_raises_but_its_frame_reads(tmp_path):
         assert caught.value.path == str(victim)
         assert len(seq[1]) == 120268  # the cloud is not hidden by its image
         assert seq.image("image_2", 2).shape == (375, 1242, 3)
+
+
+def test_sweeps_of_a_layout_without_sweeps(sample_data):
+    with pytest.raises(pcanno.InvalidArgumentError, match="kitti-tracking dataset"):
+        pcanno.open_sequence(sample_data / "kitti_tracking", sweeps=True)
+    # The nuScenes sample has no sweeps beyond its keyframe, but asking is valid.
+    seq = pcanno.open_sequence(sample_data / "nuscenes/v1.0-mini-scene0061", sweeps=True)
+    assert len(seq) == 1 and seq.frame_info(0).is_keyframe
