@@ -141,3 +141,41 @@ def test_sweeps_of_a_layout_without_sweeps(sample_data):
     # The nuScenes sample has no sweeps beyond its keyframe, but asking is valid.
     seq = pcanno.open_sequence(sample_data / "nuscenes/v1.0-mini-scene0061", sweeps=True)
     assert len(seq) == 1 and seq.frame_info(0).is_keyframe
+
+
+def make_raw_drive(tmp_path):
+    """A KITTI raw date folder with the shared drive's clouds linked and its calibration copied."""
+    import os
+    from conftest import require_shared
+    source = require_shared("kitti_raw/2011_09_26")
+    date = tmp_path / "2011_09_26"
+    drive = date / "2011_09_26_drive_0001_sync"
+    (drive / "velodyne_points").mkdir(parents=True)
+    os.symlink(source / "2011_09_26_drive_unknown_sync/velodyne_points/data",
+               drive / "velodyne_points/data")
+    for name in ("calib_cam_to_cam.txt", "calib_velo_to_cam.txt"):
+        (date / name).write_bytes((source / name).read_bytes())
+    return date, drive
+
+
+def test_raw_drive_calibration_errors_name_the_file(tmp_path):
+    date, drive = make_raw_drive(tmp_path)
+    assert pcanno.open_sequence(drive).has_calibration
+    velo = date / "calib_velo_to_cam.txt"
+    velo.write_text("\n".join(l for l in velo.read_text().splitlines()
+                              if not l.startswith("T:")) + "\n")
+    with pytest.raises(pcanno.MalformedError, match="'T:' with 3 numbers") as caught:
+        pcanno.open_sequence(drive)
+    assert caught.value.path == str(velo)
+    velo.unlink()  # no calibration at all: tolerated, with a warning
+    seq = pcanno.open_sequence(drive)
+    assert not seq.has_calibration and any("no calibration" in w for w in seq.warnings)
+
+
+def test_raw_drive_bad_timestamp_names_its_line(tmp_path):
+    _, drive = make_raw_drive(tmp_path)
+    stamps = drive / "velodyne_points/timestamps.txt"
+    stamps.write_text("2011-09-26 13:02:25.964389445\nyesterday at noon\n")
+    with pytest.raises(pcanno.MalformedError) as caught:
+        pcanno.open_sequence(drive)
+    assert (caught.value.path, caught.value.line) == (str(stamps), 2)
