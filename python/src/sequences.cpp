@@ -219,6 +219,11 @@ Handle open(const fs::path& path, const py::object& name, const py::object& layo
 
 }  // namespace
 
+std::shared_ptr<const formats::Sequence> sequence_of(py::handle object) {
+  if (!py::isinstance<SequenceHandle>(object)) return nullptr;
+  return object.cast<const SequenceHandle&>().seq;
+}
+
 void bind_sequences(py::module_& m) {
   bind_sequence_records(m);
 

@@ -2,6 +2,8 @@
 // What the two halves of the sequence bindings share: sequences_meta.cpp (the read-only frame,
 // camera and calibration records) and sequences.cpp (pcanno.Sequence, its cache and images).
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,10 @@ FrameInfo frame_info(const formats::Sequence& seq, std::size_t i);
 /// The camera record of `channel` in frame `i`, or nullopt when the frame has no such image.
 std::optional<CameraInfo> camera_info(const formats::Sequence& seq, std::size_t i,
                                       const std::string& channel);
+
+/// The engine sequence behind a pcanno.Sequence, for other bindings that accept one (shared: it
+/// stays valid after the Python object is gone); null when `object` is not a pcanno.Sequence.
+std::shared_ptr<const formats::Sequence> sequence_of(py::handle object);
 
 /// pcanno.FrameInfo, CameraImage, Calibration and KittiCalib, and read_kitti_calib().
 void bind_sequence_records(py::module_& m);
