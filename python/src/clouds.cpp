@@ -8,30 +8,11 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "bindings.hpp"
+#include "cloud_object.hpp"
 #include "pcanno/formats/clouds/reader.hpp"
 
 namespace pcanno::python {
 namespace {
-
-/// What read_cloud() returns. Never resized after reading: the numpy views rely on it.
-struct Cloud {
-  formats::CloudFile file;
-  std::string path;
-
-  const formats::PointCloud& cloud() const { return file.cloud; }
-  /// The column `name` ("x", "y", "z" or an attribute), or nullptr.
-  const std::vector<float>* column(const std::string& name) const {
-    if (name == "x") return &file.cloud.x;
-    if (name == "y") return &file.cloud.y;
-    if (name == "z") return &file.cloud.z;
-    return file.cloud.attribute(name);
-  }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out = {"x", "y", "z"};
-    for (const formats::PointAttribute& a : file.cloud.attributes) out.push_back(a.name);
-    return out;
-  }
-};
 
 const Cloud& as_cloud(const py::object& self) { return self.cast<const Cloud&>(); }
 
@@ -42,8 +23,10 @@ py::array_t<float> column_view(const py::object& self, const std::string& name) 
     throw py::key_error("the cloud has no column '" + name + "'; it has " +
                         py::str(py::cast(as_cloud(self).names())).cast<std::string>());
   }
-  return array_view(const_cast<float*>(column->data()), static_cast<py::ssize_t>(column->size()),
-                    self);
+  py::array_t<float> view = array_view(const_cast<float*>(column->data()),
+                                       static_cast<py::ssize_t>(column->size()), self);
+  if (as_cloud(self).shared) view.attr("setflags")(py::arg("write") = false);
+  return view;
 }
 
 std::vector<std::string> columns_or_all(const Cloud& cloud, const py::object& columns) {
@@ -117,10 +100,7 @@ std::shared_ptr<Cloud> read(const std::filesystem::path& path, const py::object&
     py::gil_scoped_release release;
     return formats::read_cloud(path, options, format_id);
   }();
-  auto cloud = std::make_shared<Cloud>();
-  cloud->file = bridge.unwrap(std::move(file));
-  cloud->path = path.string();
-  return cloud;
+  return Cloud::from_file(bridge.unwrap(std::move(file)), path.string());
 }
 
 }  // namespace
@@ -135,7 +115,8 @@ buffers: no copy is made, and each array keeps the cloud alive, so it stays vali
 georeferenced LAS tile gets a local origin so that float32 keeps millimetres): a point in the
 file's (LiDAR) frame is ``origin + (x, y, z)``, which ``xyz("lidar")`` computes in float64.
 The engine stores each column apart, so the row-major ``to_array()`` and ``to_structured()`` are
-copies.)doc")
+copies. A frame of a ``Sequence`` shares its buffers with the sequence's frame cache, so its views
+are read-only (``np.array(cloud.x)`` copies one to write to).)doc")
       .def("__len__", [](const Cloud& c) { return c.cloud().size(); })
       .def_property_readonly("x", [](py::object self) { return column_view(self, "x"); },
                              "[m] float32 view, cloud frame (relative to origin)")
@@ -196,16 +177,16 @@ copies.)doc")
           },
           "[m] ((min x, y, z), (max x, y, z)) of the finite points in the LiDAR frame, or None.")
       .def_property_readonly("path", [](const Cloud& c) { return c.path; })
-      .def_property_readonly("format", [](const Cloud& c) { return c.file.info.format; },
+      .def_property_readonly("format", [](const Cloud& c) { return c.info.format; },
                              "The id of the reader that read the file, e.g. 'kitti-bin'.")
-      .def_property_readonly("variant", [](const Cloud& c) { return c.file.info.variant; },
+      .def_property_readonly("variant", [](const Cloud& c) { return c.info.variant; },
                              "The file's variant, e.g. 'binary_compressed'.")
-      .def_property_readonly("width", [](const Cloud& c) { return c.file.info.width; },
+      .def_property_readonly("width", [](const Cloud& c) { return c.info.width; },
                              "Organised clouds: points per row; 0 when unorganised.")
-      .def_property_readonly("height", [](const Cloud& c) { return c.file.info.height; },
+      .def_property_readonly("height", [](const Cloud& c) { return c.info.height; },
                              "Organised clouds: rows; 0 when unorganised.")
       .def_property_readonly("dropped_non_finite",
-                             [](const Cloud& c) { return c.file.info.dropped_non_finite; })
+                             [](const Cloud& c) { return c.info.dropped_non_finite; })
       .def("_buffer_address",
            [](const Cloud& c, const std::string& name) {
              const std::vector<float>* column = c.column(name);
@@ -215,7 +196,7 @@ copies.)doc")
            "The address of a column's C++ buffer (for zero-copy checks).")
       .def("__repr__", [](const Cloud& c) {
         return "<pcanno.Cloud " + std::to_string(c.cloud().size()) + " points, " +
-               c.file.info.format + ", columns " +
+               c.info.format + ", columns " +
                py::str(py::cast(c.names())).cast<std::string>() + ">";
       });
 

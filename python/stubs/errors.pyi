@@ -1,6 +1,7 @@
 # Type stubs of the pcanno package, joined from python/stubs/*.pyi at build time.
 from os import PathLike
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+import typing as _typing
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
