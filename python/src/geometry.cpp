@@ -36,18 +36,28 @@ py::object iou_elementwise(const py::handle& a_obj, const py::handle& b_obj, Iou
   const BoxRows a = box_rows(a_obj, "a");
   const BoxRows b = box_rows(b_obj, "b");
   const py::ssize_t n = paired_rows(a, b, function);
-  check_box_rows(a, "a");
-  check_box_rows(b, "b");
   py::array_t<double> out(n);
   double* dst = out.mutable_data();
+  py::ssize_t bad = -1;
   {
     py::gil_scoped_release release;
     const py::ssize_t step_a = a.n == 1 ? 0 : 1;
     const py::ssize_t step_b = b.n == 1 ? 0 : 1;
+    // Each row is checked as it is read (already in cache) rather than in a pass of its own.
     for (py::ssize_t i = 0; i < n; ++i) {
-      dst[i] = iou(cuboid_from_row(a.row(i * step_a), a.columns),
-                   cuboid_from_row(b.row(i * step_b), b.columns));
+      const double* ra = a.row(i * step_a);
+      const double* rb = b.row(i * step_b);
+      if (box_row_problem(ra, a.columns) || box_row_problem(rb, b.columns)) {
+        bad = i;
+        break;
+      }
+      dst[i] = iou(cuboid_from_row(ra, a.columns), cuboid_from_row(rb, b.columns));
     }
+  }
+  if (bad >= 0) {
+    // The first bad row of a, else of b, in row order, as check_box_rows() reports it.
+    check_box_rows(a, "a");
+    check_box_rows(b, "b");
   }
   if (a.single && b.single) return py::float_(dst[0]);
   return std::move(out);

@@ -1,0 +1,96 @@
+// The C++ side of python_bench.py: the engine's own calls, timed in C++, so that the same process
+// measures `pcanno` from numpy beside them (same build flags, same data, same warm cache).
+// Built only with the benchmarks; not part of the installed package.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include "pcanno/formats/clouds/reader.hpp"
+#include "pcanno/geometry/cuboid.hpp"
+#include "pcanno/geometry/iou.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+py::array_t<float> copy_of(const std::vector<float>& v) {
+  py::array_t<float> out(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), out.mutable_data());
+  return out;
+}
+
+/// One formats::read_cloud() of `path`, timed; then (outside the timing) copies of its columns
+/// so that the script can check that both sides read the same points.
+py::tuple read_cloud(const std::string& path) {
+  double elapsed = 0.0;
+  pcanno::formats::Expected<pcanno::formats::CloudFile> file = [&] {
+    py::gil_scoped_release release;
+    const Clock::time_point start = Clock::now();
+    auto result = pcanno::formats::read_cloud(path);
+    elapsed = seconds_since(start);
+    return result;
+  }();
+  if (!file) throw std::runtime_error("read_cloud failed: " + file.error().message);
+  py::dict columns;
+  columns["x"] = copy_of(file->cloud.x);
+  columns["y"] = copy_of(file->cloud.y);
+  columns["z"] = copy_of(file->cloud.z);
+  for (const auto& a : file->cloud.attributes) columns[py::str(a.name)] = copy_of(a.values);
+  return py::make_tuple(elapsed, columns);
+}
+
+/// Upright boxes from (N, 7) rows [x y z length width height yaw], built before the timing: the
+/// C++ caller's natural starting point is a std::vector<Cuboid>.
+std::vector<pcanno::geometry::Cuboid> upright_boxes(
+    const py::array_t<double, py::array::c_style | py::array::forcecast>& rows) {
+  if (rows.ndim() != 2 || rows.shape(1) != 7) throw py::value_error("rows must be (N, 7)");
+  std::vector<pcanno::geometry::Cuboid> out;
+  out.reserve(static_cast<std::size_t>(rows.shape(0)));
+  for (py::ssize_t i = 0; i < rows.shape(0); ++i) {
+    const double* r = rows.data() + 7 * i;
+    out.push_back(pcanno::geometry::Cuboid::from_yaw({r[0], r[1], r[2]}, {r[3], r[4], r[5]}, r[6]));
+  }
+  return out;
+}
+
+/// The C++ loop: result vector allocated and iou_3d of each pair, timed.
+py::tuple iou_3d_loop(const py::array_t<double, py::array::c_style | py::array::forcecast>& a_rows,
+                      const py::array_t<double, py::array::c_style | py::array::forcecast>& b_rows) {
+  const auto a = upright_boxes(a_rows);
+  const auto b = upright_boxes(b_rows);
+  if (a.size() != b.size()) throw py::value_error("a and b must have the same length");
+  std::vector<double> out;
+  double elapsed = 0.0;
+  {
+    py::gil_scoped_release release;
+    const Clock::time_point start = Clock::now();
+    out.resize(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) out[i] = pcanno::geometry::iou_3d(a[i], b[i]);
+    elapsed = seconds_since(start);
+  }
+  py::array_t<double> result(static_cast<py::ssize_t>(out.size()));
+  std::copy(out.begin(), out.end(), result.mutable_data());
+  return py::make_tuple(elapsed, result);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_pcanno_bench, m) {
+  m.doc() = "C++ timing loops for bench/python/python_bench.py.";
+  m.def("read_cloud", &read_cloud, py::arg("path"),
+        "(seconds, {column: float32 copy}): one timed formats::read_cloud().");
+  m.def("iou_3d_loop", &iou_3d_loop, py::arg("a"), py::arg("b"),
+        "(seconds, float64 (N,)): the timed C++ iou_3d loop over upright (N, 7) pairs.");
+}

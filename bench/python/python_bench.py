@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""`pcanno` from numpy beside the same engine calls from C++, in one process (issue 21).
+
+1. Reading a ~120k-point KITTI frame into numpy: pcanno.read_cloud() plus the zero-copy column
+   views, against formats::read_cloud() timed in C++ (_pcanno_bench.read_cloud).
+2. iou_3d over 1M upright pairs: pcanno.iou_3d(a, b) on (N, 7) float64 rows, against the C++ loop
+   over std::vector<Cuboid> built from the same rows (_pcanno_bench.iou_3d_loop).
+
+Each measurement is the best of several repeats after one warm-up, the two sides interleaved so
+that both see the same machine load. Both sides must compute identical results (the script exits
+1 otherwise); --quick runs one small pass that checks only that (ctest bench.python_smoke).
+
+    PYTHONPATH=build/python:build/bench/python /usr/bin/python3 bench/python/python_bench.py
+"""
+import argparse
+import gc
+import os
+import pathlib
+import platform
+import sys
+import time
+
+import numpy as np
+
+import pcanno
+import _pcanno_bench
+
+SOURCE_DIR = pathlib.Path(__file__).resolve().parents[2]
+FRAME = "kitti_tracking/training/velodyne/0000/000000.bin"
+
+
+def best_of(repeats, *sides):
+    """Interleaves the timed callables `sides` (each returns (seconds, result)) `repeats` times
+    after one warm-up call each; the best time and the last result of each."""
+    best = [float("inf")] * len(sides)
+    results = [None] * len(sides)
+    for side in sides:
+        side()
+    for _ in range(repeats):
+        for k, side in enumerate(sides):
+            gc.collect()
+            seconds, results[k] = side()
+            best[k] = min(best[k], seconds)
+    return best, results
+
+
+def python_read(path):
+    gc.disable()
+    start = time.perf_counter()
+    cloud = pcanno.read_cloud(path)
+    columns = {name: cloud[name] for name in cloud.names}  # the zero-copy views
+    seconds = time.perf_counter() - start
+    gc.enable()
+    return seconds, columns
+
+
+def python_read_rows(path):
+    """Informational: the same read plus a row-major (N, 4) copy, what KITTI-style code expects."""
+    gc.disable()
+    start = time.perf_counter()
+    rows = pcanno.read_cloud(path).to_array()
+    seconds = time.perf_counter() - start
+    gc.enable()
+    return seconds, rows
+
+
+def python_iou(a, b):
+    start = time.perf_counter()
+    result = pcanno.iou_3d(a, b)
+    return time.perf_counter() - start, result
+
+
+def upright_pairs(n, seed=21):
+    """Overlapping upright pairs: sizes 1-5 m, centre offsets up to 1 m, any yaw (as the C++
+    geometry benchmark draws them)."""
+    rng = np.random.default_rng(seed)
+    a = np.empty((n, 7))
+    a[:, :3] = rng.uniform(-50.0, 50.0, (n, 3))
+    a[:, 3:6] = rng.uniform(1.0, 5.0, (n, 3))
+    a[:, 6] = rng.uniform(-np.pi, np.pi, n)
+    b = a.copy()
+    b[:, :3] += rng.uniform(-1.0, 1.0, (n, 3))
+    b[:, 3:6] = rng.uniform(1.0, 5.0, (n, 3))
+    b[:, 6] = rng.uniform(-np.pi, np.pi, n)
+    return a, b
+
+
+def row(name, cpp, py, target):
+    ratio = py / cpp
+    return f"| {name} | {cpp * 1e3:.3f} ms | {py * 1e3:.3f} ms | {ratio:.2f}x | {target} |", ratio
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="one small pass that checks results only (no meaningful timing)")
+    parser.add_argument("--data", type=pathlib.Path,
+                        default=pathlib.Path(os.environ.get("PCANNO_SHARED_DATA",
+                                                            SOURCE_DIR.parent / "shared" / "data")))
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--pairs", type=int, default=1_000_000)
+    args = parser.parse_args()
+    repeats = 1 if args.quick else args.repeats
+    pairs = 2_000 if args.quick else args.pairs
+
+    failures = []
+    lines = ["| benchmark | C++ | Python (numpy) | Python / C++ | target |", "|---|---|---|---|---|"]
+
+    frame = args.data / FRAME
+    if frame.exists():
+        path = str(frame)
+        (cpp_s, py_s, rows_s), (cpp_cols, py_cols, py_rows) = best_of(
+            repeats, lambda: _pcanno_bench.read_cloud(path), lambda: python_read(path),
+            lambda: python_read_rows(path))
+        n = len(cpp_cols["x"])
+        if sorted(cpp_cols) != sorted(py_cols) or not all(
+                np.array_equal(cpp_cols[k], py_cols[k]) for k in cpp_cols):
+            failures.append("read_cloud: the Python columns differ from the C++ read")
+        if not np.array_equal(py_rows, np.column_stack([cpp_cols[k] for k in py_cols])):
+            failures.append("read_cloud: to_array() differs from the C++ columns")
+        text, _ = row(f"read KITTI frame into numpy ({n} points, zero-copy views)", cpp_s, py_s,
+                      "<= 1.2x")
+        lines.append(text)
+        text, _ = row("  same, plus a row-major (N, 4) copy (to_array)", cpp_s, rows_s, "")
+        lines.append(text)
+    else:
+        message = f"read bench skipped: {frame} not found (see ../shared/data/README.md)"
+        if os.environ.get("CI"):
+            failures.append(message + "; CI requires it")
+        print(message, file=sys.stderr)
+
+    a, b = upright_pairs(pairs)
+    (cpp_s, py_s), (cpp_iou, py_iou) = best_of(
+        repeats, lambda: _pcanno_bench.iou_3d_loop(a, b), lambda: python_iou(a, b))
+    if not np.array_equal(cpp_iou, py_iou):
+        worst = np.max(np.abs(cpp_iou - py_iou))
+        failures.append(f"iou_3d: Python and C++ differ (max |diff| {worst:g})")
+    if not (np.all(py_iou >= 0.0) and np.all(py_iou <= 1.0) and np.mean(py_iou > 0.0) > 0.5):
+        failures.append("iou_3d: the pairs do not overlap as drawn")
+    text, _ = row(f"iou_3d, {pairs} upright pairs, (N, 7) float64", cpp_s, py_s, "<= 1.5x")
+    lines.append(text)
+
+    print(f"# pcanno {pcanno.__version__}, Python {platform.python_version()}, "
+          f"numpy {np.__version__}; best of {repeats} after a warm-up"
+          + (" (quick: results check only)" if args.quick else ""))
+    print("\n".join(lines))
+    for failure in failures:
+        print("FAILED:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
