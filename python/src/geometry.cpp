@@ -128,7 +128,7 @@ void points_from_cloud(const py::handle& cloud, PointsArg& out) {
 
 void points_from_array(const py::handle& obj, const std::vector<Cuboid>& boxes, PointsArg& out) {
   const py::array any = py::array::ensure(obj);
-  if (!any) {
+  if (!any || std::string("biuf").find(any.dtype().kind()) == std::string::npos) {
     PyErr_Clear();
     throw py::type_error("points must be a pcanno.Cloud or a numeric array of shape (N, 3) or "
                          "(N, 4) [x y z ...]");
