@@ -66,8 +66,9 @@ std::vector<pcanno::geometry::Cuboid> upright_boxes(
 }
 
 /// The C++ loop: result vector allocated and iou_3d of each pair, timed.
-py::tuple iou_3d_loop(const py::array_t<double, py::array::c_style | py::array::forcecast>& a_rows,
-                      const py::array_t<double, py::array::c_style | py::array::forcecast>& b_rows) {
+py::tuple iou_3d_loop(
+    const py::array_t<double, py::array::c_style | py::array::forcecast>& a_rows,
+    const py::array_t<double, py::array::c_style | py::array::forcecast>& b_rows) {
   const auto a = upright_boxes(a_rows);
   const auto b = upright_boxes(b_rows);
   if (a.size() != b.size()) throw py::value_error("a and b must have the same length");

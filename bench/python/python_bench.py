@@ -104,7 +104,8 @@ def main():
     pairs = 2_000 if args.quick else args.pairs
 
     failures = []
-    lines = ["| benchmark | C++ | Python (numpy) | Python / C++ | target |", "|---|---|---|---|---|"]
+    lines = ["| benchmark | C++ | Python (numpy) | Python / C++ | target |",
+             "|---|---|---|---|---|"]
 
     frame = args.data / FRAME
     if frame.exists():

@@ -1,6 +1,6 @@
-// pcanno.iou_3d / iou_bev (element-wise, with one-box broadcasting), their all-pairs *_matrix forms,
-// and points_in_boxes: the engine's geometry kernels over numpy rows, with the GIL released and no
-// per-row Python work or allocation (rows are read straight from the array's memory).
+// pcanno.iou_3d / iou_bev (element-wise, with one-box broadcasting), their all-pairs *_matrix
+// forms, and points_in_boxes: the engine's geometry kernels over numpy rows, with the GIL released
+// and no per-row Python work or allocation (rows are read straight from the array's memory).
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -24,10 +24,11 @@ py::ssize_t paired_rows(const BoxRows& a, const BoxRows& b, const char* function
   if (a.n == b.n) return a.n;
   if (a.n == 1) return b.n;
   if (b.n == 1) return a.n;
-  throw py::value_error(std::string(function) + "(a, b) pairs rows element-wise and needs a and b "
-                        "of the same length (or one box), but a has " + std::to_string(a.n) +
-                        " rows and b " + std::to_string(b.n) + "; use " + function +
-                        "_matrix(a, b) for all pairs");
+  throw py::value_error(std::string(function) +
+                        "(a, b) pairs rows element-wise and needs a and b "
+                        "of the same length (or one box), but a has " +
+                        std::to_string(a.n) + " rows and b " + std::to_string(b.n) + "; use " +
+                        function + "_matrix(a, b) for all pairs");
 }
 
 template <typename Iou>
@@ -121,8 +122,8 @@ void points_from_cloud(const py::handle& cloud, PointsArg& out) {
   const Column z = Column::ensure(cloud.attr("z"));
   const auto origin = py::array_t<double, py::array::forcecast>::ensure(cloud.attr("origin"));
   out.origin = Eigen::Vector3d(origin.at(0), origin.at(1), origin.at(2));
-  out.view = geometry::PointView::soa(x.data(), y.data(), z.data(),
-                                      static_cast<std::size_t>(x.size()));
+  out.view =
+      geometry::PointView::soa(x.data(), y.data(), z.data(), static_cast<std::size_t>(x.size()));
   out.keep = {x, y, z};
 }
 
@@ -130,12 +131,15 @@ void points_from_array(const py::handle& obj, const std::vector<Cuboid>& boxes, 
   const py::array any = py::array::ensure(obj);
   if (!any || std::string("biuf").find(any.dtype().kind()) == std::string::npos) {
     PyErr_Clear();
-    throw py::type_error("points must be a pcanno.Cloud or a numeric array of shape (N, 3) or "
-                         "(N, 4) [x y z ...]");
+    throw py::type_error(
+        "points must be a pcanno.Cloud or a numeric array of shape (N, 3) or "
+        "(N, 4) [x y z ...]");
   }
   if (any.ndim() != 2 || any.shape(1) < 3) {
-    throw py::value_error("points must have shape (N, 3) or (N, k >= 3) with x y z in the first "
-                          "three columns, not " + shape_text(any));
+    throw py::value_error(
+        "points must have shape (N, 3) or (N, k >= 3) with x y z in the first "
+        "three columns, not " +
+        shape_text(any));
   }
   const auto n = static_cast<std::size_t>(any.shape(0));
   const auto k = static_cast<std::size_t>(any.shape(1));
@@ -171,9 +175,10 @@ py::array_t<T> adopt(std::vector<T>&& values) {
 py::object points_in_boxes(const py::handle& points, const py::handle& boxes_obj,
                            const std::string& output, double margin) {
   if (output != "index" && output != "mask" && output != "indices") {
-    throw py::value_error("output must be 'index' (per point, the first box or -1), 'mask' "
-                          "((N_boxes, N_points) bool) or 'indices' (one array per box), not '" +
-                          output + "'");
+    throw py::value_error(
+        "output must be 'index' (per point, the first box or -1), 'mask' "
+        "((N_boxes, N_points) bool) or 'indices' (one array per box), not '" +
+        output + "'");
   }
   if (!std::isfinite(margin)) throw py::value_error("margin must be finite");
   const BoxRows rows = box_rows(boxes_obj, "boxes");
@@ -255,7 +260,8 @@ Raises ValueError for another shape, a non-finite value, a size <= 0 or a zero q
       py::arg("a"), py::arg("b"), R"doc(
 Bird's-eye-view IoU of box pairs, element-wise: the overlap of the footprints on the parent
 xy-plane (rectangles for upright boxes, the hull of the projected corners otherwise); heights
-and z are ignored. Same rows, pairing and errors as iou_3d; iou_bev_matrix(a, b) for all pairs.)doc");
+and z are ignored. Same rows, pairing and errors as iou_3d; iou_bev_matrix(a, b) for all
+pairs.)doc");
 
   m.def(
       "iou_3d_matrix",

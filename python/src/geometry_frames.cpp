@@ -30,7 +30,9 @@ struct NativeRows {
   py::array_t<double, py::array::c_style | py::array::forcecast> array;
   py::ssize_t n = 0;
   bool single = false;
-  const double* row(py::ssize_t i) const { return array.data() + i * array.shape(array.ndim() - 1); }
+  const double* row(py::ssize_t i) const {
+    return array.data() + i * array.shape(array.ndim() - 1);
+  }
 };
 
 NativeRows native_rows(const py::handle& obj, const char* name, py::ssize_t columns,
@@ -43,8 +45,8 @@ NativeRows native_rows(const py::handle& obj, const char* name, py::ssize_t colu
                          std::to_string(columns) + ")");
   }
   const py::array& a = rows.array;
-  const bool ok = (a.ndim() == 1 && a.shape(0) == columns) ||
-                  (a.ndim() == 2 && a.shape(1) == columns);
+  const bool ok =
+      (a.ndim() == 1 && a.shape(0) == columns) || (a.ndim() == 2 && a.shape(1) == columns);
   if (!ok) {
     throw py::value_error(std::string(name) + " must have shape (N, " + std::to_string(columns) +
                           ") " + layout + ", not " + shape_text(a));
@@ -67,7 +69,8 @@ void check_native_rows(const NativeRows& rows, const char* name, int columns, in
     if (!problem && columns == 10 &&
         !(r[6] * r[6] + r[7] * r[7] + r[8] * r[8] + r[9] * r[9] > 1e-24))
       problem = "the quaternion is zero";
-    if (problem) throw py::value_error(std::string(name) + " row " + std::to_string(i) + ": " + problem);
+    if (problem)
+      throw py::value_error(std::string(name) + " row " + std::to_string(i) + ": " + problem);
   }
 }
 
@@ -82,7 +85,8 @@ geometry::Pose rigid_pose(const py::handle& obj, const char* name) {
   const Eigen::Matrix4d m = transform_from_array(obj, name);
   const Eigen::Matrix3d r = m.topLeftCorner<3, 3>();
   if (!(r.transpose() * r).isApprox(Eigen::Matrix3d::Identity(), 1e-6) || r.determinant() < 0.0) {
-    throw py::value_error(std::string(name) + " must be a rigid transform: its rotation part is not "
+    throw py::value_error(std::string(name) +
+                          " must be a rigid transform: its rotation part is not "
                           "orthonormal with determinant +1");
   }
   geometry::Pose pose = geometry::Pose::Identity();

@@ -32,8 +32,10 @@ BoxRows box_rows(const py::handle& obj, const char* name) {
     rows.n = a.shape(0);
   }
   if (columns != 7 && columns != 10) {
-    throw py::value_error(what + " must have shape (N, 7) [x y z length width height yaw] or (N, 10) "
-                          "[x y z length width height qw qx qy qz], not " + shape_text(a));
+    throw py::value_error(what +
+                          " must have shape (N, 7) [x y z length width height yaw] or (N, 10) "
+                          "[x y z length width height qw qx qy qz], not " +
+                          shape_text(a));
   }
   rows.columns = static_cast<int>(columns);
   rows.data = rows.array.data();
@@ -87,7 +89,8 @@ Eigen::Matrix4d transform_from_array(const py::handle& obj, const char* name) {
   const bool three_rows = a && a.ndim() == 2 && a.shape(0) == 3 && a.shape(1) == 4;
   const bool four_rows = a && a.ndim() == 2 && a.shape(0) == 4 && a.shape(1) == 4;
   if (!three_rows && !four_rows) {
-    throw py::value_error(std::string(name) + " must be a (4, 4) transform (or (3, 4) with the "
+    throw py::value_error(std::string(name) +
+                          " must be a (4, 4) transform (or (3, 4) with the "
                           "bottom row 0 0 0 1 implied), not " +
                           (a ? shape_text(a) : std::string("a non-array")));
   }

@@ -67,7 +67,8 @@ def inside_counts(points, boxes7):
         c, s = np.cos(yaw), np.sin(yaw)
         u = c * d[:, 0] + s * d[:, 1]
         v = -s * d[:, 0] + c * d[:, 1]
-        counts.append(int(np.sum((np.abs(u) <= l / 2) & (np.abs(v) <= w / 2) & (np.abs(d[:, 2]) <= h / 2))))
+        inside = (np.abs(u) <= l / 2) & (np.abs(v) <= w / 2) & (np.abs(d[:, 2]) <= h / 2)
+        counts.append(int(np.sum(inside)))
     return counts
 
 
@@ -78,7 +79,8 @@ def test_kitti_object_labels_to_lidar_and_back(frame):
     root = require_shared("kitti_object/training")
     calib = parse_calib(root / "calib" / f"{frame}.txt")
     T_expected = numpy_T_rect_velo(calib)
-    T = pcanno.kitti_T_rect_velo(calib["R0_rect"].reshape(3, 3), calib["Tr_velo_to_cam"].reshape(3, 4))
+    T = pcanno.kitti_T_rect_velo(calib["R0_rect"].reshape(3, 3),
+                                 calib["Tr_velo_to_cam"].reshape(3, 4))
     np.testing.assert_allclose(T, T_expected, rtol=0, atol=1e-15)
 
     labels = object_label_rows(root / "label_2" / f"{frame}.txt")
@@ -115,7 +117,8 @@ def test_kitti_tracking_frame0_boxes_hold_the_documented_points():
             rows[f[2]] = [float(v) for v in f[10:17]]
     boxes = pcanno.kitti_camera_to_lidar(np.array(list(rows.values())), T)
     cloud = pcanno.read_cloud(root / "velodyne" / "0000" / "000000.bin")
-    counts = dict(zip(rows, (len(i) for i in pcanno.points_in_boxes(cloud, boxes, output="indices"))))
+    inside = pcanno.points_in_boxes(cloud, boxes, output="indices")
+    counts = dict(zip(rows, (len(i) for i in inside)))
     points = np.fromfile(root / "velodyne" / "0000" / "000000.bin", dtype=np.float32).reshape(-1, 4)
     assert list(counts.values()) == inside_counts(points, boxes)
     # ../shared/data/README.md: "Van / Cyclist / Pedestrian of frame 0 hold 1093 / 883 / 309",
@@ -137,18 +140,22 @@ def test_kitti_single_row_and_10_column_boxes():
     assert one.shape == (7,)
     np.testing.assert_array_equal(one, lidar[1])
     # The same boxes as (N, 10) rows: the yaw quaternion.
-    q = np.column_stack([np.cos(lidar[:, 6] / 2), 0 * lidar[:, 6], 0 * lidar[:, 6], np.sin(lidar[:, 6] / 2)])
+    yaw = lidar[:, 6]
+    q = np.column_stack([np.cos(yaw / 2), 0 * yaw, 0 * yaw, np.sin(yaw / 2)])
     ten = np.column_stack([lidar[:, :6], q])
-    np.testing.assert_allclose(pcanno.kitti_lidar_to_camera(ten, T), pcanno.kitti_lidar_to_camera(lidar, T),
+    np.testing.assert_allclose(pcanno.kitti_lidar_to_camera(ten, T),
+                               pcanno.kitti_lidar_to_camera(lidar, T),
                                rtol=0, atol=1e-12)
 
 
 def test_kitti_bad_input_raises_clearly():
     T = np.eye(4)
-    with pytest.raises(ValueError, match=r"boxes_camera must have shape \(N, 7\) \[h w l x y z rotation_y\]"):
+    with pytest.raises(ValueError,
+                       match=r"boxes_camera must have shape \(N, 7\) \[h w l x y z rotation_y\]"):
         pcanno.kitti_camera_to_lidar(np.zeros((2, 6)), T)
     with pytest.raises(ValueError, match="boxes_camera row 1: the sizes must be > 0"):
-        pcanno.kitti_camera_to_lidar(np.array([[1, 1, 1, 0, 0, 5, 0], [-1, -1, -1, 0, 0, 5, 0.0]]), T)
+        pcanno.kitti_camera_to_lidar(
+            np.array([[1, 1, 1, 0, 0, 5, 0], [-1, -1, -1, 0, 0, 5, 0.0]]), T)
     with pytest.raises(ValueError, match=r"T_rect_velo must be a \(4, 4\) transform"):
         pcanno.kitti_camera_to_lidar(np.ones((1, 7)), np.eye(3))
     with pytest.raises(ValueError, match="T_rect_velo is singular"):
@@ -233,7 +240,8 @@ def test_nuscenes_round_trip_and_the_devkits_point_counts(nuscenes_keyframe):
 
 def test_nuscenes_bad_input_raises_clearly(nuscenes_keyframe):
     k = nuscenes_keyframe
-    with pytest.raises(ValueError, match=r"boxes_global must have shape \(N, 10\) \[x y z w l h qw qx qy qz\]"):
+    with pytest.raises(ValueError,
+                       match=r"boxes_global must have shape \(N, 10\) \[x y z w l h qw qx qy qz\]"):
         pcanno.nuscenes_global_to_lidar(k["rows"][:, :7], k["T_global_ego"], k["T_ego_lidar"])
     skewed = k["T_global_ego"].copy()
     skewed[0, 0] *= 2

@@ -19,7 +19,8 @@ def footprint(box):
 
 
 def clip(subject, clipper):
-    """Sutherland-Hodgman: the part of convex `subject` inside convex counter-clockwise `clipper`."""
+    """Sutherland-Hodgman: the part of convex `subject` inside convex, counter-clockwise
+    `clipper`."""
     out = subject
     for (ax, ay), (bx, by) in zip(clipper, clipper[1:] + clipper[:1]):
         side = lambda p: (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax)  # noqa: E731
@@ -37,7 +38,8 @@ def clip(subject, clipper):
 
 
 def area(poly):
-    return 0.5 * sum(p[0] * q[1] - q[0] * p[1] for p, q in zip(poly, poly[1:] + poly[:1])) if poly else 0.0
+    pairs = zip(poly, poly[1:] + poly[:1])
+    return 0.5 * sum(p[0] * q[1] - q[0] * p[1] for p, q in pairs) if poly else 0.0
 
 
 def reference_ious(a, b):
@@ -62,7 +64,8 @@ def matrix_quaternion(R):
     t = np.trace(R)
     if t > 0:
         s = 2 * math.sqrt(1 + t)
-        return np.array([s / 4, (R[2, 1] - R[1, 2]) / s, (R[0, 2] - R[2, 0]) / s, (R[1, 0] - R[0, 1]) / s])
+        return np.array([s / 4, (R[2, 1] - R[1, 2]) / s, (R[0, 2] - R[2, 0]) / s,
+                         (R[1, 0] - R[0, 1]) / s])
     i = int(np.argmax(np.diag(R)))
     j, k = (i + 1) % 3, (i + 2) % 3
     s = 2 * math.sqrt(1 + R[i, i] - R[j, j] - R[k, k])
@@ -86,7 +89,8 @@ def monte_carlo_iou(a, b, rng, n=400_000):
 
 
 def random_upright(rng, n, spread=1.0):
-    a = np.column_stack([rng.uniform(-20, 20, (n, 3)), rng.uniform(0.5, 5, (n, 3)), rng.uniform(-np.pi, np.pi, n)])
+    a = np.column_stack([rng.uniform(-20, 20, (n, 3)), rng.uniform(0.5, 5, (n, 3)),
+                         rng.uniform(-np.pi, np.pi, n)])
     b = a.copy()
     b[:, :3] += rng.uniform(-spread, spread, (n, 3))
     b[:, 3:6] = rng.uniform(0.5, 5, (n, 3))
@@ -105,7 +109,7 @@ def random_rotation(rng):
     return quaternion_matrix(q)
 
 
-# ---- tests ----------------------------------------------------------------------------------------
+# ---- tests -----------------------------------------------------------------------------------
 
 def test_upright_pairs_match_an_independent_polygon_clipping():
     rng = np.random.default_rng(1)
@@ -121,7 +125,8 @@ def test_upright_pairs_match_an_independent_polygon_clipping():
 def test_tilted_pairs_match_monte_carlo():
     rng = np.random.default_rng(2)
     for _ in range(4):
-        a = np.concatenate([[0, 0, 0], rng.uniform(1.5, 4, 3), matrix_quaternion(random_rotation(rng))])
+        a = np.concatenate([[0, 0, 0], rng.uniform(1.5, 4, 3),
+                            matrix_quaternion(random_rotation(rng))])
         b = np.concatenate([rng.uniform(-0.7, 0.7, 3), rng.uniform(1.5, 4, 3),
                             matrix_quaternion(random_rotation(rng))])
         expected = monte_carlo_iou(a, b, rng)
@@ -162,7 +167,8 @@ def test_invariant_under_a_common_rigid_transform():
         out[:, 6] = rows[:, 6] + angle
         return out
     np.testing.assert_allclose(pcanno.iou_3d(moved7(a), moved7(b)), expected, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(pcanno.iou_bev(moved7(a), moved7(b)), pcanno.iou_bev(a, b), atol=1e-9)
+    np.testing.assert_allclose(pcanno.iou_bev(moved7(a), moved7(b)), pcanno.iou_bev(a, b),
+                               rtol=0, atol=1e-9)
     # Any rotation: the boxes tilt (10 columns, polyhedron clipping), the IoU stays.
     R = random_rotation(rng)
 
@@ -181,7 +187,8 @@ def test_seven_and_ten_columns_agree_for_upright_boxes():
     expected = pcanno.iou_3d(a, b)
     np.testing.assert_allclose(pcanno.iou_3d(as_ten(a), as_ten(b)), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(pcanno.iou_3d(as_ten(a), b), expected, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(pcanno.iou_bev(a, as_ten(b)), pcanno.iou_bev(a, b), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(pcanno.iou_bev(a, as_ten(b)), pcanno.iou_bev(a, b),
+                               rtol=0, atol=1e-12)
     # A quaternion need not be normalised (boxes_from_array's rule).
     scaled = as_ten(a)
     scaled[:, 6:] *= 3.0
@@ -204,10 +211,11 @@ def test_pairing_broadcasting_and_the_matrix():
     single = pcanno.iou_3d(a[0], c[0])
     assert isinstance(single, float) and single == matrix[0, 0]
     # float32 and integer rows are accepted (converted once).
-    np.testing.assert_allclose(pcanno.iou_3d(a.astype(np.float32), b.astype(np.float32)),
-                               pcanno.iou_3d(a.astype(np.float32).astype(float), b.astype(np.float32).astype(float)),
-                               rtol=0, atol=0)
-    assert pcanno.iou_3d(np.array([0, 0, 0, 2, 2, 2, 0]), np.array([1, 0, 0, 2, 2, 2, 0])) == pytest.approx(1 / 3)
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    np.testing.assert_array_equal(pcanno.iou_3d(a32, b32),
+                                  pcanno.iou_3d(a32.astype(float), b32.astype(float)))
+    half_overlap = pcanno.iou_3d(np.array([0, 0, 0, 2, 2, 2, 0]), np.array([1, 0, 0, 2, 2, 2, 0]))
+    assert half_overlap == pytest.approx(1 / 3)
     assert pcanno.iou_3d(np.empty((0, 7)), np.empty((0, 10))).shape == (0,)
     assert pcanno.iou_3d_matrix(np.empty((0, 7)), b).shape == (0, 5)
     # Non-contiguous rows (a column slice of a wider table) read the same values.
@@ -217,7 +225,8 @@ def test_pairing_broadcasting_and_the_matrix():
 
 def test_bad_input_raises_clear_errors():
     box = np.array([0, 0, 0, 1, 1, 1, 0.0])
-    with pytest.raises(ValueError, match=r"a must have shape \(N, 7\) .* or \(N, 10\) .*not \(3, 5\)"):
+    with pytest.raises(ValueError,
+                       match=r"a must have shape \(N, 7\) .* or \(N, 10\) .*not \(3, 5\)"):
         pcanno.iou_3d(np.zeros((3, 5)), box)
     with pytest.raises(ValueError, match=r"b must have shape .*not \(2, 2, 7\)"):
         pcanno.iou_bev(box, np.zeros((2, 2, 7)))

@@ -100,9 +100,12 @@ def test_float64_world_points_keep_their_precision():
     expected, near = reference_mask(world, world_boxes)
     assert_outputs_match(world, world_boxes, expected, near)
     # Integers are points too.
-    grid = np.stack(np.meshgrid(np.arange(-3, 4), np.arange(-3, 4), np.arange(-3, 4)), -1).reshape(-1, 3)
-    inside = pcanno.points_in_boxes(grid, np.array([0.5, 0.5, 0.5, 2.2, 2.2, 2.2, 0.0]), output="indices")[0]
-    assert sorted(map(tuple, grid[inside])) == [(x, y, z) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
+    axis = np.arange(-3, 4)
+    grid = np.stack(np.meshgrid(axis, axis, axis), -1).reshape(-1, 3)
+    cube = np.array([0.5, 0.5, 0.5, 2.2, 2.2, 2.2, 0.0])
+    inside = pcanno.points_in_boxes(grid, cube, output="indices")[0]
+    corners = [(x, y, z) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
+    assert sorted(map(tuple, grid[inside])) == corners
 
 
 def test_cloud_with_an_origin_tests_in_the_lidar_frame():
@@ -140,7 +143,8 @@ def test_no_boxes_and_no_points():
 
 def test_bad_input_raises_clear_errors():
     box = np.array([[0, 0, 0, 1, 1, 1, 0.0]])
-    with pytest.raises(ValueError, match=r"points must have shape \(N, 3\) or \(N, k >= 3\).*not \(4, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"points must have shape \(N, 3\) or \(N, k >= 3\).*not \(4, 2\)"):
         pcanno.points_in_boxes(np.zeros((4, 2)), box)
     with pytest.raises(ValueError, match=r"not \(12,\)"):
         pcanno.points_in_boxes(np.zeros(12), box)
