@@ -32,7 +32,7 @@ py::ssize_t paired_rows(const BoxRows& a, const BoxRows& b, const char* function
 }
 
 template <typename Iou>
-py::object iou_elementwise(const py::handle& a_obj, const py::handle& b_obj, Iou iou,
+py::object iou_elementwise(const py::object& a_obj, const py::object& b_obj, Iou iou,
                            const char* function) {
   const BoxRows a = box_rows(a_obj, "a");
   const BoxRows b = box_rows(b_obj, "b");
@@ -72,7 +72,7 @@ std::vector<Cuboid> cuboids_of(const BoxRows& rows) {
 }
 
 template <typename Iou>
-py::array_t<double> iou_all_pairs(const py::handle& a_obj, const py::handle& b_obj, Iou iou) {
+py::array_t<double> iou_all_pairs(const py::object& a_obj, const py::object& b_obj, Iou iou) {
   const BoxRows a = box_rows(a_obj, "a");
   const BoxRows b = box_rows(b_obj, "b");
   check_box_rows(a, "a");
@@ -115,7 +115,7 @@ Eigen::Vector3d local_origin(const std::vector<Cuboid>& boxes) {
   return (0.5 * (lo + hi)).array().round().matrix();
 }
 
-void points_from_cloud(const py::handle& cloud, PointsArg& out) {
+void points_from_cloud(const py::object& cloud, PointsArg& out) {
   using Column = py::array_t<float, py::array::c_style | py::array::forcecast>;
   const Column x = Column::ensure(cloud.attr("x"));
   const Column y = Column::ensure(cloud.attr("y"));
@@ -127,7 +127,7 @@ void points_from_cloud(const py::handle& cloud, PointsArg& out) {
   out.keep = {x, y, z};
 }
 
-void points_from_array(const py::handle& obj, const std::vector<Cuboid>& boxes, PointsArg& out) {
+void points_from_array(const py::object& obj, const std::vector<Cuboid>& boxes, PointsArg& out) {
   const py::array any = py::array::ensure(obj);
   if (!any || std::string("biuf").find(any.dtype().kind()) == std::string::npos) {
     PyErr_Clear();
@@ -172,7 +172,7 @@ py::array_t<T> adopt(std::vector<T>&& values) {
   return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
 }
 
-py::object points_in_boxes(const py::handle& points, const py::handle& boxes_obj,
+py::object points_in_boxes(const py::object& points, const py::object& boxes_obj,
                            const std::string& output, double margin) {
   if (output != "index" && output != "mask" && output != "indices") {
     throw py::value_error(
@@ -234,7 +234,7 @@ void bind_geometry(py::module_& m) {
 
   m.def(
       "iou_3d",
-      [](const py::handle& a, const py::handle& b) {
+      [](const py::object& a, const py::object& b) {
         return iou_elementwise(a, b, &iou_3d_of, "iou_3d");
       },
       py::arg("a"), py::arg("b"), R"doc(
@@ -254,7 +254,7 @@ Raises ValueError for another shape, a non-finite value, a size <= 0 or a zero q
 
   m.def(
       "iou_bev",
-      [](const py::handle& a, const py::handle& b) {
+      [](const py::object& a, const py::object& b) {
         return iou_elementwise(a, b, &iou_bev_of, "iou_bev");
       },
       py::arg("a"), py::arg("b"), R"doc(
@@ -265,14 +265,14 @@ pairs.)doc");
 
   m.def(
       "iou_3d_matrix",
-      [](const py::handle& a, const py::handle& b) { return iou_all_pairs(a, b, &iou_3d_of); },
+      [](const py::object& a, const py::object& b) { return iou_all_pairs(a, b, &iou_3d_of); },
       py::arg("a"), py::arg("b"), R"doc(
 3D IoU of every box of a with every box of b: float64 (N, M), ``out[i, j] = IoU(a[i], b[j])``.
 Rows as in iou_3d. The GIL is released for the loop.)doc");
 
   m.def(
       "iou_bev_matrix",
-      [](const py::handle& a, const py::handle& b) { return iou_all_pairs(a, b, &iou_bev_of); },
+      [](const py::object& a, const py::object& b) { return iou_all_pairs(a, b, &iou_bev_of); },
       py::arg("a"), py::arg("b"), R"doc(
 Bird's-eye-view IoU of every box of a with every box of b: float64 (N, M). Rows as in iou_3d.)doc");
 

@@ -35,7 +35,7 @@ struct NativeRows {
   }
 };
 
-NativeRows native_rows(const py::handle& obj, const char* name, py::ssize_t columns,
+NativeRows native_rows(const py::object& obj, const char* name, py::ssize_t columns,
                        const char* layout) {
   NativeRows rows;
   rows.array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(obj);
@@ -81,7 +81,7 @@ py::array shaped(py::array_t<double> out, bool single) {
 }
 
 /// A rigid 4x4 pose (rotation orthonormal within 1e-6, det +1); ValueError otherwise.
-geometry::Pose rigid_pose(const py::handle& obj, const char* name) {
+geometry::Pose rigid_pose(const py::object& obj, const char* name) {
   const Eigen::Matrix4d m = transform_from_array(obj, name);
   const Eigen::Matrix3d r = m.topLeftCorner<3, 3>();
   if (!(r.transpose() * r).isApprox(Eigen::Matrix3d::Identity(), 1e-6) || r.determinant() < 0.0) {
@@ -95,7 +95,7 @@ geometry::Pose rigid_pose(const py::handle& obj, const char* name) {
   return pose;
 }
 
-py::array_t<double> kitti_T_rect_velo(const py::handle& R0_rect, const py::handle& Tr_velo_to_cam) {
+py::array_t<double> kitti_T_rect_velo(const py::object& R0_rect, const py::object& Tr_velo_to_cam) {
   const auto r0 = py::array::ensure(R0_rect);
   if (!r0) PyErr_Clear();
   Eigen::Matrix3d R;
@@ -108,13 +108,13 @@ py::array_t<double> kitti_T_rect_velo(const py::handle& R0_rect, const py::handl
   return matrix_to_array(geometry::kitti_T_rect_velo(R, Tr.topRows<3>()));
 }
 
-Eigen::Matrix4d kitti_transform(const py::handle& obj) {
+Eigen::Matrix4d kitti_transform(const py::object& obj) {
   const Eigen::Matrix4d T = transform_from_array(obj, "T_rect_velo");
   if (!(std::abs(T.determinant()) > 1e-12)) throw py::value_error("T_rect_velo is singular");
   return T;
 }
 
-py::array kitti_camera_to_lidar(const py::handle& boxes_camera, const py::handle& T_rect_velo) {
+py::array kitti_camera_to_lidar(const py::object& boxes_camera, const py::object& T_rect_velo) {
   const NativeRows rows = native_rows(boxes_camera, "boxes_camera", 7, kKittiLayout);
   check_native_rows(rows, "boxes_camera", 7, 0);
   const Eigen::Matrix4d T = kitti_transform(T_rect_velo);
@@ -133,7 +133,7 @@ py::array kitti_camera_to_lidar(const py::handle& boxes_camera, const py::handle
   return shaped(boxes_to_array(out, 7), rows.single);
 }
 
-py::array kitti_lidar_to_camera(const py::handle& boxes_lidar, const py::handle& T_rect_velo) {
+py::array kitti_lidar_to_camera(const py::object& boxes_lidar, const py::object& T_rect_velo) {
   const BoxRows rows = box_rows(boxes_lidar, "boxes_lidar");
   check_box_rows(rows, "boxes_lidar");
   const Eigen::Matrix4d T = kitti_transform(T_rect_velo);
@@ -155,8 +155,8 @@ py::array kitti_lidar_to_camera(const py::handle& boxes_lidar, const py::handle&
   return shaped(out, rows.single);
 }
 
-py::array nuscenes_global_to_lidar(const py::handle& boxes_global, const py::handle& T_global_ego,
-                                   const py::handle& T_ego_lidar, int columns) {
+py::array nuscenes_global_to_lidar(const py::object& boxes_global, const py::object& T_global_ego,
+                                   const py::object& T_ego_lidar, int columns) {
   if (columns != 7 && columns != 10) throw py::value_error("columns must be 7 or 10");
   const NativeRows rows = native_rows(boxes_global, "boxes_global", 10, kNuscenesLayout);
   check_native_rows(rows, "boxes_global", 10, 3);
@@ -177,8 +177,8 @@ py::array nuscenes_global_to_lidar(const py::handle& boxes_global, const py::han
   return shaped(boxes_to_array(out, columns), rows.single);
 }
 
-py::array nuscenes_lidar_to_global(const py::handle& boxes_lidar, const py::handle& T_global_ego,
-                                   const py::handle& T_ego_lidar) {
+py::array nuscenes_lidar_to_global(const py::object& boxes_lidar, const py::object& T_global_ego,
+                                   const py::object& T_ego_lidar) {
   const BoxRows rows = box_rows(boxes_lidar, "boxes_lidar");
   check_box_rows(rows, "boxes_lidar");
   const geometry::Pose ego = rigid_pose(T_global_ego, "T_global_ego");
