@@ -121,7 +121,7 @@ def test_cloud_with_an_origin_tests_in_the_lidar_frame():
     np.testing.assert_array_equal(index, pcanno.points_in_boxes(xyz, boxes))
 
 
-def test_kitti_cloud_reads_its_columns_in_place(sample_data):
+def test_kitti_cloud_and_its_raw_rows_agree(sample_data):
     path = sample_data / "kitti_tracking/training/velodyne/0000/000000.bin"
     cloud = pcanno.read_cloud(path)
     raw = np.fromfile(path, dtype=np.float32).reshape(-1, 4)
