@@ -257,3 +257,14 @@ def test_a_plugin_codec_from_pcanno_plugin_path(sample_data, tmp_path):
         track, frame = int(row[0]), int(row[2])
         np.testing.assert_allclose([float(v) for v in row[4:14]],
                                    doc.track(track).box(frame).to_array(10), atol=1e-12)
+
+
+def test_a_folder_of_several_tracking_sequences_asks_for_one(shared_data, tmp_path):
+    root = shared_data / "kitti_tracking/training"
+    count = len(list((root / "label_02").glob("*.txt")))
+    assert count > 1
+    with pytest.raises(pcanno.InvalidArgumentError, match=f"holds {count} KITTI tracking"):
+        pcanno.convert(root / "label_02", tmp_path / "x.json", to="pcanno")
+    doc = pcanno.read_labels(root, sequence_name="0000")
+    rows, _ = kitti_tracking_table(root / "label_02/0000.txt")
+    assert doc.box_count == len(rows) and doc.sequence["name"] == "0000"
