@@ -173,7 +173,7 @@ size prior of new boxes and of box fitting; shape 'box' or 'polyline'; motion th
 'pedestrian', 'cyclist', 'static', 'unknown') and QA limits; upright: boxes keep pitch and roll 0;
 attributes: the declared attributes as dicts (name, type, values, min, max, default, mandatory,
 scope).)doc")
-      .def_readonly("name", &formats::ClassSpec::name)
+      .def_readonly("name", &formats::ClassSpec::name, "The class name, as tracks' labels spell it.")
       .def_property_readonly("color", [](const formats::ClassSpec& c) {
         return py::make_tuple(c.color[0], c.color[1], c.color[2]);
       }, "(r, g, b), 0..255")
@@ -188,7 +188,8 @@ scope).)doc")
       .def_property_readonly("evidence", [](const formats::ClassSpec& c) {
         return std::string(formats::to_string(c.evidence));
       }, "Polyline classes: what a line follows: 'none', 'marking', 'curb'")
-      .def_readonly("upright", &formats::ClassSpec::upright)
+      .def_readonly("upright", &formats::ClassSpec::upright,
+                    "Box classes: pitch and roll stay 0 unless a track has free_tilt.")
       .def_property_readonly("motion", [](const formats::ClassSpec& c) {
         py::dict d;
         d["kind"] = formats::to_string(c.motion.kind);
@@ -213,10 +214,10 @@ void bind_schema(py::module_& m) {
   py::class_<SchemaRef>(m, "ClassSchema", R"doc(
 The classes of an Annotations document, in order (the first box class is the default of a new
 box), plus its scene and frame tags. Indexing by position or by name gives ClassSpec copies.)doc")
-      .def("__len__", [](const SchemaRef& s) { return s.doc->classes.size(); })
+      .def("__len__", [](const SchemaRef& s) { return s.doc->classes.size(); }, "The number of classes.")
       .def("__iter__", [](const SchemaRef& s) {
         return py::iter(py::cast(s.doc->classes));
-      })
+      }, "The classes (ClassSpec copies), in schema order.")
       .def("__getitem__", [](const SchemaRef& s, py::object key) -> formats::ClassSpec {
         if (py::isinstance<py::str>(key)) {
           const formats::ClassSpec* c = s.doc->class_spec(key.cast<std::string>());
@@ -231,7 +232,7 @@ box), plus its scene and frame tags. Indexing by position or by name gives Class
       }, py::arg("key"), "The class at a position, or named `key`.")
       .def("__contains__", [](const SchemaRef& s, const std::string& name) {
         return s.doc->class_spec(name) != nullptr;
-      })
+      }, py::arg("name"), "True when the schema has a class `name`.")
       .def_property_readonly("names", [](const SchemaRef& s) {
         std::vector<std::string> out;
         for (const auto& c : s.doc->classes) out.push_back(c.name);
@@ -269,10 +270,11 @@ void bind_frames(py::module_& m) {
   py::class_<formats::FrameInfo>(m, "Frame", R"doc(
 Per-frame facts of a labelled sequence (a copy): name ('000042', a token, a file stem),
 timestamp_us [us] (-1 unknown), attributes (frame tags) and source_token (nuScenes sample).)doc")
-      .def_readonly("name", &formats::FrameInfo::name)
-      .def_readonly("timestamp_us", &formats::FrameInfo::timestamp_us)
-      .def_readonly("attributes", &formats::FrameInfo::attributes)
-      .def_readonly("source_token", &formats::FrameInfo::source_token)
+      .def_readonly("name", &formats::FrameInfo::name, "'000042', a sample_data token, a file stem.")
+      .def_readonly("timestamp_us", &formats::FrameInfo::timestamp_us, "[us]; -1 when unknown.")
+      .def_readonly("attributes", &formats::FrameInfo::attributes, "Frame tags {str: str}.")
+      .def_readonly("source_token", &formats::FrameInfo::source_token,
+                    "nuScenes sample token of a keyframe; '' otherwise.")
       .def("__repr__", [](const formats::FrameInfo& f) {
         return "<pcanno.Frame '" + f.name + "' t=" + std::to_string(f.timestamp_us) + ">";
       });
@@ -280,8 +282,8 @@ timestamp_us [us] (-1 unknown), attributes (frame tags) and source_token (nuScen
   py::class_<formats::IgnoreRegion>(m, "IgnoreRegion", R"doc(
 An image region marked "not labelled" (KITTI DontCare rows), a copy: frame, label and bbox
 [px] (left, top, right, bottom) in image_2.)doc")
-      .def_readonly("frame", &formats::IgnoreRegion::frame)
-      .def_readonly("label", &formats::IgnoreRegion::label)
+      .def_readonly("frame", &formats::IgnoreRegion::frame, "The frame index.")
+      .def_readonly("label", &formats::IgnoreRegion::label, "'DontCare' as imported.")
       .def_property_readonly("bbox", [](const formats::IgnoreRegion& r) {
         py::array_t<double> out(4);
         for (int i = 0; i < 4; ++i) out.mutable_at(i) = r.bbox[static_cast<std::size_t>(i)];
@@ -324,7 +326,7 @@ sequence's world frame, as nuScenes gives them); boxes() converts, given a seque
                              "The frames (copies of Frame), index = frame number.")
       .def_property_readonly("frame_count", [](const formats::Annotations& a) {
         return a.frames.size();
-      })
+      }, "len(frames).")
       .def("add_frame", [](formats::Annotations& a, const std::string& name,
                            std::int64_t timestamp_us) {
         formats::FrameInfo f;

@@ -97,21 +97,22 @@ boxes float64 (N, 7) [x y z length width height yaw] or (N, 10) [x y z length wi
 qy qz] (the names in `columns`), in `frame_of_reference` ('lidar': the frame's sensor frame;
 'world': the sequence's world frame); track_ids int64 (N,); labels str (N,); scores float64 (N,)
 (NaN without a score); keyframe bool (N,); provenance str (N,).)doc")
-      .def_readonly("frame", &FrameBoxes::frame)
-      .def_readonly("frame_of_reference", &FrameBoxes::frame_of_reference)
+      .def_readonly("frame", &FrameBoxes::frame, "The frame index.")
+      .def_readonly("frame_of_reference", &FrameBoxes::frame_of_reference,
+                    "'lidar' or 'world': the frame the boxes are expressed in.")
       .def_property_readonly("columns", [](const FrameBoxes& f) {
         const auto& names = f.columns == 7 ? box7_columns() : box10_columns();
         py::tuple out(names.size());
         for (std::size_t i = 0; i < names.size(); ++i) out[i] = py::str(names[i]);
         return out;
-      })
-      .def_readonly("boxes", &FrameBoxes::boxes)
-      .def_readonly("track_ids", &FrameBoxes::track_ids)
-      .def_readonly("labels", &FrameBoxes::labels)
-      .def_readonly("scores", &FrameBoxes::scores)
-      .def_readonly("keyframe", &FrameBoxes::keyframe)
-      .def_readonly("provenance", &FrameBoxes::provenance)
-      .def("__len__", [](const FrameBoxes& f) { return py::len(f.track_ids); })
+      }, "The column names of `boxes` (BOX7_COLUMNS or BOX10_COLUMNS).")
+      .def_readonly("boxes", &FrameBoxes::boxes, "float64 (N, 7) or (N, 10), in frame_of_reference.")
+      .def_readonly("track_ids", &FrameBoxes::track_ids, "int64 (N,): the track of each row.")
+      .def_readonly("labels", &FrameBoxes::labels, "str (N,): the class of each row.")
+      .def_readonly("scores", &FrameBoxes::scores, "float64 (N,): detector scores, NaN for none.")
+      .def_readonly("keyframe", &FrameBoxes::keyframe, "bool (N,): set by a person.")
+      .def_readonly("provenance", &FrameBoxes::provenance, "str (N,): how each box came to be.")
+      .def("__len__", [](const FrameBoxes& f) { return py::len(f.track_ids); }, "The number of boxes.")
       .def("__repr__", [](const FrameBoxes& f) {
         return "<pcanno.FrameBoxes frame " + std::to_string(f.frame) + ", " +
                std::to_string(py::len(f.track_ids)) + " boxes, " + f.frame_of_reference + ">";

@@ -71,8 +71,8 @@ counter-clockwise about parent +z from parent +x. provenance says how the box ca
 person set (or imported ground truth); score is a detector's confidence or None; attributes are
 this box's frame-level attributes (a dict copy: assign to change them). kitti and nuscenes hold the
 fields kept for round trips (dicts), or None.)doc")
-      .def_property_readonly("frame", [](const BoxRef& b) { return b.frame; })
-      .def_property_readonly("track_id", [](const BoxRef& b) { return b.track; })
+      .def_property_readonly("frame", [](const BoxRef& b) { return b.frame; }, "The frame index.")
+      .def_property_readonly("track_id", [](const BoxRef& b) { return b.track; }, "The id of the box's track.")
       .def_property_readonly("label", [](const BoxRef& b) { return b.doc->track(b.track)->label; },
                              "The class of the box's track.")
       .def_property_readonly("center", [](const BoxRef& b) { return vector3_array(b.get().box.center); },
@@ -94,9 +94,11 @@ fields kept for round trips (dicts), or None.)doc")
       }, "'lidar' or 'world': the frame center and rotation are expressed in")
       .def_property("provenance",
                     [](const BoxRef& b) { return std::string(formats::to_string(b.get().provenance)); },
-                    [](const BoxRef& b, const std::string& p) { b.get().provenance = parse_provenance(p); })
+                    [](const BoxRef& b, const std::string& p) { b.get().provenance = parse_provenance(p); },
+                    "'manual', 'interpolated', 'tracked', 'fitted', 'imported' or 'model'.")
       .def_property("keyframe", [](const BoxRef& b) { return b.get().keyframe; },
-                    [](const BoxRef& b, bool k) { b.get().keyframe = k; })
+                    [](const BoxRef& b, bool k) { b.get().keyframe = k; },
+                    "True for a box a person set (or imported ground truth).")
       .def_property("score", [](const BoxRef& b) { return optional_float(b.get().score); },
                     [](const BoxRef& b, std::optional<double> s) { b.get().score = s; },
                     "Detector confidence, or None.")
@@ -122,7 +124,7 @@ void bind_track(py::module_& m) {
   py::class_<TrackRef>(m, "Track", R"doc(
 One object over time (a handle into its Annotations): a stable id, one class (label), track-level
 attributes, and at most one Box per frame, sorted by frame.)doc")
-      .def_property_readonly("id", [](const TrackRef& t) { return t.id; })
+      .def_property_readonly("id", [](const TrackRef& t) { return t.id; }, "The stable track id.")
       .def_property("label", [](const TrackRef& t) { return t.get().label; },
                     [](const TrackRef& t, const std::string& l) { t.get().label = l; },
                     "The class name.")
@@ -146,7 +148,7 @@ attributes, and at most one Box per frame, sorted by frame.)doc")
         for (const auto& b : t.get().boxes) out.append(BoxRef{t.doc, t.id, b.frame});
         return out;
       }, "The boxes (Box handles), by frame.")
-      .def("__len__", [](const TrackRef& t) { return t.get().boxes.size(); })
+      .def("__len__", [](const TrackRef& t) { return t.get().boxes.size(); }, "The number of boxes.")
       .def("box", [](const TrackRef& t, std::int64_t frame) -> py::object {
         if (t.get().at(frame) == nullptr) return py::none();
         return py::cast(BoxRef{t.doc, t.id, frame});
@@ -194,8 +196,9 @@ void bind_polyline(py::module_& m) {
 A polyline track's line at one frame (a handle): vertices [m] float64 (M, 3) (a copy) in the frame
 named by frame_of_reference ('lidar' or 'world'), closed (a segment joins the last vertex to the
 first), provenance, keyframe and frame-level attributes.)doc")
-      .def_property_readonly("frame", [](const PolylineStateRef& s) { return s.frame; })
-      .def_property_readonly("polyline_id", [](const PolylineStateRef& s) { return s.id; })
+      .def_property_readonly("frame", [](const PolylineStateRef& s) { return s.frame; }, "The frame index.")
+      .def_property_readonly("polyline_id", [](const PolylineStateRef& s) { return s.id; },
+                             "The id of the polyline track.")
       .def_property_readonly("vertices", [](const PolylineStateRef& s) {
         const auto& v = s.get().line.vertices;
         py::array_t<double> out({static_cast<py::ssize_t>(v.size()), py::ssize_t{3}});
@@ -204,15 +207,18 @@ first), provenance, keyframe and frame-level attributes.)doc")
           for (int k = 0; k < 3; ++k) o(static_cast<py::ssize_t>(i), k) = v[i][k];
         return out;
       }, "[m] float64 (M, 3), in frame_of_reference")
-      .def_property_readonly("closed", [](const PolylineStateRef& s) { return s.get().line.closed; })
+      .def_property_readonly("closed", [](const PolylineStateRef& s) { return s.get().line.closed; },
+                             "A segment joins the last vertex to the first.")
       .def_property_readonly("frame_of_reference", [](const PolylineStateRef& s) {
         return std::string(formats::to_string(s.get().shape_frame));
-      })
+      }, "'lidar' or 'world': the frame the vertices are expressed in.")
       .def_property_readonly("provenance", [](const PolylineStateRef& s) {
         return std::string(formats::to_string(s.get().provenance));
-      })
-      .def_property_readonly("keyframe", [](const PolylineStateRef& s) { return s.get().keyframe; })
-      .def_property_readonly("attributes", [](const PolylineStateRef& s) { return s.get().attributes; })
+      }, "How the line came to be ('manual', 'tracked', ...).")
+      .def_property_readonly("keyframe", [](const PolylineStateRef& s) { return s.get().keyframe; },
+                             "True for a line a person set.")
+      .def_property_readonly("attributes", [](const PolylineStateRef& s) { return s.get().attributes; },
+                             "Frame-level attributes {str: str} (a copy).")
       .def("__repr__", [](const PolylineStateRef& s) {
         return "<pcanno.PolylineState polyline " + std::to_string(s.id) + " frame " +
                std::to_string(s.frame) + ", " + std::to_string(s.get().line.vertices.size()) +
@@ -222,9 +228,10 @@ first), provenance, keyframe and frame-level attributes.)doc")
   py::class_<PolylineRef>(m, "Polyline", R"doc(
 A polyline track (lane line, curb, stop line; a handle): id, class label, track-level attributes
 and one PolylineState per frame, sorted by frame.)doc")
-      .def_property_readonly("id", [](const PolylineRef& p) { return p.id; })
-      .def_property_readonly("label", [](const PolylineRef& p) { return p.get().label; })
-      .def_property_readonly("attributes", [](const PolylineRef& p) { return p.get().attributes; })
+      .def_property_readonly("id", [](const PolylineRef& p) { return p.id; }, "The stable polyline id.")
+      .def_property_readonly("label", [](const PolylineRef& p) { return p.get().label; }, "The class name.")
+      .def_property_readonly("attributes", [](const PolylineRef& p) { return p.get().attributes; },
+                             "Track-level attributes {str: str} (a copy).")
       .def_property_readonly("frames", [](const PolylineRef& p) {
         std::vector<std::int64_t> out;
         for (const auto& s : p.get().states) out.push_back(s.frame);
@@ -234,12 +241,12 @@ and one PolylineState per frame, sorted by frame.)doc")
         py::list out;
         for (const auto& s : p.get().states) out.append(PolylineStateRef{p.doc, p.id, s.frame});
         return out;
-      })
+      }, "The lines (PolylineState handles), by frame.")
       .def("state", [](const PolylineRef& p, std::int64_t frame) -> py::object {
         if (p.get().at(frame) == nullptr) return py::none();
         return py::cast(PolylineStateRef{p.doc, p.id, frame});
       }, py::arg("frame"), "The line at `frame`, or None.")
-      .def("__len__", [](const PolylineRef& p) { return p.get().states.size(); })
+      .def("__len__", [](const PolylineRef& p) { return p.get().states.size(); }, "The number of lines.")
       .def("__repr__", [](const PolylineRef& p) {
         return "<pcanno.Polyline " + std::to_string(p.id) + " '" + p.get().label + "' " +
                std::to_string(p.get().states.size()) + " states>";

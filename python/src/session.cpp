@@ -186,12 +186,12 @@ the calls.)doc")
       .def("remove", &Subscription::remove, "Stops calling the observer (idempotent).")
       .def_property_readonly("active", [](const Subscription& sub) {
         return sub.id >= 0 && !sub.session.expired();
-      })
-      .def("__enter__", [](py::object self) { return self; })
+      }, "True until remove() (or the session is gone).")
+      .def("__enter__", [](py::object self) { return self; }, "`with session.add_observer(f):`")
       .def("__exit__", [](Subscription& sub, py::args) {
         sub.remove();
         return false;
-      });
+      }, "Removes the observer.");
 
   py::class_<Transaction>(m, "Transaction", R"doc(
 A context manager from Session.transaction(name): the commands applied inside the `with` block
@@ -201,7 +201,7 @@ join the outer one.)doc")
       .def("__enter__", [](Transaction& t) {
         t.session->get().begin_transaction(t.name);
         return t.session;
-      })
+      }, "Begins the transaction; returns the session.")
       .def("__exit__", [](Transaction& t, const py::object& type, const py::object&,
                           const py::object&) {
         plugin::Session& session = t.session->get();
@@ -211,7 +211,7 @@ join the outer one.)doc")
           check(session.cancel_transaction());
         }
         return false;  // the block's exception propagates
-      });
+      }, "Commits, or rolls back when the block raised (the exception propagates).");
 }
 
 }  // namespace
@@ -262,13 +262,14 @@ again; it is copied again only after a change).)doc")
       }, "Where edits are journaled ('' with journaling off); the file appears with the first edit.")
       .def_property_readonly("warnings", [](const PySession& s) { return s.get().warnings(); },
                              "What opening replayed, offered or set aside.")
-      .def_property_readonly("frame_count", [](const PySession& s) { return s.get().frame_count(); })
+      .def_property_readonly("frame_count", [](const PySession& s) { return s.get().frame_count(); },
+                             "Frames: the sequence's, else the document's.")
       .def_property("frame", [](const PySession& s) { return s.get().frame(); },
                     [](PySession& s, std::int64_t f) { check(s.get().set_frame(f)); },
                     "The current frame (observers see a 'frame' change).")
       .def_property_readonly("has_sequence", [](const PySession& s) {
         return s.get().sequence() != nullptr;
-      })
+      }, "True when the session was opened with a sequence (clouds, poses, calibration).")
       .def("T_world_lidar", [](const PySession& s, std::int64_t frame) -> py::object {
         const auto T = s.get().T_world_lidar(frame);
         if (!T) return py::none();
@@ -280,11 +281,14 @@ again; it is copied again only after a change).)doc")
       }, py::arg("frame"), "float64 (4, 4) LiDAR -> world pose of `frame`, or None without poses.")
       .def_property_readonly("dirty", [](const PySession& s) { return s.get().dirty(); },
                              "True when there are edits since the last save or open.")
-      .def_property_readonly("can_undo", [](const PySession& s) { return s.get().can_undo(); })
-      .def_property_readonly("can_redo", [](const PySession& s) { return s.get().can_redo(); })
+      .def_property_readonly("can_undo", [](const PySession& s) { return s.get().can_undo(); },
+                             "True when undo() has a step to revert.")
+      .def_property_readonly("can_redo", [](const PySession& s) { return s.get().can_redo(); },
+                             "True when redo() has a step to re-apply.")
       .def_property_readonly("undo_name", [](const PySession& s) { return s.get().undo_name(); },
                              "The name of the step undo() reverts ('' when none).")
-      .def_property_readonly("redo_name", [](const PySession& s) { return s.get().redo_name(); })
+      .def_property_readonly("redo_name", [](const PySession& s) { return s.get().redo_name(); },
+                             "The name of the step redo() re-applies ('' when none).")
       .def("undo", [](PySession& s) { check(s.get().undo()); },
            "Reverts the last step exactly (ConflictError when there is none).")
       .def("redo", [](PySession& s) { check(s.get().redo()); },
@@ -297,7 +301,7 @@ again; it is copied again only after a change).)doc")
 an exception inside rolls them all back and propagates.)doc")
       .def_property_readonly("in_transaction", [](const PySession& s) {
         return s.get().in_transaction();
-      })
+      }, "True inside a `with session.transaction(...)` block.")
       .def("save", [](PySession& s, const py::object& path) {
         const std::string p = path_arg(path);
         plugin::Session& session = s.get();
@@ -337,17 +341,17 @@ of the saved edits; dirty becomes False.)doc")
            "Closing without saving: removes the journal; the session refuses edits afterwards.")
       .def("close", [](PySession& s) { s.session.reset(); },
            "Closes the session (the journal stays for recovery when there are unsaved edits).")
-      .def("__enter__", [](py::object self) { return self; })
+      .def("__enter__", [](py::object self) { return self; }, "`with Session(...) as s:` closes it at the end.")
       .def("__exit__", [](PySession& s, py::args) {
         s.session.reset();
         return false;
-      })
+      }, "Closes the session.")
       .def("begin_job", [](PySession& s, const std::string& name) {
         check(s.get().begin_job(name));
       }, py::arg("name"),
          "Claims the session for a long job: until end_job(), edits, undo, redo and save raise "
          "BusyError naming the job.")
-      .def("end_job", [](PySession& s) { s.get().end_job(); })
+      .def("end_job", [](PySession& s) { s.get().end_job(); }, "Releases the session claimed by begin_job().")
       .def_property_readonly("busy_job", [](const PySession& s) { return s.get().busy_job(); },
                              "The job holding the session ('' when none).")
       .def("add_observer", &add_observer, py::arg("callback"), R"doc(

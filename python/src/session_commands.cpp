@@ -123,7 +123,7 @@ void bind_box_commands(Cls& cls) {
       }, py::arg("track_id"), py::arg("frame"), "Removes one box (the track with its last box).")
       .def("delete_track", [](PySession& s, std::int64_t track_id) {
         apply(s, plugin::delete_track(s.get().document(), track_id));
-      }, py::arg("track_id"))
+      }, py::arg("track_id"), "Removes a track and all its boxes.")
       .def("set_class", [](PySession& s, std::int64_t track_id, const std::string& label) {
         apply(s, plugin::set_class(s.get().document(), track_id, label));
       }, py::arg("track_id"), py::arg("label"), "Changes a track's class (added when new).")
@@ -146,7 +146,8 @@ void bind_box_commands(Cls& cls) {
       "Sets or removes a scene tag (frame -1) or the tag of frame `frame`.")
       .def("set_keyframe", [](PySession& s, std::int64_t track_id, std::int64_t frame, bool k) {
         apply(s, plugin::set_keyframe(s.get().document(), track_id, frame, k));
-      }, py::arg("track_id"), py::arg("frame"), py::arg("keyframe") = true)
+      }, py::arg("track_id"), py::arg("frame"), py::arg("keyframe") = true,
+      "Marks (or unmarks) a box as a keyframe, the boxes track completion keeps.")
       .def("set_free_tilt", [](PySession& s, std::int64_t track_id, bool free_tilt) {
         apply(s, plugin::set_free_tilt(s.get().document(), track_id, free_tilt));
       }, py::arg("track_id"), py::arg("free_tilt") = true,
@@ -260,23 +261,25 @@ void bind_polyline_commands(Cls& cls) {
       .def("move_vertex", [](PySession& s, std::int64_t id, std::int64_t frame, std::size_t index,
                              const std::vector<double>& point) {
         apply(s, plugin::move_vertex(s.get().document(), id, frame, index, point_arg(point)));
-      }, py::arg("id"), py::arg("frame"), py::arg("index"), py::arg("point"))
+      }, py::arg("id"), py::arg("frame"), py::arg("index"), py::arg("point"),
+      "Moves vertex `index` to point (x, y, z).")
       .def("delete_vertex", [](PySession& s, std::int64_t id, std::int64_t frame, std::size_t index) {
         apply(s, plugin::delete_vertex(s.get().document(), id, frame, index));
       }, py::arg("id"), py::arg("frame"), py::arg("index"),
       "Removes vertex `index` (a line keeps at least one vertex).")
       .def("set_closed", [](PySession& s, std::int64_t id, std::int64_t frame, bool closed) {
         apply(s, plugin::set_closed(s.get().document(), id, frame, closed));
-      }, py::arg("id"), py::arg("frame"), py::arg("closed"))
+      }, py::arg("id"), py::arg("frame"), py::arg("closed"),
+      "Opens or closes the line at `frame`.")
       .def("delete_polyline", [](PySession& s, std::int64_t id) {
         apply(s, plugin::delete_polyline(s.get().document(), id));
-      }, py::arg("id"))
+      }, py::arg("id"), "Removes a polyline track and all its lines.")
       .def("delete_polyline_state", [](PySession& s, std::int64_t id, std::int64_t frame) {
         apply(s, plugin::delete_polyline_state(s.get().document(), id, frame));
       }, py::arg("id"), py::arg("frame"), "Removes the line at `frame` (the polyline with its last).")
       .def("set_polyline_class", [](PySession& s, std::int64_t id, const std::string& label) {
         apply(s, plugin::set_polyline_class(s.get().document(), id, label));
-      }, py::arg("id"), py::arg("label"))
+      }, py::arg("id"), py::arg("label"), "Changes a polyline track's class (added when new).")
       .def("set_polyline_attribute", [](PySession& s, std::int64_t id, const std::string& key,
                                         std::optional<std::string> value) {
         apply(s, plugin::set_polyline_attribute_checked(s.get().document(), id, key, value));
