@@ -85,6 +85,11 @@ py::array_t<double> quaternion_array(const Eigen::Quaterniond& q);
 /// ignore_regions_written, dropped {reason: count}, warnings {reason: count}, summary (one line).
 py::dict report_dict(const formats::WriteReport& report);
 
+/// A pcanno.FrameBoxes of the boxes of `frame` in `frame_of_reference`, moved between frames with
+/// `sequence`'s poses (may be null: then a box stored in the other frame raises UnsupportedError).
+py::object boxes_of_frame(const formats::Annotations& doc, std::int64_t frame, int columns,
+                          const std::string& frame_of_reference, const formats::Sequence* sequence);
+
 void bind_annotations(py::module_& m);  // labels.cpp
 void bind_tracks(py::module_& m);       // labels_tracks.cpp
 void bind_label_io(py::module_& m);     // labels_io.cpp

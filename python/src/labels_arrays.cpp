@@ -1,6 +1,7 @@
 // Vectorised boxes: all boxes of a frame (Annotations.boxes) or of a track (Track.boxes_array) as
 // (N, 7) / (N, 10) float64 rows in the box_arrays.hpp convention, in an explicit frame of
 // reference, with the track ids, classes, scores and flags as parallel arrays.
+#include <functional>
 #include <limits>
 
 #include <pybind11/stl.h>
@@ -31,23 +32,20 @@ py::object str_array(const std::vector<std::string>& values) {
   return py::module_::import("numpy").attr("array")(py::cast(values), py::arg("dtype") = "str");
 }
 
-FrameBoxes frame_boxes(const AnnotationsPtr& doc, std::int64_t frame, int columns,
-                       const std::string& frame_of_reference, const py::object& sequence,
-                       const std::string& sequence_name) {
+FrameBoxes collect(const formats::Annotations& doc, std::int64_t frame, int columns,
+                   const std::string& frame_of_reference,
+                   const std::function<const formats::Sequence*()>& sequence) {
   if (columns != 7 && columns != 10) throw py::value_error("columns must be 7 or 10");
   const formats::ShapeFrame target = parse_shape_frame(frame_of_reference);
-  // The sequence is opened only when a box needs moving between frames.
-  std::optional<SequenceArg> seq;
   std::vector<geometry::Cuboid> boxes;
   std::vector<std::int64_t> ids;
   std::vector<std::string> labels, provenance;
   std::vector<double> scores;
   std::vector<bool> keyframes;
-  for (const formats::Track& track : doc->tracks) {
+  for (const formats::Track& track : doc.tracks) {
     const formats::BoxState* state = track.at(frame);
     if (state == nullptr) continue;
-    if (state->shape_frame != target && !seq) seq.emplace(sequence, sequence_name);
-    boxes.push_back(box_in(*state, target, seq ? seq->get() : nullptr));
+    boxes.push_back(box_in(*state, target, state->shape_frame != target ? sequence() : nullptr));
     ids.push_back(track.id);
     labels.push_back(track.label);
     provenance.emplace_back(formats::to_string(state->provenance));
@@ -70,6 +68,17 @@ FrameBoxes frame_boxes(const AnnotationsPtr& doc, std::int64_t frame, int column
   return out;
 }
 
+FrameBoxes frame_boxes(const AnnotationsPtr& doc, std::int64_t frame, int columns,
+                       const std::string& frame_of_reference, const py::object& sequence,
+                       const std::string& sequence_name) {
+  // The sequence is opened only when a box needs moving between frames.
+  std::optional<SequenceArg> seq;
+  return collect(*doc, frame, columns, frame_of_reference, [&] {
+    if (!seq) seq.emplace(sequence, sequence_name);
+    return seq->get();
+  });
+}
+
 py::tuple track_boxes(const TrackRef& ref, int columns, const std::string& frame_of_reference,
                       const py::object& sequence, const std::string& sequence_name) {
   if (columns != 7 && columns != 10) throw py::value_error("columns must be 7 or 10");
@@ -89,6 +98,11 @@ py::tuple track_boxes(const TrackRef& ref, int columns, const std::string& frame
 }
 
 }  // namespace
+
+py::object boxes_of_frame(const formats::Annotations& doc, std::int64_t frame, int columns,
+                          const std::string& frame_of_reference, const formats::Sequence* sequence) {
+  return py::cast(collect(doc, frame, columns, frame_of_reference, [sequence] { return sequence; }));
+}
 
 void bind_label_arrays(py::module_& m) {
   py::class_<FrameBoxes>(m, "FrameBoxes", R"doc(

@@ -254,6 +254,14 @@ session). Single-threaded, like the engine's: use it from one thread.)doc");
       .def_property_readonly("annotations", [](PySession& s) { return snapshot(s); }, R"doc(
 The document as it is now, as an Annotations copy: later edits do not change it (read the property
 again; it is copied again only after a change).)doc")
+      .def("boxes", [](const PySession& s, std::int64_t frame, int columns,
+                       const std::string& frame_of_reference) {
+        const plugin::Session& session = s.get();
+        return boxes_of_frame(session.document(), frame, columns, frame_of_reference,
+                              session.sequence());
+      }, py::arg("frame"), py::arg("columns") = 7, py::arg("frame_of_reference") = "lidar",
+         "All boxes of `frame` now, as Annotations.boxes() gives them (a FrameBoxes), moved "
+         "between the 'lidar' and 'world' frames with the session's own sequence.")
       .def_property_readonly("document_path", [](const PySession& s) {
         return s.get().document_path().string();
       }, "The native document's path ('' when none).")

@@ -1,6 +1,7 @@
 #pragma once
 // pcanno.Session: what session.cpp (opening, undo, transactions, save, observers) and
 // session_commands.cpp (the edit commands) share.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -14,7 +15,7 @@ struct PySession {
   std::unique_ptr<plugin::Session> session;
   /// Bumped by an observer on every change, so that `annotations` copies the document only when
   /// it changed since the last copy.
-  std::uint64_t version = 0;
+  std::atomic<std::uint64_t> version{0};
   AnnotationsPtr snapshot;
   std::uint64_t snapshot_version = 0;
 

@@ -230,7 +230,12 @@ def test_modify_box_converts_from_the_lidar_frame(shared_data):
         assert track.box(0).frame_of_reference == "world"
         # ten columns: the LiDAR is not level, so the box tilts a little in its frame, and an
         # upright (seven-column) row would tilt it in the world, which the upright class refuses
-        lidar = s.annotations.boxes(0, 10, "lidar", root)
+        lidar = s.boxes(0, 10, "lidar")
+        assert lidar.frame_of_reference == "lidar" and len(lidar) == 68
+        world = np.array([[*b.center, 1.0] for b in (s.annotations.track(i).box(0)
+                                                    for i in lidar.track_ids)])
+        np.testing.assert_allclose(lidar.boxes[:, :3],
+                                   (np.linalg.inv(T_world_lidar) @ world.T).T[:, :3], atol=1e-5)
         row = lidar.boxes[list(lidar.track_ids).index(track.id)].copy()
         row[0] += 1.0
         s.modify_box(track.id, 0, row, frame_of_reference="lidar")
