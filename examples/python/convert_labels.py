@@ -25,7 +25,7 @@ def main(argv=None):
     parser.add_argument("input", help="label file, label folder or dataset root")
     parser.add_argument("out", help="output file or folder")
     parser.add_argument("--to", required=True, choices=formats, help="output format")
-    parser.add_argument("--from", dest="from_format", default="",
+    parser.add_argument("--from", dest="from_format",
                         help="input format (default: detected)")
     parser.add_argument("--sequence", help="dataset giving calibration and poses")
     parser.add_argument("--sequence-name", default="", help="sequence or scene inside it")

@@ -112,9 +112,11 @@ std::function<bool(double)> scaled(std::function<bool(double)> f, double from, d
   return [f = std::move(f), from, to](double x) { return f(from + (to - from) * x); };
 }
 
-AnnotationsPtr read(const fs::path& path, const std::string& format, const py::object& sequence,
+AnnotationsPtr read(const fs::path& path, const std::optional<std::string>& format_arg,
+                    const py::object& sequence,
                     const std::string& sequence_name, const py::object& class_map,
                     bool frames_beyond_sequence, const py::object& progress) {
+  const std::string format = format_arg.value_or("");
   const formats::LabelCodec& codec = reader_for(path, format);
   check_single_sequence(codec, path, sequence, sequence_name);
   const SequenceArg dataset = dataset_for(path, sequence, sequence_name);
@@ -172,11 +174,11 @@ py::dict write(const AnnotationsPtr& doc, const fs::path& out, const std::string
 }
 
 py::dict convert(const fs::path& input, const fs::path& out, const std::string& to,
-                 const std::string& from, const py::object& sequence,
+                 const std::optional<std::string>& from_format, const py::object& sequence,
                  const std::string& sequence_name, const py::object& class_map, bool overwrite,
                  bool include_outside_fov, bool all_frames, const py::object& progress) {
   const formats::LabelCodec& writer = writer_for(to);
-  const formats::LabelCodec& reader = reader_for(input, from);
+  const formats::LabelCodec& reader = reader_for(input, from_format.value_or(""));
   check_single_sequence(reader, input, sequence, sequence_name);
   const SequenceArg dataset = dataset_for(input, sequence, sequence_name);
   const std::optional<formats::ClassMap> map = class_map_arg(class_map);
@@ -212,7 +214,7 @@ py::dict convert(const fs::path& input, const fs::path& out, const std::string& 
 }  // namespace
 
 void bind_label_io(py::module_& m) {
-  m.def("read_labels", &read, py::arg("path"), py::arg("format") = "",
+  m.def("read_labels", &read, py::arg("path"), py::arg("format") = py::none(),
         py::arg("sequence") = py::none(), py::kw_only(), py::arg("sequence_name") = "",
         py::arg("class_map") = py::none(), py::arg("frames_beyond_sequence") = false,
         py::arg("progress") = py::none(), R"doc(
@@ -241,7 +243,7 @@ made. Returns the report: {'format', 'written': [paths], 'boxes_written',
 'warnings': {reason: count}, 'summary': one line}; everything not written is under 'dropped'.)doc");
 
   m.def("convert", &convert, py::arg("input"), py::arg("out"), py::kw_only(), py::arg("to"),
-        py::arg("from_format") = "", py::arg("sequence") = py::none(),
+        py::arg("from_format") = py::none(), py::arg("sequence") = py::none(),
         py::arg("sequence_name") = "", py::arg("class_map") = py::none(),
         py::arg("overwrite") = false, py::arg("include_outside_fov") = false,
         py::arg("all_frames") = false, py::arg("progress") = py::none(), R"doc(

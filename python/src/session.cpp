@@ -5,6 +5,8 @@
 #include "session.hpp"
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
@@ -88,7 +90,7 @@ plugin::RecoveryPolicy recovery_policy(const std::string& name) {
 
 std::shared_ptr<PySession> open(const py::object& document, const py::object& sequence,
                                 const std::string& sequence_name, const py::object& labels,
-                                const std::string& labels_format, bool journal,
+                                const std::optional<std::string>& labels_format, bool journal,
                                 const std::string& journal_sync, const std::string& recovery,
                                 const py::object& recovery_folder, bool load_plugins) {
   plugin::SessionOptions options;
@@ -111,7 +113,7 @@ std::shared_ptr<PySession> open(const py::object& document, const py::object& se
       // them; "<codec>:<absolute path>" keys the recovery journal, as there.
       const fs::path path = labels.cast<fs::path>();
       const formats::LabelCodec* codec =
-          unwrap(python_registry().codecs().select(path, labels_format));
+          unwrap(python_registry().codecs().select(path, labels_format.value_or("")));
       if (!codec->read) {
         raise_error(formats::Error{formats::ErrorCode::kUnsupported,
                                    "cannot read labels as '" + codec->id + "'", path.string()});
@@ -239,7 +241,7 @@ ConflictError (overlapping merge, nothing to undo, a locked tilt), BusyError (a 
 session). Single-threaded, like the engine's: use it from one thread.)doc");
   cls.def(py::init(&open), py::arg("document") = py::none(), py::arg("sequence") = py::none(),
           py::kw_only(), py::arg("sequence_name") = "", py::arg("labels") = py::none(),
-          py::arg("labels_format") = "", py::arg("journal") = true,
+          py::arg("labels_format") = py::none(), py::arg("journal") = true,
           py::arg("journal_sync") = "data", py::arg("recovery") = "recover",
           py::arg("recovery_folder") = py::none(), py::arg("load_plugins") = true,
           "Opens a session (see the class help). sequence: a dataset path (or a pcanno.Sequence); "

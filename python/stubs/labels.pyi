@@ -138,14 +138,14 @@ class Annotations:
     def boxes(self, frame: int, columns: int = 7, frame_of_reference: str = "lidar",
               sequence: Any = None, *, sequence_name: str = "") -> FrameBoxes: ...
 
-def read_labels(path: _Path, format: str = "", sequence: Any = None, *, sequence_name: str = "",
+def read_labels(path: _Path, format: Optional[str] = None, sequence: Any = None, *, sequence_name: str = "",
                 class_map: Union[None, _Path, Dict[str, Any]] = None,
                 frames_beyond_sequence: bool = False, progress: _Progress = None) -> Annotations: ...
 def write_labels(annotations: Annotations, path: _Path, format: str, *, sequence: Any = None,
                  sequence_name: str = "", class_map: Union[None, _Path, Dict[str, Any]] = None,
                  overwrite: bool = False, include_outside_fov: bool = False,
                  all_frames: bool = False, progress: _Progress = None) -> Dict[str, Any]: ...
-def convert(input: _Path, out: _Path, *, to: str, from_format: str = "", sequence: Any = None,
+def convert(input: _Path, out: _Path, *, to: str, from_format: Optional[str] = None, sequence: Any = None,
             sequence_name: str = "", class_map: Union[None, _Path, Dict[str, Any]] = None,
             overwrite: bool = False, include_outside_fov: bool = False, all_frames: bool = False,
             progress: _Progress = None) -> Dict[str, Any]: ...

@@ -34,7 +34,7 @@ class Session:
     busy_job: str
     def __init__(self, document: Optional[_Path] = None, sequence: Any = None, *,
                  sequence_name: str = "", labels: Union[None, _Path, Annotations] = None,
-                 labels_format: str = "", journal: bool = True, journal_sync: str = "data",
+                 labels_format: Optional[str] = None, journal: bool = True, journal_sync: str = "data",
                  recovery: str = "recover", recovery_folder: Optional[_Path] = None,
                  load_plugins: bool = True) -> None: ...
     @staticmethod
