@@ -91,6 +91,7 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   if (sequence.is_none()) return;
   std::filesystem::path path;
   std::string chosen = name;
+  std::string layout;
   const py::module_ os = py::module_::import("os");
   if (py::isinstance<py::str>(sequence) || py::isinstance(sequence, os.attr("PathLike"))) {
     path = sequence.cast<std::filesystem::path>();
@@ -106,17 +107,21 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
     } catch (const py::cast_error&) {
     } catch (const std::runtime_error&) {  // a holder other than shared_ptr
     }
-    // ... or another wrapper of one: reopen it from where it was opened.
-    if (!py::hasattr(sequence, "path")) {
+    // ... or another wrapper of one (pcanno.Sequence keeps `root`, `layout` and `name`): reopen
+    // it from where it was opened.
+    const char* where = py::hasattr(sequence, "root") ? "root" : "path";
+    if (!py::hasattr(sequence, where)) {
       throw py::type_error("sequence must be None, a path or a pcanno.Sequence");
     }
-    path = py::str(sequence.attr("path")).cast<std::string>();
+    path = py::str(sequence.attr(where)).cast<std::string>();
     if (chosen.empty() && py::hasattr(sequence, "name")) {
       chosen = py::str(sequence.attr("name")).cast<std::string>();
     }
+    if (py::hasattr(sequence, "layout")) layout = py::str(sequence.attr("layout")).cast<std::string>();
   }
   formats::SequenceOptions options;
   options.name = chosen;
+  options.layout = layout;
   options.readers = python_registry().shared_readers();
   formats::Expected<formats::Sequence> opened = [&] {
     py::gil_scoped_release release;

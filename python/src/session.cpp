@@ -77,7 +77,10 @@ std::string path_arg(const py::object& value) {
   if (py::hasattr(value, "__fspath__") || py::isinstance<py::str>(value)) {
     return value.cast<fs::path>().string();
   }
-  if (py::hasattr(value, "path")) return py::str(value.attr("path")).cast<std::string>();
+  // a pcanno.Sequence keeps where it was opened in `root`
+  for (const char* where : {"root", "path"}) {
+    if (py::hasattr(value, where)) return py::str(value.attr(where)).cast<std::string>();
+  }
   throw py::type_error("expected a path (str or os.PathLike) or None");
 }
 
@@ -96,6 +99,11 @@ std::shared_ptr<PySession> open(const py::object& document, const py::object& se
   plugin::SessionOptions options;
   options.sequence = path_arg(sequence);
   options.sequence_options.name = sequence_name;
+  // A pcanno.Sequence names its sequence or scene itself.
+  if (sequence_name.empty() && !sequence.is_none() && !py::isinstance<py::str>(sequence) &&
+      !py::hasattr(sequence, "__fspath__") && py::hasattr(sequence, "name")) {
+    options.sequence_options.name = py::str(sequence.attr("name")).cast<std::string>();
+  }
   options.document = path_arg(document);
   options.journal = journal;
   if (journal_sync != "data" && journal_sync != "none") {
@@ -368,7 +376,8 @@ of the saved edits; dirty becomes False.)doc")
 Calls callback(change) after every change, with the GIL held, where change is a dict: 'kind'
 ('edit', 'undo', 'redo', 'frame', 'selection', 'saved'), 'name' (the command), 'tracks' and
 'polylines' (ids touched). Returns a Subscription: keep it and call remove() to stop. An exception
-the callback raises goes to sys.unraisablehook (the change has happened).)doc")
+the callback raises goes to sys.unraisablehook (the change has happened). The session holds the
+callback until remove() or close(), so a callback that refers to the session keeps it alive.)doc")
       .def("__repr__", [](const PySession& s) {
         if (!s.session) return std::string("<pcanno.Session closed>");
         const formats::Annotations& d = s.session->document();

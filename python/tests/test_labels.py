@@ -270,3 +270,17 @@ def test_bad_box_rows_are_value_errors():
         doc.boxes(0, columns=8)
     with pytest.raises(ValueError, match="in use"):
         doc.add_track("Car", id=t.id)
+
+
+def test_a_sequence_object_is_reopened_from_its_root(sample_data):
+    root = sample_data / "kitti_tracking/training"
+
+    class LikeSequence:  # what pcanno.Sequence exposes: root, layout, name
+        def __init__(self):
+            self.root, self.layout, self.name = str(root), "kitti-tracking", "0000"
+
+    by_object = pcanno.read_labels(root / "label_02/0000.txt", sequence=LikeSequence())
+    by_path = pcanno.read_labels(root / "label_02/0000.txt", sequence=root)
+    np.testing.assert_array_equal(by_object.boxes(3).boxes, by_path.boxes(3).boxes)
+    with pytest.raises(TypeError):
+        pcanno.read_labels(root / "label_02/0000.txt", sequence=42)
