@@ -268,3 +268,34 @@ def test_a_folder_of_several_tracking_sequences_asks_for_one(shared_data, tmp_pa
     doc = pcanno.read_labels(root, sequence_name="0000")
     rows, _ = kitti_tracking_table(root / "label_02/0000.txt")
     assert doc.box_count == len(rows) and doc.sequence["name"] == "0000"
+
+
+@pytest.mark.parametrize("to", ["pcanno", "openlabel"])
+def test_polylines_round_trip(tmp_path, to):
+    doc = pcanno.Annotations()
+    doc.add_frame("000000", 0)
+    doc.add_frame("000001", 100_000)
+    lane = np.array([[0.0, 1.5, -1.7], [10.25, 1.5, -1.7], [20.5, 1.75, -1.65]])
+    area = np.array([[5.0, -2.0, -1.7], [7.0, -2.0, -1.7], [7.0, 2.0, -1.7], [5.0, 2.0, -1.7]])
+    first = doc.add_polyline("lane_marking", 0, lane)
+    doc.add_polyline("lane_marking", 1, lane + [1.0, 0, 0], id=first.id)
+    doc.add_polyline("crosswalk", 1, area, closed=True)
+    report = pcanno.write_labels(doc, tmp_path / "doc.json", to)
+    assert report["polyline_states_written"] == 3 and report["dropped"] == {}
+    back = pcanno.read_labels(tmp_path / "doc.json", to)
+    lines = {(p.label, s.frame): s for p in back.polylines for s in p.states}
+    assert sorted(lines) == [("crosswalk", 1), ("lane_marking", 0), ("lane_marking", 1)]
+    np.testing.assert_allclose(lines[("lane_marking", 0)].vertices, lane, atol=1e-9)
+    np.testing.assert_allclose(lines[("lane_marking", 1)].vertices, lane + [1.0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(lines[("crosswalk", 1)].vertices, area, atol=1e-9)
+    assert lines[("crosswalk", 1)].closed and not lines[("lane_marking", 0)].closed
+
+
+def test_kitti_drops_polylines_and_says_so(sample_data, tmp_path):
+    root = sample_data / "kitti_tracking/training"
+    doc = pcanno.read_labels(root / "label_02/0000.txt", sequence=root)
+    doc.add_polyline("curb", 0, [[0, 0, -1.7], [1, 0, -1.7]])
+    report = pcanno.write_labels(doc, tmp_path / "label_02/0000.txt", "kitti-tracking",
+                                 sequence=root)
+    assert report["polyline_states_written"] == 0
+    assert sum(n for r, n in report["dropped"].items() if r.startswith("polyline")) == 1

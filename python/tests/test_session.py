@@ -270,3 +270,14 @@ def test_bad_arguments_are_value_errors(kitti):
         kitti.create_track([0, 0, 0, 1, 1, 1, 0], 0, provenance="guessed")
     with pytest.raises(ValueError, match="recovery"):
         pcanno.Session(recovery="maybe")
+
+
+def test_opening_bad_labels_names_the_file_and_line(sample_data, tmp_path):
+    root = sample_data / "kitti_tracking/training"
+    lines = (root / "label_02/0000.txt").read_text().splitlines()
+    lines[2] = lines[2].replace(" 2.000000 ", " two ", 1)  # the height is not a number
+    bad = tmp_path / "0000.txt"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(pcanno.MalformedError) as info:
+        pcanno.Session(sequence=root, labels=bad, journal=False)
+    assert info.value.path == str(bad) and info.value.line == 3, str(info.value)
