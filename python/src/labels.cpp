@@ -15,7 +15,8 @@ namespace pcanno::python {
 
 formats::Track& TrackRef::get() const {
   formats::Track* t = doc->track(id);
-  if (t == nullptr) throw py::key_error("track " + std::to_string(id) + " is no longer in the document");
+  if (t == nullptr)
+    throw py::key_error("track " + std::to_string(id) + " is no longer in the document");
   return *t;
 }
 
@@ -49,15 +50,18 @@ formats::PolylineState& PolylineStateRef::get() const {
 
 formats::ShapeFrame parse_shape_frame(const std::string& name) {
   const auto f = formats::shape_frame_from_string(name);
-  if (!f) throw py::value_error("frame_of_reference must be 'lidar' or 'world', not '" + name + "'");
+  if (!f)
+    throw py::value_error("frame_of_reference must be 'lidar' or 'world', not '" + name + "'");
   return *f;
 }
 
 formats::Provenance parse_provenance(const std::string& name) {
   const auto p = formats::provenance_from_string(name);
   if (!p) {
-    throw py::value_error("provenance must be one of manual, interpolated, tracked, fitted, "
-                          "imported, model; not '" + name + "'");
+    throw py::value_error(
+        "provenance must be one of manual, interpolated, tracked, fitted, "
+        "imported, model; not '" +
+        name + "'");
   }
   return *p;
 }
@@ -117,7 +121,8 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
     if (chosen.empty() && py::hasattr(sequence, "name")) {
       chosen = py::str(sequence.attr("name")).cast<std::string>();
     }
-    if (py::hasattr(sequence, "layout")) layout = py::str(sequence.attr("layout")).cast<std::string>();
+    if (py::hasattr(sequence, "layout"))
+      layout = py::str(sequence.attr("layout")).cast<std::string>();
   }
   formats::SequenceOptions options;
   options.name = chosen;
@@ -178,92 +183,119 @@ size prior of new boxes and of box fitting; shape 'box' or 'polyline'; motion th
 'pedestrian', 'cyclist', 'static', 'unknown') and QA limits; upright: boxes keep pitch and roll 0;
 attributes: the declared attributes as dicts (name, type, values, min, max, default, mandatory,
 scope).)doc")
-      .def_readonly("name", &formats::ClassSpec::name, "The class name, as tracks' labels spell it.")
-      .def_property_readonly("color", [](const formats::ClassSpec& c) {
-        return py::make_tuple(c.color[0], c.color[1], c.color[2]);
-      }, "(r, g, b), 0..255")
-      .def_property_readonly("default_size", [](const formats::ClassSpec& c) {
-        return vector3_array(c.default_size);
-      }, "[m] float64 (3,): length, width, height of a typical object")
-      .def_property_readonly("shape", [](const formats::ClassSpec& c) {
-        return std::string(formats::to_string(c.shape));
-      }, "'box' or 'polyline'")
+      .def_readonly("name", &formats::ClassSpec::name,
+                    "The class name, as tracks' labels spell it.")
+      .def_property_readonly(
+          "color",
+          [](const formats::ClassSpec& c) {
+            return py::make_tuple(c.color[0], c.color[1], c.color[2]);
+          },
+          "(r, g, b), 0..255")
+      .def_property_readonly(
+          "default_size", [](const formats::ClassSpec& c) { return vector3_array(c.default_size); },
+          "[m] float64 (3,): length, width, height of a typical object")
+      .def_property_readonly(
+          "shape",
+          [](const formats::ClassSpec& c) { return std::string(formats::to_string(c.shape)); },
+          "'box' or 'polyline'")
       .def_readonly("closed", &formats::ClassSpec::closed,
                     "Polyline classes: a new line is a closed area")
-      .def_property_readonly("evidence", [](const formats::ClassSpec& c) {
-        return std::string(formats::to_string(c.evidence));
-      }, "Polyline classes: what a line follows: 'none', 'marking', 'curb'")
+      .def_property_readonly(
+          "evidence",
+          [](const formats::ClassSpec& c) { return std::string(formats::to_string(c.evidence)); },
+          "Polyline classes: what a line follows: 'none', 'marking', 'curb'")
       .def_readonly("upright", &formats::ClassSpec::upright,
                     "Box classes: pitch and roll stay 0 unless a track has free_tilt.")
-      .def_property_readonly("motion", [](const formats::ClassSpec& c) {
-        py::dict d;
-        d["kind"] = formats::to_string(c.motion.kind);
-        d["speed"] = c.motion.limits.speed;
-        d["acceleration"] = c.motion.limits.acceleration;
-        d["yaw_rate"] = c.motion.limits.yaw_rate;
-        d["moves_along_heading"] = c.motion.moves_along_heading;
-        return d;
-      }, "{'kind', 'speed' [m/s], 'acceleration' [m/s^2], 'yaw_rate' [rad/s], "
-         "'moves_along_heading'}")
-      .def_property_readonly("attributes", [](const formats::ClassSpec& c) {
-        return attribute_specs(c.attributes);
-      }, "The declared attributes, as dicts, in the order editors show them.")
+      .def_property_readonly(
+          "motion",
+          [](const formats::ClassSpec& c) {
+            py::dict d;
+            d["kind"] = formats::to_string(c.motion.kind);
+            d["speed"] = c.motion.limits.speed;
+            d["acceleration"] = c.motion.limits.acceleration;
+            d["yaw_rate"] = c.motion.limits.yaw_rate;
+            d["moves_along_heading"] = c.motion.moves_along_heading;
+            return d;
+          },
+          "{'kind', 'speed' [m/s], 'acceleration' [m/s^2], 'yaw_rate' [rad/s], "
+          "'moves_along_heading'}")
+      .def_property_readonly(
+          "attributes", [](const formats::ClassSpec& c) { return attribute_specs(c.attributes); },
+          "The declared attributes, as dicts, in the order editors show them.")
       .def("__repr__", [](const formats::ClassSpec& c) {
         return "<pcanno.ClassSpec '" + c.name + "' " + formats::to_string(c.shape) + ">";
       });
-  m.def("default_class_schema", [] { return formats::default_class_schema(); },
-        "The built-in classes (KITTI, nuScenes, Lyft, polyline classes) as ClassSpec copies.");
+  m.def(
+      "default_class_schema", [] { return formats::default_class_schema(); },
+      "The built-in classes (KITTI, nuScenes, Lyft, polyline classes) as ClassSpec copies.");
 }
 
 void bind_schema(py::module_& m) {
   py::class_<SchemaRef>(m, "ClassSchema", R"doc(
 The classes of an Annotations document, in order (the first box class is the default of a new
 box), plus its scene and frame tags. Indexing by position or by name gives ClassSpec copies.)doc")
-      .def("__len__", [](const SchemaRef& s) { return s.doc->classes.size(); }, "The number of classes.")
-      .def("__iter__", [](const SchemaRef& s) {
-        return py::iter(py::cast(s.doc->classes));
-      }, "The classes (ClassSpec copies), in schema order.")
-      .def("__getitem__", [](const SchemaRef& s, py::object key) -> formats::ClassSpec {
-        if (py::isinstance<py::str>(key)) {
-          const formats::ClassSpec* c = s.doc->class_spec(key.cast<std::string>());
-          if (!c) throw py::key_error("no class '" + key.cast<std::string>() + "' in the schema");
-          return *c;
-        }
-        auto i = key.cast<py::ssize_t>();
-        const auto n = static_cast<py::ssize_t>(s.doc->classes.size());
-        if (i < 0) i += n;
-        if (i < 0 || i >= n) throw py::index_error("class index out of range");
-        return s.doc->classes[static_cast<std::size_t>(i)];
-      }, py::arg("key"), "The class at a position, or named `key`.")
-      .def("__contains__", [](const SchemaRef& s, const std::string& name) {
-        return s.doc->class_spec(name) != nullptr;
-      }, py::arg("name"), "True when the schema has a class `name`.")
-      .def_property_readonly("names", [](const SchemaRef& s) {
-        std::vector<std::string> out;
-        for (const auto& c : s.doc->classes) out.push_back(c.name);
-        return out;
-      }, "The class names, in schema order.")
-      .def("get", [](const SchemaRef& s, const std::string& name) {
-        return s.doc->class_or_default(name);
-      }, py::arg("name"),
-           "The class `name` as the document defines it, else as the default schema does (or an "
-           "unknown class): what size priors and motion limits are read from.")
-      .def("default_class", [](const SchemaRef& s, const std::string& shape) {
-        const auto kind = formats::shape_kind_from_string(shape);
-        if (!kind) throw py::value_error("shape must be 'box' or 'polyline'");
-        return s.doc->default_class(*kind);
-      }, py::arg("shape") = "box", "The class a new box (or polyline) gets when none is named.")
-      .def("add", [](const SchemaRef& s, const std::string& name) {
-        return s.doc->ensure_class(name);
-      }, py::arg("name"),
-           "Adds the class `name` (from the default schema when it knows it) unless present; "
-           "returns it.")
-      .def_property_readonly("scene_tags", [](const SchemaRef& s) {
-        return attribute_specs(s.doc->scene_tags);
-      }, "The scene tags (values in Annotations.attributes), as dicts.")
-      .def_property_readonly("frame_tags", [](const SchemaRef& s) {
-        return attribute_specs(s.doc->frame_tags);
-      }, "The frame tags (values in Frame.attributes), as dicts.")
+      .def(
+          "__len__", [](const SchemaRef& s) { return s.doc->classes.size(); },
+          "The number of classes.")
+      .def(
+          "__iter__", [](const SchemaRef& s) { return py::iter(py::cast(s.doc->classes)); },
+          "The classes (ClassSpec copies), in schema order.")
+      .def(
+          "__getitem__",
+          [](const SchemaRef& s, py::object key) -> formats::ClassSpec {
+            if (py::isinstance<py::str>(key)) {
+              const formats::ClassSpec* c = s.doc->class_spec(key.cast<std::string>());
+              if (!c)
+                throw py::key_error("no class '" + key.cast<std::string>() + "' in the schema");
+              return *c;
+            }
+            auto i = key.cast<py::ssize_t>();
+            const auto n = static_cast<py::ssize_t>(s.doc->classes.size());
+            if (i < 0) i += n;
+            if (i < 0 || i >= n) throw py::index_error("class index out of range");
+            return s.doc->classes[static_cast<std::size_t>(i)];
+          },
+          py::arg("key"), "The class at a position, or named `key`.")
+      .def(
+          "__contains__",
+          [](const SchemaRef& s, const std::string& name) {
+            return s.doc->class_spec(name) != nullptr;
+          },
+          py::arg("name"), "True when the schema has a class `name`.")
+      .def_property_readonly(
+          "names",
+          [](const SchemaRef& s) {
+            std::vector<std::string> out;
+            for (const auto& c : s.doc->classes) out.push_back(c.name);
+            return out;
+          },
+          "The class names, in schema order.")
+      .def(
+          "get",
+          [](const SchemaRef& s, const std::string& name) { return s.doc->class_or_default(name); },
+          py::arg("name"),
+          "The class `name` as the document defines it, else as the default schema does (or an "
+          "unknown class): what size priors and motion limits are read from.")
+      .def(
+          "default_class",
+          [](const SchemaRef& s, const std::string& shape) {
+            const auto kind = formats::shape_kind_from_string(shape);
+            if (!kind) throw py::value_error("shape must be 'box' or 'polyline'");
+            return s.doc->default_class(*kind);
+          },
+          py::arg("shape") = "box", "The class a new box (or polyline) gets when none is named.")
+      .def(
+          "add",
+          [](const SchemaRef& s, const std::string& name) { return s.doc->ensure_class(name); },
+          py::arg("name"),
+          "Adds the class `name` (from the default schema when it knows it) unless present; "
+          "returns it.")
+      .def_property_readonly(
+          "scene_tags", [](const SchemaRef& s) { return attribute_specs(s.doc->scene_tags); },
+          "The scene tags (values in Annotations.attributes), as dicts.")
+      .def_property_readonly(
+          "frame_tags", [](const SchemaRef& s) { return attribute_specs(s.doc->frame_tags); },
+          "The frame tags (values in Frame.attributes), as dicts.")
       .def("__repr__", [](const SchemaRef& s) {
         return "<pcanno.ClassSchema " + std::to_string(s.doc->classes.size()) + " classes>";
       });
@@ -275,7 +307,8 @@ void bind_frames(py::module_& m) {
   py::class_<formats::FrameInfo>(m, "Frame", R"doc(
 Per-frame facts of a labelled sequence (a copy): name ('000042', a token, a file stem),
 timestamp_us [us] (-1 unknown), attributes (frame tags) and source_token (nuScenes sample).)doc")
-      .def_readonly("name", &formats::FrameInfo::name, "'000042', a sample_data token, a file stem.")
+      .def_readonly("name", &formats::FrameInfo::name,
+                    "'000042', a sample_data token, a file stem.")
       .def_readonly("timestamp_us", &formats::FrameInfo::timestamp_us, "[us]; -1 when unknown.")
       .def_readonly("attributes", &formats::FrameInfo::attributes, "Frame tags {str: str}.")
       .def_readonly("source_token", &formats::FrameInfo::source_token,
@@ -289,11 +322,14 @@ An image region marked "not labelled" (KITTI DontCare rows), a copy: frame, labe
 [px] (left, top, right, bottom) in image_2.)doc")
       .def_readonly("frame", &formats::IgnoreRegion::frame, "The frame index.")
       .def_readonly("label", &formats::IgnoreRegion::label, "'DontCare' as imported.")
-      .def_property_readonly("bbox", [](const formats::IgnoreRegion& r) {
-        py::array_t<double> out(4);
-        for (int i = 0; i < 4; ++i) out.mutable_at(i) = r.bbox[static_cast<std::size_t>(i)];
-        return out;
-      }, "[px] float64 (4,): left, top, right, bottom in image_2")
+      .def_property_readonly(
+          "bbox",
+          [](const formats::IgnoreRegion& r) {
+            py::array_t<double> out(4);
+            for (int i = 0; i < 4; ++i) out.mutable_at(i) = r.bbox[static_cast<std::size_t>(i)];
+            return out;
+          },
+          "[px] float64 (4,): left, top, right, bottom in image_2")
       .def("__repr__", [](const formats::IgnoreRegion& r) {
         return "<pcanno.IgnoreRegion frame " + std::to_string(r.frame) + " " + r.label + ">";
       });
@@ -315,47 +351,57 @@ see later changes and raise KeyError once their object is removed. Their numpy a
 size, rotation, vertices) are copies. Boxes are stored in the frame their `frame_of_reference`
 names: 'lidar' (the sensor frame of the box's own frame, as KITTI gives them) or 'world' (the
 sequence's world frame, as nuScenes gives them); boxes() converts, given a sequence with poses.)doc")
-      .def(py::init([] { return std::make_shared<formats::Annotations>(); }),
-           "An empty document.")
-      .def("copy", [](const formats::Annotations& a) {
-        return std::make_shared<formats::Annotations>(a);
-      }, "A deep copy, independent of this document.")
-      .def_property_readonly("schema", [](AnnotationsPtr a) { return SchemaRef{std::move(a)}; },
-                             "The class schema (ClassSchema) and scene/frame tags.")
-      .def_property_readonly("classes", [](const formats::Annotations& a) {
-        std::vector<std::string> out;
-        for (const auto& c : a.classes) out.push_back(c.name);
-        return out;
-      }, "The class names of the schema, in order.")
-      .def_property_readonly("frames", [](const formats::Annotations& a) { return a.frames; },
-                             "The frames (copies of Frame), index = frame number.")
-      .def_property_readonly("frame_count", [](const formats::Annotations& a) {
-        return a.frames.size();
-      }, "len(frames).")
-      .def("add_frame", [](formats::Annotations& a, const std::string& name,
-                           std::int64_t timestamp_us) {
-        formats::FrameInfo f;
-        f.name = name;
-        f.timestamp_us = timestamp_us;
-        a.frames.push_back(std::move(f));
-        return a.frames.size() - 1;
-      }, py::arg("name"), py::arg("timestamp_us") = -1,
-           "Appends a frame (name, timestamp [us] or -1); returns its index.")
-      .def_property_readonly("ignore_regions", [](const formats::Annotations& a) {
-        return a.ignore_regions;
-      }, "The ignore regions (KITTI DontCare), copies.")
-      .def_property("attributes",
-                    [](const formats::Annotations& a) { return a.attributes; },
-                    [](formats::Annotations& a, const formats::AttributeMap& v) { a.attributes = v; },
-                    "Document metadata and scene-tag values, a dict of str (a copy; assign a "
-                    "dict to replace them).")
-      .def_property_readonly("sequence", [](const formats::Annotations& a) {
-        py::dict d;
-        d["layout"] = a.sequence.layout;
-        d["path"] = a.sequence.path;
-        d["name"] = a.sequence.name;
-        return d;
-      }, "Where the labelled data lives: {'layout', 'path', 'name'} (empty strings if unknown).")
+      .def(py::init([] { return std::make_shared<formats::Annotations>(); }), "An empty document.")
+      .def(
+          "copy",
+          [](const formats::Annotations& a) { return std::make_shared<formats::Annotations>(a); },
+          "A deep copy, independent of this document.")
+      .def_property_readonly(
+          "schema", [](AnnotationsPtr a) { return SchemaRef{std::move(a)}; },
+          "The class schema (ClassSchema) and scene/frame tags.")
+      .def_property_readonly(
+          "classes",
+          [](const formats::Annotations& a) {
+            std::vector<std::string> out;
+            for (const auto& c : a.classes) out.push_back(c.name);
+            return out;
+          },
+          "The class names of the schema, in order.")
+      .def_property_readonly(
+          "frames", [](const formats::Annotations& a) { return a.frames; },
+          "The frames (copies of Frame), index = frame number.")
+      .def_property_readonly(
+          "frame_count", [](const formats::Annotations& a) { return a.frames.size(); },
+          "len(frames).")
+      .def(
+          "add_frame",
+          [](formats::Annotations& a, const std::string& name, std::int64_t timestamp_us) {
+            formats::FrameInfo f;
+            f.name = name;
+            f.timestamp_us = timestamp_us;
+            a.frames.push_back(std::move(f));
+            return a.frames.size() - 1;
+          },
+          py::arg("name"), py::arg("timestamp_us") = -1,
+          "Appends a frame (name, timestamp [us] or -1); returns its index.")
+      .def_property_readonly(
+          "ignore_regions", [](const formats::Annotations& a) { return a.ignore_regions; },
+          "The ignore regions (KITTI DontCare), copies.")
+      .def_property(
+          "attributes", [](const formats::Annotations& a) { return a.attributes; },
+          [](formats::Annotations& a, const formats::AttributeMap& v) { a.attributes = v; },
+          "Document metadata and scene-tag values, a dict of str (a copy; assign a "
+          "dict to replace them).")
+      .def_property_readonly(
+          "sequence",
+          [](const formats::Annotations& a) {
+            py::dict d;
+            d["layout"] = a.sequence.layout;
+            d["path"] = a.sequence.path;
+            d["name"] = a.sequence.name;
+            return d;
+          },
+          "Where the labelled data lives: {'layout', 'path', 'name'} (empty strings if unknown).")
       .def_property_readonly("box_count", &formats::Annotations::box_count,
                              "Boxes over all tracks and frames.")
       .def("normalize", &formats::Annotations::normalize,

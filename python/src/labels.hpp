@@ -90,9 +90,9 @@ py::dict report_dict(const formats::WriteReport& report);
 py::object boxes_of_frame(const formats::Annotations& doc, std::int64_t frame, int columns,
                           const std::string& frame_of_reference, const formats::Sequence* sequence);
 
-void bind_annotations(py::module_& m);  // labels.cpp
-void bind_tracks(py::module_& m);       // labels_tracks.cpp
-void bind_label_io(py::module_& m);     // labels_io.cpp
+void bind_annotations(py::module_& m);   // labels.cpp
+void bind_tracks(py::module_& m);        // labels_tracks.cpp
+void bind_label_io(py::module_& m);      // labels_io.cpp
 void bind_label_arrays(py::module_& m);  // labels_arrays.cpp
 
 }  // namespace pcanno::python

@@ -100,8 +100,10 @@ py::tuple track_boxes(const TrackRef& ref, int columns, const std::string& frame
 }  // namespace
 
 py::object boxes_of_frame(const formats::Annotations& doc, std::int64_t frame, int columns,
-                          const std::string& frame_of_reference, const formats::Sequence* sequence) {
-  return py::cast(collect(doc, frame, columns, frame_of_reference, [sequence] { return sequence; }));
+                          const std::string& frame_of_reference,
+                          const formats::Sequence* sequence) {
+  return py::cast(
+      collect(doc, frame, columns, frame_of_reference, [sequence] { return sequence; }));
 }
 
 void bind_label_arrays(py::module_& m) {
@@ -114,19 +116,25 @@ qy qz] (the names in `columns`), in `frame_of_reference` ('lidar': the frame's s
       .def_readonly("frame", &FrameBoxes::frame, "The frame index.")
       .def_readonly("frame_of_reference", &FrameBoxes::frame_of_reference,
                     "'lidar' or 'world': the frame the boxes are expressed in.")
-      .def_property_readonly("columns", [](const FrameBoxes& f) {
-        const auto& names = f.columns == 7 ? box7_columns() : box10_columns();
-        py::tuple out(names.size());
-        for (std::size_t i = 0; i < names.size(); ++i) out[i] = py::str(names[i]);
-        return out;
-      }, "The column names of `boxes` (BOX7_COLUMNS or BOX10_COLUMNS).")
-      .def_readonly("boxes", &FrameBoxes::boxes, "float64 (N, 7) or (N, 10), in frame_of_reference.")
+      .def_property_readonly(
+          "columns",
+          [](const FrameBoxes& f) {
+            const auto& names = f.columns == 7 ? box7_columns() : box10_columns();
+            py::tuple out(names.size());
+            for (std::size_t i = 0; i < names.size(); ++i) out[i] = py::str(names[i]);
+            return out;
+          },
+          "The column names of `boxes` (BOX7_COLUMNS or BOX10_COLUMNS).")
+      .def_readonly("boxes", &FrameBoxes::boxes,
+                    "float64 (N, 7) or (N, 10), in frame_of_reference.")
       .def_readonly("track_ids", &FrameBoxes::track_ids, "int64 (N,): the track of each row.")
       .def_readonly("labels", &FrameBoxes::labels, "str (N,): the class of each row.")
       .def_readonly("scores", &FrameBoxes::scores, "float64 (N,): detector scores, NaN for none.")
       .def_readonly("keyframe", &FrameBoxes::keyframe, "bool (N,): set by a person.")
       .def_readonly("provenance", &FrameBoxes::provenance, "str (N,): how each box came to be.")
-      .def("__len__", [](const FrameBoxes& f) { return py::len(f.track_ids); }, "The number of boxes.")
+      .def(
+          "__len__", [](const FrameBoxes& f) { return py::len(f.track_ids); },
+          "The number of boxes.")
       .def("__repr__", [](const FrameBoxes& f) {
         return "<pcanno.FrameBoxes frame " + std::to_string(f.frame) + ", " +
                std::to_string(py::len(f.track_ids)) + " boxes, " + f.frame_of_reference + ">";

@@ -33,7 +33,8 @@ const formats::LabelCodec& reader_for(const fs::path& path, const std::string& f
   if (!format.empty()) {
     const formats::LabelCodec* c = codecs.find(format);
     if (c == nullptr || !c->read) {
-      raise_unsupported("cannot read labels as '" + format + "'; input formats: " + codec_ids(false));
+      raise_unsupported("cannot read labels as '" + format +
+                        "'; input formats: " + codec_ids(false));
     }
   }
   const formats::LabelCodec* codec = unwrap(codecs.select(path, format));
@@ -44,7 +45,8 @@ const formats::LabelCodec& reader_for(const fs::path& path, const std::string& f
 const formats::LabelCodec& writer_for(const std::string& format) {
   const formats::LabelCodec* c = python_registry().codecs().find(format);
   if (c == nullptr || !c->write) {
-    raise_unsupported("cannot write labels as '" + format + "'; output formats: " + codec_ids(true));
+    raise_unsupported("cannot write labels as '" + format +
+                      "'; output formats: " + codec_ids(true));
   }
   return *c;
 }
@@ -66,7 +68,8 @@ std::optional<formats::ClassMap> class_map_arg(const py::object& value) {
           throw py::value_error("class_map['" + entry.name + "'] needs a 'category'");
         }
         entry.external = d["category"].cast<std::string>();
-        if (d.contains("attributes")) entry.attributes = d["attributes"].cast<std::vector<std::string>>();
+        if (d.contains("attributes"))
+          entry.attributes = d["attributes"].cast<std::vector<std::string>>();
       } else {
         throw py::type_error("class_map values are a category or {'category', 'attributes'}");
       }
@@ -89,17 +92,18 @@ void check_single_sequence(const formats::LabelCodec& codec, const fs::path& pat
   }
   const std::vector<fs::path> files = formats::list_kitti_tracking_label_files(path);
   if (files.size() > 1) {
-    raise_error(formats::Error{
-        formats::ErrorCode::kInvalidArgument,
-        "holds " + std::to_string(files.size()) + " KITTI tracking sequences (" +
-            files.front().stem().string() + " ... " + files.back().stem().string() +
-            "); give sequence_name, or one label_02/SSSS.txt file",
-        path.string()});
+    raise_error(formats::Error{formats::ErrorCode::kInvalidArgument,
+                               "holds " + std::to_string(files.size()) +
+                                   " KITTI tracking sequences (" + files.front().stem().string() +
+                                   " ... " + files.back().stem().string() +
+                                   "); give sequence_name, or one label_02/SSSS.txt file",
+                               path.string()});
   }
 }
 
 /// The dataset the CLI would use: `sequence` when given, else `input` itself when it is one.
-SequenceArg dataset_for(const fs::path& input, const py::object& sequence, const std::string& name) {
+SequenceArg dataset_for(const fs::path& input, const py::object& sequence,
+                        const std::string& name) {
   if (!sequence.is_none()) return SequenceArg(sequence, name);
   if (!formats::detect_layout(input, &python_registry().readers()).empty()) {
     return SequenceArg(py::cast(input), name);
@@ -113,9 +117,9 @@ std::function<bool(double)> scaled(std::function<bool(double)> f, double from, d
 }
 
 AnnotationsPtr read(const fs::path& path, const std::optional<std::string>& format_arg,
-                    const py::object& sequence,
-                    const std::string& sequence_name, const py::object& class_map,
-                    bool frames_beyond_sequence, const py::object& progress) {
+                    const py::object& sequence, const std::string& sequence_name,
+                    const py::object& class_map, bool frames_beyond_sequence,
+                    const py::object& progress) {
   const std::string format = format_arg.value_or("");
   const formats::LabelCodec& codec = reader_for(path, format);
   check_single_sequence(codec, path, sequence, sequence_name);
@@ -191,7 +195,8 @@ py::dict convert(const fs::path& input, const fs::path& out, const std::string& 
   context.keyframes_only = !all_frames;
   const std::function<bool(double)> callback = bridge.callback();
   std::optional<formats::Annotations> doc;
-  formats::Expected<formats::WriteReport> report = [&]() -> formats::Expected<formats::WriteReport> {
+  formats::Expected<formats::WriteReport> report =
+      [&]() -> formats::Expected<formats::WriteReport> {
     py::gil_scoped_release release;
     // Reading is the first half of the progress, writing the second (as the CLI's bar).
     context.progress = scaled(callback, 0.0, 0.5);
@@ -253,15 +258,18 @@ folder holding several sequences is not split here: pass sequence_name, or loop 
 Returns write_labels()'s report plus 'read_format', 'tracks_read', 'boxes_read',
 'polylines_read' and 'ignore_regions_read'.)doc");
 
-  m.def("label_formats", [] {
-    py::list out;
-    for (const auto& c : python_registry().codecs().codecs()) {
-      out.append(py::dict(py::arg("id") = c.id, py::arg("description") = c.description,
-                          py::arg("read") = static_cast<bool>(c.read),
-                          py::arg("write") = static_cast<bool>(c.write)));
-    }
-    return out;
-  }, "The registered label codecs, plugins included: [{'id', 'description', 'read', 'write'}].");
+  m.def(
+      "label_formats",
+      [] {
+        py::list out;
+        for (const auto& c : python_registry().codecs().codecs()) {
+          out.append(py::dict(py::arg("id") = c.id, py::arg("description") = c.description,
+                              py::arg("read") = static_cast<bool>(c.read),
+                              py::arg("write") = static_cast<bool>(c.write)));
+        }
+        return out;
+      },
+      "The registered label codecs, plugins included: [{'id', 'description', 'read', 'write'}].");
 }
 
 }  // namespace pcanno::python

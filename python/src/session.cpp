@@ -32,12 +32,18 @@ namespace fs = std::filesystem;
 
 const char* kind_name(plugin::ChangeKind kind) {
   switch (kind) {
-    case plugin::ChangeKind::kEdit: return "edit";
-    case plugin::ChangeKind::kUndo: return "undo";
-    case plugin::ChangeKind::kRedo: return "redo";
-    case plugin::ChangeKind::kFrame: return "frame";
-    case plugin::ChangeKind::kSelection: return "selection";
-    case plugin::ChangeKind::kSaved: return "saved";
+    case plugin::ChangeKind::kEdit:
+      return "edit";
+    case plugin::ChangeKind::kUndo:
+      return "undo";
+    case plugin::ChangeKind::kRedo:
+      return "redo";
+    case plugin::ChangeKind::kFrame:
+      return "frame";
+    case plugin::ChangeKind::kSelection:
+      return "selection";
+    case plugin::ChangeKind::kSaved:
+      return "saved";
   }
   return "edit";
 }
@@ -109,7 +115,8 @@ std::shared_ptr<PySession> open(const py::object& document, const py::object& se
   if (journal_sync != "data" && journal_sync != "none") {
     throw py::value_error("journal_sync must be 'data' or 'none'");
   }
-  options.journal_sync = journal_sync == "data" ? plugin::JournalSync::kData : plugin::JournalSync::kNone;
+  options.journal_sync =
+      journal_sync == "data" ? plugin::JournalSync::kData : plugin::JournalSync::kNone;
   options.recovery = recovery_policy(recovery);
   options.recovery_folder = path_arg(recovery_folder);
   options.load_plugins = load_plugins;
@@ -194,34 +201,43 @@ void bind_subscription_and_transaction(py::module_& m) {
 What Session.add_observer() returns: keep it, and call remove() (or leave its `with` block) to stop
 the calls.)doc")
       .def("remove", &Subscription::remove, "Stops calling the observer (idempotent).")
-      .def_property_readonly("active", [](const Subscription& sub) {
-        return sub.id >= 0 && !sub.session.expired();
-      }, "True until remove() (or the session is gone).")
-      .def("__enter__", [](py::object self) { return self; }, "`with session.add_observer(f):`")
-      .def("__exit__", [](Subscription& sub, py::args) {
-        sub.remove();
-        return false;
-      }, "Removes the observer.");
+      .def_property_readonly(
+          "active", [](const Subscription& sub) { return sub.id >= 0 && !sub.session.expired(); },
+          "True until remove() (or the session is gone).")
+      .def(
+          "__enter__", [](py::object self) { return self; }, "`with session.add_observer(f):`")
+      .def(
+          "__exit__",
+          [](Subscription& sub, py::args) {
+            sub.remove();
+            return false;
+          },
+          "Removes the observer.");
 
   py::class_<Transaction>(m, "Transaction", R"doc(
 A context manager from Session.transaction(name): the commands applied inside the `with` block
 become one undo step named `name`, committed when the block ends normally and rolled back (every
 command of the block undone, nothing left in the undo history) when it raises. Nested transactions
 join the outer one.)doc")
-      .def("__enter__", [](Transaction& t) {
-        t.session->get().begin_transaction(t.name);
-        return t.session;
-      }, "Begins the transaction; returns the session.")
-      .def("__exit__", [](Transaction& t, const py::object& type, const py::object&,
-                          const py::object&) {
-        plugin::Session& session = t.session->get();
-        if (type.is_none()) {
-          check(session.commit_transaction());
-        } else {
-          check(session.cancel_transaction());
-        }
-        return false;  // the block's exception propagates
-      }, "Commits, or rolls back when the block raised (the exception propagates).");
+      .def(
+          "__enter__",
+          [](Transaction& t) {
+            t.session->get().begin_transaction(t.name);
+            return t.session;
+          },
+          "Begins the transaction; returns the session.")
+      .def(
+          "__exit__",
+          [](Transaction& t, const py::object& type, const py::object&, const py::object&) {
+            plugin::Session& session = t.session->get();
+            if (type.is_none()) {
+              check(session.commit_transaction());
+            } else {
+              check(session.cancel_transaction());
+            }
+            return false;  // the block's exception propagates
+          },
+          "Commits, or rolls back when the block raised (the exception propagates).");
 }
 
 }  // namespace
@@ -261,117 +277,160 @@ session). Single-threaded, like the engine's: use it from one thread.)doc");
                   py::kw_only(), py::arg("sequence_name") = "",
                   "An in-memory session over a copy of `annotations`, without journal (nothing "
                   "survives a crash); save() needs a path.")
-      .def_property_readonly("annotations", [](PySession& s) { return snapshot(s); }, R"doc(
+      .def_property_readonly(
+          "annotations", [](PySession& s) { return snapshot(s); }, R"doc(
 The document as it is now, as an Annotations copy: later edits do not change it (read the property
 again; it is copied again only after a change).)doc")
-      .def("boxes", [](const PySession& s, std::int64_t frame, int columns,
-                       const std::string& frame_of_reference) {
-        const plugin::Session& session = s.get();
-        return boxes_of_frame(session.document(), frame, columns, frame_of_reference,
-                              session.sequence());
-      }, py::arg("frame"), py::arg("columns") = 7, py::arg("frame_of_reference") = "lidar",
-         "All boxes of `frame` now, as Annotations.boxes() gives them (a FrameBoxes), moved "
-         "between the 'lidar' and 'world' frames with the session's own sequence.")
-      .def_property_readonly("document_path", [](const PySession& s) {
-        return s.get().document_path().string();
-      }, "The native document's path ('' when none).")
-      .def_property_readonly("journal_path", [](const PySession& s) {
-        return s.get().journal_path().string();
-      }, "Where edits are journaled ('' with journaling off); the file appears with the first edit.")
-      .def_property_readonly("warnings", [](const PySession& s) { return s.get().warnings(); },
-                             "What opening replayed, offered or set aside.")
-      .def_property_readonly("frame_count", [](const PySession& s) { return s.get().frame_count(); },
-                             "Frames: the sequence's, else the document's.")
-      .def_property("frame", [](const PySession& s) { return s.get().frame(); },
-                    [](PySession& s, std::int64_t f) { check(s.get().set_frame(f)); },
-                    "The current frame (observers see a 'frame' change).")
-      .def_property_readonly("has_sequence", [](const PySession& s) {
-        return s.get().sequence() != nullptr;
-      }, "True when the session was opened with a sequence (clouds, poses, calibration).")
-      .def("T_world_lidar", [](const PySession& s, std::int64_t frame) -> py::object {
-        const auto T = s.get().T_world_lidar(frame);
-        if (!T) return py::none();
-        py::array_t<double> out({4, 4});
-        auto o = out.mutable_unchecked<2>();
-        for (int r = 0; r < 4; ++r)
-          for (int c = 0; c < 4; ++c) o(r, c) = T->matrix()(r, c);
-        return std::move(out);
-      }, py::arg("frame"), "float64 (4, 4) LiDAR -> world pose of `frame`, or None without poses.")
-      .def_property_readonly("dirty", [](const PySession& s) { return s.get().dirty(); },
-                             "True when there are edits since the last save or open.")
-      .def_property_readonly("can_undo", [](const PySession& s) { return s.get().can_undo(); },
-                             "True when undo() has a step to revert.")
-      .def_property_readonly("can_redo", [](const PySession& s) { return s.get().can_redo(); },
-                             "True when redo() has a step to re-apply.")
-      .def_property_readonly("undo_name", [](const PySession& s) { return s.get().undo_name(); },
-                             "The name of the step undo() reverts ('' when none).")
-      .def_property_readonly("redo_name", [](const PySession& s) { return s.get().redo_name(); },
-                             "The name of the step redo() re-applies ('' when none).")
-      .def("undo", [](PySession& s) { check(s.get().undo()); },
-           "Reverts the last step exactly (ConflictError when there is none).")
-      .def("redo", [](PySession& s) { check(s.get().redo()); },
-           "Re-applies the last undone step (ConflictError when there is none).")
-      .def("transaction", [](const std::shared_ptr<PySession>& s, const std::string& name) {
-        s->get();
-        return Transaction{s, name};
-      }, py::arg("name"), R"doc(
+      .def(
+          "boxes",
+          [](const PySession& s, std::int64_t frame, int columns,
+             const std::string& frame_of_reference) {
+            const plugin::Session& session = s.get();
+            return boxes_of_frame(session.document(), frame, columns, frame_of_reference,
+                                  session.sequence());
+          },
+          py::arg("frame"), py::arg("columns") = 7, py::arg("frame_of_reference") = "lidar",
+          "All boxes of `frame` now, as Annotations.boxes() gives them (a FrameBoxes), moved "
+          "between the 'lidar' and 'world' frames with the session's own sequence.")
+      .def_property_readonly(
+          "document_path", [](const PySession& s) { return s.get().document_path().string(); },
+          "The native document's path ('' when none).")
+      .def_property_readonly(
+          "journal_path", [](const PySession& s) { return s.get().journal_path().string(); },
+          "Where edits are journaled ('' with journaling off); the file appears with the first "
+          "edit.")
+      .def_property_readonly(
+          "warnings", [](const PySession& s) { return s.get().warnings(); },
+          "What opening replayed, offered or set aside.")
+      .def_property_readonly(
+          "frame_count", [](const PySession& s) { return s.get().frame_count(); },
+          "Frames: the sequence's, else the document's.")
+      .def_property(
+          "frame", [](const PySession& s) { return s.get().frame(); },
+          [](PySession& s, std::int64_t f) { check(s.get().set_frame(f)); },
+          "The current frame (observers see a 'frame' change).")
+      .def_property_readonly(
+          "has_sequence", [](const PySession& s) { return s.get().sequence() != nullptr; },
+          "True when the session was opened with a sequence (clouds, poses, calibration).")
+      .def(
+          "T_world_lidar",
+          [](const PySession& s, std::int64_t frame) -> py::object {
+            const auto T = s.get().T_world_lidar(frame);
+            if (!T) return py::none();
+            py::array_t<double> out({4, 4});
+            auto o = out.mutable_unchecked<2>();
+            for (int r = 0; r < 4; ++r)
+              for (int c = 0; c < 4; ++c) o(r, c) = T->matrix()(r, c);
+            return std::move(out);
+          },
+          py::arg("frame"), "float64 (4, 4) LiDAR -> world pose of `frame`, or None without poses.")
+      .def_property_readonly(
+          "dirty", [](const PySession& s) { return s.get().dirty(); },
+          "True when there are edits since the last save or open.")
+      .def_property_readonly(
+          "can_undo", [](const PySession& s) { return s.get().can_undo(); },
+          "True when undo() has a step to revert.")
+      .def_property_readonly(
+          "can_redo", [](const PySession& s) { return s.get().can_redo(); },
+          "True when redo() has a step to re-apply.")
+      .def_property_readonly(
+          "undo_name", [](const PySession& s) { return s.get().undo_name(); },
+          "The name of the step undo() reverts ('' when none).")
+      .def_property_readonly(
+          "redo_name", [](const PySession& s) { return s.get().redo_name(); },
+          "The name of the step redo() re-applies ('' when none).")
+      .def(
+          "undo", [](PySession& s) { check(s.get().undo()); },
+          "Reverts the last step exactly (ConflictError when there is none).")
+      .def(
+          "redo", [](PySession& s) { check(s.get().redo()); },
+          "Re-applies the last undone step (ConflictError when there is none).")
+      .def(
+          "transaction",
+          [](const std::shared_ptr<PySession>& s, const std::string& name) {
+            s->get();
+            return Transaction{s, name};
+          },
+          py::arg("name"), R"doc(
 `with session.transaction("Fix track 3"):` groups the commands of the block into one undo step;
 an exception inside rolls them all back and propagates.)doc")
-      .def_property_readonly("in_transaction", [](const PySession& s) {
-        return s.get().in_transaction();
-      }, "True inside a `with session.transaction(...)` block.")
-      .def("save", [](PySession& s, const py::object& path) {
-        const std::string p = path_arg(path);
-        plugin::Session& session = s.get();
-        const formats::Status saved = [&] {
-          py::gil_scoped_release release;
-          return session.save(p);
-        }();
-        check(saved);
-      }, py::arg("path") = py::none(), R"doc(
+      .def_property_readonly(
+          "in_transaction", [](const PySession& s) { return s.get().in_transaction(); },
+          "True inside a `with session.transaction(...)` block.")
+      .def(
+          "save",
+          [](PySession& s, const py::object& path) {
+            const std::string p = path_arg(path);
+            plugin::Session& session = s.get();
+            const formats::Status saved = [&] {
+              py::gil_scoped_release release;
+              return session.save(p);
+            }();
+            check(saved);
+          },
+          py::arg("path") = py::none(), R"doc(
 Writes the native document atomically to `path` (default: document_path) and removes the journal
 of the saved edits; dirty becomes False.)doc")
-      .def("save_as", [](PySession& s, const py::object& path) {
-        const std::string p = path_arg(path);
-        plugin::Session& session = s.get();
-        const formats::Status saved = [&] {
-          py::gil_scoped_release release;
-          return session.save(p);
-        }();
-        check(saved);
-      }, py::arg("path"),
-         "Saves to `path`, which becomes document_path; the journal moves beside it.")
-      .def_property_readonly("pending_recovery", [](const PySession& s) -> py::object {
-        const auto& p = s.get().pending_recovery();
-        if (!p) return py::none();
-        py::dict d;
-        d["journal"] = p->journal.string();
-        d["edits"] = p->edits;
-        d["modified_unix_s"] = p->modified_unix_s;
-        return std::move(d);
-      }, "recovery='offer': the unsaved edits found ({'journal', 'edits', 'modified_unix_s'}), "
-         "or None. Edits are refused until recover() or discard_recovery().")
-      .def("recover", [](PySession& s) { check(s.get().recover()); },
-           "Replays the pending unsaved edits.")
-      .def("discard_recovery", [](PySession& s) { check(s.get().discard_recovery()); },
-           "Sets the pending journal aside as <journal>.discarded.")
-      .def("abandon", [](PySession& s) { check(s.get().abandon()); },
-           "Closing without saving: removes the journal; the session refuses edits afterwards.")
-      .def("close", [](PySession& s) { s.session.reset(); },
-           "Closes the session (the journal stays for recovery when there are unsaved edits).")
-      .def("__enter__", [](py::object self) { return self; }, "`with Session(...) as s:` closes it at the end.")
-      .def("__exit__", [](PySession& s, py::args) {
-        s.session.reset();
-        return false;
-      }, "Closes the session.")
-      .def("begin_job", [](PySession& s, const std::string& name) {
-        check(s.get().begin_job(name));
-      }, py::arg("name"),
-         "Claims the session for a long job: until end_job(), edits, undo, redo and save raise "
-         "BusyError naming the job.")
-      .def("end_job", [](PySession& s) { s.get().end_job(); }, "Releases the session claimed by begin_job().")
-      .def_property_readonly("busy_job", [](const PySession& s) { return s.get().busy_job(); },
-                             "The job holding the session ('' when none).")
+      .def(
+          "save_as",
+          [](PySession& s, const py::object& path) {
+            const std::string p = path_arg(path);
+            plugin::Session& session = s.get();
+            const formats::Status saved = [&] {
+              py::gil_scoped_release release;
+              return session.save(p);
+            }();
+            check(saved);
+          },
+          py::arg("path"),
+          "Saves to `path`, which becomes document_path; the journal moves beside it.")
+      .def_property_readonly(
+          "pending_recovery",
+          [](const PySession& s) -> py::object {
+            const auto& p = s.get().pending_recovery();
+            if (!p) return py::none();
+            py::dict d;
+            d["journal"] = p->journal.string();
+            d["edits"] = p->edits;
+            d["modified_unix_s"] = p->modified_unix_s;
+            return std::move(d);
+          },
+          "recovery='offer': the unsaved edits found ({'journal', 'edits', 'modified_unix_s'}), "
+          "or None. Edits are refused until recover() or discard_recovery().")
+      .def(
+          "recover", [](PySession& s) { check(s.get().recover()); },
+          "Replays the pending unsaved edits.")
+      .def(
+          "discard_recovery", [](PySession& s) { check(s.get().discard_recovery()); },
+          "Sets the pending journal aside as <journal>.discarded.")
+      .def(
+          "abandon", [](PySession& s) { check(s.get().abandon()); },
+          "Closing without saving: removes the journal; the session refuses edits afterwards.")
+      .def(
+          "close", [](PySession& s) { s.session.reset(); },
+          "Closes the session (the journal stays for recovery when there are unsaved edits).")
+      .def(
+          "__enter__", [](py::object self) { return self; },
+          "`with Session(...) as s:` closes it at the end.")
+      .def(
+          "__exit__",
+          [](PySession& s, py::args) {
+            s.session.reset();
+            return false;
+          },
+          "Closes the session.")
+      .def(
+          "begin_job",
+          [](PySession& s, const std::string& name) { check(s.get().begin_job(name)); },
+          py::arg("name"),
+          "Claims the session for a long job: until end_job(), edits, undo, redo and save raise "
+          "BusyError naming the job.")
+      .def(
+          "end_job", [](PySession& s) { s.get().end_job(); },
+          "Releases the session claimed by begin_job().")
+      .def_property_readonly(
+          "busy_job", [](const PySession& s) { return s.get().busy_job(); },
+          "The job holding the session ('' when none).")
       .def("add_observer", &add_observer, py::arg("callback"), R"doc(
 Calls callback(change) after every change, with the GIL held, where change is a dict: 'kind'
 ('edit', 'undo', 'redo', 'frame', 'selection', 'saved'), 'name' (the command), 'tracks' and
