@@ -295,7 +295,7 @@ box), plus its scene and frame tags. Indexing by position or by name gives Class
           "The scene tags (values in Annotations.attributes), as dicts.")
       .def_property_readonly(
           "frame_tags", [](const SchemaRef& s) { return attribute_specs(s.doc->frame_tags); },
-          "The frame tags (values in Frame.attributes), as dicts.")
+          "The frame tags (values in LabelFrame.attributes), as dicts.")
       .def("__repr__", [](const SchemaRef& s) {
         return "<pcanno.ClassSchema " + std::to_string(s.doc->classes.size()) + " classes>";
       });
@@ -304,8 +304,9 @@ box), plus its scene and frame tags. Indexing by position or by name gives Class
 // ---- frames and ignore regions ------------------------------------------------------------------
 
 void bind_frames(py::module_& m) {
-  py::class_<formats::FrameInfo>(m, "Frame", R"doc(
-Per-frame facts of a labelled sequence (a copy): name ('000042', a token, a file stem),
+  py::class_<formats::FrameInfo>(m, "LabelFrame", R"doc(
+A frame of an annotation document (Annotations.frames, a copy; a sequence's own frames are
+pcanno.FrameInfo): name ('000042', a token, a file stem),
 timestamp_us [us] (-1 unknown), attributes (frame tags) and source_token (nuScenes sample).)doc")
       .def_readonly("name", &formats::FrameInfo::name,
                     "'000042', a sample_data token, a file stem.")
@@ -314,7 +315,7 @@ timestamp_us [us] (-1 unknown), attributes (frame tags) and source_token (nuScen
       .def_readonly("source_token", &formats::FrameInfo::source_token,
                     "nuScenes sample token of a keyframe; '' otherwise.")
       .def("__repr__", [](const formats::FrameInfo& f) {
-        return "<pcanno.Frame '" + f.name + "' t=" + std::to_string(f.timestamp_us) + ">";
+        return "<pcanno.LabelFrame '" + f.name + "' t=" + std::to_string(f.timestamp_us) + ">";
       });
 
   py::class_<formats::IgnoreRegion>(m, "IgnoreRegion", R"doc(
@@ -369,7 +370,7 @@ sequence's world frame, as nuScenes gives them); boxes() converts, given a seque
           "The class names of the schema, in order.")
       .def_property_readonly(
           "frames", [](const formats::Annotations& a) { return a.frames; },
-          "The frames (copies of Frame), index = frame number.")
+          "The frames (LabelFrame copies), index = frame number.")
       .def_property_readonly(
           "frame_count", [](const formats::Annotations& a) { return a.frames.size(); },
           "len(frames).")

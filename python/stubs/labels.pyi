@@ -28,7 +28,7 @@ class ClassSchema:
     def default_class(self, shape: str = "box") -> str: ...
     def add(self, name: str) -> ClassSpec: ...
 
-class Frame:
+class LabelFrame:
     """Per-frame facts of a labelled sequence (a copy)."""
     name: str
     timestamp_us: int
@@ -116,7 +116,7 @@ class Annotations:
     """An annotation document: schema, frames, tracks, polylines, ignore regions."""
     schema: ClassSchema
     classes: List[str]
-    frames: List[Frame]
+    frames: List[LabelFrame]
     frame_count: int
     ignore_regions: List[IgnoreRegion]
     attributes: Dict[str, str]
