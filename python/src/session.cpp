@@ -431,6 +431,38 @@ of the saved edits; dirty becomes False.)doc")
       .def_property_readonly(
           "busy_job", [](const PySession& s) { return s.get().busy_job(); },
           "The job holding the session ('' when none).")
+      .def_property(
+          "selection",
+          [](const PySession& s) {
+            const plugin::Selection& sel = s.get().selection();
+            py::dict d;
+            d["track"] = sel.track ? py::object(py::int_(*sel.track)) : py::object(py::none());
+            d["polyline"] =
+                sel.polyline ? py::object(py::int_(*sel.polyline)) : py::object(py::none());
+            d["vertex"] = sel.vertex ? py::object(py::int_(*sel.vertex)) : py::object(py::none());
+            return d;
+          },
+          [](PySession& s, const py::dict& d) {
+            plugin::Selection sel;
+            for (auto item : d) {
+              const std::string key = py::str(item.first);
+              if (key != "track" && key != "polyline" && key != "vertex") {
+                throw py::key_error("selection keys are 'track', 'polyline' and 'vertex'");
+              }
+              if (item.second.is_none()) continue;
+              if (key == "track") sel.track = item.second.cast<std::int64_t>();
+              if (key == "polyline") sel.polyline = item.second.cast<std::int64_t>();
+              if (key == "vertex") sel.vertex = item.second.cast<std::size_t>();
+            }
+            s.get().set_selection(sel);
+          },
+          "What is selected, shared with tools: {'track', 'polyline', 'vertex'} (None when "
+          "nothing). Assign a dict to select; observers see a 'selection' change. Not an edit.")
+      .def_property(
+          "min_model_score", [](const PySession& s) { return s.get().min_model_score(); },
+          [](PySession& s, double score) { s.get().set_min_model_score(score); },
+          "Pre-labels (provenance 'model') scoring below this are hidden from views and clicks "
+          "(clamped to [0, 1]); a way of looking, not an edit: the boxes stay in the document.")
       .def("add_observer", &add_observer, py::arg("callback"), R"doc(
 Calls callback(change) after every change, with the GIL held, where change is a dict: 'kind'
 ('edit', 'undo', 'redo', 'frame', 'selection', 'saved'), 'name' (the command), 'tracks' and

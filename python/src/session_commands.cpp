@@ -191,7 +191,28 @@ void bind_box_commands(Cls& cls) {
           "Lets (or stops) the track's boxes tilt although its class is upright.");
 }
 
+py::dict overlap(const PySession& s, std::int64_t a, std::int64_t b) {
+  const formats::Annotations& doc = s.get().document();
+  const formats::Track* ta = doc.track(a);
+  const formats::Track* tb = doc.track(b);
+  if (ta == nullptr || tb == nullptr) {
+    raise_error(formats::Error{formats::ErrorCode::kNotFound,
+                               "no track " + std::to_string(ta == nullptr ? a : b), ""});
+  }
+  const plugin::TrackOverlap o = plugin::track_overlap(*ta, *tb);
+  py::list gaps;
+  for (const plugin::FrameRange& r : o.gaps) gaps.append(py::make_tuple(r.first, r.last));
+  py::dict out;
+  out["overlaps"] = o.overlaps;
+  out["gaps"] = gaps;
+  return out;
+}
+
 void bind_track_commands(Cls& cls) {
+  cls.def("track_overlap", &overlap, py::arg("a"), py::arg("b"),
+          "What stands between tracks a and b and one merged track: {'overlaps': frames where "
+          "both have a box (merge_tracks refuses them), 'gaps': [(first, last)] frames between "
+          "their boxes where neither has one}.");
   cls.def(
          "merge_tracks",
          [](PySession& s, std::int64_t kept, std::int64_t absorbed) {

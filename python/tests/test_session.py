@@ -281,3 +281,39 @@ def test_opening_bad_labels_names_the_file_and_line(sample_data, tmp_path):
     with pytest.raises(pcanno.MalformedError) as info:
         pcanno.Session(sequence=root, labels=bad, journal=False)
     assert info.value.path == str(bad) and info.value.line == 3, str(info.value)
+
+
+def test_track_overlap_lists_the_frames_merge_refuses(kitti, sample_data):
+    labels = sample_data / "kitti_tracking/training/label_02/0000.txt"
+    frames = {}
+    for line in labels.read_text().splitlines():
+        f = line.split()
+        if f[2] != "DontCare":
+            frames.setdefault(int(f[1]), set()).add(int(f[0]))
+    a, b = sorted(frames)[:2]
+    overlap = kitti.track_overlap(a, b)
+    assert overlap["overlaps"] == sorted(frames[a] & frames[b])
+    with pytest.raises(pcanno.ConflictError):
+        kitti.merge_tracks(a, b)
+    late = kitti.split_track(b, 3)
+    kitti.delete_frames(a, 3, max(frames[a]))
+    assert kitti.track_overlap(a, late)["overlaps"] == []
+    kitti.merge_tracks(a, late)
+    merged = {f for f in frames[a] if f < 3} | {f for f in frames[b] if f >= 3}
+    assert set(kitti.annotations.track(a).frames) == merged
+    with pytest.raises(pcanno.NotFoundError):
+        kitti.track_overlap(a, 999)
+
+
+def test_selection_and_model_score_are_views_not_edits(kitti):
+    seen = []
+    kitti.add_observer(seen.append)
+    tid = kitti.annotations.tracks[0].id
+    kitti.selection = {"track": tid}
+    assert kitti.selection == {"track": tid, "polyline": None, "vertex": None}
+    assert seen[-1]["kind"] == "selection"
+    kitti.min_model_score = 1.5
+    assert kitti.min_model_score == 1.0  # clamped
+    assert not kitti.dirty and not kitti.can_undo
+    with pytest.raises(KeyError):
+        kitti.selection = {"box": 1}
