@@ -76,7 +76,11 @@ fields kept for round trips (dicts), or None.)doc")
       .def_property_readonly(
           "track_id", [](const BoxRef& b) { return b.track; }, "The id of the box's track.")
       .def_property_readonly(
-          "label", [](const BoxRef& b) { return b.doc->track(b.track)->label; },
+          "label",
+          [](const BoxRef& b) {
+            b.get();  // raises when the box is gone
+            return b.doc->track(b.track)->label;
+          },
           "The class of the box's track.")
       .def_property_readonly(
           "center", [](const BoxRef& b) { return vector3_array(b.get().box.center); },

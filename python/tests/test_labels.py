@@ -145,6 +145,10 @@ def test_handles_follow_changes_and_fail_cleanly_when_removed(sample_data):
     assert doc.remove_track(track.id)
     with pytest.raises(KeyError):
         box.center
+    with pytest.raises(KeyError):
+        box.label
+    with pytest.raises(KeyError):
+        track.boxes
     assert copy.track(track.id).box(0).score == 0.5
 
 
