@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 
 namespace pcanno::python {
@@ -336,6 +337,12 @@ An image region marked "not labelled" (KITTI DontCare rows), a copy: frame, labe
       });
 }
 
+std::string to_json(const formats::Annotations& a) {
+  std::string text = formats::serialize_pcanno_document(a);
+  if (text.empty()) throw std::bad_alloc();
+  return text;
+}
+
 }  // namespace
 
 void bind_annotations(py::module_& m) {
@@ -353,6 +360,31 @@ size, rotation, vertices) are copies. Boxes are stored in the frame their `frame
 names: 'lidar' (the sensor frame of the box's own frame, as KITTI gives them) or 'world' (the
 sequence's world frame, as nuScenes gives them); boxes() converts, given a sequence with poses.)doc")
       .def(py::init([] { return std::make_shared<formats::Annotations>(); }), "An empty document.")
+      .def(
+          "to_json", [](const formats::Annotations& a) { return to_json(a); },
+          "The document as the native format's JSON text (what write_labels(..., 'pcanno') "
+          "writes): every double exact.")
+      .def_static(
+          "from_json",
+          [](const std::string& text) {
+            return std::make_shared<formats::Annotations>(
+                unwrap(formats::parse_pcanno_document(text, "<json>")));
+          },
+          py::arg("text"),
+          "A document from native JSON text (MalformedError names the JSON pointer).")
+      .def(py::pickle(
+          [](const formats::Annotations& a) { return py::make_tuple(to_json(a)); },
+          [](const py::tuple& state) {
+            return std::make_shared<formats::Annotations>(
+                unwrap(formats::parse_pcanno_document(state[0].cast<std::string>(), "<pickle>")));
+          }))
+      .def(
+          "__eq__",
+          [](const formats::Annotations& a, const py::object& other) {
+            if (!py::isinstance<formats::Annotations>(other)) return false;
+            return to_json(a) == to_json(other.cast<const formats::Annotations&>());
+          },
+          "Equal documents: the same native JSON, bit for bit.")
       .def(
           "copy",
           [](const formats::Annotations& a) { return std::make_shared<formats::Annotations>(a); },

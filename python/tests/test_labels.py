@@ -288,3 +288,19 @@ def test_a_sequence_object_is_reopened_from_its_root(sample_data):
     np.testing.assert_array_equal(by_object.boxes(3).boxes, by_path.boxes(3).boxes)
     with pytest.raises(TypeError):
         pcanno.read_labels(root / "label_02/0000.txt", sequence=42)
+
+
+def test_json_pickle_and_equality(sample_data, tmp_path):
+    import pickle
+
+    root = sample_data / "kitti_tracking/training"
+    doc = pcanno.read_labels(root / "label_02/0000.txt", sequence=root)
+    pcanno.write_labels(doc, tmp_path / "doc.json", "pcanno")
+    assert doc.to_json() == (tmp_path / "doc.json").read_text()
+    assert pcanno.Annotations.from_json(doc.to_json()) == doc
+    copy = pickle.loads(pickle.dumps(doc))
+    assert copy == doc and copy is not doc
+    copy.tracks[0].box(0).score = 0.25
+    assert copy != doc
+    with pytest.raises(pcanno.MalformedError):
+        pcanno.Annotations.from_json('{"format": "pcanno", "version": 1, "tracks": 3}')
