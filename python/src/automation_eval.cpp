@@ -324,6 +324,7 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
     j["exclude_derived_gt"] = exclude_derived_gt;
     j["frames"] = frames_json;
     add_tracking(j, *o.tracking);
+    j["plot"] = py::none();  // the CLI's --plot PNG is not offered: matplotlib is at hand
     return j;
   }
   std::size_t ignored_gt = 0;
@@ -407,7 +408,8 @@ Returns:
     classes_selected, min_score, max_range, min_points, ground_truth, ignored_ground_truth,
     predictions, unscored_predictions, dont_care_regions, dont_care_predictions, classes with
     their metrics, mean). "pred" and "gt" are None for Annotations objects; `frames` given as
-    an iterable is listed. The CLI's --plot is not offered: plot the dict with matplotlib.
+    an iterable is listed. The CLI's --plot is not offered ("plot" is None): plot the dict with
+    matplotlib (examples/python/plot_tracks.py).
 
 Raises:
     pcanno.InvalidArgumentError for options that do not apply or bad values;
