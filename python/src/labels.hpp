@@ -1,0 +1,93 @@
+#pragma once
+// What the label bindings (labels*.cpp) and the session bindings (session*.cpp) share: the
+// Annotations holder, the handles of its tracks, boxes and polylines, and how a `sequence`
+// argument from Python becomes a formats::Sequence.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bindings.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/plugin/registry.hpp"
+
+namespace pcanno::python {
+
+/// pcanno.Annotations is held by this: sessions, automation results and handles share one document.
+using AnnotationsPtr = std::shared_ptr<formats::Annotations>;
+
+/// pcanno.Track: a track of a document, found again by id on every access, so that a handle stays
+/// valid (or fails cleanly) while the document's vectors grow or shrink under it.
+struct TrackRef {
+  AnnotationsPtr doc;
+  std::int64_t id = 0;
+  formats::Track& get() const;  ///< raises LookupError when the track is gone
+};
+
+/// pcanno.Box: the box of track `track` at frame `frame`.
+struct BoxRef {
+  AnnotationsPtr doc;
+  std::int64_t track = 0;
+  std::int64_t frame = 0;
+  formats::BoxState& get() const;
+};
+
+/// pcanno.Polyline: a polyline track.
+struct PolylineRef {
+  AnnotationsPtr doc;
+  std::int64_t id = 0;
+  formats::PolylineTrack& get() const;
+};
+
+/// pcanno.PolylineState: a polyline track's line at one frame.
+struct PolylineStateRef {
+  AnnotationsPtr doc;
+  std::int64_t id = 0;
+  std::int64_t frame = 0;
+  formats::PolylineState& get() const;
+};
+
+/// pcanno.ClassSchema: the document's classes and its scene and frame tags.
+struct SchemaRef {
+  AnnotationsPtr doc;
+};
+
+/// A `sequence` argument: None, a path (str or PathLike, opened here like the CLI's --sequence,
+/// `name` choosing the sequence or scene inside it), a pcanno.Sequence, or any object with `path`
+/// (and `name`) attributes. Keeps what it opened alive.
+class SequenceArg {
+ public:
+  SequenceArg() = default;
+  SequenceArg(const py::object& sequence, const std::string& name);
+  const formats::Sequence* get() const { return ptr_; }
+  explicit operator bool() const { return ptr_ != nullptr; }
+
+ private:
+  std::shared_ptr<const formats::Sequence> owner_;
+  const formats::Sequence* ptr_ = nullptr;
+};
+
+/// The registry of built-in codecs plus the plugins of PCANNO_PLUGIN_PATH, as the CLI loads them
+/// (made once, on first use).
+const plugin::Registry& python_registry();
+
+/// "lidar" / "world" -> ShapeFrame; ValueError otherwise.
+formats::ShapeFrame parse_shape_frame(const std::string& name);
+formats::Provenance parse_provenance(const std::string& name);
+
+/// (3,), (4,) float64 copies of Eigen values.
+py::array_t<double> vector3_array(const Eigen::Vector3d& v);
+py::array_t<double> quaternion_array(const Eigen::Quaterniond& q);
+
+/// The write report as a dict: written (list of str), boxes_written, polyline_states_written,
+/// ignore_regions_written, dropped {reason: count}, warnings {reason: count}, summary (one line).
+py::dict report_dict(const formats::WriteReport& report);
+
+void bind_annotations(py::module_& m);  // labels.cpp
+void bind_tracks(py::module_& m);       // labels_tracks.cpp
+void bind_label_io(py::module_& m);     // labels_io.cpp
+void bind_label_arrays(py::module_& m);  // labels_arrays.cpp
+
+}  // namespace pcanno::python
