@@ -149,6 +149,7 @@ py::dict write_report_dict(const formats::WriteReport& report, const std::string
   out["ignore_regions_written"] = report.ignore_regions_written;
   out["dropped"] = py::cast(report.dropped);
   out["warnings"] = py::cast(report.warnings);
+  out["summary"] = formats::summarize(report);
   return out;
 }
 

@@ -71,7 +71,8 @@ formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& 
                                                      const formats::LabelContext& context);
 
 /// A WriteReport as a dict: format, written (paths), boxes_written, polyline_states_written,
-/// ignore_regions_written, dropped and warnings (reason -> count).
+/// ignore_regions_written, dropped and warnings (reason -> count), summary (one line): the keys of
+/// pcanno.write_labels()'s report.
 py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id);
 
 /// Emits `message` as a Python UserWarning (the CLI's "pcanno: warning: ..." lines).
