@@ -199,7 +199,7 @@ std::string format_arg(const plugin::Registry& registry, const std::optional<std
 }
 
 void warn(const std::string& message) {
-  PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 2);
+  PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1);  // attributed to the caller
   if (PyErr_Occurred() != nullptr) throw py::error_already_set();  // warnings turned into errors
 }
 

@@ -360,6 +360,9 @@ py::object prelabel(py::object sequence, const std::string& detector, py::object
                         plugin::detector_list(*reg) + "; plugins add more via PCANNO_PLUGIN_PATH)"));
   }
   if (!detector_params.is_none()) {
+    if (!py::isinstance<py::dict>(detector_params)) {
+      throw py::type_error("detector_params: expected a dict {key: value}");
+    }
     for (const auto& [key, value] : detector_params.cast<py::dict>()) {
       const std::string k = py::str(key);
       if (k.empty()) raise_error(invalid("detector_params: a key is empty"));

@@ -266,9 +266,13 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   const std::vector<std::int64_t> selected = frames_arg(frames);
   std::vector<std::string> class_list;
   if (!classes.is_none()) {
-    class_list = py::isinstance<py::str>(classes)
-                     ? std::vector<std::string>{classes.cast<std::string>()}
-                     : classes.cast<std::vector<std::string>>();
+    try {
+      class_list = py::isinstance<py::str>(classes)
+                       ? std::vector<std::string>{classes.cast<std::string>()}
+                       : classes.cast<std::vector<std::string>>();
+    } catch (const py::cast_error&) {
+      raise_error(invalid("classes: expected a class name or a list of class names"));
+    }
     for (const std::string& c : class_list) {
       if (c.empty()) raise_error(invalid("classes: a class name is empty"));
     }

@@ -140,6 +140,8 @@ def test_prelabel_bad_inputs(root, tmp_path):
         pcanno.prelabel(root, frames="x-y")
     with pytest.raises(pcanno.InvalidArgumentError, match="min_score"):
         pcanno.prelabel(root, min_score=1.5)
+    with pytest.raises(TypeError, match="detector_params"):
+        pcanno.prelabel(root, detector_params=["min_points=3"])
     with pytest.raises(pcanno.InvalidArgumentError, match="kitti-object|to"):
         pcanno.prelabel(root, out=tmp_path / "x.json", to="no-format")
     existing = tmp_path / "there.pcanno.json"

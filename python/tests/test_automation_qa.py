@@ -151,6 +151,25 @@ def test_eval_refuses_options_that_do_not_apply(sample):
         pcanno.eval(labels, labels, dont_care=False)
     with pytest.raises(pcanno.InvalidArgumentError, match="max_range"):
         pcanno.eval(labels, labels, detection=True, max_range=-1.0)
+    with pytest.raises(pcanno.InvalidArgumentError, match="classes"):
+        pcanno.eval(labels, labels, detection=True, classes=[1, 2])
+
+
+def test_check_and_eval_take_annotations_objects(sample):
+    root, labels = sample
+    doc = pcanno.read_labels(labels, sequence=root)
+    before = doc.box_count
+    by_path = pcanno.check(labels, sequence=root)
+    by_object = pcanno.check(doc, sequence=root)
+    assert by_object["labels"] is None
+    by_object["labels"] = by_path["labels"]
+    assert by_object == by_path
+    scored = pcanno.eval(doc, labels, sequence=root)
+    assert scored["pred"] is None and scored["gt"] == str(labels)
+    assert scored["overall"]["boxes"] == before and scored["overall"]["mean_iou_3d"] > 0.999
+    assert doc.box_count == before
+    with pytest.raises(pcanno.InvalidArgumentError, match="format"):
+        pcanno.check(doc, format="kitti-tracking")
 
 
 def test_eval_cancel_and_missing_file(sample, tmp_path):
