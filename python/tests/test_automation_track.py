@@ -3,6 +3,7 @@ returned Annotations; cancellation leaves nothing behind."""
 import os
 import pathlib
 import re
+import signal
 import subprocess
 
 import pytest
@@ -140,6 +141,30 @@ def test_track_keyboard_interrupt_in_the_callback_propagates(sample, tmp_path):
         pcanno.track(root, labels, cache=False, out=tmp_path / "x" / "0000.txt",
                      progress=interrupt)
     assert not (tmp_path / "x").exists()
+
+
+def test_track_ctrl_c_cancels_and_leaves_the_input_unchanged(sample, tmp_path):
+    root, labels = sample
+    keyframes = pcanno.read_labels(labels, sequence=root)
+    before = keyframes.box_count
+    sent = []
+
+    def ctrl_c_midway(fraction):
+        # SIGINT as Ctrl+C sends it, while the engine works without the GIL.
+        if fraction > 0.3 and not sent:
+            sent.append(fraction)
+            os.kill(os.getpid(), signal.SIGINT)
+        return True
+
+    with pytest.raises(KeyboardInterrupt):
+        pcanno.track(root, keyframes, method="interpolate", keyframes_every=2, cache=False,
+                     out=tmp_path / "ctrl-c" / "0000.pcanno.json", progress=ctrl_c_midway)
+    assert sent and not (tmp_path / "ctrl-c").exists()
+    assert keyframes.box_count == before
+    with pytest.raises(pcanno.CancelledError):
+        pcanno.track(root, keyframes, method="interpolate", keyframes_every=2, cache=False,
+                     progress=lambda f: f < 0.5)
+    assert keyframes.box_count == before == 15
 
 
 def test_track_refuses_existing_output_and_bad_options(sample, tmp_path):
