@@ -1,6 +1,7 @@
 // pcanno.fit, track, prelabel, check and eval: the CLI's automation and QA commands over the same
 // engine services (plugin/services, plugin/automation). This file holds what they share and
-// `fit`; automation_complete.cpp has track and prelabel, automation_qa.cpp check and eval.
+// `fit`; automation_complete.cpp has track and prelabel, automation_check.cpp and
+// automation_eval.cpp check and eval.
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
