@@ -55,6 +55,14 @@ std::string path_arg(py::handle value, const char* argument) {
   return fspath.cast<std::string>();
 }
 
+std::string sequence_arg(py::handle value, std::string& name) {
+  if (is_path(value) || !py::hasattr(value, "path")) return path_arg(value, "sequence");
+  if (name.empty() && py::hasattr(value, "name") && !value.attr("name").is_none()) {
+    name = py::str(value.attr("name")).cast<std::string>();
+  }
+  return path_arg(value.attr("path"), "sequence.path");
+}
+
 std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument) {
   if (is_path(value)) return std::nullopt;
   try {
@@ -224,10 +232,10 @@ py::dict fit_dict(std::int64_t frame, const std::string& label, const geometry::
   return out;
 }
 
-py::dict fit(py::object sequence_arg, std::int64_t frame, py::object seed_arg,
+py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
              const std::optional<std::string>& label_arg, std::optional<double> heading,
-             const std::string& sequence_name) {
-  const std::string path = path_arg(sequence_arg, "sequence");
+             std::string sequence_name) {
+  const std::string path = automation::sequence_arg(sequence_value, sequence_name);
   const std::string label =
       label_arg && !label_arg->empty() ? *label_arg : formats::Annotations{}.default_class();
   std::vector<double> seed_values;
@@ -298,7 +306,8 @@ seed are grown into a cluster and a yaw-only box is fitted to them, completed or
 class's size prior from the default class schema.
 
 Args:
-    sequence: dataset or folder of clouds (str or os.PathLike), as `pcanno fit SEQUENCE`.
+    sequence: dataset or folder of clouds (str or os.PathLike, or a pcanno.Sequence, reopened
+        from its path), as `pcanno fit SEQUENCE`.
     frame: frame index in the sequence.
     seed: (x, y, z) [m] near the object, in the frame's LiDAR frame.
     label: class, for its size prior (default: the default schema's default class).

@@ -28,6 +28,12 @@ std::shared_ptr<const plugin::Registry> registry();
 /// naming `argument`.
 std::string path_arg(py::handle value, const char* argument);
 
+/// A sequence argument as a path: a str or os.PathLike, or an object with a `path` attribute (a
+/// pcanno.Sequence), reopened from there, as the label bindings' SequenceArg does; its `name`
+/// fills an empty `name`. The automation opens its own copy: completion and pre-labelling give it
+/// estimated poses.
+std::string sequence_arg(py::handle value, std::string& name);
+
 /// True when `value` is a str, bytes or os.PathLike (a path the CLI would take).
 bool is_path(py::handle value);
 

@@ -59,12 +59,13 @@ py::dict check_json(const py::object& labels_json, const CheckOutcome& o) {
 }
 
 py::dict check(py::object labels_arg_value, const std::optional<std::string>& format,
-               py::object sequence_arg, const std::string& sequence_name, py::object schema_arg,
+               py::object sequence_value, std::string sequence_name, py::object schema_arg,
                std::size_t min_points, bool points, py::object progress) {
   LabelsArg labels = labels_arg(labels_arg_value, "labels");
   std::shared_ptr<const plugin::Registry> reg = registry();
   const std::string from = format_arg(*reg, format, labels, "format");
-  const std::string sequence = sequence_arg.is_none() ? "" : path_arg(sequence_arg, "sequence");
+  const std::string sequence =
+      sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
   const std::string schema = schema_arg.is_none() ? "" : path_arg(schema_arg, "schema");
   ProgressBridge bridge(std::move(progress));
   const std::function<bool(double)> whole = bridge.callback();
@@ -120,8 +121,9 @@ Args:
     labels: label file, label folder or dataset root holding labels (any readable format), or a
         pcanno.Annotations (not changed).
     format: format of a labels path, overriding detection (--from).
-    sequence: dataset supplying poses, timestamps and points (default: the one the labels
-        name, or the labels path itself when it is a dataset root).
+    sequence: dataset supplying poses, timestamps and points, a path or a pcanno.Sequence
+        (default: the one the labels name, or the labels path itself when it is a dataset
+        root).
     sequence_name: sequence or scene inside the dataset ("0003", "scene-0061").
     schema: class schema file whose classes, attributes and tags replace the labels' own.
     min_points: boxes with fewer LiDAR points get a warning (none at all: an error unless the

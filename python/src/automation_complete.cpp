@@ -151,11 +151,11 @@ formats::Expected<TrackOutcome> run_track(TrackArgs& a, const plugin::Registry& 
 
 py::object track(py::object sequence, py::object labels, py::object out,
                  const std::optional<std::string>& to, const std::optional<std::string>& format,
-                 const std::string& sequence_name, const std::string& method,
+                 std::string sequence_name, const std::string& method,
                  std::size_t keyframes_every, bool first_keyframe_only, bool refine, bool force,
                  bool cache, py::object progress, bool with_report) {
   TrackArgs a;
-  a.sequence = path_arg(sequence, "sequence");
+  a.sequence = sequence_arg(sequence, sequence_name);
   a.doc = annotations_arg(labels, "labels");
   if (!a.doc) a.labels = path_arg(labels, "labels");
   a.out = output_arg(out, to);
@@ -332,11 +332,11 @@ formats::Expected<PrelabelOutcome> run_prelabel(const PrelabelArgs& a,
 
 py::object prelabel(py::object sequence, const std::string& detector, py::object frames,
                     double min_score, std::size_t min_hits, const py::object& detector_params,
-                    const std::string& sequence_name, py::object out,
+                    std::string sequence_name, py::object out,
                     const std::optional<std::string>& to, bool force, bool cache,
                     py::object progress, bool with_report) {
   PrelabelArgs a;
-  a.sequence = path_arg(sequence, "sequence");
+  a.sequence = sequence_arg(sequence, sequence_name);
   a.sequence_name = sequence_name;
   a.out = output_arg(out, to);
   a.to = to && !to->empty() ? *to : "pcanno";
@@ -423,7 +423,8 @@ frame their track's keyframes use. A sequence without poses gets them from the e
 motion first (all methods but "linear").
 
 Args:
-    sequence: dataset with the clouds (KITTI training/, a nuScenes dataroot, ...).
+    sequence: dataset with the clouds (KITTI training/, a nuScenes dataroot, ...): a path, or a
+        pcanno.Sequence (reopened from its path: the call gives its own copy poses).
     labels: keyframe labels: a path in any readable format (KITTI labels take the dataset's
         calibration), or a pcanno.Annotations (not changed: the result is a new object).
     out: also write the result here (file or folder; missing folders are made), as --out.
@@ -469,7 +470,7 @@ world frame (poses from the ego motion when the sequence has none) and become bo
 provenance "model", the detection's score and keyframe False, in each frame's LiDAR frame.
 
 Args:
-    sequence: dataset with the clouds.
+    sequence: dataset with the clouds: a path, or a pcanno.Sequence (reopened from its path).
     detector: detector id: "classical" (built in), or an external-process or plugin detector
         registered on PCANNO_PLUGIN_PATH (e.g. "numpy-example", examples/detectors).
     frames: None (all), a frame N, "A-B" or "A", or (A, B); inclusive.

@@ -248,8 +248,8 @@ formats::Expected<EvalOutcome> run_eval(EvalArgs& a, const plugin::Registry& reg
 }
 
 py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& pred_format,
-              const std::optional<std::string>& gt_format, py::object sequence_arg,
-              const std::string& sequence_name, py::object frames, bool exclude_keyframes,
+              const std::optional<std::string>& gt_format, py::object sequence_value,
+              std::string sequence_name, py::object frames, bool exclude_keyframes,
               bool exclude_derived_gt, bool detection, std::optional<double> min_score,
               std::optional<double> max_range, py::object classes, std::size_t min_points,
               bool dont_care, py::object progress) {
@@ -259,7 +259,7 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   std::shared_ptr<const plugin::Registry> reg = registry();
   a.from_pred = format_arg(*reg, pred_format, a.pred, "pred_format");
   a.from_gt = format_arg(*reg, gt_format, a.gt, "gt_format");
-  a.sequence = sequence_arg.is_none() ? "" : path_arg(sequence_arg, "sequence");
+  a.sequence = sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
   a.sequence_name = sequence_name;
   a.detection = detection;
   a.min_points = min_points;
@@ -388,7 +388,7 @@ Args:
         pcanno.Annotations.
     pred_format, gt_format: formats of the paths, overriding detection (--from-pred, --from-gt).
     sequence: dataset supplying calibration, poses (needed when the two store boxes in
-        different frames) and clouds (min_points).
+        different frames) and clouds (min_points): a path or a pcanno.Sequence.
     sequence_name: sequence or scene inside the dataset.
     frames: only these frames: "A-B", "N", "A-B,N" or an iterable of frame numbers.
     exclude_keyframes: tracking: skip ground truth whose predicted box is a keyframe.

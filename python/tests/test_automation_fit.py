@@ -48,6 +48,15 @@ def test_fit_with_heading_and_other_frames_equals_the_cli(shared_data):
         assert pcanno.fit(root, frame, (14.5, 5.0, -0.6), heading=0.6, label="Van") == expected
 
 
+def test_fit_takes_an_object_naming_the_sequence(sample_data):
+    class Opened:  # what pcanno.Sequence offers: where it was opened, and which sequence
+        path = sample_data / "kitti_tracking/training"
+        name = "0000"
+
+    seed = (13.70, 4.57, -0.74)
+    assert pcanno.fit(Opened(), 0, seed) == pcanno.fit(Opened.path, 0, seed)
+
+
 def test_fit_bad_inputs(sample_data, tmp_path):
     root = sample_data / "kitti_tracking/training"
     with pytest.raises(pcanno.InvalidArgumentError) as info:
@@ -57,6 +66,8 @@ def test_fit_bad_inputs(sample_data, tmp_path):
         pcanno.fit(root, 0, (300.0, 300.0, 0.0))  # beyond the sensor's range
     with pytest.raises(pcanno.InvalidArgumentError, match="seed"):
         pcanno.fit(root, 0, (1.0, 2.0))
+    with pytest.raises(TypeError, match="sequence"):
+        pcanno.fit(3, 0, (1.0, 2.0, 0.0))
     missing = tmp_path / "nowhere"
     with pytest.raises(pcanno.NotFoundError) as info:
         pcanno.fit(missing, 0, (1.0, 2.0, 0.0))
