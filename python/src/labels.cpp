@@ -89,29 +89,31 @@ const plugin::Registry& python_registry() {
 
 SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   if (sequence.is_none()) return;
-  // A pcanno.Sequence that holds the engine's Sequence directly.
-  try {
-    auto held = sequence.cast<std::shared_ptr<formats::Sequence>>();
-    if (held) {
-      owner_ = held;
-      ptr_ = held.get();
-      return;
-    }
-  } catch (const py::cast_error&) {
-  }
   std::filesystem::path path;
   std::string chosen = name;
   const py::module_ os = py::module_::import("os");
   if (py::isinstance<py::str>(sequence) || py::isinstance(sequence, os.attr("PathLike"))) {
     path = sequence.cast<std::filesystem::path>();
-  } else if (py::hasattr(sequence, "path")) {
-    // Another wrapper of a sequence (pcanno.Sequence): reopen it from where it was opened.
+  } else {
+    // A pcanno.Sequence that holds the engine's Sequence directly...
+    try {
+      auto held = sequence.cast<std::shared_ptr<formats::Sequence>>();
+      if (held) {
+        owner_ = held;
+        ptr_ = held.get();
+        return;
+      }
+    } catch (const py::cast_error&) {
+    } catch (const std::runtime_error&) {  // a holder other than shared_ptr
+    }
+    // ... or another wrapper of one: reopen it from where it was opened.
+    if (!py::hasattr(sequence, "path")) {
+      throw py::type_error("sequence must be None, a path or a pcanno.Sequence");
+    }
     path = py::str(sequence.attr("path")).cast<std::string>();
     if (chosen.empty() && py::hasattr(sequence, "name")) {
       chosen = py::str(sequence.attr("name")).cast<std::string>();
     }
-  } else {
-    throw py::type_error("sequence must be None, a path or a pcanno.Sequence");
   }
   formats::SequenceOptions options;
   options.name = chosen;

@@ -7,6 +7,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "labels.hpp"
+#include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
 
 namespace pcanno::python {
@@ -76,6 +77,27 @@ std::optional<formats::ClassMap> class_map_arg(const py::object& value) {
   return unwrap(formats::read_class_map(value.cast<fs::path>()));
 }
 
+/// A folder of several KITTI tracking sequences is one document per sequence (the CLI converts
+/// them as a set); the codec reads the one the dataset names, so without a dataset or a name
+/// the caller is asked to choose rather than getting the first silently.
+void check_single_sequence(const formats::LabelCodec& codec, const fs::path& path,
+                           const py::object& sequence, const std::string& sequence_name) {
+  std::error_code ec;
+  if (codec.id != "kitti-tracking" || !sequence.is_none() || !sequence_name.empty() ||
+      !fs::is_directory(path, ec)) {
+    return;
+  }
+  const std::vector<fs::path> files = formats::list_kitti_tracking_label_files(path);
+  if (files.size() > 1) {
+    raise_error(formats::Error{
+        formats::ErrorCode::kInvalidArgument,
+        "holds " + std::to_string(files.size()) + " KITTI tracking sequences (" +
+            files.front().stem().string() + " ... " + files.back().stem().string() +
+            "); give sequence_name, or one label_02/SSSS.txt file",
+        path.string()});
+  }
+}
+
 /// The dataset the CLI would use: `sequence` when given, else `input` itself when it is one.
 SequenceArg dataset_for(const fs::path& input, const py::object& sequence, const std::string& name) {
   if (!sequence.is_none()) return SequenceArg(sequence, name);
@@ -94,6 +116,7 @@ AnnotationsPtr read(const fs::path& path, const std::string& format, const py::o
                     const std::string& sequence_name, const py::object& class_map,
                     bool frames_beyond_sequence, const py::object& progress) {
   const formats::LabelCodec& codec = reader_for(path, format);
+  check_single_sequence(codec, path, sequence, sequence_name);
   const SequenceArg dataset = dataset_for(path, sequence, sequence_name);
   const std::optional<formats::ClassMap> map = class_map_arg(class_map);
   ProgressBridge bridge(progress);
@@ -154,6 +177,7 @@ py::dict convert(const fs::path& input, const fs::path& out, const std::string& 
                  bool include_outside_fov, bool all_frames, const py::object& progress) {
   const formats::LabelCodec& writer = writer_for(to);
   const formats::LabelCodec& reader = reader_for(input, from);
+  check_single_sequence(reader, input, sequence, sequence_name);
   const SequenceArg dataset = dataset_for(input, sequence, sequence_name);
   const std::optional<formats::ClassMap> map = class_map_arg(class_map);
   ProgressBridge bridge(progress);

@@ -1,7 +1,368 @@
-#include "bindings.hpp"
+// pcanno.Session: the engine's editing session (plugin::Session) from Python: opening a sequence
+// with a document or starting labels, undo and redo, transactions as context managers, save,
+// recovery of journaled edits, and observers as Python callables. The commands are in
+// session_commands.cpp.
+#include "session.hpp"
+
+#include <filesystem>
+
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 namespace pcanno::python {
 
-void bind_session(py::module_& /*m*/) {}
+plugin::Session& PySession::get() const {
+  if (!session) throw py::value_error("the session is closed");
+  return *session;
+}
+
+void apply(PySession& s, formats::Expected<plugin::Command> command) {
+  plugin::Session& session = s.get();
+  if (!command) raise_error(command.error());
+  const formats::Status applied = session.apply(*command);
+  unwrap(applied);
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kind_name(plugin::ChangeKind kind) {
+  switch (kind) {
+    case plugin::ChangeKind::kEdit: return "edit";
+    case plugin::ChangeKind::kUndo: return "undo";
+    case plugin::ChangeKind::kRedo: return "redo";
+    case plugin::ChangeKind::kFrame: return "frame";
+    case plugin::ChangeKind::kSelection: return "selection";
+    case plugin::ChangeKind::kSaved: return "saved";
+  }
+  return "edit";
+}
+
+py::dict change_dict(const plugin::Change& c) {
+  py::dict d;
+  d["kind"] = kind_name(c.kind);
+  d["name"] = c.name;
+  d["tracks"] = c.tracks;
+  d["polylines"] = c.polylines;
+  return d;
+}
+
+/// What add_observer() returns: removes the observer on remove() or at the end of a `with`.
+struct Subscription {
+  std::weak_ptr<PySession> session;
+  int id = -1;
+  void remove() {
+    if (auto s = session.lock(); s && s->session && id >= 0) s->session->remove_observer(id);
+    id = -1;
+  }
+};
+
+/// What Session.transaction() returns.
+struct Transaction {
+  std::shared_ptr<PySession> session;
+  std::string name;
+};
+
+void watch_version(const std::shared_ptr<PySession>& s) {
+  PySession* raw = s.get();  // the observer lives inside raw->session, so never outlives raw
+  s->session->add_observer([raw](const plugin::Change&) { ++raw->version; });
+}
+
+std::string path_arg(const py::object& value) {
+  if (value.is_none()) return {};
+  if (py::hasattr(value, "__fspath__") || py::isinstance<py::str>(value)) {
+    return value.cast<fs::path>().string();
+  }
+  if (py::hasattr(value, "path")) return py::str(value.attr("path")).cast<std::string>();
+  throw py::type_error("expected a path (str or os.PathLike) or None");
+}
+
+plugin::RecoveryPolicy recovery_policy(const std::string& name) {
+  if (name == "recover") return plugin::RecoveryPolicy::kRecover;
+  if (name == "offer") return plugin::RecoveryPolicy::kOffer;
+  if (name == "discard") return plugin::RecoveryPolicy::kDiscard;
+  throw py::value_error("recovery must be 'recover', 'offer' or 'discard', not '" + name + "'");
+}
+
+std::shared_ptr<PySession> open(const py::object& document, const py::object& sequence,
+                                const std::string& sequence_name, const py::object& labels,
+                                const std::string& labels_format, bool journal,
+                                const std::string& journal_sync, const std::string& recovery,
+                                const py::object& recovery_folder, bool load_plugins) {
+  plugin::SessionOptions options;
+  options.sequence = path_arg(sequence);
+  options.sequence_options.name = sequence_name;
+  options.document = path_arg(document);
+  options.journal = journal;
+  if (journal_sync != "data" && journal_sync != "none") {
+    throw py::value_error("journal_sync must be 'data' or 'none'");
+  }
+  options.journal_sync = journal_sync == "data" ? plugin::JournalSync::kData : plugin::JournalSync::kNone;
+  options.recovery = recovery_policy(recovery);
+  options.recovery_folder = path_arg(recovery_folder);
+  options.load_plugins = load_plugins;
+  if (!labels.is_none()) {
+    if (py::isinstance<formats::Annotations>(labels)) {
+      options.labels = labels.cast<const formats::Annotations&>();
+    } else {
+      // Labels from a file with any codec, calibrated by the sequence, as the workstation opens
+      // them; "<codec>:<absolute path>" keys the recovery journal, as there.
+      const fs::path path = labels.cast<fs::path>();
+      const formats::LabelCodec* codec =
+          unwrap(python_registry().codecs().select(path, labels_format));
+      if (!codec->read) {
+        raise_error(formats::Error{formats::ErrorCode::kUnsupported,
+                                   "cannot read labels as '" + codec->id + "'", path.string()});
+      }
+      const SequenceArg dataset(sequence, sequence_name);
+      formats::LabelContext context;
+      context.sequence = dataset.get();
+      formats::Expected<formats::Annotations> read = [&] {
+        py::gil_scoped_release release;
+        return codec->read(path, context);
+      }();
+      options.labels = unwrap(std::move(read));
+      std::error_code ec;
+      const fs::path absolute = fs::absolute(path, ec);
+      options.labels_source = codec->id + ":" + (ec ? path : absolute).string();
+    }
+  }
+  formats::Expected<std::unique_ptr<plugin::Session>> opened = [&] {
+    py::gil_scoped_release release;
+    return plugin::Session::open(options);
+  }();
+  auto s = std::make_shared<PySession>();
+  s->session = unwrap(std::move(opened));
+  watch_version(s);
+  return s;
+}
+
+std::shared_ptr<PySession> create(const AnnotationsPtr& doc, const py::object& sequence,
+                                  const std::string& sequence_name) {
+  std::optional<formats::Sequence> seq;
+  if (!sequence.is_none()) {
+    const SequenceArg dataset(sequence, sequence_name);
+    seq = *dataset.get();
+  }
+  auto s = std::make_shared<PySession>();
+  s->session = plugin::Session::create(*doc, std::move(seq));
+  watch_version(s);
+  return s;
+}
+
+AnnotationsPtr snapshot(PySession& s) {
+  const plugin::Session& session = s.get();
+  if (!s.snapshot || s.snapshot_version != s.version) {
+    s.snapshot = std::make_shared<formats::Annotations>(session.document());
+    s.snapshot_version = s.version;
+  }
+  return s.snapshot;
+}
+
+Subscription add_observer(const std::shared_ptr<PySession>& s, py::function callback) {
+  plugin::Session& session = s->get();
+  // Observers run on the thread that changed the session, which holds the GIL when that is a
+  // Python call; acquiring it again is cheap and keeps a C++-side caller safe. An exception in
+  // the callable cannot undo the change it reports, so it goes to sys.unraisablehook, as in
+  // Python's own callbacks.
+  auto shared = std::make_shared<py::function>(std::move(callback));
+  const int id = session.add_observer([shared](const plugin::Change& change) {
+    py::gil_scoped_acquire gil;
+    try {
+      (*shared)(change_dict(change));
+    } catch (py::error_already_set& e) {
+      e.discard_as_unraisable(*shared);
+    }
+  });
+  return Subscription{s, id};
+}
+
+void bind_subscription_and_transaction(py::module_& m) {
+  py::class_<Subscription>(m, "Subscription", R"doc(
+What Session.add_observer() returns: keep it, and call remove() (or leave its `with` block) to stop
+the calls.)doc")
+      .def("remove", &Subscription::remove, "Stops calling the observer (idempotent).")
+      .def_property_readonly("active", [](const Subscription& sub) {
+        return sub.id >= 0 && !sub.session.expired();
+      })
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](Subscription& sub, py::args) {
+        sub.remove();
+        return false;
+      });
+
+  py::class_<Transaction>(m, "Transaction", R"doc(
+A context manager from Session.transaction(name): the commands applied inside the `with` block
+become one undo step named `name`, committed when the block ends normally and rolled back (every
+command of the block undone, nothing left in the undo history) when it raises. Nested transactions
+join the outer one.)doc")
+      .def("__enter__", [](Transaction& t) {
+        t.session->get().begin_transaction(t.name);
+        return t.session;
+      })
+      .def("__exit__", [](Transaction& t, const py::object& type, const py::object&,
+                          const py::object&) {
+        plugin::Session& session = t.session->get();
+        if (type.is_none()) {
+          check(session.commit_transaction());
+        } else {
+          check(session.cancel_transaction());
+        }
+        return false;  // the block's exception propagates
+      });
+}
+
+}  // namespace
+
+void bind_session(py::module_& m) {
+  bind_subscription_and_transaction(m);
+
+  py::class_<PySession, std::shared_ptr<PySession>> cls(m, "Session", R"doc(
+An annotation session over the engine (the same one the workstation and the C ABI use): a
+sequence, its document, unlimited undo and redo, transactions, a crash journal and observers.
+
+Session(document=None, sequence=None, labels=None, ...) opens like the workstation: the native
+document at `document` (loaded when it exists, created by the first save), else the starting
+`labels` (a path read with any codec, calibrated by `sequence`, or an Annotations), and journals
+every edit (beside the document, or in a recovery journal keyed by the dataset and the labels) so
+that an edit survives a crash; reopening replays it (recovery='recover'), offers it
+('offer': see pending_recovery) or sets it aside ('discard'). Session.create(annotations) is an
+in-memory session without journal.
+
+Commands (create_track, modify_box, merge_tracks, create_polyline, ...) are each one undo step;
+boxes are (7,) or (10,) rows (BOX7_COLUMNS / BOX10_COLUMNS) in the frame of reference given
+('lidar' by default: the frame's sensor frame; 'world': the sequence's world frame). Refusals
+raise pcanno.Error subclasses: NotFoundError (no such track, frame or vertex), MalformedError,
+ConflictError (overlapping merge, nothing to undo, a locked tilt), BusyError (a job holds the
+session). Single-threaded, like the engine's: use it from one thread.)doc");
+  cls.def(py::init(&open), py::arg("document") = py::none(), py::arg("sequence") = py::none(),
+          py::kw_only(), py::arg("sequence_name") = "", py::arg("labels") = py::none(),
+          py::arg("labels_format") = "", py::arg("journal") = true,
+          py::arg("journal_sync") = "data", py::arg("recovery") = "recover",
+          py::arg("recovery_folder") = py::none(), py::arg("load_plugins") = true,
+          "Opens a session (see the class help). sequence: a dataset path (or a pcanno.Sequence); "
+          "document: the native .json; labels: a label path (any codec; labels_format forces "
+          "one) or an Annotations; journal_sync 'data' (fdatasync each edit) or 'none'; "
+          "recovery 'recover', 'offer' or 'discard'; recovery_folder: where journals of "
+          "sessions without a document go.")
+      .def_static("create", &create, py::arg("annotations"), py::arg("sequence") = py::none(),
+                  py::kw_only(), py::arg("sequence_name") = "",
+                  "An in-memory session over a copy of `annotations`, without journal (nothing "
+                  "survives a crash); save() needs a path.")
+      .def_property_readonly("annotations", [](PySession& s) { return snapshot(s); }, R"doc(
+The document as it is now, as an Annotations copy: later edits do not change it (read the property
+again; it is copied again only after a change).)doc")
+      .def_property_readonly("document_path", [](const PySession& s) {
+        return s.get().document_path().string();
+      }, "The native document's path ('' when none).")
+      .def_property_readonly("journal_path", [](const PySession& s) {
+        return s.get().journal_path().string();
+      }, "Where edits are journaled ('' with journaling off); the file appears with the first edit.")
+      .def_property_readonly("warnings", [](const PySession& s) { return s.get().warnings(); },
+                             "What opening replayed, offered or set aside.")
+      .def_property_readonly("frame_count", [](const PySession& s) { return s.get().frame_count(); })
+      .def_property("frame", [](const PySession& s) { return s.get().frame(); },
+                    [](PySession& s, std::int64_t f) { check(s.get().set_frame(f)); },
+                    "The current frame (observers see a 'frame' change).")
+      .def_property_readonly("has_sequence", [](const PySession& s) {
+        return s.get().sequence() != nullptr;
+      })
+      .def("T_world_lidar", [](const PySession& s, std::int64_t frame) -> py::object {
+        const auto T = s.get().T_world_lidar(frame);
+        if (!T) return py::none();
+        py::array_t<double> out({4, 4});
+        auto o = out.mutable_unchecked<2>();
+        for (int r = 0; r < 4; ++r)
+          for (int c = 0; c < 4; ++c) o(r, c) = T->matrix()(r, c);
+        return std::move(out);
+      }, py::arg("frame"), "float64 (4, 4) LiDAR -> world pose of `frame`, or None without poses.")
+      .def_property_readonly("dirty", [](const PySession& s) { return s.get().dirty(); },
+                             "True when there are edits since the last save or open.")
+      .def_property_readonly("can_undo", [](const PySession& s) { return s.get().can_undo(); })
+      .def_property_readonly("can_redo", [](const PySession& s) { return s.get().can_redo(); })
+      .def_property_readonly("undo_name", [](const PySession& s) { return s.get().undo_name(); },
+                             "The name of the step undo() reverts ('' when none).")
+      .def_property_readonly("redo_name", [](const PySession& s) { return s.get().redo_name(); })
+      .def("undo", [](PySession& s) { check(s.get().undo()); },
+           "Reverts the last step exactly (ConflictError when there is none).")
+      .def("redo", [](PySession& s) { check(s.get().redo()); },
+           "Re-applies the last undone step (ConflictError when there is none).")
+      .def("transaction", [](const std::shared_ptr<PySession>& s, const std::string& name) {
+        s->get();
+        return Transaction{s, name};
+      }, py::arg("name"), R"doc(
+`with session.transaction("Fix track 3"):` groups the commands of the block into one undo step;
+an exception inside rolls them all back and propagates.)doc")
+      .def_property_readonly("in_transaction", [](const PySession& s) {
+        return s.get().in_transaction();
+      })
+      .def("save", [](PySession& s, const py::object& path) {
+        const std::string p = path_arg(path);
+        plugin::Session& session = s.get();
+        const formats::Status saved = [&] {
+          py::gil_scoped_release release;
+          return session.save(p);
+        }();
+        check(saved);
+      }, py::arg("path") = py::none(), R"doc(
+Writes the native document atomically to `path` (default: document_path) and removes the journal
+of the saved edits; dirty becomes False.)doc")
+      .def("save_as", [](PySession& s, const py::object& path) {
+        const std::string p = path_arg(path);
+        plugin::Session& session = s.get();
+        const formats::Status saved = [&] {
+          py::gil_scoped_release release;
+          return session.save(p);
+        }();
+        check(saved);
+      }, py::arg("path"),
+         "Saves to `path`, which becomes document_path; the journal moves beside it.")
+      .def_property_readonly("pending_recovery", [](const PySession& s) -> py::object {
+        const auto& p = s.get().pending_recovery();
+        if (!p) return py::none();
+        py::dict d;
+        d["journal"] = p->journal.string();
+        d["edits"] = p->edits;
+        d["modified_unix_s"] = p->modified_unix_s;
+        return std::move(d);
+      }, "recovery='offer': the unsaved edits found ({'journal', 'edits', 'modified_unix_s'}), "
+         "or None. Edits are refused until recover() or discard_recovery().")
+      .def("recover", [](PySession& s) { check(s.get().recover()); },
+           "Replays the pending unsaved edits.")
+      .def("discard_recovery", [](PySession& s) { check(s.get().discard_recovery()); },
+           "Sets the pending journal aside as <journal>.discarded.")
+      .def("abandon", [](PySession& s) { check(s.get().abandon()); },
+           "Closing without saving: removes the journal; the session refuses edits afterwards.")
+      .def("close", [](PySession& s) { s.session.reset(); },
+           "Closes the session (the journal stays for recovery when there are unsaved edits).")
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](PySession& s, py::args) {
+        s.session.reset();
+        return false;
+      })
+      .def("begin_job", [](PySession& s, const std::string& name) {
+        check(s.get().begin_job(name));
+      }, py::arg("name"),
+         "Claims the session for a long job: until end_job(), edits, undo, redo and save raise "
+         "BusyError naming the job.")
+      .def("end_job", [](PySession& s) { s.get().end_job(); })
+      .def_property_readonly("busy_job", [](const PySession& s) { return s.get().busy_job(); },
+                             "The job holding the session ('' when none).")
+      .def("add_observer", &add_observer, py::arg("callback"), R"doc(
+Calls callback(change) after every change, with the GIL held, where change is a dict: 'kind'
+('edit', 'undo', 'redo', 'frame', 'selection', 'saved'), 'name' (the command), 'tracks' and
+'polylines' (ids touched). Returns a Subscription: keep it and call remove() to stop. An exception
+the callback raises goes to sys.unraisablehook (the change has happened).)doc")
+      .def("__repr__", [](const PySession& s) {
+        if (!s.session) return std::string("<pcanno.Session closed>");
+        const formats::Annotations& d = s.session->document();
+        return "<pcanno.Session " + std::to_string(d.tracks.size()) + " tracks, " +
+               std::to_string(d.box_count()) + " boxes" + (s.session->dirty() ? ", unsaved" : "") +
+               ">";
+      });
+  bind_session_commands(cls);
+}
 
 }  // namespace pcanno::python
