@@ -80,9 +80,11 @@ def test_check_keyboard_interrupt_in_the_callback_propagates(sample):
 def test_check_bad_inputs_raise_the_error_class_naming_the_file(sample, tmp_path):
     root, labels = sample
     missing = tmp_path / "nope.txt"
-    with pytest.raises(pcanno.Error) as info:
-        pcanno.check(missing)
-    assert isinstance(info.value, (pcanno.NotFoundError, pcanno.UnknownFormatError))
+    with pytest.raises(pcanno.UnknownFormatError) as info:
+        pcanno.check(missing)  # nothing there to detect a format from
+    assert info.value.path == str(missing)
+    with pytest.raises(pcanno.NotFoundError) as info:
+        pcanno.check(missing, format="kitti-tracking")
     assert info.value.path == str(missing)
     bad = tmp_path / "0000.txt"
     bad.write_text("0 0 Car 0 0 -1.5 1 2 3 4 1.5 1.6 3.9 2.0 1.5\n")  # 15 of 17 columns
