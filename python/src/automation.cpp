@@ -1,7 +1,338 @@
-#include "bindings.hpp"
+// pcanno.fit, track, prelabel, check and eval: the CLI's automation and QA commands over the same
+// engine services (plugin/services, plugin/automation). This file holds what they share and
+// `fit`; automation_complete.cpp has track and prelabel, automation_check.cpp and
+// automation_eval.cpp check and eval.
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <utility>
+
+#include <pybind11/stl.h>
+
+#include "automation.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/geometry/box_fit.hpp"
+#include "pcanno/geometry/ground.hpp"
+#include "pcanno/plugin/automation/class_fit.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
+#include "pcanno/plugin/registry.hpp"
 
 namespace pcanno::python {
+namespace automation {
 
-void bind_automation(py::module_& /*m*/) {}
+std::shared_ptr<const plugin::Registry> registry() {
+  // Loading plugins dlopens them: done once per value of PCANNO_PLUGIN_PATH, not per call.
+  static std::mutex mutex;
+  static std::string loaded_for;
+  static std::shared_ptr<const plugin::Registry> cached;
+  const char* env = std::getenv("PCANNO_PLUGIN_PATH");
+  const std::string path = env != nullptr ? env : "";
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!cached || path != loaded_for) {
+    auto fresh = std::make_shared<plugin::Registry>(plugin::Registry::with_builtins());
+    plugin::load_plugins_from_environment(*fresh);
+    for (const plugin::PluginFailure& f : fresh->failures()) {
+      warn("plugin " + f.path + " not loaded: " + f.reason);
+    }
+    cached = std::move(fresh);
+    loaded_for = path;
+  }
+  return cached;
+}
+
+bool is_path(py::handle value) {
+  if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value)) return true;
+  return py::isinstance(value, py::module_::import("os").attr("PathLike"));
+}
+
+std::string path_arg(py::handle value, const char* argument) {
+  if (!is_path(value)) {
+    throw py::type_error(std::string(argument) + ": expected a path (str or os.PathLike), got " +
+                         std::string(py::str(py::type::handle_of(value).attr("__name__"))));
+  }
+  py::object fspath = py::module_::import("os").attr("fsdecode")(value);
+  return fspath.cast<std::string>();
+}
+
+std::string sequence_arg(py::handle value, std::string& name) {
+  if (is_path(value) || !py::hasattr(value, "path")) return path_arg(value, "sequence");
+  if (name.empty() && py::hasattr(value, "name") && !value.attr("name").is_none()) {
+    name = py::str(value.attr("name")).cast<std::string>();
+  }
+  return path_arg(value.attr("path"), "sequence.path");
+}
+
+std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument) {
+  if (is_path(value)) return std::nullopt;
+  try {
+    return value.cast<const formats::Annotations&>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(std::string(argument) +
+                         ": expected a path (str or os.PathLike) or a pcanno.Annotations, got " +
+                         std::string(py::str(py::type::handle_of(value).attr("__name__"))));
+  }
+}
+
+std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
+                                 double end) {
+  if (!whole) return {};
+  return [whole, begin, end](double f) { return whole(begin + (end - begin) * f); };
+}
+
+formats::Error invalid(std::string message, std::string path) {
+  return formats::Error{formats::ErrorCode::kInvalidArgument, std::move(message), std::move(path)};
+}
+
+formats::Error exists(const std::string& path) {
+  return formats::Error{formats::ErrorCode::kPermission,
+                        "exists already; pass force=True to replace it", path};
+}
+
+formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
+                                                    const std::string& path,
+                                                    const std::string& from,
+                                                    const formats::Sequence* sequence,
+                                                    const std::function<bool(double)>& progress) {
+  const auto codec = registry.codecs().select(path, from);
+  if (!codec) return codec.error();
+  if (!(*codec)->read) {
+    return formats::Error{formats::ErrorCode::kUnsupported,
+                          "cannot read labels as '" + (*codec)->id + "'", path};
+  }
+  formats::LabelContext context;
+  context.sequence = sequence;
+  context.progress = progress;
+  return (*codec)->read(path, context);
+}
+
+formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
+                                                                 const std::string& sequence,
+                                                                 const std::string& name) {
+  const std::string dataset =
+      !sequence.empty()                                          ? sequence
+      : !input.empty() && !formats::detect_layout(input).empty() ? input
+                                                                 : std::string();
+  if (dataset.empty()) return std::optional<formats::Sequence>();
+  formats::SequenceOptions options;
+  options.name = name;
+  auto opened = formats::open_sequence(dataset, options);
+  if (!opened) return std::move(opened).error();
+  return std::optional<formats::Sequence>(std::move(*opened));
+}
+
+std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels) {
+  const formats::SequenceRef& ref = labels.sequence;
+  std::error_code ec;
+  if (ref.path.empty() || !std::filesystem::exists(ref.path, ec)) return std::nullopt;
+  formats::SequenceOptions options;
+  options.layout = ref.layout;
+  options.name = ref.name;
+  auto opened = formats::open_sequence(ref.path, options);
+  if (!opened) return std::nullopt;
+  return std::move(*opened);
+}
+
+formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& writer,
+                                                     const formats::Annotations& doc,
+                                                     const std::string& out,
+                                                     const formats::LabelContext& context) {
+  // The folder holding `out` ("a/b" for "a/b/c" and "a/b/c/"), as the CLI's output_parent().
+  const std::filesystem::path p(out);
+  const std::filesystem::path parent = (p.has_filename() ? p : p.parent_path()).parent_path();
+  formats::OutputFolders folders;
+  if (formats::Status made = folders.create(parent); !made) return made.error();
+  auto written = writer.write(doc, out, context);
+  if (written) folders.keep();
+  return written;
+}
+
+py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id) {
+  py::list written;
+  for (const auto& path : report.written) written.append(path.string());
+  py::dict out;
+  out["format"] = codec_id;
+  out["written"] = written;
+  out["boxes_written"] = report.boxes_written;
+  out["polyline_states_written"] = report.polyline_states_written;
+  out["ignore_regions_written"] = report.ignore_regions_written;
+  out["dropped"] = py::cast(report.dropped);
+  out["warnings"] = py::cast(report.warnings);
+  out["summary"] = formats::summarize(report);
+  return out;
+}
+
+py::object optional(const std::optional<double>& v) {
+  return v ? py::object(py::float_(*v)) : py::object(py::none());
+}
+
+py::object LabelsArg::json() const {
+  return doc ? py::object(py::none()) : py::object(py::str(path));
+}
+
+LabelsArg labels_arg(py::handle value, const char* argument) {
+  LabelsArg a;
+  a.doc = annotations_arg(value, argument);
+  if (!a.doc) a.path = path_arg(value, argument);
+  return a;
+}
+
+/// Reads `a` (a copy of its object when it is one) with codec `from` and `sequence`.
+formats::Expected<formats::Annotations> load(LabelsArg& a, const plugin::Registry& registry,
+                                             const std::string& from,
+                                             const formats::Sequence* sequence,
+                                             const std::function<bool(double)>& progress) {
+  if (a.doc) return std::move(*a.doc);
+  return read_labels(registry, a.path, from, sequence, progress);
+}
+
+/// A format argument for a labels argument: unreadable ids are refused before any work, as the
+/// CLI's unreadable_format() does, and a format for an Annotations object is refused.
+std::string format_arg(const plugin::Registry& registry, const std::optional<std::string>& id,
+                       const LabelsArg& labels, const char* argument) {
+  if (!id || id->empty()) return "";
+  if (labels.doc) {
+    raise_error(invalid(std::string(argument) +
+                        ": names the format of a labels path, not of an Annotations"));
+  }
+  const formats::LabelCodec* codec = registry.codecs().find(*id);
+  if (codec == nullptr || !codec->read) {
+    std::string ids;
+    for (const auto& c : registry.codecs().codecs()) {
+      if (c.read) ids += (ids.empty() ? "" : ", ") + c.id;
+    }
+    raise_error(invalid(std::string(argument) + ": cannot read labels as '" + *id +
+                        "'; input formats: " + ids));
+  }
+  return *id;
+}
+
+void warn(const std::string& message) {
+  PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1);  // attributed to the caller
+  if (PyErr_Occurred() != nullptr) throw py::error_already_set();  // warnings turned into errors
+}
+
+namespace {
+
+/// `pcanno fit`'s --json object for a fitted box (app/fit_command.cpp).
+py::dict fit_dict(std::int64_t frame, const std::string& label, const geometry::FitResult& fit) {
+  const geometry::Cuboid& b = fit.box;
+  py::dict out;
+  out["frame"] = frame;
+  out["class"] = label;
+  out["frame_of_reference"] = "lidar";
+  out["center"] = py::cast(std::vector<double>{b.center.x(), b.center.y(), b.center.z()});
+  out["size"] = py::cast(std::vector<double>{b.size.x(), b.size.y(), b.size.z()});
+  out["yaw"] = b.yaw();
+  out["rotation_wxyz"] =
+      py::cast(std::vector<double>{b.rotation.w(), b.rotation.x(), b.rotation.y(), b.rotation.z()});
+  out["points"] = fit.point_ids.size();
+  out["used_prior"] = fit.used_prior;
+  out["cut_to_prior"] = fit.cut_to_prior;
+  return out;
+}
+
+py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
+             const std::optional<std::string>& label_arg, std::optional<double> heading,
+             std::string sequence_name) {
+  const std::string path = automation::sequence_arg(sequence_value, sequence_name);
+  const std::string label =
+      label_arg && !label_arg->empty() ? *label_arg : formats::Annotations{}.default_class();
+  std::vector<double> seed_values;
+  try {
+    seed_values = py::cast<std::vector<double>>(seed_arg);
+  } catch (const py::cast_error&) {
+    seed_values.clear();
+  }
+  if (seed_values.size() != 3) {
+    raise_error(invalid("seed: expected x, y, z in metres in the frame's LiDAR frame"));
+  }
+  const Eigen::Vector3d seed(seed_values[0], seed_values[1], seed_values[2]);
+  std::shared_ptr<const plugin::Registry> reg = registry();
+
+  std::optional<geometry::FitResult> fitted;
+  formats::Status status;
+  {
+    py::gil_scoped_release release;
+    status = [&]() -> formats::Status {
+      formats::SequenceOptions options;
+      options.name = sequence_name;
+      options.readers = reg->shared_readers();
+      auto sequence = formats::open_sequence(path, options);
+      if (!sequence) return sequence.error();
+      if (frame < 0 || static_cast<std::size_t>(frame) >= sequence->size()) {
+        return invalid("frame " + std::to_string(frame) + " is outside 0.." +
+                           std::to_string(static_cast<std::int64_t>(sequence->size()) - 1) +
+                           " (the sequence has " + std::to_string(sequence->size()) + " frames)",
+                       path);
+      }
+      auto cloud = sequence->load_frame(static_cast<std::size_t>(frame));
+      if (!cloud) return cloud.error();
+      const auto ground = geometry::GroundModel::fit(cloud->cloud.view());
+      if (!ground) return invalid("no ground found in frame " + std::to_string(frame), path);
+      // As `pcanno fit`: the class's size prior from the default schema; the cloud's floats are
+      // relative to its origin (georeferenced clouds), and the box goes back.
+      geometry::FitOptions fit_options =
+          plugin::class_fit_options(formats::make_class_spec(label));
+      fit_options.heading_hint = heading;
+      const Eigen::Vector3d& origin = cloud->cloud.origin;
+      fit_options.sensor_origin = -origin;
+      fitted = geometry::fit_box(cloud->cloud.view(), *ground, seed - origin, fit_options);
+      if (!fitted) {
+        char radius[32];
+        std::snprintf(radius, sizeof(radius), "%.1f", fit_options.seed_radius);
+        return invalid("frame " + std::to_string(frame) + ": no object within " + radius +
+                           " m of the seed: only ground or nothing there",
+                       path);
+      }
+      fitted->box.center += origin;
+      return {};
+    }();
+  }
+  unwrap(status);
+  return fit_dict(frame, label, *fitted);
+}
+
+}  // namespace
+
+void bind_fit(py::module_& m) {
+  m.def("fit", &fit, py::arg("sequence"), py::arg("frame"), py::arg("seed"), py::kw_only(),
+        py::arg("label") = py::none(), py::arg("heading") = py::none(),
+        py::arg("sequence_name") = "",
+        R"doc(Fit a box to the object around a seed point (`pcanno fit --json`).
+
+The workstation's one-click box: the ground of the frame is fitted, the points connected to the
+seed are grown into a cluster and a yaw-only box is fitted to them, completed or cut with the
+class's size prior from the default class schema.
+
+Args:
+    sequence: dataset or folder of clouds (str or os.PathLike, or a pcanno.Sequence, reopened
+        from its path), as `pcanno fit SEQUENCE`.
+    frame: frame index in the sequence.
+    seed: (x, y, z) [m] near the object, in the frame's LiDAR frame.
+    label: class, for its size prior (default: the default schema's default class).
+    heading: known heading [rad, LiDAR frame], e.g. from motion or the previous box.
+    sequence_name: sequence or scene inside the dataset ("0000", "scene-0061").
+
+Returns:
+    dict with the keys of `pcanno fit --json`: frame, class, frame_of_reference ("lidar"),
+    center (x, y, z) [m] and size (length, width, height) [m] in the frame's LiDAR frame, yaw
+    [rad], rotation_wxyz, points (the object's point count), used_prior, cut_to_prior.
+
+Raises:
+    pcanno.NotFoundError and the other pcanno.Error subclasses for an unreadable sequence;
+    pcanno.InvalidArgumentError for a frame outside the sequence, a bad seed, or no object near
+    the seed (only ground or nothing there).)doc");
+}
+
+}  // namespace automation
+
+void bind_automation(py::module_& m) {
+  automation::bind_fit(m);
+  automation::bind_track(m);
+  automation::bind_prelabel(m);
+  automation::bind_check(m);
+  automation::bind_eval(m);
+}
 
 }  // namespace pcanno::python

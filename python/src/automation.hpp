@@ -1,0 +1,116 @@
+#pragma once
+// What the automation bindings (automation*.cpp: fit, track, prelabel, check, eval) share: the
+// component registry the CLI uses, path and label arguments as the CLI takes them, progress
+// sub-ranges and the output writing of `--out`.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bindings.hpp"
+#include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/formats/labels/annotations.hpp"
+#include "pcanno/formats/labels/label_codec.hpp"
+#include "pcanno/formats/support/expected.hpp"
+
+namespace pcanno::plugin {
+class Registry;
+}
+
+namespace pcanno::python::automation {
+
+/// Built-ins plus the plugins of PCANNO_PLUGIN_PATH, as `pcanno` loads them at start. Kept while
+/// the variable keeps its value, loaded again when it changes (os.environ writes through). Call
+/// with the GIL held.
+std::shared_ptr<const plugin::Registry> registry();
+
+/// os.fspath(`value`) as UTF-8: a str or os.PathLike names a file; anything else is a TypeError
+/// naming `argument`.
+std::string path_arg(py::handle value, const char* argument);
+
+/// A sequence argument as a path: a str or os.PathLike, or an object with a `path` attribute (a
+/// pcanno.Sequence), reopened from there, as the label bindings' SequenceArg does; its `name`
+/// fills an empty `name`. The automation opens its own copy: completion and pre-labelling give it
+/// estimated poses.
+std::string sequence_arg(py::handle value, std::string& name);
+
+/// True when `value` is a str, bytes or os.PathLike (a path the CLI would take).
+bool is_path(py::handle value);
+
+/// A copy of the pcanno.Annotations `value` (the call must not change the caller's object), or
+/// none when `value` is a path. A TypeError naming `argument` for anything else.
+std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument);
+
+/// `whole` seen from a step that is [begin, end] of it; empty stays empty.
+std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
+                                 double end);
+
+/// A kInvalidArgument error (pcanno.InvalidArgumentError), naming `path` when given.
+formats::Error invalid(std::string message, std::string path = {});
+
+/// The error the writers give for an existing output without `force` (kPermission), raised before
+/// the work as the CLI refuses it.
+formats::Error exists(const std::string& path);
+
+/// Labels from `path` with codec `from` (detected when empty) and `sequence`'s calibration
+/// (app/label_input.cpp read_labels, which the module does not link).
+formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
+                                                    const std::string& path,
+                                                    const std::string& from,
+                                                    const formats::Sequence* sequence,
+                                                    const std::function<bool(double)>& progress);
+
+/// The dataset named by `sequence`, else `input` when it is a dataset root, else none
+/// (app/label_input.cpp open_dataset).
+formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
+                                                                 const std::string& sequence,
+                                                                 const std::string& name);
+
+/// The dataset the labels name, when it opens (app/label_input.cpp open_referenced_dataset).
+std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels);
+
+/// Writes `doc` to `out` with `writer`, making the missing folders of `out` and taking them away
+/// again on failure, as the CLI's --out does.
+formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& writer,
+                                                     const formats::Annotations& doc,
+                                                     const std::string& out,
+                                                     const formats::LabelContext& context);
+
+/// A WriteReport as a dict: format, written (paths), boxes_written, polyline_states_written,
+/// ignore_regions_written, dropped and warnings (reason -> count), summary (one line): the keys of
+/// pcanno.write_labels()'s report.
+py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id);
+
+/// Emits `message` as a Python UserWarning (the CLI's "pcanno: warning: ..." lines).
+void warn(const std::string& message);
+
+/// None or the value, for the dicts' optional numbers.
+py::object optional(const std::optional<double>& v);
+
+/// A labels argument: a path (`path`, empty for an object) or a copy of a pcanno.Annotations.
+struct LabelsArg {
+  std::string path;
+  std::optional<formats::Annotations> doc;
+  /// What the CLI's JSON says for it: the path, None for an object.
+  py::object json() const;
+};
+LabelsArg labels_arg(py::handle value, const char* argument);
+
+/// `a`'s labels: its object (moved out), else read with codec `from` and `sequence`.
+formats::Expected<formats::Annotations> load(LabelsArg& a, const plugin::Registry& registry,
+                                             const std::string& from,
+                                             const formats::Sequence* sequence,
+                                             const std::function<bool(double)>& progress);
+
+/// The format argument of a labels argument: unreadable ids are refused before any work (the
+/// CLI's unreadable_format()), and so is a format for an Annotations object.
+std::string format_arg(const plugin::Registry& registry, const std::optional<std::string>& id,
+                       const LabelsArg& labels, const char* argument);
+
+void bind_fit(py::module_& m);
+void bind_track(py::module_& m);
+void bind_prelabel(py::module_& m);
+void bind_check(py::module_& m);
+void bind_eval(py::module_& m);
+
+}  // namespace pcanno::python::automation

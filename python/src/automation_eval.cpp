@@ -1,0 +1,423 @@
+// pcanno.eval: tracking and detection evaluation as `pcanno eval --json` (app/eval_command.cpp)
+// gives them, as a dict with the same keys.
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include <pybind11/stl.h>
+
+#include "automation.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/box_points.hpp"
+#include "pcanno/plugin/services/detection_eval.hpp"
+#include "pcanno/plugin/services/evaluation.hpp"
+
+namespace pcanno::python::automation {
+namespace {
+
+/// "0-19", "3", "0-4,10-14": the frames named, or none when malformed (parse_frames of
+/// app/eval_command.cpp).
+std::optional<std::vector<std::int64_t>> parse_frames(const std::string& text) {
+  std::vector<std::int64_t> frames;
+  std::istringstream parts(text);
+  for (std::string part; std::getline(parts, part, ',');) {
+    const std::size_t dash = part.find('-', 1);
+    const std::string a = part.substr(0, dash);
+    const std::string b = dash == std::string::npos ? a : part.substr(dash + 1);
+    char* end_a = nullptr;
+    char* end_b = nullptr;
+    errno = 0;
+    const long long first = std::strtoll(a.c_str(), &end_a, 10);
+    const long long last = std::strtoll(b.c_str(), &end_b, 10);
+    if (a.empty() || b.empty() || *end_a != '\0' || *end_b != '\0' || errno != 0 || first < 0 ||
+        last < first || last - first > 10'000'000) {
+      return std::nullopt;
+    }
+    for (long long f = first; f <= last; ++f) frames.push_back(f);
+  }
+  if (frames.empty()) return std::nullopt;
+  return frames;
+}
+
+/// eval's frames: None, the CLI's text, or an iterable of frame numbers.
+std::vector<std::int64_t> frames_arg(const py::object& frames) {
+  if (frames.is_none()) return {};
+  if (py::isinstance<py::str>(frames)) {
+    const std::string text = frames.cast<std::string>();
+    auto parsed = parse_frames(text);
+    if (!parsed) {
+      raise_error(invalid("frames: expected A-B, N or a comma-separated list of them, got '" +
+                          text + "'"));
+    }
+    return std::move(*parsed);
+  }
+  std::vector<std::int64_t> out;
+  try {
+    out = frames.cast<std::vector<std::int64_t>>();
+  } catch (const py::cast_error&) {
+    raise_error(invalid("frames: expected a str such as \"0-4,10\" or an iterable of frames"));
+  }
+  for (std::int64_t f : out) {
+    if (f < 0) raise_error(invalid("frames: " + std::to_string(f) + " is negative"));
+  }
+  return out;
+}
+
+py::dict summary_dict(const plugin::IouSummary& s) {
+  py::dict d;
+  d["boxes"] = s.boxes;
+  d["missed"] = s.missed;
+  d["mean_iou_3d"] = s.mean_iou_3d;
+  d["mean_iou_bev"] = s.mean_iou_bev;
+  d["fraction_3d_50"] = s.fraction_3d_50;
+  d["fraction_3d_70"] = s.fraction_3d_70;
+  d["fraction_bev_50"] = s.fraction_bev_50;
+  d["fraction_bev_70"] = s.fraction_bev_70;
+  return d;
+}
+
+py::dict summarized(const char* key, py::object value, const plugin::IouSummary& s) {
+  py::dict d;
+  d[key] = std::move(value);
+  d["iou"] = summary_dict(s);
+  return d;
+}
+
+/// report_json of app/eval_command.cpp, from "overall" on.
+void add_tracking(py::dict& j, const plugin::EvalReport& r) {
+  py::list classes, tracks, distances, frames, boxes, unmatched;
+  for (const auto& c : r.classes) classes.append(summarized("label", py::str(c.label), c.iou));
+  for (const auto& t : r.tracks) {
+    py::dict d;
+    d["track"] = t.track_id;
+    d["label"] = t.label;
+    d["iou"] = summary_dict(t.iou);
+    d["min_iou_3d"] = t.min_iou_3d;
+    d["worst_frame"] = t.worst_frame;
+    tracks.append(d);
+  }
+  for (const auto& d : r.by_keyframe_distance) {
+    distances.append(summarized("keyframe_distance", py::int_(d.distance), d.iou));
+  }
+  for (const auto& f : r.frames) frames.append(summarized("frame", py::int_(f.frame), f.iou));
+  for (const auto& b : r.boxes) {
+    py::dict d;
+    d["track"] = b.track_id;
+    d["frame"] = b.frame;
+    d["label"] = b.label;
+    d["predicted"] = b.predicted;
+    d["same_label"] = b.same_label;
+    d["iou_3d"] = b.iou_3d;
+    d["iou_bev"] = b.iou_bev;
+    boxes.append(d);
+  }
+  for (const auto& u : r.unmatched) {
+    py::dict d;
+    d["track"] = u.track_id;
+    d["frame"] = u.frame;
+    d["label"] = u.label;
+    unmatched.append(d);
+  }
+  j["overall"] = summary_dict(r.overall);
+  j["classes"] = classes;
+  j["tracks"] = tracks;
+  j["frame_results"] = frames;
+  j["keyframe_distance_results"] = distances;
+  j["boxes"] = boxes;
+  j["unmatched_predictions"] = unmatched;
+  j["excluded_keyframes"] = r.excluded_keyframes;
+  j["excluded_derived_gt"] = r.excluded_derived;
+  j["label_mismatches"] = r.label_mismatches;
+}
+
+py::list metrics_list(const std::vector<plugin::DetectionMetrics>& metrics) {
+  py::list out;
+  for (const plugin::DetectionMetrics& m : metrics) {
+    py::dict d;
+    d["kind"] = plugin::to_string(m.kind);
+    d["iou"] = m.iou_threshold;
+    d["true_positives"] = m.true_positives;
+    d["false_positives"] = m.false_positives;
+    d["ignored_predictions"] = m.ignored_predictions;
+    d["ground_truth"] = m.ground_truth;
+    d["precision"] = optional(m.precision);
+    d["recall"] = optional(m.recall);
+    d["ap_r40"] = optional(m.ap_r40);
+    out.append(d);
+  }
+  return out;
+}
+
+/// Marks ground-truth boxes with fewer than `min_points` points of their frame's cloud as ignored
+/// (mark_sparse_ground_truth of app/eval_command.cpp, with a progress callback).
+formats::Status mark_sparse_ground_truth(std::vector<plugin::DetectionBox>& gt,
+                                         const formats::Sequence& sequence, std::size_t min_points,
+                                         const std::function<bool(double)>& progress) {
+  std::map<std::int64_t, std::vector<std::size_t>> by_frame;
+  for (std::size_t i = 0; i < gt.size(); ++i) by_frame[gt[i].frame].push_back(i);
+  std::size_t done = 0;
+  for (const auto& [frame, indices] : by_frame) {
+    if (progress &&
+        !progress(static_cast<double>(done) / static_cast<double>(by_frame.size()))) {
+      return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
+    }
+    if (frame < 0 || static_cast<std::size_t>(frame) >= sequence.size()) {
+      return invalid("ground truth has boxes in frame " + std::to_string(frame) +
+                         " but the dataset has " + std::to_string(sequence.size()) + " frames",
+                     sequence.root.string());
+    }
+    auto cloud = sequence.load_frame(static_cast<std::size_t>(frame));
+    if (!cloud) return std::move(cloud).error();
+    std::vector<geometry::Cuboid> boxes;
+    for (std::size_t i : indices) boxes.push_back(gt[i].box);
+    const std::vector<std::size_t> counts = plugin::count_points_in_boxes(cloud->cloud, boxes);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      if (counts[k] < min_points) gt[indices[k]].ignore = true;
+    }
+    ++done;
+  }
+  return {};
+}
+
+struct EvalArgs {
+  LabelsArg pred;
+  LabelsArg gt;
+  std::string from_pred;
+  std::string from_gt;
+  std::string sequence;
+  std::string sequence_name;
+  bool detection = false;
+  plugin::EvalOptions tracking;
+  plugin::DetectionInputOptions detection_input;
+  std::size_t min_points = 0;
+};
+
+struct EvalOutcome {
+  std::optional<plugin::EvalReport> tracking;
+  std::optional<plugin::DetectionInput> input;
+  std::optional<plugin::DetectionReport> detection;
+};
+
+/// load_inputs, run_eval and run_detection of app/eval_command.cpp, without the GIL.
+formats::Expected<EvalOutcome> run_eval(EvalArgs& a, const plugin::Registry& registry,
+                                        const std::function<bool(double)>& progress) {
+  auto dataset = open_dataset(a.gt.path, a.sequence, a.sequence_name);
+  if (!dataset) return std::move(dataset).error();
+  const formats::Sequence* seq = *dataset ? &**dataset : nullptr;
+  auto gt = load(a.gt, registry, a.from_gt, seq, span(progress, 0.0, 0.3));
+  if (!gt) return std::move(gt).error();
+  auto pred = load(a.pred, registry, a.from_pred, seq, span(progress, 0.3, 0.6));
+  if (!pred) return std::move(pred).error();
+  // Without `sequence`, poses and clouds come from the dataset the ground truth names.
+  std::optional<formats::Sequence> referenced;
+  if (seq == nullptr) {
+    referenced = open_referenced_dataset(*gt);
+    if (referenced) seq = &*referenced;
+  }
+  if (progress && !progress(0.6)) {
+    return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
+  }
+  EvalOutcome o;
+  if (!a.detection) {
+    auto report = plugin::evaluate(*pred, *gt, seq, a.tracking);
+    if (!report) return std::move(report).error();
+    o.tracking = std::move(*report);
+  } else {
+    if (a.min_points > 0 && seq == nullptr) {
+      return invalid("min_points counts points in the clouds; give the dataset as sequence");
+    }
+    auto input = plugin::detection_input(*pred, *gt, seq, a.detection_input);
+    if (!input) return std::move(input).error();
+    if (a.min_points > 0) {
+      formats::Status marked =
+          mark_sparse_ground_truth(input->gt, *seq, a.min_points, span(progress, 0.6, 0.95));
+      if (!marked) return marked.error();
+    }
+    auto result = plugin::evaluate_detection(input->pred, input->gt, {});
+    if (!result) return std::move(result).error();
+    o.input = std::move(*input);
+    o.detection = std::move(*result);
+  }
+  if (progress && !progress(1.0)) {
+    return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
+  }
+  return o;
+}
+
+py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& pred_format,
+              const std::optional<std::string>& gt_format, py::object sequence_value,
+              std::string sequence_name, py::object frames, bool exclude_keyframes,
+              bool exclude_derived_gt, bool detection, std::optional<double> min_score,
+              std::optional<double> max_range, py::object classes, std::size_t min_points,
+              bool dont_care, py::object progress) {
+  EvalArgs a;
+  a.pred = labels_arg(pred, "pred");
+  a.gt = labels_arg(gt, "gt");
+  std::shared_ptr<const plugin::Registry> reg = registry();
+  a.from_pred = format_arg(*reg, pred_format, a.pred, "pred_format");
+  a.from_gt = format_arg(*reg, gt_format, a.gt, "gt_format");
+  a.sequence = sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
+  a.sequence_name = sequence_name;
+  a.detection = detection;
+  a.min_points = min_points;
+  const std::vector<std::int64_t> selected = frames_arg(frames);
+  std::vector<std::string> class_list;
+  if (!classes.is_none()) {
+    try {
+      class_list = py::isinstance<py::str>(classes)
+                       ? std::vector<std::string>{classes.cast<std::string>()}
+                       : classes.cast<std::vector<std::string>>();
+    } catch (const py::cast_error&) {
+      raise_error(invalid("classes: expected a class name or a list of class names"));
+    }
+    for (const std::string& c : class_list) {
+      if (c.empty()) raise_error(invalid("classes: a class name is empty"));
+    }
+    if (class_list.empty()) raise_error(invalid("classes: expected at least one class name"));
+  }
+  if (!detection) {
+    const std::pair<bool, const char*> given[] = {{min_score.has_value(), "min_score"},
+                                                  {max_range.has_value(), "max_range"},
+                                                  {!classes.is_none(), "classes"},
+                                                  {min_points > 0, "min_points"},
+                                                  {!dont_care, "dont_care"}};
+    for (const auto& [set, name] : given) {
+      if (set) raise_error(invalid(std::string(name) + " applies to detection=True only"));
+    }
+    a.tracking.frames = selected;
+    a.tracking.exclude_keyframes = exclude_keyframes;
+    a.tracking.exclude_derived_gt = exclude_derived_gt;
+  } else {
+    if (exclude_keyframes || exclude_derived_gt) {
+      raise_error(invalid("exclude_keyframes and exclude_derived_gt score tracks; they do not "
+                          "combine with detection=True"));
+    }
+    a.detection_input.frames = selected;
+    a.detection_input.classes = class_list;
+    if (min_score) {
+      if (!std::isfinite(*min_score)) raise_error(invalid("min_score: expected a number"));
+      a.detection_input.min_score = *min_score;
+    }
+    if (max_range) {
+      if (!(*max_range > 0.0 && std::isfinite(*max_range))) {
+        raise_error(invalid("max_range: expected a distance above 0 [m], got " +
+                            std::to_string(*max_range)));
+      }
+      a.detection_input.max_range = *max_range;
+    }
+    a.detection_input.dont_care = dont_care;
+  }
+  ProgressBridge bridge(std::move(progress));
+  std::optional<formats::Expected<EvalOutcome>> run;
+  {
+    py::gil_scoped_release release;
+    run.emplace(run_eval(a, *reg, bridge.callback()));
+  }
+  const EvalOutcome o = bridge.unwrap(std::move(*run));
+  const py::object frames_json = frames.is_none()                     ? py::object(py::none())
+                                 : py::isinstance<py::str>(frames) ? frames
+                                                                   : py::object(py::cast(selected));
+  py::dict j;
+  if (!detection) {
+    j["pred"] = a.pred.json();
+    j["gt"] = a.gt.json();
+    j["exclude_keyframes"] = exclude_keyframes;
+    j["exclude_derived_gt"] = exclude_derived_gt;
+    j["frames"] = frames_json;
+    add_tracking(j, *o.tracking);
+    j["plot"] = py::none();  // the CLI's --plot PNG is not offered: matplotlib is at hand
+    return j;
+  }
+  std::size_t ignored_gt = 0;
+  for (const plugin::DetectionBox& b : o.input->gt) ignored_gt += b.ignore ? 1 : 0;
+  py::list class_results;
+  for (const plugin::DetectionClassResult& c : o.detection->classes) {
+    py::dict d;
+    d["label"] = c.label;
+    d["ground_truth"] = c.ground_truth;
+    d["ignored_ground_truth"] = c.ignored_ground_truth;
+    d["predictions"] = c.predictions;
+    d["metrics"] = metrics_list(c.metrics);
+    class_results.append(d);
+  }
+  j["mode"] = "detection";
+  j["pred"] = a.pred.json();
+  j["gt"] = a.gt.json();
+  j["frames"] = frames_json;
+  j["classes_selected"] = py::cast(class_list);
+  j["min_score"] = optional(min_score);
+  j["max_range"] = optional(max_range);
+  j["min_points"] = min_points;
+  j["ground_truth"] = o.input->gt.size();
+  j["ignored_ground_truth"] = ignored_gt;
+  j["predictions"] = o.input->pred.size();
+  j["unscored_predictions"] = o.input->unscored_predictions;
+  j["dont_care_regions"] = o.input->dont_care_regions;
+  j["dont_care_predictions"] = o.input->dont_care_predictions;
+  j["classes"] = class_results;
+  j["mean"] = metrics_list(o.detection->mean);
+  return j;
+}
+
+}  // namespace
+
+void bind_eval(py::module_& m) {
+  m.def("eval", &eval, py::arg("pred"), py::arg("gt"), py::kw_only(),
+        py::arg("pred_format") = py::none(), py::arg("gt_format") = py::none(),
+        py::arg("sequence") = py::none(), py::arg("sequence_name") = "",
+        py::arg("frames") = py::none(), py::arg("exclude_keyframes") = false,
+        py::arg("exclude_derived_gt") = false, py::arg("detection") = false,
+        py::arg("min_score") = py::none(), py::arg("max_range") = py::none(),
+        py::arg("classes") = py::none(), py::arg("min_points") = 0, py::arg("dont_care") = true,
+        py::arg("progress") = py::none(),
+        R"doc(Score predictions against ground truth (`pcanno eval --json`).
+
+Tracking (default): predicted boxes are matched to ground-truth boxes by track id and frame,
+never by overlap; every ground-truth box gets its 3D and BEV IoU (0 when missed), summarised
+per class, track, frame, keyframe distance and overall.
+
+Detection (`detection=True`, --detection): boxes are matched by overlap per frame and class,
+greedily by descending score; precision, recall and KITTI's 40-point AP (R40) per class, BEV and
+3D, at IoU 0.5 and 0.7. Predictions without a score count as 1.
+
+Args:
+    pred, gt: predicted and ground-truth labels: paths (any readable format) or
+        pcanno.Annotations.
+    pred_format, gt_format: formats of the paths, overriding detection (--from-pred, --from-gt).
+    sequence: dataset supplying calibration, poses (needed when the two store boxes in
+        different frames) and clouds (min_points): a path or a pcanno.Sequence.
+    sequence_name: sequence or scene inside the dataset.
+    frames: only these frames: "A-B", "N", "A-B,N" or an iterable of frame numbers.
+    exclude_keyframes: tracking: skip ground truth whose predicted box is a keyframe.
+    exclude_derived_gt: tracking: skip ground-truth boxes that are the exact midpoint of their
+        neighbours (a labelling tool interpolated them).
+    detection: score detections instead of tracks.
+    min_score: detection: leave out predictions scored below.
+    max_range: detection: leave out boxes farther than this [m] from the sensor (ground plane).
+    classes: detection: only these classes (a name or a list of names).
+    min_points: detection: ground-truth boxes with fewer LiDAR points are ignored (needs the
+        clouds).
+    dont_care: detection: predictions inside KITTI DontCare regions that match nothing are
+        ignored (False: they are false positives).
+    progress: callable(fraction in [0, 1]); returning False cancels.
+
+Returns:
+    dict with the keys of `pcanno eval --json` (tracking: pred, gt, exclude_keyframes,
+    exclude_derived_gt, frames, overall, classes, tracks, frame_results,
+    keyframe_distance_results, boxes, unmatched_predictions, excluded_keyframes,
+    excluded_derived_gt, label_mismatches; detection: mode, pred, gt, frames,
+    classes_selected, min_score, max_range, min_points, ground_truth, ignored_ground_truth,
+    predictions, unscored_predictions, dont_care_regions, dont_care_predictions, classes with
+    their metrics, mean). "pred" and "gt" are None for Annotations objects; `frames` given as
+    an iterable is listed. The CLI's --plot is not offered ("plot" is None): plot the dict with
+    matplotlib (examples/python/plot_tracks.py).
+
+Raises:
+    pcanno.InvalidArgumentError for options that do not apply or bad values;
+    pcanno.CancelledError when cancelled; the reading errors of the inputs.)doc");
+}
+
+}  // namespace pcanno::python::automation
