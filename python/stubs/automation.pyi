@@ -12,7 +12,7 @@ _Labels = Union[str, PathLike, "Annotations"]
 _TrackMethod = Literal["linear", "interpolate", "propagate", "auto"]
 _Frames = Union[None, int, str, Tuple[int, int]]
 
-def fit(sequence: _SequenceArg, frame: int, seed: Sequence[float], *, label: Optional[str] = None,
+def fit(sequence: _SequenceArg, frame: int, seed: _typing.Sequence[float], *, label: Optional[str] = None,
         heading: Optional[float] = None, sequence_name: str = "") -> Dict[str, Any]:
     """The box fitted to the object around `seed` [m, LiDAR frame]: `pcanno fit --json`'s keys."""
     ...
@@ -63,10 +63,10 @@ def check(labels: _Labels, *, format: Optional[str] = None, sequence: Optional[_
 
 def eval(pred: _Labels, gt: _Labels, *, pred_format: Optional[str] = None,
          gt_format: Optional[str] = None, sequence: Optional[_SequenceArg] = None,
-         sequence_name: str = "", frames: Union[None, str, Sequence[int]] = None,
+         sequence_name: str = "", frames: Union[None, str, _typing.Sequence[int]] = None,
          exclude_keyframes: bool = False, exclude_derived_gt: bool = False,
          detection: bool = False, min_score: Optional[float] = None,
-         max_range: Optional[float] = None, classes: Union[None, str, Sequence[str]] = None,
+         max_range: Optional[float] = None, classes: Union[None, str, _typing.Sequence[str]] = None,
          min_points: int = 0, dont_care: bool = True,
          progress: _Progress = None) -> Dict[str, Any]:
     """Score predictions against ground truth: `pcanno eval --json`'s keys."""

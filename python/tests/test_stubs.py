@@ -42,3 +42,13 @@ def test_every_public_callable_has_a_docstring():
         if callable(value) and not (getattr(value, "__doc__", None) or "").strip():
             undocumented.append(name)
     assert not undocumented, sorted(undocumented)
+
+
+def test_generic_sequences_are_typings_not_pcanno_sequence():
+    # pcanno.Sequence (a LiDAR sequence) shadows typing.Sequence in the joined stub: a subscripted
+    # `Sequence[...]` there would name the dataset class.
+    stub = pathlib.Path(pcanno.__file__).with_name("__init__.pyi")
+    wrong = [node.lineno for node in ast.walk(ast.parse(stub.read_text()))
+             if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+             and node.value.id == "Sequence"]
+    assert not wrong, f"__init__.pyi lines subscripting pcanno.Sequence: {wrong}"
