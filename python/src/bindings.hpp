@@ -42,9 +42,12 @@ inline void unwrap(const formats::Status& status) {
 }
 
 /// A Python progress callable turned into the engine's `bool(double fraction)`, callable from the
-/// thread that runs the job while the GIL is released. The callable returning False cancels the
-/// job; raising cancels it too, and rethrow_if_raised() then raises that exception instead of the
-/// engine's CancelledError, so that a KeyboardInterrupt inside the callback stays one.
+/// thread that runs the job while the GIL is released. The callable returning a false value
+/// cancels the job; raising cancels it too, and unwrap() then raises that exception instead of the
+/// engine's CancelledError, so that a KeyboardInterrupt inside the callback stays one. A job can
+/// finish anyway (the callable raised at its last report, after the output was committed): then
+/// the result stands, a KeyboardInterrupt is raised again at the next bytecode, as Ctrl+C after a
+/// finished call would be, and any other exception goes to sys.unraisablehook.
 class ProgressBridge {
  public:
   explicit ProgressBridge(py::object callable) : callable_(std::move(callable)) {}
@@ -65,18 +68,24 @@ class ProgressBridge {
   /// Re-raises an exception the callable raised (call with the GIL held, after the job).
   void rethrow_if_raised();
 
-  /// Unwraps `result`, raising the callback's own exception first when it cancelled the job.
+  /// Unwraps `result`: on failure the callback's own exception when it raised one, else the
+  /// engine's error; on success the value, with a late exception settled (see the class comment).
   template <typename T>
   T unwrap(formats::Expected<T>&& result) {
-    rethrow_if_raised();
+    if (!result) rethrow_if_raised();
+    settle_late_exception();
     return python::unwrap(std::move(result));
   }
   void unwrap(const formats::Status& status) {
-    rethrow_if_raised();
+    if (!status) rethrow_if_raised();
+    settle_late_exception();
     python::unwrap(status);
   }
 
  private:
+  /// The job succeeded although the callable raised (call with the GIL held).
+  void settle_late_exception();
+
   py::object callable_;
   std::optional<py::error_already_set> raised_;
 };

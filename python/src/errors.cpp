@@ -29,12 +29,34 @@ std::function<bool(double)> ProgressBridge::callback() {
     if (callable_.is_none()) return true;
     try {
       py::object answer = callable_(fraction);
-      return answer.is_none() || answer.cast<bool>();
+      if (answer.is_none()) return true;
+      // Python's truth, as `if answer:` reads it; a value without one (numpy arrays of several
+      // elements) is the callable's error.
+      const int truth = PyObject_IsTrue(answer.ptr());
+      if (truth < 0) throw py::error_already_set();
+      return truth == 1;
     } catch (py::error_already_set& e) {
       raised_.emplace(std::move(e));
       return false;
+    } catch (const std::exception& e) {
+      // Nothing but a Python exception may leave the callback: the engine may run it on a thread
+      // where a C++ exception would end the process.
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+      raised_.emplace();
+      return false;
     }
   };
+}
+
+void ProgressBridge::settle_late_exception() {
+  if (!raised_) return;
+  py::error_already_set e = std::move(*raised_);
+  raised_.reset();
+  if (e.matches(PyExc_KeyboardInterrupt)) {
+    PyErr_SetInterrupt();
+    return;
+  }
+  e.discard_as_unraisable("pcanno: progress callback of a call that had already finished");
 }
 
 void ProgressBridge::rethrow_if_raised() {
