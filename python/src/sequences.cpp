@@ -197,15 +197,34 @@ Handle open(const fs::path& path, const py::object& name, const py::object& layo
   handle->read_options.drop_non_finite = drop_non_finite;
   if (py::isinstance<py::bool_>(images)) {
     handle->decode_images = images.cast<bool>();
+  } else if (py::isinstance<py::str>(images)) {
+    // A str is a sequence of characters to Python: take it as one channel, as meant.
+    handle->decode_images = true;
+    handle->channels = {images.cast<std::string>()};
   } else if (!images.is_none()) {
     handle->decode_images = true;
-    handle->channels = images.cast<std::vector<std::string>>();
+    try {
+      handle->channels = images.cast<std::vector<std::string>>();
+    } catch (const py::cast_error&) {
+      throw py::type_error("images: expected True/False, a camera channel or a list of them, got " +
+                           py::str(py::type::of(images)).cast<std::string>());
+    }
   }
   formats::Expected<formats::Sequence> opened = [&] {
     py::gil_scoped_release release;
     return formats::open_sequence(path, options);
   }();
   handle->seq = std::make_shared<const formats::Sequence>(unwrap(std::move(opened)));
+  for (const std::string& channel : handle->channels) {
+    const std::vector<std::string>& cameras = handle->seq->cameras;
+    if (std::find(cameras.begin(), cameras.end(), channel) != cameras.end()) continue;
+    std::string known;
+    for (const std::string& c : cameras) known += (known.empty() ? "" : ", ") + c;
+    raise_error(formats::Error{formats::ErrorCode::kInvalidArgument,
+                               "images: no camera channel '" + channel + "' in this sequence (" +
+                                   (known.empty() ? std::string("it has no cameras") : known) + ")",
+                               path.string()});
+  }
   if (sweeps && !plugin::layout_has_sweeps(handle->seq->layout)) {
     // As the CLI's --sweeps: asking for sweeps of a layout without them is a mistake, not a no-op.
     raise_error(formats::Error{formats::ErrorCode::kInvalidArgument,

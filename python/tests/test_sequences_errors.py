@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 import pcanno
+from conftest import require_shared
 
 
 def copy_tracking(sample_data, tmp_path):
@@ -179,3 +180,14 @@ def test_raw_drive_bad_timestamp_names_its_line(tmp_path):
     with pytest.raises(pcanno.MalformedError) as caught:
         pcanno.open_sequence(drive)
     assert (caught.value.path, caught.value.line) == (str(stamps), 2)
+
+
+def test_images_name_channels_the_sequence_has():
+    root = require_shared("kitti_object/training")
+    seq = pcanno.open_sequence(root, images="image_2")  # one channel as a plain str
+    assert seq.cameras == ["image_2"] and seq.image("image_2", 0).ndim == 3
+    with pytest.raises(pcanno.InvalidArgumentError) as info:
+        pcanno.open_sequence(root, images=["image_2", "CAM_NOPE"])
+    assert "CAM_NOPE" in info.value.message and "image_2" in info.value.message
+    with pytest.raises(TypeError, match="images"):
+        pcanno.open_sequence(root, images=3)
