@@ -217,7 +217,7 @@ def test_annotations_is_a_snapshot(kitti):
     count = snap.box_count
     kitti.delete_track(snap.tracks[0].id)
     assert snap.box_count == count and kitti.annotations.box_count < count
-    assert kitti.annotations is kitti.annotations  # copied again only after a change
+    assert kitti.annotations is not kitti.annotations  # a new copy on every access
 
 
 def test_modify_box_converts_from_the_lidar_frame(shared_data):
