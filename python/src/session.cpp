@@ -73,6 +73,7 @@ struct Subscription {
 struct Transaction {
   std::shared_ptr<PySession> session;
   std::string name;
+  bool entered = false;
 };
 
 std::string path_arg(const py::object& value) {
@@ -174,6 +175,54 @@ void close(PySession& s) {
         ""});
   }
   s.session.reset();
+  s.transaction_depth = 0;
+  s.transaction_doomed.clear();
+}
+
+Transaction& entered(Transaction& t) {
+  if (!t.entered) throw py::value_error("the transaction '" + t.name + "' was not entered");
+  return t;
+}
+
+std::string exception_text(const py::object& type, const py::object& value) {
+  const std::string what = py::str(value);
+  return py::str(type.attr("__name__")).cast<std::string>() + (what.empty() ? "" : ": " + what);
+}
+
+bool exit_transaction(Transaction& t, const py::object& type, const py::object& value) {
+  PySession& s = *entered(t).session;
+  t.entered = false;
+  const bool raised = !type.is_none();
+  if (!s.session) {
+    // close() inside the block dropped the engine's transaction with the engine session: the
+    // block's own exception says more than this.
+    if (raised) return false;
+    throw py::value_error("the session was closed inside the transaction '" + t.name +
+                          "': its commands were not committed");
+  }
+  if (--s.transaction_depth > 0) {
+    // An inner block: the outermost one decides; a failure here dooms it.
+    if (raised && s.transaction_doomed.empty()) {
+      s.transaction_doomed =
+          "the inner transaction '" + t.name + "' raised " + exception_text(type, value);
+    }
+    return false;
+  }
+  const std::string doomed = std::move(s.transaction_doomed);
+  s.transaction_doomed.clear();
+  const Held session = s.hold();
+  if (!raised && doomed.empty()) {
+    check(session->commit_transaction());
+    return false;
+  }
+  check(session->cancel_transaction());
+  if (!raised) {
+    raise_error(formats::Error{formats::ErrorCode::kConflict,
+                               "the transaction '" + t.name + "' was rolled back: " + doomed +
+                                   " (the exception was caught inside the outer block)",
+                               ""});
+  }
+  return false;  // the block's exception propagates
 }
 
 Subscription add_observer(const std::shared_ptr<PySession>& s, py::function callback) {
@@ -215,27 +264,38 @@ the calls.)doc")
   py::class_<Transaction>(m, "Transaction", R"doc(
 A context manager from Session.transaction(name): the commands applied inside the `with` block
 become one undo step named `name`, committed when the block ends normally and rolled back (every
-command of the block undone, nothing left in the undo history) when it raises. Nested transactions
-join the outer one.)doc")
+command of the block undone, nothing left in the undo history) when it raises.
+
+Nested blocks join the outermost one, which alone commits or rolls back, all or nothing: an inner
+block that raises re-raises and dooms the outer transaction (its commands stay in the document
+until the outermost block ends). If the outer block lets the exception through, everything rolls
+back and it propagates; if the outer block catches it and ends normally, everything rolls back
+all the same and the outer exit raises ConflictError naming the inner failure (nothing is
+committed half-way). If the session is closed inside the block, nothing is
+committed: the block's own exception propagates, or ValueError says so.)doc")
       .def(
           "__enter__",
           [](Transaction& t) {
-            t.session->hold()->begin_transaction(t.name);
+            if (t.entered)
+              throw py::value_error("the transaction '" + t.name + "' is already open");
+            PySession& s = *t.session;
+            const Held session = s.hold();
+            if (s.transaction_depth == 0) {
+              session->begin_transaction(t.name);
+              s.transaction_doomed.clear();
+            }
+            ++s.transaction_depth;
+            t.entered = true;
             return t.session;
           },
-          "Begins the transaction; returns the session.")
+          "Begins the transaction (or joins the open one); returns the session.")
       .def(
           "__exit__",
-          [](Transaction& t, const py::object& type, const py::object&, const py::object&) {
-            const Held session = t.session->hold();
-            if (type.is_none()) {
-              check(session->commit_transaction());
-            } else {
-              check(session->cancel_transaction());
-            }
-            return false;  // the block's exception propagates
+          [](Transaction& t, const py::object& type, const py::object& value, const py::object&) {
+            return exit_transaction(t, type, value);
           },
-          "Commits, or rolls back when the block raised (the exception propagates).");
+          "The outermost block commits, or rolls back when the block raised or an inner block "
+          "did (see the class help); the block's exception propagates.");
 }
 
 /// Saves with the GIL released. The save is a job: another thread's edits meanwhile get
@@ -372,7 +432,8 @@ once into a variable rather than in a loop over a large document.)doc")
           },
           py::arg("name"), R"doc(
 `with session.transaction("Fix track 3"):` groups the commands of the block into one undo step;
-an exception inside rolls them all back and propagates.)doc")
+an exception inside rolls them all back and propagates. Nested blocks join the outermost one, all
+or nothing (see Transaction).)doc")
       .def_property_readonly(
           "in_transaction", [](const PySession& s) { return s.hold()->in_transaction(); },
           "True inside a `with session.transaction(...)` block.")

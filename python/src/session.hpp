@@ -20,6 +20,10 @@ struct PySession {
   /// notifying an observer or a progress callback, or running on another thread with the GIL
   /// released, and the engine session must not go away under it.
   mutable std::atomic<int> calls{0};
+  /// `with session.transaction(...)` blocks open; only the outermost one talks to the engine.
+  int transaction_depth = 0;
+  /// Why the open transaction can only roll back: an inner block raised ("" while it can commit).
+  std::string transaction_doomed;
 
   /// The engine session for one binding's engine call; raises ValueError once closed.
   Held hold() const;
