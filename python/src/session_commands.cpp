@@ -1,6 +1,7 @@
 // The commands of pcanno.Session: one method per engine command factory (plugin/command.hpp,
 // track_edits.hpp, polyline_commands.hpp, attribute_rules.hpp, tilt.hpp). Each is one undo step
 // (or part of the open transaction) and journals as one line.
+#include <cmath>
 #include <optional>
 
 #include <pybind11/stl.h>
@@ -25,9 +26,29 @@ geometry::Cuboid one_box(const py::object& row) {
   return boxes[0];
 }
 
-/// `box`, given in `given`, in the frame `stored` at `frame`, through the frame's pose.
+/// The upright box in frame B of `box` given in frame A (T_b_a: A -> B): the centre through the
+/// pose, the size kept, and the heading in B whose box, seen in A, has `box`'s yaw (the heading of
+/// its +x projected on A's xy plane: Cuboid::yaw()). That heading lies in the plane through A's +z
+/// and that projected heading, carried into B, and in B's xy plane: their intersection. So an
+/// upright box of B moved to A through the full pose and given back as a yaw-only row (the 7
+/// columns of boxes()), or as its exact rotation, comes back unchanged; a full transform would
+/// tilt the first by A's pitch and roll, which a tilt-locked track refuses.
+geometry::Cuboid upright_moved(const geometry::Pose& T_b_a, const geometry::Cuboid& box) {
+  const geometry::Cuboid full = geometry::transform(T_b_a, box);
+  const double yaw_a = box.yaw();
+  const Eigen::Vector3d heading_a(std::cos(yaw_a), std::sin(yaw_a), 0.0);
+  const Eigen::Vector3d normal_b = T_b_a.rotation() * heading_a.cross(Eigen::Vector3d::UnitZ());
+  const Eigen::Vector3d heading_b = Eigen::Vector3d::UnitZ().cross(normal_b);
+  // A's +z lying in B's xy plane leaves no such heading: keep the full transform's.
+  const double yaw_b =
+      heading_b.head<2>().norm() < 1e-9 ? full.yaw() : std::atan2(heading_b.y(), heading_b.x());
+  return geometry::Cuboid::from_yaw(full.center, box.size, yaw_b);
+}
+
+/// `box`, given in `given`, in the frame `stored` at `frame`, through the frame's pose; upright
+/// in `stored` (upright_moved) when the track's tilt is locked.
 geometry::Cuboid moved(const plugin::Session& s, std::int64_t frame, const geometry::Cuboid& box,
-                       formats::ShapeFrame given, formats::ShapeFrame stored) {
+                       formats::ShapeFrame given, formats::ShapeFrame stored, bool upright) {
   if (given == stored) return box;
   const auto T = s.T_world_lidar(frame);
   if (!T) {
@@ -37,7 +58,9 @@ geometry::Cuboid moved(const plugin::Session& s, std::int64_t frame, const geome
                                    "stored box's, and the session has no pose for this frame",
                                ""});
   }
-  return geometry::transform(given == formats::ShapeFrame::kLidar ? *T : geometry::invert(*T), box);
+  const geometry::Pose T_stored_given =
+      given == formats::ShapeFrame::kLidar ? *T : geometry::invert(*T);
+  return upright ? upright_moved(T_stored_given, box) : geometry::transform(T_stored_given, box);
 }
 
 geometry::Polyline polyline_arg(
@@ -122,7 +145,7 @@ void bind_box_commands(Cls& cls) {
             geometry::Cuboid cuboid = one_box(box);
             if (b != nullptr) {
               cuboid = moved(*session, frame, cuboid, parse_shape_frame(frame_of_reference),
-                             b->shape_frame);
+                             b->shape_frame, plugin::tilt_locked(doc, track_id));
             }
             apply(s, plugin::modify_box_checked(doc, track_id, frame, cuboid));
           },
@@ -130,7 +153,11 @@ void bind_box_commands(Cls& cls) {
           py::arg("frame_of_reference") = "lidar",
           "Moves, turns or resizes a box (given in frame_of_reference; stored in its own frame). "
           "The box becomes a manual keyframe. Tilting an upright class's box raises ConflictError "
-          "unless the track has free_tilt.")
+          "unless the track has free_tilt. A tilt-locked box given in the other frame than the "
+          "stored one stays upright in its stored frame: its centre moves through the frame's "
+          "pose and its heading is the one whose row in frame_of_reference has the given yaw "
+          "(what boxes() gives), so a row read with boxes(frame, 7, ...) and submitted unchanged "
+          "changes nothing.")
       .def(
           "delete_box",
           [](PySession& s, std::int64_t track_id, std::int64_t frame) {
