@@ -95,6 +95,22 @@ plugin::RecoveryPolicy recovery_policy(const std::string& name) {
   throw py::value_error("recovery must be 'recover', 'offer' or 'discard', not '" + name + "'");
 }
 
+/// Session.save and save_as: writes the document to `path` (document_path when None) with the
+/// GIL released. The save is a job: another thread's edits meanwhile get BusyError instead of
+/// changing the document under the writer; the JobScope lets the save itself (and a 'saved'
+/// observer on this thread) through.
+void save(PySession& s, const py::object& path) {
+  const std::string p = path_arg(path);
+  const Held session = s.hold();
+  const JobClaim job(*session, "Save");
+  const plugin::Session::JobScope scope(*session);
+  const formats::Status saved = [&] {
+    py::gil_scoped_release release;
+    return session->save(p);
+  }();
+  check(saved);
+}
+
 std::shared_ptr<PySession> open(const py::object& document, const py::object& sequence,
                                 const std::string& sequence_name, const py::object& labels,
                                 const std::optional<std::string>& labels_format, bool journal,
@@ -298,20 +314,6 @@ committed: the block's own exception propagates, or ValueError says so.)doc")
           "did (see the class help); the block's exception propagates.");
 }
 
-/// Saves with the GIL released. The save is a job: another thread's edits meanwhile get
-/// BusyError instead of changing the document under the writer; the JobScope lets the save itself
-/// (and a 'saved' observer on this thread) through.
-void save(PySession& s, const std::string& path) {
-  const Held session = s.hold();
-  const JobClaim job(*session, "Save");
-  const plugin::Session::JobScope scope(*session);
-  const formats::Status saved = [&] {
-    py::gil_scoped_release release;
-    return session->save(path);
-  }();
-  check(saved);
-}
-
 }  // namespace
 
 void bind_session(py::module_& m) {
@@ -437,15 +439,11 @@ or nothing (see Transaction).)doc")
       .def_property_readonly(
           "in_transaction", [](const PySession& s) { return s.hold()->in_transaction(); },
           "True inside a `with session.transaction(...)` block.")
-      .def(
-          "save", [](PySession& s, const py::object& path) { save(s, path_arg(path)); },
-          py::arg("path") = py::none(), R"doc(
+      .def("save", &save, py::arg("path") = py::none(), R"doc(
 Writes the native document atomically to `path` (default: document_path) and removes the journal
 of the saved edits; dirty becomes False.)doc")
-      .def(
-          "save_as", [](PySession& s, const py::object& path) { save(s, path_arg(path)); },
-          py::arg("path"),
-          "Saves to `path`, which becomes document_path; the journal moves beside it.")
+      .def("save_as", &save, py::arg("path"),
+           "Saves to `path`, which becomes document_path; the journal moves beside it.")
       .def_property_readonly(
           "pending_recovery",
           [](const PySession& s) -> py::object {
