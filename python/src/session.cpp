@@ -201,7 +201,12 @@ Transaction& entered(Transaction& t) {
 }
 
 std::string exception_text(const py::object& type, const py::object& value) {
-  const std::string what = py::str(value);
+  std::string what;
+  try {
+    what = py::str(value);
+  } catch (py::error_already_set&) {
+    // An exception whose str() fails is still named by its type.
+  }
   return py::str(type.attr("__name__")).cast<std::string>() + (what.empty() ? "" : ": " + what);
 }
 

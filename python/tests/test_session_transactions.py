@@ -95,3 +95,21 @@ def test_a_transaction_object_is_entered_once_at_a_time():
     with t:  # and again after it ended
         s.create_track([5, 5, 0, 4, 2, 1.5, 0], 1, label="Car")
     assert s.undo_name == "T"
+
+
+def test_an_inner_exception_without_a_str_is_named_by_its_type():
+    class Opaque(Exception):
+        def __str__(self):
+            raise RuntimeError("no str")
+
+    s = session()
+    before = centres(s)
+    with pytest.raises(pcanno.ConflictError, match="'Inner' raised Opaque"):
+        with s.transaction("Outer"):
+            try:
+                with s.transaction("Inner"):
+                    s.create_track([9, 9, 0, 4, 2, 1.5, 0], 2, label="Car")
+                    raise Opaque()
+            except Opaque:
+                pass
+    assert centres(s) == before
