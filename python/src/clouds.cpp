@@ -176,7 +176,10 @@ are read-only (``np.array(cloud.x)`` copies one to write to).)doc")
                                   py::make_tuple(b.max.x(), b.max.y(), b.max.z()));
           },
           "[m] ((min x, y, z), (max x, y, z)) of the finite points in the LiDAR frame, or None.")
-      .def_property_readonly("path", [](const Cloud& c) { return c.path; })
+      .def_property_readonly(
+          "path", [](const Cloud& c) { return c.path; },
+          "The file the cloud was read from: the path given to read_cloud(), or the frame's "
+          "cloud file for a Sequence's cloud.")
       .def_property_readonly("format", [](const Cloud& c) { return c.info.format; },
                              "The id of the reader that read the file, e.g. 'kitti-bin'.")
       .def_property_readonly("variant", [](const Cloud& c) { return c.info.variant; },
@@ -185,8 +188,10 @@ are read-only (``np.array(cloud.x)`` copies one to write to).)doc")
                              "Organised clouds: points per row; 0 when unorganised.")
       .def_property_readonly("height", [](const Cloud& c) { return c.info.height; },
                              "Organised clouds: rows; 0 when unorganised.")
-      .def_property_readonly("dropped_non_finite",
-                             [](const Cloud& c) { return c.info.dropped_non_finite; })
+      .def_property_readonly(
+          "dropped_non_finite", [](const Cloud& c) { return c.info.dropped_non_finite; },
+          "Points with a NaN or infinite coordinate that read_cloud(drop_non_finite=True) "
+          "removed; 0 when kept (the default) or none was found.")
       .def("_buffer_address",
            [](const Cloud& c, const std::string& name) {
              const std::vector<float>* column = c.column(name);

@@ -168,9 +168,12 @@ py::dict write(const AnnotationsPtr& doc, const fs::path& out, const std::string
   context.include_outside_fov = include_outside_fov;
   context.keyframes_only = !all_frames;
   context.progress = bridge.callback();
+  // The writer reads a copy: `doc` is shared with Python, and the progress callback or another
+  // thread may change it while the GIL is released.
+  const formats::Annotations copy = *doc;
   formats::Expected<formats::WriteReport> report = [&] {
     py::gil_scoped_release release;
-    return write_with(codec, *doc, out, context);
+    return write_with(codec, copy, out, context);
   }();
   py::dict result = report_dict(bridge.unwrap(std::move(report)));
   result["format"] = codec.id;

@@ -1,6 +1,7 @@
 // The commands of pcanno.Session: one method per engine command factory (plugin/command.hpp,
 // track_edits.hpp, polyline_commands.hpp, attribute_rules.hpp, tilt.hpp). Each is one undo step
 // (or part of the open transaction) and journals as one line.
+#include <cmath>
 #include <optional>
 
 #include <pybind11/stl.h>
@@ -25,9 +26,29 @@ geometry::Cuboid one_box(const py::object& row) {
   return boxes[0];
 }
 
-/// `box`, given in `given`, in the frame `stored` at `frame`, through the frame's pose.
+/// The upright box in frame B of `box` given in frame A (T_b_a: A -> B): the centre through the
+/// pose, the size kept, and the heading in B whose box, seen in A, has `box`'s yaw (the heading of
+/// its +x projected on A's xy plane: Cuboid::yaw()). That heading lies in the plane through A's +z
+/// and that projected heading, carried into B, and in B's xy plane: their intersection. So an
+/// upright box of B moved to A through the full pose and given back as a yaw-only row (the 7
+/// columns of boxes()), or as its exact rotation, comes back unchanged; a full transform would
+/// tilt the first by A's pitch and roll, which a tilt-locked track refuses.
+geometry::Cuboid upright_moved(const geometry::Pose& T_b_a, const geometry::Cuboid& box) {
+  const geometry::Cuboid full = geometry::transform(T_b_a, box);
+  const double yaw_a = box.yaw();
+  const Eigen::Vector3d heading_a(std::cos(yaw_a), std::sin(yaw_a), 0.0);
+  const Eigen::Vector3d normal_b = T_b_a.rotation() * heading_a.cross(Eigen::Vector3d::UnitZ());
+  const Eigen::Vector3d heading_b = Eigen::Vector3d::UnitZ().cross(normal_b);
+  // A's +z lying in B's xy plane leaves no such heading: keep the full transform's.
+  const double yaw_b =
+      heading_b.head<2>().norm() < 1e-9 ? full.yaw() : std::atan2(heading_b.y(), heading_b.x());
+  return geometry::Cuboid::from_yaw(full.center, box.size, yaw_b);
+}
+
+/// `box`, given in `given`, in the frame `stored` at `frame`, through the frame's pose; upright
+/// in `stored` (upright_moved) when the track's tilt is locked.
 geometry::Cuboid moved(const plugin::Session& s, std::int64_t frame, const geometry::Cuboid& box,
-                       formats::ShapeFrame given, formats::ShapeFrame stored) {
+                       formats::ShapeFrame given, formats::ShapeFrame stored, bool upright) {
   if (given == stored) return box;
   const auto T = s.T_world_lidar(frame);
   if (!T) {
@@ -37,7 +58,9 @@ geometry::Cuboid moved(const plugin::Session& s, std::int64_t frame, const geome
                                    "stored box's, and the session has no pose for this frame",
                                ""});
   }
-  return geometry::transform(given == formats::ShapeFrame::kLidar ? *T : geometry::invert(*T), box);
+  const geometry::Pose T_stored_given =
+      given == formats::ShapeFrame::kLidar ? *T : geometry::invert(*T);
+  return upright ? upright_moved(T_stored_given, box) : geometry::transform(T_stored_given, box);
 }
 
 geometry::Polyline polyline_arg(
@@ -72,17 +95,17 @@ void bind_box_commands(Cls& cls) {
          [](PySession& s, const py::object& box, std::optional<std::int64_t> frame,
             const std::string& label, const std::string& frame_of_reference,
             const std::string& provenance, bool keyframe, std::int64_t track_id) {
-           plugin::Session& session = s.get();
+           const Held session = s.hold();
            plugin::NewBox nb;
            nb.label = label;
-           nb.frame = frame ? *frame : session.frame();
+           nb.frame = frame ? *frame : session->frame();
            nb.box = one_box(box);
            nb.shape_frame = parse_shape_frame(frame_of_reference);
            nb.provenance = parse_provenance(provenance);
            nb.keyframe = keyframe;
            const std::int64_t id =
-               track_id >= 0 ? track_id : plugin::next_track_id(session.document());
-           apply(s, plugin::create_track(session.document(), nb, id));
+               track_id >= 0 ? track_id : plugin::next_track_id(session->document());
+           apply(s, plugin::create_track(session->document(), nb, id));
            return id;
          },
          py::arg("box"), py::arg("frame") = py::none(), py::kw_only(), py::arg("label") = "",
@@ -104,7 +127,7 @@ void bind_box_commands(Cls& cls) {
             state.keyframe = keyframe;
             state.score = score;
             if (attributes) state.attributes = *attributes;
-            apply(s, plugin::put_box(s.get().document(), track_id, std::move(state)));
+            apply(s, plugin::put_box(s.hold()->document(), track_id, std::move(state)));
           },
           py::arg("track_id"), py::arg("frame"), py::arg("box"), py::kw_only(),
           py::arg("frame_of_reference") = "lidar", py::arg("provenance") = "manual",
@@ -115,44 +138,50 @@ void bind_box_commands(Cls& cls) {
           "modify_box",
           [](PySession& s, std::int64_t track_id, std::int64_t frame, const py::object& box,
              const std::string& frame_of_reference) {
-            plugin::Session& session = s.get();
-            const formats::Track* t = session.document().track(track_id);
+            const Held session = s.hold();
+            const formats::Annotations& doc = session->document();
+            const formats::Track* t = doc.track(track_id);
             const formats::BoxState* b = t ? t->at(frame) : nullptr;
             geometry::Cuboid cuboid = one_box(box);
             if (b != nullptr) {
-              cuboid = moved(session, frame, cuboid, parse_shape_frame(frame_of_reference),
-                             b->shape_frame);
+              cuboid = moved(*session, frame, cuboid, parse_shape_frame(frame_of_reference),
+                             b->shape_frame, plugin::tilt_locked(doc, track_id));
             }
-            apply(s, plugin::modify_box_checked(session.document(), track_id, frame, cuboid));
+            apply(s, plugin::modify_box_checked(doc, track_id, frame, cuboid));
           },
           py::arg("track_id"), py::arg("frame"), py::arg("box"), py::kw_only(),
           py::arg("frame_of_reference") = "lidar",
           "Moves, turns or resizes a box (given in frame_of_reference; stored in its own frame). "
           "The box becomes a manual keyframe. Tilting an upright class's box raises ConflictError "
-          "unless the track has free_tilt.")
+          "unless the track has free_tilt. A tilt-locked box given in the other frame than the "
+          "stored one stays upright in its stored frame: its centre moves through the frame's "
+          "pose and its heading is the one whose row in frame_of_reference has the given yaw "
+          "(what boxes() gives), so a row read with boxes(frame, 7, ...) and submitted unchanged "
+          "changes nothing.")
       .def(
           "delete_box",
           [](PySession& s, std::int64_t track_id, std::int64_t frame) {
-            apply(s, plugin::delete_box(s.get().document(), track_id, frame));
+            apply(s, plugin::delete_box(s.hold()->document(), track_id, frame));
           },
           py::arg("track_id"), py::arg("frame"), "Removes one box (the track with its last box).")
       .def(
           "delete_track",
           [](PySession& s, std::int64_t track_id) {
-            apply(s, plugin::delete_track(s.get().document(), track_id));
+            apply(s, plugin::delete_track(s.hold()->document(), track_id));
           },
           py::arg("track_id"), "Removes a track and all its boxes.")
       .def(
           "set_class",
           [](PySession& s, std::int64_t track_id, const std::string& label) {
-            apply(s, plugin::set_class(s.get().document(), track_id, label));
+            apply(s, plugin::set_class(s.hold()->document(), track_id, label));
           },
           py::arg("track_id"), py::arg("label"), "Changes a track's class (added when new).")
       .def(
           "set_track_attribute",
           [](PySession& s, std::int64_t track_id, const std::string& key,
              std::optional<std::string> value) {
-            apply(s, plugin::set_track_attribute_checked(s.get().document(), track_id, key, value));
+            apply(s,
+                  plugin::set_track_attribute_checked(s.hold()->document(), track_id, key, value));
           },
           py::arg("track_id"), py::arg("key"), py::arg("value"),
           "Sets (str) or removes (None) a track-level attribute, checked against the class's "
@@ -161,7 +190,7 @@ void bind_box_commands(Cls& cls) {
           "set_box_attribute",
           [](PySession& s, std::int64_t track_id, std::int64_t frame, const std::string& key,
              std::optional<std::string> value) {
-            apply(s, plugin::set_box_attribute_checked(s.get().document(), track_id, frame, key,
+            apply(s, plugin::set_box_attribute_checked(s.hold()->document(), track_id, frame, key,
                                                        value));
           },
           py::arg("track_id"), py::arg("frame"), py::arg("key"), py::arg("value"),
@@ -171,28 +200,29 @@ void bind_box_commands(Cls& cls) {
           "set_tag",
           [](PySession& s, const std::string& key, std::optional<std::string> value,
              std::int64_t frame) {
-            apply(s, plugin::set_tag(s.get().document(), frame, key, value));
+            apply(s, plugin::set_tag(s.hold()->document(), frame, key, value));
           },
           py::arg("key"), py::arg("value"), py::kw_only(), py::arg("frame") = -1,
           "Sets or removes a scene tag (frame -1) or the tag of frame `frame`.")
       .def(
           "set_keyframe",
           [](PySession& s, std::int64_t track_id, std::int64_t frame, bool k) {
-            apply(s, plugin::set_keyframe(s.get().document(), track_id, frame, k));
+            apply(s, plugin::set_keyframe(s.hold()->document(), track_id, frame, k));
           },
           py::arg("track_id"), py::arg("frame"), py::arg("keyframe") = true,
           "Marks (or unmarks) a box as a keyframe, the boxes track completion keeps.")
       .def(
           "set_free_tilt",
           [](PySession& s, std::int64_t track_id, bool free_tilt) {
-            apply(s, plugin::set_free_tilt(s.get().document(), track_id, free_tilt));
+            apply(s, plugin::set_free_tilt(s.hold()->document(), track_id, free_tilt));
           },
           py::arg("track_id"), py::arg("free_tilt") = true,
           "Lets (or stops) the track's boxes tilt although its class is upright.");
 }
 
 py::dict overlap(const PySession& s, std::int64_t a, std::int64_t b) {
-  const formats::Annotations& doc = s.get().document();
+  const Held session = s.hold();
+  const formats::Annotations& doc = session->document();
   const formats::Track* ta = doc.track(a);
   const formats::Track* tb = doc.track(b);
   if (ta == nullptr || tb == nullptr) {
@@ -216,7 +246,7 @@ void bind_track_commands(Cls& cls) {
   cls.def(
          "merge_tracks",
          [](PySession& s, std::int64_t kept, std::int64_t absorbed) {
-           apply(s, plugin::merge_tracks(s.get().document(), kept, absorbed));
+           apply(s, plugin::merge_tracks(s.hold()->document(), kept, absorbed));
          },
          py::arg("kept_id"), py::arg("absorbed_id"),
          "Moves every box of absorbed_id into kept_id; ConflictError naming the frames where both "
@@ -225,8 +255,8 @@ void bind_track_commands(Cls& cls) {
           "split_track",
           [](PySession& s, std::int64_t track_id, std::int64_t first_frame, std::int64_t new_id) {
             const std::int64_t id =
-                new_id >= 0 ? new_id : plugin::next_track_id(s.get().document());
-            apply(s, plugin::split_track(s.get().document(), track_id, first_frame, id));
+                new_id >= 0 ? new_id : plugin::next_track_id(s.hold()->document());
+            apply(s, plugin::split_track(s.hold()->document(), track_id, first_frame, id));
             return id;
           },
           py::arg("track_id"), py::arg("first_frame"), py::arg("new_id") = -1,
@@ -234,7 +264,8 @@ void bind_track_commands(Cls& cls) {
       .def(
           "relink_box",
           [](PySession& s, std::int64_t track_id, std::int64_t frame, std::int64_t target_id) {
-            const formats::Annotations& doc = s.get().document();
+            const Held session = s.hold();
+            const formats::Annotations& doc = session->document();
             const std::int64_t id = target_id >= 0 ? target_id : plugin::next_track_id(doc);
             apply(s, plugin::relink_box(doc, track_id, frame, id));
             return id;
@@ -245,7 +276,8 @@ void bind_track_commands(Cls& cls) {
       .def(
           "delete_frames",
           [](PySession& s, std::int64_t track_id, std::int64_t first, std::int64_t last) {
-            apply(s, plugin::delete_frames(s.get().document(), track_id, *range_arg(first, last)));
+            apply(s,
+                  plugin::delete_frames(s.hold()->document(), track_id, *range_arg(first, last)));
           },
           py::arg("track_id"), py::arg("first"), py::arg("last"),
           "Removes the track's boxes in frames first..last (inclusive).")
@@ -253,7 +285,7 @@ void bind_track_commands(Cls& cls) {
           "apply_size",
           [](PySession& s, std::int64_t track_id, std::int64_t from_frame,
              std::optional<std::int64_t> first, std::optional<std::int64_t> last) {
-            apply(s, plugin::apply_size(s.get().document(), track_id, from_frame,
+            apply(s, plugin::apply_size(s.hold()->document(), track_id, from_frame,
                                         range_arg(first, last)));
           },
           py::arg("track_id"), py::arg("from_frame"), py::arg("first") = py::none(),
@@ -263,7 +295,7 @@ void bind_track_commands(Cls& cls) {
       .def(
           "flip_heading",
           [](PySession& s, std::int64_t track_id, std::int64_t first, std::int64_t last) {
-            apply(s, plugin::flip_heading(s.get().document(), track_id, *range_arg(first, last)));
+            apply(s, plugin::flip_heading(s.hold()->document(), track_id, *range_arg(first, last)));
           },
           py::arg("track_id"), py::arg("first"), py::arg("last"),
           "Turns the track's boxes in first..last by 180 degrees about their own z axis.")
@@ -271,13 +303,18 @@ void bind_track_commands(Cls& cls) {
           "refit_track",
           [](PySession& s, std::int64_t track_id, std::optional<std::int64_t> first,
              std::optional<std::int64_t> last, const py::object& progress) {
-            plugin::Session& session = s.get();
+            const Held session = s.hold();
+            const std::optional<plugin::FrameRange> range = range_arg(first, last);
             ProgressBridge bridge(progress);
             plugin::RefitReport report;
             formats::Expected<plugin::Command> command = [&] {
+              // A job while the GIL is released: edits, undo and save from the progress
+              // callback or another thread get BusyError instead of changing the document
+              // the fit reads (no JobScope: the callback runs on this thread).
+              const JobClaim job(*session, "Refit track");
               py::gil_scoped_release release;
-              return plugin::refit_track(session, track_id, range_arg(first, last),
-                                         plugin::sequence_clouds(session), bridge.callback(),
+              return plugin::refit_track(*session, track_id, range,
+                                         plugin::sequence_clouds(*session), bridge.callback(),
                                          &report);
             }();
             bridge.rethrow_if_raised();
@@ -290,11 +327,14 @@ void bind_track_commands(Cls& cls) {
           py::arg("track_id"), py::arg("first") = py::none(), py::arg("last") = py::none(),
           py::kw_only(), py::arg("progress") = py::none(),
           "Re-fits the track's boxes (in first..last, or all) to their frames' points (needs a "
-          "sequence); returns {'refitted', 'kept_frames'}. The GIL is released while fitting.")
+          "sequence); returns {'refitted', 'kept_frames'}. The GIL is released while fitting, as a "
+          "job: edits, undo, save and close() meanwhile (from `progress` or another thread) "
+          "raise BusyError.")
       .def(
           "add_class",
           [](PySession& s, const std::string& name, std::int64_t position) {
-            const formats::Annotations& doc = s.get().document();
+            const Held session = s.hold();
+            const formats::Annotations& doc = session->document();
             if (doc.class_spec(name) != nullptr) {
               raise_error(formats::Error{formats::ErrorCode::kConflict,
                                          "the schema already has a class '" + name + "'", ""});
@@ -309,7 +349,7 @@ void bind_track_commands(Cls& cls) {
       .def(
           "remove_class",
           [](PySession& s, const std::string& name) {
-            if (s.get().document().class_spec(name) == nullptr) {
+            if (s.hold()->document().class_spec(name) == nullptr) {
               raise_error(
                   formats::Error{formats::ErrorCode::kNotFound, "no class '" + name + "'", ""});
             }
@@ -320,7 +360,7 @@ void bind_track_commands(Cls& cls) {
           "load_class_schema",
           [](PySession& s, const std::filesystem::path& path) {
             const formats::ClassSchema schema = unwrap(formats::read_class_schema(path));
-            apply(s, plugin::load_class_schema(s.get().document(), schema));
+            apply(s, plugin::load_class_schema(s.hold()->document(), schema));
           },
           py::arg("path"), "Loads a class schema file into the document, one undo step.");
 }
@@ -331,7 +371,8 @@ void bind_polyline_commands(Cls& cls) {
          "create_polyline",
          [](PySession& s, const std::string& label, std::int64_t frame, const Vertices& vertices,
             bool closed, const std::string& frame_of_reference, std::int64_t id) {
-           const formats::Annotations& doc = s.get().document();
+           const Held session = s.hold();
+           const formats::Annotations& doc = session->document();
            const std::int64_t chosen = id >= 0 ? id : plugin::next_polyline_id(doc);
            apply(s, plugin::create_polyline(doc, label, frame, polyline_arg(vertices, closed),
                                             parse_shape_frame(frame_of_reference), chosen));
@@ -345,7 +386,7 @@ void bind_polyline_commands(Cls& cls) {
           "set_polyline",
           [](PySession& s, std::int64_t id, std::int64_t frame, const Vertices& vertices,
              bool closed) {
-            apply(s, plugin::set_polyline(s.get().document(), id, frame,
+            apply(s, plugin::set_polyline(s.hold()->document(), id, frame,
                                           polyline_arg(vertices, closed)));
           },
           py::arg("id"), py::arg("frame"), py::arg("vertices"), py::kw_only(),
@@ -354,7 +395,8 @@ void bind_polyline_commands(Cls& cls) {
           "insert_vertex",
           [](PySession& s, std::int64_t id, std::int64_t frame, std::size_t index,
              const std::vector<double>& point) {
-            apply(s, plugin::insert_vertex(s.get().document(), id, frame, index, point_arg(point)));
+            apply(s,
+                  plugin::insert_vertex(s.hold()->document(), id, frame, index, point_arg(point)));
           },
           py::arg("id"), py::arg("frame"), py::arg("index"), py::arg("point"),
           "Inserts point (x, y, z) before vertex `index` (index == vertex count appends).")
@@ -362,48 +404,48 @@ void bind_polyline_commands(Cls& cls) {
           "move_vertex",
           [](PySession& s, std::int64_t id, std::int64_t frame, std::size_t index,
              const std::vector<double>& point) {
-            apply(s, plugin::move_vertex(s.get().document(), id, frame, index, point_arg(point)));
+            apply(s, plugin::move_vertex(s.hold()->document(), id, frame, index, point_arg(point)));
           },
           py::arg("id"), py::arg("frame"), py::arg("index"), py::arg("point"),
           "Moves vertex `index` to point (x, y, z).")
       .def(
           "delete_vertex",
           [](PySession& s, std::int64_t id, std::int64_t frame, std::size_t index) {
-            apply(s, plugin::delete_vertex(s.get().document(), id, frame, index));
+            apply(s, plugin::delete_vertex(s.hold()->document(), id, frame, index));
           },
           py::arg("id"), py::arg("frame"), py::arg("index"),
           "Removes vertex `index` (a line keeps at least one vertex).")
       .def(
           "set_closed",
           [](PySession& s, std::int64_t id, std::int64_t frame, bool closed) {
-            apply(s, plugin::set_closed(s.get().document(), id, frame, closed));
+            apply(s, plugin::set_closed(s.hold()->document(), id, frame, closed));
           },
           py::arg("id"), py::arg("frame"), py::arg("closed"),
           "Opens or closes the line at `frame`.")
       .def(
           "delete_polyline",
           [](PySession& s, std::int64_t id) {
-            apply(s, plugin::delete_polyline(s.get().document(), id));
+            apply(s, plugin::delete_polyline(s.hold()->document(), id));
           },
           py::arg("id"), "Removes a polyline track and all its lines.")
       .def(
           "delete_polyline_state",
           [](PySession& s, std::int64_t id, std::int64_t frame) {
-            apply(s, plugin::delete_polyline_state(s.get().document(), id, frame));
+            apply(s, plugin::delete_polyline_state(s.hold()->document(), id, frame));
           },
           py::arg("id"), py::arg("frame"),
           "Removes the line at `frame` (the polyline with its last).")
       .def(
           "set_polyline_class",
           [](PySession& s, std::int64_t id, const std::string& label) {
-            apply(s, plugin::set_polyline_class(s.get().document(), id, label));
+            apply(s, plugin::set_polyline_class(s.hold()->document(), id, label));
           },
           py::arg("id"), py::arg("label"), "Changes a polyline track's class (added when new).")
       .def(
           "set_polyline_attribute",
           [](PySession& s, std::int64_t id, const std::string& key,
              std::optional<std::string> value) {
-            apply(s, plugin::set_polyline_attribute_checked(s.get().document(), id, key, value));
+            apply(s, plugin::set_polyline_attribute_checked(s.hold()->document(), id, key, value));
           },
           py::arg("id"), py::arg("key"), py::arg("value"),
           "Sets (str) or removes (None) an attribute of a polyline track.");
