@@ -3,7 +3,6 @@
 // `pcanno eval --detection PRED GT`: detections matched by overlap, precision, recall and KITTI's
 // R40 AP per class, BEV and 3D, at IoU 0.5 and 0.7 (plugin/services/detection_eval.hpp).
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,8 +23,8 @@
 #include "label_input.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
-#include "pcanno/plugin/services/box_points.hpp"
 #include "pcanno/plugin/services/detection_eval.hpp"
+#include "pcanno/plugin/services/eval_input.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 #include "progress.hpp"
 
@@ -73,29 +72,6 @@ struct EvalInputs {
     return dataset ? &*dataset : referenced ? &*referenced : nullptr;
   }
 };
-
-/// "0-19", "3", "0-4,10-14": the frames named, or nullopt when the text is malformed.
-std::optional<std::vector<std::int64_t>> parse_frames(const std::string& text) {
-  std::vector<std::int64_t> frames;
-  std::istringstream parts(text);
-  for (std::string part; std::getline(parts, part, ',');) {
-    const std::size_t dash = part.find('-', 1);
-    const std::string a = part.substr(0, dash);
-    const std::string b = dash == std::string::npos ? a : part.substr(dash + 1);
-    char* end_a = nullptr;
-    char* end_b = nullptr;
-    errno = 0;
-    const long long first = std::strtoll(a.c_str(), &end_a, 10);
-    const long long last = std::strtoll(b.c_str(), &end_b, 10);
-    if (a.empty() || b.empty() || *end_a != '\0' || *end_b != '\0' || errno != 0 || first < 0 ||
-        last < first || last - first > 10'000'000) {
-      return std::nullopt;
-    }
-    for (long long f = first; f <= last; ++f) frames.push_back(f);
-  }
-  if (frames.empty()) return std::nullopt;
-  return frames;
-}
 
 json summary_json(const plugin::IouSummary& s) {
   return {{"boxes", s.boxes},
@@ -243,7 +219,7 @@ std::string unreadable_formats(const EvalCommandOptions& opt, const plugin::Regi
 /// --frames as a list, or a usage message in `error`.
 std::vector<std::int64_t> selected_frames(const EvalCommandOptions& opt, std::string& error) {
   if (opt.frames.empty()) return {};
-  auto frames = parse_frames(opt.frames);
+  auto frames = plugin::parse_frames(opt.frames);
   if (!frames) {
     error = "--frames: expected A-B, N or a comma-separated list of them, got '" + opt.frames + "'";
     return {};
@@ -345,37 +321,6 @@ std::vector<std::string> split_classes(const std::string& text, std::string& err
   return out;
 }
 
-/// Marks ground-truth boxes with fewer than `min_points` points of their frame's cloud as ignored.
-formats::Status mark_sparse_ground_truth(std::vector<plugin::DetectionBox>& gt,
-                                         const formats::Sequence& sequence, std::size_t min_points,
-                                         const GlobalOptions& global, bool quiet_json) {
-  std::map<std::int64_t, std::vector<std::size_t>> by_frame;
-  for (std::size_t i = 0; i < gt.size(); ++i) by_frame[gt[i].frame].push_back(i);
-  ProgressBar bar("counting points in ground-truth boxes", by_frame.size(),
-                  global.quiet || quiet_json);
-  std::size_t done = 0;
-  for (const auto& [frame, indices] : by_frame) {
-    if (formats::Status go = CancelToken::check(); !go) return go;
-    if (frame < 0 || static_cast<std::size_t>(frame) >= sequence.size()) {
-      return formats::Error{formats::ErrorCode::kInvalidArgument,
-                            "ground truth has boxes in frame " + std::to_string(frame) +
-                                " but the dataset has " + std::to_string(sequence.size()) +
-                                " frames",
-                            sequence.root.string()};
-    }
-    auto cloud = sequence.load_frame(static_cast<std::size_t>(frame));
-    if (!cloud) return std::move(cloud).error();
-    std::vector<geometry::Cuboid> boxes;
-    for (std::size_t i : indices) boxes.push_back(gt[i].box);
-    const std::vector<std::size_t> counts = plugin::count_points_in_boxes(cloud->cloud, boxes);
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-      if (counts[k] < min_points) gt[indices[k]].ignore = true;
-    }
-    bar.update(++done);
-  }
-  return {};
-}
-
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 json metrics_json(const std::vector<plugin::DetectionMetrics>& metrics) {
@@ -447,8 +392,9 @@ int run_detection(const EvalCommandOptions& opt, const GlobalOptions& global,
   auto input = plugin::detection_input(inputs->pred, inputs->gt, seq, in_options);
   if (!input) return report(input.error());
   if (opt.min_points > 0) {
+    ProgressBar bar("counting points in ground-truth boxes", global.quiet || opt.json);
     formats::Status marked =
-        mark_sparse_ground_truth(input->gt, *seq, opt.min_points, global, opt.json);
+        plugin::mark_sparse_ground_truth(input->gt, *seq, opt.min_points, bar.callback());
     if (!marked) return report(marked.error());
   }
   if (formats::Status go = CancelToken::check(); !go) return report(go.error());

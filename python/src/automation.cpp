@@ -11,7 +11,6 @@
 
 #include "automation.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/plugin/automation/class_fit.hpp"
@@ -89,64 +88,6 @@ formats::Error exists(const std::string& path) {
                         "exists already; pass force=True to replace it", path};
 }
 
-formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
-                                                    const std::string& path,
-                                                    const std::string& from,
-                                                    const formats::Sequence* sequence,
-                                                    const std::function<bool(double)>& progress) {
-  const auto codec = registry.codecs().select(path, from);
-  if (!codec) return codec.error();
-  if (!(*codec)->read) {
-    return formats::Error{formats::ErrorCode::kUnsupported,
-                          "cannot read labels as '" + (*codec)->id + "'", path};
-  }
-  formats::LabelContext context;
-  context.sequence = sequence;
-  context.progress = progress;
-  return (*codec)->read(path, context);
-}
-
-formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
-                                                                 const std::string& sequence,
-                                                                 const std::string& name) {
-  const std::string dataset =
-      !sequence.empty()                                          ? sequence
-      : !input.empty() && !formats::detect_layout(input).empty() ? input
-                                                                 : std::string();
-  if (dataset.empty()) return std::optional<formats::Sequence>();
-  formats::SequenceOptions options;
-  options.name = name;
-  auto opened = formats::open_sequence(dataset, options);
-  if (!opened) return std::move(opened).error();
-  return std::optional<formats::Sequence>(std::move(*opened));
-}
-
-std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels) {
-  const formats::SequenceRef& ref = labels.sequence;
-  std::error_code ec;
-  if (ref.path.empty() || !std::filesystem::exists(ref.path, ec)) return std::nullopt;
-  formats::SequenceOptions options;
-  options.layout = ref.layout;
-  options.name = ref.name;
-  auto opened = formats::open_sequence(ref.path, options);
-  if (!opened) return std::nullopt;
-  return std::move(*opened);
-}
-
-formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& writer,
-                                                     const formats::Annotations& doc,
-                                                     const std::string& out,
-                                                     const formats::LabelContext& context) {
-  // The folder holding `out` ("a/b" for "a/b/c" and "a/b/c/"), as the CLI's output_parent().
-  const std::filesystem::path p(out);
-  const std::filesystem::path parent = (p.has_filename() ? p : p.parent_path()).parent_path();
-  formats::OutputFolders folders;
-  if (formats::Status made = folders.create(parent); !made) return made.error();
-  auto written = writer.write(doc, out, context);
-  if (written) folders.keep();
-  return written;
-}
-
 py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id) {
   py::list written;
   for (const auto& path : report.written) written.append(path.string());
@@ -183,7 +124,7 @@ formats::Expected<formats::Annotations> load(LabelsArg& a, const plugin::Registr
                                              const formats::Sequence* sequence,
                                              const std::function<bool(double)>& progress) {
   if (a.doc) return std::move(*a.doc);
-  return read_labels(registry, a.path, from, sequence, progress);
+  return read_labels(registry, a.path, from, sequence, nullptr, progress);
 }
 
 /// A format argument for a labels argument: unreadable ids are refused before any work, as the
@@ -195,15 +136,8 @@ std::string format_arg(const plugin::Registry& registry, const std::optional<std
     raise_error(invalid(std::string(argument) +
                         ": names the format of a labels path, not of an Annotations"));
   }
-  const formats::LabelCodec* codec = registry.codecs().find(*id);
-  if (codec == nullptr || !codec->read) {
-    std::string ids;
-    for (const auto& c : registry.codecs().codecs()) {
-      if (c.read) ids += (ids.empty() ? "" : ", ") + c.id;
-    }
-    raise_error(invalid(std::string(argument) + ": cannot read labels as '" + *id +
-                        "'; input formats: " + ids));
-  }
+  const std::string bad = plugin::unreadable_format(registry.codecs(), *id, argument);
+  if (!bad.empty()) raise_error(invalid(bad));
   return *id;
 }
 

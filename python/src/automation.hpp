@@ -12,6 +12,7 @@
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/formats/support/expected.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 
 namespace pcanno::plugin {
 class Registry;
@@ -52,29 +53,11 @@ formats::Error invalid(std::string message, std::string path = {});
 /// the work as the CLI refuses it.
 formats::Error exists(const std::string& path);
 
-/// Labels from `path` with codec `from` (detected when empty) and `sequence`'s calibration
-/// (app/label_input.cpp read_labels, which the module does not link).
-formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
-                                                    const std::string& path,
-                                                    const std::string& from,
-                                                    const formats::Sequence* sequence,
-                                                    const std::function<bool(double)>& progress);
-
-/// The dataset named by `sequence`, else `input` when it is a dataset root, else none
-/// (app/label_input.cpp open_dataset).
-formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
-                                                                 const std::string& sequence,
-                                                                 const std::string& name);
-
-/// The dataset the labels name, when it opens (app/label_input.cpp open_referenced_dataset).
-std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels);
-
-/// Writes `doc` to `out` with `writer`, making the missing folders of `out` and taking them away
-/// again on failure, as the CLI's --out does.
-formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& writer,
-                                                     const formats::Annotations& doc,
-                                                     const std::string& out,
-                                                     const formats::LabelContext& context);
+// Reading labels, opening their dataset and writing an output are the engine's, shared with the
+// CLI (plugin/services/label_input.hpp).
+using plugin::open_dataset;
+using plugin::open_referenced_dataset;
+using plugin::read_labels;
 
 /// A WriteReport as a dict: format, written (paths), boxes_written, polyline_states_written,
 /// ignore_regions_written, dropped and warnings (reason -> count), summary (one line): the keys of

@@ -142,7 +142,7 @@ formats::Expected<TrackOutcome> run_track(TrackArgs& a, const plugin::Registry& 
   outcome.completion = std::move(*done);
   if (writer != nullptr) {
     context.progress = span(progress, 0.95, 1.0);
-    auto written = write_output(*writer, doc, a.out, context);
+    auto written = plugin::write_labels_output(*writer, doc, a.out, context);
     if (!written) return written.error();
     outcome.written = std::move(*written);
   }
@@ -323,7 +323,7 @@ formats::Expected<PrelabelOutcome> run_prelabel(const PrelabelArgs& a,
     context.sequence = &*sequence;
     context.overwrite = a.force;
     context.progress = span(progress, 0.95, 1.0);
-    auto written = write_output(*writer, doc, a.out, context);
+    auto written = plugin::write_labels_output(*writer, doc, a.out, context);
     if (!written) return written.error();
     outcome.written = std::move(*written);
   }

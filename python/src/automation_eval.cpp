@@ -1,53 +1,25 @@
 // pcanno.eval: tracking and detection evaluation as `pcanno eval --json` (app/eval_command.cpp)
 // gives them, as a dict with the same keys.
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <map>
-#include <sstream>
 #include <utility>
 
 #include <pybind11/stl.h>
 
 #include "automation.hpp"
 #include "pcanno/plugin/registry.hpp"
-#include "pcanno/plugin/services/box_points.hpp"
 #include "pcanno/plugin/services/detection_eval.hpp"
+#include "pcanno/plugin/services/eval_input.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 
 namespace pcanno::python::automation {
 namespace {
-
-/// "0-19", "3", "0-4,10-14": the frames named, or none when malformed (parse_frames of
-/// app/eval_command.cpp).
-std::optional<std::vector<std::int64_t>> parse_frames(const std::string& text) {
-  std::vector<std::int64_t> frames;
-  std::istringstream parts(text);
-  for (std::string part; std::getline(parts, part, ',');) {
-    const std::size_t dash = part.find('-', 1);
-    const std::string a = part.substr(0, dash);
-    const std::string b = dash == std::string::npos ? a : part.substr(dash + 1);
-    char* end_a = nullptr;
-    char* end_b = nullptr;
-    errno = 0;
-    const long long first = std::strtoll(a.c_str(), &end_a, 10);
-    const long long last = std::strtoll(b.c_str(), &end_b, 10);
-    if (a.empty() || b.empty() || *end_a != '\0' || *end_b != '\0' || errno != 0 || first < 0 ||
-        last < first || last - first > 10'000'000) {
-      return std::nullopt;
-    }
-    for (long long f = first; f <= last; ++f) frames.push_back(f);
-  }
-  if (frames.empty()) return std::nullopt;
-  return frames;
-}
 
 /// eval's frames: None, the CLI's text, or an iterable of frame numbers.
 std::vector<std::int64_t> frames_arg(const py::object& frames) {
   if (frames.is_none()) return {};
   if (py::isinstance<py::str>(frames)) {
     const std::string text = frames.cast<std::string>();
-    auto parsed = parse_frames(text);
+    auto parsed = plugin::parse_frames(text);
     if (!parsed) {
       raise_error(invalid("frames: expected A-B, N or a comma-separated list of them, got '" +
                           text + "'"));
@@ -151,37 +123,6 @@ py::list metrics_list(const std::vector<plugin::DetectionMetrics>& metrics) {
   return out;
 }
 
-/// Marks ground-truth boxes with fewer than `min_points` points of their frame's cloud as ignored
-/// (mark_sparse_ground_truth of app/eval_command.cpp, with a progress callback).
-formats::Status mark_sparse_ground_truth(std::vector<plugin::DetectionBox>& gt,
-                                         const formats::Sequence& sequence, std::size_t min_points,
-                                         const std::function<bool(double)>& progress) {
-  std::map<std::int64_t, std::vector<std::size_t>> by_frame;
-  for (std::size_t i = 0; i < gt.size(); ++i) by_frame[gt[i].frame].push_back(i);
-  std::size_t done = 0;
-  for (const auto& [frame, indices] : by_frame) {
-    if (progress &&
-        !progress(static_cast<double>(done) / static_cast<double>(by_frame.size()))) {
-      return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
-    }
-    if (frame < 0 || static_cast<std::size_t>(frame) >= sequence.size()) {
-      return invalid("ground truth has boxes in frame " + std::to_string(frame) +
-                         " but the dataset has " + std::to_string(sequence.size()) + " frames",
-                     sequence.root.string());
-    }
-    auto cloud = sequence.load_frame(static_cast<std::size_t>(frame));
-    if (!cloud) return std::move(cloud).error();
-    std::vector<geometry::Cuboid> boxes;
-    for (std::size_t i : indices) boxes.push_back(gt[i].box);
-    const std::vector<std::size_t> counts = plugin::count_points_in_boxes(cloud->cloud, boxes);
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-      if (counts[k] < min_points) gt[indices[k]].ignore = true;
-    }
-    ++done;
-  }
-  return {};
-}
-
 struct EvalArgs {
   LabelsArg pred;
   LabelsArg gt;
@@ -233,7 +174,8 @@ formats::Expected<EvalOutcome> run_eval(EvalArgs& a, const plugin::Registry& reg
     if (!input) return std::move(input).error();
     if (a.min_points > 0) {
       formats::Status marked =
-          mark_sparse_ground_truth(input->gt, *seq, a.min_points, span(progress, 0.6, 0.95));
+          plugin::mark_sparse_ground_truth(input->gt, *seq, a.min_points,
+                                           span(progress, 0.6, 0.95));
       if (!marked) return marked.error();
     }
     auto result = plugin::evaluate_detection(input->pred, input->gt, {});

@@ -8,7 +8,7 @@
 
 #include "labels.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 
 namespace pcanno::python {
 namespace {
@@ -138,21 +138,6 @@ AnnotationsPtr read(const fs::path& path, const std::optional<std::string>& form
   return std::make_shared<formats::Annotations>(bridge.unwrap(std::move(result)));
 }
 
-formats::Expected<formats::WriteReport> write_with(const formats::LabelCodec& codec,
-                                                   const formats::Annotations& doc,
-                                                   const fs::path& out,
-                                                   const formats::LabelContext& context) {
-  // Missing folders of `out` are made, and taken away again when the write fails (as the CLI).
-  formats::OutputFolders folders;
-  const fs::path parent = (out.has_filename() ? out : out.parent_path()).parent_path();
-  if (!parent.empty()) {
-    if (auto made = folders.create(parent); !made) return made.error();
-  }
-  auto written = codec.write(doc, out, context);
-  if (written) folders.keep();
-  return written;
-}
-
 py::dict write(const AnnotationsPtr& doc, const fs::path& out, const std::string& format,
                const py::object& sequence, const std::string& sequence_name,
                const py::object& class_map, bool overwrite, bool include_outside_fov,
@@ -170,7 +155,7 @@ py::dict write(const AnnotationsPtr& doc, const fs::path& out, const std::string
   context.progress = bridge.callback();
   formats::Expected<formats::WriteReport> report = [&] {
     py::gil_scoped_release release;
-    return write_with(codec, *doc, out, context);
+    return plugin::write_labels_output(codec, *doc, out.string(), context);
   }();
   py::dict result = report_dict(bridge.unwrap(std::move(report)));
   result["format"] = codec.id;
@@ -204,7 +189,7 @@ py::dict convert(const fs::path& input, const fs::path& out, const std::string& 
     if (!read) return read.error();
     doc = std::move(*read);
     context.progress = scaled(callback, 0.5, 1.0);
-    return write_with(writer, *doc, out, context);
+    return plugin::write_labels_output(writer, *doc, out.string(), context);
   }();
   py::dict result = report_dict(bridge.unwrap(std::move(report)));
   result["format"] = writer.id;
