@@ -3,8 +3,6 @@
 // `fit`; automation_complete.cpp has track and prelabel, automation_check.cpp and
 // automation_eval.cpp check and eval.
 #include <cstdio>
-#include <cstdlib>
-#include <mutex>
 #include <utility>
 
 #include <pybind11/stl.h>
@@ -14,31 +12,10 @@
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/plugin/automation/class_fit.hpp"
-#include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 
 namespace pcanno::python {
 namespace automation {
-
-std::shared_ptr<const plugin::Registry> registry() {
-  // Loading plugins dlopens them: done once per value of PCANNO_PLUGIN_PATH, not per call.
-  static std::mutex mutex;
-  static std::string loaded_for;
-  static std::shared_ptr<const plugin::Registry> cached;
-  const char* env = std::getenv("PCANNO_PLUGIN_PATH");
-  const std::string path = env != nullptr ? env : "";
-  std::lock_guard<std::mutex> lock(mutex);
-  if (!cached || path != loaded_for) {
-    auto fresh = std::make_shared<plugin::Registry>(plugin::Registry::with_builtins());
-    plugin::load_plugins_from_environment(*fresh);
-    for (const plugin::PluginFailure& f : fresh->failures()) {
-      warn("plugin " + f.path + " not loaded: " + f.reason);
-    }
-    cached = std::move(fresh);
-    loaded_for = path;
-  }
-  return cached;
-}
 
 bool is_path(py::handle value) {
   if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value)) return true;
@@ -141,11 +118,6 @@ std::string format_arg(const plugin::Registry& registry, const std::optional<std
   return *id;
 }
 
-void warn(const std::string& message) {
-  PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1);  // attributed to the caller
-  if (PyErr_Occurred() != nullptr) throw py::error_already_set();  // warnings turned into errors
-}
-
 namespace {
 
 /// `pcanno fit`'s --json object for a fitted box (app/fit_command.cpp).
@@ -182,7 +154,7 @@ py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
     raise_error(invalid("seed: expected x, y, z in metres in the frame's LiDAR frame"));
   }
   const Eigen::Vector3d seed(seed_values[0], seed_values[1], seed_values[2]);
-  std::shared_ptr<const plugin::Registry> reg = registry();
+  const plugin::Registry& reg = python_registry();
 
   std::optional<geometry::FitResult> fitted;
   formats::Status status;
@@ -191,7 +163,7 @@ py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
     status = [&]() -> formats::Status {
       formats::SequenceOptions options;
       options.name = sequence_name;
-      options.readers = reg->shared_readers();
+      options.readers = reg.shared_readers();
       auto sequence = formats::open_sequence(path, options);
       if (!sequence) return sequence.error();
       if (frame < 0 || static_cast<std::size_t>(frame) >= sequence->size()) {

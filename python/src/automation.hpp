@@ -1,6 +1,6 @@
 #pragma once
 // What the automation bindings (automation*.cpp: fit, track, prelabel, check, eval) share: the
-// component registry the CLI uses, path and label arguments as the CLI takes them, progress
+// component registry (registry.hpp), path and label arguments as the CLI takes them, progress
 // sub-ranges and the output writing of `--out`.
 #include <functional>
 #include <memory>
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "registry.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
@@ -19,11 +20,6 @@ class Registry;
 }
 
 namespace pcanno::python::automation {
-
-/// Built-ins plus the plugins of PCANNO_PLUGIN_PATH, as `pcanno` loads them at start. Kept while
-/// the variable keeps its value, loaded again when it changes (os.environ writes through). Call
-/// with the GIL held.
-std::shared_ptr<const plugin::Registry> registry();
 
 /// os.fspath(`value`) as UTF-8: a str or os.PathLike names a file; anything else is a TypeError
 /// naming `argument`.
@@ -63,9 +59,6 @@ using plugin::read_labels;
 /// ignore_regions_written, dropped and warnings (reason -> count), summary (one line): the keys of
 /// pcanno.write_labels()'s report.
 py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id);
-
-/// Emits `message` as a Python UserWarning (the CLI's "pcanno: warning: ..." lines).
-void warn(const std::string& message);
 
 /// None or the value, for the dicts' optional numbers.
 py::object optional(const std::optional<double>& v);

@@ -62,8 +62,8 @@ py::dict check(py::object labels_arg_value, const std::optional<std::string>& fo
                py::object sequence_value, std::string sequence_name, py::object schema_arg,
                std::size_t min_points, bool points, py::object progress) {
   LabelsArg labels = labels_arg(labels_arg_value, "labels");
-  std::shared_ptr<const plugin::Registry> reg = registry();
-  const std::string from = format_arg(*reg, format, labels, "format");
+  const plugin::Registry& reg = python_registry();
+  const std::string from = format_arg(reg, format, labels, "format");
   const std::string sequence =
       sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
   const std::string schema = schema_arg.is_none() ? "" : path_arg(schema_arg, "schema");
@@ -77,7 +77,7 @@ py::dict check(py::object labels_arg_value, const std::optional<std::string>& fo
       auto dataset = open_dataset(labels.path, sequence, sequence_name);
       if (!dataset) return std::move(dataset).error();
       o.sequence = std::move(*dataset);
-      auto doc = load(labels, *reg, from, o.sequence ? &*o.sequence : nullptr, {});
+      auto doc = load(labels, reg, from, o.sequence ? &*o.sequence : nullptr, {});
       if (!doc) return std::move(doc).error();
       o.labels = std::move(*doc);
       if (!schema.empty()) {

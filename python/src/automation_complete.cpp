@@ -184,12 +184,12 @@ py::object track(py::object sequence, py::object labels, py::object out,
   if (!a.out.empty() && !force && std::filesystem::is_regular_file(a.out, ec)) {
     raise_error(exists(a.out));
   }
-  std::shared_ptr<const plugin::Registry> reg = registry();
+  const plugin::Registry& reg = python_registry();
   ProgressBridge bridge(std::move(progress));
   std::optional<formats::Expected<TrackOutcome>> run;
   {
     py::gil_scoped_release release;
-    run.emplace(run_track(a, *reg, bridge.callback()));
+    run.emplace(run_track(a, reg, bridge.callback()));
   }
   TrackOutcome outcome = bridge.unwrap(std::move(*run));
   if (outcome.beyond > 0) {
@@ -346,18 +346,18 @@ py::object prelabel(py::object sequence, const std::string& detector, py::object
   a.min_hits = min_hits;
   a.force = force;
   a.cache = cache;
-  std::shared_ptr<const plugin::Registry> reg = registry();
+  const plugin::Registry& reg = python_registry();
   const formats::LabelCodec* writer = nullptr;
   if (!a.out.empty()) {
-    writer = reg->codecs().find(a.to);
+    writer = reg.codecs().find(a.to);
     if (writer == nullptr || !writer->write) {
       raise_error(invalid("to: cannot write labels as '" + a.to + "'"));
     }
   }
-  const plugin::DetectorFactory* factory = reg->detector(detector);
+  const plugin::DetectorFactory* factory = reg.detector(detector);
   if (factory == nullptr) {
     raise_error(invalid("detector: no detector '" + detector + "' (" +
-                        plugin::detector_list(*reg) + "; plugins add more via PCANNO_PLUGIN_PATH)"));
+                        plugin::detector_list(reg) + "; plugins add more via PCANNO_PLUGIN_PATH)"));
   }
   if (!detector_params.is_none()) {
     if (!py::isinstance<py::dict>(detector_params)) {
@@ -383,7 +383,7 @@ py::object prelabel(py::object sequence, const std::string& detector, py::object
   std::optional<formats::Expected<PrelabelOutcome>> run;
   {
     py::gil_scoped_release release;
-    run.emplace(run_prelabel(a, *reg, *factory, writer, bridge.callback()));
+    run.emplace(run_prelabel(a, reg, *factory, writer, bridge.callback()));
   }
   PrelabelOutcome outcome = bridge.unwrap(std::move(*run));
   for (const std::string& note : outcome.notes.notes) warn(note);

@@ -198,9 +198,9 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   EvalArgs a;
   a.pred = labels_arg(pred, "pred");
   a.gt = labels_arg(gt, "gt");
-  std::shared_ptr<const plugin::Registry> reg = registry();
-  a.from_pred = format_arg(*reg, pred_format, a.pred, "pred_format");
-  a.from_gt = format_arg(*reg, gt_format, a.gt, "gt_format");
+  const plugin::Registry& reg = python_registry();
+  a.from_pred = format_arg(reg, pred_format, a.pred, "pred_format");
+  a.from_gt = format_arg(reg, gt_format, a.gt, "gt_format");
   a.sequence = sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
   a.sequence_name = sequence_name;
   a.detection = detection;
@@ -256,7 +256,7 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   std::optional<formats::Expected<EvalOutcome>> run;
   {
     py::gil_scoped_release release;
-    run.emplace(run_eval(a, *reg, bridge.callback()));
+    run.emplace(run_eval(a, reg, bridge.callback()));
   }
   const EvalOutcome o = bridge.unwrap(std::move(*run));
   const py::object frames_json = frames.is_none()                     ? py::object(py::none())

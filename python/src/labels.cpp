@@ -8,7 +8,6 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "pcanno/formats/labels/document/document.hpp"
-#include "pcanno/plugin/plugin_loader.hpp"
 
 namespace pcanno::python {
 
@@ -80,16 +79,6 @@ py::array_t<double> quaternion_array(const Eigen::Quaterniond& q) {
   out.mutable_at(2) = q.y();
   out.mutable_at(3) = q.z();
   return out;
-}
-
-const plugin::Registry& python_registry() {
-  // Loaded once per process, as the CLI does at start-up; plugins cannot be unloaded anyway.
-  static const plugin::Registry registry = [] {
-    plugin::Registry r = plugin::Registry::with_builtins();
-    plugin::load_plugins_from_environment(r);
-    return r;
-  }();
-  return registry;
 }
 
 SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {

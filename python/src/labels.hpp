@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "registry.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
@@ -68,10 +69,6 @@ class SequenceArg {
   std::shared_ptr<const formats::Sequence> owner_;
   const formats::Sequence* ptr_ = nullptr;
 };
-
-/// The registry of built-in codecs plus the plugins of PCANNO_PLUGIN_PATH, as the CLI loads them
-/// (made once, on first use).
-const plugin::Registry& python_registry();
 
 /// "lidar" / "world" -> ShapeFrame; ValueError otherwise.
 formats::ShapeFrame parse_shape_frame(const std::string& name);
