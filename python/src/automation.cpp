@@ -31,12 +31,39 @@ std::string path_arg(py::handle value, const char* argument) {
   return fspath.cast<std::string>();
 }
 
-std::string sequence_arg(py::handle value, std::string& name) {
-  if (is_path(value) || !py::hasattr(value, "path")) return path_arg(value, "sequence");
-  if (name.empty() && py::hasattr(value, "name") && !value.attr("name").is_none()) {
-    name = py::str(value.attr("name")).cast<std::string>();
+SequenceInput sequence_input(py::handle value, const std::string& name) {
+  SequenceInput in;
+  in.name = name;
+  if (value.is_none()) return in;
+  in.given = given_sequence(value, name);
+  if (in.given) {
+    in.path = in.given->root.string();
+    in.name = in.given->name;
+    return in;
   }
-  return path_arg(value.attr("path"), "sequence.path");
+  if (is_path(value) || !py::hasattr(value, "path")) {
+    in.path = path_arg(value, "sequence");
+    return in;
+  }
+  if (in.name.empty() && py::hasattr(value, "name") && !value.attr("name").is_none()) {
+    in.name = py::str(value.attr("name")).cast<std::string>();
+  }
+  in.path = path_arg(value.attr("path"), "sequence.path");
+  return in;
+}
+
+formats::Expected<formats::Sequence> SequenceInput::open(const plugin::Registry& registry) const {
+  if (given) return formats::Sequence(*given);
+  formats::SequenceOptions options;
+  options.name = name;
+  options.readers = registry.shared_readers();
+  return formats::open_sequence(path, options);
+}
+
+formats::Expected<std::optional<formats::Sequence>> SequenceInput::dataset_for(
+    const std::string& labels) const {
+  if (given) return std::optional<formats::Sequence>(*given);
+  return open_dataset(labels, path, name);
 }
 
 std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument) {
@@ -141,7 +168,8 @@ py::dict fit_dict(std::int64_t frame, const std::string& label, const geometry::
 py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
              const std::optional<std::string>& label_arg, std::optional<double> heading,
              std::string sequence_name) {
-  const std::string path = automation::sequence_arg(sequence_value, sequence_name);
+  const SequenceInput input = sequence_input(sequence_value, sequence_name);
+  const std::string& path = input.path;
   const std::string label =
       label_arg && !label_arg->empty() ? *label_arg : formats::Annotations{}.default_class();
   std::vector<double> seed_values;
@@ -161,10 +189,7 @@ py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
   {
     py::gil_scoped_release release;
     status = [&]() -> formats::Status {
-      formats::SequenceOptions options;
-      options.name = sequence_name;
-      options.readers = reg.shared_readers();
-      auto sequence = formats::open_sequence(path, options);
+      auto sequence = input.open(reg);
       if (!sequence) return sequence.error();
       if (frame < 0 || static_cast<std::size_t>(frame) >= sequence->size()) {
         return invalid("frame " + std::to_string(frame) + " is outside 0.." +
@@ -212,8 +237,8 @@ seed are grown into a cluster and a yaw-only box is fitted to them, completed or
 class's size prior from the default class schema.
 
 Args:
-    sequence: dataset or folder of clouds (str or os.PathLike, or a pcanno.Sequence, reopened
-        from its path), as `pcanno fit SEQUENCE`.
+    sequence: dataset or folder of clouds (str or os.PathLike, or a pcanno.Sequence, used as it
+        was opened: sweeps=True makes frame count the sweeps), as `pcanno fit SEQUENCE`.
     frame: frame index in the sequence.
     seed: (x, y, z) [m] near the object, in the frame's LiDAR frame.
     label: class, for its size prior (default: the default schema's default class).

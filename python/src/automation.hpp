@@ -9,6 +9,7 @@
 
 #include "bindings.hpp"
 #include "registry.hpp"
+#include "sequences.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
@@ -25,11 +26,21 @@ namespace pcanno::python::automation {
 /// naming `argument`.
 std::string path_arg(py::handle value, const char* argument);
 
-/// A sequence argument as a path: a str or os.PathLike, or an object with a `path` attribute (a
-/// pcanno.Sequence), reopened from there, as the label bindings' SequenceArg does; its `name`
-/// fills an empty `name`. The automation opens its own copy: completion and pre-labelling give it
-/// estimated poses.
-std::string sequence_arg(py::handle value, std::string& name);
+/// A sequence argument: a str or os.PathLike the call opens (with `name`, as the CLI does), or a
+/// pcanno.Sequence used as it was opened (sweeps, scene and readers kept: given_sequence()); an
+/// object with a `path` attribute (and `name`) is opened from there.
+struct SequenceInput {
+  std::string path;  ///< the path, or the pcanno.Sequence's root; empty for None
+  std::string name;  ///< the sequence or scene inside `path`
+  std::shared_ptr<const formats::Sequence> given;  ///< the pcanno.Sequence's
+  /// A copy of `given` (the automation gives its copy estimated poses), else `path` opened with
+  /// `name` and `registry`'s readers.
+  formats::Expected<formats::Sequence> open(const plugin::Registry& registry) const;
+  /// eval and check: a copy of `given`, else plugin::open_dataset(labels, path, name).
+  formats::Expected<std::optional<formats::Sequence>> dataset_for(const std::string& labels) const;
+};
+/// None gives an empty SequenceInput.
+SequenceInput sequence_input(py::handle value, const std::string& name);
 
 /// True when `value` is a str, bytes or os.PathLike (a path the CLI would take).
 bool is_path(py::handle value);

@@ -64,8 +64,7 @@ py::dict check(py::object labels_arg_value, const std::optional<std::string>& fo
   LabelsArg labels = labels_arg(labels_arg_value, "labels");
   const plugin::Registry& reg = python_registry();
   const std::string from = format_arg(reg, format, labels, "format");
-  const std::string sequence =
-      sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
+  const SequenceInput sequence = sequence_input(sequence_value, sequence_name);
   const std::string schema = schema_arg.is_none() ? "" : path_arg(schema_arg, "schema");
   ProgressBridge bridge(std::move(progress));
   const std::function<bool(double)> whole = bridge.callback();
@@ -74,7 +73,7 @@ py::dict check(py::object labels_arg_value, const std::optional<std::string>& fo
     py::gil_scoped_release release;
     run.emplace([&]() -> formats::Expected<CheckOutcome> {
       CheckOutcome o;
-      auto dataset = open_dataset(labels.path, sequence, sequence_name);
+      auto dataset = sequence.dataset_for(labels.path);
       if (!dataset) return std::move(dataset).error();
       o.sequence = std::move(*dataset);
       auto doc = load(labels, reg, from, o.sequence ? &*o.sequence : nullptr, {});

@@ -128,8 +128,7 @@ struct EvalArgs {
   LabelsArg gt;
   std::string from_pred;
   std::string from_gt;
-  std::string sequence;
-  std::string sequence_name;
+  SequenceInput sequence;
   bool detection = false;
   plugin::EvalOptions tracking;
   plugin::DetectionInputOptions detection_input;
@@ -145,7 +144,7 @@ struct EvalOutcome {
 /// load_inputs, run_eval and run_detection of app/eval_command.cpp, without the GIL.
 formats::Expected<EvalOutcome> run_eval(EvalArgs& a, const plugin::Registry& registry,
                                         const std::function<bool(double)>& progress) {
-  auto dataset = open_dataset(a.gt.path, a.sequence, a.sequence_name);
+  auto dataset = a.sequence.dataset_for(a.gt.path);
   if (!dataset) return std::move(dataset).error();
   const formats::Sequence* seq = *dataset ? &**dataset : nullptr;
   auto gt = load(a.gt, registry, a.from_gt, seq, span(progress, 0.0, 0.3));
@@ -201,8 +200,7 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   const plugin::Registry& reg = python_registry();
   a.from_pred = format_arg(reg, pred_format, a.pred, "pred_format");
   a.from_gt = format_arg(reg, gt_format, a.gt, "gt_format");
-  a.sequence = sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
-  a.sequence_name = sequence_name;
+  a.sequence = sequence_input(sequence_value, sequence_name);
   a.detection = detection;
   a.min_points = min_points;
   const std::vector<std::int64_t> selected = frames_arg(frames);

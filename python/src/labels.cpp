@@ -8,6 +8,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "pcanno/formats/labels/document/document.hpp"
+#include "sequences.hpp"
 
 namespace pcanno::python {
 
@@ -90,19 +91,14 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   if (py::isinstance<py::str>(sequence) || py::isinstance(sequence, os.attr("PathLike"))) {
     path = sequence.cast<std::filesystem::path>();
   } else {
-    // A pcanno.Sequence that holds the engine's Sequence directly...
-    try {
-      auto held = sequence.cast<std::shared_ptr<formats::Sequence>>();
-      if (held) {
-        owner_ = held;
-        ptr_ = held.get();
-        return;
-      }
-    } catch (const py::cast_error&) {
-    } catch (const std::runtime_error&) {  // a holder other than shared_ptr
+    // A pcanno.Sequence, used as it was opened (its sweeps, scene and readers)...
+    if (auto held = given_sequence(sequence, name)) {
+      ptr_ = held.get();
+      owner_ = std::move(held);
+      return;
     }
-    // ... or another wrapper of one (pcanno.Sequence keeps `root`, `layout` and `name`): reopen
-    // it from where it was opened.
+    // ... or another object that says where a sequence is (`root` or `path`, `layout`, `name`):
+    // opened from there.
     const char* where = py::hasattr(sequence, "root") ? "root" : "path";
     if (!py::hasattr(sequence, where)) {
       throw py::type_error("sequence must be None, a path or a pcanno.Sequence");

@@ -12,6 +12,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "sequences.hpp"
+
 namespace pcanno::python {
 
 plugin::Session& PySession::get() const {
@@ -105,9 +107,13 @@ std::shared_ptr<PySession> open(const py::object& document, const py::object& se
   plugin::SessionOptions options;
   options.sequence = path_arg(sequence);
   options.sequence_options.name = sequence_name;
-  // A pcanno.Sequence names its sequence or scene itself.
-  if (sequence_name.empty() && !sequence.is_none() && !py::isinstance<py::str>(sequence) &&
-      !py::hasattr(sequence, "__fspath__") && py::hasattr(sequence, "name")) {
+  if (given_sequence(sequence, sequence_name)) {
+    // The engine opens the dataset itself (its path keys the journal): with the options the
+    // pcanno.Sequence was opened with (sweeps, scene, layout).
+    options.sequence_options = *sequence_options_of(sequence);
+  } else if (sequence_name.empty() && !sequence.is_none() && !py::isinstance<py::str>(sequence) &&
+             !py::hasattr(sequence, "__fspath__") && py::hasattr(sequence, "name")) {
+    // Another object that names its sequence or scene itself.
     options.sequence_options.name = py::str(sequence.attr("name")).cast<std::string>();
   }
   options.document = path_arg(document);
