@@ -77,12 +77,6 @@ std::optional<formats::Annotations> annotations_arg(py::handle value, const char
   }
 }
 
-std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
-                                 double end) {
-  if (!whole) return {};
-  return [whole, begin, end](double f) { return whole(begin + (end - begin) * f); };
-}
-
 formats::Error invalid(std::string message, std::string path) {
   return formats::Error{formats::ErrorCode::kInvalidArgument, std::move(message), std::move(path)};
 }
@@ -90,21 +84,6 @@ formats::Error invalid(std::string message, std::string path) {
 formats::Error exists(const std::string& path) {
   return formats::Error{formats::ErrorCode::kPermission,
                         "exists already; pass force=True to replace it", path};
-}
-
-py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id) {
-  py::list written;
-  for (const auto& path : report.written) written.append(path.string());
-  py::dict out;
-  out["format"] = codec_id;
-  out["written"] = written;
-  out["boxes_written"] = report.boxes_written;
-  out["polyline_states_written"] = report.polyline_states_written;
-  out["ignore_regions_written"] = report.ignore_regions_written;
-  out["dropped"] = py::cast(report.dropped);
-  out["warnings"] = py::cast(report.warnings);
-  out["summary"] = formats::summarize(report);
-  return out;
 }
 
 py::object optional(const std::optional<double>& v) {

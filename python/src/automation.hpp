@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "labels.hpp"
 #include "registry.hpp"
 #include "sequences.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
@@ -49,10 +50,6 @@ bool is_path(py::handle value);
 /// none when `value` is a path. A TypeError naming `argument` for anything else.
 std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument);
 
-/// `whole` seen from a step that is [begin, end] of it; empty stays empty.
-std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
-                                 double end);
-
 /// A kInvalidArgument error (pcanno.InvalidArgumentError), naming `path` when given.
 formats::Error invalid(std::string message, std::string path = {});
 
@@ -65,11 +62,6 @@ formats::Error exists(const std::string& path);
 using plugin::open_dataset;
 using plugin::open_referenced_dataset;
 using plugin::read_labels;
-
-/// A WriteReport as a dict: format, written (paths), boxes_written, polyline_states_written,
-/// ignore_regions_written, dropped and warnings (reason -> count), summary (one line): the keys of
-/// pcanno.write_labels()'s report.
-py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id);
 
 /// None or the value, for the dicts' optional numbers.
 py::object optional(const std::optional<double>& v);

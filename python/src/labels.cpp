@@ -123,10 +123,11 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   owner_ = std::move(owned);
 }
 
-py::dict report_dict(const formats::WriteReport& report) {
+py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id) {
   py::list written;
   for (const auto& p : report.written) written.append(py::str(p.string()));
   py::dict out;
+  out["format"] = codec_id;
   out["written"] = written;
   out["boxes_written"] = report.boxes_written;
   out["polyline_states_written"] = report.polyline_states_written;
@@ -135,6 +136,12 @@ py::dict report_dict(const formats::WriteReport& report) {
   out["warnings"] = py::cast(std::map<std::string, std::size_t>(report.warnings));
   out["summary"] = formats::summarize(report);
   return out;
+}
+
+std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
+                                 double end) {
+  if (!whole) return {};
+  return [whole, begin, end](double f) { return whole(begin + (end - begin) * f); };
 }
 
 namespace {

@@ -99,6 +99,17 @@ plugin::RecoveryPolicy recovery_policy(const std::string& name) {
   throw py::value_error("recovery must be 'recover', 'offer' or 'discard', not '" + name + "'");
 }
 
+/// Session.save and save_as: writes the document to `path` (document_path when None).
+void save(PySession& s, const py::object& path) {
+  const std::string p = path_arg(path);
+  plugin::Session& session = s.get();
+  const formats::Status saved = [&] {
+    py::gil_scoped_release release;
+    return session.save(p);
+  }();
+  check(saved);
+}
+
 std::shared_ptr<PySession> open(const py::object& document, const py::object& sequence,
                                 const std::string& sequence_name, const py::object& labels,
                                 const std::optional<std::string>& labels_format, bool journal,
@@ -323,11 +334,7 @@ again; it is copied again only after a change).)doc")
           [](const PySession& s, std::int64_t frame) -> py::object {
             const auto T = s.get().T_world_lidar(frame);
             if (!T) return py::none();
-            py::array_t<double> out({4, 4});
-            auto o = out.mutable_unchecked<2>();
-            for (int r = 0; r < 4; ++r)
-              for (int c = 0; c < 4; ++c) o(r, c) = T->matrix()(r, c);
-            return std::move(out);
+            return pose_array(*T);
           },
           py::arg("frame"), "float64 (4, 4) LiDAR -> world pose of `frame`, or None without poses.")
       .def_property_readonly(
@@ -365,29 +372,13 @@ an exception inside rolls them all back and propagates.)doc")
           "True inside a `with session.transaction(...)` block.")
       .def(
           "save",
-          [](PySession& s, const py::object& path) {
-            const std::string p = path_arg(path);
-            plugin::Session& session = s.get();
-            const formats::Status saved = [&] {
-              py::gil_scoped_release release;
-              return session.save(p);
-            }();
-            check(saved);
-          },
+          &save,
           py::arg("path") = py::none(), R"doc(
 Writes the native document atomically to `path` (default: document_path) and removes the journal
 of the saved edits; dirty becomes False.)doc")
       .def(
           "save_as",
-          [](PySession& s, const py::object& path) {
-            const std::string p = path_arg(path);
-            plugin::Session& session = s.get();
-            const formats::Status saved = [&] {
-              py::gil_scoped_release release;
-              return session.save(p);
-            }();
-            check(saved);
-          },
+          &save,
           py::arg("path"),
           "Saves to `path`, which becomes document_path; the journal moves beside it.")
       .def_property_readonly(
