@@ -25,6 +25,7 @@
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/detection_eval.hpp"
 #include "pcanno/plugin/services/eval_input.hpp"
+#include "pcanno/plugin/services/eval_report.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 #include "progress.hpp"
 
@@ -73,64 +74,46 @@ struct EvalInputs {
   }
 };
 
-json summary_json(const plugin::IouSummary& s) {
-  return {{"boxes", s.boxes},
-          {"missed", s.missed},
-          {"mean_iou_3d", s.mean_iou_3d},
-          {"mean_iou_bev", s.mean_iou_bev},
-          {"fraction_3d_50", s.fraction_3d_50},
-          {"fraction_3d_70", s.fraction_3d_70},
-          {"fraction_bev_50", s.fraction_bev_50},
-          {"fraction_bev_70", s.fraction_bev_70}};
+/// The engine's report tree as JSON (objects are sorted by key, as nlohmann prints them).
+json to_json(const plugin::ReportValue& v) {
+  using Kind = plugin::ReportValue::Kind;
+  switch (v.kind()) {
+    case Kind::kNull:
+      return nullptr;
+    case Kind::kBool:
+      return v.as_bool();
+    case Kind::kInt:
+      return v.as_int();
+    case Kind::kUnsigned:
+      return v.as_unsigned();
+    case Kind::kDouble:
+      return v.as_double();
+    case Kind::kString:
+      return v.as_string();
+    case Kind::kArray: {
+      json out = json::array();
+      for (const plugin::ReportValue& item : v.items()) out.push_back(to_json(item));
+      return out;
+    }
+    case Kind::kObject: {
+      json out = json::object();
+      for (std::size_t i = 0; i < v.items().size(); ++i) out[v.keys()[i]] = to_json(v.items()[i]);
+      return out;
+    }
+  }
+  return nullptr;
 }
 
 json report_json(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
-  json classes = json::array();
-  for (const auto& c : r.classes)
-    classes.push_back({{"label", c.label}, {"iou", summary_json(c.iou)}});
-  json tracks = json::array();
-  for (const auto& t : r.tracks) {
-    tracks.push_back({{"track", t.track_id},
-                      {"label", t.label},
-                      {"iou", summary_json(t.iou)},
-                      {"min_iou_3d", t.min_iou_3d},
-                      {"worst_frame", t.worst_frame}});
-  }
-  json distances = json::array();
-  for (const auto& d : r.by_keyframe_distance)
-    distances.push_back({{"keyframe_distance", d.distance}, {"iou", summary_json(d.iou)}});
-  json frames = json::array();
-  for (const auto& f : r.frames)
-    frames.push_back({{"frame", f.frame}, {"iou", summary_json(f.iou)}});
-  json boxes = json::array();
-  for (const auto& b : r.boxes) {
-    boxes.push_back({{"track", b.track_id},
-                     {"frame", b.frame},
-                     {"label", b.label},
-                     {"predicted", b.predicted},
-                     {"same_label", b.same_label},
-                     {"iou_3d", b.iou_3d},
-                     {"iou_bev", b.iou_bev}});
-  }
-  json unmatched = json::array();
-  for (const auto& u : r.unmatched) {
-    unmatched.push_back({{"track", u.track_id}, {"frame", u.frame}, {"label", u.label}});
-  }
-  return {{"pred", opt.pred},
-          {"gt", opt.gt},
-          {"exclude_keyframes", opt.exclude_keyframes},
-          {"exclude_derived_gt", opt.exclude_derived_gt},
-          {"frames", opt.frames.empty() ? json(nullptr) : json(opt.frames)},
-          {"overall", summary_json(r.overall)},
-          {"classes", classes},
-          {"tracks", tracks},
-          {"frame_results", frames},
-          {"keyframe_distance_results", distances},
-          {"boxes", boxes},
-          {"unmatched_predictions", unmatched},
-          {"excluded_keyframes", r.excluded_keyframes},
-          {"excluded_derived_gt", r.excluded_derived},
-          {"label_mismatches", r.label_mismatches}};
+  plugin::ReportValue fields = plugin::ReportValue::object();
+  plugin::add_tracking_report(fields, r);
+  json j = to_json(fields);
+  j["pred"] = opt.pred;
+  j["gt"] = opt.gt;
+  j["exclude_keyframes"] = opt.exclude_keyframes;
+  j["exclude_derived_gt"] = opt.exclude_derived_gt;
+  j["frames"] = opt.frames.empty() ? json(nullptr) : json(opt.frames);
+  return j;
 }
 
 std::string pct(double fraction) {
@@ -321,24 +304,6 @@ std::vector<std::string> split_classes(const std::string& text, std::string& err
   return out;
 }
 
-json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-json metrics_json(const std::vector<plugin::DetectionMetrics>& metrics) {
-  json out = json::array();
-  for (const plugin::DetectionMetrics& m : metrics) {
-    out.push_back({{"kind", plugin::to_string(m.kind)},
-                   {"iou", m.iou_threshold},
-                   {"true_positives", m.true_positives},
-                   {"false_positives", m.false_positives},
-                   {"ignored_predictions", m.ignored_predictions},
-                   {"ground_truth", m.ground_truth},
-                   {"precision", optional_json(m.precision)},
-                   {"recall", optional_json(m.recall)},
-                   {"ap_r40", optional_json(m.ap_r40)}});
-  }
-  return out;
-}
-
 std::string optional_num(const std::optional<double>& v) { return v ? num(*v) : "-"; }
 
 /// One table row per class (or the mean) and threshold: precision, recall and AP, BEV then 3D.
@@ -405,31 +370,17 @@ int run_detection(const EvalCommandOptions& opt, const GlobalOptions& global,
   std::size_t ignored_gt = 0;
   for (const plugin::DetectionBox& b : input->gt) ignored_gt += b.ignore ? 1 : 0;
   if (opt.json) {
-    json classes = json::array();
-    for (const plugin::DetectionClassResult& c : result->classes) {
-      classes.push_back({{"label", c.label},
-                         {"ground_truth", c.ground_truth},
-                         {"ignored_ground_truth", c.ignored_ground_truth},
-                         {"predictions", c.predictions},
-                         {"metrics", metrics_json(c.metrics)}});
-    }
-    const json j = {
-        {"mode", "detection"},
-        {"pred", opt.pred},
-        {"gt", opt.gt},
-        {"frames", opt.frames.empty() ? json(nullptr) : json(opt.frames)},
-        {"classes_selected", in_options.classes},
-        {"min_score", opt.min_score_option->count() > 0 ? json(opt.min_score) : json(nullptr)},
-        {"max_range", opt.max_range_option->count() > 0 ? json(opt.max_range) : json(nullptr)},
-        {"min_points", opt.min_points},
-        {"ground_truth", input->gt.size()},
-        {"ignored_ground_truth", ignored_gt},
-        {"predictions", input->pred.size()},
-        {"unscored_predictions", input->unscored_predictions},
-        {"dont_care_regions", input->dont_care_regions},
-        {"dont_care_predictions", input->dont_care_predictions},
-        {"classes", classes},
-        {"mean", metrics_json(result->mean)}};
+    plugin::ReportValue fields = plugin::ReportValue::object();
+    plugin::add_detection_report(fields, *input, *result);
+    json j = to_json(fields);
+    j["mode"] = "detection";
+    j["pred"] = opt.pred;
+    j["gt"] = opt.gt;
+    j["frames"] = opt.frames.empty() ? json(nullptr) : json(opt.frames);
+    j["classes_selected"] = in_options.classes;
+    j["min_score"] = opt.min_score_option->count() > 0 ? json(opt.min_score) : json(nullptr);
+    j["max_range"] = opt.max_range_option->count() > 0 ? json(opt.max_range) : json(nullptr);
+    j["min_points"] = opt.min_points;
     std::cout << j.dump(2) << '\n';
     return kExitOk;
   }

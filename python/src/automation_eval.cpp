@@ -9,6 +9,7 @@
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/plugin/services/detection_eval.hpp"
 #include "pcanno/plugin/services/eval_input.hpp"
+#include "pcanno/plugin/services/eval_report.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 
 namespace pcanno::python::automation {
@@ -38,89 +39,42 @@ std::vector<std::int64_t> frames_arg(const py::object& frames) {
   return out;
 }
 
-py::dict summary_dict(const plugin::IouSummary& s) {
-  py::dict d;
-  d["boxes"] = s.boxes;
-  d["missed"] = s.missed;
-  d["mean_iou_3d"] = s.mean_iou_3d;
-  d["mean_iou_bev"] = s.mean_iou_bev;
-  d["fraction_3d_50"] = s.fraction_3d_50;
-  d["fraction_3d_70"] = s.fraction_3d_70;
-  d["fraction_bev_50"] = s.fraction_bev_50;
-  d["fraction_bev_70"] = s.fraction_bev_70;
-  return d;
+/// The engine's report tree as Python objects: dicts (keys in the engine's order), lists, int,
+/// float, str, bool and None.
+py::object report_object(const plugin::ReportValue& v) {
+  using Kind = plugin::ReportValue::Kind;
+  switch (v.kind()) {
+    case Kind::kNull:
+      return py::none();
+    case Kind::kBool:
+      return py::bool_(v.as_bool());
+    case Kind::kInt:
+      return py::int_(v.as_int());
+    case Kind::kUnsigned:
+      return py::int_(v.as_unsigned());
+    case Kind::kDouble:
+      return py::float_(v.as_double());
+    case Kind::kString:
+      return py::str(v.as_string());
+    case Kind::kArray: {
+      py::list out;
+      for (const plugin::ReportValue& item : v.items()) out.append(report_object(item));
+      return std::move(out);
+    }
+    case Kind::kObject: {
+      py::dict out;
+      for (std::size_t i = 0; i < v.items().size(); ++i) {
+        out[py::str(v.keys()[i])] = report_object(v.items()[i]);
+      }
+      return std::move(out);
+    }
+  }
+  return py::none();
 }
 
-py::dict summarized(const char* key, py::object value, const plugin::IouSummary& s) {
-  py::dict d;
-  d[key] = std::move(value);
-  d["iou"] = summary_dict(s);
-  return d;
-}
-
-/// report_json of app/eval_command.cpp, from "overall" on.
-void add_tracking(py::dict& j, const plugin::EvalReport& r) {
-  py::list classes, tracks, distances, frames, boxes, unmatched;
-  for (const auto& c : r.classes) classes.append(summarized("label", py::str(c.label), c.iou));
-  for (const auto& t : r.tracks) {
-    py::dict d;
-    d["track"] = t.track_id;
-    d["label"] = t.label;
-    d["iou"] = summary_dict(t.iou);
-    d["min_iou_3d"] = t.min_iou_3d;
-    d["worst_frame"] = t.worst_frame;
-    tracks.append(d);
-  }
-  for (const auto& d : r.by_keyframe_distance) {
-    distances.append(summarized("keyframe_distance", py::int_(d.distance), d.iou));
-  }
-  for (const auto& f : r.frames) frames.append(summarized("frame", py::int_(f.frame), f.iou));
-  for (const auto& b : r.boxes) {
-    py::dict d;
-    d["track"] = b.track_id;
-    d["frame"] = b.frame;
-    d["label"] = b.label;
-    d["predicted"] = b.predicted;
-    d["same_label"] = b.same_label;
-    d["iou_3d"] = b.iou_3d;
-    d["iou_bev"] = b.iou_bev;
-    boxes.append(d);
-  }
-  for (const auto& u : r.unmatched) {
-    py::dict d;
-    d["track"] = u.track_id;
-    d["frame"] = u.frame;
-    d["label"] = u.label;
-    unmatched.append(d);
-  }
-  j["overall"] = summary_dict(r.overall);
-  j["classes"] = classes;
-  j["tracks"] = tracks;
-  j["frame_results"] = frames;
-  j["keyframe_distance_results"] = distances;
-  j["boxes"] = boxes;
-  j["unmatched_predictions"] = unmatched;
-  j["excluded_keyframes"] = r.excluded_keyframes;
-  j["excluded_derived_gt"] = r.excluded_derived;
-  j["label_mismatches"] = r.label_mismatches;
-}
-
-py::list metrics_list(const std::vector<plugin::DetectionMetrics>& metrics) {
-  py::list out;
-  for (const plugin::DetectionMetrics& m : metrics) {
-    py::dict d;
-    d["kind"] = plugin::to_string(m.kind);
-    d["iou"] = m.iou_threshold;
-    d["true_positives"] = m.true_positives;
-    d["false_positives"] = m.false_positives;
-    d["ignored_predictions"] = m.ignored_predictions;
-    d["ground_truth"] = m.ground_truth;
-    d["precision"] = optional(m.precision);
-    d["recall"] = optional(m.recall);
-    d["ap_r40"] = optional(m.ap_r40);
-    out.append(d);
-  }
-  return out;
+/// Adds the fields of `fields` (an object) to `j`.
+void update(py::dict& j, const plugin::ReportValue& fields) {
+  j.attr("update")(report_object(fields));
 }
 
 struct EvalArgs {
@@ -267,21 +221,11 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
     j["exclude_keyframes"] = exclude_keyframes;
     j["exclude_derived_gt"] = exclude_derived_gt;
     j["frames"] = frames_json;
-    add_tracking(j, *o.tracking);
+    plugin::ReportValue fields = plugin::ReportValue::object();
+    plugin::add_tracking_report(fields, *o.tracking);
+    update(j, fields);
     j["plot"] = py::none();  // the CLI's --plot PNG is not offered: matplotlib is at hand
     return j;
-  }
-  std::size_t ignored_gt = 0;
-  for (const plugin::DetectionBox& b : o.input->gt) ignored_gt += b.ignore ? 1 : 0;
-  py::list class_results;
-  for (const plugin::DetectionClassResult& c : o.detection->classes) {
-    py::dict d;
-    d["label"] = c.label;
-    d["ground_truth"] = c.ground_truth;
-    d["ignored_ground_truth"] = c.ignored_ground_truth;
-    d["predictions"] = c.predictions;
-    d["metrics"] = metrics_list(c.metrics);
-    class_results.append(d);
   }
   j["mode"] = "detection";
   j["pred"] = a.pred.json();
@@ -291,14 +235,9 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   j["min_score"] = optional(min_score);
   j["max_range"] = optional(max_range);
   j["min_points"] = min_points;
-  j["ground_truth"] = o.input->gt.size();
-  j["ignored_ground_truth"] = ignored_gt;
-  j["predictions"] = o.input->pred.size();
-  j["unscored_predictions"] = o.input->unscored_predictions;
-  j["dont_care_regions"] = o.input->dont_care_regions;
-  j["dont_care_predictions"] = o.input->dont_care_predictions;
-  j["classes"] = class_results;
-  j["mean"] = metrics_list(o.detection->mean);
+  plugin::ReportValue fields = plugin::ReportValue::object();
+  plugin::add_detection_report(fields, *o.input, *o.detection);
+  update(j, fields);
   return j;
 }
 
