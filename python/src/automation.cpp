@@ -13,6 +13,7 @@
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/plugin/automation/class_fit.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_reports.hpp"
 
 namespace pcanno::python {
 namespace automation {
@@ -86,6 +87,43 @@ formats::Error exists(const std::string& path) {
                         "exists already; pass force=True to replace it", path};
 }
 
+/// The engine's report tree as Python objects: dicts (keys in the engine's order), lists, int,
+/// float, str, bool and None.
+py::object report_object(const plugin::ReportValue& v) {
+  using Kind = plugin::ReportValue::Kind;
+  switch (v.kind()) {
+    case Kind::kNull:
+      return py::none();
+    case Kind::kBool:
+      return py::bool_(v.as_bool());
+    case Kind::kInt:
+      return py::int_(v.as_int());
+    case Kind::kUnsigned:
+      return py::int_(v.as_unsigned());
+    case Kind::kDouble:
+      return py::float_(v.as_double());
+    case Kind::kString:
+      return py::str(v.as_string());
+    case Kind::kArray: {
+      py::list out;
+      for (const plugin::ReportValue& item : v.items()) out.append(report_object(item));
+      return std::move(out);
+    }
+    case Kind::kObject: {
+      py::dict out;
+      for (std::size_t i = 0; i < v.items().size(); ++i) {
+        out[py::str(v.keys()[i])] = report_object(v.items()[i]);
+      }
+      return std::move(out);
+    }
+  }
+  return py::none();
+}
+
+void update(py::dict& j, const plugin::ReportValue& fields) {
+  j.attr("update")(report_object(fields));
+}
+
 py::object optional(const std::optional<double>& v) {
   return v ? py::object(py::float_(*v)) : py::object(py::none());
 }
@@ -125,24 +163,6 @@ std::string format_arg(const plugin::Registry& registry, const std::optional<std
 }
 
 namespace {
-
-/// `pcanno fit`'s --json object for a fitted box (app/fit_command.cpp).
-py::dict fit_dict(std::int64_t frame, const std::string& label, const geometry::FitResult& fit) {
-  const geometry::Cuboid& b = fit.box;
-  py::dict out;
-  out["frame"] = frame;
-  out["class"] = label;
-  out["frame_of_reference"] = "lidar";
-  out["center"] = py::cast(std::vector<double>{b.center.x(), b.center.y(), b.center.z()});
-  out["size"] = py::cast(std::vector<double>{b.size.x(), b.size.y(), b.size.z()});
-  out["yaw"] = b.yaw();
-  out["rotation_wxyz"] =
-      py::cast(std::vector<double>{b.rotation.w(), b.rotation.x(), b.rotation.y(), b.rotation.z()});
-  out["points"] = fit.point_ids.size();
-  out["used_prior"] = fit.used_prior;
-  out["cut_to_prior"] = fit.cut_to_prior;
-  return out;
-}
 
 py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
              const std::optional<std::string>& label_arg, std::optional<double> heading,
@@ -200,7 +220,7 @@ py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
     }();
   }
   unwrap(status);
-  return fit_dict(frame, label, *fitted);
+  return report_object(plugin::fit_report(frame, label, *fitted)).cast<py::dict>();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/formats/support/expected.hpp"
 #include "pcanno/plugin/services/label_input.hpp"
+#include "pcanno/plugin/services/report_value.hpp"
 
 namespace pcanno::plugin {
 class Registry;
@@ -62,6 +63,12 @@ formats::Error exists(const std::string& path);
 using plugin::open_dataset;
 using plugin::open_referenced_dataset;
 using plugin::read_labels;
+
+/// The engine's report tree (plugin/services/report_value.hpp) as Python objects: dicts (keys in
+/// the engine's order), lists, int, float, str, bool and None.
+py::object report_object(const plugin::ReportValue& v);
+/// Adds the fields of the object `fields` to `j`.
+void update(py::dict& j, const plugin::ReportValue& fields);
 
 /// None or the value, for the dicts' optional numbers.
 py::object optional(const std::optional<double>& v);

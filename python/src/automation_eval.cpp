@@ -39,43 +39,6 @@ std::vector<std::int64_t> frames_arg(const py::object& frames) {
   return out;
 }
 
-/// The engine's report tree as Python objects: dicts (keys in the engine's order), lists, int,
-/// float, str, bool and None.
-py::object report_object(const plugin::ReportValue& v) {
-  using Kind = plugin::ReportValue::Kind;
-  switch (v.kind()) {
-    case Kind::kNull:
-      return py::none();
-    case Kind::kBool:
-      return py::bool_(v.as_bool());
-    case Kind::kInt:
-      return py::int_(v.as_int());
-    case Kind::kUnsigned:
-      return py::int_(v.as_unsigned());
-    case Kind::kDouble:
-      return py::float_(v.as_double());
-    case Kind::kString:
-      return py::str(v.as_string());
-    case Kind::kArray: {
-      py::list out;
-      for (const plugin::ReportValue& item : v.items()) out.append(report_object(item));
-      return std::move(out);
-    }
-    case Kind::kObject: {
-      py::dict out;
-      for (std::size_t i = 0; i < v.items().size(); ++i) {
-        out[py::str(v.keys()[i])] = report_object(v.items()[i]);
-      }
-      return std::move(out);
-    }
-  }
-  return py::none();
-}
-
-/// Adds the fields of `fields` (an object) to `j`.
-void update(py::dict& j, const plugin::ReportValue& fields) {
-  j.attr("update")(report_object(fields));
-}
 
 struct EvalArgs {
   LabelsArg pred;
