@@ -7,19 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include "report_field.hpp"
+
 namespace pcanno::plugin {
 namespace {
 
 using Kind = ReportValue::Kind;
 
-const ReportValue& field(const ReportValue& object, const std::string& key) {
-  for (std::size_t i = 0; i < object.keys().size(); ++i) {
-    if (object.keys()[i] == key) return object.items()[i];
-  }
-  ADD_FAILURE() << "no key " << key;
-  static const ReportValue none;
-  return none;
-}
+using test::field;
 
 TEST(EvalReport, ValuesKeepTheirKind) {
   EXPECT_EQ(ReportValue().kind(), Kind::kNull);
