@@ -15,8 +15,10 @@
 #include "label_input.hpp"
 #include "pcanno/formats/labels/document/class_schema_file.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_reports.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 #include "progress.hpp"
+#include "report_json.hpp"
 
 namespace pcanno::app {
 namespace {
@@ -44,36 +46,12 @@ std::string summary_line(const plugin::QaReport& r) {
          std::to_string(r.count(plugin::Severity::kInfo)) + " info";
 }
 
-json sequence_json(const formats::Sequence* seq) {
-  if (seq == nullptr) return nullptr;
-  return {{"layout", seq->layout}, {"name", seq->name}, {"path", seq->root.string()}};
-}
-
 void print_json(const CheckCommandOptions& opt, const formats::Annotations& labels,
                 const formats::Sequence* seq, const plugin::QaReport& r) {
-  json findings = json::array();
-  for (const plugin::Finding& f : r.findings) {
-    const formats::Track* t = f.track >= 0 ? labels.track(f.track) : nullptr;
-    findings.push_back({{"severity", plugin::to_string(f.severity)},
-                        {"check", f.check},
-                        {"track", f.track >= 0 ? json(f.track) : json(nullptr)},
-                        {"label", t != nullptr ? json(t->label) : json(nullptr)},
-                        {"frame", f.frame >= 0 ? json(f.frame) : json(nullptr)},
-                        {"value", f.value},
-                        {"limit", f.limit},
-                        {"message", f.message}});
-  }
-  const json j{{"labels", opt.labels},
-               {"sequence", sequence_json(seq)},
-               {"summary",
-                {{"errors", r.count(plugin::Severity::kError)},
-                 {"warnings", r.count(plugin::Severity::kWarning)},
-                 {"infos", r.count(plugin::Severity::kInfo)},
-                 {"tracks", r.tracks},
-                 {"boxes", r.boxes},
-                 {"clouds_read", r.clouds_read},
-                 {"motion_in_world", r.motion_in_world}}},
-               {"findings", findings}};
+  plugin::ReportValue fields = plugin::ReportValue::object();
+  plugin::add_check_report(fields, labels, seq, r);
+  json j = to_json(fields);
+  j["labels"] = opt.labels;
   std::cout << j.dump(2) << '\n';
 }
 

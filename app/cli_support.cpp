@@ -89,11 +89,6 @@ void print_write_report(const formats::WriteReport& report, const std::string& c
   }
 }
 
-std::filesystem::path output_parent(const std::string& out) {
-  const std::filesystem::path p(out);
-  return (p.has_filename() ? p : p.parent_path()).parent_path();
-}
-
 std::vector<std::filesystem::path> existing_paths(const std::vector<std::filesystem::path>& paths) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;

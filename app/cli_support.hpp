@@ -10,6 +10,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/formats/support/error.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 
 namespace CLI {
 class App;
@@ -57,9 +58,8 @@ std::optional<formats::Sequence> open_sequence_at_frame(
 /// ID:", one line per file or folder written, then "dropped N: <what and why>" per reason.
 void print_write_report(const formats::WriteReport& report, const std::string& codec_id);
 
-/// The folder holding the output `out` ("a/b" for "a/b/c" and for "a/b/c/"): what a command makes
-/// before writing, since `--out` may name folders that do not exist yet.
-std::filesystem::path output_parent(const std::string& out);
+/// The folder holding the output `out` (an engine service, shared with the Python module).
+using plugin::output_parent;
 
 /// The paths among `paths` that exist already.
 std::vector<std::filesystem::path> existing_paths(const std::vector<std::filesystem::path>& paths);

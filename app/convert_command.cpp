@@ -16,7 +16,7 @@
 #include "label_input.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "progress.hpp"
 
@@ -75,13 +75,8 @@ int convert_document(const ConvertOptions& opt, const GlobalOptions& global,
   if (!annotations) return report(annotations.error());
   context.progress = bar.callback(0.5, 1.0);
   // Missing folders of --out are made, and taken away again when the write fails.
-  formats::OutputFolders folders;
-  if (auto made = folders.create(output_parent(opt.out)); !made) {
-    return report(made.error());
-  }
-  const auto written = writer.write(*annotations, opt.out, context);
+  const auto written = plugin::write_labels_output(writer, *annotations, opt.out, context);
   if (!written) return report(written.error());
-  folders.keep();
 
   if (!global.quiet) {
     std::cout << "read " << describe_document(*annotations) << " from " << opt.input << " ("

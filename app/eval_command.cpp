@@ -3,7 +3,6 @@
 // `pcanno eval --detection PRED GT`: detections matched by overlap, precision, recall and KITTI's
 // R40 AP per class, BEV and 3D, at IoU 0.5 and 0.7 (plugin/services/detection_eval.hpp).
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,10 +23,12 @@
 #include "label_input.hpp"
 #include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/plugin/registry.hpp"
-#include "pcanno/plugin/services/box_points.hpp"
 #include "pcanno/plugin/services/detection_eval.hpp"
+#include "pcanno/plugin/services/eval_input.hpp"
+#include "pcanno/plugin/services/eval_report.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 #include "progress.hpp"
+#include "report_json.hpp"
 
 namespace pcanno::app {
 namespace {
@@ -74,87 +75,16 @@ struct EvalInputs {
   }
 };
 
-/// "0-19", "3", "0-4,10-14": the frames named, or nullopt when the text is malformed.
-std::optional<std::vector<std::int64_t>> parse_frames(const std::string& text) {
-  std::vector<std::int64_t> frames;
-  std::istringstream parts(text);
-  for (std::string part; std::getline(parts, part, ',');) {
-    const std::size_t dash = part.find('-', 1);
-    const std::string a = part.substr(0, dash);
-    const std::string b = dash == std::string::npos ? a : part.substr(dash + 1);
-    char* end_a = nullptr;
-    char* end_b = nullptr;
-    errno = 0;
-    const long long first = std::strtoll(a.c_str(), &end_a, 10);
-    const long long last = std::strtoll(b.c_str(), &end_b, 10);
-    if (a.empty() || b.empty() || *end_a != '\0' || *end_b != '\0' || errno != 0 || first < 0 ||
-        last < first || last - first > 10'000'000) {
-      return std::nullopt;
-    }
-    for (long long f = first; f <= last; ++f) frames.push_back(f);
-  }
-  if (frames.empty()) return std::nullopt;
-  return frames;
-}
-
-json summary_json(const plugin::IouSummary& s) {
-  return {{"boxes", s.boxes},
-          {"missed", s.missed},
-          {"mean_iou_3d", s.mean_iou_3d},
-          {"mean_iou_bev", s.mean_iou_bev},
-          {"fraction_3d_50", s.fraction_3d_50},
-          {"fraction_3d_70", s.fraction_3d_70},
-          {"fraction_bev_50", s.fraction_bev_50},
-          {"fraction_bev_70", s.fraction_bev_70}};
-}
-
 json report_json(const EvalCommandOptions& opt, const plugin::EvalReport& r) {
-  json classes = json::array();
-  for (const auto& c : r.classes)
-    classes.push_back({{"label", c.label}, {"iou", summary_json(c.iou)}});
-  json tracks = json::array();
-  for (const auto& t : r.tracks) {
-    tracks.push_back({{"track", t.track_id},
-                      {"label", t.label},
-                      {"iou", summary_json(t.iou)},
-                      {"min_iou_3d", t.min_iou_3d},
-                      {"worst_frame", t.worst_frame}});
-  }
-  json distances = json::array();
-  for (const auto& d : r.by_keyframe_distance)
-    distances.push_back({{"keyframe_distance", d.distance}, {"iou", summary_json(d.iou)}});
-  json frames = json::array();
-  for (const auto& f : r.frames)
-    frames.push_back({{"frame", f.frame}, {"iou", summary_json(f.iou)}});
-  json boxes = json::array();
-  for (const auto& b : r.boxes) {
-    boxes.push_back({{"track", b.track_id},
-                     {"frame", b.frame},
-                     {"label", b.label},
-                     {"predicted", b.predicted},
-                     {"same_label", b.same_label},
-                     {"iou_3d", b.iou_3d},
-                     {"iou_bev", b.iou_bev}});
-  }
-  json unmatched = json::array();
-  for (const auto& u : r.unmatched) {
-    unmatched.push_back({{"track", u.track_id}, {"frame", u.frame}, {"label", u.label}});
-  }
-  return {{"pred", opt.pred},
-          {"gt", opt.gt},
-          {"exclude_keyframes", opt.exclude_keyframes},
-          {"exclude_derived_gt", opt.exclude_derived_gt},
-          {"frames", opt.frames.empty() ? json(nullptr) : json(opt.frames)},
-          {"overall", summary_json(r.overall)},
-          {"classes", classes},
-          {"tracks", tracks},
-          {"frame_results", frames},
-          {"keyframe_distance_results", distances},
-          {"boxes", boxes},
-          {"unmatched_predictions", unmatched},
-          {"excluded_keyframes", r.excluded_keyframes},
-          {"excluded_derived_gt", r.excluded_derived},
-          {"label_mismatches", r.label_mismatches}};
+  plugin::ReportValue fields = plugin::ReportValue::object();
+  plugin::add_tracking_report(fields, r);
+  json j = to_json(fields);
+  j["pred"] = opt.pred;
+  j["gt"] = opt.gt;
+  j["exclude_keyframes"] = opt.exclude_keyframes;
+  j["exclude_derived_gt"] = opt.exclude_derived_gt;
+  j["frames"] = opt.frames.empty() ? json(nullptr) : json(opt.frames);
+  return j;
 }
 
 std::string pct(double fraction) {
@@ -243,7 +173,7 @@ std::string unreadable_formats(const EvalCommandOptions& opt, const plugin::Regi
 /// --frames as a list, or a usage message in `error`.
 std::vector<std::int64_t> selected_frames(const EvalCommandOptions& opt, std::string& error) {
   if (opt.frames.empty()) return {};
-  auto frames = parse_frames(opt.frames);
+  auto frames = plugin::parse_frames(opt.frames);
   if (!frames) {
     error = "--frames: expected A-B, N or a comma-separated list of them, got '" + opt.frames + "'";
     return {};
@@ -345,55 +275,6 @@ std::vector<std::string> split_classes(const std::string& text, std::string& err
   return out;
 }
 
-/// Marks ground-truth boxes with fewer than `min_points` points of their frame's cloud as ignored.
-formats::Status mark_sparse_ground_truth(std::vector<plugin::DetectionBox>& gt,
-                                         const formats::Sequence& sequence, std::size_t min_points,
-                                         const GlobalOptions& global, bool quiet_json) {
-  std::map<std::int64_t, std::vector<std::size_t>> by_frame;
-  for (std::size_t i = 0; i < gt.size(); ++i) by_frame[gt[i].frame].push_back(i);
-  ProgressBar bar("counting points in ground-truth boxes", by_frame.size(),
-                  global.quiet || quiet_json);
-  std::size_t done = 0;
-  for (const auto& [frame, indices] : by_frame) {
-    if (formats::Status go = CancelToken::check(); !go) return go;
-    if (frame < 0 || static_cast<std::size_t>(frame) >= sequence.size()) {
-      return formats::Error{formats::ErrorCode::kInvalidArgument,
-                            "ground truth has boxes in frame " + std::to_string(frame) +
-                                " but the dataset has " + std::to_string(sequence.size()) +
-                                " frames",
-                            sequence.root.string()};
-    }
-    auto cloud = sequence.load_frame(static_cast<std::size_t>(frame));
-    if (!cloud) return std::move(cloud).error();
-    std::vector<geometry::Cuboid> boxes;
-    for (std::size_t i : indices) boxes.push_back(gt[i].box);
-    const std::vector<std::size_t> counts = plugin::count_points_in_boxes(cloud->cloud, boxes);
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-      if (counts[k] < min_points) gt[indices[k]].ignore = true;
-    }
-    bar.update(++done);
-  }
-  return {};
-}
-
-json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-json metrics_json(const std::vector<plugin::DetectionMetrics>& metrics) {
-  json out = json::array();
-  for (const plugin::DetectionMetrics& m : metrics) {
-    out.push_back({{"kind", plugin::to_string(m.kind)},
-                   {"iou", m.iou_threshold},
-                   {"true_positives", m.true_positives},
-                   {"false_positives", m.false_positives},
-                   {"ignored_predictions", m.ignored_predictions},
-                   {"ground_truth", m.ground_truth},
-                   {"precision", optional_json(m.precision)},
-                   {"recall", optional_json(m.recall)},
-                   {"ap_r40", optional_json(m.ap_r40)}});
-  }
-  return out;
-}
-
 std::string optional_num(const std::optional<double>& v) { return v ? num(*v) : "-"; }
 
 /// One table row per class (or the mean) and threshold: precision, recall and AP, BEV then 3D.
@@ -447,8 +328,9 @@ int run_detection(const EvalCommandOptions& opt, const GlobalOptions& global,
   auto input = plugin::detection_input(inputs->pred, inputs->gt, seq, in_options);
   if (!input) return report(input.error());
   if (opt.min_points > 0) {
+    ProgressBar bar("counting points in ground-truth boxes", global.quiet || opt.json);
     formats::Status marked =
-        mark_sparse_ground_truth(input->gt, *seq, opt.min_points, global, opt.json);
+        plugin::mark_sparse_ground_truth(input->gt, *seq, opt.min_points, bar.callback());
     if (!marked) return report(marked.error());
   }
   if (formats::Status go = CancelToken::check(); !go) return report(go.error());
@@ -459,31 +341,17 @@ int run_detection(const EvalCommandOptions& opt, const GlobalOptions& global,
   std::size_t ignored_gt = 0;
   for (const plugin::DetectionBox& b : input->gt) ignored_gt += b.ignore ? 1 : 0;
   if (opt.json) {
-    json classes = json::array();
-    for (const plugin::DetectionClassResult& c : result->classes) {
-      classes.push_back({{"label", c.label},
-                         {"ground_truth", c.ground_truth},
-                         {"ignored_ground_truth", c.ignored_ground_truth},
-                         {"predictions", c.predictions},
-                         {"metrics", metrics_json(c.metrics)}});
-    }
-    const json j = {
-        {"mode", "detection"},
-        {"pred", opt.pred},
-        {"gt", opt.gt},
-        {"frames", opt.frames.empty() ? json(nullptr) : json(opt.frames)},
-        {"classes_selected", in_options.classes},
-        {"min_score", opt.min_score_option->count() > 0 ? json(opt.min_score) : json(nullptr)},
-        {"max_range", opt.max_range_option->count() > 0 ? json(opt.max_range) : json(nullptr)},
-        {"min_points", opt.min_points},
-        {"ground_truth", input->gt.size()},
-        {"ignored_ground_truth", ignored_gt},
-        {"predictions", input->pred.size()},
-        {"unscored_predictions", input->unscored_predictions},
-        {"dont_care_regions", input->dont_care_regions},
-        {"dont_care_predictions", input->dont_care_predictions},
-        {"classes", classes},
-        {"mean", metrics_json(result->mean)}};
+    plugin::ReportValue fields = plugin::ReportValue::object();
+    plugin::add_detection_report(fields, *input, *result);
+    json j = to_json(fields);
+    j["mode"] = "detection";
+    j["pred"] = opt.pred;
+    j["gt"] = opt.gt;
+    j["frames"] = opt.frames.empty() ? json(nullptr) : json(opt.frames);
+    j["classes_selected"] = in_options.classes;
+    j["min_score"] = opt.min_score_option->count() > 0 ? json(opt.min_score) : json(nullptr);
+    j["max_range"] = opt.max_range_option->count() > 0 ? json(opt.max_range) : json(nullptr);
+    j["min_points"] = opt.min_points;
     std::cout << j.dump(2) << '\n';
     return kExitOk;
   }

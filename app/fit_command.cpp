@@ -16,6 +16,8 @@
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/plugin/automation/class_fit.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_reports.hpp"
+#include "report_json.hpp"
 
 namespace pcanno::app {
 namespace {
@@ -69,17 +71,7 @@ int run_fit(const FitCommandOptions& opt,
   }
   const geometry::Cuboid& b = fit->box;
   if (opt.json) {
-    nlohmann::json out;
-    out["frame"] = opt.frame;
-    out["class"] = label;
-    out["frame_of_reference"] = "lidar";
-    out["center"] = {b.center.x(), b.center.y(), b.center.z()};
-    out["size"] = {b.size.x(), b.size.y(), b.size.z()};
-    out["yaw"] = b.yaw();
-    out["rotation_wxyz"] = {b.rotation.w(), b.rotation.x(), b.rotation.y(), b.rotation.z()};
-    out["points"] = fit->point_ids.size();
-    out["used_prior"] = fit->used_prior;
-    out["cut_to_prior"] = fit->cut_to_prior;
+    const nlohmann::json out = to_json(plugin::fit_report(opt.frame, label, *fit));
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }

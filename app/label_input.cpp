@@ -1,55 +1,13 @@
 #include "label_input.hpp"
 
 #include <filesystem>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "pcanno/formats/datasets/nuscenes_db.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
-#include "pcanno/plugin/registry.hpp"
 
 namespace pcanno::app {
-
-std::string unreadable_format(const formats::LabelCodecRegistry& codecs, const std::string& id,
-                              const std::string& option) {
-  if (id.empty()) return "";
-  const formats::LabelCodec* codec = codecs.find(id);
-  if (codec != nullptr && codec->read) return "";
-  std::ostringstream ids;
-  for (const auto& c : codecs.codecs()) {
-    if (!c.read) continue;
-    if (ids.tellp() > 0) ids << ", ";
-    ids << c.id;
-  }
-  return option + ": cannot read labels as '" + id + "'; input formats: " + ids.str();
-}
-
-formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
-                                                                 const std::string& sequence,
-                                                                 const std::string& name) {
-  const std::string dataset = !sequence.empty()                        ? sequence
-                              : !formats::detect_layout(input).empty() ? input
-                                                                       : std::string();
-  if (dataset.empty()) return std::optional<formats::Sequence>();
-  formats::SequenceOptions options;
-  options.name = name;
-  auto opened = formats::open_sequence(dataset, options);
-  if (!opened) return std::move(opened).error();
-  return std::optional<formats::Sequence>(std::move(*opened));
-}
-
-std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels) {
-  const formats::SequenceRef& ref = labels.sequence;
-  std::error_code ec;
-  if (ref.path.empty() || !std::filesystem::exists(ref.path, ec)) return std::nullopt;
-  formats::SequenceOptions options;
-  options.layout = ref.layout;
-  options.name = ref.name;
-  auto opened = formats::open_sequence(ref.path, options);
-  if (!opened) return std::nullopt;
-  return std::move(*opened);
-}
 
 namespace {
 
@@ -132,25 +90,6 @@ formats::Expected<std::vector<LabelUnit>> list_label_units(const std::string& co
   return formats::Error{
       formats::ErrorCode::kNotFound,
       "--sequence-name: no sequence '" + name + "' here (there are " + names + ")", input};
-}
-
-formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
-                                                    const std::string& path,
-                                                    const std::string& from,
-                                                    const formats::Sequence* sequence,
-                                                    std::string* codec_id,
-                                                    const std::function<bool(double)>& progress) {
-  const auto codec = registry.codecs().select(path, from);
-  if (!codec) return codec.error();
-  if (!(*codec)->read) {
-    return formats::Error{formats::ErrorCode::kUnsupported,
-                          "cannot read labels as '" + (*codec)->id + "'", path};
-  }
-  if (codec_id != nullptr) *codec_id = (*codec)->id;
-  formats::LabelContext context;
-  context.sequence = sequence;
-  context.progress = progress;
-  return (*codec)->read(path, context);
 }
 
 }  // namespace pcanno::app

@@ -13,7 +13,7 @@
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/document/edit.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/prelabel.hpp"
 #include "pcanno/plugin/detectors/detector_list.hpp"
@@ -122,15 +122,13 @@ int run_prelabel_command(const PrelabelCommandOptions& opt, const GlobalOptions&
   }
   if (formats::Status s = CancelToken::check(); !s) return report(s.error());
 
-  formats::OutputFolders folders;
-  if (auto made = folders.create(output_parent(opt.out)); !made) return report(made.error());
+  // Missing folders of --out are made, and taken away again when the write fails.
   formats::LabelContext context;
   context.sequence = &*sequence;
   context.overwrite = opt.force;
   context.progress = bar.callback(0.95, 1.0);
-  auto written = writer->write(doc, opt.out, context);
+  auto written = plugin::write_labels_output(*writer, doc, opt.out, context);
   if (!written) return report(written.error());
-  folders.keep();
   for (const std::string& note : notes.notes) std::cerr << "pcanno: warning: " << note << '\n';
   if (!global.quiet) {
     std::size_t found = run->association.detections + run->below_min_score;

@@ -12,7 +12,7 @@
 #include "cli_support.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 #include "pcanno/plugin/automation/ego_motion.hpp"
 #include "pcanno/plugin/automation/track_completion.hpp"
 #include "pcanno/plugin/registry.hpp"
@@ -100,14 +100,9 @@ int run_track(const TrackOptions& opt, const GlobalOptions& global,
   auto done = plugin::complete_tracks(*doc, *sequence, completion, bar.callback(0.0, 0.9));
   if (!done) return report(done.error());
   // Missing folders of --out are made, and taken away again when the write fails.
-  formats::OutputFolders folders;
-  if (auto made = folders.create(output_parent(opt.out)); !made) {
-    return report(made.error());
-  }
   context.progress = bar.callback(0.9, 1.0);
-  auto written = writer->write(*doc, opt.out, context);
+  auto written = plugin::write_labels_output(*writer, *doc, opt.out, context);
   if (!written) return report(written.error());
-  folders.keep();
   // Left-out boxes and tracks that ended early are warnings: they change what the output holds.
   if (beyond > 0) {
     std::cerr << "pcanno: warning: " << beyond

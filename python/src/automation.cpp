@@ -3,43 +3,20 @@
 // `fit`; automation_complete.cpp has track and prelabel, automation_check.cpp and
 // automation_eval.cpp check and eval.
 #include <cstdio>
-#include <cstdlib>
-#include <mutex>
 #include <utility>
 
 #include <pybind11/stl.h>
 
 #include "automation.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
 #include "pcanno/geometry/box_fit.hpp"
 #include "pcanno/geometry/ground.hpp"
 #include "pcanno/plugin/automation/class_fit.hpp"
-#include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
+#include "pcanno/plugin/services/automation_reports.hpp"
 
 namespace pcanno::python {
 namespace automation {
-
-std::shared_ptr<const plugin::Registry> registry() {
-  // Loading plugins dlopens them: done once per value of PCANNO_PLUGIN_PATH, not per call.
-  static std::mutex mutex;
-  static std::string loaded_for;
-  static std::shared_ptr<const plugin::Registry> cached;
-  const char* env = std::getenv("PCANNO_PLUGIN_PATH");
-  const std::string path = env != nullptr ? env : "";
-  std::lock_guard<std::mutex> lock(mutex);
-  if (!cached || path != loaded_for) {
-    auto fresh = std::make_shared<plugin::Registry>(plugin::Registry::with_builtins());
-    plugin::load_plugins_from_environment(*fresh);
-    for (const plugin::PluginFailure& f : fresh->failures()) {
-      warn("plugin " + f.path + " not loaded: " + f.reason);
-    }
-    cached = std::move(fresh);
-    loaded_for = path;
-  }
-  return cached;
-}
 
 bool is_path(py::handle value) {
   if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value)) return true;
@@ -55,12 +32,39 @@ std::string path_arg(py::handle value, const char* argument) {
   return fspath.cast<std::string>();
 }
 
-std::string sequence_arg(py::handle value, std::string& name) {
-  if (is_path(value) || !py::hasattr(value, "path")) return path_arg(value, "sequence");
-  if (name.empty() && py::hasattr(value, "name") && !value.attr("name").is_none()) {
-    name = py::str(value.attr("name")).cast<std::string>();
+SequenceInput sequence_input(py::handle value, const std::string& name) {
+  SequenceInput in;
+  in.name = name;
+  if (value.is_none()) return in;
+  in.given = given_sequence(value, name);
+  if (in.given) {
+    in.path = in.given->root.string();
+    in.name = in.given->name;
+    return in;
   }
-  return path_arg(value.attr("path"), "sequence.path");
+  if (is_path(value) || !py::hasattr(value, "path")) {
+    in.path = path_arg(value, "sequence");
+    return in;
+  }
+  if (in.name.empty() && py::hasattr(value, "name") && !value.attr("name").is_none()) {
+    in.name = py::str(value.attr("name")).cast<std::string>();
+  }
+  in.path = path_arg(value.attr("path"), "sequence.path");
+  return in;
+}
+
+formats::Expected<formats::Sequence> SequenceInput::open(const plugin::Registry& registry) const {
+  if (given) return formats::Sequence(*given);
+  formats::SequenceOptions options;
+  options.name = name;
+  options.readers = registry.shared_readers();
+  return formats::open_sequence(path, options);
+}
+
+formats::Expected<std::optional<formats::Sequence>> SequenceInput::dataset_for(
+    const std::string& labels) const {
+  if (given) return std::optional<formats::Sequence>(*given);
+  return open_dataset(labels, path, name);
 }
 
 std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument) {
@@ -74,12 +78,6 @@ std::optional<formats::Annotations> annotations_arg(py::handle value, const char
   }
 }
 
-std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
-                                 double end) {
-  if (!whole) return {};
-  return [whole, begin, end](double f) { return whole(begin + (end - begin) * f); };
-}
-
 formats::Error invalid(std::string message, std::string path) {
   return formats::Error{formats::ErrorCode::kInvalidArgument, std::move(message), std::move(path)};
 }
@@ -89,77 +87,41 @@ formats::Error exists(const std::string& path) {
                         "exists already; pass force=True to replace it", path};
 }
 
-formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
-                                                    const std::string& path,
-                                                    const std::string& from,
-                                                    const formats::Sequence* sequence,
-                                                    const std::function<bool(double)>& progress) {
-  const auto codec = registry.codecs().select(path, from);
-  if (!codec) return codec.error();
-  if (!(*codec)->read) {
-    return formats::Error{formats::ErrorCode::kUnsupported,
-                          "cannot read labels as '" + (*codec)->id + "'", path};
+/// The engine's report tree as Python objects: dicts (keys in the engine's order), lists, int,
+/// float, str, bool and None.
+py::object report_object(const plugin::ReportValue& v) {
+  using Kind = plugin::ReportValue::Kind;
+  switch (v.kind()) {
+    case Kind::kNull:
+      return py::none();
+    case Kind::kBool:
+      return py::bool_(v.as_bool());
+    case Kind::kInt:
+      return py::int_(v.as_int());
+    case Kind::kUnsigned:
+      return py::int_(v.as_unsigned());
+    case Kind::kDouble:
+      return py::float_(v.as_double());
+    case Kind::kString:
+      return py::str(v.as_string());
+    case Kind::kArray: {
+      py::list out;
+      for (const plugin::ReportValue& item : v.items()) out.append(report_object(item));
+      return std::move(out);
+    }
+    case Kind::kObject: {
+      py::dict out;
+      for (std::size_t i = 0; i < v.items().size(); ++i) {
+        out[py::str(v.keys()[i])] = report_object(v.items()[i]);
+      }
+      return std::move(out);
+    }
   }
-  formats::LabelContext context;
-  context.sequence = sequence;
-  context.progress = progress;
-  return (*codec)->read(path, context);
+  return py::none();
 }
 
-formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
-                                                                 const std::string& sequence,
-                                                                 const std::string& name) {
-  const std::string dataset =
-      !sequence.empty()                                          ? sequence
-      : !input.empty() && !formats::detect_layout(input).empty() ? input
-                                                                 : std::string();
-  if (dataset.empty()) return std::optional<formats::Sequence>();
-  formats::SequenceOptions options;
-  options.name = name;
-  auto opened = formats::open_sequence(dataset, options);
-  if (!opened) return std::move(opened).error();
-  return std::optional<formats::Sequence>(std::move(*opened));
-}
-
-std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels) {
-  const formats::SequenceRef& ref = labels.sequence;
-  std::error_code ec;
-  if (ref.path.empty() || !std::filesystem::exists(ref.path, ec)) return std::nullopt;
-  formats::SequenceOptions options;
-  options.layout = ref.layout;
-  options.name = ref.name;
-  auto opened = formats::open_sequence(ref.path, options);
-  if (!opened) return std::nullopt;
-  return std::move(*opened);
-}
-
-formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& writer,
-                                                     const formats::Annotations& doc,
-                                                     const std::string& out,
-                                                     const formats::LabelContext& context) {
-  // The folder holding `out` ("a/b" for "a/b/c" and "a/b/c/"), as the CLI's output_parent().
-  const std::filesystem::path p(out);
-  const std::filesystem::path parent = (p.has_filename() ? p : p.parent_path()).parent_path();
-  formats::OutputFolders folders;
-  if (formats::Status made = folders.create(parent); !made) return made.error();
-  auto written = writer.write(doc, out, context);
-  if (written) folders.keep();
-  return written;
-}
-
-py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id) {
-  py::list written;
-  for (const auto& path : report.written) written.append(path.string());
-  py::dict out;
-  out["format"] = codec_id;
-  out["written"] = written;
-  out["boxes_written"] = report.boxes_written;
-  out["polyline_states_written"] = report.polyline_states_written;
-  out["ignore_regions_written"] = report.ignore_regions_written;
-  out["dropped"] = py::cast(report.dropped);
-  out["warnings"] = py::cast(report.warnings);
-  out["summary"] = formats::summarize(report);
-  return out;
+void update(py::dict& j, const plugin::ReportValue& fields) {
+  j.attr("update")(report_object(fields));
 }
 
 py::object optional(const std::optional<double>& v) {
@@ -183,7 +145,7 @@ formats::Expected<formats::Annotations> load(LabelsArg& a, const plugin::Registr
                                              const formats::Sequence* sequence,
                                              const std::function<bool(double)>& progress) {
   if (a.doc) return std::move(*a.doc);
-  return read_labels(registry, a.path, from, sequence, progress);
+  return read_labels(registry, a.path, from, sequence, nullptr, progress);
 }
 
 /// A format argument for a labels argument: unreadable ids are refused before any work, as the
@@ -195,47 +157,18 @@ std::string format_arg(const plugin::Registry& registry, const std::optional<std
     raise_error(invalid(std::string(argument) +
                         ": names the format of a labels path, not of an Annotations"));
   }
-  const formats::LabelCodec* codec = registry.codecs().find(*id);
-  if (codec == nullptr || !codec->read) {
-    std::string ids;
-    for (const auto& c : registry.codecs().codecs()) {
-      if (c.read) ids += (ids.empty() ? "" : ", ") + c.id;
-    }
-    raise_error(invalid(std::string(argument) + ": cannot read labels as '" + *id +
-                        "'; input formats: " + ids));
-  }
+  const std::string bad = plugin::unreadable_format(registry.codecs(), *id, argument);
+  if (!bad.empty()) raise_error(invalid(bad));
   return *id;
-}
-
-void warn(const std::string& message) {
-  PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1);  // attributed to the caller
-  if (PyErr_Occurred() != nullptr) throw py::error_already_set();  // warnings turned into errors
 }
 
 namespace {
 
-/// `pcanno fit`'s --json object for a fitted box (app/fit_command.cpp).
-py::dict fit_dict(std::int64_t frame, const std::string& label, const geometry::FitResult& fit) {
-  const geometry::Cuboid& b = fit.box;
-  py::dict out;
-  out["frame"] = frame;
-  out["class"] = label;
-  out["frame_of_reference"] = "lidar";
-  out["center"] = py::cast(std::vector<double>{b.center.x(), b.center.y(), b.center.z()});
-  out["size"] = py::cast(std::vector<double>{b.size.x(), b.size.y(), b.size.z()});
-  out["yaw"] = b.yaw();
-  out["rotation_wxyz"] =
-      py::cast(std::vector<double>{b.rotation.w(), b.rotation.x(), b.rotation.y(), b.rotation.z()});
-  out["points"] = fit.point_ids.size();
-  out["used_prior"] = fit.used_prior;
-  out["cut_to_prior"] = fit.cut_to_prior;
-  return out;
-}
-
 py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
              const std::optional<std::string>& label_arg, std::optional<double> heading,
              std::string sequence_name) {
-  const std::string path = automation::sequence_arg(sequence_value, sequence_name);
+  const SequenceInput input = sequence_input(sequence_value, sequence_name);
+  const std::string& path = input.path;
   const std::string label =
       label_arg && !label_arg->empty() ? *label_arg : formats::Annotations{}.default_class();
   std::vector<double> seed_values;
@@ -248,17 +181,14 @@ py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
     raise_error(invalid("seed: expected x, y, z in metres in the frame's LiDAR frame"));
   }
   const Eigen::Vector3d seed(seed_values[0], seed_values[1], seed_values[2]);
-  std::shared_ptr<const plugin::Registry> reg = registry();
+  const plugin::Registry& reg = python_registry();
 
   std::optional<geometry::FitResult> fitted;
   formats::Status status;
   {
     py::gil_scoped_release release;
     status = [&]() -> formats::Status {
-      formats::SequenceOptions options;
-      options.name = sequence_name;
-      options.readers = reg->shared_readers();
-      auto sequence = formats::open_sequence(path, options);
+      auto sequence = input.open(reg);
       if (!sequence) return sequence.error();
       if (frame < 0 || static_cast<std::size_t>(frame) >= sequence->size()) {
         return invalid("frame " + std::to_string(frame) + " is outside 0.." +
@@ -290,7 +220,7 @@ py::dict fit(py::object sequence_value, std::int64_t frame, py::object seed_arg,
     }();
   }
   unwrap(status);
-  return fit_dict(frame, label, *fitted);
+  return report_object(plugin::fit_report(frame, label, *fitted)).cast<py::dict>();
 }
 
 }  // namespace
@@ -306,8 +236,8 @@ seed are grown into a cluster and a yaw-only box is fitted to them, completed or
 class's size prior from the default class schema.
 
 Args:
-    sequence: dataset or folder of clouds (str or os.PathLike, or a pcanno.Sequence, reopened
-        from its path), as `pcanno fit SEQUENCE`.
+    sequence: dataset or folder of clouds (str or os.PathLike, or a pcanno.Sequence, used as it
+        was opened: sweeps=True makes frame count the sweeps), as `pcanno fit SEQUENCE`.
     frame: frame index in the sequence.
     seed: (x, y, z) [m] near the object, in the frame's LiDAR frame.
     label: class, for its size prior (default: the default schema's default class).

@@ -1,6 +1,6 @@
 #pragma once
 // What the automation bindings (automation*.cpp: fit, track, prelabel, check, eval) share: the
-// component registry the CLI uses, path and label arguments as the CLI takes them, progress
+// component registry (registry.hpp), path and label arguments as the CLI takes them, progress
 // sub-ranges and the output writing of `--out`.
 #include <functional>
 #include <memory>
@@ -8,10 +8,15 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "labels.hpp"
+#include "registry.hpp"
+#include "sequences.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
 #include "pcanno/formats/support/expected.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
+#include "pcanno/plugin/services/report_value.hpp"
 
 namespace pcanno::plugin {
 class Registry;
@@ -19,20 +24,25 @@ class Registry;
 
 namespace pcanno::python::automation {
 
-/// Built-ins plus the plugins of PCANNO_PLUGIN_PATH, as `pcanno` loads them at start. Kept while
-/// the variable keeps its value, loaded again when it changes (os.environ writes through). Call
-/// with the GIL held.
-std::shared_ptr<const plugin::Registry> registry();
-
 /// os.fspath(`value`) as UTF-8: a str or os.PathLike names a file; anything else is a TypeError
 /// naming `argument`.
 std::string path_arg(py::handle value, const char* argument);
 
-/// A sequence argument as a path: a str or os.PathLike, or an object with a `path` attribute (a
-/// pcanno.Sequence), reopened from there, as the label bindings' SequenceArg does; its `name`
-/// fills an empty `name`. The automation opens its own copy: completion and pre-labelling give it
-/// estimated poses.
-std::string sequence_arg(py::handle value, std::string& name);
+/// A sequence argument: a str or os.PathLike the call opens (with `name`, as the CLI does), or a
+/// pcanno.Sequence used as it was opened (sweeps, scene and readers kept: given_sequence()); an
+/// object with a `path` attribute (and `name`) is opened from there.
+struct SequenceInput {
+  std::string path;  ///< the path, or the pcanno.Sequence's root; empty for None
+  std::string name;  ///< the sequence or scene inside `path`
+  std::shared_ptr<const formats::Sequence> given;  ///< the pcanno.Sequence's
+  /// A copy of `given` (the automation gives its copy estimated poses), else `path` opened with
+  /// `name` and `registry`'s readers.
+  formats::Expected<formats::Sequence> open(const plugin::Registry& registry) const;
+  /// eval and check: a copy of `given`, else plugin::open_dataset(labels, path, name).
+  formats::Expected<std::optional<formats::Sequence>> dataset_for(const std::string& labels) const;
+};
+/// None gives an empty SequenceInput.
+SequenceInput sequence_input(py::handle value, const std::string& name);
 
 /// True when `value` is a str, bytes or os.PathLike (a path the CLI would take).
 bool is_path(py::handle value);
@@ -41,10 +51,6 @@ bool is_path(py::handle value);
 /// none when `value` is a path. A TypeError naming `argument` for anything else.
 std::optional<formats::Annotations> annotations_arg(py::handle value, const char* argument);
 
-/// `whole` seen from a step that is [begin, end] of it; empty stays empty.
-std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
-                                 double end);
-
 /// A kInvalidArgument error (pcanno.InvalidArgumentError), naming `path` when given.
 formats::Error invalid(std::string message, std::string path = {});
 
@@ -52,37 +58,17 @@ formats::Error invalid(std::string message, std::string path = {});
 /// the work as the CLI refuses it.
 formats::Error exists(const std::string& path);
 
-/// Labels from `path` with codec `from` (detected when empty) and `sequence`'s calibration
-/// (app/label_input.cpp read_labels, which the module does not link).
-formats::Expected<formats::Annotations> read_labels(const plugin::Registry& registry,
-                                                    const std::string& path,
-                                                    const std::string& from,
-                                                    const formats::Sequence* sequence,
-                                                    const std::function<bool(double)>& progress);
+// Reading labels, opening their dataset and writing an output are the engine's, shared with the
+// CLI (plugin/services/label_input.hpp).
+using plugin::open_dataset;
+using plugin::open_referenced_dataset;
+using plugin::read_labels;
 
-/// The dataset named by `sequence`, else `input` when it is a dataset root, else none
-/// (app/label_input.cpp open_dataset).
-formats::Expected<std::optional<formats::Sequence>> open_dataset(const std::string& input,
-                                                                 const std::string& sequence,
-                                                                 const std::string& name);
-
-/// The dataset the labels name, when it opens (app/label_input.cpp open_referenced_dataset).
-std::optional<formats::Sequence> open_referenced_dataset(const formats::Annotations& labels);
-
-/// Writes `doc` to `out` with `writer`, making the missing folders of `out` and taking them away
-/// again on failure, as the CLI's --out does.
-formats::Expected<formats::WriteReport> write_output(const formats::LabelCodec& writer,
-                                                     const formats::Annotations& doc,
-                                                     const std::string& out,
-                                                     const formats::LabelContext& context);
-
-/// A WriteReport as a dict: format, written (paths), boxes_written, polyline_states_written,
-/// ignore_regions_written, dropped and warnings (reason -> count), summary (one line): the keys of
-/// pcanno.write_labels()'s report.
-py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id);
-
-/// Emits `message` as a Python UserWarning (the CLI's "pcanno: warning: ..." lines).
-void warn(const std::string& message);
+/// The engine's report tree (plugin/services/report_value.hpp) as Python objects: dicts (keys in
+/// the engine's order), lists, int, float, str, bool and None.
+py::object report_object(const plugin::ReportValue& v);
+/// Adds the fields of the object `fields` to `j`.
+void update(py::dict& j, const plugin::ReportValue& fields);
 
 /// None or the value, for the dicts' optional numbers.
 py::object optional(const std::optional<double>& v);

@@ -7,6 +7,7 @@
 #include "automation.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/formats/labels/document/class_schema_file.hpp"
+#include "pcanno/plugin/services/automation_reports.hpp"
 #include "pcanno/plugin/services/qa.hpp"
 
 namespace pcanno::python::automation {
@@ -19,42 +20,11 @@ struct CheckOutcome {
 };
 
 py::dict check_json(const py::object& labels_json, const CheckOutcome& o) {
-  const plugin::QaReport& r = o.report;
-  py::list findings;
-  for (const plugin::Finding& f : r.findings) {
-    const formats::Track* t = f.track >= 0 ? o.labels.track(f.track) : nullptr;
-    py::dict finding;
-    finding["severity"] = plugin::to_string(f.severity);
-    finding["check"] = f.check;
-    finding["track"] = f.track >= 0 ? py::object(py::int_(f.track)) : py::object(py::none());
-    finding["label"] = t != nullptr ? py::object(py::str(t->label)) : py::object(py::none());
-    finding["frame"] = f.frame >= 0 ? py::object(py::int_(f.frame)) : py::object(py::none());
-    finding["value"] = f.value;
-    finding["limit"] = f.limit;
-    finding["message"] = f.message;
-    findings.append(finding);
-  }
-  py::object sequence = py::none();
-  if (o.sequence) {
-    py::dict s;
-    s["layout"] = o.sequence->layout;
-    s["name"] = o.sequence->name;
-    s["path"] = o.sequence->root.string();
-    sequence = s;
-  }
-  py::dict summary;
-  summary["errors"] = r.count(plugin::Severity::kError);
-  summary["warnings"] = r.count(plugin::Severity::kWarning);
-  summary["infos"] = r.count(plugin::Severity::kInfo);
-  summary["tracks"] = r.tracks;
-  summary["boxes"] = r.boxes;
-  summary["clouds_read"] = r.clouds_read;
-  summary["motion_in_world"] = r.motion_in_world;
   py::dict out;
   out["labels"] = labels_json;
-  out["sequence"] = sequence;
-  out["summary"] = summary;
-  out["findings"] = findings;
+  plugin::ReportValue fields = plugin::ReportValue::object();
+  plugin::add_check_report(fields, o.labels, o.sequence ? &*o.sequence : nullptr, o.report);
+  update(out, fields);
   return out;
 }
 
@@ -62,10 +32,9 @@ py::dict check(py::object labels_arg_value, const std::optional<std::string>& fo
                py::object sequence_value, std::string sequence_name, py::object schema_arg,
                std::size_t min_points, bool points, py::object progress) {
   LabelsArg labels = labels_arg(labels_arg_value, "labels");
-  std::shared_ptr<const plugin::Registry> reg = registry();
-  const std::string from = format_arg(*reg, format, labels, "format");
-  const std::string sequence =
-      sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
+  const plugin::Registry& reg = python_registry();
+  const std::string from = format_arg(reg, format, labels, "format");
+  const SequenceInput sequence = sequence_input(sequence_value, sequence_name);
   const std::string schema = schema_arg.is_none() ? "" : path_arg(schema_arg, "schema");
   ProgressBridge bridge(std::move(progress));
   const std::function<bool(double)> whole = bridge.callback();
@@ -74,10 +43,10 @@ py::dict check(py::object labels_arg_value, const std::optional<std::string>& fo
     py::gil_scoped_release release;
     run.emplace([&]() -> formats::Expected<CheckOutcome> {
       CheckOutcome o;
-      auto dataset = open_dataset(labels.path, sequence, sequence_name);
+      auto dataset = sequence.dataset_for(labels.path);
       if (!dataset) return std::move(dataset).error();
       o.sequence = std::move(*dataset);
-      auto doc = load(labels, *reg, from, o.sequence ? &*o.sequence : nullptr, {});
+      auto doc = load(labels, reg, from, o.sequence ? &*o.sequence : nullptr, {});
       if (!doc) return std::move(doc).error();
       o.labels = std::move(*doc);
       if (!schema.empty()) {

@@ -47,13 +47,12 @@ std::string output_arg(const py::object& out, const std::optional<std::string>& 
 }
 
 struct TrackArgs {
-  std::string sequence;
+  SequenceInput sequence;
   std::string labels;  ///< empty: `doc` was given
   std::optional<formats::Annotations> doc;
   std::string out;
   std::string to;
   std::string from;
-  std::string sequence_name;
   plugin::CompletionMethod method = plugin::CompletionMethod::kAuto;
   std::size_t keyframes_every = 0;
   bool first_keyframe_only = false;
@@ -75,10 +74,7 @@ struct TrackOutcome {
 /// run_track of app/track_command.cpp, without the GIL.
 formats::Expected<TrackOutcome> run_track(TrackArgs& a, const plugin::Registry& registry,
                                           const std::function<bool(double)>& progress) {
-  formats::SequenceOptions seq_options;
-  seq_options.name = a.sequence_name;
-  seq_options.readers = registry.shared_readers();
-  auto sequence = formats::open_sequence(a.sequence, seq_options);
+  auto sequence = a.sequence.open(registry);
   if (!sequence) return sequence.error();
 
   const formats::LabelCodecRegistry& codecs = registry.codecs();
@@ -142,7 +138,7 @@ formats::Expected<TrackOutcome> run_track(TrackArgs& a, const plugin::Registry& 
   outcome.completion = std::move(*done);
   if (writer != nullptr) {
     context.progress = span(progress, 0.95, 1.0);
-    auto written = write_output(*writer, doc, a.out, context);
+    auto written = plugin::write_labels_output(*writer, doc, a.out, context);
     if (!written) return written.error();
     outcome.written = std::move(*written);
   }
@@ -155,7 +151,7 @@ py::object track(py::object sequence, py::object labels, py::object out,
                  std::size_t keyframes_every, bool first_keyframe_only, bool refine, bool force,
                  bool cache, py::object progress, bool with_report) {
   TrackArgs a;
-  a.sequence = sequence_arg(sequence, sequence_name);
+  a.sequence = sequence_input(sequence, sequence_name);
   a.doc = annotations_arg(labels, "labels");
   if (!a.doc) a.labels = path_arg(labels, "labels");
   a.out = output_arg(out, to);
@@ -164,7 +160,6 @@ py::object track(py::object sequence, py::object labels, py::object out,
   if (a.doc && !a.from.empty()) {
     raise_error(invalid("format: names the format of a labels path, not of an Annotations"));
   }
-  a.sequence_name = sequence_name;
   const auto parsed = plugin::completion_method_from_string(method);
   if (!parsed) {
     raise_error(invalid("method: '" + method + "' is not one of linear, interpolate, propagate, "
@@ -184,12 +179,12 @@ py::object track(py::object sequence, py::object labels, py::object out,
   if (!a.out.empty() && !force && std::filesystem::is_regular_file(a.out, ec)) {
     raise_error(exists(a.out));
   }
-  std::shared_ptr<const plugin::Registry> reg = registry();
+  const plugin::Registry& reg = python_registry();
   ProgressBridge bridge(std::move(progress));
   std::optional<formats::Expected<TrackOutcome>> run;
   {
     py::gil_scoped_release release;
-    run.emplace(run_track(a, *reg, bridge.callback()));
+    run.emplace(run_track(a, reg, bridge.callback()));
   }
   TrackOutcome outcome = bridge.unwrap(std::move(*run));
   if (outcome.beyond > 0) {
@@ -241,8 +236,7 @@ std::pair<std::int64_t, std::int64_t> frame_range(const py::object& frames) {
 }
 
 struct PrelabelArgs {
-  std::string sequence;
-  std::string sequence_name;
+  SequenceInput sequence;
   std::string out;
   std::string to;
   std::string detector;
@@ -268,10 +262,7 @@ formats::Expected<PrelabelOutcome> run_prelabel(const PrelabelArgs& a,
                                                 const plugin::DetectorFactory& factory,
                                                 const formats::LabelCodec* writer,
                                                 const std::function<bool(double)>& progress) {
-  formats::SequenceOptions seq_options;
-  seq_options.name = a.sequence_name;
-  seq_options.readers = registry.shared_readers();
-  auto sequence = formats::open_sequence(a.sequence, seq_options);
+  auto sequence = a.sequence.open(registry);
   if (!sequence) return sequence.error();
   plugin::PrelabelOptions options;
   options.min_score = a.min_score;
@@ -281,7 +272,7 @@ formats::Expected<PrelabelOutcome> run_prelabel(const PrelabelArgs& a,
   if (formats::Status s =
           plugin::check_frame_range(options.first_frame, options.last_frame, sequence->size());
       !s) {
-    return invalid("frames: " + s.error().message + " (" + sequence->name + ")", a.sequence);
+    return invalid("frames: " + s.error().message + " (" + sequence->name + ")", a.sequence.path);
   }
   auto detector = plugin::create_detector(factory, a.parameters);
   if (!detector) {
@@ -301,7 +292,7 @@ formats::Expected<PrelabelOutcome> run_prelabel(const PrelabelArgs& a,
   }
   PrelabelOutcome outcome;
   formats::Annotations& doc = outcome.doc;
-  doc.sequence = {sequence->layout, a.sequence, sequence->name};
+  doc.sequence = {sequence->layout, a.sequence.path, sequence->name};
   for (const formats::FrameRef& f : sequence->frames) {
     doc.frames.push_back(formats::FrameInfo{f.name, f.timestamp_us, {}, ""});
   }
@@ -323,7 +314,7 @@ formats::Expected<PrelabelOutcome> run_prelabel(const PrelabelArgs& a,
     context.sequence = &*sequence;
     context.overwrite = a.force;
     context.progress = span(progress, 0.95, 1.0);
-    auto written = write_output(*writer, doc, a.out, context);
+    auto written = plugin::write_labels_output(*writer, doc, a.out, context);
     if (!written) return written.error();
     outcome.written = std::move(*written);
   }
@@ -336,8 +327,7 @@ py::object prelabel(py::object sequence, const std::string& detector, py::object
                     const std::optional<std::string>& to, bool force, bool cache,
                     py::object progress, bool with_report) {
   PrelabelArgs a;
-  a.sequence = sequence_arg(sequence, sequence_name);
-  a.sequence_name = sequence_name;
+  a.sequence = sequence_input(sequence, sequence_name);
   a.out = output_arg(out, to);
   a.to = to && !to->empty() ? *to : "pcanno";
   a.detector = detector;
@@ -346,18 +336,18 @@ py::object prelabel(py::object sequence, const std::string& detector, py::object
   a.min_hits = min_hits;
   a.force = force;
   a.cache = cache;
-  std::shared_ptr<const plugin::Registry> reg = registry();
+  const plugin::Registry& reg = python_registry();
   const formats::LabelCodec* writer = nullptr;
   if (!a.out.empty()) {
-    writer = reg->codecs().find(a.to);
+    writer = reg.codecs().find(a.to);
     if (writer == nullptr || !writer->write) {
       raise_error(invalid("to: cannot write labels as '" + a.to + "'"));
     }
   }
-  const plugin::DetectorFactory* factory = reg->detector(detector);
+  const plugin::DetectorFactory* factory = reg.detector(detector);
   if (factory == nullptr) {
     raise_error(invalid("detector: no detector '" + detector + "' (" +
-                        plugin::detector_list(*reg) + "; plugins add more via PCANNO_PLUGIN_PATH)"));
+                        plugin::detector_list(reg) + "; plugins add more via PCANNO_PLUGIN_PATH)"));
   }
   if (!detector_params.is_none()) {
     if (!py::isinstance<py::dict>(detector_params)) {
@@ -383,7 +373,7 @@ py::object prelabel(py::object sequence, const std::string& detector, py::object
   std::optional<formats::Expected<PrelabelOutcome>> run;
   {
     py::gil_scoped_release release;
-    run.emplace(run_prelabel(a, *reg, *factory, writer, bridge.callback()));
+    run.emplace(run_prelabel(a, reg, *factory, writer, bridge.callback()));
   }
   PrelabelOutcome outcome = bridge.unwrap(std::move(*run));
   for (const std::string& note : outcome.notes.notes) warn(note);
@@ -424,7 +414,7 @@ motion first (all methods but "linear").
 
 Args:
     sequence: dataset with the clouds (KITTI training/, a nuScenes dataroot, ...): a path, or a
-        pcanno.Sequence (reopened from its path: the call gives its own copy poses).
+        pcanno.Sequence, used as it was opened (sweeps, scene; the call gives a copy poses).
     labels: keyframe labels: a path in any readable format (KITTI labels take the dataset's
         calibration), or a pcanno.Annotations (not changed: the result is a new object).
     out: also write the result here (file or folder; missing folders are made), as --out.
@@ -470,7 +460,7 @@ world frame (poses from the ego motion when the sequence has none) and become bo
 provenance "model", the detection's score and keyframe False, in each frame's LiDAR frame.
 
 Args:
-    sequence: dataset with the clouds: a path, or a pcanno.Sequence (reopened from its path).
+    sequence: dataset with the clouds: a path, or a pcanno.Sequence (used as opened).
     detector: detector id: "classical" (built in), or an external-process or plugin detector
         registered on PCANNO_PLUGIN_PATH (e.g. "numpy-example", examples/detectors).
     frames: None (all), a frame N, "A-B" or "A", or (A, B); inclusive.

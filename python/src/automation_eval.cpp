@@ -1,53 +1,26 @@
 // pcanno.eval: tracking and detection evaluation as `pcanno eval --json` (app/eval_command.cpp)
 // gives them, as a dict with the same keys.
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <map>
-#include <sstream>
 #include <utility>
 
 #include <pybind11/stl.h>
 
 #include "automation.hpp"
 #include "pcanno/plugin/registry.hpp"
-#include "pcanno/plugin/services/box_points.hpp"
 #include "pcanno/plugin/services/detection_eval.hpp"
+#include "pcanno/plugin/services/eval_input.hpp"
+#include "pcanno/plugin/services/eval_report.hpp"
 #include "pcanno/plugin/services/evaluation.hpp"
 
 namespace pcanno::python::automation {
 namespace {
-
-/// "0-19", "3", "0-4,10-14": the frames named, or none when malformed (parse_frames of
-/// app/eval_command.cpp).
-std::optional<std::vector<std::int64_t>> parse_frames(const std::string& text) {
-  std::vector<std::int64_t> frames;
-  std::istringstream parts(text);
-  for (std::string part; std::getline(parts, part, ',');) {
-    const std::size_t dash = part.find('-', 1);
-    const std::string a = part.substr(0, dash);
-    const std::string b = dash == std::string::npos ? a : part.substr(dash + 1);
-    char* end_a = nullptr;
-    char* end_b = nullptr;
-    errno = 0;
-    const long long first = std::strtoll(a.c_str(), &end_a, 10);
-    const long long last = std::strtoll(b.c_str(), &end_b, 10);
-    if (a.empty() || b.empty() || *end_a != '\0' || *end_b != '\0' || errno != 0 || first < 0 ||
-        last < first || last - first > 10'000'000) {
-      return std::nullopt;
-    }
-    for (long long f = first; f <= last; ++f) frames.push_back(f);
-  }
-  if (frames.empty()) return std::nullopt;
-  return frames;
-}
 
 /// eval's frames: None, the CLI's text, or an iterable of frame numbers.
 std::vector<std::int64_t> frames_arg(const py::object& frames) {
   if (frames.is_none()) return {};
   if (py::isinstance<py::str>(frames)) {
     const std::string text = frames.cast<std::string>();
-    auto parsed = parse_frames(text);
+    auto parsed = plugin::parse_frames(text);
     if (!parsed) {
       raise_error(invalid("frames: expected A-B, N or a comma-separated list of them, got '" +
                           text + "'"));
@@ -66,129 +39,13 @@ std::vector<std::int64_t> frames_arg(const py::object& frames) {
   return out;
 }
 
-py::dict summary_dict(const plugin::IouSummary& s) {
-  py::dict d;
-  d["boxes"] = s.boxes;
-  d["missed"] = s.missed;
-  d["mean_iou_3d"] = s.mean_iou_3d;
-  d["mean_iou_bev"] = s.mean_iou_bev;
-  d["fraction_3d_50"] = s.fraction_3d_50;
-  d["fraction_3d_70"] = s.fraction_3d_70;
-  d["fraction_bev_50"] = s.fraction_bev_50;
-  d["fraction_bev_70"] = s.fraction_bev_70;
-  return d;
-}
-
-py::dict summarized(const char* key, py::object value, const plugin::IouSummary& s) {
-  py::dict d;
-  d[key] = std::move(value);
-  d["iou"] = summary_dict(s);
-  return d;
-}
-
-/// report_json of app/eval_command.cpp, from "overall" on.
-void add_tracking(py::dict& j, const plugin::EvalReport& r) {
-  py::list classes, tracks, distances, frames, boxes, unmatched;
-  for (const auto& c : r.classes) classes.append(summarized("label", py::str(c.label), c.iou));
-  for (const auto& t : r.tracks) {
-    py::dict d;
-    d["track"] = t.track_id;
-    d["label"] = t.label;
-    d["iou"] = summary_dict(t.iou);
-    d["min_iou_3d"] = t.min_iou_3d;
-    d["worst_frame"] = t.worst_frame;
-    tracks.append(d);
-  }
-  for (const auto& d : r.by_keyframe_distance) {
-    distances.append(summarized("keyframe_distance", py::int_(d.distance), d.iou));
-  }
-  for (const auto& f : r.frames) frames.append(summarized("frame", py::int_(f.frame), f.iou));
-  for (const auto& b : r.boxes) {
-    py::dict d;
-    d["track"] = b.track_id;
-    d["frame"] = b.frame;
-    d["label"] = b.label;
-    d["predicted"] = b.predicted;
-    d["same_label"] = b.same_label;
-    d["iou_3d"] = b.iou_3d;
-    d["iou_bev"] = b.iou_bev;
-    boxes.append(d);
-  }
-  for (const auto& u : r.unmatched) {
-    py::dict d;
-    d["track"] = u.track_id;
-    d["frame"] = u.frame;
-    d["label"] = u.label;
-    unmatched.append(d);
-  }
-  j["overall"] = summary_dict(r.overall);
-  j["classes"] = classes;
-  j["tracks"] = tracks;
-  j["frame_results"] = frames;
-  j["keyframe_distance_results"] = distances;
-  j["boxes"] = boxes;
-  j["unmatched_predictions"] = unmatched;
-  j["excluded_keyframes"] = r.excluded_keyframes;
-  j["excluded_derived_gt"] = r.excluded_derived;
-  j["label_mismatches"] = r.label_mismatches;
-}
-
-py::list metrics_list(const std::vector<plugin::DetectionMetrics>& metrics) {
-  py::list out;
-  for (const plugin::DetectionMetrics& m : metrics) {
-    py::dict d;
-    d["kind"] = plugin::to_string(m.kind);
-    d["iou"] = m.iou_threshold;
-    d["true_positives"] = m.true_positives;
-    d["false_positives"] = m.false_positives;
-    d["ignored_predictions"] = m.ignored_predictions;
-    d["ground_truth"] = m.ground_truth;
-    d["precision"] = optional(m.precision);
-    d["recall"] = optional(m.recall);
-    d["ap_r40"] = optional(m.ap_r40);
-    out.append(d);
-  }
-  return out;
-}
-
-/// Marks ground-truth boxes with fewer than `min_points` points of their frame's cloud as ignored
-/// (mark_sparse_ground_truth of app/eval_command.cpp, with a progress callback).
-formats::Status mark_sparse_ground_truth(std::vector<plugin::DetectionBox>& gt,
-                                         const formats::Sequence& sequence, std::size_t min_points,
-                                         const std::function<bool(double)>& progress) {
-  std::map<std::int64_t, std::vector<std::size_t>> by_frame;
-  for (std::size_t i = 0; i < gt.size(); ++i) by_frame[gt[i].frame].push_back(i);
-  std::size_t done = 0;
-  for (const auto& [frame, indices] : by_frame) {
-    if (progress &&
-        !progress(static_cast<double>(done) / static_cast<double>(by_frame.size()))) {
-      return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
-    }
-    if (frame < 0 || static_cast<std::size_t>(frame) >= sequence.size()) {
-      return invalid("ground truth has boxes in frame " + std::to_string(frame) +
-                         " but the dataset has " + std::to_string(sequence.size()) + " frames",
-                     sequence.root.string());
-    }
-    auto cloud = sequence.load_frame(static_cast<std::size_t>(frame));
-    if (!cloud) return std::move(cloud).error();
-    std::vector<geometry::Cuboid> boxes;
-    for (std::size_t i : indices) boxes.push_back(gt[i].box);
-    const std::vector<std::size_t> counts = plugin::count_points_in_boxes(cloud->cloud, boxes);
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-      if (counts[k] < min_points) gt[indices[k]].ignore = true;
-    }
-    ++done;
-  }
-  return {};
-}
 
 struct EvalArgs {
   LabelsArg pred;
   LabelsArg gt;
   std::string from_pred;
   std::string from_gt;
-  std::string sequence;
-  std::string sequence_name;
+  SequenceInput sequence;
   bool detection = false;
   plugin::EvalOptions tracking;
   plugin::DetectionInputOptions detection_input;
@@ -204,7 +61,7 @@ struct EvalOutcome {
 /// load_inputs, run_eval and run_detection of app/eval_command.cpp, without the GIL.
 formats::Expected<EvalOutcome> run_eval(EvalArgs& a, const plugin::Registry& registry,
                                         const std::function<bool(double)>& progress) {
-  auto dataset = open_dataset(a.gt.path, a.sequence, a.sequence_name);
+  auto dataset = a.sequence.dataset_for(a.gt.path);
   if (!dataset) return std::move(dataset).error();
   const formats::Sequence* seq = *dataset ? &**dataset : nullptr;
   auto gt = load(a.gt, registry, a.from_gt, seq, span(progress, 0.0, 0.3));
@@ -233,7 +90,8 @@ formats::Expected<EvalOutcome> run_eval(EvalArgs& a, const plugin::Registry& reg
     if (!input) return std::move(input).error();
     if (a.min_points > 0) {
       formats::Status marked =
-          mark_sparse_ground_truth(input->gt, *seq, a.min_points, span(progress, 0.6, 0.95));
+          plugin::mark_sparse_ground_truth(input->gt, *seq, a.min_points,
+                                           span(progress, 0.6, 0.95));
       if (!marked) return marked.error();
     }
     auto result = plugin::evaluate_detection(input->pred, input->gt, {});
@@ -256,11 +114,10 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   EvalArgs a;
   a.pred = labels_arg(pred, "pred");
   a.gt = labels_arg(gt, "gt");
-  std::shared_ptr<const plugin::Registry> reg = registry();
-  a.from_pred = format_arg(*reg, pred_format, a.pred, "pred_format");
-  a.from_gt = format_arg(*reg, gt_format, a.gt, "gt_format");
-  a.sequence = sequence_value.is_none() ? "" : sequence_arg(sequence_value, sequence_name);
-  a.sequence_name = sequence_name;
+  const plugin::Registry& reg = python_registry();
+  a.from_pred = format_arg(reg, pred_format, a.pred, "pred_format");
+  a.from_gt = format_arg(reg, gt_format, a.gt, "gt_format");
+  a.sequence = sequence_input(sequence_value, sequence_name);
   a.detection = detection;
   a.min_points = min_points;
   const std::vector<std::int64_t> selected = frames_arg(frames);
@@ -314,7 +171,7 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   std::optional<formats::Expected<EvalOutcome>> run;
   {
     py::gil_scoped_release release;
-    run.emplace(run_eval(a, *reg, bridge.callback()));
+    run.emplace(run_eval(a, reg, bridge.callback()));
   }
   const EvalOutcome o = bridge.unwrap(std::move(*run));
   const py::object frames_json = frames.is_none()                     ? py::object(py::none())
@@ -327,21 +184,11 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
     j["exclude_keyframes"] = exclude_keyframes;
     j["exclude_derived_gt"] = exclude_derived_gt;
     j["frames"] = frames_json;
-    add_tracking(j, *o.tracking);
+    plugin::ReportValue fields = plugin::ReportValue::object();
+    plugin::add_tracking_report(fields, *o.tracking);
+    update(j, fields);
     j["plot"] = py::none();  // the CLI's --plot PNG is not offered: matplotlib is at hand
     return j;
-  }
-  std::size_t ignored_gt = 0;
-  for (const plugin::DetectionBox& b : o.input->gt) ignored_gt += b.ignore ? 1 : 0;
-  py::list class_results;
-  for (const plugin::DetectionClassResult& c : o.detection->classes) {
-    py::dict d;
-    d["label"] = c.label;
-    d["ground_truth"] = c.ground_truth;
-    d["ignored_ground_truth"] = c.ignored_ground_truth;
-    d["predictions"] = c.predictions;
-    d["metrics"] = metrics_list(c.metrics);
-    class_results.append(d);
   }
   j["mode"] = "detection";
   j["pred"] = a.pred.json();
@@ -351,14 +198,9 @@ py::dict eval(py::object pred, py::object gt, const std::optional<std::string>& 
   j["min_score"] = optional(min_score);
   j["max_range"] = optional(max_range);
   j["min_points"] = min_points;
-  j["ground_truth"] = o.input->gt.size();
-  j["ignored_ground_truth"] = ignored_gt;
-  j["predictions"] = o.input->pred.size();
-  j["unscored_predictions"] = o.input->unscored_predictions;
-  j["dont_care_regions"] = o.input->dont_care_regions;
-  j["dont_care_predictions"] = o.input->dont_care_predictions;
-  j["classes"] = class_results;
-  j["mean"] = metrics_list(o.detection->mean);
+  plugin::ReportValue fields = plugin::ReportValue::object();
+  plugin::add_detection_report(fields, *o.input, *o.detection);
+  update(j, fields);
   return j;
 }
 

@@ -8,7 +8,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "pcanno/formats/labels/document/document.hpp"
-#include "pcanno/plugin/plugin_loader.hpp"
+#include "sequences.hpp"
 
 namespace pcanno::python {
 
@@ -82,16 +82,6 @@ py::array_t<double> quaternion_array(const Eigen::Quaterniond& q) {
   return out;
 }
 
-const plugin::Registry& python_registry() {
-  // Loaded once per process, as the CLI does at start-up; plugins cannot be unloaded anyway.
-  static const plugin::Registry registry = [] {
-    plugin::Registry r = plugin::Registry::with_builtins();
-    plugin::load_plugins_from_environment(r);
-    return r;
-  }();
-  return registry;
-}
-
 SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   if (sequence.is_none()) return;
   std::filesystem::path path;
@@ -101,19 +91,14 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   if (py::isinstance<py::str>(sequence) || py::isinstance(sequence, os.attr("PathLike"))) {
     path = sequence.cast<std::filesystem::path>();
   } else {
-    // A pcanno.Sequence that holds the engine's Sequence directly...
-    try {
-      auto held = sequence.cast<std::shared_ptr<formats::Sequence>>();
-      if (held) {
-        owner_ = held;
-        ptr_ = held.get();
-        return;
-      }
-    } catch (const py::cast_error&) {
-    } catch (const std::runtime_error&) {  // a holder other than shared_ptr
+    // A pcanno.Sequence, used as it was opened (its sweeps, scene and readers)...
+    if (auto held = given_sequence(sequence, name)) {
+      ptr_ = held.get();
+      owner_ = std::move(held);
+      return;
     }
-    // ... or another wrapper of one (pcanno.Sequence keeps `root`, `layout` and `name`): reopen
-    // it from where it was opened.
+    // ... or another object that says where a sequence is (`root` or `path`, `layout`, `name`):
+    // opened from there.
     const char* where = py::hasattr(sequence, "root") ? "root" : "path";
     if (!py::hasattr(sequence, where)) {
       throw py::type_error("sequence must be None, a path or a pcanno.Sequence");
@@ -138,10 +123,11 @@ SequenceArg::SequenceArg(const py::object& sequence, const std::string& name) {
   owner_ = std::move(owned);
 }
 
-py::dict report_dict(const formats::WriteReport& report) {
+py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id) {
   py::list written;
   for (const auto& p : report.written) written.append(py::str(p.string()));
   py::dict out;
+  out["format"] = codec_id;
   out["written"] = written;
   out["boxes_written"] = report.boxes_written;
   out["polyline_states_written"] = report.polyline_states_written;
@@ -150,6 +136,12 @@ py::dict report_dict(const formats::WriteReport& report) {
   out["warnings"] = py::cast(std::map<std::string, std::size_t>(report.warnings));
   out["summary"] = formats::summarize(report);
   return out;
+}
+
+std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
+                                 double end) {
+  if (!whole) return {};
+  return [whole, begin, end](double f) { return whole(begin + (end - begin) * f); };
 }
 
 namespace {

@@ -3,11 +3,13 @@
 // Annotations holder, the handles of its tracks, boxes and polylines, and how a `sequence`
 // argument from Python becomes a formats::Sequence.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "bindings.hpp"
+#include "registry.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
 #include "pcanno/formats/labels/annotations.hpp"
 #include "pcanno/formats/labels/label_codec.hpp"
@@ -69,10 +71,6 @@ class SequenceArg {
   const formats::Sequence* ptr_ = nullptr;
 };
 
-/// The registry of built-in codecs plus the plugins of PCANNO_PLUGIN_PATH, as the CLI loads them
-/// (made once, on first use).
-const plugin::Registry& python_registry();
-
 /// "lidar" / "world" -> ShapeFrame; ValueError otherwise.
 formats::ShapeFrame parse_shape_frame(const std::string& name);
 formats::Provenance parse_provenance(const std::string& name);
@@ -81,9 +79,14 @@ formats::Provenance parse_provenance(const std::string& name);
 py::array_t<double> vector3_array(const Eigen::Vector3d& v);
 py::array_t<double> quaternion_array(const Eigen::Quaterniond& q);
 
-/// The write report as a dict: written (list of str), boxes_written, polyline_states_written,
-/// ignore_regions_written, dropped {reason: count}, warnings {reason: count}, summary (one line).
-py::dict report_dict(const formats::WriteReport& report);
+/// The write report as a dict: format (`codec_id`), written (list of str), boxes_written,
+/// polyline_states_written, ignore_regions_written, dropped {reason: count}, warnings {reason:
+/// count}, summary (one line). write_labels(), convert() and the automation's `out` return it.
+py::dict write_report_dict(const formats::WriteReport& report, const std::string& codec_id);
+
+/// `whole` seen from a step that is [begin, end] of it; empty stays empty.
+std::function<bool(double)> span(const std::function<bool(double)>& whole, double begin,
+                                 double end);
 
 /// A pcanno.FrameBoxes of the boxes of `frame` in `frame_of_reference`, moved between frames with
 /// `sequence`'s poses (may be null: then a box stored in the other frame raises UnsupportedError).

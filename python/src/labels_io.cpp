@@ -8,7 +8,7 @@
 
 #include "labels.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
-#include "pcanno/formats/support/output_folder.hpp"
+#include "pcanno/plugin/services/label_input.hpp"
 
 namespace pcanno::python {
 namespace {
@@ -111,9 +111,24 @@ SequenceArg dataset_for(const fs::path& input, const py::object& sequence,
   return SequenceArg();
 }
 
-/// Scales a [0, 1] callback onto [from, to] of another.
-std::function<bool(double)> scaled(std::function<bool(double)> f, double from, double to) {
-  return [f = std::move(f), from, to](double x) { return f(from + (to - from) * x); };
+/// The context of a read or write: the dataset's calibration and poses and the class map.
+formats::LabelContext label_context(const SequenceArg& dataset,
+                                    const std::optional<formats::ClassMap>& map) {
+  formats::LabelContext context;
+  context.sequence = dataset.get();
+  context.class_map = map ? &*map : nullptr;
+  return context;
+}
+
+/// The context of a write (write_labels, convert), with `pcanno convert`'s flags.
+formats::LabelContext write_context(const SequenceArg& dataset,
+                                    const std::optional<formats::ClassMap>& map, bool overwrite,
+                                    bool include_outside_fov, bool all_frames) {
+  formats::LabelContext context = label_context(dataset, map);
+  context.overwrite = overwrite;
+  context.include_outside_fov = include_outside_fov;
+  context.keyframes_only = !all_frames;
+  return context;
 }
 
 AnnotationsPtr read(const fs::path& path, const std::optional<std::string>& format_arg,
@@ -126,9 +141,7 @@ AnnotationsPtr read(const fs::path& path, const std::optional<std::string>& form
   const SequenceArg dataset = dataset_for(path, sequence, sequence_name);
   const std::optional<formats::ClassMap> map = class_map_arg(class_map);
   ProgressBridge bridge(progress);
-  formats::LabelContext context;
-  context.sequence = dataset.get();
-  context.class_map = map ? &*map : nullptr;
+  formats::LabelContext context = label_context(dataset, map);
   context.frames_beyond_sequence = frames_beyond_sequence;
   context.progress = bridge.callback();
   formats::Expected<formats::Annotations> result = [&] {
@@ -136,21 +149,6 @@ AnnotationsPtr read(const fs::path& path, const std::optional<std::string>& form
     return codec.read(path, context);
   }();
   return std::make_shared<formats::Annotations>(bridge.unwrap(std::move(result)));
-}
-
-formats::Expected<formats::WriteReport> write_with(const formats::LabelCodec& codec,
-                                                   const formats::Annotations& doc,
-                                                   const fs::path& out,
-                                                   const formats::LabelContext& context) {
-  // Missing folders of `out` are made, and taken away again when the write fails (as the CLI).
-  formats::OutputFolders folders;
-  const fs::path parent = (out.has_filename() ? out : out.parent_path()).parent_path();
-  if (!parent.empty()) {
-    if (auto made = folders.create(parent); !made) return made.error();
-  }
-  auto written = codec.write(doc, out, context);
-  if (written) folders.keep();
-  return written;
 }
 
 py::dict write(const AnnotationsPtr& doc, const fs::path& out, const std::string& format,
@@ -161,22 +159,17 @@ py::dict write(const AnnotationsPtr& doc, const fs::path& out, const std::string
   const SequenceArg dataset = SequenceArg(sequence, sequence_name);
   const std::optional<formats::ClassMap> map = class_map_arg(class_map);
   ProgressBridge bridge(progress);
-  formats::LabelContext context;
-  context.sequence = dataset.get();
-  context.class_map = map ? &*map : nullptr;
-  context.overwrite = overwrite;
-  context.include_outside_fov = include_outside_fov;
-  context.keyframes_only = !all_frames;
+  formats::LabelContext context =
+      write_context(dataset, map, overwrite, include_outside_fov, all_frames);
   context.progress = bridge.callback();
   // The writer reads a copy: `doc` is shared with Python, and the progress callback or another
   // thread may change it while the GIL is released.
   const formats::Annotations copy = *doc;
   formats::Expected<formats::WriteReport> report = [&] {
     py::gil_scoped_release release;
-    return write_with(codec, copy, out, context);
+    return plugin::write_labels_output(codec, copy, out.string(), context);
   }();
-  py::dict result = report_dict(bridge.unwrap(std::move(report)));
-  result["format"] = codec.id;
+  py::dict result = write_report_dict(bridge.unwrap(std::move(report)), codec.id);
   return result;
 }
 
@@ -190,27 +183,22 @@ py::dict convert(const fs::path& input, const fs::path& out, const std::string& 
   const SequenceArg dataset = dataset_for(input, sequence, sequence_name);
   const std::optional<formats::ClassMap> map = class_map_arg(class_map);
   ProgressBridge bridge(progress);
-  formats::LabelContext context;
-  context.sequence = dataset.get();
-  context.class_map = map ? &*map : nullptr;
-  context.overwrite = overwrite;
-  context.include_outside_fov = include_outside_fov;
-  context.keyframes_only = !all_frames;
+  formats::LabelContext context =
+      write_context(dataset, map, overwrite, include_outside_fov, all_frames);
   const std::function<bool(double)> callback = bridge.callback();
   std::optional<formats::Annotations> doc;
   formats::Expected<formats::WriteReport> report =
       [&]() -> formats::Expected<formats::WriteReport> {
     py::gil_scoped_release release;
     // Reading is the first half of the progress, writing the second (as the CLI's bar).
-    context.progress = scaled(callback, 0.0, 0.5);
+    context.progress = span(callback, 0.0, 0.5);
     auto read = reader.read(input, context);
     if (!read) return read.error();
     doc = std::move(*read);
-    context.progress = scaled(callback, 0.5, 1.0);
-    return write_with(writer, *doc, out, context);
+    context.progress = span(callback, 0.5, 1.0);
+    return plugin::write_labels_output(writer, *doc, out.string(), context);
   }();
-  py::dict result = report_dict(bridge.unwrap(std::move(report)));
-  result["format"] = writer.id;
+  py::dict result = write_report_dict(bridge.unwrap(std::move(report)), writer.id);
   result["read_format"] = reader.id;
   result["tracks_read"] = doc->tracks.size();
   result["boxes_read"] = doc->box_count();

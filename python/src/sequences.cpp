@@ -29,6 +29,7 @@ namespace fs = std::filesystem;
 /// made on first use so that listing a dataset costs no threads.
 struct SequenceHandle {
   std::shared_ptr<const formats::Sequence> seq;
+  formats::SequenceOptions options;  ///< what it was opened with (sequence_options_of())
   formats::FrameCacheOptions cache_options;
   formats::ReadOptions read_options;
   bool decode_images = false;         ///< the cache also decodes (and prefetches) images
@@ -215,6 +216,7 @@ Handle open(const fs::path& path, const py::object& name, const py::object& layo
     return formats::open_sequence(path, options);
   }();
   handle->seq = std::make_shared<const formats::Sequence>(unwrap(std::move(opened)));
+  handle->options = options;
   for (const std::string& channel : handle->channels) {
     const std::vector<std::string>& cameras = handle->seq->cameras;
     if (std::find(cameras.begin(), cameras.end(), channel) != cameras.end()) continue;
@@ -241,6 +243,27 @@ Handle open(const fs::path& path, const py::object& name, const py::object& layo
 std::shared_ptr<const formats::Sequence> sequence_of(py::handle object) {
   if (!py::isinstance<SequenceHandle>(object)) return nullptr;
   return object.cast<const SequenceHandle&>().seq;
+}
+
+std::optional<formats::SequenceOptions> sequence_options_of(py::handle object) {
+  if (!py::isinstance<SequenceHandle>(object)) return std::nullopt;
+  const SequenceHandle& handle = object.cast<const SequenceHandle&>();
+  formats::SequenceOptions options = handle.options;
+  options.name = handle.seq->name;  // what a default name resolved to
+  options.layout = handle.seq->layout;
+  return options;
+}
+
+std::shared_ptr<const formats::Sequence> given_sequence(py::handle object,
+                                                        const std::string& name) {
+  std::shared_ptr<const formats::Sequence> seq = sequence_of(object);
+  if (seq && !name.empty() && name != seq->name) {
+    raise_error(formats::Error{formats::ErrorCode::kInvalidArgument,
+                               "sequence_name: '" + name + "' is not the pcanno.Sequence's '" +
+                                   seq->name + "'; open that sequence, or pass its path",
+                               seq->root.string()});
+  }
+  return seq;
 }
 
 void bind_sequences(py::module_& m) {

@@ -54,6 +54,16 @@ std::optional<CameraInfo> camera_info(const formats::Sequence& seq, std::size_t 
 /// stays valid after the Python object is gone); null when `object` is not a pcanno.Sequence.
 std::shared_ptr<const formats::Sequence> sequence_of(py::handle object);
 
+/// The options a pcanno.Sequence was opened with (its resolved name and layout, version, sweeps),
+/// for a binding that must open it again from its root (Session.open: the engine opens its
+/// dataset itself); none when `object` is not a pcanno.Sequence.
+std::optional<formats::SequenceOptions> sequence_options_of(py::handle object);
+
+/// sequence_of() for an argument that comes with a `sequence_name`: the pcanno.Sequence is used as
+/// it was opened (sweeps, scene, readers), never reopened, so a `name` that is neither empty nor
+/// its own is a pcanno.InvalidArgumentError. Null when `object` is not a pcanno.Sequence.
+std::shared_ptr<const formats::Sequence> given_sequence(py::handle object, const std::string& name);
+
 /// pcanno.FrameInfo, CameraImage, Calibration and KittiCalib, and read_kitti_calib().
 void bind_sequence_records(py::module_& m);
 

@@ -12,6 +12,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "sequences.hpp"
+
 namespace pcanno::python {
 
 Held::Held(const PySession& owner) : owner_(owner), session_(owner.session) {
@@ -119,9 +121,13 @@ std::shared_ptr<PySession> open(const py::object& document, const py::object& se
   plugin::SessionOptions options;
   options.sequence = path_arg(sequence);
   options.sequence_options.name = sequence_name;
-  // A pcanno.Sequence names its sequence or scene itself.
-  if (sequence_name.empty() && !sequence.is_none() && !py::isinstance<py::str>(sequence) &&
-      !py::hasattr(sequence, "__fspath__") && py::hasattr(sequence, "name")) {
+  if (given_sequence(sequence, sequence_name)) {
+    // The engine opens the dataset itself (its path keys the journal): with the options the
+    // pcanno.Sequence was opened with (sweeps, scene, layout).
+    options.sequence_options = *sequence_options_of(sequence);
+  } else if (sequence_name.empty() && !sequence.is_none() && !py::isinstance<py::str>(sequence) &&
+             !py::hasattr(sequence, "__fspath__") && py::hasattr(sequence, "name")) {
+    // Another object that names its sequence or scene itself.
     options.sequence_options.name = py::str(sequence.attr("name")).cast<std::string>();
   }
   options.document = path_arg(document);
@@ -403,11 +409,7 @@ once into a variable rather than in a loop over a large document.)doc")
           [](const PySession& s, std::int64_t frame) -> py::object {
             const auto T = s.hold()->T_world_lidar(frame);
             if (!T) return py::none();
-            py::array_t<double> out({4, 4});
-            auto o = out.mutable_unchecked<2>();
-            for (int r = 0; r < 4; ++r)
-              for (int c = 0; c < 4; ++c) o(r, c) = T->matrix()(r, c);
-            return std::move(out);
+            return pose_array(*T);
           },
           py::arg("frame"), "float64 (4, 4) LiDAR -> world pose of `frame`, or None without poses.")
       .def_property_readonly(

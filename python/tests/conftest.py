@@ -32,3 +32,16 @@ def require_shared(relative=""):
 @pytest.fixture(scope="session")
 def shared_data():
     return require_shared()
+
+
+@pytest.fixture(scope="session")
+def sample(sample_data):
+    """(root, labels) of the KITTI tracking sample: training/ and its label_02/0000.txt."""
+    root = sample_data / "kitti_tracking/training"
+    return root, root / "label_02/0000.txt"
+
+
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """XDG_CACHE_HOME in the test's folder: a cache write (ego motion, ...) stays out of ~."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

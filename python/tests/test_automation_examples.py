@@ -5,30 +5,14 @@ import os
 import pathlib
 import re
 import struct
-import subprocess
 import sys
 
 import pytest
+from pcanno_cli import cli, run
 
 SOURCE_DIR = pathlib.Path(os.environ.get("PCANNO_SOURCE_DIR",
                                          pathlib.Path(__file__).resolve().parents[2]))
 EXAMPLES = SOURCE_DIR / "examples" / "python"
-
-
-def run(args, env=None, check=True):
-    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env)
-    if check:
-        assert done.returncode == 0, done.stdout + done.stderr
-    return done
-
-
-def cli(*args):
-    exe = os.environ.get("PCANNO_CLI")
-    if not exe:
-        exe = pathlib.Path(os.environ.get("PCANNO_BUILD_DIR", "build")) / "app" / "pcanno"
-        if not exe.exists():
-            pytest.skip("the pcanno CLI is not built (PCANNO_CLI unset)")
-    return run([exe, *args])
 
 
 @pytest.fixture

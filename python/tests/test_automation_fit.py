@@ -1,24 +1,10 @@
 """pcanno.fit: the box `pcanno fit --json` fits, on the sample and shared KITTI tracking frames."""
-import json
-import os
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 
 import pcanno
-
-
-def cli_json(*args):
-    exe = os.environ.get("PCANNO_CLI")
-    if not exe:
-        exe = pathlib.Path(os.environ.get("PCANNO_BUILD_DIR", "build")) / "app" / "pcanno"
-        if not exe.exists():
-            pytest.skip("the pcanno CLI is not built (PCANNO_CLI unset)")
-    done = subprocess.run([str(exe), *map(str, args), "--json"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from pcanno_cli import cli_json
 
 
 # Seeds at the centres of the official frame-0 boxes (van, cyclist, pedestrian) in the LiDAR frame.

@@ -4,31 +4,18 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
 
 import pytest
 
 import pcanno
+from pcanno_cli import cli
 
 SOURCE_DIR = pathlib.Path(os.environ.get("PCANNO_SOURCE_DIR",
                                          pathlib.Path(__file__).resolve().parents[2]))
 DETECTORS = SOURCE_DIR / "examples" / "detectors"
 
 
-def cli(*args):
-    exe = os.environ.get("PCANNO_CLI")
-    if not exe:
-        exe = pathlib.Path(os.environ.get("PCANNO_BUILD_DIR", "build")) / "app" / "pcanno"
-        if not exe.exists():
-            pytest.skip("the pcanno CLI is not built (PCANNO_CLI unset)")
-    done = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

@@ -1,38 +1,18 @@
 """pcanno.check and pcanno.eval: the same dicts as `pcanno check --json` / `pcanno eval --json`,
 and eval's figures against an independent numpy matching on a small hand-made case."""
 import json
-import os
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 
 import pcanno
-
-
-def cli(*args, check=True):
-    """Runs the `pcanno` CLI (PCANNO_CLI, set by ctest) and returns the completed process."""
-    exe = os.environ.get("PCANNO_CLI")
-    if not exe:
-        build = pathlib.Path(os.environ.get("PCANNO_BUILD_DIR", "build"))
-        exe = build / "app" / "pcanno"
-        if not exe.exists():
-            pytest.skip("the pcanno CLI is not built (PCANNO_CLI unset)")
-    done = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True)
-    if check:
-        assert done.returncode in (0, 1), done.stderr
-    return done
+import pcanno_cli
+from pcanno_cli import cli
 
 
 def cli_json(*args):
-    return json.loads(cli(*args, "--json").stdout)
-
-
-@pytest.fixture(scope="module")
-def sample(sample_data):
-    root = sample_data / "kitti_tracking/training"
-    return root, root / "label_02/0000.txt"
+    """`pcanno ... --json`; check exits 1 when it finds errors, and still prints its report."""
+    return pcanno_cli.cli_json(*args, exit_codes=(0, 1))
 
 
 # ---- check -----------------------------------------------------------------------------------

@@ -1,31 +1,17 @@
 """pcanno.track: every method of `pcanno track` gives the CLI's output, as files and as the
 returned Annotations; cancellation leaves nothing behind."""
 import os
-import pathlib
 import re
 import signal
-import subprocess
 
 import pytest
 
 import pcanno
+from pcanno_cli import cli
 
 
-def cli(*args):
-    exe = os.environ.get("PCANNO_CLI")
-    if not exe:
-        exe = pathlib.Path(os.environ.get("PCANNO_BUILD_DIR", "build")) / "app" / "pcanno"
-        if not exe.exists():
-            pytest.skip("the pcanno CLI is not built (PCANNO_CLI unset)")
-    done = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    # The ego-motion cache is switched off in every call; this keeps a stray write out of ~.
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+# The ego-motion cache is switched off in every call; this keeps a stray write out of ~.
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +20,6 @@ def shared(shared_data):
     return root, root / "label_02/0000.txt"
 
 
-@pytest.fixture(scope="module")
-def sample(sample_data):
-    root = sample_data / "kitti_tracking/training"
-    return root, root / "label_02/0000.txt"
 
 
 def files(folder):

@@ -226,7 +226,8 @@ def test_kitti_without_calibration_says_which_option_supplies_it(tmp_path, sampl
 
 # ---- a plugin codec -----------------------------------------------------------------------------
 
-def test_a_plugin_codec_from_pcanno_plugin_path(sample_data, tmp_path):
+def csv_exporter_plugin():
+    """The example csv-boxes exporter plugin of the build (skips when it is not built)."""
     build = pathlib.Path(os.environ.get("PCANNO_BUILD_DIR", pcanno.__file__)).resolve()
     plugin = build / "plugins/pcanno_csv_exporter.so"
     if not plugin.is_file():
@@ -234,9 +235,14 @@ def test_a_plugin_codec_from_pcanno_plugin_path(sample_data, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(message + "; CI requires it")
         pytest.skip(message)
+    return plugin
+
+
+def test_a_plugin_codec_from_pcanno_plugin_path(sample_data, tmp_path):
+    plugin = csv_exporter_plugin()
     root = sample_data / "kitti_tracking/training"
     out = tmp_path / "boxes.csv"
-    # The registry loads PCANNO_PLUGIN_PATH once per process: run in a fresh one.
+    # In a fresh process, as a user sets PCANNO_PLUGIN_PATH before starting Python.
     script = textwrap.dedent(f"""
         import json, pcanno
         ids = [f["id"] for f in pcanno.label_formats()]
@@ -302,3 +308,28 @@ def test_kitti_drops_polylines_and_says_so(sample_data, tmp_path):
                                  sequence=root)
     assert report["polyline_states_written"] == 0
     assert sum(n for r, n in report["dropped"].items() if r.startswith("polyline")) == 1
+
+
+def test_labels_and_automation_share_one_registry_that_follows_the_variable(
+        sample_data, tmp_path, monkeypatch):
+    """Label I/O and the automation see the same plugins, and both follow PCANNO_PLUGIN_PATH when
+    it changes inside the process."""
+    plugin = csv_exporter_plugin()
+    root = sample_data / "kitti_tracking/training"
+    labels = root / "label_02/0000.txt"
+    monkeypatch.delenv("PCANNO_PLUGIN_PATH", raising=False)
+    assert "csv-boxes" not in [f["id"] for f in pcanno.label_formats()]
+    with pytest.raises(pcanno.Error, match="csv-boxes"):
+        pcanno.track(root, labels, out=tmp_path / "before.csv", to="csv-boxes",
+                     sequence_name="0000")
+
+    monkeypatch.setenv("PCANNO_PLUGIN_PATH", str(plugin.parent))
+    assert "csv-boxes" in [f["id"] for f in pcanno.label_formats()]
+    report = pcanno.track(root, labels, out=tmp_path / "after.csv", to="csv-boxes",
+                          sequence_name="0000", with_report=True)[1]
+    with (tmp_path / "after.csv").open() as f:
+        rows = list(csv.reader(f))[1:]
+    assert report["written"]["boxes_written"] == len(rows) > 0
+
+    monkeypatch.delenv("PCANNO_PLUGIN_PATH")
+    assert "csv-boxes" not in [f["id"] for f in pcanno.label_formats()]
