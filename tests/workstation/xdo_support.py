@@ -43,15 +43,30 @@ def wait_for(predicate, what, timeout=TIMEOUT):
     raise TimeoutError(f"timed out waiting for {what}")
 
 
-def find_window(title, timeout=TIMEOUT):
+def visible_windows(title, pid=None):
+    """Ids of the visible X windows whose title contains `title` (of process `pid` if given).
+    xdotool fails when a window it inspects is destroyed meanwhile (the previous test's window
+    closing): that counts as none found, and the callers poll."""
+    args = ["xdotool", "search", "--onlyvisible", "--name", title]
+    if pid is not None:
+        args[2:2] = ["--pid", str(pid)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=10)
+    return result.stdout.split() if result.returncode == 0 else []
+
+
+def find_window(title, timeout=TIMEOUT, pid=None):
     """The X window whose title contains `title`, once it is visible."""
-    return xdo("search", "--sync", "--onlyvisible", "--name", title, timeout=timeout).split()[0]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = visible_windows(title, pid)
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out waiting for a visible window titled '{title}'")
 
 
 def window_exists(title):
-    result = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
-                            capture_output=True, text=True, timeout=10)
-    return result.returncode == 0 and result.stdout.strip() != ""
+    return bool(visible_windows(title))
 
 
 class View:
@@ -68,7 +83,7 @@ class View:
 
     def wait_for_window(self):
         """Waits for the main window and its layout report; focuses it over the main view."""
-        wid = find_window("pcanno view")
+        wid = find_window("pcanno view", pid=self.process.pid)
         wait_for(lambda: os.path.exists(self.layout_path) and
                  os.path.getsize(self.layout_path) > 0, "the layout report")
         time.sleep(0.3)
