@@ -17,15 +17,19 @@ def sample_data():
     return SOURCE_DIR / "sample_data"
 
 
+def skip_or_fail(message):
+    """Skips with `message` in a user's clone; fails under CI, where everything must be there."""
+    if os.environ.get("CI"):
+        pytest.fail(message + "; CI requires it")
+    pytest.skip(message)
+
+
 def require_shared(relative=""):
     """The shared real-data folder (or a path inside it); skips, or fails under CI, when absent."""
     root = pathlib.Path(os.environ.get("PCANNO_SHARED_DATA", SOURCE_DIR.parent / "shared" / "data"))
     path = root / relative
     if not path.exists():
-        message = f"shared real data not found at {path} (see ../shared/data/README.md)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI requires it")
-        pytest.skip(message)
+        skip_or_fail(f"shared real data not found at {path} (see ../shared/data/README.md)")
     return path
 
 
