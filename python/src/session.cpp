@@ -549,6 +549,7 @@ callback until remove() or close(), so a callback that refers to the session kee
                ">";
       });
   bind_session_commands(cls);
+  bind_session_services(cls);
 }
 
 }  // namespace pcanno::python
