@@ -8,6 +8,8 @@ import pathlib
 
 import pytest
 
+import pcanno
+
 SOURCE_DIR = pathlib.Path(os.environ.get("PCANNO_SOURCE_DIR",
                                          pathlib.Path(__file__).resolve().parents[2]))
 
@@ -49,3 +51,13 @@ def sample(sample_data):
 def private_cache(tmp_path, monkeypatch):
     """XDG_CACHE_HOME in the test's folder: a cache write (ego motion, ...) stays out of ~."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def kitti(sample_data, tmp_path):
+    """A Session on the sample KITTI tracking sequence and its labels (closed afterwards)."""
+    root = sample_data / "kitti_tracking/training"
+    session = pcanno.Session(sequence=root, labels=root / "label_02/0000.txt",
+                             recovery_folder=tmp_path / "recovery")
+    yield session
+    session.close()

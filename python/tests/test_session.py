@@ -10,15 +10,6 @@ import pytest
 import pcanno
 
 
-@pytest.fixture
-def kitti(sample_data, tmp_path):
-    root = sample_data / "kitti_tracking/training"
-    session = pcanno.Session(sequence=root, labels=root / "label_02/0000.txt",
-                             recovery_folder=tmp_path / "recovery")
-    yield session
-    session.close()
-
-
 def saved(session, path):
     """The bytes of the document saved to `path` (Save As, so the session moves there)."""
     session.save_as(path)

@@ -5,15 +5,6 @@ import pytest
 import pcanno
 
 
-@pytest.fixture
-def kitti(sample_data, tmp_path):
-    root = sample_data / "kitti_tracking/training"
-    session = pcanno.Session(sequence=root, labels=root / "label_02/0000.txt",
-                             recovery_folder=tmp_path / "recovery")
-    yield session
-    session.close()
-
-
 def box_of(session, track_id, frame):
     rows = session.boxes(frame, 7)
     hits = np.flatnonzero(rows.track_ids == track_id)
