@@ -1,7 +1,6 @@
 // Session.services and Session.run_service: the registry's automation services (fit, propagate,
 // interpolate, trace, check, and plugins' own) run on the session as the workstation runs them,
 // each applying its result as one undo step.
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -57,25 +56,28 @@ py::dict run_service(PySession& s, const std::string& id, const py::object& para
   {
     // As the workstation's jobs: the service runs on a worker thread that holds the session (the
     // JobScope lets its own edits through), and its progress reaches Python on this thread, which
-    // has none: edits from the progress callable, from observers it triggers and from other
-    // threads get BusyError until the service ends. This thread also sees Ctrl+C (Python delivers
+    // has none: edits from the progress callable and from other threads get BusyError until the
+    // service ends (observers of the service's own edits run on the worker, inside its scope). This thread also sees Ctrl+C (Python delivers
     // signals to the main thread only).
     const JobClaim job(*session, id);
     const std::function<bool(double)> callback = bridge.callback();
     std::mutex mutex;
     std::condition_variable changed;
-    std::optional<double> reported;  // the worker's latest fraction not yet passed on
+    std::optional<double> reported;  // a fraction the worker waits to have answered
+    bool answer = true;
     bool done = false;
-    std::atomic<bool> cancel{false};
+    bool cancel = false;  // Ctrl+C seen, or the callable said stop: every later report says so
     py::gil_scoped_release release;
     std::thread worker([&] {
+      // Each report waits for the callable's answer on the calling thread, so that returning
+      // False cancels exactly as it does for the calls that run on the calling thread.
       const auto progress_of_worker = [&](double fraction) {
-        {
-          const std::lock_guard<std::mutex> lock(mutex);
-          reported = fraction;
-        }
-        changed.notify_one();
-        return !cancel.load();
+        std::unique_lock<std::mutex> lock(mutex);
+        if (cancel) return false;
+        reported = fraction;
+        changed.notify_all();
+        changed.wait(lock, [&] { return !reported; });
+        return answer;
       };
       formats::Status status;
       try {
@@ -88,21 +90,30 @@ py::dict run_service(PySession& s, const std::string& id, const py::object& para
       const std::lock_guard<std::mutex> lock(mutex);
       ran = std::move(status);
       done = true;
-      changed.notify_one();
+      changed.notify_all();
     });
     std::unique_lock<std::mutex> lock(mutex);
-    for (bool finished = false; !finished;) {
+    while (!done) {
       changed.wait_for(lock, std::chrono::milliseconds(50), [&] { return done || reported; });
-      const std::optional<double> fraction = std::exchange(reported, std::nullopt);
-      finished = done;
-      lock.unlock();
-      if (fraction) {
-        if (!callback(*fraction)) cancel = true;
-      } else if (!finished) {
-        py::gil_scoped_acquire gil;
-        if (bridge.poll_signals()) cancel = true;
+      if (reported) {
+        const double fraction = *reported;
+        lock.unlock();
+        const bool keep_going = callback(fraction);
+        lock.lock();
+        cancel = cancel || !keep_going;
+        answer = !cancel;
+        reported.reset();
+        changed.notify_all();
+      } else if (!done) {
+        lock.unlock();
+        bool interrupted = false;
+        {
+          py::gil_scoped_acquire gil;
+          interrupted = bridge.poll_signals();
+        }
+        lock.lock();
+        cancel = cancel || interrupted;
       }
-      lock.lock();
     }
     lock.unlock();
     worker.join();
