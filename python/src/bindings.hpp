@@ -68,11 +68,6 @@ class ProgressBridge {
   /// Re-raises an exception the callable raised (call with the GIL held, after the job).
   void rethrow_if_raised();
 
-  /// For a job on a worker thread, whose callback cannot see Ctrl+C (Python delivers signals to
-  /// the main thread only): the waiting main thread calls this with the GIL held; true once
-  /// Ctrl+C arrived, and the callback then cancels the job.
-  bool poll_signals();
-
   /// Unwraps `result`: on failure the callback's own exception when it raised one, else the
   /// engine's error; on success the value, with a late exception settled (see the class comment).
   template <typename T>

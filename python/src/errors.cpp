@@ -59,13 +59,6 @@ void ProgressBridge::settle_late_exception() {
   e.discard_as_unraisable("pcanno: progress callback of a call that had already finished");
 }
 
-bool ProgressBridge::poll_signals() {
-  if (raised_) return true;
-  if (PyErr_CheckSignals() == 0) return false;
-  raised_.emplace();
-  return true;
-}
-
 void ProgressBridge::rethrow_if_raised() {
   if (!raised_) return;
   py::error_already_set e = std::move(*raised_);

@@ -549,7 +549,6 @@ callback until remove() or close(), so a callback that refers to the session kee
                ">";
       });
   bind_session_commands(cls);
-  bind_session_services(cls);
 }
 
 }  // namespace pcanno::python

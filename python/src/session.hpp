@@ -70,6 +70,5 @@ class JobClaim {
 void apply(PySession& s, formats::Expected<plugin::Command> command);
 
 void bind_session_commands(py::class_<PySession, std::shared_ptr<PySession>>& cls);
-void bind_session_services(py::class_<PySession, std::shared_ptr<PySession>>& cls);
 
 }  // namespace pcanno::python
