@@ -49,7 +49,8 @@ def visible_windows(title, pid=None):
     closing): that counts as none found, and the callers poll."""
     args = ["xdotool", "search", "--onlyvisible", "--name", title]
     if pid is not None:
-        args[2:2] = ["--pid", str(pid)]
+        # --all: xdotool's default (--any) would match any window of `pid` or any window titled so.
+        args[2:2] = ["--all", "--pid", str(pid)]
     result = subprocess.run(args, capture_output=True, text=True, timeout=10)
     return result.stdout.split() if result.returncode == 0 else []
 
