@@ -41,9 +41,17 @@ cmake --build build --parallel "$(nproc)"
 # `import pcanno` for Debian's python3: the package goes to /usr/local/lib/python3.X/dist-packages
 # (PCANNO_PYTHON_INSTALL_DIR). The tests import the build tree's copy instead (PYTHONPATH).
 if [ -f build/python/cmake_install.cmake ] && ls build/python/pcanno/_pcanno*.so >/dev/null 2>&1; then
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  "${sudo_cmd[@]}" cmake --install build --component python >/dev/null
-  echo "setup: installed the pcanno Python package for /usr/bin/python3"
+  if [ "$(id -u)" -eq 0 ]; then
+    cmake --install build --component python >/dev/null
+    echo "setup: installed the pcanno Python package for /usr/bin/python3"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo cmake --install build --component python >/dev/null
+    # The install leaves its manifest in build/: keep it the user's for later installs.
+    sudo chown "$(id -u):$(id -g)" build/install_manifest_python.txt
+    echo "setup: installed the pcanno Python package for /usr/bin/python3"
+  else
+    echo "setup: to import pcanno from python3, run: sudo cmake --install build --component python"
+    echo "       (or use PYTHONPATH=$PWD/build/python)"
+  fi
 fi
 echo "setup: built into build/ (run ./run-tests.sh next)"
