@@ -52,7 +52,10 @@ void ProgressBridge::settle_late_exception() {
   if (!raised_) return;
   py::error_already_set e = std::move(*raised_);
   raised_.reset();
-  if (e.matches(PyExc_KeyboardInterrupt)) {
+  // Python takes signals on its main thread only: replay Ctrl+C there, where it was meant.
+  py::module_ threading = py::module_::import("threading");
+  if (e.matches(PyExc_KeyboardInterrupt) &&
+      threading.attr("current_thread")().is(threading.attr("main_thread")())) {
     PyErr_SetInterrupt();
     return;
   }
