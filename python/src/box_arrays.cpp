@@ -1,6 +1,7 @@
 #include "box_arrays.hpp"
 
-#include <cmath>
+#include "geometry_rows.hpp"
+
 #include <string>
 
 namespace pcanno::python {
@@ -16,43 +17,14 @@ const std::vector<const char*>& box10_columns() {
   return names;
 }
 
-std::vector<geometry::Cuboid> boxes_from_array(const py::handle& array) {
-  auto rows = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(array);
-  if (!rows) throw py::type_error("boxes must be a numeric array of shape (N, 7) or (N, 10)");
-  if (rows.ndim() == 1) rows = rows.reshape({py::ssize_t{1}, rows.shape(0)});
-  const py::ssize_t columns = rows.ndim() == 2 ? rows.shape(1) : -1;
-  if (columns != 7 && columns != 10) {
-    throw py::value_error("boxes must have shape (N, 7) [x y z length width height yaw] or "
-                          "(N, 10) [x y z length width height qw qx qy qz]");
+geometry::Cuboid box_from_row(const py::handle& row, const char* name) {
+  const BoxRows rows = box_rows(row, name);
+  if (rows.n != 1) {
+    throw py::value_error(std::string(name) + ": expected one box row, (7,) or (10,), not " +
+                          shape_text(rows.array));
   }
-  const auto n = rows.shape(0);
-  std::vector<geometry::Cuboid> boxes(static_cast<std::size_t>(n));
-  const double* data = rows.data();
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const double* r = data + i * columns;
-    for (py::ssize_t k = 0; k < columns; ++k) {
-      if (!std::isfinite(r[k]))
-        throw py::value_error("box row " + std::to_string(i) + " column " + std::to_string(k) +
-                              " is not finite");
-    }
-    if (!(r[3] > 0.0 && r[4] > 0.0 && r[5] > 0.0))
-      throw py::value_error("box row " + std::to_string(i) + ": length, width and height must be > 0");
-    const Eigen::Vector3d center(r[0], r[1], r[2]);
-    const Eigen::Vector3d size(r[3], r[4], r[5]);
-    if (columns == 7) {
-      boxes[static_cast<std::size_t>(i)] = geometry::Cuboid::from_yaw(center, size, r[6]);
-      continue;
-    }
-    Eigen::Quaterniond q(r[6], r[7], r[8], r[9]);
-    if (!(q.norm() > 1e-12))
-      throw py::value_error("box row " + std::to_string(i) + ": the quaternion is zero");
-    q.normalize();
-    geometry::Cuboid& box = boxes[static_cast<std::size_t>(i)];
-    box.center = center;
-    box.size = size;
-    box.rotation = q;
-  }
-  return boxes;
+  check_box_rows(rows, name);
+  return cuboid_from_row(rows.row(0), rows.columns);
 }
 
 py::array_t<double> boxes_to_array(const std::vector<geometry::Cuboid>& boxes, int columns) {

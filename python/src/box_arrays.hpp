@@ -17,9 +17,10 @@ namespace pcanno::python {
 const std::vector<const char*>& box7_columns();
 const std::vector<const char*>& box10_columns();
 
-/// Boxes from an (N, 7) or (N, 10) array (any float dtype; a single box may be 1-D). Raises
-/// ValueError naming the row of a non-finite value, a size <= 0 or a zero quaternion.
-std::vector<geometry::Cuboid> boxes_from_array(const py::handle& array);
+/// The one box of a (7,) / (10,) row (or a (1, 7) / (1, 10) array; any real dtype), read as the
+/// geometry bindings read rows (geometry_rows.hpp). ValueError naming `name` for another shape,
+/// a non-finite value, a size <= 0 or a zero quaternion.
+geometry::Cuboid box_from_row(const py::handle& row, const char* name);
 
 /// (N, columns) float64 rows of `boxes`, columns 7 or 10.
 py::array_t<double> boxes_to_array(const std::vector<geometry::Cuboid>& boxes, int columns);

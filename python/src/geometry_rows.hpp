@@ -29,7 +29,7 @@ struct BoxRows {
 BoxRows box_rows(const py::handle& obj, const char* name);
 
 /// Why a box row is invalid (non-finite value, size <= 0, zero quaternion), or nullptr. The check
-/// boxes_from_array() makes, so that every binding rejects the same rows.
+/// box_from_row() makes too, so that every binding rejects the same rows.
 inline const char* box_row_problem(const double* r, int columns) {
   for (int k = 0; k < columns; ++k) {
     if (!std::isfinite(r[k])) return "a value is not finite";
@@ -41,7 +41,7 @@ inline const char* box_row_problem(const double* r, int columns) {
 }
 
 /// The Cuboid of a valid row (no allocation). Seven columns: Cuboid::from_yaw; ten: the quaternion
-/// normalised, as boxes_from_array() does.
+/// normalised.
 inline geometry::Cuboid cuboid_from_row(const double* r, int columns) {
   const Eigen::Vector3d center(r[0], r[1], r[2]);
   const Eigen::Vector3d size(r[3], r[4], r[5]);

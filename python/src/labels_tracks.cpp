@@ -192,11 +192,10 @@ attributes, and at most one Box per frame, sorted by frame.)doc")
              const std::string& frame_of_reference, const std::string& provenance, bool keyframe,
              std::optional<double> score, std::optional<formats::AttributeMap> attributes) {
             check_frame(*t.doc, frame);
-            const std::vector<geometry::Cuboid> parsed = boxes_from_array(box);
-            if (parsed.size() != 1) throw py::value_error("set_box takes one box row");
+            const geometry::Cuboid parsed = box_from_row(box, "box");
             formats::BoxState state;
             state.frame = frame;
-            state.box = parsed[0];
+            state.box = parsed;
             state.shape_frame = parse_shape_frame(frame_of_reference);
             state.provenance = parse_provenance(provenance);
             state.keyframe = keyframe;

@@ -20,11 +20,7 @@ namespace {
 
 using Cls = py::class_<PySession, std::shared_ptr<PySession>>;
 
-geometry::Cuboid one_box(const py::object& row) {
-  const std::vector<geometry::Cuboid> boxes = boxes_from_array(row);
-  if (boxes.size() != 1) throw py::value_error("expected one box row, (7,) or (10,)");
-  return boxes[0];
-}
+geometry::Cuboid one_box(const py::object& row) { return box_from_row(row, "box"); }
 
 /// The upright box in frame B of `box` given in frame A (T_b_a: A -> B): the centre through the
 /// pose, the size kept, and the heading in B whose box, seen in A, has `box`'s yaw (the heading of

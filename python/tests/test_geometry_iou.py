@@ -189,7 +189,7 @@ def test_seven_and_ten_columns_agree_for_upright_boxes():
     np.testing.assert_allclose(pcanno.iou_3d(as_ten(a), b), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(pcanno.iou_bev(a, as_ten(b)), pcanno.iou_bev(a, b),
                                rtol=0, atol=1e-12)
-    # A quaternion need not be normalised (boxes_from_array's rule).
+    # A quaternion need not be normalised (box_from_row's rule too).
     scaled = as_ten(a)
     scaled[:, 6:] *= 3.0
     np.testing.assert_allclose(pcanno.iou_3d(scaled, b), expected, rtol=0, atol=1e-12)

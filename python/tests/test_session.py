@@ -308,3 +308,20 @@ def test_selection_and_model_score_are_views_not_edits(kitti):
     assert not kitti.dirty and not kitti.can_undo
     with pytest.raises(KeyError):
         kitti.selection = {"box": 1}
+
+
+def test_bad_box_rows_are_refused_before_any_edit(kitti):
+    before = kitti.annotations.to_json()
+    good = [10.0, 2.0, -1.0, 4.0, 1.8, 1.5, 0.3]
+    with pytest.raises(ValueError, match="box row 0: a value is not finite"):
+        kitti.create_track(good[:6] + [float("nan")], 0, label="Car")
+    with pytest.raises(ValueError, match="box row 0: length, width and height must be > 0"):
+        kitti.create_track(good[:3] + [4.0, 0.0, 1.5, 0.3], 0, label="Car")
+    with pytest.raises(ValueError, match=r"expected one box row, \(7,\) or \(10,\), not \(2, 7\)"):
+        kitti.create_track([good, good], 0, label="Car")
+    with pytest.raises(ValueError, match=r"box must have shape .* not \(5,\)"):
+        kitti.create_track(good[:5], 0, label="Car")
+    assert kitti.annotations.to_json() == before
+    track = kitti.annotations.add_track("Car")
+    with pytest.raises(ValueError, match="the quaternion is zero"):
+        track.set_box(0, good[:6] + [0.0, 0.0, 0.0, 0.0])
