@@ -11,6 +11,7 @@ PACKAGES=(
   libpcl-dev libopen3d-dev libvtk9-dev libvtk9-qt-dev qtbase5-dev
   xvfb xauth xdotool python3 python3-jsonschema python3-numpy clang libclang-rt-14-dev ccache
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-matplotlib
+  libsqlite3-dev libpqxx-dev postgresql-15
 )
 
 missing=()

@@ -18,6 +18,7 @@ TEST(IncludeRules, ModuleOfAPathAndOfAnInclude) {
   EXPECT_EQ(module_rank("viewer/workstation/main_window.cpp"), 3);
   EXPECT_EQ(module_rank("app/main.cpp"), 4);
   EXPECT_EQ(module_rank("python/src/clouds.cpp"), 2);
+  EXPECT_EQ(module_rank("store/src/sqlite/sqlite_store.cpp"), 2);
   EXPECT_FALSE(module_rank("tests/formats/pcd_test.cpp").has_value());
   EXPECT_EQ(included_module_rank("pcanno/viewer/camera.hpp"), 3);
   EXPECT_FALSE(included_module_rank("gtest/gtest.h").has_value());
@@ -52,6 +53,15 @@ TEST(IncludeRules, BackEdgesAreReportedAndForwardEdgesAreNot) {
   EXPECT_TRUE(include_violation("formats/src/labels/label_codec.cpp",
                                 "pcanno/formats/labels/kitti/codecs.hpp"));
   EXPECT_TRUE(include_violation("formats/src/clouds/pcd.cpp", "labels/openlabel/json.hpp"));
+
+  // The store and the engine are siblings: neither includes the other; the viewer uses both.
+  EXPECT_TRUE(include_violation("store/src/open_store.cpp", "pcanno/plugin/session.hpp"));
+  EXPECT_TRUE(include_violation("plugin/src/session.cpp", "pcanno/store/project_store.hpp"));
+  EXPECT_TRUE(include_violation("store/src/open_store.cpp", "pcanno/viewer/camera.hpp"));
+  EXPECT_FALSE(include_violation("store/src/project_store.cpp",
+                                 "pcanno/formats/labels/document/document.hpp"));
+  EXPECT_FALSE(include_violation("viewer/workstation/task_dialog.cpp",
+                                 "pcanno/store/project_store.hpp"));
 
   EXPECT_FALSE(include_violation("app/main.cpp", "pcanno/viewer/camera.hpp"));
   EXPECT_FALSE(include_violation("python/src/session.cpp", "pcanno/plugin/session.hpp"));

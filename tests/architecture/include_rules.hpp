@@ -18,13 +18,20 @@ inline bool starts_with(std::string_view s, std::string_view prefix) {
 
 /// geometry 0 <- formats 1 <- plugin 2 <- viewer 3 <- app 4, by a path's first folder. The Python
 /// module (python/) ranks with plugin: it is a headless face of the engine and never reaches viewer/.
+/// The project store (store/) ranks with plugin too, beside it: neither includes the other
+/// (siblings_violation).
 inline std::optional<int> module_rank(std::string_view path) {
   struct Module {
     std::string_view folder;
     int rank;
   };
-  static constexpr std::array<Module, 6> kModules = {
-      {{"geometry", 0}, {"formats", 1}, {"plugin", 2}, {"python", 2}, {"viewer", 3}, {"app", 4}}};
+  static constexpr std::array<Module, 7> kModules = {{{"geometry", 0},
+                                                      {"formats", 1},
+                                                      {"plugin", 2},
+                                                      {"store", 2},
+                                                      {"python", 2},
+                                                      {"viewer", 3},
+                                                      {"app", 4}}};
   const std::string_view first = path.substr(0, path.find('/'));
   for (const Module& module : kModules) {
     if (first == module.folder) return module.rank;
@@ -72,10 +79,18 @@ inline std::optional<int> included_formats_layer(std::string_view target) {
   return concept_layer(target);
 }
 
+/// The engine (plugin/) and the project store (store/) share a rank but stay apart: a host embeds
+/// the engine without a database client, and the store knows documents and edits, not sessions.
+inline bool siblings_violation(std::string_view file, std::string_view target) {
+  return (starts_with(file, "store/") && starts_with(target, "pcanno/plugin/")) ||
+         (starts_with(file, "plugin/") && starts_with(target, "pcanno/store/"));
+}
+
 /// True when `file` (a repository path) may not include `target`.
 inline bool include_violation(std::string_view file, std::string_view target) {
   const std::optional<int> from = module_rank(file);
   if (!from) return false;
+  if (siblings_violation(file, target)) return true;
   if (starts_with(target, "app/") && *from < 4) return true;
   if (const std::optional<int> to = included_module_rank(target); to && *to > *from) return true;
   const std::optional<int> from_layer = formats_layer(file);
@@ -96,7 +111,8 @@ inline bool forbidden_in_engine_header(std::string_view target) {
 }
 
 inline bool is_engine_public_header(std::string_view path) {
-  for (std::string_view root : {"geometry/include/", "formats/include/", "plugin/include/"}) {
+  for (std::string_view root :
+       {"geometry/include/", "formats/include/", "plugin/include/", "store/include/"}) {
     if (starts_with(path, root)) return true;
   }
   return false;
@@ -133,7 +149,7 @@ inline std::vector<Include> read_includes(const std::filesystem::path& file) {
 /// Every C and C++ file of the product's modules.
 inline std::vector<SourceFile> product_sources(const std::filesystem::path& root) {
   std::vector<SourceFile> out;
-  for (const char* module : {"geometry", "formats", "plugin", "python", "viewer", "app"}) {
+  for (const char* module : {"geometry", "formats", "plugin", "store", "python", "viewer", "app"}) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root / module)) {
       const std::string ext = entry.path().extension().string();
       if (!entry.is_regular_file() ||
