@@ -19,14 +19,14 @@ using store::ProjectStore;
 using store::Role;
 using store::TaskState;
 
-#define PCANNO_REQUIRE_POSTGRES(backend)                                        \
-  do {                                                                          \
-    std::string why_not;                                                        \
-    backend = make_postgres_backend(&why_not);                                  \
-    if (!backend) {                                                             \
-      if (std::getenv("CI")) FAIL() << "no PostgreSQL server: " << why_not;     \
-      GTEST_SKIP() << "no PostgreSQL server: " << why_not;                      \
-    }                                                                           \
+#define PCANNO_REQUIRE_POSTGRES(backend)                                    \
+  do {                                                                      \
+    std::string why_not;                                                    \
+    backend = make_postgres_backend(&why_not);                              \
+    if (!backend) {                                                         \
+      if (std::getenv("CI")) FAIL() << "no PostgreSQL server: " << why_not; \
+      GTEST_SKIP() << "no PostgreSQL server: " << why_not;                  \
+    }                                                                       \
   } while (false)
 
 // A project "p" with one sequence and two tasks: `alice_task` assigned to alice and `bob_task` to
@@ -40,10 +40,9 @@ class PostgresSecurity : public ::testing::Test {
     ASSERT_TRUE(created) << created.error().message;
     ada_ = open("ada");
     ASSERT_TRUE(ada_);
-    for (const auto& [name, role] : {std::pair{"alice", Role::kAnnotator},
-                                     std::pair{"bob", Role::kAnnotator},
-                                     std::pair{"rita", Role::kReviewer},
-                                     std::pair{"carl", Role::kAnnotator}}) {
+    for (const auto& [name, role] :
+         {std::pair{"alice", Role::kAnnotator}, std::pair{"bob", Role::kAnnotator},
+          std::pair{"rita", Role::kReviewer}, std::pair{"carl", Role::kAnnotator}}) {
       const formats::Status added = ada_->add_user(name, role, password_for(name));
       ASSERT_TRUE(added) << added.error().message;
     }

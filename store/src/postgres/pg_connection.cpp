@@ -96,7 +96,8 @@ formats::Error PostgresStore::current_exception_error() {
     throw;
   } catch (const pqxx::broken_connection& error) {
     drop_connection();
-    return make_error(ErrorCode::kIo, std::string("PostgreSQL server unreachable: ") + error.what());
+    return make_error(ErrorCode::kIo,
+                      std::string("PostgreSQL server unreachable: ") + error.what());
   } catch (const pqxx::sql_error& error) {
     const std::string state = sqlstate_of(error);
     std::string message = error.what();
@@ -116,7 +117,8 @@ formats::Error PostgresStore::current_exception_error() {
     return make_error(ErrorCode::kIo, message);
   } catch (const pqxx::in_doubt_error& error) {
     drop_connection();
-    return make_error(ErrorCode::kIo, std::string("PostgreSQL server unreachable: ") + error.what());
+    return make_error(ErrorCode::kIo,
+                      std::string("PostgreSQL server unreachable: ") + error.what());
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::kOutOfMemory, "out of memory");
   } catch (const std::exception& error) {

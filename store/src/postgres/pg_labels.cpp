@@ -43,8 +43,7 @@ Expected<std::int64_t> PostgresStore::commit(const CommitRequest& request) {
   return guarded([&](pqxx::connection& connection) -> Expected<std::int64_t> {
     pqxx::work work(connection);
     // The grant decides, not the client: reviewers have no INSERT on label_commits at all.
-    if (!work.exec1("SELECT has_table_privilege('pcanno.label_commits', 'INSERT')")[0]
-             .as<bool>()) {
+    if (!work.exec1("SELECT has_table_privilege('pcanno.label_commits', 'INSERT')")[0].as<bool>()) {
       return make_error(ErrorCode::kPermission,
                         user_ + " may not write labels (no INSERT on pcanno.label_commits)");
     }
@@ -63,8 +62,8 @@ Expected<std::int64_t> PostgresStore::commit(const CommitRequest& request) {
     const std::int64_t version = locked->task.version;
     if (request.base_version != version) {
       return make_error(ErrorCode::kConflict,
-                        task_name + " is at version " + std::to_string(version) +
-                            " (leased by " + locked->holder + "); this edit was based on version " +
+                        task_name + " is at version " + std::to_string(version) + " (leased by " +
+                            locked->holder + "); this edit was based on version " +
                             std::to_string(request.base_version));
     }
     work.exec_params(
@@ -84,11 +83,11 @@ Expected<std::vector<LabelCommit>> PostgresStore::history(std::int64_t task_id,
   return guarded([&](pqxx::connection& connection) -> Expected<std::vector<LabelCommit>> {
     pqxx::work work(connection);
     if (!task_exists(work, task_id)) return not_visible("task", task_id);
-    const pqxx::result rows = work.exec_params(
-        "SELECT version, author, " + micros("at") +
-            ", client_id, client_seq, edits FROM pcanno.label_commits"
-            " WHERE task_id = $1 AND version > $2 ORDER BY version",
-        task_id, after_version);
+    const pqxx::result rows =
+        work.exec_params("SELECT version, author, " + micros("at") +
+                             ", client_id, client_seq, edits FROM pcanno.label_commits"
+                             " WHERE task_id = $1 AND version > $2 ORDER BY version",
+                         task_id, after_version);
     std::vector<LabelCommit> commits;
     for (const pqxx::row& row : rows) {
       LabelCommit commit;
@@ -99,8 +98,8 @@ Expected<std::vector<LabelCommit>> PostgresStore::history(std::int64_t task_id,
       commit.client_id = row[3].as<std::string>();
       commit.client_seq = row[4].as<std::int64_t>();
       Expected<std::vector<formats::DocumentEdit>> edits = formats::parse_edits(
-          row[5].as<std::string>(), "task " + std::to_string(task_id) + " version " +
-                                        std::to_string(commit.version));
+          row[5].as<std::string>(),
+          "task " + std::to_string(task_id) + " version " + std::to_string(commit.version));
       if (!edits) return std::move(edits).error();
       commit.edits = std::move(*edits);
       commits.push_back(std::move(commit));
@@ -119,8 +118,7 @@ Expected<Snapshot> PostgresStore::snapshot(std::int64_t task_id, std::int64_t ve
     if (rows.empty()) {
       return make_error(ErrorCode::kNotFound, "task " + std::to_string(task_id) +
                                                   " has no snapshot at or below version " +
-                                                  std::to_string(version) + " visible to " +
-                                                  user_);
+                                                  std::to_string(version) + " visible to " + user_);
     }
     return Snapshot{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>()};
   });
@@ -158,7 +156,8 @@ Expected<Comment> PostgresStore::add_comment(const Comment& comment) {
     if (!task_exists(work, comment.task_id)) return not_visible("task", comment.task_id);
     const pqxx::row row = work.exec_params1(
         "INSERT INTO pcanno.comments (task_id, track_id, frame, x, y, z, text)"
-        " VALUES ($1, $2::bigint, $3, $4, $5, $6, $7) RETURNING " + comment_columns(),
+        " VALUES ($1, $2::bigint, $3, $4, $5, $6, $7) RETURNING " +
+            comment_columns(),
         comment.task_id, comment.track_id ? track.c_str() : nullptr, comment.frame, comment.x,
         comment.y, comment.z, comment.text);
     record_change(work, &comment.task_id, "comment");
@@ -185,9 +184,9 @@ Expected<std::vector<Comment>> PostgresStore::comments(std::int64_t task_id) {
 Status PostgresStore::resolve_comment(std::int64_t comment_id, bool resolved) {
   return guarded([&](pqxx::connection& connection) -> Status {
     pqxx::work work(connection);
-    const pqxx::result rows = work.exec_params(
-        "UPDATE pcanno.comments SET resolved = $2 WHERE id = $1 RETURNING task_id", comment_id,
-        resolved);
+    const pqxx::result rows =
+        work.exec_params("UPDATE pcanno.comments SET resolved = $2 WHERE id = $1 RETURNING task_id",
+                         comment_id, resolved);
     if (rows.empty()) return not_visible("comment", comment_id);
     const std::int64_t task_id = rows[0][0].as<std::int64_t>();
     record_change(work, &task_id, "comment");

@@ -33,8 +33,7 @@ Project read_project(const pqxx::row& row) {
   return project;
 }
 
-const char* const kSequenceColumns =
-    "id, project_id, name, uri, layout, labels_uri, frame_count";
+const char* const kSequenceColumns = "id, project_id, name, uri, layout, labels_uri, frame_count";
 
 SequenceRecord read_sequence(const pqxx::row& row) {
   SequenceRecord sequence;
@@ -67,9 +66,8 @@ Status PostgresStore::add_user(const std::string& name, Role role, const std::st
   if (name.empty()) return make_error(ErrorCode::kInvalidArgument, "a user needs a name");
   return guarded([&](pqxx::connection& connection) -> Status {
     pqxx::work work(connection);
-    const pqxx::row exists =
-        work.exec_params1("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)",
-                          name);
+    const pqxx::row exists = work.exec_params1(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)", name);
     if (exists[0].as<bool>()) {
       return make_error(ErrorCode::kConflict, "a user or role named '" + name + "' exists");
     }
@@ -132,8 +130,8 @@ Expected<Project> PostgresStore::project(const std::string& name) {
     const pqxx::result rows = work.exec_params(
         "SELECT " + project_columns() + " FROM pcanno.projects WHERE name = $1", name);
     if (rows.empty()) {
-      return make_error(ErrorCode::kNotFound, "project '" + name +
-                                                  "' does not exist or is not visible to " + user_);
+      return make_error(ErrorCode::kNotFound,
+                        "project '" + name + "' does not exist or is not visible to " + user_);
     }
     return read_project(rows[0]);
   });
@@ -166,9 +164,9 @@ Expected<SequenceRecord> PostgresStore::add_sequence(const SequenceRecord& seque
             .empty()) {
       return not_visible("project", sequence.project_id);
     }
-    const pqxx::result taken = work.exec_params(
-        "SELECT 1 FROM pcanno.sequences WHERE project_id = $1 AND name = $2",
-        sequence.project_id, sequence.name);
+    const pqxx::result taken =
+        work.exec_params("SELECT 1 FROM pcanno.sequences WHERE project_id = $1 AND name = $2",
+                         sequence.project_id, sequence.name);
     if (!taken.empty()) {
       return make_error(ErrorCode::kConflict, "project " + std::to_string(sequence.project_id) +
                                                   " already has a sequence '" + sequence.name +
@@ -190,10 +188,10 @@ Expected<std::vector<SequenceRecord>> PostgresStore::sequences(std::int64_t proj
   return guarded([&](pqxx::connection& connection) -> Expected<std::vector<SequenceRecord>> {
     pqxx::work work(connection);
     std::vector<SequenceRecord> sequences;
-    for (const pqxx::row& row : work.exec_params(
-             std::string("SELECT ") + kSequenceColumns +
-                 " FROM pcanno.sequences WHERE project_id = $1 ORDER BY id",
-             project_id)) {
+    for (const pqxx::row& row :
+         work.exec_params(std::string("SELECT ") + kSequenceColumns +
+                              " FROM pcanno.sequences WHERE project_id = $1 ORDER BY id",
+                          project_id)) {
       sequences.push_back(read_sequence(row));
     }
     return sequences;

@@ -111,7 +111,7 @@ class PostgresStore final : public ProjectStore {
     std::string holder;  ///< "" when nobody ever took it or it was released
     std::string token;
     std::int64_t expires_at_us = 0;
-    bool live = false;   ///< expires after the server's now()
+    bool live = false;  ///< expires after the server's now()
   };
   Expected<LockedTask> lock_task(pqxx::work& work, std::int64_t task_id);
   /// "task N is leased by X until T".

@@ -15,7 +15,8 @@ const std::string& task_columns() {
       "id, project_id, sequence_id, first_frame, last_frame, label_kinds, state,"
       " coalesce(assignee, ''), version,"
       " CASE WHEN lease_expires_at > now() THEN coalesce(lease_holder, '') ELSE '' END,"
-      " CASE WHEN lease_expires_at > now() THEN " + micros("lease_expires_at") + " ELSE 0 END";
+      " CASE WHEN lease_expires_at > now() THEN " +
+      micros("lease_expires_at") + " ELSE 0 END";
   return columns;
 }
 
@@ -47,8 +48,8 @@ void record_event(pqxx::work& work, std::int64_t task_id, const char* from, Task
 }
 
 Task read_one_task(pqxx::work& work, std::int64_t task_id) {
-  return read_task(work.exec_params1(
-      "SELECT " + task_columns() + " FROM pcanno.tasks WHERE id = $1", task_id));
+  return read_task(
+      work.exec_params1("SELECT " + task_columns() + " FROM pcanno.tasks WHERE id = $1", task_id));
 }
 
 bool blank(const std::string& text) {
@@ -62,11 +63,14 @@ bool blank(const std::string& text) {
 
 Expected<PostgresStore::LockedTask> PostgresStore::lock_task(pqxx::work& work,
                                                              std::int64_t task_id) {
-  const pqxx::result rows = work.exec_params(
-      "SELECT " + task_columns() + ", coalesce(lease_holder, ''), coalesce(lease_token, ''),"
-          " coalesce(" + micros("lease_expires_at") + ", 0), coalesce(lease_expires_at > now(), false)"
-          " FROM pcanno.tasks WHERE id = $1 FOR UPDATE",
-      task_id);
+  const pqxx::result rows =
+      work.exec_params("SELECT " + task_columns() +
+                           ", coalesce(lease_holder, ''), coalesce(lease_token, ''),"
+                           " coalesce(" +
+                           micros("lease_expires_at") +
+                           ", 0), coalesce(lease_expires_at > now(), false)"
+                           " FROM pcanno.tasks WHERE id = $1 FOR UPDATE",
+                       task_id);
   if (rows.empty()) return not_visible("task", task_id);
   LockedTask locked;
   locked.task = read_task(rows[0]);
@@ -121,14 +125,14 @@ Expected<std::vector<Task>> PostgresStore::tasks(const TaskFilter& filter) {
   const char* state = filter.state ? to_string(*filter.state) : nullptr;
   return guarded([&](pqxx::connection& connection) -> Expected<std::vector<Task>> {
     pqxx::work work(connection);
-    const pqxx::result rows = work.exec_params(
-        "SELECT " + task_columns() +
-            " FROM pcanno.tasks"
-            " WHERE ($1::bigint IS NULL OR project_id = $1::bigint)"
-            " AND ($2::text IS NULL OR coalesce(assignee, '') = $2::text)"
-            " AND ($3::text IS NULL OR state = $3::text) ORDER BY id",
-        filter.project_id ? project.c_str() : nullptr,
-        filter.assignee ? filter.assignee->c_str() : nullptr, state);
+    const pqxx::result rows =
+        work.exec_params("SELECT " + task_columns() +
+                             " FROM pcanno.tasks"
+                             " WHERE ($1::bigint IS NULL OR project_id = $1::bigint)"
+                             " AND ($2::text IS NULL OR coalesce(assignee, '') = $2::text)"
+                             " AND ($3::text IS NULL OR state = $3::text) ORDER BY id",
+                         filter.project_id ? project.c_str() : nullptr,
+                         filter.assignee ? filter.assignee->c_str() : nullptr, state);
     std::vector<Task> tasks;
     for (const pqxx::row& row : rows) tasks.push_back(read_task(row));
     return tasks;
@@ -138,8 +142,8 @@ Expected<std::vector<Task>> PostgresStore::tasks(const TaskFilter& filter) {
 Expected<Task> PostgresStore::task(std::int64_t task_id) {
   return guarded([&](pqxx::connection& connection) -> Expected<Task> {
     pqxx::work work(connection);
-    const pqxx::result rows = work.exec_params(
-        "SELECT " + task_columns() + " FROM pcanno.tasks WHERE id = $1", task_id);
+    const pqxx::result rows =
+        work.exec_params("SELECT " + task_columns() + " FROM pcanno.tasks WHERE id = $1", task_id);
     if (rows.empty()) return not_visible("task", task_id);
     return read_task(rows[0]);
   });
@@ -193,10 +197,10 @@ Expected<std::vector<TaskEvent>> PostgresStore::task_events(std::int64_t task_id
     if (work.exec_params("SELECT 1 FROM pcanno.tasks WHERE id = $1", task_id).empty()) {
       return not_visible("task", task_id);
     }
-    const pqxx::result rows = work.exec_params(
-        "SELECT id, task_id, from_state, to_state, who, " + micros("at") +
-            ", reason FROM pcanno.task_events WHERE task_id = $1 ORDER BY id",
-        task_id);
+    const pqxx::result rows =
+        work.exec_params("SELECT id, task_id, from_state, to_state, who, " + micros("at") +
+                             ", reason FROM pcanno.task_events WHERE task_id = $1 ORDER BY id",
+                         task_id);
     std::vector<TaskEvent> events;
     for (const pqxx::row& row : rows) {
       TaskEvent event;
@@ -229,7 +233,8 @@ Expected<Lease> PostgresStore::acquire_lease(std::int64_t task_id,
         "UPDATE pcanno.tasks SET lease_holder = current_user,"
         " lease_token = gen_random_uuid()::text,"
         " lease_expires_at = now() + $2::bigint * interval '1 millisecond'"
-        " WHERE id = $1 RETURNING lease_holder, lease_token, " + micros("lease_expires_at"),
+        " WHERE id = $1 RETURNING lease_holder, lease_token, " +
+            micros("lease_expires_at"),
         task_id, static_cast<std::int64_t>(duration.count()));
     record_change(work, &task_id, "lease");
     work.commit();
@@ -255,7 +260,8 @@ Expected<Lease> PostgresStore::heartbeat(const Lease& lease, std::chrono::millis
     // Still this client's token: extend it, even past its expiry, since nobody else took it.
     const pqxx::row row = work.exec_params1(
         "UPDATE pcanno.tasks SET lease_expires_at = now() + $2::bigint * interval '1 millisecond'"
-        " WHERE id = $1 RETURNING lease_holder, lease_token, " + micros("lease_expires_at"),
+        " WHERE id = $1 RETURNING lease_holder, lease_token, " +
+            micros("lease_expires_at"),
         lease.task_id, static_cast<std::int64_t>(duration.count()));
     work.commit();
     return Lease{lease.task_id, row[0].as<std::string>(), row[1].as<std::string>(),

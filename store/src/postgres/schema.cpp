@@ -297,7 +297,7 @@ const std::vector<std::string>& migrations() {
   // Version 1. Later versions append one element each; the runner applies the missing ones.
   static const std::vector<std::string> kMigrations = {
       std::string(kRolesV1) + "SET LOCAL ROLE pcanno_owner;\n" + kTablesV1 + kPoliciesV1 +
-      kWorkflowV1 + "RESET ROLE;\n",
+          kWorkflowV1 + "RESET ROLE;\n",
   };
   return kMigrations;
 }

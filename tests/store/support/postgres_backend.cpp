@@ -156,18 +156,18 @@ class PostgresBackendImpl final : public PostgresBackend {
       std::vector<std::string> roles;
       {
         pqxx::nontransaction work(admin);
-        for (const pqxx::row& row : work.exec(
-                 "SELECT DISTINCT r.rolname FROM pg_auth_members m"
-                 " JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid"
-                 " WHERE g.rolname IN ('pcanno_annotator', 'pcanno_reviewer', 'pcanno_admin')"
-                 " AND r.rolcanlogin")) {
+        for (const pqxx::row& row :
+             work.exec("SELECT DISTINCT r.rolname FROM pg_auth_members m"
+                       " JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid"
+                       " WHERE g.rolname IN ('pcanno_annotator', 'pcanno_reviewer', 'pcanno_admin')"
+                       " AND r.rolcanlogin")) {
           roles.push_back(row[0].as<std::string>());
         }
       }
       for (const std::string& role : roles) exec_formatted(admin, "DROP ROLE %I", role);
     } catch (const std::exception& error) {
-      std::fprintf(stderr, "postgres test backend: cleanup of %s failed: %s\n",
-                   database_.c_str(), error.what());
+      std::fprintf(stderr, "postgres test backend: cleanup of %s failed: %s\n", database_.c_str(),
+                   error.what());
     }
     database_.clear();
   }
@@ -192,8 +192,7 @@ bool pg_cluster_control(const std::string& command) {
 std::string pg_superuser_conninfo(const std::string& database) {
   const PgCluster* cluster = owner().cluster();
   if (!cluster) return "";
-  return "host=" + cluster->socket + " port=" + cluster->port + " user=postgres dbname=" +
-         database;
+  return "host=" + cluster->socket + " port=" + cluster->port + " user=postgres dbname=" + database;
 }
 
 std::string pg_user_url(const std::string& user, const std::string& database) {

@@ -10,7 +10,7 @@
 namespace pcanno::test {
 
 struct PgCluster {
-  std::string state;   ///< the script's state folder
+  std::string state;  ///< the script's state folder
   std::string port;
   std::string socket;  ///< the unix socket folder (the superuser connects there)
 };
