@@ -148,6 +148,10 @@ TEST_F(PostgresLive, LeasesAndCommitsBetweenTwoPeople) {
 TEST_F(PostgresLive, AStoreReconnectsAfterTheServerRestarts) {
   auto before = ada_->projects();
   ASSERT_TRUE(before) << before.error().message;
+  // Listening too, so that the reconnect also replaces the LISTEN registration.
+  auto mark = ada_->change_mark();
+  ASSERT_TRUE(mark);
+  ASSERT_TRUE(ada_->wait_for_change(*mark, std::chrono::milliseconds(10)));
   ASSERT_TRUE(pg_cluster_control("stop"));
   auto down = ada_->projects();
   const bool restarted = pg_cluster_control("start");
@@ -157,6 +161,32 @@ TEST_F(PostgresLive, AStoreReconnectsAfterTheServerRestarts) {
   auto after = ada_->projects();
   ASSERT_TRUE(after) << after.error().message;
   EXPECT_EQ(after->size(), before->size());
+  auto woke = std::async(std::launch::async,
+                         [&] { return ada_->wait_for_change(*mark, std::chrono::seconds(60)); });
+  store::Comment comment;
+  comment.task_id = task_;
+  comment.text = "after the restart";
+  auto writer = backend_->open_as("ada");
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->add_comment(comment));
+  auto result = woke.get();
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(*result);
+}
+
+TEST_F(PostgresLive, ARefusedLoginIsAPermissionErrorAndAMissingDatabaseNotFound) {
+  auto* postgres = dynamic_cast<PostgresBackend*>(backend_.get());
+  ASSERT_NE(postgres, nullptr);
+  std::string url = pg_user_url("alice", postgres->database());
+  const std::size_t at = url.find('@');
+  ASSERT_NE(at, std::string::npos);
+  const std::string wrong = "postgresql://alice:wrong-password" + url.substr(at);
+  auto refused = store::open_store(wrong);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermission) << refused.error().message;
+  auto missing = store::open_store(pg_user_url("alice", "no_such_database"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound) << missing.error().message;
 }
 
 #ifdef PCANNO_STORE_POSTGRES

@@ -71,6 +71,22 @@ Status PostgresStore::ensure_connected() {
     pqxx::nontransaction query(*connection_);
     user_ = query.exec("SELECT current_user")[0][0].as<std::string>();
     return {};
+  } catch (const pqxx::broken_connection& error) {
+    // libpq reports a refused login like a lost server; retrying will not help those.
+    drop_connection();
+    std::string message = error.what();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    const auto says = [&](const char* text) { return message.find(text) != std::string::npos; };
+    if (says("authentication failed") || says("no pg_hba.conf entry") ||
+        (says("role \"") && says("does not exist"))) {
+      return make_error(ErrorCode::kPermission, "PostgreSQL refused the login: " + message);
+    }
+    if (says("database \"") && says("does not exist")) {
+      return make_error(ErrorCode::kNotFound, message);
+    }
+    return make_error(ErrorCode::kIo, "PostgreSQL server unreachable: " + message);
   } catch (...) {
     return current_exception_error();
   }
