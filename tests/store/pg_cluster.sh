@@ -44,9 +44,9 @@ start_server() {
   port=$(cat "$state/port")
   socket=$(cat "$state/socketdir")
   as_postgres "$PGBIN/pg_ctl" -D "$state/data" -l "$state/log/server.log" -w -t 30 \
-    -o "-p $port -k $socket -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "-p $port -k $socket -c listen_addresses=127.0.0.1" start >/dev/null || return 1
   # The postmaster's PID is the first line of postmaster.pid: record it to stop only that.
-  head -n 1 "$state/data/postmaster.pid" >"$state/pid"
+  head -n 1 "$state/data/postmaster.pid" >"$state/pid" || return 1
 }
 
 stop_server() {
