@@ -230,6 +230,23 @@ TEST_F(PostgresSecurity, NonMemberSeesNoProjectAndOnlyAdminsAddPeople) {
   EXPECT_EQ(users->front().roles, std::vector<Role>{Role::kAdmin});
 }
 
+TEST_F(PostgresSecurity, NamesAndPasswordsReachTheDdlQuoted) {
+  // A name and a password that would break DDL built by concatenation.
+  const std::string name = "o'hara\"; DROP ROLE ada; --";
+  const formats::Status added = ada_->add_user(name, Role::kAnnotator, password_for(name));
+  ASSERT_TRUE(added) << added.error().message;
+  auto users = ada_->users();
+  ASSERT_TRUE(users);
+  const bool listed = std::any_of(users->begin(), users->end(),
+                                  [&](const store::User& user) { return user.name == name; });
+  EXPECT_TRUE(listed);
+  auto odd = open(name);
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->user(), name);
+  auto still_admin = open("ada");  // ada's role survived
+  EXPECT_TRUE(still_admin);
+}
+
 TEST_F(PostgresSecurity, EventsNameTheRealRole) {
   auto alice = open("alice");
   ASSERT_TRUE(alice);
