@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "backends.hpp"
+#include "store_messages.hpp"
 
 namespace pcanno::store {
 namespace {
@@ -28,8 +29,8 @@ Expected<std::unique_ptr<ProjectStore>> open_store(const std::string& url,
     std::string path = url.substr(7);
     if (starts_with(path, "//")) path = path.substr(2);  // sqlite:///abs/path as well
     if (path.empty()) {
-      return formats::Error{formats::ErrorCode::kInvalidArgument,
-                            "--db sqlite:PATH: the path is missing"};
+      return error(formats::ErrorCode::kInvalidArgument,
+                            "--db sqlite:PATH: the path is missing");
     }
     StoreOptions resolved = options;
     resolved.user = resolved_user(options);
@@ -40,13 +41,13 @@ Expected<std::unique_ptr<ProjectStore>> open_store(const std::string& url,
 #ifdef PCANNO_HAVE_POSTGRES
     return open_postgres_store(uri ? url : url.substr(11), options);
 #else
-    return formats::Error{formats::ErrorCode::kUnsupported,
-                          "this pcanno was built without PostgreSQL (libpqxx): use --db sqlite:PATH"};
+    return error(formats::ErrorCode::kUnsupported,
+                          "this pcanno was built without PostgreSQL (libpqxx): use --db sqlite:PATH");
 #endif
   }
-  return formats::Error{formats::ErrorCode::kInvalidArgument,
+  return error(formats::ErrorCode::kInvalidArgument,
                         "--db '" + url +
-                            "': expected sqlite:PATH, postgresql://... or postgresql:KEY=VALUE ..."};
+                            "': expected sqlite:PATH, postgresql://... or postgresql:KEY=VALUE ...");
 }
 
 }  // namespace pcanno::store

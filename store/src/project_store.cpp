@@ -1,3 +1,4 @@
+#include "store_messages.hpp"
 #include "pcanno/store/project_store.hpp"
 
 #include "pcanno/formats/labels/document/document.hpp"
@@ -22,10 +23,10 @@ Expected<TaskLabels> ProjectStore::labels(std::int64_t task_id) {
   for (const LabelCommit& commit : *log) {
     if (commit.version > current->version) break;
     if (commit.version != result.version + 1) {
-      return formats::Error{formats::ErrorCode::kMalformed,
+      return error(formats::ErrorCode::kMalformed,
                             "task " + std::to_string(task_id) + ": the label log jumps from version " +
                                 std::to_string(result.version) + " to " +
-                                std::to_string(commit.version)};
+                                std::to_string(commit.version));
     }
     Expected<std::vector<formats::DocumentEdit>> undo =
         formats::apply_edits(result.document, commit.edits);
