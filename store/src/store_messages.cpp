@@ -27,7 +27,7 @@ std::string format_utc(std::int64_t at_us) {
 
 formats::Error task_not_found(std::int64_t task_id, const std::string& user) {
   return error(formats::ErrorCode::kNotFound,
-                        task_name(task_id) + " does not exist or is not visible to " + user);
+               task_name(task_id) + " does not exist or is not visible to " + user);
 }
 
 formats::Error bad_transition(std::int64_t task_id, TaskState from, TaskState to) {
@@ -37,7 +37,7 @@ formats::Error bad_transition(std::int64_t task_id, TaskState from, TaskState to
 
 formats::Error reject_needs_reason(std::int64_t task_id) {
   return error(formats::ErrorCode::kInvalidArgument,
-                        "rejecting " + task_name(task_id) + " needs a reason");
+               "rejecting " + task_name(task_id) + " needs a reason");
 }
 
 formats::Error leased_by_other(std::int64_t task_id, const std::string& holder,
@@ -50,8 +50,8 @@ formats::Error lease_lapsed(std::int64_t task_id) {
   return conflict(task_name(task_id) + ": this client's lease lapsed; open the task again");
 }
 
-formats::Error stale_version(std::int64_t task_id, std::int64_t version,
-                             const std::string& holder, std::int64_t base_version) {
+formats::Error stale_version(std::int64_t task_id, std::int64_t version, const std::string& holder,
+                             std::int64_t base_version) {
   return conflict(task_name(task_id) + " is at version " + std::to_string(version) +
                   (holder.empty() ? std::string() : " (leased by " + holder + ")") +
                   "; this edit was based on version " + std::to_string(base_version));
@@ -59,24 +59,23 @@ formats::Error stale_version(std::int64_t task_id, std::int64_t version,
 
 formats::Error snapshot_ahead(std::int64_t task_id, std::int64_t version, std::int64_t current) {
   return error(formats::ErrorCode::kInvalidArgument,
-                        "a snapshot of " + task_name(task_id) + " at version " +
-                            std::to_string(version) + " is past its current version " +
-                            std::to_string(current));
+               "a snapshot of " + task_name(task_id) + " at version " + std::to_string(version) +
+                   " is past its current version " + std::to_string(current));
 }
 
 formats::Error schema_too_new(int version, const std::string& where) {
   return error(formats::ErrorCode::kUnsupported,
-                        "the store has schema version " + std::to_string(version) +
-                            ", newer than this pcanno's " + std::to_string(kStoreSchemaVersion) +
-                            ": upgrade pcanno",
-                        where);
+               "the store has schema version " + std::to_string(version) +
+                   ", newer than this pcanno's " + std::to_string(kStoreSchemaVersion) +
+                   ": upgrade pcanno",
+               where);
 }
 
 formats::Error schema_too_old(int version, const std::string& where, const std::string& url) {
   return error(formats::ErrorCode::kConflict,
-                        "the store has schema version " + std::to_string(version) +
-                            ": migrate it with `pcanno project init --db " + url + "`",
-                        where);
+               "the store has schema version " + std::to_string(version) +
+                   ": migrate it with `pcanno project init --db " + url + "`",
+               where);
 }
 
 std::string random_token() {

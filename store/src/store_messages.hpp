@@ -24,8 +24,8 @@ formats::Error reject_needs_reason(std::int64_t task_id);
 formats::Error leased_by_other(std::int64_t task_id, const std::string& holder,
                                std::int64_t expires_at_us);
 formats::Error lease_lapsed(std::int64_t task_id);
-formats::Error stale_version(std::int64_t task_id, std::int64_t version,
-                             const std::string& holder, std::int64_t base_version);
+formats::Error stale_version(std::int64_t task_id, std::int64_t version, const std::string& holder,
+                             std::int64_t base_version);
 formats::Error snapshot_ahead(std::int64_t task_id, std::int64_t version, std::int64_t current);
 
 /// A store whose schema is newer than this build (kUnsupported), or older (kConflict, naming the

@@ -113,8 +113,8 @@ TEST(SqliteStore, TwoProcessesShareOneFileWithoutLosingCommits) {
         formats::Track track;
         track.id = c + 1;
         track.label = "x";
-        auto version = (*own)->commit({task_ids[i], c, lease->token, "w", c,
-                                       {formats::TrackEdit{c + 1, track}}});
+        auto version = (*own)->commit(
+            {task_ids[i], c, lease->token, "w", c, {formats::TrackEdit{c + 1, track}}});
         if (!version || *version != c + 1) _exit(12);
       }
       _exit(0);

@@ -227,7 +227,8 @@ TEST_P(StoreSuite, LabelsAreTheSnapshotPlusTheLogBitForBit) {
   ASSERT_TRUE(tail);
   ASSERT_EQ(tail->size(), 2u);
   EXPECT_EQ((*tail)[0].version, 3);
-  EXPECT_EQ(formats::serialize_edits((*tail)[1].edits), formats::serialize_edits(add_box(4, xs[3])));
+  EXPECT_EQ(formats::serialize_edits((*tail)[1].edits),
+            formats::serialize_edits(add_box(4, xs[3])));
 }
 
 TEST_P(StoreSuite, CommentsArePinnedAndResolved) {
@@ -290,7 +291,8 @@ TEST_P(StoreSuite, TasksFilterByAssigneeAndState) {
   ASSERT_TRUE(second) << second.error().describe();
   EXPECT_EQ(second->label_kinds, store::kBoxes | store::kPolylines);
   ASSERT_TRUE(ada_->assign(second->id, "bob"));
-  formats::Expected<std::vector<store::Task>> bobs = ada_->tasks({std::nullopt, "bob", std::nullopt});
+  formats::Expected<std::vector<store::Task>> bobs =
+      ada_->tasks({std::nullopt, "bob", std::nullopt});
   ASSERT_TRUE(bobs);
   ASSERT_EQ(bobs->size(), 1u);
   EXPECT_EQ((*bobs)[0].id, second->id);

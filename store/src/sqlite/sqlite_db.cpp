@@ -1,5 +1,5 @@
-#include "store_messages.hpp"
 #include "sqlite_db.hpp"
+#include "store_messages.hpp"
 
 #include <utility>
 
@@ -22,7 +22,9 @@ formats::Error sqlite_error(sqlite3* db, int code, const std::string& path) {
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_), path_(std::move(other.path_)),
+    : db_(other.db_),
+      stmt_(other.stmt_),
+      path_(std::move(other.path_)),
       bind_error_(other.bind_error_) {
   other.stmt_ = nullptr;
 }
@@ -44,8 +46,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) bind_error_ = rc;
   return *this;
 }
@@ -81,15 +83,14 @@ std::string Statement::text(int column) const {
 
 Expected<Database> Database::open(const std::string& path, bool create) {
   sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     formats::Error error = sqlite_error(db, rc, path);
     sqlite3_close(db);
     if (error.code == formats::ErrorCode::kNotFound) {
-      error.message = "no project store here: create it with `pcanno project init --db sqlite:" +
-                      path + "`";
+      error.message =
+          "no project store here: create it with `pcanno project init --db sqlite:" + path + "`";
     }
     return error;
   }
@@ -98,15 +99,14 @@ Expected<Database> Database::open(const std::string& path, bool create) {
   sqlite3_extended_result_codes(db, 1);
   // WAL: readers do not block the writer. synchronous=FULL: an acknowledged commit survives a
   // power cut, as the engine's journal promises for local edits.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (Status status = database.exec(pragma); !status) return std::move(status).error();
   }
   return database;
 }
 
-Database::Database(Database&& other) noexcept
-    : db_(other.db_), path_(std::move(other.path_)) {
+Database::Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
   other.db_ = nullptr;
 }
 

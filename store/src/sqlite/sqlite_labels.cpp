@@ -82,8 +82,8 @@ Expected<Lease> SqliteStore::heartbeat(const Lease& lease, std::chrono::millisec
   if (current->token != lease.token) return refuse_token(lease.task_id, *current, now);
   Lease renewed = lease;
   renewed.expires_at_us = now + micros(duration);
-  if (Status status = write_lease(db_, lease.task_id, current->holder, current->token,
-                                  renewed.expires_at_us);
+  if (Status status =
+          write_lease(db_, lease.task_id, current->holder, current->token, renewed.expires_at_us);
       !status) {
     return std::move(status).error();
   }
@@ -123,8 +123,7 @@ Expected<std::int64_t> SqliteStore::commit(const CommitRequest& request) {
     return refuse_token(request.task_id, *current, now);
   }
   if (request.base_version != current->version) {
-    return stale_version(request.task_id, current->version, current->holder,
-                         request.base_version);
+    return stale_version(request.task_id, current->version, current->holder, request.base_version);
   }
   const std::int64_t version = current->version + 1;
   Expected<Statement> insert = db_.prepare(
@@ -167,12 +166,13 @@ Expected<std::vector<LabelCommit>> SqliteStore::history(std::int64_t task_id,
     Expected<bool> row = query->step();
     if (!row) return std::move(row).error();
     if (!*row) return out;
-    LabelCommit commit{task_id,           query->int64(0), query->text(1), query->int64(2),
-                       query->text(3),    query->int64(4), {}};
+    LabelCommit commit{
+        task_id, query->int64(0), query->text(1), query->int64(2), query->text(3), query->int64(4),
+        {}};
     const std::string where = db_.path() + ": task " + std::to_string(task_id) + " version " +
                               std::to_string(commit.version);
-    Expected<std::vector<formats::DocumentEdit>> edits = formats::parse_edits(query->text(5),
-                                                                             where);
+    Expected<std::vector<formats::DocumentEdit>> edits =
+        formats::parse_edits(query->text(5), where);
     if (!edits) return std::move(edits).error();
     commit.edits = std::move(*edits);
     out.push_back(std::move(commit));
@@ -186,7 +186,10 @@ Expected<Snapshot> SqliteStore::snapshot(std::int64_t task_id, std::int64_t vers
   if (!query) return std::move(query).error();
   query->bind(1, task_id).bind(2, version);
   return read_one<Snapshot>(
-      *query, [](const Statement& row) { return Snapshot{row.int64(0), row.text(1)}; },
+      *query,
+      [](const Statement& row) {
+        return Snapshot{row.int64(0), row.text(1)};
+      },
       task_not_found(task_id, user_));
 }
 
@@ -267,13 +270,12 @@ Status SqliteStore::resolve_comment(std::int64_t comment_id, bool resolved) {
   if (!row) return std::move(row).error();
   if (!*row) {
     return error(formats::ErrorCode::kNotFound,
-                          "comment " + std::to_string(comment_id) + " does not exist");
+                 "comment " + std::to_string(comment_id) + " does not exist");
   }
   const std::int64_t task_id = find->int64(0);
   Expected<Statement> update = db_.prepare("UPDATE comments SET resolved = ? WHERE id = ?");
   if (!update) return std::move(update).error();
-  if (Status status =
-          update->bind(1, std::int64_t{resolved ? 1 : 0}).bind(2, comment_id).run();
+  if (Status status = update->bind(1, std::int64_t{resolved ? 1 : 0}).bind(2, comment_id).run();
       !status) {
     return status;
   }
@@ -289,8 +291,7 @@ Expected<std::int64_t> SqliteStore::change_mark() {
       error(formats::ErrorCode::kIo, "no change mark", db_.path()));
 }
 
-Expected<bool> SqliteStore::wait_for_change(std::int64_t mark,
-                                            std::chrono::milliseconds timeout) {
+Expected<bool> SqliteStore::wait_for_change(std::int64_t mark, std::chrono::milliseconds timeout) {
   // A file has no notifications: poll. 50 ms keeps a dashboard live at a negligible cost.
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

@@ -138,9 +138,10 @@ Expected<std::unique_ptr<ProjectStore>> open_sqlite_store(const std::string& pat
   std::error_code ec;
   if (!options.create && !std::filesystem::exists(path, ec)) {
     return error(formats::ErrorCode::kNotFound,
-                          "no project store here: create it with `pcanno project init --db "
-                          "sqlite:" + path + "`",
-                          path);
+                 "no project store here: create it with `pcanno project init --db "
+                 "sqlite:" +
+                     path + "`",
+                 path);
   }
   Expected<sqlite::Database> db = sqlite::Database::open(path, options.create);
   if (!db) return std::move(db).error();
@@ -151,7 +152,7 @@ Expected<std::unique_ptr<ProjectStore>> open_sqlite_store(const std::string& pat
   if (!version) return std::move(version).error();
   if (*version == 0) {
     return error(formats::ErrorCode::kMalformed,
-                          "not a pcanno project store (no schema_version table)", path);
+                 "not a pcanno project store (no schema_version table)", path);
   }
   if (*version > kStoreSchemaVersion) {
     return schema_too_new(*version, path);

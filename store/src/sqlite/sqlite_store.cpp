@@ -87,8 +87,8 @@ Status SqliteStore::record_change(std::optional<std::int64_t> task_id, const cha
   return insert->bind(2, kind).bind(3, at_us).run();
 }
 
-Status SqliteStore::record_event(std::int64_t task_id, std::optional<TaskState> from,
-                                 TaskState to, const std::string& reason, std::int64_t at_us) {
+Status SqliteStore::record_event(std::int64_t task_id, std::optional<TaskState> from, TaskState to,
+                                 const std::string& reason, std::int64_t at_us) {
   Expected<Statement> insert = db_.prepare(
       "INSERT INTO task_events (task_id, from_state, to_state, who, at_us, reason) "
       "VALUES (?, ?, ?, ?, ?, ?)");
@@ -139,8 +139,8 @@ Expected<Project> SqliteStore::create_project(const std::string& name) {
   Expected<WriteTransaction> transaction = WriteTransaction::begin(db_);
   if (!transaction) return std::move(transaction).error();
   const std::int64_t at = now_us();
-  Expected<Statement> insert = db_.prepare(
-      "INSERT INTO projects (name, created_by, created_at_us) VALUES (?, ?, ?)");
+  Expected<Statement> insert =
+      db_.prepare("INSERT INTO projects (name, created_by, created_at_us) VALUES (?, ?, ?)");
   if (!insert) return std::move(insert).error();
   if (Status status = insert->bind(1, name).bind(2, user_).bind(3, at).run(); !status) {
     if (status.error().code == formats::ErrorCode::kConflict) {
@@ -198,10 +198,9 @@ Expected<SequenceRecord> SqliteStore::add_sequence(const SequenceRecord& sequenc
                       .run();
   if (!status) {
     if (status.error().code == formats::ErrorCode::kConflict) {
-      return error(formats::ErrorCode::kConflict,
-                            "project " + std::to_string(sequence.project_id) +
-                                " has no such project or a sequence named " + sequence.name +
-                                " already");
+      return error(formats::ErrorCode::kConflict, "project " + std::to_string(sequence.project_id) +
+                                                      " has no such project or a sequence named " +
+                                                      sequence.name + " already");
     }
     return std::move(status).error();
   }
@@ -230,7 +229,7 @@ Expected<SequenceRecord> SqliteStore::sequence(std::int64_t sequence_id) {
   return read_one<SequenceRecord>(
       *query, read_sequence,
       error(formats::ErrorCode::kNotFound,
-                     "sequence " + std::to_string(sequence_id) + " does not exist"));
+            "sequence " + std::to_string(sequence_id) + " does not exist"));
 }
 
 // ---- tasks --------------------------------------------------------------------------------------
@@ -238,9 +237,8 @@ Expected<SequenceRecord> SqliteStore::sequence(std::int64_t sequence_id) {
 Expected<Task> SqliteStore::create_task(const NewTask& spec) {
   if (spec.first_frame < 0 || spec.last_frame < spec.first_frame) {
     return error(formats::ErrorCode::kInvalidArgument,
-                          "a task's frames must be 0 <= first <= last, got " +
-                              std::to_string(spec.first_frame) + "-" +
-                              std::to_string(spec.last_frame));
+                 "a task's frames must be 0 <= first <= last, got " +
+                     std::to_string(spec.first_frame) + "-" + std::to_string(spec.last_frame));
   }
   Expected<SequenceRecord> sequence_record = sequence(spec.sequence_id);
   if (!sequence_record) return std::move(sequence_record).error();
@@ -263,8 +261,8 @@ Expected<Task> SqliteStore::create_task(const NewTask& spec) {
     return std::move(status).error();
   }
   const std::int64_t task_id = db_.last_insert_id();
-  Expected<Statement> snapshot_insert = db_.prepare(
-      "INSERT INTO label_snapshots (task_id, version, document) VALUES (?, 0, ?)");
+  Expected<Statement> snapshot_insert =
+      db_.prepare("INSERT INTO label_snapshots (task_id, version, document) VALUES (?, 0, ?)");
   if (!snapshot_insert) return std::move(snapshot_insert).error();
   if (Status status = snapshot_insert->bind(1, task_id).bind(2, document).run(); !status) {
     return std::move(status).error();

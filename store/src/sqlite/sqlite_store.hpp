@@ -35,8 +35,7 @@ class SqliteStore final : public ProjectStore {
   Expected<std::vector<Task>> tasks(const TaskFilter& filter) override;
   Expected<Task> task(std::int64_t task_id) override;
   Status assign(std::int64_t task_id, const std::string& user) override;
-  Expected<Task> transition(std::int64_t task_id, TaskState to,
-                            const std::string& reason) override;
+  Expected<Task> transition(std::int64_t task_id, TaskState to, const std::string& reason) override;
   Expected<std::vector<TaskEvent>> task_events(std::int64_t task_id) override;
 
   Expected<Lease> acquire_lease(std::int64_t task_id, std::chrono::milliseconds duration) override;

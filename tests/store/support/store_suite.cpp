@@ -45,9 +45,9 @@ void StoreSuite::SetUp() {
   ASSERT_TRUE(created) << created.error().describe();
   ada_ = open_as("ada");
   ASSERT_TRUE(ada_);
-  for (const auto& [name, role] : {std::pair{"alice", store::Role::kAnnotator},
-                                   std::pair{"bob", store::Role::kAnnotator},
-                                   std::pair{"rita", store::Role::kReviewer}}) {
+  for (const auto& [name, role] :
+       {std::pair{"alice", store::Role::kAnnotator}, std::pair{"bob", store::Role::kAnnotator},
+        std::pair{"rita", store::Role::kReviewer}}) {
     formats::Status added = ada_->add_user(name, role, password_for(name));
     ASSERT_TRUE(added) << added.error().describe();
   }
