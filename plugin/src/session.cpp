@@ -322,6 +322,7 @@ void Session::notify(ChangeKind kind, const std::string& name,
     change.kind = kind;
     change.name = name;
     touched(edits, change.tracks, change.polylines);
+    change.edits = &edits;
     // Copied: an observer may remove itself (or others) while being told.
     const std::map<int, Observer> observers = observers_;
     for (const auto& [id, observer] : observers) {

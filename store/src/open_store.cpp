@@ -3,13 +3,12 @@
 #include <cstdlib>
 
 #include "backends.hpp"
+#include "store_messages.hpp"
 
 namespace pcanno::store {
 namespace {
 
-bool starts_with(const std::string& text, const char* prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
+bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
 std::string resolved_user(const StoreOptions& options) {
   if (!options.user.empty()) return options.user;
@@ -28,8 +27,7 @@ Expected<std::unique_ptr<ProjectStore>> open_store(const std::string& url,
     std::string path = url.substr(7);
     if (starts_with(path, "//")) path = path.substr(2);  // sqlite:///abs/path as well
     if (path.empty()) {
-      return formats::Error{formats::ErrorCode::kInvalidArgument,
-                            "--db sqlite:PATH: the path is missing"};
+      return error(formats::ErrorCode::kInvalidArgument, "--db sqlite:PATH: the path is missing");
     }
     StoreOptions resolved = options;
     resolved.user = resolved_user(options);
@@ -40,13 +38,13 @@ Expected<std::unique_ptr<ProjectStore>> open_store(const std::string& url,
 #ifdef PCANNO_HAVE_POSTGRES
     return open_postgres_store(uri ? url : url.substr(11), options);
 #else
-    return formats::Error{formats::ErrorCode::kUnsupported,
-                          "this pcanno was built without PostgreSQL (libpqxx): use --db sqlite:PATH"};
+    return error(formats::ErrorCode::kUnsupported,
+                 "this pcanno was built without PostgreSQL (libpqxx): use --db sqlite:PATH");
 #endif
   }
-  return formats::Error{formats::ErrorCode::kInvalidArgument,
-                        "--db '" + url +
-                            "': expected sqlite:PATH, postgresql://... or postgresql:KEY=VALUE ..."};
+  return error(
+      formats::ErrorCode::kInvalidArgument,
+      "--db '" + url + "': expected sqlite:PATH, postgresql://... or postgresql:KEY=VALUE ...");
 }
 
 }  // namespace pcanno::store

@@ -18,8 +18,8 @@ inline bool starts_with(std::string_view s, std::string_view prefix) {
 
 /// geometry 0 <- formats 1 <- plugin 2 <- viewer 3 <- app 4, by a path's first folder. The Python
 /// module (python/) ranks with plugin: it is a headless face of the engine and never reaches viewer/.
-/// The project store (store/) ranks with plugin too, beside it: neither includes the other
-/// (siblings_violation).
+/// The project store (store/) ranks with plugin too: it may use the engine, the engine never uses
+/// it (store_in_engine).
 inline std::optional<int> module_rank(std::string_view path) {
   struct Module {
     std::string_view folder;
@@ -79,18 +79,17 @@ inline std::optional<int> included_formats_layer(std::string_view target) {
   return concept_layer(target);
 }
 
-/// The engine (plugin/) and the project store (store/) share a rank but stay apart: a host embeds
-/// the engine without a database client, and the store knows documents and edits, not sessions.
-inline bool siblings_violation(std::string_view file, std::string_view target) {
-  return (starts_with(file, "store/") && starts_with(target, "pcanno/plugin/")) ||
-         (starts_with(file, "plugin/") && starts_with(target, "pcanno/store/"));
+/// The project store (store/) builds on the engine (its journal, sessions); the engine never
+/// includes the store, so that a host embeds it without a database client.
+inline bool store_in_engine(std::string_view file, std::string_view target) {
+  return starts_with(file, "plugin/") && starts_with(target, "pcanno/store/");
 }
 
 /// True when `file` (a repository path) may not include `target`.
 inline bool include_violation(std::string_view file, std::string_view target) {
   const std::optional<int> from = module_rank(file);
   if (!from) return false;
-  if (siblings_violation(file, target)) return true;
+  if (store_in_engine(file, target)) return true;
   if (starts_with(target, "app/") && *from < 4) return true;
   if (const std::optional<int> to = included_module_rank(target); to && *to > *from) return true;
   const std::optional<int> from_layer = formats_layer(file);

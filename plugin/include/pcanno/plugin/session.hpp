@@ -50,6 +50,9 @@ struct Change {
   std::string name;                     ///< command name for edits, undo and redo
   std::vector<std::int64_t> tracks;     ///< tracks touched (edits, undo, redo)
   std::vector<std::int64_t> polylines;  ///< polyline tracks touched
+  /// The edits just applied to the document, in order (edits, undo, redo; none for recovered
+  /// edits): what a mirror of the document (a project store) replays. Valid during the call only.
+  const std::vector<formats::DocumentEdit>* edits = nullptr;
 };
 
 /// What is selected; shared by the tools and the views.

@@ -46,10 +46,10 @@ struct Project {
 struct SequenceRecord {
   std::int64_t id = 0;
   std::int64_t project_id = 0;
-  std::string name;         ///< unique in the project, e.g. "0000"
-  std::string uri;          ///< dataset root or folder as the loader takes it
-  std::string layout;       ///< "" (detect) or a forced layout id
-  std::string labels_uri;   ///< starting labels ("<codec>:<path>"), "" for none
+  std::string name;        ///< unique in the project, e.g. "0000"
+  std::string uri;         ///< dataset root or folder as the loader takes it
+  std::string layout;      ///< "" (detect) or a forced layout id
+  std::string labels_uri;  ///< starting labels ("<codec>:<path>"), "" for none
   std::int64_t frame_count = 0;
 };
 
@@ -62,9 +62,9 @@ struct Task {
   std::int64_t last_frame = 0;   ///< inclusive
   unsigned label_kinds = kBoxes;
   TaskState state = TaskState::kNew;
-  std::string assignee;       ///< "" when unassigned
-  std::int64_t version = 0;   ///< label version: 0 is the starting snapshot, each commit adds 1
-  std::string lease_holder;   ///< "" when no live lease
+  std::string assignee;      ///< "" when unassigned
+  std::int64_t version = 0;  ///< label version: 0 is the starting snapshot, each commit adds 1
+  std::string lease_holder;  ///< "" when no live lease
   std::int64_t lease_expires_at_us = 0;
 };
 
@@ -84,7 +84,7 @@ struct TaskEvent {
 struct Lease {
   std::int64_t task_id = 0;
   std::string holder;
-  std::string token;             ///< proves the holder's client: a heartbeat or release names it
+  std::string token;  ///< proves the holder's client: a heartbeat or release names it
   std::int64_t expires_at_us = 0;
 };
 
@@ -94,8 +94,8 @@ struct LabelCommit {
   std::int64_t version = 0;
   std::string author;
   std::int64_t at_us = 0;
-  std::string client_id;       ///< the writing client's id: with client_seq it makes a replay
-  std::int64_t client_seq = 0; ///< idempotent (a commit is stored at most once)
+  std::string client_id;        ///< the writing client's id: with client_seq it makes a replay
+  std::int64_t client_seq = 0;  ///< idempotent (a commit is stored at most once)
   std::vector<formats::DocumentEdit> edits;
 };
 
@@ -105,7 +105,7 @@ struct Comment {
   std::int64_t task_id = 0;
   std::optional<std::int64_t> track_id;  ///< the box's track, if it is about one
   std::int64_t frame = 0;
-  double x = 0.0, y = 0.0, z = 0.0;      ///< [m] position in the sequence's world frame
+  double x = 0.0, y = 0.0, z = 0.0;  ///< [m] position in the sequence's world frame
   std::string author;
   std::int64_t at_us = 0;
   std::string text;

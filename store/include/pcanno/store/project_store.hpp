@@ -46,8 +46,8 @@ struct TaskFilter {
 struct CommitRequest {
   std::int64_t task_id = 0;
   std::int64_t base_version = 0;
-  std::string lease_token;  ///< the writer's live lease
-  std::string client_id;    ///< stable per client install and task; with client_seq, makes a
+  std::string lease_token;      ///< the writer's live lease
+  std::string client_id;        ///< stable per client install and task; with client_seq, makes a
   std::int64_t client_seq = 0;  ///< replayed commit land once
   std::vector<formats::DocumentEdit> edits;
 };
@@ -145,8 +145,7 @@ class ProjectStore {
   virtual Expected<std::int64_t> change_mark() = 0;
   /// Waits until change_mark() exceeds `mark` or `timeout` passes; returns whether it did.
   /// PostgreSQL wakes on LISTEN/NOTIFY; SQLite polls.
-  virtual Expected<bool> wait_for_change(std::int64_t mark,
-                                         std::chrono::milliseconds timeout) = 0;
+  virtual Expected<bool> wait_for_change(std::int64_t mark, std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace pcanno::store
