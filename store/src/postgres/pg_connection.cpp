@@ -1,7 +1,6 @@
 // The PostgreSQL store's connection: opening, the schema check and migrations, mapping the
 // server's errors to ErrorCodes, and LISTEN/NOTIFY for live updates.
 #include <algorithm>
-#include <ctime>
 
 #include "postgres/pg_store.hpp"
 #include "postgres/schema.hpp"
@@ -29,15 +28,6 @@ formats::Error make_error(ErrorCode code, std::string message) {
   error.code = code;
   error.message = std::move(message);
   return error;
-}
-
-std::string iso_utc(std::int64_t us) {
-  const std::time_t seconds = static_cast<std::time_t>(us / 1000000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 std::string micros(const std::string& column) {
@@ -150,6 +140,20 @@ formats::Error PostgresStore::current_exception_error() {
   }
 }
 
+std::string PostgresStore::display_url() const {
+  if (!connection_) return "postgresql:";
+  const char* host = connection_->hostname();
+  const char* port = connection_->port();
+  const char* database = connection_->dbname();
+  const std::string host_text = host ? host : "";
+  const std::string port_text = port ? port : "";
+  const std::string database_text = database ? database : "";
+  if (host_text.empty() || host_text.front() == '/') {  // a unix socket folder
+    return "postgresql:host=" + host_text + " port=" + port_text + " dbname=" + database_text;
+  }
+  return "postgresql://" + host_text + ":" + port_text + "/" + database_text;
+}
+
 namespace {
 
 int read_version(pqxx::transaction_base& work) {
@@ -164,21 +168,9 @@ int read_version(pqxx::transaction_base& work) {
 Status PostgresStore::check_schema(pqxx::connection& connection, bool create) {
   pqxx::work work(connection);
   int version = read_version(work);
-  if (version > kStoreSchemaVersion) {
-    return make_error(ErrorCode::kUnsupported,
-                      "this store has schema version " + std::to_string(version) +
-                          "; this pcanno reads up to " + std::to_string(kStoreSchemaVersion) +
-                          ": upgrade pcanno");
-  }
+  if (version > kStoreSchemaVersion) return schema_too_new(version, display_url());
   if (version == kStoreSchemaVersion) return {};
-  if (!create) {
-    return make_error(ErrorCode::kConflict,
-                      version == 0
-                          ? "this database has no pcanno store: run `pcanno project init --db URL`"
-                          : "this store has schema version " + std::to_string(version) +
-                                ": run `pcanno project init --db URL` to migrate it to " +
-                                std::to_string(kStoreSchemaVersion));
-  }
+  if (!create) return schema_too_old(version, display_url(), display_url());
   // Two inits at once: the second waits here, then finds the work done.
   work.exec("SELECT pg_advisory_xact_lock(hashtext('pcanno.schema'))");
   version = read_version(work);

@@ -39,7 +39,6 @@ Comment read_comment(const pqxx::row& row) {
 
 Expected<std::int64_t> PostgresStore::commit(const CommitRequest& request) {
   const std::string edits = formats::serialize_edits(request.edits);
-  const std::string task_name = "task " + std::to_string(request.task_id);
   return guarded([&](pqxx::connection& connection) -> Expected<std::int64_t> {
     pqxx::work work(connection);
     // The grant decides, not the client: reviewers have no INSERT on label_commits at all.
@@ -56,15 +55,13 @@ Expected<std::int64_t> PostgresStore::commit(const CommitRequest& request) {
         request.task_id, request.client_id, request.client_seq);
     if (!replay.empty()) return replay[0][0].as<std::int64_t>();
     if (!locked->live || request.lease_token.empty() || locked->token != request.lease_token) {
-      if (locked->live) return make_error(ErrorCode::kConflict, leased_by(*locked));
-      return make_error(ErrorCode::kConflict, task_name + ": this client's lease lapsed");
+      if (locked->live) return leased_by(*locked);
+      return lease_lapsed(request.task_id);
     }
     const std::int64_t version = locked->task.version;
     if (request.base_version != version) {
-      return make_error(ErrorCode::kConflict,
-                        task_name + " is at version " + std::to_string(version) + " (leased by " +
-                            locked->holder + "); this edit was based on version " +
-                            std::to_string(request.base_version));
+      return stale_version(request.task_id, version, locked->live ? locked->holder : std::string(),
+                           request.base_version);
     }
     work.exec_params(
         "INSERT INTO pcanno.label_commits (task_id, version, client_id, client_seq, edits)"
@@ -82,7 +79,7 @@ Expected<std::vector<LabelCommit>> PostgresStore::history(std::int64_t task_id,
                                                           std::int64_t after_version) {
   return guarded([&](pqxx::connection& connection) -> Expected<std::vector<LabelCommit>> {
     pqxx::work work(connection);
-    if (!task_exists(work, task_id)) return not_visible("task", task_id);
+    if (!task_exists(work, task_id)) return task_not_found(task_id, user_);
     const pqxx::result rows =
         work.exec_params("SELECT version, author, " + micros("at") +
                              ", client_id, client_seq, edits FROM pcanno.label_commits"
@@ -131,13 +128,13 @@ Status PostgresStore::put_snapshot(std::int64_t task_id, std::int64_t version,
     pqxx::work work(connection);
     const pqxx::result rows =
         work.exec_params("SELECT version FROM pcanno.tasks WHERE id = $1", task_id);
-    if (rows.empty()) return not_visible("task", task_id);
+    if (rows.empty()) return task_not_found(task_id, user_);
     const std::int64_t current = rows[0][0].as<std::int64_t>();
-    if (version < 0 || version > current) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "task " + std::to_string(task_id) + " is at version " +
-                            std::to_string(current) + ": no snapshot at version " +
-                            std::to_string(version));
+    if (version > current) return snapshot_ahead(task_id, version, current);
+    if (version < 0) {
+      return make_error(ErrorCode::kInvalidArgument, "task " + std::to_string(task_id) +
+                                                         ": no snapshot at version " +
+                                                         std::to_string(version));
     }
     work.exec_params(
         "INSERT INTO pcanno.label_snapshots (task_id, version, document) VALUES ($1, $2, $3)"
@@ -153,7 +150,7 @@ Expected<Comment> PostgresStore::add_comment(const Comment& comment) {
   const std::string track = comment.track_id ? std::to_string(*comment.track_id) : "";
   return guarded([&](pqxx::connection& connection) -> Expected<Comment> {
     pqxx::work work(connection);
-    if (!task_exists(work, comment.task_id)) return not_visible("task", comment.task_id);
+    if (!task_exists(work, comment.task_id)) return task_not_found(comment.task_id, user_);
     const pqxx::row row = work.exec_params1(
         "INSERT INTO pcanno.comments (task_id, track_id, frame, x, y, z, text)"
         " VALUES ($1, $2::bigint, $3, $4, $5, $6, $7) RETURNING " +
@@ -169,7 +166,7 @@ Expected<Comment> PostgresStore::add_comment(const Comment& comment) {
 Expected<std::vector<Comment>> PostgresStore::comments(std::int64_t task_id) {
   return guarded([&](pqxx::connection& connection) -> Expected<std::vector<Comment>> {
     pqxx::work work(connection);
-    if (!task_exists(work, task_id)) return not_visible("task", task_id);
+    if (!task_exists(work, task_id)) return task_not_found(task_id, user_);
     std::vector<Comment> comments;
     for (const pqxx::row& row : work.exec_params("SELECT " + comment_columns() +
                                                      " FROM pcanno.comments WHERE task_id = $1"

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "backends.hpp"
+#include "store_messages.hpp"
 
 // The PostgreSQL backend: one libpq connection per store object, opened lazily again after the
 // server went away. Every statement is parameterised; what a person may read and write is decided
@@ -13,8 +14,6 @@
 namespace pcanno::store::postgres {
 
 formats::Error make_error(formats::ErrorCode code, std::string message);
-/// "2026-12-07T21:05:00Z" for microseconds since the epoch.
-std::string iso_utc(std::int64_t us);
 /// `(extract(epoch FROM column) * 1000000)::bigint`: a timestamptz as microseconds.
 std::string micros(const std::string& column);
 
@@ -114,8 +113,10 @@ class PostgresStore final : public ProjectStore {
     bool live = false;  ///< expires after the server's now()
   };
   Expected<LockedTask> lock_task(pqxx::work& work, std::int64_t task_id);
-  /// "task N is leased by X until T".
-  static std::string leased_by(const LockedTask& locked);
+  /// kConflict "task N is leased by X until T".
+  static formats::Error leased_by(const LockedTask& locked);
+  /// A libpq URL naming the server and database, without credentials, for messages.
+  std::string display_url() const;
 
   std::string conninfo_;
   std::string user_;

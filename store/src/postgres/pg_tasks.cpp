@@ -71,7 +71,7 @@ Expected<PostgresStore::LockedTask> PostgresStore::lock_task(pqxx::work& work,
                            ", 0), coalesce(lease_expires_at > now(), false)"
                            " FROM pcanno.tasks WHERE id = $1 FOR UPDATE",
                        task_id);
-  if (rows.empty()) return not_visible("task", task_id);
+  if (rows.empty()) return task_not_found(task_id, user_);
   LockedTask locked;
   locked.task = read_task(rows[0]);
   locked.holder = rows[0][11].as<std::string>();
@@ -81,9 +81,8 @@ Expected<PostgresStore::LockedTask> PostgresStore::lock_task(pqxx::work& work,
   return locked;
 }
 
-std::string PostgresStore::leased_by(const LockedTask& locked) {
-  return "task " + std::to_string(locked.task.id) + " is leased by " + locked.holder + " until " +
-         iso_utc(locked.expires_at_us);
+formats::Error PostgresStore::leased_by(const LockedTask& locked) {
+  return leased_by_other(locked.task.id, locked.holder, locked.expires_at_us);
 }
 
 Expected<Task> PostgresStore::create_task(const NewTask& request) {
@@ -144,7 +143,7 @@ Expected<Task> PostgresStore::task(std::int64_t task_id) {
     pqxx::work work(connection);
     const pqxx::result rows =
         work.exec_params("SELECT " + task_columns() + " FROM pcanno.tasks WHERE id = $1", task_id);
-    if (rows.empty()) return not_visible("task", task_id);
+    if (rows.empty()) return task_not_found(task_id, user_);
     return read_task(rows[0]);
   });
 }
@@ -168,8 +167,7 @@ Status PostgresStore::assign(std::int64_t task_id, const std::string& user) {
 Expected<Task> PostgresStore::transition(std::int64_t task_id, TaskState to,
                                          const std::string& reason) {
   if (to == TaskState::kRejected && blank(reason)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "task " + std::to_string(task_id) + ": rejecting needs a reason");
+    return reject_needs_reason(task_id);
   }
   return guarded([&](pqxx::connection& connection) -> Expected<Task> {
     pqxx::work work(connection);
@@ -177,9 +175,7 @@ Expected<Task> PostgresStore::transition(std::int64_t task_id, TaskState to,
     if (!locked) return std::move(locked).error();
     const TaskState from = locked->task.state;
     if (!can_transition(from, to)) {
-      return make_error(ErrorCode::kConflict, "task " + std::to_string(task_id) + " is " +
-                                                  to_string(from) + ": it cannot move to " +
-                                                  to_string(to));
+      return bad_transition(task_id, from, to);
     }
     // The tasks_check trigger refuses (42501) a move this person's group may not make.
     work.exec_params("UPDATE pcanno.tasks SET state = $2 WHERE id = $1", task_id, to_string(to));
@@ -195,7 +191,7 @@ Expected<std::vector<TaskEvent>> PostgresStore::task_events(std::int64_t task_id
   return guarded([&](pqxx::connection& connection) -> Expected<std::vector<TaskEvent>> {
     pqxx::work work(connection);
     if (work.exec_params("SELECT 1 FROM pcanno.tasks WHERE id = $1", task_id).empty()) {
-      return not_visible("task", task_id);
+      return task_not_found(task_id, user_);
     }
     const pqxx::result rows =
         work.exec_params("SELECT id, task_id, from_state, to_state, who, " + micros("at") +
@@ -227,7 +223,7 @@ Expected<Lease> PostgresStore::acquire_lease(std::int64_t task_id,
     Expected<LockedTask> locked = lock_task(work, task_id);
     if (!locked) return std::move(locked).error();
     if (locked->live && locked->holder != user_) {
-      return make_error(ErrorCode::kConflict, leased_by(*locked));
+      return leased_by(*locked);
     }
     const pqxx::row row = work.exec_params1(
         "UPDATE pcanno.tasks SET lease_holder = current_user,"
@@ -252,10 +248,8 @@ Expected<Lease> PostgresStore::heartbeat(const Lease& lease, std::chrono::millis
     Expected<LockedTask> locked = lock_task(work, lease.task_id);
     if (!locked) return std::move(locked).error();
     if (lease.token.empty() || locked->token != lease.token) {
-      if (locked->live) return make_error(ErrorCode::kConflict, leased_by(*locked));
-      return make_error(ErrorCode::kConflict, "task " + std::to_string(lease.task_id) +
-                                                  ": this client's lease lapsed and nobody "
-                                                  "holds it now; take it again");
+      if (locked->live) return leased_by(*locked);
+      return lease_lapsed(lease.task_id);
     }
     // Still this client's token: extend it, even past its expiry, since nobody else took it.
     const pqxx::row row = work.exec_params1(
@@ -275,7 +269,7 @@ Status PostgresStore::release_lease(const Lease& lease) {
     Expected<LockedTask> locked = lock_task(work, lease.task_id);
     if (!locked) return std::move(locked).error();
     if (lease.token.empty() || locked->token != lease.token) {
-      if (locked->live) return make_error(ErrorCode::kConflict, leased_by(*locked));
+      if (locked->live) return leased_by(*locked);
       return make_error(ErrorCode::kConflict,
                         "task " + std::to_string(lease.task_id) + ": this lease is not held");
     }
