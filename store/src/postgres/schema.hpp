@@ -1,0 +1,12 @@
+#pragma once
+#include <string>
+#include <vector>
+
+// The PostgreSQL store's schema as migrations: element i takes a database from schema version i to
+// i + 1. Each runs as the superuser (or a role that may create roles) inside one transaction that
+// also records the new version; see docs/store-security.md for what the roles and policies mean.
+namespace pcanno::store::postgres {
+
+const std::vector<std::string>& migrations();
+
+}  // namespace pcanno::store::postgres
