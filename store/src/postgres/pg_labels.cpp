@@ -40,38 +40,28 @@ Comment read_comment(const pqxx::row& row) {
 Expected<std::int64_t> PostgresStore::commit(const CommitRequest& request) {
   const std::string edits = formats::serialize_edits(request.edits);
   return guarded([&](pqxx::connection& connection) -> Expected<std::int64_t> {
-    pqxx::work work(connection);
-    // The grant decides, not the client: reviewers have no INSERT on label_commits at all.
-    if (!work.exec1("SELECT has_table_privilege('pcanno.label_commits', 'INSERT')")[0].as<bool>()) {
+    // One statement in its own implicit transaction: pcanno.commit_labels locks the task row,
+    // answers a replay, checks the lease and the base version, and appends (schema.cpp).
+    pqxx::nontransaction work(connection);
+    const pqxx::row row = work.exec_params1(
+        "SELECT outcome, version, holder, expires_us FROM pcanno.commit_labels($1, $2, $3, $4, "
+        "$5, $6)",
+        request.task_id, request.base_version, request.lease_token, request.client_id,
+        request.client_seq, edits);
+    const std::string outcome = row[0].as<std::string>();
+    const std::int64_t version = row[1].as<std::int64_t>();
+    const std::string holder = row[2].as<std::string>();
+    if (outcome == "ok") return version;
+    if (outcome == "permission") {
       return make_error(ErrorCode::kPermission,
                         user_ + " may not write labels (no INSERT on pcanno.label_commits)");
     }
-    Expected<LockedTask> locked = lock_task(work, request.task_id);
-    if (!locked) return std::move(locked).error();
-    // A replay of a stored commit (checked under the row lock, so two replays cannot race).
-    const pqxx::result replay = work.exec_params(
-        "SELECT version FROM pcanno.label_commits"
-        " WHERE task_id = $1 AND client_id = $2 AND client_seq = $3",
-        request.task_id, request.client_id, request.client_seq);
-    if (!replay.empty()) return replay[0][0].as<std::int64_t>();
-    if (!locked->live || request.lease_token.empty() || locked->token != request.lease_token) {
-      if (locked->live) return leased_by(*locked);
-      return lease_lapsed(request.task_id);
+    if (outcome == "not_found") return task_not_found(request.task_id, user_);
+    if (outcome == "leased") {
+      return leased_by_other(request.task_id, holder, row[3].as<std::int64_t>());
     }
-    const std::int64_t version = locked->task.version;
-    if (request.base_version != version) {
-      return stale_version(request.task_id, version, locked->live ? locked->holder : std::string(),
-                           request.base_version);
-    }
-    work.exec_params(
-        "INSERT INTO pcanno.label_commits (task_id, version, client_id, client_seq, edits)"
-        " VALUES ($1, $2, $3, $4, $5)",
-        request.task_id, version + 1, request.client_id, request.client_seq, edits);
-    work.exec_params("UPDATE pcanno.tasks SET version = $2 WHERE id = $1", request.task_id,
-                     version + 1);
-    record_change(work, &request.task_id, "labels");
-    work.commit();
-    return version + 1;
+    if (outcome == "lapsed") return lease_lapsed(request.task_id);
+    return stale_version(request.task_id, version, holder, request.base_version);
   });
 }
 
