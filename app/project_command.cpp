@@ -1,7 +1,7 @@
 // `pcanno project ...`: a labelling team's project store (store/) from the command line. This file
 // registers the command and holds the verbs that are one store call each: init, users, members and
-// sequences, and the workflow moves (assign, start, submit, review). Tasks and status live in
-// project_tasks.cpp and project_status.cpp.
+// sequences, and the workflow moves (assign, start, submit, review). Tasks, status and export live
+// in project_tasks.cpp, project_status.cpp and project_export.cpp.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -319,8 +319,8 @@ void add_project_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action) {
   CLI::App* project = app.add_subcommand(
       "project",
-      "A labelling team's project store: people, sequences, tasks, their review and "
-      "status (--db sqlite:PATH or postgresql://...; default $PCANNO_DB)");
+      "A labelling team's project store: people, sequences, tasks and their review, status and "
+      "export (--db sqlite:PATH or postgresql://...; default $PCANNO_DB)");
   project->require_subcommand(1);
 
   auto init = std::make_shared<InitOptions>();
@@ -372,6 +372,7 @@ void add_project_command(CLI::App& app, const GlobalOptions& global,
   add_project_task_commands(project, global, registry, action);
   add_workflow_commands(project, action);
   add_project_status_command(project, global, registry, action);
+  add_project_export_command(project, global, registry, action);
 }
 
 }  // namespace pcanno::app

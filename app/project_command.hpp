@@ -12,7 +12,8 @@
 #include "pcanno/store/project_store.hpp"
 
 // `pcanno project`: a labelling team's project store from the command line (project_command.cpp
-// registers it and holds the simple verbs; project_tasks.cpp, project_status.cpp the others). The pieces here are shared by those files.
+// registers it and holds the simple verbs; project_tasks.cpp, project_status.cpp and
+// project_export.cpp the others). The pieces here are shared by those files.
 
 namespace CLI {
 class App;
@@ -63,6 +64,8 @@ formats::Annotations crop_to_frames(const formats::Annotations& document, std::i
 void add_project_task_commands(CLI::App* project, const GlobalOptions& global,
                                const plugin::Registry& registry, CommandAction& action);
 void add_project_status_command(CLI::App* project, const GlobalOptions& global,
+                                const plugin::Registry& registry, CommandAction& action);
+void add_project_export_command(CLI::App* project, const GlobalOptions& global,
                                 const plugin::Registry& registry, CommandAction& action);
 
 }  // namespace pcanno::app

@@ -237,7 +237,7 @@ formats::BoxState box_of(const formats::Annotations& doc, std::int64_t track, st
   return *b;
 }
 
-TEST_F(ProjectCommandTest, WorkflowMovesAndStatus) {
+TEST_F(ProjectCommandTest, WorkflowStatusAndExportOfMergedTasks) {
   init_team();
   ASSERT_EQ(project("add-sequences --project city " + training_.string() +
                     " --labels kitti-tracking:" + (training_ / "label_02/0000.txt").string() +
@@ -314,6 +314,18 @@ TEST_F(ProjectCommandTest, WorkflowMovesAndStatus) {
   move("review " + t1 + " --begin", "rita", "in_review");
   move("review " + t1 + " --accept", "rita", "accepted");
 
+  // Export before the second task is accepted: its frames go out unlabelled and it is named.
+  const fs::path partial = dir_ / "partial.pcanno.json";
+  const CommandResult early =
+      project("export --project city --to pcanno --out " + partial.string());
+  ASSERT_EQ(early.exit_code, 0) << early.out;
+  EXPECT_NE(early.out.find("skipped, not accepted: " + t2 + " (frames 3-4, new)"),
+            std::string::npos)
+      << early.out;
+  auto partial_doc = formats::read_pcanno_document(partial);
+  ASSERT_TRUE(partial_doc) << partial_doc.error().describe();
+  EXPECT_EQ(partial_doc->box_count(), 9u);  // 3 tracks in frames 0-2
+
   // bob's task starts from the sequence's labels too; his edit on frame 1 lies outside it.
   move("assign " + t2 + " bob", "ada", "new");
   move("start " + t2, "bob", "in_progress");
@@ -350,6 +362,75 @@ TEST_F(ProjectCommandTest, WorkflowMovesAndStatus) {
   EXPECT_EQ(status["totals"]["findings"]["error"],
             status["tasks"][0]["findings"]["error"].get<int>() +
                 status["tasks"][1]["findings"]["error"].get<int>());
+
+  // The export merges the two tasks: alice's frames 0-2 with her edits, bob's frames 3-4 as they
+  // started (alice's edit on frame 4 and bob's on frame 1 lay outside their tasks).
+  const fs::path out = dir_ / "out/city.pcanno.json";
+  const CommandResult exported = project("export --project city --to pcanno --out " + out.string());
+  ASSERT_EQ(exported.exit_code, 0) << exported.out;
+  auto doc = formats::read_pcanno_document(out);
+  ASSERT_TRUE(doc) << doc.error().describe();
+  EXPECT_EQ(doc->box_count(), start.box_count());
+  for (const formats::Track& t : start.tracks) {
+    for (const formats::BoxState& b : t.boxes) {
+      formats::BoxState expected = b;
+      if (t.id == track && b.frame == 1) expected = moved;
+      if (t.id == track && b.frame == 2) expected = flipped;
+      const formats::BoxState got = box_of(*doc, t.id, b.frame);
+      EXPECT_TRUE(got.box.center.isApprox(expected.box.center, 1e-12))
+          << "track " << t.id << " frame " << b.frame;
+      EXPECT_TRUE(got.box.rotation.isApprox(expected.box.rotation, 1e-12))
+          << "track " << t.id << " frame " << b.frame;
+    }
+  }
+  // An existing output is kept without --force.
+  const CommandResult again = project("export --project city --to pcanno --out " + out.string());
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.out.find("--force"), std::string::npos) << again.out;
+  EXPECT_EQ(project("export --project city --to pcanno --force --out " + out.string()).exit_code,
+            0);
+  EXPECT_EQ(project("export --project city --to nothing --out " + out.string()).exit_code, 2);
+}
+
+TEST_F(ProjectCommandTest, ExportWritesEachAcceptedSequenceAsConvertDoesAndSkipsTheOthers) {
+  init_team();
+  const fs::path root = kitti_root({"0000", "0001", "0002"});
+  ASSERT_EQ(project("add-sequences --project city " + root.string() +
+                    " --labels kitti-tracking:" + (root / "label_02").string())
+                .exit_code,
+            0);
+  for (const char* name : {"0000", "0001", "0002"}) {
+    ASSERT_EQ(
+        project(std::string("tasks create --project city --chunk 2 --sequence ") + name).exit_code,
+        0);
+  }
+  auto ada = open_as("ada");
+  ASSERT_TRUE(ada);
+  const std::vector<store::Task> tasks = *ada->tasks({});
+  ASSERT_EQ(tasks.size(), 9u);  // frames 0-1, 2-3, 4 of each sequence
+  for (std::size_t i = 0; i < 6; ++i) accept(tasks[i].id, "alice");  // 0000 and 0001
+  move("assign " + std::to_string(tasks[6].id) + " bob", "ada", "new");
+  move("start " + std::to_string(tasks[6].id), "bob", "in_progress");
+
+  const fs::path out = dir_ / "export";
+  const CommandResult r =
+      project("export --project city --to kitti-tracking --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("sequence 0002: skipped, no accepted task (" + std::to_string(tasks[6].id) +
+                       " (frames 0-1, in_progress)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_FALSE(fs::exists(out / "0002.txt"));
+  // Unedited tasks merged back are the sequence's labels as `pcanno convert` writes them, byte for
+  // byte.
+  const fs::path converted = dir_ / "converted.txt";
+  const CommandResult c = pcanno("convert " + (training_ / "label_02/0000.txt").string() +
+                                 " --to kitti-tracking --out " + converted.string());
+  ASSERT_EQ(c.exit_code, 0) << c.out;
+  for (const char* name : {"0000.txt", "0001.txt"}) {
+    ASSERT_TRUE(fs::exists(out / name)) << r.out;
+    EXPECT_EQ(pcanno::test::slurp(out / name), pcanno::test::slurp(converted)) << name;
+  }
 }
 
 }  // namespace
