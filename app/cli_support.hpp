@@ -95,6 +95,9 @@ void add_check_command(CLI::App& app, const GlobalOptions& global, const plugin:
 /// `pcanno prelabel` (detector pre-labels): prelabel_command.cpp.
 void add_prelabel_command(CLI::App& app, const GlobalOptions& global,
                           const plugin::Registry& registry, CommandAction& action);
+/// `pcanno project` (the project store: tasks, review, status, export): project_command.cpp.
+void add_project_command(CLI::App& app, const GlobalOptions& global,
+                         const plugin::Registry& registry, CommandAction& action);
 /// `pcanno edit` (track repair): edit_command.cpp.
 void add_edit_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                       CommandAction& action);
