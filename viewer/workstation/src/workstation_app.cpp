@@ -18,6 +18,7 @@
 #include "pcanno/viewer/workstation/camera_panel.hpp"
 #include "pcanno/viewer/workstation/camera_view.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/task_mode.hpp"
 #include "pcanno/viewer/workstation/unsaved_edits.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
@@ -103,6 +104,29 @@ void write_layout_report(WorkstationWindow& window, const std::filesystem::path&
   (void)formats::write_file_atomic(path, last, true);
 }
 
+/// `pcanno view --db URL --task ID [--review]`: the window over a store task until it closes.
+int run_task(const WorkstationOptions& options) {
+  TaskOpenOptions task;
+  task.url = default_store_url(options.store_url);
+  task.user = options.store_user;
+  task.task_id = options.task_id;
+  task.review = options.review;
+  formats::Expected<TaskMode::Opened> opened = TaskMode::open(task);
+  if (!opened) {
+    std::cerr << "pcanno: error: task " << options.task_id << ": " << opened.error().describe()
+              << "\n";
+    return 1;
+  }
+  WorkstationWindow window(std::move(opened->session));
+  window.set_store(task.url, task.user);
+  window.enter_task(std::move(opened->mode));
+  window.resize(1600, 1000);
+  window.show();
+  window.activateWindow();
+  window.main_view()->setFocus();
+  return QApplication::exec();
+}
+
 }  // namespace
 
 int run_workstation(const WorkstationOptions& options, const char* program) {
@@ -119,6 +143,7 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("pcanno view");
 
+  if (options.task_id > 0) return run_task(options);
   std::vector<std::string> notes;
   auto session = open_workstation_session(options, &notes);
   if (!session) {
@@ -148,6 +173,7 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
 
   WorkstationWindow window(std::move(*session));
   window.keep_class_schema(std::move(kept_schema));
+  window.set_store(default_store_url(options.store_url), options.store_user);
   if (!options.tool.empty()) {
     if (formats::Status started = window.start_tool(options.tool); !started) {
       std::cerr << "pcanno: error: --tool: " << started.error().describe() << "\n";
