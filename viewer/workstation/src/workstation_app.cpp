@@ -104,6 +104,38 @@ void write_layout_report(WorkstationWindow& window, const std::filesystem::path&
   (void)formats::write_file_atomic(path, last, true);
 }
 
+/// Shows `window` and runs the application until it closes: the layout report and the
+/// screenshot of `options` included.
+int run_window(WorkstationWindow& window, const WorkstationOptions& options) {
+  window.resize(1600, 1000);
+  window.show();
+  window.activateWindow();
+  window.main_view()->setFocus();
+
+  std::string last_report;
+  QTimer report_timer;
+  if (!options.layout_report.empty()) {
+    QObject::connect(&report_timer, &QTimer::timeout, &window,
+                     [&] { write_layout_report(window, options.layout_report, last_report); });
+    report_timer.start(250);
+  }
+  int status = 0;
+  if (!options.screenshot.empty()) {
+    // Show the side and front views at work: on the first track, when there is one.
+    const formats::Annotations& doc = window.session().document();
+    if (!doc.tracks.empty()) window.select_track(doc.tracks.front().id);
+    QTimer::singleShot(1500, &window, [&] {
+      if (!window.save_screenshot(QString::fromStdString(options.screenshot.string()))) {
+        std::cerr << "pcanno: error: cannot write " << options.screenshot << "\n";
+        status = 1;
+      }
+      QApplication::quit();
+    });
+  }
+  const int rc = QApplication::exec();
+  return status != 0 ? status : rc;
+}
+
 /// `pcanno view --db URL --task ID [--review]`: the window over a store task until it closes.
 int run_task(const WorkstationOptions& options) {
   TaskOpenOptions task;
@@ -120,11 +152,7 @@ int run_task(const WorkstationOptions& options) {
   WorkstationWindow window(std::move(opened->session));
   window.set_store(task.url, task.user);
   window.enter_task(std::move(opened->mode));
-  window.resize(1600, 1000);
-  window.show();
-  window.activateWindow();
-  window.main_view()->setFocus();
-  return QApplication::exec();
+  return run_window(window, options);
 }
 
 }  // namespace
@@ -180,33 +208,7 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
       return 1;
     }
   }
-  window.resize(1600, 1000);
-  window.show();
-  window.activateWindow();
-  window.main_view()->setFocus();
-
-  std::string last_report;
-  QTimer report_timer;
-  if (!options.layout_report.empty()) {
-    QObject::connect(&report_timer, &QTimer::timeout, &window,
-                     [&] { write_layout_report(window, options.layout_report, last_report); });
-    report_timer.start(250);
-  }
-  int status = 0;
-  if (!options.screenshot.empty()) {
-    // Show the side and front views at work: on the first track, when there is one.
-    const formats::Annotations& doc = window.session().document();
-    if (!doc.tracks.empty()) window.select_track(doc.tracks.front().id);
-    QTimer::singleShot(1500, &window, [&] {
-      if (!window.save_screenshot(QString::fromStdString(options.screenshot.string()))) {
-        std::cerr << "pcanno: error: cannot write " << options.screenshot << "\n";
-        status = 1;
-      }
-      QApplication::quit();
-    });
-  }
-  const int rc = QApplication::exec();
-  return status != 0 ? status : rc;
+  return run_window(window, options);
 }
 
 }  // namespace pcanno::viewer::workstation
