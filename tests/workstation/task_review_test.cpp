@@ -84,7 +84,11 @@ class WorkstationTask : public WorkstationTest {
     drag(top, top->pixel_of({11.5, 6.3, 0.0}).toPoint(), top->pixel_of({15.9, 2.9, 0.0}).toPoint());
   }
 
+  /// A shortcut, once the window is active again (a dialog that just closed handed it back).
   void press(ws::WorkstationWindow& w, Qt::Key key, Qt::KeyboardModifiers mods) {
+    w.activateWindow();
+    EXPECT_TRUE(QTest::qWaitForWindowActive(&w));
+    w.main_view()->setFocus();
     QTest::keyClick(w.main_view(), key, mods);
     QApplication::processEvents();
   }
