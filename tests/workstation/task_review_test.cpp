@@ -201,6 +201,9 @@ TEST_F(WorkstationTask, AReviewerCommentsAndRejectsAndTheAnnotatorSeesIt) {
   EXPECT_EQ(a.comments_panel()->table()->item(0, 0)->text(), "rita");
   EXPECT_TRUE(title().contains("1 open comment")) << title().toStdString();
   EXPECT_EQ(a.timeline()->comment_frames(), std::vector<std::int64_t>{0});
+  EXPECT_EQ(a.comment_markers_shown(), 1u) << "the comment's marker in the views at its frame";
+  ASSERT_TRUE(a.set_frame(1));
+  EXPECT_EQ(a.comment_markers_shown(), 0u);
   // A double-click on the comment goes to its frame and selects its track.
   a.select_track(std::nullopt);
   emit a.comments_panel()->table()->cellDoubleClicked(0, 0);

@@ -13,6 +13,7 @@
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/box_panel.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/comment_markers.hpp"
 #include "pcanno/viewer/workstation/comments_panel.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
@@ -76,7 +77,15 @@ void WorkstationWindow::enter_task(std::unique_ptr<TaskMode> task) {
   const bool review = task_->review();
   for (QAction* a : task_menu_->actions()) a->setEnabled(!review);
   for (QAction* a : review_menu_->actions()) a->setEnabled(review);
-  if (review) apply_read_only();
+  if (review) {
+    apply_read_only();
+  } else if (gate_->is_open()) {  // after a review in this window: editable again
+    for (QAction* a : gate_->actions()->actions()) a->setEnabled(true);
+    for (QWidget* w : std::initializer_list<QWidget*>{attributes_, box_panel_, palette_}) {
+      if (w) w->setEnabled(true);
+    }
+    (void)tools_->set_home("cuboid-edit");
+  }
   comments_dock_->show();
   task_timer_.start();
   update_task_view();
@@ -140,6 +149,23 @@ void WorkstationWindow::update_task_view() {
   std::vector<std::int64_t> frames;
   for (const store::Comment& c : task_->comments()) frames.push_back(c.frame);
   timeline_->set_comment_frames(std::move(frames));
+  update_comment_markers();
+}
+
+void WorkstationWindow::update_comment_markers() {
+  if (!task_) return;
+  if (markers_.empty()) {
+    for (SceneView* v : views())
+      markers_.push_back(std::make_unique<CommentMarkers>(v->renderer()));
+  }
+  for (std::size_t i = 0; i < markers_.size(); ++i) {
+    markers_[i]->show(task_->comments(), session_->frame());
+    views()[i]->render_later();
+  }
+}
+
+std::size_t WorkstationWindow::comment_markers_shown() const {
+  return markers_.empty() ? 0 : markers_.front()->shown();
 }
 
 bool WorkstationWindow::submit_task() {

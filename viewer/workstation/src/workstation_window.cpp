@@ -15,6 +15,7 @@
 #include "pcanno/plugin/tools/tool_support.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
+#include "pcanno/viewer/workstation/comment_markers.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/polyline_focus.hpp"
@@ -92,6 +93,7 @@ void WorkstationWindow::on_change(const plugin::Change& change) {
 void WorkstationWindow::refresh() {
   // The worker may be changing the document: read it once the job has ended.
   if (session_->busy()) return;
+  if (task_) update_comment_markers();  // the comments of this frame
   drop_hidden_selection();  // pre-labels
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;

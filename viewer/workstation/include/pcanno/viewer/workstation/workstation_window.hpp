@@ -51,6 +51,7 @@ class EditGate;
 class JobStatus;
 class TaskMode;
 class CommentsPanel;
+class CommentMarkers;
 struct TaskOpenOptions;
 
 /// The annotation workstation: a perspective main view, top/side/front orthographic views that
@@ -253,6 +254,8 @@ class WorkstationWindow : public QMainWindow {
   /// focal point.
   bool comment_task(const QString& text);
   CommentsPanel* comments_panel() const { return comments_; }
+  /// The comment markers the main view shows (the comments of the current frame).
+  std::size_t comment_markers_shown() const;
   /// The store File > Open task starts from (`pcanno view --db URL --user NAME`).
   void set_store(const std::string& url, const std::string& user);
 
@@ -330,6 +333,7 @@ class WorkstationWindow : public QMainWindow {
   void build_task_actions(QMenu* file);  ///< workstation_task.cpp, from build_actions()
   void apply_read_only();                ///< review mode: edit actions and panels closed
   void update_task_view();               ///< title, comments panel, markers from task_
+  void update_comment_markers();         ///< the views' markers: comments of this frame
   /// Closing in task mode: sends what is pending and lets go of the lease; false to stay open.
   bool close_task();
   std::shared_ptr<const formats::ClassSchema> class_schema_;  ///< keep_class_schema()
@@ -385,6 +389,7 @@ class WorkstationWindow : public QMainWindow {
   /// The store task worked on (after session_: it detaches from the session before that goes).
   std::unique_ptr<TaskMode> task_;
   CommentsPanel* comments_ = nullptr;
+  std::vector<std::unique_ptr<CommentMarkers>> markers_;  ///< one per view, in views() order
   QDockWidget* comments_dock_ = nullptr;
   QMenu* task_menu_ = nullptr;
   QMenu* review_menu_ = nullptr;
