@@ -11,6 +11,7 @@
 
 #include "pcanno/store/open_store.hpp"
 #include "pcanno/viewer/workstation/comments_panel.hpp"
+#include "pcanno/viewer/workstation/task_dialog.hpp"
 #include "pcanno/viewer/workstation/task_mode.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "workstation_fixture.hpp"
@@ -208,6 +209,47 @@ TEST_F(WorkstationTask, AReviewerCommentsAndRejectsAndTheAnnotatorSeesIt) {
   a.select_track(std::nullopt);
   emit a.comments_panel()->table()->cellDoubleClicked(0, 0);
   EXPECT_EQ(a.session().selection().track, track);
+}
+
+
+TEST_F(WorkstationTask, OpenTaskListsTheAnnotatorsTasksAndOpensTheChosenOne) {
+  ws::WorkstationWindow& w = open(ws::WorkstationOptions{});  // the sample with its own labels
+  w.set_store(url_, "alice");
+  int listed = -1;
+  when_modal<ws::TaskDialog>([&listed](ws::TaskDialog* d) {
+    listed = d->table()->rowCount();
+    d->table()->selectRow(0);
+    d->accept();
+  });
+  QAction* open_task = w.menuBar()->findChild<QAction*>("open-task");
+  ASSERT_NE(open_task, nullptr);
+  open_task->trigger();
+  EXPECT_EQ(listed, 1) << "alice's one new task";
+  ASSERT_NE(w.task_mode(), nullptr);
+  EXPECT_EQ(w.task_mode()->task().id, task_id_);
+  EXPECT_EQ(state(), store::TaskState::kInProgress);
+  EXPECT_TRUE(w.session().document().tracks.empty()) << "the task's labels, not the sample's";
+  EXPECT_TRUE(title().contains(QString("task %1").arg(task_id_))) << title().toStdString();
+}
+
+TEST_F(WorkstationTask, AReviewerResolvesACommentInThePanel) {
+  {
+    ws::WorkstationWindow& w = open_task("alice", false);
+    press(w, Qt::Key_Return, kCtrlShift);
+    ASSERT_EQ(state(), store::TaskState::kSubmitted);
+    window_->close();
+    window_.reset();
+  }
+  ws::WorkstationWindow& r = open_task("rita", true);
+  ASSERT_TRUE(r.comment_task("look at frame 0 again"));
+  EXPECT_TRUE(title().contains("1 open comment")) << title().toStdString();
+  QTableWidget* table = r.comments_panel()->table();
+  ASSERT_EQ(table->rowCount(), 1);
+  table->item(0, 4)->setCheckState(Qt::Checked);
+  auto comments = admin_->comments(task_id_);
+  ASSERT_TRUE(comments && comments->size() == 1u);
+  EXPECT_TRUE(comments->front().resolved);
+  EXPECT_FALSE(title().contains("open comment")) << title().toStdString();
 }
 
 }  // namespace
