@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QInputDialog>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QTableWidget>
 
 #include "pcanno/store/open_store.hpp"
@@ -211,7 +212,6 @@ TEST_F(WorkstationTask, AReviewerCommentsAndRejectsAndTheAnnotatorSeesIt) {
   EXPECT_EQ(a.session().selection().track, track);
 }
 
-
 TEST_F(WorkstationTask, OpenTaskListsTheAnnotatorsTasksAndOpensTheChosenOne) {
   ws::WorkstationWindow& w = open(ws::WorkstationOptions{});  // the sample with its own labels
   w.set_store(url_, "alice");
@@ -250,6 +250,49 @@ TEST_F(WorkstationTask, AReviewerResolvesACommentInThePanel) {
   ASSERT_TRUE(comments && comments->size() == 1u);
   EXPECT_TRUE(comments->front().resolved);
   EXPECT_FALSE(title().contains("open comment")) << title().toStdString();
+}
+
+TEST_F(WorkstationTask, SubmitIsRefusedWhileTheStoreRefusesTheEditsAndTheyStayInTheOutbox) {
+  ws::WorkstationWindow& w = open_task("alice", false);
+  // Another client of alice's writes the task behind the window's back: the window's next
+  // commit is stale, and the store refuses it.
+  store::StoreOptions as_alice;
+  as_alice.user = "alice";
+  auto other = store::open_store(url_, as_alice);
+  ASSERT_TRUE(other);
+  auto lease = (*other)->acquire_lease(task_id_, std::chrono::seconds(30));
+  ASSERT_TRUE(lease) << lease.error().describe();
+  store::CommitRequest request;
+  request.task_id = task_id_;
+  request.base_version = 0;
+  request.lease_token = lease->token;
+  request.client_id = "another-client";
+  request.client_seq = 1;
+  request.edits = {formats::TagEdit{-1, "weather", std::string("rain")}};
+  ASSERT_TRUE((*other)->commit(request));
+  draw_box(w);
+  for (int waited = 0; !title().contains("refused") && waited < 10000; waited += 50)
+    QTest::qWait(50);
+  ASSERT_TRUE(title().contains("refused")) << title().toStdString();
+  QString said;
+  when_modal<QMessageBox>([&said](QMessageBox* box) {
+    said = box->text();
+    box->accept();
+  });
+  press(w, Qt::Key_Return, kCtrlShift);
+  EXPECT_EQ(state(), store::TaskState::kInProgress) << "not submitted";
+  EXPECT_TRUE(said.contains("refused") && said.contains("outbox")) << said.toStdString();
+  EXPECT_EQ(stored_tracks(), 0u);
+  // Closing says where the edits are.
+  QString kept;
+  when_modal<QMessageBox>([&kept](QMessageBox* box) {
+    kept = box->text();
+    box->accept();
+  });
+  window_->close();
+  EXPECT_TRUE(kept.contains("outbox")) << kept.toStdString();
+  window_.reset();
+  EXPECT_GT(std::filesystem::file_size(dir_ / "outbox-alice"), 0u) << "the box is kept";
 }
 
 }  // namespace
