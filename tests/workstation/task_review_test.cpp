@@ -157,6 +157,10 @@ TEST_F(WorkstationTask, AReviewerCommentsAndRejectsAndTheAnnotatorSeesIt) {
   EXPECT_NE(r.tools().active_id(), "cuboid-create");
   EXPECT_FALSE(r.start_tool("cuboid-create"));
   r.select_track(track);
+  QTest::keyClick(r.main_view(), Qt::Key_Delete);
+  ASSERT_EQ(r.session().document().tracks.size(), 1u) << "Delete refused in review";
+  ASSERT_TRUE(r.session().document().tracks.front().at(0)) << "Delete refused in review";
+  r.select_track(track);
 
   when_modal<QInputDialog>([](QInputDialog* d) {
     d->setTextValue("the van's rear is cut off");

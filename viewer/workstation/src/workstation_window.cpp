@@ -282,7 +282,7 @@ int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEven
 int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
   // During a job Esc is the cancel action's (a window shortcut); the tools see no key.
   if (read_only() && event.key != "Escape") {
-    if (event.press && event.key.size() > 1)
+    if (event.press && (event.key == "Delete" || event.key == "BackSpace"))
       statusBar()->showMessage("review: the labels are read-only", 4000);
     return 0;
   }
