@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_support.hpp"
+#include "pcanno/viewer/workstation/task_mode.hpp"
 #include "pcanno/viewer/workstation/workstation_app.hpp"
 
 namespace pcanno::app {
@@ -21,6 +22,10 @@ struct ViewCommandOptions {
   std::string schema;
   std::string sequence_name;  // sequences
   bool sweeps = false;        // sequences
+  std::string db;             // project store tasks
+  std::string user;
+  std::int64_t task = 0;
+  bool review = false;
   bool recover = false;
   bool discard_recovery = false;
 };
@@ -28,7 +33,14 @@ struct ViewCommandOptions {
 int run_view(const ViewCommandOptions& opt, const char* program) {
   viewer::workstation::WorkstationOptions options;
   options.sequence = opt.sequence;
-  if (options.sequence.empty()) {
+  options.store_url = opt.db;
+  options.store_user = opt.user;
+  options.task_id = opt.task;
+  options.review = opt.review;
+  if (opt.task > 0 && viewer::workstation::default_store_url(opt.db).empty()) {
+    return report_message("--task needs --db URL (or PCANNO_DB)");
+  }
+  if (options.sequence.empty() && opt.task == 0) {
     // The repo's sample data, so that `pcanno view` alone shows something.
     const std::filesystem::path sample(PCANNO_SAMPLE_DATA_DIR);
     std::error_code ec;
@@ -79,6 +91,16 @@ void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAct
   cmd->add_option("--schema", opt->schema,
                   "Class schema file (docs/class_schema.md) to label against: its classes, "
                   "attributes and tags replace the document's of the same name (one undo step)");
+  // Project store tasks (docs/architecture.md, store/).
+  cmd->add_option("--db", opt->db,
+                  "Project store URL (sqlite:PATH, postgresql://...; default $PCANNO_DB): "
+                  "File > Open task lists its tasks");
+  cmd->add_option("--user", opt->user, "Who acts on a SQLite store (default $PCANNO_USER, $USER)");
+  cmd->add_option("--task", opt->task,
+                  "Open task ID of the store: its sequence and labels, every edit sent to the "
+                  "store (Task > Submit hands it in)");
+  cmd->add_flag("--review", opt->review,
+                "Open --task for review: read-only labels, Review > Accept / Reject / Comment");
   CLI::Option* recover = cmd->add_flag(
       "--recover", opt->recover,
       "Replay unsaved edits that a session which ended without saving left for these labels "

@@ -82,9 +82,10 @@ class View:
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.layout = None
 
-    def wait_for_window(self):
-        """Waits for the main window and its layout report; focuses it over the main view."""
-        wid = find_window("pcanno view", pid=self.process.pid)
+    def wait_for_window(self, title="pcanno view"):
+        """Waits for the main window (titled `title`) and its layout report; focuses it over the
+        main view."""
+        wid = find_window(title, pid=self.process.pid)
         wait_for(lambda: os.path.exists(self.layout_path) and
                  os.path.getsize(self.layout_path) > 0, "the layout report")
         time.sleep(0.3)

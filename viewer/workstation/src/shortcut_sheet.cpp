@@ -64,6 +64,11 @@ QString shortcut_sheet_html() {
       {"main view: left / middle drag, wheel", "orbit / pan / zoom"},
       {"top, side, front: middle or right drag, wheel", "pan / zoom"},
       {"Tools menu", "start any registered tool, a plugin's too (Esc: back to the box editor)"},
+      // project store tasks (workstation_task.cpp)
+      {"File > Open task...", "a task of a project store (pcanno view --db URL --task ID)"},
+      {"Ctrl+Shift+Return", "task: submit, once every edit has reached the store"},
+      {"review: Ctrl+Shift+A / Ctrl+Shift+R / Ctrl+Shift+C",
+       "accept / reject with a reason / comment on the selected box (else the view's centre)"},
       {"F1", "this sheet"},
   };
   QString html = "<table cellspacing=4>";
@@ -73,7 +78,7 @@ QString shortcut_sheet_html() {
   html +=
       "</table><p>Timeline: white = keyframe, blue = interpolated, orange = tracked, "
       "green = fitted; marks above: QA warnings (yellow) and errors (red); with sweeps, cyan "
-      "marks below: the scene's keyframes.</p>";
+      "marks below: the scene's keyframes; magenta ticks: a task's review comments.</p>";
   return html;
 }
 

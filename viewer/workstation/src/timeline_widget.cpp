@@ -64,6 +64,12 @@ std::int64_t TimelineWidget::frame_at(int x) const {
                                 static_cast<std::int64_t>(cells_.size()) - 1);
 }
 
+void TimelineWidget::set_comment_frames(std::vector<std::int64_t> frames) {
+  if (frames == comment_frames_) return;
+  comment_frames_ = std::move(frames);
+  update();
+}
+
 void TimelineWidget::paintEvent(QPaintEvent* /*event*/) {
   QPainter p(this);
   p.fillRect(rect(), QColor(25, 25, 28));
@@ -103,6 +109,11 @@ void TimelineWidget::paintEvent(QPaintEvent* /*event*/) {
                                                                 : QColor(120, 180, 240);
       p.fillRect(QRectF(i * w, 0, std::max(1.0, w), kMarkHeight), mark);
     }
+  }
+  for (std::int64_t f : comment_frames_) {  // review comments: a magenta tick across the top
+    if (f < 0 || static_cast<std::size_t>(f) >= cells_.size()) continue;
+    const double x = (static_cast<double>(f) + 0.5) * w;
+    p.fillRect(QRectF(x - 1.5, 0, 3, top + h / 2.0), QColor(230, 60, 230));
   }
   if (current_ >= 0 && static_cast<std::size_t>(current_) < cells_.size()) {
     p.setPen(QPen(QColor(255, 60, 60), 2));

@@ -51,6 +51,7 @@ void WorkstationWindow::build_actions() {
   QMenu* file = menuBar()->addMenu("&File");
   gated(file, "&Open labels...", QKeySequence::Open, [this] { open_labels_dialog(); });
   build_sequence_actions(file);  // sequences: Open sequence...
+  build_task_actions(file);      // project store tasks: Open task...
   gated(file, "&Save", QKeySequence::Save, [this] { save(); });
   gated(file, "Save &as...", QKeySequence("Ctrl+Shift+S"), [this] { save_as_dialog(); });
   gated(file, "&Export...", QKeySequence("Ctrl+E"), [this] { export_dialog(); });

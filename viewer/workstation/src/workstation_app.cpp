@@ -18,6 +18,7 @@
 #include "pcanno/viewer/workstation/camera_panel.hpp"
 #include "pcanno/viewer/workstation/camera_view.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
+#include "pcanno/viewer/workstation/task_mode.hpp"
 #include "pcanno/viewer/workstation/unsaved_edits.hpp"
 #include "pcanno/viewer/workstation/workstation_window.hpp"
 
@@ -103,6 +104,57 @@ void write_layout_report(WorkstationWindow& window, const std::filesystem::path&
   (void)formats::write_file_atomic(path, last, true);
 }
 
+/// Shows `window` and runs the application until it closes: the layout report and the
+/// screenshot of `options` included.
+int run_window(WorkstationWindow& window, const WorkstationOptions& options) {
+  window.resize(1600, 1000);
+  window.show();
+  window.activateWindow();
+  window.main_view()->setFocus();
+
+  std::string last_report;
+  QTimer report_timer;
+  if (!options.layout_report.empty()) {
+    QObject::connect(&report_timer, &QTimer::timeout, &window,
+                     [&] { write_layout_report(window, options.layout_report, last_report); });
+    report_timer.start(250);
+  }
+  int status = 0;
+  if (!options.screenshot.empty()) {
+    // Show the side and front views at work: on the first track, when there is one.
+    const formats::Annotations& doc = window.session().document();
+    if (!doc.tracks.empty()) window.select_track(doc.tracks.front().id);
+    QTimer::singleShot(1500, &window, [&] {
+      if (!window.save_screenshot(QString::fromStdString(options.screenshot.string()))) {
+        std::cerr << "pcanno: error: cannot write " << options.screenshot << "\n";
+        status = 1;
+      }
+      QApplication::quit();
+    });
+  }
+  const int rc = QApplication::exec();
+  return status != 0 ? status : rc;
+}
+
+/// `pcanno view --db URL --task ID [--review]`: the window over a store task until it closes.
+int run_task(const WorkstationOptions& options) {
+  TaskOpenOptions task;
+  task.url = default_store_url(options.store_url);
+  task.user = options.store_user;
+  task.task_id = options.task_id;
+  task.review = options.review;
+  formats::Expected<TaskMode::Opened> opened = TaskMode::open(task);
+  if (!opened) {
+    std::cerr << "pcanno: error: task " << options.task_id << ": " << opened.error().describe()
+              << "\n";
+    return 1;
+  }
+  WorkstationWindow window(std::move(opened->session));
+  window.set_store(task.url, task.user);
+  window.enter_task(std::move(opened->mode));
+  return run_window(window, options);
+}
+
 }  // namespace
 
 int run_workstation(const WorkstationOptions& options, const char* program) {
@@ -119,6 +171,7 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("pcanno view");
 
+  if (options.task_id > 0) return run_task(options);
   std::vector<std::string> notes;
   auto session = open_workstation_session(options, &notes);
   if (!session) {
@@ -148,39 +201,14 @@ int run_workstation(const WorkstationOptions& options, const char* program) {
 
   WorkstationWindow window(std::move(*session));
   window.keep_class_schema(std::move(kept_schema));
+  window.set_store(default_store_url(options.store_url), options.store_user);
   if (!options.tool.empty()) {
     if (formats::Status started = window.start_tool(options.tool); !started) {
       std::cerr << "pcanno: error: --tool: " << started.error().describe() << "\n";
       return 1;
     }
   }
-  window.resize(1600, 1000);
-  window.show();
-  window.activateWindow();
-  window.main_view()->setFocus();
-
-  std::string last_report;
-  QTimer report_timer;
-  if (!options.layout_report.empty()) {
-    QObject::connect(&report_timer, &QTimer::timeout, &window,
-                     [&] { write_layout_report(window, options.layout_report, last_report); });
-    report_timer.start(250);
-  }
-  int status = 0;
-  if (!options.screenshot.empty()) {
-    // Show the side and front views at work: on the first track, when there is one.
-    const formats::Annotations& doc = window.session().document();
-    if (!doc.tracks.empty()) window.select_track(doc.tracks.front().id);
-    QTimer::singleShot(1500, &window, [&] {
-      if (!window.save_screenshot(QString::fromStdString(options.screenshot.string()))) {
-        std::cerr << "pcanno: error: cannot write " << options.screenshot << "\n";
-        status = 1;
-      }
-      QApplication::quit();
-    });
-  }
-  const int rc = QApplication::exec();
-  return status != 0 ? status : rc;
+  return run_window(window, options);
 }
 
 }  // namespace pcanno::viewer::workstation

@@ -107,6 +107,7 @@ void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelle
   job_status_->hide();
   job_cancel_action_->setEnabled(false);
   gate_->set_open(true);
+  if (read_only()) apply_read_only();  // review mode: the labels stay read-only
   bool full_check = false;
   const QString text = cancelled ? name + " cancelled: nothing changed"
                        : !ok     ? name + " stopped: " + message

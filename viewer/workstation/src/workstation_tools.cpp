@@ -46,6 +46,13 @@ void WorkstationWindow::build_tools_menu() {
 }
 
 formats::Status WorkstationWindow::start_tool(const std::string& id) {
+  if (read_only() && id != "select") {
+    statusBar()->showMessage(
+        "review: the labels are read-only; tool " + QString::fromStdString(id) + " is not started",
+        6000);
+    return formats::Error{formats::ErrorCode::kPermission, "review mode: the labels are read-only",
+                          ""};
+  }
   formats::Status started = tools_->start(id);
   report(started, "tool");
   if (started) statusBar()->showMessage(QString::fromStdString("tool: " + id), 4000);

@@ -15,11 +15,13 @@
 #include "pcanno/plugin/tools/tool_support.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
+#include "pcanno/viewer/workstation/comment_markers.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/polyline_focus.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
 #include "pcanno/viewer/workstation/status_texts.hpp"
+#include "pcanno/viewer/workstation/task_mode.hpp"
 #include "pcanno/viewer/workstation/timeline_model.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
 #include "pcanno/viewer/workstation/track_list_panel.hpp"
@@ -66,6 +68,7 @@ WorkstationWindow::~WorkstationWindow() {
   job_ = nullptr;
   tools_.reset();  // deactivates the active tool while the session is there
   if (observer_ >= 0) session_->remove_observer(observer_);
+  task_.reset();  // detaches from the session; close_task() has sent what it could
 }
 
 void WorkstationWindow::attach_session() {
@@ -90,6 +93,7 @@ void WorkstationWindow::on_change(const plugin::Change& change) {
 void WorkstationWindow::refresh() {
   // The worker may be changing the document: read it once the job has ended.
   if (session_->busy()) return;
+  if (task_) update_comment_markers();  // the comments of this frame
   drop_hidden_selection();  // pre-labels
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;
@@ -217,7 +221,7 @@ void WorkstationWindow::update_status() {
   points_label_->setText(texts.points);
   tool_label_->setText(texts.tool);
   selection_label_->setText(texts.selection);
-  setWindowTitle(texts.title);
+  setWindowTitle(task_ ? task_->title() : texts.title);
   update_measure_status();
 }
 
@@ -269,6 +273,7 @@ void WorkstationWindow::select_track(std::optional<std::int64_t> track) {
 
 int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEvent& event) {
   // The ToolManager is closed during a job: the event is left to the view's camera.
+  if (read_only() && tools_->active_id() != "select") return 0;
   const int result = tools_->on_pointer(event);
   tool_result(result);
   return result;
@@ -276,6 +281,11 @@ int WorkstationWindow::on_pointer(SceneView& /*view*/, const plugin::PointerEven
 
 int WorkstationWindow::on_key(SceneView& /*view*/, const plugin::KeyEvent& event) {
   // During a job Esc is the cancel action's (a window shortcut); the tools see no key.
+  if (read_only() && event.key != "Escape") {
+    if (event.press && (event.key == "Delete" || event.key == "BackSpace"))
+      statusBar()->showMessage("review: the labels are read-only", 4000);
+    return 0;
+  }
   const int result = tools_->on_key(event);
   tool_result(result);
   return result;
@@ -330,6 +340,11 @@ void WorkstationWindow::closeEvent(QCloseEvent* event) {
     cancel_job();
     statusBar()->showMessage("cancelling the running job; close again when it has stopped", 5000);
     return event->ignore();
+  }
+  // A task's edits are in the store or its outbox: nothing to save, only the lease to let go.
+  if (task_) {
+    close_task();
+    return event->accept();
   }
   if (!settle_unsaved("closing")) return event->ignore();
   event->accept();

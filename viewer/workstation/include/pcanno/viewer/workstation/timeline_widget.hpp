@@ -22,6 +22,9 @@ class TimelineWidget : public QWidget {
   void set_cells(std::vector<TimelineCell> cells);
   void set_current_frame(std::int64_t frame);
   const std::vector<TimelineCell>& cells() const { return cells_; }
+  /// Frames with a review comment of the open store task: a tick over each.
+  void set_comment_frames(std::vector<std::int64_t> frames);
+  const std::vector<std::int64_t>& comment_frames() const { return comment_frames_; }
   /// The frame under widget x, or -1.
   std::int64_t frame_at(int x) const;
   QSize sizeHint() const override { return {600, 44}; }
@@ -39,6 +42,7 @@ class TimelineWidget : public QWidget {
 
   std::vector<TimelineCell> cells_;
   std::int64_t current_ = 0;
+  std::vector<std::int64_t> comment_frames_;
 };
 
 /// The fill colour of a timeline cell, also used by the legend of the shortcut sheet.

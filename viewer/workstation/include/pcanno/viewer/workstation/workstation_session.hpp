@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -33,6 +34,12 @@ struct WorkstationOptions {
   /// A class schema file (docs/class_schema.md) loaded into the document once it is open, as one
   /// undo step: the file's classes and tags replace the document's of the same name.
   std::filesystem::path schema;
+  /// A project store task instead of a dataset (`--db URL [--user NAME] --task ID [--review]`):
+  /// `store_url` alone prefills File > Open task, with `task_id` > 0 the task opens at start.
+  std::string store_url;
+  std::string store_user;
+  std::int64_t task_id = 0;
+  bool review = false;
 };
 
 /// The session the workstation edits:

@@ -23,6 +23,7 @@
 #include "pcanno/viewer/workstation/prelabel_settings.hpp"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QSlider;
@@ -48,6 +49,10 @@ class AutomationJob;
 class CameraPanel;
 class EditGate;
 class JobStatus;
+class TaskMode;
+class CommentsPanel;
+class CommentMarkers;
+struct TaskOpenOptions;
 
 /// The annotation workstation: a perspective main view, top/side/front orthographic views that
 /// follow the selected box (the top view turned to its heading unless north-up is chosen), the
@@ -230,7 +235,34 @@ class WorkstationWindow : public QMainWindow {
   void set_score_threshold(double threshold);
   double score_threshold() const;
 
+  // ---- project store tasks (workstation_task.cpp) ---------------------------------------------
+  /// Works on a store task from now on: the title shows it and its sync, the Task menu submits,
+  /// the Review menu accepts, rejects and comments (review mode, where the labels are read-only),
+  /// the Comments dock lists its comments. `task` must be over this window's session.
+  void enter_task(std::unique_ptr<TaskMode> task);
+  /// Opens task `options` (TaskMode::open) in place of the current session; kBusy during a job.
+  formats::Status open_task(const TaskOpenOptions& options);
+  TaskMode* task_mode() const { return task_.get(); }
+  /// Review mode: editing tools, menus and panels refuse.
+  bool read_only() const;
+  /// Task > Submit: waits for the outbox to drain, then submits; refusals in a message box.
+  bool submit_task();
+  bool accept_task();
+  /// Refused (a status message) for an empty reason.
+  bool reject_task(const QString& reason);
+  /// A comment at the selected box's centre on this frame (its track), else at the main view's
+  /// focal point.
+  bool comment_task(const QString& text);
+  CommentsPanel* comments_panel() const { return comments_; }
+  /// The comment markers the main view shows (the comments of the current frame).
+  std::size_t comment_markers_shown() const;
+  /// The store File > Open task starts from (`pcanno view --db URL --user NAME`).
+  void set_store(const std::string& url, const std::string& user);
+
  public slots:
+  void open_task_dialog();
+  void reject_dialog();
+  void comment_dialog();
   void open_labels_dialog();
   /// File > Open sequence... (Ctrl+Shift+O): asks about unsaved edits, then SequenceDialog.
   void open_sequence_dialog();
@@ -298,6 +330,12 @@ class WorkstationWindow : public QMainWindow {
   void build_measure_actions(QMenu* edit);  ///< workstation_measure.cpp, from build_actions()
   void update_measure_status();             ///< the readouts, from update_status()
   void replace_session(std::unique_ptr<plugin::Session> session);
+  void build_task_actions(QMenu* file);  ///< workstation_task.cpp, from build_actions()
+  void apply_read_only();                ///< review mode: edit actions and panels closed
+  void update_task_view();               ///< title, comments panel, markers from task_
+  void update_comment_markers();         ///< the views' markers: comments of this frame
+  /// Closing in task mode: sends what is pending and lets go of the lease; false to stay open.
+  bool close_task();
   std::shared_ptr<const formats::ClassSchema> class_schema_;  ///< keep_class_schema()
   /// Before `action` ("closing"): when there are unsaved edits, asks to save (Save As when there
   /// is no document), discard (their journal goes) or cancel. True when the action may go on.
@@ -348,6 +386,15 @@ class WorkstationWindow : public QMainWindow {
   void tool_result(int result);
 
   std::unique_ptr<plugin::Session> session_;
+  /// The store task worked on (after session_: it detaches from the session before that goes).
+  std::unique_ptr<TaskMode> task_;
+  CommentsPanel* comments_ = nullptr;
+  std::vector<std::unique_ptr<CommentMarkers>> markers_;  ///< one per view, in views() order
+  QDockWidget* comments_dock_ = nullptr;
+  QMenu* task_menu_ = nullptr;
+  QMenu* review_menu_ = nullptr;
+  std::string store_url_, store_user_;  ///< set_store()
+  QTimer task_timer_;                   ///< 1 s: comments and task state by the store's change mark
   int observer_ = -1;
   std::unique_ptr<FrameSource> frames_;
   formats::FrameCache::LoadedFramePtr frame_;  ///< the current frame: cloud and camera images
