@@ -57,6 +57,11 @@ formats::Error stale_version(std::int64_t task_id, std::int64_t version, const s
                   "; this edit was based on version " + std::to_string(base_version));
 }
 
+formats::Error labels_frozen(std::int64_t task_id, TaskState state) {
+  return conflict(task_name(task_id) + " is " + to_string(state) +
+                  ": its labels cannot change until it is rejected");
+}
+
 formats::Error snapshot_ahead(std::int64_t task_id, std::int64_t version, std::int64_t current) {
   return error(formats::ErrorCode::kInvalidArgument,
                "a snapshot of " + task_name(task_id) + " at version " + std::to_string(version) +

@@ -139,6 +139,10 @@ TEST_F(PostgresSecurity, ReviewerCommentsAndRejectsButCannotEditLabels) {
   auto rita = open("rita");
   ASSERT_TRUE(alice && rita);
   ASSERT_TRUE(alice->transition(alice_task_, TaskState::kInProgress, ""));
+  // While the labels are editable, a reviewer still may not lease them: the grants refuse it.
+  auto lease = rita->acquire_lease(alice_task_, std::chrono::minutes(1));
+  ASSERT_FALSE(lease);
+  EXPECT_EQ(lease.error().code, ErrorCode::kPermission) << lease.error().message;
   ASSERT_TRUE(alice->transition(alice_task_, TaskState::kSubmitted, ""));
 
   auto visible = rita->tasks({});
@@ -148,9 +152,6 @@ TEST_F(PostgresSecurity, ReviewerCommentsAndRejectsButCannotEditLabels) {
   auto commit = rita->commit(commit_to(alice_task_, "no-lease"));
   ASSERT_FALSE(commit);
   EXPECT_EQ(commit.error().code, ErrorCode::kPermission) << commit.error().message;
-  auto lease = rita->acquire_lease(alice_task_, std::chrono::minutes(1));
-  ASSERT_FALSE(lease);
-  EXPECT_EQ(lease.error().code, ErrorCode::kPermission) << lease.error().message;
   formats::Annotations empty;
   auto snapshot = rita->put_snapshot(alice_task_, 0, empty);
   ASSERT_FALSE(snapshot);

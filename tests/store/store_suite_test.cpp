@@ -176,6 +176,35 @@ TEST_P(StoreSuite, AStaleWriteIsAConflictNamingTheVersion) {
   EXPECT_EQ(log->size(), 1u);
 }
 
+TEST_P(StoreSuite, LabelsAreFrozenWhileHandedInAndAfterAcceptance) {
+  formats::Expected<store::Lease> lease = alice_->acquire_lease(task_.id, 60s);
+  ASSERT_TRUE(lease) << lease.error().describe();
+  ASSERT_TRUE(alice_->commit({task_.id, 0, lease->token, "client-a", 1, add_box(1, 11.0)}));
+  ASSERT_TRUE(alice_->transition(task_.id, TaskState::kInProgress, ""));
+  ASSERT_TRUE(alice_->transition(task_.id, TaskState::kSubmitted, ""));
+  // The reviewer judges version 1: neither a commit nor a new lease may change it now.
+  formats::Expected<std::int64_t> late =
+      alice_->commit({task_.id, 1, lease->token, "client-a", 2, add_box(2, 12.0)});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_NE(late.error().message.find("submitted"), std::string::npos) << late.error().message;
+  EXPECT_EQ(alice_->acquire_lease(task_.id, 60s).error().code, ErrorCode::kConflict);
+  // A replay of what was stored before the hand-in is still answered.
+  formats::Expected<std::int64_t> replay =
+      alice_->commit({task_.id, 0, lease->token, "client-a", 1, add_box(1, 11.0)});
+  ASSERT_TRUE(replay) << replay.error().describe();
+  EXPECT_EQ(*replay, 1);
+
+  ASSERT_TRUE(rita_->transition(task_.id, TaskState::kInReview, ""));
+  ASSERT_TRUE(rita_->transition(task_.id, TaskState::kRejected, "box 1 is short"));
+  formats::Expected<store::Lease> again = alice_->acquire_lease(task_.id, 60s);
+  ASSERT_TRUE(again) << "a rejected task is editable again: " << again.error().describe();
+  formats::Expected<std::int64_t> fixed =
+      alice_->commit({task_.id, 1, again->token, "client-a", 2, add_box(2, 12.0)});
+  ASSERT_TRUE(fixed) << fixed.error().describe();
+  EXPECT_EQ(*fixed, 2);
+}
+
 TEST_P(StoreSuite, AReplayedCommitLandsOnce) {
   formats::Expected<store::Lease> lease = alice_->acquire_lease(task_.id, 60s);
   ASSERT_TRUE(lease);

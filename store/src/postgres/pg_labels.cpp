@@ -61,6 +61,10 @@ Expected<std::int64_t> PostgresStore::commit(const CommitRequest& request) {
       return leased_by_other(request.task_id, holder, row[3].as<std::int64_t>());
     }
     if (outcome == "lapsed") return lease_lapsed(request.task_id);
+    if (outcome == "frozen") {
+      return labels_frozen(request.task_id,
+                           parse_task_state(holder).value_or(TaskState::kSubmitted));
+    }
     return stale_version(request.task_id, version, holder, request.base_version);
   });
 }

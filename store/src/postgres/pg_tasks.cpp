@@ -222,6 +222,7 @@ Expected<Lease> PostgresStore::acquire_lease(std::int64_t task_id,
     pqxx::work work(connection);
     Expected<LockedTask> locked = lock_task(work, task_id);
     if (!locked) return std::move(locked).error();
+    if (!labels_editable(locked->task.state)) return labels_frozen(task_id, locked->task.state);
     if (locked->live && locked->holder != user_) {
       return leased_by(*locked);
     }

@@ -308,7 +308,8 @@ BEGIN
     RETURN QUERY SELECT 'permission'::text, 0::bigint, ''::text, 0::bigint;
     RETURN;
   END IF;
-  SELECT tk.version AS v, coalesce(tk.lease_holder, '') AS h, coalesce(tk.lease_token, '') AS k,
+  SELECT tk.version AS v, tk.state AS s, coalesce(tk.lease_holder, '') AS h,
+         coalesce(tk.lease_token, '') AS k,
          coalesce((extract(epoch FROM tk.lease_expires_at) * 1000000)::bigint, 0) AS e,
          coalesce(tk.lease_expires_at > now(), false) AS live
     INTO t FROM pcanno.tasks tk WHERE tk.id = p_task FOR UPDATE;
@@ -321,6 +322,12 @@ BEGIN
     WHERE lc.task_id = p_task AND lc.client_id = p_client AND lc.client_seq = p_seq;
   IF FOUND THEN
     RETURN QUERY SELECT 'ok'::text, stored, t.h, t.e;
+    RETURN;
+  END IF;
+  -- Handed in or accepted: the labels the reviewer judges are the ones that stay. The state
+  -- travels back in `holder`.
+  IF t.s NOT IN ('new', 'in_progress', 'rejected') THEN
+    RETURN QUERY SELECT 'frozen'::text, t.v, t.s::text, 0::bigint;
     RETURN;
   END IF;
   IF NOT t.live OR p_token = '' OR t.k <> p_token THEN

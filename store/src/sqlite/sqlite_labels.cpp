@@ -14,18 +14,21 @@ struct LeaseRow {
   std::string token;
   std::int64_t expires_at_us = 0;
   std::int64_t version = 0;
+  TaskState state = TaskState::kNew;
 };
 
 /// The task's lease columns and version; kNotFound for a task that does not exist.
 Expected<LeaseRow> read_lease(Database& db, std::int64_t task_id, const std::string& user) {
   Expected<Statement> query = db.prepare(
-      "SELECT lease_holder, lease_token, lease_expires_at_us, version FROM tasks WHERE id = ?");
+      "SELECT lease_holder, lease_token, lease_expires_at_us, version, state FROM tasks "
+      "WHERE id = ?");
   if (!query) return std::move(query).error();
   query->bind(1, task_id);
   return read_one<LeaseRow>(
       *query,
       [](const Statement& row) {
-        return LeaseRow{row.text(0), row.text(1), row.int64(2), row.int64(3)};
+        return LeaseRow{row.text(0), row.text(1), row.int64(2), row.int64(3),
+                        parse_task_state(row.text(4)).value_or(TaskState::kNew)};
       },
       task_not_found(task_id, user));
 }
@@ -57,6 +60,7 @@ Expected<Lease> SqliteStore::acquire_lease(std::int64_t task_id,
   if (!transaction) return std::move(transaction).error();
   Expected<LeaseRow> current = read_lease(db_, task_id, user_);
   if (!current) return std::move(current).error();
+  if (!labels_editable(current->state)) return labels_frozen(task_id, current->state);
   const std::int64_t now = now_us();
   if (!current->holder.empty() && current->holder != user_ && current->expires_at_us > now) {
     return leased_by_other(task_id, current->holder, current->expires_at_us);
@@ -117,6 +121,7 @@ Expected<std::int64_t> SqliteStore::commit(const CommitRequest& request) {
 
   Expected<LeaseRow> current = read_lease(db_, request.task_id, user_);
   if (!current) return std::move(current).error();
+  if (!labels_editable(current->state)) return labels_frozen(request.task_id, current->state);
   const std::int64_t now = now_us();
   const bool live = !current->holder.empty() && current->expires_at_us > now;
   if (!live || current->token != request.lease_token) {
