@@ -52,6 +52,13 @@ const char* to_string(SyncState state) {
 Expected<std::unique_ptr<TaskSync>> TaskSync::open(std::unique_ptr<ProjectStore> store,
                                                    std::int64_t task_id,
                                                    const TaskSyncOptions& options) {
+  // Before the lease: a second window on the same task must fail here, not take the lease from
+  // the first and then fail on the outbox.
+  if (plugin::Journal::in_use(options.outbox)) {
+    return error(formats::ErrorCode::kPermission,
+                 "task " + std::to_string(task_id) + " is open in another window of this client",
+                 options.outbox.string());
+  }
   std::unique_ptr<TaskSync> sync(new TaskSync());
   sync->task_id_ = task_id;
   sync->options_ = options;
@@ -95,6 +102,8 @@ Expected<std::unique_ptr<TaskSync>> TaskSync::open(std::unique_ptr<ProjectStore>
       acknowledged = std::max(acknowledged, commit.client_seq);
     }
   }
+  // A restored or copied outbox may be behind the store: never reuse a number it holds.
+  sync->next_seq_ = std::max(sync->next_seq_, acknowledged + 1);
   Expected<TaskLabels> labels = store->labels(task_id);
   if (!labels) return std::move(labels).error();
   sync->document_ = std::move(labels->document);
@@ -147,7 +156,17 @@ Status TaskSync::push(const std::vector<formats::DocumentEdit>& edits) {
   if (!outbox_) {
     return error(formats::ErrorCode::kConflict, "task " + std::to_string(task_id_) + " is closed");
   }
-  if (Status written = outbox_->append(edits); !written) return written;
+  // After one edit could not be kept, accept no more: a later edit sent without it would leave
+  // a hole in the task's history. The editor's session still holds them all.
+  if (!unsafe_.empty()) return error(formats::ErrorCode::kIo, unsafe_, options_.outbox.string());
+  if (Status written = outbox_->append(edits); !written) {
+    unsafe_ = "an edit could not be written to the outbox (" + written.error().describe() +
+              "); it and any later ones are only in the open session";
+    set_state(SyncState::kRefused, unsafe_);
+    notify_listener(lock);
+    changed_.notify_all();
+    return written;
+  }
   queue_.push_back({next_seq_++, edits});
   status_.pending = queue_.size();
   if (status_.state == SyncState::kSynced) status_.state = SyncState::kPushing;
@@ -168,15 +187,20 @@ void TaskSync::set_listener(std::function<void(const SyncStatus&)> listener) {
 
 bool TaskSync::wait_synced(std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
-  return changed_.wait_for(lock, timeout, [this] {
-    return queue_.empty() || status_.state == SyncState::kRefused;
-  }) && queue_.empty();
+  return changed_.wait_for(
+             lock, timeout,
+             [this] { return queue_.empty() || status_.state == SyncState::kRefused; }) &&
+         queue_.empty() && unsafe_.empty();
 }
 
 Status TaskSync::close(std::chrono::milliseconds timeout) {
   const bool synced = wait_synced(timeout);
   stop_worker();
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!unsafe_.empty()) {
+    return error(formats::ErrorCode::kIo, "task " + std::to_string(task_id_) + ": " + unsafe_,
+                 options_.outbox.string());
+  }
   if (!synced) {
     return error(status_.state == SyncState::kRefused ? formats::ErrorCode::kConflict
                                                       : formats::ErrorCode::kIo,
@@ -189,14 +213,9 @@ Status TaskSync::close(std::chrono::milliseconds timeout) {
 }
 
 int TaskSync::attach(plugin::Session& session) {
+  // A failed push marks the sync refused and unsafe itself (push()); the host reads status().
   return session.add_observer([this](const plugin::Change& change) {
-    if (change.edits && !change.edits->empty()) {
-      if (Status pushed = push(*change.edits); !pushed) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        set_state(SyncState::kRefused, pushed.error().describe());
-        notify_listener(lock);
-      }
-    }
+    if (change.edits && !change.edits->empty()) (void)push(*change.edits);
   });
 }
 
@@ -217,15 +236,15 @@ void TaskSync::notify_listener(std::unique_lock<std::mutex>& lock) {
 void TaskSync::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_) {
-    const bool refused = status_.state == SyncState::kRefused;
-    const auto wake = refused
-                          ? Clock::time_point::max()
-                          : (queue_.empty() ? heartbeat_at_ : std::max(retry_at_, Clock::now()));
-    changed_.wait_until(lock, std::min(wake, heartbeat_at_), [&] {
-      return stop_ || (!refused && !queue_.empty() && Clock::now() >= retry_at_);
-    });
+    if (status_.state == SyncState::kRefused) {
+      // Nothing more is sent once refused: sleep until close() or the destructor.
+      changed_.wait(lock, [&] { return stop_; });
+      break;
+    }
+    const auto wake = queue_.empty() ? heartbeat_at_ : std::max(retry_at_, Clock::now());
+    changed_.wait_until(lock, std::min(wake, heartbeat_at_),
+                        [&] { return stop_ || (!queue_.empty() && Clock::now() >= retry_at_); });
     if (stop_) break;
-    if (status_.state == SyncState::kRefused) continue;
     const bool due_beat = Clock::now() >= heartbeat_at_;
     if (!due_beat && (queue_.empty() || Clock::now() < retry_at_)) continue;
     step(lock);
@@ -291,7 +310,9 @@ void TaskSync::compact() {
   if (fresh) {
     outbox_.emplace(std::move(*fresh));
   } else {
-    set_state(SyncState::kRefused, fresh.error().describe());
+    unsafe_ = "the outbox could not be rewritten (" + fresh.error().describe() +
+              "); further edits cannot be kept";
+    set_state(SyncState::kRefused, unsafe_);
   }
 }
 

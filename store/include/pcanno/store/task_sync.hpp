@@ -123,6 +123,9 @@ class TaskSync {
   std::int64_t next_seq_ = 1;
   SyncStatus status_;
   bool stop_ = false;
+  /// Why edits can no longer be kept safe (the outbox could not be written); sticky: push(),
+  /// wait_synced() and close() all report it.
+  std::string unsafe_;
   bool renew_first_ = false;  ///< renew the lease before the next commit (after a failure)
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point retry_at_{};
