@@ -236,6 +236,7 @@ void TaskMode::attach(plugin::Session& session) {
 
 Status TaskMode::submit(const std::function<bool()>& keep_waiting) {
   if (review_) return Error{ErrorCode::kConflict, "a task under review is not submitted", ""};
+  if (!sync_) return Error{ErrorCode::kConflict, "the task is closed", ""};
   for (;;) {
     const store::SyncStatus s = sync_->status();
     if (s.state == store::SyncState::kRefused) {

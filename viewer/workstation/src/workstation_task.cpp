@@ -93,17 +93,17 @@ void WorkstationWindow::enter_task(std::unique_ptr<TaskMode> task) {
 
 formats::Status WorkstationWindow::open_task(const TaskOpenOptions& options) {
   if (job_running()) return formats::Error{formats::ErrorCode::kBusy, "a job runs", ""};
-  if (task_ && !close_task()) {
-    return formats::Error{formats::ErrorCode::kCancelled, "the open task stays open", ""};
-  }
   if (!task_ && !settle_unsaved("opening a task")) {
     return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
   }
+  // Open the new task before closing the current one: when the new one cannot be opened (its
+  // lease is someone else's, the store is away), the current task stays open and synced.
   formats::Expected<TaskMode::Opened> opened = TaskMode::open(options);
   if (!opened) {
     report(opened.error(), "open task");
     return std::move(opened).error();
   }
+  close_task();
   task_.reset();
   replace_session(std::move(opened->session));
   enter_task(std::move(opened->mode));
