@@ -8,6 +8,7 @@
 #include <QMetaObject>
 
 #include "pcanno/formats/datasets/sequence.hpp"
+#include "pcanno/plugin/journal.hpp"
 #include "pcanno/plugin/plugin_loader.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "pcanno/store/open_store.hpp"
@@ -70,14 +71,10 @@ Expected<std::unique_ptr<plugin::Session>> open_task_session(const store::Sequen
 
 }  // namespace
 
-fs::path default_outbox(const std::string& url, std::int64_t task_id) {
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a: stable across builds and hosts
-  for (unsigned char c : url) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+fs::path default_outbox(const std::string& url, const std::string& user, std::int64_t task_id) {
+  // Keyed by person too: on a shared account one person's unsent edits must never be sent, in
+  // another's name, by the other's open of the same task.
+  const std::string hex = plugin::content_hash(url + "\n" + user);
   fs::path state;
   if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) {
     state = x;
@@ -138,9 +135,11 @@ Expected<TaskMode::Opened> TaskMode::open(const TaskOpenOptions& options) {
     Expected<std::unique_ptr<store::ProjectStore>> worker =
         store::open_store(options.url, store_options);
     if (!worker) return std::move(worker).error();
+    const std::string worker_user = (*worker)->user();
     store::TaskSyncOptions sync_options;
-    sync_options.outbox =
-        options.outbox.empty() ? default_outbox(options.url, task->id) : options.outbox;
+    sync_options.outbox = options.outbox.empty()
+                              ? default_outbox(options.url, worker_user, task->id)
+                              : options.outbox;
     std::error_code ec;
     fs::create_directories(sync_options.outbox.parent_path(), ec);
     sync_options.lease = options.lease;

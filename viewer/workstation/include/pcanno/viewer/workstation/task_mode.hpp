@@ -29,16 +29,17 @@ struct TaskOpenOptions {
   std::string user;  ///< SQLite: who acts (StoreOptions::user); empty: $PCANNO_USER, $USER
   std::int64_t task_id = 0;
   bool review = false;  ///< open for review (also chosen for a reviewer opening a submitted task)
-  /// Where the outbox goes; empty: default_outbox(url, task_id).
+  /// Where the outbox goes; empty: default_outbox(url, user, task_id).
   std::filesystem::path outbox;
   /// Passed to the TaskSync (tests shorten the heartbeat and the retries).
   std::chrono::milliseconds lease{30000};
 };
 
-/// `$XDG_STATE_HOME/pcanno/outbox/<16 hex digits of the URL's FNV-1a hash>/task-<id>.outbox`
-/// (default state folder ~/.local/state): one outbox per store and task, so that unsent edits are
-/// found again on the next open of the same task.
-std::filesystem::path default_outbox(const std::string& url, std::int64_t task_id);
+/// `$XDG_STATE_HOME/pcanno/outbox/<content_hash(url + "\n" + user)>/task-<id>.outbox` (default
+/// state folder ~/.local/state): one outbox per store, person and task, so that unsent edits are
+/// found again on that person's next open of the same task.
+std::filesystem::path default_outbox(const std::string& url, const std::string& user,
+                                     std::int64_t task_id);
 
 /// The store URL a dialog starts from: `url` when given, else $PCANNO_DB.
 std::string default_store_url(const std::string& url);
