@@ -1,6 +1,8 @@
 // The PostgreSQL store's connection: opening, the schema check and migrations, mapping the
 // server's errors to ErrorCodes, and LISTEN/NOTIFY for live updates.
 #include <algorithm>
+#include <cstdlib>
+#include <utility>
 
 #include "postgres/pg_store.hpp"
 #include "postgres/schema.hpp"
@@ -34,6 +36,33 @@ std::string micros(const std::string& column) {
   return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
 }
 
+namespace {
+
+/// The conninfo with bounds on how long a vanished server can block a call: without them a
+/// dropped network leaves a commit or heartbeat waiting for TCP to give up (minutes), and with
+/// it the window that closes the task. Settings the caller gave (in the string or, for the
+/// connect timeout, PGCONNECT_TIMEOUT) win.
+std::string with_timeouts(const std::string& conninfo) {
+  static const std::pair<const char*, const char*> kDefaults[] = {
+      {"connect_timeout", "10"},     {"keepalives", "1"},       {"keepalives_idle", "30"},
+      {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "30000"}};
+  const bool uri = conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+  std::string out = conninfo;
+  for (const auto& [key, value] : kDefaults) {
+    if (conninfo.find(std::string(key) + "=") != std::string::npos) continue;
+    if (std::string(key) == "connect_timeout" && std::getenv("PGCONNECT_TIMEOUT")) continue;
+    if (uri) {
+      out += out.find('?') == std::string::npos ? '?' : '&';
+    } else if (!out.empty()) {
+      out += ' ';
+    }
+    out += std::string(key) + "=" + value;
+  }
+  return out;
+}
+
+}  // namespace
+
 PostgresStore::~PostgresStore() { drop_connection(); }
 
 void PostgresStore::drop_connection() noexcept {
@@ -56,7 +85,7 @@ Status PostgresStore::ensure_connected() {
   if (connection_ && connection_->is_open()) return {};
   drop_connection();
   try {
-    connection_ = std::make_unique<pqxx::connection>(conninfo_);
+    connection_ = std::make_unique<pqxx::connection>(with_timeouts(conninfo_));
     quiet_ = std::make_unique<QuietErrors>(*connection_);
     pqxx::nontransaction query(*connection_);
     user_ = query.exec("SELECT current_user")[0][0].as<std::string>();
