@@ -237,10 +237,10 @@ TEST_P(StoreSuite, LabelsAreTheSnapshotPlusTheLogBitForBit) {
     ASSERT_TRUE(next) << next.error().describe();
     version = *next;
     if (frame == 2) {
-      ASSERT_TRUE(alice_->put_snapshot(task_.id, version, expected));
+      ASSERT_TRUE(ada_->put_snapshot(task_.id, version, expected));  // compaction: an admin's
     }
   }
-  EXPECT_EQ(alice_->put_snapshot(task_.id, version + 5, expected).error().code,
+  EXPECT_EQ(ada_->put_snapshot(task_.id, version + 5, expected).error().code,
             ErrorCode::kInvalidArgument);
   formats::Expected<store::Snapshot> snapshot = alice_->snapshot(task_.id, 3);
   ASSERT_TRUE(snapshot);

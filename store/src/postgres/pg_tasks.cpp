@@ -38,15 +38,6 @@ Task read_task(const pqxx::row& row) {
 
 namespace {
 
-void record_event(pqxx::work& work, std::int64_t task_id, const char* from, TaskState to,
-                  const std::string& reason) {
-  // `who` and `at` are the columns' defaults: current_user and the server's clock.
-  work.exec_params(
-      "INSERT INTO pcanno.task_events (task_id, from_state, to_state, reason)"
-      " VALUES ($1, $2, $3, $4)",
-      task_id, from, to_string(to), reason);
-}
-
 Task read_one_task(pqxx::work& work, std::int64_t task_id) {
   return read_task(
       work.exec_params1("SELECT " + task_columns() + " FROM pcanno.tasks WHERE id = $1", task_id));
@@ -111,7 +102,6 @@ Expected<Task> PostgresStore::create_task(const NewTask& request) {
     work.exec_params(
         "INSERT INTO pcanno.label_snapshots (task_id, version, document) VALUES ($1, 0, $2)",
         task_id, document);
-    record_event(work, task_id, nullptr, TaskState::kNew, "created");
     record_change(work, &task_id, "task");
     Task task = read_one_task(work, task_id);
     work.commit();
@@ -155,9 +145,6 @@ Status PostgresStore::assign(std::int64_t task_id, const std::string& user) {
     if (!locked) return std::move(locked).error();
     work.exec_params("UPDATE pcanno.tasks SET assignee = NULLIF($2, '') WHERE id = $1", task_id,
                      user);
-    const TaskState state = locked->task.state;
-    record_event(work, task_id, to_string(state), state,
-                 user.empty() ? std::string("unassigned") : "assigned to " + user);
     record_change(work, &task_id, "task");
     work.commit();
     return {};
@@ -177,9 +164,10 @@ Expected<Task> PostgresStore::transition(std::int64_t task_id, TaskState to,
     if (!can_transition(from, to)) {
       return bad_transition(task_id, from, to);
     }
-    // The tasks_check trigger refuses (42501) a move this person's group may not make.
+    // The tasks_check trigger refuses (42501) a move this person's group may not make, and the
+    // tasks_event trigger records the move with this reason (schema_integrity.cpp).
+    work.exec_params("SELECT set_config('pcanno.reason', $1, true)", reason);
     work.exec_params("UPDATE pcanno.tasks SET state = $2 WHERE id = $1", task_id, to_string(to));
-    record_event(work, task_id, to_string(from), to, reason);
     record_change(work, &task_id, "task");
     Task task = read_one_task(work, task_id);
     work.commit();

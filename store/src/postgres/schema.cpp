@@ -353,10 +353,12 @@ GRANT EXECUTE ON FUNCTION pcanno.commit_labels(bigint, bigint, text, text, bigin
 }  // namespace
 
 const std::vector<std::string>& migrations() {
-  // Version 1. Later versions append one element each; the runner applies the missing ones.
+  // One element per version; the runner applies the missing ones. Never edit a step that has
+  // shipped: add one.
   static const std::vector<std::string> kMigrations = {
       std::string(kRolesV1) + "SET LOCAL ROLE pcanno_owner;\n" + kTablesV1 + kPoliciesV1 +
           kWorkflowV1 + "RESET ROLE;\n",
+      std::string("SET LOCAL ROLE pcanno_owner;\n") + integrity_v2() + "RESET ROLE;\n",
   };
   return kMigrations;
 }

@@ -9,4 +9,7 @@ namespace pcanno::store::postgres {
 
 const std::vector<std::string>& migrations();
 
+/// Version 2's step (schema_integrity.cpp): the checks that make plain SQL obey the workflow.
+const char* integrity_v2();
+
 }  // namespace pcanno::store::postgres

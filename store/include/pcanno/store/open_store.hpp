@@ -8,7 +8,7 @@ namespace pcanno::store {
 
 /// The schema version this build creates and reads. A store with an older one is migrated by
 /// `create`; a newer one is refused with kUnsupported.
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 struct StoreOptions {
   /// SQLite only: who acts, since a file has no logins. Empty: $PCANNO_USER, else $USER, else

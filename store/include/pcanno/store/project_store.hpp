@@ -128,7 +128,9 @@ class ProjectStore {
   /// The newest snapshot at or below `version`.
   virtual Expected<Snapshot> snapshot(std::int64_t task_id, std::int64_t version) = 0;
   /// Stores the document at `version` (a version the log already reached), so that loading starts
-  /// there instead of replaying from 0. The log is kept.
+  /// there instead of replaying from 0. The log is kept. Compaction is an admin's job: on
+  /// PostgreSQL anyone else gets kPermission, since the server cannot check that the document
+  /// equals the log it stands for.
   virtual Status put_snapshot(std::int64_t task_id, std::int64_t version,
                               const formats::Annotations& document) = 0;
   /// The document at the task's current version: the newest snapshot and the commits after it.
