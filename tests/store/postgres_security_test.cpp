@@ -264,6 +264,34 @@ TEST_F(PostgresSecurity, EventsNameTheRealRole) {
 }
 
 #ifdef PCANNO_STORE_POSTGRES
+// The password never reaches the server, only its SCRAM verifier: even where the server would hash
+// with md5, the role gets a SCRAM secret, and logs in over scram-sha-256.
+TEST_F(PostgresSecurity, PasswordsReachTheServerAsScramVerifiers) {
+  auto* postgres = dynamic_cast<PostgresBackend*>(backend_.get());
+  ASSERT_NE(postgres, nullptr);
+  {
+    pqxx::connection superuser(pg_superuser_conninfo(postgres->database()));
+    pqxx::nontransaction work(superuser);
+    work.exec("ALTER ROLE ada SET password_encryption = 'md5'");
+  }
+  auto ada = open("ada");
+  ASSERT_TRUE(ada);
+  const formats::Status added = ada->add_user("dora", Role::kAnnotator, password_for("dora"));
+  {
+    pqxx::connection superuser(pg_superuser_conninfo(postgres->database()));
+    pqxx::nontransaction work(superuser);
+    work.exec("ALTER ROLE ada RESET password_encryption");
+    ASSERT_TRUE(added) << added.error().message;
+    const pqxx::row secret =
+        work.exec1("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = 'dora'");
+    EXPECT_EQ(secret[0].as<std::string>().rfind("SCRAM-SHA-256$4096:", 0), 0u)
+        << secret[0].as<std::string>();
+  }
+  auto dora = open("dora");
+  ASSERT_TRUE(dora);
+  EXPECT_EQ(dora->user(), "dora");
+}
+
 // Not the store API: plain SQL as alice. The policy, not the client, hides bob's row.
 TEST_F(PostgresSecurity, RawSqlSeesOnlyThePolicysRows) {
   auto* postgres = dynamic_cast<PostgresBackend*>(backend_.get());

@@ -36,12 +36,9 @@ std::string micros(const std::string& column) {
   return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
 }
 
-namespace {
-
-/// The conninfo with bounds on how long a vanished server can block a call: without them a
-/// dropped network leaves a commit or heartbeat waiting for TCP to give up (minutes), and with
-/// it the window that closes the task. Settings the caller gave (in the string or, for the
-/// connect timeout, PGCONNECT_TIMEOUT) win.
+// Without bounds a dropped network leaves a commit or heartbeat waiting for TCP to give up
+// (minutes), and with it the window that closes the task. Settings the caller gave (in the string
+// or, for the connect timeout, PGCONNECT_TIMEOUT) win.
 std::string with_timeouts(const std::string& conninfo) {
   static const std::pair<const char*, const char*> kDefaults[] = {
       {"connect_timeout", "10"},     {"keepalives", "1"},       {"keepalives_idle", "30"},
@@ -60,8 +57,6 @@ std::string with_timeouts(const std::string& conninfo) {
   }
   return out;
 }
-
-}  // namespace
 
 PostgresStore::~PostgresStore() { drop_connection(); }
 

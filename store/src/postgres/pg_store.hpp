@@ -16,6 +16,9 @@ namespace pcanno::store::postgres {
 formats::Error make_error(formats::ErrorCode code, std::string message);
 /// `(extract(epoch FROM column) * 1000000)::bigint`: a timestamptz as microseconds.
 std::string micros(const std::string& column);
+/// The conninfo (keywords or URI) with bounds on how long a vanished server can block a call:
+/// connect, keepalive and TCP user timeouts, unless the caller set them.
+std::string with_timeouts(const std::string& conninfo);
 
 /// Counts pcanno_changes notifications; wait_for_change re-reads the mark after each one.
 class ChangeReceiver final : public pqxx::notification_receiver {
