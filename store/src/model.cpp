@@ -54,6 +54,11 @@ bool can_transition(TaskState from, TaskState to) {
   return false;
 }
 
+bool labels_editable(TaskState state) {
+  return state == TaskState::kNew || state == TaskState::kInProgress ||
+         state == TaskState::kRejected;
+}
+
 const char* to_string(Role role) {
   for (const auto& [value, name] : kRoles) {
     if (value == role) return name;

@@ -26,12 +26,6 @@ formats::Error leased_by_other(std::int64_t task_id, const std::string& holder,
 formats::Error lease_lapsed(std::int64_t task_id);
 formats::Error stale_version(std::int64_t task_id, std::int64_t version, const std::string& holder,
                              std::int64_t base_version);
-/// Whether a task's labels may change in `state`: not while it is handed in (submitted, in
-/// review) or accepted, so that a reviewer judges, and accepts, the labels that stay.
-inline bool labels_editable(TaskState state) {
-  return state == TaskState::kNew || state == TaskState::kInProgress ||
-         state == TaskState::kRejected;
-}
 formats::Error labels_frozen(std::int64_t task_id, TaskState state);
 formats::Error snapshot_ahead(std::int64_t task_id, std::int64_t version, std::int64_t current);
 

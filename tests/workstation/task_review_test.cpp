@@ -9,6 +9,9 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QTableWidget>
+#include <QTimer>
+
+#include <sqlite3.h>
 
 #include "pcanno/store/open_store.hpp"
 #include "pcanno/viewer/workstation/comments_panel.hpp"
@@ -79,13 +82,6 @@ class WorkstationTask : public WorkstationTest {
     return labels ? labels->document.tracks.size() : 0;
   }
 
-  /// N, then the footprint of the van ahead on the left dragged in the top view (as a person).
-  void draw_box(ws::WorkstationWindow& w) {
-    QTest::keyClick(w.main_view(), Qt::Key_N);
-    ws::SceneView* top = w.top_view();
-    drag(top, top->pixel_of({11.5, 6.3, 0.0}).toPoint(), top->pixel_of({15.9, 2.9, 0.0}).toPoint());
-  }
-
   /// A shortcut, once the window is active again (a dialog that just closed handed it back).
   void press(ws::WorkstationWindow& w, Qt::Key key, Qt::KeyboardModifiers mods) {
     w.activateWindow();
@@ -116,7 +112,7 @@ TEST_F(WorkstationTask, AnEditReachesTheStoreAndSubmitHandsTheTaskIn) {
   EXPECT_EQ(state(), store::TaskState::kInProgress) << "opening a new task starts it";
   EXPECT_TRUE(w.session().journal_path().empty()) << "the outbox is the journal";
   EXPECT_EQ(stored_tracks(), 0u);
-  draw_box(w);
+  draw_van_box(w);
   ASSERT_EQ(w.session().document().tracks.size(), 1u);
   settle(1);
   ASSERT_EQ(stored_tracks(), 1u) << "the box reached the store";
@@ -131,6 +127,11 @@ TEST_F(WorkstationTask, AnEditReachesTheStoreAndSubmitHandsTheTaskIn) {
   press(w, Qt::Key_Return, kCtrlShift);  // Task > Submit
   EXPECT_EQ(state(), store::TaskState::kSubmitted);
   EXPECT_NE(title().toStdString().find("submitted"), std::string::npos) << title().toStdString();
+  // Handed in, the labels take no more edits: the store would refuse them.
+  EXPECT_TRUE(w.read_only());
+  draw_van_box(w);
+  EXPECT_EQ(w.session().document().tracks.size(), 1u) << "no box drawn on a submitted task";
+  EXPECT_FALSE(w.start_tool("cuboid-create"));
   window_->close();
   window_.reset();
   auto after = admin_->task(task_id_);
@@ -141,7 +142,7 @@ TEST_F(WorkstationTask, AnEditReachesTheStoreAndSubmitHandsTheTaskIn) {
 TEST_F(WorkstationTask, AReviewerCommentsAndRejectsAndTheAnnotatorSeesIt) {
   {
     ws::WorkstationWindow& w = open_task("alice", false);
-    draw_box(w);
+    draw_van_box(w);
     settle(1);
     press(w, Qt::Key_Return, kCtrlShift);
     ASSERT_EQ(state(), store::TaskState::kSubmitted);
@@ -274,7 +275,7 @@ TEST_F(WorkstationTask, SubmitIsRefusedWhileTheStoreRefusesTheEditsAndTheyStayIn
   request.client_seq = 1;
   request.edits = {formats::TagEdit{-1, "weather", std::string("rain")}};
   ASSERT_TRUE((*other)->commit(request));
-  draw_box(w);
+  draw_van_box(w);
   for (int waited = 0; !title().contains("refused") && waited < 10000; waited += 50)
     QTest::qWait(50);
   ASSERT_TRUE(title().contains("refused")) << title().toStdString();
@@ -297,6 +298,77 @@ TEST_F(WorkstationTask, SubmitIsRefusedWhileTheStoreRefusesTheEditsAndTheyStayIn
   EXPECT_TRUE(kept.contains("outbox")) << kept.toStdString();
   window_.reset();
   EXPECT_GT(std::filesystem::file_size(dir_ / "outbox-alice"), 0u) << "the box is kept";
+}
+
+// A reviewer sends the task back while the annotator's window is still open: the labels open
+// again in that window, and the next submit resumes the work and hands it in again.
+TEST_F(WorkstationTask, ATaskSentBackOpensAgainInTheOpenWindowAndIsHandedInAgain) {
+  ws::WorkstationWindow& w = open_task("alice", false);
+  draw_van_box(w);
+  settle(1);
+  press(w, Qt::Key_Return, kCtrlShift);
+  ASSERT_EQ(state(), store::TaskState::kSubmitted);
+  ASSERT_TRUE(w.read_only());
+
+  store::StoreOptions as_rita;
+  as_rita.user = "rita";
+  auto rita = store::open_store(url_, as_rita);
+  ASSERT_TRUE(rita) << rita.error().describe();
+  ASSERT_TRUE((*rita)->transition(task_id_, store::TaskState::kInReview, ""));
+  ASSERT_TRUE((*rita)->transition(task_id_, store::TaskState::kRejected, "one box is missing"));
+  for (int waited = 0; w.read_only() && waited < 5000; waited += 50) QTest::qWait(50);
+  ASSERT_FALSE(w.read_only()) << "the window saw the rejection";
+  draw_van_box(w);
+  ASSERT_EQ(w.session().document().tracks.size(), 2u);
+  settle(2);
+  ASSERT_EQ(stored_tracks(), 2u);
+  press(w, Qt::Key_Return, kCtrlShift);
+  EXPECT_EQ(state(), store::TaskState::kSubmitted);
+  auto events = admin_->task_events(task_id_);
+  ASSERT_TRUE(events && events->size() >= 3);
+  const auto last = events->end();
+  EXPECT_EQ((last - 3)->to, store::TaskState::kRejected);
+  EXPECT_EQ((last - 2)->to, store::TaskState::kInProgress);
+  EXPECT_EQ((last - 1)->to, store::TaskState::kSubmitted);
+  EXPECT_EQ((last - 1)->who, "alice");
+}
+
+// Submit waits for the outbox while another writer holds the project file: meanwhile the labels
+// refuse edits, a second submit and closing the window are refused, and when the writer lets go
+// the edits land and the task is handed in with all of them.
+TEST_F(WorkstationTask, WhileSubmitWaitsNoEditSecondSubmitOrCloseGetsIn) {
+  ws::WorkstationWindow& w = open_task("alice", false);
+  draw_van_box(w);
+  settle(1);
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "project.db").c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  // An edit the worker cannot send while the file is held.
+  draw_van_box(w);
+  ASSERT_EQ(w.session().document().tracks.size(), 2u);
+
+  bool second_submit = true, read_only = false, closed = true;
+  std::size_t tracks_during = 0;
+  QTimer::singleShot(600, [&] {
+    read_only = w.read_only();
+    second_submit = w.submit_task();
+    w.close();
+    closed = !w.isVisible();
+    QTest::keyClick(w.main_view(), Qt::Key_N);
+    tracks_during = w.session().document().tracks.size();
+    sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  EXPECT_TRUE(w.submit_task());
+  sqlite3_close(blocker);
+  EXPECT_TRUE(read_only) << "the labels were read-only while submit waited";
+  EXPECT_FALSE(second_submit) << "a second submit was refused";
+  EXPECT_FALSE(closed) << "the window stayed open";
+  EXPECT_NE(w.tools().active_id(), "cuboid-create");
+  EXPECT_EQ(tracks_during, 2u) << "no box drawn while submit waited";
+  EXPECT_EQ(state(), store::TaskState::kSubmitted);
+  auto labels = admin_->labels(task_id_);
+  ASSERT_TRUE(labels) << labels.error().describe();
+  EXPECT_EQ(labels->document.tracks.size(), 2u) << "the held edit was sent before the hand-in";
 }
 
 }  // namespace

@@ -95,6 +95,14 @@ class WorkstationTest : public ::testing::Test {
     QApplication::processEvents();
   }
 
+  /// N, then the footprint of the sample's van ahead on the left dragged in the top view (as a
+  /// person draws a box).
+  static void draw_van_box(ws::WorkstationWindow& w) {
+    QTest::keyClick(w.main_view(), Qt::Key_N);
+    ws::SceneView* top = w.top_view();
+    drag(top, top->pixel_of({11.5, 6.3, 0.0}).toPoint(), top->pixel_of({15.9, 2.9, 0.0}).toPoint());
+  }
+
   /// A left click (press and release) at `p`.
   static void click(QWidget* w, QPoint p) {
     send(w, QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton);

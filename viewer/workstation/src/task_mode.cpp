@@ -255,6 +255,14 @@ Status TaskMode::submit(const std::function<bool()>& keep_waiting) {
     if (sync_->wait_synced(std::chrono::milliseconds(100))) break;
     if (!keep_waiting()) return Error{ErrorCode::kCancelled, "submit cancelled", ""};
   }
+  // Sent back while this window was open: the work resumes (rejected -> in progress) before it
+  // is handed in again, as opening the task would have done.
+  if (Status fresh = reload(); !fresh) return fresh;
+  if (task_.state == TaskState::kNew || task_.state == TaskState::kRejected) {
+    Expected<store::Task> started = store_->transition(task_.id, TaskState::kInProgress, "");
+    if (!started) return std::move(started).error();
+    task_ = *started;
+  }
   Expected<store::Task> moved = store_->transition(task_.id, TaskState::kSubmitted, "");
   if (!moved) return std::move(moved).error();
   task_ = *moved;

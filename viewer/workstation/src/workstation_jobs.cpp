@@ -69,11 +69,11 @@ bool WorkstationWindow::run_service(const std::string& id, formats::AttributeMap
            QString::fromStdString(id));
     return false;
   }
-  return run_job(id, [session = session_.get(), run = service->run,
-                      parameters = std::move(parameters)](
-                         const std::function<bool(double)>& progress) {
-    return run(*session, parameters, progress);
-  });
+  return run_job(id,
+                 [session = session_.get(), run = service->run,
+                  parameters = std::move(parameters)](const std::function<bool(double)>& progress) {
+                   return run(*session, parameters, progress);
+                 });
 }
 
 bool WorkstationWindow::run_job(const std::string& name, Work work) {
@@ -107,7 +107,7 @@ void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelle
   job_status_->hide();
   job_cancel_action_->setEnabled(false);
   gate_->set_open(true);
-  if (read_only()) apply_read_only();  // review mode: the labels stay read-only
+  if (read_only()) set_labels_editable(false);  // review or handed in: the labels stay read-only
   bool full_check = false;
   const QString text = cancelled ? name + " cancelled: nothing changed"
                        : !ok     ? name + " stopped: " + message
@@ -121,8 +121,8 @@ void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelle
 QString WorkstationWindow::job_outcome(const QString& name, bool& full_check) {
   if (name == "export") return QString::fromStdString(export_summary_);
   if (name == kEgoMotionJob) return display_job_outcome();  // sparse
-  if (name == "refit") return refit_outcome();  // repair
-  if (name == "prelabel") return prelabel_outcome();  // pre-labels
+  if (name == "refit") return refit_outcome();              // repair
+  if (name == "prelabel") return prelabel_outcome();        // pre-labels
   if (name == "check") {
     const plugin::QaReport* r = plugin::last_check_report(session_->registry());
     if (!r) return {};

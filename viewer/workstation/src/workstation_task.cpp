@@ -10,6 +10,7 @@
 #include <QProgressDialog>
 #include <QStatusBar>
 
+#include "pcanno/store/model.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/box_panel.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
@@ -77,15 +78,8 @@ void WorkstationWindow::enter_task(std::unique_ptr<TaskMode> task) {
   const bool review = task_->review();
   for (QAction* a : task_menu_->actions()) a->setEnabled(!review);
   for (QAction* a : review_menu_->actions()) a->setEnabled(review);
-  if (review) {
-    apply_read_only();
-  } else if (gate_->is_open()) {  // after a review in this window: editable again
-    for (QAction* a : gate_->actions()->actions()) a->setEnabled(true);
-    for (QWidget* w : std::initializer_list<QWidget*>{attributes_, box_panel_, palette_}) {
-      if (w) w->setEnabled(true);
-    }
-    (void)tools_->set_home("cuboid-edit");
-  }
+  // After a review in this window the labels open again; a handed-in task opens read-only.
+  if (read_only() || gate_->is_open()) set_labels_editable(!read_only());
   comments_dock_->show();
   task_timer_.start();
   update_task_view();
@@ -93,6 +87,7 @@ void WorkstationWindow::enter_task(std::unique_ptr<TaskMode> task) {
 
 formats::Status WorkstationWindow::open_task(const TaskOpenOptions& options) {
   if (job_running()) return formats::Error{formats::ErrorCode::kBusy, "a job runs", ""};
+  if (submitting_) return formats::Error{formats::ErrorCode::kBusy, "a submit waits", ""};
   if (!task_ && !settle_unsaved("opening a task")) {
     return formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""};
   }
@@ -120,9 +115,20 @@ void WorkstationWindow::open_task_dialog() {
   }
 }
 
-bool WorkstationWindow::read_only() const { return task_ && task_->review(); }
+bool WorkstationWindow::read_only() const {
+  return task_ && (task_->review() || submitting_ || !store::labels_editable(task_->task().state));
+}
 
-void WorkstationWindow::apply_read_only() {
+void WorkstationWindow::set_labels_editable(bool editable) {
+  labels_open_ = editable;
+  if (editable) {
+    for (QAction* a : gate_->actions()->actions()) a->setEnabled(true);
+    for (QWidget* w : std::initializer_list<QWidget*>{attributes_, box_panel_, palette_}) {
+      if (w) w->setEnabled(true);
+    }
+    (void)tools_->set_home("cuboid-edit");
+    return;
+  }
   // Frame navigation stays (the View menu); everything else behind the gate edits.
   QList<QAction*> keep;
   for (QAction* top : menuBar()->actions()) {
@@ -144,6 +150,11 @@ void WorkstationWindow::apply_read_only() {
 
 void WorkstationWindow::update_task_view() {
   if (!task_) return;
+  // The store moved the task under the window (a reviewer sent it back): open or close the labels
+  // to match. During a job the gate is closed and job_finished() decides.
+  if (!submitting_ && gate_->is_open() && labels_open_ == read_only()) {
+    set_labels_editable(!read_only());
+  }
   setWindowTitle(task_->title());
   comments_->set_comments(task_->comments(), task_->review());
   std::vector<std::int64_t> frames;
@@ -169,7 +180,12 @@ std::size_t WorkstationWindow::comment_markers_shown() const {
 }
 
 bool WorkstationWindow::submit_task() {
-  if (!task_ || task_->review()) return false;
+  if (!task_ || task_->review() || submitting_) return false;
+  // The wait below runs the event loop: until the task is handed in, no edit may slip in after
+  // the outbox drained (the store would refuse it on the submitted task), and neither a second
+  // submit nor closing the window may pull the task from under the wait.
+  submitting_ = true;
+  set_labels_editable(false);
   QProgressDialog progress("Sending the edits to the store...", "Cancel", 0, 0, this);
   progress.setMinimumDuration(500);
   progress.setWindowModality(Qt::WindowModal);
@@ -178,19 +194,24 @@ bool WorkstationWindow::submit_task() {
     return !progress.wasCanceled();
   });
   progress.reset();
+  submitting_ = false;
   if (!submitted) {
+    set_labels_editable(!read_only());
     statusBar()->showMessage(QString::fromStdString(submitted.error().describe()), 10000);
     if (submitted.error().code != formats::ErrorCode::kCancelled) {
       QMessageBox::warning(this, "Submit", QString::fromStdString(submitted.error().message));
     }
     return false;
   }
-  statusBar()->showMessage(QString("task %1 submitted").arg(task_->task().id), 8000);
+  statusBar()->showMessage(
+      QString("task %1 submitted: its labels are read-only until a reviewer sends it back")
+          .arg(task_->task().id),
+      8000);
   return true;
 }
 
 bool WorkstationWindow::accept_task() {
-  if (!read_only()) return false;
+  if (!task_ || !task_->review()) return false;
   const formats::Status done = task_->accept();
   report(done, "accept");
   if (done) statusBar()->showMessage(QString("task %1 accepted").arg(task_->task().id), 8000);
@@ -198,7 +219,7 @@ bool WorkstationWindow::accept_task() {
 }
 
 bool WorkstationWindow::reject_task(const QString& reason) {
-  if (!read_only()) return false;
+  if (!task_ || !task_->review()) return false;
   if (reason.trimmed().isEmpty()) {
     statusBar()->showMessage("not rejected: a rejection needs a reason", 8000);
     return false;
@@ -210,7 +231,7 @@ bool WorkstationWindow::reject_task(const QString& reason) {
 }
 
 void WorkstationWindow::reject_dialog() {
-  if (!read_only()) return;
+  if (!task_ || !task_->review()) return;
   bool ok = false;
   const QString reason = QInputDialog::getText(this, "Reject", "Why is the task rejected?",
                                                QLineEdit::Normal, "", &ok);

@@ -15,8 +15,8 @@
 #include "pcanno/plugin/tools/tool_support.hpp"
 #include "pcanno/viewer/workstation/attribute_panel.hpp"
 #include "pcanno/viewer/workstation/automation_job.hpp"
-#include "pcanno/viewer/workstation/comment_markers.hpp"
 #include "pcanno/viewer/workstation/class_palette_panel.hpp"
+#include "pcanno/viewer/workstation/comment_markers.hpp"
 #include "pcanno/viewer/workstation/edit_gate.hpp"
 #include "pcanno/viewer/workstation/polyline_focus.hpp"
 #include "pcanno/viewer/workstation/scene_view.hpp"
@@ -94,13 +94,13 @@ void WorkstationWindow::refresh() {
   // The worker may be changing the document: read it once the job has ended.
   if (session_->busy()) return;
   if (task_) update_comment_markers();  // the comments of this frame
-  drop_hidden_selection();  // pre-labels
+  drop_hidden_selection();              // pre-labels
   const formats::Annotations& doc = session_->document();
   const std::optional<std::int64_t> sel = session_->selection().track;
   const std::optional<std::int64_t> line = sel ? std::nullopt : session_->selection().polyline;
   const std::int64_t frame = session_->frame();
   track_list_->set_tracks(shown_document(), sel, line);  // pre-labels: low scores hidden
-  update_track_repair();  // repair
+  update_track_repair();                                 // repair
   palette_->set_classes(doc);
   if (line) {
     const formats::PolylineTrack* p = nullptr;
@@ -112,7 +112,7 @@ void WorkstationWindow::refresh() {
     attributes_->show_track(sel ? doc.track(*sel) : nullptr, frame, &doc);
   }
   attributes_->show_tags(doc, frame);  // ontology: scene and frame tags
-  update_box_panel();  // tilt
+  update_box_panel();                  // tilt
   update_timeline();
   timeline_->set_current_frame(frame);
   {
@@ -215,8 +215,7 @@ void WorkstationWindow::update_preview() {
 
 void WorkstationWindow::update_status() {
   sync_modes();
-  const StatusTexts texts =
-      status_texts(*session_, points_drawn(), tools_->active_id());
+  const StatusTexts texts = status_texts(*session_, points_drawn(), tools_->active_id());
   frame_label_->setText(texts.frame);
   points_label_->setText(texts.points);
   tool_label_->setText(texts.tool);
@@ -339,6 +338,10 @@ void WorkstationWindow::closeEvent(QCloseEvent* event) {
     // The worker owns the session: stop it first, close once it has let go.
     cancel_job();
     statusBar()->showMessage("cancelling the running job; close again when it has stopped", 5000);
+    return event->ignore();
+  }
+  if (submitting_) {  // submit_task() is waiting for the outbox and owns the task until then
+    statusBar()->showMessage("submitting: close again when it has finished, or cancel it", 5000);
     return event->ignore();
   }
   // A task's edits are in the store or its outbox: nothing to save, only the lease to let go.

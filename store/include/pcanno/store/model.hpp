@@ -23,6 +23,9 @@ const char* to_string(TaskState state);
 std::optional<TaskState> parse_task_state(std::string_view text);
 /// Whether the workflow allows `from` -> `to` (who may make the move is the backend's business).
 bool can_transition(TaskState from, TaskState to);
+/// Whether a task's labels may change in `state`: not while it is handed in (submitted, in
+/// review) or accepted, so that a reviewer judges, and accepts, the labels that stay.
+bool labels_editable(TaskState state);
 
 /// A person's group. On PostgreSQL each is a group role (pcanno_annotator, pcanno_reviewer,
 /// pcanno_admin) that the person's login role is a member of.

@@ -243,9 +243,12 @@ class WorkstationWindow : public QMainWindow {
   /// Opens task `options` (TaskMode::open) in place of the current session; kBusy during a job.
   formats::Status open_task(const TaskOpenOptions& options);
   TaskMode* task_mode() const { return task_.get(); }
-  /// Review mode: editing tools, menus and panels refuse.
+  /// The labels refuse edits: review mode, a task being submitted, or one handed in (its state
+  /// no longer takes labels). Editing tools, menus and panels refuse.
   bool read_only() const;
   /// Task > Submit: waits for the outbox to drain, then submits; refusals in a message box.
+  /// While it waits the labels are read-only, a second submit is refused and closing waits.
+  /// Submitted, the labels stay read-only: the store takes no more edits on the task.
   bool submit_task();
   bool accept_task();
   /// Refused (a status message) for an empty reason.
@@ -331,9 +334,10 @@ class WorkstationWindow : public QMainWindow {
   void update_measure_status();             ///< the readouts, from update_status()
   void replace_session(std::unique_ptr<plugin::Session> session);
   void build_task_actions(QMenu* file);  ///< workstation_task.cpp, from build_actions()
-  void apply_read_only();                ///< review mode: edit actions and panels closed
-  void update_task_view();               ///< title, comments panel, markers from task_
-  void update_comment_markers();         ///< the views' markers: comments of this frame
+  /// Edit actions, panels and editing tools open (true) or closed (false; frame navigation stays).
+  void set_labels_editable(bool editable);
+  void update_task_view();        ///< title, comments panel, markers from task_
+  void update_comment_markers();  ///< the views' markers: comments of this frame
   /// Closing in task mode: sends what is pending and lets go of the lease; false to stay open.
   bool close_task();
   std::shared_ptr<const formats::ClassSchema> class_schema_;  ///< keep_class_schema()
@@ -395,6 +399,8 @@ class WorkstationWindow : public QMainWindow {
   QMenu* review_menu_ = nullptr;
   std::string store_url_, store_user_;  ///< set_store()
   QTimer task_timer_;                   ///< 1 s: comments and task state by the store's change mark
+  bool submitting_ = false;             ///< submit_task() waits for the outbox
+  bool labels_open_ = true;             ///< set_labels_editable()'s last word
   int observer_ = -1;
   std::unique_ptr<FrameSource> frames_;
   formats::FrameCache::LoadedFramePtr frame_;  ///< the current frame: cloud and camera images
