@@ -38,7 +38,14 @@ int run_view(const ViewCommandOptions& opt, const char* program) {
   options.task_id = opt.task;
   options.review = opt.review;
   if (opt.task > 0 && viewer::workstation::default_store_url(opt.db).empty()) {
-    return report_message("--task needs --db URL (or PCANNO_DB)");
+    return report_usage("--task needs --db URL (or PCANNO_DB)");
+  }
+  // A schema loads as an edit of the labels; a task's labels, classes included, are the store's,
+  // so that every annotator of a project labels against the same classes.
+  if (opt.task > 0 && !opt.schema.empty()) {
+    return report_usage(
+        "--schema does not apply to --task: a task's classes come with its "
+        "labels from the store");
   }
   if (options.sequence.empty() && opt.task == 0) {
     // The repo's sample data, so that `pcanno view` alone shows something.
@@ -90,7 +97,8 @@ void add_view_command(CLI::App& app, const GlobalOptions& /*global*/, CommandAct
                   "them; default: the box editor)");
   cmd->add_option("--schema", opt->schema,
                   "Class schema file (docs/class_schema.md) to label against: its classes, "
-                  "attributes and tags replace the document's of the same name (one undo step)");
+                  "attributes and tags replace the document's of the same name (one undo step); "
+                  "not with --task, whose classes come from the store");
   // Project store tasks (docs/architecture.md, store/).
   cmd->add_option("--db", opt->db,
                   "Project store URL (sqlite:PATH, postgresql://...; default $PCANNO_DB): "

@@ -130,6 +130,10 @@ TEST_F(ProjectCommandTest, UsageErrorsExitTwo) {
   EXPECT_NE(help.out.find("--password-stdin"), std::string::npos) << help.out;
   EXPECT_EQ(project("users add bob --role boss").exit_code, 2);
   EXPECT_EQ(project("review 1").exit_code, 2);  // none of --begin, --accept, --reject
+  // A task's classes are the store's: `view --task` takes no --schema (refused before any window).
+  const CommandResult schema = pcanno("view --db " + db_ + " --task 1 --schema x.json");
+  EXPECT_EQ(schema.exit_code, 2) << schema.out;
+  EXPECT_NE(schema.out.find("--schema does not apply to --task"), std::string::npos) << schema.out;
 }
 
 TEST_F(ProjectCommandTest, UsersAreAddedWithTheirRoleAndListed) {

@@ -152,6 +152,12 @@ int run_task(const WorkstationOptions& options) {
   WorkstationWindow window(std::move(opened->session));
   window.set_store(task.url, task.user);
   window.enter_task(std::move(opened->mode));
+  if (!options.tool.empty()) {
+    if (formats::Status started = window.start_tool(options.tool); !started) {
+      std::cerr << "pcanno: error: --tool: " << started.error().describe() << "\n";
+      return 1;
+    }
+  }
   return run_window(window, options);
 }
 
