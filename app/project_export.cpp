@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -18,6 +19,7 @@
 
 #include "convert_set.hpp"
 #include "label_input.hpp"
+#include "pcanno/formats/labels/document/document.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "project_command.hpp"
 
@@ -45,11 +47,50 @@ bool inside(std::int64_t frame, const store::Task& task) {
   return frame >= task.first_frame && frame <= task.last_frame;
 }
 
+/// The track and polyline ids of a task's starting labels (version 0). Tasks of a sequence start
+/// from the same labels, so these ids name the same objects in every task; an id a task made
+/// itself names that task's object only, whatever another task made under the same number.
+struct StartingIds {
+  std::set<std::int64_t> tracks, polylines;
+};
+
+formats::Expected<StartingIds> starting_ids(store::ProjectStore& store, std::int64_t task_id) {
+  auto snapshot = store.snapshot(task_id, 0);
+  if (!snapshot) return std::move(snapshot).error();
+  auto document = formats::parse_pcanno_document(snapshot->document_json,
+                                                 "task " + std::to_string(task_id) + " snapshot 0");
+  if (!document) return std::move(document).error();
+  StartingIds ids;
+  for (const formats::Track& t : document->tracks) ids.tracks.insert(t.id);
+  for (const formats::PolylineTrack& p : document->polylines) ids.polylines.insert(p.id);
+  return ids;
+}
+
+/// Where an object of a task goes in the merge: the same-id object for a starting id, else a new
+/// object, under a fresh id when another task's object already holds this one.
+template <typename Object, typename Find>
+Object* merge_target(std::vector<Object>& merged, const Object& own,
+                     const std::set<std::int64_t>& starting, std::int64_t& next_free, Find find) {
+  Object* into = find(own.id);
+  if (into != nullptr && starting.count(own.id) != 0) return into;
+  merged.push_back(own);
+  if (into != nullptr) merged.back().id = next_free++;
+  return nullptr;
+}
+
+template <typename Object>
+std::int64_t after_last_id(const std::vector<Object>& a, const std::vector<Object>& b) {
+  std::int64_t last = 0;
+  for (const Object& o : a) last = std::max(last, o.id);
+  for (const Object& o : b) last = std::max(last, o.id);
+  return last + 1;
+}
+
 /// Puts `task`'s labels on its frames into `merged`, replacing what an earlier task had there (a
-/// later task owns frames that overlap). Tracks and polylines keep their ids: tasks of a sequence
-/// start from the same labels, so an object crossing a task boundary stays one track.
+/// later task owns frames that overlap). Objects of the starting labels keep their ids, so an
+/// object crossing a task boundary stays one track; objects a task added are its own.
 void take_task_frames(formats::Annotations& merged, const formats::Annotations& labels,
-                      const store::Task& task) {
+                      const store::Task& task, const StartingIds& starting) {
   for (formats::Track& track : merged.tracks) {
     auto& boxes = track.boxes;
     boxes.erase(std::remove_if(boxes.begin(), boxes.end(),
@@ -70,19 +111,19 @@ void take_task_frames(formats::Annotations& merged, const formats::Annotations& 
       regions.end());
 
   const formats::Annotations own = crop_to_frames(labels, task.first_frame, task.last_frame);
+  std::int64_t next_track = after_last_id(merged.tracks, own.tracks);
   for (const formats::Track& track : own.tracks) {
-    formats::Track* into = merged.track(track.id);
-    if (into == nullptr) {
-      merged.tracks.push_back(track);
-    } else {
+    formats::Track* into = merge_target(merged.tracks, track, starting.tracks, next_track,
+                                        [&](std::int64_t id) { return merged.track(id); });
+    if (into != nullptr)
       into->boxes.insert(into->boxes.end(), track.boxes.begin(), track.boxes.end());
-    }
   }
+  std::int64_t next_polyline = after_last_id(merged.polylines, own.polylines);
   for (const formats::PolylineTrack& polyline : own.polylines) {
-    formats::PolylineTrack* into = merged.polyline(polyline.id);
-    if (into == nullptr) {
-      merged.polylines.push_back(polyline);
-    } else {
+    formats::PolylineTrack* into =
+        merge_target(merged.polylines, polyline, starting.polylines, next_polyline,
+                     [&](std::int64_t id) { return merged.polyline(id); });
+    if (into != nullptr) {
       into->states.insert(into->states.end(), polyline.states.begin(), polyline.states.end());
     }
   }
@@ -111,7 +152,9 @@ formats::Expected<formats::Annotations> merge_accepted(store::ProjectStore& stor
       merged.polylines.clear();
       merged.ignore_regions.clear();
     }
-    take_task_frames(merged, labels->document, order[i]);
+    auto starting = starting_ids(store, order[i].id);
+    if (!starting) return std::move(starting).error();
+    take_task_frames(merged, labels->document, order[i], *starting);
   }
   merged.tracks.erase(std::remove_if(merged.tracks.begin(), merged.tracks.end(),
                                      [](const formats::Track& t) { return t.boxes.empty(); }),

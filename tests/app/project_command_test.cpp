@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -434,6 +435,78 @@ TEST_F(ProjectCommandTest, ExportWritesEachAcceptedSequenceAsConvertDoesAndSkips
   for (const char* name : {"0000.txt", "0001.txt"}) {
     ASSERT_TRUE(fs::exists(out / name)) << r.out;
     EXPECT_EQ(pcanno::test::slurp(out / name), pcanno::test::slurp(converted)) << name;
+  }
+}
+
+// Two annotators each add a new object in their own task under the same id (each task numbers
+// from the same starting labels): the export keeps them two objects, while an object of the
+// starting labels that crosses the task boundary stays one track.
+TEST_F(ProjectCommandTest, ExportKeepsObjectsThatTwoTasksAddedUnderOneIdApart) {
+  init_team();
+  ASSERT_EQ(project("add-sequences --project city " + training_.string() +
+                    " --labels kitti-tracking:" + (training_ / "label_02/0000.txt").string())
+                .exit_code,
+            0);
+  ASSERT_EQ(project("tasks create --project city --sequence 0000 --chunk 3").exit_code, 0);
+  auto ada = open_as("ada");
+  ASSERT_TRUE(ada);
+  const std::vector<store::Task> tasks = *ada->tasks({});
+  ASSERT_EQ(tasks.size(), 2u);  // frames 0-2 and 3-4
+  const formats::Annotations start = ada->labels(tasks[0].id)->document;
+  std::int64_t new_id = 0;
+  for (const formats::Track& t : start.tracks) new_id = std::max(new_id, t.id + 1);
+
+  // A pedestrian on frame 1 of the first task and a cyclist on frame 4 of the second, same id.
+  const std::pair<const char*, std::int64_t> added[] = {{"Pedestrian", 1}, {"Cyclist", 4}};
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string annotator = i == 0 ? "alice" : "bob";
+    const std::string id = std::to_string(tasks[i].id);
+    move("assign " + id + " " + annotator, "ada", "new");
+    move("start " + id, annotator, "in_progress");
+    auto person = open_as(annotator);
+    ASSERT_TRUE(person);
+    auto lease = person->acquire_lease(tasks[i].id, std::chrono::minutes(5));
+    ASSERT_TRUE(lease) << lease.error().describe();
+    formats::Track track;
+    track.id = new_id;
+    track.label = added[i].first;
+    formats::BoxState box;
+    box.frame = added[i].second;
+    box.box.center = Eigen::Vector3d(5.0 + 10.0 * i, -2.0, -1.0);
+    box.box.size = Eigen::Vector3d(0.8, 0.6, 1.7);
+    track.boxes.push_back(box);
+    const store::CommitRequest commit{tasks[i].id, 0, lease->token,
+                                      annotator,   1, {formats::TrackEdit{new_id, track}}};
+    ASSERT_TRUE(person->commit(commit));
+    ASSERT_TRUE(person->release_lease(*lease));
+    move("submit " + id, annotator, "submitted");
+    move("review " + id + " --begin", "rita", "in_review");
+    move("review " + id + " --accept", "rita", "accepted");
+  }
+
+  const fs::path out = dir_ / "out/city.pcanno.json";
+  const CommandResult exported = project("export --project city --to pcanno --out " + out.string());
+  ASSERT_EQ(exported.exit_code, 0) << exported.out;
+  auto doc = formats::read_pcanno_document(out);
+  ASSERT_TRUE(doc) << doc.error().describe();
+  ASSERT_EQ(doc->tracks.size(), start.tracks.size() + 2);
+  std::map<std::string, std::vector<std::int64_t>> frames_by_class;
+  std::set<std::int64_t> new_ids;
+  for (const formats::Track& t : doc->tracks) {
+    if (t.label != "Pedestrian" && t.label != "Cyclist") continue;
+    if (start.track(t.id) != nullptr) continue;
+    new_ids.insert(t.id);
+    for (const formats::BoxState& b : t.boxes) frames_by_class[t.label].push_back(b.frame);
+  }
+  EXPECT_EQ(new_ids.size(), 2u);
+  EXPECT_EQ(frames_by_class["Pedestrian"], std::vector<std::int64_t>{1});
+  EXPECT_EQ(frames_by_class["Cyclist"], std::vector<std::int64_t>{4});
+  // The starting objects span both tasks, each one track as before.
+  for (const formats::Track& t : start.tracks) {
+    const formats::Track* got = doc->track(t.id);
+    ASSERT_NE(got, nullptr) << t.id;
+    EXPECT_EQ(got->boxes.size(), t.boxes.size()) << t.id;
+    EXPECT_EQ(got->label, t.label) << t.id;
   }
 }
 
