@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "pcanno/store/open_store.hpp"
 #include "postgres_support.hpp"
@@ -172,6 +174,20 @@ TEST_F(PostgresLive, AStoreReconnectsAfterTheServerRestarts) {
   auto result = woke.get();
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(*result);
+}
+
+// A store that sat idle through a restart (a workstation between two clicks) answers the next call
+// at once: it checks an idle connection before use instead of failing on the dead one.
+TEST_F(PostgresLive, AnIdleStoreMeetsARestartedServerWithoutAnError) {
+  ASSERT_TRUE(ada_->projects());
+  ASSERT_TRUE(pg_cluster_control("stop"));
+  ASSERT_TRUE(pg_cluster_control("start")) << "the cluster did not start again";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // idle past the check
+  auto moved = ada_->assign(task_, "bob");
+  EXPECT_TRUE(moved) << moved.error().message;
+  auto task = ada_->task(task_);
+  ASSERT_TRUE(task) << task.error().message;
+  EXPECT_EQ(task->assignee, "bob");
 }
 
 TEST_F(PostgresLive, ARefusedLoginIsAPermissionErrorAndAMissingDatabaseNotFound) {

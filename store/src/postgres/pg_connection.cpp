@@ -1,6 +1,7 @@
 // The PostgreSQL store's connection: opening, the schema check and migrations, mapping the
 // server's errors to ErrorCodes, and LISTEN/NOTIFY for live updates.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <utility>
 
@@ -77,8 +78,28 @@ Status PostgresStore::open(bool create) {
 }
 
 Status PostgresStore::ensure_connected() {
-  if (connection_ && connection_->is_open()) return {};
+  using Clock = std::chrono::steady_clock;
+  // A connection that sat idle may have lost its server (a restart, a dropped network) without
+  // its socket saying so yet: the next statement on it would fail although the server is back.
+  // As connection pools do, check an idle one first and open a fresh one when it is gone. Busy
+  // connections (a commit after a commit) skip the round trip.
+  constexpr std::chrono::seconds kIdleCheck{1};
+  const Clock::time_point now = Clock::now();
+  if (connection_ && connection_->is_open()) {
+    if (now - last_used_ < kIdleCheck) {
+      last_used_ = now;
+      return {};
+    }
+    try {
+      pqxx::nontransaction probe(*connection_);
+      probe.exec("SELECT 1");
+      last_used_ = now;
+      return {};
+    } catch (...) {  // gone: replaced below
+    }
+  }
   drop_connection();
+  last_used_ = now;
   try {
     connection_ = std::make_unique<pqxx::connection>(with_timeouts(conninfo_));
     quiet_ = std::make_unique<QuietErrors>(*connection_);

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
@@ -124,6 +125,8 @@ class PostgresStore final : public ProjectStore {
   std::string conninfo_;
   std::string user_;
   std::unique_ptr<pqxx::connection> connection_;
+  /// When the connection last served a call: one idle for longer is checked before use.
+  std::chrono::steady_clock::time_point last_used_{};
   // Declared after connection_, so destroyed before it:
   std::unique_ptr<QuietErrors> quiet_;
   std::unique_ptr<ChangeReceiver> receiver_;
