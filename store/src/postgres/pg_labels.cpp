@@ -132,7 +132,7 @@ Status PostgresStore::put_snapshot(std::int64_t task_id, std::int64_t version,
     }
     work.exec_params(
         "INSERT INTO pcanno.label_snapshots (task_id, version, document) VALUES ($1, $2, $3)"
-        " ON CONFLICT (task_id, version) DO UPDATE SET document = EXCLUDED.document",
+        " ON CONFLICT (task_id, version) DO NOTHING",  // the same version, the same document
         task_id, version, text);
     record_change(work, &task_id, "snapshot");
     work.commit();

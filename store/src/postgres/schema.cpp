@@ -358,7 +358,8 @@ const std::vector<std::string>& migrations() {
   static const std::vector<std::string> kMigrations = {
       std::string(kRolesV1) + "SET LOCAL ROLE pcanno_owner;\n" + kTablesV1 + kPoliciesV1 +
           kWorkflowV1 + "RESET ROLE;\n",
-      std::string("SET LOCAL ROLE pcanno_owner;\n") + integrity_v2() + "RESET ROLE;\n",
+      std::string(labels_v2_checks()) + "SET LOCAL ROLE pcanno_owner;\n" + labels_v2() +
+          workflow_v2() + "RESET ROLE;\n",
   };
   return kMigrations;
 }

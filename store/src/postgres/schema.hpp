@@ -9,7 +9,11 @@ namespace pcanno::store::postgres {
 
 const std::vector<std::string>& migrations();
 
-/// Version 2's step (schema_integrity.cpp): the checks that make plain SQL obey the workflow.
-const char* integrity_v2();
+/// Version 2's step, which makes plain SQL obey the rules the client follows: first the checks of
+/// the data it needs (as the migrating superuser), then the label log's rules
+/// (schema_labels_v2.cpp) and the workflow's (schema_workflow_v2.cpp), as pcanno_owner.
+const char* labels_v2_checks();
+const char* labels_v2();
+const char* workflow_v2();
 
 }  // namespace pcanno::store::postgres
