@@ -81,30 +81,26 @@ Status PostgresStore::ensure_connected() {
   using Clock = std::chrono::steady_clock;
   // A connection that sat idle may have lost its server (a restart, a dropped network) without
   // its socket saying so yet: the next statement on it would fail although the server is back.
-  // As connection pools do, check an idle one first and open a fresh one when it is gone. Busy
-  // connections (a commit after a commit) skip the round trip.
-  constexpr std::chrono::seconds kIdleCheck{1};
-  const Clock::time_point now = Clock::now();
+  // As connection pools do, check one idle for longer than a burst of calls first, and open a
+  // fresh one when it is gone. Busy connections (a commit after a commit) skip the round trip.
+  constexpr std::chrono::milliseconds kIdleCheck{250};
   if (connection_ && connection_->is_open()) {
-    if (now - last_used_ < kIdleCheck) {
-      last_used_ = now;
-      return {};
-    }
+    if (Clock::now() - last_used_ < kIdleCheck) return {};
     try {
       pqxx::nontransaction probe(*connection_);
       probe.exec("SELECT 1");
-      last_used_ = now;
       return {};
-    } catch (...) {  // gone: replaced below
+    } catch (const pqxx::broken_connection&) {  // gone: replaced below
+    } catch (const pqxx::sql_error&) {          // terminated by the server (57P01 and kin)
     }
   }
   drop_connection();
-  last_used_ = now;
   try {
     connection_ = std::make_unique<pqxx::connection>(with_timeouts(conninfo_));
     quiet_ = std::make_unique<QuietErrors>(*connection_);
     pqxx::nontransaction query(*connection_);
     user_ = query.exec("SELECT current_user")[0][0].as<std::string>();
+    last_used_ = Clock::now();
     return {};
   } catch (const pqxx::broken_connection& error) {
     // libpq reports a refused login like a lost server; retrying will not help those.

@@ -94,6 +94,11 @@ class PostgresStore final : public ProjectStore {
   auto guarded(Body&& body) -> decltype(body(std::declval<pqxx::connection&>())) {
     Status ready = ensure_connected();
     if (!ready) return std::move(ready).error();
+    // Idle is measured from the end of the last call: a long wait is use, not idleness.
+    struct Stamp {
+      std::chrono::steady_clock::time_point& at;
+      ~Stamp() { at = std::chrono::steady_clock::now(); }
+    } stamp{last_used_};
     try {
       return body(*connection_);
     } catch (...) {
@@ -125,7 +130,7 @@ class PostgresStore final : public ProjectStore {
   std::string conninfo_;
   std::string user_;
   std::unique_ptr<pqxx::connection> connection_;
-  /// When the connection last served a call: one idle for longer is checked before use.
+  /// When the connection last finished a call: one idle for longer is checked before use.
   std::chrono::steady_clock::time_point last_used_{};
   // Declared after connection_, so destroyed before it:
   std::unique_ptr<QuietErrors> quiet_;
