@@ -130,6 +130,15 @@ TEST_F(WorkstationOfflineTask, TheServerGoesAwayTheWorkGoesOnAndLandsOnceWhenItI
       EXPECT_EQ(stored.boxes[b].box.size, here.tracks[i].boxes[b].box.size);
     }
   }
+  // The log holds each of the window's edit lists once, in order: its sequence numbers run
+  // 1, 2, 3... without a gap or a repeat.
+  auto log = admin_->history(task_id_, 0);
+  ASSERT_TRUE(log) << log.error().describe();
+  ASSERT_FALSE(log->empty());
+  for (std::size_t i = 0; i < log->size(); ++i) {
+    EXPECT_EQ((*log)[i].client_seq, static_cast<std::int64_t>(i + 1)) << "commit " << i;
+    EXPECT_EQ((*log)[i].client_id, log->front().client_id);
+  }
   auto state = admin_->task(task_id_);
   ASSERT_TRUE(state);
   EXPECT_EQ(state->state, store::TaskState::kInProgress) << "the refused submit left it at work";

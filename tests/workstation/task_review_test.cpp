@@ -354,7 +354,7 @@ TEST_F(WorkstationTask, WhileSubmitWaitsNoEditSecondSubmitOrCloseGetsIn) {
     second_submit = w.submit_task();
     w.close();
     closed = !w.isVisible();
-    QTest::keyClick(w.main_view(), Qt::Key_N);
+    draw_van_box(w);
     tracks_during = w.session().document().tracks.size();
     sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr);
   });
@@ -369,6 +369,30 @@ TEST_F(WorkstationTask, WhileSubmitWaitsNoEditSecondSubmitOrCloseGetsIn) {
   auto labels = admin_->labels(task_id_);
   ASSERT_TRUE(labels) << labels.error().describe();
   EXPECT_EQ(labels->document.tracks.size(), 2u) << "the held edit was sent before the hand-in";
+}
+
+// A job's edits reach the outbox only when it ends: Submit waits for it, and then hands in the
+// labels with the job's work.
+TEST_F(WorkstationTask, SubmitIsRefusedWhileAJobRuns) {
+  ws::WorkstationWindow& w = open_task("alice", false);
+  draw_van_box(w);
+  settle(1);
+  const std::int64_t track = w.session().document().tracks.front().id;
+  w.select_track(track);
+  QTest::keyClick(w.main_view(), Qt::Key_P);  // propagate the box over the task's frames
+  ASSERT_TRUE(w.job_running());
+  EXPECT_FALSE(w.submit_task());
+  EXPECT_EQ(state(), store::TaskState::kInProgress);
+  for (int waited = 0; w.job_running() && waited < 30000; waited += 50) QTest::qWait(50);
+  ASSERT_FALSE(w.job_running());
+  const std::size_t boxes = w.session().document().tracks.front().boxes.size();
+  ASSERT_GT(boxes, 1u) << "the job added boxes";
+  EXPECT_TRUE(w.submit_task());
+  EXPECT_EQ(state(), store::TaskState::kSubmitted);
+  auto labels = admin_->labels(task_id_);
+  ASSERT_TRUE(labels) << labels.error().describe();
+  ASSERT_EQ(labels->document.tracks.size(), 1u);
+  EXPECT_EQ(labels->document.tracks.front().boxes.size(), boxes) << "handed in with the job's work";
 }
 
 }  // namespace

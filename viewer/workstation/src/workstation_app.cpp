@@ -153,9 +153,9 @@ int run_task(const WorkstationOptions& options) {
   window.set_store(task.url, task.user);
   window.enter_task(std::move(opened->mode));
   if (!options.tool.empty()) {
+    // The task is open and leased: a tool refused (read-only labels) is a note, not an exit.
     if (formats::Status started = window.start_tool(options.tool); !started) {
-      std::cerr << "pcanno: error: --tool: " << started.error().describe() << "\n";
-      return 1;
+      std::cerr << "pcanno: note: --tool: " << started.error().describe() << "\n";
     }
   }
   return run_window(window, options);

@@ -107,7 +107,7 @@ void WorkstationWindow::job_finished(const QString& name, bool ok, bool cancelle
   job_status_->hide();
   job_cancel_action_->setEnabled(false);
   gate_->set_open(true);
-  if (read_only()) set_labels_editable(false);  // review or handed in: the labels stay read-only
+  if (task_) set_labels_editable(!read_only());  // a task's labels: as its state says
   bool full_check = false;
   const QString text = cancelled ? name + " cancelled: nothing changed"
                        : !ok     ? name + " stopped: " + message

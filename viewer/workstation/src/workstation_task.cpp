@@ -29,9 +29,9 @@ void WorkstationWindow::build_task_actions(QMenu* file) {
   QAction* open = file->addAction("Open &task...", this, [this] { open_task_dialog(); });
   open->setObjectName("open-task");
   task_menu_ = menuBar()->addMenu("T&ask");
-  QAction* submit = task_menu_->addAction("&Submit", this, [this] { submit_task(); });
-  submit->setObjectName("task:submit");
-  submit->setShortcut(QKeySequence("Ctrl+Shift+Return"));
+  submit_action_ = task_menu_->addAction("&Submit", this, [this] { submit_task(); });
+  submit_action_->setObjectName("task:submit");
+  submit_action_->setShortcut(QKeySequence("Ctrl+Shift+Return"));
   review_menu_ = menuBar()->addMenu("Re&view");
   const auto review = [this](const char* name, const QString& text, const char* key, auto slot) {
     QAction* a = review_menu_->addAction(text, this, slot);
@@ -155,6 +155,7 @@ void WorkstationWindow::update_task_view() {
   if (!submitting_ && gate_->is_open() && labels_open_ == read_only()) {
     set_labels_editable(!read_only());
   }
+  if (!task_->review()) submit_action_->setEnabled(store::labels_editable(task_->task().state));
   setWindowTitle(task_->title());
   comments_->set_comments(task_->comments(), task_->review());
   std::vector<std::int64_t> frames;
@@ -181,6 +182,10 @@ std::size_t WorkstationWindow::comment_markers_shown() const {
 
 bool WorkstationWindow::submit_task() {
   if (!task_ || task_->review() || submitting_) return false;
+  if (job_running()) {  // its edits reach the outbox only when it ends: they would come too late
+    statusBar()->showMessage("not submitted: a job is running; submit once it has ended", 8000);
+    return false;
+  }
   // The wait below runs the event loop: until the task is handed in, no edit may slip in after
   // the outbox drained (the store would refuse it on the submitted task), and neither a second
   // submit nor closing the window may pull the task from under the wait.

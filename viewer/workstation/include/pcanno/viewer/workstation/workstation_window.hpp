@@ -247,7 +247,8 @@ class WorkstationWindow : public QMainWindow {
   /// no longer takes labels). Editing tools, menus and panels refuse.
   bool read_only() const;
   /// Task > Submit: waits for the outbox to drain, then submits; refusals in a message box.
-  /// While it waits the labels are read-only, a second submit is refused and closing waits.
+  /// Refused while a job runs. While it waits the labels are read-only, a second submit is
+  /// refused and closing waits.
   /// Submitted, the labels stay read-only: the store takes no more edits on the task.
   bool submit_task();
   bool accept_task();
@@ -396,6 +397,7 @@ class WorkstationWindow : public QMainWindow {
   std::vector<std::unique_ptr<CommentMarkers>> markers_;  ///< one per view, in views() order
   QDockWidget* comments_dock_ = nullptr;
   QMenu* task_menu_ = nullptr;
+  QAction* submit_action_ = nullptr;  ///< Task > Submit: off while the task is handed in
   QMenu* review_menu_ = nullptr;
   std::string store_url_, store_user_;  ///< set_store()
   QTimer task_timer_;                   ///< 1 s: comments and task state by the store's change mark
