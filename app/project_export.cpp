@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 #include "convert_set.hpp"
 #include "label_input.hpp"
 #include "pcanno/formats/labels/document/document.hpp"
+#include "pcanno/formats/labels/document/edit.hpp"
 #include "pcanno/plugin/registry.hpp"
 #include "project_command.hpp"
 
@@ -47,9 +49,11 @@ bool inside(std::int64_t frame, const store::Task& task) {
   return frame >= task.first_frame && frame <= task.last_frame;
 }
 
-/// The track and polyline ids of a task's starting labels (version 0). Tasks of a sequence start
-/// from the same labels, so these ids name the same objects in every task; an id a task made
-/// itself names that task's object only, whatever another task made under the same number.
+/// The track and polyline ids of a task's starting labels (version 0) that the task kept. Tasks of
+/// a sequence start from the same labels, so these ids name the same objects in every task; an id
+/// a task made itself names that task's object only, whatever another task made under the same
+/// number. The engine numbers a new object after the highest id, so an object deleted in the task
+/// may lend its id to a new one: an id the task's log ever deleted counts as the task's own.
 struct StartingIds {
   std::set<std::int64_t> tracks, polylines;
 };
@@ -60,9 +64,21 @@ formats::Expected<StartingIds> starting_ids(store::ProjectStore& store, std::int
   auto document = formats::parse_pcanno_document(snapshot->document_json,
                                                  "task " + std::to_string(task_id) + " snapshot 0");
   if (!document) return std::move(document).error();
+  auto log = store.history(task_id, snapshot->version);
+  if (!log) return std::move(log).error();
   StartingIds ids;
   for (const formats::Track& t : document->tracks) ids.tracks.insert(t.id);
   for (const formats::PolylineTrack& p : document->polylines) ids.polylines.insert(p.id);
+  for (const store::LabelCommit& commit : *log) {
+    for (const formats::DocumentEdit& edit : commit.edits) {
+      if (const auto* t = std::get_if<formats::TrackEdit>(&edit); t && !t->track) {
+        ids.tracks.erase(t->track_id);
+      }
+      if (const auto* p = std::get_if<formats::PolylineEdit>(&edit); p && !p->polyline) {
+        ids.polylines.erase(p->polyline_id);
+      }
+    }
+  }
   return ids;
 }
 

@@ -457,6 +457,9 @@ TEST_F(ProjectCommandTest, ExportKeepsObjectsThatTwoTasksAddedUnderOneIdApart) {
   for (const formats::Track& t : start.tracks) new_id = std::max(new_id, t.id + 1);
 
   // A pedestrian on frame 1 of the first task and a cyclist on frame 4 of the second, same id.
+  // In the second, bob also deletes the starting object with the highest id and draws a truck,
+  // which the engine would number with the freed id: a new object too, not the deleted one.
+  const std::int64_t last_id = new_id - 1;
   const std::pair<const char*, std::int64_t> added[] = {{"Pedestrian", 1}, {"Cyclist", 4}};
   for (std::size_t i = 0; i < 2; ++i) {
     const std::string annotator = i == 0 ? "alice" : "bob";
@@ -475,8 +478,16 @@ TEST_F(ProjectCommandTest, ExportKeepsObjectsThatTwoTasksAddedUnderOneIdApart) {
     box.box.center = Eigen::Vector3d(5.0 + 10.0 * i, -2.0, -1.0);
     box.box.size = Eigen::Vector3d(0.8, 0.6, 1.7);
     track.boxes.push_back(box);
-    const store::CommitRequest commit{tasks[i].id, 0, lease->token,
-                                      annotator,   1, {formats::TrackEdit{new_id, track}}};
+    store::CommitRequest commit{tasks[i].id, 0, lease->token,
+                                annotator,   1, {formats::TrackEdit{new_id, track}}};
+    if (i == 1) {
+      formats::Track truck = track;
+      truck.id = last_id;
+      truck.label = "Truck";
+      truck.boxes.front().frame = 3;
+      commit.edits.push_back(formats::TrackEdit{last_id, std::nullopt});
+      commit.edits.push_back(formats::TrackEdit{last_id, truck});
+    }
     ASSERT_TRUE(person->commit(commit));
     ASSERT_TRUE(person->release_lease(*lease));
     move("submit " + id, annotator, "submitted");
@@ -489,24 +500,31 @@ TEST_F(ProjectCommandTest, ExportKeepsObjectsThatTwoTasksAddedUnderOneIdApart) {
   ASSERT_EQ(exported.exit_code, 0) << exported.out;
   auto doc = formats::read_pcanno_document(out);
   ASSERT_TRUE(doc) << doc.error().describe();
-  ASSERT_EQ(doc->tracks.size(), start.tracks.size() + 2);
+  ASSERT_EQ(doc->tracks.size(), start.tracks.size() + 3);
   std::map<std::string, std::vector<std::int64_t>> frames_by_class;
   std::set<std::int64_t> new_ids;
   for (const formats::Track& t : doc->tracks) {
-    if (t.label != "Pedestrian" && t.label != "Cyclist") continue;
+    if (t.label != "Pedestrian" && t.label != "Cyclist" && t.label != "Truck") continue;
     if (start.track(t.id) != nullptr) continue;
     new_ids.insert(t.id);
     for (const formats::BoxState& b : t.boxes) frames_by_class[t.label].push_back(b.frame);
   }
-  EXPECT_EQ(new_ids.size(), 2u);
+  EXPECT_EQ(new_ids.size(), 3u);
   EXPECT_EQ(frames_by_class["Pedestrian"], std::vector<std::int64_t>{1});
   EXPECT_EQ(frames_by_class["Cyclist"], std::vector<std::int64_t>{4});
-  // The starting objects span both tasks, each one track as before.
+  EXPECT_EQ(frames_by_class["Truck"], std::vector<std::int64_t>{3});
+  // The starting objects span both tasks, each one track as before; the one bob deleted keeps
+  // only the first task's frames.
   for (const formats::Track& t : start.tracks) {
     const formats::Track* got = doc->track(t.id);
     ASSERT_NE(got, nullptr) << t.id;
-    EXPECT_EQ(got->boxes.size(), t.boxes.size()) << t.id;
     EXPECT_EQ(got->label, t.label) << t.id;
+    std::vector<std::int64_t> expected, frames;
+    for (const formats::BoxState& b : t.boxes) {
+      if (t.id != last_id || b.frame <= 2) expected.push_back(b.frame);
+    }
+    for (const formats::BoxState& b : got->boxes) frames.push_back(b.frame);
+    EXPECT_EQ(frames, expected) << t.id;
   }
 }
 
