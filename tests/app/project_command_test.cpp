@@ -74,6 +74,13 @@ class ProjectCommandTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.out;
     EXPECT_NE(r.out.find(": " + expect_state), std::string::npos) << verb << ": " << r.out;
   }
+  /// The sample sequence 0000 in project "city", with its labels (`extra`: more options).
+  void add_sample_sequence(const std::string& extra = "") {
+    const CommandResult r =
+        project("add-sequences --project city " + training_.string() +
+                " --labels kitti-tracking:" + (training_ / "label_02/0000.txt").string() + extra);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+  }
   /// Moves `task` from new to accepted, `annotator` working and rita reviewing.
   void accept(std::int64_t task, const std::string& annotator) {
     const std::string id = std::to_string(task);
@@ -189,10 +196,7 @@ TEST_F(ProjectCommandTest, AddSequencesRecordsEachSequenceOfATrackingRootWithIts
 
 TEST_F(ProjectCommandTest, TasksCoverTheRangeInChunksAndStartFromTheSequenceLabels) {
   init_team();
-  ASSERT_EQ(project("add-sequences --project city " + training_.string() +
-                    " --labels kitti-tracking:" + (training_ / "label_02/0000.txt").string())
-                .exit_code,
-            0);
+  add_sample_sequence();
   const CommandResult created =
       project("tasks create --project city --sequence 0000 --frames 1-4 --chunk 3");
   ASSERT_EQ(created.exit_code, 0) << created.out;
@@ -244,11 +248,7 @@ formats::BoxState box_of(const formats::Annotations& doc, std::int64_t track, st
 
 TEST_F(ProjectCommandTest, WorkflowStatusAndExportOfMergedTasks) {
   init_team();
-  ASSERT_EQ(project("add-sequences --project city " + training_.string() +
-                    " --labels kitti-tracking:" + (training_ / "label_02/0000.txt").string() +
-                    " --member alice --member bob")
-                .exit_code,
-            0);
+  add_sample_sequence(" --member alice --member bob");
   ASSERT_EQ(project("tasks create --project city --sequence 0000 --chunk 3").exit_code, 0);
   auto ada = open_as("ada");
   ASSERT_TRUE(ada);
@@ -443,10 +443,7 @@ TEST_F(ProjectCommandTest, ExportWritesEachAcceptedSequenceAsConvertDoesAndSkips
 // starting labels that crosses the task boundary stays one track.
 TEST_F(ProjectCommandTest, ExportKeepsObjectsThatTwoTasksAddedUnderOneIdApart) {
   init_team();
-  ASSERT_EQ(project("add-sequences --project city " + training_.string() +
-                    " --labels kitti-tracking:" + (training_ / "label_02/0000.txt").string())
-                .exit_code,
-            0);
+  add_sample_sequence();
   ASSERT_EQ(project("tasks create --project city --sequence 0000 --chunk 3").exit_code, 0);
   auto ada = open_as("ada");
   ASSERT_TRUE(ada);

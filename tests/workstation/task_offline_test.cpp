@@ -12,6 +12,7 @@
 #include "pcanno/store/open_store.hpp"
 #include "pcanno/viewer/workstation/task_mode.hpp"
 #include "postgres_support.hpp"
+#include "task_fixture.hpp"
 #include "workstation_fixture.hpp"
 
 namespace pcanno::test {
@@ -32,23 +33,8 @@ class WorkstationOfflineTask : public WorkstationTest {
     ASSERT_TRUE(ada) << ada.error().describe();
     admin_ = std::move(*ada);
     ASSERT_TRUE(admin_->add_user("alice", store::Role::kAnnotator, password_for("alice")));
-    auto project = admin_->create_project("drive");
-    ASSERT_TRUE(project) << project.error().describe();
-    ASSERT_TRUE(admin_->add_member(project->id, "alice"));
-    store::SequenceRecord seq;
-    seq.project_id = project->id;
-    seq.name = "0000";
-    seq.uri = sample_.string();
-    seq.frame_count = 5;
-    auto added = admin_->add_sequence(seq);
-    ASSERT_TRUE(added) << added.error().describe();
-    store::NewTask task;
-    task.sequence_id = added->id;
-    task.last_frame = 4;
-    auto created = admin_->create_task(task);
-    ASSERT_TRUE(created) << created.error().describe();
-    task_id_ = created->id;
-    ASSERT_TRUE(admin_->assign(task_id_, "alice"));
+    task_id_ = add_sample_task(*admin_, sample_, "alice");
+    ASSERT_NE(task_id_, 0);
   }
   void TearDown() override {
     window_.reset();

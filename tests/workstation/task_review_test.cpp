@@ -18,6 +18,7 @@
 #include "pcanno/viewer/workstation/task_dialog.hpp"
 #include "pcanno/viewer/workstation/task_mode.hpp"
 #include "pcanno/viewer/workstation/timeline_widget.hpp"
+#include "task_fixture.hpp"
 #include "workstation_fixture.hpp"
 
 namespace pcanno::test {
@@ -36,23 +37,8 @@ class WorkstationTask : public WorkstationTest {
     admin_ = std::move(*opened);
     ASSERT_TRUE(admin_->add_user("alice", store::Role::kAnnotator, ""));
     ASSERT_TRUE(admin_->add_user("rita", store::Role::kReviewer, ""));
-    auto project = admin_->create_project("drive");
-    ASSERT_TRUE(project) << project.error().describe();
-    store::SequenceRecord seq;
-    seq.project_id = project->id;
-    seq.name = "0000";
-    seq.uri = sample_.string();
-    seq.frame_count = 5;
-    auto added = admin_->add_sequence(seq);
-    ASSERT_TRUE(added) << added.error().describe();
-    store::NewTask task;
-    task.sequence_id = added->id;
-    task.first_frame = 0;
-    task.last_frame = 4;
-    auto created = admin_->create_task(task);
-    ASSERT_TRUE(created) << created.error().describe();
-    task_id_ = created->id;
-    ASSERT_TRUE(admin_->assign(task_id_, "alice"));
+    task_id_ = add_sample_task(*admin_, sample_, "alice");
+    ASSERT_NE(task_id_, 0);
   }
 
   /// The window on the task as `user` (`review`: for review).
