@@ -14,21 +14,36 @@ PACKAGES=(
   libsqlite3-dev libpqxx-dev postgresql-15
 )
 
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$pkg")
-  fi
-done
-if ((${#missing[@]})); then
+# A single-node Slurm for the batch tests (tests/batch/slurm_cluster.sh), without the daemons'
+# recommended extras (mail, documentation).
+SLURM_PACKAGES=(slurmctld slurmd slurm-client munge)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+apt_updated=""
+# install_missing LIST [apt-get options]: installs the packages of the array named LIST that are
+# not installed yet.
+install_missing() {
+  local -n wanted=$1
+  shift
+  local missing=() pkg
+  for pkg in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  ((${#missing[@]})) || return 0
   echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-else
-  echo "setup: all Debian packages present"
-fi
+  if [ -z "$apt_updated" ]; then
+    "${sudo_cmd[@]}" apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" "${missing[@]}" \
+    >/dev/null
+}
+install_missing PACKAGES
+install_missing SLURM_PACKAGES --no-install-recommends
+[ -n "$apt_updated" ] || echo "setup: all Debian packages present"
 
 # ccache keyed on paths relative to the checkout, so that another clone on the same machine (CI's)
 # reuses what this one compiled.
