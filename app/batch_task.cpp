@@ -1,8 +1,9 @@
 // `pcanno batch --task I RUNDIR`: one sequence of a run, exactly what a local worker process and a
 // Slurm array task execute. The task records itself in state/<name>.json, runs the sequence's
-// command (batch_ops.cpp) into staging/<name>/ with its output in logs/<name>.log, and renames the
-// staging folder to parts/<name>/ only when the command succeeded: a task killed at any point
-// leaves at most a staging folder, which the next attempt removes.
+// command (batch_ops.cpp; in a forked child of this process) into staging/<name>/ with its output
+// in logs/<name>.log, and renames the staging folder to parts/<name>/ only when the command
+// succeeded: a task killed at any point leaves at most a staging folder, which the next attempt
+// removes.
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -11,15 +12,21 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <system_error>
 
+#include <CLI/CLI.hpp>
+
 #include "batch_engine.hpp"
 #include "batch_ops.hpp"
 #include "cli_support.hpp"
+#include "pcanno/plugin/plugin_loader.hpp"
+#include "pcanno/plugin/registry.hpp"
+#include "progress.hpp"
 
 namespace pcanno::app::batch {
 namespace {
@@ -29,32 +36,59 @@ namespace fs = std::filesystem;
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop(int /*signal*/) { g_stop = 1; }
 
-/// The program itself, so that tasks run the same pcanno as the engine.
-std::string self_exe() {
-  std::error_code ec;
-  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("pcanno") : p.string();
+/// The sequence's command, run in this (forked) process as main() would run it: the binary and
+/// its libraries are loaded already, which saves a program start per task.
+int run_in_process(const std::vector<std::string>& args) {
+  CLI::App app{"pcanno", "pcanno"};
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_flag("-q,--quiet", global.quiet, "Suppress progress output");
+  plugin::Registry registry = plugin::Registry::with_builtins();
+  plugin::load_plugins_from_environment(registry);
+  CommandAction action;
+  add_convert_command(app, global, registry, action);
+  add_check_command(app, global, registry, action);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  if (!action) return kExitUsage;
+  const CancelToken cancel;
+  try {
+    return action();
+  } catch (const std::exception& e) {
+    return report_message(std::string("unexpected failure: ") + e.what());
+  }
 }
 
 /// Starts the command with stdout/stderr on `log_fd` (stdout on `out_fd` when >= 0). The child
 /// dies with the task (PR_SET_PDEATHSIG), so `kill -9` of a task leaves no orphan writing.
 pid_t start_command(const std::vector<std::string>& args, int log_fd, int out_fd) {
   const pid_t parent = ::getpid();
-  const std::string exe = self_exe();
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>("pcanno"));
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(137);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
+  ::signal(SIGHUP, SIG_DFL);
   ::dup2(out_fd >= 0 ? out_fd : log_fd, STDOUT_FILENO);
   ::dup2(log_fd, STDERR_FILENO);
-  ::execv(exe.c_str(), argv.data());
-  ::_exit(127);
+  int code = kExitFailure;
+  try {
+    code = run_in_process(args);
+  } catch (...) {
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  ::_exit(code);
 }
 
 /// Waits for `pid`; a stop request (SIGTERM, SIGINT, SIGHUP) kills it. 128+N when killed by N.
