@@ -14,6 +14,7 @@
 #include <deque>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <system_error>
 
 #include "batch_engine.hpp"
@@ -166,7 +167,8 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
 
   const CancelHandlers handlers;
   g_cancel = 0;
-  Progress progress(queue.size(), options.quiet);
+  std::optional<Progress> progress;  // cleared before the summary is printed
+  progress.emplace(queue.size(), options.quiet);
   std::map<pid_t, std::size_t> running;
   std::map<std::size_t, int> attempts;  // in this run
   while (!queue.empty() || !running.empty()) {
@@ -205,9 +207,10 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
         note = "failed";
       }
     }
-    progress.finished(state, note);
+    progress->finished(state, note);
   }
   if (g_cancel != 0) outcome.cancelled = true;
+  progress.reset();
 
   if (outcome.cancelled) {
     outcome.merge = "not merged: the run was cancelled";
