@@ -140,7 +140,8 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   auto opt = std::make_shared<BatchOptions>();
   CLI::App* cmd = app.add_subcommand(
       "batch",
-      "Run one operation (convert, check) over many sequences: worker processes, one sequence "
+      "Run one operation (convert, check, track, prelabel) over many sequences: worker processes, "
+      "one sequence "
       "per task, resumable (a re-run redoes only what failed, changed or never finished), "
       "outputs merged into one dataset where the format is one. See docs/batch.md.\n"
       "  pcanno batch RUN.json\n"
@@ -149,7 +150,7 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   cmd->add_option("run", opt->targets,
                   "A run file (JSON, docs/batch.md); with --op the dataset root (or label "
                   "files, one sequence each); with --task the run directory");
-  cmd->add_option("--op", opt->op, "Operation to run inline: convert, check");
+  cmd->add_option("--op", opt->op, "Operation to run inline: convert, check, track, prelabel");
   cmd->add_option("--out", opt->out, "Output root (inline runs)");
   cmd->add_option("--sequences", opt->sequences,
                   "Only these sequences of the dataset, comma-separated (0000,0003)");
@@ -163,15 +164,19 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
                   "Slurm array tasks execute)");
   cmd->add_flag("-f,--force", opt->force, "Replace an output root this run did not make");
   auto* group = cmd->add_option_group("operation options", "Passed to each sequence's command");
-  group->add_option("--to", opt->to, "convert: output format (nuscenes, kitti-tracking, ...)");
+  group->add_option("--to", opt->to,
+                    "convert, track, prelabel: output format (nuscenes, kitti-tracking, ...)");
   group->add_option("--from", opt->from, "Input label format, overriding detection");
   group->add_option("--class-map", opt->class_map, "convert: JSON class map");
   group->add_flag("--all-frames", opt->all_frames, "convert to nuScenes: every frame");
   group->add_option("--schema", opt->schema, "check: class schema file");
   group->add_option("--min-points", opt->min_points, "check: fewest LiDAR points in a box");
   group->add_flag("--no-points", opt->no_points, "check: do not read clouds");
-  group->add_option("--option", opt->extra,
-                    "Any other option of the sequence's command: KEY=VALUE, or KEY for a flag");
+  group
+      ->add_option("--option", opt->extra,
+                   "Any other option of the sequence's command: KEY=VALUE, or KEY for a flag "
+                   "(repeat --option for several)")
+      ->allow_extra_args(false);
 
   auto status_target = std::make_shared<std::string>();
   auto status_json = std::make_shared<bool>(false);

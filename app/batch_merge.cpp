@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "batch_engine.hpp"
+#include "batch_ops.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/formats/labels/nuscenes/merge.hpp"
 #include "pcanno/formats/support/atomic_write.hpp"
@@ -63,11 +64,6 @@ formats::Status link_tree(const fs::path& from, const fs::path& to,
     files.push_back(rel.string());
   }
   return {};
-}
-
-std::string option(const RunSpec& spec, const char* key) {
-  const auto it = spec.options.find(key);
-  return it != spec.options.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 /// Which parts, with which inputs, the output is made of.
@@ -134,8 +130,8 @@ formats::Status merge_outputs(const Plan& plan, const RunDir& dir, bool& merged)
     const json last = json::parse(slurp(dir.merge_file()), nullptr, false);
     if (!last.is_discarded() && last == record) return {};
   }
-  const std::string to = option(plan.spec, "to");
-  if (plan.spec.operation == "convert" && to == "nuscenes") {
+  const std::string to = output_format(plan.spec);
+  if (to == "nuscenes") {
     std::vector<fs::path> parts;
     for (const Task& t : plan.tasks) parts.push_back(dir.part(t.name) / "nuscenes");
     if (formats::Status s = formats::merge_nuscenes_dataroots(parts, out, true); !s) return s;
@@ -144,7 +140,7 @@ formats::Status merge_outputs(const Plan& plan, const RunDir& dir, bool& merged)
     if (formats::Status made = folders.create(out.parent_path()); !made) return made;
     auto staged = formats::StagedDirectory::begin(out, /*overwrite=*/true);
     if (!staged) return std::move(staged).error();
-    const bool kitti = plan.spec.operation == "convert" && to == "kitti-tracking";
+    const bool kitti = to == "kitti-tracking";
     if (formats::Status s = merge_each(plan, dir, staged->path(), kitti); !s) return s;
     if (formats::Status s = staged->commit(); !s) return s;
     folders.keep();

@@ -86,7 +86,7 @@ void check_counts(const fs::path& report, TaskState& state) {
 }  // namespace
 
 const std::vector<std::string>& operation_ids() {
-  static const std::vector<std::string> kIds = {"convert", "check"};
+  static const std::vector<std::string> kIds = {"convert", "check", "track", "prelabel"};
   return kIds;
 }
 
@@ -96,7 +96,8 @@ formats::Status check_spec(const RunSpec& spec) {
   };
   const auto& ids = operation_ids();
   if (std::find(ids.begin(), ids.end(), spec.operation) == ids.end()) {
-    return invalid("unknown operation '" + spec.operation + "'; batch runs: convert, check");
+    return invalid("unknown operation '" + spec.operation +
+                   "'; batch runs: convert, check, track, prelabel");
   }
   for (const std::string& key : reserved_options()) {
     if (spec.options.contains(key)) {
@@ -106,7 +107,17 @@ formats::Status check_spec(const RunSpec& spec) {
   if (spec.operation == "convert" && option(spec, "to").empty()) {
     return invalid("convert needs the output format: option \"to\" (--to)");
   }
+  if ((spec.operation == "track" || spec.operation == "prelabel") && spec.dataset.empty()) {
+    return invalid(spec.operation + " needs the dataset with the clouds (inputs.dataset)");
+  }
   return {};
+}
+
+std::string output_format(const RunSpec& spec) {
+  const std::string to = option(spec, "to");
+  if (!to.empty() || spec.operation == "check") return to;
+  if (spec.operation == "prelabel") return "pcanno";  // pcanno prelabel's default
+  return listing_codec(spec);                         // track keeps the input's format
 }
 
 std::string listing_codec(const RunSpec& spec) {
@@ -122,24 +133,34 @@ std::string listing_codec(const RunSpec& spec) {
 
 TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& staging) {
   const RunSpec& spec = plan.spec;
+  const std::string& op = spec.operation;
+  // Each command's positional inputs; the dataset gives clouds, calibration and poses.
+  const std::string dataset = task.dataset.empty() ? task.input : task.dataset;
   TaskCommand c;
-  if (spec.operation == "convert") {
+  if (op == "convert") {
     c.args = {"convert", task.input};
+    if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
+  } else if (op == "track") {
+    c.args = {"track", dataset, task.labels};
+  } else if (op == "prelabel") {
+    c.args = {"prelabel", dataset};
   } else {
-    c.args = {spec.operation, task.labels};
+    c.args = {op, task.labels};
+    if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
   }
-  if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
-  if (!task.sequence_name.empty() && spec.operation == "convert") {
+  if (!task.sequence_name.empty() && op != "check") {
     c.args.insert(c.args.end(), {"--sequence-name", task.sequence_name});
   }
   append_options(spec.options, c.args);
-  if (spec.operation == "convert") {
-    c.args.push_back("--out");
-    c.args.push_back((staging / convert_output(option(spec, "to"), task.name)).string());
-  } else if (spec.operation == "check") {
+  if (op == "check") {
     c.args.push_back("--json");
     c.stdout_file = staging / (task.name + ".json");
+    return c;
   }
+  const std::string to = output_format(spec);
+  if (option(spec, "to").empty()) c.args.insert(c.args.end(), {"--to", to});
+  c.args.push_back("--out");
+  c.args.push_back((staging / convert_output(to, task.name)).string());
   return c;
 }
 
@@ -156,7 +177,7 @@ void collect_counts(const Plan& plan, const std::string& log_text, const fs::pat
                     TaskState& state) {
   state.counts = json::object();
   state.warnings.clear();
-  if (plan.spec.operation == "convert") convert_counts(log_text, state);
+  if (plan.spec.operation != "check") convert_counts(log_text, state);
   if (plan.spec.operation == "check") check_counts(part / (state.name + ".json"), state);
   std::istringstream lines(log_text);
   for (std::string line; std::getline(lines, line);) {

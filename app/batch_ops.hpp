@@ -20,6 +20,10 @@ const std::vector<std::string>& operation_ids();
 /// adapter sets itself. kInvalidArgument naming the problem.
 formats::Status check_spec(const RunSpec& spec);
 
+/// The label format the operation writes: option "to", else the command's default (track: the
+/// input's, prelabel: pcanno); empty for check.
+std::string output_format(const RunSpec& spec);
+
 /// The codec that reads the spec's dataset for listing sequences ("kitti-tracking" when unsure).
 std::string listing_codec(const RunSpec& spec);
 

@@ -48,6 +48,8 @@ int run_in_process(const std::vector<std::string>& args) {
   CommandAction action;
   add_convert_command(app, global, registry, action);
   add_check_command(app, global, registry, action);
+  add_track_command(app, global, registry, action);
+  add_prelabel_command(app, global, registry, action);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
   try {
     app.parse(reversed);

@@ -367,6 +367,37 @@ TEST_F(BatchTest, CheckWritesOneReportPerSequenceAndAnIndex) {
   }
 }
 
+TEST_F(BatchTest, TrackAndPrelabelRunPerSequenceLikeTheirCommands) {
+  const fs::path root = label_set(dir_, training_, 3);
+  fs::create_directories(root / "velodyne");
+  for (const char* name : {"0000", "0001", "0002"}) {
+    fs::create_directory_symlink(training_ / "velodyne/0000", root / "velodyne" / name);
+  }
+  const CommandResult track = pcanno("batch --op track --option method=linear " + root.string() +
+                                     " --out " + (dir_ / "tracked").string() + " -j 2");
+  ASSERT_EQ(track.exit_code, 0) << track.out;
+  const CommandResult prelabel = pcanno("batch --op prelabel " + root.string() + " --out " +
+                                        (dir_ / "pre").string() + " -j 2");
+  ASSERT_EQ(prelabel.exit_code, 0) << prelabel.out;
+  EXPECT_EQ(read_json(dir_ / "pre/index.json")["sequences"].size(), 3u);
+  for (const std::string name : {"0000", "0002"}) {
+    const fs::path direct = dir_ / ("direct-" + name);
+    ASSERT_EQ(
+        pcanno("track " + root.string() + " " + (root / "label_02" / (name + ".txt")).string() +
+               " --sequence-name " + name + " --method linear --out " + direct.string())
+            .exit_code,
+        0);
+    EXPECT_EQ(slurp(dir_ / "tracked" / (name + ".txt")), slurp(direct / (name + ".txt")));
+    const fs::path doc = dir_ / (name + ".pcanno.json");
+    ASSERT_EQ(
+        pcanno("prelabel " + root.string() + " --sequence-name " + name + " --out " + doc.string())
+            .exit_code,
+        0);
+    EXPECT_EQ(slurp(dir_ / "pre" / (name + ".pcanno.json")), slurp(doc)) << name;
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "tracked/evaluate_tracking.seqmap"));
+}
+
 fs::path shared_training() { return pcanno::test::shared_data_dir() / "kitti_tracking/training"; }
 
 /// frame, track id, type, then height, width, length, x, y, z, rotation_y of each object row.
