@@ -4,6 +4,7 @@
 // tasks' unfinished work: a re-run skips every task whose state says done for the same inputs.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,8 +67,13 @@ pid_t start_worker(const RunDir& dir, std::size_t index) {
   const std::string task = std::to_string(index);
   const std::string root = dir.root.string();
   const std::string workers_log = (dir.root / "logs" / "workers.log").string();
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
+  // A worker dies with its engine (kill -9 of the run included), and its command with it, so no
+  // orphan keeps writing while a re-run redoes the task.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(137);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
   const int fd = ::open(workers_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -180,16 +186,16 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
       running[pid] = index;
       ++attempts[index];
     }
+    if (g_cancel != 0 && !outcome.cancelled) {
+      outcome.cancelled = true;
+      queue.clear();
+      for (const auto& [child, index] : running) ::kill(child, SIGTERM);
+    }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
     if (pid < 0) {
       if (errno != EINTR) break;
-      if (g_cancel != 0 && !outcome.cancelled) {
-        outcome.cancelled = true;
-        queue.clear();
-        for (const auto& [child, index] : running) ::kill(child, SIGTERM);
-      }
-      continue;
+      continue;  // a signal: the loop's top sees a cancel
     }
     const auto it = running.find(pid);
     if (it == running.end()) continue;

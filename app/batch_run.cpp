@@ -396,13 +396,14 @@ bool up_to_date(const RunDir& dir, const std::optional<TaskState>& state, const 
          fs::exists(dir.part(state->name), ec);
 }
 
-bool is_batch_process(std::int64_t pid) {
+bool is_batch_process(std::int64_t pid, const std::string& also) {
   if (pid <= 0) return false;
   auto cmdline = read_text("/proc/" + std::to_string(pid) + "/cmdline");
   if (!cmdline) return false;
   std::string args = *cmdline;
   std::replace(args.begin(), args.end(), '\0', ' ');
-  return args.find(" batch ") != std::string::npos;
+  return args.find(" batch ") != std::string::npos &&
+         (also.empty() || args.find(also) != std::string::npos);
 }
 
 std::string utc_now() {

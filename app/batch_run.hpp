@@ -123,8 +123,9 @@ std::string input_hash(const Plan& plan, const Task& task);
 /// True when the task needs no work: done, same input hash, its part in place.
 bool up_to_date(const RunDir& dir, const std::optional<TaskState>& state, const std::string& hash);
 
-/// True when process `pid` lives and runs pcanno batch (not a reused pid).
-bool is_batch_process(std::int64_t pid);
+/// True when process `pid` lives and runs pcanno batch (not a reused pid), and its command line
+/// holds `also` (" --task 3 ": that task).
+bool is_batch_process(std::int64_t pid, const std::string& also = "");
 
 /// Now in UTC, ISO 8601 with milliseconds.
 std::string utc_now();

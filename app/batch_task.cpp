@@ -165,6 +165,13 @@ int run_task(const RunDir& dir, std::size_t index) {
   state.index = index;
   state.input_hash = input_hash(*plan, task);
   const std::optional<TaskState> before = read_state(dir, task.name);
+  // Two processes must not share a staging folder: a task still running here is left alone.
+  if (before && before->status == TaskStatus::kRunning && before->host == host_name() &&
+      before->pid != ::getpid() &&
+      is_batch_process(before->pid, " --task " + std::to_string(index) + " ")) {
+    return report_message("task " + std::to_string(index) + " (" + task.name +
+                          ") is running already: pid " + std::to_string(before->pid));
+  }
   state.attempts = (before && before->input_hash == state.input_hash ? before->attempts : 0) + 1;
   state.status = TaskStatus::kRunning;
   state.started = utc_now();

@@ -324,6 +324,32 @@ TEST_F(BatchTest, KillNineOfTheRunLosesOnlyUnfinishedSequences) {
   EXPECT_TRUE(got == tree(clean));
 }
 
+TEST_F(BatchTest, KillNineOfTheEngineAloneTakesItsWorkersWithIt) {
+  const fs::path root = label_set(dir_, training_, 24);
+  const fs::path run = dir_ / "k.batch";
+  const std::string args = "batch --op convert --to kitti-tracking " + root.string() + " --out " +
+                           (dir_ / "k").string() + " -j 2";
+  const pid_t pid = start_in_background(args, dir_ / "engine.log");
+  ASSERT_TRUE(wait_for_done(run, 2, pid)) << slurp(dir_ / "engine.log");
+  ::kill(pid, SIGKILL);  // the engine only, not its process group
+  wait_exit(pid);
+  // Its workers die with it (they would otherwise race a re-run for their staging folders).
+  for (const auto& [name, j] : records(run)) {
+    if (j["status"] != "running") continue;
+    const auto worker = static_cast<pid_t>(j["pid"].get<std::int64_t>());
+    bool gone = false;
+    for (int i = 0; i < 5000 && !gone; ++i) {
+      const std::string stat = slurp("/proc/" + std::to_string(worker) + "/stat");
+      gone = stat.empty() || stat.find(") Z ") != std::string::npos;  // gone or a zombie
+      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_TRUE(gone) << name << " pid " << worker;
+  }
+  const CommandResult rerun = pcanno(args);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.out;
+  EXPECT_EQ(tree(dir_ / "k").size(), 25u);  // 24 label files and the seqmap
+}
+
 TEST_F(BatchTest, CancelStopsTheRunAndARerunFinishesIt) {
   const int n = 24;
   const fs::path root = label_set(dir_, training_, n);
