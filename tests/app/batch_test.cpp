@@ -350,32 +350,70 @@ TEST_F(BatchTest, KillNineOfTheEngineAloneTakesItsWorkersWithIt) {
   EXPECT_EQ(tree(dir_ / "k").size(), 25u);  // 24 label files and the seqmap
 }
 
-TEST_F(BatchTest, CancelStopsTheRunAndARerunFinishesIt) {
+TEST_F(BatchTest, KillNineOfAWorkerLosesOnlyItsTaskWhichIsRetried) {
+  const fs::path root = label_set(dir_, training_, 24);
+  const fs::path run = dir_ / "o.batch";
+  const pid_t pid = start_in_background("batch --op convert --to openlabel " + root.string() +
+                                            " --out " + (dir_ / "o").string() + " -j 1",
+                                        dir_ / "run.log");
+  // Stop a worker while its record says running, so it cannot finish before the kill.
+  std::string victim;
+  for (int i = 0; i < 60000 && victim.empty(); ++i) {
+    for (const auto& [name, j] : records(run)) {
+      if (j["status"] != "running") continue;
+      const auto worker = static_cast<pid_t>(j["pid"].get<std::int64_t>());
+      if (::kill(worker, SIGSTOP) != 0) continue;
+      if (state(run, name)["status"] == "running") {
+        ::kill(worker, SIGKILL);
+        victim = name;
+        break;
+      }
+      ::kill(worker, SIGCONT);
+    }
+    if (victim.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_FALSE(victim.empty()) << slurp(dir_ / "run.log");
+  EXPECT_EQ(wait_exit(pid), 0) << slurp(dir_ / "run.log");
+  EXPECT_EQ(state(run, victim)["status"], "done");
+  EXPECT_EQ(state(run, victim)["attempts"], 2) << victim;
+  EXPECT_NE(slurp(dir_ / "run.log").find(victim + " failed"), std::string::npos);
+  EXPECT_EQ(tree(dir_ / "o").size(), 25u);  // 24 files and index.json
+  EXPECT_TRUE(empty_folder(run / "staging"));
+}
+
+TEST_F(BatchTest, CancelAndCtrlCStopTheRunAndARerunFinishesIt) {
   const int n = 24;
   const fs::path root = label_set(dir_, training_, n);
-  const fs::path out = dir_ / "o";
-  const fs::path run = dir_ / "o.batch";
-  const std::string args =
-      "batch --op convert --to openlabel " + root.string() + " --out " + out.string() + " -j 2";
-  const pid_t pid = start_in_background(args, dir_ / "cancelled.log");
-  ASSERT_TRUE(wait_for_done(run, 2, pid)) << slurp(dir_ / "cancelled.log");
-  const CommandResult cancel = pcanno("batch cancel " + run.string());
-  EXPECT_EQ(cancel.exit_code, 0) << cancel.out;
-  EXPECT_EQ(wait_exit(pid), 130) << slurp(dir_ / "cancelled.log");
-  std::size_t done = 0;
-  for (const auto& [name, j] : records(run)) {
-    EXPECT_NE(j["status"], "running") << j;  // every stopped task recorded itself
-    done += j["status"] == "done" ? 1 : 0;
-  }
-  ASSERT_LT(done, static_cast<std::size_t>(n));
-  EXPECT_TRUE(empty_folder(run / "staging"));
-  EXPECT_FALSE(fs::exists(out));
-  EXPECT_EQ(read_json(run / "summary.json")["cancelled"], true);
+  for (const bool ctrl_c : {false, true}) {
+    SCOPED_TRACE(ctrl_c ? "Ctrl+C" : "pcanno batch cancel");
+    const fs::path out = dir_ / (ctrl_c ? "c" : "o");
+    const fs::path run = dir_ / (ctrl_c ? "c.batch" : "o.batch");
+    const std::string args =
+        "batch --op convert --to openlabel " + root.string() + " --out " + out.string() + " -j 2";
+    const pid_t pid = start_in_background(args, dir_ / "cancelled.log");
+    ASSERT_TRUE(wait_for_done(run, 2, pid)) << slurp(dir_ / "cancelled.log");
+    if (ctrl_c) {
+      ::kill(-pid, SIGINT);  // what a terminal sends the foreground job
+    } else {
+      const CommandResult cancel = pcanno("batch cancel " + run.string());
+      EXPECT_EQ(cancel.exit_code, 0) << cancel.out;
+    }
+    EXPECT_EQ(wait_exit(pid), 130) << slurp(dir_ / "cancelled.log");
+    std::size_t done = 0;
+    for (const auto& [name, j] : records(run)) {
+      EXPECT_NE(j["status"], "running") << j;  // every stopped task recorded itself
+      done += j["status"] == "done" ? 1 : 0;
+    }
+    ASSERT_LT(done, static_cast<std::size_t>(n));
+    EXPECT_TRUE(empty_folder(run / "staging"));
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_EQ(read_json(run / "summary.json")["cancelled"], true);
 
-  const CommandResult rerun = pcanno(args);
-  ASSERT_EQ(rerun.exit_code, 0) << rerun.out;
-  EXPECT_EQ(read_json(run / "summary.json")["up_to_date"], done);
-  EXPECT_EQ(tree(out).size(), static_cast<std::size_t>(n) + 1);  // and index.json
+    const CommandResult rerun = pcanno(args);
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.out;
+    EXPECT_EQ(read_json(run / "summary.json")["up_to_date"], done);
+    EXPECT_EQ(tree(out).size(), static_cast<std::size_t>(n) + 1);  // and index.json
+  }
 }
 
 TEST_F(BatchTest, CheckWritesOneReportPerSequenceAndAnIndex) {
