@@ -30,6 +30,7 @@ struct BatchOptions {
   std::optional<int> retries;
   std::optional<std::size_t> task;
   bool force = false;
+  bool prepare = false;  ///< write the plan, run nothing
   // Options of the sequence's command, given inline.
   std::string to, from, class_map, schema;
   std::optional<std::size_t> min_points;
@@ -131,6 +132,15 @@ int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
     return refuse_to_replace({spec->output});
   }
   if (formats::Status s = batch::make_run_dir(dir); !s) return report(s.error());
+  if (opt.prepare) {
+    // What another engine (a Slurm array) starts from: the plan, tasks 0..N-1.
+    if (formats::Status s = batch::write_plan(dir, *plan); !s) return report(s.error());
+    std::cout << "prepared " << plan->tasks.size() << " tasks in " << dir.root.string()
+              << ": run `pcanno batch --task I " << dir.root.string() << "` for I in 0.."
+              << plan->tasks.size() - 1 << ", then `pcanno batch merge " << dir.root.string()
+              << "`\n";
+    return kExitOk;
+  }
   return batch::run_local(*plan, dir, engine);
 }
 
@@ -146,7 +156,8 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
       "outputs merged into one dataset where the format is one. See docs/batch.md.\n"
       "  pcanno batch RUN.json\n"
       "  pcanno batch --op convert --to nuscenes training/ --out nus -j 2\n"
-      "  pcanno batch status nus.batch      pcanno batch cancel nus.batch");
+      "  pcanno batch status nus.batch      pcanno batch cancel nus.batch\n"
+      "  pcanno batch merge nus.batch       pcanno batch --task 3 nus.batch");
   cmd->add_option("run", opt->targets,
                   "A run file (JSON, docs/batch.md); with --op the dataset root (or label "
                   "files, one sequence each); with --task the run directory");
@@ -163,6 +174,9 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
                   "Run task I of the prepared run directory and record it (what workers and "
                   "Slurm array tasks execute)");
   cmd->add_flag("-f,--force", opt->force, "Replace an output root this run did not make");
+  cmd->add_flag("--prepare", opt->prepare,
+                "Write the run directory and its plan and run nothing: tasks 0..N-1 for "
+                "`pcanno batch --task I RUNDIR` elsewhere, then `pcanno batch merge RUNDIR`");
   auto* group = cmd->add_option_group("operation options", "Passed to each sequence's command");
   group->add_option("--to", opt->to,
                     "convert, track, prelabel: output format (nuscenes, kitti-tracking, ...)");
@@ -196,6 +210,18 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   cancel->add_option("run", *cancel_target, "Run directory (or its run file)")->required();
   cancel->callback([cancel_target, &action] {
     action = [cancel_target] { return batch::cancel_run(run_dir_of(*cancel_target)); };
+  });
+
+  auto merge_target = std::make_shared<std::string>();
+  CLI::App* merge = cmd->add_subcommand(
+      "merge",
+      "Merge the finished sequences of a run into its output root and write the summary (what "
+      "an engine's finishing step runs; exit 1 while a sequence is not done)");
+  merge->add_option("run", *merge_target, "Run directory (or its run file)")->required();
+  merge->callback([merge_target, &global, &action] {
+    action = [merge_target, &global] {
+      return batch::merge_run(run_dir_of(*merge_target), global.quiet);
+    };
   });
 
   cmd->callback([cmd, opt, &global, &action] {

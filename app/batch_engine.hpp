@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -39,6 +40,15 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
 /// Assembles the output root from the parts (batch_merge.cpp). Skipped (`merged` false) when the
 /// parts are those of the last merge and the output is there; idempotent otherwise.
 formats::Status merge_outputs(const Plan& plan, const RunDir& dir, bool& merged);
+
+/// Ends a run (batch_merge.cpp): merges when every sequence is done and not cancelled, writes
+/// summary.json, prints the summary. Exit 0, 1 (a sequence not done, a failed merge) or 130.
+int finish_run(const Plan& plan, const RunDir& dir, RunOutcome& outcome,
+               std::chrono::steady_clock::time_point t0, bool quiet);
+
+/// `pcanno batch merge RUNDIR`: finish_run() from the records alone, for an engine whose tasks ran
+/// elsewhere (a Slurm job's finishing step). A sequence not done and up to date counts as failed.
+int merge_run(const RunDir& dir, bool quiet);
 
 /// The summary (batch_report.cpp): summary.json in the run directory and the human one on stdout.
 nlohmann::json summary_json(const Plan& plan, const RunDir& dir, const RunOutcome& outcome);

@@ -218,30 +218,9 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
   if (g_cancel != 0) outcome.cancelled = true;
   progress.reset();
 
-  if (outcome.cancelled) {
-    outcome.merge = "not merged: the run was cancelled";
-  } else if (outcome.failed > 0) {
-    outcome.merge = "not merged: " + std::to_string(outcome.failed) + " sequence" +
-                    (outcome.failed == 1 ? "" : "s") + " failed";
-  } else {
-    bool merged = false;
-    const formats::Status s = merge_outputs(plan, dir, merged);
-    outcome.merge_ok = static_cast<bool>(s);
-    outcome.merge =
-        s ? (merged ? "merged" : "up to date") : "merge failed: " + s.error().describe();
-  }
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const json summary = summary_json(plan, dir, outcome);
-  formats::Status written =
-      formats::write_file_atomic(dir.summary_file(), summary.dump(1) + "\n", /*overwrite=*/true);
-  if (!options.quiet) print_summary(summary);
+  const int code = finish_run(plan, dir, outcome, t0, options.quiet);
   ::close(lock_fd);
-  if (!written) return report(written.error());
-  if (outcome.cancelled) {
-    return report(formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""});
-  }
-  if (outcome.failed > 0 || !outcome.merge_ok) return kExitFailure;
-  return kExitOk;
+  return code;
 }
 
 }  // namespace pcanno::app::batch

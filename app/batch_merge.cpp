@@ -3,8 +3,9 @@
 // dataset: nuScenes (one dataroot, formats::merge_nuscenes_dataroots), KITTI tracking (the label
 // files and one seqmap); otherwise one output per sequence plus index.json. The same parts give
 // the same bytes; merge.json remembers which parts the output holds, so a re-run with nothing
-// changed does not merge again.
+// changed does not merge again. finish_run() ends every run, whichever engine ran the tasks.
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -12,6 +13,7 @@
 
 #include "batch_engine.hpp"
 #include "batch_ops.hpp"
+#include "cli_support.hpp"
 #include "pcanno/formats/labels/kitti/codecs.hpp"
 #include "pcanno/formats/labels/nuscenes/merge.hpp"
 #include "pcanno/formats/support/atomic_write.hpp"
@@ -147,6 +149,49 @@ formats::Status merge_outputs(const Plan& plan, const RunDir& dir, bool& merged)
   }
   merged = true;
   return formats::write_file_atomic(dir.merge_file(), record.dump(1) + "\n", true);
+}
+
+int finish_run(const Plan& plan, const RunDir& dir, RunOutcome& outcome,
+               std::chrono::steady_clock::time_point t0, bool quiet) {
+  if (outcome.cancelled) {
+    outcome.merge = "not merged: the run was cancelled";
+  } else if (outcome.failed > 0) {
+    outcome.merge = "not merged: " + std::to_string(outcome.failed) + " sequence" +
+                    (outcome.failed == 1 ? "" : "s") + " not done";
+  } else {
+    bool merged = false;
+    const formats::Status s = merge_outputs(plan, dir, merged);
+    outcome.merge_ok = static_cast<bool>(s);
+    outcome.merge =
+        s ? (merged ? "merged" : "up to date") : "merge failed: " + s.error().describe();
+  }
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const json summary = summary_json(plan, dir, outcome);
+  const formats::Status written =
+      formats::write_file_atomic(dir.summary_file(), summary.dump(1) + "\n", /*overwrite=*/true);
+  if (!quiet) print_summary(summary);
+  if (!written) return report(written.error());
+  if (outcome.cancelled) {
+    return report(formats::Error{formats::ErrorCode::kCancelled, "cancelled", ""});
+  }
+  if (outcome.failed > 0 || !outcome.merge_ok) return kExitFailure;
+  return kExitOk;
+}
+
+int merge_run(const RunDir& dir, bool quiet) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto plan = read_plan(dir);
+  if (!plan) return report(plan.error());
+  RunOutcome outcome;
+  for (const Task& t : plan->tasks) {
+    const std::optional<TaskState> s = read_state(dir, t.name);
+    if (up_to_date(dir, s, input_hash(*plan, t))) {
+      ++outcome.skipped;
+    } else {
+      ++outcome.failed;  // failed, interrupted, never run, or its inputs changed since
+    }
+  }
+  return finish_run(*plan, dir, outcome, t0, quiet);
 }
 
 }  // namespace pcanno::app::batch

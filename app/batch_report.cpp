@@ -161,7 +161,7 @@ int print_status(const RunDir& dir, bool as_json) {
     return kExitOk;
   }
   std::cout << "run " << dir.root.string() << ": " << plan->spec.operation << " of "
-            << plan->tasks.size() << " sequences, engine " << engine.value("engine", "?")
+            << plan->tasks.size() << " sequences, engine " << engine.value("engine", "none")
             << (alive ? " running (pid " + std::to_string(pid) + ")" : " not running") << '\n';
   std::cout << aligned_table(table);
   return kExitOk;

@@ -416,6 +416,39 @@ TEST_F(BatchTest, CancelAndCtrlCStopTheRunAndARerunFinishesIt) {
   }
 }
 
+// The path another engine takes (a Slurm array, then a finishing job): the plan, each task by its
+// index in any order, then the merge.
+TEST_F(BatchTest, PreparedTasksRunByIndexThenMergeLikeOneRun) {
+  const fs::path root = label_set(dir_, training_, 4);
+  const fs::path out = dir_ / "nus";
+  const fs::path run = dir_ / "nus.batch";
+  const CommandResult prepared = pcanno("batch --prepare --op convert --to nuscenes " +
+                                        root.string() + " --out " + out.string());
+  ASSERT_EQ(prepared.exit_code, 0) << prepared.out;
+  EXPECT_NE(prepared.out.find("prepared 4 tasks"), std::string::npos) << prepared.out;
+  EXPECT_EQ(pcanno("batch --task 4 " + run.string()).exit_code, 2);  // tasks are 0..3
+  for (int i = 3; i >= 1; --i) {
+    const CommandResult task = pcanno("batch --task " + std::to_string(i) + " " + run.string());
+    ASSERT_EQ(task.exit_code, 0) << i << ": " << task.out;
+  }
+  const CommandResult early = pcanno("batch merge " + run.string());
+  EXPECT_EQ(early.exit_code, 1) << early.out;  // 0000 has not run
+  EXPECT_NE(early.out.find("0000: pending"), std::string::npos) << early.out;
+  EXPECT_FALSE(fs::exists(out));
+  ASSERT_EQ(pcanno("batch --task 0 " + run.string()).exit_code, 0);
+  const CommandResult merged = pcanno("batch merge " + run.string());
+  ASSERT_EQ(merged.exit_code, 0) << merged.out;
+  const fs::path direct = dir_ / "direct";
+  ASSERT_EQ(
+      pcanno("convert " + root.string() + " --to nuscenes --out " + direct.string()).exit_code, 0);
+  EXPECT_TRUE(tree(out) == tree(direct));
+  // Merging again changes nothing.
+  const auto before = fs::last_write_time(out / "v1.0-pcanno/scene.json");
+  ASSERT_EQ(pcanno("batch merge " + run.string()).exit_code, 0);
+  EXPECT_EQ(fs::last_write_time(out / "v1.0-pcanno/scene.json"), before);
+  EXPECT_TRUE(tree(out) == tree(direct));
+}
+
 TEST_F(BatchTest, CheckWritesOneReportPerSequenceAndAnIndex) {
   const fs::path root = label_set(dir_, training_, 3);
   const fs::path out = dir_ / "qa";
