@@ -3,6 +3,7 @@
 // one sequence of a prepared run (what the workers execute); `status` and `cancel` read the run
 // directory.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -95,6 +96,15 @@ batch::RunDir run_dir_of(const std::string& target) {
   return {fs::absolute(target).lexically_normal()};
 }
 
+/// True when the output root is missing or is the one this run directory last merged into.
+bool output_is_ours(const batch::RunSpec& spec, const batch::RunDir& dir) {
+  std::error_code ec;
+  if (!fs::exists(spec.output, ec)) return true;
+  std::ifstream in(dir.merge_file());
+  const json merged = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return !merged.is_discarded() && merged.value("output", "") == spec.output.string();
+}
+
 int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
   if (opt.task) {
     if (opt.targets.size() != 1) return report_usage("--task I takes the run directory");
@@ -127,10 +137,7 @@ int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
   if (!plan) return report(plan.error());
   const batch::RunDir dir{batch::default_run_dir(*spec)};
   // The output root belongs to the run: one this run did not make is replaced only with --force.
-  std::error_code ec;
-  if (fs::exists(spec->output, ec) && !fs::exists(dir.merge_file(), ec) && !opt.force) {
-    return refuse_to_replace({spec->output});
-  }
+  if (!output_is_ours(*spec, dir) && !opt.force) return refuse_to_replace({spec->output});
   if (formats::Status s = batch::make_run_dir(dir); !s) return report(s.error());
   if (opt.prepare) {
     // What another engine (a Slurm array) starts from: the plan, tasks 0..N-1.

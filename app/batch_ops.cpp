@@ -148,7 +148,8 @@ TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& sta
     c.args = {op, task.labels};
     if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
   }
-  if (!task.sequence_name.empty() && op != "check") {
+  // check reads one label file and finds its dataset itself, unless one is named.
+  if (!task.sequence_name.empty() && (op != "check" || !task.dataset.empty())) {
     c.args.insert(c.args.end(), {"--sequence-name", task.sequence_name});
   }
   append_options(spec.options, c.args);

@@ -27,9 +27,12 @@ std::string seconds_text(double s) {
   return out;
 }
 
-/// A record that says running while its process is gone was killed: "interrupted".
+/// A record that says running while its process (on this host) is gone was killed: "interrupted".
 std::string status_of(const TaskState& s) {
-  if (s.status == TaskStatus::kRunning && !is_batch_process(s.pid)) return "interrupted";
+  if (s.status == TaskStatus::kRunning && s.host == host_name() &&
+      !is_batch_process(s.pid, " --task " + std::to_string(s.index) + " ")) {
+    return "interrupted";
+  }
   return to_string(s.status);
 }
 

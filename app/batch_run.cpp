@@ -214,6 +214,10 @@ formats::Expected<Plan> make_plan(const RunSpec& spec, const std::string& codec_
         task.dataset = spec.dataset.string();
         task.sequence_name = task.name;
         dataset_inputs(spec.dataset, task.name, task);
+      } else if (fs::path(file).parent_path().filename() == "label_02") {
+        // KITTI labels find their calibration in the training folder: it is an input too.
+        task.files.clear();
+        dataset_inputs(fs::path(file).parent_path().parent_path(), task.name, task);
       }
       plan.tasks.push_back(std::move(task));
     }
