@@ -1,25 +1,21 @@
 // `pcanno batch`: a local run's outputs equal one direct conversion of the whole set, byte for
-// byte; re-runs do only what changed; a failing sequence is retried then reported; `kill -9` of
-// the run and Ctrl+C/cancel lose only unfinished tasks. Expected values come from the label files
-// and from `pcanno convert` of the whole set (the existing, separately tested writer), never from
-// the batch code.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
+// byte; a run file names the inputs; re-runs do only what changed; a failing sequence is retried
+// then reported; each operation runs the command it stands for. Expected values come from the
+// label files and from the single-sequence commands (tested on their own), never from the batch
+// code. Faults (kill -9, cancel) are in batch_fault_test.cpp.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "app_test_support.hpp"
+#include "batch_test_support.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/datasets/nuscenes_db.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
@@ -34,94 +30,9 @@ using nlohmann::json;
 using pcanno::test::CommandResult;
 using pcanno::test::pcanno;
 using pcanno::test::slurp;
+using namespace pcanno::test::batch;
 
 using BatchTest = pcanno::test::LabelsTest;
-
-/// Every regular file under `root` by relative path, with its bytes.
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) out[e.path().lexically_relative(root).string()] = slurp(e.path());
-  }
-  return out;
-}
-
-/// A KITTI tracking training folder: the sample labels and calibration under `n` sequence names.
-fs::path label_set(const fs::path& dir, const fs::path& sample_training, int n) {
-  const fs::path root = dir / "set/training";
-  fs::create_directories(root / "label_02");
-  fs::create_directories(root / "calib");
-  for (int s = 0; s < n; ++s) {
-    char name[8];
-    std::snprintf(name, sizeof name, "%04d", s);
-    fs::copy_file(sample_training / "label_02/0000.txt",
-                  root / "label_02" / (name + std::string(".txt")));
-    fs::copy_file(sample_training / "calib/0000.txt",
-                  root / "calib" / (name + std::string(".txt")));
-  }
-  return root;
-}
-
-json read_json(const fs::path& file) { return json::parse(slurp(file)); }
-
-json state(const fs::path& run_dir, const std::string& name) {
-  return read_json(run_dir / "state" / (name + ".json"));
-}
-
-/// The state records by sequence; a killed write may leave its temporary `.<name>.tmp-*` beside
-/// them, which is not a record.
-std::map<std::string, json> records(const fs::path& run_dir) {
-  std::map<std::string, json> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(run_dir / "state", ec)) {
-    if (e.path().filename().string().front() == '.') continue;
-    const json j = json::parse(slurp(e.path()), nullptr, false);
-    if (!j.is_discarded()) out[e.path().stem().string()] = j;
-  }
-  return out;
-}
-
-std::size_t count_done(const fs::path& run_dir) {
-  std::size_t n = 0;
-  for (const auto& [name, j] : records(run_dir)) n += j.value("status", "") == "done" ? 1 : 0;
-  return n;
-}
-
-/// Starts `pcanno args` in its own process group (so that a test can kill the run, its workers
-/// and their commands at once, as `kill -9` of a job would); returns the group's leader.
-pid_t start_in_background(const std::string& args, const fs::path& log) {
-  const std::string command =
-      std::string(PCANNO_BINARY) + " " + args + " > " + log.string() + " 2>&1";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setsid();
-    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/// Polls the state records until `n` say done (the run writes them; no sleep stands in for it).
-bool wait_for_done(const fs::path& run_dir, std::size_t n, pid_t run) {
-  for (int i = 0; i < 60000; ++i) {
-    if (count_done(run_dir) >= n) return true;
-    int status = 0;
-    if (::waitpid(run, &status, WNOHANG) == run) return false;  // finished or died first
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return false;
-}
-
-bool empty_folder(const fs::path& dir) {
-  std::error_code ec;
-  return !fs::exists(dir, ec) || fs::is_empty(dir, ec);
-}
 
 TEST_F(BatchTest, OutputsEqualOneConversionOfTheWholeSet) {
   const fs::path root = label_set(dir_, training_, 4);
@@ -279,174 +190,6 @@ TEST_F(BatchTest, AFailingSequenceIsRetriedThenReported) {
   EXPECT_EQ(read_json(run / "summary.json")["ran"], 1);
   EXPECT_EQ(state(run, "0001")["attempts"], 1);
   EXPECT_TRUE(fs::exists(out / "v1.0-pcanno/scene.json"));
-}
-
-TEST_F(BatchTest, KillNineOfTheRunLosesOnlyUnfinishedSequences) {
-  const int n = 24;
-  const fs::path root = label_set(dir_, training_, n);
-  const fs::path out = dir_ / "nus";
-  const fs::path run = dir_ / "nus.batch";
-  const std::string args = "batch --op convert --to nuscenes " + root.string() + " --out " +
-                           out.string() + " --run-dir " + run.string();
-  const pid_t pid = start_in_background(args + " -j 1", dir_ / "killed.log");
-  ASSERT_TRUE(wait_for_done(run, 3, pid)) << slurp(dir_ / "killed.log");
-  ::kill(-pid, SIGKILL);  // the run, its worker and the worker's command
-  wait_exit(pid);
-  std::map<std::string, json> done_before, interrupted;
-  for (const auto& [name, j] : records(run)) {
-    if (j["status"] == "done") done_before[name] = j;
-    if (j["status"] == "running") interrupted[name] = j;  // killed mid-task
-  }
-  ASSERT_GE(done_before.size(), 3u);
-  ASSERT_LT(done_before.size(), static_cast<std::size_t>(n)) << "the run ended before the kill";
-  EXPECT_FALSE(fs::exists(out));
-
-  const CommandResult rerun = pcanno(args + " -j 2");
-  ASSERT_EQ(rerun.exit_code, 0) << rerun.out;
-  const json summary = read_json(run / "summary.json");
-  EXPECT_EQ(summary["up_to_date"], done_before.size());
-  EXPECT_EQ(summary["ran"], n - static_cast<int>(done_before.size()));
-  for (const auto& [name, s] : done_before) EXPECT_EQ(state(run, name), s) << name;
-  for (const auto& [name, s] : interrupted) {
-    EXPECT_EQ(state(run, name)["status"], "done") << name;
-    EXPECT_EQ(state(run, name)["attempts"], 2) << name;  // the killed attempt, then this one
-  }
-  EXPECT_TRUE(empty_folder(run / "staging"));
-
-  // Byte-identical to an uninterrupted run.
-  const fs::path clean = dir_ / "clean";
-  ASSERT_EQ(pcanno("batch --op convert --to nuscenes " + root.string() + " --out " +
-                   clean.string() + " -j 2")
-                .exit_code,
-            0);
-  const auto got = tree(out);
-  EXPECT_EQ(got.size(), tree(clean).size());
-  EXPECT_TRUE(got == tree(clean));
-}
-
-TEST_F(BatchTest, KillNineOfTheEngineAloneTakesItsWorkersWithIt) {
-  const fs::path root = label_set(dir_, training_, 24);
-  const fs::path run = dir_ / "k.batch";
-  const std::string args = "batch --op convert --to kitti-tracking " + root.string() + " --out " +
-                           (dir_ / "k").string() + " -j 2";
-  const pid_t pid = start_in_background(args, dir_ / "engine.log");
-  ASSERT_TRUE(wait_for_done(run, 2, pid)) << slurp(dir_ / "engine.log");
-  ::kill(pid, SIGKILL);  // the engine only, not its process group
-  wait_exit(pid);
-  // Its workers die with it (they would otherwise race a re-run for their staging folders).
-  for (const auto& [name, j] : records(run)) {
-    if (j["status"] != "running") continue;
-    const auto worker = static_cast<pid_t>(j["pid"].get<std::int64_t>());
-    bool gone = false;
-    for (int i = 0; i < 5000 && !gone; ++i) {
-      const std::string stat = slurp("/proc/" + std::to_string(worker) + "/stat");
-      gone = stat.empty() || stat.find(") Z ") != std::string::npos;  // gone or a zombie
-      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    EXPECT_TRUE(gone) << name << " pid " << worker;
-  }
-  const CommandResult rerun = pcanno(args);
-  ASSERT_EQ(rerun.exit_code, 0) << rerun.out;
-  EXPECT_EQ(tree(dir_ / "k").size(), 25u);  // 24 label files and the seqmap
-}
-
-TEST_F(BatchTest, KillNineOfAWorkerLosesOnlyItsTaskWhichIsRetried) {
-  const fs::path root = label_set(dir_, training_, 24);
-  const fs::path run = dir_ / "o.batch";
-  const pid_t pid = start_in_background("batch --op convert --to openlabel " + root.string() +
-                                            " --out " + (dir_ / "o").string() + " -j 1",
-                                        dir_ / "run.log");
-  // Stop a worker while its record says running, so it cannot finish before the kill.
-  std::string victim;
-  for (int i = 0; i < 60000 && victim.empty(); ++i) {
-    for (const auto& [name, j] : records(run)) {
-      if (j["status"] != "running") continue;
-      const auto worker = static_cast<pid_t>(j["pid"].get<std::int64_t>());
-      if (::kill(worker, SIGSTOP) != 0) continue;
-      if (state(run, name)["status"] == "running") {
-        ::kill(worker, SIGKILL);
-        victim = name;
-        break;
-      }
-      ::kill(worker, SIGCONT);
-    }
-    if (victim.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ASSERT_FALSE(victim.empty()) << slurp(dir_ / "run.log");
-  EXPECT_EQ(wait_exit(pid), 0) << slurp(dir_ / "run.log");
-  EXPECT_EQ(state(run, victim)["status"], "done");
-  EXPECT_EQ(state(run, victim)["attempts"], 2) << victim;
-  EXPECT_NE(slurp(dir_ / "run.log").find(victim + " failed"), std::string::npos);
-  EXPECT_EQ(tree(dir_ / "o").size(), 25u);  // 24 files and index.json
-  EXPECT_TRUE(empty_folder(run / "staging"));
-}
-
-TEST_F(BatchTest, CancelAndCtrlCStopTheRunAndARerunFinishesIt) {
-  const int n = 24;
-  const fs::path root = label_set(dir_, training_, n);
-  for (const bool ctrl_c : {false, true}) {
-    SCOPED_TRACE(ctrl_c ? "Ctrl+C" : "pcanno batch cancel");
-    const fs::path out = dir_ / (ctrl_c ? "c" : "o");
-    const fs::path run = dir_ / (ctrl_c ? "c.batch" : "o.batch");
-    const std::string args =
-        "batch --op convert --to openlabel " + root.string() + " --out " + out.string() + " -j 2";
-    const pid_t pid = start_in_background(args, dir_ / "cancelled.log");
-    ASSERT_TRUE(wait_for_done(run, 2, pid)) << slurp(dir_ / "cancelled.log");
-    if (ctrl_c) {
-      ::kill(-pid, SIGINT);  // what a terminal sends the foreground job
-    } else {
-      const CommandResult cancel = pcanno("batch cancel " + run.string());
-      EXPECT_EQ(cancel.exit_code, 0) << cancel.out;
-    }
-    EXPECT_EQ(wait_exit(pid), 130) << slurp(dir_ / "cancelled.log");
-    std::size_t done = 0;
-    for (const auto& [name, j] : records(run)) {
-      EXPECT_NE(j["status"], "running") << j;  // every stopped task recorded itself
-      done += j["status"] == "done" ? 1 : 0;
-    }
-    ASSERT_LT(done, static_cast<std::size_t>(n));
-    EXPECT_TRUE(empty_folder(run / "staging"));
-    EXPECT_FALSE(fs::exists(out));
-    EXPECT_EQ(read_json(run / "summary.json")["cancelled"], true);
-
-    const CommandResult rerun = pcanno(args);
-    ASSERT_EQ(rerun.exit_code, 0) << rerun.out;
-    EXPECT_EQ(read_json(run / "summary.json")["up_to_date"], done);
-    EXPECT_EQ(tree(out).size(), static_cast<std::size_t>(n) + 1);  // and index.json
-  }
-}
-
-// The path another engine takes (a Slurm array, then a finishing job): the plan, each task by its
-// index in any order, then the merge.
-TEST_F(BatchTest, PreparedTasksRunByIndexThenMergeLikeOneRun) {
-  const fs::path root = label_set(dir_, training_, 4);
-  const fs::path out = dir_ / "nus";
-  const fs::path run = dir_ / "nus.batch";
-  const CommandResult prepared = pcanno("batch --prepare --op convert --to nuscenes " +
-                                        root.string() + " --out " + out.string());
-  ASSERT_EQ(prepared.exit_code, 0) << prepared.out;
-  EXPECT_NE(prepared.out.find("prepared 4 tasks"), std::string::npos) << prepared.out;
-  EXPECT_EQ(pcanno("batch --task 4 " + run.string()).exit_code, 2);  // tasks are 0..3
-  for (int i = 3; i >= 1; --i) {
-    const CommandResult task = pcanno("batch --task " + std::to_string(i) + " " + run.string());
-    ASSERT_EQ(task.exit_code, 0) << i << ": " << task.out;
-  }
-  const CommandResult early = pcanno("batch merge " + run.string());
-  EXPECT_EQ(early.exit_code, 1) << early.out;  // 0000 has not run
-  EXPECT_NE(early.out.find("0000: pending"), std::string::npos) << early.out;
-  EXPECT_FALSE(fs::exists(out));
-  ASSERT_EQ(pcanno("batch --task 0 " + run.string()).exit_code, 0);
-  const CommandResult merged = pcanno("batch merge " + run.string());
-  ASSERT_EQ(merged.exit_code, 0) << merged.out;
-  const fs::path direct = dir_ / "direct";
-  ASSERT_EQ(
-      pcanno("convert " + root.string() + " --to nuscenes --out " + direct.string()).exit_code, 0);
-  EXPECT_TRUE(tree(out) == tree(direct));
-  // Merging again changes nothing.
-  const auto before = fs::last_write_time(out / "v1.0-pcanno/scene.json");
-  ASSERT_EQ(pcanno("batch merge " + run.string()).exit_code, 0);
-  EXPECT_EQ(fs::last_write_time(out / "v1.0-pcanno/scene.json"), before);
-  EXPECT_TRUE(tree(out) == tree(direct));
 }
 
 TEST_F(BatchTest, CheckWritesOneReportPerSequenceAndAnIndex) {
