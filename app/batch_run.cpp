@@ -139,6 +139,12 @@ formats::Expected<RunSpec> run_spec_from_json(const json& j, const fs::path& bas
   if (j.contains("options")) {
     if (!j["options"].is_object()) return bad("\"options\" must be an object");
     spec.options = j["options"];
+    // Files the options name are found from the run file's folder, like the inputs.
+    for (const char* key : {"class-map", "schema"}) {
+      if (spec.options.contains(key) && spec.options[key].is_string()) {
+        spec.options[key] = absolute_from(base, spec.options[key].get<std::string>()).string();
+      }
+    }
   }
   const json inputs = j.value("inputs", json::object());
   if (!inputs.is_object()) return bad("\"inputs\" must be an object");

@@ -88,6 +88,17 @@ TEST_F(BatchTest, ARunFileNamesInputsOperationAndOutput) {
   EXPECT_EQ(status.exit_code, 0) << status.out;
   EXPECT_NE(status.out.find("0002      done"), std::string::npos) << status.out;
 
+  // A file an option names is found from the run file's folder too.
+  std::ofstream(dir_ / "classes.json")
+      << R"({"Van": "vehicle.truck", "Cyclist": "vehicle.bicycle", "Pedestrian": "human.pedestrian.adult"})";
+  std::ofstream(dir_ / "nus.json") << R"({"operation": "convert",
+    "options": {"to": "nuscenes", "class-map": "classes.json"},
+    "inputs": {"dataset": "set/training"}, "output": "out/nus"})";
+  const CommandResult mapped = pcanno("batch " + (dir_ / "nus.json").string());
+  ASSERT_EQ(mapped.exit_code, 0) << mapped.out;
+  EXPECT_NE(slurp(dir_ / "out/nus/v1.0-pcanno/instance.json").find("\"vehicle.truck\""),
+            std::string::npos);
+
   // Usage errors name the problem.
   std::ofstream(dir_ / "bad.json") << R"({"operation": "convert", "options": {"to": "nuscenes",
     "out": "x"}, "inputs": {"dataset": "set/training"}, "output": "o"})";
