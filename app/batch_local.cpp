@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <system_error>
+#include <vector>
 
 #include "batch_engine.hpp"
 #include "cli_support.hpp"
@@ -133,6 +134,20 @@ TaskState finished_state(const RunDir& dir, const Task& task, std::size_t index,
   return state;
 }
 
+/// What a killed process may leave beside the records and parts: a temporary record
+/// (`.<seq>.json.tmp-*`) or a replaced part moved aside (`.<seq>.old-<pid>`). No task runs while
+/// the engine holds the lock (tasks are not started by hand meanwhile), so none is in use.
+void remove_leftovers(const RunDir& dir) {
+  std::error_code ec;
+  for (const char* sub : {"state", "parts"}) {
+    std::vector<fs::path> hidden;
+    for (const auto& e : fs::directory_iterator(dir.root / sub, ec)) {
+      if (e.path().filename().string().front() == '.') hidden.push_back(e.path());
+    }
+    for (const fs::path& p : hidden) fs::remove_all(p, ec);
+  }
+}
+
 formats::Status write_engine_record(const RunDir& dir, const EngineOptions& options) {
   const json j = {{"engine", "local"},          {"pid", static_cast<std::int64_t>(::getpid())},
                   {"host", host_name()},        {"jobs", options.jobs},
@@ -150,6 +165,7 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
     return report_message("another pcanno batch is running in " + dir.root.string() +
                           " (see `pcanno batch status " + dir.root.string() + "`)");
   }
+  remove_leftovers(dir);
   if (formats::Status s = write_plan(dir, plan); !s) return report(s.error());
   if (formats::Status s = write_engine_record(dir, options); !s) return report(s.error());
 

@@ -63,6 +63,11 @@ TEST_F(BatchFaultTest, KillNineOfTheRunLosesOnlyUnfinishedSequences) {
     EXPECT_EQ(state(run, name)["attempts"], 2) << name;  // the killed attempt, then this one
   }
   EXPECT_TRUE(empty_folder(run / "staging"));
+  for (const char* sub : {"state", "parts"}) {  // no temporary record or part moved aside
+    for (const auto& e : fs::directory_iterator(run / sub)) {
+      EXPECT_NE(e.path().filename().string().front(), '.') << e.path();
+    }
+  }
 
   // Byte-identical to an uninterrupted run.
   const fs::path clean = dir_ / "clean";
