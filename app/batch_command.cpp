@@ -157,7 +157,8 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   auto opt = std::make_shared<BatchOptions>();
   CLI::App* cmd = app.add_subcommand(
       "batch",
-      "Run one operation (convert, check, track, prelabel) over many sequences: worker processes, "
+      "Run one operation (convert, check, track, prelabel, render) over many sequences: worker "
+      "processes, "
       "one sequence "
       "per task, resumable (a re-run redoes only what failed, changed or never finished), "
       "outputs merged into one dataset where the format is one. See docs/batch.md.\n"
@@ -168,7 +169,8 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   cmd->add_option("run", opt->targets,
                   "A run file (JSON, docs/batch.md); with --op the dataset root (or label "
                   "files, one sequence each); with --task the run directory");
-  cmd->add_option("--op", opt->op, "Operation to run inline: convert, check, track, prelabel");
+  cmd->add_option("--op", opt->op,
+                  "Operation to run inline: convert, check, track, prelabel, render");
   cmd->add_option("--out", opt->out, "Output root (inline runs)");
   cmd->add_option("--sequences", opt->sequences,
                   "Only these sequences of the dataset, comma-separated (0000,0003)");

@@ -86,7 +86,7 @@ void check_counts(const fs::path& report, TaskState& state) {
 }  // namespace
 
 const std::vector<std::string>& operation_ids() {
-  static const std::vector<std::string> kIds = {"convert", "check", "track", "prelabel"};
+  static const std::vector<std::string> kIds = {"convert", "check", "track", "prelabel", "render"};
   return kIds;
 }
 
@@ -97,7 +97,7 @@ formats::Status check_spec(const RunSpec& spec) {
   const auto& ids = operation_ids();
   if (std::find(ids.begin(), ids.end(), spec.operation) == ids.end()) {
     return invalid("unknown operation '" + spec.operation +
-                   "'; batch runs: convert, check, track, prelabel");
+                   "'; batch runs: convert, check, track, prelabel, render");
   }
   for (const std::string& key : reserved_options()) {
     if (spec.options.contains(key)) {
@@ -107,7 +107,8 @@ formats::Status check_spec(const RunSpec& spec) {
   if (spec.operation == "convert" && option(spec, "to").empty()) {
     return invalid("convert needs the output format: option \"to\" (--to)");
   }
-  if ((spec.operation == "track" || spec.operation == "prelabel") && spec.dataset.empty()) {
+  if ((spec.operation == "track" || spec.operation == "prelabel" || spec.operation == "render") &&
+      spec.dataset.empty()) {
     return invalid(spec.operation + " needs the dataset with the clouds (inputs.dataset)");
   }
   return {};
@@ -115,7 +116,7 @@ formats::Status check_spec(const RunSpec& spec) {
 
 std::string output_format(const RunSpec& spec) {
   const std::string to = option(spec, "to");
-  if (!to.empty() || spec.operation == "check") return to;
+  if (!to.empty() || spec.operation == "check" || spec.operation == "render") return to;
   if (spec.operation == "prelabel") return "pcanno";  // pcanno prelabel's default
   return listing_codec(spec);                         // track keeps the input's format
 }
@@ -144,6 +145,10 @@ TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& sta
     c.args = {"track", dataset, task.labels};
   } else if (op == "prelabel") {
     c.args = {"prelabel", dataset};
+  } else if (op == "render") {
+    // A thumbnail: frame 0 with the sequence's labels unless the options say otherwise.
+    c.args = {"render", dataset, "--labels", task.labels};
+    if (!spec.options.contains("frame")) c.args.insert(c.args.end(), {"--frame", "0"});
   } else {
     c.args = {op, task.labels};
     if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
@@ -153,6 +158,10 @@ TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& sta
     c.args.insert(c.args.end(), {"--sequence-name", task.sequence_name});
   }
   append_options(spec.options, c.args);
+  if (op == "render") {
+    c.args.insert(c.args.end(), {"--out", (staging / (task.name + ".png")).string()});
+    return c;
+  }
   if (op == "check") {
     c.args.push_back("--json");
     c.stdout_file = staging / (task.name + ".json");

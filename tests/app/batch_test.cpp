@@ -16,6 +16,7 @@
 
 #include "app_test_support.hpp"
 #include "batch_test_support.hpp"
+#include "display.hpp"
 #include "pcanno/formats/datasets/kitti_calib.hpp"
 #include "pcanno/formats/datasets/nuscenes_db.hpp"
 #include "pcanno/formats/datasets/sequence.hpp"
@@ -247,6 +248,30 @@ TEST_F(BatchTest, TrackAndPrelabelRunPerSequenceLikeTheirCommands) {
     EXPECT_EQ(slurp(dir_ / "pre" / (name + ".pcanno.json")), slurp(doc)) << name;
   }
   EXPECT_TRUE(fs::exists(dir_ / "tracked/evaluate_tracking.seqmap"));
+}
+
+TEST_F(BatchTest, RenderMakesOneThumbnailPerSequence) {
+  if (pcanno("render --help").exit_code != 0) GTEST_SKIP() << "pcanno built without the viewer";
+  PCANNO_REQUIRE_DISPLAY();
+  const fs::path root = label_set(dir_, training_, 2);
+  fs::create_directories(root / "velodyne");
+  for (const char* name : {"0000", "0001"}) {
+    fs::create_directory_symlink(training_ / "velodyne/0000", root / "velodyne" / name);
+  }
+  const CommandResult r = pcanno("batch --op render --option view=top --option size=160x100 " +
+                                 root.string() + " --out " + (dir_ / "thumbs").string() + " -j 2");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(read_json(dir_ / "thumbs/index.json")["sequences"].size(), 2u);
+  // Each is what pcanno render draws for frame 0 with the sequence's labels.
+  const fs::path direct = dir_ / "0001.png";
+  ASSERT_EQ(pcanno("render " + root.string() + " --sequence-name 0001 --labels " +
+                   (root / "label_02/0001.txt").string() +
+                   " --frame 0 --view top --size 160x100 --out " + direct.string())
+                .exit_code,
+            0);
+  const std::string png = slurp(dir_ / "thumbs/0001.png");
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  EXPECT_EQ(png, slurp(direct));
 }
 
 fs::path shared_training() { return pcanno::test::shared_data_dir() / "kitti_tracking/training"; }
