@@ -14,8 +14,8 @@ using nlohmann::json;
 
 /// Options the adapters set themselves, per task.
 const std::vector<std::string>& reserved_options() {
-  static const std::vector<std::string> kReserved = {"out",   "sequence", "sequence-name", "json",
-                                                     "quiet", "force",    "skip-failed"};
+  static const std::vector<std::string> kReserved = {
+      "out", "sequence", "sequence-name", "json", "quiet", "force", "skip-failed", "labels"};
   return kReserved;
 }
 
