@@ -98,6 +98,8 @@ void add_prelabel_command(CLI::App& app, const GlobalOptions& global,
 /// `pcanno project` (the project store: tasks, review, status, export): project_command.cpp.
 void add_project_command(CLI::App& app, const GlobalOptions& global,
                          const plugin::Registry& registry, CommandAction& action);
+/// `pcanno batch` (one operation over many sequences): batch_command.cpp.
+void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 /// `pcanno edit` (track repair): edit_command.cpp.
 void add_edit_command(CLI::App& app, const GlobalOptions& global, const plugin::Registry& registry,
                       CommandAction& action);

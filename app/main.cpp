@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   add_edit_command(app, global, registry, action);
   add_prelabel_command(app, global, registry, action);
   add_project_command(app, global, registry, action);
+  add_batch_command(app, global, action);
 #ifdef PCANNO_HAVE_WORKSTATION
   add_view_command(app, global, action);
 #endif
