@@ -32,6 +32,8 @@ struct BatchOptions {
   std::optional<std::size_t> task;
   bool force = false;
   bool prepare = false;  ///< write the plan, run nothing
+  std::string engine;    ///< local, slurm
+  batch::SlurmOptions slurm;
   // Options of the sequence's command, given inline.
   std::string to, from, class_map, schema;
   std::optional<std::size_t> min_points;
@@ -105,6 +107,30 @@ bool output_is_ours(const batch::RunSpec& spec, const batch::RunDir& dir) {
   return !merged.is_discarded() && merged.value("output", "") == spec.output.string();
 }
 
+/// The Slurm settings: the run file's "slurm" object, then the command line's, which win.
+formats::Status slurm_options(const BatchOptions& opt, const json& file, batch::SlurmOptions& out) {
+  try {
+    out.partition = file.value("partition", "");
+    out.time = file.value("time", "");
+    out.mem = file.value("mem", "");
+    out.cpus_per_task = file.value("cpus_per_task", 0);
+    out.max_running = file.value("max_running", 0);
+    out.sbatch_args = file.value("sbatch_args", std::vector<std::string>());
+  } catch (const json::exception& e) {
+    return formats::Error{formats::ErrorCode::kInvalidArgument,
+                          std::string("the run file's \"slurm\": ") + e.what(), ""};
+  }
+  const batch::SlurmOptions& cli = opt.slurm;
+  if (!cli.partition.empty()) out.partition = cli.partition;
+  if (!cli.time.empty()) out.time = cli.time;
+  if (!cli.mem.empty()) out.mem = cli.mem;
+  if (cli.cpus_per_task > 0) out.cpus_per_task = cli.cpus_per_task;
+  if (cli.max_running > 0) out.max_running = cli.max_running;
+  out.sbatch_args.insert(out.sbatch_args.end(), cli.sbatch_args.begin(), cli.sbatch_args.end());
+  out.wait = cli.wait;
+  return {};
+}
+
 int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
   if (opt.task) {
     if (opt.targets.size() != 1) return report_usage("--task I takes the run directory");
@@ -129,6 +155,13 @@ int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
       spec->jobs.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
   engine.retries = opt.retries.value_or(spec->retries.value_or(2));
   engine.quiet = global.quiet;
+  engine.engine = !opt.engine.empty() ? opt.engine : spec->engine.value_or("local");
+  if (engine.engine != "local" && engine.engine != "slurm") {
+    return report_usage("--engine: local or slurm, not " + engine.engine);
+  }
+  if (formats::Status s = slurm_options(opt, spec->slurm, engine.slurm); !s) {
+    return report_usage(s.error().message);
+  }
   if (engine.jobs < 1) return report_usage("-j: at least one worker");
   if (engine.retries < 0) return report_usage("--retries: zero or more");
 
@@ -148,6 +181,7 @@ int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
               << "`\n";
     return kExitOk;
   }
+  if (engine.engine == "slurm") return batch::run_slurm(*plan, dir, engine);
   return batch::run_local(*plan, dir, engine);
 }
 
@@ -157,13 +191,13 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   auto opt = std::make_shared<BatchOptions>();
   CLI::App* cmd = app.add_subcommand(
       "batch",
-      "Run one operation (convert, check, track, prelabel, render) over many sequences: worker "
-      "processes, "
-      "one sequence "
-      "per task, resumable (a re-run redoes only what failed, changed or never finished), "
-      "outputs merged into one dataset where the format is one. See docs/batch.md.\n"
+      "Run one operation (convert, check, track, prelabel, render) over many sequences, one "
+      "sequence per task, on local worker processes or a Slurm cluster; resumable (a re-run "
+      "redoes only what failed, changed or never finished), outputs merged into one dataset "
+      "where the format is one. See docs/batch.md.\n"
       "  pcanno batch RUN.json\n"
       "  pcanno batch --op convert --to nuscenes training/ --out nus -j 2\n"
+      "  pcanno batch --op convert --to nuscenes training/ --out nus --engine slurm --wait\n"
       "  pcanno batch status nus.batch      pcanno batch cancel nus.batch\n"
       "  pcanno batch merge nus.batch       pcanno batch --task 3 nus.batch");
   cmd->add_option("run", opt->targets,
@@ -186,6 +220,23 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   cmd->add_flag("--prepare", opt->prepare,
                 "Write the run directory and its plan and run nothing: tasks 0..N-1 for "
                 "`pcanno batch --task I RUNDIR` elsewhere, then `pcanno batch merge RUNDIR`");
+  cmd->add_option("--engine", opt->engine,
+                  "Where tasks run: local (worker processes, the default) or slurm (one job array "
+                  "and a finishing job; docs/batch.md)");
+  auto* slurm = cmd->add_option_group("Slurm engine", "Passed to sbatch for each array task");
+  slurm->add_option("--partition", opt->slurm.partition, "Partition (default: the cluster's)");
+  slurm->add_option("--time", opt->slurm.time, "Time limit of one task (sbatch --time)");
+  slurm->add_option("--mem", opt->slurm.mem, "Memory of one task (sbatch --mem, e.g. 4G)");
+  slurm->add_option("--cpus-per-task", opt->slurm.cpus_per_task, "CPUs of one task");
+  slurm->add_option("--max-running", opt->slurm.max_running,
+                    "Array tasks running at once (sbatch --array=...%N)");
+  slurm
+      ->add_option("--sbatch-arg", opt->slurm.sbatch_args,
+                   "Another sbatch argument, as given (repeat for several)")
+      ->allow_extra_args(false);
+  slurm->add_flag("--wait", opt->slurm.wait,
+                  "Follow the jobs until the run is merged, then report (default: submit and "
+                  "return; `pcanno batch status` follows them)");
   auto* group = cmd->add_option_group("operation options", "Passed to each sequence's command");
   group->add_option("--to", opt->to,
                     "convert, track, prelabel: output format (nuscenes, kitti-tracking, ...)");
@@ -230,6 +281,18 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   merge->callback([merge_target, &global, &action] {
     action = [merge_target, &global] {
       return batch::merge_run(run_dir_of(*merge_target), global.quiet);
+    };
+  });
+
+  auto finish_target = std::make_shared<std::string>();
+  CLI::App* finish = cmd->add_subcommand(
+      "finish",
+      "The Slurm engine's finishing job: resubmit the failed tasks while retries remain, else "
+      "merge and write the summary");
+  finish->add_option("run", *finish_target, "Run directory")->required();
+  finish->callback([finish_target, &global, &action] {
+    action = [finish_target, &global] {
+      return batch::finish_slurm(run_dir_of(*finish_target), global.quiet);
     };
   });
 

@@ -55,12 +55,6 @@ class CancelHandlers {
   }, term_{};
 };
 
-std::string self_exe() {
-  std::error_code ec;
-  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("pcanno") : p.string();
-}
-
 /// Starts `pcanno batch --task index RUNDIR`; its own output (before its log opens) goes to
 /// logs/workers.log.
 pid_t start_worker(const RunDir& dir, std::size_t index) {

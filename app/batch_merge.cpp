@@ -183,10 +183,16 @@ int merge_run(const RunDir& dir, bool quiet) {
   auto plan = read_plan(dir);
   if (!plan) return report(plan.error());
   RunOutcome outcome;
+  // Tasks that ran for this run (an engine that submitted them, like Slurm's) count as run.
+  const std::string since = engine_record(dir).value("submitted", "");
   for (const Task& t : plan->tasks) {
     const std::optional<TaskState> s = read_state(dir, t.name);
     if (up_to_date(dir, s, input_hash(*plan, t))) {
-      ++outcome.skipped;
+      if (!since.empty() && s->started >= since) {
+        ++outcome.ran;
+      } else {
+        ++outcome.skipped;
+      }
     } else {
       ++outcome.failed;  // failed, interrupted, never run, or its inputs changed since
     }

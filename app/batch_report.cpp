@@ -27,6 +27,12 @@ std::string seconds_text(double s) {
   return out;
 }
 
+/// squeue's lines as one: "12_3 12_4 13".
+std::string one_line(std::string text) {
+  for (char& c : text) c = c == '\n' ? ' ' : c;
+  return text;
+}
+
 /// A record that says running while its process (on this host) is gone was killed: "interrupted".
 std::string status_of(const TaskState& s) {
   if (s.status == TaskStatus::kRunning && s.host == host_name() &&
@@ -34,14 +40,6 @@ std::string status_of(const TaskState& s) {
     return "interrupted";
   }
   return to_string(s.status);
-}
-
-json engine_record(const RunDir& dir) {
-  std::ifstream in(dir.engine_file());
-  std::ostringstream text;
-  text << in.rdbuf();
-  const json j = json::parse(text.str(), nullptr, false);
-  return j.is_discarded() ? json::object() : j;
 }
 
 std::string counts_text(const json& counts) {
@@ -54,6 +52,14 @@ std::string counts_text(const json& counts) {
 }
 
 }  // namespace
+
+json engine_record(const RunDir& dir) {
+  std::ifstream in(dir.engine_file());
+  std::ostringstream text;
+  text << in.rdbuf();
+  const json j = json::parse(text.str(), nullptr, false);
+  return j.is_discarded() ? json::object() : j;
+}
 
 json summary_json(const Plan& plan, const RunDir& dir, const RunOutcome& outcome) {
   json sequences = json::array();
@@ -129,7 +135,9 @@ int print_status(const RunDir& dir, bool as_json) {
   if (!plan) return report(plan.error());
   const json engine = engine_record(dir);
   const std::int64_t pid = engine.value("pid", std::int64_t{0});
-  const bool alive = is_batch_process(pid);
+  // The Slurm engine runs as jobs: running while any of them is queued or running.
+  const std::string jobs = slurm_jobs_active(engine);
+  const bool alive = is_batch_process(pid) || !jobs.empty();
   json rows = json::array();
   std::vector<std::vector<std::string>> table = {
       {"sequence", "status", "attempts", "exit", "time", "finished", "log"}};
@@ -158,6 +166,7 @@ int print_status(const RunDir& dir, bool as_json) {
                        {"operation", plan->spec.operation},
                        {"engine", engine},
                        {"engine_running", alive},
+                       {"slurm_jobs", one_line(jobs)},
                        {"sequences", rows}})
                      .dump(2)
               << '\n';
@@ -165,7 +174,10 @@ int print_status(const RunDir& dir, bool as_json) {
   }
   std::cout << "run " << dir.root.string() << ": " << plan->spec.operation << " of "
             << plan->tasks.size() << " sequences, engine " << engine.value("engine", "none")
-            << (alive ? " running (pid " + std::to_string(pid) + ")" : " not running") << '\n';
+            << (!jobs.empty() ? " running (Slurm jobs " + one_line(jobs) + ")"
+                : alive       ? " running (pid " + std::to_string(pid) + ")"
+                              : " not running")
+            << '\n';
   std::cout << aligned_table(table);
   return kExitOk;
 }
@@ -173,8 +185,10 @@ int print_status(const RunDir& dir, bool as_json) {
 int cancel_run(const RunDir& dir) {
   auto plan = read_plan(dir);
   if (!plan) return report(plan.error());
+  const json engine = engine_record(dir);
+  if (engine.value("engine", "") == "slurm") return cancel_slurm(engine);
   std::size_t signalled = 0;
-  const std::int64_t pid = engine_record(dir).value("pid", std::int64_t{0});
+  const std::int64_t pid = engine.value("pid", std::int64_t{0});
   if (is_batch_process(pid) && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0) ++signalled;
   // Tasks whose engine is gone (killed) are stopped one by one; each records itself cancelled.
   for (const Task& t : plan->tasks) {

@@ -163,6 +163,11 @@ formats::Expected<RunSpec> run_spec_from_json(const json& j, const fs::path& bas
   spec.run_dir = absolute_from(base, j.value("run_dir", ""));
   if (j.contains("jobs")) spec.jobs = j["jobs"].get<int>();
   if (j.contains("retries")) spec.retries = j["retries"].get<int>();
+  if (j.contains("engine")) spec.engine = j["engine"].get<std::string>();
+  if (j.contains("slurm")) {
+    if (!j["slurm"].is_object()) return bad("\"slurm\" must be an object");
+    spec.slurm = j["slurm"];
+  }
   return spec;
 }
 
@@ -193,6 +198,8 @@ json to_json(const RunSpec& spec) {
   j["run_dir"] = default_run_dir(spec).string();
   if (spec.jobs) j["jobs"] = *spec.jobs;
   if (spec.retries) j["retries"] = *spec.retries;
+  if (spec.engine) j["engine"] = *spec.engine;
+  if (!spec.slurm.empty()) j["slurm"] = spec.slurm;
   return j;
 }
 
@@ -427,6 +434,12 @@ std::string utc_now() {
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return out;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("pcanno") : p.string();
 }
 
 std::string host_name() {

@@ -29,6 +29,10 @@ struct RunSpec {
   std::filesystem::path run_dir;       ///< empty: `<output>.batch`
   std::optional<int> jobs;             ///< local engine: worker processes
   std::optional<int> retries;          ///< attempts after the first one
+  std::optional<std::string> engine;   ///< "local" (default) or "slurm"
+  /// Slurm engine: partition, time, mem, cpus_per_task, max_running, sbatch_args
+  /// (docs/batch.md).
+  nlohmann::json slurm = nlohmann::json::object();
 };
 
 /// Reads a run file (JSON, docs/batch.md); relative paths are taken from the file's folder.
@@ -130,5 +134,7 @@ bool is_batch_process(std::int64_t pid, const std::string& also = "");
 /// Now in UTC, ISO 8601 with milliseconds.
 std::string utc_now();
 std::string host_name();
+/// This program's path (/proc/self/exe), for starting `pcanno batch --task` elsewhere.
+std::string self_exe();
 
 }  // namespace pcanno::app::batch
