@@ -63,8 +63,13 @@ formats::Expected<batch::RunSpec> inline_spec(const BatchOptions& opt) {
   json& o = spec.options;
   if (!opt.to.empty()) o["to"] = opt.to;
   if (!opt.from.empty()) o["from"] = opt.from;
-  if (!opt.class_map.empty()) o["class-map"] = fs::absolute(opt.class_map).string();
-  if (!opt.schema.empty()) o["schema"] = fs::absolute(opt.schema).string();
+  // Absolute and normal, as a run file's are (run_spec_from_json): the tasks read the options back
+  // from the plan, and the same options must give the same input hash.
+  auto file_option = [](const std::string& path) {
+    return fs::absolute(path).lexically_normal().string();
+  };
+  if (!opt.class_map.empty()) o["class-map"] = file_option(opt.class_map);
+  if (!opt.schema.empty()) o["schema"] = file_option(opt.schema);
   if (opt.min_points) o["min-points"] = *opt.min_points;
   if (opt.all_frames) o["all-frames"] = true;
   if (opt.no_points) o["no-points"] = true;
@@ -73,7 +78,8 @@ formats::Expected<batch::RunSpec> inline_spec(const BatchOptions& opt) {
     if (eq == std::string::npos) {
       o[kv] = true;
     } else {
-      o[kv.substr(0, eq)] = kv.substr(eq + 1);
+      const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+      o[key] = key == "class-map" || key == "schema" ? file_option(value) : value;
     }
   }
   std::error_code ec;

@@ -71,9 +71,9 @@ pid_t start_worker(const RunDir& dir, std::size_t index) {
   if (::getppid() != parent) ::_exit(137);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
-  const int fd = ::open(workers_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int fd = ::open(workers_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd >= 0) {
-    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDOUT_FILENO);  // dup2's copies do not inherit O_CLOEXEC
     ::dup2(fd, STDERR_FILENO);
   }
   ::execl(exe.c_str(), "pcanno", "batch", "--task", task.c_str(), root.c_str(),
@@ -107,14 +107,24 @@ class Progress {
   std::size_t total_, done_ = 0;
 };
 
-/// The state a dead worker left: "running" means it was killed before it could record itself.
-TaskState finished_state(const RunDir& dir, const Task& task, std::size_t index, int wait_status,
-                         bool cancelling) {
+/// The state a dead worker left. The record is this attempt's only when it names the worker's
+/// pid (exec keeps it) and is final: a worker that died before writing its record leaves an
+/// earlier run's, which says nothing about this attempt. A task cancelled alone (a signal to it,
+/// not to the run) failed.
+TaskState finished_state(const RunDir& dir, const Task& task, std::size_t index, pid_t worker,
+                         int wait_status, bool cancelling) {
   std::optional<TaskState> s = read_state(dir, task.name);
   TaskState state = s ? *s : TaskState{};
   state.name = task.name;
   state.index = index;
-  if (!s || state.status == TaskStatus::kRunning || state.status == TaskStatus::kPending) {
+  const bool ours = s && s->pid == static_cast<std::int64_t>(worker) &&
+                    s->status != TaskStatus::kRunning && s->status != TaskStatus::kPending;
+  if (ours && state.status == TaskStatus::kCancelled && !cancelling) {
+    state.status = TaskStatus::kFailed;
+    state.error = "the task was stopped by a signal while the run went on";
+    (void)write_state(dir, state);
+  }
+  if (!ours) {
     state.status = cancelling ? TaskStatus::kCancelled : TaskStatus::kFailed;
     state.exit_code =
         WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
@@ -182,6 +192,9 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
   }
 
   const CancelHandlers handlers;
+  // `pcanno batch ... | head` must not kill the engine, and its workers with it, on a progress
+  // line.
+  ::signal(SIGPIPE, SIG_IGN);
   g_cancel = 0;
   std::optional<Progress> progress;  // cleared before the summary is printed
   progress.emplace(queue.size(), options.quiet);
@@ -211,7 +224,8 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
     if (it == running.end()) continue;
     const std::size_t index = it->second;
     running.erase(it);
-    const TaskState state = finished_state(dir, plan.tasks[index], index, status, g_cancel != 0);
+    const TaskState state =
+        finished_state(dir, plan.tasks[index], index, pid, status, g_cancel != 0);
     std::string note;
     if (state.status == TaskStatus::kFailed && g_cancel == 0) {
       if (attempts[index] <= options.retries) {

@@ -51,10 +51,14 @@ formats::Status link_tree(const fs::path& from, const fs::path& to,
                           const std::set<std::string>& skip, std::vector<std::string>& files) {
   std::error_code ec;
   std::vector<fs::path> found;
+  if (!fs::is_directory(from, ec)) {
+    return Error{ErrorCode::kNotFound, "a finished sequence's part is missing", from.string()};
+  }
   for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     if (it->is_regular_file(ec)) found.push_back(it->path());
   }
+  if (ec) return Error{ErrorCode::kIo, "cannot list the part: " + ec.message(), from.string()};
   std::sort(found.begin(), found.end());
   for (const fs::path& f : found) {
     const fs::path rel = f.lexically_relative(from);
@@ -153,8 +157,18 @@ formats::Status merge_outputs(const Plan& plan, const RunDir& dir, bool& merged)
 
 int finish_run(const Plan& plan, const RunDir& dir, RunOutcome& outcome,
                std::chrono::steady_clock::time_point t0, bool quiet) {
+  // Only parts of the current inputs are merged: a record an engine trusted by mistake (a stale
+  // "done") must not reach the output.
+  std::size_t stale = 0;
+  for (const Task& t : plan.tasks) {
+    if (!up_to_date(dir, read_state(dir, t.name), input_hash(plan, t))) ++stale;
+  }
   if (outcome.cancelled) {
     outcome.merge = "not merged: the run was cancelled";
+  } else if (outcome.failed == 0 && stale > 0) {
+    outcome.failed = stale;
+    outcome.merge = "not merged: " + std::to_string(stale) + " sequence" + (stale == 1 ? "" : "s") +
+                    " not done for the current inputs";
   } else if (outcome.failed > 0) {
     outcome.merge = "not merged: " + std::to_string(outcome.failed) + " sequence" +
                     (outcome.failed == 1 ? "" : "s") + " not done";

@@ -401,6 +401,15 @@ std::string input_hash(const Plan& plan, const Task& task) {
   h.add_line(std::string("pcanno ") + PCANNO_VERSION);
   h.add_line(plan.spec.operation);
   h.add_line(plan.spec.options.dump());  // keys sorted: the same options give the same text
+  // A file an option names (a class map, a schema, a detector's model) changes the output with
+  // its bytes, not with its name.
+  for (const auto& [key, value] : plan.spec.options.items()) {
+    std::error_code ec;
+    if (value.is_string() && fs::is_regular_file(value.get<std::string>(), ec)) {
+      h.add_line(key);
+      hash_file(h, value.get<std::string>());
+    }
+  }
   h.add_line(task.input + "|" + task.dataset + "|" + task.sequence_name);
   for (const std::string& f : task.files) hash_file(h, f);
   for (const std::string& f : task.folders) hash_folder_listing(h, f);

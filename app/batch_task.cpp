@@ -168,6 +168,12 @@ int run_task(const RunDir& dir, std::size_t index) {
   state.index = index;
   state.input_hash = input_hash(*plan, task);
   const std::optional<TaskState> before = read_state(dir, task.name);
+  // A duplicate (a requeued array task, an array run again) finds the work done: it keeps the
+  // record and the part rather than redo them, or turn "done" into a cancelled attempt.
+  if (up_to_date(dir, before, state.input_hash)) {
+    std::cerr << "task " << index << " (" << task.name << ") is up to date\n";
+    return kExitOk;
+  }
   // Two processes must not share a staging folder: a task still running here is left alone.
   if (before && before->status == TaskStatus::kRunning && before->host == host_name() &&
       before->pid != ::getpid() &&

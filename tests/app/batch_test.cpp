@@ -30,6 +30,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using pcanno::test::CommandResult;
 using pcanno::test::pcanno;
+using pcanno::test::run_command;
 using pcanno::test::slurp;
 using namespace pcanno::test::batch;
 
@@ -118,6 +119,30 @@ TEST_F(BatchTest, ARunFileNamesInputsOperationAndOutput) {
                                        " --out " + (dir_ / "mine").string());
   EXPECT_EQ(refused.exit_code, 1) << refused.out;
   EXPECT_NE(refused.out.find("--force"), std::string::npos) << refused.out;
+}
+
+// A class map given by a relative path is the same option on every run, and it counts by its
+// bytes: editing it redoes every sequence, with the new categories.
+TEST_F(BatchTest, AClassMapCountsByItsBytesWhateverPathNamesIt) {
+  label_set(dir_, training_, 2);
+  const std::string others =
+      R"("Cyclist": "vehicle.bicycle", "Pedestrian": "human.pedestrian.adult")";
+  std::ofstream(dir_ / "classes.json") << R"({"Van": "vehicle.truck", )" << others << "}";
+  const std::string command = "cd " + dir_.string() + " && " + PCANNO_BINARY +
+                              " batch --op convert --to nuscenes ./set/training --out nus"
+                              " --class-map ./classes.json -j 2 2>&1";
+  ASSERT_EQ(run_command(command).exit_code, 0);
+  const CommandResult again = run_command(command);
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(read_json(dir_ / "nus.batch/summary.json")["ran"], 0) << again.out;
+  std::ofstream(dir_ / "classes.json", std::ios::trunc)
+      << R"({"Van": "vehicle.car", )" << others << "}";
+  const CommandResult edited = run_command(command);
+  ASSERT_EQ(edited.exit_code, 0) << edited.out;
+  EXPECT_EQ(read_json(dir_ / "nus.batch/summary.json")["ran"], 2) << edited.out;
+  const std::string instances = slurp(dir_ / "nus/v1.0-pcanno/instance.json");
+  EXPECT_NE(instances.find("\"vehicle.car\""), std::string::npos);
+  EXPECT_EQ(instances.find("\"vehicle.truck\""), std::string::npos);
 }
 
 TEST_F(BatchTest, ARerunDoesOnlyWhatChanged) {
