@@ -174,6 +174,12 @@ int run_batch(const BatchOptions& opt, const GlobalOptions& global) {
   const std::string codec = spec->dataset.empty() ? "" : batch::listing_codec(*spec);
   auto plan = batch::make_plan(*spec, codec);
   if (!plan) return report(plan.error());
+  // eval: a sequence's ground truth is one of its inputs (its bytes decide whether it is redone).
+  if (spec->operation == "eval") {
+    for (batch::Task& task : plan->tasks) {
+      task.files.push_back(batch::eval_truth(*spec, task).string());
+    }
+  }
   const batch::RunDir dir{batch::default_run_dir(*spec)};
   // The output root belongs to the run: one this run did not make is replaced only with --force.
   if (!output_is_ours(*spec, dir) && !opt.force) return refuse_to_replace({spec->output});
@@ -197,7 +203,7 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
   auto opt = std::make_shared<BatchOptions>();
   CLI::App* cmd = app.add_subcommand(
       "batch",
-      "Run one operation (convert, check, track, prelabel, render) over many sequences, one "
+      "Run one operation (convert, check, track, prelabel, render, eval) over many sequences, one "
       "sequence per task, on local worker processes or a Slurm cluster; resumable (a re-run "
       "redoes only what failed, changed or never finished), outputs merged into one dataset "
       "where the format is one. See docs/batch.md.\n"
@@ -210,7 +216,7 @@ void add_batch_command(CLI::App& app, const GlobalOptions& global, CommandAction
                   "A run file (JSON, docs/batch.md); with --op the dataset root (or label "
                   "files, one sequence each); with --task the run directory");
   cmd->add_option("--op", opt->op,
-                  "Operation to run inline: convert, check, track, prelabel, render");
+                  "Operation to run inline: convert, check, track, prelabel, render, eval");
   cmd->add_option("--out", opt->out, "Output root (inline runs)");
   cmd->add_option("--sequences", opt->sequences,
                   "Only these sequences of the dataset, comma-separated (0000,0003)");

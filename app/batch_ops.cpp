@@ -19,9 +19,10 @@ const std::vector<std::string>& reserved_options() {
   return kReserved;
 }
 
-/// A run file's options as command-line arguments, in key order.
-void append_options(const json& options, std::vector<std::string>& args) {
+/// A run file's options as command-line arguments, in key order; `own` is batch's, not passed.
+void append_options(const json& options, std::vector<std::string>& args, const std::string& own) {
   for (const auto& [key, value] : options.items()) {
+    if (key == own) continue;
     const std::string flag = "--" + key;
     const auto add = [&](const json& v) {
       if (v.is_boolean()) {
@@ -75,6 +76,14 @@ void convert_counts(const std::string& log, TaskState& state) {
   }
 }
 
+void eval_counts(const fs::path& report, TaskState& state) {
+  const json j = json::parse(slurp(report), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.contains("overall")) return;
+  for (const char* key : {"boxes", "missed", "mean_iou_3d", "mean_iou_bev", "fraction_3d_50"}) {
+    if (j["overall"].contains(key)) state.counts[key] = j["overall"][key];
+  }
+}
+
 void check_counts(const fs::path& report, TaskState& state) {
   const json j = json::parse(slurp(report), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.contains("summary")) return;
@@ -86,7 +95,8 @@ void check_counts(const fs::path& report, TaskState& state) {
 }  // namespace
 
 const std::vector<std::string>& operation_ids() {
-  static const std::vector<std::string> kIds = {"convert", "check", "track", "prelabel", "render"};
+  static const std::vector<std::string> kIds = {"convert",  "check",  "track",
+                                                "prelabel", "render", "eval"};
   return kIds;
 }
 
@@ -97,11 +107,19 @@ formats::Status check_spec(const RunSpec& spec) {
   const auto& ids = operation_ids();
   if (std::find(ids.begin(), ids.end(), spec.operation) == ids.end()) {
     return invalid("unknown operation '" + spec.operation +
-                   "'; batch runs: convert, check, track, prelabel, render");
+                   "'; batch runs: convert, check, track, prelabel, render, eval");
   }
   for (const std::string& key : reserved_options()) {
     if (spec.options.contains(key)) {
       return invalid("option '" + key + "' is set by pcanno batch for each sequence");
+    }
+  }
+  if (spec.operation == "eval") {
+    std::error_code ec;
+    if (!fs::is_directory(option(spec, "gt"), ec)) {
+      return invalid(
+          "eval needs the ground truth: option \"gt\" (--option gt=FOLDER), a folder "
+          "holding each sequence's labels under the name of its predictions' file");
     }
   }
   if (spec.operation == "convert" && option(spec, "to").empty()) {
@@ -116,7 +134,10 @@ formats::Status check_spec(const RunSpec& spec) {
 
 std::string output_format(const RunSpec& spec) {
   const std::string to = option(spec, "to");
-  if (!to.empty() || spec.operation == "check" || spec.operation == "render") return to;
+  if (!to.empty() || spec.operation == "check" || spec.operation == "render" ||
+      spec.operation == "eval") {
+    return to;
+  }
   if (spec.operation == "prelabel") return "pcanno";  // pcanno prelabel's default
   return listing_codec(spec);                         // track keeps the input's format
 }
@@ -132,6 +153,10 @@ std::string listing_codec(const RunSpec& spec) {
   return "kitti-tracking";
 }
 
+fs::path eval_truth(const RunSpec& spec, const Task& task) {
+  return fs::path(option(spec, "gt")) / fs::path(task.labels).filename();
+}
+
 TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& staging) {
   const RunSpec& spec = plan.spec;
   const std::string& op = spec.operation;
@@ -145,6 +170,10 @@ TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& sta
     c.args = {"track", dataset, task.labels};
   } else if (op == "prelabel") {
     c.args = {"prelabel", dataset};
+  } else if (op == "eval") {
+    // The sequence's predictions against its ground truth, found by the same file name.
+    c.args = {"eval", task.labels, eval_truth(spec, task).string()};
+    if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
   } else if (op == "render") {
     // A thumbnail: frame 0 with the sequence's labels unless the options say otherwise.
     c.args = {"render", dataset, "--labels", task.labels};
@@ -153,16 +182,17 @@ TaskCommand task_command(const Plan& plan, const Task& task, const fs::path& sta
     c.args = {op, task.labels};
     if (!task.dataset.empty()) c.args.insert(c.args.end(), {"--sequence", task.dataset});
   }
-  // check reads one label file and finds its dataset itself, unless one is named.
-  if (!task.sequence_name.empty() && (op != "check" || !task.dataset.empty())) {
+  // check and eval read label files and find their dataset themselves, unless one is named.
+  const bool label_files_only = op == "check" || op == "eval";
+  if (!task.sequence_name.empty() && (!label_files_only || !task.dataset.empty())) {
     c.args.insert(c.args.end(), {"--sequence-name", task.sequence_name});
   }
-  append_options(spec.options, c.args);
+  append_options(spec.options, c.args, op == "eval" ? "gt" : "");
   if (op == "render") {
     c.args.insert(c.args.end(), {"--out", (staging / (task.name + ".png")).string()});
     return c;
   }
-  if (op == "check") {
+  if (op == "check" || op == "eval") {
     c.args.push_back("--json");
     c.stdout_file = staging / (task.name + ".json");
     return c;
@@ -187,8 +217,14 @@ void collect_counts(const Plan& plan, const std::string& log_text, const fs::pat
                     TaskState& state) {
   state.counts = json::object();
   state.warnings.clear();
-  if (plan.spec.operation != "check") convert_counts(log_text, state);
-  if (plan.spec.operation == "check") check_counts(part / (state.name + ".json"), state);
+  const std::string& op = plan.spec.operation;
+  if (op == "check") {
+    check_counts(part / (state.name + ".json"), state);
+  } else if (op == "eval") {
+    eval_counts(part / (state.name + ".json"), state);
+  } else {
+    convert_counts(log_text, state);
+  }
   std::istringstream lines(log_text);
   for (std::string line; std::getline(lines, line);) {
     const auto at = line.find("pcanno: warning: ");

@@ -27,6 +27,9 @@ std::string output_format(const RunSpec& spec);
 /// The codec that reads the spec's dataset for listing sequences ("kitti-tracking" when unsure).
 std::string listing_codec(const RunSpec& spec);
 
+/// eval: the ground truth of `task`, the file of its predictions' name in option "gt"'s folder.
+std::filesystem::path eval_truth(const RunSpec& spec, const Task& task);
+
 /// The command line (after the program name) of task `task`, writing into `staging`.
 struct TaskCommand {
   std::vector<std::string> args;

@@ -50,6 +50,7 @@ int run_in_process(const std::vector<std::string>& args) {
   add_check_command(app, global, registry, action);
   add_track_command(app, global, registry, action);
   add_prelabel_command(app, global, registry, action);
+  add_eval_command(app, global, registry, action);
 #ifdef PCANNO_WITH_VIEWER
   add_render_command(app, global, registry, action);
 #endif

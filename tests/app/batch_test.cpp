@@ -244,6 +244,48 @@ TEST_F(BatchTest, CheckWritesOneReportPerSequenceAndAnIndex) {
   }
 }
 
+// eval scores each sequence's predictions against its ground truth (the same file name in the
+// "gt" folder): one report per sequence, the one `pcanno eval --json` gives; and the ground truth
+// is an input, so editing one file redoes that sequence alone.
+TEST_F(BatchTest, EvalScoresEachSequenceAgainstItsGroundTruth) {
+  const fs::path pred = label_set(dir_ / "pred", training_, 3);
+  const fs::path gt = label_set(dir_ / "gt", training_, 3) / "label_02";
+  // The second sequence's truth moved: its last row 2 m along x.
+  std::string text = slurp(gt / "0001.txt");
+  const std::size_t row = text.rfind('\n', text.size() - 2) + 1;
+  std::istringstream fields(text.substr(row));
+  std::vector<std::string> f;
+  for (std::string x; fields >> x;) f.push_back(x);
+  ASSERT_GE(f.size(), 17u);
+  f[13] = std::to_string(std::stod(f[13]) + 2.0);
+  std::string moved;
+  for (const std::string& x : f) moved += (moved.empty() ? "" : " ") + x;
+  std::ofstream(gt / "0001.txt", std::ios::trunc) << text.substr(0, row) << moved << "\n";
+
+  const fs::path out = dir_ / "scores";
+  const std::string command = "batch --op eval --option gt=" + gt.string() + " " + pred.string() +
+                              " --out " + out.string() + " -j 2";
+  const CommandResult r = pcanno(command);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_EQ(read_json(out / "index.json")["sequences"].size(), 3u);
+  for (const char* name : {"0000", "0001", "0002"}) {
+    const std::string file = std::string(name) + ".txt";
+    const CommandResult direct = pcanno(
+        "eval " + (pred / "label_02" / file).string() + " " + (gt / file).string() + " --json",
+        false);
+    ASSERT_EQ(direct.exit_code, 0) << direct.out;
+    EXPECT_EQ(read_json(out / (std::string(name) + ".json"))["overall"],
+              json::parse(direct.out)["overall"])
+        << name;
+  }
+  EXPECT_LT(read_json(out / "0001.json")["overall"]["mean_iou_3d"].get<double>(),
+            read_json(out / "0000.json")["overall"]["mean_iou_3d"].get<double>());
+
+  std::ofstream(gt / "0002.txt", std::ios::app) << "\n";
+  ASSERT_EQ(pcanno(command).exit_code, 0);
+  EXPECT_EQ(read_json(dir_ / "scores.batch/summary.json")["ran"], 1);
+}
+
 TEST_F(BatchTest, TrackAndPrelabelRunPerSequenceLikeTheirCommands) {
   const fs::path root = label_set(dir_, training_, 3);
   fs::create_directories(root / "velodyne");
