@@ -205,7 +205,13 @@ int run_local(const Plan& plan, const RunDir& dir, const EngineOptions& options)
       const std::size_t index = queue.front();
       queue.pop_front();
       const pid_t pid = start_worker(dir, index);
-      if (pid < 0) return report_message("cannot start a worker process");
+      if (pid < 0) {
+        // Out of processes: stop as a cancel does, so the running tasks end recorded.
+        std::cerr << "pcanno batch: cannot start a worker process; stopping the run\n";
+        g_cancel = 1;
+        queue.push_front(index);
+        break;
+      }
       running[pid] = index;
       ++attempts[index];
     }

@@ -194,7 +194,9 @@ int run_task(const RunDir& dir, std::size_t index) {
   const fs::path staging = dir.staging(task.name);
   std::error_code ec;
   fs::remove_all(staging, ec);
-  fs::create_directories(staging, ec);
+  // What could not be removed (a busy file on NFS) would end up in the part.
+  if (!ec && fs::exists(staging, ec)) ec = std::make_error_code(std::errc::directory_not_empty);
+  if (!ec) fs::create_directories(staging, ec);
   const fs::path log = dir.log(task.name);
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (ec || log_fd < 0) {
@@ -211,6 +213,10 @@ int run_task(const RunDir& dir, std::size_t index) {
       command.stdout_file.empty()
           ? -1
           : ::open(command.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (!command.stdout_file.empty() && out_fd < 0) {  // the report would land in the log instead
+    ::close(log_fd);
+    return report_message("cannot write " + command.stdout_file.string());
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   bool stopped = false;
