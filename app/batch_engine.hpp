@@ -86,7 +86,4 @@ nlohmann::json engine_record(const RunDir& dir);
 int print_status(const RunDir& dir, bool as_json);
 int cancel_run(const RunDir& dir);
 
-/// Makes renames in `folder` durable.
-formats::Status sync_folder(const std::filesystem::path& folder);
-
 }  // namespace pcanno::app::batch

@@ -204,17 +204,4 @@ int cancel_run(const RunDir& dir) {
   return kExitOk;
 }
 
-formats::Status sync_folder(const fs::path& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const int synced = fd >= 0 ? ::fsync(fd) : -1;
-  const int err = errno;
-  if (fd >= 0) ::close(fd);
-  if (synced != 0) {
-    return formats::Error{formats::ErrorCode::kIo,
-                          std::string("cannot flush the folder: ") + std::strerror(err),
-                          folder.string()};
-  }
-  return {};
-}
-
 }  // namespace pcanno::app::batch

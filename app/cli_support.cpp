@@ -1,6 +1,11 @@
 #include "cli_support.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
@@ -116,6 +121,19 @@ void warn_plugin_failures(const plugin::Registry& registry) {
   for (const plugin::PluginFailure& f : registry.failures()) {
     std::cerr << "pcanno: warning: plugin " << f.path << " not loaded: " << f.reason << '\n';
   }
+}
+
+formats::Status sync_folder(const std::filesystem::path& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int synced = fd >= 0 ? ::fsync(fd) : -1;
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (synced != 0) {
+    return formats::Error{formats::ErrorCode::kIo,
+                          std::string("cannot flush the folder: ") + std::strerror(err),
+                          folder.string()};
+  }
+  return {};
 }
 
 }  // namespace pcanno::app

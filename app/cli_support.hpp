@@ -110,4 +110,7 @@ void add_render_command(CLI::App& app, const GlobalOptions& global,
                         const plugin::Registry& registry, CommandAction& action);
 #endif
 
+/// Makes the renames in `folder` durable (fsync of the folder).
+formats::Status sync_folder(const std::filesystem::path& folder);
+
 }  // namespace pcanno::app

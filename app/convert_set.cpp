@@ -56,19 +56,6 @@ std::string with_count(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-/// Renames are durable once their folder is flushed.
-formats::Status sync_folder(const fs::path& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const int synced = fd >= 0 ? ::fsync(fd) : -1;
-  const int err = errno;
-  if (fd >= 0) ::close(fd);
-  if (synced != 0) {
-    return formats::Error{formats::ErrorCode::kIo,
-                          std::string("cannot flush the folder: ") + std::strerror(err),
-                          folder.string()};
-  }
-  return {};
-}
 
 std::vector<Converted> read_all(const std::vector<LabelUnit>& units,
                                 const formats::LabelCodec& reader, formats::LabelContext context,
