@@ -116,12 +116,7 @@ bool output_is_ours(const batch::RunSpec& spec, const batch::RunDir& dir) {
 /// The Slurm settings: the run file's "slurm" object, then the command line's, which win.
 formats::Status slurm_options(const BatchOptions& opt, const json& file, batch::SlurmOptions& out) {
   try {
-    out.partition = file.value("partition", "");
-    out.time = file.value("time", "");
-    out.mem = file.value("mem", "");
-    out.cpus_per_task = file.value("cpus_per_task", 0);
-    out.max_running = file.value("max_running", 0);
-    out.sbatch_args = file.value("sbatch_args", std::vector<std::string>());
+    out = batch::slurm_options_from(file);
   } catch (const json::exception& e) {
     return formats::Error{formats::ErrorCode::kInvalidArgument,
                           std::string("the run file's \"slurm\": ") + e.what(), ""};

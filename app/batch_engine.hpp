@@ -26,6 +26,10 @@ struct SlurmOptions {
   bool wait = false;  ///< follow the jobs until the run is merged, then report
 };
 
+/// The settings of a run file's "slurm" object (also what engine.json keeps); throws
+/// nlohmann::json::exception on a value of the wrong type. `wait` is the command line's.
+SlurmOptions slurm_options_from(const nlohmann::json& j);
+
 struct EngineOptions {
   std::string engine = "local";  ///< "local" or "slurm"
   int jobs = 1;

@@ -137,17 +137,6 @@ json slurm_options_json(const SlurmOptions& s) {
           {"sbatch_args", s.sbatch_args}};
 }
 
-SlurmOptions slurm_options_from(const json& j) {
-  SlurmOptions s;
-  s.partition = j.value("partition", "");
-  s.time = j.value("time", "");
-  s.mem = j.value("mem", "");
-  s.cpus_per_task = j.value("cpus_per_task", 0);
-  s.max_running = j.value("max_running", 0);
-  s.sbatch_args = j.value("sbatch_args", std::vector<std::string>());
-  return s;
-}
-
 /// Every job id the engine record names, arrays and finishing jobs of every round.
 std::vector<std::string> job_ids(const json& engine) {
   std::vector<std::string> ids;
@@ -194,6 +183,17 @@ int wait_for_run(const Plan& plan, const RunDir& dir, bool quiet) {
 }
 
 }  // namespace
+
+SlurmOptions slurm_options_from(const json& j) {
+  SlurmOptions s;
+  s.partition = j.value("partition", "");
+  s.time = j.value("time", "");
+  s.mem = j.value("mem", "");
+  s.cpus_per_task = j.value("cpus_per_task", 0);
+  s.max_running = j.value("max_running", 0);
+  s.sbatch_args = j.value("sbatch_args", std::vector<std::string>());
+  return s;
+}
 
 std::string slurm_jobs_active(const json& engine) {
   if (engine.value("engine", "") != "slurm") return "";
