@@ -27,13 +27,6 @@ using formats::Error;
 using formats::ErrorCode;
 using nlohmann::json;
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 formats::Status link_or_copy(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);

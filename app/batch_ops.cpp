@@ -54,13 +54,6 @@ std::string convert_output(const std::string& to, const std::string& name) {
   return "out";
 }
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void convert_counts(const std::string& log, TaskState& state) {
   std::smatch m;
   if (std::regex_search(log, m, std::regex(R"(read (\d+) box(?:es)? in (\d+) tracks?)"))) {

@@ -445,6 +445,11 @@ std::string utc_now() {
   return out;
 }
 
+std::string slurp(const fs::path& file) {
+  auto text = read_text(file);
+  return text ? std::move(*text) : std::string();
+}
+
 std::string self_exe() {
   std::error_code ec;
   const fs::path p = fs::read_symlink("/proc/self/exe", ec);

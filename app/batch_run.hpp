@@ -134,6 +134,8 @@ bool is_batch_process(std::int64_t pid, const std::string& also = "");
 /// Now in UTC, ISO 8601 with milliseconds.
 std::string utc_now();
 std::string host_name();
+/// The bytes of `file`, empty when it cannot be read (reports and records that may be missing).
+std::string slurp(const std::filesystem::path& file);
 /// This program's path (/proc/self/exe), for starting `pcanno batch --task` elsewhere.
 std::string self_exe();
 
